@@ -1,0 +1,112 @@
+# tdapipe - real-time multi-scale topological data analysis of streams.
+#
+#   make              build bin/tdapipe{,-ingest,-scaled,-publish}
+#   make test         unit, oracle, man-page and whole-pipeline tests
+#   make asan         the same tests on an ASan+UBSan build (build-asan/)
+#   make bench        benchmarks (tables: ours vs the reference, same run)
+#   make deps         apt-get install every Debian package we use
+#   make demo         run config/demo.yaml on samples/ecg.csv, summarise
+#   make ci           deps, test, asan (what .ci/run does)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   V=1               print full commands
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+BIN     ?= bin
+PKGS    := liburing ck rdkafka msgpack yaml-0.1
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -fno-strict-aliasing -MMD -MP -I. $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+ifdef SANITIZE
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev \
+               libmsgpack-dev libyaml-dev libcmocka-dev ripser python3-gudhi \
+               python3-numpy python3-scipy python3-msgpack kcat hyperfine mandoc man-db
+
+PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish
+MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard common/*.c ingest/*.c scaled/*.c publish/*.c cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libtdp.a
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c bench/*.c)
+TOOLS    := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(TOOL_SRC)))
+MANS     := $(wildcard man/*.[0-9])
+
+all: $(addprefix $(BIN)/,$(PROGS)) $(UNITS) $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN)/tdapipe: $(BUILD)/cli/main.o $(LIB)
+$(BIN)/tdapipe-ingest: $(BUILD)/ingest/main.o $(LIB)
+$(BIN)/tdapipe-scaled: $(BUILD)/scaled/main.o $(LIB)
+$(BIN)/tdapipe-publish: $(BUILD)/publish/main.o $(LIB)
+$(addprefix $(BIN)/,$(PROGS)):
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tools/%: $(BUILD)/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+demo: all
+	$(BIN)/tdapipe run -c config/demo.yaml > demo-results.jsonl
+	$(Q)scripts/demo-summary demo-results.jsonl
+
+ci: deps
+	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory asan
+
+test: all
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) tests/run.sh
+
+asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin SANITIZE=1 test
+
+bench: all
+	$(Q)BUILD=$(BUILD) BIN=$(BIN) bench/run.sh
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PKGS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	        $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/tdapipe
+	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(filter %.5,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/tdapipe/
+
+clean:
+	rm -rf build build-asan bin
+
+.PHONY: all demo ci test asan bench deps install clean
+.SECONDARY:
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

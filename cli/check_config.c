@@ -1,0 +1,46 @@
+/*
+ * tdapipe check-config FILE - validate a config without running anything.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/config.h"
+#include "common/exitcode.h"
+#include "common/shm.h"
+
+static const char usage[] =
+	"usage: tdapipe check-config FILE\n"
+	"Validate FILE (tdapipe.yaml(5)); print a summary, or the first error as\n"
+	"FILE:LINE:COL: PATH: expected WHAT, got VALUE and exit 100.\n";
+
+int cmd_check_config(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("%s", usage);
+		return TDP_EXIT_OK;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "%s", usage);
+		return TDP_EXIT_USAGE;
+	}
+	static struct tdp_config cfg;
+	char err[1024];
+	if (tdp_config_load(argv[1], &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return TDP_EXIT_USAGE;
+	}
+	printf("%s: ok: instance %s, %u scale%s, segment %llu bytes\n", argv[1], cfg.instance,
+	       cfg.nscales, cfg.nscales == 1 ? "" : "s",
+	       (unsigned long long)tdp_shm_size(&cfg, 0));
+	for (uint32_t s = 0; s < cfg.nscales; s++) {
+		const struct tdp_scale_cfg *sc = &cfg.scales[s];
+		printf("  scale %s: %s, window %u, slide %u, overflow %s, ring %u",
+		       sc->name, tdp_complex_name(sc->complex), sc->window, sc->slide,
+		       tdp_scale_overflow(&cfg, s) == TDP_OVERFLOW_BLOCK ? "block" : "drop", sc->ring);
+		if (sc->embed_dim)
+			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
+		printf("\n");
+	}
+	return TDP_EXIT_OK;
+}

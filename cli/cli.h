@@ -1,0 +1,14 @@
+/*
+ * cli.h - the subcommands of `tdapipe` (tdapipe(1)).
+ */
+#ifndef TDP_CLI_H
+#define TDP_CLI_H
+
+int cmd_run(int argc, char **argv);            /* cli/run.c: the supervisor */
+int cmd_stats(int argc, char **argv);          /* cli/stats.c */
+int cmd_check_config(int argc, char **argv);   /* cli/check_config.c */
+
+/* Read a whole file into a malloc'd NUL-terminated buffer; NULL + errno. */
+char *cli_read_file(const char *path, size_t *len);
+
+#endif

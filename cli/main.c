@@ -1,0 +1,54 @@
+/*
+ * tdapipe - the command: supervisor (`run`) and admin tools.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/exitcode.h"
+
+#define TDP_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: tdapipe COMMAND [ARGS]\n"
+	"Real-time multi-scale topological data analysis of streams.\n"
+	"\n"
+	"commands:\n"
+	"  run -c FILE [--drain-timeout SECS]   run the pipeline of FILE under a supervisor\n"
+	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
+	"                                       processes and ring counters of a running instance\n"
+	"  check-config FILE                    validate a config without running it\n"
+	"  --help, --version\n"
+	"\n"
+	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5).\n"
+	"exit: 0 ok, 1 a process failed for good, 100 bad usage or config, 111 system failure.\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{"run", cmd_run},
+	{"stats", cmd_stats},
+	{"check-config", cmd_check_config},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "%s", usage);
+		return TDP_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		printf("%s", usage);
+		return TDP_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("tdapipe %s\n", TDP_VERSION);
+		return TDP_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "tdapipe: unknown command \"%s\"\n%s", argv[1], usage);
+	return TDP_EXIT_USAGE;
+}

@@ -1,0 +1,412 @@
+/*
+ * tdapipe run -c FILE - the supervisor.
+ *
+ * Creates the instance's segment (sized from the config before any child
+ * starts), forks and execs ingest, one worker per scale and publish, and
+ * restarts whatever dies, with exponential backoff.  SIGINT / SIGTERM start
+ * a drain: ingest stops reading, every point already in a ring is computed
+ * and published, then everyone exits.  With a finite source the run ends
+ * by itself once every result is published.  Children die with it
+ * (PR_SET_PDEATHSIG), and its exclusive flock on the segment is how a
+ * later `run` tells a live instance from a stale segment.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/bell.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/shm.h"
+
+#define BACKOFF_MIN_MS 100u
+#define BACKOFF_MAX_MS 5000u
+#define HEALTHY_NS (10ull * 1000000000ull)  /* a run this long resets the backoff */
+#define LOOP_RESTARTS 5                    /* this many restarts ... */
+#define LOOP_WINDOW_NS (30ull * 1000000000ull) /* ... within this long: failed */
+
+static const char usage[] =
+	"usage: tdapipe run -c FILE [--drain-timeout SECS]\n"
+	"Run the pipeline of FILE (tdapipe.yaml(5)) under this supervisor.\n"
+	"SIGINT/SIGTERM drain and stop; a finite source ends the run by itself.\n"
+	"Exit: 0 all published, 1 a process failed for good, 100 bad usage or\n"
+	"config, 111 system failure or instance already running.\n";
+
+struct child_state {
+	uint64_t restart_at;        /* when to (re)start it, 0 = not scheduled */
+	unsigned backoff_ms;
+	uint64_t recent[LOOP_RESTARTS];  /* times of the last restarts */
+	unsigned nrecent;
+};
+
+struct supervisor {
+	struct tdp_config cfg;
+	struct tdp_shm seg;
+	char bindir[PATH_MAX];
+	struct child_state kids[TDP_MAX_SCALES + 2];
+	bool draining;
+	uint64_t drain_deadline;
+	unsigned drain_timeout_s;
+};
+
+static const char *role_prog(uint32_t role)
+{
+	return role == TDP_ROLE_INGEST ? "tdapipe-ingest" : role == TDP_ROLE_SCALED ? "tdapipe-scaled" : "tdapipe-publish";
+}
+
+static void proc_label(const struct supervisor *sv, uint32_t i, char *out, size_t len)
+{
+	const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	if (p->role == TDP_ROLE_SCALED)
+		snprintf(out, len, "scaled[%s]", sv->cfg.scales[p->scale].name);
+	else
+		snprintf(out, len, "%s", p->role == TDP_ROLE_INGEST ? "ingest" : "publish");
+}
+
+static void set_state(struct tdp_proc *p, enum tdp_proc_state st)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&p->state, st, memory_order_release);
+}
+
+static int spawn(struct supervisor *sv, uint32_t i)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	char prog[PATH_MAX + 32];
+	snprintf(prog, sizeof(prog), "%s/%s", sv->bindir, role_prog(p->role));
+	char *argv[6] = {prog, "--instance", sv->cfg.instance, NULL, NULL, NULL};
+	if (p->role == TDP_ROLE_SCALED) {
+		argv[3] = "--scale";
+		argv[4] = sv->cfg.scales[p->scale].name;
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(TDP_EXIT_SYSTEM);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (p->role != TDP_ROLE_INGEST) {
+			/* Only ingest reads stdin (a stdin source). */
+			int fd = open("/dev/null", O_RDONLY);
+			if (fd >= 0)
+				dup2(fd, STDIN_FILENO);
+		}
+		execv(prog, argv);
+		fprintf(stderr, "tdapipe: exec %s: %s\n", prog, strerror(errno));
+		_exit(TDP_EXIT_SYSTEM);
+	}
+	p->pid = pid;
+	p->started_ns = tdp_now_ns();
+	set_state(p, TDP_PROC_RUNNING);
+	sv->kids[i].restart_at = 0;
+	return 0;
+}
+
+/* No more points will come: let the workers finish what they have. */
+static void mark_ingest_done(struct supervisor *sv)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->ingest_done, 1, memory_order_release);
+	for (uint32_t s = 0; s < sv->cfg.nscales; s++)
+		tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_scale(s))->bell);
+}
+
+static void describe_exit(int status, char *out, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(out, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+}
+
+/* A child exited: record why, and decide whether and when to restart it. */
+static void reaped(struct supervisor *sv, uint32_t i, int status)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	struct child_state *k = &sv->kids[i];
+	char label[64], why[96];
+	proc_label(sv, i, label, sizeof(label));
+	describe_exit(status, why, sizeof(why));
+	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	p->pid = 0;
+	bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+			atomic_load_explicit((_Atomic uint32_t *)&p->done, memory_order_acquire);
+	if (finished) {
+		set_state(p, TDP_PROC_DONE);
+		return;
+	}
+	if (p->role == TDP_ROLE_INGEST && sv->draining) {
+		tdp_log("%s %s during the drain; not restarted", label, why);
+		set_state(p, TDP_PROC_STOPPED);
+		mark_ingest_done(sv);
+		return;
+	}
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == TDP_EXIT_USAGE)) {
+		/* A usage/config error will not go away by restarting. */
+		tdp_log("%s %s; not restarted", label, why);
+		set_state(p, TDP_PROC_FAILED);
+		goto failed;
+	}
+	uint64_t now = tdp_now_ns();
+	if (now - p->started_ns > HEALTHY_NS)
+		k->backoff_ms = BACKOFF_MIN_MS;
+	/* Crash loop: LOOP_RESTARTS restarts within LOOP_WINDOW_NS. */
+	if (k->nrecent == LOOP_RESTARTS && now - k->recent[0] < LOOP_WINDOW_NS) {
+		tdp_log("%s %s; %u restarts in %llu s: giving up on it", label, why, LOOP_RESTARTS,
+			(unsigned long long)(LOOP_WINDOW_NS / 1000000000ull));
+		set_state(p, TDP_PROC_FAILED);
+		goto failed;
+	}
+	if (k->nrecent == LOOP_RESTARTS) {
+		memmove(k->recent, k->recent + 1, sizeof(k->recent[0]) * (LOOP_RESTARTS - 1));
+		k->nrecent--;
+	}
+	k->recent[k->nrecent++] = now;
+	if (!k->backoff_ms)
+		k->backoff_ms = BACKOFF_MIN_MS;
+	tdp_log("%s %s; restart %u in %u ms", label, why, p->restarts + 1, k->backoff_ms);
+	k->restart_at = now + (uint64_t)k->backoff_ms * 1000000ull;
+	k->backoff_ms = k->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : k->backoff_ms * 2;
+	set_state(p, TDP_PROC_BACKOFF);
+	return;
+failed:
+	if (p->role == TDP_ROLE_INGEST)
+		mark_ingest_done(sv);
+	if (p->role == TDP_ROLE_PUBLISH && !sv->draining) {
+		/* Nothing can be published any more: stop the rest. */
+		sv->draining = true;
+		sv->drain_deadline = tdp_now_ns();
+	}
+}
+
+static void start_drain(struct supervisor *sv, int sig)
+{
+	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
+	sv->draining = true;
+	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * 1000000000ull;
+	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->stop, 1, memory_order_release);
+	struct tdp_proc *in = tdp_shm_proc(&sv->seg, tdp_slot_ingest());
+	tdp_bell_ring(&in->bell);
+	if (in->state != TDP_PROC_RUNNING) {
+		if (in->state != TDP_PROC_DONE)
+			set_state(in, TDP_PROC_STOPPED);
+		sv->kids[0].restart_at = 0;
+		mark_ingest_done(sv);
+	}
+}
+
+static void kill_all(struct supervisor *sv, int sig)
+{
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+		struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		if (p->state == TDP_PROC_RUNNING && p->pid > 0)
+			kill(p->pid, sig);
+	}
+}
+
+/* All processes are finished one way or another. */
+static bool all_ended(const struct supervisor *sv, bool *all_done)
+{
+	*all_done = true;
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+		uint32_t st = tdp_shm_proc(&sv->seg, i)->state;
+		if (st == TDP_PROC_RUNNING || st == TDP_PROC_BACKOFF || st == TDP_PROC_NEW)
+			return false;
+		if (st != TDP_PROC_DONE)
+			*all_done = false;
+	}
+	return true;
+}
+
+static int find_bindir(char *out, size_t len)
+{
+	const char *env = getenv("TDAPIPE_LIBEXEC");
+	if (env) {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	ssize_t n = readlink("/proc/self/exe", out, len - 1);
+	if (n < 0)
+		return -errno;
+	out[n] = 0;
+	char *slash = strrchr(out, '/');
+	if (slash)
+		*slash = 0;
+	return 0;
+}
+
+/* Empty the sink and dead-letter files: a run's output starts fresh, and
+ * restarted children append. */
+static int truncate_outputs(const struct tdp_config *cfg)
+{
+	const struct tdp_sink_cfg *outs[2] = {&cfg->sink, &cfg->dead_letter};
+	for (int i = 0; i < 2; i++) {
+		if (outs[i]->type != TDP_SINK_FILE)
+			continue;
+		int fd = open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "tdapipe run: %s: %s\n", outs[i]->path, strerror(errno));
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"drain-timeout", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	static struct supervisor sv;
+	const char *path = NULL;
+	sv.drain_timeout_s = 30;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'd': sv.drain_timeout_s = (unsigned)atoi(optarg); break;
+		case 'h': printf("%s", usage); return TDP_EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
+		}
+	}
+	if (!path || optind != argc) {
+		fprintf(stderr, "%s", usage);
+		return TDP_EXIT_USAGE;
+	}
+	tdp_log_init("tdapipe");
+	size_t textlen;
+	char *text = cli_read_file(path, &textlen);
+	if (!text) {
+		fprintf(stderr, "tdapipe run: %s: cannot read: %s\n", path, strerror(errno));
+		return TDP_EXIT_USAGE;
+	}
+	char err[1024];
+	if (tdp_config_parse(text, textlen, path, &sv.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return TDP_EXIT_USAGE;
+	}
+	if (find_bindir(sv.bindir, sizeof(sv.bindir)) < 0)
+		return TDP_EXIT_SYSTEM;
+
+	/* Signals are taken synchronously in the loop below. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+
+	int other = 0;
+	int rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
+	free(text);
+	if (rc < 0) {
+		fprintf(stderr, "tdapipe run: %s\n", err);
+		return TDP_EXIT_SYSTEM;
+	}
+	if (truncate_outputs(&sv.cfg) < 0) {
+		tdp_shm_detach(&sv.seg);
+		tdp_shm_unlink(sv.cfg.instance);
+		return TDP_EXIT_SYSTEM;
+	}
+	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
+		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);
+
+	/* Consumers first, so that the first points find someone waiting. */
+	uint32_t n = sv.seg.hdr->nprocs;
+	for (uint32_t i = n; i-- > 0;) {
+		if (spawn(&sv, i) < 0) {
+			tdp_log("fork: %s", strerror(errno));
+			kill_all(&sv, SIGKILL);
+			tdp_shm_detach(&sv.seg);
+			tdp_shm_unlink(sv.cfg.instance);
+			return TDP_EXIT_SYSTEM;
+		}
+	}
+
+	bool all_done = false;
+	for (;;) {
+		struct timespec ts = {0, 50 * 1000000L};
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			if (sv.draining) {
+				tdp_log("second signal: stopping now");
+				kill_all(&sv, SIGKILL);
+				sv.drain_deadline = 0;
+			} else {
+				start_drain(&sv, sig);
+			}
+		}
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (uint32_t i = 0; i < n; i++) {
+				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
+				if (p->pid == pid && p->state == TDP_PROC_RUNNING) {
+					reaped(&sv, i, status);
+					break;
+				}
+			}
+		}
+		uint64_t now = tdp_now_ns();
+		for (uint32_t i = 0; i < n; i++) {
+			struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
+			if (p->state != TDP_PROC_BACKOFF || now < sv.kids[i].restart_at)
+				continue;
+			if (p->role == TDP_ROLE_INGEST && sv.draining) {
+				set_state(p, TDP_PROC_STOPPED);
+				mark_ingest_done(&sv);
+				continue;
+			}
+			p->restarts++;
+			if (spawn(&sv, i) < 0)
+				sv.kids[i].restart_at = now + 1000000000ull;
+		}
+		if (all_ended(&sv, &all_done))
+			break;
+		if (sv.draining && now > sv.drain_deadline) {
+			if (sv.drain_deadline)
+				tdp_log("drain did not finish within %u s: killing what is left", sv.drain_timeout_s);
+			kill_all(&sv, SIGKILL);
+			for (uint32_t i = 0; i < n; i++) {
+				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
+				if (p->state == TDP_PROC_BACKOFF || p->state == TDP_PROC_NEW)
+					set_state(p, TDP_PROC_STOPPED);
+			}
+			sv.drain_deadline = UINT64_MAX;   /* reap the killed ones, then end */
+			for (uint32_t i = 0; i < n; i++) {
+				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
+				if (p->state == TDP_PROC_RUNNING && p->pid > 0 && waitpid(p->pid, &status, 0) > 0) {
+					p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+					set_state(p, TDP_PROC_STOPPED);
+				}
+			}
+		}
+	}
+	rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
+	tdp_log("instance %s finished: %s", sv.cfg.instance,
+		all_done ? "every result published" : "some processes failed or were stopped");
+	tdp_shm_detach(&sv.seg);
+	tdp_shm_unlink(sv.cfg.instance);
+	return rc;
+}

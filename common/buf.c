@@ -1,0 +1,78 @@
+#include "common/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tdp_buf_init(struct tdp_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void tdp_buf_fini(struct tdp_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+void tdp_buf_reset(struct tdp_buf *b)
+{
+	b->len = 0;
+	b->failed = false;
+}
+
+bool tdp_buf_reserve(struct tdp_buf *b, size_t more)
+{
+	if (b->failed)
+		return false;
+	if (b->len + more <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void tdp_buf_append(struct tdp_buf *b, const void *p, size_t n)
+{
+	if (!tdp_buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+void tdp_buf_putc(struct tdp_buf *b, char c)
+{
+	if (!tdp_buf_reserve(b, 1))
+		return;
+	b->p[b->len++] = c;
+}
+
+void tdp_buf_puts(struct tdp_buf *b, const char *s)
+{
+	tdp_buf_append(b, s, strlen(s));
+}
+
+void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !tdp_buf_reserve(b, (size_t)n + 1)) {
+		b->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}

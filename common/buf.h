@@ -1,0 +1,31 @@
+/*
+ * buf.h - a growable byte buffer for building output records.
+ *
+ * Growth is bounded by the caller's choice of what to append; appends
+ * never fail silently: on allocation failure the buffer is marked failed
+ * and every later append is a no-op, checked once with tdp_buf_ok().
+ */
+#ifndef TDP_BUF_H
+#define TDP_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct tdp_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+void tdp_buf_init(struct tdp_buf *b);
+void tdp_buf_fini(struct tdp_buf *b);
+void tdp_buf_reset(struct tdp_buf *b);            /* len = 0, keeps memory */
+bool tdp_buf_reserve(struct tdp_buf *b, size_t more);
+void tdp_buf_append(struct tdp_buf *b, const void *p, size_t n);
+void tdp_buf_putc(struct tdp_buf *b, char c);
+void tdp_buf_puts(struct tdp_buf *b, const char *s);
+void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline bool tdp_buf_ok(const struct tdp_buf *b) { return !b->failed; }
+
+#endif

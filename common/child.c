@@ -1,0 +1,102 @@
+#include "common/child.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+
+int tdp_child_args(int argc, char **argv, const char *usage, const char **instance, const char **scale)
+{
+	static const struct option opts[] = {
+		{"instance", required_argument, NULL, 'i'},
+		{"scale", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{0, 0, 0, 0},
+	};
+	*instance = NULL;
+	if (scale)
+		*scale = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "i:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': *instance = optarg; break;
+		case 's':
+			if (!scale)
+				goto bad;
+			*scale = optarg;
+			break;
+		case 'h': printf("%s", usage); return -1;
+		default: goto bad;
+		}
+	}
+	if (!*instance || (scale && !*scale) || optind != argc)
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "%s", usage);
+	return TDP_EXIT_USAGE;
+}
+
+int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale_name, int role)
+{
+	memset(c, 0, sizeof(*c));
+	/* Die with the supervisor; if it is already gone, do not start. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Ctrl-C reaches the whole process group; only the supervisor decides
+	 * how to stop (a drain), so children ignore it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	char err[512];
+	if (tdp_shm_attach(&c->seg, instance, true, err, sizeof(err)) < 0) {
+		tdp_log("%s", err);
+		return TDP_EXIT_SYSTEM;
+	}
+	const struct tdp_shm_header *h = c->seg.hdr;
+	const char *text = tdp_shm_at(&c->seg, h->config_off);
+	char name[TDP_PATH_MAX + 16];
+	snprintf(name, sizeof(name), "%s(segment)", h->instance);
+	if (tdp_config_parse(text, h->config_len, name, &c->cfg, err, sizeof(err)) < 0) {
+		tdp_log("config in segment: %s", err);
+		return TDP_EXIT_USAGE;
+	}
+	if (role == TDP_ROLE_INGEST) {
+		c->slot_index = tdp_slot_ingest();
+	} else if (role == TDP_ROLE_PUBLISH) {
+		c->slot_index = tdp_slot_publish(h);
+	} else {
+		int s = tdp_config_scale_index(&c->cfg, scale_name);
+		if (s < 0) {
+			tdp_log("no scale named \"%s\" in instance %s", scale_name, instance);
+			return TDP_EXIT_USAGE;
+		}
+		c->slot_index = tdp_slot_scale((uint32_t)s);
+	}
+	c->slot = tdp_shm_proc(&c->seg, c->slot_index);
+	atomic_store_explicit((_Atomic uint32_t *)&c->slot->done, 0, memory_order_relaxed);
+	tdp_child_beat(c);
+	return 0;
+}
+
+void tdp_child_beat(struct tdp_child *c)
+{
+	atomic_store_explicit((_Atomic uint64_t *)&c->slot->heartbeat_ns, tdp_now_ns(),
+			      memory_order_relaxed);
+}
+
+void tdp_child_done(struct tdp_child *c)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&c->slot->done, 1, memory_order_release);
+}
+
+bool tdp_child_stopping(const struct tdp_child *c)
+{
+	return atomic_load_explicit((_Atomic uint32_t *)&c->seg.hdr->stop, memory_order_acquire) != 0;
+}

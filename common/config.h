@@ -1,0 +1,100 @@
+/*
+ * config.h - the pipeline configuration (tdapipe.yaml(5)).
+ *
+ * Parsed strictly with libyaml: an unknown key, a wrong type, a missing
+ * required field or an out-of-range value fails the whole load with
+ *   FILE:LINE:COL: PATH: expected WHAT, got "VALUE"
+ * (LINE and COL 1-based, PATH like scales[1].window).  Every field has a
+ * fixed-size home so a config is a plain value that can be copied.
+ */
+#ifndef TDP_CONFIG_H
+#define TDP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TDP_MAX_SCALES 16
+#define TDP_NAME_MAX 32          /* instance and scale names, with NUL */
+#define TDP_PATH_MAX 1024
+
+enum tdp_source_type { TDP_SRC_FILE, TDP_SRC_STDIN, TDP_SRC_TCP, TDP_SRC_UDP };
+enum tdp_format { TDP_FMT_CSV, TDP_FMT_JSONL, TDP_FMT_MSGPACK };
+enum tdp_sink_type { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_STDERR /* dead_letter only */ };
+enum tdp_complex { TDP_COMPLEX_SUBLEVEL, TDP_COMPLEX_RIPS };
+/* What ingest does when a scale's in-ring is full. */
+enum tdp_overflow {
+	TDP_OVERFLOW_BLOCK, /* pause the source until the ring has room (pausable sources only) */
+	TDP_OVERFLOW_DROP,  /* count the point as overflow for that ring and go on */
+};
+
+struct tdp_source_cfg {
+	enum tdp_source_type type;
+	enum tdp_format format;
+	char path[TDP_PATH_MAX];   /* file */
+	char host[256];            /* tcp / udp: address to listen on (default 127.0.0.1) */
+	uint16_t port;             /* tcp / udp: required */
+	int stream_column;         /* csv: 0-based column holding the stream id, -1 = none */
+	int time_column;           /* csv: 0-based column holding the event time, -1 = none */
+	bool header;               /* csv: skip the first line */
+	uint32_t max_record;       /* longest record in bytes (default 65536) */
+};
+
+struct tdp_sink_cfg {
+	enum tdp_sink_type type;
+	enum tdp_format format;    /* jsonl or msgpack (dead_letter: jsonl only) */
+	char path[TDP_PATH_MAX];   /* file */
+};
+
+struct tdp_scale_cfg {
+	char name[TDP_NAME_MAX];
+	enum tdp_complex complex;
+	uint32_t window;           /* points per window, >= 1 */
+	uint32_t slide;            /* points between window starts, >= 1 */
+	uint32_t dims_mask;        /* bit d: compute H_d */
+	uint32_t embed_dim;        /* delay embedding dimension, 0 = no embedding */
+	uint32_t embed_lag;        /* delay embedding lag (>= 1 when embed_dim > 0) */
+	enum tdp_overflow overflow;
+	bool overflow_set;         /* overflow was given explicitly */
+	uint32_t ring;             /* in-ring slots, a power of two (default 65536) */
+};
+
+struct tdp_config {
+	char path[TDP_PATH_MAX];   /* where it was read from, for messages */
+	char instance[TDP_NAME_MAX];
+	struct tdp_source_cfg source;
+	struct tdp_sink_cfg sink;
+	struct tdp_sink_cfg dead_letter;
+	uint32_t max_streams;      /* distinct stream ids (default 1024) */
+	uint32_t nscales;
+	struct tdp_scale_cfg scales[TDP_MAX_SCALES];
+};
+
+/*
+ * Parse TEXT (LEN bytes, need not be NUL-terminated) into *CFG.  NAME is the
+ * file name used in messages.  Returns 0, or -1 with a one-line message
+ * "NAME:LINE:COL: PATH: expected ..., got ..." in ERR (always NUL-terminated).
+ */
+int tdp_config_parse(const char *text, size_t len, const char *name,
+		     struct tdp_config *cfg, char *err, size_t errlen);
+
+/* Read the file PATH and parse it; an unreadable file is also an error. */
+int tdp_config_load(const char *path, struct tdp_config *cfg, char *err, size_t errlen);
+
+/* Index of the scale called NAME, or -1. */
+int tdp_config_scale_index(const struct tdp_config *cfg, const char *name);
+
+/* Whether a source can be paused (file, stdin, tcp: yes; udp: no). */
+bool tdp_source_pausable(const struct tdp_source_cfg *src);
+
+/* The overflow policy in force for scale S (explicit, or block when the
+ * source is pausable and drop otherwise). */
+enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s);
+
+/* Whether scale S needs scalar input (sublevel, or any delay embedding). */
+bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc);
+
+const char *tdp_format_name(enum tdp_format f);
+const char *tdp_complex_name(enum tdp_complex c);
+
+#endif

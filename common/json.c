@@ -1,0 +1,132 @@
+#include "common/json.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of a valid UTF-8 sequence starting at S (at most N bytes), or 0. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xE0) == 0xC0) { len = 2; cp = s[0] & 0x1F; }
+	else if ((s[0] & 0xF0) == 0xE0) { len = 3; cp = s[0] & 0x0F; }
+	else if ((s[0] & 0xF8) == 0xF0) { len = 4; cp = s[0] & 0x07; }
+	else return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	/* reject overlong forms, surrogates and out-of-range code points */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+void tdp_json_string(struct tdp_buf *b, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	tdp_buf_putc(b, '"');
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\') {
+			tdp_buf_putc(b, '\\');
+			tdp_buf_putc(b, (char)c);
+			i++;
+		} else if (c < 0x20) {
+			const char *esc = NULL;
+			switch (c) {
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\t': esc = "\\t"; break;
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			}
+			if (esc) {
+				tdp_buf_puts(b, esc);
+			} else {
+				char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+				tdp_buf_append(b, u, 6);
+			}
+			i++;
+		} else {
+			size_t n = utf8_seq_len(s + i, len - i);
+			if (n == 0) {
+				char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+				tdp_buf_append(b, u, 6);
+				i++;
+			} else {
+				tdp_buf_append(b, s + i, n);
+				i += n;
+			}
+		}
+	}
+	tdp_buf_putc(b, '"');
+}
+
+size_t tdp_format_double(char *out, double x)
+{
+	if (isnan(x))
+		return (size_t)sprintf(out, "nan");
+	if (isinf(x))
+		return (size_t)sprintf(out, x > 0 ? "inf" : "-inf");
+	/* Shortest precision that round-trips.  17 always does, and a
+	 * precision that round-trips makes every larger one round-trip too
+	 * (glibc printf rounds correctly), so binary search over 1..17. */
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		/* the return value is used so gcc knows truncation is handled:
+		 * %.17g of a double never exceeds 24 bytes */
+		if (snprintf(out, 32, "%.*g", mid, x) < 32 && strtod(out, NULL) == x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	int len = snprintf(out, 32, "%.*g", lo, x);
+	/* %.Pg switches to an exponent once the exponent reaches P, so the
+	 * shortest precision alone turns 30 into "3e+01" and 1.7e12 (an epoch
+	 * in ms) into "1.7e+12".  Lay the same digits out as %.17g would:
+	 * without an exponent for magnitudes 1 <= |x| < 1e17.  The value (and
+	 * so the round trip) is unchanged: only zeros are added. */
+	const char *e = strchr(out, 'e');
+	int exp10 = e ? atoi(e + 1) : -1;
+	if (exp10 >= 0 && exp10 < 17) {
+		char tmp[32];
+		int n = 0, digits = 0;
+		for (const char *c = out; c < e; c++) {
+			if (*c == '.')
+				continue;
+			digits += *c != '-';
+			tmp[n++] = *c;
+		}
+		/* %g drops trailing zeros, so digits <= lo <= exp10 + 1 */
+		while (digits++ <= exp10)
+			tmp[n++] = '0';
+		memcpy(out, tmp, (size_t)n);
+		out[n] = '\0';
+		len = n;
+	}
+	return (size_t)len;
+}
+
+void tdp_json_double(struct tdp_buf *b, double x)
+{
+	if (!isfinite(x)) {
+		tdp_buf_puts(b, "null");
+		return;
+	}
+	char tmp[32];
+	size_t n = tdp_format_double(tmp, x);
+	tdp_buf_append(b, tmp, n);
+}

@@ -1,0 +1,81 @@
+/*
+ * record.h - the two kinds of record that cross process boundaries.
+ *
+ * Points go from ingest into every scale's in-ring as fixed-size records,
+ * copied by value (no pointers: the ring lives in shared memory).  Results
+ * go from a scale worker to publish as a variable-size binary block in the
+ * scale's result arena; publish does all text/msgpack encoding, so scale
+ * workers never format numbers.
+ */
+#ifndef TDP_RECORD_H
+#define TDP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest point dimension a record can carry.  Larger points are rejected
+ * by ingest with a reason, never truncated. */
+#define TDP_MAX_DIM 16
+
+/* Highest homology dimension a result can carry (H0..H3). */
+#define TDP_MAX_HDIM 4
+
+/* Longest stream id, including the terminating NUL. */
+#define TDP_STREAM_NAME_MAX 64
+
+/* A point, as ingest stamped it. */
+struct tdp_point {
+	uint64_t seq;      /* per-stream sequence number, 0 at the stream's first valid record */
+	double t;          /* event time; the sequence number when the record had none */
+	uint64_t src_off;  /* byte offset of the record in its source (resume, dead letters) */
+	uint32_t stream;   /* index into the segment's stream table */
+	uint16_t dim;      /* number of valid entries in v */
+	uint16_t flags;    /* reserved, 0 */
+	double v[TDP_MAX_DIM];
+};
+_Static_assert(sizeof(struct tdp_point) == 160, "point record layout is part of the shm ABI");
+
+/* One persistence interval; death == +INFINITY for an essential class. */
+struct tdp_interval {
+	double birth;
+	double death;
+};
+
+/*
+ * A result block in a scale's arena: this header, then the intervals of
+ * every dimension in dims_mask in increasing dimension, count[d] of each,
+ * each dimension's intervals sorted (birth, then death).
+ */
+struct tdp_result {
+	uint32_t size;        /* bytes of header + intervals */
+	uint32_t stream;      /* stream table index */
+	uint32_t scale;       /* scale index in the config */
+	uint32_t dims_mask;   /* bit d set: the diagram of H_d is present */
+	uint64_t window;      /* window number k */
+	uint64_t first_seq;   /* k * slide */
+	uint64_t last_seq;    /* k * slide + window - 1 */
+	double start;         /* event time of the first point */
+	double end;           /* event time of the last point */
+	uint64_t n;           /* points in the window */
+	uint64_t lost;        /* points of the window that never arrived (reserved, 0) */
+	uint32_t count[TDP_MAX_HDIM];
+};
+_Static_assert(sizeof(struct tdp_result) == 88, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
+
+static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)
+{
+	return (struct tdp_interval *)(r + 1);
+}
+
+static inline const struct tdp_interval *tdp_result_intervals_const(const struct tdp_result *r)
+{
+	return (const struct tdp_interval *)(r + 1);
+}
+
+static inline size_t tdp_result_size(uint32_t nintervals)
+{
+	return sizeof(struct tdp_result) + (size_t)nintervals * sizeof(struct tdp_interval);
+}
+
+#endif

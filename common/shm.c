@@ -1,0 +1,291 @@
+#include "common/shm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUT_SLOTS 1024u
+#define MIN_ARENA (1u << 20)
+
+static uint64_t align_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
+{
+	/* A window of W points has at most W intervals per dimension. */
+	uint32_t ndims = (uint32_t)__builtin_popcount(sc->dims_mask);
+	uint64_t biggest = tdp_result_size(sc->window * (ndims ? ndims : 1));
+	uint64_t size = 4 * biggest;
+	if (size < MIN_ARENA)
+		size = MIN_ARENA;
+	return align_up(size, 4096);
+}
+
+/* Compute every offset of the layout; HDR may be NULL to only size it. */
+static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr)
+{
+	uint64_t off = align_up(sizeof(struct tdp_shm_header), 4096);
+	uint32_t nprocs = cfg->nscales + 2;
+	if (hdr) {
+		hdr->config_off = off;
+		hdr->config_len = textlen;
+	}
+	off = align_up(off + textlen + 1, TDP_CACHELINE);
+	if (hdr)
+		hdr->procs_off = off;
+	off += (uint64_t)nprocs * sizeof(struct tdp_proc);
+	off = align_up(off, TDP_CACHELINE);
+	if (hdr)
+		hdr->streams_off = off;
+	off += (uint64_t)cfg->max_streams * sizeof(struct tdp_stream);
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		struct tdp_scale_layout l = {0};
+		l.in_slots = cfg->scales[s].ring;
+		l.out_slots = OUT_SLOTS;
+		off = align_up(off, 4096);
+		l.in_ring_off = off;
+		off += sizeof(struct tdp_ring);
+		l.in_slots_off = off = align_up(off, TDP_CACHELINE);
+		off += (uint64_t)l.in_slots * sizeof(struct tdp_point);
+		l.out_ring_off = off = align_up(off, TDP_CACHELINE);
+		off += sizeof(struct tdp_ring);
+		l.out_slots_off = off = align_up(off, TDP_CACHELINE);
+		off += (uint64_t)l.out_slots * sizeof(struct tdp_result_desc);
+		l.arena_off = off = align_up(off, 4096);
+		l.arena_size = tdp_arena_size(&cfg->scales[s]);
+		off += l.arena_size;
+		if (hdr)
+			hdr->scales[s] = l;
+	}
+	return align_up(off, 4096);
+}
+
+uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen)
+{
+	return layout(cfg, textlen, NULL);
+}
+
+uint64_t tdp_proc_start_ticks(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* Field 22 (starttime) counts from after the ")" closing comm, which
+	 * may itself contain spaces. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	unsigned long long start = 0;
+	int field = 2;
+	for (p++; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (sscanf(p, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr)
+{
+	if (hdr->supervisor_pid <= 0)
+		return false;
+	if (kill(hdr->supervisor_pid, 0) != 0 && errno == ESRCH)
+		return false;
+	/* A recycled pid has a different start time. */
+	return tdp_proc_start_ticks(hdr->supervisor_pid) == hdr->supervisor_start;
+}
+
+static void shm_name(char *out, size_t outlen, const char *instance)
+{
+	snprintf(out, outlen, "/tdapipe-%s", instance);
+}
+
+int tdp_shm_unlink(const char *instance)
+{
+	char name[64];
+	shm_name(name, sizeof(name), instance);
+	return shm_unlink(name) == 0 ? 0 : -errno;
+}
+
+/* Decide whether an existing segment belongs to a live supervisor. */
+static int check_existing(const char *name, int *other_pid)
+{
+	int fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	int live = 0;
+	/* The live supervisor holds an exclusive flock for its lifetime. */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		live = 1;
+		struct stat st;
+		if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct tdp_shm_header)) {
+			struct tdp_shm_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
+			if (h != MAP_FAILED) {
+				*other_pid = h->supervisor_pid;
+				munmap(h, sizeof(*h));
+			}
+		}
+	}
+	close(fd);
+	if (live)
+		return -EEXIST;
+	shm_unlink(name);   /* stale: its supervisor died */
+	return 0;
+}
+
+int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text,
+		   size_t textlen, int *other_pid, char *err, size_t errlen)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->fd = -1;
+	shm_name(seg->path, sizeof(seg->path), cfg->instance);
+	*other_pid = 0;
+	int rc = check_existing(seg->path, other_pid);
+	if (rc == -EEXIST) {
+		snprintf(err, errlen, "instance \"%s\" is already running (supervisor pid %d, segment /dev/shm%s)",
+			 cfg->instance, *other_pid, seg->path);
+		return rc;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "open /dev/shm%s: %s", seg->path, strerror(-rc));
+		return rc;
+	}
+	uint64_t size = tdp_shm_size(cfg, textlen);
+	int fd = shm_open(seg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "create /dev/shm%s: %s", seg->path, strerror(errno));
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "lock /dev/shm%s: %s", seg->path, strerror(errno));
+		goto err_unlink;
+	}
+	if (ftruncate(fd, (off_t)size) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "size /dev/shm%s to %llu bytes: %s", seg->path,
+			 (unsigned long long)size, strerror(errno));
+		goto err_unlink;
+	}
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		rc = -errno;
+		snprintf(err, errlen, "map /dev/shm%s: %s", seg->path, strerror(errno));
+		goto err_unlink;
+	}
+	struct tdp_shm_header *h = p;
+	h->magic = TDP_SHM_MAGIC;
+	h->header_size = sizeof(*h);
+	h->total_size = size;
+	h->supervisor_pid = getpid();
+	h->supervisor_start = tdp_proc_start_ticks(getpid());
+	snprintf(h->instance, sizeof(h->instance), "%s", cfg->instance);
+	h->nscales = cfg->nscales;
+	h->nprocs = cfg->nscales + 2;
+	h->max_streams = cfg->max_streams;
+	layout(cfg, textlen, h);
+	memcpy((char *)p + h->config_off, text, textlen);
+	seg->hdr = h;
+	seg->size = size;
+	seg->fd = fd;
+	seg->writable = true;
+	for (uint32_t i = 0; i < h->nprocs; i++) {
+		struct tdp_proc *pr = tdp_shm_proc(seg, i);
+		pr->role = i == 0 ? TDP_ROLE_INGEST : i <= cfg->nscales ? TDP_ROLE_SCALED : TDP_ROLE_PUBLISH;
+		pr->scale = (i >= 1 && i <= cfg->nscales) ? (int32_t)(i - 1) : -1;
+		pr->last_exit = INT32_MIN;
+	}
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		ck_ring_init(&tdp_shm_in_ring(seg, s)->ck, h->scales[s].in_slots);
+		ck_ring_init(&tdp_shm_out_ring(seg, s)->ck, h->scales[s].out_slots);
+	}
+	/* Publish the layout: a reader that sees the version sees all of it. */
+	atomic_store_explicit((_Atomic uint32_t *)&h->layout_version, TDP_SHM_LAYOUT_VERSION,
+			      memory_order_release);
+	return 0;
+
+err_unlink:
+	close(fd);
+	shm_unlink(seg->path);
+	return rc;
+}
+
+int tdp_shm_attach(struct tdp_shm *seg, const char *instance, bool writable, char *err, size_t errlen)
+{
+	memset(seg, 0, sizeof(*seg));
+	seg->fd = -1;
+	shm_name(seg->path, sizeof(seg->path), instance);
+	int fd = shm_open(seg->path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd < 0) {
+		int rc = -errno;
+		if (errno == ENOENT)
+			snprintf(err, errlen, "instance \"%s\" is not running (no segment /dev/shm%s)",
+				 instance, seg->path);
+		else
+			snprintf(err, errlen, "open /dev/shm%s: %s", seg->path, strerror(errno));
+		return rc;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(struct tdp_shm_header)) {
+		snprintf(err, errlen, "/dev/shm%s: too small to be a tdapipe segment", seg->path);
+		close(fd);
+		return -EINVAL;
+	}
+	void *p = mmap(NULL, (size_t)st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+		       MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int rc = -errno;
+		snprintf(err, errlen, "map /dev/shm%s: %s", seg->path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	struct tdp_shm_header *h = p;
+	uint32_t version = atomic_load_explicit((_Atomic uint32_t *)&h->layout_version,
+						memory_order_acquire);
+	const char *why = NULL;
+	if (h->magic != TDP_SHM_MAGIC)
+		why = "bad magic (not a tdapipe segment)";
+	else if (version != TDP_SHM_LAYOUT_VERSION)
+		why = version == 0 ? "segment not initialised yet" : "layout version mismatch (different tdapipe build)";
+	else if (h->total_size != (uint64_t)st.st_size || h->header_size != sizeof(*h))
+		why = "size mismatch";
+	if (why) {
+		snprintf(err, errlen, "/dev/shm%s: %s", seg->path, why);
+		munmap(p, (size_t)st.st_size);
+		close(fd);
+		return -EINVAL;
+	}
+	seg->hdr = h;
+	seg->size = (size_t)st.st_size;
+	seg->fd = fd;
+	seg->writable = writable;
+	return 0;
+}
+
+void tdp_shm_detach(struct tdp_shm *seg)
+{
+	if (seg->hdr)
+		munmap(seg->hdr, seg->size);
+	if (seg->fd >= 0)
+		close(seg->fd);
+	seg->hdr = NULL;
+	seg->fd = -1;
+}

@@ -1,0 +1,222 @@
+/*
+ * shm.h - the shared-memory segment of one pipeline instance.
+ *
+ * /dev/shm/tdapipe-<instance>, mode 0600, created and sized by the
+ * supervisor from the config before any child starts.  Plain structs at
+ * offsets recorded in the header; pinned with _Static_assert.  Following
+ * Aeron's CnC file, layout_version is stored last with release ordering:
+ * a reader that sees the right version sees a complete segment.
+ *
+ *   header | config text | process slots | stream table |
+ *   per scale: in-ring ctl, in-ring slots (points), out-ring ctl,
+ *              out-ring slots (result descriptors), result arena
+ *
+ * Ownership: every field has exactly one writer (named in its comment);
+ * everybody else only reads, so a dead process never leaves a lock held.
+ */
+#ifndef TDP_SHM_H
+#define TDP_SHM_H
+
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ck_ring.h>
+
+#include "common/config.h"
+#include "common/record.h"
+
+#define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
+#define TDP_SHM_LAYOUT_VERSION 1u
+#define TDP_CACHELINE 64
+#define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
+
+enum tdp_role { TDP_ROLE_INGEST = 1, TDP_ROLE_SCALED = 2, TDP_ROLE_PUBLISH = 3 };
+
+/* Process states, written by the supervisor (RUNNING also by the process). */
+enum tdp_proc_state {
+	TDP_PROC_NEW = 0,     /* not started yet */
+	TDP_PROC_RUNNING,     /* started, pid valid */
+	TDP_PROC_BACKOFF,     /* died, waiting to be restarted */
+	TDP_PROC_DONE,        /* exited 0 after finishing its input */
+	TDP_PROC_FAILED,      /* gave up restarting it */
+	TDP_PROC_STOPPED,     /* stopped by the supervisor at shutdown */
+};
+
+/* A futex doorbell: the consumer says it sleeps, producers ring only then. */
+struct tdp_bell {
+	alignas(TDP_CACHELINE) uint32_t seq;   /* futex word, bumped by ringers */
+	uint32_t sleeping;                     /* written by the sleeper */
+};
+
+/* One process slot.  Lines are split by writer so that the supervisor, the
+ * process and its producers never write the same cache line. */
+struct tdp_proc {
+	/* written by the supervisor */
+	alignas(TDP_CACHELINE) uint32_t role;     /* enum tdp_role */
+	int32_t scale;                            /* scale index, -1 for ingest/publish */
+	int32_t pid;
+	uint32_t state;                           /* enum tdp_proc_state */
+	uint32_t restarts;
+	int32_t last_exit;                        /* exit code (>= 0), -signal, or INT32_MIN = none */
+	uint64_t started_ns;                      /* CLOCK_MONOTONIC at last start */
+
+	/* written by the process itself */
+	alignas(TDP_CACHELINE) uint64_t heartbeat_ns; /* CLOCK_MONOTONIC, every loop turn */
+	uint32_t done;                            /* 1: finished its input, about to exit 0 */
+	uint32_t pad0;
+	uint64_t records_in;                      /* ingest: records read; scaled: points; publish: results */
+	uint64_t records_out;                     /* ingest: points pushed; scaled: results; publish: written */
+	uint64_t bad_records;                     /* ingest: dead letters; publish: duplicates dropped */
+	uint64_t windows;                         /* scaled: windows computed */
+	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
+
+	/* rung by whoever feeds this process */
+	struct tdp_bell bell;
+};
+
+/* Ring control block: the ck_ring indices plus counters, each group on its
+ * own cache lines (producer-written vs consumer-written). */
+struct tdp_ring {
+	struct ck_ring ck;                        /* c_head / p_tail,p_head / size,mask lines */
+	alignas(TDP_CACHELINE) uint64_t pushed;   /* producer */
+	uint64_t overflow;                        /* producer: records a full ring refused */
+	uint64_t high_water;                      /* producer: most slots ever in use */
+	uint64_t arena_wpos;                      /* producer (out-rings): next arena byte */
+	alignas(TDP_CACHELINE) uint64_t popped;   /* consumer */
+	uint64_t arena_released;                  /* consumer (out-rings): arena bytes done with */
+};
+
+/* Descriptor of one result block in a scale's arena. */
+struct tdp_result_desc {
+	uint64_t off;   /* monotonic arena position; byte off % arena_size */
+	uint32_t len;
+	uint32_t pad;
+};
+
+/* One interned stream id, written once by ingest before any point uses it. */
+struct tdp_stream {
+	char name[TDP_STREAM_NAME_MAX];
+	uint64_t next_seq;   /* ingest: sequence number of the stream's next point */
+	uint16_t dim;        /* ingest: dimension of the stream's first point */
+	uint16_t pad[3];
+};
+
+/* Where one scale's rings and arena live. */
+struct tdp_scale_layout {
+	uint64_t in_ring_off, in_slots_off;
+	uint64_t out_ring_off, out_slots_off;
+	uint64_t arena_off, arena_size;
+	uint32_t in_slots, out_slots;   /* powers of two */
+};
+
+struct tdp_shm_header {
+	uint64_t magic;
+	uint32_t layout_version;          /* stored last, with release */
+	uint32_t header_size;
+	uint64_t total_size;
+	int32_t supervisor_pid;
+	uint32_t pad0;
+	uint64_t supervisor_start;        /* its start time in clock ticks since boot (/proc/PID/stat) */
+	char instance[TDP_NAME_MAX];
+	uint32_t nscales, nprocs, max_streams, pad1;
+	uint64_t config_off, config_len;  /* the config text every child parses */
+	uint64_t procs_off, streams_off;
+	struct tdp_scale_layout scales[TDP_MAX_SCALES];
+
+	/* written by ingest */
+	alignas(TDP_CACHELINE) uint32_t nstreams;  /* release-stored after the entry */
+	uint32_t ingest_done;             /* 1: no more points will be pushed */
+	uint64_t resume_off;              /* source byte offset after the last record fully handled */
+	uint64_t resume_line;             /* line number there (text formats) */
+	/* written by the supervisor */
+	alignas(TDP_CACHELINE) uint32_t stop;      /* 1: shutting down; ingest stops reading */
+	uint32_t pad2;
+};
+_Static_assert(offsetof(struct tdp_shm_header, layout_version) == 8, "header layout");
+_Static_assert(sizeof(struct tdp_shm_header) <= 4096, "header fits its page");
+_Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cache-line sized");
+_Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
+_Static_assert(sizeof(struct tdp_stream) == 80, "stream entry layout");
+_Static_assert(sizeof(struct tdp_result_desc) == 16, "descriptor layout");
+
+struct tdp_shm {
+	struct tdp_shm_header *hdr;
+	size_t size;
+	int fd;
+	bool writable;
+	char path[64];   /* "/tdapipe-<instance>" for shm_open */
+};
+
+/* Process slot indexes: ingest, then one per scale, then publish. */
+static inline uint32_t tdp_slot_ingest(void) { return 0; }
+static inline uint32_t tdp_slot_scale(uint32_t s) { return 1 + s; }
+static inline uint32_t tdp_slot_publish(const struct tdp_shm_header *h) { return 1 + h->nscales; }
+
+/* Bytes of arena a scale needs: room for several of its largest results. */
+uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
+
+/* Total segment size for CFG with a config text of TEXTLEN bytes. */
+uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen);
+
+/*
+ * Create the segment of CFG's instance and lay it out, copying the config
+ * TEXT into it.  An existing segment whose supervisor is alive: -EEXIST
+ * (its pid in *OTHER_PID); a stale one is removed and recreated.  The
+ * caller keeps an exclusive flock on seg->fd for its lifetime, which is how
+ * the next supervisor tells a live instance from a dead one.
+ * Returns 0 or -errno; on error ERR says what was attempted.
+ */
+int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text,
+		   size_t textlen, int *other_pid, char *err, size_t errlen);
+
+/* Map an existing segment (read-only unless WRITABLE) and check its magic,
+ * version and size.  Returns 0 or -errno with a message in ERR. */
+int tdp_shm_attach(struct tdp_shm *seg, const char *instance, bool writable, char *err, size_t errlen);
+
+/* Unmap (and for the creator, unlink). */
+void tdp_shm_detach(struct tdp_shm *seg);
+int tdp_shm_unlink(const char *instance);
+
+/* Whether the supervisor recorded in HDR is alive (pid + start time). */
+bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr);
+
+/* Start time of PID in clock ticks since boot, or 0 if it does not exist. */
+uint64_t tdp_proc_start_ticks(int pid);
+
+/* Accessors; all offsets were validated at attach. */
+static inline void *tdp_shm_at(const struct tdp_shm *seg, uint64_t off)
+{
+	return (char *)seg->hdr + off;
+}
+static inline struct tdp_proc *tdp_shm_proc(const struct tdp_shm *seg, uint32_t i)
+{
+	return (struct tdp_proc *)tdp_shm_at(seg, seg->hdr->procs_off) + i;
+}
+static inline struct tdp_stream *tdp_shm_stream(const struct tdp_shm *seg, uint32_t i)
+{
+	return (struct tdp_stream *)tdp_shm_at(seg, seg->hdr->streams_off) + i;
+}
+static inline struct tdp_ring *tdp_shm_in_ring(const struct tdp_shm *seg, uint32_t s)
+{
+	return tdp_shm_at(seg, seg->hdr->scales[s].in_ring_off);
+}
+static inline struct tdp_point *tdp_shm_in_slots(const struct tdp_shm *seg, uint32_t s)
+{
+	return tdp_shm_at(seg, seg->hdr->scales[s].in_slots_off);
+}
+static inline struct tdp_ring *tdp_shm_out_ring(const struct tdp_shm *seg, uint32_t s)
+{
+	return tdp_shm_at(seg, seg->hdr->scales[s].out_ring_off);
+}
+static inline struct tdp_result_desc *tdp_shm_out_slots(const struct tdp_shm *seg, uint32_t s)
+{
+	return tdp_shm_at(seg, seg->hdr->scales[s].out_slots_off);
+}
+static inline char *tdp_shm_arena(const struct tdp_shm *seg, uint32_t s)
+{
+	return tdp_shm_at(seg, seg->hdr->scales[s].arena_off);
+}
+
+#endif

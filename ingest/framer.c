@@ -1,0 +1,150 @@
+#include "ingest/framer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void framer_init(struct framer *fr, const struct tdp_source_cfg *cfg, uint64_t start_line)
+{
+	memset(fr, 0, sizeof(*fr));
+	fr->cfg = cfg;
+	fr->line = start_line;
+	tdp_buf_init(&fr->carry);
+}
+
+void framer_fini(struct framer *fr)
+{
+	tdp_buf_fini(&fr->carry);
+}
+
+/* Decode one complete text line and hand it on. */
+static void text_record(struct framer *fr, const char *p, size_t len, uint64_t off, bool truncated,
+			framer_cb cb, void *ctx)
+{
+	uint64_t line = ++fr->line;
+	size_t n = len;
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (n == 0 && !truncated)
+		return;   /* blank line: not a record */
+	if (line == 1 && fr->cfg->header && fr->cfg->format == TDP_FMT_CSV)
+		return;
+	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .truncated = truncated};
+	if (truncated) {
+		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
+			 fr->cfg->max_record);
+	} else if (fr->cfg->format == TDP_FMT_CSV) {
+		f.ok = decode_csv(p, n, fr->cfg, &f.dec, f.reason, sizeof(f.reason)) == 0;
+	} else {
+		f.ok = decode_jsonl(p, n, &f.dec, f.reason, sizeof(f.reason)) == 0;
+	}
+	cb(ctx, &f);
+}
+
+static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
+{
+	const char *p = c->data, *end = c->data + c->len;
+	size_t max = fr->cfg->max_record;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		uint64_t off = c->off + (uint64_t)(p - c->data);
+		if (fr->overlong) {
+			/* Already reported: skip to the end of that line. */
+			if (nl)
+				fr->overlong = false;
+		} else if (fr->carry.len == 0 && nl && (size_t)(nl - p) <= max) {
+			text_record(fr, p, (size_t)(nl - p), off, false, cb, ctx);   /* fast path: no copy */
+		} else {
+			if (fr->carry.len == 0)
+				fr->carry_off = off;
+			size_t take = (size_t)(stop - p);
+			size_t room = max + 1 - fr->carry.len;
+			tdp_buf_append(&fr->carry, p, take < room ? take : room);
+			if (fr->carry.len > max) {
+				text_record(fr, fr->carry.p, max, fr->carry_off, true, cb, ctx);
+				tdp_buf_reset(&fr->carry);
+				fr->overlong = !nl;
+			} else if (nl) {
+				text_record(fr, fr->carry.p, fr->carry.len, fr->carry_off, false, cb, ctx);
+				tdp_buf_reset(&fr->carry);
+			}
+		}
+		p = nl ? nl + 1 : end;
+		if (nl && fr->carry.len == 0)
+			fr->end_off = c->off + (uint64_t)(p - c->data);
+	}
+	if (c->end) {
+		/* A boundary completes an unterminated last line. */
+		if (fr->carry.len)
+			text_record(fr, fr->carry.p, fr->carry.len, fr->carry_off, false, cb, ctx);
+		tdp_buf_reset(&fr->carry);
+		fr->overlong = false;
+		fr->end_off = c->off + c->len;
+	}
+}
+
+/* Decode as many msgpack maps as BUF holds; returns bytes consumed. */
+static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, uint64_t off,
+			      framer_cb cb, void *ctx)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		struct frame f = {.raw = buf + pos, .off = off + pos};
+		size_t used = 0;
+		int rc = decode_msgpack(buf + pos, len - pos, &used, &f.dec, f.reason, sizeof(f.reason));
+		if (rc == 0)
+			break;
+		if (used > fr->cfg->max_record) {
+			f.truncated = true;
+			f.len = fr->cfg->max_record;
+			rc = -1;
+			snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
+				 fr->cfg->max_record);
+		} else {
+			f.len = used;
+		}
+		f.ok = rc == 1;
+		cb(ctx, &f);
+		pos += used ? used : len - pos;
+	}
+	return pos;
+}
+
+static void feed_msgpack(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
+{
+	if (fr->carry.len == 0) {
+		size_t used = msgpack_records(fr, c->data, c->len, c->off, cb, ctx);
+		if (used < c->len) {
+			fr->carry_off = c->off + used;
+			tdp_buf_append(&fr->carry, c->data + used, c->len - used);
+		}
+	} else {
+		tdp_buf_append(&fr->carry, c->data, c->len);
+		size_t used = msgpack_records(fr, fr->carry.p, fr->carry.len, fr->carry_off, cb, ctx);
+		memmove(fr->carry.p, fr->carry.p + used, fr->carry.len - used);
+		fr->carry.len -= used;
+		fr->carry_off += used;
+	}
+	if (fr->carry.len > fr->cfg->max_record) {
+		/* A map bigger than any record may be: report and resynchronise. */
+		struct frame f = {.raw = fr->carry.p, .len = fr->cfg->max_record, .off = fr->carry_off, .truncated = true};
+		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)", fr->cfg->max_record);
+		cb(ctx, &f);
+		tdp_buf_reset(&fr->carry);
+	}
+	if (c->end && fr->carry.len) {
+		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off};
+		snprintf(f.reason, sizeof(f.reason), "truncated msgpack record at end of input");
+		cb(ctx, &f);
+		tdp_buf_reset(&fr->carry);
+	}
+	fr->end_off = fr->carry.len ? fr->carry_off : c->off + c->len;
+}
+
+void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
+{
+	if (fr->cfg->format == TDP_FMT_MSGPACK)
+		feed_msgpack(fr, c, cb, ctx);
+	else
+		feed_text(fr, c, cb, ctx);
+}

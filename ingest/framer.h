@@ -1,0 +1,51 @@
+/*
+ * framer.h - cutting a byte stream into records and decoding each.
+ *
+ * Text formats (csv, jsonl): one record per line; a line longer than
+ * max_record is reported once, truncated, and the rest of it skipped; empty
+ * lines are skipped; with csv `header: true` the first line of each
+ * connection is skipped.  msgpack: concatenated maps; a datagram or a
+ * connection that ends inside a map yields a "truncated" bad record.
+ * Every record, good or bad, reaches the callback with its raw bytes, its
+ * byte offset and line number, so nothing is dropped without a trace.
+ */
+#ifndef TDP_FRAMER_H
+#define TDP_FRAMER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/config.h"
+#include "ingest/decode.h"
+#include "ingest/source.h"
+
+struct frame {
+	const char *raw;         /* the record's bytes (truncated ones: the first max_record) */
+	size_t len;
+	uint64_t off;            /* byte offset of the record in its file / connection */
+	uint64_t line;           /* 1-based line number (text), 0 for msgpack */
+	bool truncated;
+	bool ok;                 /* decoded fine: dec is valid; else reason says why */
+	struct tdp_decoded dec;
+	char reason[192];
+};
+
+typedef void (*framer_cb)(void *ctx, struct frame *f);
+
+struct framer {
+	const struct tdp_source_cfg *cfg;
+	struct tdp_buf carry;    /* bytes of a record split across chunks */
+	uint64_t carry_off;
+	uint64_t line;           /* lines started so far */
+	bool overlong;           /* skipping the rest of an over-long line */
+	uint64_t end_off;        /* offset just past the last complete record */
+};
+
+void framer_init(struct framer *fr, const struct tdp_source_cfg *cfg, uint64_t start_line);
+void framer_fini(struct framer *fr);
+/* Feed one chunk; CB runs once per record completed by it. */
+void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx);
+
+#endif

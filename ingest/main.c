@@ -1,0 +1,264 @@
+/*
+ * tdapipe-ingest - read the source, validate, stamp, fan out to every scale.
+ *
+ * Each good record becomes a point (stream index, per-stream sequence
+ * number, event time, values) copied into every scale's in-ring; each bad
+ * one becomes a line in the dead-letter sink.  A full ring never blocks the
+ * others: per scale, `overflow: drop` counts and goes on, `overflow: block`
+ * pauses the source (only pausable sources) until that ring has room.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/bell.h"
+#include "common/child.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/ring.h"
+#include "common/uring_io.h"
+#include "ingest/deadletter.h"
+#include "ingest/framer.h"
+#include "ingest/source.h"
+#include "ingest/streams.h"
+
+#define BATCH 256
+
+static const char usage[] =
+	"usage: tdapipe-ingest --instance NAME\n"
+	"Started by `tdapipe run`; reads the source of the instance's config.\n";
+
+struct ingest {
+	struct tdp_child child;
+	struct streams streams;
+	struct source src;
+	struct framer framers[SOURCE_MAX_CONNS + 1];
+	struct tdp_writer dead;
+	int dead_fd;
+	char source_name[TDP_PATH_MAX + 32];
+	enum tdp_overflow policy[TDP_MAX_SCALES];
+	bool needs_scalar;
+	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
+	unsigned int nbatch;
+	const char *scalar_scale;   /* a scale that needs scalars, for messages */
+};
+
+static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
+{
+	deadletter_format(tdp_writer_buf(&in->dead), in->source_name, f->off, f->line,
+			  f->raw, f->len, f->truncated, reason);
+	tdp_counter_add(&in->child.slot->bad_records, 1);
+	tdp_writer_kick(&in->dead);
+}
+
+static void ring_all_bells(struct ingest *in)
+{
+	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
+		tdp_bell_ring(&tdp_shm_proc(&in->child.seg, tdp_slot_scale(s))->bell);
+}
+
+static bool consumer_failed(struct ingest *in, uint32_t s)
+{
+	struct tdp_proc *p = tdp_shm_proc(&in->child.seg, tdp_slot_scale(s));
+	return atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed) == TDP_PROC_FAILED;
+}
+
+/* Push the batch into scale S's ring under its overflow policy. */
+static void push_batch(struct ingest *in, uint32_t s)
+{
+	const struct tdp_shm *seg = &in->child.seg;
+	struct tdp_ring *r = tdp_shm_in_ring(seg, s);
+	struct tdp_point *slots = tdp_shm_in_slots(seg, s);
+	unsigned int done = tdp_point_push_many(r, slots, in->batch, in->nbatch);
+	if (done == in->nbatch)
+		return;
+	if (in->policy[s] == TDP_OVERFLOW_BLOCK) {
+		/* Pause the source for this ring only while its worker can still
+		 * drain it: a worker that was given up on must not stall us. */
+		struct tdp_bell *mine = &in->child.slot->bell;
+		while (done < in->nbatch && !consumer_failed(in, s)) {
+			tdp_bell_ring(&tdp_shm_proc(seg, tdp_slot_scale(s))->bell);
+			tdp_child_beat(&in->child);
+			uint32_t seen = tdp_bell_prepare(mine);
+			if (tdp_ring_used(r) < tdp_ring_capacity(r))
+				tdp_bell_cancel(mine);
+			else
+				tdp_bell_sleep(mine, seen, 20);
+			done += tdp_point_push_many(r, slots, in->batch + done, in->nbatch - done);
+		}
+	}
+	tdp_counter_add(&r->overflow, in->nbatch - done);
+}
+
+/* Hand the stamped points to every scale, then tell the workers. */
+static void flush_batch(struct ingest *in)
+{
+	if (!in->nbatch)
+		return;
+	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
+		push_batch(in, s);
+	tdp_counter_add(&in->child.slot->records_out, in->nbatch);
+	in->nbatch = 0;
+	ring_all_bells(in);
+}
+
+static void on_frame(void *ctx, struct frame *f)
+{
+	struct ingest *in = ctx;
+	struct tdp_child *c = &in->child;
+	tdp_counter_add(&c->slot->records_in, 1);
+	if (!f->ok) {
+		dead_letter(in, f, f->reason);
+		return;
+	}
+	const char *name = f->dec.has_stream ? f->dec.stream : "default";
+	int64_t idx = streams_intern(&in->streams, name);
+	char reason[192];
+	if (idx < 0) {
+		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
+			 c->cfg.max_streams);
+		dead_letter(in, f, reason);
+		return;
+	}
+	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
+	if (st->dim == 0) {
+		if (in->needs_scalar && f->dec.dim != 1) {
+			snprintf(reason, sizeof(reason),
+				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
+			dead_letter(in, f, reason);
+			return;
+		}
+		st->dim = f->dec.dim;
+	} else if (f->dec.dim != st->dim) {
+		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
+			 f->dec.dim, st->dim);
+		dead_letter(in, f, reason);
+		return;
+	}
+	struct tdp_point *pp = &in->batch[in->nbatch++], p;
+	p.seq = st->next_seq;
+	p.t = f->dec.has_time ? f->dec.t : (double)p.seq;
+	p.src_off = f->off;
+	p.stream = (uint32_t)idx;
+	p.dim = f->dec.dim;
+	p.flags = 0;
+	memcpy(p.v, f->dec.v, sizeof(double) * p.dim);
+	memset(p.v + p.dim, 0, sizeof(double) * (TDP_MAX_DIM - p.dim));
+	*pp = p;
+	st->next_seq = p.seq + 1;
+	if (in->nbatch == BATCH)
+		flush_batch(in);
+}
+
+static int open_dead_letter(struct ingest *in)
+{
+	const struct tdp_sink_cfg *dl = &in->child.cfg.dead_letter;
+	in->dead_fd = STDERR_FILENO;
+	if (dl->type == TDP_SINK_FILE) {
+		/* The supervisor truncated it at start; a restarted ingest appends. */
+		in->dead_fd = open(dl->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (in->dead_fd < 0) {
+			tdp_log("open dead-letter file %s: %s", dl->path, strerror(errno));
+			return TDP_EXIT_SYSTEM;
+		}
+	}
+	if (tdp_writer_init(&in->dead, in->dead_fd) < 0) {
+		tdp_log("io_uring for the dead-letter sink failed");
+		return TDP_EXIT_SYSTEM;
+	}
+	return 0;
+}
+
+static void describe_source(struct ingest *in)
+{
+	const struct tdp_source_cfg *s = &in->child.cfg.source;
+	switch (s->type) {
+	case TDP_SRC_FILE: snprintf(in->source_name, sizeof(in->source_name), "%s", s->path); break;
+	case TDP_SRC_STDIN: snprintf(in->source_name, sizeof(in->source_name), "stdin"); break;
+	case TDP_SRC_TCP: snprintf(in->source_name, sizeof(in->source_name), "tcp://%s:%u", s->host, s->port); break;
+	case TDP_SRC_UDP: snprintf(in->source_name, sizeof(in->source_name), "udp://%s:%u", s->host, s->port); break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct ingest in;
+	const char *instance;
+	tdp_log_init("tdapipe-ingest");
+	int rc = tdp_child_args(argc, argv, usage, &instance, NULL);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = tdp_child_start(&in.child, instance, NULL, TDP_ROLE_INGEST)))
+		return rc;
+	struct tdp_child *c = &in.child;
+	struct tdp_shm_header *h = c->seg.hdr;
+	for (uint32_t s = 0; s < c->cfg.nscales; s++) {
+		in.policy[s] = tdp_scale_overflow(&c->cfg, s);
+		if (tdp_scale_needs_scalar(&c->cfg.scales[s]) && !in.needs_scalar) {
+			in.needs_scalar = true;
+			in.scalar_scale = c->cfg.scales[s].name;
+		}
+	}
+	describe_source(&in);
+	if (streams_init(&in.streams, &c->seg) < 0 || (rc = open_dead_letter(&in)))
+		return rc ? rc : TDP_EXIT_SYSTEM;
+	char err[512];
+	/* A restarted ingest resumes a file where the dead one stopped. */
+	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? h->resume_off : 0;
+	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? h->resume_line : 0;
+	if (source_open(&in.src, &c->cfg.source, resume, err, sizeof(err)) < 0) {
+		tdp_log("%s", err);
+		return TDP_EXIT_SYSTEM;
+	}
+	if (c->cfg.source.type == TDP_SRC_TCP || c->cfg.source.type == TDP_SRC_UDP)
+		tdp_log("listening on %s", in.source_name);
+	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
+		framer_init(&in.framers[i], &c->cfg.source, i == 0 ? resume_line : 0);
+
+	rc = TDP_EXIT_OK;
+	while (!tdp_child_stopping(c)) {
+		struct source_chunk chunk;
+		int got = source_next(&in.src, &chunk, 100);
+		tdp_child_beat(c);
+		if (got == 0) {
+			tdp_writer_kick(&in.dead);
+			continue;
+		}
+		if (got < 0 && got != -ENODATA) {
+			tdp_log("reading %s: %s", in.source_name, strerror(-got));
+			rc = TDP_EXIT_SYSTEM;
+			break;
+		}
+		struct framer *fr = &in.framers[chunk.conn];
+		framer_feed(fr, &chunk, on_frame, &in);
+		flush_batch(&in);
+		if (chunk.end && chunk.conn) {
+			framer_fini(fr);
+			framer_init(fr, &c->cfg.source, 0);
+		}   /* a closed connection's next user starts afresh */
+		if (c->cfg.source.type == TDP_SRC_FILE) {
+			h->resume_line = fr->line;
+			atomic_store_explicit((_Atomic uint64_t *)&h->resume_off, fr->end_off, memory_order_release);
+		}
+		if (got == -ENODATA)
+			break;
+	}
+	if (tdp_writer_flush(&in.dead) < 0)
+		tdp_log("writing dead letters: %s", strerror(-in.dead.error));
+	/* No more points: workers finish what is in their rings, then exit. */
+	if (rc == TDP_EXIT_OK) {
+		atomic_store_explicit((_Atomic uint32_t *)&h->ingest_done, 1, memory_order_release);
+		ring_all_bells(&in);
+		tdp_child_done(c);
+	}
+	source_close(&in.src);
+	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
+		framer_fini(&in.framers[i]);
+	tdp_writer_fini(&in.dead);
+	streams_fini(&in.streams);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * source.h - where ingest's bytes come from: a file, stdin, TCP
+ * connections or UDP datagrams, all read through io_uring.
+ *
+ * A source hands out chunks of bytes tagged with a connection number, so
+ * that the framer can keep one partial record per connection; `end` marks
+ * a boundary after which a partial record is complete (a closed TCP
+ * connection, the end of a datagram, the end of a file).
+ */
+#ifndef TDP_SOURCE_H
+#define TDP_SOURCE_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/uring_io.h"
+
+#define SOURCE_MAX_CONNS 64
+
+struct source_chunk {
+	const char *data;
+	size_t len;
+	uint32_t conn;      /* 0 for file/stdin/udp; 1.. for tcp connections */
+	bool end;           /* a record boundary follows the data */
+	uint64_t off;       /* byte offset of data[0] within its connection / file */
+};
+
+struct source_conn {
+	int fd;
+	char *buf;
+	bool armed;
+	uint64_t off;
+};
+
+struct source {
+	enum tdp_source_type type;
+	int fd;                 /* file / stdin / listening or udp socket */
+	bool own_fd;
+	struct tdp_reader reader;   /* file, stdin */
+	uint64_t off;           /* file: offset of the next chunk */
+	struct io_uring ring;   /* tcp, udp */
+	bool ring_up;
+	bool accept_armed;
+	bool udp_armed;
+	char *udp_buf;
+	size_t bufsize;
+	uint32_t rearm_conn;    /* connection whose buffer the caller held */
+	struct source_conn conns[SOURCE_MAX_CONNS + 1];
+	uint16_t port;          /* the bound port (useful with port 0 in tests) */
+};
+
+/* Open per CFG; files start at byte RESUME_OFF.  0 or -errno, ERR set. */
+int source_open(struct source *s, const struct tdp_source_cfg *cfg, uint64_t resume_off,
+		char *err, size_t errlen);
+void source_close(struct source *s);
+
+/* Next chunk: 1 and *C filled; 0 nothing within TIMEOUT_MS; -ENODATA at the
+ * end of a finite source; other -errno on error.  C->data stays valid until
+ * the next call. */
+int source_next(struct source *s, struct source_chunk *c, int timeout_ms);
+
+#endif

@@ -1,0 +1,69 @@
+#include "ingest/streams.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t hash_name(const char *s)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static uint32_t count(const struct tdp_shm *seg)
+{
+	return atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+}
+
+static void index_put(struct streams *st, const char *name, uint32_t idx)
+{
+	uint32_t i = hash_name(name) & st->mask;
+	while (st->slots[i])
+		i = (i + 1) & st->mask;
+	st->slots[i] = idx + 1;
+}
+
+int streams_init(struct streams *st, const struct tdp_shm *seg)
+{
+	st->seg = seg;
+	uint32_t cap = 16;
+	while (cap < seg->hdr->max_streams * 2)
+		cap *= 2;
+	st->slots = calloc(cap, sizeof(uint32_t));
+	if (!st->slots)
+		return -ENOMEM;
+	st->mask = cap - 1;
+	uint32_t n = count(seg);
+	for (uint32_t i = 0; i < n; i++)
+		index_put(st, tdp_shm_stream(seg, i)->name, i);
+	return 0;
+}
+
+void streams_fini(struct streams *st)
+{
+	free(st->slots);
+	st->slots = NULL;
+}
+
+int64_t streams_intern(struct streams *st, const char *name)
+{
+	uint32_t i = hash_name(name) & st->mask;
+	while (st->slots[i]) {
+		uint32_t idx = st->slots[i] - 1;
+		if (strcmp(tdp_shm_stream(st->seg, idx)->name, name) == 0)
+			return idx;
+		i = (i + 1) & st->mask;
+	}
+	uint32_t n = count(st->seg);
+	if (n >= st->seg->hdr->max_streams)
+		return -ENOSPC;
+	struct tdp_stream *e = tdp_shm_stream(st->seg, n);
+	memset(e, 0, sizeof(*e));
+	strncpy(e->name, name, sizeof(e->name) - 1);
+	atomic_store_explicit((_Atomic uint32_t *)&st->seg->hdr->nstreams, n + 1, memory_order_release);
+	st->slots[i] = n + 1;
+	return n;
+}

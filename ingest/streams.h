@@ -1,0 +1,30 @@
+/*
+ * streams.h - interning stream ids into the segment's stream table.
+ *
+ * Points carry a 32-bit stream index instead of the name.  Ingest is the
+ * only writer: it fills an entry, then release-stores the new count, before
+ * any point that uses it is pushed, so a worker that sees the point can
+ * read the name.  A hash index in ingest's memory maps names to entries and
+ * is rebuilt from the segment when a restarted ingest re-attaches.
+ */
+#ifndef TDP_STREAMS_H
+#define TDP_STREAMS_H
+
+#include <stdint.h>
+
+#include "common/shm.h"
+
+struct streams {
+	const struct tdp_shm *seg;
+	uint32_t *slots;     /* open addressing: entry index + 1, 0 = empty */
+	uint32_t mask;
+};
+
+int streams_init(struct streams *st, const struct tdp_shm *seg);
+void streams_fini(struct streams *st);
+
+/* Index of stream NAME, interning it if new.  -ENOSPC when the table
+ * (max_streams) is full. */
+int64_t streams_intern(struct streams *st, const char *name);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * encode_jsonl.c - a result block as one JSON line (tdapipe-results(5)).
+ *
+ * Keys are written in a fixed order with no whitespace so that the same
+ * result always gives the same bytes: consumers may diff or hash lines.
+ */
+#include "publish/encode.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+
+/*
+ * Build "<stream>/<scale>/<window>" in SMALL, or in a malloc'd block when a
+ * caller passes names longer than any configuration allows.  Returns the id
+ * with its length in *LEN, or NULL if the allocation failed.
+ */
+char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct tdp_result *r,
+		       const char *stream, const char *scale)
+{
+	int n = snprintf(small, ENCODE_ID_SMALL, "%s/%s/%" PRIu64, stream, scale, r->window);
+	if (n < 0)
+		return NULL;
+	*len = (size_t)n;
+	if ((size_t)n < ENCODE_ID_SMALL)
+		return small;
+	char *id = malloc((size_t)n + 1);
+	if (!id)
+		return NULL;
+	snprintf(id, (size_t)n + 1, "%s/%s/%" PRIu64, stream, scale, r->window);
+	return id;
+}
+
+/*
+ * Append R as one '\n'-terminated JSON line to B.  STREAM and SCALE are
+ * any bytes up to their NUL (escaped here).  Diagrams of dimensions whose
+ * bit is set in dims_mask follow in increasing dimension, each with the
+ * count[d] intervals stored after the header, in their stored order.
+ * On allocation failure B is marked failed (tdp_buf_ok()).
+ */
+void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
+			 const char *stream, const char *scale)
+{
+	char small[ENCODE_ID_SMALL];
+	size_t idlen;
+	char *id = encode_result_id(small, &idlen, r, stream, scale);
+	if (!id) {
+		b->failed = true;
+		return;
+	}
+
+	tdp_buf_puts(b, "{\"v\":1,\"id\":");
+	/* The id is escaped as a whole, like any other string value. */
+	tdp_json_string(b, id, idlen);
+	if (id != small)
+		free(id);
+	tdp_buf_puts(b, ",\"stream\":");
+	tdp_json_string(b, stream, strlen(stream));
+	tdp_buf_puts(b, ",\"scale\":");
+	tdp_json_string(b, scale, strlen(scale));
+	tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64
+		       ",\"last_seq\":%" PRIu64 ",\"start\":",
+		       r->window, r->first_seq, r->last_seq);
+	tdp_json_double(b, r->start);
+	tdp_buf_puts(b, ",\"end\":");
+	tdp_json_double(b, r->end);
+	tdp_buf_printf(b, ",\"n\":%" PRIu64, r->n);
+	/* Absent rather than 0 so complete windows, the normal case, stay short. */
+	if (r->lost > 0)
+		tdp_buf_printf(b, ",\"lost\":%" PRIu64, r->lost);
+
+	tdp_buf_puts(b, ",\"diagrams\":{");
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	bool first_dim = true;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(r->dims_mask & (1u << d)))
+			continue;
+		tdp_buf_printf(b, "%s\"%u\":[", first_dim ? "" : ",", d);
+		first_dim = false;
+		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
+			tdp_buf_puts(b, i ? ",[" : "[");
+			tdp_json_double(b, iv->birth);
+			tdp_buf_putc(b, ',');
+			/* +inf (essential class) is not JSON: tdp_json_double gives null. */
+			tdp_json_double(b, iv->death);
+			tdp_buf_putc(b, ']');
+		}
+		tdp_buf_putc(b, ']');
+	}
+	tdp_buf_puts(b, "}}\n");
+}

@@ -1,0 +1,119 @@
+/*
+ * encode_msgpack.c - a result block as one msgpack map (tdapipe-results(5)).
+ *
+ * The map has the keys of the JSON line in the same order, so a consumer can
+ * switch formats without touching anything but the decoder.  Integers use
+ * msgpack's shortest uint form, every double is a float64 (never narrowed
+ * to float32, so values are exact) and an essential death is nil.
+ */
+#include "publish/encode.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+/* Diagram keys are the dimension as one decimal digit. */
+_Static_assert(TDP_MAX_HDIM <= 10, "diagram keys are single digits");
+
+/*
+ * msgpack_packer write callback: append to the tdp_buf in DATA.  Returns
+ * -1 once the buffer has failed, though the packer's callers (and ours)
+ * only look at tdp_buf_ok() at the end.
+ */
+static int buf_write(void *data, const char *p, size_t n)
+{
+	struct tdp_buf *b = data;
+	tdp_buf_append(b, p, n);
+	return tdp_buf_ok(b) ? 0 : -1;
+}
+
+/* Pack the NUL-terminated S as a msgpack str. */
+static void pack_cstr(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+/* Pack "KEY": U, the key a str and U the shortest uint. */
+static void pack_key_u64(msgpack_packer *pk, const char *key, uint64_t u)
+{
+	pack_cstr(pk, key);
+	msgpack_pack_uint64(pk, u);
+}
+
+/* Pack a death as float64, or nil for +inf (an essential class), the
+ * msgpack counterpart of JSON's null. */
+static void pack_death(msgpack_packer *pk, double x)
+{
+	if (isinf(x) && x > 0)
+		msgpack_pack_nil(pk);
+	else
+		msgpack_pack_double(pk, x);
+}
+
+/*
+ * Append R as one msgpack map to B: the keys of encode_result_jsonl() in
+ * the same order ("lost" only when nonzero), "diagrams" a map from the
+ * dimension as a decimal str to an array of [birth, death] arrays.
+ * STREAM and SCALE are packed as str with their bytes unchanged.
+ * On allocation failure B is marked failed (tdp_buf_ok()).
+ */
+void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
+			   const char *stream, const char *scale)
+{
+	char small[ENCODE_ID_SMALL];
+	size_t idlen;
+	char *id = encode_result_id(small, &idlen, r, stream, scale);
+	if (!id) {
+		b->failed = true;
+		return;
+	}
+
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, b, buf_write);
+
+	msgpack_pack_map(&pk, r->lost > 0 ? 12 : 11);
+	pack_key_u64(&pk, "v", 1);
+	pack_cstr(&pk, "id");
+	msgpack_pack_str(&pk, idlen);
+	msgpack_pack_str_body(&pk, id, idlen);
+	if (id != small)
+		free(id);
+	pack_cstr(&pk, "stream");
+	pack_cstr(&pk, stream);
+	pack_cstr(&pk, "scale");
+	pack_cstr(&pk, scale);
+	pack_key_u64(&pk, "window", r->window);
+	pack_key_u64(&pk, "first_seq", r->first_seq);
+	pack_key_u64(&pk, "last_seq", r->last_seq);
+	pack_cstr(&pk, "start");
+	msgpack_pack_double(&pk, r->start);
+	pack_cstr(&pk, "end");
+	msgpack_pack_double(&pk, r->end);
+	pack_key_u64(&pk, "n", r->n);
+	if (r->lost > 0)
+		pack_key_u64(&pk, "lost", r->lost);
+
+	pack_cstr(&pk, "diagrams");
+	unsigned ndims = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+		ndims += (r->dims_mask >> d) & 1;
+	msgpack_pack_map(&pk, ndims);
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(r->dims_mask & (1u << d)))
+			continue;
+		char key = (char)('0' + d);
+		msgpack_pack_str(&pk, 1);
+		msgpack_pack_str_body(&pk, &key, 1);
+		msgpack_pack_array(&pk, r->count[d]);
+		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
+			msgpack_pack_array(&pk, 2);
+			msgpack_pack_double(&pk, iv->birth);
+			pack_death(&pk, iv->death);
+		}
+	}
+}

@@ -1,0 +1,217 @@
+/*
+ * tdapipe-scaled - one scale: keep every stream's window, compute the
+ * persistence of each complete window, hand results to publish.
+ *
+ * Reads points from the scale's in-ring, writes result blocks into the
+ * scale's arena and their descriptors into its out-ring.  Nothing here
+ * waits on another scale; if publish is slow, the arena fills and this
+ * worker waits, its in-ring fills, and ingest applies the overflow policy.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/bell.h"
+#include "common/child.h"
+#include "common/clock.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/ring.h"
+#include "scaled/compute.h"
+#include "scaled/window.h"
+
+#define BATCH 256
+
+static const char usage[] =
+	"usage: tdapipe-scaled --instance NAME --scale NAME\n"
+	"Started by `tdapipe run`; computes the windows of one scale.\n";
+
+struct scaled {
+	struct tdp_child child;
+	uint32_t s;                       /* scale index */
+	const struct tdp_scale_cfg *sc;
+	struct window *windows;           /* per stream index, lazily set up */
+	struct compute compute;
+	double *vals;                     /* one gathered window */
+	struct tdp_result *result;        /* one result being built */
+	struct tdp_ring *in, *out;
+	struct tdp_point *in_slots;
+	struct tdp_result_desc *out_slots;
+	char *arena;
+	uint64_t arena_size;
+};
+
+/* Wait a little for publish to make room, staying visibly alive. */
+static void wait_for_publish(struct scaled *w)
+{
+	tdp_bell_ring(&tdp_shm_proc(&w->child.seg, tdp_slot_publish(w->child.seg.hdr))->bell);
+	tdp_child_beat(&w->child);
+	tdp_sleep_ms(1);
+}
+
+/* Copy result R (SIZE bytes) into the arena and queue its descriptor. */
+static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
+{
+	uint64_t a = w->arena_size;
+	uint64_t pos;
+	for (;;) {
+		pos = atomic_load_explicit((_Atomic uint64_t *)&w->out->arena_wpos, memory_order_relaxed);
+		if (pos % a + size > a)
+			pos += a - pos % a;   /* blocks never wrap: skip the tail */
+		uint64_t released = atomic_load_explicit((_Atomic uint64_t *)&w->out->arena_released,
+							 memory_order_acquire);
+		if (pos + size - released <= a && tdp_ring_used(w->out) < tdp_ring_capacity(w->out))
+			break;
+		wait_for_publish(w);
+	}
+	/* Claim the space first: a worker killed after this only wastes it. */
+	atomic_store_explicit((_Atomic uint64_t *)&w->out->arena_wpos, pos + size, memory_order_relaxed);
+	memcpy(w->arena + pos % a, r, size);
+	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size};
+	if (!tdp_desc_push(w->out, w->out_slots, &d))
+		abort();   /* impossible: we checked for room and are the only producer */
+	tdp_counter_add(&w->child.slot->records_out, 1);
+}
+
+static unsigned hist_bucket(uint64_t ns)
+{
+	unsigned b = ns ? 63u - (unsigned)__builtin_clzll(ns) : 0;
+	return b < TDP_HIST_BUCKETS ? b : TDP_HIST_BUCKETS - 1;
+}
+
+/* Compute and emit window K of stream STREAM, if any of its points arrived. */
+static void close_window(struct scaled *w, uint32_t stream, const struct window *win, uint64_t k)
+{
+	const struct tdp_scale_cfg *sc = w->sc;
+	uint64_t first = k * sc->slide;
+	struct tdp_result *r = w->result;
+	memset(r, 0, sizeof(*r));
+	size_t n = window_gather(win, first, w->vals, &r->start, &r->end);
+	if (n == 0)
+		return;   /* nothing arrived at all: counted by the ring's overflow */
+	uint64_t t0 = tdp_now_ns();
+	compute_window(&w->compute, w->vals, n, win->dim, r);
+	uint64_t dt = tdp_now_ns() - t0;
+	r->stream = stream;
+	r->scale = w->s;
+	r->window = k;
+	r->first_seq = first;
+	r->last_seq = first + sc->window - 1;
+	r->n = n;
+	r->lost = sc->window - n;
+	uint32_t total = 0;
+	for (int d = 0; d < TDP_MAX_HDIM; d++)
+		total += r->count[d];
+	size_t size = tdp_result_size(total);
+	r->size = (uint32_t)size;
+	emit(w, r, size);
+	tdp_counter_add(&w->child.slot->windows, 1);
+	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
+}
+
+/* Apply one point; close every window it completes, including windows
+ * whose last points were lost before it arrived. */
+static void apply_point(struct scaled *w, const struct tdp_point *p)
+{
+	const struct tdp_scale_cfg *sc = w->sc;
+	if (p->stream >= w->child.seg.hdr->max_streams)
+		return;
+	struct window *win = &w->windows[p->stream];
+	if (!win->size && window_init(win, sc->window, p->dim) < 0) {
+		tdp_log("out of memory for a window of stream %u", p->stream);
+		exit(TDP_EXIT_SYSTEM);
+	}
+	if (p->dim != win->dim)
+		return;   /* ingest guarantees one dimension per stream */
+	uint64_t old_next = win->next_seq;
+	if (window_put(win, p) < 0)
+		return;   /* a replay of a point already applied */
+	uint64_t W = sc->window, S = sc->slide, s = p->seq;
+	if (s + 1 < W)
+		return;
+	uint64_t kmax = (s + 1 - W) / S;               /* last window ending at or before s */
+	uint64_t kmin = old_next + 1 > W ? (old_next + 1 - W + S - 1) / S : 0;  /* first ending at or after old_next */
+	/* Windows ending in the gap (old_next, s) contain only older points:
+	 * they exist only up to the last window that starts before old_next. */
+	uint64_t klast_old = old_next ? (old_next - 1) / S : 0;
+	for (uint64_t k = kmin; k <= kmax;) {
+		if (k * S + W - 1 == s || (old_next > 0 && k <= klast_old))
+			close_window(w, p->stream, win, k);
+		if (k == kmax)
+			break;
+		/* past the windows holding older points, only kmax remains */
+		k = (old_next > 0 && k + 1 <= klast_old) ? k + 1 : kmax;
+	}
+}
+
+static bool ingest_done(const struct scaled *w)
+{
+	return atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->ingest_done,
+				    memory_order_acquire) != 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct scaled w;
+	const char *instance, *scale;
+	tdp_log_init("tdapipe-scaled");
+	int rc = tdp_child_args(argc, argv, usage, &instance, &scale);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = tdp_child_start(&w.child, instance, scale, TDP_ROLE_SCALED)))
+		return rc;
+	struct tdp_child *c = &w.child;
+	w.s = c->slot_index - 1;
+	w.sc = &c->cfg.scales[w.s];
+	w.in = tdp_shm_in_ring(&c->seg, w.s);
+	w.in_slots = tdp_shm_in_slots(&c->seg, w.s);
+	w.out = tdp_shm_out_ring(&c->seg, w.s);
+	w.out_slots = tdp_shm_out_slots(&c->seg, w.s);
+	w.arena = tdp_shm_arena(&c->seg, w.s);
+	w.arena_size = c->seg.hdr->scales[w.s].arena_size;
+	w.windows = calloc(c->seg.hdr->max_streams, sizeof(struct window));
+	w.vals = malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM);
+	w.result = malloc(tdp_result_size(w.sc->window * TDP_MAX_HDIM));
+	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc, 1) < 0) {
+		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
+		return TDP_EXIT_SYSTEM;
+	}
+	struct tdp_bell *mine = &c->slot->bell;
+	struct tdp_bell *ingest_bell = &tdp_shm_proc(&c->seg, tdp_slot_ingest())->bell;
+	struct tdp_bell *publish_bell = &tdp_shm_proc(&c->seg, tdp_slot_publish(c->seg.hdr))->bell;
+	struct tdp_idle idle = {0};
+	for (;;) {
+		static struct tdp_point batch[BATCH];
+		unsigned got = tdp_point_pop_many(w.in, w.in_slots, batch, BATCH);
+		for (unsigned i = 0; i < got; i++)
+			apply_point(&w, &batch[i]);
+		tdp_counter_add(&c->slot->records_in, got);
+		tdp_child_beat(c);
+		if (got) {
+			tdp_bell_ring(ingest_bell);    /* room in our ring, if ingest was blocked */
+			tdp_bell_ring(publish_bell);
+		}
+		if (!tdp_idle_should_sleep(&idle, got > 0))
+			continue;
+		/* Idle: finished if ingest is done and the ring stayed empty. */
+		if (ingest_done(&w) && tdp_ring_used(w.in) == 0)
+			break;
+		uint32_t seen = tdp_bell_prepare(mine);
+		if (tdp_ring_used(w.in) > 0 || ingest_done(&w))
+			tdp_bell_cancel(mine);
+		else
+			tdp_bell_sleep(mine, seen, 100);
+	}
+	tdp_child_done(c);
+	tdp_bell_ring(publish_bell);
+	for (uint32_t i = 0; i < c->seg.hdr->max_streams; i++)
+		if (w.windows[i].size)
+			window_fini(&w.windows[i]);
+	free(w.windows);
+	free(w.vals);
+	free(w.result);
+	compute_fini(&w.compute);
+	return TDP_EXIT_OK;
+}

@@ -1,0 +1,483 @@
+/*
+ * test_encode.c - encode_result_jsonl() and encode_result_msgpack().
+ *
+ * Result blocks are built in memory exactly as a scale worker lays them out
+ * in its arena (header, then the intervals of every present dimension), so
+ * the encoders are tested against the real ABI, not a convenience struct.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <msgpack.h>
+
+#include "common/json.h"
+#include "publish/encode.h"
+
+#define MAX_IV 64
+
+/* A result block with room for MAX_IV intervals, aligned like the arena. */
+union block {
+	struct tdp_result r;
+	char mem[sizeof(struct tdp_result) + MAX_IV * sizeof(struct tdp_interval)];
+};
+
+/*
+ * Fill BLK with header HDR (size and count[] are taken from NIV below) and
+ * the intervals IV: NIV[d] of them for each dimension whose bit is set in
+ * hdr->dims_mask, in increasing dimension.  Returns the header.
+ */
+static const struct tdp_result *make_block(union block *blk, const struct tdp_result *hdr,
+					   const uint32_t niv[TDP_MAX_HDIM],
+					   const struct tdp_interval *iv)
+{
+	uint32_t total = 0;
+	memset(blk, 0xa5, sizeof(*blk));	/* garbage past the end must not show */
+	blk->r = *hdr;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		blk->r.count[d] = (hdr->dims_mask & (1u << d)) ? niv[d] : 0;
+		total += blk->r.count[d];
+	}
+	assert_true(total <= MAX_IV);
+	blk->r.size = (uint32_t)tdp_result_size(total);
+	if (total)
+		memcpy(tdp_result_intervals(&blk->r), iv, total * sizeof(*iv));
+	return &blk->r;
+}
+
+/* Encode R as JSON and compare the whole line with WANT. */
+static void expect_jsonl(const struct tdp_result *r, const char *stream, const char *scale,
+			 const char *want)
+{
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	encode_result_jsonl(&b, r, stream, scale);
+	assert_true(tdp_buf_ok(&b));
+	tdp_buf_putc(&b, '\0');
+	assert_string_equal(b.p, want);
+	assert_int_equal(strlen(b.p), b.len - 1);	/* no NUL inside the line */
+	tdp_buf_fini(&b);
+}
+
+static const struct tdp_result base = {
+	.stream = 0, .scale = 0, .dims_mask = 1,
+	.window = 3, .first_seq = 30, .last_seq = 129,
+	.start = 30, .end = 129, .n = 100, .lost = 0,
+};
+
+static void test_jsonl_basic(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 3 };
+	const struct tdp_interval iv[] = {
+		{ 0, 0.1 }, { 0.25, 1.5 }, { 0.5, INFINITY },
+	};
+	struct tdp_result h = base;
+	h.start = 0.1;
+	h.end = 12.5;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "ecg", "fast",
+		     "{\"v\":1,\"id\":\"ecg/fast/3\",\"stream\":\"ecg\",\"scale\":\"fast\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0.1,\"end\":12.5,"
+		     "\"n\":100,\"diagrams\":{\"0\":[[0,0.1],[0.25,1.5],[0.5,null]]}}\n");
+}
+
+/* Numbers print in the shortest form that parses back to the same double. */
+static void test_jsonl_numbers(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 6 };
+	const struct tdp_interval iv[] = {
+		{ -0.0, 1e-300 },
+		{ 1e21, 1e22 },
+		{ 2, 1234567 },
+		{ 9007199254740992.0, 9007199254740994.0 },	/* 2^53, 2^53 + 2 */
+		{ 1.0 / 3, 0.1 + 0.2 },
+		{ 5e-324, DBL_MAX },
+	};
+	struct tdp_result h = base;
+	h.start = 0;
+	h.end = 1e-5;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0,\"end\":1e-05,"
+		     "\"n\":100,\"diagrams\":{\"0\":["
+		     "[-0,1e-300],"
+		     "[1e+21,1e+22],"
+		     "[2,1234567],"
+		     "[9007199254740992,9007199254740994],"
+		     "[0.3333333333333333,0.30000000000000004],"
+		     "[5e-324,1.7976931348623157e+308]"
+		     "]}}\n");
+}
+
+/* Present dimensions in increasing order, absent ones skipped, empty []. */
+static void test_jsonl_dims(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 2, 7, 0, 1 };	/* H1 absent: its 7 unused */
+	const struct tdp_interval iv[] = {
+		{ 0, 1 }, { 0, INFINITY },	/* H0 */
+		{ 0.5, 0.75 },			/* H3 */
+	};
+	struct tdp_result h = base;
+	h.dims_mask = (1u << 0) | (1u << 2) | (1u << 3);
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"diagrams\":{\"0\":[[0,1],[0,null]],\"2\":[],\"3\":[[0.5,0.75]]}}\n");
+
+	/* H1 alone and empty, though the others' counts are not 0. */
+	const uint32_t none[TDP_MAX_HDIM] = { 4, 0, 4, 4 };
+	h.dims_mask = 1u << 1;
+	expect_jsonl(make_block(&blk, &h, none, NULL), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"diagrams\":{\"1\":[]}}\n");
+}
+
+/* With dims_mask 0 diagrams is an empty object. */
+static void test_jsonl_no_dims(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 5, 5, 5, 5 };
+	struct tdp_result h = base;
+	h.dims_mask = 0;
+	expect_jsonl(make_block(&blk, &h, niv, NULL), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"diagrams\":{}}\n");
+}
+
+/* "lost" right after "n", only when nonzero; seq numbers use all 64 bits. */
+static void test_jsonl_lost(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1 };
+	const struct tdp_interval iv[] = { { 0, INFINITY } };
+	struct tdp_result h = base;
+	h.window = UINT64_MAX;
+	h.first_seq = UINT64_MAX - 1;
+	h.last_seq = UINT64_MAX;
+	h.n = 1;
+	h.lost = 10;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/18446744073709551615\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":18446744073709551615,\"first_seq\":18446744073709551614,"
+		     "\"last_seq\":18446744073709551615,\"start\":30,\"end\":129,"
+		     "\"n\":1,\"lost\":10,\"diagrams\":{\"0\":[[0,null]]}}\n");
+}
+
+/* Names are escaped, in the id as well as in their own keys. */
+static void test_jsonl_escapes(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	struct tdp_result h = base;
+	h.window = 0;
+	expect_jsonl(make_block(&blk, &h, niv, NULL), "a\"b\x01" "c\xc3\xa9\xff", "x\\y\n",
+		     "{\"v\":1,\"id\":\"a\\\"b\\u0001c\xc3\xa9\\u00ff/x\\\\y\\n/0\","
+		     "\"stream\":\"a\\\"b\\u0001c\xc3\xa9\\u00ff\",\"scale\":\"x\\\\y\\n\","
+		     "\"window\":0,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"diagrams\":{\"0\":[]}}\n");
+}
+
+/* An id longer than the on-stack room is built on the heap, intact. */
+static void test_jsonl_long_names(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	char stream[301], scale[201], want[1200];
+	memset(stream, 's', 300);
+	stream[300] = '\0';
+	memset(scale, 'k', 200);
+	scale[200] = '\0';
+	snprintf(want, sizeof(want),
+		 "{\"v\":1,\"id\":\"%s/%s/3\",\"stream\":\"%s\",\"scale\":\"%s\","
+		 "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		 "\"n\":100,\"diagrams\":{\"0\":[]}}\n", stream, scale, stream, scale);
+	expect_jsonl(make_block(&blk, &base, niv, NULL), stream, scale, want);
+
+	/* Exactly at the boundary: id of ENCODE_ID_SMALL - 1 and ENCODE_ID_SMALL bytes. */
+	for (size_t len = ENCODE_ID_SMALL - 1; len <= ENCODE_ID_SMALL; len++) {
+		char sm[ENCODE_ID_SMALL];
+		size_t idlen = 0;
+		stream[len - 4] = '\0';		/* "<stream>/k/3" */
+		char *id = encode_result_id(sm, &idlen, &blk.r, stream, "k");
+		assert_non_null(id);
+		assert_int_equal(idlen, len);
+		assert_int_equal(strlen(id), len);
+		assert_memory_equal(id, stream, len - 4);
+		assert_string_equal(id + len - 4, "/k/3");
+		if (len < ENCODE_ID_SMALL)
+			assert_ptr_equal(id, sm);
+		else
+			assert_ptr_not_equal(id, sm);
+		if (id != sm)
+			free(id);
+		stream[len - 4] = 's';
+	}
+}
+
+/* Encoders append: two results make two lines, earlier bytes untouched. */
+static void test_jsonl_appends(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	tdp_buf_puts(&b, "X");
+	const struct tdp_result *r = make_block(&blk, &base, niv, NULL);
+	encode_result_jsonl(&b, r, "a", "b");
+	blk.r.window = 4;
+	encode_result_jsonl(&b, r, "a", "b");
+	tdp_buf_putc(&b, '\0');
+	assert_true(tdp_buf_ok(&b));
+	assert_string_equal(b.p,
+		"X{\"v\":1,\"id\":\"a/b/3\",\"stream\":\"a\",\"scale\":\"b\","
+		"\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		"\"n\":100,\"diagrams\":{\"0\":[]}}\n"
+		"{\"v\":1,\"id\":\"a/b/4\",\"stream\":\"a\",\"scale\":\"b\","
+		"\"window\":4,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		"\"n\":100,\"diagrams\":{\"0\":[]}}\n");
+	tdp_buf_fini(&b);
+}
+
+/* xorshift64*: reproducible random bit patterns. */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+/* 10000 random finite doubles (any bit pattern) survive JSON and strtod. */
+static void test_double_roundtrip(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	int done = 0;
+	while (done < 10000) {
+		uint64_t bits = rng_next(&seed), back;
+		double x, y;
+		memcpy(&x, &bits, sizeof(x));
+		if (!isfinite(x))
+			continue;
+		tdp_buf_reset(&b);
+		tdp_json_double(&b, x);
+		tdp_buf_putc(&b, '\0');
+		assert_true(tdp_buf_ok(&b));
+		char *end;
+		y = strtod(b.p, &end);
+		assert_true(*end == '\0');		/* the whole text is the number */
+		assert_null(strpbrk(b.p, "infa"));	/* never inf/nan in JSON */
+		memcpy(&back, &y, sizeof(back));
+		if (back != bits)
+			fail_msg("%016llx printed as %s reads back as %016llx",
+				 (unsigned long long)bits, b.p, (unsigned long long)back);
+		done++;
+	}
+	tdp_buf_fini(&b);
+}
+
+/* ---- msgpack ---- */
+
+/* The key of KV is the str WANT. */
+static void expect_key(const msgpack_object_kv *kv, const char *want)
+{
+	assert_int_equal(kv->key.type, MSGPACK_OBJECT_STR);
+	assert_int_equal(kv->key.via.str.size, strlen(want));
+	assert_memory_equal(kv->key.via.str.ptr, want, strlen(want));
+}
+
+static void expect_str(const msgpack_object *o, const char *want, size_t len)
+{
+	assert_int_equal(o->type, MSGPACK_OBJECT_STR);
+	assert_int_equal(o->via.str.size, len);
+	assert_memory_equal(o->via.str.ptr, want, len);
+}
+
+static void expect_uint(const msgpack_object *o, uint64_t want)
+{
+	assert_int_equal(o->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+	assert_true(o->via.u64 == want);
+}
+
+/* A float64 (not float32) with exactly the bits of WANT. */
+static void expect_f64(const msgpack_object *o, double want)
+{
+	assert_int_equal(o->type, MSGPACK_OBJECT_FLOAT64);
+	assert_memory_equal(&o->via.f64, &want, sizeof(double));
+}
+
+/* An interval [birth, death]: death +inf must come out as nil. */
+static void expect_interval(const msgpack_object *o, struct tdp_interval want)
+{
+	assert_int_equal(o->type, MSGPACK_OBJECT_ARRAY);
+	assert_int_equal(o->via.array.size, 2);
+	expect_f64(&o->via.array.ptr[0], want.birth);
+	if (isinf(want.death))
+		assert_int_equal(o->via.array.ptr[1].type, MSGPACK_OBJECT_NIL);
+	else
+		expect_f64(&o->via.array.ptr[1], want.death);
+}
+
+/*
+ * Walk the map O and check every key and value against R, STREAM, SCALE
+ * and the id WANT_ID, the intervals against IV (the block's own, so a
+ * wrong order or a wrong dimension shows).
+ */
+static void expect_msgpack_result(const msgpack_object *o, const struct tdp_result *r,
+				  const char *stream, const char *scale, const char *want_id)
+{
+	static const char *const keys[] = {
+		"v", "id", "stream", "scale", "window", "first_seq", "last_seq",
+		"start", "end", "n", "lost", "diagrams",
+	};
+	assert_int_equal(o->type, MSGPACK_OBJECT_MAP);
+	const msgpack_object_kv *kv = o->via.map.ptr;
+	assert_int_equal(o->via.map.size, r->lost ? 12 : 11);
+	for (unsigned i = 0, k = 0; k < 12; k++) {
+		if (!r->lost && !strcmp(keys[k], "lost"))
+			continue;
+		expect_key(&kv[i++], keys[k]);
+	}
+	expect_uint(&kv[0].val, 1);
+	expect_str(&kv[1].val, want_id, strlen(want_id));
+	expect_str(&kv[2].val, stream, strlen(stream));
+	expect_str(&kv[3].val, scale, strlen(scale));
+	expect_uint(&kv[4].val, r->window);
+	expect_uint(&kv[5].val, r->first_seq);
+	expect_uint(&kv[6].val, r->last_seq);
+	expect_f64(&kv[7].val, r->start);
+	expect_f64(&kv[8].val, r->end);
+	expect_uint(&kv[9].val, r->n);
+	if (r->lost)
+		expect_uint(&kv[10].val, r->lost);
+
+	const msgpack_object *dg = &kv[o->via.map.size - 1].val;
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	assert_int_equal(dg->type, MSGPACK_OBJECT_MAP);
+	unsigned j = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(r->dims_mask & (1u << d)))
+			continue;
+		char key[2] = { (char)('0' + d), '\0' };
+		assert_true(j < dg->via.map.size);
+		const msgpack_object_kv *e = &dg->via.map.ptr[j++];
+		expect_key(e, key);
+		assert_int_equal(e->val.type, MSGPACK_OBJECT_ARRAY);
+		assert_int_equal(e->val.via.array.size, r->count[d]);
+		for (uint32_t i = 0; i < r->count[d]; i++)
+			expect_interval(&e->val.via.array.ptr[i], *iv++);
+	}
+	assert_int_equal(dg->via.map.size, j);
+}
+
+static void test_msgpack(void **state)
+{
+	(void)state;
+	union block blk1, blk2;
+	const uint32_t niv1[TDP_MAX_HDIM] = { 3, 0, 2 };
+	const struct tdp_interval iv1[] = {
+		{ -0.0, 0.1 }, { 0, 1e-300 }, { 0, INFINITY },	/* H0 */
+		{ 1e21, 5e-324 }, { DBL_MAX, INFINITY },	/* H2 */
+	};
+	const uint32_t niv2[TDP_MAX_HDIM] = { 0, 1 };
+	const struct tdp_interval iv2[] = { { 0.5, INFINITY } };
+	struct tdp_result h1 = base, h2 = base;
+	h1.dims_mask = (1u << 0) | (1u << 1) | (1u << 2);	/* H1 present but empty */
+	h1.start = 0.1;
+	h1.end = -0.0;
+	h2.dims_mask = 1u << 1;
+	h2.window = UINT64_MAX;
+	h2.first_seq = 1u << 31;
+	h2.last_seq = 1ull << 40;
+	h2.n = 7;
+	h2.lost = 93;
+	const struct tdp_result *r1 = make_block(&blk1, &h1, niv1, iv1);
+	const struct tdp_result *r2 = make_block(&blk2, &h2, niv2, iv2);
+
+	/* Two maps, concatenated, exactly as publish writes them. */
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	encode_result_msgpack(&b, r1, "ecg", "fast");
+	encode_result_msgpack(&b, r2, "a\"b\x01", "slow");
+	assert_true(tdp_buf_ok(&b));
+
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	size_t off = 0;
+	assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, &off), MSGPACK_UNPACK_SUCCESS);
+	expect_msgpack_result(&u.data, r1, "ecg", "fast", "ecg/fast/3");
+	assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, &off), MSGPACK_UNPACK_SUCCESS);
+	expect_msgpack_result(&u.data, r2, "a\"b\x01", "slow",
+			      "a\"b\x01/slow/18446744073709551615");
+	assert_int_equal(off, b.len);	/* nothing after the second map */
+	assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, &off), MSGPACK_UNPACK_CONTINUE);
+	msgpack_unpacked_destroy(&u);
+	tdp_buf_fini(&b);
+}
+
+/* The msgpack id uses the heap path for long names too. */
+static void test_msgpack_long_names(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	char stream[301], want[400];
+	memset(stream, 's', 300);
+	stream[300] = '\0';
+	snprintf(want, sizeof(want), "%s/k/3", stream);
+	const struct tdp_result *r = make_block(&blk, &base, niv, NULL);
+
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	encode_result_msgpack(&b, r, stream, "k");
+	assert_true(tdp_buf_ok(&b));
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	size_t off = 0;
+	assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, &off), MSGPACK_UNPACK_SUCCESS);
+	expect_msgpack_result(&u.data, r, stream, "k", want);
+	assert_int_equal(off, b.len);
+	msgpack_unpacked_destroy(&u);
+	tdp_buf_fini(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonl_basic),
+		cmocka_unit_test(test_jsonl_numbers),
+		cmocka_unit_test(test_jsonl_dims),
+		cmocka_unit_test(test_jsonl_no_dims),
+		cmocka_unit_test(test_jsonl_lost),
+		cmocka_unit_test(test_jsonl_escapes),
+		cmocka_unit_test(test_jsonl_long_names),
+		cmocka_unit_test(test_jsonl_appends),
+		cmocka_unit_test(test_double_roundtrip),
+		cmocka_unit_test(test_msgpack),
+		cmocka_unit_test(test_msgpack_long_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
