@@ -137,6 +137,7 @@ static int expected(struct ctx *c, const struct ynode *n, const char *path, cons
 
 /* ------------------------------------------------------------ tree build */
 
+/* Free N, its children and its following siblings; NULL is fine. */
 static void node_free(struct ynode *n)
 {
 	while (n) {
@@ -150,6 +151,7 @@ static void node_free(struct ynode *n)
 	}
 }
 
+/* A NUL-terminated copy of LEN bytes at P (which may hold NULs), or NULL. */
 static char *dup_bytes(const void *p, size_t len)
 {
 	char *s = malloc(len + 1);
@@ -512,10 +514,13 @@ static int want_uint(struct ctx *c, const struct ynode *n, const char *path, con
 	if (n->kind != Y_SCALAR || n->quoted || n->len == 0 || (n->len > 1 && n->val[0] == '0'))
 		syntax_ok = false;
 	for (size_t i = 0; syntax_ok && i < n->len; i++) {
-		if (n->val[i] < '0' || n->val[i] > '9')
+		if (n->val[i] < '0' || n->val[i] > '9') {
 			syntax_ok = false;
-		else if ((v = v * 10 + (uint64_t)(n->val[i] - '0')) > UINT32_MAX)
-			too_big = true, v = UINT32_MAX + (uint64_t)1;	/* saturate */
+		} else if (!too_big) {
+			v = v * 10 + (uint64_t)(n->val[i] - '0');
+			/* Saturate: 20 digits of 9 must not wrap into range. */
+			too_big = v > UINT32_MAX;
+		}
 	}
 	if (syntax_ok && !too_big && v >= lo && v <= hi) {
 		*out = (uint32_t)v;
@@ -914,6 +919,8 @@ static void scale_defaults(struct tdp_scale_cfg *sc)
 	sc->overflow = TDP_OVERFLOW_BLOCK;
 }
 
+/* scales: a list of 1..TDP_MAX_SCALES mappings; cfg->nscales counts the
+ * entries started, so it is right even when one fails half-way. */
 static int parse_scales(struct ctx *c, const struct ynode *n, struct tdp_config *cfg)
 {
 	char what[64], ip[PATHBUF];
@@ -1063,8 +1070,10 @@ int tdp_config_parse(const char *text, size_t len, const char *name,
 	if (errlen)
 		err[0] = '\0';
 	config_defaults(cfg, c.name);
-	if (!text)
-		len = 0, text = "";
+	if (!text) {
+		text = "";
+		len = 0;
+	}
 	rc = build_tree(&c, text, len, &root);
 	if (!rc)
 		rc = parse_root(&c, root, cfg);

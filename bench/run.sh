@@ -1,0 +1,74 @@
+#!/bin/sh
+# bench/run.sh - what `make bench` prints: our figures next to a reference
+# measured in the same run, medians of RUNS runs (default 3).
+#
+#  1. ring: point records/s between two processes through a tdp ring, next to
+#     memcpy of the same records (the physical limit on this machine).
+#  2. end to end: points/s through `tdapipe run` (file source -> scales ->
+#     file sink) on the ECG sample repeated to POINTS points, for the demo
+#     config with 1, 2 and 4 scales and for one sublevel scale (window 1000,
+#     slide 100), next to `wc -l` on the same file (the floor of reading it).
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+BIN=${BIN:-bin}
+RUNS=${RUNS:-3}
+POINTS=${POINTS:-1080000}
+W=$BUILD/bench
+mkdir -p "$W"
+
+echo "== ring: 2 processes, 160-byte point records (median of $RUNS)"
+"$BUILD"/tools/ring_bench 20000000 "$RUNS"
+echo
+
+input=$W/ecg-x$((POINTS / 108000)).csv
+if [ ! -f "$input" ]; then
+	i=0
+	: >"$input"
+	while [ $i -lt $((POINTS / 108000)) ]; do cat samples/ecg.csv >>"$input"; i=$((i + 1)); done
+fi
+n=$(wc -l <"$input" | tr -d ' ')
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now() { date +%s.%N; }
+
+# run_config NAME SCALES...: time `tdapipe run` RUNS times; prints points/s.
+run_config() {
+	name=$1; shift
+	cfg=$W/$name.yaml
+	{
+		echo "instance: bench-$name-$$"
+		echo "source: {type: file, path: $input, format: csv}"
+		echo "sink: {type: file, path: $W/$name.out, format: jsonl}"
+		echo "dead_letter: {type: file, path: $W/$name.dead}"
+		echo "scales:"
+		for s in "$@"; do echo "  - $s"; done
+	} >"$cfg"
+	r=0
+	for r in $(seq "$RUNS"); do
+		t0=$(now)
+		"$BIN"/tdapipe run -c "$cfg" 2>/dev/null
+		t1=$(now)
+		echo "$t0 $t1" | awk -v n="$n" '{printf "%.0f\n", n / ($2 - $1)}'
+	done | median
+}
+
+FAST='{name: fast, complex: sublevel, window: 256, slide: 32}'
+CLOUD='{name: cloud, complex: rips, window: 200, slide: 50}'
+DELAY='{name: delay, complex: rips, window: 300, slide: 100, embed: {dim: 3, lag: 4}}'
+SLOW='{name: long, complex: sublevel, window: 1000, slide: 100}'
+
+floor=$(for r in $(seq "$RUNS"); do
+	t0=$(now); wc -l "$input" >/dev/null; t1=$(now)
+	echo "$t0 $t1" | awk -v n="$n" '{printf "%.0f\n", n / ($2 - $1)}'
+done | median)
+
+echo "== end to end: $n points of samples/ecg.csv (repeated), jsonl file sink (median of $RUNS)"
+printf '%-46s %14s %12s\n' "pipeline" "points/s" "vs wc -l"
+row() { printf '%-46s %14s %12s\n' "$1" "$2" "$(awk -v a="$2" -v b="$floor" 'BEGIN {printf "%.3f", a / b}')"; }
+row "wc -l on the same file (reference floor)" "$floor"
+row "sublevel window 1000 slide 100 (1 scale)" "$(run_config sub1000 "$SLOW")"
+row "demo, 1 scale (fast)" "$(run_config demo1 "$FAST")"
+row "demo, 2 scales (fast, cloud)" "$(run_config demo2 "$FAST" "$CLOUD")"
+row "demo, 3 scales (config/demo.yaml)" "$(run_config demo3 "$FAST" "$CLOUD" "$DELAY")"
+row "demo, 4 scales (+ sublevel 1000/100)" "$(run_config demo4 "$FAST" "$CLOUD" "$DELAY" "$SLOW")"
