@@ -120,13 +120,49 @@ size_t tdp_format_double(char *out, double x)
 	return (size_t)len;
 }
 
+/*
+ * Formatting is the hot spot of publish: the shortest round-trip search
+ * costs several snprintf + strtod calls per number.  But consecutive
+ * windows overlap, so the same values (a sublevel diagram's births and
+ * deaths are input values; Rips deaths are distances that recur while
+ * their points stay in the window) are printed over and over.  A small
+ * direct-mapped cache keyed by the double's bits removes most of that
+ * work; it is per thread, so no locking, and bounded (256 KiB).
+ */
+#define FMT_CACHE_BITS 13
+#define FMT_CACHE_SLOTS (1u << FMT_CACHE_BITS)
+struct fmt_cache_slot {
+	uint64_t bits;
+	uint8_t len;    /* 0 = empty */
+	char text[23];
+};
+static __thread struct fmt_cache_slot *fmt_cache;
+
 void tdp_json_double(struct tdp_buf *b, double x)
 {
 	if (!isfinite(x)) {
 		tdp_buf_puts(b, "null");
 		return;
 	}
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof(bits));
+	if (!fmt_cache)
+		fmt_cache = calloc(FMT_CACHE_SLOTS, sizeof(*fmt_cache));
+	struct fmt_cache_slot *slot = NULL;
+	if (fmt_cache) {
+		uint64_t h = bits * 0x9E3779B97F4A7C15ull;
+		slot = &fmt_cache[h >> (64 - FMT_CACHE_BITS)];
+		if (slot->len && slot->bits == bits) {
+			tdp_buf_append(b, slot->text, slot->len);
+			return;
+		}
+	}
 	char tmp[32];
 	size_t n = tdp_format_double(tmp, x);
+	if (slot && n <= sizeof(slot->text)) {
+		slot->bits = bits;
+		slot->len = (uint8_t)n;
+		memcpy(slot->text, tmp, n);
+	}
 	tdp_buf_append(b, tmp, n);
 }

@@ -14,7 +14,7 @@
  * byte value so the output is always valid JSON and nothing is lost. */
 void tdp_json_string(struct tdp_buf *b, const char *s, size_t len);
 
-/* Append X as a JSON number in the shortest %.{1..17}g form that round-trips;
+/* Append X as a JSON number: the shortest digits that round-trip, laid out as %.17g would;
  * NaN and infinities (not JSON) are written as null. */
 void tdp_json_double(struct tdp_buf *b, double x);
 

@@ -111,6 +111,18 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
 }
 
+struct closer {
+	struct scaled *w;
+	uint32_t stream;
+	const struct window *win;
+};
+
+static void close_cb(void *ctx, uint64_t k)
+{
+	struct closer *cl = ctx;
+	close_window(cl->w, cl->stream, cl->win, k);
+}
+
 /* Apply one point; close every window it completes, including windows
  * whose last points were lost before it arrived. */
 static void apply_point(struct scaled *w, const struct tdp_point *p)
@@ -128,22 +140,8 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	uint64_t old_next = win->next_seq;
 	if (window_put(win, p) < 0)
 		return;   /* a replay of a point already applied */
-	uint64_t W = sc->window, S = sc->slide, s = p->seq;
-	if (s + 1 < W)
-		return;
-	uint64_t kmax = (s + 1 - W) / S;               /* last window ending at or before s */
-	uint64_t kmin = old_next + 1 > W ? (old_next + 1 - W + S - 1) / S : 0;  /* first ending at or after old_next */
-	/* Windows ending in the gap (old_next, s) contain only older points:
-	 * they exist only up to the last window that starts before old_next. */
-	uint64_t klast_old = old_next ? (old_next - 1) / S : 0;
-	for (uint64_t k = kmin; k <= kmax;) {
-		if (k * S + W - 1 == s || (old_next > 0 && k <= klast_old))
-			close_window(w, p->stream, win, k);
-		if (k == kmax)
-			break;
-		/* past the windows holding older points, only kmax remains */
-		k = (old_next > 0 && k + 1 <= klast_old) ? k + 1 : kmax;
-	}
+	struct closer cl = {w, p->stream, win};
+	window_each_closed(old_next, p->seq, sc->window, sc->slide, close_cb, &cl);
 }
 
 static bool ingest_done(const struct scaled *w)

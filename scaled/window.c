@@ -55,3 +55,24 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, doubl
 	}
 	return n;
 }
+
+void window_each_closed(uint64_t old_next, uint64_t s, uint32_t size, uint32_t slide,
+			void (*cb)(void *ctx, uint64_t k), void *ctx)
+{
+	uint64_t W = size, S = slide;
+	if (s + 1 < W)
+		return;
+	uint64_t kmax = (s + 1 - W) / S;                       /* last window ending at or before s */
+	uint64_t kmin = old_next + 1 > W ? (old_next + 1 - W + S - 1) / S : 0;  /* first ending at or after old_next */
+	/* Windows ending in the gap hold older points only if they start
+	 * before old_next: k <= klast_old. */
+	uint64_t klast_old = old_next ? (old_next - 1) / S : 0;
+	for (uint64_t k = kmin; k <= kmax;) {
+		if (k * S + W - 1 == s || (old_next > 0 && k <= klast_old))
+			cb(ctx, k);
+		if (k == kmax)
+			break;
+		/* past the windows holding older points, only kmax remains */
+		k = (old_next > 0 && k + 1 <= klast_old) ? k + 1 : kmax;
+	}
+}

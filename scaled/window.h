@@ -39,4 +39,16 @@ int window_put(struct window *w, const struct tdp_point *p);
  */
 size_t window_gather(const struct window *w, uint64_t first, double *vals, double *t_first, double *t_last);
 
+/*
+ * The windows to close after the point with sequence number S arrived,
+ * when OLD_NEXT was the sequence number expected next (S >= OLD_NEXT; S >
+ * OLD_NEXT means the points in between never came).  Calls CB(CTX, k) in
+ * increasing k for: the window ending exactly at S, and every window ending
+ * in [OLD_NEXT, S) that still holds some earlier point.  Windows that lie
+ * wholly inside a gap hold nothing and are skipped without being visited,
+ * so a huge gap costs O(window / slide), not O(gap).
+ */
+void window_each_closed(uint64_t old_next, uint64_t s, uint32_t size, uint32_t slide,
+			void (*cb)(void *ctx, uint64_t k), void *ctx);
+
 #endif
