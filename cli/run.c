@@ -303,10 +303,13 @@ int cmd_run(int argc, char **argv)
 	char err[1024];
 	if (tdp_config_parse(text, textlen, path, &sv.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		free(text);
 		return TDP_EXIT_USAGE;
 	}
-	if (find_bindir(sv.bindir, sizeof(sv.bindir)) < 0)
+	if (find_bindir(sv.bindir, sizeof(sv.bindir)) < 0) {
+		free(text);
 		return TDP_EXIT_SYSTEM;
+	}
 
 	/* Signals are taken synchronously in the loop below. */
 	sigset_t set;

@@ -213,6 +213,15 @@ int cmd_stats(int argc, char **argv)
 		fprintf(stderr, "tdapipe stats: %s\n", err);
 		return TDP_EXIT_SYSTEM;
 	}
+	/* A segment whose supervisor died (SIGKILL, a crash) is stale: its
+	 * states and pids describe processes that are gone. */
+	if (!tdp_shm_supervisor_alive(seg.hdr)) {
+		fprintf(stderr, "tdapipe stats: instance \"%s\" is not running (stale segment /dev/shm%s of "
+			"supervisor pid %d, removed by the next `tdapipe run`)\n", instance, seg.path,
+			seg.hdr->supervisor_pid);
+		tdp_shm_detach(&seg);
+		return TDP_EXIT_SYSTEM;
+	}
 	/* Scale names come from the config the running instance uses. */
 	if (tdp_config_parse(tdp_shm_at(&seg, seg.hdr->config_off), seg.hdr->config_len, "(segment)", &cfg,
 			     err, sizeof(err)) < 0) {

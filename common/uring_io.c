@@ -29,12 +29,34 @@ int tdp_reader_init(struct tdp_reader *r, int fd, uint64_t start, size_t chunk)
 	return 0;
 }
 
+#define READER_CANCEL_TAG 0x63616e63656cull   /* user_data of the cancel below */
+
 void tdp_reader_fini(struct tdp_reader *r)
 {
 	if (r->inflight) {
-		struct io_uring_cqe *cqe;
-		if (io_uring_wait_cqe(&r->ring, &cqe) == 0)
+		/* A read from a pipe, tty or socket that nobody writes to would
+		 * never complete (a drain with stdin held open by the sender):
+		 * cancel it, then wait until the kernel is done with its buffer. */
+		uint64_t idx = r->cur < 0 ? 0 : (uint64_t)(r->cur ^ 1);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+		if (sqe) {
+			io_uring_prep_cancel64(sqe, idx, 0);
+			io_uring_sqe_set_data64(sqe, READER_CANCEL_TAG);
+			io_uring_submit(&r->ring);
+		}
+		for (;;) {
+			struct io_uring_cqe *cqe;
+			int rc = io_uring_wait_cqe(&r->ring, &cqe);
+			if (rc == -EINTR)
+				continue;
+			if (rc < 0)
+				break;
+			uint64_t ud = io_uring_cqe_get_data64(cqe);
 			io_uring_cqe_seen(&r->ring, cqe);
+			if (ud != READER_CANCEL_TAG)
+				break;   /* the read itself: done, failed or cancelled */
+		}
+		r->inflight = false;
 	}
 	if (r->ring.ring_fd > 0)
 		io_uring_queue_exit(&r->ring);

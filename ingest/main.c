@@ -44,6 +44,15 @@ struct ingest {
 	bool needs_scalar;
 	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
 	unsigned int nbatch;
+	/* Sequence numbers handed out in the batch, per stream, and committed
+	 * to the segment (tdp_stream.next_seq) only once the batch is in every
+	 * ring, together with the resume offset: a restarted ingest re-reads
+	 * from there and stamps the same records with the same numbers. */
+	uint32_t *pending;               /* [stream index] */
+	uint32_t touched[BATCH];         /* streams with pending != 0 */
+	unsigned int ntouched;
+	uint64_t batch_end_off;          /* source offset just past the batch's last record */
+	uint64_t batch_end_line;
 	const char *scalar_scale;   /* a scale that needs scalars, for messages */
 };
 
@@ -101,6 +110,18 @@ static void flush_batch(struct ingest *in)
 		return;
 	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
 		push_batch(in, s);
+	/* Commit: the points are in the rings (or counted as overflow). */
+	for (unsigned int i = 0; i < in->ntouched; i++) {
+		struct tdp_stream *st = tdp_shm_stream(&in->child.seg, in->touched[i]);
+		st->next_seq += in->pending[in->touched[i]];
+		in->pending[in->touched[i]] = 0;
+	}
+	in->ntouched = 0;
+	if (in->child.cfg.source.type == TDP_SRC_FILE) {
+		struct tdp_shm_header *h = in->child.seg.hdr;
+		h->resume_line = in->batch_end_line;
+		atomic_store_explicit((_Atomic uint64_t *)&h->resume_off, in->batch_end_off, memory_order_release);
+	}
 	tdp_counter_add(&in->child.slot->records_out, in->nbatch);
 	in->nbatch = 0;
 	ring_all_bells(in);
@@ -140,7 +161,7 @@ static void on_frame(void *ctx, struct frame *f)
 		return;
 	}
 	struct tdp_point *pp = &in->batch[in->nbatch++], p;
-	p.seq = st->next_seq;
+	p.seq = st->next_seq + in->pending[idx];
 	p.t = f->dec.has_time ? f->dec.t : (double)p.seq;
 	p.src_off = f->off;
 	p.stream = (uint32_t)idx;
@@ -149,7 +170,11 @@ static void on_frame(void *ctx, struct frame *f)
 	memcpy(p.v, f->dec.v, sizeof(double) * p.dim);
 	memset(p.v + p.dim, 0, sizeof(double) * (TDP_MAX_DIM - p.dim));
 	*pp = p;
-	st->next_seq = p.seq + 1;
+	if (in->pending[idx]++ == 0)
+		in->touched[in->ntouched++] = (uint32_t)idx;
+	/* text records end with their newline (one past an unterminated last line: harmless) */
+	in->batch_end_off = f->off + f->len + (c->cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
+	in->batch_end_line = f->line;
 	if (in->nbatch == BATCH)
 		flush_batch(in);
 }
@@ -204,7 +229,8 @@ int main(int argc, char **argv)
 		}
 	}
 	describe_source(&in);
-	if (streams_init(&in.streams, &c->seg) < 0 || (rc = open_dead_letter(&in)))
+	in.pending = calloc(h->max_streams, sizeof(*in.pending));
+	if (!in.pending || streams_init(&in.streams, &c->seg) < 0 || (rc = open_dead_letter(&in)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	char err[512];
 	/* A restarted ingest resumes a file where the dead one stopped. */
@@ -260,5 +286,6 @@ int main(int argc, char **argv)
 		framer_fini(&in.framers[i]);
 	tdp_writer_fini(&in.dead);
 	streams_fini(&in.streams);
+	free(in.pending);
 	return rc;
 }

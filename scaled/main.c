@@ -144,6 +144,31 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	window_each_closed(old_next, p->seq, sc->window, sc->slide, close_cb, &cl);
 }
 
+/*
+ * No more points will come: close the windows that the stream completed
+ * but whose last points never reached this scale (dropped on overflow), so
+ * no arrived point was there to close them.  Windows none of whose points
+ * arrived have no result (close_window skips them).
+ */
+static void close_tail(struct scaled *w)
+{
+	const struct tdp_scale_cfg *sc = w->sc;
+	uint64_t W = sc->window, S = sc->slide;
+	uint32_t nstreams = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams,
+						 memory_order_acquire);
+	for (uint32_t i = 0; i < nstreams && i < w->child.seg.hdr->max_streams; i++) {
+		const struct window *win = &w->windows[i];
+		uint64_t total = tdp_shm_stream(&w->child.seg, i)->next_seq;   /* points the stream had */
+		if (!win->size || !win->next_seq || total < W || win->next_seq >= total)
+			continue;
+		/* first window ending at or after next_seq (the ones before were closed) */
+		uint64_t k = win->next_seq + 1 > W ? (win->next_seq + 1 - W + S - 1) / S : 0;
+		uint64_t kmax = (total - W) / S;   /* last window the stream completed */
+		for (; k <= kmax && k * S < win->next_seq; k++)
+			close_window(w, i, win, k);
+	}
+}
+
 static bool ingest_done(const struct scaled *w)
 {
 	return atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->ingest_done,
@@ -194,8 +219,10 @@ int main(int argc, char **argv)
 		if (!tdp_idle_should_sleep(&idle, got > 0))
 			continue;
 		/* Idle: finished if ingest is done and the ring stayed empty. */
-		if (ingest_done(&w) && tdp_ring_used(w.in) == 0)
+		if (ingest_done(&w) && tdp_ring_used(w.in) == 0) {
+			close_tail(&w);
 			break;
+		}
 		uint32_t seen = tdp_bell_prepare(mine);
 		if (tdp_ring_used(w.in) > 0 || ingest_done(&w))
 			tdp_bell_cancel(mine);

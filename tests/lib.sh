@@ -71,3 +71,52 @@ stats_json() { "$TDAPIPE" stats --instance "$INSTANCE" --json; }
 count_lines() {
 	if [ $# -gt 1 ]; then grep -c -- "$2" "$1" || true; else wc -l <"$1" | tr -d ' '; fi
 }
+
+# --- helpers of the whole-pipeline tests (tests/integration) ---------------
+
+# start_run_fifo CONFIG: like start_run, with standard input read from the
+# FIFO $T/in.fifo, which a `sleep` (pid in $T/holder.pid) keeps open so
+# that the instance stays up until close_input.  Feed it with feed FILE.
+start_run_fifo() {
+	rm -f "$T/in.fifo"
+	mkfifo "$T/in.fifo"
+	"$TDAPIPE" run -c "$1" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
+	echo $! >"$T/run.pid"
+	sleep 120 >"$T/in.fifo" &
+	echo $! >"$T/holder.pid"
+}
+
+# feed FILE: write FILE into the running instance's FIFO (in the
+# background; pid in $T/feed.pid, reaped by close_input).
+feed() {
+	cat "$1" >"$T/in.fifo" &
+	echo $! >"$T/feed.pid"
+}
+
+# close_input [SECS]: wait (at most SECS, default 20) for the feeder to have
+# written everything, then end the input (end of file for ingest).
+close_input() {
+	if [ -f "$T/feed.pid" ]; then
+		fp=$(cat "$T/feed.pid")
+		wait_for "${1:-20}" sh -c "! kill -0 $fp" || die "feeding the FIFO did not finish"
+		rm -f "$T/feed.pid"
+	fi
+	if [ -f "$T/holder.pid" ]; then
+		kill "$(cat "$T/holder.pid")" 2>/dev/null || true
+		rm -f "$T/holder.pid"
+	fi
+}
+
+# wait_stats SECS EXPR: poll `tdapipe stats --json` until the Python
+# expression EXPR is true of it (see tests/integration/tdpres.py: s is the
+# stats, proc(s, role, scale), ring(s, dir, scale)); fails after SECS.
+wait_stats() {
+	"$PY" "$TDP_ROOT/tests/integration/tdpres.py" wait "$1" "$TDAPIPE" "$INSTANCE" "$2" ||
+		{ cat "$T/run.err" >&2; die "stats never satisfied: $2"; }
+}
+
+# stats_get PATH: one value of the stats, e.g. proc:ingest:-:records_in,
+# ring:in:fast:overflow, top:supervisor_pid.
+stats_get() {
+	stats_json | "$PY" "$TDP_ROOT/tests/integration/tdpres.py" get "$1"
+}

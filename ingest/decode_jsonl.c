@@ -1,0 +1,422 @@
+/*
+ * decode_jsonl.c - one JSON Lines record into a point.
+ *
+ * A small hand-written parser for the one shape we accept,
+ *   {"stream": "s1", "t": 12.5, "v": 3.2}   or   "v": [x, y, ...]
+ * with strict RFC 8259 syntax, so that anything a JSON library would
+ * reject is rejected here too, and anything else that is not that shape
+ * (unknown or duplicate keys, null, wrong types, nesting) is a bad record
+ * with a reason naming the key.  The first problem from the left wins.
+ */
+#include "ingest/decode.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/number.h"
+
+struct jp {
+	const char *s;
+	size_t len;
+	size_t pos;
+	char *reason;
+	size_t rlen;
+};
+
+/* What a value is, for "expected X, got Y". */
+enum jkind { J_NONE, J_STRING, J_NUMBER, J_OBJECT, J_ARRAY, J_BOOL, J_NULL };
+
+static const char *kind_name(enum jkind k)
+{
+	switch (k) {
+	case J_STRING: return "a string";
+	case J_NUMBER: return "a number";
+	case J_OBJECT: return "an object";
+	case J_ARRAY: return "an array";
+	case J_BOOL: return "a boolean";
+	case J_NULL: return "null";
+	default: return "nothing";
+	}
+}
+
+/* Set the reason; always returns -1 so callers can `return fail(...)`. */
+static int __attribute__((format(printf, 2, 3))) fail(struct jp *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, p->rlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A syntax error at the current position, WHAT being what was expected. */
+static int syntax(struct jp *p, const char *what)
+{
+	if (p->pos >= p->len)
+		return fail(p, "syntax error: record ends early, expected %s", what);
+	char q[TDP_QUOTE_MAX];
+	reason_quote(q, p->s + p->pos, 1);
+	return fail(p, "syntax error at byte %zu: expected %s, got %s", p->pos, what, q);
+}
+
+static void skip_ws(struct jp *p)
+{
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			break;
+		p->pos++;
+	}
+}
+
+static bool is_word_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '+' || c == '-' || c == '.';
+}
+
+/* Length of the bare word (number, literal, or junk) at the current position. */
+static size_t word_len(const struct jp *p)
+{
+	size_t n = 0;
+	while (p->pos + n < p->len && is_word_char(p->s[p->pos + n]))
+		n++;
+	return n;
+}
+
+/* The kind of value at the current position (blanks skipped), J_NONE when
+ * no value starts there.  Does not move. */
+static enum jkind peek_kind(const struct jp *p)
+{
+	if (p->pos >= p->len)
+		return J_NONE;
+	switch (p->s[p->pos]) {
+	case '"': return J_STRING;
+	case '{': return J_OBJECT;
+	case '[': return J_ARRAY;
+	}
+	size_t n = word_len(p);
+	const char *w = p->s + p->pos;
+	if (n == 0)
+		return J_NONE;
+	if (n == 4 && !memcmp(w, "null", 4))
+		return J_NULL;
+	if ((n == 4 && !memcmp(w, "true", 4)) || (n == 5 && !memcmp(w, "false", 5)))
+		return J_BOOL;
+	return J_NUMBER;   /* possibly a bad one: parse_number says why */
+}
+
+static int hex4(const char *s, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Append byte C to DST (CAP bytes); *N counts every byte, kept or not. */
+static inline void put(char *dst, size_t cap, size_t *n, char c)
+{
+	if (*n < cap)
+		dst[*n] = c;
+	(*n)++;
+}
+
+/*
+ * Parse the string at the current position (a '"') and move past it.  The
+ * unescaped bytes go to DST, at most CAP of them; *N is the full unescaped
+ * length, so a caller can tell that it was cut.  \uXXXX becomes UTF-8, a
+ * surrogate pair one 4-byte character; a lone surrogate is an error since
+ * it has no UTF-8 form.  Other bytes are copied as they are.
+ */
+static int parse_string(struct jp *p, char *dst, size_t cap, size_t *n)
+{
+	*n = 0;
+	size_t start = p->pos;
+	p->pos++;
+	while (p->pos < p->len) {
+		unsigned char c = (unsigned char)p->s[p->pos];
+		if (c == '"') {
+			p->pos++;
+			return 0;
+		}
+		if (c < 0x20)
+			return fail(p, "syntax error at byte %zu: control character in a string", p->pos);
+		if (c != '\\') {
+			put(dst, cap, n, (char)c);
+			p->pos++;
+			continue;
+		}
+		if (p->pos + 1 >= p->len)
+			break;
+		char e = p->s[p->pos + 1];
+		size_t esc = p->pos;
+		p->pos += 2;
+		switch (e) {
+		case '"': put(dst, cap, n, '"'); continue;
+		case '\\': put(dst, cap, n, '\\'); continue;
+		case '/': put(dst, cap, n, '/'); continue;
+		case 'b': put(dst, cap, n, '\b'); continue;
+		case 'f': put(dst, cap, n, '\f'); continue;
+		case 'n': put(dst, cap, n, '\n'); continue;
+		case 'r': put(dst, cap, n, '\r'); continue;
+		case 't': put(dst, cap, n, '\t'); continue;
+		case 'u': break;
+		default:
+			return fail(p, "syntax error at byte %zu: bad escape in a string", esc);
+		}
+		uint32_t cp, lo;
+		if (p->len - p->pos < 4 || hex4(p->s + p->pos, &cp) < 0)
+			return fail(p, "syntax error at byte %zu: bad \\u escape", esc);
+		p->pos += 4;
+		if (cp >= 0xDC00 && cp <= 0xDFFF)
+			return fail(p, "syntax error at byte %zu: lone surrogate in a \\u escape", esc);
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' ||
+			    hex4(p->s + p->pos + 2, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+				return fail(p, "syntax error at byte %zu: lone surrogate in a \\u escape", esc);
+			p->pos += 6;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+		}
+		if (cp < 0x80) {
+			put(dst, cap, n, (char)cp);
+		} else if (cp < 0x800) {
+			put(dst, cap, n, (char)(0xC0 | (cp >> 6)));
+			put(dst, cap, n, (char)(0x80 | (cp & 0x3F)));
+		} else if (cp < 0x10000) {
+			put(dst, cap, n, (char)(0xE0 | (cp >> 12)));
+			put(dst, cap, n, (char)(0x80 | ((cp >> 6) & 0x3F)));
+			put(dst, cap, n, (char)(0x80 | (cp & 0x3F)));
+		} else {
+			put(dst, cap, n, (char)(0xF0 | (cp >> 18)));
+			put(dst, cap, n, (char)(0x80 | ((cp >> 12) & 0x3F)));
+			put(dst, cap, n, (char)(0x80 | ((cp >> 6) & 0x3F)));
+			put(dst, cap, n, (char)(0x80 | (cp & 0x3F)));
+		}
+	}
+	return fail(p, "syntax error at byte %zu: unterminated string", start);
+}
+
+/* Whether S[0..N) is a number by the JSON grammar (no +, no leading zeros,
+ * digits on both sides of the point, no hex, nan or inf). */
+static bool json_number_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+#define DIGIT(k) ((k) < n && s[k] >= '0' && s[k] <= '9')
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (DIGIT(i))
+		while (DIGIT(i))
+			i++;
+	else
+		return false;
+	if (i < n && s[i] == '.') {
+		i++;
+		if (!DIGIT(i))
+			return false;
+		while (DIGIT(i))
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (!DIGIT(i))
+			return false;
+		while (DIGIT(i))
+			i++;
+	}
+#undef DIGIT
+	return i == n;
+}
+
+/*
+ * Parse the value at the current position as a finite number and move
+ * past it; FIELD names it in a reason.  NaN, Infinity and numbers too
+ * large for a double are "not finite"; other words, and numbers JSON does
+ * not allow (+1, .5, 01), are "not a number"; other values are the wrong
+ * type.
+ */
+static int parse_number(struct jp *p, const char *field, double *out)
+{
+	enum jkind k = peek_kind(p);
+	if (k == J_NONE)
+		return syntax(p, "a value");
+	if (k != J_NUMBER)
+		return fail(p, "%s: expected a number, got %s", field, kind_name(k));
+	size_t n = word_len(p);
+	const char *w = p->s + p->pos;
+	double d;
+	if (!json_number_ok(w, n)) {
+		char q[TDP_QUOTE_MAX];
+		reason_quote(q, w, n);
+		if (number_parse(w, n, &d) == NUMBER_NOT_FINITE)
+			return fail(p, "%s: not finite: %s", field, q);
+		return fail(p, "%s: not a number: %s", field, q);
+	}
+	if (number_field(field, w, n, out, p->reason, p->rlen) < 0)
+		return -1;
+	p->pos += n;
+	return 0;
+}
+
+/* "v": a number, or a non-empty array of at most TDP_MAX_DIM numbers. */
+static int parse_values(struct jp *p, struct tdp_decoded *out)
+{
+	enum jkind k = peek_kind(p);
+	if (k == J_NUMBER || k == J_NONE) {
+		if (parse_number(p, "v", &out->v[0]) < 0)
+			return -1;
+		out->dim = 1;
+		return 0;
+	}
+	if (k != J_ARRAY)
+		return fail(p, "v: expected a number or an array of numbers, got %s", kind_name(k));
+
+	p->pos++;
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == ']') {
+		p->pos++;
+		return fail(p, "no values");
+	}
+	size_t n = 0;
+	for (;;) {
+		char field[32];
+		double d;
+		snprintf(field, sizeof(field), "v[%zu]", n);
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ']')
+			return fail(p, "syntax error at byte %zu: trailing comma", p->pos);
+		if (parse_number(p, field, &d) < 0)
+			return -1;
+		if (n < TDP_MAX_DIM)
+			out->v[n] = d;
+		n++;
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == ']') {
+			p->pos++;
+			break;
+		}
+		return syntax(p, "',' or ']'");
+	}
+	if (n > TDP_MAX_DIM)
+		return fail(p, "too many values: %zu (at most %d)", n, TDP_MAX_DIM);
+	out->dim = (uint16_t)n;
+	return 0;
+}
+
+/* Decode one JSON Lines record; see decode.h. */
+int decode_jsonl(const char *rec, size_t len, struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	struct jp p = {.s = rec, .len = len, .reason = reason, .rlen = rlen};
+	bool seen_stream = false, seen_t = false, seen_v = false;
+
+	memset(out, 0, sizeof(*out));
+	skip_ws(&p);
+	if (p.pos >= p.len)
+		return fail(&p, "empty record");
+	if (p.s[p.pos] != '{') {
+		enum jkind k = peek_kind(&p);
+		if (k == J_NONE || k == J_NUMBER)
+			return fail(&p, "not a JSON object");
+		return fail(&p, "expected a JSON object, got %s", kind_name(k));
+	}
+	p.pos++;
+	skip_ws(&p);
+	if (p.pos < p.len && p.s[p.pos] == '}') {
+		p.pos++;
+	} else {
+		for (;;) {
+			char key[TDP_QUOTE_BYTES + 8];
+			size_t klen;
+			skip_ws(&p);
+			if (p.pos >= p.len || p.s[p.pos] != '"') {
+				if (p.pos < p.len && p.s[p.pos] == '}')
+					return fail(&p, "syntax error at byte %zu: trailing comma", p.pos);
+				return syntax(&p, "a key string");
+			}
+			if (parse_string(&p, key, sizeof(key), &klen) < 0)
+				return -1;
+			skip_ws(&p);
+			if (p.pos >= p.len || p.s[p.pos] != ':')
+				return syntax(&p, "':'");
+			p.pos++;
+			skip_ws(&p);
+
+			bool *seen;
+			if (klen == 6 && !memcmp(key, "stream", 6))
+				seen = &seen_stream;
+			else if (klen == 1 && key[0] == 't')
+				seen = &seen_t;
+			else if (klen == 1 && key[0] == 'v')
+				seen = &seen_v;
+			else
+				seen = NULL;
+			char q[TDP_QUOTE_MAX];
+			reason_quote(q, key, klen < sizeof(key) ? klen : sizeof(key));
+			if (!seen)
+				return fail(&p, "unknown key %s", q);
+			if (*seen)
+				return fail(&p, "duplicate key %s", q);
+			*seen = true;
+
+			if (seen == &seen_stream) {
+				enum jkind k = peek_kind(&p);
+				char id[TDP_STREAM_NAME_MAX];
+				size_t idlen;
+				if (k == J_NONE)
+					return syntax(&p, "a value");
+				if (k != J_STRING)
+					return fail(&p, "stream: expected a string, got %s", kind_name(k));
+				if (parse_string(&p, id, sizeof(id), &idlen) < 0)
+					return -1;
+				if (stream_id_set(out->stream, id, idlen, reason, rlen) < 0)
+					return -1;
+				out->has_stream = true;
+			} else if (seen == &seen_t) {
+				if (parse_number(&p, "t", &out->t) < 0)
+					return -1;
+				out->has_time = true;
+			} else {
+				if (parse_values(&p, out) < 0)
+					return -1;
+			}
+
+			skip_ws(&p);
+			if (p.pos < p.len && p.s[p.pos] == ',') {
+				p.pos++;
+				continue;
+			}
+			if (p.pos < p.len && p.s[p.pos] == '}') {
+				p.pos++;
+				break;
+			}
+			return syntax(&p, "',' or '}'");
+		}
+	}
+	skip_ws(&p);
+	if (p.pos < p.len)
+		return fail(&p, "syntax error at byte %zu: trailing garbage after the object", p.pos);
+	if (!seen_v)
+		return fail(&p, "missing key \"v\"");
+	return 0;
+}

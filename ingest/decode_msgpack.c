@@ -1,0 +1,300 @@
+/*
+ * decode_msgpack.c - points from a stream of concatenated msgpack maps.
+ *
+ * Before msgpack-c sees a byte we find where the object at the front of
+ * the buffer ends by walking its headers (object_extent).  That tells a
+ * prefix ("read more") from a whole object without allocating anything:
+ * msgpack-c allocates room for a container's declared element count as
+ * soon as it reads the header, so five bytes announcing a 4-billion-entry
+ * map would otherwise cost a huge allocation on every call while the rest
+ * is awaited.  Once the extent is known every container's count is bounded
+ * by its bytes, and msgpack-c unpacks exactly that object and nothing past
+ * it.  A bad object is skipped exactly; only bytes that are not msgpack at
+ * all make the whole buffer go.
+ */
+#include "ingest/decode.h"
+
+#include <math.h>
+#include <msgpack.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/number.h"
+
+/* Big-endian unsigned integer of N (1, 2 or 4) bytes. */
+static uint64_t load_be(const unsigned char *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/*
+ * Find the size of the msgpack object at the start of P (LEN bytes).
+ * Returns 1 with *SIZE set, 0 when P ends inside the object, -1 when a
+ * byte that must be a type is 0xc1 (never used).  msgpack is a prefix
+ * code, so one counter of objects still to read is enough: each header
+ * consumes one and adds its children (2 per map entry).  Never reads at
+ * or past P + LEN.
+ */
+static int object_extent(const unsigned char *p, size_t len, size_t *size)
+{
+	uint64_t pending = 1;
+	size_t pos = 0;
+	while (pending) {
+		if (pos >= len)
+			return 0;
+		unsigned char c = p[pos];
+		unsigned lenbytes = 0;   /* bytes of a length/count field after the type */
+		size_t hdr = 1;          /* type byte, length field, ext type byte */
+		uint64_t body = 0;       /* payload bytes after the header */
+		uint64_t kids = 0;       /* nested objects */
+		enum { BODY, EXT, ARRAY, MAP } what = BODY;
+
+		if (c <= 0x7f || c >= 0xe0)
+			;                                    /* fixint */
+		else if (c <= 0x8f)
+			kids = 2u * (c & 0x0fu);             /* fixmap */
+		else if (c <= 0x9f)
+			kids = c & 0x0fu;                    /* fixarray */
+		else if (c <= 0xbf)
+			body = c & 0x1fu;                    /* fixstr */
+		else switch (c) {
+		case 0xc0: case 0xc2: case 0xc3: break;  /* nil, false, true */
+		case 0xc1: return -1;
+		case 0xc4: case 0xd9: lenbytes = 1; break;   /* bin 8, str 8 */
+		case 0xc5: case 0xda: lenbytes = 2; break;
+		case 0xc6: case 0xdb: lenbytes = 4; break;
+		case 0xc7: lenbytes = 1; what = EXT; break;  /* ext 8/16/32 */
+		case 0xc8: lenbytes = 2; what = EXT; break;
+		case 0xc9: lenbytes = 4; what = EXT; break;
+		case 0xca: body = 4; break;                  /* float 32 */
+		case 0xcb: body = 8; break;                  /* float 64 */
+		case 0xcc: case 0xd0: body = 1; break;       /* (u)int 8..64 */
+		case 0xcd: case 0xd1: body = 2; break;
+		case 0xce: case 0xd2: body = 4; break;
+		case 0xcf: case 0xd3: body = 8; break;
+		case 0xd4: body = 2; break;                  /* fixext: type + data */
+		case 0xd5: body = 3; break;
+		case 0xd6: body = 5; break;
+		case 0xd7: body = 9; break;
+		case 0xd8: body = 17; break;
+		case 0xdc: lenbytes = 2; what = ARRAY; break;
+		case 0xdd: lenbytes = 4; what = ARRAY; break;
+		case 0xde: lenbytes = 2; what = MAP; break;
+		case 0xdf: lenbytes = 4; what = MAP; break;
+		}
+		if (lenbytes) {
+			if (len - pos < 1 + (size_t)lenbytes)
+				return 0;
+			uint64_t n = load_be(p + pos + 1, lenbytes);
+			hdr = 1 + lenbytes;
+			if (what == EXT)
+				hdr++;
+			if (what == ARRAY)
+				kids = n;
+			else if (what == MAP)
+				kids = 2 * n;
+			else
+				body = n;
+		}
+		if (len - pos < hdr || len - pos - hdr < body)
+			return 0;
+		pos += hdr + (size_t)body;
+		/* Each pending object takes at least one byte, so this stays far
+		 * below 2^64: at most 2^33 per header, at most LEN headers. */
+		pending = pending - 1 + kids;
+	}
+	*size = pos;
+	return 1;
+}
+
+static const char *type_name(msgpack_object_type t)
+{
+	switch (t) {
+	case MSGPACK_OBJECT_NIL: return "nil";
+	case MSGPACK_OBJECT_BOOLEAN: return "a boolean";
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "an integer";
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: return "a float";
+	case MSGPACK_OBJECT_STR: return "a string";
+	case MSGPACK_OBJECT_ARRAY: return "an array";
+	case MSGPACK_OBJECT_MAP: return "a map";
+	case MSGPACK_OBJECT_BIN: return "binary data";
+	case MSGPACK_OBJECT_EXT: return "an ext";
+	}
+	return "an unknown type";
+}
+
+/*
+ * One number (integer of either sign, or float) as a finite double; FIELD
+ * names it in REASON.  Integers beyond 2^53 round to the nearest double,
+ * as a decimal with that many digits would.
+ */
+static int object_number(const msgpack_object *o, const char *field, double *out,
+			 char *reason, size_t rlen)
+{
+	double d;
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER: d = (double)o->via.u64; break;
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER: d = (double)o->via.i64; break;
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64: d = o->via.f64; break;
+	default:
+		snprintf(reason, rlen, "%s: expected a number, got %s", field, type_name(o->type));
+		return -1;
+	}
+	if (!isfinite(d)) {
+		snprintf(reason, rlen, "%s: not finite: %s", field,
+			 isnan(d) ? "nan" : d > 0 ? "inf" : "-inf");
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+/* "v": a number or a non-empty array of at most TDP_MAX_DIM numbers. */
+static int object_values(const msgpack_object *o, struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	if (o->type != MSGPACK_OBJECT_ARRAY) {
+		if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER || o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
+		    o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64) {
+			if (object_number(o, "v", &out->v[0], reason, rlen) < 0)
+				return -1;
+			out->dim = 1;
+			return 0;
+		}
+		snprintf(reason, rlen, "v: expected a number or an array of numbers, got %s",
+			 type_name(o->type));
+		return -1;
+	}
+	uint32_t n = o->via.array.size;
+	if (n == 0) {
+		snprintf(reason, rlen, "no values");
+		return -1;
+	}
+	/* Check every element first so the first bad one is reported, as
+	 * the text formats do, then the count. */
+	for (uint32_t i = 0; i < n; i++) {
+		char field[32];
+		double d;
+		snprintf(field, sizeof(field), "v[%u]", i);
+		if (object_number(&o->via.array.ptr[i], field, &d, reason, rlen) < 0)
+			return -1;
+		if (i < TDP_MAX_DIM)
+			out->v[i] = d;
+	}
+	if (n > TDP_MAX_DIM) {
+		snprintf(reason, rlen, "too many values: %u (at most %d)", n, TDP_MAX_DIM);
+		return -1;
+	}
+	out->dim = (uint16_t)n;
+	return 0;
+}
+
+/* The map OBJ as a point; keys as in jsonl. */
+static int object_point(const msgpack_object *obj, struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	bool seen_stream = false, seen_t = false, seen_v = false;
+
+	if (obj->type != MSGPACK_OBJECT_MAP) {
+		snprintf(reason, rlen, "expected a map, got %s", type_name(obj->type));
+		return -1;
+	}
+	for (uint32_t i = 0; i < obj->via.map.size; i++) {
+		const msgpack_object *k = &obj->via.map.ptr[i].key;
+		const msgpack_object *v = &obj->via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR) {
+			snprintf(reason, rlen, "expected a string key, got %s", type_name(k->type));
+			return -1;
+		}
+		const char *name = k->via.str.ptr;
+		uint32_t nlen = k->via.str.size;
+		char q[TDP_QUOTE_MAX];
+		bool *seen;
+		reason_quote(q, name, nlen);
+		if (nlen == 6 && !memcmp(name, "stream", 6))
+			seen = &seen_stream;
+		else if (nlen == 1 && name[0] == 't')
+			seen = &seen_t;
+		else if (nlen == 1 && name[0] == 'v')
+			seen = &seen_v;
+		else
+			seen = NULL;
+		if (!seen) {
+			snprintf(reason, rlen, "unknown key %s", q);
+			return -1;
+		}
+		if (*seen) {
+			snprintf(reason, rlen, "duplicate key %s", q);
+			return -1;
+		}
+		*seen = true;
+
+		if (seen == &seen_stream) {
+			if (v->type != MSGPACK_OBJECT_STR) {
+				snprintf(reason, rlen, "stream: expected a string, got %s", type_name(v->type));
+				return -1;
+			}
+			if (stream_id_set(out->stream, v->via.str.ptr, v->via.str.size, reason, rlen) < 0)
+				return -1;
+			out->has_stream = true;
+		} else if (seen == &seen_t) {
+			if (object_number(v, "t", &out->t, reason, rlen) < 0)
+				return -1;
+			out->has_time = true;
+		} else if (object_values(v, out, reason, rlen) < 0) {
+			return -1;
+		}
+	}
+	if (!seen_v) {
+		snprintf(reason, rlen, "missing key \"v\"");
+		return -1;
+	}
+	return 0;
+}
+
+/* Decode the msgpack object at the front of BUF; see decode.h. */
+int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded *out,
+		   char *reason, size_t rlen)
+{
+	size_t size = 0;
+
+	memset(out, 0, sizeof(*out));
+	*used = 0;
+	int ext = object_extent((const unsigned char *)buf, len, &size);
+	if (ext == 0)
+		return 0;
+	if (ext < 0) {
+		/* No way to find the next object boundary: drop what we have. */
+		*used = len;
+		snprintf(reason, rlen, "not msgpack: parse error");
+		return -1;
+	}
+	*used = size;
+
+	msgpack_unpacked u;
+	size_t off = 0;
+	int rc;
+	msgpack_unpacked_init(&u);
+	msgpack_unpack_return r = msgpack_unpack_next(&u, buf, size, &off);
+	if (r == MSGPACK_UNPACK_SUCCESS && off == size) {
+		rc = object_point(&u.data, out, reason, rlen) < 0 ? -1 : 1;
+	} else if (r == MSGPACK_UNPACK_NOMEM_ERROR) {
+		/* msgpack-c says so for nesting deeper than it supports, too. */
+		snprintf(reason, rlen, "cannot unpack: nested too deep or out of memory");
+		rc = -1;
+	} else {
+		/* object_extent and msgpack-c disagree: should not happen, but
+		 * the extent is still the best place to resume. */
+		snprintf(reason, rlen, "not msgpack: parse error");
+		rc = -1;
+	}
+	msgpack_unpacked_destroy(&u);
+	if (rc < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * number.c - finite decimal numbers, stream ids and quoted input for the
+ * record decoders (csv, jsonl, msgpack), so that all of them accept and
+ * reject exactly the same values and say so in the same words.
+ */
+#include "ingest/number.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Values are short; a longer one (e.g. many digits) goes to the heap. */
+#define NUMBER_STACK 128
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Whether S[0..LEN), already trimmed, spells a non-finite value strtod
+ * would accept: an optional sign, then nan, nan(chars), inf or infinity in
+ * any case.  Such input is "not finite" rather than "not a number", which
+ * is what a user who wrote NaN wants to read.
+ */
+static bool spells_non_finite(const char *s, size_t len)
+{
+	if (len && (s[0] == '+' || s[0] == '-')) {
+		s++;
+		len--;
+	}
+	if (len == 3 && (!strncasecmp(s, "nan", 3) || !strncasecmp(s, "inf", 3)))
+		return true;
+	if (len == 8 && !strncasecmp(s, "infinity", 8))
+		return true;
+	return len > 4 && !strncasecmp(s, "nan(", 4) && s[len - 1] == ')';
+}
+
+/*
+ * Parse a finite decimal number; see number.h.  Only [0-9+-.eE] may occur,
+ * which keeps out what strtod would also take (hex floats, nan, inf) but a
+ * data file almost certainly did not mean as a number.  The whole trimmed
+ * field must be consumed, and overflow to +-inf is "not finite"; underflow
+ * to zero or a subnormal is accepted, the nearest double being the value.
+ */
+enum number_status number_parse(const char *s, size_t len, double *out)
+{
+	while (len && is_blank(s[0])) {
+		s++;
+		len--;
+	}
+	while (len && is_blank(s[len - 1]))
+		len--;
+	if (len == 0)
+		return NUMBER_EMPTY;
+	if (spells_non_finite(s, len))
+		return NUMBER_NOT_FINITE;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'))
+			return NUMBER_NOT_NUMBER;
+	}
+
+	/* strtod wants a NUL-terminated string and S is a slice of a record. */
+	char small[NUMBER_STACK];
+	char *copy = small;
+	if (len >= sizeof(small)) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return NUMBER_NOT_NUMBER;   /* cannot happen for sane records */
+	}
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	char *end;
+	errno = 0;
+	double d = strtod(copy, &end);
+	bool whole = end == copy + len;
+	if (copy != small)
+		free(copy);
+	if (!whole)
+		return NUMBER_NOT_NUMBER;
+	if (!isfinite(d))
+		return NUMBER_NOT_FINITE;
+	*out = d;
+	return NUMBER_OK;
+}
+
+/* number_parse with a reason naming FIELD; see number.h. */
+int number_field(const char *field, const char *s, size_t len, double *out,
+		 char *reason, size_t rlen)
+{
+	enum number_status st = number_parse(s, len, out);
+	if (st == NUMBER_OK)
+		return 0;
+
+	/* Quote what was looked at, i.e. without the blanks around it. */
+	while (len && is_blank(s[0])) {
+		s++;
+		len--;
+	}
+	while (len && is_blank(s[len - 1]))
+		len--;
+	char q[TDP_QUOTE_MAX];
+	reason_quote(q, s, len);
+	if (st == NUMBER_EMPTY)
+		snprintf(reason, rlen, "%s: empty", field);
+	else if (st == NUMBER_NOT_FINITE)
+		snprintf(reason, rlen, "%s: not finite: %s", field, q);
+	else
+		snprintf(reason, rlen, "%s: not a number: %s", field, q);
+	return -1;
+}
+
+/* Quote bad input for a reason; see number.h. */
+void reason_quote(char out[TDP_QUOTE_MAX], const char *s, size_t len)
+{
+	size_t n = len;
+	bool cut = false;
+	if (n > TDP_QUOTE_BYTES) {
+		n = TDP_QUOTE_BYTES;
+		/* Back off over continuation bytes so a character is not split. */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		if (n == 0)
+			n = TDP_QUOTE_BYTES;   /* not UTF-8 anyway */
+		cut = true;
+	}
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	out[o++] = '"';
+	if (cut) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/* Check and copy a stream id; see number.h. */
+int stream_id_set(char out[TDP_STREAM_NAME_MAX], const char *s, size_t len,
+		  char *reason, size_t rlen)
+{
+	if (len == 0) {
+		snprintf(reason, rlen, "stream id empty");
+		return -1;
+	}
+	if (len > TDP_STREAM_NAME_MAX - 1) {
+		snprintf(reason, rlen, "stream id longer than %d bytes", TDP_STREAM_NAME_MAX - 1);
+		return -1;
+	}
+	/* A NUL would silently cut the id short everywhere it is used as a C string. */
+	if (memchr(s, '\0', len)) {
+		snprintf(reason, rlen, "stream id contains a NUL byte");
+		return -1;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# sigterm_drain: SIGTERM starts a drain: ingest stops reading, but every
+# point that reached a ring is computed and every result published, and the
+# run exits 0.
+#
+# N points go in through a FIFO that stays open (so the source never ends by
+# itself); once ingest has read all N, and while the slow scale is still
+# working through its ring, the supervisor gets SIGTERM.  The output must
+# hold every window the N points complete: byte for byte (per scale) what a
+# run on the same N points from a file writes.
+. "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+N=12000
+
+"$PY" -c "
+import random
+r = random.Random(11); x = 0.0
+with open('$T/points.csv', 'w') as f:
+    for i in range($N):
+        x += r.gauss(0, 1)
+        f.write('%r\n' % x)
+"
+SCALES="scales:
+  - {name: slow, complex: rips, window: 300, slide: 6}
+  - {name: quick, complex: sublevel, window: 64, slide: 16}"
+cat >"$T/stdin.yaml" <<EOF
+instance: $INSTANCE
+source: {type: stdin, format: csv}
+sink: {type: file, path: $T/drained.jsonl}
+dead_letter: {type: file, path: $T/dead.jsonl}
+$SCALES
+EOF
+cat >"$T/file.yaml" <<EOF
+instance: $INSTANCE
+source: {type: file, path: $T/points.csv, format: csv}
+sink: {type: file, path: $T/clean.jsonl}
+dead_letter: {type: file, path: $T/dead2.jsonl}
+$SCALES
+EOF
+
+start_run_fifo "$T/stdin.yaml"
+feed "$T/points.csv"
+wait_stats 20 "proc(s, 'ingest')['records_in'] >= $N and ring(s, 'in', 'slow')['pushed'] >= $N"
+SLOW_AT_TERM=$(stats_get proc:scaled:slow:windows)
+note "slow scale had computed $SLOW_AT_TERM windows when SIGTERM was sent"
+kill -TERM "$(cat "$T/run.pid")"
+wait_run 40
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "drained run exited $RUN_RC, expected 0"; }
+grep -q "draining" "$T/run.err" || die "no drain logged: $(cat "$T/run.err")"
+[ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the drain"
+close_input
+
+start_run "$T/file.yaml"
+wait_run 40
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "file run exited $RUN_RC"; }
+
+"$PY" - "$HERE" "$T/drained.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from tdpres import *
+got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
+scales = {"slow": (300, 6), "quick": (64, 16)}
+g = check_results(got, scales)
+for sc, (W, S) in scales.items():
+    n = len(g.get(("default", sc), []))
+    expect(n == n_windows(N, W, S), "scale %s: %d results after the drain, expected %d" % (sc, n, n_windows(N, W, S)))
+    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s: drained vs file run" % sc)
+print("# drain published every window: %s" % {k[1]: len(v) for k, v in g.items()})
+EOF
+echo "ok"

@@ -1,0 +1,75 @@
+#!/bin/sh
+# stale_segment: a supervisor killed with SIGKILL takes its children with it
+# (PR_SET_PDEATHSIG) and leaves its segment behind; `tdapipe stats` then
+# reports the instance as not running (111), and the next `tdapipe run` of
+# the instance removes the stale segment, starts, and completes normally.
+. "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+N=4000
+
+"$PY" -c "
+import math
+with open('$T/points.csv', 'w') as f:
+    for i in range($N): f.write('%r\n' % (math.sin(i * 0.07) + 0.1 * math.cos(i * 1.3)))
+"
+SCALES="scales:
+  - {name: lev, complex: sublevel, window: 128, slide: 16}
+  - {name: cloud, complex: rips, window: 60, slide: 20, embed: {dim: 2, lag: 3}}"
+cat >"$T/first.yaml" <<EOF
+instance: $INSTANCE
+source: {type: stdin, format: csv}
+sink: {type: file, path: $T/first.jsonl}
+dead_letter: {type: file, path: $T/dead1.jsonl}
+$SCALES
+EOF
+cat >"$T/second.yaml" <<EOF
+instance: $INSTANCE
+source: {type: file, path: $T/points.csv, format: csv}
+sink: {type: file, path: $T/second.jsonl}
+dead_letter: {type: file, path: $T/dead2.jsonl}
+$SCALES
+EOF
+
+start_run_fifo "$T/first.yaml"
+feed "$T/points.csv"
+wait_stats 20 "proc(s, 'publish')['records_out'] > 0 and all(p['state'] == 'running' and p['pid'] > 0 for p in s['processes'])"
+SUP=$(cat "$T/run.pid")
+KIDS=$(stats_json | "$PY" -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))')
+[ "$(echo "$KIDS" | wc -w)" -eq 4 ] || die "expected 4 child pids, got: $KIDS"
+for p in $KIDS; do kill -0 "$p" || die "child $p not alive before the kill"; done
+
+kill -9 "$SUP"
+wait_run 5
+[ "$RUN_RC" -eq 137 ] || die "supervisor exit status $RUN_RC, expected 137 (SIGKILL)"
+for p in $KIDS; do
+	# gone, or at most a zombie waiting for init to reap it
+	wait_for 5 sh -c "! kill -0 $p 2>/dev/null || grep -q '^[0-9]* (.*) Z' /proc/$p/stat" ||
+		die "child $p still alive 5 s after its supervisor was killed"
+done
+[ -e "/dev/shm/tdapipe-$INSTANCE" ] || die "no segment left behind (expected a stale one)"
+close_input
+
+set +e
+"$TDAPIPE" stats --instance "$INSTANCE" --json >"$T/stale-stats.out" 2>"$T/stale-stats.err"
+RC=$?
+set -e
+[ "$RC" -eq 111 ] || die "stats on a stale segment exited $RC, expected 111 (not running): $(cat "$T/stale-stats.out")"
+
+start_run "$T/second.yaml"
+wait_run 30
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run over a stale segment exited $RUN_RC"; }
+[ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the clean run"
+"$PY" - "$HERE" "$T/second.jsonl" "$N" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+from tdpres import *
+path, N = sys.argv[2], int(sys.argv[3])
+scales = {"lev": (128, 16), "cloud": (60, 20)}
+g = check_results(path, scales)
+for sc, (W, S) in scales.items():
+    rs = g.get(("default", sc), [])
+    expect([r["window"] for r in rs] == list(range(n_windows(N, W, S))),
+           "scale %s: %d results, expected windows 0..%d" % (sc, len(rs), n_windows(N, W, S) - 1))
+    expect(all("lost" not in r for r in rs), "scale %s: lost points after a fresh start" % sc)
+EOF
+echo "ok"

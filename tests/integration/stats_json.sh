@@ -1,0 +1,122 @@
+#!/bin/sh
+# stats_json: `tdapipe stats` of a running instance.
+#
+# --json parses and has the documented shape (tdapipe-stats(1)): the
+# supervisor's pid, one process per role (ingest, scaled per scale,
+# publish) with live pids in state running, and an in and an out ring per
+# scale with capacity/used/pushed/popped/overflow/high_water; the counters
+# add up once N points went through (records, windows, ring pushes/pops).
+# The text form (-c FILE) names every scale; stats of an instance that is
+# not running exits 111, and bad usage exits 100.
+. "$(dirname "$0")/../lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+N=5000
+
+"$PY" -c "
+import math
+with open('$T/points.csv', 'w') as f:
+    for i in range($N): f.write('%r\n' % math.cos(i * 0.03))
+"
+cat >"$T/s.yaml" <<EOF
+instance: $INSTANCE
+source: {type: stdin, format: csv}
+sink: {type: file, path: $T/results.jsonl}
+dead_letter: {type: file, path: $T/dead.jsonl}
+scales:
+  - {name: alpha, complex: sublevel, window: 100, slide: 20, ring: 1024}
+  - {name: beta-2, complex: rips, window: 40, slide: 40}
+  - {name: gamma_3, complex: rips, window: 60, slide: 15, embed: {dim: 2, lag: 1}, overflow: block}
+EOF
+
+start_run_fifo "$T/s.yaml"
+feed "$T/points.csv"
+EXPECT_WIN="{'alpha': $(( (N - 100) / 20 + 1 )), 'beta-2': $(( (N - 40) / 40 + 1 )), 'gamma_3': $(( (N - 60) / 15 + 1 ))}"
+wait_stats 20 "all(proc(s, 'scaled', k)['windows'] == v for k, v in $EXPECT_WIN.items()) and proc(s, 'publish')['records_out'] == sum($EXPECT_WIN.values())"
+stats_json >"$T/stats.json" || die "stats --json failed"
+"$PY" - "$HERE" "$T/stats.json" "$(cat "$T/run.pid")" "$INSTANCE" "$N" "$EXPECT_WIN" <<'EOF'
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from tdpres import *
+s = json.load(open(sys.argv[2]))
+sup, inst, N, wins = int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), eval(sys.argv[6])
+scales = ["alpha", "beta-2", "gamma_3"]
+expect(list(s.keys()) == ["instance", "supervisor_pid", "streams", "ingest_done", "processes", "rings"],
+       "top-level keys %s" % list(s.keys()))
+expect(s["instance"] == inst, "instance %r" % s["instance"])
+expect(s["supervisor_pid"] == sup, "supervisor_pid %r, expected %d" % (s["supervisor_pid"], sup))
+expect(s["streams"] == 1, "streams %r" % s["streams"])
+expect(s["ingest_done"] is False, "ingest_done %r with the input still open" % s["ingest_done"])
+pkeys = ["role", "scale", "pid", "state", "restarts", "last_exit", "records_in", "records_out",
+         "bad_records", "windows", "compute_p50_ns", "compute_p99_ns", "heartbeat_age_ms"]
+roles = [(p["role"], p["scale"]) for p in s["processes"]]
+expect(roles == [("ingest", None)] + [("scaled", n) for n in scales] + [("publish", None)],
+       "processes %s" % roles)
+pids = set()
+for p in s["processes"]:
+    expect(list(p.keys()) == pkeys, "process keys %s" % list(p.keys()))
+    expect(p["state"] == "running", "%s %s state %r" % (p["role"], p["scale"], p["state"]))
+    expect(p["restarts"] == 0 and p["last_exit"] is None, "%s: restarts %r last_exit %r" % (p["role"], p["restarts"], p["last_exit"]))
+    expect(isinstance(p["pid"], int) and p["pid"] > 0, "pid %r" % p["pid"])
+    os.kill(p["pid"], 0)   # alive
+    stat = open("/proc/%d/stat" % p["pid"]).read()
+    expect(int(stat[stat.rindex(")") + 2:].split()[1]) == sup, "pid %d is not a child of the supervisor" % p["pid"])
+    pids.add(p["pid"])
+    for k in pkeys[6:]:
+        expect(isinstance(p[k], int) and p[k] >= 0, "%s %s: %s=%r" % (p["role"], p["scale"], k, p[k]))
+    expect(p["heartbeat_age_ms"] < 5000, "%s heartbeat %d ms old" % (p["role"], p["heartbeat_age_ms"]))
+expect(len(pids) == 5, "pids not distinct: %s" % pids)
+ing = proc(s, "ingest")
+expect(ing["records_in"] == N and ing["records_out"] == N and ing["bad_records"] == 0,
+       "ingest counters %r" % ing)
+for n in scales:
+    w = proc(s, "scaled", n)
+    expect(w["records_in"] == N, "scaled[%s] records_in %r" % (n, w["records_in"]))
+    expect(w["windows"] == wins[n] and w["records_out"] == wins[n], "scaled[%s] windows %r / out %r" % (n, w["windows"], w["records_out"]))
+    expect(w["compute_p50_ns"] > 0 and w["compute_p99_ns"] >= w["compute_p50_ns"], "scaled[%s] compute times %r" % (n, w))
+pub = proc(s, "publish")
+expect(pub["records_in"] == sum(wins.values()) and pub["records_out"] == sum(wins.values()) and pub["bad_records"] == 0,
+       "publish counters %r" % pub)
+rkeys = ["ring", "scale", "capacity", "used", "pushed", "popped", "overflow", "high_water"]
+expect([(r["ring"], r["scale"]) for r in s["rings"]] == [(d, n) for n in scales for d in ("in", "out")],
+       "rings %s" % [(r["ring"], r["scale"]) for r in s["rings"]])
+for r in s["rings"]:
+    expect(list(r.keys()) == rkeys, "ring keys %s" % list(r.keys()))
+    want = N if r["ring"] == "in" else wins[r["scale"]]
+    expect(r["pushed"] == want and r["popped"] == want and r["used"] == 0 and r["overflow"] == 0,
+           "%s[%s]: %r, expected %d pushed and popped" % (r["ring"], r["scale"], r, want))
+    expect(0 < r["high_water"] <= r["capacity"], "%s[%s] high_water %r" % (r["ring"], r["scale"], r))
+expect(ring(s, "in", "alpha")["capacity"] in (1023, 1024), "in[alpha] capacity %r for ring: 1024" % ring(s, "in", "alpha")["capacity"])
+expect(ring(s, "in", "beta-2")["capacity"] in (65535, 65536), "in[beta-2] default capacity %r" % ring(s, "in", "beta-2")["capacity"])
+print("# stats --json consistent after %d points" % N)
+EOF
+
+"$TDAPIPE" stats -c "$T/s.yaml" >"$T/stats.txt" || die "stats -c failed"
+for sc in alpha beta-2 gamma_3; do
+	grep -q "scaled\[$sc\]" "$T/stats.txt" || die "text stats lack scaled[$sc]: $(cat "$T/stats.txt")"
+	grep -q "in\[$sc\]" "$T/stats.txt" || die "text stats lack the ring in[$sc]"
+	grep -q "out\[$sc\]" "$T/stats.txt" || die "text stats lack the ring out[$sc]"
+done
+grep -q "$(cat "$T/run.pid")" "$T/stats.txt" || die "text stats lack the supervisor pid"
+for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
+
+close_input
+wait_run 30
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run exited $RUN_RC"; }
+
+set +e
+"$TDAPIPE" stats --instance "$INSTANCE" --json >"$T/gone.out" 2>"$T/gone.err"; RC=$?
+"$TDAPIPE" stats -c "$T/s.yaml" >/dev/null 2>&1; RC2=$?
+"$TDAPIPE" stats --instance "t$$nosuchinstance" >/dev/null 2>&1; RC3=$?
+"$TDAPIPE" stats >/dev/null 2>&1; RC4=$?
+"$TDAPIPE" stats -c "$T/s.yaml" --instance "$INSTANCE" >/dev/null 2>&1; RC5=$?
+"$TDAPIPE" stats --instance "$INSTANCE" --bogus >/dev/null 2>&1; RC6=$?
+set -e
+[ "$RC" -eq 111 ] || die "stats --json of a finished instance exited $RC, expected 111"
+[ ! -s "$T/gone.out" ] || die "stats of a finished instance printed: $(cat "$T/gone.out")"
+grep -q "not running" "$T/gone.err" || die "no \"not running\" in: $(cat "$T/gone.err")"
+[ "$RC2" -eq 111 ] || die "stats -c of a finished instance exited $RC2, expected 111"
+[ "$RC3" -eq 111 ] || die "stats of an unknown instance exited $RC3, expected 111"
+[ "$RC4" -eq 100 ] || die "stats without an instance exited $RC4, expected 100"
+[ "$RC5" -eq 100 ] || die "stats with both -c and --instance exited $RC5, expected 100"
+[ "$RC6" -eq 100 ] || die "stats with an unknown option exited $RC6, expected 100"
+echo "ok"

@@ -1,0 +1,275 @@
+"""tdpres - reading and checking tdapipe results in the integration tests.
+
+Imported by the tests/integration/*.sh scripts (run under /usr/bin/python3):
+
+    import sys; sys.path.insert(0, HERE); from tdpres import *
+
+Everything here raises Failure with a readable message; the scripts let it
+propagate (traceback + exit 1) so that the shell script fails.
+"""
+
+import json
+import math
+import sys
+from collections import defaultdict
+
+KEYS = ["v", "id", "stream", "scale", "window", "first_seq", "last_seq",
+        "start", "end", "n", "lost", "diagrams"]
+
+
+class Failure(Exception):
+    pass
+
+
+def fail(msg):
+    raise Failure(msg)
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def n_windows(npoints, window, slide):
+    """Windows k with k*slide + window <= npoints (results(5))."""
+    return 0 if npoints < window else (npoints - window) // slide + 1
+
+
+_cache = {}
+
+
+def read_jsonl(path):
+    """[(raw line, dict in key order)], every line valid JSON ending in a
+    newline.  Cached: call forget(path) if the file changes."""
+    import os
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    if key in _cache:
+        return _cache[key]
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()
+    expect(data == b"" or data.endswith(b"\n"), "%s: last line not terminated" % path)
+    for i, raw in enumerate(data.split(b"\n")[:-1], 1):
+        try:
+            obj = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as e:
+            fail("%s:%d: not valid JSON (%s): %r" % (path, i, e, raw[:200]))
+        expect(isinstance(obj, dict), "%s:%d: not an object" % (path, i))
+        out.append((raw.decode("utf-8"), obj))
+    _cache[key] = out
+    return out
+
+
+def check_interval_order(iv, where):
+    """Sorted by birth, then death, essential (None) last among equal births;
+    birth < death; no zero-length interval."""
+    keys = []
+    for p in iv:
+        if (type(p) is not list or len(p) != 2 or type(p[0]) not in (int, float)
+                or not (p[1] is None or (type(p[1]) in (int, float) and p[1] > p[0]))):
+            fail("%s: interval %r: expected [birth, null or death > birth]" % (where, p))
+        keys.append((p[0], math.inf if p[1] is None else p[1]))
+    if keys != sorted(keys):
+        bad = next(i for i in range(len(keys) - 1) if keys[i] > keys[i + 1])
+        fail("%s: intervals not sorted: %r then %r" % (where, iv[bad], iv[bad + 1]))
+
+
+def check_results(path, scales, dims=(0,)):
+    """Check every result line of PATH against the schema of
+    tdapipe-results(5).  SCALES maps a scale name to (window, slide).
+    Returns {(stream, scale): [obj, ...]} in file order."""
+    rows = read_jsonl(path)
+    seen = set()
+    groups = defaultdict(list)
+    for i, (raw, r) in enumerate(rows, 1):
+        where = "%s:%d" % (path, i)
+        keys = list(r.keys())
+        want = [k for k in KEYS if k != "lost" or "lost" in r]
+        expect(keys == want, "%s: keys %s, expected %s" % (where, keys, want))
+        expect(r["v"] == 1, "%s: v=%r" % (where, r["v"]))
+        expect(r["scale"] in scales, "%s: unknown scale %r" % (where, r["scale"]))
+        W, S = scales[r["scale"]]
+        k = r["window"]
+        for key in ("window", "first_seq", "last_seq", "n"):
+            expect(isinstance(r[key], int) and r[key] >= 0, "%s: %s=%r" % (where, key, r[key]))
+        expect(r["id"] == "%s/%s/%d" % (r["stream"], r["scale"], k), "%s: id %r" % (where, r["id"]))
+        expect(r["id"] not in seen, "%s: duplicate id %r" % (where, r["id"]))
+        seen.add(r["id"])
+        expect(r["first_seq"] == k * S, "%s: first_seq %r != %d" % (where, r["first_seq"], k * S))
+        expect(r["last_seq"] == k * S + W - 1,
+               "%s: last_seq %r != %d" % (where, r["last_seq"], k * S + W - 1))
+        lost = r.get("lost", 0)
+        if "lost" in r:
+            expect(isinstance(lost, int) and lost > 0, "%s: lost=%r" % (where, lost))
+        expect(r["n"] >= 1 and r["n"] + lost == W, "%s: n=%r lost=%r window=%d" % (where, r["n"], lost, W))
+        for key in ("start", "end"):
+            expect(isinstance(r[key], (int, float)) and not isinstance(r[key], bool),
+                   "%s: %s=%r" % (where, key, r[key]))
+        d = r["diagrams"]
+        expect(isinstance(d, dict) and list(d.keys()) == [str(x) for x in dims],
+               "%s: diagrams keys %r" % (where, list(d.keys()) if isinstance(d, dict) else d))
+        for dim in dims:
+            iv = d[str(dim)]
+            check_interval_order(iv, "%s dim %d" % (where, dim))
+            if dim == 0:
+                ess = [p for p in iv if p[1] is None]
+                expect(len(ess) == 1, "%s: %d essential H0 classes, expected 1" % (where, len(ess)))
+        g = groups[(r["stream"], r["scale"])]
+        expect(not g or g[-1]["window"] < k,
+               "%s: window %d after window %d of %s/%s" % (where, k, g[-1]["window"] if g else -1,
+                                                           r["stream"], r["scale"]))
+        g.append(r)
+    return groups
+
+
+def lines_by(path, scale=None, stream=None):
+    """Raw result lines of PATH for one scale and/or stream, in file order."""
+    out = []
+    for raw, r in read_jsonl(path):
+        if scale is not None and r["scale"] != scale:
+            continue
+        if stream is not None and r["stream"] != stream:
+            continue
+        out.append(raw)
+    return out
+
+
+def same_lines(a, b, what):
+    """Byte-identical lists of lines, with the first difference shown."""
+    if a == b:
+        return
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            fail("%s: line %d differs:\n  got      %s\n  expected %s" % (what, i + 1, x[:300], y[:300]))
+    fail("%s: %d lines, expected %d (first extra: %s)" % (
+        what, len(a), len(b), (a[len(b)] if len(a) > len(b) else b[len(a)])[:300]))
+
+
+def compare_per_group(got_path, want_path, what):
+    """Every (stream, scale) of GOT has byte-identical lines, in the same
+    order, to WANT's; and the same set of groups."""
+    def groups(path):
+        g = defaultdict(list)
+        for raw, r in read_jsonl(path):
+            g[(r["stream"], r["scale"])].append(raw)
+        return g
+    got, want = groups(got_path), groups(want_path)
+    expect(sorted(got) == sorted(want), "%s: groups %s, expected %s" % (what, sorted(got), sorted(want)))
+    for key in sorted(want):
+        same_lines(got[key], want[key], "%s %s/%s" % (what, key[0], key[1]))
+
+
+# ------------------------------------------------------------- diagrams
+
+def clean(iv):
+    return sorted((float(b), math.inf if d is None else float(d)) for b, d in iv
+                  if d is None or d > b)
+
+
+def close(a, b, rel=1e-9, abs_tol=1e-12):
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= max(abs_tol, rel * max(abs(a), abs(b)))
+
+
+def same_diagram(ours, ref, rel=1e-9):
+    ours, ref = clean(ours), clean(ref)
+    return len(ours) == len(ref) and all(close(a[0], b[0], rel) and close(a[1], b[1], rel)
+                                         for a, b in zip(ours, ref))
+
+
+def gudhi_sublevel(x):
+    import gudhi
+    import numpy as np
+    cc = gudhi.CubicalComplex(top_dimensional_cells=np.asarray(x, dtype=float))
+    return [(b, d) for dim, (b, d) in cc.persistence() if dim == 0]
+
+
+def gudhi_rips(pts):
+    import gudhi
+    import numpy as np
+    pts = np.asarray(pts, dtype=float)
+    if pts.ndim == 1:
+        pts = pts.reshape(-1, 1)
+    st = gudhi.RipsComplex(points=pts).create_simplex_tree(max_dimension=1)
+    return [(b, d) for dim, (b, d) in st.persistence() if dim == 0]
+
+
+def delay_embed(x, d, lag):
+    import numpy as np
+    x = np.asarray(x, dtype=float)
+    m = len(x) - (d - 1) * lag
+    return np.stack([x[j * lag: j * lag + m] for j in range(d)], axis=1)
+
+
+def reference_diagram(window_values, complex_, embed=None):
+    if complex_ == "sublevel":
+        return gudhi_sublevel(window_values)
+    if embed:
+        return gudhi_rips(delay_embed(window_values, embed[0], embed[1]))
+    return gudhi_rips(window_values)
+
+
+# ------------------------------------------------------------- stats
+
+def proc(stats, role, scale=None):
+    for p in stats["processes"]:
+        if p["role"] == role and (scale is None or p["scale"] == scale):
+            return p
+    fail("no process %s %s in stats" % (role, scale))
+
+
+def ring(stats, direction, scale):
+    for r in stats["rings"]:
+        if r["ring"] == direction and r["scale"] == scale:
+            return r
+    fail("no ring %s[%s] in stats" % (direction, scale))
+
+
+def stats_of(tdapipe, instance):
+    """`tdapipe stats --json` of INSTANCE, or None when it fails."""
+    import subprocess
+    p = subprocess.run([tdapipe, "stats", "--instance", instance, "--json"],
+                       capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return None
+    return json.loads(p.stdout)
+
+
+def wait_stats(tdapipe, instance, cond, timeout):
+    """Poll the stats until COND(stats) is true; the stats, or None."""
+    import time
+    end = time.monotonic() + timeout
+    while True:
+        s = stats_of(tdapipe, instance)
+        if s is not None and cond(s):
+            return s
+        if time.monotonic() > end:
+            return None
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "wait":
+        # tdpres.py wait SECS TDAPIPE INSTANCE EXPR: exit 0 once EXPR holds
+        timeout, tdapipe, instance, expr = float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+        last = []
+        def cond(s):
+            last[:] = [s]
+            return eval(expr, dict(globals(), s=s))
+        if wait_stats(tdapipe, instance, cond, timeout) is None:
+            print("last stats: %s" % (json.dumps(last[0]) if last else "none"), file=sys.stderr)
+            sys.exit(1)
+        sys.exit(0)
+    # tdpres.py get PATH < stats.json: print one value (for shell use),
+    # e.g.  proc:scaled:fast:pid   ring:in:fast:overflow   top:ingest_done
+    stats = json.load(sys.stdin)
+    parts = sys.argv[2].split(":")
+    if parts[0] == "proc":
+        v = proc(stats, parts[1], parts[2] if parts[2] != "-" else None)[parts[3]]
+    elif parts[0] == "ring":
+        v = ring(stats, parts[1], parts[2])[parts[3]]
+    else:
+        v = stats[parts[1]]
+    print(json.dumps(v) if not isinstance(v, str) else v)

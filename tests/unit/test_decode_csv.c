@@ -1,0 +1,318 @@
+/*
+ * test_decode_csv - decode_csv(): good lines of every shape (scalar,
+ * vector, stream and time columns, quoted stream ids, CRLF, blanks) and
+ * every kind of bad line, with the exact reason.  Records are passed in
+ * buffers of exactly their length so ASan catches a read past the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/decode.h"
+
+static struct tdp_source_cfg cfg(int stream_column, int time_column)
+{
+	struct tdp_source_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.format = TDP_FMT_CSV;
+	c.stream_column = stream_column;
+	c.time_column = time_column;
+	c.max_record = 65536;
+	return c;
+}
+
+/* decode_csv on a copy of LINE without its NUL; returns its result. */
+static int run(const char *line, int scol, int tcol, struct tdp_decoded *out, char *reason)
+{
+	size_t len = strlen(line);
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, line, len);
+	struct tdp_source_cfg c = cfg(scol, tcol);
+	reason[0] = '\0';
+	int rc = decode_csv(p, len, &c, out, reason, 192);
+	free(p);
+	return rc;
+}
+
+/* LINE must decode; the point goes to *OUT. */
+static void good(const char *line, int scol, int tcol, struct tdp_decoded *out)
+{
+	char reason[192];
+	int rc = run(line, scol, tcol, out, reason);
+	if (rc != 0)
+		print_error("line \"%s\": %s\n", line, reason);
+	assert_int_equal(rc, 0);
+}
+
+/* LINE must be rejected with exactly the reason WANT. */
+static void bad(const char *line, int scol, int tcol, const char *want)
+{
+	char reason[192];
+	struct tdp_decoded d;
+	int rc = run(line, scol, tcol, &d, reason);
+	if (rc != -1)
+		print_error("line \"%s\" accepted\n", line);
+	assert_int_equal(rc, -1);
+	assert_string_equal(reason, want);
+}
+
+static void test_scalar(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("3.5", -1, -1, &d);
+	assert_int_equal(d.dim, 1);
+	assert_true(d.v[0] == 3.5);
+	assert_false(d.has_stream);
+	assert_false(d.has_time);
+	good("-0.1", -1, -1, &d);
+	assert_true(d.v[0] == -0.1);   /* strtod: the nearest double, exactly */
+	good("  42\t", -1, -1, &d);
+	assert_true(d.v[0] == 42.0);
+	good("4.9e-324", -1, -1, &d);  /* the smallest subnormal is finite */
+	assert_true(d.v[0] > 0);
+	good("1e-999", -1, -1, &d);    /* underflow to 0 is a value, not an error */
+	assert_true(d.v[0] == 0);
+	good("+.5E+1", -1, -1, &d);
+	assert_true(d.v[0] == 5.0);
+}
+
+static void test_vector(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("1,2.5, -3e2 ,4", -1, -1, &d);
+	assert_int_equal(d.dim, 4);
+	assert_true(d.v[0] == 1 && d.v[1] == 2.5 && d.v[2] == -300 && d.v[3] == 4);
+	good("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", -1, -1, &d);
+	assert_int_equal(d.dim, 16);
+	for (int i = 0; i < 16; i++)
+		assert_true(d.v[i] == i + 1);
+	good("1.0,2.0,3.0", -1, -1, &d);   /* a dimension check is the caller's */
+	assert_int_equal(d.dim, 3);
+}
+
+static void test_stream_and_time_columns(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("s1,1.5,12.25,2.5", 0, 2, &d);
+	assert_true(d.has_stream);
+	assert_string_equal(d.stream, "s1");
+	assert_true(d.has_time);
+	assert_true(d.t == 12.25);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1.5 && d.v[1] == 2.5);
+
+	good("7,-3, sensor a ", 2, 0, &d);   /* ids are trimmed like numbers */
+	assert_string_equal(d.stream, "sensor a");
+	assert_true(d.t == 7);
+	assert_int_equal(d.dim, 1);
+	assert_true(d.v[0] == -3);
+
+	good("1e3,abc", 1, -1, &d);   /* the stream column need not be numeric */
+	assert_string_equal(d.stream, "abc");
+	assert_false(d.has_time);
+
+	/* 63 bytes is the longest id. */
+	char line[128];
+	memset(line, 'x', 63);
+	strcpy(line + 63, ",1");
+	good(line, 0, -1, &d);
+	assert_int_equal(strlen(d.stream), 63);
+}
+
+static void test_quoted_stream(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("1.5,\"a,\"\"b\"\"\",2", 1, -1, &d);
+	assert_string_equal(d.stream, "a,\"b\"");
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1.5 && d.v[1] == 2);
+
+	good("  \"x y\"\t,1", 0, -1, &d);   /* blanks around the quotes, kept inside */
+	assert_string_equal(d.stream, "x y");
+	assert_true(d.v[0] == 1);
+
+	good("3,\" s \"", 1, -1, &d);       /* quoted last column */
+	assert_string_equal(d.stream, " s ");
+
+	/* A quote elsewhere is just a bad number. */
+	bad("\"1\",2", -1, -1, "column 0: not a number: \"\"1\"\"");
+	bad("\"abc,1", 0, -1, "column 0: unterminated quoted field");
+	bad("\"ab\"\"", 0, -1, "column 0: unterminated quoted field");
+	bad("\"a\"b,1", 0, -1, "column 0: text after the closing quote");
+	bad("\"\",1", 0, -1, "stream id empty");
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("1,2\r", -1, -1, &d);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[1] == 2);
+	good("s,5\r", 0, -1, &d);
+	assert_string_equal(d.stream, "s");
+	good("\"q\",1\r", 0, -1, &d);
+	assert_string_equal(d.stream, "q");
+	good("1,\"q\"\r", 1, -1, &d);   /* the \r is not part of the quoted field */
+	assert_string_equal(d.stream, "q");
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	bad("", -1, -1, "empty record");
+	bad("\r", -1, -1, "empty record");
+	bad(" ", -1, -1, "column 0: empty");
+	bad("1.5,", -1, -1, "column 1: empty");
+	bad(",2.5", -1, -1, "column 0: empty");
+	bad("1.5,,2.5", -1, -1, "column 1: empty");
+	bad("1, \t ,2", -1, -1, "column 1: empty");
+	bad("1,2,\r", -1, -1, "column 2: empty");
+	bad("s,,1", 0, -1, "column 1: empty");
+	bad(",1", 0, -1, "stream id empty");
+	bad(" \t,1", 0, -1, "stream id empty");
+}
+
+static void test_not_a_number(void **state)
+{
+	(void)state;
+	bad("abc,1.5", -1, -1, "column 0: not a number: \"abc\"");
+	bad("1.5,abc", -1, -1, "column 1: not a number: \"abc\"");
+	bad("0x1p3", -1, -1, "column 0: not a number: \"0x1p3\"");
+	bad("1,0X10", -1, -1, "column 1: not a number: \"0X10\"");
+	bad("1.5.2", -1, -1, "column 0: not a number: \"1.5.2\"");
+	bad("1e", -1, -1, "column 0: not a number: \"1e\"");
+	bad("--1", -1, -1, "column 0: not a number: \"--1\"");
+	bad("1 2", -1, -1, "column 0: not a number: \"1 2\"");
+	bad("-", -1, -1, "column 0: not a number: \"-\"");
+	bad(".", -1, -1, "column 0: not a number: \".\"");
+	bad("nanx", -1, -1, "column 0: not a number: \"nanx\"");
+	bad("x,1", -1, 0, "column 0: not a number: \"x\"");   /* the time column */
+	bad("1,2;3", -1, -1, "column 1: not a number: \"2;3\"");
+	/* Control bytes show as '?' in the reason. */
+	bad("1\x01", -1, -1, "column 0: not a number: \"1?\"");
+	/* Long input is cut to 32 bytes in the reason. */
+	char line[128], want[128];
+	memset(line, 'a', 100);
+	line[100] = '\0';
+	snprintf(want, sizeof(want), "column 0: not a number: \"%.32s\"...", line);
+	bad(line, -1, -1, want);
+}
+
+static void test_not_finite(void **state)
+{
+	(void)state;
+	bad("nan,1", -1, -1, "column 0: not finite: \"nan\"");
+	bad("NaN,1", -1, -1, "column 0: not finite: \"NaN\"");
+	bad("-nan(0x1),1", -1, -1, "column 0: not finite: \"-nan(0x1)\"");
+	bad("1,inf", -1, -1, "column 1: not finite: \"inf\"");
+	bad("1, INF ", -1, -1, "column 1: not finite: \"INF\"");
+	bad("-Infinity,1", -1, -1, "column 0: not finite: \"-Infinity\"");
+	bad("1e999,1", -1, -1, "column 0: not finite: \"1e999\"");
+	bad("1,-1e999", -1, -1, "column 1: not finite: \"-1e999\"");
+	bad("s,1,nan", 0, 2, "column 2: not finite: \"nan\"");   /* a time too */
+}
+
+static void test_too_many_values(void **state)
+{
+	(void)state;
+	char line[256];
+	int n = 0;
+	for (int i = 1; i <= 17; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%d", i > 1 ? "," : "", i);
+	bad(line, -1, -1, "too many values: 17 (at most 16)");
+	/* 17 columns with a stream column are 16 values: fine. */
+	struct tdp_decoded d;
+	good(line, 5, -1, &d);
+	assert_int_equal(d.dim, 16);
+	assert_string_equal(d.stream, "6");
+	assert_true(d.v[5] == 7);
+	/* Every column is checked, even past the 16th. */
+	strcat(line, ",x");
+	bad(line, -1, -1, "column 17: not a number: \"x\"");
+	line[strlen(line) - 1] = '9';
+	bad(line, -1, -1, "too many values: 18 (at most 16)");
+}
+
+static void test_missing_columns(void **state)
+{
+	(void)state;
+	bad("1,2,3", 4, -1, "stream_column 4 missing: the line has 3 columns");
+	bad("1", -1, 1, "time_column 1 missing: the line has 1 column");
+	bad("s,1", 0, 2, "time_column 2 missing: the line has 2 columns");
+	bad("s,1", 0, 1, "no values");
+	bad("s", 0, -1, "no values");
+	bad("5", -1, 0, "no values");
+}
+
+static void test_stream_id_length(void **state)
+{
+	(void)state;
+	char line[160];
+	memset(line, 'x', 64);
+	strcpy(line + 64, ",1");
+	bad(line, 0, -1, "stream id longer than 63 bytes");
+	line[0] = '"';
+	memset(line + 1, 'y', 64);
+	strcpy(line + 65, "\",1");
+	bad(line, 0, -1, "stream id longer than 63 bytes");
+	/* "" unescapes to one byte, so 62 + 1 fits. */
+	line[0] = '"';
+	memset(line + 1, 'y', 62);
+	strcpy(line + 63, "\"\"\",1");
+	struct tdp_decoded d;
+	good(line, 0, -1, &d);
+	assert_int_equal(strlen(d.stream), 63);
+	assert_int_equal(d.stream[62], '"');
+	/* A NUL would cut the id short. */
+	char nul[] = {'a', '\0', 'b', ',', '1'};
+	struct tdp_source_cfg c = cfg(0, -1);
+	char reason[192];
+	assert_int_equal(decode_csv(nul, sizeof(nul), &c, &d, reason, sizeof(reason)), -1);
+	assert_string_equal(reason, "stream id contains a NUL byte");
+}
+
+/* The reason is always NUL-terminated, even in a small buffer. */
+static void test_small_reason(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg c = cfg(-1, -1);
+	struct tdp_decoded d;
+	char reason[8];
+	memset(reason, 'Z', sizeof(reason));
+	assert_int_equal(decode_csv("abc", 3, &c, &d, reason, sizeof(reason)), -1);
+	assert_string_equal(reason, "column ");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scalar),
+		cmocka_unit_test(test_vector),
+		cmocka_unit_test(test_stream_and_time_columns),
+		cmocka_unit_test(test_quoted_stream),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_not_a_number),
+		cmocka_unit_test(test_not_finite),
+		cmocka_unit_test(test_too_many_values),
+		cmocka_unit_test(test_missing_columns),
+		cmocka_unit_test(test_stream_id_length),
+		cmocka_unit_test(test_small_reason),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

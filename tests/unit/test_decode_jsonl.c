@@ -1,0 +1,301 @@
+/*
+ * test_decode_jsonl - decode_jsonl(): good records (scalar, vector, stream
+ * and time, escapes in the stream id, whitespace, key order) and every
+ * kind of bad one (syntax errors, unknown and duplicate keys, null, wrong
+ * types, nesting, NaN/Inf/overflow, non-JSON numbers, too many values),
+ * with the exact reason.  Records are passed in buffers of exactly their
+ * length so ASan catches a read past the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/decode.h"
+
+/* decode_jsonl on a copy of the LEN bytes of REC; returns its result. */
+static int run(const char *rec, size_t len, struct tdp_decoded *out, char *reason)
+{
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, rec, len);
+	reason[0] = '\0';
+	int rc = decode_jsonl(p, len, out, reason, 192);
+	free(p);
+	return rc;
+}
+
+static void good(const char *rec, struct tdp_decoded *out)
+{
+	char reason[192];
+	int rc = run(rec, strlen(rec), out, reason);
+	if (rc != 0)
+		print_error("record %s: %s\n", rec, reason);
+	assert_int_equal(rc, 0);
+}
+
+/* REC must be rejected with exactly the reason WANT. */
+static void bad_n(const char *rec, size_t len, const char *want)
+{
+	char reason[192];
+	struct tdp_decoded d;
+	int rc = run(rec, len, &d, reason);
+	if (rc != -1)
+		print_error("record %s accepted\n", rec);
+	assert_int_equal(rc, -1);
+	assert_string_equal(reason, want);
+}
+
+static void bad(const char *rec, const char *want)
+{
+	bad_n(rec, strlen(rec), want);
+}
+
+static void test_scalar(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("{\"v\": 3.5}", &d);
+	assert_int_equal(d.dim, 1);
+	assert_true(d.v[0] == 3.5);
+	assert_false(d.has_stream);
+	assert_false(d.has_time);
+	good("{\"v\":-0.1}", &d);
+	assert_true(d.v[0] == -0.1);
+	good("{\"v\":0}", &d);
+	assert_true(d.v[0] == 0);
+	good("{\"v\":1E+2}", &d);
+	assert_true(d.v[0] == 100);
+	good("{\"v\":-12.5e-1}", &d);
+	assert_true(d.v[0] == -1.25);
+}
+
+static void test_vector(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("{\"v\": [0.5, -1.25]}", &d);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 0.5 && d.v[1] == -1.25);
+	good("{\"v\":[7]}", &d);
+	assert_int_equal(d.dim, 1);
+	assert_true(d.v[0] == 7);
+	good("{\"v\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}", &d);
+	assert_int_equal(d.dim, 16);
+	for (int i = 0; i < 16; i++)
+		assert_true(d.v[i] == i + 1);
+}
+
+static void test_stream_and_time(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("{\"stream\": \"s1\", \"t\": 12.5, \"v\": 3.2}", &d);
+	assert_true(d.has_stream);
+	assert_string_equal(d.stream, "s1");
+	assert_true(d.has_time);
+	assert_true(d.t == 12.5);
+	assert_true(d.v[0] == 3.2);
+	/* Any key order, integer time. */
+	good("{\"v\":[1,2],\"t\":-2000,\"stream\":\"x\"}", &d);
+	assert_string_equal(d.stream, "x");
+	assert_true(d.t == -2000);
+	assert_int_equal(d.dim, 2);
+	/* 63 bytes is the longest id. */
+	char rec[128];
+	int n = snprintf(rec, sizeof(rec), "{\"stream\":\"");
+	memset(rec + n, 'z', 63);
+	strcpy(rec + n + 63, "\",\"v\":1}");
+	good(rec, &d);
+	assert_int_equal(strlen(d.stream), 63);
+}
+
+static void test_whitespace(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("  {\t\"v\" :\r [ 1 ,\n2 ] , \"t\" : 3 }  \t", &d);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[1] == 2 && d.t == 3);
+}
+
+static void test_escapes(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("{\"stream\":\"a\\\"b\\\\c\\/\\nd\\t\\u00e9\\u20ac\\ud83d\\ude00\",\"v\":1}", &d);
+	assert_string_equal(d.stream, "a\"b\\c/\nd\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	good("{\"stream\":\"\\u0041\\b\\f\\r\",\"v\":1}", &d);
+	assert_string_equal(d.stream, "A\b\f\r");
+	/* Raw UTF-8 is copied as it is. */
+	good("{\"stream\":\"\xce\xbb\",\"v\":1}", &d);
+	assert_string_equal(d.stream, "\xce\xbb");
+	/* Escapes in a key. */
+	good("{\"\\u0076\":2}", &d);
+	assert_true(d.v[0] == 2);
+
+	bad("{\"stream\":\"\\x\",\"v\":1}", "syntax error at byte 11: bad escape in a string");
+	bad("{\"stream\":\"\\u12g4\",\"v\":1}", "syntax error at byte 11: bad \\u escape");
+	bad("{\"stream\":\"\\u12", "syntax error at byte 11: bad \\u escape");
+	bad("{\"stream\":\"\\ud800\",\"v\":1}", "syntax error at byte 11: lone surrogate in a \\u escape");
+	bad("{\"stream\":\"\\ud800\\u0041\",\"v\":1}", "syntax error at byte 11: lone surrogate in a \\u escape");
+	bad("{\"stream\":\"\\udc00\",\"v\":1}", "syntax error at byte 11: lone surrogate in a \\u escape");
+	bad("{\"stream\":\"a\tb\",\"v\":1}", "syntax error at byte 12: control character in a string");
+	bad("{\"stream\":\"\\u0000\",\"v\":1}", "stream id contains a NUL byte");
+	bad("{\"stream\":\"\\", "syntax error at byte 10: unterminated string");
+}
+
+static void test_stream_id(void **state)
+{
+	(void)state;
+	char rec[512];
+	int n = snprintf(rec, sizeof(rec), "{\"stream\":\"");
+	memset(rec + n, 'z', 64);
+	strcpy(rec + n + 64, "\",\"v\":1}");
+	bad(rec, "stream id longer than 63 bytes");
+	/* 32 escapes of a 2-byte character: 64 bytes once unescaped. */
+	n = snprintf(rec, sizeof(rec), "{\"stream\":\"");
+	for (int i = 0; i < 32; i++)
+		n += snprintf(rec + n, sizeof(rec) - (size_t)n, "\\u00e9");
+	snprintf(rec + n, sizeof(rec) - (size_t)n, "\",\"v\":1}");
+	bad(rec, "stream id longer than 63 bytes");
+	bad("{\"stream\":\"\",\"v\":1}", "stream id empty");
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	bad("", "empty record");
+	bad(" \t", "empty record");
+	bad("v=1.5", "not a JSON object");
+	bad("1.5", "not a JSON object");
+	bad("[1]", "expected a JSON object, got an array");
+	bad("\"v\": 1}", "expected a JSON object, got a string");
+	bad("null", "expected a JSON object, got null");
+	bad("{\"v\": 1.5", "syntax error: record ends early, expected ',' or '}'");
+	bad("{\"v\": 1.5 ", "syntax error: record ends early, expected ',' or '}'");
+	bad("{", "syntax error: record ends early, expected a key string");
+	bad("{\"v\": [1.5,]}", "syntax error at byte 11: trailing comma");
+	bad("{\"v\": 1.5,}", "syntax error at byte 10: trailing comma");
+	bad("{,\"v\":1}", "syntax error at byte 1: expected a key string, got \",\"");
+	bad("{v: 1}", "syntax error at byte 1: expected a key string, got \"v\"");
+	bad("{\"v\" 1}", "syntax error at byte 5: expected ':', got \"1\"");
+	bad("{\"v\":}", "syntax error at byte 5: expected a value, got \"}\"");
+	bad("{\"v\":", "syntax error: record ends early, expected a value");
+	bad("{\"v\":1 \"t\":2}", "syntax error at byte 7: expected ',' or '}', got \"\"\"");
+	bad("{\"v\":[1 2]}", "syntax error at byte 8: expected ',' or ']', got \"2\"");
+	bad("{\"v\":[1,2}", "syntax error at byte 9: expected ',' or ']', got \"}\"");
+	bad("{\"v\":[1,", "syntax error: record ends early, expected a value");
+	bad("{\"v\":[", "syntax error: record ends early, expected a value");
+	bad("{\"stream\":\"abc", "syntax error at byte 10: unterminated string");
+	bad("{\"v", "syntax error at byte 1: unterminated string");
+	bad("{\"v\":1} x", "syntax error at byte 8: trailing garbage after the object");
+	bad("{\"v\":1}{\"v\":2}", "syntax error at byte 7: trailing garbage after the object");
+	bad("{\"v\":1}}", "syntax error at byte 7: trailing garbage after the object");
+	/* A NUL byte is not whitespace. */
+	bad_n("{\"v\":1}\0", 8, "syntax error at byte 7: trailing garbage after the object");
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	bad("{\"v\": 1.5, \"x\": 2}", "unknown key \"x\"");
+	bad("{\"value\": 1.5}", "unknown key \"value\"");
+	bad("{\"V\": 1.5}", "unknown key \"V\"");
+	bad("{\"\": 1.5}", "unknown key \"\"");
+	bad("{\"stream\\n\": 1.5}", "unknown key \"stream?\"");
+	bad("{\"v\":1,\"v\":2}", "duplicate key \"v\"");
+	bad("{\"t\":1,\"v\":2,\"t\":3}", "duplicate key \"t\"");
+	bad("{\"stream\":\"a\",\"stream\":\"a\",\"v\":1}", "duplicate key \"stream\"");
+	bad("{\"t\":1}", "missing key \"v\"");
+	bad("{}", "missing key \"v\"");
+	bad("{ }", "missing key \"v\"");
+	char rec[128], want[128];
+	snprintf(rec, sizeof(rec), "{\"%s\":1}", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ");
+	snprintf(want, sizeof(want), "unknown key \"%s\"...", "abcdefghijklmnopqrstuvwxyz012345");
+	bad(rec, want);
+}
+
+static void test_null_and_types(void **state)
+{
+	(void)state;
+	bad("{\"v\": null}", "v: expected a number or an array of numbers, got null");
+	bad("{\"v\": \"abc\"}", "v: expected a number or an array of numbers, got a string");
+	bad("{\"v\": true}", "v: expected a number or an array of numbers, got a boolean");
+	bad("{\"v\": {\"a\": 1}}", "v: expected a number or an array of numbers, got an object");
+	bad("{\"v\": []}", "no values");
+	bad("{\"v\": [ ]}", "no values");
+	bad("{\"v\": [1, \"2\"]}", "v[1]: expected a number, got a string");
+	bad("{\"v\": [null]}", "v[0]: expected a number, got null");
+	bad("{\"v\": [[1]]}", "v[0]: expected a number, got an array");
+	bad("{\"v\": [{}]}", "v[0]: expected a number, got an object");
+	bad("{\"stream\": 5, \"v\": 1}", "stream: expected a string, got a number");
+	bad("{\"stream\": null, \"v\": 1}", "stream: expected a string, got null");
+	bad("{\"stream\": {\"a\": 1}, \"v\": 1}", "stream: expected a string, got an object");
+	bad("{\"stream\": [\"a\"], \"v\": 1}", "stream: expected a string, got an array");
+	bad("{\"t\": \"x\", \"v\": 1}", "t: expected a number, got a string");
+	bad("{\"t\": null, \"v\": 1}", "t: expected a number, got null");
+	bad("{\"t\": false, \"v\": 1}", "t: expected a number, got a boolean");
+	bad("{\"t\": [1], \"v\": 1}", "t: expected a number, got an array");
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	bad("{\"v\": NaN}", "v: not finite: \"NaN\"");
+	bad("{\"v\": nan}", "v: not finite: \"nan\"");
+	bad("{\"v\": Infinity}", "v: not finite: \"Infinity\"");
+	bad("{\"v\": -Infinity}", "v: not finite: \"-Infinity\"");
+	bad("{\"v\": -1e999}", "v: not finite: \"-1e999\"");
+	bad("{\"v\": [1, 1e999]}", "v[1]: not finite: \"1e999\"");
+	bad("{\"t\": 1e400, \"v\": 1}", "t: not finite: \"1e400\"");
+	bad("{\"v\": 0x10}", "v: not a number: \"0x10\"");
+	bad("{\"v\": 0x1p3}", "v: not a number: \"0x1p3\"");
+	bad("{\"v\": +1}", "v: not a number: \"+1\"");
+	bad("{\"v\": .5}", "v: not a number: \".5\"");
+	bad("{\"v\": 1.}", "v: not a number: \"1.\"");
+	bad("{\"v\": 01}", "v: not a number: \"01\"");
+	bad("{\"v\": -}", "v: not a number: \"-\"");
+	bad("{\"v\": 1e}", "v: not a number: \"1e\"");
+	bad("{\"v\": 1.5abc}", "v: not a number: \"1.5abc\"");
+	bad("{\"v\": abc}", "v: not a number: \"abc\"");
+	bad("{\"v\": nul}", "v: not a number: \"nul\"");
+}
+
+static void test_too_many_values(void **state)
+{
+	(void)state;
+	char rec[256];
+	int n = snprintf(rec, sizeof(rec), "{\"v\": [");
+	for (int i = 1; i <= 17; i++)
+		n += snprintf(rec + n, sizeof(rec) - (size_t)n, "%s%d", i > 1 ? "," : "", i);
+	snprintf(rec + n, sizeof(rec) - (size_t)n, "]}");
+	bad(rec, "too many values: 17 (at most 16)");
+	/* Elements past the 16th are still checked. */
+	rec[n - 1] = 'x';
+	bad(rec, "v[16]: not a number: \"1x\"");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scalar),
+		cmocka_unit_test(test_vector),
+		cmocka_unit_test(test_stream_and_time),
+		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_stream_id),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_null_and_types),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_too_many_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
