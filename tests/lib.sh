@@ -62,6 +62,17 @@ wait_run() {
 	RUN_RC=$?
 	set -e
 	rm -f "$T/run.pid"
+	# Children log to the supervisor's stderr: a sanitizer report or a
+	# restart nobody asked for (ALLOW_RESTARTS=1 in the tests that kill)
+	# fails the test even when the output came out right.
+	if grep -q -E "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$T/run.err"; then
+		cat "$T/run.err" >&2
+		die "sanitizer report on the run's stderr"
+	fi
+	if [ -z "${ALLOW_RESTARTS:-}" ] && grep -q "; restart [0-9]* in " "$T/run.err"; then
+		cat "$T/run.err" >&2
+		die "a process died and was restarted during the run"
+	fi
 }
 
 # stats_json: `tdapipe stats --json` of this test's instance.

@@ -13,6 +13,7 @@
 # Rips windows still cost O(window^2).
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
+ALLOW_RESTARTS=1   # this test kills processes on purpose
 N=${KILL_TEST_POINTS:-250000}
 
 "$PY" -c "
