@@ -327,6 +327,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "tdapipe run: %s\n", err);
 		return TDP_EXIT_SYSTEM;
 	}
+	if (sv.seg.stale_pid)
+		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv.seg.path,
+			sv.seg.stale_pid);
 	if (truncate_outputs(&sv.cfg) < 0) {
 		tdp_shm_detach(&sv.seg);
 		tdp_shm_unlink(sv.cfg.instance);

@@ -143,11 +143,23 @@ static int check_existing(const char *name, int *other_pid)
 			}
 		}
 	}
-	close(fd);
-	if (live)
+	if (live) {
+		close(fd);
 		return -EEXIST;
-	shm_unlink(name);   /* stale: its supervisor died */
-	return 0;
+	}
+	/* Stale: nobody holds the lock, so its supervisor died.  Remember
+	 * whose it was for the log, then remove it. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct tdp_shm_header)) {
+		struct tdp_shm_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
+		if (h != MAP_FAILED) {
+			*other_pid = h->supervisor_pid;
+			munmap(h, sizeof(*h));
+		}
+	}
+	close(fd);
+	shm_unlink(name);
+	return 1;
 }
 
 int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text,
@@ -158,6 +170,11 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 	shm_name(seg->path, sizeof(seg->path), cfg->instance);
 	*other_pid = 0;
 	int rc = check_existing(seg->path, other_pid);
+	if (rc == 1) {
+		seg->stale_pid = *other_pid ? *other_pid : -1;
+		*other_pid = 0;
+		rc = 0;
+	}
 	if (rc == -EEXIST) {
 		snprintf(err, errlen, "instance \"%s\" is already running (supervisor pid %d, segment /dev/shm%s)",
 			 cfg->instance, *other_pid, seg->path);

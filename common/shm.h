@@ -147,6 +147,7 @@ struct tdp_shm {
 	int fd;
 	bool writable;
 	char path[64];   /* "/tdapipe-<instance>" for shm_open */
+	int stale_pid;   /* create: the dead supervisor whose segment was replaced (-1 unknown), else 0 */
 };
 
 /* Process slot indexes: ingest, then one per scale, then publish. */
