@@ -38,8 +38,8 @@ static double ring_run(struct shared *sh, uint64_t n, unsigned batch)
 		for (uint64_t i = 0; i < n;) {
 			unsigned got = batch == 1 ? tdp_point_pop(&sh->ring, sh->slots, in)
 						  : tdp_point_pop_many(&sh->ring, sh->slots, in, batch);
-			for (unsigned j = 0; j < got; j++)
-				sum += in[j].seq;
+			for (unsigned j = 0; j < got; j++)   /* read both ends of the record */
+				sum += in[j].seq + (uint64_t)in[j].v[TDP_MAX_DIM - 1];
 			i += got;
 		}
 		sh->consumed_sum = sum;
@@ -53,6 +53,7 @@ static double ring_run(struct shared *sh, uint64_t n, unsigned batch)
 		for (unsigned j = 0; j < want; j++) {
 			out[j].seq = i + j;
 			out[j].dim = 1;
+			out[j].v[TDP_MAX_DIM - 1] = (double)(i + j);
 		}
 		for (unsigned done = 0; done < want;)
 			done += batch == 1 ? tdp_point_push(&sh->ring, sh->slots, out)
@@ -62,7 +63,7 @@ static double ring_run(struct shared *sh, uint64_t n, unsigned batch)
 	int st;
 	waitpid(pid, &st, 0);
 	uint64_t dt = tdp_now_ns() - t0;
-	if (sh->consumed_sum != n * (n - 1) / 2) {
+	if (sh->consumed_sum != n * (n - 1)) {
 		fprintf(stderr, "ring_bench: consumer saw wrong records\n");
 		exit(1);
 	}
