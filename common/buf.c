@@ -1,6 +1,7 @@
 #include "common/buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,16 @@ bool tdp_buf_reserve(struct tdp_buf *b, size_t more)
 {
 	if (b->failed)
 		return false;
-	if (b->len + more <= b->cap)
+	if (more > SIZE_MAX - b->len) {
+		b->failed = true;   /* the size itself would overflow */
+		return false;
+	}
+	size_t need = b->len + more;
+	if (need <= b->cap)
 		return true;
 	size_t cap = b->cap ? b->cap : 256;
-	while (cap < b->len + more)
-		cap *= 2;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	char *p = realloc(b->p, cap);
 	if (!p) {
 		b->failed = true;

@@ -1,0 +1,70 @@
+/*
+ * test_buf - the growable output buffer: appends across many growths keep
+ * every byte, printf formats in place, reset keeps memory, and a failed
+ * allocation is sticky (later appends are no-ops) rather than silent.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/buf.h"
+
+static void test_growth_keeps_bytes(void **state)
+{
+	(void)state;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	for (int i = 0; i < 10000; i++)
+		tdp_buf_printf(&b, "%d,", i);
+	assert_true(tdp_buf_ok(&b));
+	/* re-parse what was written */
+	const char *p = b.p;
+	for (int i = 0; i < 10000; i++) {
+		int v, n;
+		assert_int_equal(sscanf(p, "%d,%n", &v, &n), 1);
+		assert_int_equal(v, i);
+		p += n;
+	}
+	assert_ptr_equal(p, b.p + b.len);
+	size_t cap = b.cap;
+	tdp_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(b.cap, cap);
+	tdp_buf_putc(&b, 'x');
+	tdp_buf_puts(&b, "yz");
+	tdp_buf_append(&b, "\0w", 2);
+	assert_int_equal(b.len, 5);
+	assert_memory_equal(b.p, "xyz\0w", 5);
+	tdp_buf_fini(&b);
+	assert_null(b.p);
+}
+
+static void test_failure_is_sticky(void **state)
+{
+	(void)state;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	tdp_buf_puts(&b, "ok");
+	/* an impossible reservation fails and marks the buffer */
+	assert_false(tdp_buf_reserve(&b, SIZE_MAX - 1));   /* len + more would overflow */
+	assert_false(tdp_buf_ok(&b));
+	tdp_buf_puts(&b, "more");
+	assert_int_equal(b.len, 2);
+	tdp_buf_reset(&b);
+	assert_true(tdp_buf_ok(&b));
+	tdp_buf_fini(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_growth_keeps_bytes),
+		cmocka_unit_test(test_failure_is_sticky),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
