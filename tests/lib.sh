@@ -131,3 +131,16 @@ wait_stats() {
 stats_get() {
 	stats_json | "$PY" "$TDP_ROOT/tests/integration/tdpres.py" get "$1"
 }
+
+# write_config FILE SOURCE SINK: a config for this test's instance reading
+# SOURCE (a YAML mapping), writing results to the file SINK and dead
+# letters to SINK.dead, with the scales in $SCALES (a "scales:" block).
+write_config() {
+	cat >"$1" <<EOC
+instance: $INSTANCE
+source: $2
+sink: {type: file, path: $3}
+dead_letter: {type: file, path: $3.dead}
+$SCALES
+EOC
+}

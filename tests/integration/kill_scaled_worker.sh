@@ -28,20 +28,8 @@ SCALES="scales:
   - {name: slow, complex: rips, window: 300, slide: 10}
   - {name: victim, complex: sublevel, window: 500, slide: 250}
   - {name: mid, complex: rips, window: 100, slide: 50, embed: {dim: 2, lag: 1}}"
-cat >"$T/kill.yaml" <<EOF
-instance: $INSTANCE
-source: {type: stdin, format: csv}
-sink: {type: file, path: $T/kill.jsonl}
-dead_letter: {type: file, path: $T/dead1.jsonl}
-$SCALES
-EOF
-cat >"$T/clean.yaml" <<EOF
-instance: $INSTANCE
-source: {type: file, path: $T/points.csv, format: csv}
-sink: {type: file, path: $T/clean.jsonl}
-dead_letter: {type: file, path: $T/dead2.jsonl}
-$SCALES
-EOF
+write_config "$T/kill.yaml" "{type: stdin, format: csv}" "$T/kill.jsonl"
+write_config "$T/clean.yaml" "{type: file, path: $T/points.csv, format: csv}" "$T/clean.jsonl"
 
 start_run_fifo "$T/kill.yaml"
 feed "$T/points.csv"

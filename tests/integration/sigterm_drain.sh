@@ -23,20 +23,8 @@ with open('$T/points.csv', 'w') as f:
 SCALES="scales:
   - {name: slow, complex: rips, window: 300, slide: 6}
   - {name: quick, complex: sublevel, window: 64, slide: 16}"
-cat >"$T/stdin.yaml" <<EOF
-instance: $INSTANCE
-source: {type: stdin, format: csv}
-sink: {type: file, path: $T/drained.jsonl}
-dead_letter: {type: file, path: $T/dead.jsonl}
-$SCALES
-EOF
-cat >"$T/file.yaml" <<EOF
-instance: $INSTANCE
-source: {type: file, path: $T/points.csv, format: csv}
-sink: {type: file, path: $T/clean.jsonl}
-dead_letter: {type: file, path: $T/dead2.jsonl}
-$SCALES
-EOF
+write_config "$T/stdin.yaml" "{type: stdin, format: csv}" "$T/drained.jsonl"
+write_config "$T/file.yaml" "{type: file, path: $T/points.csv, format: csv}" "$T/clean.jsonl"
 
 start_run_fifo "$T/stdin.yaml"
 feed "$T/points.csv"

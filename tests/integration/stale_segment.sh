@@ -15,20 +15,8 @@ with open('$T/points.csv', 'w') as f:
 SCALES="scales:
   - {name: lev, complex: sublevel, window: 128, slide: 16}
   - {name: cloud, complex: rips, window: 60, slide: 20, embed: {dim: 2, lag: 3}}"
-cat >"$T/first.yaml" <<EOF
-instance: $INSTANCE
-source: {type: stdin, format: csv}
-sink: {type: file, path: $T/first.jsonl}
-dead_letter: {type: file, path: $T/dead1.jsonl}
-$SCALES
-EOF
-cat >"$T/second.yaml" <<EOF
-instance: $INSTANCE
-source: {type: file, path: $T/points.csv, format: csv}
-sink: {type: file, path: $T/second.jsonl}
-dead_letter: {type: file, path: $T/dead2.jsonl}
-$SCALES
-EOF
+write_config "$T/first.yaml" "{type: stdin, format: csv}" "$T/first.jsonl"
+write_config "$T/second.yaml" "{type: file, path: $T/points.csv, format: csv}" "$T/second.jsonl"
 
 start_run_fifo "$T/first.yaml"
 feed "$T/points.csv"
@@ -59,6 +47,8 @@ start_run "$T/second.yaml"
 wait_run 30
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run over a stale segment exited $RUN_RC"; }
 [ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the clean run"
+grep -q "removed the stale segment /dev/shm/tdapipe-$INSTANCE of a dead supervisor (pid $SUP)" "$T/run.err" \
+	|| die "stale segment recovery not logged with the dead supervisor's pid: $(cat "$T/run.err")"
 "$PY" - "$HERE" "$T/second.jsonl" "$N" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
