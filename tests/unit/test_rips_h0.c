@@ -212,6 +212,30 @@ static void test_random_vs_kruskal(void **state)
 	}
 }
 
+/*
+ * Points on a line take the sorted-gaps path; it must give, bit for bit,
+ * what the general MST path gives for the same points embedded in the
+ * plane (with ties, duplicates and negative values).
+ */
+static void test_line_path_equals_general(void **state)
+{
+	(void)state;
+	static double x[150], xy[300], s1[150 * 2], s2[150 * 2];
+	static struct tdp_interval a[150], b[150];
+	unsigned seed = 11;
+	for (int t = 0; t < 2000; t++) {
+		size_t n = 1 + (size_t)(rand_r(&seed) % 150);
+		for (size_t i = 0; i < n; i++) {
+			x[i] = t % 2 ? (double)(rand_r(&seed) % 7) - 3 : (double)rand_r(&seed) / RAND_MAX * 10 - 5;
+			xy[2 * i] = x[i];
+			xy[2 * i + 1] = 0.0;
+		}
+		size_t na = rips_h0(x, n, 1, a, s1), nb = rips_h0(xy, n, 2, b, s2);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na * sizeof(a[0]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_grid),
 		cmocka_unit_test(test_zero_dim),
 		cmocka_unit_test(test_random_vs_kruskal),
+		cmocka_unit_test(test_line_path_equals_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
