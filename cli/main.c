@@ -18,6 +18,7 @@ static const char usage[] =
 	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
 	"                                       processes and ring counters of a running instance\n"
 	"  check-config FILE                    validate a config without running it\n"
+	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
 	"  --help, --version\n"
 	"\n"
 	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5).\n"
@@ -30,6 +31,7 @@ static const struct {
 	{"run", cmd_run},
 	{"stats", cmd_stats},
 	{"check-config", cmd_check_config},
+	{"persistence", cmd_persistence},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,452 @@
+/*
+ * tdapipe persistence - persistence diagrams of a file, whole or by sliding
+ * windows (tdapipe-persistence(1)).
+ *
+ * main flow: parse options, read and validate every row of the input (the
+ * first bad line is reported with its number, exit 100), then compute each
+ * window with one reused engine workspace and print it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/exitcode.h"
+#include "common/json.h"
+#include "scaled/diagram.h"
+#include "scaled/rips.h"
+#include "scaled/sublevel.h"
+
+static const char usage[] =
+	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
+	"                           [--input point-cloud|lower-distance|series]\n"
+	"                           [--window W --slide S] [--summary] [FILE|-]\n"
+	"Persistence diagrams of FILE (default: standard input).  Prints one interval per\n"
+	"line, DIM BIRTH DEATH (death inf for essential classes), sorted; with --window,\n"
+	"WINDOW DIM BIRTH DEATH for windows k over rows [k*S, k*S+W); with --summary,\n"
+	"WINDOW COUNT TOTAL.  --dim K: H0..HK (0..3, default 1).  Exit 100 on bad usage\n"
+	"or input (FILE:LINE: reason), 111 on a system failure.  See tdapipe-persistence(1).\n";
+
+enum complex_kind { COMPLEX_RIPS, COMPLEX_SUBLEVEL };
+enum input_kind { INPUT_DEFAULT, INPUT_POINTS, INPUT_LOWER, INPUT_SERIES };
+
+struct opts {
+	enum complex_kind complex;
+	enum input_kind input;
+	int dim;
+	double threshold;
+	size_t window, slide;
+	bool summary;
+	const char *path;
+};
+
+/* The parsed input: ROWS rows of COLS values (lower-distance: the strict
+ * lower triangle, n = rows + 1 points). */
+struct table {
+	double *v;
+	size_t len, cap;
+	size_t rows, cols;
+	size_t npoints;
+};
+
+static int fail_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "tdapipe persistence: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return TDP_EXIT_USAGE;
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || x == 0 || x > (1ull << 20))
+		return false;
+	*out = (size_t)x;
+	return true;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{"complex", required_argument, NULL, 'c'},
+		{"dim", required_argument, NULL, 'd'},
+		{"threshold", required_argument, NULL, 't'},
+		{"input", required_argument, NULL, 'i'},
+		{"window", required_argument, NULL, 'w'},
+		{"slide", required_argument, NULL, 's'},
+		{"summary", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->dim = 1;
+	o->threshold = INFINITY;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!strcmp(optarg, "rips"))
+				o->complex = COMPLEX_RIPS;
+			else if (!strcmp(optarg, "sublevel"))
+				o->complex = COMPLEX_SUBLEVEL;
+			else
+				return fail_usage("--complex: expected rips or sublevel, got \"%s\"", optarg);
+			break;
+		case 'd':
+			errno = 0;
+			long k = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || k < 0 || k > RIPS_MAX_DIM)
+				return fail_usage("--dim: expected 0..%d, got \"%s\"", RIPS_MAX_DIM, optarg);
+			o->dim = (int)k;
+			break;
+		case 't':
+			o->threshold = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->threshold >= 0))
+				return fail_usage("--threshold: expected a number >= 0, got \"%s\"", optarg);
+			break;
+		case 'i':
+			if (!strcmp(optarg, "point-cloud"))
+				o->input = INPUT_POINTS;
+			else if (!strcmp(optarg, "lower-distance"))
+				o->input = INPUT_LOWER;
+			else if (!strcmp(optarg, "series"))
+				o->input = INPUT_SERIES;
+			else
+				return fail_usage("--input: expected point-cloud, lower-distance or series, got \"%s\"", optarg);
+			break;
+		case 'w':
+			if (!parse_size(optarg, &o->window))
+				return fail_usage("--window: expected an integer 1..1048576, got \"%s\"", optarg);
+			break;
+		case 's':
+			if (!parse_size(optarg, &o->slide))
+				return fail_usage("--slide: expected an integer 1..1048576, got \"%s\"", optarg);
+			break;
+		case 'S':
+			o->summary = true;
+			break;
+		case 'h':
+			return -1;
+		default:
+			return fail_usage("unknown option or missing value: \"%s\" (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind < argc - 1)
+		return fail_usage("more than one input file (see --help)");
+	o->path = optind < argc ? argv[optind] : "-";
+	if (!o->window != !o->slide)
+		return fail_usage("--window and --slide go together");
+	if (o->summary && !o->window)
+		return fail_usage("--summary needs --window and --slide");
+	if (o->input == INPUT_DEFAULT)
+		o->input = o->complex == COMPLEX_SUBLEVEL ? INPUT_SERIES : INPUT_POINTS;
+	if (o->complex == COMPLEX_SUBLEVEL && o->input == INPUT_LOWER)
+		return fail_usage("--complex sublevel reads a series, not a distance matrix");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ input */
+
+static int table_push(struct table *t, double x)
+{
+	if (t->len == t->cap) {
+		size_t ncap = t->cap ? 2 * t->cap : 1024;
+		double *q = realloc(t->v, ncap * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		t->v = q;
+		t->cap = ncap;
+	}
+	t->v[t->len++] = x;
+	return 0;
+}
+
+/*
+ * Parse TEXT into T as O->input says.  Fields are separated by commas
+ * and/or blanks (what ripser reads); blank lines are skipped.  Returns 0,
+ * TDP_EXIT_USAGE after printing NAME:LINE: reason, or TDP_EXIT_SYSTEM.
+ */
+static int read_table(const char *name, char *text, const struct opts *o, struct table *t)
+{
+	size_t line = 0;
+	char *p = text;
+
+	while (*p) {
+		char *eol = strchr(p, '\n');
+		char *next = eol ? eol + 1 : p + strlen(p);
+		if (eol)
+			*eol = '\0';
+		line++;
+		size_t cols = 0;
+		char *s = p;
+		for (;;) {
+			while (*s == ' ' || *s == '\t' || *s == '\r')
+				s++;
+			if (!*s)
+				break;
+			if (*s == ',') {
+				fprintf(stderr, "tdapipe persistence: %s:%zu: empty field %zu\n", name, line, cols + 1);
+				return TDP_EXIT_USAGE;
+			}
+			char *end;
+			double x = strtod(s, &end);
+			char *tok_end = s;
+			while (*tok_end && *tok_end != ',' && *tok_end != ' ' && *tok_end != '\t' && *tok_end != '\r')
+				tok_end++;
+			if (end == s || end != tok_end) {
+				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: not a number: \"%.*s\"\n",
+					name, line, cols + 1, (int)(tok_end - s > 40 ? 40 : tok_end - s), s);
+				return TDP_EXIT_USAGE;
+			}
+			if (!isfinite(x)) {
+				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: not a finite number: \"%.*s\"\n",
+					name, line, cols + 1, (int)(tok_end - s > 40 ? 40 : tok_end - s), s);
+				return TDP_EXIT_USAGE;
+			}
+			if (o->input == INPUT_LOWER && x < 0) {
+				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: negative distance\n",
+					name, line, cols + 1);
+				return TDP_EXIT_USAGE;
+			}
+			if (table_push(t, x)) {
+				fprintf(stderr, "tdapipe persistence: out of memory\n");
+				return TDP_EXIT_SYSTEM;
+			}
+			cols++;
+			s = end;
+			while (*s == ' ' || *s == '\t' || *s == '\r')
+				s++;
+			if (*s == ',')
+				s++;
+		}
+		if (cols) {
+			size_t want = o->input == INPUT_SERIES ? 1 : o->input == INPUT_LOWER ? t->rows + 1
+				      : t->rows ? t->cols : cols;
+			if (cols != want) {
+				fprintf(stderr, "tdapipe persistence: %s:%zu: expected %zu value%s, got %zu\n",
+					name, line, want, want == 1 ? "" : "s", cols);
+				return TDP_EXIT_USAGE;
+			}
+			if (!t->rows)
+				t->cols = cols;
+			t->rows++;
+		}
+		p = next;
+	}
+	if (!t->rows) {
+		fprintf(stderr, "tdapipe persistence: %s:%zu: no data\n", name, line ? line : 1);
+		return TDP_EXIT_USAGE;
+	}
+	t->npoints = o->input == INPUT_LOWER ? t->rows + 1 : t->rows;
+	return 0;
+}
+
+/* ----------------------------------------------------------------- output */
+
+struct printer {
+	bool windows, summary;
+	size_t count;
+	double total;
+};
+
+static void print_intervals(struct printer *pr, size_t window, int dim,
+			    const struct tdp_interval *iv, size_t n)
+{
+	char b[32], d[32];
+	for (size_t i = 0; i < n; i++) {
+		if (pr->summary) {
+			if (isfinite(iv[i].death) && iv[i].death > iv[i].birth) {
+				pr->count++;
+				pr->total += iv[i].death - iv[i].birth;
+			}
+			continue;
+		}
+		tdp_format_double(b, iv[i].birth);
+		tdp_format_double(d, iv[i].death);
+		if (pr->windows)
+			printf("%zu %d %s %s\n", window, dim, b, d);
+		else
+			printf("%d %s %s\n", dim, b, d);
+	}
+}
+
+/* ---------------------------------------------------------------- compute */
+
+/*
+ * The lower-triangular distances of the window starting at point FIRST
+ * (W points), in D.  When the previous window started at PREV (PREV < FIRST
+ * < PREV + W, same W), the distances among the shared points are moved,
+ * not recomputed: d(i, j) of this window is d(i + shift, j + shift) of the
+ * previous one.  Both paths compute a distance with the same expression,
+ * so the result does not depend on which one ran.
+ */
+static void window_distances(const struct table *t, const struct opts *o, size_t first, size_t w,
+			     size_t prev, bool have_prev, double *D)
+{
+	size_t keep = 0;
+	if (have_prev && first > prev && first < prev + w) {
+		size_t shift = first - prev;
+		keep = w - shift;
+		for (size_t i = 1; i < keep; i++)
+			memmove(D + i * (i - 1) / 2, D + (i + shift) * (i + shift - 1) / 2 + shift,
+				i * sizeof(double));
+	}
+	for (size_t i = keep ? keep : 1; i < w; i++) {
+		double *row = D + i * (i - 1) / 2;
+		if (o->input == INPUT_LOWER) {
+			size_t a = first + i;
+			for (size_t j = 0; j < i; j++)
+				row[j] = t->v[a * (a - 1) / 2 + first + j];
+			continue;
+		}
+		const double *p = t->v + (first + i) * t->cols;
+		for (size_t j = 0; j < i; j++) {
+			const double *q = t->v + (first + j) * t->cols;
+			double s = 0;
+			for (size_t c = 0; c < t->cols; c++) {
+				double x = p[c] - q[c];
+				s += x * x;
+			}
+			row[j] = sqrt(s);
+		}
+	}
+}
+
+/* Sublevel H0 of values x[0..n), truncated at threshold T: intervals born
+ * above T vanish, deaths above T become essential. */
+static int run_sublevel(const double *x, size_t n, double thr, struct tdp_interval *iv,
+			void *scratch, size_t *count)
+{
+	size_t m = sublevel_h0(x, n, iv, scratch), k = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (iv[i].birth > thr)
+			continue;
+		if (iv[i].death > thr)
+			iv[i].death = INFINITY;
+		iv[k++] = iv[i];
+	}
+	diagram_sort(iv, k);
+	*count = k;
+	return 0;
+}
+
+static int run(const struct table *t, const struct opts *o)
+{
+	size_t n = t->npoints;
+	size_t w = o->window ? o->window : n;
+	size_t s = o->window ? o->slide : n;
+	struct printer pr = {.windows = o->window != 0, .summary = o->summary};
+	rips_ws_t *ws = NULL;
+	double *D = NULL;
+	struct tdp_interval *iv = NULL;
+	void *scratch = NULL;
+	int rc = TDP_EXIT_SYSTEM;
+
+	if (o->complex == COMPLEX_RIPS) {
+		if (rips_init(&ws, 0) < 0 || !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double))))
+			goto oom;
+	} else {
+		iv = malloc((w + 1) * sizeof(*iv));
+		scratch = malloc(sublevel_scratch_size(w) + 8);
+		if (!iv || !scratch)
+			goto oom;
+	}
+	for (size_t k = 0; k * s + w <= n; k++) {
+		size_t first = k * s;
+		pr.count = 0;
+		pr.total = 0;
+		if (o->complex == COMPLEX_RIPS) {
+			window_distances(t, o, first, w, first - s, k > 0, D);
+			struct rips_input in = {RIPS_LOWER_DISTANCE, w, 0, D};
+			struct rips_diagram dg;
+			int e = rips_compute(ws, &in, o->dim, o->threshold, &dg);
+			if (e == -ENOMEM)
+				goto oom;
+			if (e < 0) {
+				char where[48] = "";
+				if (pr.windows)
+					snprintf(where, sizeof(where), "window %zu: ", k);
+				fprintf(stderr, "tdapipe persistence: %s%s\n", where,
+					/* the input was checked: only an overflow is left */
+					e == -ERANGE || e == -EINVAL ? "a distance overflows a double (coordinates too large)"
+					: e == -EOVERFLOW ? "too many points for this --dim (see tdapipe-persistence(1))"
+					: strerror(-e));
+				rc = TDP_EXIT_USAGE;
+				goto out;
+			}
+			for (int d = 0; d <= o->dim; d++)
+				print_intervals(&pr, k, d, dg.iv[d], dg.count[d]);
+		} else {
+			size_t m;
+			run_sublevel(t->v + first, w, o->threshold, iv, scratch, &m);
+			print_intervals(&pr, k, 0, iv, m);
+		}
+		if (pr.summary) {
+			char b[32];
+			tdp_format_double(b, pr.total);
+			printf("%zu %zu %s\n", k, pr.count, b);
+		}
+	}
+	rc = fflush(stdout) ? TDP_EXIT_SYSTEM : TDP_EXIT_OK;
+	if (rc)
+		perror("tdapipe persistence: stdout");
+	goto out;
+oom:
+	fprintf(stderr, "tdapipe persistence: out of memory\n");
+out:
+	rips_fini(ws);
+	free(D);
+	free(iv);
+	free(scratch);
+	return rc;
+}
+
+int cmd_persistence(int argc, char **argv)
+{
+	struct opts o;
+	struct table t = {0};
+	int rc = parse_opts(argc, argv, &o);
+	if (rc < 0) {
+		printf("%s", usage);
+		return TDP_EXIT_OK;
+	}
+	if (rc)
+		return rc;
+
+	bool is_stdin = !strcmp(o.path, "-");
+	const char *name = is_stdin ? "<stdin>" : o.path;
+	size_t len;
+	char *text = cli_read_file(is_stdin ? "/dev/stdin" : o.path, &len);
+	if (!text) {
+		fprintf(stderr, "tdapipe persistence: %s: %s\n", name, strerror(errno));
+		return errno == ENOENT || errno == EISDIR || errno == EACCES ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
+	}
+	if (memchr(text, '\0', len)) {
+		fprintf(stderr, "tdapipe persistence: %s: binary data (NUL byte)\n", name);
+		free(text);
+		return TDP_EXIT_USAGE;
+	}
+	rc = read_table(name, text, &o, &t);
+	free(text);
+	if (!rc && o.complex == COMPLEX_SUBLEVEL && t.cols != 1)
+		rc = fail_usage("%s: --complex sublevel needs one value per line, got %zu", name, t.cols);
+	if (!rc)
+		rc = run(&t, &o);
+	free(t.v);
+	return rc;
+}

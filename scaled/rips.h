@@ -1,0 +1,129 @@
+/*
+ * rips.h - exact Vietoris-Rips persistent homology, H0..H3, Z/2 coefficients.
+ *
+ * The algorithm is Ripser's (U. Bauer, "Ripser: efficient computation of
+ * Vietoris-Rips persistence barcodes", J Appl Comput Topol 5, 2021):
+ * simplices named by the combinatorial number system, coboundary columns
+ * generated on the fly and never stored, persistent cohomology computed
+ * dimension by dimension with clearing, the apparent and emergent pairs
+ * shortcuts, and the enclosing radius as the default threshold.  Diagrams
+ * equal Ripser's and GUDHI's up to the rounding of the input distances
+ * (ours are doubles, as GUDHI's; Ripser's are floats).  Internally only the
+ * order of the distances matters, so they are replaced by their ranks and
+ * every simplex by one 64-bit key (see rips.c).
+ *
+ * A workspace holds every buffer the computation needs and keeps them
+ * between calls, so a scale worker computing one window after another
+ * allocates only while its windows grow.  Memory is bounded: every buffer is
+ * counted against the limit given to rips_init(), and a computation that
+ * would pass it fails with -ENOMEM, leaving the workspace usable.
+ */
+#ifndef TDP_RIPS_H
+#define TDP_RIPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/record.h"
+
+/* Highest homology dimension rips_compute() accepts. */
+#define RIPS_MAX_DIM 3
+
+/* What struct rips_input.data holds. */
+enum rips_input_kind {
+	/* n points of dim coordinates each, row-major; Euclidean distances. */
+	RIPS_POINTS,
+	/* The strict lower triangle of a symmetric distance matrix, row by row:
+	 * d(1,0), d(2,0), d(2,1), d(3,0), ... (n(n-1)/2 values, Ripser's
+	 * "lower-distance" format).  Values must be >= 0 and not NaN. */
+	RIPS_LOWER_DISTANCE,
+};
+
+struct rips_input {
+	enum rips_input_kind kind;
+	size_t n;              /* points */
+	size_t dim;            /* coordinates per point (RIPS_POINTS only) */
+	const double *data;    /* see enum rips_input_kind; not retained */
+};
+
+/* The diagrams of one computation.  The interval arrays belong to the
+ * workspace and stay valid until its next rips_compute() or rips_fini(). */
+struct rips_diagram {
+	int maxdim;                                  /* diagrams 0..maxdim are filled */
+	double threshold;                            /* the threshold actually used */
+	double enclosing_radius;                     /* min over points of the max distance */
+	size_t count[RIPS_MAX_DIM + 1];              /* intervals of H_d */
+	const struct tdp_interval *iv[RIPS_MAX_DIM + 1];
+};
+
+/* Counters of the last computation (for benchmarks and the result's
+ * "approximation" fields). */
+struct rips_stats {
+	size_t bytes;          /* memory held by the workspace now */
+	size_t peak_bytes;     /* the most it ever held */
+	uint64_t columns[RIPS_MAX_DIM + 1];   /* columns reduced in dim d */
+	uint64_t apparent[RIPS_MAX_DIM + 1];  /* columns skipped as apparent pairs */
+	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
+};
+
+typedef struct rips_ws rips_ws_t;
+
+/*
+ * Create a workspace in *WS whose buffers may hold at most MEM_LIMIT bytes
+ * together (0: no limit but the machine's).  Returns 0 or -ENOMEM.
+ */
+int rips_init(rips_ws_t **ws, size_t mem_limit);
+
+/* Free the workspace and every buffer it holds; NULL is fine. */
+void rips_fini(rips_ws_t *ws);
+
+/*
+ * Compute the persistence diagrams H_0..H_MAXDIM (0 <= MAXDIM <= 3) of the
+ * Vietoris-Rips filtration of IN, truncated at THRESHOLD: a simplex enters
+ * at its diameter and only simplices of diameter <= THRESHOLD exist.
+ * THRESHOLD = INFINITY (or anything above the enclosing radius) gives the
+ * full filtration; the enclosing radius is then used internally, which
+ * changes nothing: beyond it every complex is a cone.
+ *
+ * OUT receives, per dimension, the intervals [birth, death) with
+ * death > birth, essential classes with death = INFINITY, sorted by birth
+ * then death (diagram_sort()).  Zero-length intervals are omitted, as
+ * Ripser does.
+ *
+ * Returns 0; -EINVAL for a bad argument (maxdim out of range, NULL data
+ * with n > 0, negative, NaN or infinite distance, NaN coordinate,
+ * negative or NaN threshold, n > 2^20); -ERANGE when a Euclidean distance
+ * overflows to infinity; -EOVERFLOW when a simplex does not fit the engine's 64-bit key
+ * (the rank of its diameter among the distinct distances, and its index):
+ * with all distances distinct that happens above about n = 11600 points
+ * for MAXDIM 1, 2900 for MAXDIM 2 and 1200 for MAXDIM 3; -ENOMEM when the
+ * memory limit or the machine says no.  On error OUT is left empty and the
+ * workspace stays valid.  Never prints, never exits.
+ *
+ * Memory: 8 n^2 bytes for the distances and their ranks, 40 bytes per
+ * edge within the threshold (sorting), the simplices of each dimension
+ * below MAXDIM within the threshold (8 bytes each), plus the working
+ * columns of the reduction, which depend on the data; rips_get_stats()
+ * reports the peak.  Time and memory grow steeply with MAXDIM: set a threshold or
+ * subsample for H2 and H3 on large windows.
+ */
+int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double threshold,
+		 struct rips_diagram *out);
+
+/* Counters of the last rips_compute() (and the memory peak of all). */
+void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
+
+/*
+ * The combinatorial number system, exported for tests.  A k-subset
+ * {v_{k-1} > ... > v_0} of {0..n-1} is numbered sum_i C(v_i, i+1)
+ * (Bauer 2021, "combinatorial number system": the numbers are dense and
+ * colexicographic, and the vertices come back greedily).
+ * rips_simplex_index() takes the vertices in decreasing order;
+ * rips_simplex_vertices() writes them in decreasing order.  Both need
+ * n <= 2^20 and k <= RIPS_MAX_DIM + 2.
+ */
+int64_t rips_binomial(uint32_t n, uint32_t k);
+int64_t rips_simplex_index(const uint32_t *v, int k);
+void rips_simplex_vertices(int64_t idx, int k, uint32_t n, uint32_t *v);
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * test_rips.c - rips_compute() on clouds whose diagrams are known by hand,
+ * its argument and memory contracts, and the combinatorial number system.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "scaled/rips.h"
+
+static const double SQ2 = 1.4142135623730951;
+static const double SQ3 = 1.7320508075688772;
+
+static struct rips_diagram run(rips_ws_t *ws, const double *pts, size_t n, size_t dim, int maxdim,
+			       double thr)
+{
+	struct rips_input in = {RIPS_POINTS, n, dim, pts};
+	struct rips_diagram dg;
+	assert_int_equal(rips_compute(ws, &in, maxdim, thr, &dg), 0);
+	assert_int_equal(dg.maxdim, maxdim);
+	return dg;
+}
+
+/* COUNT copies of [b, d) are in diagram D of dimension DIM, nothing else. */
+static void assert_only(const struct rips_diagram *dg, int dim, size_t count, double b, double d)
+{
+	assert_int_equal(dg->count[dim], count);
+	for (size_t i = 0; i < count; i++) {
+		assert_true(fabs(dg->iv[dim][i].birth - b) < 1e-12);
+		if (isinf(d))
+			assert_true(isinf(dg->iv[dim][i].death));
+		else
+			assert_true(fabs(dg->iv[dim][i].death - d) < 1e-12);
+	}
+}
+
+/* H0 of N points that all merge at DEATH: N-1 finite intervals then one essential. */
+static void assert_h0(const struct rips_diagram *dg, size_t n, double death)
+{
+	assert_int_equal(dg->count[0], n);
+	for (size_t i = 0; i + 1 < n; i++) {
+		assert_true(dg->iv[0][i].birth == 0);
+		assert_true(fabs(dg->iv[0][i].death - death) < 1e-12);
+	}
+	assert_true(dg->iv[0][n - 1].birth == 0 && isinf(dg->iv[0][n - 1].death));
+}
+
+static void test_square(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
+	struct rips_diagram dg = run(ws, sq, 4, 2, 2, INFINITY);
+
+	assert_h0(&dg, 4, 1);
+	assert_only(&dg, 1, 1, 1, SQ2);
+	assert_only(&dg, 2, 0, 0, 0);
+	assert_true(fabs(dg.enclosing_radius - SQ2) < 1e-12);
+}
+
+static void test_hexagon(void **state)
+{
+	rips_ws_t *ws = *state;
+	double hx[12];
+	for (int i = 0; i < 6; i++) {
+		hx[2 * i] = cos(i * M_PI / 3);
+		hx[2 * i + 1] = sin(i * M_PI / 3);
+	}
+	/* Side 1: the loop is born at 1; at sqrt3 every vertex sees all but
+	 * its opposite, the clique complex is an octahedron (a 2-sphere),
+	 * which the long diagonals (2) fill. */
+	struct rips_diagram dg = run(ws, hx, 6, 2, 2, INFINITY);
+	assert_h0(&dg, 6, 1);
+	assert_int_equal(dg.count[1], 1);
+	assert_true(fabs(dg.iv[1][0].birth - 1) < 1e-9 && fabs(dg.iv[1][0].death - SQ3) < 1e-9);
+	assert_int_equal(dg.count[2], 1);
+	assert_true(fabs(dg.iv[2][0].birth - SQ3) < 1e-9 && fabs(dg.iv[2][0].death - 2) < 1e-9);
+}
+
+static void test_octahedron(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double oc[] = {1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1};
+	struct rips_diagram dg = run(ws, oc, 6, 3, 2, INFINITY);
+
+	assert_h0(&dg, 6, SQ2);
+	assert_only(&dg, 1, 0, 0, 0);
+	assert_only(&dg, 2, 1, SQ2, 2);
+	/* Truncated at 1.5 the sphere never fills. */
+	dg = run(ws, oc, 6, 3, 2, 1.5);
+	assert_only(&dg, 2, 1, SQ2, INFINITY);
+}
+
+static void test_cross_polytope_h3(void **state)
+{
+	rips_ws_t *ws = *state;
+	double cp[8 * 4] = {0};
+	for (int i = 0; i < 4; i++) {
+		cp[(2 * i) * 4 + i] = 1;
+		cp[(2 * i + 1) * 4 + i] = -1;
+	}
+	/* The boundary of the 4-dimensional cross-polytope is a 3-sphere. */
+	struct rips_diagram dg = run(ws, cp, 8, 4, 3, INFINITY);
+	assert_h0(&dg, 8, SQ2);
+	assert_only(&dg, 1, 0, 0, 0);
+	assert_only(&dg, 2, 0, 0, 0);
+	assert_only(&dg, 3, 1, SQ2, 2);
+}
+
+static void test_tetrahedron(void **state)
+{
+	rips_ws_t *ws = *state;
+	/* A regular tetrahedron: every simplex enters at once, nothing lives. */
+	const double te[] = {1, 1, 1, 1, -1, -1, -1, 1, -1, -1, -1, 1};
+	double e = sqrt(8);
+	struct rips_diagram dg = run(ws, te, 4, 3, 3, INFINITY);
+	assert_h0(&dg, 4, e);
+	for (int d = 1; d <= 3; d++)
+		assert_only(&dg, d, 0, 0, 0);
+}
+
+static void test_tiny(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double p[] = {0, 0, 3, 4};
+	struct rips_diagram dg = run(ws, p, 0, 2, 2, INFINITY);
+	for (int d = 0; d <= 2; d++)
+		assert_int_equal(dg.count[d], 0);
+	dg = run(ws, p, 1, 2, 2, INFINITY);
+	assert_only(&dg, 0, 1, 0, INFINITY);
+	assert_only(&dg, 1, 0, 0, 0);
+	dg = run(ws, p, 2, 2, 1, INFINITY);
+	assert_h0(&dg, 2, 5);
+	assert_only(&dg, 1, 0, 0, 0);
+	/* Duplicate points: zero-length intervals are omitted. */
+	const double dup[] = {1, 1, 1, 1, 1, 1};
+	dg = run(ws, dup, 3, 2, 2, INFINITY);
+	assert_only(&dg, 0, 1, 0, INFINITY);
+}
+
+static void test_threshold(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
+	struct rips_diagram dg = run(ws, sq, 4, 2, 1, 1.2);
+	assert_h0(&dg, 4, 1);
+	assert_only(&dg, 1, 1, 1, INFINITY);
+	assert_true(dg.threshold == 1.2);
+	dg = run(ws, sq, 4, 2, 1, 0.5);
+	assert_only(&dg, 0, 4, 0, INFINITY);
+	assert_only(&dg, 1, 0, 0, 0);
+	dg = run(ws, sq, 4, 2, 1, 1);	/* edges of length exactly T are in */
+	assert_h0(&dg, 4, 1);
+	assert_only(&dg, 1, 1, 1, INFINITY);
+}
+
+static void test_lower_distance(void **state)
+{
+	rips_ws_t *ws = *state;
+	/* The square again, as distances. */
+	const double low[] = {1, SQ2, 1, 1, SQ2, 1};
+	struct rips_input in = {RIPS_LOWER_DISTANCE, 4, 0, low};
+	struct rips_diagram dg;
+	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), 0);
+	assert_h0(&dg, 4, 1);
+	assert_only(&dg, 1, 1, 1, SQ2);
+}
+
+static void test_bad_arguments(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double low[] = {1, NAN, 1};
+	const double neg[] = {1, -1, 1};
+	struct rips_input in = {RIPS_LOWER_DISTANCE, 3, 0, low};
+	struct rips_diagram dg;
+	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -EINVAL);
+	assert_int_equal(dg.count[0], 0);
+	in.data = neg;
+	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -EINVAL);
+	in.data = low + 0;
+	assert_int_equal(rips_compute(ws, &in, 4, INFINITY, &dg), -EINVAL);
+	assert_int_equal(rips_compute(ws, &in, -1, INFINITY, &dg), -EINVAL);
+	assert_int_equal(rips_compute(ws, &in, 1, -1, &dg), -EINVAL);
+	assert_int_equal(rips_compute(ws, &in, 1, NAN, &dg), -EINVAL);
+	in.data = NULL;
+	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -EINVAL);
+}
+
+static void test_memory_limit(void **state)
+{
+	(void)state;
+	rips_ws_t *ws;
+	size_t n = 300;
+	double *pts = malloc(n * 2 * sizeof(double));
+	assert_non_null(pts);
+	for (size_t i = 0; i < 2 * n; i++)
+		pts[i] = (double)((i * 7919) % 1000) / 1000;
+	assert_int_equal(rips_init(&ws, 64 * 1024), 0);
+	struct rips_input in = {RIPS_POINTS, n, 2, pts};
+	struct rips_diagram dg;
+	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -ENOMEM);
+	assert_int_equal(dg.count[0], 0);
+	struct rips_stats st;
+	rips_get_stats(ws, &st);
+	assert_true(st.peak_bytes <= 64 * 1024);
+	/* Still usable for what fits. */
+	const double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
+	dg = run(ws, sq, 4, 2, 1, INFINITY);
+	assert_only(&dg, 1, 1, 1, SQ2);
+	rips_fini(ws);
+	free(pts);
+}
+
+/* Under every memory limit the result is either -ENOMEM or the full,
+ * correct diagram: a failed allocation anywhere never corrupts anything. */
+static void test_memory_limit_sweep(void **state)
+{
+	rips_ws_t *ref = *state;
+	double pts[60 * 3];
+	for (int i = 0; i < 180; i++)
+		pts[i] = sin(i * 2.17) + cos(i * 0.31);
+	struct rips_input in = {RIPS_POINTS, 60, 3, pts};
+	struct rips_diagram want, got;
+	assert_int_equal(rips_compute(ref, &in, 2, INFINITY, &want), 0);
+	int ok = 0, nomem = 0;
+	for (double limit = 1024; limit < 64 * 1024 * 1024; limit *= 1.3) {
+		rips_ws_t *ws;
+		assert_int_equal(rips_init(&ws, (size_t)limit), 0);
+		int rc = rips_compute(ws, &in, 2, INFINITY, &got);
+		if (rc == -ENOMEM) {
+			nomem++;
+		} else {
+			assert_int_equal(rc, 0);
+			ok++;
+			for (int d = 0; d <= 2; d++) {
+				assert_int_equal(got.count[d], want.count[d]);
+				for (size_t i = 0; i < got.count[d]; i++) {
+					assert_true(got.iv[d][i].birth == want.iv[d][i].birth);
+					assert_true(got.iv[d][i].death == want.iv[d][i].death);
+				}
+			}
+		}
+		rips_fini(ws);
+	}
+	assert_true(ok > 0 && nomem > 0);
+}
+
+static void test_reuse(void **state)
+{
+	rips_ws_t *ws = *state;
+	const double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
+	double big[200 * 3];
+	for (int i = 0; i < 600; i++)
+		big[i] = sin(i * 1.37) * 3;
+	run(ws, big, 200, 3, 2, INFINITY);
+	struct rips_diagram dg = run(ws, sq, 4, 2, 1, INFINITY);
+	assert_h0(&dg, 4, 1);
+	assert_only(&dg, 1, 1, 1, SQ2);
+	struct rips_stats st;
+	rips_get_stats(ws, &st);
+	assert_true(st.bytes > 0 && st.bytes <= st.peak_bytes);
+}
+
+static void test_binomial(void **state)
+{
+	(void)state;
+	assert_int_equal(rips_binomial(5, 2), 10);
+	assert_int_equal(rips_binomial(0, 0), 1);
+	assert_int_equal(rips_binomial(3, 5), 0);
+	assert_int_equal(rips_binomial(1000, 4), 41417124750LL);
+	assert_int_equal(rips_binomial(1u << 20, 5), INT64_MAX);	/* saturates */
+	assert_int_equal(rips_binomial(1u << 20, 3), 192153034345676800LL);
+	for (uint32_t n = 0; n < 40; n++)
+		for (uint32_t k = 1; k <= n; k++)
+			assert_int_equal(rips_binomial(n, k), rips_binomial(n - 1, k - 1) + rips_binomial(n - 1, k));
+}
+
+/* Every k-subset of {0..n-1}, in colexicographic order, is numbered
+ * 0, 1, 2, ... and decodes back to itself. */
+static void test_simplex_index(void **state)
+{
+	(void)state;
+	const uint32_t n = 11;
+	for (int k = 1; k <= RIPS_MAX_DIM + 2; k++) {
+		int64_t expect = 0;
+		/* colex: increasing vertex sets compared from the top vertex */
+		uint32_t asc[RIPS_MAX_DIM + 2];
+		for (int i = 0; i < k; i++)
+			asc[i] = (uint32_t)i;
+		for (;;) {
+			uint32_t v[RIPS_MAX_DIM + 2], back[RIPS_MAX_DIM + 2];
+			for (int i = 0; i < k; i++)
+				v[i] = asc[k - 1 - i];
+			assert_int_equal(rips_simplex_index(v, k), expect);
+			rips_simplex_vertices(expect, k, n, back);
+			for (int i = 0; i < k; i++)
+				assert_int_equal(back[i], v[i]);
+			expect++;
+			int i = 0;	/* next in colex: bump the lowest vertex that can move */
+			while (i < k && asc[i] + 1 == (i + 1 < k ? asc[i + 1] : n))
+				i++;
+			if (i == k)
+				break;
+			asc[i]++;
+			for (int j = 0; j < i; j++)
+				asc[j] = (uint32_t)j;
+		}
+		assert_int_equal(expect, rips_binomial(n, (uint32_t)k));
+	}
+}
+
+static int setup(void **state)
+{
+	rips_ws_t *ws;
+	if (rips_init(&ws, 0))
+		return -1;
+	*state = ws;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	rips_fini(*state);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_square),
+		cmocka_unit_test(test_hexagon),
+		cmocka_unit_test(test_octahedron),
+		cmocka_unit_test(test_cross_polytope_h3),
+		cmocka_unit_test(test_tetrahedron),
+		cmocka_unit_test(test_tiny),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_lower_distance),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_memory_limit),
+		cmocka_unit_test(test_memory_limit_sweep),
+		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_binomial),
+		cmocka_unit_test(test_simplex_index),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
