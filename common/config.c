@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,8 +40,9 @@
 #define DEFAULT_RING 65536u
 #define DEFAULT_HOST "127.0.0.1"
 
-static const char dims_what[] =
-	"a list of homology dimensions from {0} (H1+ comes with the full Rips engine)";
+static const char dims_what[] = "a list of homology dimensions from 0 to 3";
+
+#define DEFAULT_MEMORY_MB 1024u
 
 enum ykind { Y_SCALAR, Y_SEQ, Y_MAP, Y_ALIAS };
 
@@ -779,7 +781,30 @@ static int parse_output(struct ctx *c, const struct ynode *m, const char *path, 
 	return 0;
 }
 
-/* dims: a non-empty list; only H0 exists in this release. */
+/* A finite number > 0, written as a plain decimal (no quotes, no hex,
+ * no .inf / .nan: YAML's spellings of those are refused). */
+static int want_positive_number(struct ctx *c, const struct ynode *n, const char *path, double *out)
+{
+	static const char what[] = "a positive finite number";
+	char buf[64];
+	if (plain_node(c, n, path))
+		return -1;
+	if (n->kind != Y_SCALAR || n->quoted || n->len == 0 || n->len >= sizeof(buf))
+		return expected(c, n, path, what);
+	for (size_t i = 0; i < n->len; i++)
+		if (!strchr("0123456789.eE+-", n->val[i]))
+			return expected(c, n, path, what);
+	memcpy(buf, n->val, n->len);
+	buf[n->len] = 0;
+	char *end;
+	double v = strtod(buf, &end);
+	if (*end || !isfinite(v) || !(v > 0))
+		return expected(c, n, path, what);
+	*out = v;
+	return 0;
+}
+
+/* dims: a non-empty list of dimensions 0..3 (sublevel: checked later). */
 static int parse_dims(struct ctx *c, const struct ynode *n, const char *path, uint32_t *mask)
 {
 	char ip[PATHBUF];
@@ -795,7 +820,7 @@ static int parse_dims(struct ctx *c, const struct ynode *n, const char *path, ui
 	for (const struct ynode *e = n->head; e; e = e->next, i++) {
 		uint32_t d;
 		sub_index(ip, path, i);
-		if (want_uint(c, e, ip, dims_what, 0, 0, &d))
+		if (want_uint(c, e, ip, dims_what, 0, 3, &d))
 			return -1;
 		if (*mask & (1u << d))
 			return expected(c, e, ip, "each dimension at most once");
@@ -831,10 +856,11 @@ static int parse_embed(struct ctx *c, const struct ynode *m, const char *path,
 static int parse_scale(struct ctx *c, const struct ynode *m, uint32_t i, struct tdp_config *cfg)
 {
 	static const char *const keys[] = { "name", "complex", "window", "slide", "dims",
-					    "embed", "overflow", "ring", NULL };
+					    "embed", "overflow", "ring", "threshold", "max_points",
+					    "memory_mb", NULL };
 	static const char *const required[] = { "name", "complex", "window", "slide", NULL };
 	struct tdp_scale_cfg *sc = &cfg->scales[i];
-	const struct ynode *embed = NULL, *name = NULL;
+	const struct ynode *embed = NULL, *name = NULL, *dims = NULL, *rips_only = NULL;
 	char path[PATHBUF], kp[PATHBUF];
 	int t;
 
@@ -864,6 +890,19 @@ static int parse_scale(struct ctx *c, const struct ynode *m, uint32_t i, struct 
 		} else if (!strcmp(key, "dims")) {
 			if (parse_dims(c, v, kp, &sc->dims_mask))
 				return -1;
+			dims = v;
+		} else if (!strcmp(key, "threshold")) {
+			if (want_positive_number(c, v, kp, &sc->threshold))
+				return -1;
+			rips_only = k;
+		} else if (!strcmp(key, "max_points")) {
+			if (want_uint(c, v, kp, "an integer from 2 to 16777216", 2, MAX_COUNT, &sc->max_points))
+				return -1;
+			rips_only = k;
+		} else if (!strcmp(key, "memory_mb")) {
+			if (want_uint(c, v, kp, NULL, 1, 1048576, &sc->memory_mb))
+				return -1;
+			rips_only = k;
 		} else if (!strcmp(key, "embed")) {
 			if (parse_embed(c, v, kp, sc))
 				return -1;
@@ -900,6 +939,21 @@ static int parse_scale(struct ctx *c, const struct ynode *m, uint32_t i, struct 
 				       "expected (dim-1)*lag below the window of %u points, got %s",
 				       sc->window, g);
 	}
+	if (sc->complex == TDP_COMPLEX_SUBLEVEL && dims && sc->dims_mask != 1)
+		return expected(c, dims, sub_key(kp, path, "dims"),
+				"[0] with complex sublevel (a series' sublevel sets have only H0)");
+	if (sc->complex == TDP_COMPLEX_SUBLEVEL && rips_only)
+		return fail_at(c, rips_only->line, rips_only->col, sub_key(kp, path, rips_only->val),
+			       "expected no %s with complex sublevel (it applies to rips)", rips_only->val);
+	if (sc->complex == TDP_COMPLEX_RIPS) {
+		uint64_t need = tdp_scale_rips_bytes(sc);
+		if (need > (uint64_t)sc->memory_mb << 20)
+			return fail_at(c, m->line, m->col, path,
+				       "H0..H%d of up to %u points may need %llu MiB, more than memory_mb "
+				       "(%u): lower the dims or the window, or set max_points, or raise memory_mb",
+				       tdp_scale_maxdim(sc), tdp_scale_cloud_points(sc),
+				       (unsigned long long)((need + (1u << 20) - 1) >> 20), sc->memory_mb);
+	}
 	for (uint32_t j = 0; j < i; j++) {
 		if (!strcmp(cfg->scales[j].name, sc->name)) {
 			char w[64];
@@ -917,6 +971,8 @@ static void scale_defaults(struct tdp_scale_cfg *sc)
 	sc->dims_mask = 1;
 	sc->ring = DEFAULT_RING;
 	sc->overflow = TDP_OVERFLOW_BLOCK;
+	sc->threshold = INFINITY;
+	sc->memory_mb = DEFAULT_MEMORY_MB;
 }
 
 /* scales: a list of 1..TDP_MAX_SCALES mappings; cfg->nscales counts the
@@ -1194,4 +1250,49 @@ const char *tdp_complex_name(enum tdp_complex c)
 	case TDP_COMPLEX_RIPS: return "rips";
 	}
 	return "?";
+}
+
+uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc)
+{
+	uint64_t n = sc->window;
+	if (sc->embed_dim > 0)
+		n -= (uint64_t)(sc->embed_dim - 1) * sc->embed_lag;
+	if (sc->max_points && n > sc->max_points)
+		n = sc->max_points;
+	return (uint32_t)n;
+}
+
+int tdp_scale_maxdim(const struct tdp_scale_cfg *sc)
+{
+	return 31 - __builtin_clz(sc->dims_mask ? sc->dims_mask : 1);
+}
+
+/* C(n, k) as a double: the bound only needs its size, and it may be huge. */
+static double binomial(double n, int k)
+{
+	double r = 1;
+	for (int i = 0; i < k; i++)
+		r = r * (n - i) / (i + 1);
+	return r < 0 ? 0 : r;
+}
+
+uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
+{
+	if (sc->complex != TDP_COMPLEX_RIPS)
+		return 0;
+	double n = tdp_scale_cloud_points(sc);
+	if (tdp_scale_maxdim(sc) == 0 && !isfinite(sc->threshold))
+		return (uint64_t)(16 * n) + (1 << 20);   /* H0 only: Prim's MST, O(n) */
+	double bytes = 8 * n * n + 40 * binomial(n, 2);
+	for (int k = 1; k <= tdp_scale_maxdim(sc); k++)
+		bytes += 16 * binomial(n, k + 1);
+	bytes = bytes * 1.5 + (1 << 20);
+	return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+}
+
+uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d)
+{
+	/* H0 has at most one interval per point; higher dimensions are capped
+	 * at twice that, keeping the most persistent (results say so). */
+	return d == 0 ? sc->window : 2 * sc->window;
 }

@@ -57,6 +57,9 @@ struct tdp_scale_cfg {
 	enum tdp_overflow overflow;
 	bool overflow_set;         /* overflow was given explicitly */
 	uint32_t ring;             /* in-ring slots, a power of two (default 65536) */
+	double threshold;          /* rips: largest diameter of a simplex (INFINITY = none) */
+	uint32_t max_points;       /* rips: landmark subsampling above this many points (0 = never) */
+	uint32_t memory_mb;        /* rips: memory bound of one window's computation (default 1024) */
 };
 
 struct tdp_config {
@@ -93,6 +96,27 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s);
 
 /* Whether scale S needs scalar input (sublevel, or any delay embedding). */
 bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc);
+
+/* Points of the cloud a rips scale computes on: the window, less the
+ * delay embedding's span, capped by max_points. */
+uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc);
+
+/* Highest homology dimension the scale computes. */
+int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);
+
+/*
+ * Bytes the Rips engine may need for one window of scale SC: distances and
+ * their ranks (8 n^2), the edge sort (40 per edge), the simplices of each
+ * dimension up to maxdim (16 each, with room for the working columns),
+ * times 1.5.  A bound in the worst case of no threshold; the worker
+ * enforces it (rips_init's limit), and a config whose bound exceeds
+ * memory_mb is refused at start.  0 for sublevel scales.
+ */
+uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
+
+/* Most intervals a result of scale SC carries in dimension D: the window
+ * for H0 (never truncated), twice that above; see tdapipe-results(5). */
+uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d);
 
 const char *tdp_format_name(enum tdp_format f);
 const char *tdp_complex_name(enum tdp_complex c);

@@ -57,10 +57,12 @@ struct tdp_result {
 	double start;         /* event time of the first point */
 	double end;           /* event time of the last point */
 	uint64_t n;           /* points in the window */
-	uint64_t lost;        /* points of the window that never arrived (reserved, 0) */
+	uint64_t lost;        /* points of the window that never arrived */
 	uint32_t count[TDP_MAX_HDIM];
+	uint32_t landmarks;   /* rips: points kept by max-min subsampling, 0 = all */
+	uint32_t truncated;   /* intervals left out (least persistent first) above the cap */
 };
-_Static_assert(sizeof(struct tdp_result) == 88, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 96, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
 
 static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)

@@ -22,9 +22,12 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 {
-	/* A window of W points has at most W intervals per dimension. */
-	uint32_t ndims = (uint32_t)__builtin_popcount(sc->dims_mask);
-	uint64_t biggest = tdp_result_size(sc->window * (ndims ? ndims : 1));
+	/* The largest result: every dimension at its cap. */
+	uint64_t intervals = 0;
+	for (int d = 0; d < TDP_MAX_HDIM; d++)
+		if (sc->dims_mask & (1u << d))
+			intervals += tdp_scale_dim_cap(sc, d);
+	uint64_t biggest = tdp_result_size((uint32_t)intervals);
 	uint64_t size = 4 * biggest;
 	if (size < MIN_ARENA)
 		size = MIN_ARENA;

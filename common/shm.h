@@ -28,7 +28,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 1u
+#define TDP_SHM_LAYOUT_VERSION 2u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 

@@ -71,6 +71,10 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 	/* Absent rather than 0 so complete windows, the normal case, stay short. */
 	if (r->lost > 0)
 		tdp_buf_printf(b, ",\"lost\":%" PRIu64, r->lost);
+	if (r->landmarks > 0)
+		tdp_buf_printf(b, ",\"landmarks\":%" PRIu32, r->landmarks);
+	if (r->truncated > 0)
+		tdp_buf_printf(b, ",\"truncated\":%" PRIu32, r->truncated);
 
 	tdp_buf_puts(b, ",\"diagrams\":{");
 	const struct tdp_interval *iv = tdp_result_intervals_const(r);

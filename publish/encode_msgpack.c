@@ -56,7 +56,7 @@ static void pack_death(msgpack_packer *pk, double x)
 
 /*
  * Append R as one msgpack map to B: the keys of encode_result_jsonl() in
- * the same order ("lost" only when nonzero), "diagrams" a map from the
+ * the same order ("lost", "landmarks", "truncated" only when nonzero), "diagrams" a map from the
  * dimension as a decimal str to an array of [birth, death] arrays.
  * STREAM and SCALE are packed as str with their bytes unchanged.
  * On allocation failure B is marked failed (tdp_buf_ok()).
@@ -75,7 +75,7 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, b, buf_write);
 
-	msgpack_pack_map(&pk, r->lost > 0 ? 12 : 11);
+	msgpack_pack_map(&pk, 11 + (r->lost > 0) + (r->landmarks > 0) + (r->truncated > 0));
 	pack_key_u64(&pk, "v", 1);
 	pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -96,6 +96,10 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	pack_key_u64(&pk, "n", r->n);
 	if (r->lost > 0)
 		pack_key_u64(&pk, "lost", r->lost);
+	if (r->landmarks > 0)
+		pack_key_u64(&pk, "landmarks", r->landmarks);
+	if (r->truncated > 0)
+		pack_key_u64(&pk, "truncated", r->truncated);
 
 	pack_cstr(&pk, "diagrams");
 	unsigned ndims = 0;

@@ -1,14 +1,32 @@
 #include "scaled/compute.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scaled/diagram.h"
 #include "scaled/embed.h"
+#include "scaled/landmarks.h"
 #include "scaled/rips_h0.h"
 #include "scaled/sublevel.h"
 
-int compute_init(struct compute *c, const struct tdp_scale_cfg *sc, uint32_t dim)
+/* Whether the scale needs the full Rips engine (else the H0 fast paths). */
+static bool needs_engine(const struct tdp_scale_cfg *sc)
+{
+	return sc->complex == TDP_COMPLEX_RIPS && (sc->dims_mask != 1 || isfinite(sc->threshold));
+}
+
+size_t compute_max_intervals(const struct tdp_scale_cfg *sc)
+{
+	size_t total = 0;
+	for (int d = 0; d < TDP_MAX_HDIM; d++)
+		if (sc->dims_mask & (1u << d))
+			total += tdp_scale_dim_cap(sc, d);
+	return total;
+}
+
+int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)
 {
 	memset(c, 0, sizeof(*c));
 	c->sc = sc;
@@ -17,37 +35,103 @@ int compute_init(struct compute *c, const struct tdp_scale_cfg *sc, uint32_t dim
 		c->scratch_size = sublevel_scratch_size(n);
 	} else {
 		c->scratch_size = rips_h0_scratch_size(n);
-		if (sc->embed_dim > 0) {
-			c->cloud = malloc(sizeof(double) * n * sc->embed_dim);
-			if (!c->cloud)
-				return -ENOMEM;
-		}
+		if (sc->embed_dim > 0 && !(c->cloud = malloc(sizeof(double) * n * sc->embed_dim)))
+			goto err;
+		if (sc->max_points && sc->max_points < n &&
+		    (!(c->landmarks = malloc(sizeof(double) * sc->max_points * TDP_MAX_DIM)) ||
+		     !(c->lm_scratch = malloc(sizeof(double) * n))))
+			goto err;
+		if (needs_engine(sc) && rips_init(&c->rips, (size_t)tdp_scale_rips_bytes(sc)) < 0)
+			goto err;
 	}
-	(void)dim;
-	c->scratch = malloc(c->scratch_size ? c->scratch_size : 8);
-	return c->scratch ? 0 : -ENOMEM;
+	if (!(c->scratch = malloc(c->scratch_size ? c->scratch_size : 8)))
+		goto err;
+	return 0;
+err:
+	compute_fini(c);
+	return -ENOMEM;
 }
 
 void compute_fini(struct compute *c)
 {
 	free(c->cloud);
+	free(c->landmarks);
+	free(c->lm_scratch);
 	free(c->scratch);
+	rips_fini(c->rips);
 	memset(c, 0, sizeof(*c));
 }
 
-void compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r)
+/* Longest first; essential classes (infinite) before everything. */
+static int by_persistence_desc(const void *a, const void *b)
+{
+	const struct tdp_interval *x = a, *y = b;
+	double px = x->death - x->birth, py = y->death - y->birth;
+	if (px != py)
+		return px > py ? -1 : 1;
+	if (x->birth != y->birth)
+		return x->birth < y->birth ? -1 : 1;
+	return 0;
+}
+
+/* Copy COUNT intervals of one dimension into OUT, keeping at most CAP:
+ * the most persistent, then back in diagram order.  Returns the count
+ * kept; adds what was left out to *TRUNCATED. */
+static uint32_t copy_capped(struct tdp_interval *out, const struct tdp_interval *iv, size_t count,
+			    uint32_t cap, uint32_t *truncated)
+{
+	memcpy(out, iv, sizeof(*iv) * count);
+	if (count <= cap)
+		return (uint32_t)count;
+	qsort(out, count, sizeof(*out), by_persistence_desc);
+	diagram_sort(out, cap);
+	*truncated += (uint32_t)(count - cap);
+	return cap;
+}
+
+int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r)
 {
 	struct tdp_interval *out = tdp_result_intervals(r);
 	const struct tdp_scale_cfg *sc = c->sc;
-	r->dims_mask = 1u;   /* this release computes H0 only (config enforces dims: [0]) */
+	r->dims_mask = sc->dims_mask;
+	r->landmarks = 0;
+	r->truncated = 0;
 	memset(r->count, 0, sizeof(r->count));
 	if (sc->complex == TDP_COMPLEX_SUBLEVEL) {
 		r->count[0] = (uint32_t)sublevel_h0(vals, n, out, c->scratch);
-	} else if (sc->embed_dim > 0) {
-		size_t m = delay_embed_count(n, sc->embed_dim, sc->embed_lag);
-		delay_embed(vals, n, sc->embed_dim, sc->embed_lag, c->cloud);
-		r->count[0] = (uint32_t)rips_h0(c->cloud, m, sc->embed_dim, out, c->scratch);
-	} else {
-		r->count[0] = (uint32_t)rips_h0(vals, n, dim, out, c->scratch);
+		return 0;
 	}
+	/* The cloud: the window's points, or their delay embedding ... */
+	const double *pts = vals;
+	size_t m = n, d = dim;
+	if (sc->embed_dim > 0) {
+		m = delay_embed_count(n, sc->embed_dim, sc->embed_lag);
+		delay_embed(vals, n, sc->embed_dim, sc->embed_lag, c->cloud);
+		pts = c->cloud;
+		d = sc->embed_dim;
+	}
+	/* ... subsampled to max_points landmarks when it has more. */
+	if (c->landmarks && m > sc->max_points) {
+		landmarks_maxmin(pts, m, d, sc->max_points, c->landmarks, c->lm_scratch);
+		pts = c->landmarks;
+		m = sc->max_points;
+		r->landmarks = (uint32_t)m;
+	}
+	if (!c->rips) {
+		r->count[0] = (uint32_t)rips_h0(pts, m, d, out, c->scratch);
+		return 0;
+	}
+	struct rips_input in = {RIPS_POINTS, m, d, pts};
+	struct rips_diagram dg;
+	int rc = rips_compute(c->rips, &in, tdp_scale_maxdim(sc), sc->threshold, &dg);
+	if (rc < 0)
+		return rc;
+	size_t at = 0;
+	for (int k = 0; k <= dg.maxdim && k < TDP_MAX_HDIM; k++) {
+		if (!(sc->dims_mask & (1u << k)))
+			continue;
+		r->count[k] = copy_capped(out + at, dg.iv[k], dg.count[k], tdp_scale_dim_cap(sc, k), &r->truncated);
+		at += r->count[k];
+	}
+	return 0;
 }

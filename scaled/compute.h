@@ -2,9 +2,13 @@
  * compute.h - one window's diagrams, by the scale's complex.
  *
  * The engine entry point of a scale worker: given the window's points in
- * sequence order, fill the intervals of a result block.  All memory is
- * allocated once per scale from its window size (bounded, no per-window
- * allocation).
+ * sequence order, fill the intervals of a result block.  Sublevel scales
+ * use the linear H0 pass; Rips scales computing H0 only without a
+ * threshold use the O(n) minimum spanning tree; every other Rips scale
+ * runs the full engine (scaled/rips.c) with the scale's threshold, after
+ * delay embedding and, above max_points, max-min landmark subsampling.
+ * All memory is set up once per scale from its config: the Rips engine's
+ * workspace is capped at tdp_scale_rips_bytes(), checked at start.
  */
 #ifndef TDP_COMPUTE_H
 #define TDP_COMPUTE_H
@@ -13,21 +17,31 @@
 
 #include "common/config.h"
 #include "common/record.h"
+#include "scaled/rips.h"
 
 struct compute {
 	const struct tdp_scale_cfg *sc;
 	double *cloud;        /* delay-embedded points */
-	void *scratch;
+	double *landmarks;    /* max_points * TDP_MAX_DIM */
+	double *lm_scratch;   /* window doubles */
+	void *scratch;        /* sublevel / rips_h0 */
 	size_t scratch_size;
+	rips_ws_t *rips;      /* the full engine, when the scale needs it */
 };
 
-int compute_init(struct compute *c, const struct tdp_scale_cfg *sc, uint32_t dim);
+int compute_init(struct compute *c, const struct tdp_scale_cfg *sc);
 void compute_fini(struct compute *c);
+
+/* Intervals a result of this scale can hold at most (the caps of its dims). */
+size_t compute_max_intervals(const struct tdp_scale_cfg *sc);
 
 /*
  * Diagrams of the window VALS (N points of DIM values) into R: sets
- * dims_mask and count[], writes the intervals after R (room for N * ndims).
+ * dims_mask, count[], landmarks and truncated, writes the intervals after
+ * R (room for compute_max_intervals()).  Returns 0, or -errno from the Rips
+ * engine (-ENOMEM over the memory bound, -EOVERFLOW, -ERANGE), in which
+ * case R is not to be emitted.
  */
-void compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r);
+int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r);
 
 #endif

@@ -92,8 +92,16 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	if (n == 0)
 		return;   /* nothing arrived at all: counted by the ring's overflow */
 	uint64_t t0 = tdp_now_ns();
-	compute_window(&w->compute, w->vals, n, win->dim, r);
+	int rc = compute_window(&w->compute, w->vals, n, win->dim, r);
 	uint64_t dt = tdp_now_ns() - t0;
+	if (rc < 0) {
+		/* Over the scale's memory bound (or the engine's key range): not
+		 * emitted, but never silently: logged and counted. */
+		tdp_log("scale %s: window %llu of stream %s not computed: %s", sc->name,
+			(unsigned long long)k, tdp_shm_stream(&w->child.seg, stream)->name, strerror(-rc));
+		tdp_counter_add(&w->child.slot->bad_records, 1);
+		return;
+	}
 	r->stream = stream;
 	r->scale = w->s;
 	r->window = k;
@@ -196,8 +204,8 @@ int main(int argc, char **argv)
 	w.arena_size = c->seg.hdr->scales[w.s].arena_size;
 	w.windows = calloc(c->seg.hdr->max_streams, sizeof(struct window));
 	w.vals = malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM);
-	w.result = malloc(tdp_result_size(w.sc->window * TDP_MAX_HDIM));
-	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc, 1) < 0) {
+	w.result = malloc(tdp_result_size((uint32_t)compute_max_intervals(w.sc)));
+	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc) < 0) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <math.h>
+
 #include "common/config.h"
 
 #define NAME "config.yaml"
@@ -296,7 +298,7 @@ static void test_unknown_key(void **state)
 			 "dead_letter, scales, max_streams)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path)");
 	/* Keys that exist, but not for this type or format. */
@@ -469,16 +471,53 @@ static void test_embed(void **state)
 static void test_dims(void **state)
 {
 	struct tdp_config *cfg = *state;
-	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [0, 1]}\n",
-		    NAME ":5:61: scales[1].dims[1]: expected a list of homology dimensions from {0} "
-			 "(H1+ comes with the full Rips engine), got \"1\"");
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [0, 1, 2]}\n");
+	assert_int_equal(cfg->scales[1].dims_mask, 7);
+	assert_int_equal(tdp_scale_maxdim(&cfg->scales[1]), 2);
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [1]}\n");
+	assert_int_equal(cfg->scales[1].dims_mask, 2);
+	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [0, 4]}\n",
+		    NAME ":5:61: scales[1].dims[1]: expected a list of homology dimensions from 0 to 3, "
+			 "got \"4\"");
+	check_error(cfg, BASE "  - {name: b, complex: sublevel, window: 9, slide: 1, dims: [0, 1]}\n",
+		    NAME ":5:61: scales[1].dims: expected [0] with complex sublevel");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: []}\n",
-		    NAME ":5:57: scales[1].dims: expected a list of homology dimensions from {0} "
-			 "(H1+ comes with the full Rips engine), got an empty list");
+		    NAME ":5:57: scales[1].dims: expected a list of homology dimensions from 0 to 3, "
+			 "got an empty list");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: 0}\n",
 		    NAME ":5:57: scales[1].dims: expected a list of homology dimensions");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [0, 0]}\n",
 		    NAME ":5:61: scales[1].dims[1]: expected each dimension at most once, got \"0\"");
+}
+
+/* threshold, max_points, memory_mb: rips only, with the memory bound
+ * checked at start. */
+static void test_rips_bounds(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 500, slide: 1, dims: [0, 1],"
+			   " threshold: 0.75, max_points: 100, memory_mb: 64}\n");
+	assert_true(cfg->scales[1].threshold == 0.75);
+	assert_int_equal(cfg->scales[1].max_points, 100);
+	assert_int_equal(tdp_scale_cloud_points(&cfg->scales[1]), 100);
+	assert_int_equal(cfg->scales[1].memory_mb, 64);
+	assert_true(isinf(cfg->scales[0].threshold));
+	assert_int_equal(cfg->scales[0].memory_mb, 1024);
+	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, threshold: -1}\n",
+		    NAME ":5:62: scales[1].threshold: expected a positive finite number, got \"-1\"");
+	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, threshold: .inf}\n",
+		    NAME ":5:62: scales[1].threshold: expected a positive finite number, got \".inf\"");
+	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, max_points: 1}\n",
+		    NAME ":5:63: scales[1].max_points: expected an integer from 2 to 16777216, got \"1\"");
+	check_error(cfg, BASE "  - {name: b, complex: sublevel, window: 9, slide: 1, threshold: 2}\n",
+		    NAME ":5:55: scales[1].threshold: expected no threshold with complex sublevel");
+	/* H2 of 5000 points cannot fit 1 GiB: refused at start with the reason */
+	check_error(cfg, BASE "  - {name: b, complex: rips, window: 5000, slide: 1, dims: [0, 1, 2]}\n",
+		    NAME ":5:5: scales[1]: H0..H2 of up to 5000 points may need");
+	/* ... but fine with landmarks */
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 5000, slide: 1, dims: [0, 1, 2], max_points: 200}\n");
+	/* H0 alone uses the O(n) spanning tree: a large window is fine */
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 1000000, slide: 1000}\n");
 }
 
 static void test_names_and_ranges(void **state)
@@ -673,6 +712,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_enum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_embed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rips_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),
