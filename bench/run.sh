@@ -74,3 +74,7 @@ row "demo, 3 scales (config/demo.yaml)" "$(run_config demo3 "$FAST" "$CLOUD" "$D
 	"$(ref sublevel:256:32 rips:200:50 rips:300:100:3:4)"
 row "demo, 4 scales (+ sublevel 1000/100)" "$(run_config demo4 "$FAST" "$CLOUD" "$DELAY" "$SLOW")" \
 	"$(ref sublevel:256:32 rips:200:50 rips:300:100:3:4 sublevel:1000:100)"
+
+echo
+echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS /usr/bin/python3 bench/rips_bench.py

@@ -181,6 +181,31 @@ static void test_jsonl_lost(void **state)
 		     "\"n\":1,\"lost\":10,\"diagrams\":{\"0\":[[0,null]]}}\n");
 }
 
+/* "landmarks" and "truncated" follow "lost", each only when nonzero; H1
+ * and H2 diagrams follow H0. */
+static void test_jsonl_landmarks_truncated(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1, 1, 0 };
+	const struct tdp_interval iv[] = { { 0, INFINITY }, { 0.5, 0.75 } };
+	struct tdp_result h = base;
+	h.dims_mask = 7;
+	h.landmarks = 40;
+	h.truncated = 3;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"landmarks\":40,\"truncated\":3,"
+		     "\"diagrams\":{\"0\":[[0,null]],\"1\":[[0.5,0.75]],\"2\":[]}}\n");
+	h.landmarks = 0;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"truncated\":3,"
+		     "\"diagrams\":{\"0\":[[0,null]],\"1\":[[0.5,0.75]],\"2\":[]}}\n");
+}
+
 /* Names are escaped, in the id as well as in their own keys. */
 static void test_jsonl_escapes(void **state)
 {
@@ -472,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_dims),
 		cmocka_unit_test(test_jsonl_no_dims),
 		cmocka_unit_test(test_jsonl_lost),
+		cmocka_unit_test(test_jsonl_landmarks_truncated),
 		cmocka_unit_test(test_jsonl_escapes),
 		cmocka_unit_test(test_jsonl_long_names),
 		cmocka_unit_test(test_jsonl_appends),
