@@ -18,6 +18,7 @@ PKGS    := liburing ck rdkafka msgpack yaml-0.1
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -fno-strict-aliasing -MMD -MP -I. $(shell pkg-config --cflags $(PKGS))
+LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 ifdef SANITIZE
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
