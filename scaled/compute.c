@@ -80,7 +80,8 @@ static int by_persistence_desc(const void *a, const void *b)
 static uint32_t copy_capped(struct tdp_interval *out, const struct tdp_interval *iv, size_t count,
 			    uint32_t cap, uint32_t *truncated)
 {
-	memcpy(out, iv, sizeof(*iv) * count);
+	if (count)   /* an empty diagram may have no array at all */
+		memcpy(out, iv, sizeof(*iv) * count);
 	if (count <= cap)
 		return (uint32_t)count;
 	qsort(out, count, sizeof(*out), by_persistence_desc);
