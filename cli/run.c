@@ -87,6 +87,13 @@ static int spawn(struct supervisor *sv, uint32_t i)
 	snprintf(prog, sizeof(prog), "%s/%s", sv->bindir, role_prog(p->role));
 	char *argv[6] = {prog, "--instance", sv->cfg.instance, NULL, NULL, NULL};
 	if (p->role == TDP_ROLE_SCALED) {
+		if (p->scale < 0 || (uint32_t)p->scale >= sv->cfg.nscales || !sv->cfg.scales[p->scale].name[0]) {
+			/* Never expected: say exactly what is inconsistent. */
+			tdp_log("internal error: slot %u holds scale %d, the config has %u scales (name \"%s\")", i,
+				p->scale, sv->cfg.nscales,
+				p->scale >= 0 && p->scale < TDP_MAX_SCALES ? sv->cfg.scales[p->scale].name : "?");
+			return -EINVAL;
+		}
 		argv[3] = "--scale";
 		argv[4] = sv->cfg.scales[p->scale].name;
 	}
