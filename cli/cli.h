@@ -9,7 +9,4 @@ int cmd_stats(int argc, char **argv);          /* cli/stats.c */
 int cmd_check_config(int argc, char **argv);   /* cli/check_config.c */
 int cmd_persistence(int argc, char **argv);    /* cli/persistence.c */
 
-/* Read a whole file into a malloc'd NUL-terminated buffer; NULL + errno. */
-char *cli_read_file(const char *path, size_t *len);
-
 #endif

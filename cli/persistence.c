@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/buf.h"
 #include "common/exitcode.h"
 #include "common/json.h"
 #include "scaled/diagram.h"
@@ -46,10 +47,10 @@ struct opts {
 };
 
 /* The parsed input: ROWS rows of COLS values (lower-distance: the strict
- * lower triangle, n = rows + 1 points). */
+ * lower triangle, n = rows + 1 points), as doubles in VALUES. */
 struct table {
-	double *v;
-	size_t len, cap;
+	struct tdp_buf values;
+	const double *v;          /* values.p once read */
 	size_t rows, cols;
 	size_t npoints;
 };
@@ -162,20 +163,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 /* ------------------------------------------------------------------ input */
 
-static int table_push(struct table *t, double x)
-{
-	if (t->len == t->cap) {
-		size_t ncap = t->cap ? 2 * t->cap : 1024;
-		double *q = realloc(t->v, ncap * sizeof(*q));
-		if (!q)
-			return -ENOMEM;
-		t->v = q;
-		t->cap = ncap;
-	}
-	t->v[t->len++] = x;
-	return 0;
-}
-
 /*
  * Parse TEXT into T as O->input says.  Fields are separated by commas
  * and/or blanks (what ripser reads); blank lines are skipped.  Returns 0,
@@ -223,7 +210,8 @@ static int read_table(const char *name, char *text, const struct opts *o, struct
 					name, line, cols + 1);
 				return TDP_EXIT_USAGE;
 			}
-			if (table_push(t, x)) {
+			tdp_buf_append(&t->values, &x, sizeof(x));
+			if (!tdp_buf_ok(&t->values)) {
 				fprintf(stderr, "tdapipe persistence: out of memory\n");
 				return TDP_EXIT_SYSTEM;
 			}
@@ -253,6 +241,7 @@ static int read_table(const char *name, char *text, const struct opts *o, struct
 		return TDP_EXIT_USAGE;
 	}
 	t->npoints = o->input == INPUT_LOWER ? t->rows + 1 : t->rows;
+	t->v = (const double *)t->values.p;   /* malloc'd: aligned for doubles */
 	return 0;
 }
 
@@ -420,6 +409,7 @@ int cmd_persistence(int argc, char **argv)
 {
 	struct opts o;
 	struct table t = {0};
+	tdp_buf_init(&t.values);
 	int rc = parse_opts(argc, argv, &o);
 	if (rc < 0) {
 		printf("%s", usage);
@@ -430,23 +420,25 @@ int cmd_persistence(int argc, char **argv)
 
 	bool is_stdin = !strcmp(o.path, "-");
 	const char *name = is_stdin ? "<stdin>" : o.path;
-	size_t len;
-	char *text = cli_read_file(is_stdin ? "/dev/stdin" : o.path, &len);
-	if (!text) {
-		fprintf(stderr, "tdapipe persistence: %s: %s\n", name, strerror(errno));
-		return errno == ENOENT || errno == EISDIR || errno == EACCES ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
+	struct tdp_buf file;
+	tdp_buf_init(&file);
+	int e = tdp_buf_read_file(&file, is_stdin ? "/dev/stdin" : o.path, SIZE_MAX);
+	if (e < 0) {
+		fprintf(stderr, "tdapipe persistence: %s: %s\n", name, strerror(-e));
+		tdp_buf_fini(&file);
+		return e == -ENOENT || e == -EISDIR || e == -EACCES ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 	}
-	if (memchr(text, '\0', len)) {
+	if (memchr(file.p, '\0', file.len)) {
 		fprintf(stderr, "tdapipe persistence: %s: binary data (NUL byte)\n", name);
-		free(text);
+		tdp_buf_fini(&file);
 		return TDP_EXIT_USAGE;
 	}
-	rc = read_table(name, text, &o, &t);
-	free(text);
+	rc = read_table(name, file.p, &o, &t);
+	tdp_buf_fini(&file);
 	if (!rc && o.complex == COMPLEX_SUBLEVEL && t.cols != 1)
 		rc = fail_usage("%s: --complex sublevel needs one value per line, got %zu", name, t.cols);
 	if (!rc)
 		rc = run(&t, &o);
-	free(t.v);
+	tdp_buf_fini(&t.values);
 	return rc;
 }

@@ -25,6 +25,7 @@
 
 #include "cli/cli.h"
 #include "common/bell.h"
+#include "common/buf.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/exitcode.h"
@@ -61,20 +62,6 @@ struct supervisor {
 	unsigned drain_timeout_s;
 };
 
-static const char *role_prog(uint32_t role)
-{
-	return role == TDP_ROLE_INGEST ? "tdapipe-ingest" : role == TDP_ROLE_SCALED ? "tdapipe-scaled" : "tdapipe-publish";
-}
-
-static void proc_label(const struct supervisor *sv, uint32_t i, char *out, size_t len)
-{
-	const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
-	if (p->role == TDP_ROLE_SCALED)
-		snprintf(out, len, "scaled[%s]", sv->cfg.scales[p->scale].name);
-	else
-		snprintf(out, len, "%s", p->role == TDP_ROLE_INGEST ? "ingest" : "publish");
-}
-
 static void set_state(struct tdp_proc *p, enum tdp_proc_state st)
 {
 	atomic_store_explicit((_Atomic uint32_t *)&p->state, st, memory_order_release);
@@ -84,7 +71,7 @@ static int spawn(struct supervisor *sv, uint32_t i)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 	char prog[PATH_MAX + 32];
-	snprintf(prog, sizeof(prog), "%s/%s", sv->bindir, role_prog(p->role));
+	snprintf(prog, sizeof(prog), "%s/tdapipe-%s", sv->bindir, tdp_role_name(p->role));
 	char *argv[6] = {prog, "--instance", sv->cfg.instance, NULL, NULL, NULL};
 	if (p->role == TDP_ROLE_SCALED) {
 		if (p->scale < 0 || (uint32_t)p->scale >= sv->cfg.nscales || !sv->cfg.scales[p->scale].name[0]) {
@@ -147,7 +134,7 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 	struct child_state *k = &sv->kids[i];
 	char label[64], why[96];
-	proc_label(sv, i, label, sizeof(label));
+	tdp_proc_label(p, &sv->cfg, label, sizeof(label));
 	describe_exit(status, why, sizeof(why));
 	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	p->pid = 0;
@@ -301,20 +288,24 @@ int cmd_run(int argc, char **argv)
 		return TDP_EXIT_USAGE;
 	}
 	tdp_log_init("tdapipe");
-	size_t textlen;
-	char *text = cli_read_file(path, &textlen);
-	if (!text) {
-		fprintf(stderr, "tdapipe run: %s: cannot read: %s\n", path, strerror(errno));
+	struct tdp_buf file;
+	tdp_buf_init(&file);
+	int rc = tdp_buf_read_file(&file, path, SIZE_MAX);
+	if (rc < 0) {
+		fprintf(stderr, "tdapipe run: %s: cannot read: %s\n", path, strerror(-rc));
+		tdp_buf_fini(&file);
 		return TDP_EXIT_USAGE;
 	}
+	char *text = file.p;
+	size_t textlen = file.len;
 	char err[1024];
 	if (tdp_config_parse(text, textlen, path, &sv.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
-		free(text);
+		tdp_buf_fini(&file);
 		return TDP_EXIT_USAGE;
 	}
 	if (find_bindir(sv.bindir, sizeof(sv.bindir)) < 0) {
-		free(text);
+		tdp_buf_fini(&file);
 		return TDP_EXIT_SYSTEM;
 	}
 
@@ -328,8 +319,8 @@ int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	int other = 0;
-	int rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
-	free(text);
+	rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
+	tdp_buf_fini(&file);
 	if (rc < 0) {
 		fprintf(stderr, "tdapipe run: %s\n", err);
 		return TDP_EXIT_SYSTEM;

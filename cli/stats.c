@@ -32,11 +32,6 @@ static const char *state_name(uint32_t st)
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
-static const char *role_name(uint32_t role)
-{
-	return role == TDP_ROLE_INGEST ? "ingest" : role == TDP_ROLE_SCALED ? "scaled" : "publish";
-}
-
 static uint64_t load64(const uint64_t *p)
 {
 	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
@@ -87,10 +82,7 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		char label[64], ex[32];
-		if (p->role == TDP_ROLE_SCALED)
-			snprintf(label, sizeof(label), "scaled[%s]", cfg->scales[p->scale].name);
-		else
-			snprintf(label, sizeof(label), "%s", role_name(p->role));
+		tdp_proc_label(p, cfg, label, sizeof(label));
 		exit_str(p->last_exit, ex, sizeof(ex));
 		uint64_t beat = load64(&p->heartbeat_ns);
 		printf("%-18s %7d %-8s %8u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
@@ -130,7 +122,7 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		uint64_t beat = load64(&p->heartbeat_ns);
-		tdp_buf_printf(&b, "%s{\"role\":\"%s\",\"scale\":", i ? "," : "", role_name(p->role));
+		tdp_buf_printf(&b, "%s{\"role\":\"%s\",\"scale\":", i ? "," : "", tdp_role_name(p->role));
 		if (p->role == TDP_ROLE_SCALED)
 			tdp_json_string(&b, cfg->scales[p->scale].name, strlen(cfg->scales[p->scale].name));
 		else

@@ -1,5 +1,10 @@
 #include "common/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,4 +86,41 @@ void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...)
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+}
+
+int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) < 0)
+		rc = -errno;
+	else if (S_ISDIR(st.st_mode))
+		rc = -EISDIR;
+	size_t start = b->len;
+	while (!rc) {
+		if (!tdp_buf_reserve(b, 65536)) {
+			rc = -ENOMEM;
+			break;
+		}
+		ssize_t got = read(fd, b->p + b->len, b->cap - b->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			rc = -errno;
+		else if (got == 0)
+			break;
+		else if ((b->len += (size_t)got) - start > max)
+			rc = -EFBIG;
+	}
+	close(fd);
+	if (!rc) {
+		tdp_buf_putc(b, '\0');
+		if (!tdp_buf_ok(b))
+			return -ENOMEM;
+		b->len--;
+	}
+	return rc;
 }

@@ -28,4 +28,12 @@ void tdp_buf_puts(struct tdp_buf *b, const char *s);
 void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline bool tdp_buf_ok(const struct tdp_buf *b) { return !b->failed; }
 
+/*
+ * Append the whole file PATH (pipes and /proc files too: its size is not
+ * trusted) and a NUL that b->len does not count, so the text can be used
+ * as a C string.  Returns 0, or -errno: -EISDIR for a directory, -EFBIG
+ * past MAX bytes, -ENOMEM.
+ */
+int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max);
+
 #endif

@@ -14,17 +14,16 @@
  * parallel.
  */
 #include "common/config.h"
+#include "common/buf.h"
+#include "common/record.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
@@ -1143,56 +1142,18 @@ int tdp_config_parse(const char *text, size_t len, const char *name,
  */
 int tdp_config_load(const char *path, struct tdp_config *cfg, char *err, size_t errlen)
 {
-	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc, saved = 0;
-
+	struct tdp_buf text;
+	tdp_buf_init(&text);
 	config_defaults(cfg, path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		saved = errno;
-	} else if (fstat(fd, &st) < 0) {
-		saved = errno;
-	} else if (S_ISDIR(st.st_mode)) {
-		saved = EISDIR;
-	} else {
-		/* st_size is a hint only: pipes and /proc files report 0. */
-		size_t cap = 4096;
-		text = malloc(cap);
-		while (text) {
-			if (len == cap) {
-				char *bigger = cap >= MAX_FILE ? NULL : realloc(text, cap * 2);
-				if (!bigger) {
-					saved = cap >= MAX_FILE ? EFBIG : ENOMEM;
-					break;
-				}
-				text = bigger;
-				cap *= 2;
-			}
-			ssize_t r = read(fd, text + len, cap - len);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				saved = errno;
-				break;
-			}
-			if (r == 0)
-				break;
-			len += (size_t)r;
-		}
-		if (!text)
-			saved = ENOMEM;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (saved) {
-		free(text);
+	int rc = tdp_buf_read_file(&text, path, MAX_FILE);
+	if (rc < 0) {
 		if (errlen)
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(saved));
+			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
+		tdp_buf_fini(&text);
 		return -1;
 	}
-	rc = tdp_config_parse(text, len, path, cfg, err, errlen);
-	free(text);
+	rc = tdp_config_parse(text.p, text.len, path, cfg, err, errlen);
+	tdp_buf_fini(&text);
 	return rc;
 }
 
@@ -1281,7 +1242,7 @@ uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
 	if (sc->complex != TDP_COMPLEX_RIPS)
 		return 0;
 	double n = tdp_scale_cloud_points(sc);
-	if (tdp_scale_maxdim(sc) == 0 && !isfinite(sc->threshold))
+	if (!tdp_scale_uses_rips_engine(sc))
 		return (uint64_t)(16 * n) + (1 << 20);   /* H0 only: Prim's MST, O(n) */
 	double bytes = 8 * n * n + 40 * binomial(n, 2);
 	for (int k = 1; k <= tdp_scale_maxdim(sc); k++)
@@ -1295,4 +1256,18 @@ uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d)
 	/* H0 has at most one interval per point; higher dimensions are capped
 	 * at twice that, keeping the most persistent (results say so). */
 	return d == 0 ? sc->window : 2 * sc->window;
+}
+
+uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc)
+{
+	uint64_t total = 0;
+	for (int d = 0; d < TDP_MAX_HDIM; d++)
+		if (sc->dims_mask & (1u << d))
+			total += tdp_scale_dim_cap(sc, d);
+	return total;
+}
+
+bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc)
+{
+	return sc->complex == TDP_COMPLEX_RIPS && (sc->dims_mask != 1 || isfinite(sc->threshold));
 }

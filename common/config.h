@@ -118,6 +118,13 @@ uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
  * for H0 (never truncated), twice that above; see tdapipe-results(5). */
 uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d);
 
+/* Most intervals one result of SC carries: the caps of its dimensions. */
+uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc);
+
+/* Whether SC runs the full Rips engine: a rips scale computing more than
+ * H0, or with a threshold.  H0 alone uses an O(n) spanning tree. */
+bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc);
+
 const char *tdp_format_name(enum tdp_format f);
 const char *tdp_complex_name(enum tdp_complex c);
 

@@ -23,11 +23,7 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 {
 	/* The largest result: every dimension at its cap. */
-	uint64_t intervals = 0;
-	for (int d = 0; d < TDP_MAX_HDIM; d++)
-		if (sc->dims_mask & (1u << d))
-			intervals += tdp_scale_dim_cap(sc, d);
-	uint64_t biggest = tdp_result_size((uint32_t)intervals);
+	uint64_t biggest = tdp_result_size((uint32_t)tdp_scale_max_intervals(sc));
 	uint64_t size = 4 * biggest;
 	if (size < MIN_ARENA)
 		size = MIN_ARENA;
@@ -308,4 +304,17 @@ void tdp_shm_detach(struct tdp_shm *seg)
 		close(seg->fd);
 	seg->hdr = NULL;
 	seg->fd = -1;
+}
+
+const char *tdp_role_name(uint32_t role)
+{
+	return role == TDP_ROLE_INGEST ? "ingest" : role == TDP_ROLE_SCALED ? "scaled" : "publish";
+}
+
+void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len)
+{
+	if (p->role == TDP_ROLE_SCALED && p->scale >= 0 && (uint32_t)p->scale < cfg->nscales)
+		snprintf(out, len, "scaled[%s]", cfg->scales[p->scale].name);
+	else
+		snprintf(out, len, "%s", tdp_role_name(p->role));
 }

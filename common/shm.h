@@ -68,7 +68,7 @@ struct tdp_proc {
 	uint32_t pad0;
 	uint64_t records_in;                      /* ingest: records read; scaled: points; publish: results */
 	uint64_t records_out;                     /* ingest: points pushed; scaled: results; publish: written */
-	uint64_t bad_records;                     /* ingest: dead letters; publish: duplicates dropped */
+	uint64_t bad_records;                     /* ingest: dead letters; scaled: windows not computed; publish: duplicates dropped */
 	uint64_t windows;                         /* scaled: windows computed */
 	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
 
@@ -185,6 +185,12 @@ bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr);
 
 /* Start time of PID in clock ticks since boot, or 0 if it does not exist. */
 uint64_t tdp_proc_start_ticks(int pid);
+
+/* "ingest", "scaled" or "publish" (the helper program is tdapipe-NAME). */
+const char *tdp_role_name(uint32_t role);
+
+/* How logs and stats name process P: "ingest", "publish", "scaled[SCALE]". */
+void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len);
 
 /* Accessors; all offsets were validated at attach. */
 static inline void *tdp_shm_at(const struct tdp_shm *seg, uint64_t off)

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int tdp_reader_init(struct tdp_reader *r, int fd, uint64_t start, size_t chunk)
 {
@@ -145,12 +147,32 @@ int tdp_writer_init(struct tdp_writer *w, int fd)
 	return io_uring_queue_init(4, &w->ring, 0);
 }
 
+int tdp_writer_open(struct tdp_writer *w, const char *path, int fd, char *err, size_t errlen)
+{
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		int rc = -errno;
+		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		return rc;
+	}
+	int rc = tdp_writer_init(w, fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "io_uring for %s: %s", path ? path : "output", strerror(-rc));
+		if (path)
+			close(fd);
+		return rc;
+	}
+	w->own_fd = path != NULL;
+	return 0;
+}
+
 void tdp_writer_fini(struct tdp_writer *w)
 {
 	tdp_writer_flush(w);
 	io_uring_queue_exit(&w->ring);
 	tdp_buf_fini(&w->fill);
 	tdp_buf_fini(&w->flight);
+	if (w->own_fd)
+		close(w->fd);
 }
 
 static int writer_submit(struct tdp_writer *w)

@@ -50,9 +50,17 @@ struct tdp_writer {
 	size_t flight_done;
 	bool inflight;
 	int error;             /* first -errno seen, sticky */
+	bool own_fd;           /* opened by tdp_writer_open: closed by fini */
 };
 
 int tdp_writer_init(struct tdp_writer *w, int fd);
+/*
+ * Set W up on the file PATH opened for appending (created 0644; the
+ * supervisor truncated it at start, so a restarted writer appends), or on
+ * FD when PATH is NULL.  Returns 0, or -errno with ERR saying what failed.
+ * tdp_writer_fini() closes a file opened here.
+ */
+int tdp_writer_open(struct tdp_writer *w, const char *path, int fd, char *err, size_t errlen);
 void tdp_writer_fini(struct tdp_writer *w);
 /* The buffer to append output to. */
 static inline struct tdp_buf *tdp_writer_buf(struct tdp_writer *w) { return &w->fill; }

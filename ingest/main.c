@@ -8,7 +8,6 @@
  * pauses the source (only pausable sources) until that ring has room.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +37,6 @@ struct ingest {
 	struct source src;
 	struct framer framers[SOURCE_MAX_CONNS + 1];
 	struct tdp_writer dead;
-	int dead_fd;
 	char source_name[TDP_PATH_MAX + 32];
 	enum tdp_overflow policy[TDP_MAX_SCALES];
 	bool needs_scalar;
@@ -160,16 +158,15 @@ static void on_frame(void *ctx, struct frame *f)
 		dead_letter(in, f, reason);
 		return;
 	}
-	struct tdp_point *pp = &in->batch[in->nbatch++], p;
-	p.seq = st->next_seq + in->pending[idx];
-	p.t = f->dec.has_time ? f->dec.t : (double)p.seq;
-	p.src_off = f->off;
-	p.stream = (uint32_t)idx;
-	p.dim = f->dec.dim;
-	p.flags = 0;
-	memcpy(p.v, f->dec.v, sizeof(double) * p.dim);
-	memset(p.v + p.dim, 0, sizeof(double) * (TDP_MAX_DIM - p.dim));
-	*pp = p;
+	struct tdp_point *p = &in->batch[in->nbatch++];
+	p->seq = st->next_seq + in->pending[idx];
+	p->t = f->dec.has_time ? f->dec.t : (double)p->seq;
+	p->src_off = f->off;
+	p->stream = (uint32_t)idx;
+	p->dim = f->dec.dim;
+	p->flags = 0;
+	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
+	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
 	if (in->pending[idx]++ == 0)
 		in->touched[in->ntouched++] = (uint32_t)idx;
 	/* text records end with their newline (one past an unterminated last line: harmless) */
@@ -182,17 +179,10 @@ static void on_frame(void *ctx, struct frame *f)
 static int open_dead_letter(struct ingest *in)
 {
 	const struct tdp_sink_cfg *dl = &in->child.cfg.dead_letter;
-	in->dead_fd = STDERR_FILENO;
-	if (dl->type == TDP_SINK_FILE) {
-		/* The supervisor truncated it at start; a restarted ingest appends. */
-		in->dead_fd = open(dl->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (in->dead_fd < 0) {
-			tdp_log("open dead-letter file %s: %s", dl->path, strerror(errno));
-			return TDP_EXIT_SYSTEM;
-		}
-	}
-	if (tdp_writer_init(&in->dead, in->dead_fd) < 0) {
-		tdp_log("io_uring for the dead-letter sink failed");
+	char err[TDP_PATH_MAX + 64];
+	if (tdp_writer_open(&in->dead, dl->type == TDP_SINK_FILE ? dl->path : NULL, STDERR_FILENO,
+			    err, sizeof(err)) < 0) {
+		tdp_log("dead-letter sink: %s", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	return 0;

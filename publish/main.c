@@ -8,7 +8,6 @@
  * published - a restarted worker re-emitting - is dropped and counted.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,17 +82,10 @@ static unsigned drain_scale(struct publish *p, uint32_t s)
 static int open_sink(struct publish *p)
 {
 	const struct tdp_sink_cfg *sink = &p->child.cfg.sink;
-	int fd = STDOUT_FILENO;
-	if (sink->type == TDP_SINK_FILE) {
-		/* Truncated by the supervisor at start; a restarted publish appends. */
-		fd = open(sink->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			tdp_log("open sink %s: %s", sink->path, strerror(errno));
-			return TDP_EXIT_SYSTEM;
-		}
-	}
-	if (tdp_writer_init(&p->out, fd) < 0) {
-		tdp_log("io_uring for the sink failed");
+	char err[TDP_PATH_MAX + 64];
+	if (tdp_writer_open(&p->out, sink->type == TDP_SINK_FILE ? sink->path : NULL, STDOUT_FILENO,
+			    err, sizeof(err)) < 0) {
+		tdp_log("sink: %s", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	return 0;

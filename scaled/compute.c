@@ -11,21 +11,6 @@
 #include "scaled/rips_h0.h"
 #include "scaled/sublevel.h"
 
-/* Whether the scale needs the full Rips engine (else the H0 fast paths). */
-static bool needs_engine(const struct tdp_scale_cfg *sc)
-{
-	return sc->complex == TDP_COMPLEX_RIPS && (sc->dims_mask != 1 || isfinite(sc->threshold));
-}
-
-size_t compute_max_intervals(const struct tdp_scale_cfg *sc)
-{
-	size_t total = 0;
-	for (int d = 0; d < TDP_MAX_HDIM; d++)
-		if (sc->dims_mask & (1u << d))
-			total += tdp_scale_dim_cap(sc, d);
-	return total;
-}
-
 int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)
 {
 	memset(c, 0, sizeof(*c));
@@ -41,7 +26,7 @@ int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)
 		    (!(c->landmarks = malloc(sizeof(double) * sc->max_points * TDP_MAX_DIM)) ||
 		     !(c->lm_scratch = malloc(sizeof(double) * n))))
 			goto err;
-		if (needs_engine(sc) && rips_init(&c->rips, (size_t)tdp_scale_rips_bytes(sc)) < 0)
+		if (tdp_scale_uses_rips_engine(sc) && rips_init(&c->rips, (size_t)tdp_scale_rips_bytes(sc)) < 0)
 			goto err;
 	}
 	if (!(c->scratch = malloc(c->scratch_size ? c->scratch_size : 8)))

@@ -32,13 +32,10 @@ struct compute {
 int compute_init(struct compute *c, const struct tdp_scale_cfg *sc);
 void compute_fini(struct compute *c);
 
-/* Intervals a result of this scale can hold at most (the caps of its dims). */
-size_t compute_max_intervals(const struct tdp_scale_cfg *sc);
-
 /*
  * Diagrams of the window VALS (N points of DIM values) into R: sets
  * dims_mask, count[], landmarks and truncated, writes the intervals after
- * R (room for compute_max_intervals()).  Returns 0, or -errno from the Rips
+ * R (room for tdp_scale_max_intervals()).  Returns 0, or -errno from the Rips
  * engine (-ENOMEM over the memory bound, -EOVERFLOW, -ERANGE), in which
  * case R is not to be emitted.
  */

@@ -160,20 +160,17 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
  */
 static void close_tail(struct scaled *w)
 {
-	const struct tdp_scale_cfg *sc = w->sc;
-	uint64_t W = sc->window, S = sc->slide;
 	uint32_t nstreams = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams,
 						 memory_order_acquire);
 	for (uint32_t i = 0; i < nstreams && i < w->child.seg.hdr->max_streams; i++) {
 		const struct window *win = &w->windows[i];
 		uint64_t total = tdp_shm_stream(&w->child.seg, i)->next_seq;   /* points the stream had */
-		if (!win->size || !win->next_seq || total < W || win->next_seq >= total)
+		if (!win->size || !win->next_seq || win->next_seq >= total)
 			continue;
-		/* first window ending at or after next_seq (the ones before were closed) */
-		uint64_t k = win->next_seq + 1 > W ? (win->next_seq + 1 - W + S - 1) / S : 0;
-		uint64_t kmax = (total - W) / S;   /* last window the stream completed */
-		for (; k <= kmax && k * S < win->next_seq; k++)
-			close_window(w, i, win, k);
+		/* As if the stream's last point had arrived: the same windows close
+		 * (the one ending there only if it holds an earlier point). */
+		struct closer cl = {w, i, win};
+		window_each_closed(win->next_seq, total - 1, w->sc->window, w->sc->slide, close_cb, &cl);
 	}
 }
 
@@ -204,7 +201,7 @@ int main(int argc, char **argv)
 	w.arena_size = c->seg.hdr->scales[w.s].arena_size;
 	w.windows = calloc(c->seg.hdr->max_streams, sizeof(struct window));
 	w.vals = malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM);
-	w.result = malloc(tdp_result_size((uint32_t)compute_max_intervals(w.sc)));
+	w.result = malloc(tdp_result_size((uint32_t)tdp_scale_max_intervals(w.sc)));
 	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc) < 0) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,11 +61,31 @@ static void test_failure_is_sticky(void **state)
 	tdp_buf_fini(&b);
 }
 
+/* Whole files, NUL-terminated; /proc files report size 0 but have text;
+ * directories and files over the limit are refused. */
+static void test_read_file(void **state)
+{
+	(void)state;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	tdp_buf_puts(&b, "x");
+	assert_int_equal(tdp_buf_read_file(&b, "/proc/self/status", SIZE_MAX), 0);
+	assert_memory_equal(b.p, "xName:", 6);
+	assert_int_equal(b.p[b.len], '\0');
+	assert_int_equal(strlen(b.p), b.len);
+	tdp_buf_reset(&b);
+	assert_int_equal(tdp_buf_read_file(&b, "/proc/self/status", 10), -EFBIG);
+	assert_int_equal(tdp_buf_read_file(&b, "/", SIZE_MAX), -EISDIR);
+	assert_int_equal(tdp_buf_read_file(&b, "/nonexistent/x", SIZE_MAX), -ENOENT);
+	tdp_buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growth_keeps_bytes),
 		cmocka_unit_test(test_failure_is_sticky),
+		cmocka_unit_test(test_read_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
