@@ -64,13 +64,29 @@ struct kv {
 
 /* A monotone priority queue of keys (radix heap, Ahuja et al. 1990):
  * bucket i > 0 holds the keys whose highest bit differing from LAST is
- * bit i-1, bucket 0 the keys equal to LAST.  Push is O(1); a pop that
- * empties bucket 0 redistributes the lowest non-empty bucket. */
+ * bit i-1, bucket 0 the keys equal to LAST (only their count is kept).
+ * Push is O(1); a pop that empties bucket 0 redistributes the lowest
+ * non-empty bucket.
+ *
+ * Buckets are chains of fixed-size chunks from one free list, not arrays
+ * of their own: an array per bucket keeps each bucket's largest size
+ * ever, and over many columns and windows the sum of 64 such maxima grew
+ * to ten times the largest heap (3 MB for 300-point windows).  Chunks
+ * bound the memory by the largest heap plus one chunk per bucket. */
+#define RH_CHUNK 1022	/* keys per chunk: 8 KiB with its header */
+struct rh_chunk {
+	struct rh_chunk *next;
+	size_t len;
+	skey_t k[RH_CHUNK];
+};
+
 struct rheap {
 	skey_t last;
 	size_t size;
-	skey_t bmin[65];          /* least key of each bucket, UINT64_MAX if empty */
-	ARRAY(skey_t) b[65];
+	size_t zero;                  /* copies of LAST: bucket 0 */
+	skey_t bmin[65];              /* least key of each bucket, UINT64_MAX if empty */
+	struct rh_chunk *b[65];       /* bucket i's chain, the chunk being filled first */
+	struct rh_chunk *spare;       /* free chunks */
 };
 
 struct rips_ws {
@@ -164,6 +180,8 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	return 0;
 }
 
+static void rh_clear(struct rheap *h);
+
 void rips_fini(rips_ws_t *ws)
 {
 	if (!ws)
@@ -185,8 +203,11 @@ void rips_fini(rips_ws_t *ws)
 	FREE(ws, ws->vstart);
 	FREE(ws, ws->vent);
 	FREE(ws, ws->red);
-	for (int i = 0; i < 65; i++)
-		FREE(ws, ws->cob.b[i]);
+	rh_clear(&ws->cob);
+	for (struct rh_chunk *c = ws->cob.spare, *nx; c; c = nx) {
+		nx = c->next;
+		free(c);
+	}
 	for (int d = 0; d <= RIPS_MAX_DIM; d++)
 		FREE(ws, ws->out[d]);
 	free(ws);
@@ -410,27 +431,61 @@ static inline int rh_bucket(skey_t x, skey_t last)
 	return x == last ? 0 : 64 - __builtin_clzll(x ^ last);
 }
 
+/* Empty the heap; its chunks go to the spare list. */
 static void rh_clear(struct rheap *h)
 {
-	for (int i = 0; i < 65; i++) {
-		h->b[i].len = 0;
+	for (int i = 1; i < 65; i++) {
+		for (struct rh_chunk *c = h->b[i], *nx; c; c = nx) {
+			nx = c->next;
+			c->next = h->spare;
+			h->spare = c;
+		}
+		h->b[i] = NULL;
 		h->bmin[i] = UINT64_MAX;
 	}
+	h->bmin[0] = UINT64_MAX;
+	h->zero = 0;
 	h->size = 0;
 	h->last = 0;
+}
+
+/* Put X in bucket B (B >= 1), chaining a new chunk when the first is full. */
+static inline int rh_put(struct rips_ws *ws, struct rheap *h, int b, skey_t x)
+{
+	struct rh_chunk *c = h->b[b];
+	if (!c || c->len == RH_CHUNK) {
+		struct rh_chunk *f = h->spare;
+		if (f)
+			h->spare = f->next;
+		else {
+			if (ws->limit && ws->bytes + sizeof(*f) > ws->limit)
+				return -ENOMEM;
+			if (!(f = malloc(sizeof(*f))))
+				return -ENOMEM;
+			ws->bytes += sizeof(*f);
+			if (ws->bytes > ws->peak)
+				ws->peak = ws->bytes;
+		}
+		f->len = 0;
+		f->next = c;
+		h->b[b] = c = f;
+	}
+	c->k[c->len++] = x;
+	if (x < h->bmin[b])
+		h->bmin[b] = x;
+	return 0;
 }
 
 /* Push X >= h->last.  0 or -ENOMEM. */
 static inline int rh_push(struct rips_ws *ws, struct rheap *h, skey_t x)
 {
 	int b = rh_bucket(x, h->last);
-	int rc = PUSH(ws, h->b[b], x);
-	if (!rc) {
-		h->size++;
-		if (x < h->bmin[b])
-			h->bmin[b] = x;
-	}
-	return rc;
+	if (b == 0)
+		h->zero++;
+	else if (rh_put(ws, h, b, x))
+		return -ENOMEM;
+	h->size++;
+	return 0;
 }
 
 /* Make bucket 0 hold the minimum (and every copy of it): find the lowest
@@ -440,25 +495,32 @@ static inline int rh_push(struct rips_ws *ws, struct rheap *h, skey_t x)
  * inconsistent: the caller abandons the computation). */
 static int rh_settle(struct rips_ws *ws, struct rheap *h)
 {
-	if (h->b[0].len)
+	if (h->zero)
 		return 0;
 	if (!h->size)
 		return 1;
 	int i = 1;
-	while (!h->b[i].len)
+	while (!h->b[i])
 		i++;
-	skey_t *p = h->b[i].p, m = h->bmin[i];
-	size_t len = h->b[i].len;
+	struct rh_chunk *c = h->b[i];
+	skey_t m = h->bmin[i];
 	h->last = m;
-	h->b[i].len = 0;
+	h->b[i] = NULL;
 	h->bmin[i] = UINT64_MAX;
-	for (size_t j = 0; j < len; j++) {
-		skey_t x = p[j];
-		int b = rh_bucket(x, m);
-		if (PUSH(ws, h->b[b], x))
-			return -ENOMEM;
-		if (x < h->bmin[b])
-			h->bmin[b] = x;
+	while (c) {
+		for (size_t j = 0; j < c->len; j++) {
+			skey_t x = c->k[j];
+			int b = rh_bucket(x, m);	/* < i */
+			if (b == 0)
+				h->zero++;
+			else if (rh_put(ws, h, b, x))
+				return -ENOMEM;
+		}
+		/* Emptied: spare it now, so the buckets below can reuse it. */
+		struct rh_chunk *nx = c->next;
+		c->next = h->spare;
+		h->spare = c;
+		c = nx;
 	}
 	return 0;
 }
@@ -478,15 +540,13 @@ static skey_t rh_pivot(struct rips_ws *ws, struct rheap *h, int *rc)
 			*rc = e < 0 ? e : 0;
 			return NO_KEY;
 		}
-		size_t copies = h->b[0].len;
-		skey_t m = h->b[0].p[0];
+		size_t copies = h->zero;
 		if (copies & 1) {
-			h->b[0].len = 1;
+			h->zero = 1;
 			h->size -= copies - 1;
-			return m;
+			return h->last;
 		}
-		h->b[0].len = 0;
-		h->bmin[0] = UINT64_MAX;
+		h->zero = 0;
 		h->size -= copies;
 	}
 }
