@@ -513,8 +513,16 @@ static int rh_settle(struct rips_ws *ws, struct rheap *h)
 			int b = rh_bucket(x, m);	/* < i */
 			if (b == 0)
 				h->zero++;
-			else if (rh_put(ws, h, b, x))
+			else if (rh_put(ws, h, b, x)) {
+				/* Keep the detached chunks owned: rips_fini frees the spares. */
+				while (c) {
+					struct rh_chunk *nx = c->next;
+					c->next = h->spare;
+					h->spare = c;
+					c = nx;
+				}
 				return -ENOMEM;
+			}
 		}
 		/* Emptied: spare it now, so the buckets below can reuse it. */
 		struct rh_chunk *nx = c->next;
