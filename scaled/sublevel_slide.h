@@ -1,0 +1,119 @@
+/*
+ * sublevel_slide.h - H0 of the sublevel-set filtration of a sliding window
+ * over a scalar series, maintained as points arrive on the right and expire
+ * on the left.
+ *
+ * The diagram after every push/expire is exactly what sublevel_h0() gives
+ * for the window's values from scratch (same intervals, same values).  The
+ * summaries (count of finite intervals, exact total persistence, maximum
+ * persistence) are kept incrementally; the diagram itself and the changes
+ * since the last report are read on demand.
+ *
+ * Cost: every point's death changes at most twice in its life (once when
+ * a lower point arrives on its right, once when the nearest lower-or-equal
+ * point on its left expires), so push and expire are O(1) amortized plus
+ * O(log W) per changed interval for the maximum (a heap); the total is
+ * O(log W) amortized per point.  One expire may change many intervals at
+ * once (a "funnel": minima decreasing to the right, maxima increasing),
+ * but never more than the points it affects, each at most once more.
+ * Memory: 59 bytes per window point, allocated once at init, plus the
+ * change log when it is enabled (one entry per interval changed between
+ * two reports).
+ */
+#ifndef TDP_SUBLEVEL_SLIDE_H
+#define TDP_SUBLEVEL_SLIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/record.h"
+#include "common/xsum.h"
+
+struct sls_logent;
+
+struct sublevel_slide {
+	uint32_t cap;          /* most points held */
+	uint32_t size;         /* points held now */
+	uint32_t head;         /* slot of the oldest point */
+	uint64_t front;        /* position (push count) of the oldest point */
+
+	/* Per slot (position % cap): */
+	double *x;             /* the value */
+	double *lside;         /* max over [nearest lower-or-equal on the left .. me], +inf if none in the window */
+	double *rside;         /* max over [me .. nearest strictly lower on the right], +inf if none yet */
+	double *gap;           /* on the spine: max from me up to the next spine point */
+	uint64_t *seq;         /* the caller's sequence number */
+	uint32_t *nlr;         /* positions to the nearest strictly lower point on the right, 0 = none yet */
+	uint32_t *hpos;        /* 1 + index in the heap, 0 = no finite interval */
+	uint8_t *logged;       /* in the change log since the last report */
+
+	/* The spine: points with nothing strictly lower on their right, a
+	 * deque of slots (bottom = the window's minimum, top = the newest). */
+	uint32_t *spine;
+	uint32_t spine_head, spine_len;
+
+	/* Max-heap of the finite intervals by persistence (death - birth). */
+	double *hkey;
+	uint32_t *hslot;
+	uint32_t hlen;
+
+	uint64_t count;        /* finite intervals with death > birth */
+	struct tdp_xsum total; /* their total persistence, exact */
+
+	bool track;            /* keep the change log */
+	struct sls_logent *log;
+	size_t log_len, log_cap;
+};
+
+/* Set up for windows of at most CAP points (CAP >= 1); TRACK_CHANGES
+ * enables sls_changes().  0 or -ENOMEM. */
+int sls_init(struct sublevel_slide *s, uint32_t cap, bool track_changes);
+void sls_fini(struct sublevel_slide *s);
+
+/* Drop every point. */
+void sls_clear(struct sublevel_slide *s);
+
+/* Append value X (not NaN) with sequence number SEQ (greater than the
+ * last one pushed).  The window must have room: size < cap; expire first. */
+void sls_push(struct sublevel_slide *s, uint64_t seq, double x);
+
+/* Drop the oldest point. size > 0. */
+void sls_expire_one(struct sublevel_slide *s);
+
+/* Drop every point whose sequence number is below FIRST. */
+void sls_expire_before(struct sublevel_slide *s, uint64_t first);
+
+/* Sequence numbers of the oldest and newest points (size > 0). */
+uint64_t sls_first_seq(const struct sublevel_slide *s);
+uint64_t sls_last_seq(const struct sublevel_slide *s);
+
+struct sls_summary {
+	uint64_t count;        /* finite intervals with death > birth */
+	double total;          /* sum of their persistence, correctly rounded */
+	double max;            /* the largest persistence, 0 if none */
+	double min;            /* the essential interval's birth (window minimum); NaN if empty */
+};
+
+/* O(1) but for rounding the exact total (constant, ~70 words). */
+void sls_summary(struct sublevel_slide *s, struct sls_summary *out);
+
+/* Write the diagram (room for size intervals; at most size/2 + 1 are
+ * written): every interval with death > birth and the essential one,
+ * sorted as diagram_sort() does.  Returns the count.  O(size). */
+size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out);
+
+/*
+ * The intervals (each belongs to the local minimum that was born) that
+ * appeared and disappeared since the previous call (or init): an interval
+ * whose death changed is reported as died with its old death and born with
+ * the new one.  Calls CB(CTX, birth, death, born) for each, died before
+ * born per minimum; then starts a new period.  Needs track_changes.
+ */
+void sls_changes(struct sublevel_slide *s, void (*cb)(void *ctx, double birth, double death, bool born),
+		 void *ctx);
+
+/* Bytes allocated per window point (for memory budgets and the bench). */
+size_t sls_bytes_per_point(void);
+
+#endif
