@@ -19,9 +19,10 @@
 #include "common/buf.h"
 #include "common/exitcode.h"
 #include "common/json.h"
+#include "common/xsum.h"
 #include "scaled/diagram.h"
 #include "scaled/rips.h"
-#include "scaled/sublevel.h"
+#include "scaled/sublevel_slide.h"
 
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
@@ -250,7 +251,7 @@ static int read_table(const char *name, char *text, const struct opts *o, struct
 struct printer {
 	bool windows, summary;
 	size_t count;
-	double total;
+	struct tdp_xsum total;   /* exact: the printed total is correctly rounded */
 };
 
 static void print_intervals(struct printer *pr, size_t window, int dim,
@@ -261,7 +262,7 @@ static void print_intervals(struct printer *pr, size_t window, int dim,
 		if (pr->summary) {
 			if (isfinite(iv[i].death) && iv[i].death > iv[i].birth) {
 				pr->count++;
-				pr->total += iv[i].death - iv[i].birth;
+				tdp_xsum_add(&pr->total, iv[i].death - iv[i].birth);
 			}
 			continue;
 		}
@@ -316,12 +317,28 @@ static void window_distances(const struct table *t, const struct opts *o, size_t
 	}
 }
 
-/* Sublevel H0 of values x[0..n), truncated at threshold T: intervals born
- * above T vanish, deaths above T become essential. */
-static int run_sublevel(const double *x, size_t n, double thr, struct tdp_interval *iv,
-			void *scratch, size_t *count)
+/*
+ * Make the sliding structure hold window [first, first + w) of the series:
+ * the points before FIRST expire, the rows up to the window's end are
+ * pushed (rows skipped between windows when slide > window are never
+ * pushed).  *NEXT is the next row not yet pushed.
+ */
+static void slide_to(struct sublevel_slide *sl, const double *x, size_t first, size_t w, size_t *next)
 {
-	size_t m = sublevel_h0(x, n, iv, scratch), k = 0;
+	sls_expire_before(sl, first);
+	if (*next < first)
+		*next = first;
+	for (; *next < first + w; (*next)++)
+		sls_push(sl, *next, x[*next]);
+}
+
+/* The diagram the structure holds, truncated at threshold T: intervals
+ * born above T vanish, deaths above T become essential. */
+static size_t sublevel_diagram(const struct sublevel_slide *sl, double thr, struct tdp_interval *iv)
+{
+	size_t m = sls_diagram(sl, iv), k = 0;
+	if (isinf(thr))
+		return m;
 	for (size_t i = 0; i < m; i++) {
 		if (iv[i].birth > thr)
 			continue;
@@ -330,8 +347,7 @@ static int run_sublevel(const double *x, size_t n, double thr, struct tdp_interv
 		iv[k++] = iv[i];
 	}
 	diagram_sort(iv, k);
-	*count = k;
-	return 0;
+	return k;
 }
 
 static int run(const struct table *t, const struct opts *o)
@@ -343,7 +359,8 @@ static int run(const struct table *t, const struct opts *o)
 	rips_ws_t *ws = NULL;
 	double *D = NULL;
 	struct tdp_interval *iv = NULL;
-	void *scratch = NULL;
+	struct sublevel_slide sl = {0};
+	size_t next_row = 0;
 	int rc = TDP_EXIT_SYSTEM;
 
 	if (o->complex == COMPLEX_RIPS) {
@@ -351,14 +368,13 @@ static int run(const struct table *t, const struct opts *o)
 			goto oom;
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
-		scratch = malloc(sublevel_scratch_size(w) + 8);
-		if (!iv || !scratch)
+		if (!iv || sls_init(&sl, (uint32_t)w, false) < 0)
 			goto oom;
 	}
 	for (size_t k = 0; k * s + w <= n; k++) {
 		size_t first = k * s;
 		pr.count = 0;
-		pr.total = 0;
+		tdp_xsum_init(&pr.total);
 		if (o->complex == COMPLEX_RIPS) {
 			window_distances(t, o, first, w, first - s, k > 0, D);
 			struct rips_input in = {RIPS_LOWER_DISTANCE, w, 0, D};
@@ -380,14 +396,23 @@ static int run(const struct table *t, const struct opts *o)
 			}
 			for (int d = 0; d <= o->dim; d++)
 				print_intervals(&pr, k, d, dg.iv[d], dg.count[d]);
+		} else if (pr.summary && isinf(o->threshold)) {
+			/* The structure keeps the summary: no diagram to walk. */
+			struct sls_summary sum;
+			slide_to(&sl, t->v, first, w, &next_row);
+			sls_summary(&sl, &sum);
+			char b[32];
+			tdp_format_double(b, sum.total);
+			printf("%zu %llu %s\n", k, (unsigned long long)sum.count, b);
+			continue;
 		} else {
-			size_t m;
-			run_sublevel(t->v + first, w, o->threshold, iv, scratch, &m);
+			slide_to(&sl, t->v, first, w, &next_row);
+			size_t m = sublevel_diagram(&sl, o->threshold, iv);
 			print_intervals(&pr, k, 0, iv, m);
 		}
 		if (pr.summary) {
 			char b[32];
-			tdp_format_double(b, pr.total);
+			tdp_format_double(b, tdp_xsum_value(&pr.total));
 			printf("%zu %zu %s\n", k, pr.count, b);
 		}
 	}
@@ -401,7 +426,7 @@ out:
 	rips_fini(ws);
 	free(D);
 	free(iv);
-	free(scratch);
+	sls_fini(&sl);
 	return rc;
 }
 

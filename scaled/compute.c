@@ -9,16 +9,13 @@
 #include "scaled/embed.h"
 #include "scaled/landmarks.h"
 #include "scaled/rips_h0.h"
-#include "scaled/sublevel.h"
 
 int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)
 {
 	memset(c, 0, sizeof(*c));
 	c->sc = sc;
 	size_t n = sc->window;
-	if (sc->complex == TDP_COMPLEX_SUBLEVEL) {
-		c->scratch_size = sublevel_scratch_size(n);
-	} else {
+	if (sc->complex == TDP_COMPLEX_RIPS) {
 		c->scratch_size = rips_h0_scratch_size(n);
 		if (sc->embed_dim > 0 && !(c->cloud = malloc(sizeof(double) * n * sc->embed_dim)))
 			goto err;
@@ -75,18 +72,27 @@ static uint32_t copy_capped(struct tdp_interval *out, const struct tdp_interval 
 	return cap;
 }
 
+/* What every result of the scale starts with. */
+static void result_begin(const struct compute *c, struct tdp_result *r)
+{
+	r->dims_mask = c->sc->dims_mask;
+	r->landmarks = 0;
+	r->truncated = 0;
+	memset(r->count, 0, sizeof(r->count));
+}
+
+void compute_sublevel(struct compute *c, const struct sublevel_slide *sl, struct tdp_result *r)
+{
+	result_begin(c, r);
+	/* At most size/2 + 1 intervals: within the H0 cap (one per point). */
+	r->count[0] = (uint32_t)sls_diagram(sl, tdp_result_intervals(r));
+}
+
 int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r)
 {
 	struct tdp_interval *out = tdp_result_intervals(r);
 	const struct tdp_scale_cfg *sc = c->sc;
-	r->dims_mask = sc->dims_mask;
-	r->landmarks = 0;
-	r->truncated = 0;
-	memset(r->count, 0, sizeof(r->count));
-	if (sc->complex == TDP_COMPLEX_SUBLEVEL) {
-		r->count[0] = (uint32_t)sublevel_h0(vals, n, out, c->scratch);
-		return 0;
-	}
+	result_begin(c, r);
 	/* The cloud: the window's points, or their delay embedding ... */
 	const double *pts = vals;
 	size_t m = n, d = dim;

@@ -3,7 +3,9 @@
  *
  * The engine entry point of a scale worker: given the window's points in
  * sequence order, fill the intervals of a result block.  Sublevel scales
- * use the linear H0 pass; Rips scales computing H0 only without a
+ * read the diagram off their stream's sliding structure
+ * (scaled/sublevel_slide.c), which the worker keeps up to date point by
+ * point; Rips scales computing H0 only without a
  * threshold use the O(n) minimum spanning tree; every other Rips scale
  * runs the full engine (scaled/rips.c) with the scale's threshold, after
  * delay embedding and, above max_points, max-min landmark subsampling.
@@ -18,6 +20,7 @@
 #include "common/config.h"
 #include "common/record.h"
 #include "scaled/rips.h"
+#include "scaled/sublevel_slide.h"
 
 struct compute {
 	const struct tdp_scale_cfg *sc;
@@ -40,5 +43,9 @@ void compute_fini(struct compute *c);
  * case R is not to be emitted.
  */
 int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r);
+
+/* The same for a sublevel scale: the diagram SL holds now (its window's
+ * points), into R.  O(points in the window); cannot fail. */
+void compute_sublevel(struct compute *c, const struct sublevel_slide *sl, struct tdp_result *r);
 
 #endif

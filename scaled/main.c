@@ -2,6 +2,11 @@
  * tdapipe-scaled - one scale: keep every stream's window, compute the
  * persistence of each complete window, hand results to publish.
  *
+ * Sublevel scales keep, per stream, a sliding structure that every point
+ * updates as it arrives (scaled/sublevel_slide.c): closing a window reads
+ * the diagram off it, nothing is recomputed.  Rips scales gather the
+ * window's points and compute its diagrams (scaled/compute.c).
+ *
  * Reads points from the scale's in-ring, writes result blocks into the
  * scale's arena and their descriptors into its out-ring.  Nothing here
  * waits on another scale; if publish is slow, the arena fills and this
@@ -33,6 +38,7 @@ struct scaled {
 	uint32_t s;                       /* scale index */
 	const struct tdp_scale_cfg *sc;
 	struct window *windows;           /* per stream index, lazily set up */
+	struct sublevel_slide *slides;    /* sublevel scales: per stream index, lazily set up */
 	struct compute compute;
 	double *vals;                     /* one gathered window */
 	struct tdp_result *result;        /* one result being built */
@@ -88,11 +94,23 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	uint64_t first = k * sc->slide;
 	struct tdp_result *r = w->result;
 	memset(r, 0, sizeof(*r));
-	size_t n = window_gather(win, first, w->vals, &r->start, &r->end);
-	if (n == 0)
-		return;   /* nothing arrived at all: counted by the ring's overflow */
+	size_t n;
+	int rc = 0;
 	uint64_t t0 = tdp_now_ns();
-	int rc = compute_window(&w->compute, w->vals, n, win->dim, r);
+	if (w->slides) {
+		struct sublevel_slide *sl = &w->slides[stream];
+		if (sl->cap)
+			sls_expire_before(sl, first);
+		if (!sl->cap || !(n = sl->size))
+			return;   /* nothing arrived at all: counted by the ring's overflow */
+		r->start = window_time(win, sls_first_seq(sl));
+		r->end = window_time(win, sls_last_seq(sl));
+		compute_sublevel(&w->compute, sl, r);
+	} else {
+		if (!(n = window_gather(win, first, w->vals, &r->start, &r->end)))
+			return;
+		rc = compute_window(&w->compute, w->vals, n, win->dim, r);
+	}
 	uint64_t dt = tdp_now_ns() - t0;
 	if (rc < 0) {
 		/* Over the scale's memory bound (or the engine's key range): not
@@ -119,15 +137,35 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
 }
 
+/* Sublevel scales: apply P to its stream's sliding structure, after
+ * expiring what no window ending at P can hold. */
+static void slide_point(struct scaled *w, const struct tdp_point *p)
+{
+	struct sublevel_slide *sl = &w->slides[p->stream];
+	uint32_t size = w->sc->window;
+	if (!sl->cap && sls_init(sl, size, false) < 0) {
+		tdp_log("out of memory for a window of stream %u", p->stream);
+		exit(TDP_EXIT_SYSTEM);
+	}
+	sls_expire_before(sl, p->seq + 1 >= size ? p->seq + 1 - size : 0);
+	sls_push(sl, p->seq, p->v[0]);
+}
+
 struct closer {
 	struct scaled *w;
 	uint32_t stream;
 	const struct window *win;
+	const struct tdp_point *pending;   /* sublevel: the point, until a window needs it */
 };
 
 static void close_cb(void *ctx, uint64_t k)
 {
 	struct closer *cl = ctx;
+	/* Windows that ended in a gap before the point close without it. */
+	if (cl->pending && k * cl->w->sc->slide + cl->w->sc->window > cl->pending->seq) {
+		slide_point(cl->w, cl->pending);
+		cl->pending = NULL;
+	}
 	close_window(cl->w, cl->stream, cl->win, k);
 }
 
@@ -148,8 +186,10 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	uint64_t old_next = win->next_seq;
 	if (window_put(win, p) < 0)
 		return;   /* a replay of a point already applied */
-	struct closer cl = {w, p->stream, win};
+	struct closer cl = {w, p->stream, win, w->slides ? p : NULL};
 	window_each_closed(old_next, p->seq, sc->window, sc->slide, close_cb, &cl);
+	if (cl.pending)
+		slide_point(w, p);
 }
 
 /*
@@ -169,7 +209,7 @@ static void close_tail(struct scaled *w)
 			continue;
 		/* As if the stream's last point had arrived: the same windows close
 		 * (the one ending there only if it holds an earlier point). */
-		struct closer cl = {w, i, win};
+		struct closer cl = {w, i, win, NULL};
 		window_each_closed(win->next_seq, total - 1, w->sc->window, w->sc->slide, close_cb, &cl);
 	}
 }
@@ -200,6 +240,11 @@ int main(int argc, char **argv)
 	w.arena = tdp_shm_arena(&c->seg, w.s);
 	w.arena_size = c->seg.hdr->scales[w.s].arena_size;
 	w.windows = calloc(c->seg.hdr->max_streams, sizeof(struct window));
+	if (w.sc->complex == TDP_COMPLEX_SUBLEVEL &&
+	    !(w.slides = calloc(c->seg.hdr->max_streams, sizeof(struct sublevel_slide)))) {
+		tdp_log("out of memory for scale %s", w.sc->name);
+		return TDP_EXIT_SYSTEM;
+	}
 	w.vals = malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM);
 	w.result = malloc(tdp_result_size((uint32_t)tdp_scale_max_intervals(w.sc)));
 	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc) < 0) {
@@ -236,10 +281,14 @@ int main(int argc, char **argv)
 	}
 	tdp_child_done(c);
 	tdp_bell_ring(publish_bell);
-	for (uint32_t i = 0; i < c->seg.hdr->max_streams; i++)
+	for (uint32_t i = 0; i < c->seg.hdr->max_streams; i++) {
 		if (w.windows[i].size)
 			window_fini(&w.windows[i]);
+		if (w.slides)
+			sls_fini(&w.slides[i]);
+	}
 	free(w.windows);
+	free(w.slides);
 	free(w.vals);
 	free(w.result);
 	compute_fini(&w.compute);

@@ -56,6 +56,11 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, doubl
 	return n;
 }
 
+double window_time(const struct window *w, uint64_t seq)
+{
+	return w->t[seq % w->size];
+}
+
 void window_each_closed(uint64_t old_next, uint64_t s, uint32_t size, uint32_t slide,
 			void (*cb)(void *ctx, uint64_t k), void *ctx)
 {

@@ -39,6 +39,9 @@ int window_put(struct window *w, const struct tdp_point *p);
  */
 size_t window_gather(const struct window *w, uint64_t first, double *vals, double *t_first, double *t_last);
 
+/* The event time of point SEQ, which must be present (tag matches). */
+double window_time(const struct window *w, uint64_t seq);
+
 /*
  * The windows to close after the point with sequence number S arrived,
  * when OLD_NEXT was the sequence number expected next (S >= OLD_NEXT; S >
