@@ -90,6 +90,16 @@ test: all
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin SANITIZE=1 test
 
+# The long validation runs of the sliding sublevel structure: every one of
+# tens of millions of random operations checked against a from-scratch
+# computation, in this build and in the ASan + UBSan one (the suite runs
+# 1,000,000).  Minutes, not hours.
+soak: all
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin SANITIZE=1 all
+	TDP_SOAK_OPS=50000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=1 $(BUILD)/tests/test_sublevel_slide
+	TDP_SOAK_OPS=1000000 TDP_SOAK_CAP=2000 TDP_SOAK_SEED=2 $(BUILD)/tests/test_sublevel_slide
+	TDP_SOAK_OPS=10000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=3 build-asan/tests/test_sublevel_slide
+
 bench: all
 	$(Q)BUILD=$(BUILD) BIN=$(BIN) bench/run.sh
 
@@ -108,6 +118,6 @@ install: all
 clean:
 	rm -rf build build-asan bin
 
-.PHONY: all demo ci test asan bench deps install clean
+.PHONY: all demo ci test asan soak bench deps install clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

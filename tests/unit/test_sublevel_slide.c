@@ -198,11 +198,13 @@ static void run_random(uint64_t seed, uint64_t ops, uint32_t maxcap)
 		struct gen g = {(enum family)(rnd() % NFAMILY), 0, 0};
 		m.n = 0;
 		m.nprev = 0;
-		uint64_t seq = rnd() % 1000, len = 50 + rnd() % 400;
+		uint64_t seq = rnd() % 1000, len = 50 + rnd() % (400 + 4 * (uint64_t)maxcap);
 		/* Report changes every `every` operations, like a window slide. */
 		uint64_t every = 1 + rnd() % 5;
+		/* Pushes out of 8 operations: from shrinking to sliding full. */
+		uint64_t pushes = 4 + rnd() % 4;
 		for (uint64_t k = 0; k < len && done < ops; k++, done++) {
-			bool push = m.n == 0 || (m.n < cap && rnd() % 3 != 0);
+			bool push = m.n == 0 || (m.n < cap && rnd() % 8 < pushes);
 			if (push) {
 				double v = next_value(&g);
 				seq += 1 + (rnd() % 8 == 0 ? rnd() % 5 : 0);   /* gaps, like lost points */
