@@ -27,11 +27,12 @@
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
 	"                           [--input point-cloud|lower-distance|series]\n"
-	"                           [--window W --slide S] [--summary] [FILE|-]\n"
+	"                           [--window W --slide S] [--summary | --changes] [FILE|-]\n"
 	"Persistence diagrams of FILE (default: standard input).  Prints one interval per\n"
 	"line, DIM BIRTH DEATH (death inf for essential classes), sorted; with --window,\n"
 	"WINDOW DIM BIRTH DEATH for windows k over rows [k*S, k*S+W); with --summary,\n"
-	"WINDOW COUNT TOTAL.  --dim K: H0..HK (0..3, default 1).  Exit 100 on bad usage\n"
+	"WINDOW COUNT TOTAL; with --changes (sublevel), WINDOW died|born BIRTH DEATH.\n"
+	"--dim K: H0..HK (0..3, default 1).  Exit 100 on bad usage\n"
 	"or input (FILE:LINE: reason), 111 on a system failure.  See tdapipe-persistence(1).\n";
 
 enum complex_kind { COMPLEX_RIPS, COMPLEX_SUBLEVEL };
@@ -43,7 +44,7 @@ struct opts {
 	int dim;
 	double threshold;
 	size_t window, slide;
-	bool summary;
+	bool summary, changes;
 	const char *path;
 };
 
@@ -88,6 +89,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"window", required_argument, NULL, 'w'},
 		{"slide", required_argument, NULL, 's'},
 		{"summary", no_argument, NULL, 'S'},
+		{"changes", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -142,6 +144,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'S':
 			o->summary = true;
 			break;
+		case 'C':
+			o->changes = true;
+			break;
 		case 'h':
 			return -1;
 		default:
@@ -155,6 +160,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return fail_usage("--window and --slide go together");
 	if (o->summary && !o->window)
 		return fail_usage("--summary needs --window and --slide");
+	if (o->changes && (!o->window || o->complex != COMPLEX_SUBLEVEL || o->summary || isfinite(o->threshold)))
+		return fail_usage("--changes needs --complex sublevel and --window, without --summary or --threshold");
 	if (o->input == INPUT_DEFAULT)
 		o->input = o->complex == COMPLEX_SUBLEVEL ? INPUT_SERIES : INPUT_POINTS;
 	if (o->complex == COMPLEX_SUBLEVEL && o->input == INPUT_LOWER)
@@ -350,6 +357,33 @@ static size_t sublevel_diagram(const struct sublevel_slide *sl, double thr, stru
 	return k;
 }
 
+/* --changes: the intervals that died and were born since the previous
+ * window, collected from the structure's change log and printed sorted. */
+struct change_list {
+	struct tdp_buf died, born;   /* struct tdp_interval */
+};
+
+static void collect_change(void *ctx, double birth, double death, bool born)
+{
+	struct change_list *cl = ctx;
+	struct tdp_interval iv = {birth, death};
+	tdp_buf_append(born ? &cl->born : &cl->died, &iv, sizeof(iv));
+}
+
+static void print_changes(size_t window, const char *what, struct tdp_buf *b)
+{
+	struct tdp_interval *iv = (struct tdp_interval *)b->p;
+	size_t n = b->len / sizeof(*iv);
+	char x[32], y[32];
+	diagram_sort(iv, n);
+	for (size_t i = 0; i < n; i++) {
+		tdp_format_double(x, iv[i].birth);
+		tdp_format_double(y, iv[i].death);
+		printf("%zu %s %s %s\n", window, what, x, y);
+	}
+	tdp_buf_reset(b);
+}
+
 static int run(const struct table *t, const struct opts *o)
 {
 	size_t n = t->npoints;
@@ -361,14 +395,18 @@ static int run(const struct table *t, const struct opts *o)
 	struct tdp_interval *iv = NULL;
 	struct sublevel_slide sl = {0};
 	size_t next_row = 0;
+	struct change_list changes;
 	int rc = TDP_EXIT_SYSTEM;
+
+	tdp_buf_init(&changes.died);
+	tdp_buf_init(&changes.born);
 
 	if (o->complex == COMPLEX_RIPS) {
 		if (rips_init(&ws, 0) < 0 || !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double))))
 			goto oom;
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
-		if (!iv || sls_init(&sl, (uint32_t)w, false) < 0)
+		if (!iv || sls_init(&sl, (uint32_t)w, o->changes) < 0)
 			goto oom;
 	}
 	for (size_t k = 0; k * s + w <= n; k++) {
@@ -396,6 +434,14 @@ static int run(const struct table *t, const struct opts *o)
 			}
 			for (int d = 0; d <= o->dim; d++)
 				print_intervals(&pr, k, d, dg.iv[d], dg.count[d]);
+		} else if (o->changes) {
+			slide_to(&sl, t->v, first, w, &next_row);
+			sls_changes(&sl, collect_change, &changes);
+			if (!tdp_buf_ok(&changes.died) || !tdp_buf_ok(&changes.born))
+				goto oom;
+			print_changes(k, "died", &changes.died);
+			print_changes(k, "born", &changes.born);
+			continue;
 		} else if (pr.summary && isinf(o->threshold)) {
 			/* The structure keeps the summary: no diagram to walk. */
 			struct sls_summary sum;
@@ -427,6 +473,8 @@ out:
 	free(D);
 	free(iv);
 	sls_fini(&sl);
+	tdp_buf_fini(&changes.died);
+	tdp_buf_fini(&changes.born);
 	return rc;
 }
 
