@@ -78,3 +78,18 @@ row "demo, 4 scales (+ sublevel 1000/100)" "$(run_config demo4 "$FAST" "$CLOUD" 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS /usr/bin/python3 bench/rips_bench.py
+
+# Sliding sublevel H0 (scaled/sublevel_slide.h), slide 1, W = 1e3/1e5/1e6,
+# on a random walk and the ECG sample repeated: ours sliding next to
+# recomputing every window from scratch, ours (sublevel_h0) and GUDHI's
+# cubical complex on the same values (the C program writes them for the
+# Python script); plus memory per window point.  ~1.5 minutes.
+echo
+echo "== sublevel sliding: slide 1, ours sliding vs recomputing each window (ours, GUDHI) (median of $RUNS; bench/sublevel_bench.c)"
+SUB=$W/sublevel
+mkdir -p "$SUB"
+rm -f "$SUB/gudhi.txt"
+"$BUILD"/tools/sublevel_bench write "$SUB"
+RUNS=$RUNS /usr/bin/python3 bench/sublevel_gudhi.py "$SUB" >"$SUB/gudhi.txt.tmp"
+mv "$SUB/gudhi.txt.tmp" "$SUB/gudhi.txt"
+"$BUILD"/tools/sublevel_bench run "$SUB" "$RUNS"
