@@ -381,6 +381,55 @@ def check_summary(case, w, s, thr=None):
         S.ok()
 
 
+def check_changes(case, w, s):
+    """--changes: the previous window's GUDHI diagram, minus the died
+    lines, plus the born lines, must be this window's GUDHI diagram
+    (window 0: all born); each group sorted; nothing died that was not
+    there."""
+    args = ["--window", str(w), "--slide", str(s), "--changes"]
+    r = run_ours(args, case.path)
+    if not check_run_basics(case, args, r):
+        return
+    k_max = nwindows(case.n, w, s)
+    died = collections.defaultdict(list)
+    born = collections.defaultdict(list)
+    last = (-1, 0)
+    for ln, line in enumerate(r.stdout.splitlines(), 1):
+        f = line.split(" ")
+        if len(f) != 4 or not f[0].isdigit() or f[1] not in ("died", "born") \
+                or not (shortest(f[2]) and shortest(f[3])) or f[2] == "inf":
+            S.fail("changes format", case, args, "line %d: %r" % (ln, line))
+            return
+        k = int(f[0])
+        key = (k, 0 if f[1] == "died" else 1)   # died lines before born lines
+        if k >= k_max or key < last:
+            S.fail("changes order", case, args, "line %d: %r after %r" % (ln, line, last))
+            return
+        last = key
+        (died if f[1] == "died" else born)[k].append((float(f[2]), float(f[3])))
+    prev = []
+    for k in range(k_max):
+        S.windows += 1
+        ref = ref_window(case, k * s, w)
+        cur = collections.Counter(prev)
+        bad = None
+        for group in (died[k], born[k]):
+            if group != sorted(group):
+                bad = "not sorted: %s" % group[:6]
+        for iv in died[k]:
+            if cur[iv] <= 0:
+                bad = bad or "died %r was not in the previous window %s" % (iv, prev[:6])
+            cur[iv] -= 1
+        for iv in born[k]:
+            cur[iv] += 1
+        got = sorted(cur.elements())
+        if bad or got != ref:
+            S.fail("changes", case, args, bad or diff_text(got, ref), k)
+        else:
+            S.ok()
+        prev = ref
+
+
 def expect_error(name, text, args, stdin=False):
     path = os.path.join(tmpdir, "bad.txt")
     with open(path, "w") as f:
@@ -533,6 +582,7 @@ def check_case(case, rng):
     for w, s in window_configs(rng, case.n):
         check_windows(case, w, s)
         check_summary(case, w, s)
+        check_changes(case, w, s)
     ths = thresholds(rng, case.x)
     for t in ths:
         check_whole(case, t)
@@ -560,6 +610,7 @@ def check_long(family, seed, n, w, s):
     write_series(case.x, case.path)
     check_windows(case, w, s)
     check_summary(case, w, s)
+    check_changes(case, w, s)
     vals = x[x >= 0]
     if len(vals):
         t = float(np.median(vals))
