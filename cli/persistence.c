@@ -120,8 +120,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			o->threshold = strtod(optarg, &end);
-			if (end == optarg || *end || !(o->threshold >= 0))
-				return fail_usage("--threshold: expected a number >= 0, got \"%s\"", optarg);
+			if (end == optarg || *end || isnan(o->threshold))
+				return fail_usage("--threshold: expected a number, got \"%s\"", optarg);
 			break;
 		case 'i':
 			if (!strcmp(optarg, "point-cloud"))
@@ -160,6 +160,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return fail_usage("--window and --slide go together");
 	if (o->summary && !o->window)
 		return fail_usage("--summary needs --window and --slide");
+	if (o->complex == COMPLEX_RIPS && !(o->threshold >= 0))
+		return fail_usage("--threshold: expected a number >= 0 with --complex rips (a distance)");
 	if (o->changes && (!o->window || o->complex != COMPLEX_SUBLEVEL || o->summary || isfinite(o->threshold)))
 		return fail_usage("--changes needs --complex sublevel and --window, without --summary or --threshold");
 	if (o->input == INPUT_DEFAULT)
