@@ -174,7 +174,7 @@ static volatile double sink;
 
 static void fill(struct sublevel_slide *s, const double *x, uint32_t W)
 {
-	if (sls_init(s, W, false))
+	if (sls_init(s, W, SLS_TRACK_MAX))
 		die("sls_init");
 	for (uint32_t i = 0; i < W; i++)
 		sls_push(s, i, x[i]);

@@ -408,7 +408,7 @@ static int run(const struct table *t, const struct opts *o)
 			goto oom;
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
-		if (!iv || sls_init(&sl, (uint32_t)w, o->changes) < 0)
+		if (!iv || sls_init(&sl, (uint32_t)w, o->changes ? SLS_TRACK_CHANGES : 0) < 0)
 			goto oom;
 	}
 	for (size_t k = 0; k * s + w <= n; k++) {

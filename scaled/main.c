@@ -143,7 +143,7 @@ static void slide_point(struct scaled *w, const struct tdp_point *p)
 {
 	struct sublevel_slide *sl = &w->slides[p->stream];
 	uint32_t size = w->sc->window;
-	if (!sl->cap && sls_init(sl, size, false) < 0) {
+	if (!sl->cap && sls_init(sl, size, 0) < 0) {
 		tdp_log("out of memory for a window of stream %u", p->stream);
 		exit(TDP_EXIT_SYSTEM);
 	}

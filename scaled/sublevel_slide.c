@@ -133,7 +133,7 @@ static void heap_update(struct sublevel_slide *s, uint32_t slot, double key)
 
 static void log_touch(struct sublevel_slide *s, uint32_t slot, double old)
 {
-	if (!s->track || s->logged[slot])
+	if (!(s->flags & SLS_TRACK_CHANGES) || s->logged[slot])
 		return;
 	uint64_t pos = pos_of(s, slot);
 	if (s->log_len == s->log_cap) {
@@ -167,6 +167,8 @@ static void death_changed(struct sublevel_slide *s, uint32_t slot, double old)
 		tdp_xsum_add(&s->total, now - x);
 		s->count++;
 	}
+	if (!(s->flags & SLS_TRACK_MAX))
+		return;
 	if (was && is)
 		heap_update(s, slot, now - x);
 	else if (was)
@@ -185,14 +187,14 @@ size_t sls_bytes_per_point(void)
 	return 5 * sizeof(double) + 3 * sizeof(uint32_t) + 1 + (sizeof(double) + sizeof(uint32_t)) / 2;
 }
 
-int sls_init(struct sublevel_slide *s, uint32_t cap, bool track_changes)
+int sls_init(struct sublevel_slide *s, uint32_t cap, unsigned flags)
 {
 	memset(s, 0, sizeof(*s));
 	if (cap == 0)
 		return -EINVAL;
 	size_t n = cap, hn = n / 2 + 1;
 	s->cap = cap;
-	s->track = track_changes;
+	s->flags = flags;
 	s->x = malloc(n * sizeof(double));
 	s->lside = malloc(n * sizeof(double));
 	s->rside = malloc(n * sizeof(double));
@@ -305,10 +307,11 @@ void sls_expire_one(struct sublevel_slide *s)
 	/* Its own interval goes. */
 	double old = death_of(s, f);
 	log_touch(s, f, old);
-	if (s->hpos[f]) {
+	if (old > xf && old < INFINITY) {
 		tdp_xsum_sub(&s->total, old - xf);
 		s->count--;
-		heap_remove(s, f);
+		if (s->flags & SLS_TRACK_MAX)
+			heap_remove(s, f);
 	}
 	if (s->spine_len && s->spine[s->spine_head] == f) {
 		s->spine_head = s->spine_head + 1 < s->cap ? s->spine_head + 1 : 0;
@@ -353,7 +356,7 @@ void sls_summary(struct sublevel_slide *s, struct sls_summary *out)
 {
 	out->count = s->count;
 	out->total = tdp_xsum_value(&s->total);
-	out->max = s->hlen ? s->hkey[0] : 0;
+	out->max = !(s->flags & SLS_TRACK_MAX) ? NAN : s->hlen ? s->hkey[0] : 0;
 	out->min = s->spine_len ? s->x[s->spine[s->spine_head]] : NAN;
 }
 

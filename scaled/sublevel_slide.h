@@ -61,14 +61,20 @@ struct sublevel_slide {
 	uint64_t count;        /* finite intervals with death > birth */
 	struct tdp_xsum total; /* their total persistence, exact */
 
-	bool track;            /* keep the change log */
+	unsigned flags;        /* SLS_TRACK_* */
 	struct sls_logent *log;
 	size_t log_len, log_cap;
 };
 
-/* Set up for windows of at most CAP points (CAP >= 1); TRACK_CHANGES
- * enables sls_changes().  0 or -ENOMEM. */
-int sls_init(struct sublevel_slide *s, uint32_t cap, bool track_changes);
+/* What to keep besides the diagram, the count and the exact total: the
+ * maximum persistence (a heap: about 40% of the cost of a slide, so only
+ * when summaries are read), and the change log for sls_changes(). */
+#define SLS_TRACK_MAX 1u
+#define SLS_TRACK_CHANGES 2u
+
+/* Set up for windows of at most CAP points (CAP >= 1), keeping what FLAGS
+ * (SLS_TRACK_*) ask for.  0, -EINVAL or -ENOMEM. */
+int sls_init(struct sublevel_slide *s, uint32_t cap, unsigned flags);
 void sls_fini(struct sublevel_slide *s);
 
 /* Drop every point. */
@@ -91,7 +97,7 @@ uint64_t sls_last_seq(const struct sublevel_slide *s);
 struct sls_summary {
 	uint64_t count;        /* finite intervals with death > birth */
 	double total;          /* sum of their persistence, correctly rounded */
-	double max;            /* the largest persistence, 0 if none */
+	double max;            /* the largest persistence, 0 if none; NaN without SLS_TRACK_MAX */
 	double min;            /* the essential interval's birth (window minimum); NaN if empty */
 };
 
@@ -108,7 +114,7 @@ size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out);
  * appeared and disappeared since the previous call (or init): an interval
  * whose death changed is reported as died with its old death and born with
  * the new one.  Calls CB(CTX, birth, death, born) for each, died before
- * born per minimum; then starts a new period.  Needs track_changes.
+ * born per minimum; then starts a new period.  Needs SLS_TRACK_CHANGES.
  */
 void sls_changes(struct sublevel_slide *s, void (*cb)(void *ctx, double birth, double death, bool born),
 		 void *ctx);
