@@ -245,9 +245,11 @@ int main(int argc, char **argv)
 		tdp_log("out of memory for scale %s", w.sc->name);
 		return TDP_EXIT_SYSTEM;
 	}
-	w.vals = malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM);
+	/* Only rips scales gather a window's points; sublevel scales read
+	 * their sliding structures. */
+	w.vals = w.sc->complex == TDP_COMPLEX_RIPS ? malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM) : NULL;
 	w.result = malloc(tdp_result_size((uint32_t)tdp_scale_max_intervals(w.sc)));
-	if (!w.windows || !w.vals || !w.result || compute_init(&w.compute, w.sc) < 0) {
+	if (!w.windows || (!w.vals && !w.slides) || !w.result || compute_init(&w.compute, w.sc) < 0) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}

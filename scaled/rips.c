@@ -431,15 +431,22 @@ static inline int rh_bucket(skey_t x, skey_t last)
 	return x == last ? 0 : 64 - __builtin_clzll(x ^ last);
 }
 
+/* Give the chain starting at C to the spare list. */
+static void rh_spare_chain(struct rheap *h, struct rh_chunk *c)
+{
+	while (c) {
+		struct rh_chunk *nx = c->next;
+		c->next = h->spare;
+		h->spare = c;
+		c = nx;
+	}
+}
+
 /* Empty the heap; its chunks go to the spare list. */
 static void rh_clear(struct rheap *h)
 {
 	for (int i = 1; i < 65; i++) {
-		for (struct rh_chunk *c = h->b[i], *nx; c; c = nx) {
-			nx = c->next;
-			c->next = h->spare;
-			h->spare = c;
-		}
+		rh_spare_chain(h, h->b[i]);
 		h->b[i] = NULL;
 		h->bmin[i] = UINT64_MAX;
 	}
@@ -515,12 +522,7 @@ static int rh_settle(struct rips_ws *ws, struct rheap *h)
 				h->zero++;
 			else if (rh_put(ws, h, b, x)) {
 				/* Keep the detached chunks owned: rips_fini frees the spares. */
-				while (c) {
-					struct rh_chunk *nx = c->next;
-					c->next = h->spare;
-					h->spare = c;
-					c = nx;
-				}
+				rh_spare_chain(h, c);
 				return -ENOMEM;
 			}
 		}
