@@ -61,6 +61,8 @@ struct tdp_proc {
 	uint32_t restarts;
 	int32_t last_exit;                        /* exit code (>= 0), -signal, or INT32_MIN = none */
 	uint64_t started_ns;                      /* CLOCK_MONOTONIC at last start */
+	uint32_t hangs;                           /* times killed because its heartbeat stopped */
+	uint32_t pad_sv;
 
 	/* written by the process itself */
 	alignas(TDP_CACHELINE) uint64_t heartbeat_ns; /* CLOCK_MONOTONIC, every loop turn */
