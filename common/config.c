@@ -43,6 +43,15 @@ static const char dims_what[] = "a list of homology dimensions from 0 to 3";
 
 #define DEFAULT_MEMORY_MB 1024u
 
+#define DEFAULT_HEARTBEAT_TIMEOUT_MS 10000u
+#define DEFAULT_RESTART_LIMIT 5u
+#define DEFAULT_RESTART_WINDOW_S 30u
+#define DEFAULT_BACKOFF_MIN_MS 100u
+#define DEFAULT_BACKOFF_MAX_MS 5000u
+#define MAX_MS 86400000u           /* timeouts and delays: at most a day */
+#define MAX_BACKOFF_MS 3600000u    /* at most an hour between restarts */
+#define MAX_WINDOW_S 86400u
+
 enum ykind { Y_SCALAR, Y_SEQ, Y_MAP, Y_ALIAS };
 
 /*
@@ -1001,6 +1010,59 @@ static int parse_scales(struct ctx *c, const struct ynode *n, struct tdp_config 
 }
 
 /*
+ * supervisor: every key optional.  The backoff bounds are checked against
+ * each other at the end, the message on backoff_max when it was given (the
+ * key that broke the rule), else on backoff_min against the default.
+ */
+static int parse_supervisor(struct ctx *c, const struct ynode *m, struct tdp_supervisor_cfg *sv)
+{
+	static const char *const keys[] = { "heartbeat_timeout", "restart_limit", "restart_window",
+					    "backoff_min", "backoff_max", NULL };
+	const struct ynode *min_node = NULL, *max_node = NULL;
+	char kp[PATHBUF];
+	char w[128];
+
+	if (want_map(c, m, "supervisor", "a mapping of supervisor settings") ||
+	    check_dups(c, m, "supervisor") || check_allowed(c, m, "supervisor", keys))
+		return -1;
+	for (const struct ynode *k = m->head; k; k = k->next->next) {
+		const struct ynode *v = k->next;
+		const char *key = k->val;
+		int rc = 0;
+		sub_key(kp, "supervisor", key);
+		if (!strcmp(key, "heartbeat_timeout")) {
+			rc = want_uint(c, v, kp, "a number of milliseconds from 100 to 86400000", 100, MAX_MS,
+				       &sv->heartbeat_timeout_ms);
+		} else if (!strcmp(key, "restart_limit")) {
+			snprintf(w, sizeof(w), "a number of restarts from 1 to %u", TDP_RESTART_LIMIT_MAX);
+			rc = want_uint(c, v, kp, w, 1, TDP_RESTART_LIMIT_MAX, &sv->restart_limit);
+		} else if (!strcmp(key, "restart_window")) {
+			rc = want_uint(c, v, kp, "a number of seconds from 1 to 86400", 1, MAX_WINDOW_S,
+				       &sv->restart_window_s);
+		} else if (!strcmp(key, "backoff_min")) {
+			rc = want_uint(c, v, kp, "a number of milliseconds from 1 to 3600000", 1,
+				       MAX_BACKOFF_MS, &sv->backoff_min_ms);
+			min_node = v;
+		} else if (!strcmp(key, "backoff_max")) {
+			rc = want_uint(c, v, kp, "a number of milliseconds from 1 to 3600000", 1,
+				       MAX_BACKOFF_MS, &sv->backoff_max_ms);
+			max_node = v;
+		}
+		if (rc)
+			return -1;
+	}
+	if (sv->backoff_max_ms >= sv->backoff_min_ms)
+		return 0;
+	if (max_node) {
+		snprintf(w, sizeof(w), "a number of milliseconds no smaller than backoff_min (%u)",
+			 sv->backoff_min_ms);
+		return expected(c, max_node, "supervisor.backoff_max", w);
+	}
+	snprintf(w, sizeof(w), "at most backoff_max (%u, its default; raise it too)", sv->backoff_max_ms);
+	return expected(c, min_node, "supervisor.backoff_min", w);
+}
+
+/*
  * The supervisor truncates the sink and dead-letter files at start, so
  * neither may name the input or the other.  Paths are compared as written;
  * "./a" and "a" slip through, which is a hint, not a guarantee.
@@ -1032,7 +1094,7 @@ static int check_clobber(struct ctx *c, const struct ynode *root, const struct t
 static int parse_root(struct ctx *c, const struct ynode *root, struct tdp_config *cfg)
 {
 	static const char *const keys[] = { "instance", "source", "sink", "dead_letter", "scales",
-					    "max_streams", NULL };
+					    "max_streams", "supervisor", NULL };
 	static const char *const required[] = { "instance", "source", "scales", NULL };
 	bool dead_set = false;
 
@@ -1067,6 +1129,8 @@ static int parse_root(struct ctx *c, const struct ynode *root, struct tdp_config
 			rc = parse_scales(c, v, cfg);
 		else if (!strcmp(key, "max_streams"))
 			rc = want_uint(c, v, "max_streams", NULL, 1, MAX_STREAMS, &cfg->max_streams);
+		else if (!strcmp(key, "supervisor"))
+			rc = parse_supervisor(c, v, &cfg->supervisor);
 		if (rc)
 			return -1;
 	}
@@ -1108,6 +1172,11 @@ static void config_defaults(struct tdp_config *cfg, const char *name)
 	cfg->dead_letter.type = TDP_SINK_FILE;
 	cfg->dead_letter.format = TDP_FMT_JSONL;
 	cfg->max_streams = DEFAULT_MAX_STREAMS;
+	cfg->supervisor.heartbeat_timeout_ms = DEFAULT_HEARTBEAT_TIMEOUT_MS;
+	cfg->supervisor.restart_limit = DEFAULT_RESTART_LIMIT;
+	cfg->supervisor.restart_window_s = DEFAULT_RESTART_WINDOW_S;
+	cfg->supervisor.backoff_min_ms = DEFAULT_BACKOFF_MIN_MS;
+	cfg->supervisor.backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
 }
 
 /*

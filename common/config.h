@@ -62,6 +62,19 @@ struct tdp_scale_cfg {
 	uint32_t memory_mb;        /* rips: memory bound of one window's computation (default 1024) */
 };
 
+/*
+ * How the supervisor watches and restarts its children (tdapipe-run(1)).
+ * Every field has a default; backoff_min_ms <= backoff_max_ms.
+ */
+#define TDP_RESTART_LIMIT_MAX 1000u  /* restart_limit's upper bound (the supervisor keeps that many times) */
+struct tdp_supervisor_cfg {
+	uint32_t heartbeat_timeout_ms; /* a running child whose heartbeat is older is hung (default 10000, >= 100) */
+	uint32_t restart_limit;        /* this many restarts ... (default 5) */
+	uint32_t restart_window_s;     /* ... within this many seconds: the process is failed (default 30) */
+	uint32_t backoff_min_ms;       /* first restart delay, doubled after each restart (default 100) */
+	uint32_t backoff_max_ms;       /* longest restart delay (default 5000) */
+};
+
 struct tdp_config {
 	char path[TDP_PATH_MAX];   /* where it was read from, for messages */
 	char instance[TDP_NAME_MAX];
@@ -69,6 +82,7 @@ struct tdp_config {
 	struct tdp_sink_cfg sink;
 	struct tdp_sink_cfg dead_letter;
 	uint32_t max_streams;      /* distinct stream ids (default 1024) */
+	struct tdp_supervisor_cfg supervisor;
 	uint32_t nscales;
 	struct tdp_scale_cfg scales[TDP_MAX_SCALES];
 };

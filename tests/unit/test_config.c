@@ -188,6 +188,11 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->dead_letter.format, TDP_FMT_JSONL);
 	assert_string_equal(cfg->dead_letter.path, "t-dead-letter.jsonl");
 	assert_int_equal(cfg->max_streams, 1024);
+	assert_int_equal(cfg->supervisor.heartbeat_timeout_ms, 10000);
+	assert_int_equal(cfg->supervisor.restart_limit, 5);
+	assert_int_equal(cfg->supervisor.restart_window_s, 30);
+	assert_int_equal(cfg->supervisor.backoff_min_ms, 100);
+	assert_int_equal(cfg->supervisor.backoff_max_ms, 5000);
 	assert_int_equal(cfg->nscales, 1);
 	assert_int_equal(cfg->scales[0].dims_mask, 1);
 	assert_int_equal(cfg->scales[0].ring, 65536);
@@ -295,7 +300,7 @@ static void test_unknown_key(void **state)
 	struct tdp_config *cfg = *state;
 	check_error(cfg, BASE "verbose: true\n",
 		    NAME ":5:1: verbose: unknown key (expected one of: instance, source, sink, "
-			 "dead_letter, scales, max_streams)");
+			 "dead_letter, scales, max_streams, supervisor)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
 			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb)");
@@ -566,6 +571,97 @@ static void test_names_and_ranges(void **state)
 	assert_int_equal(tdp_config_scale_index(cfg, "s15"), 15);
 }
 
+/* supervisor: every key, the defaults of the ones left out, the ranges and
+ * the backoff_min <= backoff_max rule with the message on the right key. */
+static void test_supervisor(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, BASE "supervisor:\n"
+			   "  heartbeat_timeout: 500\n"
+			   "  restart_limit: 3\n"
+			   "  restart_window: 60\n"
+			   "  backoff_min: 10\n"
+			   "  backoff_max: 40\n");
+	assert_int_equal(cfg->supervisor.heartbeat_timeout_ms, 500);
+	assert_int_equal(cfg->supervisor.restart_limit, 3);
+	assert_int_equal(cfg->supervisor.restart_window_s, 60);
+	assert_int_equal(cfg->supervisor.backoff_min_ms, 10);
+	assert_int_equal(cfg->supervisor.backoff_max_ms, 40);
+
+	/* One key: the others keep their defaults. */
+	check_ok(cfg, BASE "supervisor: {restart_limit: 1}\n");
+	assert_int_equal(cfg->supervisor.restart_limit, 1);
+	assert_int_equal(cfg->supervisor.heartbeat_timeout_ms, 10000);
+	assert_int_equal(cfg->supervisor.restart_window_s, 30);
+	assert_int_equal(cfg->supervisor.backoff_min_ms, 100);
+	assert_int_equal(cfg->supervisor.backoff_max_ms, 5000);
+	check_ok(cfg, BASE "supervisor: {}\n");
+	assert_int_equal(cfg->supervisor.restart_limit, 5);
+
+	/* Bounds, both ends. */
+	check_ok(cfg, BASE "supervisor: {heartbeat_timeout: 100, restart_limit: 1000, restart_window: 1,"
+			   " backoff_min: 1, backoff_max: 1}\n");
+	assert_int_equal(cfg->supervisor.heartbeat_timeout_ms, 100);
+	assert_int_equal(cfg->supervisor.restart_limit, 1000);
+	assert_int_equal(cfg->supervisor.backoff_max_ms, 1);
+	check_ok(cfg, BASE "supervisor: {heartbeat_timeout: 86400000, restart_window: 86400,"
+			   " backoff_min: 3600000, backoff_max: 3600000}\n");
+	assert_int_equal(cfg->supervisor.heartbeat_timeout_ms, 86400000);
+	assert_int_equal(cfg->supervisor.backoff_min_ms, 3600000);
+	check_error(cfg, BASE "supervisor: {heartbeat_timeout: 99}\n",
+		    NAME ":5:33: supervisor.heartbeat_timeout: expected a number of milliseconds from 100 "
+			 "to 86400000, got \"99\"");
+	check_error(cfg, BASE "supervisor: {heartbeat_timeout: 86400001}\n",
+		    NAME ":5:33: supervisor.heartbeat_timeout: expected a number of milliseconds");
+	check_error(cfg, BASE "supervisor: {heartbeat_timeout: 10s}\n",
+		    NAME ":5:33: supervisor.heartbeat_timeout: expected a number of milliseconds from 100 "
+			 "to 86400000, got \"10s\"");
+	check_error(cfg, BASE "supervisor: {restart_limit: 0}\n",
+		    NAME ":5:29: supervisor.restart_limit: expected a number of restarts from 1 to 1000, "
+			 "got \"0\"");
+	check_error(cfg, BASE "supervisor: {restart_limit: 1001}\n",
+		    NAME ":5:29: supervisor.restart_limit: expected a number of restarts from 1 to 1000, "
+			 "got \"1001\"");
+	check_error(cfg, BASE "supervisor: {restart_window: 0}\n",
+		    NAME ":5:30: supervisor.restart_window: expected a number of seconds from 1 to 86400, "
+			 "got \"0\"");
+	check_error(cfg, BASE "supervisor: {restart_window: \"30\"}\n",
+		    NAME ":5:30: supervisor.restart_window: expected a number of seconds from 1 to 86400, "
+			 "got the quoted string \"30\"");
+	check_error(cfg, BASE "supervisor: {backoff_min: 0}\n",
+		    NAME ":5:27: supervisor.backoff_min: expected a number of milliseconds from 1 to "
+			 "3600000, got \"0\"");
+	check_error(cfg, BASE "supervisor: {backoff_max: 3600001}\n",
+		    NAME ":5:27: supervisor.backoff_max: expected a number of milliseconds from 1 to "
+			 "3600000, got \"3600001\"");
+
+	/* backoff_max below backoff_min: named where it was given ... */
+	check_error(cfg, BASE "supervisor:\n  backoff_max: 200\n  backoff_min: 500\n",
+		    NAME ":6:16: supervisor.backoff_max: expected a number of milliseconds no smaller "
+			 "than backoff_min (500), got \"200\"");
+	check_error(cfg, BASE "supervisor: {backoff_max: 50}\n",
+		    NAME ":5:27: supervisor.backoff_max: expected a number of milliseconds no smaller "
+			 "than backoff_min (100), got \"50\"");
+	/* ... or on backoff_min when only the default stands against it. */
+	check_error(cfg, BASE "supervisor: {backoff_min: 6000}\n",
+		    NAME ":5:27: supervisor.backoff_min: expected at most backoff_max (5000, its default; "
+			 "raise it too), got \"6000\"");
+	check_ok(cfg, BASE "supervisor: {backoff_min: 6000, backoff_max: 6000}\n");
+
+	/* The section's own shape. */
+	check_error(cfg, BASE "supervisor: {heartbeat: 500}\n",
+		    NAME ":5:14: supervisor.heartbeat: unknown key (expected one of: heartbeat_timeout, "
+			 "restart_limit, restart_window, backoff_min, backoff_max)");
+	check_error(cfg, BASE "supervisor: {restart_limit: 2, restart_limit: 3}\n",
+		    NAME ":5:32: supervisor.restart_limit: duplicate key (first given at line 5)");
+	check_error(cfg, BASE "supervisor: 5\n",
+		    NAME ":5:13: supervisor: expected a mapping of supervisor settings, got \"5\"");
+	check_error(cfg, BASE "supervisor:\n",
+		    NAME ":5:12: supervisor: expected a mapping of supervisor settings, got \"\"");
+	check_error(cfg, BASE "supervisor: [1]\n",
+		    NAME ":5:13: supervisor: expected a mapping of supervisor settings, got a sequence");
+}
+
 /* Rules spanning sections. */
 static void test_cross_checks(void **state)
 {
@@ -715,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rips_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_supervisor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
