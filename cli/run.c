@@ -5,7 +5,10 @@
  * starts), forks and execs ingest, one worker per scale and publish, and
  * restarts whatever dies, with exponential backoff.  SIGINT / SIGTERM start
  * a drain: ingest stops reading, every point already in a ring is computed
- * and published, then everyone exits.  With a finite source the run ends
+ * and published, then everyone exits.  A running child whose heartbeat
+ * stops for longer than supervisor.heartbeat_timeout is hung (stuck, or
+ * SIGSTOPped): it is killed with SIGKILL and restarted like a crash.  A
+ * child restarted restart_limit times within restart_window is failed.  With a finite source the run ends
  * by itself once every result is published.  Children die with it
  * (PR_SET_PDEATHSIG), and its exclusive flock on the segment is how a
  * later `run` tells a live instance from a stale segment.
@@ -32,24 +35,25 @@
 #include "common/log.h"
 #include "common/shm.h"
 
-#define BACKOFF_MIN_MS 100u
-#define BACKOFF_MAX_MS 5000u
 #define HEALTHY_NS (10ull * 1000000000ull)  /* a run this long resets the backoff */
-#define LOOP_RESTARTS 5                    /* this many restarts ... */
-#define LOOP_WINDOW_NS (30ull * 1000000000ull) /* ... within this long: failed */
+#define MS 1000000ull
 
 static const char usage[] =
 	"usage: tdapipe run -c FILE [--drain-timeout SECS]\n"
 	"Run the pipeline of FILE (tdapipe.yaml(5)) under this supervisor.\n"
 	"SIGINT/SIGTERM drain and stop; a finite source ends the run by itself.\n"
+	"A process whose heartbeat stops (supervisor.heartbeat_timeout) is killed\n"
+	"and restarted; one restarted too often (restart_limit) is marked failed.\n"
 	"Exit: 0 all published, 1 a process failed for good, 100 bad usage or\n"
 	"config, 111 system failure or instance already running.\n";
 
 struct child_state {
 	uint64_t restart_at;        /* when to (re)start it, 0 = not scheduled */
 	unsigned backoff_ms;
-	uint64_t recent[LOOP_RESTARTS];  /* times of the last restarts */
-	unsigned nrecent;
+	/* times of the last restart_limit restarts, a circular list */
+	uint64_t recent[TDP_RESTART_LIMIT_MAX];
+	unsigned nrecent, oldest;
+	int32_t hung_pid;           /* the pid killed for a stale heartbeat, 0 = none */
 };
 
 struct supervisor {
@@ -60,6 +64,8 @@ struct supervisor {
 	bool draining;
 	uint64_t drain_deadline;
 	unsigned drain_timeout_s;
+	uint64_t last_turn;         /* when the main loop last ran */
+	uint64_t awake_since;       /* hang ages count from here at most (see check_hangs) */
 };
 
 static void set_state(struct tdp_proc *p, enum tdp_proc_state st)
@@ -133,11 +139,19 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 	struct child_state *k = &sv->kids[i];
+	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
+	int32_t pid = p->pid;
 	char label[64], why[96];
 	tdp_proc_label(p, &sv->cfg, label, sizeof(label));
 	describe_exit(status, why, sizeof(why));
 	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	p->pid = 0;
+	if (k->hung_pid && k->hung_pid == pid) {
+		/* Say why it was killed: no one else sends it SIGKILL. */
+		size_t n = strlen(why);
+		snprintf(why + n, sizeof(why) - n, " (hung)");
+	}
+	k->hung_pid = 0;
 	bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 			atomic_load_explicit((_Atomic uint32_t *)&p->done, memory_order_acquire);
 	if (finished) {
@@ -158,24 +172,28 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 	}
 	uint64_t now = tdp_now_ns();
 	if (now - p->started_ns > HEALTHY_NS)
-		k->backoff_ms = BACKOFF_MIN_MS;
-	/* Crash loop: LOOP_RESTARTS restarts within LOOP_WINDOW_NS. */
-	if (k->nrecent == LOOP_RESTARTS && now - k->recent[0] < LOOP_WINDOW_NS) {
-		tdp_log("%s %s; %u restarts in %llu s: giving up on it", label, why, LOOP_RESTARTS,
-			(unsigned long long)(LOOP_WINDOW_NS / 1000000000ull));
+		k->backoff_ms = sc->backoff_min_ms;
+	/* Crash loop: restart_limit restarts within restart_window, this
+	 * death included.  recent[] holds the last restart_limit restarts,
+	 * oldest first from k->oldest. */
+	uint64_t window_ns = (uint64_t)sc->restart_window_s * 1000000000ull;
+	if (k->nrecent == sc->restart_limit && now - k->recent[k->oldest] < window_ns) {
+		tdp_log("%s %s; %u restarts in %u s: giving up on it", label, why, sc->restart_limit,
+			sc->restart_window_s);
 		set_state(p, TDP_PROC_FAILED);
 		goto failed;
 	}
-	if (k->nrecent == LOOP_RESTARTS) {
-		memmove(k->recent, k->recent + 1, sizeof(k->recent[0]) * (LOOP_RESTARTS - 1));
-		k->nrecent--;
+	if (k->nrecent == sc->restart_limit) {
+		k->recent[k->oldest] = now;
+		k->oldest = (k->oldest + 1) % sc->restart_limit;
+	} else {
+		k->recent[(k->oldest + k->nrecent++) % sc->restart_limit] = now;
 	}
-	k->recent[k->nrecent++] = now;
 	if (!k->backoff_ms)
-		k->backoff_ms = BACKOFF_MIN_MS;
+		k->backoff_ms = sc->backoff_min_ms;
 	tdp_log("%s %s; restart %u in %u ms", label, why, p->restarts + 1, k->backoff_ms);
-	k->restart_at = now + (uint64_t)k->backoff_ms * 1000000ull;
-	k->backoff_ms = k->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : k->backoff_ms * 2;
+	k->restart_at = now + (uint64_t)k->backoff_ms * MS;
+	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
 	set_state(p, TDP_PROC_BACKOFF);
 	return;
 failed:
@@ -185,6 +203,47 @@ failed:
 		/* Nothing can be published any more: stop the rest. */
 		sv->draining = true;
 		sv->drain_deadline = tdp_now_ns();
+	}
+}
+
+/*
+ * Kill (SIGKILL, which also ends a SIGSTOPped process) every running child
+ * whose heartbeat is older than heartbeat_timeout; the reap that follows
+ * restarts it like any other death, so hangs count towards a crash loop.
+ * A child's age counts from its last beat, but never from before it was
+ * started (a fresh child must not pay for its predecessor's stale beat)
+ * nor from before the supervisor itself last ran: if the whole group was
+ * stopped (^Z) or the supervisor starved, nobody could beat, and the
+ * children get a full timeout from the moment we look again.  Each pid is
+ * killed once; the reap clears the mark.
+ */
+static void check_hangs(struct supervisor *sv, uint64_t now)
+{
+	uint64_t timeout_ns = (uint64_t)sv->cfg.supervisor.heartbeat_timeout_ms * MS;
+	uint64_t gap_ns = timeout_ns / 2 > 200 * MS ? timeout_ns / 2 : 200 * MS;
+	if (sv->last_turn && now - sv->last_turn > gap_ns)
+		sv->awake_since = now;
+	sv->last_turn = now;
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+		struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		struct child_state *k = &sv->kids[i];
+		if (p->state != TDP_PROC_RUNNING || p->pid <= 0 || p->pid == k->hung_pid)
+			continue;
+		uint64_t since = atomic_load_explicit((_Atomic uint64_t *)&p->heartbeat_ns,
+						      memory_order_relaxed);
+		if (since < p->started_ns)
+			since = p->started_ns;
+		if (since < sv->awake_since)
+			since = sv->awake_since;
+		if (now <= since || now - since <= timeout_ns)
+			continue;
+		char label[64];
+		tdp_proc_label(p, &sv->cfg, label, sizeof(label));
+		tdp_log("%s hung: no heartbeat for %llu ms; killing it", label,
+			(unsigned long long)((now - since) / MS));
+		p->hangs++;
+		k->hung_pid = p->pid;
+		kill(p->pid, SIGKILL);
 	}
 }
 
@@ -373,6 +432,7 @@ int cmd_run(int argc, char **argv)
 			}
 		}
 		uint64_t now = tdp_now_ns();
+		check_hangs(&sv, now);
 		for (uint32_t i = 0; i < n; i++) {
 			struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
 			if (p->state != TDP_PROC_BACKOFF || now < sv.kids[i].restart_at)

@@ -77,17 +77,17 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 	printf("instance %s  supervisor pid %d  streams %u  ingest %s\n", h->instance, h->supervisor_pid,
 	       atomic_load_explicit((_Atomic uint32_t *)&h->nstreams, memory_order_relaxed),
 	       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
-	printf("%-18s %7s %-8s %8s %-10s %10s %10s %8s %9s %9s %9s\n", "PROCESS", "PID", "STATE",
-	       "RESTARTS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "P50-US", "BEAT-MS");
+	printf("%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %9s %9s\n", "PROCESS", "PID", "STATE",
+	       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "P50-US", "BEAT-MS");
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		char label[64], ex[32];
 		tdp_proc_label(p, cfg, label, sizeof(label));
 		exit_str(p->last_exit, ex, sizeof(ex));
 		uint64_t beat = load64(&p->heartbeat_ns);
-		printf("%-18s %7d %-8s %8u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
+		printf("%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
 		       " %9.1f %9" PRIu64 "\n",
-		       label, p->pid, state_name(p->state), p->restarts, ex, load64(&p->records_in),
+		       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, load64(&p->records_in),
 		       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows),
 		       (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
 		       beat && beat < now ? (now - beat) / 1000000 : 0);
@@ -127,8 +127,8 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 			tdp_json_string(&b, cfg->scales[p->scale].name, strlen(cfg->scales[p->scale].name));
 		else
 			tdp_buf_puts(&b, "null");
-		tdp_buf_printf(&b, ",\"pid\":%d,\"state\":\"%s\",\"restarts\":%u,\"last_exit\":", p->pid,
-			       state_name(p->state), p->restarts);
+		tdp_buf_printf(&b, ",\"pid\":%d,\"state\":\"%s\",\"restarts\":%u,\"hangs\":%u,\"last_exit\":",
+			       p->pid, state_name(p->state), p->restarts, p->hangs);
 		if (p->last_exit == INT32_MIN)
 			tdp_buf_puts(&b, "null");
 		else if (p->last_exit < 0)

@@ -46,7 +46,7 @@ expect(s["instance"] == inst, "instance %r" % s["instance"])
 expect(s["supervisor_pid"] == sup, "supervisor_pid %r, expected %d" % (s["supervisor_pid"], sup))
 expect(s["streams"] == 1, "streams %r" % s["streams"])
 expect(s["ingest_done"] is False, "ingest_done %r with the input still open" % s["ingest_done"])
-pkeys = ["role", "scale", "pid", "state", "restarts", "last_exit", "records_in", "records_out",
+pkeys = ["role", "scale", "pid", "state", "restarts", "hangs", "last_exit", "records_in", "records_out",
          "bad_records", "windows", "compute_p50_ns", "compute_p99_ns", "heartbeat_age_ms"]
 roles = [(p["role"], p["scale"]) for p in s["processes"]]
 expect(roles == [("ingest", None)] + [("scaled", n) for n in scales] + [("publish", None)],
@@ -55,13 +55,13 @@ pids = set()
 for p in s["processes"]:
     expect(list(p.keys()) == pkeys, "process keys %s" % list(p.keys()))
     expect(p["state"] == "running", "%s %s state %r" % (p["role"], p["scale"], p["state"]))
-    expect(p["restarts"] == 0 and p["last_exit"] is None, "%s: restarts %r last_exit %r" % (p["role"], p["restarts"], p["last_exit"]))
+    expect(p["restarts"] == 0 and p["hangs"] == 0 and p["last_exit"] is None, "%s: restarts %r hangs %r last_exit %r" % (p["role"], p["restarts"], p["hangs"], p["last_exit"]))
     expect(isinstance(p["pid"], int) and p["pid"] > 0, "pid %r" % p["pid"])
     os.kill(p["pid"], 0)   # alive
     stat = open("/proc/%d/stat" % p["pid"]).read()
     expect(int(stat[stat.rindex(")") + 2:].split()[1]) == sup, "pid %d is not a child of the supervisor" % p["pid"])
     pids.add(p["pid"])
-    for k in pkeys[6:]:
+    for k in pkeys[7:]:
         expect(isinstance(p[k], int) and p[k] >= 0, "%s %s: %s=%r" % (p["role"], p["scale"], k, p[k]))
     expect(p["heartbeat_age_ms"] < 5000, "%s heartbeat %d ms old" % (p["role"], p["heartbeat_age_ms"]))
 expect(len(pids) == 5, "pids not distinct: %s" % pids)
@@ -97,6 +97,7 @@ for sc in alpha beta-2 gamma_3; do
 	grep -q "out\[$sc\]" "$T/stats.txt" || die "text stats lack the ring out[$sc]"
 done
 grep -q "$(cat "$T/run.pid")" "$T/stats.txt" || die "text stats lack the supervisor pid"
+grep -q "^PROCESS .* RESTARTS HANGS LAST-EXIT" "$T/stats.txt" || die "text stats lack the HANGS column: $(head -n 2 "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
 
 close_input
