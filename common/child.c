@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 
@@ -47,6 +48,7 @@ bad:
 int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale_name, int role)
 {
 	memset(c, 0, sizeof(*c));
+	tdp_crash_init_from_env();
 	/* Die with the supervisor; if it is already gone, do not start. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Ctrl-C reaches the whole process group; only the supervisor decides

@@ -109,8 +109,10 @@ static inline unsigned int tdp_point_push_many(struct tdp_ring *r, struct tdp_po
 	return n;
 }
 
-static inline unsigned int tdp_point_pop_many(struct tdp_ring *r, struct tdp_point *slots,
-					      struct tdp_point *out, unsigned int n)
+/* Copy up to N records from the head of the ring without taking them:
+ * the producer cannot reuse their slots until tdp_ring_consume(). */
+static inline unsigned int tdp_point_peek_many(struct tdp_ring *r, const struct tdp_point *slots,
+					       struct tdp_point *out, unsigned int n)
 {
 	unsigned int mask = r->ck.mask;
 	unsigned int head = r->ck.c_head;                       /* ours */
@@ -123,10 +125,44 @@ static inline unsigned int tdp_point_pop_many(struct tdp_ring *r, struct tdp_poi
 	ck_pr_fence_load();
 	for (unsigned int i = 0; i < n; i++)
 		out[i] = slots[(head + i) & mask];
-	ck_pr_fence_store_atomic();
-	ck_pr_store_uint(&r->ck.c_head, head + n);
-	tdp_counter_add(&r->popped, n);
 	return n;
+}
+
+/* Give N records at the head back to the producer. */
+static inline void tdp_ring_consume(struct tdp_ring *r, unsigned int n)
+{
+	ck_pr_fence_store_atomic();
+	ck_pr_store_uint(&r->ck.c_head, r->ck.c_head + n);
+	tdp_counter_add(&r->popped, n);
+}
+
+static inline unsigned int tdp_point_pop_many(struct tdp_ring *r, struct tdp_point *slots,
+					      struct tdp_point *out, unsigned int n)
+{
+	n = tdp_point_peek_many(r, slots, out, n);
+	if (n)
+		tdp_ring_consume(r, n);
+	return n;
+}
+
+/* A consumer that reads ahead of its head: copy the descriptor at ring
+ * position POS (the consumer's own read cursor, at or after c_head) into
+ * *D; false when the producer has not pushed it yet. */
+static inline bool tdp_desc_peek(const struct tdp_ring *r, const struct tdp_result_desc *slots,
+				 unsigned int pos, struct tdp_result_desc *d)
+{
+	unsigned int tail = ck_pr_load_uint(&r->ck.p_tail);
+	if (tail == pos)
+		return false;
+	ck_pr_fence_load();
+	*d = slots[pos & r->ck.mask];
+	return true;
+}
+
+/* Move the consumer's head to POS (what it has finished with). */
+static inline void tdp_ring_consume_to(struct tdp_ring *r, unsigned int pos)
+{
+	tdp_ring_consume(r, pos - r->ck.c_head);
 }
 
 /* Records in the ring now (a racy snapshot, exact for its own side). */

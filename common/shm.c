@@ -30,6 +30,12 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 	return align_up(size, 4096);
 }
 
+uint64_t tdp_store_stride(uint32_t window, uint32_t dim)
+{
+	/* tag and time, then the values, of each of the window's points */
+	return align_up((uint64_t)window * (2 + dim) * sizeof(uint64_t), 4096);
+}
+
 /* Compute every offset of the layout; HDR may be NULL to only size it. */
 static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr)
 {
@@ -47,6 +53,16 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 	if (hdr)
 		hdr->streams_off = off;
 	off += (uint64_t)cfg->max_streams * sizeof(struct tdp_stream);
+	off = align_up(off, TDP_CACHELINE);
+	if (hdr)
+		hdr->ingest_commit_off = off;
+	off = align_up(off + sizeof(struct tdp_ingest_commit), TDP_CACHELINE);
+	if (hdr)
+		hdr->publish_commit_off = off;
+	off = align_up(off + sizeof(struct tdp_publish_commit), TDP_CACHELINE);
+	if (hdr)
+		hdr->dedup_off = off;
+	off += (uint64_t)cfg->nscales * cfg->max_streams * sizeof(int64_t);
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		struct tdp_scale_layout l = {0};
 		l.in_slots = cfg->scales[s].ring;
@@ -63,6 +79,12 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 		l.arena_off = off = align_up(off, 4096);
 		l.arena_size = tdp_arena_size(&cfg->scales[s]);
 		off += l.arena_size;
+		l.wstate_off = off = align_up(off, TDP_CACHELINE);
+		off += (uint64_t)cfg->max_streams * sizeof(struct tdp_wstate);
+		l.store_dim = tdp_scale_needs_scalar(&cfg->scales[s]) ? 1 : TDP_MAX_DIM;
+		l.store_stride = tdp_store_stride(cfg->scales[s].window, l.store_dim);
+		l.store_off = off = align_up(off, 4096);
+		off += (uint64_t)cfg->max_streams * l.store_stride;
 		if (hdr)
 			hdr->scales[s] = l;
 	}
@@ -230,6 +252,9 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		pr->last_exit = INT32_MIN;
 	}
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		int64_t *dedup = tdp_shm_dedup(seg, s);
+		for (uint32_t i = 0; i < cfg->max_streams; i++)
+			dedup[i] = -1;
 		ck_ring_init(&tdp_shm_in_ring(seg, s)->ck, h->scales[s].in_slots);
 		ck_ring_init(&tdp_shm_out_ring(seg, s)->ck, h->scales[s].out_slots);
 	}

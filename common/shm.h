@@ -8,8 +8,15 @@
  * a reader that sees the right version sees a complete segment.
  *
  *   header | config text | process slots | stream table |
+ *   ingest commit | publish commit | publish de-duplication table |
  *   per scale: in-ring ctl, in-ring slots (points), out-ring ctl,
- *              out-ring slots (result descriptors), result arena
+ *              out-ring slots (result descriptors), result arena,
+ *              worker state per stream, window store per stream
+ *
+ * The window stores are reserved for max_streams streams but tmpfs backs
+ * only the pages touched: a scale worker fallocate()s a stream's store
+ * when the stream first appears, so running out of /dev/shm is an error
+ * it reports, never a SIGBUS.
  *
  * Ownership: every field has exactly one writer (named in its comment);
  * everybody else only reads, so a dead process never leaves a lock held.
@@ -28,7 +35,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 2u
+#define TDP_SHM_LAYOUT_VERSION 3u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -90,11 +97,85 @@ struct tdp_ring {
 	uint64_t arena_released;                  /* consumer (out-rings): arena bytes done with */
 };
 
-/* Descriptor of one result block in a scale's arena. */
+/* Descriptor of one result block in a scale's arena.  It names the result
+ * (stream, window) so that a restarted worker can tell, from the last
+ * descriptor it pushed, which result it emitted just before it died. */
 struct tdp_result_desc {
-	uint64_t off;   /* monotonic arena position; byte off % arena_size */
+	uint64_t off;      /* monotonic arena position; byte off % arena_size */
 	uint32_t len;
+	uint32_t stream;
+	uint64_t window;
+	uint64_t pad;
+};
+
+/*
+ * Crash-safe state.  Every record below that must change several fields at
+ * once is double-buffered: body[ver & 1] is the committed body; the writer
+ * fills body[(ver + 1) & 1] and then release-stores ver + 1
+ * (common/commit.h).  A SIGKILL before that store leaves the old body
+ * committed, after it the new one: never a mix.  Nothing here is a lock.
+ */
+
+/* Committed state of one stream in one scale worker. */
+struct tdp_wstate_body {
+	uint64_t next_seq;     /* points with seq < next_seq are applied: in the store */
+	uint64_t next_window;  /* windows < next_window were emitted (or held no point) */
+	uint64_t lost;         /* points of the stream that never reached this scale */
+	uint32_t dim;          /* point dimension, 0 until the stream's first point */
 	uint32_t pad;
+};
+struct tdp_wstate {
+	uint64_t ver;
+	uint64_t pad[3];
+	struct tdp_wstate_body body[2];
+};
+
+/* Most streams one ingest batch touches (its batch size). */
+#define TDP_INGEST_BATCH 256
+
+/* Ingest's commit: where the source resumes and the sequence numbers the
+ * last batch handed out.  The entries are a redo log: they are applied to
+ * the stream table after the commit and again by a restarted ingest. */
+struct tdp_seq_entry {
+	uint32_t stream;
+	uint32_t pad;
+	uint64_t next_seq;
+};
+struct tdp_ingest_body {
+	uint64_t resume_off;   /* source byte offset after the last record fully handled */
+	uint64_t resume_line;  /* line number there (text formats) */
+	uint64_t dead_len;     /* bytes of the dead-letter file written for records before it */
+	uint32_t n, pad;
+	struct tdp_seq_entry e[TDP_INGEST_BATCH];
+};
+struct tdp_ingest_commit {
+	uint64_t ver;
+	uint64_t pad[7];
+	struct tdp_ingest_body body[2];
+};
+
+/* Most results one publish commit covers. */
+#define TDP_PUBLISH_BATCH 1024
+
+/* A result id, as publish de-duplicates by it. */
+struct tdp_result_id {
+	uint32_t scale, stream;
+	uint64_t window;
+};
+
+/* Publish's commit: how much of each out-ring and of the sink is done.
+ * The ids are a redo log for the de-duplication table. */
+struct tdp_publish_body {
+	uint64_t sink_len;                      /* bytes of the sink file holding committed results */
+	uint64_t consumed[TDP_MAX_SCALES];      /* descriptors taken from each out-ring */
+	uint64_t released[TDP_MAX_SCALES];      /* arena position up to which results are written */
+	uint32_t n, pad;
+	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
+};
+struct tdp_publish_commit {
+	uint64_t ver;
+	uint64_t pad[7];
+	struct tdp_publish_body body[2];
 };
 
 /* One interned stream id, written once by ingest before any point uses it. */
@@ -111,6 +192,11 @@ struct tdp_scale_layout {
 	uint64_t out_ring_off, out_slots_off;
 	uint64_t arena_off, arena_size;
 	uint32_t in_slots, out_slots;   /* powers of two */
+	uint64_t wstate_off;            /* struct tdp_wstate[max_streams] */
+	uint64_t store_off;             /* per stream: the window's points, store_stride bytes each */
+	uint64_t store_stride;
+	uint32_t store_dim;             /* largest point dimension the store has room for */
+	uint32_t pad;
 };
 
 struct tdp_shm_header {
@@ -125,13 +211,14 @@ struct tdp_shm_header {
 	uint32_t nscales, nprocs, max_streams, pad1;
 	uint64_t config_off, config_len;  /* the config text every child parses */
 	uint64_t procs_off, streams_off;
+	uint64_t ingest_commit_off;       /* struct tdp_ingest_commit */
+	uint64_t publish_commit_off;      /* struct tdp_publish_commit */
+	uint64_t dedup_off;               /* int64_t[nscales * max_streams]: last window published, -1 none */
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
 	/* written by ingest */
 	alignas(TDP_CACHELINE) uint32_t nstreams;  /* release-stored after the entry */
 	uint32_t ingest_done;             /* 1: no more points will be pushed */
-	uint64_t resume_off;              /* source byte offset after the last record fully handled */
-	uint64_t resume_line;             /* line number there (text formats) */
 	/* written by the supervisor */
 	alignas(TDP_CACHELINE) uint32_t stop;      /* 1: shutting down; ingest stops reading */
 	uint32_t pad2;
@@ -141,7 +228,9 @@ _Static_assert(sizeof(struct tdp_shm_header) <= 4096, "header fits its page");
 _Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cache-line sized");
 _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
 _Static_assert(sizeof(struct tdp_stream) == 80, "stream entry layout");
-_Static_assert(sizeof(struct tdp_result_desc) == 16, "descriptor layout");
+_Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
+_Static_assert(sizeof(struct tdp_wstate) == 96, "worker state layout");
+_Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
 struct tdp_shm {
 	struct tdp_shm_header *hdr;
@@ -159,6 +248,9 @@ static inline uint32_t tdp_slot_publish(const struct tdp_shm_header *h) { return
 
 /* Bytes of arena a scale needs: room for several of its largest results. */
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
+
+/* Bytes of one stream's window store: WINDOW points of DIM values. */
+uint64_t tdp_store_stride(uint32_t window, uint32_t dim);
 
 /* Total segment size for CFG with a config text of TEXTLEN bytes. */
 uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen);
@@ -226,6 +318,27 @@ static inline struct tdp_result_desc *tdp_shm_out_slots(const struct tdp_shm *se
 static inline char *tdp_shm_arena(const struct tdp_shm *seg, uint32_t s)
 {
 	return tdp_shm_at(seg, seg->hdr->scales[s].arena_off);
+}
+static inline struct tdp_wstate *tdp_shm_wstate(const struct tdp_shm *seg, uint32_t s, uint32_t stream)
+{
+	return (struct tdp_wstate *)tdp_shm_at(seg, seg->hdr->scales[s].wstate_off) + stream;
+}
+static inline void *tdp_shm_store(const struct tdp_shm *seg, uint32_t s, uint32_t stream)
+{
+	const struct tdp_scale_layout *l = &seg->hdr->scales[s];
+	return tdp_shm_at(seg, l->store_off + (uint64_t)stream * l->store_stride);
+}
+static inline struct tdp_ingest_commit *tdp_shm_ingest_commit(const struct tdp_shm *seg)
+{
+	return tdp_shm_at(seg, seg->hdr->ingest_commit_off);
+}
+static inline struct tdp_publish_commit *tdp_shm_publish_commit(const struct tdp_shm *seg)
+{
+	return tdp_shm_at(seg, seg->hdr->publish_commit_off);
+}
+static inline int64_t *tdp_shm_dedup(const struct tdp_shm *seg, uint32_t s)
+{
+	return (int64_t *)tdp_shm_at(seg, seg->hdr->dedup_off) + (size_t)s * seg->hdr->max_streams;
 }
 
 #endif

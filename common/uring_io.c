@@ -165,6 +165,25 @@ int tdp_writer_open(struct tdp_writer *w, const char *path, int fd, char *err, s
 	return 0;
 }
 
+uint64_t tdp_writer_end(const struct tdp_writer *w)
+{
+	struct stat st;
+	if (fstat(w->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return w->positioned ? w->off : (uint64_t)st.st_size;
+}
+
+int tdp_writer_resume(struct tdp_writer *w, uint64_t len)
+{
+	struct stat st;
+	if (fstat(w->fd, &st) != 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size != len && ftruncate(w->fd, (off_t)len) != 0)
+		return -errno;
+	w->off = len;
+	return 0;
+}
+
 void tdp_writer_fini(struct tdp_writer *w)
 {
 	tdp_writer_flush(w);
@@ -238,6 +257,25 @@ int tdp_writer_kick(struct tdp_writer *w)
 	if (rc < 0)
 		return w->error = rc;
 	return 0;
+}
+
+int tdp_writer_idle(struct tdp_writer *w, bool wait)
+{
+	while (!w->error && w->inflight) {
+		struct io_uring_cqe *cqe;
+		int rc = wait ? io_uring_wait_cqe(&w->ring, &cqe) : io_uring_peek_cqe(&w->ring, &cqe);
+		if (rc == -EINTR)
+			continue;
+		if (rc == -EAGAIN && !wait)
+			return 0;
+		if (rc < 0)
+			return w->error = rc;
+		if ((rc = writer_complete(w, cqe)) < 0)
+			return w->error = rc;
+		if (!wait && w->inflight)
+			return 0;   /* a short write was resubmitted */
+	}
+	return w->error ? w->error : 1;
 }
 
 int tdp_writer_flush(struct tdp_writer *w)

@@ -62,11 +62,28 @@ int tdp_writer_init(struct tdp_writer *w, int fd);
  */
 int tdp_writer_open(struct tdp_writer *w, const char *path, int fd, char *err, size_t errlen);
 void tdp_writer_fini(struct tdp_writer *w);
+/*
+ * A restarted writer continues a file its predecessor wrote: cut it back
+ * to LEN bytes (what the predecessor committed; anything after was written
+ * but not committed and will be written again) and count from there.  On
+ * a pipe or terminal nothing can be taken back: only the count is set.
+ * 0 or -errno.
+ */
+int tdp_writer_resume(struct tdp_writer *w, uint64_t len);
+/* Where W's next byte lands in its file: the file size for a regular
+ * file opened for appending, the offset otherwise; 0 for pipes. */
+uint64_t tdp_writer_end(const struct tdp_writer *w);
+/* Bytes written through W, counting from tdp_writer_resume's LEN. */
+static inline uint64_t tdp_writer_written(const struct tdp_writer *w) { return w->off; }
 /* The buffer to append output to. */
 static inline struct tdp_buf *tdp_writer_buf(struct tdp_writer *w) { return &w->fill; }
 /* Start writing what was appended if nothing is in flight; reap a finished
  * write without blocking.  Returns 0 or the sticky -errno. */
 int tdp_writer_kick(struct tdp_writer *w);
+/* Reap the write in flight (waiting for it if WAIT): 1 when no write is in
+ * flight any more (all bytes handed over so far are in the file), 0 when
+ * one still is, or the sticky -errno.  Starts nothing new. */
+int tdp_writer_idle(struct tdp_writer *w, bool wait);
 /* Write everything appended so far and wait for it.  0 or -errno. */
 int tdp_writer_flush(struct tdp_writer *w);
 /* Bytes appended but not yet known written. */

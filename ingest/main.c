@@ -16,6 +16,7 @@
 
 #include "common/bell.h"
 #include "common/child.h"
+#include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -25,7 +26,7 @@
 #include "ingest/source.h"
 #include "ingest/streams.h"
 
-#define BATCH 256
+#define BATCH TDP_INGEST_BATCH
 
 static const char usage[] =
 	"usage: tdapipe-ingest --instance NAME\n"
@@ -53,6 +54,16 @@ struct ingest {
 	uint64_t batch_end_line;
 	const char *scalar_scale;   /* a scale that needs scalars, for messages */
 };
+
+/* Apply a committed body's sequence numbers to the stream table. */
+static void redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
+{
+	for (uint32_t i = 0; i < b->n && i < TDP_INGEST_BATCH; i++) {
+		struct tdp_stream *st = tdp_shm_stream(seg, b->e[i].stream);
+		atomic_store_explicit((_Atomic uint64_t *)&st->next_seq, b->e[i].next_seq, memory_order_relaxed);
+		tdp_crash_point();
+	}
+}
 
 static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
 {
@@ -101,28 +112,48 @@ static void push_batch(struct ingest *in, uint32_t s)
 	tdp_counter_add(&r->overflow, in->nbatch - done);
 }
 
-/* Hand the stamped points to every scale, then tell the workers. */
-static void flush_batch(struct ingest *in)
+/*
+ * Commit, in one step (common/commit.h): the source offset (and line) to
+ * resume at, the dead-letter bytes written for the records before it, and
+ * the sequence numbers the batch handed out.  The sequence numbers are a
+ * redo log: applied to the stream table right after, and again by a
+ * restarted ingest, which re-reads the source from the committed offset
+ * and stamps the same records with the same numbers.  Workers that got a
+ * record before the crash recognise it again by its number.
+ */
+static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
 {
-	if (!in->nbatch)
-		return;
-	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
-		push_batch(in, s);
-	/* Commit: the points are in the rings (or counted as overflow). */
+	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&in->child.seg);
+	/* Dead letters of committed records must be in the file first. */
+	if (tdp_writer_pending(&in->dead) && tdp_writer_flush(&in->dead) < 0)
+		tdp_log("writing dead letters: %s", strerror(-in->dead.error));
+	struct tdp_ingest_body *b = TDP_NEXT(ic);
+	b->resume_off = resume_off;
+	b->resume_line = resume_line;
+	b->dead_len = tdp_writer_written(&in->dead);
+	b->n = in->ntouched;
 	for (unsigned int i = 0; i < in->ntouched; i++) {
-		struct tdp_stream *st = tdp_shm_stream(&in->child.seg, in->touched[i]);
-		st->next_seq += in->pending[in->touched[i]];
-		in->pending[in->touched[i]] = 0;
+		uint32_t idx = in->touched[i];
+		b->e[i].stream = idx;
+		b->e[i].next_seq = tdp_shm_stream(&in->child.seg, idx)->next_seq + in->pending[idx];
+		in->pending[idx] = 0;
 	}
 	in->ntouched = 0;
-	if (in->child.cfg.source.type == TDP_SRC_FILE) {
-		struct tdp_shm_header *h = in->child.seg.hdr;
-		h->resume_line = in->batch_end_line;
-		atomic_store_explicit((_Atomic uint64_t *)&h->resume_off, in->batch_end_off, memory_order_release);
-	}
+	tdp_commit(&ic->ver);
+	redo(&in->child.seg, b);
+}
+
+/* Hand the stamped points to every scale, commit, then tell the workers.
+ * RESUME_OFF / RESUME_LINE: where the source resumes after them. */
+static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
+{
+	for (uint32_t s = 0; s < in->child.cfg.nscales && in->nbatch; s++)
+		push_batch(in, s);
+	commit(in, resume_off, resume_line);
 	tdp_counter_add(&in->child.slot->records_out, in->nbatch);
+	if (in->nbatch)
+		ring_all_bells(in);
 	in->nbatch = 0;
-	ring_all_bells(in);
 }
 
 static void on_frame(void *ctx, struct frame *f)
@@ -173,7 +204,7 @@ static void on_frame(void *ctx, struct frame *f)
 	in->batch_end_off = f->off + f->len + (c->cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
 	in->batch_end_line = f->line;
 	if (in->nbatch == BATCH)
-		flush_batch(in);
+		flush_batch(in, in->batch_end_off, in->batch_end_line);
 }
 
 static int open_dead_letter(struct ingest *in)
@@ -223,9 +254,17 @@ int main(int argc, char **argv)
 	if (!in.pending || streams_init(&in.streams, &c->seg) < 0 || (rc = open_dead_letter(&in)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	char err[512];
-	/* A restarted ingest resumes a file where the dead one stopped. */
-	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? h->resume_off : 0;
-	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? h->resume_line : 0;
+	/* A restarted ingest finishes its predecessor's commit, takes back
+	 * dead letters written after it, and resumes a file there. */
+	const struct tdp_ingest_body *done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
+	redo(&c->seg, done);
+	if ((rc = tdp_writer_resume(&in.dead, done->dead_len)) < 0) {
+		tdp_log("dead-letter sink: cutting back to %llu bytes: %s", (unsigned long long)done->dead_len,
+			strerror(-rc));
+		return TDP_EXIT_SYSTEM;
+	}
+	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;
+	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? done->resume_line : 0;
 	if (source_open(&in.src, &c->cfg.source, resume, err, sizeof(err)) < 0) {
 		tdp_log("%s", err);
 		return TDP_EXIT_SYSTEM;
@@ -251,15 +290,11 @@ int main(int argc, char **argv)
 		}
 		struct framer *fr = &in.framers[chunk.conn];
 		framer_feed(fr, &chunk, on_frame, &in);
-		flush_batch(&in);
+		flush_batch(&in, fr->end_off, fr->line);
 		if (chunk.end && chunk.conn) {
 			framer_fini(fr);
 			framer_init(fr, &c->cfg.source, 0);
 		}   /* a closed connection's next user starts afresh */
-		if (c->cfg.source.type == TDP_SRC_FILE) {
-			h->resume_line = fr->line;
-			atomic_store_explicit((_Atomic uint64_t *)&h->resume_off, fr->end_off, memory_order_release);
-		}
 		if (got == -ENODATA)
 			break;
 	}

@@ -2,10 +2,22 @@
  * tdapipe-publish - drain every scale's results, encode, write the sink.
  *
  * Results are read in place from each scale's arena, encoded (JSON Lines or
- * msgpack) into the writer's buffer, and only then released back to the
- * scale.  Writes go through io_uring with one write in flight while the
- * next buffer fills.  A result whose id (stream, scale, window) was already
- * published - a restarted worker re-emitting - is dropped and counted.
+ * msgpack) into the writer's buffer, and written through io_uring with one
+ * write in flight while the next buffer fills.  A result whose id (stream,
+ * scale, window) was already published is dropped and counted.
+ *
+ * Exactly once across crashes (DESIGN.md invariant 2).  Publish reads
+ * ahead of each out-ring's head and gives results back to their scale
+ * (ring head, arena space) only when a commit says they are in the sink.
+ * A commit (struct tdp_publish_commit, common/commit.h) records, at once,
+ * the sink's length, how far each out-ring was read and the ids published
+ * since the last commit (a redo log for the de-duplication table in the
+ * segment).  It is made when the write carrying those results has
+ * completed.  A restarted publish cuts the sink file back to the committed
+ * length (dropping what was written but not committed), re-reads the
+ * out-rings from the committed positions, and so writes every result once.
+ * A pipe cannot be cut back: on a stdout sink, results of the one write in
+ * flight when publish died may be written twice.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -16,6 +28,7 @@
 
 #include "common/bell.h"
 #include "common/child.h"
+#include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -30,10 +43,23 @@ static const char usage[] =
 	"usage: tdapipe-publish --instance NAME\n"
 	"Started by `tdapipe run`; writes the results of every scale to the sink.\n";
 
+/* Progress up to some byte of output: what a commit records. */
+struct progress {
+	uint64_t sink_len;                       /* sink bytes holding these results */
+	uint64_t consumed[TDP_MAX_SCALES];       /* descriptors read from each out-ring */
+	uint64_t released[TDP_MAX_SCALES];       /* arena position after the last one */
+	uint32_t n;                              /* ids published since the last snapshot */
+	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
+};
+
 struct publish {
 	struct tdp_child child;
 	struct tdp_writer out;
-	int64_t *last_window;   /* [scale * max_streams + stream], -1 = none yet */
+	int64_t *seen;           /* [scale * max_streams + stream]: last window encoded, -1 none */
+	struct progress cur;     /* everything encoded so far (in the fill buffer or before) */
+	struct progress flight;  /* up to the end of the write in flight */
+	bool cur_moved;          /* cur went past flight */
+	bool flight_pending;     /* flight not committed yet */
 };
 
 static bool scale_finished(const struct publish *p, uint32_t s)
@@ -43,23 +69,33 @@ static bool scale_finished(const struct publish *p, uint32_t s)
 	       atomic_load_explicit((_Atomic uint32_t *)&w->state, memory_order_relaxed) == TDP_PROC_FAILED;
 }
 
-/* Encode up to BATCH results of scale S; returns how many were taken. */
+/* Descriptors in scale S's out-ring that publish has not read yet. */
+static unsigned unread(const struct publish *p, uint32_t s)
+{
+	const struct tdp_ring *ring = tdp_shm_out_ring(&p->child.seg, s);
+	return ck_pr_load_uint(&ring->ck.p_tail) - (unsigned)p->cur.consumed[s];
+}
+
+/* Encode up to BATCH results of scale S; returns how many were read. */
 static unsigned drain_scale(struct publish *p, uint32_t s)
 {
 	const struct tdp_shm *seg = &p->child.seg;
 	const struct tdp_config *cfg = &p->child.cfg;
 	struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
-	struct tdp_result_desc *slots = tdp_shm_out_slots(seg, s);
+	const struct tdp_result_desc *slots = tdp_shm_out_slots(seg, s);
 	const char *arena = tdp_shm_arena(seg, s);
 	uint64_t asize = seg->hdr->scales[s].arena_size;
 	struct tdp_buf *b = tdp_writer_buf(&p->out);
+	struct progress *cur = &p->cur;
 	unsigned got = 0;
 	struct tdp_result_desc d;
-	while (got < BATCH && tdp_desc_pop(ring, slots, &d)) {
+	size_t len0 = b->len;
+	while (got < BATCH && cur->n < TDP_PUBLISH_BATCH &&
+	       tdp_desc_peek(ring, slots, (unsigned)cur->consumed[s], &d)) {
 		const struct tdp_result *r = (const struct tdp_result *)(arena + d.off % asize);
 		got++;
 		int64_t *last = r->stream < seg->hdr->max_streams
-				? &p->last_window[(size_t)s * seg->hdr->max_streams + r->stream] : NULL;
+				? &p->seen[(size_t)s * seg->hdr->max_streams + r->stream] : NULL;
 		if (last && (int64_t)r->window > *last) {
 			const char *stream = tdp_shm_stream(seg, r->stream)->name;
 			if (cfg->sink.format == TDP_FMT_MSGPACK)
@@ -67,16 +103,113 @@ static unsigned drain_scale(struct publish *p, uint32_t s)
 			else
 				encode_result_jsonl(b, r, stream, cfg->scales[s].name);
 			*last = (int64_t)r->window;
+			cur->ids[cur->n++] = (struct tdp_result_id){s, r->stream, r->window};
 			tdp_counter_add(&p->child.slot->records_out, 1);
 		} else {
 			tdp_counter_add(&p->child.slot->bad_records, 1);   /* duplicate id */
 		}
-		/* Encoded (copied out): the scale may reuse the space. */
-		atomic_store_explicit((_Atomic uint64_t *)&ring->arena_released, d.off + d.len,
-				      memory_order_release);
+		cur->consumed[s]++;
+		cur->released[s] = d.off + d.len;
+	}
+	if (got) {
+		cur->sink_len += b->len - len0;
+		p->cur_moved = true;
 	}
 	tdp_counter_add(&p->child.slot->records_in, got);
 	return got;
+}
+
+/* Apply a committed body: the de-duplication table (redo log), then give
+ * the results it covers back to their scales. */
+static void apply(struct publish *p, const struct tdp_publish_body *b)
+{
+	const struct tdp_shm *seg = &p->child.seg;
+	for (uint32_t i = 0; i < b->n && i < TDP_PUBLISH_BATCH; i++) {
+		const struct tdp_result_id *id = &b->ids[i];
+		if (id->scale >= seg->hdr->nscales || id->stream >= seg->hdr->max_streams)
+			continue;
+		int64_t *d = &tdp_shm_dedup(seg, id->scale)[id->stream];
+		if ((int64_t)id->window > *d)
+			*d = (int64_t)id->window;
+		tdp_crash_point();
+	}
+	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
+		struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
+		unsigned pos = (unsigned)b->consumed[s];
+		if (pos == ring->ck.c_head)
+			continue;
+		atomic_store_explicit((_Atomic uint64_t *)&ring->arena_released, b->released[s],
+				      memory_order_release);
+		tdp_ring_consume_to(ring, pos);
+		tdp_bell_ring(&tdp_shm_proc(seg, tdp_slot_scale(s))->bell);
+	}
+}
+
+/* Commit progress G: its results are in the sink. */
+static void commit(struct publish *p, const struct progress *g)
+{
+	struct tdp_publish_commit *pc = tdp_shm_publish_commit(&p->child.seg);
+	struct tdp_publish_body *b = TDP_NEXT(pc);
+	b->sink_len = g->sink_len;
+	memcpy(b->consumed, g->consumed, sizeof(b->consumed));
+	memcpy(b->released, g->released, sizeof(b->released));
+	b->n = g->n;
+	memcpy(b->ids, g->ids, sizeof(g->ids[0]) * g->n);
+	tdp_commit(&pc->ver);
+	apply(p, b);
+}
+
+/*
+ * Move output along: when no write is in flight (waiting for it if WAIT),
+ * commit what it carried, then start writing what was encoded since.
+ * Returns 1 when nothing is left uncommitted, 0 when something is, or
+ * -errno from the sink.
+ */
+static int pump(struct publish *p, bool wait)
+{
+	int rc = tdp_writer_idle(&p->out, wait);
+	if (rc <= 0)
+		return rc;
+	if (p->flight_pending) {
+		commit(p, &p->flight);
+		p->flight_pending = false;
+	}
+	if (!p->cur_moved)
+		return 1;
+	p->flight = p->cur;   /* copies the ids too: at most one batch */
+	p->cur.n = 0;
+	p->cur_moved = false;
+	p->flight_pending = true;
+	rc = tdp_writer_kick(&p->out);
+	return rc < 0 ? rc : 0;
+}
+
+/* Start where the committed progress says, finishing the predecessor's
+ * commit and cutting the sink back to it. */
+static int recover(struct publish *p)
+{
+	const struct tdp_shm *seg = &p->child.seg;
+	struct tdp_publish_commit *pc = tdp_shm_publish_commit(seg);
+	const struct tdp_publish_body *b = TDP_LIVE(pc);
+	bool first = atomic_load_explicit((_Atomic uint64_t *)&pc->ver, memory_order_acquire) == 0;
+	if (!first)
+		apply(p, b);
+	memcpy(p->cur.consumed, b->consumed, sizeof(b->consumed));
+	memcpy(p->cur.released, b->released, sizeof(b->released));
+	p->cur.n = 0;
+	/* The first publish of a run starts at the sink's end and commits
+	 * that at once, so its successors cut back to it. */
+	p->cur.sink_len = first ? tdp_writer_end(&p->out) : b->sink_len;
+	int rc = tdp_writer_resume(&p->out, p->cur.sink_len);
+	if (rc < 0) {
+		tdp_log("sink: cutting back to %llu bytes: %s", (unsigned long long)p->cur.sink_len, strerror(-rc));
+		return TDP_EXIT_SYSTEM;
+	}
+	if (first)
+		commit(p, &p->cur);
+	size_t nseen = (size_t)seg->hdr->nscales * seg->hdr->max_streams;
+	memcpy(p->seen, tdp_shm_dedup(seg, 0), sizeof(int64_t) * nseen);
+	return 0;
 }
 
 static int open_sink(struct publish *p)
@@ -91,6 +224,15 @@ static int open_sink(struct publish *p)
 	return 0;
 }
 
+static bool all_finished(const struct publish *p)
+{
+	/* Checked in this order: a scale sets done after its last push. */
+	for (uint32_t s = 0; s < p->child.cfg.nscales; s++)
+		if (!scale_finished(p, s) || unread(p, s))
+			return false;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static struct publish p;
@@ -103,60 +245,50 @@ int main(int argc, char **argv)
 		return rc;
 	struct tdp_child *c = &p.child;
 	uint32_t nscales = c->cfg.nscales;
-	size_t nlast = (size_t)nscales * c->seg.hdr->max_streams;
-	p.last_window = malloc(sizeof(int64_t) * nlast);
-	if (!p.last_window)
+	p.seen = malloc(sizeof(int64_t) * nscales * c->seg.hdr->max_streams);
+	if (!p.seen)
 		return TDP_EXIT_SYSTEM;
-	for (size_t i = 0; i < nlast; i++)
-		p.last_window[i] = -1;
-	if ((rc = open_sink(&p)))
+	if ((rc = open_sink(&p)) || (rc = recover(&p)))
 		return rc;
 	struct tdp_bell *mine = &c->slot->bell;
 	struct tdp_idle idle = {0};
 	for (;;) {
 		unsigned got = 0;
-		for (uint32_t s = 0; s < nscales; s++) {
-			unsigned n = drain_scale(&p, s);
-			if (n)
-				tdp_bell_ring(&tdp_shm_proc(&c->seg, tdp_slot_scale(s))->bell);
-			got += n;
-		}
+		for (uint32_t s = 0; s < nscales; s++)
+			got += drain_scale(&p, s);
 		size_t pending = tdp_writer_buf(&p.out)->len;
-		rc = pending > MAX_PENDING ? tdp_writer_flush(&p.out)
-		     : (pending > KICK_BYTES || !got) ? tdp_writer_kick(&p.out) : 0;
-		if (rc < 0) {
-			tdp_log("writing the sink: %s", strerror(-rc));
-			return TDP_EXIT_SYSTEM;
-		}
+		rc = pending > MAX_PENDING ? pump(&p, true)
+		     : (pending > KICK_BYTES || !got || p.cur.n == TDP_PUBLISH_BATCH) ? pump(&p, false) : 0;
+		if (rc < 0)
+			goto sink_error;
 		tdp_child_beat(c);
 		if (!tdp_idle_should_sleep(&idle, got > 0))
 			continue;
-		/* Done when every scale finished and its ring is empty (checked
-		 * in that order: a scale sets done after its last push). */
-		bool all = true;
-		for (uint32_t s = 0; s < nscales && all; s++)
-			all = scale_finished(&p, s) && tdp_ring_used(tdp_shm_out_ring(&c->seg, s)) == 0;
-		if (all)
+		if (all_finished(&p))
 			break;
-		if (tdp_writer_pending(&p.out)) {
-			tdp_writer_flush(&p.out);   /* idle: get everything out now */
+		if (p.flight_pending || p.cur_moved) {
+			if ((rc = pump(&p, true)) < 0)   /* idle: get everything out now */
+				goto sink_error;
 			continue;
 		}
 		uint32_t seen = tdp_bell_prepare(mine);
 		bool work = false;
 		for (uint32_t s = 0; s < nscales; s++)
-			work |= tdp_ring_used(tdp_shm_out_ring(&c->seg, s)) > 0;
+			work |= unread(&p, s) > 0;
 		if (work)
 			tdp_bell_cancel(mine);
 		else
 			tdp_bell_sleep(mine, seen, 100);
 	}
-	if ((rc = tdp_writer_flush(&p.out)) < 0) {
-		tdp_log("writing the sink: %s", strerror(-rc));
-		return TDP_EXIT_SYSTEM;
-	}
+	while ((rc = pump(&p, true)) == 0)
+		;
+	if (rc < 0)
+		goto sink_error;
 	tdp_child_done(c);
 	tdp_writer_fini(&p.out);
-	free(p.last_window);
+	free(p.seen);
 	return TDP_EXIT_OK;
+sink_error:
+	tdp_log("writing the sink: %s", strerror(-rc));
+	return TDP_EXIT_SYSTEM;
 }

@@ -11,16 +11,37 @@
  * scale's arena and their descriptors into its out-ring.  Nothing here
  * waits on another scale; if publish is slow, the arena fills and this
  * worker waits, its in-ring fills, and ingest applies the overflow policy.
+ *
+ * Crash safety (DESIGN.md invariant 2).  Everything a successor needs lives
+ * in the segment: each stream's window store (its last `window` points)
+ * and its committed state (struct tdp_wstate: next_seq, next_window, lost),
+ * double-buffered (common/commit.h).  A point is applied as
+ *   1. close the windows that end before it (they do not hold it);
+ *   2. write it into the store, over the point `window` before it, which
+ *      no window still to close holds;
+ *   3. commit next_seq past it (and the points skipped before it as lost);
+ *   4. close the window that ends at it.
+ * and a window is closed as: emit its result (the out-ring push is the
+ * commit), then commit next_window past it.  The in-ring's head moves only
+ * after the batch is applied.  So a SIGKILL anywhere leaves: points the
+ * successor finds again in the ring, recognised as applied by next_seq;
+ * windows to close that it closes on start (closing is idempotent up to
+ * next_window); and at most one result emitted without next_window moved,
+ * which the last descriptor in the out-ring names (it carries stream and
+ * window).  Each point is applied once, each result emitted once.  The
+ * sliding structures are process memory, rebuilt from the store.
  */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 
 #include "common/bell.h"
 #include "common/child.h"
 #include "common/clock.h"
+#include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -37,8 +58,10 @@ struct scaled {
 	struct tdp_child child;
 	uint32_t s;                       /* scale index */
 	const struct tdp_scale_cfg *sc;
-	struct window *windows;           /* per stream index, lazily set up */
-	struct sublevel_slide *slides;    /* sublevel scales: per stream index, lazily set up */
+	struct tdp_wstate *ws;            /* per stream: committed state, in the segment */
+	struct tdp_wstate_body *st;       /* per stream: this process's copy of it */
+	struct window *windows;           /* per stream: view of its store, attached lazily */
+	struct sublevel_slide *slides;    /* sublevel scales: per stream, rebuilt lazily */
 	struct compute compute;
 	double *vals;                     /* one gathered window */
 	struct tdp_result *result;        /* one result being built */
@@ -48,6 +71,54 @@ struct scaled {
 	char *arena;
 	uint64_t arena_size;
 };
+
+/* Commit stream I's state as in w->st[i]. */
+static void commit_stream(struct scaled *w, uint32_t i)
+{
+	*TDP_NEXT(&w->ws[i]) = w->st[i];
+	tdp_commit(&w->ws[i].ver);
+}
+
+/* The view of stream I's store (points of w->st[i].dim values), its
+ * memory allocated from /dev/shm on first use so that running out is an
+ * error here rather than a SIGBUS later. */
+static struct window *stream_window(struct scaled *w, uint32_t i)
+{
+	struct window *win = &w->windows[i];
+	if (win->size)
+		return win;
+	const struct tdp_scale_layout *l = &w->child.seg.hdr->scales[w->s];
+	off_t off = (off_t)(l->store_off + (uint64_t)i * l->store_stride);
+	int rc = posix_fallocate(w->child.seg.fd, off, (off_t)l->store_stride);
+	if (rc) {
+		tdp_log("scale %s: no room in /dev/shm for the window of stream %s (%llu bytes): %s",
+			w->sc->name, tdp_shm_stream(&w->child.seg, i)->name,
+			(unsigned long long)l->store_stride, strerror(rc));
+		exit(TDP_EXIT_SYSTEM);
+	}
+	window_attach(win, tdp_shm_store(&w->child.seg, w->s, i), w->sc->window, w->st[i].dim);
+	return win;
+}
+
+/* Sublevel scales: stream I's sliding structure, rebuilt from the store
+ * (the committed points of the last window) when this process has none. */
+static struct sublevel_slide *stream_slide(struct scaled *w, uint32_t i)
+{
+	struct sublevel_slide *sl = &w->slides[i];
+	if (sl->cap)
+		return sl;
+	uint32_t size = w->sc->window;
+	if (sls_init(sl, size, 0) < 0) {
+		tdp_log("out of memory for a window of stream %u", i);
+		exit(TDP_EXIT_SYSTEM);
+	}
+	const struct window *win = stream_window(w, i);
+	uint64_t end = w->st[i].next_seq;
+	for (uint64_t seq = end > size ? end - size : 0; seq < end; seq++)
+		if (window_has(win, seq))
+			sls_push(sl, seq, win->v[seq % size]);
+	return sl;
+}
 
 /* Wait a little for publish to make room, staying visibly alive. */
 static void wait_for_publish(struct scaled *w)
@@ -74,8 +145,10 @@ static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
 	}
 	/* Claim the space first: a worker killed after this only wastes it. */
 	atomic_store_explicit((_Atomic uint64_t *)&w->out->arena_wpos, pos + size, memory_order_relaxed);
+	tdp_crash_point();
 	memcpy(w->arena + pos % a, r, size);
-	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size};
+	tdp_crash_point();
+	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size, .stream = r->stream, .window = r->window};
 	if (!tdp_desc_push(w->out, w->out_slots, &d))
 		abort();   /* impossible: we checked for room and are the only producer */
 	tdp_counter_add(&w->child.slot->records_out, 1);
@@ -88,9 +161,10 @@ static unsigned hist_bucket(uint64_t ns)
 }
 
 /* Compute and emit window K of stream STREAM, if any of its points arrived. */
-static void close_window(struct scaled *w, uint32_t stream, const struct window *win, uint64_t k)
+static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 {
 	const struct tdp_scale_cfg *sc = w->sc;
+	const struct window *win = stream_window(w, stream);
 	uint64_t first = k * sc->slide;
 	struct tdp_result *r = w->result;
 	memset(r, 0, sizeof(*r));
@@ -98,11 +172,10 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	int rc = 0;
 	uint64_t t0 = tdp_now_ns();
 	if (w->slides) {
-		struct sublevel_slide *sl = &w->slides[stream];
-		if (sl->cap)
-			sls_expire_before(sl, first);
-		if (!sl->cap || !(n = sl->size))
-			return;   /* nothing arrived at all: counted by the ring's overflow */
+		struct sublevel_slide *sl = stream_slide(w, stream);
+		sls_expire_before(sl, first);
+		if (!(n = sl->size))
+			return;   /* nothing arrived at all: counted as lost by the stream */
 		r->start = window_time(win, sls_first_seq(sl));
 		r->end = window_time(win, sls_last_seq(sl));
 		compute_sublevel(&w->compute, sl, r);
@@ -137,80 +210,99 @@ static void close_window(struct scaled *w, uint32_t stream, const struct window 
 	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
 }
 
-/* Sublevel scales: apply P to its stream's sliding structure, after
- * expiring what no window ending at P can hold. */
-static void slide_point(struct scaled *w, const struct tdp_point *p)
+/*
+ * Close stream I's windows that end before UPTO, every point before which
+ * is settled (applied, or never coming), committing next_window after each.
+ * Windows lying wholly after the last applied point hold nothing and are
+ * stepped over.
+ */
+static void close_upto(struct scaled *w, uint32_t i, uint64_t upto)
 {
-	struct sublevel_slide *sl = &w->slides[p->stream];
-	uint32_t size = w->sc->window;
-	if (!sl->cap && sls_init(sl, size, 0) < 0) {
-		tdp_log("out of memory for a window of stream %u", p->stream);
-		exit(TDP_EXIT_SYSTEM);
+	struct tdp_wstate_body *b = &w->st[i];
+	uint64_t k = b->next_window;
+	while (window_next_closable(&k, upto, b->next_seq, w->sc->window, w->sc->slide)) {
+		close_window(w, i, k);
+		b->next_window = ++k;
+		commit_stream(w, i);
 	}
-	sls_expire_before(sl, p->seq + 1 >= size ? p->seq + 1 - size : 0);
-	sls_push(sl, p->seq, p->v[0]);
+	if (k != b->next_window) {
+		b->next_window = k;
+		commit_stream(w, i);
+	}
 }
 
-struct closer {
-	struct scaled *w;
-	uint32_t stream;
-	const struct window *win;
-	const struct tdp_point *pending;   /* sublevel: the point, until a window needs it */
-};
-
-static void close_cb(void *ctx, uint64_t k)
-{
-	struct closer *cl = ctx;
-	/* Windows that ended in a gap before the point close without it. */
-	if (cl->pending && k * cl->w->sc->slide + cl->w->sc->window > cl->pending->seq) {
-		slide_point(cl->w, cl->pending);
-		cl->pending = NULL;
-	}
-	close_window(cl->w, cl->stream, cl->win, k);
-}
-
-/* Apply one point; close every window it completes, including windows
- * whose last points were lost before it arrived. */
+/* Apply one point (steps 1-4 of the file comment); a replay of a point
+ * already applied changes nothing. */
 static void apply_point(struct scaled *w, const struct tdp_point *p)
 {
-	const struct tdp_scale_cfg *sc = w->sc;
-	if (p->stream >= w->child.seg.hdr->max_streams)
+	uint32_t i = p->stream;
+	if (i >= w->child.seg.hdr->max_streams)
 		return;
-	struct window *win = &w->windows[p->stream];
-	if (!win->size && window_init(win, sc->window, p->dim) < 0) {
-		tdp_log("out of memory for a window of stream %u", p->stream);
-		exit(TDP_EXIT_SYSTEM);
-	}
-	if (p->dim != win->dim)
+	struct tdp_wstate_body *b = &w->st[i];
+	if (p->seq < b->next_seq)
+		return;
+	if (!b->dim) {
+		if (p->dim == 0 || p->dim > w->child.seg.hdr->scales[w->s].store_dim)
+			return;   /* ingest guarantees a scalar for scalar scales */
+		b->dim = p->dim;   /* committed with the point */
+	} else if (p->dim != b->dim) {
 		return;   /* ingest guarantees one dimension per stream */
-	uint64_t old_next = win->next_seq;
-	if (window_put(win, p) < 0)
-		return;   /* a replay of a point already applied */
-	struct closer cl = {w, p->stream, win, w->slides ? p : NULL};
-	window_each_closed(old_next, p->seq, sc->window, sc->slide, close_cb, &cl);
-	if (cl.pending)
-		slide_point(w, p);
+	}
+	struct sublevel_slide *sl = w->slides ? stream_slide(w, i) : NULL;
+	close_upto(w, i, p->seq);
+	window_put(stream_window(w, i), p);
+	tdp_crash_point();
+	b->lost += p->seq - b->next_seq;
+	b->next_seq = p->seq + 1;
+	commit_stream(w, i);
+	if (sl) {
+		sls_expire_before(sl, p->seq + 1 >= w->sc->window ? p->seq + 1 - w->sc->window : 0);
+		sls_push(sl, p->seq, p->v[0]);
+	}
+	close_upto(w, i, p->seq + 1);
+}
+
+/*
+ * Start: load the committed state, account for a result the predecessor
+ * emitted just before it died (the out-ring's last descriptor names it),
+ * and close what it had settled but not closed.
+ */
+static void recover(struct scaled *w)
+{
+	const struct tdp_shm *seg = &w->child.seg;
+	uint32_t max = seg->hdr->max_streams;
+	for (uint32_t i = 0; i < max; i++)
+		w->st[i] = *TDP_LIVE(&w->ws[i]);
+	const struct tdp_result_desc *last = &w->out_slots[(w->out->ck.p_tail - 1) & w->out->ck.mask];
+	if (last->len && last->stream < max && w->st[last->stream].next_window <= last->window) {
+		w->st[last->stream].next_window = last->window + 1;
+		commit_stream(w, last->stream);
+	}
+	for (uint32_t i = 0; i < max; i++)
+		if (w->st[i].dim)
+			close_upto(w, i, w->st[i].next_seq);
 }
 
 /*
  * No more points will come: close the windows that the stream completed
  * but whose last points never reached this scale (dropped on overflow), so
- * no arrived point was there to close them.  Windows none of whose points
- * arrived have no result (close_window skips them).
+ * no arrived point was there to close them, and count those points lost.
+ * Windows none of whose points arrived have no result.
  */
 static void close_tail(struct scaled *w)
 {
 	uint32_t nstreams = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams,
 						 memory_order_acquire);
 	for (uint32_t i = 0; i < nstreams && i < w->child.seg.hdr->max_streams; i++) {
-		const struct window *win = &w->windows[i];
+		struct tdp_wstate_body *b = &w->st[i];
 		uint64_t total = tdp_shm_stream(&w->child.seg, i)->next_seq;   /* points the stream had */
-		if (!win->size || !win->next_seq || win->next_seq >= total)
+		if (b->next_seq >= total)
 			continue;
-		/* As if the stream's last point had arrived: the same windows close
-		 * (the one ending there only if it holds an earlier point). */
-		struct closer cl = {w, i, win, NULL};
-		window_each_closed(win->next_seq, total - 1, w->sc->window, w->sc->slide, close_cb, &cl);
+		if (b->dim)
+			close_upto(w, i, total);
+		b->lost += total - b->next_seq;
+		b->next_seq = total;
+		commit_stream(w, i);
 	}
 }
 
@@ -239,29 +331,33 @@ int main(int argc, char **argv)
 	w.out_slots = tdp_shm_out_slots(&c->seg, w.s);
 	w.arena = tdp_shm_arena(&c->seg, w.s);
 	w.arena_size = c->seg.hdr->scales[w.s].arena_size;
-	w.windows = calloc(c->seg.hdr->max_streams, sizeof(struct window));
-	if (w.sc->complex == TDP_COMPLEX_SUBLEVEL &&
-	    !(w.slides = calloc(c->seg.hdr->max_streams, sizeof(struct sublevel_slide)))) {
-		tdp_log("out of memory for scale %s", w.sc->name);
-		return TDP_EXIT_SYSTEM;
-	}
+	uint32_t max = c->seg.hdr->max_streams;
+	w.ws = tdp_shm_wstate(&c->seg, w.s, 0);
+	w.st = calloc(max, sizeof(*w.st));
+	w.windows = calloc(max, sizeof(struct window));
+	if (w.sc->complex == TDP_COMPLEX_SUBLEVEL)
+		w.slides = calloc(max, sizeof(struct sublevel_slide));
 	/* Only rips scales gather a window's points; sublevel scales read
 	 * their sliding structures. */
 	w.vals = w.sc->complex == TDP_COMPLEX_RIPS ? malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM) : NULL;
 	w.result = malloc(tdp_result_size((uint32_t)tdp_scale_max_intervals(w.sc)));
-	if (!w.windows || (!w.vals && !w.slides) || !w.result || compute_init(&w.compute, w.sc) < 0) {
+	if (!w.st || !w.windows || (!w.vals && !w.slides) || !w.result || compute_init(&w.compute, w.sc) < 0) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}
+	recover(&w);
 	struct tdp_bell *mine = &c->slot->bell;
 	struct tdp_bell *ingest_bell = &tdp_shm_proc(&c->seg, tdp_slot_ingest())->bell;
 	struct tdp_bell *publish_bell = &tdp_shm_proc(&c->seg, tdp_slot_publish(c->seg.hdr))->bell;
 	struct tdp_idle idle = {0};
 	for (;;) {
 		static struct tdp_point batch[BATCH];
-		unsigned got = tdp_point_pop_many(w.in, w.in_slots, batch, BATCH);
+		unsigned got = tdp_point_peek_many(w.in, w.in_slots, batch, BATCH);
 		for (unsigned i = 0; i < got; i++)
 			apply_point(&w, &batch[i]);
+		/* Applied: only now may ingest reuse the slots. */
+		if (got)
+			tdp_ring_consume(w.in, got);
 		tdp_counter_add(&c->slot->records_in, got);
 		tdp_child_beat(c);
 		if (got) {
@@ -283,12 +379,9 @@ int main(int argc, char **argv)
 	}
 	tdp_child_done(c);
 	tdp_bell_ring(publish_bell);
-	for (uint32_t i = 0; i < c->seg.hdr->max_streams; i++) {
-		if (w.windows[i].size)
-			window_fini(&w.windows[i]);
-		if (w.slides)
-			sls_fini(&w.slides[i]);
-	}
+	for (uint32_t i = 0; w.slides && i < max; i++)
+		sls_fini(&w.slides[i]);
+	free(w.st);
 	free(w.windows);
 	free(w.slides);
 	free(w.vals);

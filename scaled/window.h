@@ -3,14 +3,18 @@
  * number.
  *
  * Window k of a scale covers sequence numbers [k*slide, k*slide+size).
- * Points are stored in a circular buffer at seq % size with their seq as a
- * tag, so a point that never arrived (dropped on overflow, lost in a crash)
- * is simply absent: gathering a window returns the points present, and the
- * caller reports size - present as "lost".
+ * Points are stored in a circular buffer at seq % size, tagged seq + 1 (0 =
+ * empty, so zeroed memory is an empty window), so a point that never
+ * arrived (dropped on overflow) is simply absent: gathering a window
+ * returns the points present, and the caller reports size - present as
+ * "lost".  The buffer is plain memory laid out as tags, times, values:
+ * scale workers lay it over their store in the shared segment, where it
+ * outlives them.
  */
 #ifndef TDP_WINDOW_H
 #define TDP_WINDOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,18 +23,30 @@
 struct window {
 	uint32_t size;
 	uint32_t dim;
-	uint64_t next_seq;   /* sequence number expected next */
-	double *v;           /* size * dim values */
+	uint64_t *tag;       /* size tags: seq + 1, 0 = empty */
 	double *t;           /* size event times */
-	uint64_t *tag;       /* size sequence numbers, UINT64_MAX = empty */
+	double *v;           /* size * dim values */
+	void *owned;         /* window_init's allocation, else NULL */
 };
 
+/* Bytes a window of SIZE points of DIM values occupies. */
+size_t window_bytes(uint32_t size, uint32_t dim);
+
+/* Lay W over MEM (window_bytes(size, dim) bytes; zeroed = empty). */
+void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim);
+
+/* A window in its own zeroed memory; window_fini frees it. */
 int window_init(struct window *w, uint32_t size, uint32_t dim);
 void window_fini(struct window *w);
 
-/* Store P (P->dim must equal w->dim).  Returns 0, or -1 for a replayed or
- * out-of-order point (seq < next_seq), which is ignored. */
-int window_put(struct window *w, const struct tdp_point *p);
+/* Store P in its slot (P->dim == w->dim), replacing point P->seq - size. */
+void window_put(struct window *w, const struct tdp_point *p);
+
+/* Whether point SEQ is present. */
+static inline bool window_has(const struct window *w, uint64_t seq)
+{
+	return w->tag[seq % w->size] == seq + 1;
+}
 
 /*
  * Copy the points of [first, first+size) that are present, in sequence
@@ -39,19 +55,24 @@ int window_put(struct window *w, const struct tdp_point *p);
  */
 size_t window_gather(const struct window *w, uint64_t first, double *vals, double *t_first, double *t_last);
 
-/* The event time of point SEQ, which must be present (tag matches). */
+/* The event time of point SEQ, which must be present. */
 double window_time(const struct window *w, uint64_t seq);
 
 /*
- * The windows to close after the point with sequence number S arrived,
- * when OLD_NEXT was the sequence number expected next (S >= OLD_NEXT; S >
- * OLD_NEXT means the points in between never came).  Calls CB(CTX, k) in
- * increasing k for: the window ending exactly at S, and every window ending
- * in [OLD_NEXT, S) that still holds some earlier point.  Windows that lie
- * wholly inside a gap hold nothing and are skipped without being visited,
- * so a huge gap costs O(window / slide), not O(gap).
+ * Window k closes once every point it could hold has come or never will:
+ * when k*slide + size <= UPTO, UPTO being one past the last sequence
+ * number settled.  The first window not closable before UPTO.
  */
-void window_each_closed(uint64_t old_next, uint64_t s, uint32_t size, uint32_t slide,
-			void (*cb)(void *ctx, uint64_t k), void *ctx);
+uint64_t window_first_open(uint64_t upto, uint32_t size, uint32_t slide);
+
+/*
+ * The next window to close, in increasing order, when every point before
+ * UPTO is settled and the points applied all lie before HELD_END: true with
+ * *K the first window >= *K that closes before UPTO and may hold a point.
+ * False when none does, with *K moved past the windows that close but lie
+ * wholly at or after HELD_END (they hold nothing): a huge gap costs
+ * O(window / slide) windows, not O(gap).
+ */
+bool window_next_closable(uint64_t *k, uint64_t upto, uint64_t held_end, uint32_t size, uint32_t slide);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_window - sequence-addressed windows: storage, gathering with
- * missing points, replays ignored, and which windows close after a gap.
+ * missing points, zeroed memory as an empty window, and which windows
+ * close after a gap.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,21 +31,34 @@ static void test_gather_in_order(void **state)
 	assert_int_equal(window_init(&w, 4, 1), 0);
 	for (uint64_t s = 0; s < 10; s++) {
 		struct tdp_point p = pt(s, (double)s * 2);
-		assert_int_equal(window_put(&w, &p), 0);
+		window_put(&w, &p);
 	}
 	double vals[4], t0 = 0, t1 = 0;
 	assert_int_equal(window_gather(&w, 6, vals, &t0, &t1), 4);
 	for (int i = 0; i < 4; i++)
 		assert_true(vals[i] == (double)(6 + i) * 2);
 	assert_true(t0 == 106.0 && t1 == 109.0);
+	assert_true(window_has(&w, 9) && !window_has(&w, 5));
 	/* a window that slid out is gone */
 	assert_int_equal(window_gather(&w, 2, vals, &t0, &t1), 0);
-	/* replay of an applied point is refused and changes nothing */
-	struct tdp_point old = pt(8, -1);
-	assert_int_equal(window_put(&w, &old), -1);
-	assert_int_equal(window_gather(&w, 6, vals, &t0, &t1), 4);
-	assert_true(vals[2] == 16.0);
 	window_fini(&w);
+}
+
+/* Zeroed memory is an empty window: sequence number 0 is not "present". */
+static void test_zeroed_memory_is_empty(void **state)
+{
+	(void)state;
+	uint64_t mem[3 * 4] = {0};
+	struct window w;
+	window_attach(&w, mem, 4, 1);
+	double vals[4], t0, t1;
+	assert_false(window_has(&w, 0));
+	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 0);
+	struct tdp_point p = pt(0, 7);
+	window_put(&w, &p);
+	assert_true(window_has(&w, 0));
+	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 1);
+	assert_int_equal(window_bytes(4, 1), sizeof(mem));
 }
 
 static void test_gather_with_gap(void **state)
@@ -55,7 +69,7 @@ static void test_gather_with_gap(void **state)
 	uint64_t seqs[] = {0, 1, 4, 5};   /* 2 and 3 lost */
 	for (int i = 0; i < 4; i++) {
 		struct tdp_point p = pt(seqs[i], (double)seqs[i]);
-		assert_int_equal(window_put(&w, &p), 0);
+		window_put(&w, &p);
 	}
 	double vals[5], t0, t1;
 	assert_int_equal(window_gather(&w, 1, vals, &t0, &t1), 3);   /* 1, 4, 5 */
@@ -68,12 +82,15 @@ struct seen {
 	int n;
 };
 
-static void record(void *ctx, uint64_t k)
+/* What a scale worker does: close every closable window from *NEXT. */
+static void close_upto(struct seen *s, uint64_t *next, uint64_t upto, uint64_t held_end, uint32_t W, uint32_t S)
 {
-	struct seen *s = ctx;
-	if (s->n < 64)
-		s->k[s->n] = k;
-	s->n++;
+	while (window_next_closable(next, upto, held_end, W, S)) {
+		if (s->n < 64)
+			s->k[s->n] = *next;
+		s->n++;
+		++*next;
+	}
 }
 
 /* Without gaps, each window closes exactly once, at its last point. */
@@ -82,36 +99,47 @@ static void test_closed_no_gaps(void **state)
 	(void)state;
 	struct seen s = {0};
 	const uint32_t W = 10, S = 3;
+	uint64_t next = 0;
 	for (uint64_t seq = 0; seq < 40; seq++)
-		window_each_closed(seq, seq, W, S, record, &s);
+		close_upto(&s, &next, seq + 1, seq + 1, W, S);
 	/* windows k with k*3 + 9 <= 39: k = 0..10 */
 	assert_int_equal(s.n, 11);
 	for (int i = 0; i < 11; i++)
 		assert_int_equal(s.k[i], (uint64_t)i);
+	assert_int_equal(next, 11);
 }
 
 static void test_closed_after_gap(void **state)
 {
 	(void)state;
 	struct seen s = {0};
-	/* W=10, S=3; points 0..11 came (next expected 12), then 30 arrives.
-	 * Windows ending in [12, 30]: k=1 (3..12) .. k=7 (21..30).  Those
-	 * holding earlier points start before 12: k <= 3.  And k=7 ends at 30. */
-	window_each_closed(12, 30, 10, 3, record, &s);
-	assert_int_equal(s.n, 4);
+	/* W=10, S=3; points 0..11 came (window 0 closed), then 30 arrives.
+	 * Before applying it: windows ending in [12, 30) that hold earlier
+	 * points start before 12: k = 1..3; k = 4..6 hold nothing.  After it:
+	 * k = 7 (21..30). */
+	uint64_t next = 1;
+	close_upto(&s, &next, 30, 12, 10, 3);
+	assert_int_equal(s.n, 3);
 	assert_int_equal(s.k[0], 1);
-	assert_int_equal(s.k[1], 2);
 	assert_int_equal(s.k[2], 3);
+	assert_int_equal(next, 7);
+	close_upto(&s, &next, 31, 31, 10, 3);
+	assert_int_equal(s.n, 4);
 	assert_int_equal(s.k[3], 7);
 	/* The first point of a stream arrives late: only its window. */
 	s.n = 0;
-	window_each_closed(0, 29, 10, 5, record, &s);
+	next = 0;
+	close_upto(&s, &next, 29, 0, 10, 5);
+	close_upto(&s, &next, 30, 30, 10, 5);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.k[0], 4);
 	/* ... and when it ends no window, nothing. */
 	s.n = 0;
-	window_each_closed(0, 30, 10, 5, record, &s);
+	next = 0;
+	close_upto(&s, &next, 30, 0, 10, 5);
+	close_upto(&s, &next, 31, 31, 10, 5);
 	assert_int_equal(s.n, 0);
+	assert_int_equal(next, 5);
 }
 
 static void test_closed_huge_gap_is_bounded(void **state)
@@ -120,18 +148,22 @@ static void test_closed_huge_gap_is_bounded(void **state)
 	struct seen s = {0};
 	/* A gap of 10^15 points with slide 1 visits only the windows that
 	 * hold points, not 10^15 empty ones (this would never finish). */
-	window_each_closed(100, 1000000000000000ull, 8, 1, record, &s);
+	const uint64_t big = 1000000000000000ull;
+	uint64_t next = 93;   /* points 0..99 came, windows to 92 closed */
+	close_upto(&s, &next, big, 100, 8, 1);
+	close_upto(&s, &next, big + 1, big + 1, 8, 1);
 	/* windows ending 100..106 hold old points (start <= 99), then the last */
 	assert_int_equal(s.n, 8);
 	assert_int_equal(s.k[0], 93);
 	assert_int_equal(s.k[6], 99);
-	assert_int_equal(s.k[7], 1000000000000000ull - 7);
+	assert_int_equal(s.k[7], big - 7);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gather_in_order),
+		cmocka_unit_test(test_zeroed_memory_is_empty),
 		cmocka_unit_test(test_gather_with_gap),
 		cmocka_unit_test(test_closed_no_gaps),
 		cmocka_unit_test(test_closed_after_gap),
