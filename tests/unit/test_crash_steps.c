@@ -1,0 +1,373 @@
+/*
+ * test_crash_steps - the crash-safety protocols of the scale worker,
+ * publish and ingest, with a SIGKILL injected at every step.
+ *
+ * For each program, a clean run on a fresh segment gives the reference.
+ * Then for i = 1, 2, ...: a fresh segment with the same input, the real
+ * program (BIN/tdapipe-*) started with TDAPIPE_CRASH_AT=i, so that it kills
+ * itself at its i-th crash point (common/commit.h: between two stores that
+ * must survive a kill), then started again to finish.  What it produced
+ * must equal the reference exactly: nothing lost, nothing twice.  The
+ * sweep ends at the first i the program finishes before reaching.
+ * This process plays the supervisor and the neighbours: it creates the
+ * segment, fills in-rings, and reads out-rings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/commit.h"
+#include "common/config.h"
+#include "common/ring.h"
+#include "common/shm.h"
+
+static const char *bin;
+static char dir[128];
+static char inst[64];
+
+struct fixture {
+	char text[2048];
+	struct tdp_config cfg;
+	struct tdp_shm seg;
+};
+
+static void path_in(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static void seg_create(struct fixture *f)
+{
+	char err[512];
+	int other;
+	tdp_shm_unlink(inst);
+	if (tdp_config_parse(f->text, strlen(f->text), "t.yaml", &f->cfg, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	if (tdp_shm_create(&f->seg, &f->cfg, f->text, strlen(f->text), &other, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	/* as the supervisor does: outputs start empty */
+	const struct tdp_sink_cfg *outs[2] = {&f->cfg.sink, &f->cfg.dead_letter};
+	for (int i = 0; i < 2; i++)
+		if (outs[i]->type == TDP_SINK_FILE)
+			close(open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+}
+
+static void seg_destroy(struct fixture *f)
+{
+	tdp_shm_detach(&f->seg);
+	tdp_shm_unlink(inst);
+}
+
+/* Run tdapipe-PROG on the instance, dying at step CRASH_AT (0: never).
+ * Returns 0 when it finished (exit 0), 1 when it was killed. */
+static int run(const char *prog, const char *scale, uint64_t crash_at)
+{
+	char path[512], log[256], at[32];
+	snprintf(path, sizeof(path), "%s/tdapipe-%s", bin, prog);
+	path_in(log, sizeof(log), "child.log");
+	snprintf(at, sizeof(at), "%llu", (unsigned long long)crash_at);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		if (crash_at)
+			setenv("TDAPIPE_CRASH_AT", at, 1);
+		else
+			unsetenv("TDAPIPE_CRASH_AT");
+		if (scale)
+			execl(path, path, "--instance", inst, "--scale", scale, (char *)NULL);
+		else
+			execl(path, path, "--instance", inst, (char *)NULL);
+		_exit(127);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		return 1;
+	fail_msg("%s (crash at %llu): unexpected %s %d, see %s", prog, (unsigned long long)crash_at,
+		 WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+		 log);
+	return -1;
+}
+
+/* ---- the scale worker ---------------------------------------------- */
+
+static void intern(struct fixture *f, uint32_t i, const char *name, uint64_t total)
+{
+	struct tdp_stream *st = tdp_shm_stream(&f->seg, i);
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	st->next_seq = total;
+	st->dim = 1;
+	f->seg.hdr->nstreams = i + 1;
+}
+
+static void push(struct fixture *f, uint32_t s, uint32_t stream, uint64_t seq, uint16_t dim)
+{
+	struct tdp_point p;
+	memset(&p, 0, sizeof(p));
+	p.seq = seq;
+	p.t = 1000.0 + (double)seq;
+	p.stream = stream;
+	p.dim = dim;
+	for (uint16_t d = 0; d < dim; d++)
+		p.v[d] = (double)((seq * 7919 + d * 31 + stream * 5) % 13);   /* with ties */
+	assert_true(tdp_point_push(tdp_shm_in_ring(&f->seg, s), tdp_shm_in_slots(&f->seg, s), &p));
+}
+
+/* Two streams into each scale, with points lost in the middle and at the
+ * end, and ingest done. */
+static void fill_in_rings(struct fixture *f)
+{
+	intern(f, 0, "a", 64);
+	intern(f, 1, "b", 50);
+	for (uint32_t s = 0; s < f->cfg.nscales; s++) {
+		uint16_t dim = f->cfg.scales[s].complex == TDP_COMPLEX_RIPS ? 2 : 1;
+		for (uint64_t seq = 0; seq < 60; seq++) {
+			if (seq != 17 && seq != 18 && seq != 40)
+				push(f, s, 0, seq, dim);
+			if (seq < 50)
+				push(f, s, 1, seq, dim);
+		}
+	}
+	f->seg.hdr->ingest_done = 1;
+}
+
+/* Everything scale S emitted: its result blocks, back to back, and the
+ * per-stream committed state. */
+static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
+{
+	struct tdp_ring *r = tdp_shm_out_ring(&f->seg, s);
+	const char *arena = tdp_shm_arena(&f->seg, s);
+	uint64_t asize = f->seg.hdr->scales[s].arena_size;
+	struct tdp_result_desc d;
+	while (tdp_desc_pop(r, tdp_shm_out_slots(&f->seg, s), &d)) {
+		tdp_buf_append(out, arena + d.off % asize, d.len);
+		r->arena_released = d.off + d.len;
+	}
+	for (uint32_t i = 0; i < 2; i++)
+		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->seg, s, i)), sizeof(struct tdp_wstate_body));
+}
+
+static const char *scale_text =
+	"scales:\n"
+	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024}\n"
+	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024}\n";
+
+static void worker_fixture(struct fixture *f)
+{
+	char sink[256], dead[256];
+	path_in(sink, sizeof(sink), "sink.jsonl");
+	path_in(dead, sizeof(dead), "dead.jsonl");
+	snprintf(f->text, sizeof(f->text),
+		 "instance: %s\nsource: {type: stdin}\nsink: {type: file, path: %s}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", inst, sink, dead, scale_text);
+}
+
+static void test_scale_worker(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	worker_fixture(&f);
+	for (uint32_t s = 0; s < 2; s++) {
+		const char *name = s ? "cloud" : "sub";
+		struct tdp_buf ref, got;
+		tdp_buf_init(&ref);
+		tdp_buf_init(&got);
+		seg_create(&f);
+		fill_in_rings(&f);
+		assert_int_equal(run("scaled", name, 0), 0);
+		take_results(&f, s, &ref);
+		seg_destroy(&f);
+		assert_true(ref.len > 40 * sizeof(struct tdp_result));
+		uint64_t i;
+		for (i = 1;; i++) {
+			seg_create(&f);
+			fill_in_rings(&f);
+			int killed = run("scaled", name, i);
+			if (killed)
+				assert_int_equal(run("scaled", name, 0), 0);
+			tdp_buf_reset(&got);
+			take_results(&f, s, &got);
+			seg_destroy(&f);
+			if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
+				fail_msg("scale %s killed at step %llu: results differ from a clean run (%zu vs %zu bytes)",
+					 name, (unsigned long long)i, got.len, ref.len);
+			if (!killed)
+				break;
+		}
+		print_message("scale %s: killed at each of %llu steps, results identical\n", name,
+			      (unsigned long long)i - 1);
+		assert_true(i > 100);
+		tdp_buf_fini(&ref);
+		tdp_buf_fini(&got);
+	}
+}
+
+/* ---- publish ------------------------------------------------------- */
+
+static void read_file(const char *path, struct tdp_buf *out)
+{
+	tdp_buf_reset(out);
+	assert_int_equal(tdp_buf_read_file(out, path, SIZE_MAX), 0);
+}
+
+/* Both workers run clean, so their out-rings hold every result; then
+ * publish, killed at step CRASH_AT (0: never) and restarted. */
+static void publish_once(struct fixture *f, uint64_t crash_at, int *killed, struct tdp_buf *sink)
+{
+	seg_create(f);
+	fill_in_rings(f);
+	assert_int_equal(run("scaled", "sub", 0), 0);
+	assert_int_equal(run("scaled", "cloud", 0), 0);
+	*killed = run("publish", NULL, crash_at);
+	if (*killed)
+		assert_int_equal(run("publish", NULL, 0), 0);
+	read_file(f->cfg.sink.path, sink);
+	seg_destroy(f);
+}
+
+static void test_publish(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	worker_fixture(&f);
+	struct tdp_buf ref, got;
+	tdp_buf_init(&ref);
+	tdp_buf_init(&got);
+	int killed;
+	publish_once(&f, 0, &killed, &ref);
+	assert_true(ref.len > 1000);
+	uint64_t i;
+	for (i = 1;; i++) {
+		publish_once(&f, i, &killed, &got);
+		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
+			fail_msg("publish killed at step %llu: sink differs from a clean run (%zu vs %zu bytes)",
+				 (unsigned long long)i, got.len, ref.len);
+		if (!killed)
+			break;
+	}
+	print_message("publish: killed at each of %llu steps, sink identical\n", (unsigned long long)i - 1);
+	assert_true(i > 3);
+	tdp_buf_fini(&ref);
+	tdp_buf_fini(&got);
+}
+
+/* ---- ingest -------------------------------------------------------- */
+
+/* What a scale worker makes of its in-ring: each stream's points in
+ * order, replays (a sequence number already seen) skipped; plus the
+ * stream table and the dead letters. */
+static void ingest_view(struct fixture *f, struct tdp_buf *out)
+{
+	uint64_t next[8] = {0};
+	struct tdp_point p;
+	struct tdp_ring *r = tdp_shm_in_ring(&f->seg, 0);
+	while (tdp_point_pop(r, tdp_shm_in_slots(&f->seg, 0), &p)) {
+		assert_true(p.stream < 8);
+		if (p.seq < next[p.stream])
+			continue;
+		assert_int_equal(p.seq, next[p.stream]);   /* no point skipped */
+		next[p.stream] = p.seq + 1;
+		tdp_buf_append(out, &p, sizeof(p));
+	}
+	for (uint32_t i = 0; i < f->seg.hdr->nstreams; i++)
+		tdp_buf_append(out, tdp_shm_stream(&f->seg, i), sizeof(struct tdp_stream));
+	struct tdp_buf dead;
+	tdp_buf_init(&dead);
+	read_file(f->cfg.dead_letter.path, &dead);
+	tdp_buf_append(out, dead.p, dead.len);
+	tdp_buf_fini(&dead);
+}
+
+static void test_ingest(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	char src[256], dead[256];
+	path_in(src, sizeof(src), "in.csv");
+	path_in(dead, sizeof(dead), "dead.jsonl");
+	FILE *fp = fopen(src, "w");
+	assert_non_null(fp);
+	/* 1,500 records over 3 streams (several batches), some malformed */
+	for (int i = 0; i < 1500; i++) {
+		if (i % 97 == 5)
+			fprintf(fp, "s%d,not-a-number\n", i % 3);
+		else
+			fprintf(fp, "s%d,%d.%d\n", i % 3, i * 7 % 101, i % 10);
+	}
+	fclose(fp);
+	snprintf(f.text, sizeof(f.text),
+		 "instance: %s\nsource: {type: file, path: %s, format: csv, stream_column: 0}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
+		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096}\n",
+		 inst, src, dead);
+	struct tdp_buf ref, got;
+	tdp_buf_init(&ref);
+	tdp_buf_init(&got);
+	seg_create(&f);
+	assert_int_equal(run("ingest", NULL, 0), 0);
+	ingest_view(&f, &ref);
+	seg_destroy(&f);
+	assert_true(ref.len > 1400 * sizeof(struct tdp_point));
+	uint64_t i;
+	for (i = 1;; i++) {
+		seg_create(&f);
+		int killed = run("ingest", NULL, i);
+		if (killed)
+			assert_int_equal(run("ingest", NULL, 0), 0);
+		tdp_buf_reset(&got);
+		ingest_view(&f, &got);
+		seg_destroy(&f);
+		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
+			fail_msg("ingest killed at step %llu: points, streams or dead letters differ (%zu vs %zu bytes)",
+				 (unsigned long long)i, got.len, ref.len);
+		if (!killed)
+			break;
+	}
+	print_message("ingest: killed at each of %llu steps, points identical\n", (unsigned long long)i - 1);
+	assert_true(i > 10);
+	tdp_buf_fini(&ref);
+	tdp_buf_fini(&got);
+}
+
+int main(void)
+{
+	bin = getenv("BIN") ? getenv("BIN") : "bin";
+	char probe[512];
+	snprintf(probe, sizeof(probe), "%s/tdapipe-scaled", bin);
+	if (access(probe, X_OK) != 0) {
+		fprintf(stderr, "%s not built\n", probe);
+		return 77;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/tdp-crash-%d", (int)getpid());
+	snprintf(inst, sizeof(inst), "crash%d", (int)getpid());
+	mkdir(dir, 0700);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scale_worker),
+		cmocka_unit_test(test_publish),
+		cmocka_unit_test(test_ingest),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return rc;
+}
