@@ -1,0 +1,116 @@
+#!/bin/sh
+# chaos_exactly_once: kill anything, lose nothing, publish nothing twice.
+#
+# A stream of CHAOS_POINTS points (default 1,000,000, four streams) goes
+# through three scales (two sublevel, one rips) twice: once undisturbed,
+# once while scripts/chaos sends SIGKILL (and some SIGSEGV) to random
+# processes - ingest, the three workers and publish - at CHAOS_RATE
+# signals per second (default 20).  The second run must end normally and
+# its output must be byte-identical to the first, scale by scale, line by
+# line (results carry no wall-clock field; only the interleaving of scales
+# in the file may differ).  The chaos report must show >= 10 signals per
+# second achieved and ingest and publish among the victims.
+#
+# `make chaos` runs the long version: more points, higher rates, several
+# seeds and random window sizes (CHAOS_ROUNDS, CHAOS_RANDOM=1).
+. "$(dirname "$0")/../lib.sh"
+ALLOW_RESTARTS=1   # chaos kills processes on purpose
+ulimit -c 0        # SIGSEGV must not leave core files
+CHAOS=$TDP_ROOT/scripts/chaos
+N=${CHAOS_POINTS:-1000000}
+RATE=${CHAOS_RATE:-20}
+ROUNDS=${CHAOS_ROUNDS:-1}
+MIN_RATE=${CHAOS_MIN_RATE:-10}
+
+"$PY" -c "
+import random
+r = random.Random(5); x = [0.0] * 4
+with open('$T/points.csv', 'w') as f:
+    for i in range($N):
+        s = r.randrange(4)
+        x[s] = round(x[s] + r.gauss(0, 1), 2)
+        f.write('s%d,%s\n' % (s, x[s]))
+"
+
+round_config() {
+	# $1: round number; random windows with CHAOS_RANDOM=1
+	if [ -n "${CHAOS_RANDOM:-}" ]; then
+		eval "$("$PY" -c "
+import random
+r = random.Random($1)
+w1 = r.choice((16, 100, 333)); w2 = r.choice((1000, 4000, 20000)); w3 = r.choice((20, 40, 64))
+print('W1=%d S1=%d W2=%d S2=%d W3=%d S3=%d' % (w1, r.randint(1, w1), w2, r.randint(w2 // 8, w2), w3, r.randint(w3 // 2, w3)))
+")"
+	else
+		W1=100 S1=50 W2=2000 S2=1000 W3=40 S3=20
+	fi
+	SCALES="supervisor: {backoff_min: 5, backoff_max: 40, restart_limit: 1000, restart_window: 1}
+scales:
+  - {name: fast, complex: sublevel, window: $W1, slide: $S1}
+  - {name: slow, complex: sublevel, window: $W2, slide: $S2}
+  - {name: cloud, complex: rips, window: $W3, slide: $S3, dims: [0, 1]}"
+	write_config "$T/c.yaml" "{type: file, path: $T/points.csv, format: csv, stream_column: 0}" "$T/$2.jsonl"
+}
+
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	round_config $r clean
+	t0=$(date +%s.%N)
+	start_run "$T/c.yaml"
+	wait_run 600
+	[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+	t1=$(date +%s.%N)
+
+	round_config $r chaos
+	start_run "$T/c.yaml"
+	runpid=$(cat "$T/run.pid")
+	wait_for 20 test -e "/dev/shm/tdapipe-$INSTANCE" || die "the instance never started"
+	"$CHAOS" --instance "$INSTANCE" --tdapipe "$TDAPIPE" --rate "$RATE" --fixed --duration 3600 \
+		--signals KILL=9,SEGV=1 --targets all --seed "$r" --until-exit "$runpid" --json \
+		>"$T/chaos.json" 2>"$T/chaos.err" &
+	echo $! >"$T/chaos.pid"
+	wait_run 900
+	chaospid=$(cat "$T/chaos.pid")
+	wait_for 30 sh -c "! kill -0 $chaospid" || die "chaos did not stop after the run ended"
+	rm -f "$T/chaos.pid"
+	t2=$(date +%s.%N)
+	[ "$RUN_RC" -eq 0 ] || { tail -n 30 "$T/run.err" >&2; die "run under chaos exited $RUN_RC"; }
+
+	"$PY" - "$T/clean.jsonl" "$T/chaos.jsonl" "$T/chaos.json" "$MIN_RATE" "$t0" "$t1" "$t2" "$N" <<'EOF' || exit 1
+import json, sys
+clean, chaos, report, min_rate = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+t0, t1, t2, n = float(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7]), int(sys.argv[8])
+def by_scale(path):
+    out = {}
+    with open(path, 'rb') as f:
+        for line in f:
+            scale = json.loads(line)['scale']
+            out.setdefault(scale, []).append(line)
+    return out
+a, b = by_scale(clean), by_scale(chaos)
+if sorted(a) != sorted(b):
+    sys.exit('FAIL: scales differ: %s vs %s' % (sorted(a), sorted(b)))
+for s in sorted(a):
+    if a[s] != b[s]:
+        i = next((i for i, (x, y) in enumerate(zip(a[s], b[s])) if x != y), min(len(a[s]), len(b[s])))
+        sys.exit('FAIL: scale %s: %d results clean, %d under chaos; first difference at result %d:\n  %s\n  %s'
+                 % (s, len(a[s]), len(b[s]), i, a[s][i][:200] if i < len(a[s]) else b'(none)',
+                    b[s][i][:200] if i < len(b[s]) else b'(none)'))
+r = json.load(open(report))
+labels = r['by_label']
+hit = lambda l: sum(labels.get(l, {}).values())
+rate = r['rate_achieved']
+print('# %d points; %s; clean run %.1f s, under chaos %.1f s' % (n, ', '.join('%s %d results' % (s, len(a[s])) for s in sorted(a)), t1 - t0, t2 - t1))
+print('# chaos: %d signals in %.1f s (%.1f/s): %s; missed %d' % (r['total'], r['duration_s'], rate,
+      ', '.join('%s %d' % (l, hit(l)) for l in sorted(labels)), r['missed']))
+if rate < min_rate:
+    sys.exit('FAIL: chaos achieved %.1f signals/s, below %.1f' % (rate, min_rate))
+if hit('ingest') < 1 or hit('publish') < 1:
+    sys.exit('FAIL: chaos never hit ingest and publish both')
+print('# identical: every result once, in order, for every scale')
+EOF
+	deaths=$(grep -c "; restart [0-9]* in " "$T/run.err" || true)
+	note "round $r: the supervisor restarted processes $deaths times"
+	[ "$deaths" -ge 10 ] || die "only $deaths restarts: chaos did not really kill"
+	r=$((r + 1))
+done
