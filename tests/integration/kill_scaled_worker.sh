@@ -4,10 +4,10 @@
 # The supervisor restarts it (stats: restarts >= 1, last_exit "signal 9";
 # the restart is logged on stderr); while it is dead the other scales keep
 # producing (their window counts grow between two stats samples taken
-# during the backoff); their outputs are complete and byte-identical to a
-# clean run's; the killed scale's output has unique ids in order, and every
-# result of it that does not report lost points equals the clean run's;
-# the run exits 0.
+# during the backoff); every scale's output, the killed one's included, is
+# complete and byte-identical to a clean run's (the restarted worker goes
+# on from the window state it finds in the segment: nothing lost, nothing
+# twice); the run exits 0.
 #
 # Points are integers in [0, 15] so that the diagrams stay small while the
 # Rips windows still cost O(window^2).
@@ -97,30 +97,13 @@ from tdpres import *
 got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
 scales = {"slow": (300, 10), "victim": (500, 250), "mid": (100, 50)}
 g = check_results(got, scales)
-for sc in ("slow", "mid"):
+for sc in ("slow", "victim", "mid"):
     W, S = scales[sc]
     expect(len(g[("default", sc)]) == n_windows(N, W, S), "scale %s: %d results, expected %d"
            % (sc, len(g[("default", sc)]), n_windows(N, W, S)))
-    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s (not killed) vs clean run" % sc)
-clean = {}
-for raw, r in read_jsonl(want):
-    if r["scale"] == "victim":
-        clean[r["id"]] = raw
-W, S = scales["victim"]
-expect(len(clean) == n_windows(N, W, S), "clean run: %d victim results" % len(clean))
-lost = 0
-for raw, r in read_jsonl(got):
-    if r["scale"] != "victim":
-        continue
-    expect(r["id"] in clean, "victim result %s not in the clean run" % r["id"])
-    if "lost" in r:
-        lost += 1
-    else:
-        expect(raw == clean[r["id"]], "victim %s differs from the clean run:\n  %s\n  %s" % (r["id"], raw[:200], clean[r["id"]][:200]))
-nv = len(g[("default", "victim")])
-# Each kill loses at most the windows overlapping the points the dead worker
-# held (its window plus one batch of 256 points).
-expect(nv >= len(clean) - 3 * ((W + 256) // S + 2), "victim: only %d of %d results" % (nv, len(clean)))
-print("# victim: %d of %d results, %d with lost points; other scales identical" % (nv, len(clean), lost))
+    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s vs clean run" % sc)
+lost = sum(1 for raw, r in read_jsonl(got) if "lost" in r)
+expect(lost == 0, "%d results report lost points" % lost)
+print("# every scale identical to the clean run, the killed one included; no result reports lost points")
 EOF
 echo "ok"
