@@ -14,9 +14,9 @@
 # its predecessor's stale heartbeat (restarted workers start through a
 # wrapper that waits 250 ms before the exec, so their first beat comes late:
 # counted from the stale beat, that start would be a second hang); the run
-# exits 0 with every result id of
-# a clean run present exactly once, the other scale byte-identical, and the
-# victim's results byte-identical except those reporting lost points.
+# exits 0 with every result of a clean run present exactly once and
+# byte-identical, the hung scale's too (its windows live in the segment
+# and survive the kill).
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 ALLOW_RESTARTS=1   # the hung worker is restarted on purpose
@@ -141,18 +141,8 @@ for sc, (W, S) in scales.items():
     expect(ids == want_ids, "scale %s: %d results, clean run %d; missing %s"
            % (sc, len(ids), len(want_ids), missing[:5]))
 same_lines(lines_by(got, scale="steady"), lines_by(want, scale="steady"), "scale steady (not stopped) vs clean run")
-clean = {r["id"]: raw for raw, r in read_jsonl(want) if r["scale"] == "victim"}
-lost = 0
-for raw, r in read_jsonl(got):
-    if r["scale"] != "victim":
-        continue
-    if "lost" in r:
-        lost += 1
-    else:
-        expect(raw == clean[r["id"]], "victim %s differs from the clean run:\n  %s\n  %s" % (r["id"], raw[:200], clean[r["id"]][:200]))
-# Only the windows open when it was stopped can have lost points.
-expect(lost <= 500 // 250 + 1, "%d victim results report lost points" % lost)
-print("# every result present: victim %d (%d with lost points), steady %d identical to the clean run"
-      % (len(g[("default", "victim")]), lost, len(g[("default", "steady")])))
+same_lines(lines_by(got, scale="victim"), lines_by(want, scale="victim"), "scale victim (hung, killed, restarted) vs clean run")
+print("# every result present and identical to the clean run: victim %d, steady %d"
+      % (len(g[("default", "victim")]), len(g[("default", "steady")])))
 EOF
 echo "ok"
