@@ -5,11 +5,13 @@
  * starts), forks and execs ingest, one worker per scale and publish, and
  * restarts whatever dies, with exponential backoff.  SIGINT / SIGTERM start
  * a drain: ingest stops reading, every point already in a ring is computed
- * and published, then everyone exits.  A running child whose heartbeat
- * stops for longer than supervisor.heartbeat_timeout is hung (stuck, or
- * SIGSTOPped): it is killed with SIGKILL and restarted like a crash.  A
- * child restarted restart_limit times within restart_window is failed.  With a finite source the run ends
- * by itself once every result is published.  Children die with it
+ * and published, then everyone exits.  With a finite source the run ends
+ * by itself once every result is published.  A running child whose
+ * heartbeat stops for longer than supervisor.heartbeat_timeout is hung
+ * (stuck, blocked or SIGSTOPped): it is killed with SIGKILL and restarted
+ * like a crash.  A child that dies after restart_limit restarts within
+ * restart_window is marked failed and the rest goes on; the run then
+ * exits TDP_EXIT_FAILED.  Children die with it
  * (PR_SET_PDEATHSIG), and its exclusive flock on the segment is how a
  * later `run` tells a live instance from a stale segment.
  */
@@ -173,9 +175,9 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 	uint64_t now = tdp_now_ns();
 	if (now - p->started_ns > HEALTHY_NS)
 		k->backoff_ms = sc->backoff_min_ms;
-	/* Crash loop: restart_limit restarts within restart_window, this
-	 * death included.  recent[] holds the last restart_limit restarts,
-	 * oldest first from k->oldest. */
+	/* Crash loop: this death comes after restart_limit restarts within
+	 * restart_window.  recent[] holds the times of the deaths behind the
+	 * last restart_limit restarts, the oldest at k->oldest. */
 	uint64_t window_ns = (uint64_t)sc->restart_window_s * 1000000000ull;
 	if (k->nrecent == sc->restart_limit && now - k->recent[k->oldest] < window_ns) {
 		tdp_log("%s %s; %u restarts in %u s: giving up on it", label, why, sc->restart_limit,
@@ -212,9 +214,9 @@ failed:
  * restarts it like any other death, so hangs count towards a crash loop.
  * A child's age counts from its last beat, but never from before it was
  * started (a fresh child must not pay for its predecessor's stale beat)
- * nor from before the supervisor itself last ran: if the whole group was
- * stopped (^Z) or the supervisor starved, nobody could beat, and the
- * children get a full timeout from the moment we look again.  Each pid is
+ * nor from before a pause of the supervisor's own loop: if the whole group
+ * was stopped (^Z) or the supervisor starved, the children were probably
+ * stopped too, and get a full timeout from the moment we look again.  Each pid is
  * killed once; the reap clears the mark.
  */
 static void check_hangs(struct supervisor *sv, uint64_t now)
