@@ -100,6 +100,14 @@ soak: all
 	TDP_SOAK_OPS=1000000 TDP_SOAK_CAP=2000 TDP_SOAK_SEED=2 $(BUILD)/tests/test_sublevel_slide
 	TDP_SOAK_OPS=10000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=3 build-asan/tests/test_sublevel_slide
 
+# The long chaos runs: 3 M points per round, random window sizes, signals
+# (SIGKILL, SIGSEGV and SIGSTOP) at 40 per second, four rounds; each
+# round's output must equal a clean run's.  Minutes; the suite runs one
+# short round (tests/integration/chaos_exactly_once.sh).
+chaos: all
+	CHAOS_POINTS=3000000 CHAOS_RATE=40 CHAOS_MIN_RATE=30 CHAOS_ROUNDS=4 CHAOS_RANDOM=1 \
+	CHAOS_SIGNALS=KILL=8,SEGV=1,STOP=1 BUILD=$(BUILD) BIN=$(BIN) tests/integration/chaos_exactly_once.sh
+
 bench: all
 	$(Q)BUILD=$(BUILD) BIN=$(BIN) bench/run.sh
 
@@ -118,6 +126,6 @@ install: all
 clean:
 	rm -rf build build-asan bin
 
-.PHONY: all demo ci test asan soak bench deps install clean
+.PHONY: chaos all demo ci test asan soak bench deps install clean
 .SECONDARY:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
