@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/exitcode.h"
+#include "common/commit.h"
 #include "common/json.h"
 #include "common/ring.h"
 #include "common/shm.h"
@@ -64,6 +65,18 @@ static void exit_str(int32_t e, char *out, size_t len)
 		snprintf(out, len, "%d", e);
 }
 
+/* Points of every stream that never reached scale S's windows (dropped
+ * on overflow, or lost while its worker was failed): exact, from the
+ * worker's committed per-stream state. */
+static uint64_t scale_lost(const struct tdp_shm *seg, uint32_t s)
+{
+	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	uint64_t lost = 0;
+	for (uint32_t i = 0; i < n && i < seg->hdr->max_streams; i++)
+		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
+	return lost;
+}
+
 struct ring_row {
 	const char *dir;
 	const char *scale;
@@ -92,8 +105,8 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 		       (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
 		       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
-	printf("%-18s %19s %12s %12s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED", "OVERFLOW",
-	       "HIGH-WATER");
+	printf("%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED", "OVERFLOW",
+	       "HIGH-WATER", "LOST");
 	for (uint32_t s = 0; s < h->nscales; s++) {
 		struct ring_row rows[2] = {{"in", cfg->scales[s].name, tdp_shm_in_ring(seg, s)},
 					   {"out", cfg->scales[s].name, tdp_shm_out_ring(seg, s)}};
@@ -101,9 +114,12 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 			char label[64], used[32];
 			snprintf(label, sizeof(label), "%s[%s]", rows[j].dir, rows[j].scale);
 			snprintf(used, sizeof(used), "%u/%u", tdp_ring_used(rows[j].r), tdp_ring_capacity(rows[j].r));
-			printf("%-18s %19s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", label, used,
+			char lost[24] = "-";
+			if (j == 0)
+				snprintf(lost, sizeof(lost), "%" PRIu64, scale_lost(seg, s));
+			printf("%-18s %19s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s\n", label, used,
 			       load64(&rows[j].r->pushed), load64(&rows[j].r->popped),
-			       load64(&rows[j].r->overflow), load64(&rows[j].r->high_water));
+			       load64(&rows[j].r->overflow), load64(&rows[j].r->high_water), lost);
 		}
 	}
 }
@@ -151,9 +167,12 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 			tdp_json_string(&b, cfg->scales[s].name, strlen(cfg->scales[s].name));
 			tdp_buf_printf(&b,
 				       ",\"capacity\":%u,\"used\":%u,\"pushed\":%" PRIu64 ",\"popped\":%" PRIu64
-				       ",\"overflow\":%" PRIu64 ",\"high_water\":%" PRIu64 "}",
+				       ",\"overflow\":%" PRIu64 ",\"high_water\":%" PRIu64,
 				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), load64(&rs[j]->pushed),
 				       load64(&rs[j]->popped), load64(&rs[j]->overflow), load64(&rs[j]->high_water));
+			if (j == 0)
+				tdp_buf_printf(&b, ",\"lost\":%" PRIu64, scale_lost(seg, s));
+			tdp_buf_puts(&b, "}");
 		}
 	}
 	tdp_buf_puts(&b, "]}\n");

@@ -60,11 +60,11 @@ expect(proc(s, "scaled", "lossy")["records_in"] == lossy["pushed"], "scaled[loss
        % (proc(s, "scaled", "lossy")["records_in"], lossy["pushed"]))
 for sc in ("steady", "careful"):
     r = ring(s, "in", sc)
-    expect(r["overflow"] == 0 and r["pushed"] == N, "in[%s] (block): %r" % (sc, r))
+    expect(r["overflow"] == 0 and r["pushed"] == N and r["lost"] == 0, "in[%s] (block): %r" % (sc, r))
 for p in s["processes"]:
     expect(p["state"] == "running" and p["restarts"] == 0, "%s %s: %r" % (p["role"], p["scale"], p))
-open(sys.argv[2] + ".pushed", "w").write(str(lossy["pushed"]))
-print("# in[lossy]: %d pushed, %d overflow" % (lossy["pushed"], lossy["overflow"]))
+open(sys.argv[2] + ".pushed", "w").write("%d %d %d" % (lossy["pushed"], lossy["overflow"], lossy["lost"]))
+print("# in[lossy]: %d pushed, %d overflow, %d lost so far" % (lossy["pushed"], lossy["overflow"], lossy["lost"]))
 EOF
 close_input
 wait_run 60
@@ -73,12 +73,13 @@ start_run "$T/clean.yaml"
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
 
-"$PY" - "$HERE" "$T/drop.jsonl" "$T/clean.jsonl" "$N" "$W" "$(cat "$T/stats.json.pushed")" <<'EOF'
+"$PY" - "$HERE" "$T/drop.jsonl" "$T/clean.jsonl" "$N" "$W" $(cat "$T/stats.json.pushed") <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[1])
 from tdpres import *
 got, want = sys.argv[2], sys.argv[3]
 N, W, pushed = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+overflow, lost = int(sys.argv[7]), int(sys.argv[8])
 scales = {"lossy": (W, W), "steady": (100, 50), "careful": (64, 32)}
 g = check_results(got, scales)
 for sc in ("steady", "careful"):
@@ -94,6 +95,12 @@ for r in rs:
 total = sum(r["n"] for r in rs)
 expect(total == pushed, "the dropping scale's results hold %d points, its ring took %d (windows %s)"
        % (total, pushed, [r["window"] for r in rs][-3:]))
+# The worker counts the points it never got, exactly, from the gaps in
+# sequence numbers: when the stats were read, every dropped point but the
+# stream's tail after the last point it got (counted when the input ends).
+last = max(int(r["end"]) for r in rs)   # event time = sequence number here
+expect(lost == overflow - (N - 1 - last), "stats: lost %d, expected overflow %d - tail %d"
+       % (lost, overflow, N - 1 - last))
 print("# lossy: %d results holding %d points (%d lost); block scales complete" % (len(rs), total, sum(r.get("lost", 0) for r in rs)))
 EOF
 echo "ok"

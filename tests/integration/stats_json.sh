@@ -80,7 +80,8 @@ rkeys = ["ring", "scale", "capacity", "used", "pushed", "popped", "overflow", "h
 expect([(r["ring"], r["scale"]) for r in s["rings"]] == [(d, n) for n in scales for d in ("in", "out")],
        "rings %s" % [(r["ring"], r["scale"]) for r in s["rings"]])
 for r in s["rings"]:
-    expect(list(r.keys()) == rkeys, "ring keys %s" % list(r.keys()))
+    expect(list(r.keys()) == rkeys + (["lost"] if r["ring"] == "in" else []), "ring keys %s" % list(r.keys()))
+    expect(r.get("lost", 0) == 0, "%s[%s]: lost %r with nothing dropped" % (r["ring"], r["scale"], r.get("lost")))
     want = N if r["ring"] == "in" else wins[r["scale"]]
     expect(r["pushed"] == want and r["popped"] == want and r["used"] == 0 and r["overflow"] == 0,
            "%s[%s]: %r, expected %d pushed and popped" % (r["ring"], r["scale"], r, want))
