@@ -224,6 +224,7 @@ static void close_upto(struct scaled *w, uint32_t i, uint64_t upto)
 		close_window(w, i, k);
 		b->next_window = ++k;
 		commit_stream(w, i);
+		tdp_child_beat(&w->child);   /* a batch may close many windows */
 	}
 	if (k != b->next_window) {
 		b->next_window = k;
