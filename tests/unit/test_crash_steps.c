@@ -107,6 +107,38 @@ static int run(const char *prog, const char *scale, uint64_t crash_at)
 	return -1;
 }
 
+/*
+ * The sweep: ONCE(CTX, crash_at, out) sets up a fresh segment, runs the
+ * program dying at step crash_at (0: never) and again to finish, and puts
+ * what it produced in OUT; it returns whether the first run was killed.
+ * Every step's output must equal the clean run's; returns the steps swept.
+ */
+typedef int (*once_fn)(void *ctx, uint64_t crash_at, struct tdp_buf *out);
+
+static uint64_t sweep(const char *what, once_fn once, void *ctx, size_t min_ref)
+{
+	struct tdp_buf ref, got;
+	tdp_buf_init(&ref);
+	tdp_buf_init(&got);
+	assert_int_equal(once(ctx, 0, &ref), 0);
+	assert_true(ref.len > min_ref);
+	uint64_t i;
+	for (i = 1;; i++) {
+		tdp_buf_reset(&got);
+		int killed = once(ctx, i, &got);
+		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
+			fail_msg("%s killed at step %llu: output differs from a clean run's (%zu vs %zu bytes)", what,
+				 (unsigned long long)i, got.len, ref.len);
+		if (!killed)
+			break;
+	}
+	print_message("%s: killed at each of %llu steps in turn, output identical\n", what,
+		      (unsigned long long)i - 1);
+	tdp_buf_fini(&ref);
+	tdp_buf_fini(&got);
+	return i - 1;
+}
+
 /* ---- the scale worker ---------------------------------------------- */
 
 static void intern(struct fixture *f, uint32_t i, const char *name, uint64_t total)
@@ -180,44 +212,35 @@ static void worker_fixture(struct fixture *f)
 		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", inst, sink, dead, scale_text);
 }
 
+struct worker_run {
+	struct fixture f;
+	uint32_t s;
+};
+
+static int worker_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
+{
+	struct worker_run *w = ctx;
+	const char *name = w->f.cfg.scales[w->s].name;
+	seg_create(&w->f);
+	fill_in_rings(&w->f);
+	int killed = run("scaled", name, crash_at);
+	if (killed)
+		assert_int_equal(run("scaled", name, 0), 0);
+	take_results(&w->f, w->s, out);
+	seg_destroy(&w->f);
+	return killed;
+}
+
 static void test_scale_worker(void **state)
 {
 	(void)state;
-	static struct fixture f;
-	worker_fixture(&f);
-	for (uint32_t s = 0; s < 2; s++) {
-		const char *name = s ? "cloud" : "sub";
-		struct tdp_buf ref, got;
-		tdp_buf_init(&ref);
-		tdp_buf_init(&got);
-		seg_create(&f);
-		fill_in_rings(&f);
-		assert_int_equal(run("scaled", name, 0), 0);
-		take_results(&f, s, &ref);
-		seg_destroy(&f);
-		assert_true(ref.len > 40 * sizeof(struct tdp_result));
-		uint64_t i;
-		for (i = 1;; i++) {
-			seg_create(&f);
-			fill_in_rings(&f);
-			int killed = run("scaled", name, i);
-			if (killed)
-				assert_int_equal(run("scaled", name, 0), 0);
-			tdp_buf_reset(&got);
-			take_results(&f, s, &got);
-			seg_destroy(&f);
-			if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
-				fail_msg("scale %s killed at step %llu: results differ from a clean run (%zu vs %zu bytes)",
-					 name, (unsigned long long)i, got.len, ref.len);
-			if (!killed)
-				break;
-		}
-		print_message("scale %s: killed at each of %llu steps, results identical\n", name,
-			      (unsigned long long)i - 1);
-		assert_true(i > 100);
-		tdp_buf_fini(&ref);
-		tdp_buf_fini(&got);
-	}
+	static struct worker_run w;
+	worker_fixture(&w.f);
+	seg_create(&w.f);   /* parses the config */
+	seg_destroy(&w.f);
+	for (w.s = 0; w.s < 2; w.s++)
+		assert_true(sweep(w.s ? "scale cloud (rips)" : "scale sub (sublevel)", worker_once, &w,
+				  40 * sizeof(struct tdp_result)) > 100);
 }
 
 /* ---- publish ------------------------------------------------------- */
@@ -230,17 +253,19 @@ static void read_file(const char *path, struct tdp_buf *out)
 
 /* Both workers run clean, so their out-rings hold every result; then
  * publish, killed at step CRASH_AT (0: never) and restarted. */
-static void publish_once(struct fixture *f, uint64_t crash_at, int *killed, struct tdp_buf *sink)
+static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
 {
+	struct fixture *f = ctx;
 	seg_create(f);
 	fill_in_rings(f);
 	assert_int_equal(run("scaled", "sub", 0), 0);
 	assert_int_equal(run("scaled", "cloud", 0), 0);
-	*killed = run("publish", NULL, crash_at);
-	if (*killed)
+	int killed = run("publish", NULL, crash_at);
+	if (killed)
 		assert_int_equal(run("publish", NULL, 0), 0);
 	read_file(f->cfg.sink.path, sink);
 	seg_destroy(f);
+	return killed;
 }
 
 static void test_publish(void **state)
@@ -248,25 +273,7 @@ static void test_publish(void **state)
 	(void)state;
 	static struct fixture f;
 	worker_fixture(&f);
-	struct tdp_buf ref, got;
-	tdp_buf_init(&ref);
-	tdp_buf_init(&got);
-	int killed;
-	publish_once(&f, 0, &killed, &ref);
-	assert_true(ref.len > 1000);
-	uint64_t i;
-	for (i = 1;; i++) {
-		publish_once(&f, i, &killed, &got);
-		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
-			fail_msg("publish killed at step %llu: sink differs from a clean run (%zu vs %zu bytes)",
-				 (unsigned long long)i, got.len, ref.len);
-		if (!killed)
-			break;
-	}
-	print_message("publish: killed at each of %llu steps, sink identical\n", (unsigned long long)i - 1);
-	assert_true(i > 3);
-	tdp_buf_fini(&ref);
-	tdp_buf_fini(&got);
+	assert_true(sweep("publish", publish_once, &f, 1000) > 3);
 }
 
 /* ---- ingest -------------------------------------------------------- */
@@ -296,6 +303,18 @@ static void ingest_view(struct fixture *f, struct tdp_buf *out)
 	tdp_buf_fini(&dead);
 }
 
+static int ingest_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
+{
+	struct fixture *f = ctx;
+	seg_create(f);
+	int killed = run("ingest", NULL, crash_at);
+	if (killed)
+		assert_int_equal(run("ingest", NULL, 0), 0);
+	ingest_view(f, out);
+	seg_destroy(f);
+	return killed;
+}
+
 static void test_ingest(void **state)
 {
 	(void)state;
@@ -318,33 +337,7 @@ static void test_ingest(void **state)
 		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
 		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096}\n",
 		 inst, src, dead);
-	struct tdp_buf ref, got;
-	tdp_buf_init(&ref);
-	tdp_buf_init(&got);
-	seg_create(&f);
-	assert_int_equal(run("ingest", NULL, 0), 0);
-	ingest_view(&f, &ref);
-	seg_destroy(&f);
-	assert_true(ref.len > 1400 * sizeof(struct tdp_point));
-	uint64_t i;
-	for (i = 1;; i++) {
-		seg_create(&f);
-		int killed = run("ingest", NULL, i);
-		if (killed)
-			assert_int_equal(run("ingest", NULL, 0), 0);
-		tdp_buf_reset(&got);
-		ingest_view(&f, &got);
-		seg_destroy(&f);
-		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
-			fail_msg("ingest killed at step %llu: points, streams or dead letters differ (%zu vs %zu bytes)",
-				 (unsigned long long)i, got.len, ref.len);
-		if (!killed)
-			break;
-	}
-	print_message("ingest: killed at each of %llu steps, points identical\n", (unsigned long long)i - 1);
-	assert_true(i > 10);
-	tdp_buf_fini(&ref);
-	tdp_buf_fini(&got);
+	assert_true(sweep("ingest", ingest_once, &f, 1400 * sizeof(struct tdp_point)) > 10);
 }
 
 int main(void)
