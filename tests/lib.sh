@@ -75,6 +75,14 @@ wait_run() {
 	fi
 }
 
+# run_ok CONFIG [SECS] [WHAT]: run CONFIG to its end (at most SECS, default
+# 60); it must exit 0, else its stderr is shown and the test fails.
+run_ok() {
+	start_run "$1"
+	wait_run "${2:-60}"
+	[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "${3:-run of $1} exited $RUN_RC"; }
+}
+
 # stats_json: `tdapipe stats --json` of this test's instance.
 stats_json() { "$TDAPIPE" stats --instance "$INSTANCE" --json; }
 

@@ -63,9 +63,7 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	round_config $r clean
 	t0=$(date +%s.%N)
-	start_run "$T/c.yaml"
-	wait_run 600
-	[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+	run_ok "$T/c.yaml" 600 "clean run"
 	t1=$(date +%s.%N)
 
 	round_config $r chaos

@@ -83,9 +83,7 @@ close_input 30
 wait_run 60
 [ "$RUN_RC" -eq 1 ] || { cat "$T/run.err" >&2; die "run with a failed worker exited $RUN_RC, expected 1"; }
 grep -q "finished: some processes failed" "$T/run.err" || { cat "$T/run.err" >&2; die "no failed finish logged"; }
-start_run "$T/clean.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+run_ok "$T/clean.yaml" 60 "clean run"
 
 "$PY" - "$HERE" "$T/stats.json" "$T/loop.jsonl" "$T/clean.jsonl" "$N" "$(cat "$T/kills")" "$N1" <<'EOF'
 import json, sys

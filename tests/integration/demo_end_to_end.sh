@@ -24,9 +24,7 @@ DATA=$TDP_ROOT/samples/ecg.csv
 	sed -n '/^scales:/,$p' "$TDP_ROOT/config/demo.yaml"
 } >"$T/demo.yaml"
 
-start_run "$T/demo.yaml"
-wait_run 50
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "tdapipe run exited $RUN_RC"; }
+run_ok "$T/demo.yaml" 50 "tdapipe run"
 [ ! -s "$T/dead.jsonl" ] || die "dead letters on the clean sample: $(head -n 3 "$T/dead.jsonl")"
 [ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after a clean exit"
 [ ! -s "$T/run.out" ] || die "stdout not empty with a file sink"

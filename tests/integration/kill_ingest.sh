@@ -44,9 +44,7 @@ wait_for 15 grep -q "ingest killed by signal 9 (Killed); restart 1 in" "$T/run.e
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run with a killed ingest exited $RUN_RC"; }
 grep -q "ingest killed by signal 9" "$T/run.err" || die "no restart logged: $(cat "$T/run.err")"
-start_run "$T/clean.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+run_ok "$T/clean.yaml" 60 "clean run"
 [ ! -s "$T/kill.dl" ] || die "dead letters after the restart: $(head -n 3 "$T/kill.dl")"
 
 "$PY" - "$HERE" "$T/kill.jsonl" "$T/clean.jsonl" "$N" <<'EOF'

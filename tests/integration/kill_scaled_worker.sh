@@ -86,9 +86,7 @@ close_input 60
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run with a killed worker exited $RUN_RC"; }
 
-start_run "$T/clean.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+run_ok "$T/clean.yaml" 60 "clean run"
 
 "$PY" - "$HERE" "$T/kill.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
 import sys

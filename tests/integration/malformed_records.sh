@@ -184,23 +184,17 @@ wait_run 30
 checkdl "$T/csv.dl" "$T/csv.bad.json" stdin
 
 write_config csvgood "type: file, path: $T/csv.good" csv "$T/csvgood.out" "$T/csvgood.dl" "$CSV_SCALES"
-start_run "$T/csvgood.yaml"
-wait_run 30
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "csv good-lines run exited $RUN_RC"; }
+run_ok "$T/csvgood.yaml" 30 "csv good-lines run"
 [ ! -s "$T/csvgood.dl" ] || die "dead letters from the good lines: $(head -n 2 "$T/csvgood.dl")"
 compare_runs "$T/csv.out" "$T/csvgood.out" "near:10:3 wide:25:25"
 
 # --- JSON Lines from a file -------------------------------------------------
 write_config jsonl "type: file, path: $T/jsonl.all" jsonl "$T/jsonl.out" "$T/jsonl.dl" "$JSONL_SCALES"
-start_run "$T/jsonl.yaml"
-wait_run 30
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "jsonl run exited $RUN_RC"; }
+run_ok "$T/jsonl.yaml" 30 "jsonl run"
 checkdl "$T/jsonl.dl" "$T/jsonl.bad.json" "$T/jsonl.all"
 
 write_config jsonlgood "type: file, path: $T/jsonl.good" jsonl "$T/jsonlgood.out" "$T/jsonlgood.dl" "$JSONL_SCALES"
-start_run "$T/jsonlgood.yaml"
-wait_run 30
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "jsonl good-lines run exited $RUN_RC"; }
+run_ok "$T/jsonlgood.yaml" 30 "jsonl good-lines run"
 [ ! -s "$T/jsonlgood.dl" ] || die "dead letters from the good lines: $(head -n 2 "$T/jsonlgood.dl")"
 compare_runs "$T/jsonl.out" "$T/jsonlgood.out" "lev:16:4 emb:20:7"
 echo "ok"

@@ -69,9 +69,7 @@ EOF
 close_input
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run exited $RUN_RC"; }
-start_run "$T/clean.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+run_ok "$T/clean.yaml" 60 "clean run"
 
 "$PY" - "$HERE" "$T/drop.jsonl" "$T/clean.jsonl" "$N" "$W" $(cat "$T/stats.json.pushed") <<'EOF'
 import sys

@@ -20,9 +20,7 @@ SCALES="scales:
   - {name: cut, complex: rips, window: 50, slide: 25, dims: [1], threshold: 0.4}
   - {name: lm, complex: rips, window: 100, slide: 50, dims: [0, 1], max_points: 30}"
 write_config "$T/c.yaml" "{type: file, path: $T/cloud.csv, format: csv}" "$T/out.jsonl"
-start_run "$T/c.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run exited $RUN_RC"; }
+run_ok "$T/c.yaml" 60 "run"
 "$TDAPIPE" persistence --dim 2 --window 60 --slide 20 "$T/cloud.csv" >"$T/full.cli" || die "persistence CLI failed"
 "$TDAPIPE" persistence --dim 1 --threshold 0.4 --window 50 --slide 25 "$T/cloud.csv" >"$T/cut.cli" || die "persistence CLI failed"
 

@@ -121,9 +121,7 @@ grep -q "scaled\[victim\] killed by signal 9 .*(hung); restart 1 in" "$T/run.err
 close_input 30
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run with a hung worker exited $RUN_RC"; }
-start_run "$T/clean.yaml"
-wait_run 60
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "clean run exited $RUN_RC"; }
+run_ok "$T/clean.yaml" 60 "clean run"
 
 "$PY" - "$HERE" "$T/hang.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
 import sys

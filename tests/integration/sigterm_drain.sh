@@ -38,9 +38,7 @@ grep -q "draining" "$T/run.err" || die "no drain logged: $(cat "$T/run.err")"
 [ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the drain"
 close_input
 
-start_run "$T/file.yaml"
-wait_run 40
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "file run exited $RUN_RC"; }
+run_ok "$T/file.yaml" 40 "file run"
 
 "$PY" - "$HERE" "$T/drained.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
 import sys

@@ -43,9 +43,7 @@ RC=$?
 set -e
 [ "$RC" -eq 111 ] || die "stats on a stale segment exited $RC, expected 111 (not running): $(cat "$T/stale-stats.out")"
 
-start_run "$T/second.yaml"
-wait_run 30
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run over a stale segment exited $RUN_RC"; }
+run_ok "$T/second.yaml" 30 "run over a stale segment"
 [ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the clean run"
 grep -q "removed the stale segment /dev/shm/tdapipe-$INSTANCE of a dead supervisor (pid $SUP)" "$T/run.err" \
 	|| die "stale segment recovery not logged with the dead supervisor's pid: $(cat "$T/run.err")"

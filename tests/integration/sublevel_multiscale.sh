@@ -25,9 +25,7 @@ SCALES="scales:
   - {name: s10k, complex: sublevel, window: 10000, slide: 2000}
   - {name: s100k, complex: sublevel, window: 100000, slide: 10000}"
 write_config "$T/c.yaml" "{type: file, path: $T/in.csv, format: csv}" "$T/out.jsonl"
-start_run "$T/c.yaml"
-wait_run 120
-[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run exited $RUN_RC"; }
+run_ok "$T/c.yaml" 120 "run"
 
 for ws in 1000:250 10000:2000 100000:10000; do
 	"$TDAPIPE" persistence --complex sublevel --window "${ws%:*}" --slide "${ws#*:}" "$T/in.csv" \
