@@ -75,6 +75,20 @@ wait_run() {
 	fi
 }
 
+# walk_csv FILE N SEED [STEPS]: N points of a random walk on the integers
+# 0..15, one per line (small diagrams, yet Rips windows still cost
+# O(window^2)); STEPS is the Python tuple of steps, default (-1, 0, 0, 0, 1).
+walk_csv() {
+	"$PY" -c "
+import random
+r = random.Random($3); x = 8
+with open('$1', 'w') as f:
+    for i in range($2):
+        x = min(15, max(0, x + r.choice(${4:-(-1, 0, 0, 0, 1)})))
+        f.write('%d\\n' % x)
+"
+}
+
 # run_ok CONFIG [SECS] [WHAT]: run CONFIG to its end (at most SECS, default
 # 60); it must exit 0, else its stderr is shown and the test fails.
 run_ok() {

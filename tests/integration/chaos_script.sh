@@ -39,14 +39,7 @@ set -e
 [ "$RC6" -eq 111 ] || die "chaos against an instance that is not running exited $RC6, expected 111"
 [ ! -s "$T/none.out" ] || die "chaos printed a report for an instance that is not running"
 
-"$PY" -c "
-import random
-r = random.Random(11); x = 8
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x = min(15, max(0, x + r.choice((-1, 0, 0, 0, 1))))
-        f.write('%d\n' % x)
-"
+walk_csv "$T/points.csv" "$N" 11
 SCALES="scales:
   - {name: fine, complex: sublevel, window: 200, slide: 20}
   - {name: coarse, complex: sublevel, window: 2000, slide: 500}

@@ -11,14 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ALLOW_RESTARTS=1   # this test kills processes on purpose
 N=200000
 
-"$PY" -c "
-import random
-r = random.Random(8); x = 8
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x = min(15, max(0, x + r.choice((-1, 0, 0, 0, 1))))
-        f.write('%d\n' % x)
-"
+walk_csv "$T/points.csv" "$N" 8
 for name in kill clean; do
 	cat >"$T/$name.yaml" <<EOF
 instance: $INSTANCE

@@ -16,14 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ALLOW_RESTARTS=1   # this test kills processes on purpose
 N=${KILL_TEST_POINTS:-250000}
 
-"$PY" -c "
-import random
-r = random.Random(5); x = 8
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x = min(15, max(0, x + r.choice((-1, 0, 0, 0, 1))))
-        f.write('%d\n' % x)
-"
+walk_csv "$T/points.csv" "$N" 5
 SCALES="scales:
   - {name: slow, complex: rips, window: 300, slide: 10}
   - {name: victim, complex: sublevel, window: 500, slide: 250}

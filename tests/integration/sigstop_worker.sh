@@ -24,14 +24,7 @@ N1=20000
 N2=20000
 N=$((N1 + N2))
 
-"$PY" -c "
-import random
-r = random.Random(11); x = 8
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x = min(15, max(0, x + r.choice((-1, 0, 0, 1))))
-        f.write('%d\n' % x)
-"
+walk_csv "$T/points.csv" "$N" 11 "(-1, 0, 0, 1)"
 head -n "$N1" "$T/points.csv" >"$T/part1.csv"
 tail -n "+$((N1 + 1))" "$T/points.csv" >"$T/part2.csv"
 SCALES="scales:
