@@ -30,14 +30,23 @@ int cmd_check_config(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return TDP_EXIT_USAGE;
 	}
-	printf("%s: ok: instance %s, %u scale%s, segment %llu bytes\n", argv[1], cfg.instance,
-	       cfg.nscales, cfg.nscales == 1 ? "" : "s",
-	       (unsigned long long)tdp_shm_size(&cfg, 0));
+	/* The window stores are reserved for max_streams streams; /dev/shm
+	 * backs only the streams that appear (tdapipe.yaml(5)). */
+	uint64_t stores = 0;
+	for (uint32_t s = 0; s < cfg.nscales; s++)
+		stores += (uint64_t)cfg.max_streams *
+			  tdp_store_stride(cfg.scales[s].window, tdp_scale_store_dim(&cfg.scales[s]));
+	uint64_t size = tdp_shm_size(&cfg, 0);
+	printf("%s: ok: instance %s, %u scale%s, segment %llu bytes (%llu fixed, the rest window stores "
+	       "for %u streams, used as streams appear)\n",
+	       argv[1], cfg.instance, cfg.nscales, cfg.nscales == 1 ? "" : "s", (unsigned long long)size,
+	       (unsigned long long)(size - stores), cfg.max_streams);
 	for (uint32_t s = 0; s < cfg.nscales; s++) {
 		const struct tdp_scale_cfg *sc = &cfg.scales[s];
-		printf("  scale %s: %s, window %u, slide %u, overflow %s, ring %u",
+		printf("  scale %s: %s, window %u, slide %u, overflow %s, ring %u, window store %llu bytes per stream",
 		       sc->name, tdp_complex_name(sc->complex), sc->window, sc->slide,
-		       tdp_scale_overflow(&cfg, s) == TDP_OVERFLOW_BLOCK ? "block" : "drop", sc->ring);
+		       tdp_scale_overflow(&cfg, s) == TDP_OVERFLOW_BLOCK ? "block" : "drop", sc->ring,
+		       (unsigned long long)tdp_store_stride(sc->window, tdp_scale_store_dim(sc)));
 		if (sc->embed_dim)
 			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
 		printf("\n");

@@ -36,6 +36,11 @@ uint64_t tdp_store_stride(uint32_t window, uint32_t dim)
 	return align_up((uint64_t)window * (2 + dim) * sizeof(uint64_t), 4096);
 }
 
+uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
+{
+	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;
+}
+
 /* Compute every offset of the layout; HDR may be NULL to only size it. */
 static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr)
 {
@@ -81,7 +86,7 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 		off += l.arena_size;
 		l.wstate_off = off = align_up(off, TDP_CACHELINE);
 		off += (uint64_t)cfg->max_streams * sizeof(struct tdp_wstate);
-		l.store_dim = tdp_scale_needs_scalar(&cfg->scales[s]) ? 1 : TDP_MAX_DIM;
+		l.store_dim = tdp_scale_store_dim(&cfg->scales[s]);
 		l.store_stride = tdp_store_stride(cfg->scales[s].window, l.store_dim);
 		l.store_off = off = align_up(off, 4096);
 		off += (uint64_t)cfg->max_streams * l.store_stride;

@@ -252,6 +252,10 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
 /* Bytes of one stream's window store: WINDOW points of DIM values. */
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim);
 
+/* The largest point dimension scale SC's window store keeps: 1 for scalar
+ * scales, TDP_MAX_DIM for others. */
+uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc);
+
 /* Total segment size for CFG with a config text of TEXTLEN bytes. */
 uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen);
 
