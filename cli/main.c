@@ -19,6 +19,8 @@ static const char usage[] =
 	"                                       processes and ring counters of a running instance\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
+	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]...\n"
+	"                                       a mock Kafka cluster on loopback, for tests and demos\n"
 	"  --help, --version\n"
 	"\n"
 	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5).\n"
@@ -32,6 +34,7 @@ static const struct {
 	{"stats", cmd_stats},
 	{"check-config", cmd_check_config},
 	{"persistence", cmd_persistence},
+	{"kafka-mock", cmd_kafka_mock},
 };
 
 int main(int argc, char **argv)
