@@ -280,22 +280,13 @@ int tdp_writer_idle(struct tdp_writer *w, bool wait)
 
 int tdp_writer_flush(struct tdp_writer *w)
 {
-	while (!w->error && (w->inflight || w->fill.len)) {
-		if (w->inflight) {
-			struct io_uring_cqe *cqe;
-			int rc = io_uring_wait_cqe(&w->ring, &cqe);
-			if (rc == -EINTR)
-				continue;
-			if (rc < 0)
-				return w->error = rc;
-			rc = writer_complete(w, cqe);
-			if (rc < 0)
-				return w->error = rc;
-			continue;
-		}
-		int rc = tdp_writer_kick(w);
+	for (;;) {
+		int rc = tdp_writer_idle(w, true);
 		if (rc < 0)
 			return rc;
+		if (!w->fill.len)
+			return 0;
+		if ((rc = tdp_writer_kick(w)) < 0)
+			return rc;
 	}
-	return w->error;
 }

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,23 +44,17 @@ static const char usage[] =
 	"usage: tdapipe-publish --instance NAME\n"
 	"Started by `tdapipe run`; writes the results of every scale to the sink.\n";
 
-/* Progress up to some byte of output: what a commit records. */
-struct progress {
-	uint64_t sink_len;                       /* sink bytes holding these results */
-	uint64_t consumed[TDP_MAX_SCALES];       /* descriptors read from each out-ring */
-	uint64_t released[TDP_MAX_SCALES];       /* arena position after the last one */
-	uint32_t n;                              /* ids published since the last snapshot */
-	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
-};
+/* Progress up to some byte of output is what a commit records: a
+ * struct tdp_publish_body, its ids those published since the last one. */
 
 struct publish {
 	struct tdp_child child;
 	struct tdp_writer out;
 	int64_t *seen;           /* [scale * max_streams + stream]: last window encoded, -1 none */
-	struct progress cur;     /* everything encoded so far (in the fill buffer or before) */
-	struct progress flight;  /* up to the end of the write in flight */
-	bool cur_moved;          /* cur went past flight */
-	bool flight_pending;     /* flight not committed yet */
+	struct tdp_publish_body cur;    /* everything encoded so far (in the fill buffer or before) */
+	struct tdp_publish_body flight; /* up to the end of the write in flight */
+	bool cur_moved;                 /* cur went past flight */
+	bool flight_pending;            /* flight not committed yet */
 };
 
 static bool scale_finished(const struct publish *p, uint32_t s)
@@ -86,7 +81,7 @@ static unsigned drain_scale(struct publish *p, uint32_t s)
 	const char *arena = tdp_shm_arena(seg, s);
 	uint64_t asize = seg->hdr->scales[s].arena_size;
 	struct tdp_buf *b = tdp_writer_buf(&p->out);
-	struct progress *cur = &p->cur;
+	struct tdp_publish_body *cur = &p->cur;
 	unsigned got = 0;
 	struct tdp_result_desc d;
 	size_t len0 = b->len;
@@ -145,16 +140,18 @@ static void apply(struct publish *p, const struct tdp_publish_body *b)
 	}
 }
 
+/* Copy progress FROM (its N ids only, not the whole array) to TO. */
+static void copy_progress(struct tdp_publish_body *to, const struct tdp_publish_body *from)
+{
+	memcpy(to, from, offsetof(struct tdp_publish_body, ids) + sizeof(from->ids[0]) * from->n);
+}
+
 /* Commit progress G: its results are in the sink. */
-static void commit(struct publish *p, const struct progress *g)
+static void commit(struct publish *p, const struct tdp_publish_body *g)
 {
 	struct tdp_publish_commit *pc = tdp_shm_publish_commit(&p->child.seg);
 	struct tdp_publish_body *b = TDP_NEXT(pc);
-	b->sink_len = g->sink_len;
-	memcpy(b->consumed, g->consumed, sizeof(b->consumed));
-	memcpy(b->released, g->released, sizeof(b->released));
-	b->n = g->n;
-	memcpy(b->ids, g->ids, sizeof(g->ids[0]) * g->n);
+	copy_progress(b, g);
 	tdp_commit(&pc->ver);
 	apply(p, b);
 }
@@ -176,7 +173,7 @@ static int pump(struct publish *p, bool wait)
 	}
 	if (!p->cur_moved)
 		return 1;
-	p->flight = p->cur;   /* copies the ids too: at most one batch */
+	copy_progress(&p->flight, &p->cur);
 	p->cur.n = 0;
 	p->cur_moved = false;
 	p->flight_pending = true;
@@ -194,8 +191,7 @@ static int recover(struct publish *p)
 	bool first = atomic_load_explicit((_Atomic uint64_t *)&pc->ver, memory_order_acquire) == 0;
 	if (!first)
 		apply(p, b);
-	memcpy(p->cur.consumed, b->consumed, sizeof(b->consumed));
-	memcpy(p->cur.released, b->released, sizeof(b->released));
+	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
 	p->cur.n = 0;
 	/* The first publish of a run starts at the sink's end and commits
 	 * that at once, so its successors cut back to it. */

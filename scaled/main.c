@@ -32,11 +32,11 @@
  * sliding structures are process memory, rebuilt from the store.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 
 #include "common/bell.h"
 #include "common/child.h"
