@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <librdkafka/rdkafka.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 32               /* a config needs 4; deeper is a mistake or an attack */
@@ -32,12 +33,13 @@
 #define MAX_COUNT 16777216u        /* window, slide, lag, ring and max_record cap */
 #define MAX_STREAMS 1048576u
 #define MAX_COLUMN 65535u
-#define PATHBUF 128                /* "scales[15].embed.dim" and friends */
+#define PATHBUF 160                /* "scales[15].embed.dim", "dead_letter.properties." + a name */
 
 #define DEFAULT_MAX_STREAMS 1024u
 #define DEFAULT_MAX_RECORD 65536u
 #define DEFAULT_RING 65536u
 #define DEFAULT_HOST "127.0.0.1"
+#define DEFAULT_COMPRESSION "lz4"
 
 static const char dims_what[] = "a list of homology dimensions from 0 to 3";
 
@@ -629,30 +631,327 @@ static int want_name(struct ctx *c, const struct ynode *n, const char *path, con
 	return 0;
 }
 
-/* ------------------------------------------------------------- sections */
+/* ---------------------------------------------------------- enum words */
 
-static const char *const source_types[] = { "file", "stdin", "tcp", "udp", NULL };
+static const char *const source_types[] = { "file", "stdin", "tcp", "udp", "kafka", NULL };
 static const char *const formats[] = { "csv", "jsonl", "msgpack", NULL };
-static const char *const sink_types[] = { "stdout", "file", NULL };
+static const char *const sink_types[] = { "stdout", "file", "kafka", NULL };
 static const char *const sink_formats[] = { "jsonl", "msgpack", NULL };
-static const char *const dead_types[] = { "file", "stderr", NULL };
+static const char *const dead_types[] = { "file", "stderr", "kafka", NULL };
+static const char *const event_times[] = { "record", "kafka", NULL };
+static const char *const compressions[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
 static const char *const complexes[] = { "sublevel", "rips", NULL };
 static const char *const overflows[] = { "block", "drop", NULL };
 
+/* ----------------------------------------------------------------- kafka */
+
+/* Which Kafka client a section configures, as a bit for reserved_props. */
+enum kafka_role {
+	K_SOURCE = 1,              /* source: the consumer */
+	K_SINK = 2,                /* sink: the (idempotent, maybe transactional) producer */
+	K_DEAD = 4,                /* dead_letter: the idempotent producer */
+	K_PLAIN = 8,               /* with K_SINK or K_DEAD: not transactional */
+	K_PRODUCER = K_SINK | K_DEAD,
+	K_ALL = K_SOURCE | K_SINK | K_DEAD,
+};
+
+static const char topic_what[] = "a Kafka topic name (1 to 249 characters from [A-Za-z0-9._-])";
+
+/*
+ * librdkafka properties refused in a section's properties, because
+ * tdapipe sets them itself (a value here would be overridden, or would
+ * break what tdapipe relies on), because they make no sense for that
+ * client, or because checking them has side effects (plugins are loaded
+ * by rd_kafka_conf_set itself).  USE names the key that sets it instead;
+ * otherwise WHY says why.  Aliases are listed with their property.
+ * tdapipe.yaml(5) documents this list: keep them together.
+ */
+static const struct reserved_prop {
+	const char *name;
+	unsigned roles;
+	const char *use;
+	const char *why;
+} reserved_props[] = {
+	{ "bootstrap.servers", K_ALL, "brokers", NULL },
+	{ "metadata.broker.list", K_ALL, "brokers", NULL },
+	{ "group.id", K_SOURCE, "group", NULL },
+	{ "group.id", K_PRODUCER, NULL, "a consumer's setting: a producer has no group" },
+	{ "enable.auto.commit", K_SOURCE, NULL, "tdapipe commits the offsets of what it has processed" },
+	{ "auto.commit.enable", K_SOURCE, NULL, "tdapipe commits the offsets of what it has processed" },
+	{ "enable.auto.offset.store", K_SOURCE, NULL, "tdapipe commits the offsets of what it has processed" },
+	{ "offset.store.method", K_SOURCE, NULL, "tdapipe commits the offsets of what it has processed" },
+	{ "enable.partition.eof", K_ALL, NULL, "tdapipe sets it on its consumer" },
+	{ "isolation.level", K_PRODUCER, NULL, "a consumer's setting" },
+	{ "enable.idempotence", K_PRODUCER, NULL,
+	  "tdapipe always enables it; exactly_once makes the sink transactional" },
+	{ "transactional.id", K_SINK, NULL, "tdapipe sets it when exactly_once is true" },
+	{ "transactional.id", K_DEAD, NULL, "the dead-letter producer is not transactional" },
+	{ "acks", K_PRODUCER, NULL, "the idempotent producer always uses acks=all" },
+	{ "request.required.acks", K_PRODUCER, NULL, "the idempotent producer always uses acks=all" },
+	{ "compression.type", K_SINK, "compression", NULL },
+	{ "compression.codec", K_SINK, "compression", NULL },
+	{ "message.timeout.ms", K_PLAIN, NULL,
+	  "tdapipe sets it to 0, retrying for ever, unless the producer is transactional" },
+	{ "delivery.timeout.ms", K_PLAIN, NULL,
+	  "tdapipe sets it to 0, retrying for ever, unless the producer is transactional" },
+	{ "enable.idempotence", K_SOURCE, NULL, "a producer's setting" },
+	{ "transactional.id", K_SOURCE, NULL, "a producer's setting" },
+	{ "acks", K_SOURCE, NULL, "a producer's setting" },
+	{ "request.required.acks", K_SOURCE, NULL, "a producer's setting" },
+	{ "compression.type", K_SOURCE, NULL, "a producer's setting" },
+	{ "compression.codec", K_SOURCE, NULL, "a producer's setting" },
+	{ "plugin.library.paths", K_ALL, NULL, "plugins would be loaded while the configuration is read" },
+};
+
+/* librdkafka's error text, its trailing newline (some have one) cut. */
+static const char *rk_reason(char *errstr)
+{
+	size_t n = strlen(errstr);
+	while (n && (errstr[n - 1] == '\n' || errstr[n - 1] == ' ' || errstr[n - 1] == '.'))
+		errstr[--n] = '\0';
+	return n ? errstr : "refused by librdkafka";
+}
+
+/*
+ * properties: a mapping of at most TDP_KAFKA_MAX_PROPS librdkafka
+ * properties to scalar values, kept as written (a number or a boolean as
+ * its text).  Each is set on a scratch rd_kafka_conf_t, in order, so that
+ * librdkafka itself judges the name and the value: an unknown name is
+ * reported at its key, a refused value at the value, with librdkafka's
+ * reason.  SECTION ("source", ...) names the keys of reserved_props' USE.
+ */
+static int parse_props(struct ctx *c, const struct ynode *m, const char *section, unsigned role,
+		       struct tdp_kafka_cfg *k)
+{
+	char path[PATHBUF], kp[PATHBUF], w[160], g[256], errstr[512];
+	rd_kafka_conf_t *conf = NULL;
+	int rc = -1;
+
+	sub_key(path, section, "properties");
+	if (want_map(c, m, path, "a mapping of librdkafka properties to values") ||
+	    check_dups(c, m, path))
+		return -1;
+	if (m->n / 2 > TDP_KAFKA_MAX_PROPS) {
+		const struct ynode *key = m->head;
+		for (unsigned i = 0; i < TDP_KAFKA_MAX_PROPS; i++)
+			key = key->next->next;
+		return fail_at(c, key->line, key->col, sub_key(kp, path, key->val),
+			       "expected at most %d properties, got %zu", TDP_KAFKA_MAX_PROPS, m->n / 2);
+	}
+	if (!(conf = rd_kafka_conf_new()))
+		return fail_at(c, m->line, m->col, path, "out of memory");
+	k->nprops = 0;
+	for (const struct ynode *key = m->head; key; key = key->next->next) {
+		const struct ynode *v = key->next;
+		struct tdp_kafka_prop *p = &k->props[k->nprops];
+		sub_key(kp, path, key->val);
+		if (key->len >= sizeof(p->name)) {
+			snprintf(w, sizeof(w), "a property name shorter than %zu bytes", sizeof(p->name));
+			expected(c, key, kp, w);
+			goto out;
+		}
+		for (size_t r = 0; r < sizeof(reserved_props) / sizeof(reserved_props[0]); r++) {
+			const struct reserved_prop *rp = &reserved_props[r];
+			if (!(rp->roles & role) || strcmp(rp->name, key->val))
+				continue;
+			char use[PATHBUF + 32];
+			if (rp->use)
+				snprintf(use, sizeof(use), "tdapipe sets it: use %s.%s", section, rp->use);
+			fail_at(c, key->line, key->col, kp,
+				"expected a property tdapipe does not reserve, got %s (%s)",
+				got(key, g, sizeof(g)), rp->use ? use : rp->why);
+			goto out;
+		}
+		if (want_string(c, v, kp, "a property value (a number, a word or a string)", p->value,
+				sizeof(p->value)))
+			goto out;
+		memcpy(p->name, key->val, key->len + 1);
+		errstr[0] = '\0';
+		switch (rd_kafka_conf_set(conf, p->name, p->value, errstr, sizeof(errstr))) {
+		case RD_KAFKA_CONF_OK:
+			break;
+		case RD_KAFKA_CONF_UNKNOWN:
+			fail_at(c, key->line, key->col, kp, "expected a librdkafka property, got %s (%s)",
+				got(key, g, sizeof(g)), rk_reason(errstr));
+			goto out;
+		default:
+			fail_at(c, v->line, v->col, kp, "expected a value librdkafka accepts, got %s (%s)",
+				got(v, g, sizeof(g)), rk_reason(errstr));
+			goto out;
+		}
+		k->nprops++;
+	}
+	rc = 0;
+out:
+	rd_kafka_conf_destroy(conf);
+	return rc;
+}
+
+/* A Kafka topic name into OUT (TDP_KAFKA_TOPIC_MAX bytes): Kafka's own
+ * rule, 1 to 249 characters from [A-Za-z0-9._-], and not "." or "..". */
+static int want_topic(struct ctx *c, const struct ynode *n, const char *path, char *out)
+{
+	if (want_text(c, n, path, topic_what))
+		return -1;
+	bool ok = n->len >= 1 && n->len < TDP_KAFKA_TOPIC_MAX;
+	for (size_t i = 0; ok && i < n->len; i++) {
+		char ch = n->val[i];
+		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		     (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+	}
+	if (!ok)
+		return expected(c, n, path, topic_what);
+	if (!strcmp(n->val, ".") || !strcmp(n->val, ".."))
+		return expected(c, n, path, "a Kafka topic name other than \".\" and \"..\"");
+	memcpy(out, n->val, n->len + 1);
+	return 0;
+}
+
+/* source.topics: one name, or a list of 1..TDP_KAFKA_MAX_TOPICS distinct
+ * names (a repeat is refused where it stands). */
+static int parse_topics(struct ctx *c, const struct ynode *n, struct tdp_kafka_cfg *k)
+{
+	static const char path[] = "source.topics";
+	char what[80], ip[PATHBUF];
+	uint32_t i = 0;
+
+	snprintf(what, sizeof(what), "a topic name or a list of 1 to %d topic names",
+		 TDP_KAFKA_MAX_TOPICS);
+	if (plain_node(c, n, path))
+		return -1;
+	if (n->kind == Y_SCALAR) {
+		if (want_topic(c, n, path, k->topics[0]))
+			return -1;
+		k->ntopics = 1;
+		return 0;
+	}
+	if (n->kind != Y_SEQ)
+		return expected(c, n, path, what);
+	if (!n->n)
+		return fail_at(c, n->line, n->col, path, "expected %s, got an empty list", what);
+	for (const struct ynode *e = n->head; e; e = e->next, i++) {
+		sub_index(ip, path, i);
+		if (i == TDP_KAFKA_MAX_TOPICS)
+			return fail_at(c, e->line, e->col, ip, "expected at most %d topics, got %zu",
+				       TDP_KAFKA_MAX_TOPICS, n->n);
+		if (want_topic(c, e, ip, k->topics[i]))
+			return -1;
+		for (uint32_t j = 0; j < i; j++) {
+			if (!strcmp(k->topics[j], k->topics[i])) {
+				char w[64];
+				snprintf(w, sizeof(w), "a topic not listed already (as source.topics[%u])", j);
+				return expected(c, e, ip, w);
+			}
+		}
+		k->ntopics = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * The Kafka keys of section M at PATH ("source", "sink", "dead_letter"),
+ * whose keys were already checked against its type: brokers and the
+ * topic(s) required, group for a source, compression and exactly_once for
+ * the sink, properties for all.  ROLE is K_SOURCE, K_SINK or K_DEAD.
+ */
+static int parse_kafka(struct ctx *c, const struct ynode *m, const char *path, unsigned role,
+		       struct tdp_kafka_cfg *k)
+{
+	const struct ynode *v;
+	char kp[PATHBUF];
+	int t;
+
+	if (!(v = require(c, m, path, "brokers")) ||
+	    want_string(c, v, sub_key(kp, path, "brokers"), "a list of brokers host:port[,host:port...]",
+			k->brokers, sizeof(k->brokers)))
+		return -1;
+	if (!k->brokers[0])
+		return expected(c, v, kp, "a list of brokers host:port[,host:port...]");
+	if (role == K_SOURCE) {
+		if (!(v = require(c, m, path, "topics")) || parse_topics(c, v, k))
+			return -1;
+		if ((v = lookup(m, "group"))) {
+			if (want_string(c, v, sub_key(kp, path, "group"), "a consumer group name",
+					k->group, sizeof(k->group)))
+				return -1;
+			if (!k->group[0])
+				return expected(c, v, kp, "a consumer group name of 1 to 255 bytes");
+		}
+	} else {
+		if (!(v = require(c, m, path, "topic")) ||
+		    want_topic(c, v, sub_key(kp, path, "topic"), k->topics[0]))
+			return -1;
+		k->ntopics = 1;
+	}
+	if (role == K_SINK) {
+		snprintf(k->compression, sizeof(k->compression), "%s", DEFAULT_COMPRESSION);
+		if ((v = lookup(m, "compression"))) {
+			if (want_enum(c, v, sub_key(kp, path, "compression"), compressions, &t))
+				return -1;
+			snprintf(k->compression, sizeof(k->compression), "%s", compressions[t]);
+		}
+		if ((v = lookup(m, "exactly_once")) &&
+		    want_bool(c, v, sub_key(kp, path, "exactly_once"), &k->exactly_once))
+			return -1;
+	}
+	if ((role & K_PRODUCER) && !k->exactly_once)
+		role |= K_PLAIN;
+	if ((v = lookup(m, "properties")) && parse_props(c, v, path, role, k))
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------- sections */
+
+/*
+ * The first key of M at PATH not in ALLOWED, reported as "unknown key for
+ * type file" (or "for format jsonl"), or 0.  check_allowed has already
+ * refused the keys that exist nowhere in the section: these exist, but not
+ * for this type or format.  WHAT_OF(KEY, ARG) says which.
+ */
+static int check_allowed_for(struct ctx *c, const struct ynode *m, const char *path,
+			     const char *const *allowed, const char *(*what_of)(const char *key, void *arg),
+			     void *arg)
+{
+	for (const struct ynode *k = m->head; k; k = k->next->next) {
+		if (in_list(k->val, allowed))
+			continue;
+		char kp[PATHBUF], list[256];
+		return fail_at(c, k->line, k->col, sub_key(kp, path, k->val),
+			       "unknown key for %s (expected one of: %s)", what_of(k->val, arg),
+			       join(list, sizeof(list), allowed));
+	}
+	return 0;
+}
+
+/* What rules out KEY of a source (ARG, the struct tdp_source_cfg): its
+ * format for a csv key when the format is not csv, else its type. */
+static const char *source_key_what(const char *key, void *arg)
+{
+	static const char *const by_type[] = { "type file", "type stdin", "type tcp", "type udp",
+					       "type kafka" };
+	static const char *const by_format[] = { "format csv", "format jsonl", "format msgpack" };
+	const struct tdp_source_cfg *src = arg;
+	bool csv_key = !strcmp(key, "stream_column") || !strcmp(key, "time_column") ||
+		       !strcmp(key, "header");
+	return csv_key && src->format != TDP_FMT_CSV ? by_format[src->format] : by_type[src->type];
+}
+
 /*
  * source: the type decides which keys are valid (path for file, host and
- * port for the sockets), the format whether the csv keys are.  A key that
- * exists but not for this type is still an unknown key here: it would be
- * silently ignored otherwise.
+ * port for the sockets, brokers, topics, group, event_time and properties
+ * for kafka), the format whether the csv keys are.  A key that exists but
+ * not for this type is still an unknown key here: it would be silently
+ * ignored otherwise.
  */
 static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_cfg *src)
 {
 	static const char *const all[] = { "type", "format", "path", "host", "port",
+					   "brokers", "topics", "group", "event_time", "properties",
 					   "stream_column", "time_column", "header",
 					   "max_record", NULL };
 	const char *allowed[16];
 	const struct ynode *v;
-	char kp[PATHBUF];
 	size_t na = 0;
 	int t;
 	uint32_t u;
@@ -678,25 +977,24 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 		allowed[na++] = "host";
 		allowed[na++] = "port";
 	}
+	if (src->type == TDP_SRC_KAFKA) {
+		allowed[na++] = "brokers";
+		allowed[na++] = "topics";
+		allowed[na++] = "group";
+		allowed[na++] = "event_time";
+		allowed[na++] = "properties";
+	}
 	if (src->format == TDP_FMT_CSV) {
 		allowed[na++] = "stream_column";
 		allowed[na++] = "time_column";
-		allowed[na++] = "header";
+		/* A topic has no first line to skip. */
+		if (src->type != TDP_SRC_KAFKA)
+			allowed[na++] = "header";
 	}
 	allowed[na++] = "max_record";
 	allowed[na] = NULL;
-	for (const struct ynode *k = m->head; k; k = k->next->next) {
-		if (in_list(k->val, allowed))
-			continue;
-		char list[256];
-		bool csv_key = !strcmp(k->val, "stream_column") || !strcmp(k->val, "time_column") ||
-			       !strcmp(k->val, "header");
-		return fail_at(c, k->line, k->col, sub_key(kp, "source", k->val),
-			       "unknown key for %s %s (expected one of: %s)",
-			       csv_key ? "format" : "type",
-			       csv_key ? formats[src->format] : source_types[src->type],
-			       join(list, sizeof(list), allowed));
-	}
+	if (check_allowed_for(c, m, "source", allowed, source_key_what, src))
+		return -1;
 
 	if (src->type == TDP_SRC_FILE) {
 		if (!(v = require(c, m, "source", "path")) ||
@@ -713,6 +1011,15 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 				sizeof(src->host)))
 			return -1;
 	}
+	if (src->type == TDP_SRC_KAFKA) {
+		if (parse_kafka(c, m, "source", K_SOURCE, &src->kafka))
+			return -1;
+		if ((v = lookup(m, "event_time"))) {
+			if (want_enum(c, v, "source.event_time", event_times, &t))
+				return -1;
+			src->event_time = (enum tdp_event_time)t;
+		}
+	}
 	if ((v = lookup(m, "stream_column"))) {
 		if (want_uint(c, v, "source.stream_column", NULL, 0, MAX_COLUMN, &u))
 			return -1;
@@ -728,6 +1035,12 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 				 src->stream_column);
 			return expected(c, v, "source.time_column", w);
 		}
+		if (src->event_time == TDP_TIME_KAFKA) {
+			char g[256];
+			return fail_at(c, v->line, v->col, "source.time_column",
+				       "expected no time_column with event_time kafka (the time is the "
+				       "message timestamp), got %s", got(v, g, sizeof(g)));
+		}
 	}
 	if ((v = lookup(m, "header")) && want_bool(c, v, "source.header", &src->header))
 		return -1;
@@ -737,29 +1050,53 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 	return 0;
 }
 
+/* What rules out a key of an output: its type, "type T" in ARG. */
+static const char *output_key_what(const char *key, void *arg)
+{
+	(void)key;
+	return arg;
+}
+
 /*
- * sink and dead_letter share a shape: a type, a path for type file, and a
- * format.  DEAD selects the dead-letter rules (file | stderr, jsonl only).
+ * sink and dead_letter share a shape: a type, a path for type file, the
+ * Kafka keys for type kafka, and a format.  DEAD selects the dead-letter
+ * rules (file | stderr | kafka, jsonl only, no compression or exactly_once:
+ * the dead-letter producer is never transactional, and its compression is
+ * librdkafka's compression.type, a property like any other).
  */
 static int parse_output(struct ctx *c, const struct ynode *m, const char *path, bool dead,
 			struct tdp_sink_cfg *out)
 {
-	static const char *const all[] = { "type", "format", "path", NULL };
-	static const char *const no_path[] = { "type", "format", NULL };
+	static const char *const sink_all[] = { "type", "format", "path", "brokers", "topic",
+						"compression", "exactly_once", "properties", NULL };
+	static const char *const dead_all[] = { "type", "format", "path", "brokers", "topic",
+						"properties", NULL };
+	static const char *const file_keys[] = { "type", "format", "path", NULL };
+	static const char *const stream_keys[] = { "type", "format", NULL };
+	static const char *const sink_kafka[] = { "type", "format", "brokers", "topic", "compression",
+						  "exactly_once", "properties", NULL };
+	static const char *const dead_kafka[] = { "type", "format", "brokers", "topic", "properties",
+						  NULL };
+	static const enum tdp_sink_type sink_map[] = { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_KAFKA };
+	static const enum tdp_sink_type dead_map[] = { TDP_SINK_FILE, TDP_SINK_STDERR, TDP_SINK_KAFKA };
 	const char *const *types = dead ? dead_types : sink_types;
+	const char *const *allowed;
 	const struct ynode *v;
-	char kp[PATHBUF];
+	char kp[PATHBUF], why[32];
 	int t;
 
 	if (want_map(c, m, path, "a mapping with a type") || check_dups(c, m, path) ||
-	    check_allowed(c, m, path, all))
+	    check_allowed(c, m, path, dead ? dead_all : sink_all))
 		return -1;
 	if (!(v = require(c, m, path, "type")) || want_enum(c, v, sub_key(kp, path, "type"), types, &t))
 		return -1;
-	if (dead)
-		out->type = t == 0 ? TDP_SINK_FILE : TDP_SINK_STDERR;
-	else
-		out->type = t == 0 ? TDP_SINK_STDOUT : TDP_SINK_FILE;
+	out->type = dead ? dead_map[t] : sink_map[t];
+	allowed = out->type == TDP_SINK_FILE ? file_keys :
+		  out->type == TDP_SINK_KAFKA ? (dead ? dead_kafka : sink_kafka) : stream_keys;
+	snprintf(why, sizeof(why), "type %s", types[t]);
+	if (check_allowed_for(c, m, path, allowed, output_key_what, why))
+		return -1;
+	out->path[0] = '\0';
 	if (out->type == TDP_SINK_FILE) {
 		if (!(v = require(c, m, path, "path")) ||
 		    want_string(c, v, sub_key(kp, path, "path"), "a file path", out->path,
@@ -767,11 +1104,10 @@ static int parse_output(struct ctx *c, const struct ynode *m, const char *path, 
 			return -1;
 		if (dead)
 			c->dead_path_node = v;
-	} else {
-		out->path[0] = '\0';
-		if (check_allowed(c, m, path, no_path))
-			return -1;
 	}
+	if (out->type == TDP_SINK_KAFKA &&
+	    parse_kafka(c, m, path, dead ? K_DEAD : K_SINK, &out->kafka))
+		return -1;
 	if ((v = lookup(m, "format"))) {
 		if (dead) {
 			/* Dead letters carry the raw record and a reason: text, so jsonl. */
@@ -1090,6 +1426,36 @@ static int check_clobber(struct ctx *c, const struct ynode *root, const struct t
 		       "expected %s, got the default \"%s\"", w, dl->path);
 }
 
+/*
+ * The Kafka counterpart of check_clobber: a sink or dead-letter topic the
+ * source reads would feed the pipeline its own output, and dead letters
+ * in the sink's topic would mix with results.  Brokers are compared as
+ * written, like paths: a hint, not a guarantee.
+ */
+static int check_kafka_loops(struct ctx *c, const struct ynode *root, const struct tdp_config *cfg)
+{
+	const struct tdp_sink_cfg *outs[] = { &cfg->sink, &cfg->dead_letter };
+	static const char *const names[] = { "sink", "dead_letter" };
+	const struct tdp_kafka_cfg *src = cfg->source.type == TDP_SRC_KAFKA ? &cfg->source.kafka : NULL;
+	char kp[PATHBUF];
+
+	for (int i = 0; i < 2; i++) {
+		const struct tdp_kafka_cfg *k = &outs[i]->kafka;
+		if (outs[i]->type != TDP_SINK_KAFKA)
+			continue;
+		const struct ynode *topic = lookup(lookup(root, names[i]), "topic");
+		sub_key(kp, names[i], "topic");
+		for (uint32_t t = 0; src && t < src->ntopics; t++)
+			if (!strcmp(src->brokers, k->brokers) && !strcmp(src->topics[t], k->topics[0]))
+				return expected(c, topic, kp, "a topic the source does not read");
+		if (i == 1 && cfg->sink.type == TDP_SINK_KAFKA &&
+		    !strcmp(cfg->sink.kafka.brokers, k->brokers) &&
+		    !strcmp(cfg->sink.kafka.topics[0], k->topics[0]))
+			return expected(c, topic, kp, "a topic other than sink.topic");
+	}
+	return 0;
+}
+
 /* The top-level mapping; rules spanning sections come last. */
 static int parse_root(struct ctx *c, const struct ynode *root, struct tdp_config *cfg)
 {
@@ -1141,6 +1507,10 @@ static int parse_root(struct ctx *c, const struct ynode *root, struct tdp_config
 	if (!dead_set)
 		snprintf(cfg->dead_letter.path, sizeof(cfg->dead_letter.path), "%s-dead-letter.jsonl",
 			 cfg->instance);
+	/* The instance may come after the source in the file. */
+	if (cfg->source.type == TDP_SRC_KAFKA && !cfg->source.kafka.group[0])
+		snprintf(cfg->source.kafka.group, sizeof(cfg->source.kafka.group), "tdapipe-%s",
+			 cfg->instance);
 	/* A udp datagram cannot be held back: block would be a lie. */
 	if (!tdp_source_pausable(&cfg->source)) {
 		for (uint32_t s = 0; s < cfg->nscales; s++) {
@@ -1151,7 +1521,9 @@ static int parse_root(struct ctx *c, const struct ynode *root, struct tdp_config
 						"drop (a udp source cannot be paused)");
 		}
 	}
-	return check_clobber(c, root, cfg);
+	if (check_clobber(c, root, cfg))
+		return -1;
+	return check_kafka_loops(c, root, cfg);
 }
 
 /* ------------------------------------------------------------ public API */
@@ -1237,9 +1609,10 @@ int tdp_config_scale_index(const struct tdp_config *cfg, const char *name)
 	return -1;
 }
 
-/* A source can be paused when it is a byte stream we can stop reading from:
- * a file, stdin, a tcp connection (the peer sees flow control).  A udp
- * datagram not read is a datagram lost. */
+/* A source can be paused when we can stop reading from it and lose nothing:
+ * a file, stdin, a tcp connection (the peer sees flow control), a Kafka
+ * consumer (the messages wait in the topic).  A udp datagram not read is a
+ * datagram lost. */
 bool tdp_source_pausable(const struct tdp_source_cfg *src)
 {
 	return src->type != TDP_SRC_UDP;

@@ -149,7 +149,8 @@ static const char *repo_file(char *buf, size_t size, const char *rel)
 	return buf;
 }
 
-/* The shipped files: demo.yaml is the demo above, example-full.yaml loads. */
+/* The shipped files: demo.yaml is the demo above, example-full.yaml and
+ * example-kafka.yaml load. */
 static void test_shipped_files(void **state)
 {
 	struct tdp_config *cfg = *state;
@@ -169,6 +170,26 @@ static void test_shipped_files(void **state)
 		fail();
 	}
 	assert_true(cfg->nscales >= 2);
+
+	/* example-kafka.yaml: what its comments promise. */
+	repo_file(path, sizeof(path), "config/example-kafka.yaml");
+	if (tdp_config_load(path, cfg, err, sizeof(err))) {
+		print_error("%s\n", err);
+		fail();
+	}
+	assert_int_equal(cfg->source.type, TDP_SRC_KAFKA);
+	assert_string_equal(cfg->source.kafka.brokers, "127.0.0.1:9092");
+	assert_int_equal(cfg->source.kafka.ntopics, 1);
+	assert_string_equal(cfg->source.kafka.topics[0], "points");
+	assert_string_equal(cfg->source.kafka.group, "tdapipe-kafka-demo");
+	assert_int_equal(cfg->source.format, TDP_FMT_JSONL);
+	assert_int_equal(cfg->sink.type, TDP_SINK_KAFKA);
+	assert_string_equal(cfg->sink.kafka.topics[0], "results");
+	assert_true(cfg->sink.kafka.exactly_once);
+	assert_int_equal(cfg->dead_letter.type, TDP_SINK_FILE);
+	assert_int_equal(cfg->nscales, 2);
+	assert_int_equal(cfg->scales[0].complex, TDP_COMPLEX_SUBLEVEL);
+	assert_int_equal(cfg->scales[1].complex, TDP_COMPLEX_SUBLEVEL);
 }
 
 static void test_defaults(void **state)
@@ -305,7 +326,8 @@ static void test_unknown_key(void **state)
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
 			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
-		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path)");
+		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
+			 "topic, compression, exactly_once, properties)");
 	/* Keys that exist, but not for this type or format. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: a, port: 80}\n",
 		    NAME ":2:31: source.port: unknown key for type file (expected one of: type, "
@@ -317,9 +339,10 @@ static void test_unknown_key(void **state)
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
 			 "type, format, max_record)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
-		    NAME ":5:22: sink.path: unknown key (expected one of: type, format)");
+		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
-		    NAME ":5:29: dead_letter.path: unknown key (expected one of: type, format)");
+		    NAME ":5:29: dead_letter.path: unknown key for type stderr (expected one of: type, "
+			 "format)");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, embed: {dim: 2, "
 			      "lag: 1, tau: 3}}\n",
 		    NAME ":5:75: scales[1].embed.tau: unknown key (expected one of: dim, lag)");
@@ -413,15 +436,15 @@ static void test_bad_enum(void **state)
 {
 	struct tdp_config *cfg = *state;
 	check_error(cfg, "instance: t\nsource: {type: ftp}\n",
-		    NAME ":2:16: source.type: expected one of file, stdin, tcp, udp, got \"ftp\"");
+		    NAME ":2:16: source.type: expected one of file, stdin, tcp, udp, kafka, got \"ftp\"");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: xml}\n",
 		    NAME ":2:31: source.format: expected one of csv, jsonl, msgpack, got \"xml\"");
 	check_error(cfg, BASE "sink: {type: file, path: o, format: csv}\n",
 		    NAME ":5:37: sink.format: expected jsonl or msgpack, got \"csv\"");
 	check_error(cfg, BASE "sink: {type: stderr}\n",
-		    NAME ":5:14: sink.type: expected stdout or file, got \"stderr\"");
+		    NAME ":5:14: sink.type: expected one of stdout, file, kafka, got \"stderr\"");
 	check_error(cfg, BASE "dead_letter: {type: stdout}\n",
-		    NAME ":5:21: dead_letter.type: expected file or stderr, got \"stdout\"");
+		    NAME ":5:21: dead_letter.type: expected one of file, stderr, kafka, got \"stdout\"");
 	check_error(cfg, BASE "dead_letter: {type: stderr, format: msgpack}\n",
 		    NAME ":5:37: dead_letter.format: expected jsonl (dead letters are always jsonl), "
 			 "got \"msgpack\"");
@@ -431,7 +454,7 @@ static void test_bad_enum(void **state)
 		    NAME ":5:61: scales[1].overflow: expected block or drop, got \"wait\"");
 	/* Case matters. */
 	check_error(cfg, "instance: t\nsource: {type: File}\n",
-		    NAME ":2:16: source.type: expected one of file, stdin, tcp, udp, got \"File\"");
+		    NAME ":2:16: source.type: expected one of file, stdin, tcp, udp, kafka, got \"File\"");
 }
 
 static void test_ring(void **state)
@@ -662,6 +685,509 @@ static void test_supervisor(void **state)
 		    NAME ":5:13: supervisor: expected a mapping of supervisor settings, got a sequence");
 }
 
+/* A Kafka source with every key, the instance written after it: the group
+ * default is filled in once the whole file is read. */
+static void test_kafka_source(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg,
+		 "source:\n"
+		 "  type: kafka\n"
+		 "  brokers: \"127.0.0.1:9092,127.0.0.1:9093\"\n"
+		 "  topics: [points, more.points, x_Y-9]\n"
+		 "  format: csv\n"
+		 "  stream_column: 0\n"
+		 "  time_column: 2\n"
+		 "  max_record: 4096\n"
+		 "  properties:\n"
+		 "    fetch.min.bytes: 1\n"
+		 "    session.timeout.ms: 6000\n"
+		 "    check.crcs: true\n"
+		 "    client.id: \"my client\"\n"
+		 "    auto.offset.reset: earliest\n"
+		 "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n"
+		 "instance: late\n");
+	const struct tdp_source_cfg *s = &cfg->source;
+	const struct tdp_kafka_cfg *k = &s->kafka;
+	assert_int_equal(s->type, TDP_SRC_KAFKA);
+	assert_string_equal(k->brokers, "127.0.0.1:9092,127.0.0.1:9093");
+	assert_int_equal(k->ntopics, 3);
+	assert_string_equal(k->topics[0], "points");
+	assert_string_equal(k->topics[1], "more.points");
+	assert_string_equal(k->topics[2], "x_Y-9");
+	assert_string_equal(k->group, "tdapipe-late");
+	assert_int_equal(s->format, TDP_FMT_CSV);
+	assert_int_equal(s->stream_column, 0);
+	assert_int_equal(s->time_column, 2);
+	assert_int_equal(s->max_record, 4096);
+	assert_int_equal(s->event_time, TDP_TIME_RECORD);
+	assert_int_equal(k->nprops, 5);
+	static const char *const props[][2] = {
+		{ "fetch.min.bytes", "1" }, { "session.timeout.ms", "6000" }, { "check.crcs", "true" },
+		{ "client.id", "my client" }, { "auto.offset.reset", "earliest" },
+	};
+	for (uint32_t i = 0; i < 5; i++) {
+		assert_string_equal(k->props[i].name, props[i][0]);
+		assert_string_equal(k->props[i].value, props[i][1]);
+	}
+	/* A Kafka consumer can stop fetching: block by default. */
+	assert_true(tdp_source_pausable(s));
+	assert_int_equal(tdp_scale_overflow(cfg, 0), TDP_OVERFLOW_BLOCK);
+	/* The outputs keep their defaults. */
+	assert_int_equal(cfg->sink.type, TDP_SINK_STDOUT);
+	assert_int_equal(cfg->dead_letter.type, TDP_SINK_FILE);
+	assert_string_equal(cfg->dead_letter.path, "late-dead-letter.jsonl");
+
+	/* One topic as a plain name, the group and the event time given. */
+	check_ok(cfg, "instance: t\n"
+		      "source: {type: kafka, brokers: \"b:1\", topics: points, group: my-group,"
+		      " event_time: kafka, format: jsonl}\n"
+		      "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	assert_int_equal(cfg->source.kafka.ntopics, 1);
+	assert_string_equal(cfg->source.kafka.topics[0], "points");
+	assert_string_equal(cfg->source.kafka.group, "my-group");
+	assert_int_equal(cfg->source.event_time, TDP_TIME_KAFKA);
+	assert_int_equal(cfg->source.format, TDP_FMT_JSONL);
+	assert_int_equal(cfg->source.kafka.nprops, 0);
+	assert_int_equal(cfg->source.max_record, 65536);
+	check_ok(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: [p], event_time: record}\n"
+		      "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	assert_int_equal(cfg->source.event_time, TDP_TIME_RECORD);
+	assert_string_equal(cfg->source.kafka.group, "tdapipe-t");
+	assert_int_equal(cfg->source.kafka.ntopics, 1);
+
+	/* The limits: 8 topics, a 249-character topic, a 255-byte group, 32
+	 * properties and a 511-byte value. */
+	char text[8192], long_topic[251], long_group[257], long_value[513];
+	memset(long_topic, 'T', 249);
+	long_topic[249] = '\0';
+	memset(long_group, 'g', 255);
+	long_group[255] = '\0';
+	memset(long_value, 'v', 511);
+	long_value[511] = '\0';
+	size_t o = (size_t)snprintf(text, sizeof(text),
+				    "instance: t\nsource:\n  type: kafka\n  brokers: b:1\n"
+				    "  topics: [a, b, c, d, e, f, g, %s]\n  group: %s\n  properties:\n"
+				    "    client.id: %s\n",
+				    long_topic, long_group, long_value);
+	/* 31 more, each a real property with a value librdkafka takes. */
+	static const char *const names[31] = {
+		"fetch.min.bytes", "fetch.wait.max.ms", "fetch.max.bytes", "session.timeout.ms",
+		"heartbeat.interval.ms", "max.poll.interval.ms", "auto.offset.reset",
+		"queued.min.messages", "queued.max.messages.kbytes", "socket.timeout.ms",
+		"socket.keepalive.enable", "socket.nagle.disable", "reconnect.backoff.ms",
+		"reconnect.backoff.max.ms", "statistics.interval.ms", "log.connection.close",
+		"api.version.request", "broker.address.ttl", "broker.address.family",
+		"topic.metadata.refresh.interval.ms", "metadata.max.age.ms", "check.crcs",
+		"client.rack", "partition.assignment.strategy", "coordinator.query.interval.ms",
+		"fetch.error.backoff.ms", "message.max.bytes", "receive.message.max.bytes",
+		"max.partition.fetch.bytes", "allow.auto.create.topics", "connections.max.idle.ms",
+	};
+	static const char *const values[31] = {
+		"1", "100", "52428800", "45000", "3000", "300000", "earliest", "100000", "65536",
+		"60000", "true", "true", "100", "10000", "0", "false", "true", "1000", "v4",
+		"300000", "900000", "false", "rack1", "range", "600000", "500", "1000000",
+		"100000000", "1048576", "false", "0",
+	};
+	for (int i = 0; i < 31; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "    %s: %s\n", names[i], values[i]);
+	snprintf(text + o, sizeof(text) - o, "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	check_ok(cfg, text);
+	assert_int_equal(cfg->source.kafka.ntopics, 8);
+	assert_string_equal(cfg->source.kafka.topics[7], long_topic);
+	assert_string_equal(cfg->source.kafka.group, long_group);
+	assert_int_equal(cfg->source.kafka.nprops, 32);
+	assert_string_equal(cfg->source.kafka.props[0].value, long_value);
+	assert_string_equal(cfg->source.kafka.props[31].name, "connections.max.idle.ms");
+	assert_string_equal(cfg->source.kafka.props[31].value, "0");
+}
+
+/* A Kafka sink with every key, then the defaults. */
+static void test_kafka_sink(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, BASE
+		 "sink:\n"
+		 "  type: kafka\n"
+		 "  brokers: 127.0.0.1:9092\n"
+		 "  topic: results\n"
+		 "  format: msgpack\n"
+		 "  compression: zstd\n"
+		 "  exactly_once: true\n"
+		 "  properties: {linger.ms: 5, transaction.timeout.ms: 60000, client.id: tdp}\n");
+	const struct tdp_sink_cfg *s = &cfg->sink;
+	assert_int_equal(s->type, TDP_SINK_KAFKA);
+	assert_string_equal(s->path, "");
+	assert_int_equal(s->format, TDP_FMT_MSGPACK);
+	assert_string_equal(s->kafka.brokers, "127.0.0.1:9092");
+	assert_int_equal(s->kafka.ntopics, 1);
+	assert_string_equal(s->kafka.topics[0], "results");
+	assert_string_equal(s->kafka.compression, "zstd");
+	assert_true(s->kafka.exactly_once);
+	assert_int_equal(s->kafka.nprops, 3);
+	assert_string_equal(s->kafka.props[0].name, "linger.ms");
+	assert_string_equal(s->kafka.props[0].value, "5");
+	assert_string_equal(s->kafka.props[1].name, "transaction.timeout.ms");
+	assert_string_equal(s->kafka.props[1].value, "60000");
+	assert_string_equal(s->kafka.props[2].name, "client.id");
+	assert_string_equal(s->kafka.props[2].value, "tdp");
+	/* The dead letters keep their default file. */
+	assert_int_equal(cfg->dead_letter.type, TDP_SINK_FILE);
+	assert_string_equal(cfg->dead_letter.path, "t-dead-letter.jsonl");
+
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r}\n");
+	assert_int_equal(cfg->sink.type, TDP_SINK_KAFKA);
+	assert_int_equal(cfg->sink.format, TDP_FMT_JSONL);
+	assert_string_equal(cfg->sink.kafka.compression, "lz4");
+	assert_false(cfg->sink.kafka.exactly_once);
+	assert_int_equal(cfg->sink.kafka.nprops, 0);
+	assert_int_equal(cfg->sink.kafka.ntopics, 1);
+	assert_string_equal(cfg->sink.kafka.topics[0], "r");
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r, compression: none,"
+			   " exactly_once: false}\n");
+	assert_string_equal(cfg->sink.kafka.compression, "none");
+	assert_false(cfg->sink.kafka.exactly_once);
+	static const char *const codecs[] = { "gzip", "snappy", "lz4" };
+	for (size_t i = 0; i < 3; i++) {
+		char text[256];
+		snprintf(text, sizeof(text), BASE "sink: {type: kafka, brokers: \"b:1\", topic: r,"
+						  " compression: %s}\n", codecs[i]);
+		check_ok(cfg, text);
+		assert_string_equal(cfg->sink.kafka.compression, codecs[i]);
+	}
+}
+
+/* Dead letters to a Kafka topic, next to a Kafka source and sink. */
+static void test_kafka_dead_letter(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, "instance: t\n"
+		      "source: {type: kafka, brokers: \"b:1\", topics: points, format: jsonl}\n"
+		      "sink: {type: kafka, brokers: \"b:1\", topic: results}\n"
+		      "dead_letter:\n"
+		      "  type: kafka\n"
+		      "  brokers: \"b:1,b:2\"\n"
+		      "  topic: dead-letters\n"
+		      "  format: jsonl\n"
+		      "  properties: {message.max.bytes: 2000000, compression.type: gzip}\n"
+		      "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	const struct tdp_sink_cfg *d = &cfg->dead_letter;
+	assert_int_equal(d->type, TDP_SINK_KAFKA);
+	assert_int_equal(d->format, TDP_FMT_JSONL);
+	assert_string_equal(d->path, "");
+	assert_string_equal(d->kafka.brokers, "b:1,b:2");
+	assert_int_equal(d->kafka.ntopics, 1);
+	assert_string_equal(d->kafka.topics[0], "dead-letters");
+	assert_string_equal(d->kafka.compression, "");	/* librdkafka's, or the property's */
+	assert_false(d->kafka.exactly_once);
+	assert_int_equal(d->kafka.nprops, 2);
+	assert_string_equal(d->kafka.props[0].name, "message.max.bytes");
+	assert_string_equal(d->kafka.props[0].value, "2000000");
+	assert_string_equal(d->kafka.props[1].name, "compression.type");
+	assert_string_equal(d->kafka.props[1].value, "gzip");
+	assert_string_equal(cfg->sink.kafka.topics[0], "results");
+
+	check_ok(cfg, BASE "dead_letter: {type: kafka, brokers: \"b:1\", topic: dl}\n");
+	assert_int_equal(cfg->dead_letter.type, TDP_SINK_KAFKA);
+	assert_string_equal(cfg->dead_letter.kafka.compression, "");
+	assert_int_equal(cfg->dead_letter.kafka.nprops, 0);
+	assert_int_equal(cfg->dead_letter.format, TDP_FMT_JSONL);
+
+	/* Dead letters are jsonl, never transactional, and compressed as the
+	 * properties say. */
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: \"b:1\", topic: dl, format: msgpack}\n",
+		    NAME ":5:63: dead_letter.format: expected jsonl (dead letters are always jsonl), "
+			 "got \"msgpack\"");
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: \"b:1\", topic: dl, exactly_once: true}\n",
+		    NAME ":5:55: dead_letter.exactly_once: unknown key (expected one of: type, format, "
+			 "path, brokers, topic, properties)");
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: \"b:1\", topic: dl, compression: lz4}\n",
+		    NAME ":5:55: dead_letter.compression: unknown key (expected one of: type, format, "
+			 "path, brokers, topic, properties)");
+	/* The same topic as the sink on the same brokers; other brokers are fine. */
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: results}\n"
+			      "dead_letter: {type: kafka, brokers: \"b:1\", topic: results}\n",
+		    NAME ":6:51: dead_letter.topic: expected a topic other than sink.topic, got "
+			 "\"results\"");
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: results}\n"
+			   "dead_letter: {type: kafka, brokers: \"b:2\", topic: results}\n");
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: results}\n"
+			   "dead_letter: {type: kafka, brokers: \"b:1\", topic: results-dl}\n");
+	/* A topic the source reads would loop. */
+	check_error(cfg, "instance: t\n"
+			 "source: {type: kafka, brokers: \"b:1\", topics: [in, out]}\n"
+			 "sink: {type: kafka, brokers: \"b:1\", topic: out}\n"
+			 "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n",
+		    NAME ":3:44: sink.topic: expected a topic the source does not read, got \"out\"");
+	check_error(cfg, "instance: t\n"
+			 "source: {type: kafka, brokers: \"b:1\", topics: in}\n"
+			 "dead_letter: {type: kafka, brokers: \"b:1\", topic: in}\n"
+			 "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n",
+		    NAME ":3:51: dead_letter.topic: expected a topic the source does not read, got \"in\"");
+}
+
+/* Every Kafka error names the node at fault. */
+static void test_kafka_errors(void **state)
+{
+	struct tdp_config *cfg = *state;
+	/* Required keys, at the section that lacks them. */
+	check_error(cfg, "instance: t\nsource: {type: kafka, topics: p}\n",
+		    NAME ":2:9: source: missing required key \"brokers\"");
+	check_error(cfg, "instance: t\nsource:\n  type: kafka\n  brokers: b:1\n",
+		    NAME ":3:3: source: missing required key \"topics\"");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\"}\n",
+		    NAME ":5:7: sink: missing required key \"topic\"");
+	check_error(cfg, BASE "dead_letter: {type: kafka, topic: x}\n",
+		    NAME ":5:14: dead_letter: missing required key \"brokers\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"\", topics: p}\n",
+		    NAME ":2:32: source.brokers: expected a list of brokers host:port[,host:port...], "
+			 "got \"\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: [a, b], topics: p}\n",
+		    NAME ":2:32: source.brokers: expected a list of brokers host:port[,host:port...], "
+			 "got a sequence");
+
+	/* Topic names. */
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: [ok, \"bad topic\"]}\n",
+		    NAME ":2:52: source.topics[1]: expected a Kafka topic name (1 to 249 characters "
+			 "from [A-Za-z0-9._-]), got \"bad topic\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: a/b}\n",
+		    NAME ":2:47: source.topics: expected a Kafka topic name (1 to 249 characters "
+			 "from [A-Za-z0-9._-]), got \"a/b\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: ''}\n",
+		    NAME ":2:47: source.topics: expected a Kafka topic name (1 to 249 characters "
+			 "from [A-Za-z0-9._-]), got \"\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: ..}\n",
+		    NAME ":2:47: source.topics: expected a Kafka topic name other than \".\" and \"..\", "
+			 "got \"..\"");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r\xc3\xa9sultats}\n",
+		    NAME ":5:44: sink.topic: expected a Kafka topic name (1 to 249 characters from "
+			 "[A-Za-z0-9._-])");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: [r]}\n",
+		    NAME ":5:44: sink.topic: expected a Kafka topic name (1 to 249 characters from "
+			 "[A-Za-z0-9._-]), got a sequence");
+	char text[1024], topic[260];
+	memset(topic, 'x', 250);
+	topic[250] = '\0';
+	snprintf(text, sizeof(text), "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: %s}\n",
+		 topic);
+	check_error(cfg, text, NAME ":2:47: source.topics: expected a Kafka topic name (1 to 249 "
+				   "characters from [A-Za-z0-9._-]), got \"xxxxxxxx");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: [a, b, c, d, e, f, g, h, i]}\n",
+		    NAME ":2:72: source.topics[8]: expected at most 8 topics, got 9");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: [a, b, a]}\n",
+		    NAME ":2:54: source.topics[2]: expected a topic not listed already (as "
+			 "source.topics[0]), got \"a\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: []}\n",
+		    NAME ":2:47: source.topics: expected a topic name or a list of 1 to 8 topic names, "
+			 "got an empty list");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: {a: 1}}\n",
+		    NAME ":2:47: source.topics: expected a topic name or a list of 1 to 8 topic names, "
+			 "got a mapping");
+
+	/* group */
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, group: ''}\n",
+		    NAME ":2:57: source.group: expected a consumer group name of 1 to 255 bytes, got \"\"");
+	char group[300];
+	memset(group, 'g', 256);
+	group[256] = '\0';
+	snprintf(text, sizeof(text), "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, "
+				     "group: %s}\n", group);
+	check_error(cfg, text, NAME ":2:57: source.group: expected a consumer group name shorter than "
+				   "256 bytes, got \"gggg");
+
+	/* event_time: Kafka only, record or kafka, and then no time column. */
+	check_error(cfg, "instance: t\nsource: {type: file, path: x, event_time: kafka}\n",
+		    NAME ":2:31: source.event_time: unknown key for type file (expected one of: type, "
+			 "format, path, stream_column, time_column, header, max_record)");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: broker}\n",
+		    NAME ":2:62: source.event_time: expected record or kafka, got \"broker\"");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
+			 " time_column: 1}\n",
+		    NAME ":2:82: source.time_column: expected no time_column with event_time kafka (the "
+			 "time is the message timestamp), got \"1\"");
+	/* The other keys of other types, and header, which a topic has no use for. */
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, header: true}\n",
+		    NAME ":2:50: source.header: unknown key for type kafka (expected one of: type, format, "
+			 "brokers, topics, group, event_time, properties, stream_column, time_column, "
+			 "max_record)");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
+			 " stream_column: 1}\n",
+		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
+			 "format, brokers, topics, group, event_time, properties, max_record)");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
+		    NAME ":2:50: source.port: unknown key for type kafka");
+	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
+		    NAME ":2:30: source.topics: unknown key for type tcp");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topic: p}\n",
+		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
+			 "port, brokers, topics, group, event_time, properties, stream_column, "
+			 "time_column, header, max_record)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
+		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
+			 "topic, compression, exactly_once, properties)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r, path: x}\n",
+		    NAME ":5:47: sink.path: unknown key for type kafka (expected one of: type, format, "
+			 "brokers, topic, compression, exactly_once, properties)");
+
+	/* compression and exactly_once */
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r, compression: brotli}\n",
+		    NAME ":5:60: sink.compression: expected one of none, gzip, snappy, lz4, zstd, got "
+			 "\"brotli\"");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r, compression: LZ4}\n",
+		    NAME ":5:60: sink.compression: expected one of none, gzip, snappy, lz4, zstd, got "
+			 "\"LZ4\"");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topic: r, exactly_once: yes}\n",
+		    NAME ":5:61: sink.exactly_once: expected true or false, got \"yes\"");
+	check_error(cfg, BASE "sink: {type: file, path: o, exactly_once: true}\n",
+		    NAME ":5:29: sink.exactly_once: unknown key for type file (expected one of: type, "
+			 "format, path)");
+	check_error(cfg, BASE "sink: {type: stdout, compression: lz4}\n",
+		    NAME ":5:22: sink.compression: unknown key for type stdout (expected one of: type, "
+			 "format)");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, compression: lz4}\n",
+		    NAME ":2:50: source.compression: unknown key (expected one of: type");
+}
+
+/* properties: librdkafka judges names and values; tdapipe's own are refused. */
+static void test_kafka_properties(void **state)
+{
+	struct tdp_config *cfg = *state;
+#define KSRC "instance: t\nsource:\n  type: kafka\n  brokers: b:1\n  topics: p\n  properties:\n"
+	/* Line 7 is the first property. */
+	check_error(cfg, KSRC "    fetch.min.bytes: 1\n    no.such: 1\n",
+		    NAME ":8:5: source.properties.no.such: expected a librdkafka property, got "
+			 "\"no.such\" (No such configuration property: \"no.such\")");
+	check_error(cfg, KSRC "    session.timeout.ms: abc\n",
+		    NAME ":7:25: source.properties.session.timeout.ms: expected a value librdkafka "
+			 "accepts, got \"abc\" (Invalid value for configuration property "
+			 "\"session.timeout.ms\")");
+	check_error(cfg, KSRC "    fetch.wait.max.ms: -5\n",
+		    NAME ":7:24: source.properties.fetch.wait.max.ms: expected a value librdkafka "
+			 "accepts, got \"-5\" (Configuration property \"fetch.wait.max.ms\" value -5 is "
+			 "outside allowed range 0..300000)");
+	check_error(cfg, KSRC "    enable.auto.commit: yes\n",
+		    NAME ":7:5: source.properties.enable.auto.commit: expected a property tdapipe does "
+			 "not reserve, got \"enable.auto.commit\" (tdapipe commits the offsets of what "
+			 "it has processed)");
+	check_error(cfg, KSRC "    check.crcs: maybe\n",
+		    NAME ":7:17: source.properties.check.crcs: expected a value librdkafka accepts, "
+			 "got \"maybe\"");
+	/* Reserved: tdapipe sets them, or they make no sense for this client. */
+	check_error(cfg, KSRC "    group.id: g\n",
+		    NAME ":7:5: source.properties.group.id: expected a property tdapipe does not "
+			 "reserve, got \"group.id\" (tdapipe sets it: use source.group)");
+	check_error(cfg, KSRC "    bootstrap.servers: b:1\n",
+		    NAME ":7:5: source.properties.bootstrap.servers: expected a property tdapipe does "
+			 "not reserve, got \"bootstrap.servers\" (tdapipe sets it: use source.brokers)");
+	check_error(cfg, KSRC "    metadata.broker.list: b:1\n",
+		    NAME ":7:5: source.properties.metadata.broker.list: expected a property tdapipe "
+			 "does not reserve, got \"metadata.broker.list\" (tdapipe sets it: use "
+			 "source.brokers)");
+	check_error(cfg, KSRC "    enable.partition.eof: true\n",
+		    NAME ":7:5: source.properties.enable.partition.eof: expected a property tdapipe "
+			 "does not reserve");
+	check_error(cfg, KSRC "    transactional.id: x\n",
+		    NAME ":7:5: source.properties.transactional.id: expected a property tdapipe does "
+			 "not reserve, got \"transactional.id\" (a producer's setting)");
+	check_error(cfg, KSRC "    plugin.library.paths: /tmp/x\n",
+		    NAME ":7:5: source.properties.plugin.library.paths: expected a property tdapipe "
+			 "does not reserve, got \"plugin.library.paths\" (plugins would be loaded while "
+			 "the configuration is read)");
+	check_error(cfg, BASE "sink:\n  type: kafka\n  brokers: b:1\n  topic: r\n  properties:\n"
+			      "    transactional.id: x\n",
+		    NAME ":10:5: sink.properties.transactional.id: expected a property tdapipe does not "
+			 "reserve, got \"transactional.id\" (tdapipe sets it when exactly_once is true)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, properties: {group.id: g}}\n",
+		    NAME ":5:58: sink.properties.group.id: expected a property tdapipe does not reserve, "
+			 "got \"group.id\" (a consumer's setting: a producer has no group)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, properties: {compression.codec: gzip}}\n",
+		    NAME ":5:58: sink.properties.compression.codec: expected a property tdapipe does not "
+			 "reserve, got \"compression.codec\" (tdapipe sets it: use sink.compression)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, properties: {enable.idempotence: false}}\n",
+		    NAME ":5:58: sink.properties.enable.idempotence: expected a property tdapipe does "
+			 "not reserve, got \"enable.idempotence\" (tdapipe always enables it; exactly_once "
+			 "makes the sink transactional)");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, properties: {acks: 1}}\n",
+		    NAME ":5:58: sink.properties.acks: expected a property tdapipe does not reserve, got "
+			 "\"acks\" (the idempotent producer always uses acks=all)");
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: b:1, topic: r, properties: "
+			      "{isolation.level: read_committed}}\n",
+		    NAME ":5:65: dead_letter.properties.isolation.level: expected a property tdapipe "
+			 "does not reserve, got \"isolation.level\" (a consumer's setting)");
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: b:1, topic: r, properties: "
+			      "{transactional.id: x}}\n",
+		    NAME ":5:65: dead_letter.properties.transactional.id: expected a property tdapipe "
+			 "does not reserve, got \"transactional.id\" (the dead-letter producer is not "
+			 "transactional)");
+	/* A producer that is not transactional never gives up on a message. */
+	check_error(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, properties: {message.timeout.ms: 5000}}\n",
+		    NAME ":5:58: sink.properties.message.timeout.ms: expected a property tdapipe does not "
+			 "reserve, got \"message.timeout.ms\" (tdapipe sets it to 0, retrying for ever, "
+			 "unless the producer is transactional)");
+	check_error(cfg, BASE "dead_letter: {type: kafka, brokers: b:1, topic: r, properties: "
+			      "{delivery.timeout.ms: 5000}}\n",
+		    NAME ":5:65: dead_letter.properties.delivery.timeout.ms: expected a property tdapipe "
+			 "does not reserve, got \"delivery.timeout.ms\" (tdapipe sets it to 0");
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: b:1, topic: r, exactly_once: true,"
+			   " properties: {message.timeout.ms: 5000}}\n");
+	assert_string_equal(cfg->sink.kafka.props[0].name, "message.timeout.ms");
+	/* Dead letters may be compressed as librdkafka's property says. */
+	check_ok(cfg, BASE "dead_letter: {type: kafka, brokers: b:1, topic: r, properties: "
+			   "{compression.codec: zstd}}\n");
+	assert_string_equal(cfg->dead_letter.kafka.props[0].value, "zstd");
+	/* isolation.level is the consumer's own. */
+	check_ok(cfg, KSRC "    isolation.level: read_uncommitted\n"
+			   "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	assert_string_equal(cfg->source.kafka.props[0].value, "read_uncommitted");
+
+	/* The shape: a mapping of names to scalars. */
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: b:1, topics: p, properties: [a]}\n",
+		    NAME ":2:60: source.properties: expected a mapping of librdkafka properties to "
+			 "values, got a sequence");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: b:1, topics: p, properties: x}\n",
+		    NAME ":2:60: source.properties: expected a mapping of librdkafka properties to "
+			 "values, got \"x\"");
+	check_error(cfg, KSRC "    debug: [all]\n",
+		    NAME ":7:12: source.properties.debug: expected a property value (a number, a word "
+			 "or a string), got a sequence");
+	check_error(cfg, KSRC "    debug: {a: 1}\n",
+		    NAME ":7:12: source.properties.debug: expected a property value (a number, a word "
+			 "or a string), got a mapping");
+	check_error(cfg, KSRC "    client.id:\n",
+		    NAME ":7:15: source.properties.client.id: expected a property value (a number, a "
+			 "word or a string), got \"\"");
+	check_error(cfg, KSRC "    client.id: x\n    client.id: y\n",
+		    NAME ":8:5: source.properties.client.id: duplicate key (first given at line 7)");
+	check_error(cfg, KSRC "    client.id: &a x\n",
+		    NAME ":7:16: source.properties.client.id: expected a plain value (anchors and "
+			 "aliases are not supported), got \"&a\"");
+
+	/* Sizes: 33 properties, a 128-byte name, a 512-byte value. */
+	char text[4096];
+	size_t o = (size_t)snprintf(text, sizeof(text), KSRC);
+	for (int i = 0; i < 33; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "    p%d: 1\n", i);
+	check_error(cfg, text, NAME ":39:5: source.properties.p32: expected at most 32 properties, got 33");
+	char name[200], value[600], want[512];
+	memset(name, 'n', 128);
+	name[128] = '\0';
+	snprintf(text, sizeof(text), KSRC "    %s: 1\n", name);
+	snprintf(want, sizeof(want), NAME ":7:5: source.properties.%s: expected a property name shorter "
+				     "than 128 bytes, got \"%.60s...\"", name, name);
+	check_error(cfg, text, want);
+	name[127] = '\0';
+	snprintf(text, sizeof(text), KSRC "    %s: 1\n", name);
+	snprintf(want, sizeof(want), NAME ":7:5: source.properties.%s: expected a librdkafka property, "
+				     "got \"%.60s...\" (No such configuration property", name, name);
+	check_error(cfg, text, want);	/* short enough, but unknown to librdkafka */
+	memset(value, 'v', 512);
+	value[512] = '\0';
+	snprintf(text, sizeof(text), KSRC "    client.id: %s\n", value);
+	check_error(cfg, text, NAME ":7:16: source.properties.client.id: expected a property value (a "
+				   "number, a word or a string) shorter than 512 bytes, got \"vvvv");
+#undef KSRC
+}
+
 /* Rules spanning sections. */
 static void test_cross_checks(void **state)
 {
@@ -812,6 +1338,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supervisor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_sink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_dead_letter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kafka_properties, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
