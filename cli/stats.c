@@ -20,6 +20,7 @@
 #include "common/exitcode.h"
 #include "common/commit.h"
 #include "common/json.h"
+#include "common/kafka.h"
 #include "common/ring.h"
 #include "common/shm.h"
 
@@ -83,6 +84,106 @@ struct ring_row {
 	const struct tdp_ring *r;
 };
 
+/* The Kafka clients of an instance, as stats names them. */
+struct kafka_row {
+	const char *name;
+	const struct tdp_kafka_client *k;
+};
+
+static unsigned kafka_rows(const struct tdp_shm *seg, struct kafka_row rows[3])
+{
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	const struct kafka_row all[3] = {{"source", &kb->source}, {"sink", &kb->sink}, {"dead_letter", &kb->dead}};
+	unsigned n = 0;
+	for (int i = 0; i < 3; i++)
+		if (all[i].k->state != TDP_KAFKA_OFF)
+			rows[n++] = all[i];
+	return n;
+}
+
+/* A source partition's position (where ingest's last commit resumes; -1
+ * before its first message) and lag (messages from there to the end, the
+ * whole partition before the first message; -1 when the end is unknown). */
+static void kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag)
+{
+	const struct tdp_ingest_body *b = TDP_LIVE(tdp_shm_ingest_commit(seg));
+	int64_t end = tdp_shm_kafka(seg)->parts[i].high_watermark;
+	*pos = i < b->nkpos ? b->kpos[i] : -1;
+	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
+}
+
+static void print_kafka_text(const struct tdp_shm *seg)
+{
+	struct kafka_row rows[3];
+	unsigned n = kafka_rows(seg, rows);
+	if (!n)
+		return;
+	printf("%-18s %-10s %12s %8s %10s %8s %8s  %s\n", "KAFKA", "STATE", "MESSAGES", "ERRORS", "REBALANCES",
+	       "TXNS", "ABORTS", "LAST-ERROR");
+	for (unsigned i = 0; i < n; i++)
+		printf("%-18s %-10s %12" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64 "  %.80s\n",
+		       rows[i].name, tdp_kafka_state_name(rows[i].k->state), load64(&rows[i].k->messages),
+		       load64(&rows[i].k->errors), load64(&rows[i].k->rebalances), load64(&rows[i].k->txn_commits),
+		       load64(&rows[i].k->txn_aborts), rows[i].k->last_error[0] ? rows[i].k->last_error : "-");
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	uint32_t np = atomic_load_explicit((_Atomic uint32_t *)&kb->nparts, memory_order_acquire);
+	if (!np)
+		return;
+	printf("%-32s %-8s %14s %14s %12s\n", "PARTITION", "ASSIGNED", "POSITION", "END", "LAG");
+	for (uint32_t i = 0; i < np; i++) {
+		char label[300], v[3][24];
+		int64_t pos, lag, end = kb->parts[i].high_watermark;
+		kafka_position(seg, i, &pos, &lag);
+		snprintf(label, sizeof(label), "%s/%d", kb->parts[i].topic, (int)kb->parts[i].partition);
+		int64_t vals[3] = {pos, end, lag};
+		for (int j = 0; j < 3; j++)
+			snprintf(v[j], sizeof(v[j]), vals[j] < 0 ? "-" : "%" PRId64, vals[j]);
+		printf("%-32.200s %-8s %14s %14s %12s\n", label, kb->parts[i].assigned ? "yes" : "no", v[0], v[1], v[2]);
+	}
+}
+
+static void print_kafka_json(const struct tdp_shm *seg, struct tdp_buf *b)
+{
+	struct kafka_row rows[3];
+	unsigned n = kafka_rows(seg, rows);
+	if (!n)
+		return;
+	tdp_buf_puts(b, ",\"kafka\":{");
+	for (unsigned i = 0; i < n; i++) {
+		const struct tdp_kafka_client *k = rows[i].k;
+		tdp_buf_printf(b, "%s\"%s\":{\"state\":\"%s\",\"messages\":%" PRIu64 ",\"errors\":%" PRIu64
+			       ",\"rebalances\":%" PRIu64 ",\"txn_commits\":%" PRIu64 ",\"txn_aborts\":%" PRIu64
+			       ",\"last_error\":", i ? "," : "", rows[i].name, tdp_kafka_state_name(k->state),
+			       load64(&k->messages), load64(&k->errors), load64(&k->rebalances), load64(&k->txn_commits),
+			       load64(&k->txn_aborts));
+		char msg[sizeof(k->last_error)];
+		memcpy(msg, k->last_error, sizeof(msg));
+		msg[sizeof(msg) - 1] = 0;
+		if (msg[0])
+			tdp_json_string(b, msg, strlen(msg));
+		else
+			tdp_buf_puts(b, "null");
+		tdp_buf_puts(b, "}");
+	}
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	uint32_t np = atomic_load_explicit((_Atomic uint32_t *)&kb->nparts, memory_order_acquire);
+	tdp_buf_puts(b, ",\"partitions\":[");
+	for (uint32_t i = 0; i < np; i++) {
+		int64_t pos, lag, end = kb->parts[i].high_watermark;
+		kafka_position(seg, i, &pos, &lag);
+		tdp_buf_puts(b, i ? ",{\"topic\":" : "{\"topic\":");
+		tdp_json_string(b, kb->parts[i].topic, strnlen(kb->parts[i].topic, sizeof(kb->parts[i].topic)));
+		tdp_buf_printf(b, ",\"partition\":%d,\"assigned\":%s", (int)kb->parts[i].partition,
+			       kb->parts[i].assigned ? "true" : "false");
+		const char *names[3] = {"position", "end", "lag"};
+		int64_t vals[3] = {pos, end, lag};
+		for (int j = 0; j < 3; j++)
+			tdp_buf_printf(b, vals[j] < 0 ? ",\"%s\":null" : ",\"%s\":%" PRId64, names[j], vals[j]);
+		tdp_buf_puts(b, "}");
+	}
+	tdp_buf_puts(b, "]}");
+}
+
 static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	const struct tdp_shm_header *h = seg->hdr;
@@ -122,6 +223,7 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 			       load64(&rows[j].r->overflow), load64(&rows[j].r->high_water), lost);
 		}
 	}
+	print_kafka_text(seg);
 }
 
 static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
@@ -175,7 +277,9 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 			tdp_buf_puts(&b, "}");
 		}
 	}
-	tdp_buf_puts(&b, "]}\n");
+	tdp_buf_puts(&b, "]");
+	print_kafka_json(seg, &b);
+	tdp_buf_puts(&b, "}\n");
 	fwrite(b.p, 1, b.len, stdout);
 	fflush(stdout);
 	tdp_buf_fini(&b);

@@ -947,7 +947,7 @@ static const char *source_key_what(const char *key, void *arg)
 static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_cfg *src)
 {
 	static const char *const all[] = { "type", "format", "path", "host", "port",
-					   "brokers", "topics", "group", "event_time", "properties",
+					   "brokers", "topics", "group", "event_time", "stop_at_end", "properties",
 					   "stream_column", "time_column", "header",
 					   "max_record", NULL };
 	const char *allowed[16];
@@ -982,6 +982,7 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 		allowed[na++] = "topics";
 		allowed[na++] = "group";
 		allowed[na++] = "event_time";
+		allowed[na++] = "stop_at_end";
 		allowed[na++] = "properties";
 	}
 	if (src->format == TDP_FMT_CSV) {
@@ -1019,6 +1020,9 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 				return -1;
 			src->event_time = (enum tdp_event_time)t;
 		}
+		if ((v = lookup(m, "stop_at_end")) &&
+		    want_bool(c, v, "source.stop_at_end", &src->kafka.stop_at_end))
+			return -1;
 	}
 	if ((v = lookup(m, "stream_column"))) {
 		if (want_uint(c, v, "source.stream_column", NULL, 0, MAX_COLUMN, &u))

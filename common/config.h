@@ -18,14 +18,45 @@
 #define TDP_NAME_MAX 32          /* instance and scale names, with NUL */
 #define TDP_PATH_MAX 1024
 
-enum tdp_source_type { TDP_SRC_FILE, TDP_SRC_STDIN, TDP_SRC_TCP, TDP_SRC_UDP };
+enum tdp_source_type { TDP_SRC_FILE, TDP_SRC_STDIN, TDP_SRC_TCP, TDP_SRC_UDP, TDP_SRC_KAFKA };
 enum tdp_format { TDP_FMT_CSV, TDP_FMT_JSONL, TDP_FMT_MSGPACK };
-enum tdp_sink_type { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_STDERR /* dead_letter only */ };
+enum tdp_sink_type { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_STDERR /* dead_letter only */, TDP_SINK_KAFKA };
+/* Where a Kafka source's event time comes from. */
+enum tdp_event_time {
+	TDP_TIME_RECORD, /* the record's own time field / column (else the sequence number) */
+	TDP_TIME_KAFKA,  /* the message timestamp, in seconds since the epoch (ms resolution) */
+};
 enum tdp_complex { TDP_COMPLEX_SUBLEVEL, TDP_COMPLEX_RIPS };
 /* What ingest does when a scale's in-ring is full. */
 enum tdp_overflow {
 	TDP_OVERFLOW_BLOCK, /* pause the source until the ring has room (pausable sources only) */
 	TDP_OVERFLOW_DROP,  /* count the point as overflow for that ring and go on */
+};
+
+/*
+ * A Kafka client's settings (source, sink or dead_letter of type kafka).
+ * PROPS are librdkafka properties passed through as written; the ones
+ * tdapipe sets itself (see tdapipe.yaml(5)) are refused at load.
+ */
+#define TDP_KAFKA_MAX_TOPICS 8
+#define TDP_KAFKA_TOPIC_MAX 250      /* Kafka's 249-character limit, with NUL */
+#define TDP_KAFKA_MAX_PROPS 32
+#define TDP_KAFKA_PROP_NAME_MAX 128
+#define TDP_KAFKA_PROP_VALUE_MAX 512
+struct tdp_kafka_prop {
+	char name[TDP_KAFKA_PROP_NAME_MAX];
+	char value[TDP_KAFKA_PROP_VALUE_MAX];
+};
+struct tdp_kafka_cfg {
+	char brokers[512];           /* bootstrap.servers, required */
+	uint32_t ntopics;            /* source: 1..TDP_KAFKA_MAX_TOPICS; sink, dead_letter: 1 */
+	char topics[TDP_KAFKA_MAX_TOPICS][TDP_KAFKA_TOPIC_MAX];
+	char group[256];             /* source: group.id (default "tdapipe-<instance>") */
+	char compression[8];         /* sink: none, gzip, snappy, lz4 (default) or zstd */
+	bool exactly_once;           /* sink: transactional producer, offsets in the transaction */
+	bool stop_at_end;            /* source: finish once every assigned partition is read to its end */
+	uint32_t nprops;
+	struct tdp_kafka_prop props[TDP_KAFKA_MAX_PROPS];
 };
 
 struct tdp_source_cfg {
@@ -38,12 +69,15 @@ struct tdp_source_cfg {
 	int time_column;           /* csv: 0-based column holding the event time, -1 = none */
 	bool header;               /* csv: skip the first line */
 	uint32_t max_record;       /* longest record in bytes (default 65536) */
+	enum tdp_event_time event_time; /* kafka: where t comes from (default record) */
+	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 
 struct tdp_sink_cfg {
 	enum tdp_sink_type type;
 	enum tdp_format format;    /* jsonl or msgpack (dead_letter: jsonl only) */
 	char path[TDP_PATH_MAX];   /* file */
+	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 
 struct tdp_scale_cfg {
@@ -101,7 +135,7 @@ int tdp_config_load(const char *path, struct tdp_config *cfg, char *err, size_t 
 /* Index of the scale called NAME, or -1. */
 int tdp_config_scale_index(const struct tdp_config *cfg, const char *name);
 
-/* Whether a source can be paused (file, stdin, tcp: yes; udp: no). */
+/* Whether a source can be paused (file, stdin, tcp, kafka: yes; udp: no). */
 bool tdp_source_pausable(const struct tdp_source_cfg *src);
 
 /* The overflow policy in force for scale S (explicit, or block when the

@@ -27,10 +27,10 @@
 struct tdp_point {
 	uint64_t seq;      /* per-stream sequence number, 0 at the stream's first valid record */
 	double t;          /* event time; the sequence number when the record had none */
-	uint64_t src_off;  /* byte offset of the record in its source (resume, dead letters) */
+	uint64_t src_off;  /* byte offset of the record in its source; Kafka: the message offset */
 	uint32_t stream;   /* index into the segment's stream table */
 	uint16_t dim;      /* number of valid entries in v */
-	uint16_t flags;    /* reserved, 0 */
+	uint16_t part;     /* Kafka: index of the source partition in the segment's table, else 0 */
 	double v[TDP_MAX_DIM];
 };
 _Static_assert(sizeof(struct tdp_point) == 160, "point record layout is part of the shm ABI");

@@ -68,6 +68,10 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 	if (hdr)
 		hdr->dedup_off = off;
 	off += (uint64_t)cfg->nscales * cfg->max_streams * sizeof(int64_t);
+	off = align_up(off, TDP_CACHELINE);
+	if (hdr)
+		hdr->kafka_off = off;
+	off += sizeof(struct tdp_kafka_block);
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		struct tdp_scale_layout l = {0};
 		l.in_slots = cfg->scales[s].ring;
@@ -256,6 +260,13 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		pr->scale = (i >= 1 && i <= cfg->nscales) ? (int32_t)(i - 1) : -1;
 		pr->last_exit = INT32_MIN;
 	}
+	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(seg);
+	struct tdp_publish_commit *pc = tdp_shm_publish_commit(seg);
+	for (int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++) {
+			ic->body[b].kpos[i] = -1;
+			pc->body[b].out_end[i] = -1;
+		}
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		int64_t *dedup = tdp_shm_dedup(seg, s);
 		for (uint32_t i = 0; i < cfg->max_streams; i++)

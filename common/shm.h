@@ -9,6 +9,7 @@
  *
  *   header | config text | process slots | stream table |
  *   ingest commit | publish commit | publish de-duplication table |
+ *   Kafka clients and source partitions |
  *   per scale: in-ring ctl, in-ring slots (points), out-ring ctl,
  *              out-ring slots (result descriptors), result arena,
  *              worker state per stream, window store per stream
@@ -35,7 +36,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 3u
+#define TDP_SHM_LAYOUT_VERSION 4u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -133,6 +134,9 @@ struct tdp_wstate {
 /* Most streams one ingest batch touches (its batch size). */
 #define TDP_INGEST_BATCH 256
 
+/* Most Kafka partitions an instance reads from, and writes results to. */
+#define TDP_KAFKA_MAX_PARTS 256
+
 /* Ingest's commit: where the source resumes and the sequence numbers the
  * last batch handed out.  The entries are a redo log: they are applied to
  * the stream table after the commit and again by a restarted ingest. */
@@ -145,8 +149,10 @@ struct tdp_ingest_body {
 	uint64_t resume_off;   /* source byte offset after the last record fully handled */
 	uint64_t resume_line;  /* line number there (text formats) */
 	uint64_t dead_len;     /* bytes of the dead-letter file written for records before it */
-	uint32_t n, pad;
+	uint32_t n;
+	uint32_t nkpos;        /* Kafka: entries of kpos in use (partitions interned so far) */
 	struct tdp_seq_entry e[TDP_INGEST_BATCH];
+	int64_t kpos[TDP_KAFKA_MAX_PARTS]; /* Kafka: per source partition, the offset to resume at (-1: none) */
 };
 struct tdp_ingest_commit {
 	uint64_t ver;
@@ -169,7 +175,10 @@ struct tdp_publish_body {
 	uint64_t sink_len;                      /* bytes of the sink file holding committed results */
 	uint64_t consumed[TDP_MAX_SCALES];      /* descriptors taken from each out-ring */
 	uint64_t released[TDP_MAX_SCALES];      /* arena position up to which results are written */
-	uint32_t n, pad;
+	uint32_t nout;                          /* Kafka sink: partitions of the results topic */
+	uint32_t pad;
+	int64_t out_end[TDP_KAFKA_MAX_PARTS];   /* Kafka sink: per partition, every message below is committed here */
+	uint32_t n, pad2;
 	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
 };
 struct tdp_publish_commit {
@@ -178,12 +187,53 @@ struct tdp_publish_commit {
 	struct tdp_publish_body body[2];
 };
 
+/* The state of one Kafka client, for `tdapipe stats`. */
+enum tdp_kafka_state {
+	TDP_KAFKA_OFF = 0,     /* not a Kafka source / sink */
+	TDP_KAFKA_CONNECTING,  /* started, no broker answered yet */
+	TDP_KAFKA_UP,          /* at least one broker is up */
+	TDP_KAFKA_DOWN,        /* every broker is down: retrying */
+	TDP_KAFKA_FAILED,      /* a fatal error: the process exits and is restarted */
+};
+
+/* One Kafka client; written only by the process that owns it. */
+struct tdp_kafka_client {
+	alignas(TDP_CACHELINE) uint32_t state;  /* enum tdp_kafka_state */
+	uint32_t pad;
+	uint64_t errors;        /* errors librdkafka reported (it retries them itself) */
+	uint64_t messages;      /* source: consumed; sinks: delivered */
+	uint64_t rebalances;    /* source: assignments and revocations */
+	uint64_t txn_commits;   /* sink with exactly_once: transactions committed */
+	uint64_t txn_aborts;    /* sink with exactly_once: transactions aborted and re-sent */
+	char last_error[208];   /* NUL-terminated, "" when none yet */
+};
+
+/* One source partition, interned by ingest when first assigned. */
+struct tdp_kpart {
+	char topic[256];
+	int32_t partition;
+	uint32_t assigned;        /* ingest: 1 while the partition is assigned to this instance */
+	int64_t high_watermark;   /* ingest: the partition's end offset as last seen, -1 unknown */
+	int64_t pad;
+};
+
+/* The Kafka block: clients, then the source partitions. */
+struct tdp_kafka_block {
+	struct tdp_kafka_client source;   /* ingest */
+	struct tdp_kafka_client dead;     /* ingest: a Kafka dead-letter sink */
+	struct tdp_kafka_client sink;     /* publish */
+	alignas(TDP_CACHELINE) uint32_t nparts;  /* ingest: release-stored after the entry */
+	uint32_t pad;
+	struct tdp_kpart parts[TDP_KAFKA_MAX_PARTS];
+};
+
 /* One interned stream id, written once by ingest before any point uses it. */
 struct tdp_stream {
 	char name[TDP_STREAM_NAME_MAX];
 	uint64_t next_seq;   /* ingest: sequence number of the stream's next point */
 	uint16_t dim;        /* ingest: dimension of the stream's first point */
-	uint16_t pad[3];
+	uint16_t kpart;      /* ingest, Kafka: 1 + the index of the one partition the stream comes from */
+	uint16_t pad[2];
 };
 
 /* Where one scale's rings and arena live. */
@@ -214,6 +264,7 @@ struct tdp_shm_header {
 	uint64_t ingest_commit_off;       /* struct tdp_ingest_commit */
 	uint64_t publish_commit_off;      /* struct tdp_publish_commit */
 	uint64_t dedup_off;               /* int64_t[nscales * max_streams]: last window published, -1 none */
+	uint64_t kafka_off;               /* struct tdp_kafka_block */
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
 	/* written by ingest */
@@ -339,6 +390,10 @@ static inline struct tdp_ingest_commit *tdp_shm_ingest_commit(const struct tdp_s
 static inline struct tdp_publish_commit *tdp_shm_publish_commit(const struct tdp_shm *seg)
 {
 	return tdp_shm_at(seg, seg->hdr->publish_commit_off);
+}
+static inline struct tdp_kafka_block *tdp_shm_kafka(const struct tdp_shm *seg)
+{
+	return tdp_shm_at(seg, seg->hdr->kafka_off);
 }
 static inline int64_t *tdp_shm_dedup(const struct tdp_shm *seg, uint32_t s)
 {

@@ -1,5 +1,6 @@
 #include "ingest/framer.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,4 +148,44 @@ void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, 
 		feed_msgpack(fr, c, cb, ctx);
 	else
 		feed_text(fr, c, cb, ctx);
+}
+
+void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size_t len, uint64_t off,
+			   struct frame *f)
+{
+	memset(f, 0, offsetof(struct frame, dec));
+	f->raw = p;
+	f->len = len;
+	f->off = off;
+	f->reason[0] = '\0';
+	if (len > cfg->max_record) {
+		f->truncated = true;
+		f->len = cfg->max_record;
+		snprintf(f->reason, sizeof(f->reason), "record longer than max_record (%u bytes)", cfg->max_record);
+		return;
+	}
+	if (cfg->format == TDP_FMT_MSGPACK) {
+		size_t used = 0;
+		int rc = decode_msgpack(p, len, &used, &f->dec, f->reason, sizeof(f->reason));
+		if (rc == 0)
+			snprintf(f->reason, sizeof(f->reason), "truncated msgpack record");
+		else if (rc == 1 && used != len)
+			snprintf(f->reason, sizeof(f->reason), "%zu bytes after the msgpack record", len - used);
+		else
+			f->ok = rc == 1;
+		return;
+	}
+	size_t n = len;
+	if (n && p[n - 1] == '\n')
+		n--;
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (memchr(p, '\n', n))
+		snprintf(f->reason, sizeof(f->reason), "more than one line in one message");
+	else if (n == 0)
+		snprintf(f->reason, sizeof(f->reason), "empty message");
+	else if (cfg->format == TDP_FMT_CSV)
+		f->ok = decode_csv(p, n, cfg, &f->dec, f->reason, sizeof(f->reason)) == 0;
+	else
+		f->ok = decode_jsonl(p, n, &f->dec, f->reason, sizeof(f->reason)) == 0;
 }

@@ -48,4 +48,13 @@ void framer_fini(struct framer *fr);
 /* Feed one chunk; CB runs once per record completed by it. */
 void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx);
 
+/*
+ * Decode one whole record that arrived on its own (a Kafka message's
+ * value) into *F, with the same checks as a framed one: max_record, a text
+ * record may end in one newline (and '\r'), a msgpack record must be
+ * exactly one map.  OFF is stored as f->off; f->line is 0.
+ */
+void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size_t len, uint64_t off,
+			   struct frame *f);
+
 #endif

@@ -18,11 +18,14 @@
 #include "common/child.h"
 #include "common/commit.h"
 #include "common/exitcode.h"
+#include "common/kafka.h"
 #include "common/log.h"
 #include "common/ring.h"
 #include "common/uring_io.h"
 #include "ingest/deadletter.h"
 #include "ingest/framer.h"
+#include "ingest/kafka_source.h"
+#include "ingest/number.h"
 #include "ingest/source.h"
 #include "ingest/streams.h"
 
@@ -39,6 +42,19 @@ struct ingest {
 	struct framer framers[SOURCE_MAX_CONNS + 1];
 	struct tdp_writer dead;
 	char source_name[TDP_PATH_MAX + 32];
+	const char *frame_source;        /* the source as dead letters name it, when not source_name */
+	/* Kafka source: positions (next offset per partition index), committed
+	 * with every batch; and the partition of the message being handled. */
+	bool kafka;
+	struct kafka_source ks;
+	int64_t kpos[TDP_KAFKA_MAX_PARTS];
+	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
+	int cur_part;
+	/* Kafka dead-letter sink (instead of the writer) */
+	bool dead_kafka;
+	struct tdp_kproducer dk;
+	struct tdp_buf dlbuf;
+	bool failed;                     /* a fatal sink error: stop */
 	enum tdp_overflow policy[TDP_MAX_SCALES];
 	bool needs_scalar;
 	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
@@ -67,10 +83,37 @@ static void redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
 
 static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
 {
-	deadletter_format(tdp_writer_buf(&in->dead), in->source_name, f->off, f->line,
-			  f->raw, f->len, f->truncated, reason);
+	const char *source = in->frame_source ? in->frame_source : in->source_name;
 	tdp_counter_add(&in->child.slot->bad_records, 1);
-	tdp_writer_kick(&in->dead);
+	if (!in->dead_kafka) {
+		deadletter_format(tdp_writer_buf(&in->dead), source, f->off, f->line,
+				  f->raw, f->len, f->truncated, reason);
+		tdp_writer_kick(&in->dead);
+		return;
+	}
+	/* One message per dead letter: the same JSON line, without its newline. */
+	tdp_buf_reset(&in->dlbuf);
+	deadletter_format(&in->dlbuf, source, f->off, f->line, f->raw, f->len, f->truncated, reason);
+	const char *key = f->ok || f->dec.has_stream ? f->dec.stream : NULL;
+	char err[256];
+	if (tdp_kproducer_send(&in->dk, key, key ? strlen(key) : 0, in->dlbuf.p, in->dlbuf.len - 1,
+			       NULL, 0, err, sizeof(err)) < 0) {
+		tdp_log("dead-letter sink: %s", err);
+		in->failed = true;
+	}
+}
+
+/* Every dead letter sent to Kafka is delivered (they precede a commit). */
+static void dead_letters_delivered(struct ingest *in)
+{
+	char err[256];
+	int rc;
+	while (!in->failed && (rc = tdp_kproducer_wait(&in->dk, 100, err, sizeof(err))) == 0)
+		tdp_child_beat(&in->child);
+	if (!in->failed && rc < 0) {
+		tdp_log("dead-letter sink: %s", err);
+		in->failed = true;
+	}
 }
 
 static void ring_all_bells(struct ingest *in)
@@ -124,13 +167,19 @@ static void push_batch(struct ingest *in, uint32_t s)
 static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
 {
 	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&in->child.seg);
-	/* Dead letters of committed records must be in the file first. */
-	if (tdp_writer_pending(&in->dead) && tdp_writer_flush(&in->dead) < 0)
+	/* Dead letters of committed records must be in the sink first. */
+	if (in->dead_kafka)
+		dead_letters_delivered(in);
+	else if (tdp_writer_pending(&in->dead) && tdp_writer_flush(&in->dead) < 0)
 		tdp_log("writing dead letters: %s", strerror(-in->dead.error));
 	struct tdp_ingest_body *b = TDP_NEXT(ic);
 	b->resume_off = resume_off;
 	b->resume_line = resume_line;
-	b->dead_len = tdp_writer_written(&in->dead);
+	b->dead_len = in->dead_kafka ? 0 : tdp_writer_written(&in->dead);
+	if (in->kafka) {
+		b->nkpos = tdp_shm_kafka(&in->child.seg)->nparts;
+		memcpy(b->kpos, in->kpos, sizeof(int64_t) * b->nkpos);
+	}
 	b->n = in->ntouched;
 	for (unsigned int i = 0; i < in->ntouched; i++) {
 		uint32_t idx = in->touched[i];
@@ -183,7 +232,20 @@ static void on_frame(void *ctx, struct frame *f)
 			return;
 		}
 		st->dim = f->dec.dim;
-	} else if (f->dec.dim != st->dim) {
+	}
+	if (in->kafka && st->kpart != in->cur_part + 1) {
+		/* A stream's points must arrive in one order, whatever replays
+		 * them: from one partition, which keying by stream id gives. */
+		if (st->kpart) {
+			snprintf(reason, sizeof(reason),
+				 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
+				 "(key messages by stream id)", name, in->kname[st->kpart - 1]);
+			dead_letter(in, f, reason);
+			return;
+		}
+		st->kpart = (uint16_t)(in->cur_part + 1);
+	}
+	if (f->dec.dim != st->dim) {
 		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
 			 f->dec.dim, st->dim);
 		dead_letter(in, f, reason);
@@ -195,7 +257,7 @@ static void on_frame(void *ctx, struct frame *f)
 	p->src_off = f->off;
 	p->stream = (uint32_t)idx;
 	p->dim = f->dec.dim;
-	p->flags = 0;
+	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
 	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
 	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
 	if (in->pending[idx]++ == 0)
@@ -211,6 +273,23 @@ static int open_dead_letter(struct ingest *in)
 {
 	const struct tdp_sink_cfg *dl = &in->child.cfg.dead_letter;
 	char err[TDP_PATH_MAX + 64];
+	if (dl->type == TDP_SINK_KAFKA) {
+		char client_id[TDP_NAME_MAX + 32];
+		snprintf(client_id, sizeof(client_id), "tdapipe-%s-dead-letter", in->child.cfg.instance);
+		in->dead_kafka = true;
+		tdp_buf_init(&in->dlbuf);
+		/* Started before the source: a broker that is not there yet is
+		 * waited for here, beating, rather than failing the process. */
+		while (tdp_kproducer_open(&in->dk, &dl->kafka, client_id, NULL, NULL,
+					  &tdp_shm_kafka(&in->child.seg)->dead, 2000, err, sizeof(err)) < 0) {
+			tdp_kafka_error(&tdp_shm_kafka(&in->child.seg)->dead, "%s", err);
+			tdp_log("dead-letter sink: %s (retrying)", err);
+			tdp_child_beat(&in->child);
+			if (tdp_child_stopping(&in->child))
+				return TDP_EXIT_SYSTEM;
+		}
+		return 0;
+	}
 	if (tdp_writer_open(&in->dead, dl->type == TDP_SINK_FILE ? dl->path : NULL, STDERR_FILENO,
 			    err, sizeof(err)) < 0) {
 		tdp_log("dead-letter sink: %s", err);
@@ -227,7 +306,89 @@ static void describe_source(struct ingest *in)
 	case TDP_SRC_STDIN: snprintf(in->source_name, sizeof(in->source_name), "stdin"); break;
 	case TDP_SRC_TCP: snprintf(in->source_name, sizeof(in->source_name), "tcp://%s:%u", s->host, s->port); break;
 	case TDP_SRC_UDP: snprintf(in->source_name, sizeof(in->source_name), "udp://%s:%u", s->host, s->port); break;
+	case TDP_SRC_KAFKA: snprintf(in->source_name, sizeof(in->source_name), "kafka://%s", s->kafka.topics[0]); break;
 	}
+}
+
+/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
+static const char *kafka_part_name(struct ingest *in, int idx)
+{
+	if (!in->kname[idx][0]) {
+		const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
+		snprintf(in->kname[idx], sizeof(in->kname[idx]), "kafka://%s/%d", kp->topic, (int)kp->partition);
+	}
+	return in->kname[idx];
+}
+
+/*
+ * One Kafka message: decoded like a framed record; the key, when there is
+ * one, is the stream id; event_time kafka takes the message timestamp.
+ * The partition's position moves past it before on_frame, so that a batch
+ * committed from within on_frame resumes after it.
+ */
+static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
+{
+	const struct tdp_source_cfg *src = &in->child.cfg.source;
+	struct tdp_kafka_client *status = &tdp_shm_kafka(&in->child.seg)->source;
+	int idx = kafka_source_part(&in->ks, m);
+	kafka_source_seen(&in->ks, m, idx);
+	if (m->err) {
+		if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+			tdp_kafka_error(status, "%s", rd_kafka_message_errstr(m));
+		return;
+	}
+	if (idx < 0 || m->offset < in->kpos[idx])
+		return;   /* a partition past the table's size; or already handled */
+	in->kpos[idx] = m->offset + 1;
+	tdp_counter_add(&status->messages, 1);
+	struct frame f;
+	framer_decode_message(src, m->payload ? m->payload : "", m->len, (uint64_t)m->offset, &f);
+	if (f.ok && m->key_len) {
+		char key[TDP_STREAM_NAME_MAX], why[128];
+		if (stream_id_set(key, m->key, m->key_len, why, sizeof(why)) < 0) {
+			snprintf(f.reason, sizeof(f.reason), "message key: %s", why);
+			f.ok = false;
+		} else if (f.dec.has_stream && strcmp(f.dec.stream, key)) {
+			snprintf(f.reason, sizeof(f.reason), "stream \"%s\" in the record differs from the message key \"%s\"",
+				 f.dec.stream, key);
+			f.ok = false;
+		} else {
+			memcpy(f.dec.stream, key, sizeof(key));
+			f.dec.has_stream = true;
+		}
+	}
+	if (f.ok && src->event_time == TDP_TIME_KAFKA) {
+		rd_kafka_timestamp_type_t tt;
+		int64_t ts = rd_kafka_message_timestamp(m, &tt);
+		if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) {
+			snprintf(f.reason, sizeof(f.reason), "event_time kafka: the message has no timestamp");
+			f.ok = false;
+		} else {
+			f.dec.t = (double)ts / 1000.0;
+			f.dec.has_time = true;
+		}
+	}
+	in->cur_part = idx;
+	in->frame_source = kafka_part_name(in, idx);
+	on_frame(in, &f);
+}
+
+/* Read the Kafka source until stopped (or, with stop_at_end, at the end). */
+static int run_kafka(struct ingest *in)
+{
+	struct tdp_child *c = &in->child;
+	while (!tdp_child_stopping(c) && !in->failed) {
+		ssize_t n = kafka_source_poll(&in->ks, 100);
+		tdp_child_beat(c);
+		if (n < 0)
+			return TDP_EXIT_SYSTEM;
+		for (ssize_t i = 0; i < n; i++)
+			kafka_message(in, in->ks.msgs[i]);
+		flush_batch(in, 0, 0);
+		if (c->cfg.source.kafka.stop_at_end && kafka_source_at_end(&in->ks))
+			break;
+	}
+	return in->failed ? TDP_EXIT_SYSTEM : TDP_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -258,10 +419,24 @@ int main(int argc, char **argv)
 	 * dead letters written after it, and resumes a file there. */
 	const struct tdp_ingest_body *done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	redo(&c->seg, done);
-	if ((rc = tdp_writer_resume(&in.dead, done->dead_len)) < 0) {
+	if (!in.dead_kafka && (rc = tdp_writer_resume(&in.dead, done->dead_len)) < 0) {
 		tdp_log("dead-letter sink: cutting back to %llu bytes: %s", (unsigned long long)done->dead_len,
 			strerror(-rc));
 		return TDP_EXIT_SYSTEM;
+	}
+	if (c->cfg.source.type == TDP_SRC_KAFKA) {
+		in.kafka = true;
+		in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
+		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
+			in.kpos[i] = i < done->nkpos ? done->kpos[i] : -1;
+		if (!in.kname || kafka_source_open(&in.ks, &c->cfg.source, c->cfg.instance, tdp_shm_kafka(&c->seg),
+						   in.kpos, err, sizeof(err)) < 0) {
+			tdp_log("%s", in.kname ? err : "out of memory");
+			return TDP_EXIT_SYSTEM;
+		}
+		rc = run_kafka(&in);
+		kafka_source_close(&in.ks);
+		goto finish;
 	}
 	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;
 	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? done->resume_line : 0;
@@ -275,12 +450,13 @@ int main(int argc, char **argv)
 		framer_init(&in.framers[i], &c->cfg.source, i == 0 ? resume_line : 0);
 
 	rc = TDP_EXIT_OK;
-	while (!tdp_child_stopping(c)) {
+	while (!tdp_child_stopping(c) && !in.failed) {
 		struct source_chunk chunk;
 		int got = source_next(&in.src, &chunk, 100);
 		tdp_child_beat(c);
 		if (got == 0) {
-			tdp_writer_kick(&in.dead);
+			if (!in.dead_kafka)
+				tdp_writer_kick(&in.dead);
 			continue;
 		}
 		if (got < 0 && got != -ENODATA) {
@@ -298,7 +474,15 @@ int main(int argc, char **argv)
 		if (got == -ENODATA)
 			break;
 	}
-	if (tdp_writer_flush(&in.dead) < 0)
+	source_close(&in.src);
+	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
+		framer_fini(&in.framers[i]);
+	if (in.failed)
+		rc = TDP_EXIT_SYSTEM;
+finish:
+	if (in.dead_kafka)
+		dead_letters_delivered(&in);
+	else if (tdp_writer_flush(&in.dead) < 0)
 		tdp_log("writing dead letters: %s", strerror(-in.dead.error));
 	/* No more points: workers finish what is in their rings, then exit. */
 	if (rc == TDP_EXIT_OK) {
@@ -306,10 +490,13 @@ int main(int argc, char **argv)
 		ring_all_bells(&in);
 		tdp_child_done(c);
 	}
-	source_close(&in.src);
-	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
-		framer_fini(&in.framers[i]);
-	tdp_writer_fini(&in.dead);
+	if (in.dead_kafka) {
+		tdp_kproducer_close(&in.dk);
+		tdp_buf_fini(&in.dlbuf);
+	} else {
+		tdp_writer_fini(&in.dead);
+	}
+	free(in.kname);
 	streams_fini(&in.streams);
 	free(in.pending);
 	return rc;

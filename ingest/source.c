@@ -102,6 +102,8 @@ int source_open(struct source *s, const struct tdp_source_cfg *cfg, uint64_t res
 		if (cfg->type == TDP_SRC_UDP && !(s->udp_buf = malloc(s->bufsize)))
 			return -ENOMEM;
 		return 0;
+	case TDP_SRC_KAFKA:
+		break;   /* read by ingest/kafka_source.c */
 	}
 	return -EINVAL;
 }

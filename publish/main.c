@@ -35,6 +35,7 @@
 #include "common/ring.h"
 #include "common/uring_io.h"
 #include "publish/encode.h"
+#include "publish/kafka_sink.h"
 
 #define BATCH 64
 #define KICK_BYTES (256u << 10)
@@ -55,6 +56,9 @@ struct publish {
 	struct tdp_publish_body flight; /* up to the end of the write in flight */
 	bool cur_moved;                 /* cur went past flight */
 	bool flight_pending;            /* flight not committed yet */
+	bool kafka;                     /* the sink is a Kafka topic (ksink), not out */
+	struct kafka_sink ksink;
+	bool failed;                    /* the sink failed: exit, the restart recovers */
 };
 
 static bool scale_finished(const struct publish *p, uint32_t s)
@@ -93,7 +97,12 @@ static unsigned drain_scale(struct publish *p, uint32_t s)
 				? &p->seen[(size_t)s * seg->hdr->max_streams + r->stream] : NULL;
 		if (last && (int64_t)r->window > *last) {
 			const char *stream = tdp_shm_stream(seg, r->stream)->name;
-			if (cfg->sink.format == TDP_FMT_MSGPACK)
+			if (p->kafka) {
+				if (kafka_sink_send(&p->ksink, r, stream, cfg->scales[s].name) < 0) {
+					p->failed = true;
+					break;
+				}
+			} else if (cfg->sink.format == TDP_FMT_MSGPACK)
 				encode_result_msgpack(b, r, stream, cfg->scales[s].name);
 			else
 				encode_result_jsonl(b, r, stream, cfg->scales[s].name);
@@ -157,6 +166,38 @@ static void commit(struct publish *p, const struct tdp_publish_body *g)
 }
 
 /*
+ * pump() for a Kafka sink: the flight is the messages sent before the
+ * producer's cut; it is committed once they are all delivered (and, with
+ * exactly_once, the transaction holding them is committed), together with
+ * the end offset of every partition below the cut, where a restarted
+ * publish starts reading back.
+ */
+static int pump_kafka(struct publish *p, bool wait)
+{
+	struct tdp_kproducer *kp = &p->ksink.kp;
+	if (p->flight_pending) {
+		int rc = kafka_sink_settle(&p->ksink, &p->child, wait);
+		if (rc <= 0)
+			return rc < 0 ? -EIO : 0;
+		p->flight.nout = (uint32_t)kp->nparts;
+		for (int32_t i = 0; i < kp->nparts && i < TDP_KAFKA_MAX_PARTS; i++)
+			if (kp->end[i] > p->flight.out_end[i])
+				p->flight.out_end[i] = kp->end[i];
+		commit(p, &p->flight);
+		memcpy(p->cur.out_end, p->flight.out_end, sizeof(p->cur.out_end));
+		p->flight_pending = false;
+	}
+	if (!p->cur_moved)
+		return 1;
+	copy_progress(&p->flight, &p->cur);
+	p->cur.n = 0;
+	p->cur_moved = false;
+	p->flight_pending = true;
+	tdp_kproducer_cut(kp);
+	return 0;
+}
+
+/*
  * Move output along: when no write is in flight (waiting for it if WAIT),
  * commit what it carried, then start writing what was encoded since.
  * Returns 1 when nothing is left uncommitted, 0 when something is, or
@@ -164,6 +205,8 @@ static void commit(struct publish *p, const struct tdp_publish_body *g)
  */
 static int pump(struct publish *p, bool wait)
 {
+	if (p->kafka)
+		return pump_kafka(p, wait);
 	int rc = tdp_writer_idle(&p->out, wait);
 	if (rc <= 0)
 		return rc;
@@ -181,6 +224,42 @@ static int pump(struct publish *p, bool wait)
 	return rc < 0 ? rc : 0;
 }
 
+/* A result the read-back found in the topic: published, so never again. */
+static void found_in_topic(void *ctx, const char *stream, size_t slen, const char *scale, uint64_t window)
+{
+	struct publish *p = ctx;
+	const struct tdp_shm *seg = &p->child.seg;
+	int s = tdp_config_scale_index(&p->child.cfg, scale);
+	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	for (uint32_t i = 0; s >= 0 && i < n; i++) {
+		const char *name = tdp_shm_stream(seg, i)->name;
+		if (strlen(name) != slen || memcmp(name, stream, slen))
+			continue;
+		/* Raising it outside a commit is safe: the result is in the topic. */
+		int64_t *d = &tdp_shm_dedup(seg, (uint32_t)s)[i];
+		if ((int64_t)window > *d)
+			*d = (int64_t)window;
+		return;
+	}
+}
+
+/* Kafka's form of cutting the sink back: on a first run, start at the
+ * topic's end; after a crash, take as published what the topic holds
+ * after the last commit (kafka_sink.h). */
+static int recover_kafka(struct publish *p, const struct tdp_publish_body *b, bool first)
+{
+	if (!first)
+		return kafka_sink_read_back(&p->ksink, &p->child, b->out_end, b->nout, found_in_topic, p);
+	int32_t n = p->ksink.kp.nparts;
+	if (n > TDP_KAFKA_MAX_PARTS) {
+		tdp_log("sink: topic %s has %d partitions, more than the %d tdapipe can track",
+			p->child.cfg.sink.kafka.topics[0], (int)n, TDP_KAFKA_MAX_PARTS);
+		return TDP_EXIT_USAGE;
+	}
+	p->cur.nout = (uint32_t)n;
+	return kafka_sink_ends(&p->ksink, &p->child, p->cur.out_end);
+}
+
 /* Start where the committed progress says, finishing the predecessor's
  * commit and cutting the sink back to it. */
 static int recover(struct publish *p)
@@ -193,6 +272,14 @@ static int recover(struct publish *p)
 		apply(p, b);
 	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
 	p->cur.n = 0;
+	if (p->kafka) {
+		int rc = recover_kafka(p, b, first);
+		if (rc)
+			return rc;
+		if (first)
+			commit(p, &p->cur);
+		goto seen;
+	}
 	/* The first publish of a run starts at the sink's end and commits
 	 * that at once, so its successors cut back to it. */
 	p->cur.sink_len = first ? tdp_writer_end(&p->out) : b->sink_len;
@@ -203,6 +290,7 @@ static int recover(struct publish *p)
 	}
 	if (first)
 		commit(p, &p->cur);
+seen:;
 	size_t nseen = (size_t)seg->hdr->nscales * seg->hdr->max_streams;
 	memcpy(p->seen, tdp_shm_dedup(seg, 0), sizeof(int64_t) * nseen);
 	return 0;
@@ -212,6 +300,10 @@ static int open_sink(struct publish *p)
 {
 	const struct tdp_sink_cfg *sink = &p->child.cfg.sink;
 	char err[TDP_PATH_MAX + 64];
+	if (sink->type == TDP_SINK_KAFKA) {
+		p->kafka = true;
+		return kafka_sink_open(&p->ksink, &p->child);
+	}
 	if (tdp_writer_open(&p->out, sink->type == TDP_SINK_FILE ? sink->path : NULL, STDOUT_FILENO,
 			    err, sizeof(err)) < 0) {
 		tdp_log("sink: %s", err);
@@ -250,9 +342,11 @@ int main(int argc, char **argv)
 	struct tdp_idle idle = {0};
 	for (;;) {
 		unsigned got = 0;
-		for (uint32_t s = 0; s < nscales; s++)
+		for (uint32_t s = 0; s < nscales && !p.failed; s++)
 			got += drain_scale(&p, s);
-		size_t pending = tdp_writer_buf(&p.out)->len;
+		if (p.failed)
+			return TDP_EXIT_SYSTEM;
+		size_t pending = p.kafka ? 0 : tdp_writer_buf(&p.out)->len;
 		rc = pending > MAX_PENDING ? pump(&p, true)
 		     : (pending > KICK_BYTES || !got || p.cur.n == TDP_PUBLISH_BATCH) ? pump(&p, false) : 0;
 		if (rc < 0)
@@ -281,7 +375,10 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto sink_error;
 	tdp_child_done(c);
-	tdp_writer_fini(&p.out);
+	if (p.kafka)
+		kafka_sink_close(&p.ksink);
+	else
+		tdp_writer_fini(&p.out);
 	free(p.seen);
 	return TDP_EXIT_OK;
 sink_error:

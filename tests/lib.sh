@@ -166,3 +166,24 @@ dead_letter: {type: file, path: $3.dead}
 $SCALES
 EOC
 }
+
+# start_mock NAME ARGS...: `tdapipe kafka-mock ARGS` in the background, its
+# bootstrap address in $BOOT; stop_mock NAME stops it and checks it exits 0.
+start_mock() {
+	name=$1; shift
+	"$TDAPIPE" kafka-mock "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	echo $! >"$T/$name.pid"
+	wait_for 20 test -s "$T/$name.out" || { cat "$T/$name.err" >&2; die "kafka-mock $* printed no address"; }
+	BOOT=$(head -n 1 "$T/$name.out")
+}
+
+stop_mock() {
+	pid=$(cat "$T/$1.pid")
+	kill -TERM "$pid"
+	set +e
+	wait "$pid"
+	rc=$?
+	set -e
+	rm -f "$T/$1.pid"
+	[ "$rc" -eq 0 ] || die "kafka-mock exited $rc on SIGTERM: $(cat "$T/$1.err")"
+}

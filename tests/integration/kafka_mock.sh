@@ -10,27 +10,6 @@
 . "$(dirname "$0")/../lib.sh"
 command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
 
-# start_mock NAME ARGS...: kafka-mock in the background, its bootstrap
-# address in $BOOT.
-start_mock() {
-	name=$1; shift
-	"$TDAPIPE" kafka-mock "$@" >"$T/$name.out" 2>"$T/$name.err" &
-	echo $! >"$T/$name.pid"
-	wait_for 20 test -s "$T/$name.out" || { cat "$T/$name.err" >&2; die "kafka-mock $* printed no address"; }
-	BOOT=$(head -n 1 "$T/$name.out")
-}
-
-stop_mock() {
-	pid=$(cat "$T/$1.pid")
-	kill -TERM "$pid"
-	set +e
-	wait "$pid"
-	rc=$?
-	set -e
-	rm -f "$T/$1.pid"
-	[ "$rc" -eq 0 ] || die "kafka-mock exited $rc on SIGTERM: $(cat "$T/$1.err")"
-}
-
 for bad in "--brokers 0" "--brokers x" "--topic :3" "--topic t:0" "--port 70000" "extra"; do
 	set +e
 	# shellcheck disable=SC2086

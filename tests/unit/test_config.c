@@ -741,8 +741,9 @@ static void test_kafka_source(void **state)
 	/* One topic as a plain name, the group and the event time given. */
 	check_ok(cfg, "instance: t\n"
 		      "source: {type: kafka, brokers: \"b:1\", topics: points, group: my-group,"
-		      " event_time: kafka, format: jsonl}\n"
+		      " event_time: kafka, format: jsonl, stop_at_end: true}\n"
 		      "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
+	assert_true(cfg->source.kafka.stop_at_end);
 	assert_int_equal(cfg->source.kafka.ntopics, 1);
 	assert_string_equal(cfg->source.kafka.topics[0], "points");
 	assert_string_equal(cfg->source.kafka.group, "my-group");
@@ -754,6 +755,7 @@ static void test_kafka_source(void **state)
 		      "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n");
 	assert_int_equal(cfg->source.event_time, TDP_TIME_RECORD);
 	assert_string_equal(cfg->source.kafka.group, "tdapipe-t");
+	assert_false(cfg->source.kafka.stop_at_end);
 	assert_int_equal(cfg->source.kafka.ntopics, 1);
 
 	/* The limits: 8 topics, a 249-character topic, a 255-byte group, 32
@@ -995,6 +997,12 @@ static void test_kafka_errors(void **state)
 	check_error(cfg, text, NAME ":2:57: source.group: expected a consumer group name shorter than "
 				   "256 bytes, got \"gggg");
 
+	/* stop_at_end: Kafka only, a boolean. */
+	check_error(cfg, "instance: t\nsource: {type: file, path: x, stop_at_end: true}\n",
+		    NAME ":2:31: source.stop_at_end: unknown key for type file");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, stop_at_end: 2}\n",
+		    NAME ":2:63: source.stop_at_end: expected true or false, got \"2\"");
+
 	/* event_time: Kafka only, record or kafka, and then no time column. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: x, event_time: kafka}\n",
 		    NAME ":2:31: source.event_time: unknown key for type file (expected one of: type, "
@@ -1008,19 +1016,20 @@ static void test_kafka_errors(void **state)
 	/* The other keys of other types, and header, which a topic has no use for. */
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, header: true}\n",
 		    NAME ":2:50: source.header: unknown key for type kafka (expected one of: type, format, "
-			 "brokers, topics, group, event_time, properties, stream_column, time_column, "
+			 "brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
+			 "time_column, "
 			 "max_record)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
 			 " stream_column: 1}\n",
 		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
-			 "format, brokers, topics, group, event_time, properties, max_record)");
+			 "format, brokers, topics, group, event_time, stop_at_end, properties, max_record)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
 		    NAME ":2:50: source.port: unknown key for type kafka");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
 		    NAME ":2:30: source.topics: unknown key for type tcp");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topic: p}\n",
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
-			 "port, brokers, topics, group, event_time, properties, stream_column, "
+			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, header, max_record)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "

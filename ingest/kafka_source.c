@@ -1,0 +1,243 @@
+#include "ingest/kafka_source.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/ring.h"
+
+#define WATERMARK_EVERY_NS 200000000ull
+
+/* Index of (TOPIC, PARTITION) in the segment's table, interning it; -1 when full. */
+static int intern(struct kafka_source *ks, const char *topic, int32_t partition)
+{
+	struct tdp_kafka_block *kb = ks->kb;
+	uint32_t n = kb->nparts;
+	for (uint32_t i = 0; i < n; i++)
+		if (kb->parts[i].partition == partition && !strcmp(kb->parts[i].topic, topic))
+			return (int)i;
+	if (n >= TDP_KAFKA_MAX_PARTS)
+		return -1;
+	struct tdp_kpart *kp = &kb->parts[n];
+	snprintf(kp->topic, sizeof(kp->topic), "%s", topic);
+	kp->partition = partition;
+	kp->high_watermark = -1;
+	atomic_store_explicit((_Atomic uint32_t *)&kb->nparts, n + 1, memory_order_release);
+	return (int)n;
+}
+
+static void set_assigned(struct kafka_source *ks, int idx, uint32_t on)
+{
+	atomic_store_explicit((_Atomic uint32_t *)&ks->kb->parts[idx].assigned, on, memory_order_relaxed);
+	ks->eof[idx] = false;
+}
+
+/*
+ * Assignment: partitions this instance read before resume where its last
+ * commit says; the others start from the group's offset.  Revocation only
+ * marks them: the points already read stay in the pipeline.
+ */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct kafka_source *ks = opaque;
+	bool coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+	tdp_counter_add(&ks->status->rebalances, 1);
+	tdp_kafka_up(ks->status);
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++) {
+			rd_kafka_topic_partition_t *tp = &parts->elems[i];
+			int idx = intern(ks, tp->topic, tp->partition);
+			if (idx < 0) {
+				if (!ks->overflowed)
+					tdp_log("kafka: more than %d partitions assigned: %s [%d] and later ones are not read",
+						TDP_KAFKA_MAX_PARTS, tp->topic, (int)tp->partition);
+				ks->overflowed = true;
+				tdp_kafka_error(ks->status, "more than %d partitions assigned", TDP_KAFKA_MAX_PARTS);
+				tp->offset = RD_KAFKA_OFFSET_END;
+				continue;
+			}
+			if (ks->pos[idx] >= 0)
+				tp->offset = ks->pos[idx];
+			set_assigned(ks, idx, 1);
+		}
+		rd_kafka_error_t *e = NULL;
+		if (coop)
+			e = rd_kafka_incremental_assign(rk, parts);
+		else
+			rd_kafka_assign(rk, parts);
+		if (e) {
+			tdp_kafka_error(ks->status, "assign: %s", rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+		}
+		return;
+	}
+	for (int i = 0; i < parts->cnt; i++) {
+		int idx = intern(ks, parts->elems[i].topic, parts->elems[i].partition);
+		if (idx >= 0)
+			set_assigned(ks, idx, 0);
+	}
+	if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+		tdp_kafka_error(ks->status, "rebalance: %s", rd_kafka_err2str(err));
+	if (coop) {
+		rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+		if (e)
+			rd_kafka_error_destroy(e);
+	} else {
+		rd_kafka_assign(rk, NULL);
+	}
+}
+
+int kafka_source_open(struct kafka_source *ks, const struct tdp_source_cfg *cfg, const char *instance,
+		      struct tdp_kafka_block *kb, int64_t *pos, char *err, size_t errlen)
+{
+	memset(ks, 0, sizeof(*ks));
+	ks->status = &kb->source;
+	ks->cfg = cfg;
+	ks->kb = kb;
+	ks->pos = pos;
+	ks->last_idx = -1;
+	for (uint32_t i = 0; i < kb->nparts; i++)
+		kb->parts[i].assigned = 0;
+	char client_id[TDP_NAME_MAX + 32];
+	snprintf(client_id, sizeof(client_id), "tdapipe-%s-ingest", instance);
+	rd_kafka_conf_t *conf = tdp_kafka_conf(&cfg->kafka, client_id, ks->status, err, errlen);
+	if (!conf)
+		return -1;
+	/* A new group reads its topics from the start, as a stream processor
+	 * should, unless the user's properties say otherwise. */
+	bool user_reset = false;
+	for (uint32_t i = 0; i < cfg->kafka.nprops; i++)
+		user_reset |= !strcmp(cfg->kafka.props[i].name, "auto.offset.reset");
+	/* Offsets are ingest's business (committed in the segment), never
+	 * librdkafka's automatic commits. */
+	bool ok = (user_reset || tdp_kafka_set(conf, "auto.offset.reset", "earliest", err, errlen)) &&
+		  tdp_kafka_set(conf, "group.id", cfg->kafka.group, err, errlen) &&
+		  tdp_kafka_set(conf, "enable.auto.commit", "false", err, errlen) &&
+		  tdp_kafka_set(conf, "enable.auto.offset.store", "false", err, errlen) &&
+		  tdp_kafka_set(conf, "enable.partition.eof", cfg->kafka.stop_at_end ? "true" : "false",
+				err, errlen);
+	if (!ok) {
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+	rd_kafka_conf_set_opaque(conf, ks);
+	char why[512];
+	if (!(ks->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why)))) {
+		snprintf(err, errlen, "kafka consumer: %s", why);
+		return -1;
+	}
+	rd_kafka_poll_set_consumer(ks->rk);
+	ks->q = rd_kafka_queue_get_consumer(ks->rk);
+	rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new((int)cfg->kafka.ntopics);
+	for (uint32_t i = 0; i < cfg->kafka.ntopics; i++)
+		rd_kafka_topic_partition_list_add(topics, cfg->kafka.topics[i], RD_KAFKA_PARTITION_UA);
+	rd_kafka_resp_err_t e = rd_kafka_subscribe(ks->rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	if (e) {
+		snprintf(err, errlen, "kafka subscribe: %s", rd_kafka_err2str(e));
+		return -1;
+	}
+	return 0;
+}
+
+static void release(struct kafka_source *ks)
+{
+	for (ssize_t i = 0; i < ks->nmsgs; i++)
+		rd_kafka_message_destroy(ks->msgs[i]);
+	ks->nmsgs = 0;
+}
+
+void kafka_source_close(struct kafka_source *ks)
+{
+	release(ks);
+	if (ks->q)
+		rd_kafka_queue_destroy(ks->q);
+	if (ks->rk) {
+		rd_kafka_consumer_close(ks->rk);   /* leave the group now, not at session timeout */
+		rd_kafka_destroy(ks->rk);
+	}
+	ks->q = NULL;
+	ks->rk = NULL;
+}
+
+/* Copy the partitions' end offsets (librdkafka's cached values) for lag. */
+static void watermarks(struct kafka_source *ks)
+{
+	uint64_t now = tdp_now_ns();
+	if (now - ks->wm_ns < WATERMARK_EVERY_NS)
+		return;
+	ks->wm_ns = now;
+	struct tdp_kafka_block *kb = ks->kb;
+	for (uint32_t i = 0; i < kb->nparts; i++) {
+		int64_t lo, hi;
+		if (!kb->parts[i].assigned ||
+		    rd_kafka_get_watermark_offsets(ks->rk, kb->parts[i].topic, kb->parts[i].partition, &lo, &hi))
+			continue;
+		if (hi >= 0)
+			atomic_store_explicit((_Atomic int64_t *)&kb->parts[i].high_watermark, hi,
+					      memory_order_relaxed);
+	}
+}
+
+ssize_t kafka_source_poll(struct kafka_source *ks, int timeout_ms)
+{
+	release(ks);
+	watermarks(ks);
+	char why[256];
+	if (rd_kafka_fatal_error(ks->rk, why, sizeof(why))) {
+		tdp_log("kafka consumer: fatal: %s", why);
+		return -1;
+	}
+	ssize_t n = rd_kafka_consume_batch_queue(ks->q, timeout_ms, ks->msgs, KAFKA_SOURCE_BATCH);
+	if (n < 0) {
+		tdp_log("kafka consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
+		return -1;
+	}
+	ks->nmsgs = n;
+	return n;
+}
+
+int kafka_source_part(struct kafka_source *ks, const rd_kafka_message_t *m)
+{
+	if (m->rkt == ks->last_rkt && m->partition == ks->last_partition)
+		return ks->last_idx;
+	if (!m->rkt)
+		return -1;
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	const struct tdp_kafka_block *kb = ks->kb;
+	for (uint32_t i = 0; i < kb->nparts; i++)
+		if (kb->parts[i].partition == m->partition && !strcmp(kb->parts[i].topic, topic)) {
+			ks->last_rkt = m->rkt;
+			ks->last_partition = m->partition;
+			ks->last_idx = (int)i;
+			return (int)i;
+		}
+	return -1;
+}
+
+void kafka_source_seen(struct kafka_source *ks, const rd_kafka_message_t *m, int idx)
+{
+	if (idx < 0)
+		return;
+	ks->eof[idx] = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+	if (!m->err)
+		tdp_kafka_up(ks->status);
+}
+
+bool kafka_source_at_end(const struct kafka_source *ks)
+{
+	const struct tdp_kafka_block *kb = ks->kb;
+	uint32_t assigned = 0;
+	for (uint32_t i = 0; i < kb->nparts; i++) {
+		if (!kb->parts[i].assigned)
+			continue;
+		if (!ks->eof[i])
+			return false;
+		assigned++;
+	}
+	return assigned > 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * kafka_source.h - ingest's Kafka consumer: one member of a consumer
+ * group, reading the configured topics a batch of messages at a time.
+ *
+ * Every partition it is ever assigned is interned in the segment's Kafka
+ * block (struct tdp_kpart); points carry that index, and ingest's commit
+ * records, per index, the offset to resume at.  On assignment a partition
+ * starts from there when this instance has read it before (a restarted
+ * ingest continues exactly where the committed batch ended), else from
+ * the group's committed offset, else from auto.offset.reset (earliest
+ * unless the properties say otherwise).
+ */
+#ifndef TDP_KAFKA_SOURCE_H
+#define TDP_KAFKA_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/kafka.h"
+
+#define KAFKA_SOURCE_BATCH 256
+
+struct kafka_source {
+	struct tdp_kafka_client *status;   /* first member: see common/kafka.c */
+	const struct tdp_source_cfg *cfg;
+	struct tdp_kafka_block *kb;
+	int64_t *pos;          /* [TDP_KAFKA_MAX_PARTS] next offset per partition index, -1 none (the caller's) */
+	rd_kafka_t *rk;
+	rd_kafka_queue_t *q;
+	rd_kafka_message_t *msgs[KAFKA_SOURCE_BATCH];
+	ssize_t nmsgs;
+	bool eof[TDP_KAFKA_MAX_PARTS];   /* stop_at_end: reached the end, nothing after */
+	const rd_kafka_topic_t *last_rkt; /* the last message's partition, for a quick index */
+	int32_t last_partition;
+	int last_idx;
+	uint64_t wm_ns;        /* when the watermarks were last read */
+	bool overflowed;       /* more partitions than TDP_KAFKA_MAX_PARTS were offered */
+};
+
+/*
+ * Join CFG's group and subscribe to its topics.  POS (kept by the caller,
+ * TDP_KAFKA_MAX_PARTS entries) says where partitions this instance read
+ * before resume.  0, or -1 with ERR.
+ */
+int kafka_source_open(struct kafka_source *ks, const struct tdp_source_cfg *cfg, const char *instance,
+		      struct tdp_kafka_block *kb, int64_t *pos, char *err, size_t errlen);
+void kafka_source_close(struct kafka_source *ks);
+
+/*
+ * Up to KAFKA_SOURCE_BATCH messages within TIMEOUT_MS, in ks->msgs (error
+ * events included: m->err set).  Frees the previous batch first.  Returns
+ * how many, or -1 after a fatal error (logged).
+ */
+ssize_t kafka_source_poll(struct kafka_source *ks, int timeout_ms);
+
+/* The partition index of M (interned when its partition was assigned), -1 if none. */
+int kafka_source_part(struct kafka_source *ks, const rd_kafka_message_t *m);
+
+/* Note that M (an RD_KAFKA_RESP_ERR__PARTITION_EOF event or a message) was seen. */
+void kafka_source_seen(struct kafka_source *ks, const rd_kafka_message_t *m, int idx);
+
+/* stop_at_end: partitions are assigned and every one is at its end. */
+bool kafka_source_at_end(const struct kafka_source *ks);
+
+#endif
