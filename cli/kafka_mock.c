@@ -10,6 +10,13 @@
  * and serves until SIGINT or SIGTERM.  A testing aid, not a broker: the
  * mock keeps only a few MiB per partition and nothing on disk.
  *
+ * With --control it reads commands on standard input, one per line, and
+ * answers each with one line ("ok" or "error: ..."), to inject faults
+ * while clients run: `down B` / `up B` (broker B's listener closed or
+ * reopened), `errors API N ERROR` (the next N requests of API, by name or
+ * number, fail with ERROR, by name or code), `rtt B MS` (broker B answers
+ * MS milliseconds late).
+ *
  * librdkafka 2.0 cannot put a mock broker on a chosen port, so --port P
  * listens on P itself and relays each connection to the first broker.  A
  * client only bootstraps there: the cluster's metadata then names every
@@ -21,6 +28,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +45,14 @@
 #define MAX_TOPICS 64
 
 static const char usage[] =
-	"usage: tdapipe kafka-mock [--brokers N] [--port P] [--topic NAME[:PARTITIONS]]...\n"
+	"usage: tdapipe kafka-mock [--brokers N] [--port P] [--topic NAME[:PARTITIONS]]... [--control]\n"
 	"Start librdkafka's mock Kafka cluster on loopback (a testing aid, not a\n"
 	"broker), print its bootstrap address, serve until SIGINT/SIGTERM.\n"
 	"  --brokers N        brokers in the cluster (default 1, at most 16)\n"
 	"  --port P           also accept bootstrap connections on 127.0.0.1:P\n"
 	"  --topic NAME[:N]   create topic NAME with N partitions (default 4)\n"
+	"  --control          read fault commands on stdin: down B | up B | rtt B MS |\n"
+	"                     errors API COUNT ERROR (e.g. errors Produce 3 NOT_LEADER_FOR_PARTITION)\n"
 	"Exit: 0 stopped by a signal, 100 bad usage, 111 the cluster could not start.\n";
 
 /* One relayed bootstrap connection: bytes both ways until either side
@@ -159,22 +169,118 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 	return 0;
 }
 
+/* Kafka API names the control commands accept (numbers work too). */
+static const struct { const char *name; int key; } apis[] = {
+	{"Produce", 0}, {"Fetch", 1}, {"ListOffsets", 2}, {"Metadata", 3}, {"OffsetCommit", 8},
+	{"OffsetFetch", 9}, {"FindCoordinator", 10}, {"JoinGroup", 11}, {"Heartbeat", 12},
+	{"LeaveGroup", 13}, {"SyncGroup", 14}, {"InitProducerId", 22}, {"AddPartitionsToTxn", 24},
+	{"AddOffsetsToTxn", 25}, {"EndTxn", 26}, {"TxnOffsetCommit", 28},
+};
+
+static int api_key(const char *s)
+{
+	for (size_t i = 0; i < sizeof(apis) / sizeof(apis[0]); i++)
+		if (!strcmp(s, apis[i].name))
+			return apis[i].key;
+	char *end;
+	long v = strtol(s, &end, 10);
+	return *s && !*end && v >= 0 && v < 100 ? (int)v : -1;
+}
+
+/* An error by librdkafka's name (NOT_LEADER_FOR_PARTITION) or code. */
+static int error_code(const char *s, rd_kafka_resp_err_t *out)
+{
+	const struct rd_kafka_err_desc *d;
+	size_t n;
+	rd_kafka_get_err_descs(&d, &n);
+	for (size_t i = 0; i < n; i++)
+		if (d[i].name && !strcmp(d[i].name, s)) {
+			*out = d[i].code;
+			return 0;
+		}
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end)
+		return -1;
+	*out = (rd_kafka_resp_err_t)v;
+	return 0;
+}
+
+/* One control command; the answer, one line, in OUT. */
+static void control(rd_kafka_mock_cluster_t *mc, unsigned brokers, char *line, char *out, size_t len)
+{
+	char cmd[32], a[64], b[64], c[64];
+	int n = sscanf(line, "%31s %63s %63s %63s", cmd, a, b, c);
+	unsigned id, ms, count;
+	rd_kafka_resp_err_t e = 0, err;
+	if (n == 2 && (!strcmp(cmd, "down") || !strcmp(cmd, "up")) && !parse_uint(a, 1, brokers, &id))
+		e = cmd[0] == 'd' ? rd_kafka_mock_broker_set_down(mc, (int32_t)id)
+				  : rd_kafka_mock_broker_set_up(mc, (int32_t)id);
+	else if (n == 3 && !strcmp(cmd, "rtt") && !parse_uint(a, 1, brokers, &id) &&
+		 !parse_uint(b, 0, 600000, &ms))
+		e = rd_kafka_mock_broker_set_rtt(mc, (int32_t)id, (int)ms);
+	else if (n == 4 && !strcmp(cmd, "errors") && api_key(a) >= 0 && !parse_uint(b, 1, 100000, &count) &&
+		 !error_code(c, &err)) {
+		rd_kafka_resp_err_t *errs = malloc(sizeof(*errs) * count);
+		if (!errs) {
+			snprintf(out, len, "error: out of memory");
+			return;
+		}
+		for (unsigned i = 0; i < count; i++)
+			errs[i] = err;
+		rd_kafka_mock_push_request_errors_array(mc, (int16_t)api_key(a), count, errs);
+		free(errs);
+	} else {
+		snprintf(out, len, "error: expected down B | up B | rtt B MS | errors API COUNT ERROR");
+		return;
+	}
+	if (e)
+		snprintf(out, len, "error: %s", rd_kafka_err2str(e));
+	else
+		snprintf(out, len, "ok");
+}
+
+struct controller {
+	rd_kafka_mock_cluster_t *mc;
+	unsigned brokers;
+};
+
+/* Answer commands on stdin until it closes. */
+static void *control_run(void *arg)
+{
+	struct controller *ct = arg;
+	char line[256], out[160];
+	while (fgets(line, sizeof(line), stdin)) {
+		control(ct->mc, ct->brokers, line, out, sizeof(out));
+		printf("%s\n", out);
+		fflush(stdout);
+		fprintf(stderr, "tdapipe kafka-mock: %.*s: %s\n", (int)strcspn(line, "\n"), line, out);
+	}
+	return NULL;
+}
+
+
 int cmd_kafka_mock(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"brokers", required_argument, NULL, 'b'},
 		{"port", required_argument, NULL, 'p'},
 		{"topic", required_argument, NULL, 't'},
+		{"control", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	unsigned brokers = 1, port = 0;
+	bool with_control = false;
 	static char topics[MAX_TOPICS][256];
 	unsigned parts[MAX_TOPICS], ntopics = 0;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:p:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:p:t:ch", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			with_control = true;
+			break;
 		case 'b':
 			if (parse_uint(optarg, 1, 16, &brokers) < 0)
 				goto bad;
@@ -253,6 +359,13 @@ int cmd_kafka_mock(int argc, char **argv)
 		fprintf(stderr, "tdapipe kafka-mock: %u broker%s at %s\n", brokers, brokers == 1 ? "" : "s", boot);
 	}
 	fflush(stdout);
+	static struct controller ct;
+	if (with_control) {
+		pthread_t t;
+		ct = (struct controller){mc, brokers};
+		if (pthread_create(&t, NULL, control_run, &ct) == 0)
+			pthread_detach(t);
+	}
 	int sig;
 	sigwait(&set, &sig);
 	fprintf(stderr, "tdapipe kafka-mock: %s: stopping\n", strsignal(sig));

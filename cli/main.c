@@ -19,7 +19,7 @@ static const char usage[] =
 	"                                       processes and ring counters of a running instance\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
-	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]...\n"
+	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]... [--control]\n"
 	"                                       a mock Kafka cluster on loopback, for tests and demos\n"
 	"  --help, --version\n"
 	"\n"
