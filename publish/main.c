@@ -165,6 +165,19 @@ static void commit(struct publish *p, const struct tdp_publish_body *g)
 	apply(p, b);
 }
 
+/* What was encoded since the flight becomes the flight, to be sent by the
+ * caller; false when nothing was. */
+static bool start_flight(struct publish *p)
+{
+	if (!p->cur_moved)
+		return false;
+	copy_progress(&p->flight, &p->cur);
+	p->cur.n = 0;
+	p->cur_moved = false;
+	p->flight_pending = true;
+	return true;
+}
+
 /*
  * pump() for a Kafka sink: the flight is the messages sent before the
  * producer's cut; it is committed once they are all delivered (and, with
@@ -187,12 +200,8 @@ static int pump_kafka(struct publish *p, bool wait)
 		memcpy(p->cur.out_end, p->flight.out_end, sizeof(p->cur.out_end));
 		p->flight_pending = false;
 	}
-	if (!p->cur_moved)
+	if (!start_flight(p))
 		return 1;
-	copy_progress(&p->flight, &p->cur);
-	p->cur.n = 0;
-	p->cur_moved = false;
-	p->flight_pending = true;
 	tdp_kproducer_cut(kp);
 	return 0;
 }
@@ -214,12 +223,8 @@ static int pump(struct publish *p, bool wait)
 		commit(p, &p->flight);
 		p->flight_pending = false;
 	}
-	if (!p->cur_moved)
+	if (!start_flight(p))
 		return 1;
-	copy_progress(&p->flight, &p->cur);
-	p->cur.n = 0;
-	p->cur_moved = false;
-	p->flight_pending = true;
 	rc = tdp_writer_kick(&p->out);
 	return rc < 0 ? rc : 0;
 }
