@@ -93,3 +93,12 @@ rm -f "$SUB/gudhi.txt"
 RUNS=$RUNS /usr/bin/python3 bench/sublevel_gudhi.py "$SUB" >"$SUB/gudhi.txt.tmp"
 mv "$SUB/gudhi.txt.tmp" "$SUB/gudhi.txt"
 "$BUILD"/tools/sublevel_bench run "$SUB" "$RUNS"
+
+# Kafka (issue 7): points/s from a Kafka topic through `tdapipe run` (Kafka
+# source -> sublevel 1000/100 -> Kafka sink, at least once and exactly_once)
+# next to kcat -C reading the same topic from the same mock cluster, in the
+# same run; KBENCH_POINTS (1,000,000), KBENCH_RUNS (RUNS), KBENCH_PARTITIONS
+# (64), KBENCH_CONSUMER_PROPS.  Skipped without kcat.  ~1 minute.
+echo
+echo "== kafka: Kafka topic -> tdapipe run -> Kafka topic, next to kcat consuming the same topic (median of ${KBENCH_RUNS:-$RUNS}; bench/kafka_bench.py)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS /usr/bin/python3 bench/kafka_bench.py
