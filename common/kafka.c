@@ -90,6 +90,15 @@ bool tdp_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value, c
 	return false;
 }
 
+bool tdp_kafka_default(rd_kafka_conf_t *conf, const struct tdp_kafka_cfg *k, const char *name,
+		       const char *value, char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < k->nprops; i++)
+		if (!strcmp(k->props[i].name, name))
+			return true;
+	return tdp_kafka_set(conf, name, value, err, errlen);
+}
+
 rd_kafka_conf_t *tdp_kafka_conf(const struct tdp_kafka_cfg *k, const char *client_id,
 				struct tdp_kafka_client *status, char *err, size_t errlen)
 {
@@ -131,8 +140,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 		return;
 	}
 	p->cut_acked++;
-	if (m->partition >= 0 && m->partition < p->nparts && m->offset + 1 > p->end[m->partition])
-		p->end[m->partition] = m->offset + 1;
 }
 
 void tdp_kproducer_cut(struct tdp_kproducer *p)
@@ -188,13 +195,6 @@ int tdp_kproducer_open(struct tdp_kproducer *p, const struct tdp_kafka_cfg *k, c
 	p->nparts = md->topics[0].partition_cnt;
 	rd_kafka_metadata_destroy(md);
 	tdp_kafka_up(status);
-	if (!(p->end = malloc(sizeof(int64_t) * (size_t)(p->nparts ? p->nparts : 1)))) {
-		tdp_kproducer_close(p);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (int32_t i = 0; i < p->nparts; i++)
-		p->end[i] = -1;
 	if (transactional_id) {
 		rd_kafka_error_t *te = rd_kafka_init_transactions(p->rk, timeout_ms);
 		if (te) {
@@ -214,7 +214,6 @@ void tdp_kproducer_close(struct tdp_kproducer *p)
 		rd_kafka_topic_destroy(p->rkt);
 	if (p->rk)
 		rd_kafka_destroy(p->rk);
-	free(p->end);
 	memset(p, 0, sizeof(*p));
 }
 

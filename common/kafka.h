@@ -31,6 +31,11 @@
 rd_kafka_conf_t *tdp_kafka_conf(const struct tdp_kafka_cfg *k, const char *client_id,
 				struct tdp_kafka_client *status, char *err, size_t errlen);
 
+/* Set NAME=VALUE on CONF unless K's properties set NAME (a default of
+ * tdapipe's a user may override); false with ERR on failure. */
+bool tdp_kafka_default(rd_kafka_conf_t *conf, const struct tdp_kafka_cfg *k, const char *name,
+		       const char *value, char *err, size_t errlen);
+
 /* Set NAME=VALUE on CONF; false with ERR ("NAME: reason") on failure. */
 bool tdp_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen);
 
@@ -47,10 +52,7 @@ const char *tdp_kafka_state_name(uint32_t state);
 /*
  * A producer of one topic that counts deliveries.  Its owner may draw a
  * cut (tdp_kproducer_cut): then it knows when every message sent before
- * the cut is delivered, and the end offset of each partition below the
- * cut, while later messages are still on their way.  An idempotent
- * producer keeps each partition in send order, so in every partition the
- * messages before the cut precede those after it.
+ * the cut is delivered while later messages are still on their way.
  */
 struct tdp_kproducer {
 	rd_kafka_t *rk;
@@ -61,7 +63,6 @@ struct tdp_kproducer {
 	uint64_t failed;        /* delivery reports, failure (a fatal condition for us) */
 	char failure[200];      /* the first failure */
 	int32_t nparts;         /* partitions of the topic (from metadata at open) */
-	int64_t *end;           /* [nparts]: highest offset + 1 delivered before the cut, -1 none */
 	uint64_t cut_from, cut; /* the messages [cut_from, cut) in send order */
 	uint64_t cut_acked;     /* delivered among them */
 	uint64_t later_acked;   /* delivered among those sent after the cut */

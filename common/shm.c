@@ -261,12 +261,9 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		pr->last_exit = INT32_MIN;
 	}
 	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(seg);
-	struct tdp_publish_commit *pc = tdp_shm_publish_commit(seg);
 	for (int b = 0; b < 2; b++)
-		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++) {
+		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
 			ic->body[b].kpos[i] = -1;
-			pc->body[b].out_end[i] = -1;
-		}
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		int64_t *dedup = tdp_shm_dedup(seg, s);
 		for (uint32_t i = 0; i < cfg->max_streams; i++)

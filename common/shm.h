@@ -175,9 +175,6 @@ struct tdp_publish_body {
 	uint64_t sink_len;                      /* bytes of the sink file holding committed results */
 	uint64_t consumed[TDP_MAX_SCALES];      /* descriptors taken from each out-ring */
 	uint64_t released[TDP_MAX_SCALES];      /* arena position up to which results are written */
-	uint32_t nout;                          /* Kafka sink: partitions of the results topic */
-	uint32_t pad;
-	int64_t out_end[TDP_KAFKA_MAX_PARTS];   /* Kafka sink: per partition, every message below is committed here */
 	uint32_t n, pad2;
 	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
 };
@@ -223,7 +220,8 @@ struct tdp_kafka_block {
 	struct tdp_kafka_client dead;     /* ingest: a Kafka dead-letter sink */
 	struct tdp_kafka_client sink;     /* publish */
 	alignas(TDP_CACHELINE) uint32_t nparts;  /* ingest: release-stored after the entry */
-	uint32_t pad;
+	uint32_t assignments;                    /* ingest: partition assignments so far (publish reads the
+						    results topic again after each) */
 	struct tdp_kpart parts[TDP_KAFKA_MAX_PARTS];
 };
 

@@ -63,6 +63,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				tp->offset = ks->pos[idx];
 			set_assigned(ks, idx, 1);
 		}
+		atomic_fetch_add_explicit((_Atomic uint32_t *)&ks->kb->assignments, 1, memory_order_release);
 		rd_kafka_error_t *e = NULL;
 		if (coop)
 			e = rd_kafka_incremental_assign(rk, parts);
@@ -74,6 +75,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		}
 		return;
 	}
+	if (ks->drain)
+		ks->drain(ks->drain_ctx);
 	for (int i = 0; i < parts->cnt; i++) {
 		int idx = intern(ks, parts->elems[i].topic, parts->elems[i].partition);
 		if (idx >= 0)
@@ -106,14 +109,17 @@ int kafka_source_open(struct kafka_source *ks, const struct tdp_source_cfg *cfg,
 	rd_kafka_conf_t *conf = tdp_kafka_conf(&cfg->kafka, client_id, ks->status, err, errlen);
 	if (!conf)
 		return -1;
-	/* A new group reads its topics from the start, as a stream processor
-	 * should, unless the user's properties say otherwise. */
-	bool user_reset = false;
-	for (uint32_t i = 0; i < cfg->kafka.nprops; i++)
-		user_reset |= !strcmp(cfg->kafka.props[i].name, "auto.offset.reset");
-	/* Offsets are ingest's business (committed in the segment), never
-	 * librdkafka's automatic commits. */
-	bool ok = (user_reset || tdp_kafka_set(conf, "auto.offset.reset", "earliest", err, errlen)) &&
+	/*
+	 * Defaults the user's properties may override: a new group reads its
+	 * topics from the start, as a stream processor should; and librdkafka
+	 * keeps fetching until a million messages wait (bounded anyway by
+	 * queued.max.messages.kbytes), because with its default of 100,000
+	 * small messages a group consumer stops fetching every partition and
+	 * looks again only a second later.  Offsets are ingest's business
+	 * (committed in the segment), never librdkafka's automatic commits.
+	 */
+	bool ok = tdp_kafka_default(conf, &cfg->kafka, "auto.offset.reset", "earliest", err, errlen) &&
+		  tdp_kafka_default(conf, &cfg->kafka, "queued.min.messages", "1000000", err, errlen) &&
 		  tdp_kafka_set(conf, "group.id", cfg->kafka.group, err, errlen) &&
 		  tdp_kafka_set(conf, "enable.auto.commit", "false", err, errlen) &&
 		  tdp_kafka_set(conf, "enable.auto.offset.store", "false", err, errlen) &&

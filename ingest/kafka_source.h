@@ -8,7 +8,8 @@
  * starts from there when this instance has read it before (a restarted
  * ingest continues exactly where the committed batch ended), else from
  * the group's committed offset, else from auto.offset.reset (earliest
- * unless the properties say otherwise).
+ * unless the properties say otherwise).  Every assignment is counted in
+ * the Kafka block: publish then reads the results topic again.
  */
 #ifndef TDP_KAFKA_SOURCE_H
 #define TDP_KAFKA_SOURCE_H
@@ -36,6 +37,11 @@ struct kafka_source {
 	int last_idx;
 	uint64_t wm_ns;        /* when the watermarks were last read */
 	bool overflowed;       /* more partitions than TDP_KAFKA_MAX_PARTS were offered */
+	/* Called before partitions are given up (revoked): returns once what
+	 * was read from them is published, so that whoever gets them next
+	 * finds those results in the results topic. */
+	void (*drain)(void *ctx);
+	void *drain_ctx;
 };
 
 /*

@@ -16,6 +16,7 @@
 
 #include "common/bell.h"
 #include "common/child.h"
+#include "common/clock.h"
 #include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/kafka.h"
@@ -373,6 +374,37 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 	on_frame(in, &f);
 }
 
+/*
+ * Partitions are being revoked: return once every point read so far has
+ * gone through every scale and its results are published (in-rings empty,
+ * out-rings given back by publish, which it does after its commit), so
+ * that the instance that gets the partitions finds them in the results
+ * topic.  Also when stopping: the group may hand them over at once.  A
+ * failed scale is not waited for; nor anything past a minute.
+ */
+static void drain_pipeline(void *ctx)
+{
+	struct ingest *in = ctx;
+	struct tdp_child *c = &in->child;
+	flush_batch(in, 0, 0);
+	uint64_t deadline = tdp_now_ns() + 60000000000ull;
+	for (;;) {
+		bool busy = false;
+		for (uint32_t s = 0; s < c->cfg.nscales; s++)
+			busy |= !consumer_failed(in, s) && (tdp_ring_used(tdp_shm_in_ring(&c->seg, s)) ||
+							    tdp_ring_used(tdp_shm_out_ring(&c->seg, s)));
+		if (!busy)
+			return;
+		if (tdp_now_ns() > deadline) {
+			tdp_log("kafka: giving partitions up before their results are all published");
+			return;
+		}
+		tdp_child_beat(c);
+		ring_all_bells(in);
+		tdp_sleep_ms(5);
+	}
+}
+
 /* Read the Kafka source until stopped (or, with stop_at_end, at the end). */
 static int run_kafka(struct ingest *in)
 {
@@ -434,6 +466,8 @@ int main(int argc, char **argv)
 			tdp_log("%s", in.kname ? err : "out of memory");
 			return TDP_EXIT_SYSTEM;
 		}
+		in.ks.drain = drain_pipeline;
+		in.ks.drain_ctx = &in;
 		rc = run_kafka(&in);
 		kafka_source_close(&in.ks);
 		goto finish;

@@ -43,6 +43,7 @@ int kafka_sink_open(struct kafka_sink *ks, struct tdp_child *c)
 
 void kafka_sink_close(struct kafka_sink *ks)
 {
+	free(ks->read_to);
 	tdp_kproducer_close(&ks->kp);
 	tdp_buf_fini(&ks->msg);
 }
@@ -110,7 +111,8 @@ int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait)
 	return 1;
 }
 
-int kafka_sink_ends(struct kafka_sink *ks, struct tdp_child *c, int64_t *out)
+/* The partitions' end offsets now, in OUT[nparts]. */
+static int ends(struct kafka_sink *ks, struct tdp_child *c, int64_t *out)
 {
 	const char *topic = c->cfg.sink.kafka.topics[0];
 	for (int32_t p = 0; p < ks->kp.nparts; p++) {
@@ -136,23 +138,35 @@ static const char *header(const rd_kafka_message_t *m, const char *name, size_t 
 	return v;
 }
 
-int kafka_sink_read_back(struct kafka_sink *ks, struct tdp_child *c, const int64_t *from, uint32_t n,
-			 kafka_sink_found_fn fn, void *ctx)
+int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_found_fn fn, void *ctx)
 {
 	const struct tdp_kafka_cfg *k = &c->cfg.sink.kafka;
+	uint32_t n = (uint32_t)ks->kp.nparts;
+	if (!ks->read_to) {
+		if (!(ks->read_to = malloc(sizeof(int64_t) * (n ? n : 1))))
+			return TDP_EXIT_SYSTEM;
+		for (uint32_t p = 0; p < n; p++)
+			ks->read_to[p] = RD_KAFKA_OFFSET_BEGINNING;
+	}
 	int64_t *target = calloc(n ? n : 1, sizeof(int64_t));
 	if (!target)
 		return TDP_EXIT_SYSTEM;
-	if (kafka_sink_ends(ks, c, target)) {
+	if (ends(ks, c, target)) {
 		free(target);
 		return TDP_EXIT_SYSTEM;
 	}
 	char client_id[TDP_NAME_MAX + 32], err[512];
-	snprintf(client_id, sizeof(client_id), "tdapipe-%s-publish-recovery", c->cfg.instance);
+	snprintf(client_id, sizeof(client_id), "tdapipe-%s-publish-reader", c->cfg.instance);
 	rd_kafka_conf_t *conf = tdp_kafka_conf(k, client_id, NULL, err, sizeof(err));
+	/* A group id of its own, never joined nor committed to: librdkafka's
+	 * consumer wants one even when partitions are assigned by hand. */
+	char group[TDP_NAME_MAX + 40];
+	snprintf(group, sizeof(group), "tdapipe-%s-publish-reader", c->cfg.instance);
 	if (!conf || !tdp_kafka_set(conf, "isolation.level", "read_committed", err, sizeof(err)) ||
+	    !tdp_kafka_set(conf, "group.id", group, err, sizeof(err)) ||
+	    !tdp_kafka_set(conf, "enable.auto.commit", "false", err, sizeof(err)) ||
 	    !tdp_kafka_set(conf, "enable.partition.eof", "true", err, sizeof(err))) {
-		tdp_log("sink: recovery reader: %s", err);
+		tdp_log("sink: reader: %s", err);
 		if (conf)
 			rd_kafka_conf_destroy(conf);
 		free(target);
@@ -160,33 +174,33 @@ int kafka_sink_read_back(struct kafka_sink *ks, struct tdp_child *c, const int64
 	}
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
 	if (!rk) {
-		tdp_log("sink: recovery reader: %s", err);
+		tdp_log("sink: reader: %s", err);
 		free(target);
 		return TDP_EXIT_SYSTEM;
 	}
 	rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new((int)n);
 	uint32_t left = 0;
-	for (uint32_t p = 0; p < n && p < (uint32_t)ks->kp.nparts; p++) {
-		int64_t start = from[p] < 0 ? RD_KAFKA_OFFSET_BEGINNING : from[p];
-		if (from[p] >= 0 && from[p] >= target[p])
-			continue;   /* nothing after the commit */
-		rd_kafka_topic_partition_list_add(parts, k->topics[0], (int32_t)p)->offset = start;
+	for (uint32_t p = 0; p < n; p++) {
+		if (target[p] <= 0 || ks->read_to[p] >= target[p]) {
+			target[p] = -1;   /* nothing new */
+			continue;
+		}
+		rd_kafka_topic_partition_list_add(parts, k->topics[0], (int32_t)p)->offset = ks->read_to[p];
 		left++;
 	}
 	uint64_t found = 0;
+	int rc = 0;
 	if (left)
 		rd_kafka_assign(rk, parts);
-	while (left && !tdp_child_stopping(c)) {
+	while (left && !rc && !tdp_child_stopping(c)) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
 		tdp_child_beat(c);
 		if (!m)
 			continue;
-		bool done = false;
-		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-			done = true;
-		} else if (m->err) {
-			tdp_kafka_error(status_of(c), "recovery read: %s", rd_kafka_message_errstr(m));
-		} else {
+		bool done = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+		if (m->err && !done) {
+			tdp_kafka_error(status_of(c), "reading back: %s", rd_kafka_message_errstr(m));
+		} else if (!m->err) {
 			size_t sl, wl;
 			const char *scale = header(m, "tdapipe-scale", &sl);
 			const char *win = header(m, "tdapipe-window", &wl);
@@ -196,14 +210,17 @@ int kafka_sink_read_back(struct kafka_sink *ks, struct tdp_child *c, const int64
 				sname[sl] = 0;
 				memcpy(wbuf, win, wl);
 				wbuf[wl] = 0;
-				fn(ctx, m->key, m->key_len, sname, strtoull(wbuf, NULL, 10));
+				if (fn(ctx, m->key, m->key_len, sname, strtoull(wbuf, NULL, 10)) < 0)
+					rc = TDP_EXIT_SYSTEM;
 				found++;
 			}
-			done = true;   /* checked against the target below */
 		}
-		bool ours = m->partition >= 0 && (uint32_t)m->partition < n && target[m->partition] >= 0;
-		if (ours && done && (m->err || m->offset + 1 >= target[m->partition])) {
-			target[m->partition] = -1;   /* counted once */
+		int32_t p = m->partition;
+		if (p >= 0 && (uint32_t)p < n && target[p] >= 0 && (done || m->offset + 1 >= target[p])) {
+			/* At the end of what read_committed shows (a transaction still
+			 * open elsewhere may end it early): the next call goes on from there. */
+			ks->read_to[p] = done ? m->offset : m->offset + 1;
+			target[p] = -1;   /* counted once */
 			left--;
 		}
 		rd_kafka_message_destroy(m);
@@ -212,8 +229,9 @@ int kafka_sink_read_back(struct kafka_sink *ks, struct tdp_child *c, const int64
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
 	free(target);
-	if (left)
-		return TDP_EXIT_SYSTEM;   /* stopped while recovering */
-	tdp_log("sink: recovery found %" PRIu64 " results sent after the last commit", found);
-	return 0;
+	if (!rc && left)
+		rc = TDP_EXIT_SYSTEM;   /* stopped while reading */
+	if (!rc)
+		tdp_log("sink: %" PRIu64 " results already in %s", found, k->topics[0]);
+	return rc;
 }

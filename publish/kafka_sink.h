@@ -7,13 +7,15 @@
  * The producer is idempotent; with exactly_once it is transactional and
  * every commit of publish's progress is one Kafka transaction.
  *
- * Crash recovery (the Kafka form of cutting a file back).  Publish's
- * commit records, per partition of the topic, the end offset of the
- * messages it covers.  A restarted publish reads the topic from there to
- * its end in read_committed mode and takes every result it finds as
- * published: it is in the view a read_committed reader has, so sending it
- * again would show it twice.  Whatever it does not find (never sent, or in
- * a transaction the restart aborted) is sent again from the out-rings.
+ * The topic is the record of what is published (the Kafka form of
+ * cutting a file back).  Publish reads it, read_committed, when it starts
+ * and again after every partition assignment of the source, and takes
+ * every result found as published: it is in the view a read_committed
+ * reader has, so sending it again would show it twice.  What it does not
+ * find (never sent, or in a transaction that was aborted) is sent.  This
+ * covers a restarted publish, a restarted instance that computes the same
+ * windows again, and results of partitions another instance of the group
+ * had before a rebalance.
  */
 #ifndef TDP_KAFKA_SINK_H
 #define TDP_KAFKA_SINK_H
@@ -32,6 +34,7 @@ struct kafka_sink {
 	bool eos;            /* transactional */
 	bool in_txn;         /* a transaction is open */
 	enum tdp_format format;
+	int64_t *read_to;    /* [kp.nparts]: how far the topic has been read back */
 };
 
 /* Open the producer (waiting, beating, while the cluster is unreachable).
@@ -50,16 +53,13 @@ int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const cha
  */
 int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait);
 
-/* The partitions' end offsets now (a first run's starting point), in OUT[nparts]. */
-int kafka_sink_ends(struct kafka_sink *ks, struct tdp_child *c, int64_t *out);
-
 /*
- * Read the topic from FROM[p] (N partitions) to its end, read_committed,
- * calling FN for every result found.  0, or an exit code after logging.
+ * Read the topic from where the last call stopped (its beginning, the
+ * first time) to its end now, read_committed, calling FN for every result
+ * found.  0, or an exit code after logging.
  */
-typedef void (*kafka_sink_found_fn)(void *ctx, const char *stream, size_t slen, const char *scale,
-				    uint64_t window);
-int kafka_sink_read_back(struct kafka_sink *ks, struct tdp_child *c, const int64_t *from, uint32_t n,
-			 kafka_sink_found_fn fn, void *ctx);
+typedef int (*kafka_sink_found_fn)(void *ctx, const char *stream, size_t slen, const char *scale,
+				   uint64_t window);
+int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_found_fn fn, void *ctx);
 
 #endif

@@ -36,6 +36,7 @@
 #include "common/uring_io.h"
 #include "publish/encode.h"
 #include "publish/kafka_sink.h"
+#include "publish/topic_seen.h"
 
 #define BATCH 64
 #define KICK_BYTES (256u << 10)
@@ -58,6 +59,9 @@ struct publish {
 	bool flight_pending;            /* flight not committed yet */
 	bool kafka;                     /* the sink is a Kafka topic (ksink), not out */
 	struct kafka_sink ksink;
+	struct topic_seen in_topic;     /* Kafka: results the topic holds, by stream name */
+	uint32_t known;                 /* Kafka: streams [0, known) have had in_topic applied */
+	uint32_t assignments;           /* Kafka: the source's assignment count last read back for */
 	bool failed;                    /* the sink failed: exit, the restart recovers */
 };
 
@@ -75,8 +79,9 @@ static unsigned unread(const struct publish *p, uint32_t s)
 	return ck_pr_load_uint(&ring->ck.p_tail) - (unsigned)p->cur.consumed[s];
 }
 
-/* Encode up to BATCH results of scale S; returns how many were read. */
-static unsigned drain_scale(struct publish *p, uint32_t s)
+/* Encode up to BATCH results of scale S, not past descriptor LIMIT;
+ * returns how many were read. */
+static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 {
 	const struct tdp_shm *seg = &p->child.seg;
 	const struct tdp_config *cfg = &p->child.cfg;
@@ -89,7 +94,7 @@ static unsigned drain_scale(struct publish *p, uint32_t s)
 	unsigned got = 0;
 	struct tdp_result_desc d;
 	size_t len0 = b->len;
-	while (got < BATCH && cur->n < TDP_PUBLISH_BATCH &&
+	while (got < BATCH && cur->n < TDP_PUBLISH_BATCH && (unsigned)cur->consumed[s] != limit &&
 	       tdp_desc_peek(ring, slots, (unsigned)cur->consumed[s], &d)) {
 		const struct tdp_result *r = (const struct tdp_result *)(arena + d.off % asize);
 		got++;
@@ -181,9 +186,7 @@ static bool start_flight(struct publish *p)
 /*
  * pump() for a Kafka sink: the flight is the messages sent before the
  * producer's cut; it is committed once they are all delivered (and, with
- * exactly_once, the transaction holding them is committed), together with
- * the end offset of every partition below the cut, where a restarted
- * publish starts reading back.
+ * exactly_once, the transaction holding them is committed).
  */
 static int pump_kafka(struct publish *p, bool wait)
 {
@@ -192,12 +195,7 @@ static int pump_kafka(struct publish *p, bool wait)
 		int rc = kafka_sink_settle(&p->ksink, &p->child, wait);
 		if (rc <= 0)
 			return rc < 0 ? -EIO : 0;
-		p->flight.nout = (uint32_t)kp->nparts;
-		for (int32_t i = 0; i < kp->nparts && i < TDP_KAFKA_MAX_PARTS; i++)
-			if (kp->end[i] > p->flight.out_end[i])
-				p->flight.out_end[i] = kp->end[i];
 		commit(p, &p->flight);
-		memcpy(p->cur.out_end, p->flight.out_end, sizeof(p->cur.out_end));
 		p->flight_pending = false;
 	}
 	if (!start_flight(p))
@@ -229,40 +227,59 @@ static int pump(struct publish *p, bool wait)
 	return rc < 0 ? rc : 0;
 }
 
-/* A result the read-back found in the topic: published, so never again. */
-static void found_in_topic(void *ctx, const char *stream, size_t slen, const char *scale, uint64_t window)
+/* A result found in the topic: published, so never again. */
+static int found_in_topic(void *ctx, const char *stream, size_t slen, const char *scale, uint64_t window)
 {
 	struct publish *p = ctx;
-	const struct tdp_shm *seg = &p->child.seg;
 	int s = tdp_config_scale_index(&p->child.cfg, scale);
-	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
-	for (uint32_t i = 0; s >= 0 && i < n; i++) {
-		const char *name = tdp_shm_stream(seg, i)->name;
-		if (strlen(name) != slen || memcmp(name, stream, slen))
-			continue;
-		/* Raising it outside a commit is safe: the result is in the topic. */
-		int64_t *d = &tdp_shm_dedup(seg, (uint32_t)s)[i];
-		if ((int64_t)window > *d)
-			*d = (int64_t)window;
-		return;
+	if (s < 0)
+		return 0;   /* a scale this config does not have */
+	if (topic_seen_add(&p->in_topic, stream, slen, (uint32_t)s, window) < 0) {
+		tdp_log("sink: out of memory reading the topic back");
+		return -1;
 	}
+	return 0;
 }
 
-/* Kafka's form of cutting the sink back: on a first run, start at the
- * topic's end; after a crash, take as published what the topic holds
- * after the last commit (kafka_sink.h). */
-static int recover_kafka(struct publish *p, const struct tdp_publish_body *b, bool first)
+/*
+ * What the topic holds applies to streams FROM.. (interned so far): such a
+ * result is never sent again.  Raising the de-duplication table outside a
+ * commit is safe: those results are in the topic for good.
+ */
+static void learn_from_topic(struct publish *p, uint32_t from)
 {
-	if (!first)
-		return kafka_sink_read_back(&p->ksink, &p->child, b->out_end, b->nout, found_in_topic, p);
-	int32_t n = p->ksink.kp.nparts;
-	if (n > TDP_KAFKA_MAX_PARTS) {
-		tdp_log("sink: topic %s has %d partitions, more than the %d tdapipe can track",
-			p->child.cfg.sink.kafka.topics[0], (int)n, TDP_KAFKA_MAX_PARTS);
-		return TDP_EXIT_USAGE;
+	const struct tdp_shm *seg = &p->child.seg;
+	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	uint32_t max = seg->hdr->max_streams;
+	for (uint32_t i = from; i < n && i < max; i++) {
+		const int64_t *w = topic_seen_get(&p->in_topic, tdp_shm_stream(seg, i)->name);
+		for (uint32_t s = 0; w && s < seg->hdr->nscales; s++) {
+			int64_t *d = &tdp_shm_dedup(seg, s)[i], *last = &p->seen[(size_t)s * max + i];
+			if (w[s] > *d)
+				*d = w[s];
+			if (w[s] > *last)
+				*last = w[s];
+		}
 	}
-	p->cur.nout = (uint32_t)n;
-	return kafka_sink_ends(&p->ksink, &p->child, p->cur.out_end);
+	if (n > p->known)
+		p->known = n;
+}
+
+/* Read the topic again if the source was assigned partitions since the
+ * last time: another instance may have published their streams' results. */
+static int catch_up(struct publish *p)
+{
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(&p->child.seg);
+	uint32_t a = atomic_load_explicit((_Atomic uint32_t *)&kb->assignments, memory_order_acquire);
+	if (a != p->assignments) {
+		p->assignments = a;
+		int rc = kafka_sink_catch_up(&p->ksink, &p->child, found_in_topic, p);
+		if (rc)
+			return rc;
+		learn_from_topic(p, 0);
+	}
+	learn_from_topic(p, p->known);
+	return 0;
 }
 
 /* Start where the committed progress says, finishing the predecessor's
@@ -278,9 +295,7 @@ static int recover(struct publish *p)
 	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
 	p->cur.n = 0;
 	if (p->kafka) {
-		int rc = recover_kafka(p, b, first);
-		if (rc)
-			return rc;
+		/* No file to cut back: the topic is read back before anything is sent. */
 		if (first)
 			commit(p, &p->cur);
 		goto seen;
@@ -345,10 +360,23 @@ int main(int argc, char **argv)
 		return rc;
 	struct tdp_bell *mine = &c->slot->bell;
 	struct tdp_idle idle = {0};
+	if (p.kafka) {
+		/* Everything the topic holds, whoever wrote it. */
+		p.assignments = tdp_shm_kafka(&c->seg)->assignments;
+		if ((rc = kafka_sink_catch_up(&p.ksink, c, found_in_topic, &p)))
+			return rc;
+		learn_from_topic(&p, 0);
+	}
 	for (;;) {
-		unsigned got = 0;
+		unsigned got = 0, limit[TDP_MAX_SCALES];
+		/* The rings' ends first, then what the topic holds: a result up to
+		 * there was made from points read after any assignment seen now. */
+		for (uint32_t s = 0; s < nscales; s++)
+			limit[s] = ck_pr_load_uint(&tdp_shm_out_ring(&c->seg, s)->ck.p_tail);
+		if (p.kafka && (rc = catch_up(&p)))
+			return rc;
 		for (uint32_t s = 0; s < nscales && !p.failed; s++)
-			got += drain_scale(&p, s);
+			got += drain_scale(&p, s, limit[s]);
 		if (p.failed)
 			return TDP_EXIT_SYSTEM;
 		size_t pending = p.kafka ? 0 : tdp_writer_buf(&p.out)->len;
@@ -380,9 +408,10 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto sink_error;
 	tdp_child_done(c);
-	if (p.kafka)
+	if (p.kafka) {
 		kafka_sink_close(&p.ksink);
-	else
+		topic_seen_fini(&p.in_topic);
+	} else
 		tdp_writer_fini(&p.out);
 	free(p.seen);
 	return TDP_EXIT_OK;

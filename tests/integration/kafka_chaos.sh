@@ -144,10 +144,10 @@ chaos = json.load(open(T + "/chaos.json"))
 cnt, wc = Counter(got), Counter(want)
 missing = sum((wc - cnt).values()); extra = sum((cnt - wc).values())
 print("# %d results read_committed, %d expected: %d missing, %d extra; chaos: %s" %
-      (len(got), len(want), missing, extra, json.dumps(chaos.get("by_target", chaos.get("targets", "")))))
+      (len(got), len(want), missing, extra, json.dumps(chaos["by_label"])))
 assert len(eof) == 8, "did not reach the end of every partition"
 assert missing == 0 and extra == 0
 EOF
-grep -c "recovery found" "$T/run.err" | sed 's/^/# publish recoveries: /'
+grep -c "results already in" "$T/run.err" | sed 's/^/# publish starts and read-backs: /'
 exec 3>&-
 kill -TERM "$(cat "$T/mock.pid")" 2>/dev/null || true

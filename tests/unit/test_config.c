@@ -1076,7 +1076,7 @@ static void test_kafka_properties(void **state)
 			 "outside allowed range 0..300000)");
 	check_error(cfg, KSRC "    enable.auto.commit: yes\n",
 		    NAME ":7:5: source.properties.enable.auto.commit: expected a property tdapipe does "
-			 "not reserve, got \"enable.auto.commit\" (tdapipe commits the offsets of what "
+			 "not reserve, got \"enable.auto.commit\" (tdapipe keeps the offsets of what "
 			 "it has processed)");
 	check_error(cfg, KSRC "    check.crcs: maybe\n",
 		    NAME ":7:17: source.properties.check.crcs: expected a value librdkafka accepts, "

@@ -1,0 +1,161 @@
+#!/bin/sh
+# kafka_group: two instances in one consumer group split the partitions and
+# together publish what one instance would; one of them is killed mid-run
+# (SIGKILL to its supervisor, which takes its processes with it) and the
+# other takes its partitions over: every result is in the read_committed
+# view exactly once.
+#
+# The survivor reads the dead instance's partitions again from the start
+# (tdapipe does not commit offsets to the group yet) and so computes their
+# streams' windows again; its publish, which reads the results topic again
+# after every assignment, sends only those the dead instance had not
+# published.  Also checked: a whole instance run twice on the same topics
+# (a restart with a new segment) adds nothing to its results topic.
+. "$(dirname "$0")/../lib.sh"
+command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
+"$PY" -c 'import confluent_kafka' 2>/dev/null || { echo "skip: python3-confluent-kafka not installed"; exit 77; }
+N=${KGROUP_POINTS:-80000}
+
+SCALES='scales:
+  - {name: fast, complex: sublevel, window: 200, slide: 50}
+  - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
+
+"$PY" - "$T" "$N" <<'EOF'
+import random, sys
+T, n = sys.argv[1], int(sys.argv[2])
+r = random.Random(13)
+x = [0.0] * 8
+with open(T + "/in.jsonl", "w") as f, open(T + "/keyed.txt", "w") as k:
+    for i in range(n):
+        s = r.randrange(8)
+        x[s] = round(x[s] + r.gauss(0, 1), 3)
+        line = '{"stream":"s%d","v":%r}' % (s, x[s])
+        f.write(line + "\n"); k.write("s%d|%s\n" % (s, line))
+EOF
+write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
+run_ok "$T/file.yaml" 60 "file run"
+want=$(wc -l <"$T/file.out")
+
+start_mock mock --topic points:8 --topic results:8 --topic again:4
+
+# group_config FILE INSTANCE TOPIC EXTRA: one member of group "g".
+group_config() {
+	cat >"$1" <<EOC
+instance: $2
+source: {type: kafka, brokers: "$BOOT", topics: points, group: g$3, format: jsonl$4,
+         properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 500}}
+sink: {type: kafka, brokers: "$BOOT", topic: $3, format: jsonl, exactly_once: true}
+dead_letter: {type: file, path: $T/$2.dead}
+$SCALES
+EOC
+}
+A=${INSTANCE}a
+B=${INSTANCE}b
+group_config "$T/a.yaml" "$A" results ""
+group_config "$T/b.yaml" "$B" results ""
+"$TDAPIPE" run -c "$T/a.yaml" >"$T/a.out" 2>"$T/a.err" & echo $! >"$T/a.pid"
+"$TDAPIPE" run -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
+trap 'rm -f /dev/shm/tdapipe-$A /dev/shm/tdapipe-$B; cleanup' EXIT INT TERM
+
+# Feed the points over about 8 s.
+"$PY" - "$T/keyed.txt" "$BOOT" <<'EOF' &
+import sys, time
+from confluent_kafka import Producer
+lines = [l.rstrip("\n").split("|", 1) for l in open(sys.argv[1])]
+p = Producer({"bootstrap.servers": sys.argv[2], "enable.idempotence": True, "linger.ms": 5})
+step = max(1, len(lines) // 80)
+for i in range(0, len(lines), step):
+    for k, v in lines[i:i + step]:
+        while True:
+            try:
+                p.produce("points", v.encode(), k.encode())
+                break
+            except BufferError:
+                p.poll(0.1)
+    p.poll(0)
+    time.sleep(0.1)
+sys.exit(1 if p.flush(60) else 0)
+EOF
+feeder=$!
+
+# Both must have partitions before one dies.
+"$PY" - "$TDAPIPE" "$A" "$B" <<'EOF' || die "the two instances never shared the partitions"
+import json, subprocess, sys, time
+deadline = time.time() + 40
+while time.time() < deadline:
+    n = []
+    for inst in sys.argv[2:]:
+        r = subprocess.run([sys.argv[1], "stats", "--instance", inst, "--json"], capture_output=True, text=True)
+        try:
+            n.append(sum(p["assigned"] for p in json.loads(r.stdout)["kafka"]["partitions"]))
+        except (ValueError, KeyError):
+            n.append(0)
+    if all(n) and sum(n) == 8:
+        print("# partitions split %d + %d" % tuple(n))
+        sys.exit(0)
+    time.sleep(0.2)
+sys.exit(1)
+EOF
+sleep 2
+kill -9 "$(cat "$T/a.pid")"
+note "instance A killed (SIGKILL to its supervisor)"
+wait "$feeder" || die "the producer failed"
+
+"$PY" - "$BOOT" "$want" <<'EOF' || { tail -20 "$T/b.err" >&2; die "the results never all arrived"; }
+import sys, time
+from confluent_kafka import Consumer, TopicPartition
+boot, want = sys.argv[1], int(sys.argv[2])
+deadline = time.time() + 90
+while time.time() < deadline:
+    c = Consumer({"bootstrap.servers": boot, "group.id": "probe"})
+    n = sum(c.get_watermark_offsets(TopicPartition("results", p), timeout=5)[1] for p in range(8))
+    c.close()
+    if n >= want:
+        sys.exit(0)
+    time.sleep(0.5)
+sys.exit(1)
+EOF
+sleep 2
+kill -TERM "$(cat "$T/b.pid")"
+wait_for 60 sh -c "! kill -0 $(cat "$T/b.pid") 2>/dev/null" || die "B did not stop"
+grep -q "every result published" "$T/b.err" || { tail -20 "$T/b.err" >&2; die "B did not finish cleanly"; }
+
+# check TOPIC PARTITIONS: the read_committed view is the file run's results, each once.
+check() {
+	"$PY" - "$BOOT" "$T" "$1" "$2" <<'EOF'
+import sys, time
+from collections import Counter
+from confluent_kafka import Consumer, TopicPartition
+boot, T, topic, nparts = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+c = Consumer({"bootstrap.servers": boot, "group.id": "check", "isolation.level": "read_committed",
+              "enable.partition.eof": True})
+c.assign([TopicPartition(topic, p, 0) for p in range(nparts)])
+got, eof, deadline = [], set(), time.time() + 60
+while len(eof) < nparts and time.time() < deadline:
+    m = c.poll(0.5)
+    if m is None:
+        continue
+    if m.error():
+        if m.error().code() == -191:
+            eof.add(m.partition())
+        continue
+    got.append(m.value().decode())
+c.close()
+want = [l.rstrip("\n") for l in open(T + "/file.out")]
+cnt, wc = Counter(got), Counter(want)
+missing = sum((wc - cnt).values()); extra = sum((cnt - wc).values())
+print("# %s: %d results read_committed, %d expected: %d missing, %d extra" % (topic, len(got), len(want), missing, extra))
+assert len(eof) == nparts and missing == 0 and extra == 0
+EOF
+}
+check results 8 || die "two instances, one killed: not every result exactly once"
+grep -h "results already in" "$T/b.err" | sed 's/^.*sink: /# B: /'
+
+# A whole instance run twice over the same topics (its second run has a
+# new segment and reads everything again): the topic gains nothing.
+group_config "$T/c.yaml" "$INSTANCE" again ", stop_at_end: true"
+run_ok "$T/c.yaml" 90 "first run"
+check again 4 || die "first run"
+run_ok "$T/c.yaml" 90 "second run"
+check again 4 || die "a second run of the same instance published results again"
+stop_mock mock

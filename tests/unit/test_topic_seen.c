@@ -1,0 +1,93 @@
+/*
+ * test_topic_seen.c - the results a Kafka topic holds, by stream name:
+ * the highest window per (stream, scale) whatever the order they are read
+ * in, names compared by their bytes (not as prefixes), growth past many
+ * names keeping every entry, and keys tdapipe never gives a stream (empty,
+ * too long, with a NUL) ignored rather than mixed up with real ones.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "publish/topic_seen.h"
+
+static void test_max_per_scale(void **state)
+{
+	(void)state;
+	struct topic_seen ts;
+	topic_seen_init(&ts);
+	assert_null(topic_seen_get(&ts, "a"));
+	assert_int_equal(topic_seen_add(&ts, "a", 1, 0, 5), 0);
+	assert_int_equal(topic_seen_add(&ts, "a", 1, 0, 3), 0);   /* read out of order */
+	assert_int_equal(topic_seen_add(&ts, "a", 1, 2, 0), 0);
+	assert_int_equal(topic_seen_add(&ts, "ab", 2, 0, 9), 0);
+	/* a key given with its length: "abc" cut to 1 byte is "a" */
+	assert_int_equal(topic_seen_add(&ts, "abc", 1, 1, 7), 0);
+	const int64_t *w = topic_seen_get(&ts, "a");
+	assert_non_null(w);
+	assert_int_equal(w[0], 5);
+	assert_int_equal(w[1], 7);
+	assert_int_equal(w[2], 0);
+	assert_int_equal(w[3], -1);
+	assert_int_equal(topic_seen_get(&ts, "ab")[0], 9);
+	assert_null(topic_seen_get(&ts, "abc"));
+	assert_null(topic_seen_get(&ts, "b"));
+	topic_seen_fini(&ts);
+}
+
+static void test_growth(void **state)
+{
+	(void)state;
+	struct topic_seen ts;
+	topic_seen_init(&ts);
+	char name[32];
+	for (int i = 0; i < 5000; i++) {
+		int n = snprintf(name, sizeof(name), "sensor-%d", i);
+		assert_int_equal(topic_seen_add(&ts, name, (size_t)n, (uint32_t)(i % TDP_MAX_SCALES), (uint64_t)i), 0);
+	}
+	assert_int_equal(ts.n, 5000);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "sensor-%d", i);
+		const int64_t *w = topic_seen_get(&ts, name);
+		assert_non_null(w);
+		for (int s = 0; s < TDP_MAX_SCALES; s++)
+			assert_int_equal(w[s], s == i % TDP_MAX_SCALES ? i : -1);
+	}
+	topic_seen_fini(&ts);
+}
+
+static void test_not_stream_names(void **state)
+{
+	(void)state;
+	struct topic_seen ts;
+	topic_seen_init(&ts);
+	char longname[TDP_STREAM_NAME_MAX + 1];
+	memset(longname, 'x', sizeof(longname));
+	assert_int_equal(topic_seen_add(&ts, "", 0, 0, 1), 0);
+	assert_int_equal(topic_seen_add(&ts, longname, TDP_STREAM_NAME_MAX, 0, 1), 0);
+	assert_int_equal(topic_seen_add(&ts, "a\0b", 3, 0, 1), 0);
+	assert_int_equal(topic_seen_add(&ts, "a", 1, TDP_MAX_SCALES, 1), 0);
+	assert_int_equal(ts.n, 0);
+	assert_null(topic_seen_get(&ts, "a"));
+	/* the longest name a stream may have is kept */
+	assert_int_equal(topic_seen_add(&ts, longname, TDP_STREAM_NAME_MAX - 1, 3, 4), 0);
+	longname[TDP_STREAM_NAME_MAX - 1] = '\0';
+	assert_int_equal(topic_seen_get(&ts, longname)[3], 4);
+	topic_seen_fini(&ts);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_max_per_scale),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_not_stream_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
