@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -63,6 +64,7 @@ int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const cha
 		if (e)
 			return txn_failed(e, "begin_transaction");
 		ks->in_txn = true;
+		ks->txn_start_ns = tdp_now_ns();
 	}
 	struct tdp_buf *b = &ks->msg;
 	tdp_buf_reset(b);

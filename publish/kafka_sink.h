@@ -33,6 +33,7 @@ struct kafka_sink {
 	struct tdp_buf msg;
 	bool eos;            /* transactional */
 	bool in_txn;         /* a transaction is open */
+	uint64_t txn_start_ns;   /* when it began (CLOCK_MONOTONIC) */
 	enum tdp_format format;
 	int64_t *read_to;    /* [kp.nparts]: how far the topic has been read back */
 };
