@@ -20,18 +20,8 @@ SCALES='scales:
   - {name: fast, complex: sublevel, window: 200, slide: 50}
   - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
 
-"$PY" - "$T" "$N" <<'EOF'
-import random, sys
-T, n = sys.argv[1], int(sys.argv[2])
-r = random.Random(13)
-x = [0.0] * 8
-with open(T + "/in.jsonl", "w") as f, open(T + "/keyed.txt", "w") as k:
-    for i in range(n):
-        s = r.randrange(8)
-        x[s] = round(x[s] + r.gauss(0, 1), 3)
-        line = '{"stream":"s%d","v":%r}' % (s, x[s])
-        f.write(line + "\n"); k.write("s%d|%s\n" % (s, line))
-EOF
+kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
+kt points "$T" "$N" 13
 write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
 run_ok "$T/file.yaml" 60 "file run"
 want=$(wc -l <"$T/file.out")
@@ -58,24 +48,7 @@ group_config "$T/b.yaml" "$B" results ""
 trap 'rm -f /dev/shm/tdapipe-$A /dev/shm/tdapipe-$B; cleanup' EXIT INT TERM
 
 # Feed the points over about 8 s.
-"$PY" - "$T/keyed.txt" "$BOOT" <<'EOF' &
-import sys, time
-from confluent_kafka import Producer
-lines = [l.rstrip("\n").split("|", 1) for l in open(sys.argv[1])]
-p = Producer({"bootstrap.servers": sys.argv[2], "enable.idempotence": True, "linger.ms": 5})
-step = max(1, len(lines) // 80)
-for i in range(0, len(lines), step):
-    for k, v in lines[i:i + step]:
-        while True:
-            try:
-                p.produce("points", v.encode(), k.encode())
-                break
-            except BufferError:
-                p.poll(0.1)
-    p.poll(0)
-    time.sleep(0.1)
-sys.exit(1 if p.flush(60) else 0)
-EOF
+kt feed "$T/keyed.txt" "$BOOT" points &
 feeder=$!
 
 # Both must have partitions before one dies.
@@ -101,53 +74,14 @@ kill -9 "$(cat "$T/a.pid")"
 note "instance A killed (SIGKILL to its supervisor)"
 wait "$feeder" || die "the producer failed"
 
-"$PY" - "$BOOT" "$want" <<'EOF' || { tail -20 "$T/b.err" >&2; die "the results never all arrived"; }
-import sys, time
-from confluent_kafka import Consumer, TopicPartition
-boot, want = sys.argv[1], int(sys.argv[2])
-deadline = time.time() + 90
-while time.time() < deadline:
-    c = Consumer({"bootstrap.servers": boot, "group.id": "probe"})
-    n = sum(c.get_watermark_offsets(TopicPartition("results", p), timeout=5)[1] for p in range(8))
-    c.close()
-    if n >= want:
-        sys.exit(0)
-    time.sleep(0.5)
-sys.exit(1)
-EOF
+kt wait "$BOOT" results 8 "$want" || { tail -20 "$T/b.err" >&2; die "the results never all arrived"; }
 sleep 2
 kill -TERM "$(cat "$T/b.pid")"
 wait_for 60 sh -c "! kill -0 $(cat "$T/b.pid") 2>/dev/null" || die "B did not stop"
 grep -q "every result published" "$T/b.err" || { tail -20 "$T/b.err" >&2; die "B did not finish cleanly"; }
 
 # check TOPIC PARTITIONS: the read_committed view is the file run's results, each once.
-check() {
-	"$PY" - "$BOOT" "$T" "$1" "$2" <<'EOF'
-import sys, time
-from collections import Counter
-from confluent_kafka import Consumer, TopicPartition
-boot, T, topic, nparts = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-c = Consumer({"bootstrap.servers": boot, "group.id": "check", "isolation.level": "read_committed",
-              "enable.partition.eof": True})
-c.assign([TopicPartition(topic, p, 0) for p in range(nparts)])
-got, eof, deadline = [], set(), time.time() + 60
-while len(eof) < nparts and time.time() < deadline:
-    m = c.poll(0.5)
-    if m is None:
-        continue
-    if m.error():
-        if m.error().code() == -191:
-            eof.add(m.partition())
-        continue
-    got.append(m.value().decode())
-c.close()
-want = [l.rstrip("\n") for l in open(T + "/file.out")]
-cnt, wc = Counter(got), Counter(want)
-missing = sum((wc - cnt).values()); extra = sum((cnt - wc).values())
-print("# %s: %d results read_committed, %d expected: %d missing, %d extra" % (topic, len(got), len(want), missing, extra))
-assert len(eof) == nparts and missing == 0 and extra == 0
-EOF
-}
+check() { kt check "$BOOT" "$1" "$2" "$T/file.out"; }
 check results 8 || die "two instances, one killed: not every result exactly once"
 grep -h "results already in" "$T/b.err" | sed 's/^.*sink: /# B: /'
 

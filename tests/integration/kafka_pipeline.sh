@@ -126,31 +126,8 @@ kill -TERM "$(cat "$T/run.pid")"
 wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "exactly_once run exited $RUN_RC after SIGTERM"; }
 if "$PY" -c 'import confluent_kafka' 2>/dev/null; then
-	"$PY" - "$BOOT" "$T" <<'EOF' || die "read_committed view differs from the file run"
-import sys
-from confluent_kafka import Consumer, TopicPartition
-boot, T = sys.argv[1], sys.argv[2]
-c = Consumer({"bootstrap.servers": boot, "group.id": "check", "isolation.level": "read_committed",
-              "enable.partition.eof": True, "auto.offset.reset": "earliest"})
-c.assign([TopicPartition("results2", p, 0) for p in range(4)])
-got, eof = [], set()
-import time
-deadline = time.time() + 30
-while len(eof) < 4 and time.time() < deadline:
-    m = c.poll(0.5)
-    if m is None:
-        continue
-    if m.error():
-        if m.error().code() == -191:  # _PARTITION_EOF
-            eof.add(m.partition())
-        continue
-    got.append(m.value().decode())
-c.close()
-want = sorted(l.rstrip("\n") for l in open(T + "/file.out"))
-assert len(eof) == 4, "did not reach the end of every partition"
-assert sorted(got) == want, "%d results read_committed, %d unique, %d from the file" % (len(got), len(set(got)), len(want))
-print("# read_committed (python3-confluent-kafka): %d results, each once, equal to the file run" % len(got))
-EOF
+	"$PY" "$TDP_ROOT/tests/integration/kafkatest.py" check "$BOOT" results2 4 "$T/file.out" ||
+		die "read_committed view differs from the file run"
 else
 	note "python3-confluent-kafka not installed: read_committed check skipped"
 fi
