@@ -48,7 +48,7 @@ bad:
 int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale_name, int role)
 {
 	memset(c, 0, sizeof(*c));
-	tdp_crash_init_from_env();
+	tdp_crash_init_from_env(tdp_role_name((uint32_t)role));
 	/* Die with the supervisor; if it is already gone, do not start. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* Ctrl-C reaches the whole process group; only the supervisor decides

@@ -13,7 +13,10 @@
  * kill.  With TDAPIPE_CRASH_AT=N in the environment, a pipeline process
  * kills itself with SIGKILL at its N-th step, so a test can kill it at
  * every step in turn (tests/unit/test_crash_steps.c).  Off, a step costs
- * one predictable branch.
+ * one predictable branch.  TDAPIPE_CRASH_ROLE=ingest|scaled|publish arms
+ * only that kind of process; TDAPIPE_CRASH_ONCE=FILE only the first one to
+ * reach the step (it creates FILE), so that a whole instance can run on
+ * after one crash (tests/integration/kafka_crash_window.sh).
  */
 #ifndef TDP_COMMIT_H
 #define TDP_COMMIT_H
@@ -30,9 +33,10 @@ static inline void tdp_crash_point(void)
 		tdp_crash_step();
 }
 
-/* Read TDAPIPE_CRASH_AT from the environment (pipeline processes call it
- * at start). */
-void tdp_crash_init_from_env(void);
+/* Read TDAPIPE_CRASH_AT (and _ROLE, _ONCE) from the environment; pipeline
+ * processes call it at start with their ROLE ("ingest", "scaled",
+ * "publish"). */
+void tdp_crash_init_from_env(const char *role);
 
 /* The committed body's index, and the one a writer fills next. */
 static inline unsigned tdp_commit_live(const uint64_t *ver)
