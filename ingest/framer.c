@@ -154,6 +154,8 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 			   struct frame *f)
 {
 	memset(f, 0, offsetof(struct frame, dec));
+	f->dec.has_stream = false;
+	f->dec.has_time = false;
 	f->raw = p;
 	f->len = len;
 	f->off = off;

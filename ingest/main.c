@@ -358,6 +358,11 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 			f.dec.has_stream = true;
 		}
 	}
+	if (!f.ok && m->key_len && !f.dec.has_stream) {
+		/* Not a point, but its dead letter is keyed like the message. */
+		char why[128];
+		f.dec.has_stream = stream_id_set(f.dec.stream, m->key, m->key_len, why, sizeof(why)) == 0;
+	}
 	if (f.ok && src->event_time == TDP_TIME_KAFKA) {
 		rd_kafka_timestamp_type_t tt;
 		int64_t ts = rd_kafka_message_timestamp(m, &tt);

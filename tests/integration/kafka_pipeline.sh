@@ -49,7 +49,7 @@ EOF
 write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
 run_ok "$T/file.yaml" 60 "file run"
 
-start_mock mock --topic points:4 --topic results:4 --topic results2:4 --topic results3:2
+start_mock mock --topic points:4 --topic results:4 --topic results2:4 --topic results3:2 --topic dead:2
 timeout 30 kcat -P -b "$BOOT" -t points -K '|' <"$T/keyed.txt" || die "kcat -P failed"
 
 kafka_config() { # FILE GROUP SINK-TOPIC EXTRA-SOURCE EXTRA-SINK
@@ -132,8 +132,10 @@ else
 	note "python3-confluent-kafka not installed: read_committed check skipped"
 fi
 
-# 3. event_time kafka: the message timestamps (set by kcat's producer).
+# 3. event_time kafka: the message timestamps (set by kcat's producer);
+# dead letters to a Kafka topic.
 kafka_config "$T/k3.yaml" g3 results3 ", stop_at_end: true, event_time: kafka" ""
+sed -i "s|^dead_letter: .*|dead_letter: {type: kafka, brokers: \"$BOOT\", topic: dead}|" "$T/k3.yaml"
 run_ok "$T/k3.yaml" 90 "kafka run (event_time kafka)"
 timeout 30 kcat -C -b "$BOOT" -t results3 -e -q -f '%s\n' >"$T/k3.out" || die "kcat -C results3 failed"
 "$PY" - "$T" <<'EOF' || die "event_time kafka"
@@ -145,5 +147,20 @@ now = time.time()
 for r in rows:
     assert now - 3600 < r["start"] <= r["end"] <= now, r
 print("# event_time kafka: %d results, start/end within the last hour (message timestamps)" % len(rows))
+EOF
+timeout 30 kcat -C -b "$BOOT" -t dead -e -q -f '%k\t%s\n' >"$T/dead.out" || die "kcat -C dead failed"
+"$PY" - "$T" <<'EOF' || die "dead letters in a Kafka topic"
+import json, sys
+T = sys.argv[1]
+want = sorted(json.loads(l)["reason"] for l in open(T + "/file.out.dead"))
+rows = [l.rstrip("\n").split("\t", 1) for l in open(T + "/dead.out")]
+got = sorted(json.loads(v)["reason"] for k, v in rows)
+assert got == want, (got, want)
+for k, v in rows:
+    d = json.loads(v)
+    assert d["source"].startswith("kafka://points/") and d["line"] == 0, d
+    # keyed like the message they came in
+    assert k in ("s0", "s1", "s2", "s3"), k
+print("# dead letters to a Kafka topic: %d, the file run's reasons, with partition and offset" % len(rows))
 EOF
 stop_mock mock
