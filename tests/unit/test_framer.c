@@ -166,6 +166,59 @@ static void test_msgpack_split(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* A record that came alone (a Kafka message): one newline may end it, more
+ * lines, nothing, too much, or bytes after a msgpack map are reasons. */
+static void test_whole_message(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = csv_cfg();
+	cfg.format = TDP_FMT_JSONL;
+	cfg.max_record = 64;
+	struct frame f;
+	static const struct { const char *text; bool ok; const char *reason; } cases[] = {
+		{"{\"v\": 1.5}", true, ""},
+		{"{\"v\": 1.5}\r\n", true, ""},
+		{"{\"v\": 1}\n{\"v\": 2}", false, "more than one line in one message"},
+		{"", false, "empty message"},
+		{"\n", false, "empty message"},
+		{"{\"v\": \"x\"}", false, NULL},
+		{"{\"v\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]}", false,
+		 "record longer than max_record (64 bytes)"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&f, 0xa5, sizeof(f));   /* nothing may be left from before */
+		framer_decode_message(&cfg, cases[i].text, strlen(cases[i].text), 42 + i, &f);
+		assert_int_equal(f.ok, cases[i].ok);
+		assert_int_equal(f.off, 42 + i);
+		assert_int_equal(f.line, 0);
+		assert_false(f.dec.has_stream);   /* none names a stream; never stale */
+		if (cases[i].reason)
+			assert_string_equal(f.reason, cases[i].reason);
+		if (f.ok)
+			assert_true(f.dec.dim == 1 && f.dec.v[0] == 1.5);
+	}
+	/* msgpack: exactly one map */
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &sb, sbuf_write);
+	msgpack_pack_map(&pk, 1);
+	msgpack_pack_str(&pk, 1);
+	msgpack_pack_str_body(&pk, "v", 1);
+	msgpack_pack_double(&pk, 2.5);
+	cfg.format = TDP_FMT_MSGPACK;
+	framer_decode_message(&cfg, sb.data, sb.size, 7, &f);
+	assert_true(f.ok && f.dec.v[0] == 2.5);
+	framer_decode_message(&cfg, sb.data, sb.size - 1, 7, &f);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "truncated msgpack record");
+	msgpack_pack_nil(&pk);
+	framer_decode_message(&cfg, sb.data, sb.size, 7, &f);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "1 bytes after the msgpack record");
+	msgpack_sbuffer_destroy(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_overlong_reported_once),
 		cmocka_unit_test(test_header_skipped),
 		cmocka_unit_test(test_msgpack_split),
+		cmocka_unit_test(test_whole_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
