@@ -16,7 +16,7 @@ static const char usage[] =
 	"commands:\n"
 	"  run -c FILE [--drain-timeout SECS]   run the pipeline of FILE under a supervisor\n"
 	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
-	"                                       processes and ring counters of a running instance\n"
+	"                                       processes, rings and Kafka clients of a running instance\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
 	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]... [--control]\n"

@@ -26,7 +26,7 @@
 
 static const char usage[] =
 	"usage: tdapipe stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
-	"Print the processes and ring counters of a running instance.\n";
+	"Print the processes, rings and Kafka clients (state, partition lag) of a running instance.\n";
 
 static const char *state_name(uint32_t st)
 {
