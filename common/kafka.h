@@ -55,9 +55,9 @@ const char *tdp_kafka_state_name(uint32_t state);
  * the cut is delivered while later messages are still on their way.
  */
 struct tdp_kproducer {
+	struct tdp_kafka_client *status;   /* first member: see status_of() in common/kafka.c */
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
-	struct tdp_kafka_client *status;
 	uint64_t sent;          /* messages handed to librdkafka */
 	uint64_t delivered;     /* delivery reports, success */
 	uint64_t failed;        /* delivery reports, failure (a fatal condition for us) */
@@ -67,6 +67,7 @@ struct tdp_kproducer {
 	uint64_t cut_acked;     /* delivered among them */
 	uint64_t later_acked;   /* delivered among those sent after the cut */
 };
+_Static_assert(offsetof(struct tdp_kproducer, status) == 0, "the error callback finds status first");
 
 /*
  * Open a producer of K's first topic.  Always idempotent; TRANSACTIONAL_ID

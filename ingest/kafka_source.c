@@ -36,8 +36,10 @@ static void set_assigned(struct kafka_source *ks, int idx, uint32_t on)
 
 /*
  * Assignment: partitions this instance read before resume where its last
- * commit says; the others start from the group's offset.  Revocation only
- * marks them: the points already read stay in the pipeline.
+ * commit says; the others start from the group's offset.  A partition past
+ * the table's size is not taken at all (its lag shows in the group) rather
+ * than read and dropped.  Revocation first waits (ks->drain) until what
+ * was read is published.
  */
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -47,8 +49,9 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	tdp_counter_add(&ks->status->rebalances, 1);
 	tdp_kafka_up(ks->status);
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		rd_kafka_topic_partition_list_t *take = rd_kafka_topic_partition_list_new(parts->cnt);
 		for (int i = 0; i < parts->cnt; i++) {
-			rd_kafka_topic_partition_t *tp = &parts->elems[i];
+			const rd_kafka_topic_partition_t *tp = &parts->elems[i];
 			int idx = intern(ks, tp->topic, tp->partition);
 			if (idx < 0) {
 				if (!ks->overflowed)
@@ -56,23 +59,23 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 						TDP_KAFKA_MAX_PARTS, tp->topic, (int)tp->partition);
 				ks->overflowed = true;
 				tdp_kafka_error(ks->status, "more than %d partitions assigned", TDP_KAFKA_MAX_PARTS);
-				tp->offset = RD_KAFKA_OFFSET_END;
 				continue;
 			}
-			if (ks->pos[idx] >= 0)
-				tp->offset = ks->pos[idx];
+			rd_kafka_topic_partition_list_add(take, tp->topic, tp->partition)->offset =
+				ks->pos[idx] >= 0 ? ks->pos[idx] : tp->offset;
 			set_assigned(ks, idx, 1);
 		}
 		atomic_fetch_add_explicit((_Atomic uint32_t *)&ks->kb->assignments, 1, memory_order_release);
 		rd_kafka_error_t *e = NULL;
 		if (coop)
-			e = rd_kafka_incremental_assign(rk, parts);
+			e = rd_kafka_incremental_assign(rk, take);
 		else
-			rd_kafka_assign(rk, parts);
+			rd_kafka_assign(rk, take);
 		if (e) {
 			tdp_kafka_error(ks->status, "assign: %s", rd_kafka_error_string(e));
 			rd_kafka_error_destroy(e);
 		}
+		rd_kafka_topic_partition_list_destroy(take);
 		return;
 	}
 	if (ks->drain)

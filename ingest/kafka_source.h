@@ -69,4 +69,6 @@ void kafka_source_seen(struct kafka_source *ks, const rd_kafka_message_t *m, int
 /* stop_at_end: partitions are assigned and every one is at its end. */
 bool kafka_source_at_end(const struct kafka_source *ks);
 
+_Static_assert(offsetof(struct kafka_source, status) == 0, "the error callback finds status first");
+
 #endif

@@ -49,8 +49,12 @@ void kafka_sink_close(struct kafka_sink *ks)
 	tdp_buf_fini(&ks->msg);
 }
 
-static int txn_failed(rd_kafka_error_t *e, const char *what)
+/* A transaction failed: publish exits, and its successor's
+ * init_transactions aborts it (counted here, where it is known). */
+static int txn_failed(struct tdp_kafka_client *status, rd_kafka_error_t *e, const char *what)
 {
+	tdp_counter_add(&status->txn_aborts, 1);
+	tdp_kafka_error(status, "%s: %s", what, rd_kafka_error_string(e));
 	tdp_log("sink: %s: %s%s", what, rd_kafka_error_string(e),
 		rd_kafka_error_txn_requires_abort(e) ? " (aborted: publish restarts and sends them again)" : "");
 	rd_kafka_error_destroy(e);
@@ -62,7 +66,7 @@ int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const cha
 	if (ks->eos && !ks->in_txn) {
 		rd_kafka_error_t *e = rd_kafka_begin_transaction(ks->kp.rk);
 		if (e)
-			return txn_failed(e, "begin_transaction");
+			return txn_failed(ks->kp.status, e, "begin_transaction");
 		ks->in_txn = true;
 		ks->txn_start_ns = tdp_now_ns();
 	}
@@ -107,7 +111,7 @@ int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait)
 	 * cut is delivered; the caller cuts only at the end of what it sent. */
 	rd_kafka_error_t *e = rd_kafka_commit_transaction(ks->kp.rk, TXN_TIMEOUT_MS);
 	if (e)
-		return txn_failed(e, "commit_transaction");
+		return txn_failed(ks->kp.status, e, "commit_transaction");
 	ks->in_txn = false;
 	tdp_counter_add(&status_of(c)->txn_commits, 1);
 	return 1;
