@@ -613,19 +613,25 @@ static int want_string(struct ctx *c, const struct ynode *n, const char *path, c
 	return 0;
 }
 
+/* Whether scalar N has 1..MAX-1 characters, each alphanumeric or in EXTRA. */
+static bool name_chars(const struct ynode *n, size_t max, const char *extra)
+{
+	bool ok = n->kind == Y_SCALAR && n->len >= 1 && n->len < max;
+	for (size_t i = 0; ok && i < n->len; i++) {
+		char ch = n->val[i];
+		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		     (ch >= '0' && ch <= '9') || (ch && strchr(extra, ch));
+	}
+	return ok;
+}
+
 /* A name of 1..TDP_NAME_MAX-1 characters, each alphanumeric or in EXTRA. */
 static int want_name(struct ctx *c, const struct ynode *n, const char *path, const char *what,
 		     const char *extra, char *out)
 {
 	if (plain_node(c, n, path))
 		return -1;
-	bool ok = n->kind == Y_SCALAR && n->len >= 1 && n->len < TDP_NAME_MAX;
-	for (size_t i = 0; ok && i < n->len; i++) {
-		char ch = n->val[i];
-		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		     (ch >= '0' && ch <= '9') || (ch && strchr(extra, ch));
-	}
-	if (!ok)
+	if (!name_chars(n, TDP_NAME_MAX, extra))
 		return expected(c, n, path, what);
 	memcpy(out, n->val, n->len + 1);
 	return 0;
@@ -793,13 +799,7 @@ static int want_topic(struct ctx *c, const struct ynode *n, const char *path, ch
 {
 	if (want_text(c, n, path, topic_what))
 		return -1;
-	bool ok = n->len >= 1 && n->len < TDP_KAFKA_TOPIC_MAX;
-	for (size_t i = 0; ok && i < n->len; i++) {
-		char ch = n->val[i];
-		ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		     (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-	}
-	if (!ok)
+	if (!name_chars(n, TDP_KAFKA_TOPIC_MAX, "._-"))
 		return expected(c, n, path, topic_what);
 	if (!strcmp(n->val, ".") || !strcmp(n->val, ".."))
 		return expected(c, n, path, "a Kafka topic name other than \".\" and \"..\"");

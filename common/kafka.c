@@ -1,11 +1,9 @@
 #include "common/kafka.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -217,7 +215,7 @@ void tdp_kproducer_close(struct tdp_kproducer *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int fatal(struct tdp_kproducer *p, char *err, size_t errlen)
+int tdp_kproducer_check(struct tdp_kproducer *p, char *err, size_t errlen)
 {
 	char why[256];
 	if (rd_kafka_fatal_error(p->rk, why, sizeof(why))) {
@@ -256,7 +254,7 @@ int tdp_kproducer_send(struct tdp_kproducer *p, const void *key, size_t klen, co
 			return -1;
 		}
 		rd_kafka_poll(p->rk, 10);   /* full: let deliveries drain it */
-		if (fatal(p, err, errlen))
+		if (tdp_kproducer_check(p, err, errlen))
 			return -1;
 	}
 }
@@ -266,7 +264,7 @@ int tdp_kproducer_wait(struct tdp_kproducer *p, int timeout_ms, char *err, size_
 	rd_kafka_poll(p->rk, 0);
 	if (p->delivered + p->failed < p->sent && timeout_ms > 0)
 		rd_kafka_flush(p->rk, timeout_ms);   /* serves the reports; returns when none are out */
-	if (fatal(p, err, errlen))
+	if (tdp_kproducer_check(p, err, errlen))
 		return -1;
 	return p->delivered + p->failed >= p->sent;
 }

@@ -95,6 +95,9 @@ int tdp_kproducer_send(struct tdp_kproducer *p, const void *key, size_t klen, co
  */
 int tdp_kproducer_wait(struct tdp_kproducer *p, int timeout_ms, char *err, size_t errlen);
 
+/* -1 with ERR when a delivery failed or the client hit a fatal error, else 0. */
+int tdp_kproducer_check(struct tdp_kproducer *p, char *err, size_t errlen);
+
 /* Draw a new cut after every message sent so far (the previous cut must be
  * delivered: see tdp_kproducer_cut_delivered). */
 void tdp_kproducer_cut(struct tdp_kproducer *p);

@@ -10,14 +10,23 @@
 
 #define WATERMARK_EVERY_NS 200000000ull
 
+/* Index of (TOPIC, PARTITION) in the segment's table, -1 if not there. */
+static int find(const struct tdp_kafka_block *kb, const char *topic, int32_t partition)
+{
+	for (uint32_t i = 0; i < kb->nparts; i++)
+		if (kb->parts[i].partition == partition && !strcmp(kb->parts[i].topic, topic))
+			return (int)i;
+	return -1;
+}
+
 /* Index of (TOPIC, PARTITION) in the segment's table, interning it; -1 when full. */
 static int intern(struct kafka_source *ks, const char *topic, int32_t partition)
 {
 	struct tdp_kafka_block *kb = ks->kb;
+	int found = find(kb, topic, partition);
+	if (found >= 0)
+		return found;
 	uint32_t n = kb->nparts;
-	for (uint32_t i = 0; i < n; i++)
-		if (kb->parts[i].partition == partition && !strcmp(kb->parts[i].topic, topic))
-			return (int)i;
 	if (n >= TDP_KAFKA_MAX_PARTS)
 		return -1;
 	struct tdp_kpart *kp = &kb->parts[n];
@@ -81,7 +90,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	if (ks->drain)
 		ks->drain(ks->drain_ctx);
 	for (int i = 0; i < parts->cnt; i++) {
-		int idx = intern(ks, parts->elems[i].topic, parts->elems[i].partition);
+		int idx = find(ks->kb, parts->elems[i].topic, parts->elems[i].partition);
 		if (idx >= 0)
 			set_assigned(ks, idx, 0);
 	}
@@ -101,7 +110,6 @@ int kafka_source_open(struct kafka_source *ks, const struct tdp_source_cfg *cfg,
 {
 	memset(ks, 0, sizeof(*ks));
 	ks->status = &kb->source;
-	ks->cfg = cfg;
 	ks->kb = kb;
 	ks->pos = pos;
 	ks->last_idx = -1;
@@ -216,16 +224,13 @@ int kafka_source_part(struct kafka_source *ks, const rd_kafka_message_t *m)
 		return ks->last_idx;
 	if (!m->rkt)
 		return -1;
-	const char *topic = rd_kafka_topic_name(m->rkt);
-	const struct tdp_kafka_block *kb = ks->kb;
-	for (uint32_t i = 0; i < kb->nparts; i++)
-		if (kb->parts[i].partition == m->partition && !strcmp(kb->parts[i].topic, topic)) {
-			ks->last_rkt = m->rkt;
-			ks->last_partition = m->partition;
-			ks->last_idx = (int)i;
-			return (int)i;
-		}
-	return -1;
+	int idx = find(ks->kb, rd_kafka_topic_name(m->rkt), m->partition);
+	if (idx >= 0) {
+		ks->last_rkt = m->rkt;
+		ks->last_partition = m->partition;
+		ks->last_idx = idx;
+	}
+	return idx;
 }
 
 void kafka_source_seen(struct kafka_source *ks, const rd_kafka_message_t *m, int idx)

@@ -24,7 +24,6 @@
 
 struct kafka_source {
 	struct tdp_kafka_client *status;   /* first member: see common/kafka.c */
-	const struct tdp_source_cfg *cfg;
 	struct tdp_kafka_block *kb;
 	int64_t *pos;          /* [TDP_KAFKA_MAX_PARTS] next offset per partition index, -1 none (the caller's) */
 	rd_kafka_t *rk;

@@ -23,7 +23,7 @@
 #include "common/log.h"
 #include "common/ring.h"
 #include "common/uring_io.h"
-#include "ingest/deadletter.h"
+#include "ingest/dead_sink.h"
 #include "ingest/framer.h"
 #include "ingest/kafka_source.h"
 #include "ingest/number.h"
@@ -41,7 +41,7 @@ struct ingest {
 	struct streams streams;
 	struct source src;
 	struct framer framers[SOURCE_MAX_CONNS + 1];
-	struct tdp_writer dead;
+	struct dead_sink dead;
 	char source_name[TDP_PATH_MAX + 32];
 	const char *frame_source;        /* the source as dead letters name it, when not source_name */
 	/* Kafka source: positions (next offset per partition index), committed
@@ -51,11 +51,7 @@ struct ingest {
 	int64_t kpos[TDP_KAFKA_MAX_PARTS];
 	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
 	int cur_part;
-	/* Kafka dead-letter sink (instead of the writer) */
-	bool dead_kafka;
-	struct tdp_kproducer dk;
-	struct tdp_buf dlbuf;
-	bool failed;                     /* a fatal sink error: stop */
+	bool failed;                     /* a fatal dead-letter sink error: stop */
 	enum tdp_overflow policy[TDP_MAX_SCALES];
 	bool needs_scalar;
 	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
@@ -86,35 +82,8 @@ static void dead_letter(struct ingest *in, const struct frame *f, const char *re
 {
 	const char *source = in->frame_source ? in->frame_source : in->source_name;
 	tdp_counter_add(&in->child.slot->bad_records, 1);
-	if (!in->dead_kafka) {
-		deadletter_format(tdp_writer_buf(&in->dead), source, f->off, f->line,
-				  f->raw, f->len, f->truncated, reason);
-		tdp_writer_kick(&in->dead);
-		return;
-	}
-	/* One message per dead letter: the same JSON line, without its newline. */
-	tdp_buf_reset(&in->dlbuf);
-	deadletter_format(&in->dlbuf, source, f->off, f->line, f->raw, f->len, f->truncated, reason);
-	const char *key = f->ok || f->dec.has_stream ? f->dec.stream : NULL;
-	char err[256];
-	if (tdp_kproducer_send(&in->dk, key, key ? strlen(key) : 0, in->dlbuf.p, in->dlbuf.len - 1,
-			       NULL, 0, err, sizeof(err)) < 0) {
-		tdp_log("dead-letter sink: %s", err);
+	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
 		in->failed = true;
-	}
-}
-
-/* Every dead letter sent to Kafka is delivered (they precede a commit). */
-static void dead_letters_delivered(struct ingest *in)
-{
-	char err[256];
-	int rc;
-	while (!in->failed && (rc = tdp_kproducer_wait(&in->dk, 100, err, sizeof(err))) == 0)
-		tdp_child_beat(&in->child);
-	if (!in->failed && rc < 0) {
-		tdp_log("dead-letter sink: %s", err);
-		in->failed = true;
-	}
 }
 
 static void ring_all_bells(struct ingest *in)
@@ -169,14 +138,12 @@ static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
 {
 	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&in->child.seg);
 	/* Dead letters of committed records must be in the sink first. */
-	if (in->dead_kafka)
-		dead_letters_delivered(in);
-	else if (tdp_writer_pending(&in->dead) && tdp_writer_flush(&in->dead) < 0)
-		tdp_log("writing dead letters: %s", strerror(-in->dead.error));
+	if (dead_sink_flush(&in->dead) < 0)
+		in->failed = true;
 	struct tdp_ingest_body *b = TDP_NEXT(ic);
 	b->resume_off = resume_off;
 	b->resume_line = resume_line;
-	b->dead_len = in->dead_kafka ? 0 : tdp_writer_written(&in->dead);
+	b->dead_len = dead_sink_len(&in->dead);
 	if (in->kafka) {
 		b->nkpos = tdp_shm_kafka(&in->child.seg)->nparts;
 		memcpy(b->kpos, in->kpos, sizeof(int64_t) * b->nkpos);
@@ -270,35 +237,6 @@ static void on_frame(void *ctx, struct frame *f)
 		flush_batch(in, in->batch_end_off, in->batch_end_line);
 }
 
-static int open_dead_letter(struct ingest *in)
-{
-	const struct tdp_sink_cfg *dl = &in->child.cfg.dead_letter;
-	char err[TDP_PATH_MAX + 64];
-	if (dl->type == TDP_SINK_KAFKA) {
-		char client_id[TDP_NAME_MAX + 32];
-		snprintf(client_id, sizeof(client_id), "tdapipe-%s-dead-letter", in->child.cfg.instance);
-		in->dead_kafka = true;
-		tdp_buf_init(&in->dlbuf);
-		/* Started before the source: a broker that is not there yet is
-		 * waited for here, beating, rather than failing the process. */
-		while (tdp_kproducer_open(&in->dk, &dl->kafka, client_id, NULL, NULL,
-					  &tdp_shm_kafka(&in->child.seg)->dead, 2000, err, sizeof(err)) < 0) {
-			tdp_kafka_error(&tdp_shm_kafka(&in->child.seg)->dead, "%s", err);
-			tdp_log("dead-letter sink: %s (retrying)", err);
-			tdp_child_beat(&in->child);
-			if (tdp_child_stopping(&in->child))
-				return TDP_EXIT_SYSTEM;
-		}
-		return 0;
-	}
-	if (tdp_writer_open(&in->dead, dl->type == TDP_SINK_FILE ? dl->path : NULL, STDERR_FILENO,
-			    err, sizeof(err)) < 0) {
-		tdp_log("dead-letter sink: %s", err);
-		return TDP_EXIT_SYSTEM;
-	}
-	return 0;
-}
-
 static void describe_source(struct ingest *in)
 {
 	const struct tdp_source_cfg *s = &in->child.cfg.source;
@@ -344,24 +282,19 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 	tdp_counter_add(&status->messages, 1);
 	struct frame f;
 	framer_decode_message(src, m->payload ? m->payload : "", m->len, (uint64_t)m->offset, &f);
-	if (f.ok && m->key_len) {
-		char key[TDP_STREAM_NAME_MAX], why[128];
-		if (stream_id_set(key, m->key, m->key_len, why, sizeof(why)) < 0) {
-			snprintf(f.reason, sizeof(f.reason), "message key: %s", why);
-			f.ok = false;
-		} else if (f.dec.has_stream && strcmp(f.dec.stream, key)) {
-			snprintf(f.reason, sizeof(f.reason), "stream \"%s\" in the record differs from the message key \"%s\"",
-				 f.dec.stream, key);
-			f.ok = false;
-		} else {
-			memcpy(f.dec.stream, key, sizeof(key));
-			f.dec.has_stream = true;
-		}
-	}
-	if (!f.ok && m->key_len && !f.dec.has_stream) {
-		/* Not a point, but its dead letter is keyed like the message. */
-		char why[128];
-		f.dec.has_stream = stream_id_set(f.dec.stream, m->key, m->key_len, why, sizeof(why)) == 0;
+	char key[TDP_STREAM_NAME_MAX], why[128];
+	bool keyed = m->key_len && stream_id_set(key, m->key, m->key_len, why, sizeof(why)) == 0;
+	if (f.ok && m->key_len && !keyed) {
+		snprintf(f.reason, sizeof(f.reason), "message key: %s", why);
+		f.ok = false;
+	} else if (f.ok && keyed && f.dec.has_stream && strcmp(f.dec.stream, key)) {
+		snprintf(f.reason, sizeof(f.reason), "stream \"%s\" in the record differs from the message key \"%s\"",
+			 f.dec.stream, key);
+		f.ok = false;
+	} else if (keyed && (f.ok || !f.dec.has_stream)) {
+		/* The point's stream; or, for a bad record, what keys its dead letter. */
+		memcpy(f.dec.stream, key, sizeof(key));
+		f.dec.has_stream = true;
 	}
 	if (f.ok && src->event_time == TDP_TIME_KAFKA) {
 		rd_kafka_timestamp_type_t tt;
@@ -449,18 +382,15 @@ int main(int argc, char **argv)
 	}
 	describe_source(&in);
 	in.pending = calloc(h->max_streams, sizeof(*in.pending));
-	if (!in.pending || streams_init(&in.streams, &c->seg) < 0 || (rc = open_dead_letter(&in)))
+	if (!in.pending || streams_init(&in.streams, &c->seg) < 0 || (rc = dead_sink_open(&in.dead, c)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	char err[512];
 	/* A restarted ingest finishes its predecessor's commit, takes back
 	 * dead letters written after it, and resumes a file there. */
 	const struct tdp_ingest_body *done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	redo(&c->seg, done);
-	if (!in.dead_kafka && (rc = tdp_writer_resume(&in.dead, done->dead_len)) < 0) {
-		tdp_log("dead-letter sink: cutting back to %llu bytes: %s", (unsigned long long)done->dead_len,
-			strerror(-rc));
-		return TDP_EXIT_SYSTEM;
-	}
+	if ((rc = dead_sink_resume(&in.dead, done->dead_len)))
+		return rc;
 	if (c->cfg.source.type == TDP_SRC_KAFKA) {
 		in.kafka = true;
 		in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
@@ -494,8 +424,7 @@ int main(int argc, char **argv)
 		int got = source_next(&in.src, &chunk, 100);
 		tdp_child_beat(c);
 		if (got == 0) {
-			if (!in.dead_kafka)
-				tdp_writer_kick(&in.dead);
+			dead_sink_kick(&in.dead);
 			continue;
 		}
 		if (got < 0 && got != -ENODATA) {
@@ -519,22 +448,14 @@ int main(int argc, char **argv)
 	if (in.failed)
 		rc = TDP_EXIT_SYSTEM;
 finish:
-	if (in.dead_kafka)
-		dead_letters_delivered(&in);
-	else if (tdp_writer_flush(&in.dead) < 0)
-		tdp_log("writing dead letters: %s", strerror(-in.dead.error));
+	dead_sink_flush(&in.dead);
 	/* No more points: workers finish what is in their rings, then exit. */
 	if (rc == TDP_EXIT_OK) {
 		atomic_store_explicit((_Atomic uint32_t *)&h->ingest_done, 1, memory_order_release);
 		ring_all_bells(&in);
 		tdp_child_done(c);
 	}
-	if (in.dead_kafka) {
-		tdp_kproducer_close(&in.dk);
-		tdp_buf_fini(&in.dlbuf);
-	} else {
-		tdp_writer_fini(&in.dead);
-	}
+	dead_sink_close(&in.dead);
 	free(in.kname);
 	streams_fini(&in.streams);
 	free(in.pending);

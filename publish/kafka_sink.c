@@ -39,6 +39,11 @@ int kafka_sink_open(struct kafka_sink *ks, struct tdp_child *c)
 		if (tdp_child_stopping(c))
 			return TDP_EXIT_SYSTEM;
 	}
+	int32_t n = ks->kp.nparts;
+	if (!(ks->read_to = malloc(sizeof(int64_t) * (size_t)(n ? n : 1))))
+		return TDP_EXIT_SYSTEM;
+	for (int32_t p = 0; p < n; p++)
+		ks->read_to[p] = RD_KAFKA_OFFSET_BEGINNING;
 	return 0;
 }
 
@@ -92,9 +97,9 @@ int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const cha
 int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait)
 {
 	char err[256];
-	for (;;) {
-		rd_kafka_poll(ks->kp.rk, 0);
-		if (tdp_kproducer_wait(&ks->kp, 0, err, sizeof(err)) < 0) {
+	for (int timeout = 0;; timeout = 100) {
+		rd_kafka_poll(ks->kp.rk, timeout);
+		if (tdp_kproducer_check(&ks->kp, err, sizeof(err)) < 0) {
 			tdp_log("sink: %s", err);
 			return -1;
 		}
@@ -102,13 +107,12 @@ int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait)
 			break;
 		if (!wait)
 			return 0;
-		rd_kafka_poll(ks->kp.rk, 100);
 		tdp_child_beat(c);
 	}
 	if (!ks->eos || !ks->in_txn)
 		return 1;
-	/* Everything sent is in the transaction, and everything before the
-	 * cut is delivered; the caller cuts only at the end of what it sent. */
+	/* The transaction also holds what was sent after the cut: committed
+	 * in Kafka, not yet in publish's commit, which the read-back covers. */
 	rd_kafka_error_t *e = rd_kafka_commit_transaction(ks->kp.rk, TXN_TIMEOUT_MS);
 	if (e)
 		return txn_failed(ks->kp.status, e, "commit_transaction");
@@ -144,43 +148,54 @@ static const char *header(const rd_kafka_message_t *m, const char *name, size_t 
 	return v;
 }
 
-int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_found_fn fn, void *ctx)
+/* A consumer of the results topic, read_committed, partitions assigned by
+ * hand; NULL after logging. */
+static rd_kafka_t *open_reader(struct tdp_child *c)
 {
-	const struct tdp_kafka_cfg *k = &c->cfg.sink.kafka;
-	uint32_t n = (uint32_t)ks->kp.nparts;
-	if (!ks->read_to) {
-		if (!(ks->read_to = malloc(sizeof(int64_t) * (n ? n : 1))))
-			return TDP_EXIT_SYSTEM;
-		for (uint32_t p = 0; p < n; p++)
-			ks->read_to[p] = RD_KAFKA_OFFSET_BEGINNING;
-	}
-	int64_t *target = calloc(n ? n : 1, sizeof(int64_t));
-	if (!target)
-		return TDP_EXIT_SYSTEM;
-	if (ends(ks, c, target)) {
-		free(target);
-		return TDP_EXIT_SYSTEM;
-	}
-	char client_id[TDP_NAME_MAX + 32], err[512];
-	snprintf(client_id, sizeof(client_id), "tdapipe-%s-publish-reader", c->cfg.instance);
-	rd_kafka_conf_t *conf = tdp_kafka_conf(k, client_id, NULL, err, sizeof(err));
+	char id[TDP_NAME_MAX + 40], err[512];
+	snprintf(id, sizeof(id), "tdapipe-%s-publish-reader", c->cfg.instance);
+	rd_kafka_conf_t *conf = tdp_kafka_conf(&c->cfg.sink.kafka, id, NULL, err, sizeof(err));
 	/* A group id of its own, never joined nor committed to: librdkafka's
 	 * consumer wants one even when partitions are assigned by hand. */
-	char group[TDP_NAME_MAX + 40];
-	snprintf(group, sizeof(group), "tdapipe-%s-publish-reader", c->cfg.instance);
 	if (!conf || !tdp_kafka_set(conf, "isolation.level", "read_committed", err, sizeof(err)) ||
-	    !tdp_kafka_set(conf, "group.id", group, err, sizeof(err)) ||
+	    !tdp_kafka_set(conf, "group.id", id, err, sizeof(err)) ||
 	    !tdp_kafka_set(conf, "enable.auto.commit", "false", err, sizeof(err)) ||
 	    !tdp_kafka_set(conf, "enable.partition.eof", "true", err, sizeof(err))) {
 		tdp_log("sink: reader: %s", err);
 		if (conf)
 			rd_kafka_conf_destroy(conf);
-		free(target);
-		return TDP_EXIT_SYSTEM;
+		return NULL;
 	}
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-	if (!rk) {
+	if (!rk)
 		tdp_log("sink: reader: %s", err);
+	return rk;
+}
+
+/* Hand message M, if it is a result (key, tdapipe-scale, tdapipe-window),
+ * to FN.  1 a result, 0 not one, -1 FN failed. */
+static int take(const rd_kafka_message_t *m, kafka_sink_found_fn fn, void *ctx)
+{
+	size_t sl, wl;
+	const char *scale = header(m, "tdapipe-scale", &sl);
+	const char *win = header(m, "tdapipe-window", &wl);
+	char sname[TDP_NAME_MAX], wbuf[24];
+	if (!scale || !win || sl >= sizeof(sname) || wl >= sizeof(wbuf) || !m->key)
+		return 0;
+	memcpy(sname, scale, sl);
+	sname[sl] = 0;
+	memcpy(wbuf, win, wl);
+	wbuf[wl] = 0;
+	return fn(ctx, m->key, m->key_len, sname, strtoull(wbuf, NULL, 10)) < 0 ? -1 : 1;
+}
+
+int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_found_fn fn, void *ctx)
+{
+	const char *topic = c->cfg.sink.kafka.topics[0];
+	uint32_t n = (uint32_t)ks->kp.nparts;
+	int64_t *target = calloc(n ? n : 1, sizeof(int64_t));
+	rd_kafka_t *rk = NULL;
+	if (!target || ends(ks, c, target) || !(rk = open_reader(c))) {
 		free(target);
 		return TDP_EXIT_SYSTEM;
 	}
@@ -191,7 +206,7 @@ int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_f
 			target[p] = -1;   /* nothing new */
 			continue;
 		}
-		rd_kafka_topic_partition_list_add(parts, k->topics[0], (int32_t)p)->offset = ks->read_to[p];
+		rd_kafka_topic_partition_list_add(parts, topic, (int32_t)p)->offset = ks->read_to[p];
 		left++;
 	}
 	uint64_t found = 0;
@@ -207,19 +222,9 @@ int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_f
 		if (m->err && !done) {
 			tdp_kafka_error(status_of(c), "reading back: %s", rd_kafka_message_errstr(m));
 		} else if (!m->err) {
-			size_t sl, wl;
-			const char *scale = header(m, "tdapipe-scale", &sl);
-			const char *win = header(m, "tdapipe-window", &wl);
-			char sname[TDP_NAME_MAX], wbuf[24];
-			if (scale && win && sl < sizeof(sname) && wl < sizeof(wbuf) && m->key) {
-				memcpy(sname, scale, sl);
-				sname[sl] = 0;
-				memcpy(wbuf, win, wl);
-				wbuf[wl] = 0;
-				if (fn(ctx, m->key, m->key_len, sname, strtoull(wbuf, NULL, 10)) < 0)
-					rc = TDP_EXIT_SYSTEM;
-				found++;
-			}
+			int t = take(m, fn, ctx);
+			found += t > 0;
+			rc = t < 0 ? TDP_EXIT_SYSTEM : 0;
 		}
 		int32_t p = m->partition;
 		if (p >= 0 && (uint32_t)p < n && target[p] >= 0 && (done || m->offset + 1 >= target[p])) {
@@ -238,6 +243,6 @@ int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_f
 	if (!rc && left)
 		rc = TDP_EXIT_SYSTEM;   /* stopped while reading */
 	if (!rc)
-		tdp_log("sink: %" PRIu64 " results already in %s", found, k->topics[0]);
+		tdp_log("sink: %" PRIu64 " results already in %s", found, topic);
 	return rc;
 }

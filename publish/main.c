@@ -272,13 +272,14 @@ static void learn_from_topic(struct publish *p, uint32_t from)
 		p->known = n;
 }
 
-/* Read the topic again if the source was assigned partitions since the
- * last time: another instance may have published their streams' results. */
-static int catch_up(struct publish *p)
+/* Read the topic (again) when ALWAYS or when the source was assigned
+ * partitions since the last time: another instance may have published
+ * their streams' results. */
+static int catch_up(struct publish *p, bool always)
 {
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(&p->child.seg);
 	uint32_t a = atomic_load_explicit((_Atomic uint32_t *)&kb->assignments, memory_order_acquire);
-	if (a != p->assignments) {
+	if (always || a != p->assignments) {
 		p->assignments = a;
 		int rc = kafka_sink_catch_up(&p->ksink, &p->child, found_in_topic, p);
 		if (rc)
@@ -301,23 +302,20 @@ static int recover(struct publish *p)
 		apply(p, b);
 	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
 	p->cur.n = 0;
-	if (p->kafka) {
-		/* No file to cut back: the topic is read back before anything is sent. */
-		if (first)
-			commit(p, &p->cur);
-		goto seen;
-	}
 	/* The first publish of a run starts at the sink's end and commits
-	 * that at once, so its successors cut back to it. */
-	p->cur.sink_len = first ? tdp_writer_end(&p->out) : b->sink_len;
-	int rc = tdp_writer_resume(&p->out, p->cur.sink_len);
-	if (rc < 0) {
-		tdp_log("sink: cutting back to %llu bytes: %s", (unsigned long long)p->cur.sink_len, strerror(-rc));
-		return TDP_EXIT_SYSTEM;
+	 * that at once, so its successors cut back to it.  A Kafka topic is
+	 * not cut back: it is read back before anything is sent (main). */
+	if (!p->kafka) {
+		p->cur.sink_len = first ? tdp_writer_end(&p->out) : b->sink_len;
+		int rc = tdp_writer_resume(&p->out, p->cur.sink_len);
+		if (rc < 0) {
+			tdp_log("sink: cutting back to %llu bytes: %s", (unsigned long long)p->cur.sink_len,
+				strerror(-rc));
+			return TDP_EXIT_SYSTEM;
+		}
 	}
 	if (first)
 		commit(p, &p->cur);
-seen:;
 	size_t nseen = (size_t)seg->hdr->nscales * seg->hdr->max_streams;
 	memcpy(p->seen, tdp_shm_dedup(seg, 0), sizeof(int64_t) * nseen);
 	return 0;
@@ -367,20 +365,16 @@ int main(int argc, char **argv)
 		return rc;
 	struct tdp_bell *mine = &c->slot->bell;
 	struct tdp_idle idle = {0};
-	if (p.kafka) {
-		/* Everything the topic holds, whoever wrote it. */
-		p.assignments = tdp_shm_kafka(&c->seg)->assignments;
-		if ((rc = kafka_sink_catch_up(&p.ksink, c, found_in_topic, &p)))
-			return rc;
-		learn_from_topic(&p, 0);
-	}
+	/* Everything the topic holds, whoever wrote it, before sending anything. */
+	if (p.kafka && (rc = catch_up(&p, true)))
+		return rc;
 	for (;;) {
 		unsigned got = 0, limit[TDP_MAX_SCALES];
 		/* The rings' ends first, then what the topic holds: a result up to
 		 * there was made from points read after any assignment seen now. */
 		for (uint32_t s = 0; s < nscales; s++)
 			limit[s] = ck_pr_load_uint(&tdp_shm_out_ring(&c->seg, s)->ck.p_tail);
-		if (p.kafka && (rc = catch_up(&p)))
+		if (p.kafka && (rc = catch_up(&p, false)))
 			return rc;
 		for (uint32_t s = 0; s < nscales && !p.failed; s++)
 			got += drain_scale(&p, s, limit[s]);
