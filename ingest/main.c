@@ -448,7 +448,8 @@ int main(int argc, char **argv)
 	if (in.failed)
 		rc = TDP_EXIT_SYSTEM;
 finish:
-	dead_sink_flush(&in.dead);
+	if (dead_sink_flush(&in.dead) < 0)
+		rc = TDP_EXIT_SYSTEM;   /* as during the run: restarted, it resumes at its commit */
 	/* No more points: workers finish what is in their rings, then exit. */
 	if (rc == TDP_EXIT_OK) {
 		atomic_store_explicit((_Atomic uint32_t *)&h->ingest_done, 1, memory_order_release);
