@@ -61,8 +61,10 @@ struct tdp_result {
 	uint32_t count[TDP_MAX_HDIM];
 	uint32_t landmarks;   /* rips: points kept by max-min subsampling, 0 = all */
 	uint32_t truncated;   /* intervals left out (least persistent first) above the cap */
+	uint64_t src_seq;     /* the window's first point present: its sequence number */
+	uint64_t src_off;     /* and its source offset (Kafka: message offset), for checkpoints */
 };
-_Static_assert(sizeof(struct tdp_result) == 96, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 112, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
 
 static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)

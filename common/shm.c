@@ -32,8 +32,9 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim)
 {
-	/* tag and time, then the values, of each of the window's points */
-	return align_up((uint64_t)window * (2 + dim) * sizeof(uint64_t), 4096);
+	/* tag, time and source offset, then the values, of each of the
+	 * window's points (scaled/window.h) */
+	return align_up((uint64_t)window * (3 + dim) * sizeof(uint64_t), 4096);
 }
 
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)

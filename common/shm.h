@@ -36,7 +36,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 4u
+#define TDP_SHM_LAYOUT_VERSION 5u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -211,7 +211,8 @@ struct tdp_kpart {
 	int32_t partition;
 	uint32_t assigned;        /* ingest: 1 while the partition is assigned to this instance */
 	int64_t high_watermark;   /* ingest: the partition's end offset as last seen, -1 unknown */
-	int64_t pad;
+	int64_t start;            /* ingest: where this instance first read it from, before any commit
+				     names it; -1 not yet (kafka_source.c) */
 };
 
 /* The Kafka block: clients, then the source partitions. */
@@ -232,6 +233,13 @@ struct tdp_stream {
 	uint16_t dim;        /* ingest: dimension of the stream's first point */
 	uint16_t kpart;      /* ingest, Kafka: 1 + the index of the one partition the stream comes from */
 	uint16_t pad[2];
+	/* ingest, before the entry is published: the stream's first point in
+	 * this segment, (0, its first record's offset) unless a checkpoint
+	 * restored it further on (Kafka: a partition re-read from its windows'
+	 * span).  Workers start the stream there, publish's checkpoints fall
+	 * back to it. */
+	uint64_t base_seq;
+	uint64_t base_off;
 };
 
 /* Where one scale's rings and arena live. */
@@ -276,7 +284,7 @@ _Static_assert(offsetof(struct tdp_shm_header, layout_version) == 8, "header lay
 _Static_assert(sizeof(struct tdp_shm_header) <= 4096, "header fits its page");
 _Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cache-line sized");
 _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
-_Static_assert(sizeof(struct tdp_stream) == 80, "stream entry layout");
+_Static_assert(sizeof(struct tdp_stream) == 96, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
 _Static_assert(sizeof(struct tdp_wstate) == 96, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");

@@ -33,6 +33,7 @@ static int intern(struct kafka_source *ks, const char *topic, int32_t partition)
 	snprintf(kp->topic, sizeof(kp->topic), "%s", topic);
 	kp->partition = partition;
 	kp->high_watermark = -1;
+	kp->start = -1;
 	atomic_store_explicit((_Atomic uint32_t *)&kb->nparts, n + 1, memory_order_release);
 	return (int)n;
 }
@@ -43,12 +44,29 @@ static void set_assigned(struct kafka_source *ks, int idx, uint32_t on)
 	ks->eof[idx] = false;
 }
 
+/* Where partition IDX (assigned at OFFSET by the group) starts: see
+ * kafka_source.h. */
+static int64_t start_of(struct kafka_source *ks, int idx, int64_t offset)
+{
+	struct tdp_kpart *kp = &ks->kb->parts[idx];
+	if (ks->pos[idx] >= 0)
+		return ks->pos[idx];
+	if (kp->start >= 0)
+		return kp->start;
+	int64_t at = ks->restart_at ? ks->restart_at(ks->ctx, kp->topic, kp->partition) : -1;
+	if (at < 0)
+		return offset;
+	kp->start = at;   /* before any of its streams is interned */
+	return at;
+}
+
 /*
  * Assignment: partitions this instance read before resume where its last
- * commit says; the others start from the group's offset.  A partition past
- * the table's size is not taken at all (its lag shows in the group) rather
- * than read and dropped.  Revocation first waits (ks->drain) until what
- * was read is published.
+ * commit says; the others start at their checkpoints, read back first
+ * (ks->restore), or from the group's offset.  A partition past the table's
+ * size is not taken at all (its lag shows in the group) rather than read
+ * and dropped.  Revocation first waits (ks->drain) until what was read is
+ * published.
  */
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -59,9 +77,16 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	tdp_kafka_up(ks->status);
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		rd_kafka_topic_partition_list_t *take = rd_kafka_topic_partition_list_new(parts->cnt);
+		bool unknown = false;
+		for (int i = 0; i < parts->cnt; i++) {
+			int idx = intern(ks, parts->elems[i].topic, parts->elems[i].partition);
+			unknown |= idx >= 0 && ks->pos[idx] < 0;
+		}
+		if (unknown && ks->restore && ks->restore(ks->ctx) < 0)
+			ks->failed = true;
 		for (int i = 0; i < parts->cnt; i++) {
 			const rd_kafka_topic_partition_t *tp = &parts->elems[i];
-			int idx = intern(ks, tp->topic, tp->partition);
+			int idx = find(ks->kb, tp->topic, tp->partition);
 			if (idx < 0) {
 				if (!ks->overflowed)
 					tdp_log("kafka: more than %d partitions assigned: %s [%d] and later ones are not read",
@@ -71,7 +96,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				continue;
 			}
 			rd_kafka_topic_partition_list_add(take, tp->topic, tp->partition)->offset =
-				ks->pos[idx] >= 0 ? ks->pos[idx] : tp->offset;
+				start_of(ks, idx, tp->offset);
 			set_assigned(ks, idx, 1);
 		}
 		atomic_fetch_add_explicit((_Atomic uint32_t *)&ks->kb->assignments, 1, memory_order_release);
@@ -88,7 +113,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		return;
 	}
 	if (ks->drain)
-		ks->drain(ks->drain_ctx);
+		ks->drain(ks->ctx);
 	for (int i = 0; i < parts->cnt; i++) {
 		int idx = find(ks->kb, parts->elems[i].topic, parts->elems[i].partition);
 		if (idx >= 0)
@@ -204,6 +229,8 @@ ssize_t kafka_source_poll(struct kafka_source *ks, int timeout_ms)
 {
 	release(ks);
 	watermarks(ks);
+	if (ks->failed)
+		return -1;
 	char why[256];
 	if (rd_kafka_fatal_error(ks->rk, why, sizeof(why))) {
 		tdp_log("kafka consumer: fatal: %s", why);

@@ -6,10 +6,14 @@
  * block (struct tdp_kpart); points carry that index, and ingest's commit
  * records, per index, the offset to resume at.  On assignment a partition
  * starts from there when this instance has read it before (a restarted
- * ingest continues exactly where the committed batch ended), else from
- * the group's committed offset, else from auto.offset.reset (earliest
- * unless the properties say otherwise).  Every assignment is counted in
- * the Kafka block: publish then reads the results topic again.
+ * ingest continues exactly where the committed batch ended); else where
+ * this instance first started it (kpart.start: read from, never committed
+ * yet); else at its checkpoint's commit offset, which the results topic
+ * holds (ks->restore reads it back, ks->restart_at says where: the start
+ * of the windows its streams still need); else at the group's committed
+ * offset, else at auto.offset.reset (earliest unless the properties say
+ * otherwise).  Every assignment is counted in the Kafka block: publish
+ * then reads the results topic again.
  */
 #ifndef TDP_KAFKA_SOURCE_H
 #define TDP_KAFKA_SOURCE_H
@@ -40,7 +44,14 @@ struct kafka_source {
 	 * was read from them is published, so that whoever gets them next
 	 * finds those results in the results topic. */
 	void (*drain)(void *ctx);
-	void *drain_ctx;
+	/* Called once per assignment holding partitions this instance has no
+	 * position for, before they are assigned: read the checkpoints (-1:
+	 * fatal, the consumer stops).  Then restart_at gives where such a
+	 * partition starts, -1 when no checkpoint names it. */
+	int (*restore)(void *ctx);
+	int64_t (*restart_at)(void *ctx, const char *topic, int32_t partition);
+	void *ctx;             /* the callbacks' */
+	bool failed;           /* restore failed: kafka_source_poll returns -1 */
 };
 
 /*

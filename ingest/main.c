@@ -21,6 +21,7 @@
 #include "common/exitcode.h"
 #include "common/kafka.h"
 #include "common/log.h"
+#include "common/results_topic.h"
 #include "common/ring.h"
 #include "common/uring_io.h"
 #include "ingest/dead_sink.h"
@@ -51,6 +52,10 @@ struct ingest {
 	int64_t kpos[TDP_KAFKA_MAX_PARTS];
 	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
 	int cur_part;
+	/* Kafka source and sink: the checkpoints the results topic holds,
+	 * read back when partitions new to this instance are assigned. */
+	bool checkpoints;
+	struct results_topic rt;
 	bool failed;                     /* a fatal dead-letter sink error: stop */
 	enum tdp_overflow policy[TDP_MAX_SCALES];
 	bool needs_scalar;
@@ -173,6 +178,34 @@ static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_
 	in->nbatch = 0;
 }
 
+/*
+ * Kafka: where stream NAME, new here, starts in the current partition: at
+ * its checkpoint when the results topic has one (then records before it
+ * are skipped: *SKIP), else at this record.  False with REASON when the
+ * checkpoint says the stream comes from another partition.
+ */
+static bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
+			 bool *skip, char *reason, size_t rlen)
+{
+	const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[in->cur_part];
+	*o = (struct stream_origin){(uint16_t)(in->cur_part + 1), 0, f->off};
+	*skip = false;
+	const struct topic_seen_entry *e = in->checkpoints ? topic_seen_find(&in->rt.seen, name) : NULL;
+	if (!e || !e->part)
+		return true;
+	const struct topic_seen_part *tp = &in->rt.seen.parts[e->part - 1];
+	if (tp->partition != kp->partition || strcmp(tp->topic, kp->topic)) {
+		snprintf(reason, rlen,
+			 "stream \"%.63s\" comes from kafka://%s/%d: it cannot also come from another partition "
+			 "(key messages by stream id)", name, tp->topic, (int)tp->partition);
+		return false;
+	}
+	*skip = f->off < e->ck_off;
+	o->base_seq = e->ck_seq;
+	o->base_off = e->ck_off;
+	return true;
+}
+
 static void on_frame(void *ctx, struct frame *f)
 {
 	struct ingest *in = ctx;
@@ -183,8 +216,22 @@ static void on_frame(void *ctx, struct frame *f)
 		return;
 	}
 	const char *name = f->dec.has_stream ? f->dec.stream : "default";
-	int64_t idx = streams_intern(&in->streams, name);
-	char reason[192];
+	char reason[TDP_KAFKA_TOPIC_MAX + 256];
+	int64_t idx = streams_find(&in->streams, name);
+	if (idx < 0) {
+		struct stream_origin o = {0, 0, f->off};
+		bool skip = false;
+		if (in->kafka && !kafka_origin(in, name, f, &o, &skip, reason, sizeof(reason))) {
+			dead_letter(in, f, reason);
+			return;
+		}
+		if (skip)
+			return;   /* before its checkpoint: its windows there are published */
+		idx = streams_intern(&in->streams, name, &o);
+	} else if (in->kafka && tdp_shm_stream(&c->seg, (uint32_t)idx)->kpart == in->cur_part + 1 &&
+		   f->off < tdp_shm_stream(&c->seg, (uint32_t)idx)->base_off) {
+		return;   /* the same, for a stream interned here from its checkpoint */
+	}
 	if (idx < 0) {
 		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
 			 c->cfg.max_streams);
@@ -278,6 +325,9 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 	}
 	if (idx < 0 || m->offset < in->kpos[idx])
 		return;   /* a partition past the table's size; or already handled */
+	struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
+	if (in->kpos[idx] < 0 && kp->start < 0)
+		kp->start = m->offset;   /* where this instance first read it: see kafka_source.h */
 	in->kpos[idx] = m->offset + 1;
 	tdp_counter_add(&status->messages, 1);
 	struct frame f;
@@ -343,6 +393,23 @@ static void drain_pipeline(void *ctx)
 	}
 }
 
+/* Partitions new to this instance are being assigned: read the results
+ * topic's checkpoints (from where the last read stopped). */
+static int read_checkpoints(void *ctx)
+{
+	struct ingest *in = ctx;
+	if (!in->checkpoints)
+		return 0;
+	return results_topic_read(&in->rt, &in->child) ? -1 : 0;
+}
+
+static int64_t restart_at(void *ctx, const char *topic, int32_t partition)
+{
+	struct ingest *in = ctx;
+	const struct topic_seen_part *tp = in->checkpoints ? topic_seen_part(&in->rt.seen, topic, partition) : NULL;
+	return tp ? tp->commit : -1;
+}
+
 /* Read the Kafka source until stopped (or, with stop_at_end, at the end). */
 static int run_kafka(struct ingest *in)
 {
@@ -393,6 +460,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (c->cfg.source.type == TDP_SRC_KAFKA) {
 		in.kafka = true;
+		in.checkpoints = c->cfg.sink.type == TDP_SINK_KAFKA;
+		results_topic_init(&in.rt, "ingest", &tdp_shm_kafka(&c->seg)->source);
 		in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
 		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
 			in.kpos[i] = i < done->nkpos ? done->kpos[i] : -1;
@@ -402,9 +471,12 @@ int main(int argc, char **argv)
 			return TDP_EXIT_SYSTEM;
 		}
 		in.ks.drain = drain_pipeline;
-		in.ks.drain_ctx = &in;
+		in.ks.restore = read_checkpoints;
+		in.ks.restart_at = restart_at;
+		in.ks.ctx = &in;
 		rc = run_kafka(&in);
 		kafka_source_close(&in.ks);
+		results_topic_fini(&in.rt);
 		goto finish;
 	}
 	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;

@@ -48,7 +48,8 @@ void streams_fini(struct streams *st)
 	st->slots = NULL;
 }
 
-int64_t streams_intern(struct streams *st, const char *name)
+/* NAME's index, or -1 with *SLOT the free slot it would take. */
+static int64_t lookup(const struct streams *st, const char *name, uint32_t *slot)
 {
 	uint32_t i = hash_name(name) & st->mask;
 	while (st->slots[i]) {
@@ -57,12 +58,32 @@ int64_t streams_intern(struct streams *st, const char *name)
 			return idx;
 		i = (i + 1) & st->mask;
 	}
+	*slot = i;
+	return -1;
+}
+
+int64_t streams_find(const struct streams *st, const char *name)
+{
+	uint32_t slot;
+	return lookup(st, name, &slot);
+}
+
+int64_t streams_intern(struct streams *st, const char *name, const struct stream_origin *o)
+{
+	uint32_t i;
+	int64_t found = lookup(st, name, &i);
+	if (found >= 0)
+		return found;
 	uint32_t n = count(st->seg);
 	if (n >= st->seg->hdr->max_streams)
 		return -ENOSPC;
 	struct tdp_stream *e = tdp_shm_stream(st->seg, n);
 	memset(e, 0, sizeof(*e));
 	strncpy(e->name, name, sizeof(e->name) - 1);
+	/* Where it starts, before anyone can see the entry. */
+	e->kpart = o->kpart;
+	e->base_seq = e->next_seq = o->base_seq;
+	e->base_off = o->base_off;
 	atomic_store_explicit((_Atomic uint32_t *)&st->seg->hdr->nstreams, n + 1, memory_order_release);
 	st->slots[i] = n + 1;
 	return n;

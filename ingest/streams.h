@@ -23,8 +23,19 @@ struct streams {
 int streams_init(struct streams *st, const struct tdp_shm *seg);
 void streams_fini(struct streams *st);
 
-/* Index of stream NAME, interning it if new.  -ENOSPC when the table
- * (max_streams) is full. */
-int64_t streams_intern(struct streams *st, const char *name);
+/* Where a new stream starts (struct tdp_stream): its base point and,
+ * from a Kafka source, its partition. */
+struct stream_origin {
+	uint16_t kpart;      /* 1 + partition index, 0 = not Kafka */
+	uint64_t base_seq;   /* sequence number of its first point here */
+	uint64_t base_off;   /* source offset of that point */
+};
+
+/* Index of stream NAME, or -1 when it is not interned. */
+int64_t streams_find(const struct streams *st, const char *name);
+
+/* Index of stream NAME, interning it from ORIGIN if new.  -ENOSPC when
+ * the table (max_streams) is full. */
+int64_t streams_intern(struct streams *st, const char *name, const struct stream_origin *origin);
 
 #endif

@@ -9,13 +9,13 @@
  *
  * The topic is the record of what is published (the Kafka form of
  * cutting a file back).  Publish reads it, read_committed, when it starts
- * and again after every partition assignment of the source, and takes
- * every result found as published: it is in the view a read_committed
- * reader has, so sending it again would show it twice.  What it does not
- * find (never sent, or in a transaction that was aborted) is sent.  This
- * covers a restarted publish, a restarted instance that computes the same
- * windows again, and results of partitions another instance of the group
- * had before a rebalance.
+ * and again after every partition assignment of the source
+ * (common/results_topic.h), and takes every result found as published: it
+ * is in the view a read_committed reader has, so sending it again would
+ * show it twice.  What it does not find (never sent, or in a transaction
+ * that was aborted) is sent.  This covers a restarted publish, a restarted
+ * instance that computes the same windows again, and results of
+ * partitions another instance of the group had before a rebalance.
  */
 #ifndef TDP_KAFKA_SINK_H
 #define TDP_KAFKA_SINK_H
@@ -35,7 +35,7 @@ struct kafka_sink {
 	bool in_txn;         /* a transaction is open */
 	uint64_t txn_start_ns;   /* when it began (CLOCK_MONOTONIC) */
 	enum tdp_format format;
-	int64_t *read_to;    /* [kp.nparts]: how far the topic has been read back */
+	rd_kafka_consumer_group_metadata_t *group;   /* exactly_once with a Kafka source: offsets go in */
 };
 
 /* Open the producer (waiting, beating, while the cluster is unreachable).
@@ -44,23 +44,22 @@ int kafka_sink_open(struct kafka_sink *ks, struct tdp_child *c);
 void kafka_sink_close(struct kafka_sink *ks);
 
 /* Send result R (of STREAM, SCALE), opening a transaction first if
- * needed.  0, or -1 after logging (fatal). */
-int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const char *stream, const char *scale);
+ * needed.  CHECKPOINT: the tdapipe-checkpoint header's value, or NULL
+ * (common/results_topic.h).  0, or -1 after logging (fatal). */
+int kafka_sink_send(struct kafka_sink *ks, const struct tdp_result *r, const char *stream, const char *scale,
+		    const char *checkpoint);
+
+/* The source offsets to commit with the transaction, built by the caller
+ * when the transaction is about to commit (NULL: none); the sink frees it. */
+typedef rd_kafka_topic_partition_list_t *(*kafka_sink_offsets_fn)(void *ctx);
 
 /*
- * Finish the cut: serve deliveries (up to TIMEOUT_MS when WAIT) until every
- * message before the cut is in; with exactly_once, commit the transaction.
+ * Finish the cut: serve deliveries (while WAIT) until every message before
+ * the cut is in; with exactly_once, send the source offsets OFFSETS(CTX)
+ * gives to the transaction (consume-transform-produce) and commit it.
  * 1 when the cut is committed to Kafka, 0 not yet, -1 fatal (logged).
  */
-int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait);
-
-/*
- * Read the topic from where the last call stopped (its beginning, the
- * first time) to its end now, read_committed, calling FN for every result
- * found.  0, or an exit code after logging.
- */
-typedef int (*kafka_sink_found_fn)(void *ctx, const char *stream, size_t slen, const char *scale,
-				   uint64_t window);
-int kafka_sink_catch_up(struct kafka_sink *ks, struct tdp_child *c, kafka_sink_found_fn fn, void *ctx);
+int kafka_sink_settle(struct kafka_sink *ks, struct tdp_child *c, bool wait,
+		      kafka_sink_offsets_fn offsets, void *ctx);
 
 #endif

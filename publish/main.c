@@ -33,11 +33,12 @@
 #include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/results_topic.h"
 #include "common/ring.h"
 #include "common/uring_io.h"
+#include "publish/checkpoint.h"
 #include "publish/encode.h"
 #include "publish/kafka_sink.h"
-#include "publish/topic_seen.h"
 
 #define BATCH 64
 #define KICK_BYTES (256u << 10)
@@ -61,7 +62,9 @@ struct publish {
 	bool flight_pending;            /* flight not committed yet */
 	bool kafka;                     /* the sink is a Kafka topic (ksink), not out */
 	struct kafka_sink ksink;
-	struct topic_seen in_topic;     /* Kafka: results the topic holds, by stream name */
+	struct results_topic rt;        /* Kafka: what the topic holds, by stream name */
+	struct checkpoint ck;           /* Kafka: checkpoints of the results sent */
+	uint64_t refreshed_ns;          /* Kafka: when partition commit offsets were last recomputed */
 	uint32_t known;                 /* Kafka: streams [0, known) have had in_topic applied */
 	uint32_t assignments;           /* Kafka: the source's assignment count last read back for */
 	bool failed;                    /* the sink failed: exit, the restart recovers */
@@ -105,7 +108,10 @@ static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 		if (last && (int64_t)r->window > *last) {
 			const char *stream = tdp_shm_stream(seg, r->stream)->name;
 			if (p->kafka) {
-				if (kafka_sink_send(&p->ksink, r, stream, cfg->scales[s].name) < 0) {
+				char ckv[TDP_KAFKA_TOPIC_MAX + 96];
+				checkpoint_sent(&p->ck, s, r);
+				bool has_ck = checkpoint_header(&p->ck, r->stream, ckv, sizeof(ckv));
+				if (kafka_sink_send(&p->ksink, r, stream, cfg->scales[s].name, has_ck ? ckv : NULL) < 0) {
 					p->failed = true;
 					break;
 				}
@@ -185,10 +191,21 @@ static bool start_flight(struct publish *p)
 	return true;
 }
 
+/* The source offsets a transaction commits: every partition's commit
+ * offset, recomputed now that the transaction holds all it will. */
+static rd_kafka_topic_partition_list_t *txn_offsets(void *ctx)
+{
+	struct publish *p = ctx;
+	checkpoint_refresh(&p->ck);
+	p->refreshed_ns = tdp_now_ns();
+	return checkpoint_offsets(&p->ck);
+}
+
 /*
  * pump() for a Kafka sink: the flight is the messages sent before the
  * producer's cut; it is committed once they are all delivered (and, with
- * exactly_once, the transaction holding them is committed).
+ * exactly_once, the transaction holding them is committed, with the
+ * source offsets behind them).
  */
 static int pump_kafka(struct publish *p, bool wait)
 {
@@ -199,7 +216,7 @@ static int pump_kafka(struct publish *p, bool wait)
 	    tdp_now_ns() - p->ksink.txn_start_ns < TXN_NS)
 		return 0;
 	if (p->flight_pending) {
-		int rc = kafka_sink_settle(&p->ksink, &p->child, wait);
+		int rc = kafka_sink_settle(&p->ksink, &p->child, wait, txn_offsets, p);
 		if (rc <= 0)
 			return rc < 0 ? -EIO : 0;
 		commit(p, &p->flight);
@@ -208,6 +225,12 @@ static int pump_kafka(struct publish *p, bool wait)
 	if (!start_flight(p))
 		return 1;
 	tdp_kproducer_cut(kp);
+	/* Partition commit offsets in the headers move on too (without
+	 * exactly_once nothing else recomputes them). */
+	if (tdp_now_ns() - p->refreshed_ns > TXN_NS) {
+		checkpoint_refresh(&p->ck);
+		p->refreshed_ns = tdp_now_ns();
+	}
 	return 0;
 }
 
@@ -234,20 +257,6 @@ static int pump(struct publish *p, bool wait)
 	return rc < 0 ? rc : 0;
 }
 
-/* A result found in the topic: published, so never again. */
-static int found_in_topic(void *ctx, const char *stream, size_t slen, const char *scale, uint64_t window)
-{
-	struct publish *p = ctx;
-	int s = tdp_config_scale_index(&p->child.cfg, scale);
-	if (s < 0)
-		return 0;   /* a scale this config does not have */
-	if (topic_seen_add(&p->in_topic, stream, slen, (uint32_t)s, window) < 0) {
-		tdp_log("sink: out of memory reading the topic back");
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * What the topic holds applies to streams FROM.. (interned so far): such a
  * result is never sent again.  Raising the de-duplication table outside a
@@ -259,8 +268,13 @@ static void learn_from_topic(struct publish *p, uint32_t from)
 	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
 	uint32_t max = seg->hdr->max_streams;
 	for (uint32_t i = from; i < n && i < max; i++) {
-		const int64_t *w = topic_seen_get(&p->in_topic, tdp_shm_stream(seg, i)->name);
-		for (uint32_t s = 0; w && s < seg->hdr->nscales; s++) {
+		const struct topic_seen_entry *e = topic_seen_find(&p->rt.seen, tdp_shm_stream(seg, i)->name);
+		if (!e)
+			continue;
+		if (e->part)
+			checkpoint_floor(&p->ck, i, e->ck_seq, e->ck_off);
+		const int64_t *w = e->window;
+		for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
 			int64_t *d = &tdp_shm_dedup(seg, s)[i], *last = &p->seen[(size_t)s * max + i];
 			if (w[s] > *d)
 				*d = w[s];
@@ -281,7 +295,7 @@ static int catch_up(struct publish *p, bool always)
 	uint32_t a = atomic_load_explicit((_Atomic uint32_t *)&kb->assignments, memory_order_acquire);
 	if (always || a != p->assignments) {
 		p->assignments = a;
-		int rc = kafka_sink_catch_up(&p->ksink, &p->child, found_in_topic, p);
+		int rc = results_topic_read(&p->rt, &p->child);
 		if (rc)
 			return rc;
 		learn_from_topic(p, 0);
@@ -327,6 +341,9 @@ static int open_sink(struct publish *p)
 	char err[TDP_PATH_MAX + 64];
 	if (sink->type == TDP_SINK_KAFKA) {
 		p->kafka = true;
+		results_topic_init(&p->rt, "publish", &tdp_shm_kafka(&p->child.seg)->sink);
+		if (checkpoint_init(&p->ck, &p->child.seg) < 0)
+			return TDP_EXIT_SYSTEM;
 		return kafka_sink_open(&p->ksink, &p->child);
 	}
 	if (tdp_writer_open(&p->out, sink->type == TDP_SINK_FILE ? sink->path : NULL, STDOUT_FILENO,
@@ -411,7 +428,8 @@ int main(int argc, char **argv)
 	tdp_child_done(c);
 	if (p.kafka) {
 		kafka_sink_close(&p.ksink);
-		topic_seen_fini(&p.in_topic);
+		results_topic_fini(&p.rt);
+		checkpoint_fini(&p.ck);
 	} else
 		tdp_writer_fini(&p.out);
 	free(p.seen);

@@ -176,14 +176,17 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 		sls_expire_before(sl, first);
 		if (!(n = sl->size))
 			return;   /* nothing arrived at all: counted as lost by the stream */
-		r->start = window_time(win, sls_first_seq(sl));
+		r->src_seq = sls_first_seq(sl);
+		r->start = window_time(win, r->src_seq);
 		r->end = window_time(win, sls_last_seq(sl));
 		compute_sublevel(&w->compute, sl, r);
 	} else {
 		if (!(n = window_gather(win, first, w->vals, &r->start, &r->end)))
 			return;
+		r->src_seq = window_first_present(win, first);
 		rc = compute_window(&w->compute, w->vals, n, win->dim, r);
 	}
+	r->src_off = window_off(win, r->src_seq);
 	uint64_t dt = tdp_now_ns() - t0;
 	if (rc < 0) {
 		/* Over the scale's memory bound (or the engine's key range): not
@@ -232,6 +235,23 @@ static void close_upto(struct scaled *w, uint32_t i, uint64_t upto)
 	}
 }
 
+/*
+ * Stream I's first point in this scale: a stream that a checkpoint
+ * restored starts at its base point (struct tdp_stream), not at 0.  The
+ * points before it are not lost, and the windows that begin before it
+ * were published by whoever had the stream before (they are not computed
+ * again from part of their points).  Committed with the point.
+ */
+static void start_stream(struct scaled *w, uint32_t i)
+{
+	struct tdp_wstate_body *b = &w->st[i];
+	uint64_t base = tdp_shm_stream(&w->child.seg, i)->base_seq;
+	if (b->next_seq >= base)
+		return;
+	b->next_seq = base;
+	b->next_window = (base + w->sc->slide - 1) / w->sc->slide;
+}
+
 /* Apply one point (steps 1-4 of the file comment); a replay of a point
  * already applied changes nothing. */
 static void apply_point(struct scaled *w, const struct tdp_point *p)
@@ -246,6 +266,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 		if (p->dim == 0 || p->dim > w->child.seg.hdr->scales[w->s].store_dim)
 			return;   /* ingest guarantees a scalar for scalar scales */
 		b->dim = p->dim;   /* committed with the point */
+		start_stream(w, i);
 	} else if (p->dim != b->dim) {
 		return;   /* ingest guarantees one dimension per stream */
 	}
@@ -296,7 +317,10 @@ static void close_tail(struct scaled *w)
 						 memory_order_acquire);
 	for (uint32_t i = 0; i < nstreams && i < w->child.seg.hdr->max_streams; i++) {
 		struct tdp_wstate_body *b = &w->st[i];
-		uint64_t total = tdp_shm_stream(&w->child.seg, i)->next_seq;   /* points the stream had */
+		const struct tdp_stream *e = tdp_shm_stream(&w->child.seg, i);
+		uint64_t total = e->next_seq;   /* points the stream had */
+		if (!b->dim && b->next_seq < e->base_seq)
+			b->next_seq = e->base_seq;   /* none reached this scale: from its base on */
 		if (b->next_seq >= total)
 			continue;
 		if (b->dim)

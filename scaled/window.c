@@ -6,7 +6,7 @@
 
 size_t window_bytes(uint32_t size, uint32_t dim)
 {
-	return (size_t)size * (2 + dim) * sizeof(uint64_t);
+	return (size_t)size * (3 + dim) * sizeof(uint64_t);
 }
 
 void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim)
@@ -15,7 +15,8 @@ void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim)
 	w->dim = dim;
 	w->tag = mem;
 	w->t = (double *)(w->tag + size);
-	w->v = w->t + size;
+	w->off = (uint64_t *)(w->t + size);
+	w->v = (double *)(w->off + size);
 	w->owned = NULL;
 }
 
@@ -42,6 +43,7 @@ void window_put(struct window *w, const struct tdp_point *p)
 	size_t slot = (size_t)(p->seq % w->size);
 	memcpy(w->v + slot * w->dim, p->v, sizeof(double) * w->dim);
 	w->t[slot] = p->t;
+	w->off[slot] = p->src_off;
 	w->tag[slot] = p->seq + 1;
 }
 
@@ -64,6 +66,14 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, doubl
 double window_time(const struct window *w, uint64_t seq)
 {
 	return w->t[seq % w->size];
+}
+
+uint64_t window_first_present(const struct window *w, uint64_t first)
+{
+	uint64_t seq = first;
+	while (seq < first + w->size && !window_has(w, seq))
+		seq++;
+	return seq;
 }
 
 uint64_t window_first_open(uint64_t upto, uint32_t size, uint32_t slide)

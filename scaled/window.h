@@ -7,7 +7,9 @@
  * empty, so zeroed memory is an empty window), so a point that never
  * arrived (dropped on overflow) is simply absent: gathering a window
  * returns the points present, and the caller reports size - present as
- * "lost".  The buffer is plain memory laid out as tags, times, values:
+ * "lost".  Each point's source offset is kept too: a result names where
+ * its window's first point came from (Kafka checkpoints, publish/).  The
+ * buffer is plain memory laid out as tags, times, offsets, values:
  * scale workers lay it over their store in the shared segment, where it
  * outlives them.
  */
@@ -25,6 +27,7 @@ struct window {
 	uint32_t dim;
 	uint64_t *tag;       /* size tags: seq + 1, 0 = empty */
 	double *t;           /* size event times */
+	uint64_t *off;       /* size source offsets */
 	double *v;           /* size * dim values */
 	void *owned;         /* window_init's allocation, else NULL */
 };
@@ -57,6 +60,15 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, doubl
 
 /* The event time of point SEQ, which must be present. */
 double window_time(const struct window *w, uint64_t seq);
+
+/* The source offset of point SEQ, which must be present. */
+static inline uint64_t window_off(const struct window *w, uint64_t seq)
+{
+	return w->off[seq % w->size];
+}
+
+/* The first point of [first, first+size) present; first+size when none is. */
+uint64_t window_first_present(const struct window *w, uint64_t first);
 
 /*
  * Window k closes once every point it could hold has come or never will:

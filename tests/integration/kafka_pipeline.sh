@@ -9,7 +9,7 @@
 # - at-least-once sink (idempotent producer), source with stop_at_end: the
 #   run exits 0 by itself; results (kcat, value = one JSON object) equal
 #   the file run's; every message is keyed by its stream and carries the
-#   tdapipe-scale / tdapipe-window headers; dead letters have the file
+#   tdapipe-scale / tdapipe-window / tdapipe-checkpoint headers; dead letters have the file
 #   run's reasons, "source":"kafka://points/P" and the message offsets;
 # - exactly_once sink without stop_at_end: `stats --json` shows the source
 #   and sink up, every partition read to its end (lag 0) and a committed
@@ -71,13 +71,21 @@ timeout 30 kcat -C -b "$BOOT" -t results -e -q -f '%k\t%h\t%s\n' >"$T/k1.out" ||
 import json, sys
 T = sys.argv[1]
 want = sorted(l.rstrip("\n") for l in open(T + "/file.out"))
-got, msgs = [], 0
+got, msgs, last = [], 0, {}
 for line in open(T + "/k1.out"):
     key, hdrs, value = line.rstrip("\n").split("\t", 2)
     r = json.loads(value)
     assert key == r["stream"], "key %r is not the stream of %s" % (key, value[:80])
     h = dict(x.split("=", 1) for x in hdrs.split(","))
+    ck = h.pop("tdapipe-checkpoint").split(" ")
     assert h == {"tdapipe-scale": r["scale"], "tdapipe-window": str(r["window"])}, hdrs
+    # SEQ OFF COMMIT PARTITION TOPIC: the stream restarts at or before this
+    # window, its partition at or before the stream, and never backwards.
+    seq, off, commit, part = map(int, ck[:4])
+    assert ck[4] == "points" and 0 <= part < 4 and commit <= off and seq <= r["first_seq"], hdrs
+    prev = last.get(key, (seq, off))
+    assert (seq, off) >= prev and (seq > prev[0]) == (off > prev[1]), (hdrs, prev)
+    last[key] = (seq, off)
     got.append(value)
 got.sort()
 assert len(want) > 100, "the file run gave only %d results" % len(want)

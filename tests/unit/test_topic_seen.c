@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "publish/topic_seen.h"
+#include "common/topic_seen.h"
 
 static void test_max_per_scale(void **state)
 {
