@@ -223,6 +223,6 @@ int results_topic_read(struct results_topic *rt, struct tdp_child *c)
 	if (!rc && left)
 		rc = TDP_EXIT_SYSTEM;   /* stopped while reading */
 	if (!rc)
-		tdp_log("%" PRIu64 " results read back from %s", found, topic);
+		tdp_log("%s reader: %" PRIu64 " results already in %s", rt->role, found, topic);
 	return rc;
 }

@@ -57,6 +57,8 @@ static int64_t start_of(struct kafka_source *ks, int idx, int64_t offset)
 	if (at < 0)
 		return offset;
 	kp->start = at;   /* before any of its streams is interned */
+	tdp_log("kafka: %s [%d] starts at offset %lld, its checkpoint", kp->topic, (int)kp->partition,
+		(long long)at);
 	return at;
 }
 

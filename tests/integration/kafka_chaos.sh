@@ -80,6 +80,6 @@ wait_run 60
 
 kt check "$BOOT" results 8 "$T/file.out" || die "read_committed view is not the file run's results exactly once"
 "$PY" -c 'import json, sys; print("# chaos: " + json.dumps(json.load(open(sys.argv[1]))["by_label"]))' "$T/chaos.json"
-grep -c "results already in" "$T/run.err" | sed 's/^/# publish starts and read-backs: /'
+grep -c "publish reader: .* results already in" "$T/run.err" | sed 's/^/# publish starts and read-backs: /'
 exec 3>&-
 kill -TERM "$(cat "$T/mock.pid")" 2>/dev/null || true

@@ -40,7 +40,7 @@ EOC
 		run_ok "$T/k$k.yaml" 90 "run killing publish at step $k"
 	[ -e "$T/crashed$k" ] || die "publish never reached crash step $k"
 	grep -q "publish killed by signal 9" "$T/run.err" || die "step $k: no publish restart in the log"
-	found=$(grep "results already in" "$T/run.err" | tail -n 1 | sed 's/.*sink: \([0-9]*\) results.*/\1/')
+	found=$(grep "publish reader: .* results already in" "$T/run.err" | tail -n 1 | sed 's/.*publish reader: \([0-9]*\) results.*/\1/')
 	note "step $k: the restarted publish found $found results in the topic"
 	[ "$k" -ne 3 ] || [ "$found" -gt 0 ] || die "step 3: the restarted publish found nothing to skip"
 	kt check "$BOOT" "r$k" 4 "$T/file.out" || die "killed at step $k: not every result exactly once"

@@ -5,12 +5,13 @@
 # other takes its partitions over: every result is in the read_committed
 # view exactly once.
 #
-# The survivor reads the dead instance's partitions again from the start
-# (tdapipe does not commit offsets to the group yet) and so computes their
-# streams' windows again; its publish, which reads the results topic again
-# after every assignment, sends only those the dead instance had not
-# published.  Also checked: a whole instance run twice on the same topics
-# (a restart with a new segment) adds nothing to its results topic.
+# The survivor starts the dead instance's partitions at their checkpoints
+# (read back from the results topic's tdapipe-checkpoint headers), restores
+# their streams there, and computes again only the windows from there on;
+# its publish, which reads the results topic again after every assignment,
+# sends only those the dead instance had not published.  Also checked: a
+# whole instance run a second time (a new segment) after more points came
+# starts every partition at its checkpoint and adds exactly the rest.
 . "$(dirname "$0")/../lib.sh"
 command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
 "$PY" -c 'import confluent_kafka' 2>/dev/null || { echo "skip: python3-confluent-kafka not installed"; exit 77; }
@@ -26,7 +27,7 @@ write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T
 run_ok "$T/file.yaml" 60 "file run"
 want=$(wc -l <"$T/file.out")
 
-start_mock mock --topic points:8 --topic results:8 --topic again:4
+start_mock mock --topic points:8 --topic results:8 --topic again:4 --topic points2:4
 
 # group_config FILE INSTANCE TOPIC EXTRA: one member of group "g".
 group_config() {
@@ -83,13 +84,29 @@ grep -q "every result published" "$T/b.err" || { tail -20 "$T/b.err" >&2; die "B
 # check TOPIC PARTITIONS: the read_committed view is the file run's results, each once.
 check() { kt check "$BOOT" "$1" "$2" "$T/file.out"; }
 check results 8 || die "two instances, one killed: not every result exactly once"
-grep -h "results already in" "$T/b.err" | sed 's/^.*sink: /# B: /'
+grep -h "reader: .* results already in" "$T/b.err" | sed 's/^.*: \([a-z]* reader\)/# B: \1/'
 
-# A whole instance run twice over the same topics (its second run has a
-# new segment and reads everything again): the topic gains nothing.
+# The survivor started the dead instance's partitions at their checkpoints,
+# not at their start, and rebuilt those streams' windows right: what it
+# published for them is in the check above, compared line for line.
+taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/b.err")
+note "B started $taken partitions at their checkpoints"
+[ "$taken" -ge 1 ] || { grep kafka "$T/b.err" >&2; die "B read the dead instance's partitions from their start"; }
+
+# A whole instance run twice, the second time (a new segment) after more
+# points came: it starts every partition at its checkpoint, restores its
+# streams there (their sequence numbers, hence their windows), and what it
+# adds is exactly the rest of the file run's results.
+half=$((N / 2))
+head -n "$half" "$T/keyed.txt" | kcat -P -b "$BOOT" -t points2 -K '|' || die "kcat -P failed"
 group_config "$T/c.yaml" "$INSTANCE" again ", stop_at_end: true"
+sed -i 's/topics: points,/topics: points2,/' "$T/c.yaml"
 run_ok "$T/c.yaml" 90 "first run"
-check again 4 || die "first run"
+tail -n +"$((half + 1))" "$T/keyed.txt" | kcat -P -b "$BOOT" -t points2 -K '|' || die "kcat -P failed"
 run_ok "$T/c.yaml" 90 "second run"
-check again 4 || die "a second run of the same instance published results again"
+cp "$T/run.err" "$T/c2.err"
+check again 4 || die "a second run, restored from checkpoints, did not add exactly the rest"
+taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/c2.err")
+note "second run: $taken of 4 partitions started at their checkpoints"
+[ "$taken" -eq 4 ] || { cat "$T/c2.err" >&2; die "the second run did not start every partition at its checkpoint"; }
 stop_mock mock
