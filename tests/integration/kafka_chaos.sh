@@ -8,7 +8,9 @@
 # (transactional) Kafka sink.  Meanwhile:
 # - scripts/chaos SIGKILLs ingest, publish and the workers at random;
 # - the mock cluster (tdapipe kafka-mock --control) fails the next requests
-#   of Produce, Fetch, EndTxn and InitProducerId with retriable errors, and
+#   of Produce, Fetch, EndTxn, InitProducerId and, for the source offsets
+#   each transaction commits, AddOffsetsToTxn and TxnOffsetCommit with
+#   retriable errors, and
 #   takes its broker down for 2 s and up again.
 # Then a read_committed reader (python3-confluent-kafka) must see every
 # result of a file-source run of the same records exactly once: none lost,
@@ -63,6 +65,8 @@ chaos=$!
 ctl errors Produce 3 NOT_ENOUGH_REPLICAS
 ctl errors Fetch 3 NOT_LEADER_FOR_PARTITION
 ctl errors EndTxn 2 COORDINATOR_LOAD_IN_PROGRESS
+ctl errors AddOffsetsToTxn 2 COORDINATOR_LOAD_IN_PROGRESS
+ctl errors TxnOffsetCommit 2 COORDINATOR_LOAD_IN_PROGRESS
 sleep 2
 ctl down 1
 sleep 2

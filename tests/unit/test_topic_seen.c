@@ -82,12 +82,48 @@ static void test_not_stream_names(void **state)
 	topic_seen_fini(&ts);
 }
 
+/* Checkpoints: per stream the furthest one (whatever the reading order),
+ * per source partition the highest commit offset; a stream's windows and
+ * its checkpoint share the entry. */
+static void test_checkpoints(void **state)
+{
+	(void)state;
+	struct topic_seen ts;
+	topic_seen_init(&ts);
+	assert_null(topic_seen_part(&ts, "points", 0));
+	assert_int_equal(topic_seen_add(&ts, "a", 1, 1, 7), 0);
+	assert_int_equal(topic_seen_checkpoint(&ts, "a", 1, "points", 2, 50, 500, 300), 0);
+	assert_int_equal(topic_seen_checkpoint(&ts, "a", 1, "points", 2, 40, 400, 350), 0);   /* older point, later commit */
+	assert_int_equal(topic_seen_checkpoint(&ts, "b", 1, "points", 2, 9, 320, 310), 0);
+	assert_int_equal(topic_seen_checkpoint(&ts, "c", 1, "other", 2, 1, 10, 5), 0);
+	const struct topic_seen_entry *e = topic_seen_find(&ts, "a");
+	assert_non_null(e);
+	assert_int_equal(e->window[1], 7);
+	assert_int_equal(e->ck_seq, 50);
+	assert_int_equal(e->ck_off, 500);
+	const struct topic_seen_part *p = &ts.parts[e->part - 1];
+	assert_string_equal(p->topic, "points");
+	assert_int_equal(p->partition, 2);
+	assert_int_equal(p->commit, 350);
+	assert_ptr_equal(topic_seen_part(&ts, "points", 2), p);
+	/* Same partition number, another topic: another partition. */
+	const struct topic_seen_part *q = topic_seen_part(&ts, "other", 2);
+	assert_non_null(q);
+	assert_int_equal(q->commit, 5);
+	assert_null(topic_seen_part(&ts, "points", 3));
+	/* Not stream names: ignored. */
+	assert_int_equal(topic_seen_checkpoint(&ts, "", 0, "points", 2, 1, 1, 999), 0);
+	assert_int_equal(p->commit, 350);
+	topic_seen_fini(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_max_per_scale),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_not_stream_names),
+		cmocka_unit_test(test_checkpoints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

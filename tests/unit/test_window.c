@@ -1,7 +1,7 @@
 /*
  * test_window - sequence-addressed windows: storage, gathering with
- * missing points, zeroed memory as an empty window, and which windows
- * close after a gap.
+ * missing points, the first point present and its source offset, zeroed
+ * memory as an empty window, and which windows close after a gap.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@ static struct tdp_point pt(uint64_t seq, double v)
 	memset(&p, 0, sizeof(p));
 	p.seq = seq;
 	p.t = 100.0 + (double)seq;
+	p.src_off = 1000 + 3 * seq;
 	p.dim = 1;
 	p.v[0] = v;
 	return p;
@@ -48,7 +49,7 @@ static void test_gather_in_order(void **state)
 static void test_zeroed_memory_is_empty(void **state)
 {
 	(void)state;
-	uint64_t mem[3 * 4] = {0};
+	uint64_t mem[4 * 4] = {0};   /* tag, time, offset, one value */
 	struct window w;
 	window_attach(&w, mem, 4, 1);
 	double vals[4], t0, t1;
@@ -74,6 +75,12 @@ static void test_gather_with_gap(void **state)
 	double vals[5], t0, t1;
 	assert_int_equal(window_gather(&w, 1, vals, &t0, &t1), 3);   /* 1, 4, 5 */
 	assert_true(vals[0] == 1 && vals[1] == 4 && vals[2] == 5);
+	/* The first point present, and where it came from, for checkpoints. */
+	assert_int_equal(window_first_present(&w, 1), 1);
+	assert_int_equal(window_off(&w, 1), 1003);
+	assert_int_equal(window_first_present(&w, 2), 4);   /* 2 and 3 lost */
+	assert_int_equal(window_off(&w, 4), 1012);
+	assert_int_equal(window_first_present(&w, 6), 11);  /* none of 6..10: first + size */
 	window_fini(&w);
 }
 
