@@ -90,6 +90,8 @@ static int ends(struct results_topic *rt, struct tdp_child *c, rd_kafka_t *rk, i
 					    : RD_KAFKA_RESP_ERR__FAIL;
 		if (!e && md->topic_cnt == 1 && !md->topics[0].err)
 			n = md->topics[0].partition_cnt;
+		else if (!e && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+			n = 0;   /* not created yet: it holds nothing */
 		else
 			tdp_kafka_error(rt->status, "metadata of %s: %s", topic,
 					rd_kafka_err2str(e ? e : md->topic_cnt ? md->topics[0].err : RD_KAFKA_RESP_ERR__FAIL));
