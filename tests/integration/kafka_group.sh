@@ -44,9 +44,19 @@ A=${INSTANCE}a
 B=${INSTANCE}b
 group_config "$T/a.yaml" "$A" results ""
 group_config "$T/b.yaml" "$B" results ""
+# assigned INSTANCE: how many partitions its source holds now.
+assigned() {
+	"$TDAPIPE" stats --instance "$1" --json 2>/dev/null |
+		"$PY" -c 'import json, sys; print(sum(p["assigned"] for p in json.load(sys.stdin)["kafka"]["partitions"]))' \
+		2>/dev/null || echo 0
+}
+# A first, holding all 8, then B: B never holds A's other 4 before A dies,
+# so it must take them over from their checkpoints.
 "$TDAPIPE" run -c "$T/a.yaml" >"$T/a.out" 2>"$T/a.err" & echo $! >"$T/a.pid"
-"$TDAPIPE" run -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
 trap 'rm -f /dev/shm/tdapipe-$A /dev/shm/tdapipe-$B; cleanup' EXIT INT TERM
+a_holds_all() { [ "$(assigned "$A")" = 8 ]; }
+wait_for 40 a_holds_all || die "A never got the 8 partitions"
+"$TDAPIPE" run -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
 
 # Feed the points over about 8 s.
 kt feed "$T/keyed.txt" "$BOOT" points &
