@@ -65,7 +65,7 @@ struct publish {
 	struct results_topic rt;        /* Kafka: what the topic holds, by stream name */
 	struct checkpoint ck;           /* Kafka: checkpoints of the results sent */
 	uint64_t refreshed_ns;          /* Kafka: when partition commit offsets were last recomputed */
-	uint32_t known;                 /* Kafka: streams [0, known) have had in_topic applied */
+	uint32_t known;                 /* Kafka: streams [0, known) have had what rt holds applied */
 	uint32_t assignments;           /* Kafka: the source's assignment count last read back for */
 	bool failed;                    /* the sink failed: exit, the restart recovers */
 };
