@@ -83,14 +83,6 @@ int topic_seen_add(struct topic_seen *ts, const char *name, size_t len, uint32_t
 	return 0;
 }
 
-const int64_t *topic_seen_get(const struct topic_seen *ts, const char *name)
-{
-	if (!ts->cap)
-		return NULL;
-	const struct topic_seen_entry *e = slot(ts, name, strlen(name));
-	return e->name[0] ? e->window : NULL;
-}
-
 const struct topic_seen_entry *topic_seen_find(const struct topic_seen *ts, const char *name)
 {
 	if (!ts->cap)
@@ -99,7 +91,13 @@ const struct topic_seen_entry *topic_seen_find(const struct topic_seen *ts, cons
 	return e->name[0] ? e : NULL;
 }
 
-const struct topic_seen_part *topic_seen_part(const struct topic_seen *ts, const char *topic, int32_t partition)
+const int64_t *topic_seen_get(const struct topic_seen *ts, const char *name)
+{
+	const struct topic_seen_entry *e = topic_seen_find(ts, name);
+	return e ? e->window : NULL;
+}
+
+static struct topic_seen_part *part_of(const struct topic_seen *ts, const char *topic, int32_t partition)
 {
 	for (uint32_t i = 0; i < ts->nparts; i++)
 		if (ts->parts[i].partition == partition && !strcmp(ts->parts[i].topic, topic))
@@ -107,12 +105,17 @@ const struct topic_seen_part *topic_seen_part(const struct topic_seen *ts, const
 	return NULL;
 }
 
+const struct topic_seen_part *topic_seen_part(const struct topic_seen *ts, const char *topic, int32_t partition)
+{
+	return part_of(ts, topic, partition);
+}
+
 int topic_seen_checkpoint(struct topic_seen *ts, const char *name, size_t len, const char *topic,
 			  int32_t partition, uint64_t seq, uint64_t off, int64_t commit)
 {
 	if (foreign(name, len) || strlen(topic) >= TDP_KAFKA_TOPIC_MAX)
 		return 0;
-	struct topic_seen_part *tp = (struct topic_seen_part *)topic_seen_part(ts, topic, partition);
+	struct topic_seen_part *tp = part_of(ts, topic, partition);
 	if (!tp) {
 		if (!ts->parts && !(ts->parts = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*ts->parts))))
 			return -1;

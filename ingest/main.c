@@ -180,16 +180,15 @@ static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_
 
 /*
  * Kafka: where stream NAME, new here, starts in the current partition: at
- * its checkpoint when the results topic has one (then records before it
- * are skipped: *SKIP), else at this record.  False with REASON when the
- * checkpoint says the stream comes from another partition.
+ * its checkpoint when the results topic has one, else at this record.
+ * False with REASON when the checkpoint says the stream comes from
+ * another partition.
  */
 static bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
-			 bool *skip, char *reason, size_t rlen)
+			 char *reason, size_t rlen)
 {
 	const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[in->cur_part];
 	*o = (struct stream_origin){(uint16_t)(in->cur_part + 1), 0, f->off};
-	*skip = false;
 	const struct topic_seen_entry *e = in->checkpoints ? topic_seen_find(&in->rt.seen, name) : NULL;
 	if (!e || !e->part)
 		return true;
@@ -200,7 +199,6 @@ static bool kafka_origin(struct ingest *in, const char *name, const struct frame
 			 "(key messages by stream id)", name, tp->topic, (int)tp->partition);
 		return false;
 	}
-	*skip = f->off < e->ck_off;
 	o->base_seq = e->ck_seq;
 	o->base_off = e->ck_off;
 	return true;
@@ -220,17 +218,11 @@ static void on_frame(void *ctx, struct frame *f)
 	int64_t idx = streams_find(&in->streams, name);
 	if (idx < 0) {
 		struct stream_origin o = {0, 0, f->off};
-		bool skip = false;
-		if (in->kafka && !kafka_origin(in, name, f, &o, &skip, reason, sizeof(reason))) {
+		if (in->kafka && !kafka_origin(in, name, f, &o, reason, sizeof(reason))) {
 			dead_letter(in, f, reason);
 			return;
 		}
-		if (skip)
-			return;   /* before its checkpoint: its windows there are published */
 		idx = streams_intern(&in->streams, name, &o);
-	} else if (in->kafka && tdp_shm_stream(&c->seg, (uint32_t)idx)->kpart == in->cur_part + 1 &&
-		   f->off < tdp_shm_stream(&c->seg, (uint32_t)idx)->base_off) {
-		return;   /* the same, for a stream interned here from its checkpoint */
 	}
 	if (idx < 0) {
 		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
@@ -239,6 +231,8 @@ static void on_frame(void *ctx, struct frame *f)
 		return;
 	}
 	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
+	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
+		return;   /* before its checkpoint: its windows there are published */
 	if (st->dim == 0) {
 		if (in->needs_scalar && f->dec.dim != 1) {
 			snprintf(reason, sizeof(reason),
@@ -250,15 +244,13 @@ static void on_frame(void *ctx, struct frame *f)
 	}
 	if (in->kafka && st->kpart != in->cur_part + 1) {
 		/* A stream's points must arrive in one order, whatever replays
-		 * them: from one partition, which keying by stream id gives. */
-		if (st->kpart) {
-			snprintf(reason, sizeof(reason),
-				 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
-				 "(key messages by stream id)", name, in->kname[st->kpart - 1]);
-			dead_letter(in, f, reason);
-			return;
-		}
-		st->kpart = (uint16_t)(in->cur_part + 1);
+		 * them: from one partition (set when it was interned), which
+		 * keying by stream id gives. */
+		snprintf(reason, sizeof(reason),
+			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
+			 "(key messages by stream id)", name, in->kname[st->kpart - 1]);
+		dead_letter(in, f, reason);
+		return;
 	}
 	if (f->dec.dim != st->dim) {
 		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",

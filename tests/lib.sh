@@ -167,6 +167,23 @@ $SCALES
 EOC
 }
 
+# kt ARGS...: a step of the Kafka tests (tests/integration/kafkatest.py).
+kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
+
+# kafka_reference N SEED: N points of 8 streams ($T/in.jsonl, and
+# $T/keyed.txt for a producer: kt points) and the file-source run of them
+# through two scales (one sublevel, one Rips H0-H1, left in $SCALES) into
+# $T/file.out: what the Kafka runs must publish.  Their count in $want.
+kafka_reference() {
+	SCALES='scales:
+  - {name: fast, complex: sublevel, window: 200, slide: 50}
+  - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
+	kt points "$T" "$1" "$2"
+	write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
+	run_ok "$T/file.yaml" 60 "file run"
+	want=$(wc -l <"$T/file.out")
+}
+
 # start_mock NAME ARGS...: `tdapipe kafka-mock ARGS` in the background, its
 # bootstrap address in $BOOT; stop_mock NAME stops it and checks it exits 0.
 start_mock() {

@@ -23,15 +23,7 @@ ulimit -c 0
 CHAOS=$TDP_ROOT/scripts/chaos
 N=${KCHAOS_POINTS:-120000}
 
-SCALES='scales:
-  - {name: fast, complex: sublevel, window: 200, slide: 50}
-  - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
-
-kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
-kt points "$T" "$N" 11
-write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
-run_ok "$T/file.yaml" 60 "file run"
-want=$(wc -l <"$T/file.out")
+kafka_reference "$N" 11
 
 mkfifo "$T/ctl"
 "$TDAPIPE" kafka-mock --control --topic points:8 --topic results:8 <"$T/ctl" >"$T/mock.out" 2>"$T/mock.err" &

@@ -15,14 +15,8 @@
 command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
 "$PY" -c 'import confluent_kafka' 2>/dev/null || { echo "skip: python3-confluent-kafka not installed"; exit 77; }
 ALLOW_RESTARTS=1
-kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
 
-SCALES='scales:
-  - {name: fast, complex: sublevel, window: 200, slide: 50}
-  - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
-kt points "$T" 20000 17
-write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
-run_ok "$T/file.yaml" 60 "file run"
+kafka_reference 20000 17
 
 start_mock mock --topic points:4 --topic r3:4 --topic r4:4 --topic r5:4 --topic r9:4
 timeout 30 kcat -P -b "$BOOT" -t points -K '|' <"$T/keyed.txt" || die "kcat -P failed"

@@ -17,15 +17,7 @@ command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
 "$PY" -c 'import confluent_kafka' 2>/dev/null || { echo "skip: python3-confluent-kafka not installed"; exit 77; }
 N=${KGROUP_POINTS:-80000}
 
-SCALES='scales:
-  - {name: fast, complex: sublevel, window: 200, slide: 50}
-  - {name: loop, complex: rips, window: 30, slide: 15, dims: [0, 1]}'
-
-kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
-kt points "$T" "$N" 13
-write_config "$T/file.yaml" "{type: file, path: $T/in.jsonl, format: jsonl}" "$T/file.out"
-run_ok "$T/file.yaml" 60 "file run"
-want=$(wc -l <"$T/file.out")
+kafka_reference "$N" 13
 
 start_mock mock --topic points:8 --topic results:8 --topic again:4 --topic points2:4
 
