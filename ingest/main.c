@@ -178,6 +178,16 @@ static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_
 	in->nbatch = 0;
 }
 
+/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
+static const char *kafka_part_name(struct ingest *in, int idx)
+{
+	if (!in->kname[idx][0]) {
+		const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
+		snprintf(in->kname[idx], sizeof(in->kname[idx]), "kafka://%s/%d", kp->topic, (int)kp->partition);
+	}
+	return in->kname[idx];
+}
+
 /*
  * Kafka: where stream NAME, new here, starts in the current partition: at
  * its checkpoint when the results topic has one, else at this record.
@@ -248,7 +258,7 @@ static void on_frame(void *ctx, struct frame *f)
 		 * keying by stream id gives. */
 		snprintf(reason, sizeof(reason),
 			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
-			 "(key messages by stream id)", name, in->kname[st->kpart - 1]);
+			 "(key messages by stream id)", name, kafka_part_name(in, st->kpart - 1));
 		dead_letter(in, f, reason);
 		return;
 	}
@@ -286,16 +296,6 @@ static void describe_source(struct ingest *in)
 	case TDP_SRC_UDP: snprintf(in->source_name, sizeof(in->source_name), "udp://%s:%u", s->host, s->port); break;
 	case TDP_SRC_KAFKA: snprintf(in->source_name, sizeof(in->source_name), "kafka://%s", s->kafka.topics[0]); break;
 	}
-}
-
-/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
-static const char *kafka_part_name(struct ingest *in, int idx)
-{
-	if (!in->kname[idx][0]) {
-		const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
-		snprintf(in->kname[idx], sizeof(in->kname[idx]), "kafka://%s/%d", kp->topic, (int)kp->partition);
-	}
-	return in->kname[idx];
 }
 
 /*
