@@ -26,14 +26,16 @@
 
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
-	"                           [--input point-cloud|lower-distance|series]\n"
+	"                           [--input point-cloud|lower-distance|series] [--memory-mb MB]\n"
 	"                           [--window W --slide S] [--summary | --changes] [FILE|-]\n"
 	"Persistence diagrams of FILE (default: standard input).  Prints one interval per\n"
 	"line, DIM BIRTH DEATH (death inf for essential classes), sorted; with --window,\n"
 	"WINDOW DIM BIRTH DEATH for windows k over rows [k*S, k*S+W); with --summary,\n"
 	"WINDOW COUNT TOTAL; with --changes (sublevel), WINDOW died|born BIRTH DEATH.\n"
-	"--dim K: H0..HK (0..3, default 1).  Exit 100 on bad usage\n"
-	"or input (FILE:LINE: reason), 111 on a system failure.  See tdapipe-persistence(1).\n";
+	"--dim K: H0..HK (0..3, default 1).  --memory-mb MB: cap the Rips engine (default: none).\n"
+	"A dimension that cannot be computed (memory, size) is left out, named on stderr, exit 1.\n"
+	"Exit 100 on bad usage or input (FILE:LINE: reason), 111 on a system failure.\n"
+	"See tdapipe-persistence(1).\n";
 
 enum complex_kind { COMPLEX_RIPS, COMPLEX_SUBLEVEL };
 enum input_kind { INPUT_DEFAULT, INPUT_POINTS, INPUT_LOWER, INPUT_SERIES };
@@ -44,6 +46,7 @@ struct opts {
 	int dim;
 	double threshold;
 	size_t window, slide;
+	size_t memory_mb;         /* 0: no cap but the machine's */
 	bool summary, changes;
 	const char *path;
 };
@@ -90,6 +93,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"slide", required_argument, NULL, 's'},
 		{"summary", no_argument, NULL, 'S'},
 		{"changes", no_argument, NULL, 'C'},
+		{"memory-mb", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -143,6 +147,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'S':
 			o->summary = true;
+			break;
+		case 'm':
+			if (!parse_size(optarg, &o->memory_mb))
+				return fail_usage("--memory-mb: expected an integer 1..1048576, got \"%s\"", optarg);
 			break;
 		case 'C':
 			o->changes = true;
@@ -287,6 +295,32 @@ static void print_intervals(struct printer *pr, size_t window, int dim,
 /* ---------------------------------------------------------------- compute */
 
 /*
+ * Window K's dimensions from DG->done up were not computed: say which and
+ * why on stderr (the diagrams printed are the ones that were).
+ */
+static void report_incomplete(const struct opts *o, bool windows, size_t k, const struct rips_diagram *dg)
+{
+	char where[48] = "", dims[32] = "", why[96];
+	if (windows)
+		snprintf(where, sizeof(where), "window %zu: ", k);
+	for (int d = dg->done, len = 0; d <= dg->maxdim; d++)
+		len += snprintf(dims + len, sizeof(dims) - (size_t)len, "%sH%d", d > dg->done ? ", " : "", d);
+	switch (dg->why) {
+	case TDP_INCOMPLETE_MEMORY_MB:
+		snprintf(why, sizeof(why), "more memory than --memory-mb %zu", o->memory_mb);
+		break;
+	case TDP_INCOMPLETE_INDEX_RANGE:
+		snprintf(why, sizeof(why), "too many points for --dim %d (see tdapipe-persistence(1))", o->dim);
+		break;
+	default:
+		snprintf(why, sizeof(why), "out of memory");
+		break;
+	}
+	fprintf(stderr, "tdapipe persistence: %s%s not computed: %s (%s)\n", where, dims, why,
+		tdp_incomplete_name(dg->why));
+}
+
+/*
  * The lower-triangular distances of the window starting at point FIRST
  * (W points), in D.  When the previous window started at PREV (PREV < FIRST
  * < PREV + W, same W), the distances among the shared points are moved,
@@ -399,12 +433,13 @@ static int run(const struct table *t, const struct opts *o)
 	size_t next_row = 0;
 	struct change_list changes;
 	int rc = TDP_EXIT_SYSTEM;
+	bool incomplete = false;
 
 	tdp_buf_init(&changes.died);
 	tdp_buf_init(&changes.born);
 
 	if (o->complex == COMPLEX_RIPS) {
-		if (rips_init(&ws, 0) < 0 || !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double))))
+		if (rips_init(&ws, o->memory_mb << 20) < 0 || !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double))))
 			goto oom;
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
@@ -420,21 +455,24 @@ static int run(const struct table *t, const struct opts *o)
 			struct rips_input in = {RIPS_LOWER_DISTANCE, w, 0, D};
 			struct rips_diagram dg;
 			int e = rips_compute(ws, &in, o->dim, o->threshold, &dg);
-			if (e == -ENOMEM)
-				goto oom;
-			if (e < 0) {
+			if (dg.done > 0 && dg.done <= o->dim) {
+				report_incomplete(o, pr.windows, k, &dg);
+				incomplete = true;
+			} else if (e == -ENOMEM) {
+				goto oom;   /* not even the spanning tree's few bytes */
+			} else if (e < 0) {
 				char where[48] = "";
 				if (pr.windows)
 					snprintf(where, sizeof(where), "window %zu: ", k);
+				/* The input was checked: only an overflowing distance
+				 * is left, which the engine sees as infinite. */
 				fprintf(stderr, "tdapipe persistence: %s%s\n", where,
-					/* the input was checked: only an overflow is left */
 					e == -ERANGE || e == -EINVAL ? "a distance overflows a double (coordinates too large)"
-					: e == -EOVERFLOW ? "too many points for this --dim (see tdapipe-persistence(1))"
 					: strerror(-e));
 				rc = TDP_EXIT_USAGE;
 				goto out;
 			}
-			for (int d = 0; d <= o->dim; d++)
+			for (int d = 0; d < dg.done; d++)
 				print_intervals(&pr, k, d, dg.iv[d], dg.count[d]);
 		} else if (o->changes) {
 			slide_to(&sl, t->v, first, w, &next_row);
@@ -464,8 +502,8 @@ static int run(const struct table *t, const struct opts *o)
 			printf("%zu %zu %s\n", k, pr.count, b);
 		}
 	}
-	rc = fflush(stdout) ? TDP_EXIT_SYSTEM : TDP_EXIT_OK;
-	if (rc)
+	rc = fflush(stdout) ? TDP_EXIT_SYSTEM : incomplete ? TDP_EXIT_FAILED : TDP_EXIT_OK;
+	if (rc == TDP_EXIT_SYSTEM)
 		perror("tdapipe persistence: stdout");
 	goto out;
 oom:

@@ -470,8 +470,18 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
-	tdp_log("instance %s finished: %s", sv.cfg.instance,
-		all_done ? "every result published" : "some processes failed or were stopped");
+	/* Windows published without some dimension are results all the same
+	 * (each says so); the last line still tells how many. */
+	uint64_t partial = 0;
+	for (uint32_t i = 0; i < n; i++)
+		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
+			partial += tdp_shm_proc(&sv.seg, i)->incomplete[w];
+	char also[96] = "";
+	if (partial)
+		snprintf(also, sizeof(also), " (%llu without some dimension: see \"incomplete\" in them)",
+			 (unsigned long long)partial);
+	tdp_log("instance %s finished: %s%s", sv.cfg.instance,
+		all_done ? "every result published" : "some processes failed or were stopped", also);
 	tdp_shm_detach(&sv.seg);
 	tdp_shm_unlink(sv.cfg.instance);
 	return rc;

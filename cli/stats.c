@@ -184,6 +184,15 @@ static void print_kafka_json(const struct tdp_shm *seg, struct tdp_buf *b)
 	tdp_buf_puts(b, "]}");
 }
 
+/* Windows published with a dimension not computed, all reasons. */
+static uint64_t incomplete_total(const struct tdp_proc *p)
+{
+	uint64_t n = 0;
+	for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
+		n += load64(&p->incomplete[w]);
+	return n;
+}
+
 static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	const struct tdp_shm_header *h = seg->hdr;
@@ -191,8 +200,8 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 	printf("instance %s  supervisor pid %d  streams %u  ingest %s\n", h->instance, h->supervisor_pid,
 	       atomic_load_explicit((_Atomic uint32_t *)&h->nstreams, memory_order_relaxed),
 	       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
-	printf("%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %9s %9s\n", "PROCESS", "PID", "STATE",
-	       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "P50-US", "BEAT-MS");
+	printf("%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %8s %9s %9s\n", "PROCESS", "PID", "STATE",
+	       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "INCOMPL", "P50-US", "BEAT-MS");
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		char label[64], ex[32];
@@ -200,9 +209,9 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 		exit_str(p->last_exit, ex, sizeof(ex));
 		uint64_t beat = load64(&p->heartbeat_ns);
 		printf("%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
-		       " %9.1f %9" PRIu64 "\n",
+		       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
 		       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, load64(&p->records_in),
-		       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows),
+		       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows), incomplete_total(p),
 		       (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
 		       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
@@ -256,10 +265,14 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 		tdp_buf_printf(&b,
 			       ",\"records_in\":%" PRIu64 ",\"records_out\":%" PRIu64 ",\"bad_records\":%" PRIu64
 			       ",\"windows\":%" PRIu64 ",\"compute_p50_ns\":%" PRIu64 ",\"compute_p99_ns\":%" PRIu64
-			       ",\"heartbeat_age_ms\":%" PRIu64 "}",
+			       ",\"heartbeat_age_ms\":%" PRIu64 ",\"incomplete\":{",
 			       load64(&p->records_in), load64(&p->records_out), load64(&p->bad_records),
 			       load64(&p->windows), hist_quantile(p->compute_hist, 0.5),
 			       hist_quantile(p->compute_hist, 0.99), beat && beat < now ? (now - beat) / 1000000 : 0);
+		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
+			tdp_buf_printf(&b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
+				       load64(&p->incomplete[w]));
+		tdp_buf_puts(&b, "}}");
 	}
 	tdp_buf_puts(&b, "],\"rings\":[");
 	for (uint32_t s = 0; s < h->nscales; s++) {

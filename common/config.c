@@ -1297,9 +1297,9 @@ static int parse_scale(struct ctx *c, const struct ynode *m, uint32_t i, struct 
 		uint64_t need = tdp_scale_rips_bytes(sc);
 		if (need > (uint64_t)sc->memory_mb << 20)
 			return fail_at(c, m->line, m->col, path,
-				       "H0..H%d of up to %u points may need %llu MiB, more than memory_mb "
-				       "(%u): lower the dims or the window, or set max_points, or raise memory_mb",
-				       tdp_scale_maxdim(sc), tdp_scale_cloud_points(sc),
+				       "the distances and edge sort of up to %u points need %llu MiB, more than "
+				       "memory_mb (%u): lower the window, or set max_points, or raise memory_mb",
+				       tdp_scale_cloud_points(sc),
 				       (unsigned long long)((need + (1u << 20) - 1) >> 20), sc->memory_mb);
 	}
 	for (uint32_t j = 0; j < i; j++) {
@@ -1674,27 +1674,17 @@ int tdp_scale_maxdim(const struct tdp_scale_cfg *sc)
 	return 31 - __builtin_clz(sc->dims_mask ? sc->dims_mask : 1);
 }
 
-/* C(n, k) as a double: the bound only needs its size, and it may be huge. */
-static double binomial(double n, int k)
-{
-	double r = 1;
-	for (int i = 0; i < k; i++)
-		r = r * (n - i) / (i + 1);
-	return r < 0 ? 0 : r;
-}
-
 uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
 {
 	if (sc->complex != TDP_COMPLEX_RIPS)
 		return 0;
-	double n = tdp_scale_cloud_points(sc);
+	uint64_t n = tdp_scale_cloud_points(sc);
 	if (!tdp_scale_uses_rips_engine(sc))
-		return (uint64_t)(16 * n) + (1 << 20);   /* H0 only: Prim's MST, O(n) */
-	double bytes = 8 * n * n + 40 * binomial(n, 2);
-	for (int k = 1; k <= tdp_scale_maxdim(sc); k++)
-		bytes += 16 * binomial(n, k + 1);
-	bytes = bytes * 1.5 + (1 << 20);
-	return bytes > 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+		return 16 * n + (1 << 20);   /* H0 only: Prim's MST, O(n) */
+	/* scaled/rips.c: distances 8 per pair, ranks 4 n^2, edges, their sort
+	 * scratch, values and keys 48 per pair; per point its binomials (up
+	 * to 6), row maximum, union-find parent and H0 intervals. */
+	return 32 * n * n + 128 * n + (64 << 10);
 }
 
 uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d)

@@ -153,12 +153,15 @@ uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc);
 int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);
 
 /*
- * Bytes the Rips engine may need for one window of scale SC: distances and
- * their ranks (8 n^2), the edge sort (40 per edge), the simplices of each
- * dimension up to maxdim (16 each, with room for the working columns),
- * times 1.5.  A bound in the worst case of no threshold; the worker
- * enforces it (rips_init's limit), and a config whose bound exceeds
- * memory_mb is refused at start.  0 for sublevel scales.
+ * The floor of the Rips engine's memory for one window of scale SC: what
+ * every dimension needs before any reduction, the distances and their
+ * ranks (12 bytes a pair ... 4 n^2 + 8 per pair) and the edge sort (48
+ * bytes a pair): 32 n^2 and a little, for the scale's largest cloud
+ * (test_rips checks it against the engine's peak).  A config whose floor
+ * exceeds memory_mb is refused at start; above the floor, what a window's
+ * reduction needs depends on its data, and the worker caps it at
+ * memory_mb while it runs.  H0 alone (no threshold) uses an O(n) spanning
+ * tree.  0 for sublevel scales.
  */
 uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
 

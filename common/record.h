@@ -10,6 +10,7 @@
 #ifndef TDP_RECORD_H
 #define TDP_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,31 @@
 
 /* Longest stream id, including the terminating NUL. */
 #define TDP_STREAM_NAME_MAX 64
+
+/*
+ * Why a homology dimension a scale asks for has no diagram in a result
+ * (struct tdp_result.incomplete[d]).  A window always gets its result; the
+ * dimensions that could not be computed are named with the reason, so a
+ * consumer can tell "no features" from "not computed" (tdapipe-results(5)).
+ */
+enum tdp_incomplete {
+	TDP_INCOMPLETE_NONE = 0,       /* computed */
+	TDP_INCOMPLETE_MEMORY_MB,      /* the computation would pass the scale's memory_mb */
+	TDP_INCOMPLETE_OUT_OF_MEMORY,  /* the machine refused memory */
+	TDP_INCOMPLETE_INDEX_RANGE,    /* the simplices cannot be numbered in 64 bits */
+	TDP_INCOMPLETE_DISTANCE_RANGE, /* a distance overflows a double */
+	TDP_INCOMPLETE_INVALID_INPUT,  /* a NaN coordinate or a bad distance */
+	TDP_INCOMPLETE_REASONS
+};
+
+/* The reason's name in results, logs and stats ("memory_mb", ...). */
+static inline const char *tdp_incomplete_name(unsigned why)
+{
+	static const char *const names[TDP_INCOMPLETE_REASONS] = {
+		"none", "memory_mb", "out_of_memory", "index_range", "distance_range", "invalid_input",
+	};
+	return why < TDP_INCOMPLETE_REASONS ? names[why] : "unknown";
+}
 
 /* A point, as ingest stamped it. */
 struct tdp_point {
@@ -63,8 +89,10 @@ struct tdp_result {
 	uint32_t truncated;   /* intervals left out (least persistent first) above the cap */
 	uint64_t src_seq;     /* the window's first point present: its sequence number */
 	uint64_t src_off;     /* and its source offset (Kafka: message offset), for checkpoints */
+	uint8_t incomplete[TDP_MAX_HDIM]; /* per dimension in dims_mask: enum tdp_incomplete, count 0 */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct tdp_result) == 112, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 120, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
 
 static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)
@@ -75,6 +103,22 @@ static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)
 static inline const struct tdp_interval *tdp_result_intervals_const(const struct tdp_result *r)
 {
 	return (const struct tdp_interval *)(r + 1);
+}
+
+/* Whether R carries the diagram of H_D: the scale asks for it and it was
+ * computed. */
+static inline bool tdp_result_has_diagram(const struct tdp_result *r, unsigned d)
+{
+	return d < TDP_MAX_HDIM && (r->dims_mask >> d & 1) && !r->incomplete[d];
+}
+
+/* The dimensions the scale asks for that R has no diagram of. */
+static inline unsigned tdp_result_incomplete_dims(const struct tdp_result *r)
+{
+	unsigned k = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+		k += (r->dims_mask >> d & 1) && r->incomplete[d];
+	return k;
 }
 
 static inline size_t tdp_result_size(uint32_t nintervals)

@@ -36,7 +36,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 5u
+#define TDP_SHM_LAYOUT_VERSION 6u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -81,6 +81,8 @@ struct tdp_proc {
 	uint64_t bad_records;                     /* ingest: dead letters; scaled: windows not computed; publish: duplicates dropped */
 	uint64_t windows;                         /* scaled: windows computed */
 	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
+	uint64_t incomplete[TDP_INCOMPLETE_REASONS]; /* scaled: windows published with a dimension
+	                                              * not computed, by reason ([0] unused) */
 
 	/* rung by whoever feeds this process */
 	struct tdp_bell bell;

@@ -75,12 +75,25 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 		tdp_buf_printf(b, ",\"landmarks\":%" PRIu32, r->landmarks);
 	if (r->truncated > 0)
 		tdp_buf_printf(b, ",\"truncated\":%" PRIu32, r->truncated);
+	if (tdp_result_incomplete_dims(r)) {
+		/* The dimensions asked for but not computed, and why: they have
+		 * no entry in "diagrams", so "no features" is never "not computed". */
+		tdp_buf_puts(b, ",\"incomplete\":{");
+		bool first = true;
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+			if (!(r->dims_mask >> d & 1) || !r->incomplete[d])
+				continue;
+			tdp_buf_printf(b, "%s\"%u\":\"%s\"", first ? "" : ",", d, tdp_incomplete_name(r->incomplete[d]));
+			first = false;
+		}
+		tdp_buf_putc(b, '}');
+	}
 
 	tdp_buf_puts(b, ",\"diagrams\":{");
 	const struct tdp_interval *iv = tdp_result_intervals_const(r);
 	bool first_dim = true;
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
-		if (!(r->dims_mask & (1u << d)))
+		if (!tdp_result_has_diagram(r, d))
 			continue;
 		tdp_buf_printf(b, "%s\"%u\":[", first_dim ? "" : ",", d);
 		first_dim = false;

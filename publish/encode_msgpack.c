@@ -56,7 +56,9 @@ static void pack_death(msgpack_packer *pk, double x)
 
 /*
  * Append R as one msgpack map to B: the keys of encode_result_jsonl() in
- * the same order ("lost", "landmarks", "truncated" only when nonzero), "diagrams" a map from the
+ * the same order ("lost", "landmarks", "truncated", "incomplete" only when
+ * nonzero), "incomplete" a map from the dimension as a decimal str to the
+ * reason's name, "diagrams" a map from the
  * dimension as a decimal str to an array of [birth, death] arrays.
  * STREAM and SCALE are packed as str with their bytes unchanged.
  * On allocation failure B is marked failed (tdp_buf_ok()).
@@ -75,7 +77,8 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, b, buf_write);
 
-	msgpack_pack_map(&pk, 11 + (r->lost > 0) + (r->landmarks > 0) + (r->truncated > 0));
+	unsigned nincomplete = tdp_result_incomplete_dims(r);
+	msgpack_pack_map(&pk, 11 + (r->lost > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0));
 	pack_key_u64(&pk, "v", 1);
 	pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -100,15 +103,27 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 		pack_key_u64(&pk, "landmarks", r->landmarks);
 	if (r->truncated > 0)
 		pack_key_u64(&pk, "truncated", r->truncated);
+	if (nincomplete > 0) {
+		pack_cstr(&pk, "incomplete");
+		msgpack_pack_map(&pk, nincomplete);
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+			if (!(r->dims_mask >> d & 1) || !r->incomplete[d])
+				continue;
+			char key = (char)('0' + d);
+			msgpack_pack_str(&pk, 1);
+			msgpack_pack_str_body(&pk, &key, 1);
+			pack_cstr(&pk, tdp_incomplete_name(r->incomplete[d]));
+		}
+	}
 
 	pack_cstr(&pk, "diagrams");
 	unsigned ndims = 0;
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
-		ndims += (r->dims_mask >> d) & 1;
+		ndims += tdp_result_has_diagram(r, d);
 	msgpack_pack_map(&pk, ndims);
 	const struct tdp_interval *iv = tdp_result_intervals_const(r);
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
-		if (!(r->dims_mask & (1u << d)))
+		if (!tdp_result_has_diagram(r, d))
 			continue;
 		char key = (char)('0' + d);
 		msgpack_pack_str(&pk, 1);

@@ -23,7 +23,7 @@ int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)
 		    (!(c->landmarks = malloc(sizeof(double) * sc->max_points * TDP_MAX_DIM)) ||
 		     !(c->lm_scratch = malloc(sizeof(double) * n))))
 			goto err;
-		if (tdp_scale_uses_rips_engine(sc) && rips_init(&c->rips, (size_t)tdp_scale_rips_bytes(sc)) < 0)
+		if (tdp_scale_uses_rips_engine(sc) && rips_init(&c->rips, (size_t)sc->memory_mb << 20) < 0)
 			goto err;
 	}
 	if (!(c->scratch = malloc(c->scratch_size ? c->scratch_size : 8)))
@@ -79,6 +79,17 @@ static void result_begin(const struct compute *c, struct tdp_result *r)
 	r->landmarks = 0;
 	r->truncated = 0;
 	memset(r->count, 0, sizeof(r->count));
+	memset(r->incomplete, 0, sizeof(r->incomplete));
+}
+
+/* The scale's dimensions from FROM up were not computed, for WHY. */
+static enum tdp_incomplete result_incomplete(const struct compute *c, struct tdp_result *r, int from,
+					     enum tdp_incomplete why)
+{
+	for (int k = from; k < TDP_MAX_HDIM; k++)
+		if (c->sc->dims_mask & (1u << k))
+			r->incomplete[k] = (uint8_t)why;
+	return why;
 }
 
 void compute_sublevel(struct compute *c, const struct sublevel_slide *sl, struct tdp_result *r)
@@ -88,7 +99,8 @@ void compute_sublevel(struct compute *c, const struct sublevel_slide *sl, struct
 	r->count[0] = (uint32_t)sls_diagram(sl, tdp_result_intervals(r));
 }
 
-int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r)
+enum tdp_incomplete compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim,
+				   struct tdp_result *r)
 {
 	struct tdp_interval *out = tdp_result_intervals(r);
 	const struct tdp_scale_cfg *sc = c->sc;
@@ -109,21 +121,24 @@ int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim
 		m = sc->max_points;
 		r->landmarks = (uint32_t)m;
 	}
-	if (!c->rips) {
-		r->count[0] = (uint32_t)rips_h0(pts, m, d, out, c->scratch);
-		return 0;
-	}
 	struct rips_input in = {RIPS_POINTS, m, d, pts};
+	if (!c->rips) {
+		size_t count;
+		int rc = rips_h0(&in, INFINITY, out, c->scratch, &count);
+		if (rc < 0)
+			return result_incomplete(c, r, 0, rc == -ERANGE ? TDP_INCOMPLETE_DISTANCE_RANGE
+								 : TDP_INCOMPLETE_INVALID_INPUT);
+		r->count[0] = (uint32_t)count;
+		return TDP_INCOMPLETE_NONE;
+	}
 	struct rips_diagram dg;
-	int rc = rips_compute(c->rips, &in, tdp_scale_maxdim(sc), sc->threshold, &dg);
-	if (rc < 0)
-		return rc;
+	rips_compute(c->rips, &in, tdp_scale_maxdim(sc), sc->threshold, &dg);
 	size_t at = 0;
-	for (int k = 0; k <= dg.maxdim && k < TDP_MAX_HDIM; k++) {
+	for (int k = 0; k < dg.done && k < TDP_MAX_HDIM; k++) {
 		if (!(sc->dims_mask & (1u << k)))
 			continue;
 		r->count[k] = copy_capped(out + at, dg.iv[k], dg.count[k], tdp_scale_dim_cap(sc, k), &r->truncated);
 		at += r->count[k];
 	}
-	return 0;
+	return dg.done > dg.maxdim ? TDP_INCOMPLETE_NONE : result_incomplete(c, r, dg.done, dg.why);
 }

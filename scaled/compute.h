@@ -9,8 +9,11 @@
  * threshold use the O(n) minimum spanning tree; every other Rips scale
  * runs the full engine (scaled/rips.c) with the scale's threshold, after
  * delay embedding and, above max_points, max-min landmark subsampling.
- * All memory is set up once per scale from its config: the Rips engine's
- * workspace is capped at tdp_scale_rips_bytes(), checked at start.
+ * Buffers are set up once per scale from its config; the Rips engine's
+ * workspace is capped at the scale's memory_mb (its floor, the distances
+ * and the edge sort, was checked against it at start).  A window always
+ * gets its result: a dimension the engine could not compute is named in
+ * the result's incomplete[] with the reason.
  */
 #ifndef TDP_COMPUTE_H
 #define TDP_COMPUTE_H
@@ -37,12 +40,12 @@ void compute_fini(struct compute *c);
 
 /*
  * Diagrams of the window VALS (N points of DIM values) into R: sets
- * dims_mask, count[], landmarks and truncated, writes the intervals after
- * R (room for tdp_scale_max_intervals()).  Returns 0, or -errno from the Rips
- * engine (-ENOMEM over the memory bound, -EOVERFLOW, -ERANGE), in which
- * case R is not to be emitted.
+ * dims_mask, count[], incomplete[], landmarks and truncated, writes the
+ * intervals after R (room for tdp_scale_max_intervals()).  Returns why
+ * some dimension was not computed (the same for all that were not), or
+ * TDP_INCOMPLETE_NONE.
  */
-int compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r);
+enum tdp_incomplete compute_window(struct compute *c, const double *vals, size_t n, uint32_t dim, struct tdp_result *r);
 
 /* The same for a sublevel scale: the diagram SL holds now (its window's
  * points), into R.  O(points in the window); cannot fail. */

@@ -160,6 +160,34 @@ static unsigned hist_bucket(uint64_t ns)
 	return b < TDP_HIST_BUCKETS ? b : TDP_HIST_BUCKETS - 1;
 }
 
+/*
+ * Window K of STREAM is published without the dimensions the engine could
+ * not compute (result.incomplete names them): count it by reason, and log
+ * it, the first windows of each reason and then at powers of two, so that
+ * a scale whose every window passes its bound does not flood the log.
+ */
+static void report_incomplete(struct scaled *w, uint32_t stream, uint64_t k, const struct tdp_result *r,
+			      enum tdp_incomplete why)
+{
+	uint64_t *c = &w->child.slot->incomplete[why];
+	tdp_counter_add(c, 1);
+	uint64_t seen = *c;   /* we are its only writer */
+	if (seen & (seen - 1))
+		return;
+	char dims[32] = "";
+	size_t len = 0;
+	for (int d = 0; d < TDP_MAX_HDIM; d++)
+		if (r->incomplete[d])
+			len += (size_t)snprintf(dims + len, sizeof(dims) - len, "%sH%d", len ? ", " : "", d);
+	char bound[48] = "";
+	if (why == TDP_INCOMPLETE_MEMORY_MB)
+		snprintf(bound, sizeof(bound), " (%u MiB)", w->sc->memory_mb);
+	tdp_log("scale %s: window %llu of stream %s published without %s: %s%s "
+		"(%llu such window%s so far; see tdapipe-results(5), incomplete)",
+		w->sc->name, (unsigned long long)k, tdp_shm_stream(&w->child.seg, stream)->name, dims,
+		tdp_incomplete_name(why), bound, (unsigned long long)seen, seen == 1 ? "" : "s");
+}
+
 /* Compute and emit window K of stream STREAM, if any of its points arrived. */
 static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 {
@@ -169,7 +197,7 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	struct tdp_result *r = w->result;
 	memset(r, 0, sizeof(*r));
 	size_t n;
-	int rc = 0;
+	enum tdp_incomplete why = TDP_INCOMPLETE_NONE;
 	uint64_t t0 = tdp_now_ns();
 	if (w->slides) {
 		struct sublevel_slide *sl = stream_slide(w, stream);
@@ -184,18 +212,12 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 		if (!(n = window_gather(win, first, w->vals, &r->start, &r->end)))
 			return;
 		r->src_seq = window_first_present(win, first);
-		rc = compute_window(&w->compute, w->vals, n, win->dim, r);
+		why = compute_window(&w->compute, w->vals, n, win->dim, r);
 	}
 	r->src_off = window_off(win, r->src_seq);
 	uint64_t dt = tdp_now_ns() - t0;
-	if (rc < 0) {
-		/* Over the scale's memory bound (or the engine's key range): not
-		 * emitted, but never silently: logged and counted. */
-		tdp_log("scale %s: window %llu of stream %s not computed: %s", sc->name,
-			(unsigned long long)k, tdp_shm_stream(&w->child.seg, stream)->name, strerror(-rc));
-		tdp_counter_add(&w->child.slot->bad_records, 1);
-		return;
-	}
+	if (why != TDP_INCOMPLETE_NONE)
+		report_incomplete(w, stream, k, r, why);
 	r->stream = stream;
 	r->scale = w->s;
 	r->window = k;

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "scaled/diagram.h"
+#include "scaled/rips_h0.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -91,6 +92,9 @@ struct rheap {
 
 struct rips_ws {
 	size_t limit, bytes, peak;
+	enum tdp_incomplete nomem;    /* why the last -ENOMEM: the limit or the machine */
+	bool tight;                   /* free each phase's buffers when it ends (rips_compute) */
+	int done;                     /* dimensions finished by the computation under way */
 
 	uint32_t n;
 	int maxdim;
@@ -118,6 +122,7 @@ struct rips_ws {
 	ARRAY(skey_t) red;             /* working reduction column (unordered, with repeats) */
 	struct rheap cob;             /* working coboundary */
 	ARRAY(struct tdp_interval) out[RIPS_MAX_DIM + 1];
+	ARRAY(double) h0tmp;          /* scratch of the spanning-tree H0 (rips_h0.h) */
 
 	struct rips_stats st;
 };
@@ -132,6 +137,7 @@ static int ws_reserve(struct rips_ws *ws, void **p, size_t *cap, size_t need, si
 	if (need <= *cap)
 		return 0;
 	size_t ncap = *cap ? *cap : 16;
+	ws->nomem = TDP_INCOMPLETE_OUT_OF_MEMORY;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 4 / elsize)
 			return -ENOMEM;
@@ -143,8 +149,10 @@ static int ws_reserve(struct rips_ws *ws, void **p, size_t *cap, size_t need, si
 	if (ws->limit && ws->bytes - old + nb > ws->limit) {
 		ncap = need;	/* a tight fit may still pass */
 		nb = ncap * elsize;
-		if (ws->bytes - old + nb > ws->limit)
+		if (ws->bytes - old + nb > ws->limit) {
+			ws->nomem = TDP_INCOMPLETE_MEMORY_MB;
 			return -ENOMEM;
+		}
 	}
 	void *q = realloc(*p, nb);
 	if (!q)
@@ -182,10 +190,31 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 
 static void rh_clear(struct rheap *h);
 
-void rips_fini(rips_ws_t *ws)
+/* Empty the working coboundary and free its chunks. */
+static void rh_release(struct rips_ws *ws)
 {
-	if (!ws)
-		return;
+	rh_clear(&ws->cob);
+	for (struct rh_chunk *c = ws->cob.spare, *nx; c; c = nx) {
+		nx = c->next;
+		free(c);
+		ws->bytes -= sizeof(*c);
+	}
+	ws->cob.spare = NULL;
+}
+
+/* The buffers of the reduction of one dimension (compute_pairs()). */
+static void free_reduction(struct rips_ws *ws)
+{
+	FREE(ws, ws->vstart);
+	FREE(ws, ws->vent);
+	FREE(ws, ws->red);
+	FREE(ws, ws->ktmp);
+	rh_release(ws);
+}
+
+/* Free every buffer but the diagrams of dimensions below KEEP. */
+static void ws_trim(struct rips_ws *ws, int keep)
+{
 	FREE(ws, ws->dist);
 	FREE(ws, ws->rank);
 	FREE(ws, ws->vals);
@@ -197,19 +226,19 @@ void rips_fini(rips_ws_t *ws)
 	FREE(ws, ws->simp);
 	FREE(ws, ws->next_simp);
 	FREE(ws, ws->cols);
-	FREE(ws, ws->ktmp);
 	FREE(ws, ws->hkey);
 	FREE(ws, ws->hval);
-	FREE(ws, ws->vstart);
-	FREE(ws, ws->vent);
-	FREE(ws, ws->red);
-	rh_clear(&ws->cob);
-	for (struct rh_chunk *c = ws->cob.spare, *nx; c; c = nx) {
-		nx = c->next;
-		free(c);
-	}
-	for (int d = 0; d <= RIPS_MAX_DIM; d++)
+	FREE(ws, ws->h0tmp);
+	free_reduction(ws);
+	for (int d = keep; d <= RIPS_MAX_DIM; d++)
 		FREE(ws, ws->out[d]);
+}
+
+void rips_fini(rips_ws_t *ws)
+{
+	if (!ws)
+		return;
+	ws_trim(ws, 0);
 	free(ws);
 }
 
@@ -218,6 +247,7 @@ void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st)
 	*st = ws->st;
 	st->bytes = ws->bytes;
 	st->peak_bytes = ws->peak;
+	st->tight = ws->tight;
 }
 
 /* ------------------------------------------------- combinatorial numbers */
@@ -271,8 +301,9 @@ static inline index_t C(const struct rips_ws *ws, uint32_t v, int k)
 	return ws->binom.p[(size_t)k * (ws->n + 1) + v];
 }
 
-/* Fill the table C(v, k), v <= n, k < bk; -EOVERFLOW if C(n, bk-1) needs
- * more than 63 bits, because then the top simplices cannot be numbered. */
+/* Fill the table C(v, k), v <= n, k < bk, saturating at INT64_MAX: the
+ * dimensions whose simplices that leaves unnumbered are not computed
+ * (rank_edges() finds the highest that fit).  0 or -ENOMEM. */
 static int binom_build(struct rips_ws *ws, uint32_t n, int bk)
 {
 	size_t need = ((size_t)n + 1) * (size_t)bk;
@@ -290,9 +321,7 @@ static int binom_build(struct rips_ws *ws, uint32_t n, int bk)
 				x = 0;
 			else {
 				index_t a = B[(size_t)(k - 1) * (n + 1) + v - 1], b = B[(size_t)k * (n + 1) + v - 1];
-				if (a > INT64_MAX - b)
-					return -EOVERFLOW;
-				x = a + b;
+				x = a > INT64_MAX - b ? INT64_MAX : a + b;
 			}
 			B[(size_t)k * (n + 1) + v] = x;
 		}
@@ -465,10 +494,14 @@ static inline int rh_put(struct rips_ws *ws, struct rheap *h, int b, skey_t x)
 		if (f)
 			h->spare = f->next;
 		else {
-			if (ws->limit && ws->bytes + sizeof(*f) > ws->limit)
+			if (ws->limit && ws->bytes + sizeof(*f) > ws->limit) {
+				ws->nomem = TDP_INCOMPLETE_MEMORY_MB;
 				return -ENOMEM;
-			if (!(f = malloc(sizeof(*f))))
+			}
+			if (!(f = malloc(sizeof(*f)))) {
+				ws->nomem = TDP_INCOMPLETE_OUT_OF_MEMORY;
 				return -ENOMEM;
+			}
 			ws->bytes += sizeof(*f);
 			if (ws->bytes > ws->peak)
 				ws->peak = ws->bytes;
@@ -869,18 +902,25 @@ static int rank_edges(struct rips_ws *ws)
 			ws->vals.p[ws->vals.len++] = ws->dist.p[(size_t)i * (i - 1) / 2 + j];
 		R[(size_t)i * n + j] = R[(size_t)j * n + i] = (uint32_t)(ws->vals.len - 1);
 	}
-	/* Keys: rank in the high bits; the index part must fit beside it. */
-	uint64_t top = 0;	/* more simplices than any dimension we key has */
-	for (int k = 2; k <= ws->maxdim + 2; k++)
-		if ((uint64_t)C(ws, ws->n, k) > top)
-			top = (uint64_t)C(ws, ws->n, k);
-	unsigned ib = 1;
-	while (ib < 64 && (top >> ib))
-		ib++;
+	/* Keys: rank in the high bits; the index part must fit beside it.
+	 * Computing H_d keys the simplices of up to d + 2 vertices; when they
+	 * do not fit, the dimensions that do are computed (rips_compute()
+	 * reports the rest), and none at all only when the edges do not. */
 	unsigned rb = 0;
 	while (rb < 32 && (ws->vals.len >> rb))
 		rb++;
-	if (ib + rb > 64)
+	unsigned ib = 64;
+	for (; ws->maxdim >= 0; ws->maxdim--) {
+		uint64_t top = 0;	/* more simplices than any dimension we key has */
+		for (int k = 2; k <= ws->maxdim + 2; k++)
+			if ((uint64_t)C(ws, ws->n, k) > top)
+				top = (uint64_t)C(ws, ws->n, k);
+		for (ib = 1; ib < 64 && (top >> ib); ib++)
+			;
+		if (top < INT64_MAX && ib + rb <= 64)	/* INT64_MAX: saturated */
+			break;
+	}
+	if (ws->maxdim < 0)
 		return -EOVERFLOW;
 	ws->ib = ib;
 	ws->imax = ib == 64 ? UINT64_MAX : ((skey_t)1 << ib) - 1;
@@ -1170,7 +1210,28 @@ static int assemble_columns(struct rips_ws *ws, int dim)
 
 /* ------------------------------------------------------------------ input */
 
-/* Fill ws->dist from IN and check it.  0, -EINVAL or -ENOMEM. */
+int rips_input_check(const struct rips_input *in)
+{
+	if (!in || (in->n > 0 && !in->data) || (in->kind == RIPS_POINTS && in->n > 0 && in->dim == 0) ||
+	    in->n > (1u << 20))
+		return -EINVAL;
+	bool inf = false;
+	if (in->kind == RIPS_LOWER_DISTANCE) {
+		for (size_t e = 0, m = in->n * (in->n - (in->n > 0)) / 2; e < m; e++)
+			if (!(in->data[e] >= 0) || isinf(in->data[e]))
+				return -EINVAL;	/* negative, NaN or infinite */
+	} else {
+		for (size_t i = 0, m = in->n * in->dim; i < m; i++) {
+			if (isnan(in->data[i]))
+				return -EINVAL;
+			inf |= isinf(in->data[i]) != 0;
+		}
+	}
+	return inf ? -ERANGE : 0;
+}
+
+/* Fill ws->dist from IN (checked).  0, -ERANGE (a Euclidean distance
+ * overflows) or -ENOMEM. */
 static int load_distances(struct rips_ws *ws, const struct rips_input *in)
 {
 	size_t n = in->n, m = n * (n - 1) / 2;
@@ -1179,12 +1240,7 @@ static int load_distances(struct rips_ws *ws, const struct rips_input *in)
 		return rc;
 	double *D = ws->dist.p;
 	if (in->kind == RIPS_LOWER_DISTANCE) {
-		for (size_t e = 0; e < m; e++) {
-			double x = in->data[e];
-			if (!(x >= 0) || isinf(x))
-				return -EINVAL;	/* negative, NaN or infinite */
-			D[e] = x;
-		}
+		memcpy(D, in->data, m * sizeof(double));
 	} else {
 		size_t dim = in->dim;
 		for (size_t i = 1; i < n; i++) {
@@ -1198,8 +1254,6 @@ static int load_distances(struct rips_ws *ws, const struct rips_input *in)
 					s += t * t;
 				}
 				row[j] = sqrt(s);
-				if (!(row[j] >= 0))
-					return -EINVAL;	/* a NaN coordinate */
 				if (isinf(row[j]))
 					return -ERANGE;	/* finite coordinates, overflowing distance */
 			}
@@ -1244,52 +1298,148 @@ static int enclosing_radius(struct rips_ws *ws, double *out)
 	return 0;
 }
 
+/* The buffers of H0 that no higher dimension reads: the distances
+ * themselves (their ranks and values stay) and the edge sort. */
+static void free_h0(struct rips_ws *ws)
+{
+	FREE(ws, ws->dist);
+	FREE(ws, ws->edges);
+	FREE(ws, ws->kvtmp);
+	FREE(ws, ws->rowmax);
+	FREE(ws, ws->uf);
+}
+
+/* The buffers of assemble_columns() once the columns are built: the
+ * pivots of the dimension below and the simplices it enumerated. */
+static void free_assembly(struct rips_ws *ws)
+{
+	FREE(ws, ws->hkey);
+	FREE(ws, ws->hval);
+	FREE(ws, ws->next_simp);
+}
+
+/*
+ * One computation of dimensions 0..MAXDIM (fewer when their keys do not
+ * fit, then -EOVERFLOW); ws->done counts the dimensions finished, whose
+ * diagrams are in ws->out whatever happens after.  A tight workspace
+ * frees each phase's buffers as soon as the phase ends, so that the next
+ * phase has all the room: slower (the next window allocates again), but
+ * what fits in the limit at all fits then.
+ */
+static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int maxdim, double threshold,
+			struct rips_diagram *out)
+{
+	int rc;
+
+	memset(&ws->st, 0, sizeof(ws->st));
+	for (int d = 0; d <= RIPS_MAX_DIM; d++)
+		ws->out[d].len = 0;
+	ws->done = 0;
+	ws->n = (uint32_t)in->n;
+	ws->maxdim = maxdim;
+
+	if ((rc = load_distances(ws, in)) || (rc = binom_build(ws, ws->n, maxdim + 3)))
+		return rc;
+	double r;
+	if ((rc = enclosing_radius(ws, &r)))
+		return rc;
+	ws->thr = threshold < r ? threshold : r;
+	out->enclosing_radius = r;
+	out->threshold = ws->thr;
+
+	if ((rc = rank_edges(ws)) || (rc = compute_h0(ws)))
+		return rc;
+	ws->done = 1;
+	if (ws->tight)
+		free_h0(ws);
+	for (int d = 1; d <= ws->maxdim; d++) {
+		if ((rc = compute_pairs(ws, d)))
+			return rc;
+		ws->done = d + 1;
+		if (ws->tight)
+			free_reduction(ws);
+		if (d < ws->maxdim) {
+			if ((rc = assemble_columns(ws, d)))
+				return rc;
+			if (ws->tight)
+				free_assembly(ws);
+		}
+	}
+	return ws->maxdim < maxdim ? -EOVERFLOW : 0;
+}
+
+/* H0 from a minimum spanning tree, in O(n) memory, into ws->out[0]. */
+static int h0_by_tree(struct rips_ws *ws, const struct rips_input *in, double threshold)
+{
+	size_t n = in->n ? in->n : 1, count;
+	int rc;
+	if ((rc = RESERVE_EXACT(ws, ws->out[0], n)) ||
+	    (rc = RESERVE_EXACT(ws, ws->h0tmp, rips_h0_scratch_size(n) / sizeof(double))) ||
+	    (rc = rips_h0(in, threshold, ws->out[0].p, ws->h0tmp.p, &count)))
+		return rc;
+	ws->out[0].len = count;
+	FREE(ws, ws->h0tmp);
+	return 0;
+}
+
+static enum tdp_incomplete why_not(const struct rips_ws *ws, int rc)
+{
+	switch (rc) {
+	case 0: return TDP_INCOMPLETE_NONE;
+	case -ENOMEM: return ws->nomem;
+	case -EOVERFLOW: return TDP_INCOMPLETE_INDEX_RANGE;
+	case -ERANGE: return TDP_INCOMPLETE_DISTANCE_RANGE;
+	default: return TDP_INCOMPLETE_INVALID_INPUT;
+	}
+}
+
 int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double threshold,
 		 struct rips_diagram *out)
 {
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	for (int d = 0; d <= RIPS_MAX_DIM; d++)
-		ws->out[d].len = 0;
-	memset(&ws->st, 0, sizeof(ws->st));
-	if (maxdim < 0 || maxdim > RIPS_MAX_DIM || !(threshold >= 0) || !in ||
-	    (in->n > 0 && !in->data) || (in->kind == RIPS_POINTS && in->n > 0 && in->dim == 0) ||
-	    in->n > (1u << 20))
-		return -EINVAL;
-	ws->n = (uint32_t)in->n;
-	ws->maxdim = maxdim;
 	out->maxdim = maxdim;
-
-	if ((rc = load_distances(ws, in)))
-		goto fail;
-	if ((rc = binom_build(ws, ws->n, maxdim + 3)))
-		goto fail;
-	double r;
-	if ((rc = enclosing_radius(ws, &r)))
-		goto fail;
-	ws->thr = threshold < r ? threshold : r;
-	out->enclosing_radius = r;
-	out->threshold = ws->thr;
-
-	if ((rc = rank_edges(ws)) || (rc = compute_h0(ws)))
-		goto fail;
-	for (int d = 1; d <= maxdim; d++) {
-		if ((rc = compute_pairs(ws, d)))
-			goto fail;
-		if (d < maxdim && (rc = assemble_columns(ws, d)))
-			goto fail;
+	out->threshold = threshold;
+	out->enclosing_radius = NAN;
+	ws->done = 0;
+	if (maxdim < 0 || maxdim > RIPS_MAX_DIM || !(threshold >= 0))
+		rc = -EINVAL;
+	else if (!(rc = rips_input_check(in))) {
+		rc = compute_dims(ws, in, maxdim, threshold, out);
+		if (rc == -ENOMEM && ws->nomem == TDP_INCOMPLETE_MEMORY_MB && !ws->tight) {
+			/* What earlier windows left in the workspace may be what
+			 * filled it: start again from nothing, freeing as we go,
+			 * and stay that way (a scale near its bound once will be
+			 * again; a second try per window would double its cost). */
+			ws->tight = true;
+			ws_trim(ws, 0);
+			rc = compute_dims(ws, in, maxdim, threshold, out);
+		}
 	}
-	for (int d = 0; d <= maxdim; d++) {
+	if (rc < 0) {
+		int done = ws->done;
+		for (int d = done; d <= RIPS_MAX_DIM; d++)
+			ws->out[d].len = 0;
+		if (rc == -ENOMEM || ws->tight)
+			ws_trim(ws, done);   /* give back what the failed dimension held */
+		if (done == 0 && (rc == -ENOMEM || rc == -EOVERFLOW)) {
+			/* The engine's own H0 needs the whole edge list; the
+			 * tree needs O(n).  ws->nomem stays the first cause. */
+			enum tdp_incomplete first = ws->nomem;
+			ws_trim(ws, 0);
+			if (h0_by_tree(ws, in, threshold) == 0)
+				done = 1;
+			ws->nomem = first;
+		}
+		out->why = why_not(ws, rc);
+		ws->done = done;
+	}
+	out->done = ws->done;
+	for (int d = 0; d < out->done; d++) {
 		diagram_sort(ws->out[d].p, ws->out[d].len);
 		out->count[d] = ws->out[d].len;
 		out->iv[d] = ws->out[d].p;
 	}
-	return 0;
-fail:
-	for (int d = 0; d <= RIPS_MAX_DIM; d++)
-		ws->out[d].len = 0;
-	memset(out, 0, sizeof(*out));
-	out->maxdim = maxdim;
 	return rc;
 }

@@ -15,8 +15,13 @@
  * A workspace holds every buffer the computation needs and keeps them
  * between calls, so a scale worker computing one window after another
  * allocates only while its windows grow.  Memory is bounded: every buffer is
- * counted against the limit given to rips_init(), and a computation that
- * would pass it fails with -ENOMEM, leaving the workspace usable.
+ * counted against the limit given to rips_init().  A computation that would
+ * pass it first tries again from an empty workspace that frees each phase's
+ * buffers as soon as the phase ends (the workspace stays that way after);
+ * if it still does not fit, the dimensions finished so far are returned
+ * and the rest named as not computed.  H0 can always be had: when even the
+ * distances do not fit, it comes from a minimum spanning tree in O(n)
+ * memory (scaled/rips_h0.c).
  */
 #ifndef TDP_RIPS_H
 #define TDP_RIPS_H
@@ -49,9 +54,11 @@ struct rips_input {
 /* The diagrams of one computation.  The interval arrays belong to the
  * workspace and stay valid until its next rips_compute() or rips_fini(). */
 struct rips_diagram {
-	int maxdim;                                  /* diagrams 0..maxdim are filled */
+	int maxdim;                                  /* dimensions asked for: 0..maxdim */
+	int done;                                    /* diagrams 0..done-1 are filled and exact */
+	enum tdp_incomplete why;                     /* why done..maxdim are not (NONE if done > maxdim) */
 	double threshold;                            /* the threshold actually used */
-	double enclosing_radius;                     /* min over points of the max distance */
+	double enclosing_radius;                     /* min over points of the max distance; NAN if unknown */
 	size_t count[RIPS_MAX_DIM + 1];              /* intervals of H_d */
 	const struct tdp_interval *iv[RIPS_MAX_DIM + 1];
 };
@@ -64,6 +71,7 @@ struct rips_stats {
 	uint64_t columns[RIPS_MAX_DIM + 1];   /* columns reduced in dim d */
 	uint64_t apparent[RIPS_MAX_DIM + 1];  /* columns skipped as apparent pairs */
 	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
+	int tight;             /* 1: a window passed the limit once; phases now free their buffers */
 };
 
 typedef struct rips_ws rips_ws_t;
@@ -90,25 +98,47 @@ void rips_fini(rips_ws_t *ws);
  * then death (diagram_sort()).  Zero-length intervals are omitted, as
  * Ripser does.
  *
- * Returns 0; -EINVAL for a bad argument (maxdim out of range, NULL data
- * with n > 0, negative, NaN or infinite distance, NaN coordinate,
- * negative or NaN threshold, n > 2^20); -ERANGE when a Euclidean distance
- * overflows to infinity; -EOVERFLOW when a simplex does not fit the engine's 64-bit key
- * (the rank of its diameter among the distinct distances, and its index):
- * with all distances distinct that happens above about n = 11600 points
- * for MAXDIM 1, 2900 for MAXDIM 2 and 1200 for MAXDIM 3; -ENOMEM when the
- * memory limit or the machine says no.  On error OUT is left empty and the
- * workspace stays valid.  Never prints, never exits.
+ * Returns 0 when every dimension was computed (OUT->done == MAXDIM + 1).
+ * Otherwise a negative errno, with the diagrams of dimensions below
+ * OUT->done still filled and exact, and OUT->why saying why the others are
+ * not:
+ *   -ENOMEM      the memory limit (why TDP_INCOMPLETE_MEMORY_MB) or the
+ *                machine (TDP_INCOMPLETE_OUT_OF_MEMORY) said no;
+ *   -EOVERFLOW   the simplices of the higher dimensions do not fit the
+ *                engine's 64-bit key (the rank of a diameter among the
+ *                distinct distances, and the simplex's index): with all
+ *                distances distinct that happens above about n = 11600
+ *                points for H1, 2900 for H2 and 1200 for H3
+ *                (TDP_INCOMPLETE_INDEX_RANGE);
+ * and in both cases OUT->done >= 1: H0 comes from a minimum spanning tree
+ * when the engine cannot give it.  Nothing is computed (done 0) for
+ *   -ERANGE      a Euclidean distance overflows to infinity
+ *                (TDP_INCOMPLETE_DISTANCE_RANGE);
+ *   -EINVAL      a bad argument: maxdim out of range, NULL data with n > 0,
+ *                negative, NaN or infinite distance, NaN coordinate,
+ *                negative or NaN threshold, n > 2^20
+ *                (TDP_INCOMPLETE_INVALID_INPUT).
+ * The workspace stays valid.  Never prints, never exits.
  *
- * Memory: 8 n^2 bytes for the distances and their ranks, 40 bytes per
- * edge within the threshold (sorting), the simplices of each dimension
- * below MAXDIM within the threshold (8 bytes each), plus the working
- * columns of the reduction, which depend on the data; rips_get_stats()
- * reports the peak.  Time and memory grow steeply with MAXDIM: set a threshold or
- * subsample for H2 and H3 on large windows.
+ * Memory: the floor, which every dimension needs, is about 32 n^2 bytes:
+ * the distances (8 bytes a pair), their ranks (4 n^2) and the edge sort
+ * (48 bytes a pair); tdp_scale_rips_bytes() bounds it for a scale, and
+ * test_rips checks that bound against the engine's peak.  Above it, the
+ * simplices of each dimension below MAXDIM within the threshold (8 bytes
+ * each) and the working columns of the reduction, which depend on the
+ * data; rips_get_stats() reports the peak.  Time and memory grow steeply
+ * with MAXDIM: set a threshold or subsample for H2 and H3 on large windows.
  */
 int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double threshold,
 		 struct rips_diagram *out);
+
+/*
+ * Check the values of IN as rips_compute() does before computing: 0;
+ * -EINVAL for NULL data with n > 0, no coordinates, n > 2^20, a NaN
+ * coordinate or a negative, NaN or infinite distance; -ERANGE for an
+ * infinite coordinate (its distances overflow).  O(input).
+ */
+int rips_input_check(const struct rips_input *in);
 
 /* Counters of the last rips_compute() (and the memory peak of all). */
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);

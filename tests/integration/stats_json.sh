@@ -47,7 +47,7 @@ expect(s["supervisor_pid"] == sup, "supervisor_pid %r, expected %d" % (s["superv
 expect(s["streams"] == 1, "streams %r" % s["streams"])
 expect(s["ingest_done"] is False, "ingest_done %r with the input still open" % s["ingest_done"])
 pkeys = ["role", "scale", "pid", "state", "restarts", "hangs", "last_exit", "records_in", "records_out",
-         "bad_records", "windows", "compute_p50_ns", "compute_p99_ns", "heartbeat_age_ms"]
+         "bad_records", "windows", "compute_p50_ns", "compute_p99_ns", "heartbeat_age_ms", "incomplete"]
 roles = [(p["role"], p["scale"]) for p in s["processes"]]
 expect(roles == [("ingest", None)] + [("scaled", n) for n in scales] + [("publish", None)],
        "processes %s" % roles)
@@ -61,8 +61,10 @@ for p in s["processes"]:
     stat = open("/proc/%d/stat" % p["pid"]).read()
     expect(int(stat[stat.rindex(")") + 2:].split()[1]) == sup, "pid %d is not a child of the supervisor" % p["pid"])
     pids.add(p["pid"])
-    for k in pkeys[7:]:
+    for k in pkeys[7:-1]:
         expect(isinstance(p[k], int) and p[k] >= 0, "%s %s: %s=%r" % (p["role"], p["scale"], k, p[k]))
+    expect(p["incomplete"] == {"memory_mb": 0, "out_of_memory": 0, "index_range": 0, "distance_range": 0,
+                               "invalid_input": 0}, "%s %s: incomplete %r" % (p["role"], p["scale"], p["incomplete"]))
     expect(p["heartbeat_age_ms"] < 5000, "%s heartbeat %d ms old" % (p["role"], p["heartbeat_age_ms"]))
 expect(len(pids) == 5, "pids not distinct: %s" % pids)
 ing = proc(s, "ingest")

@@ -204,7 +204,9 @@ int main(int argc, char **argv)
 		}
 		out = xmalloc(n * sizeof(*out));
 		scratch = xmalloc(rips_h0_scratch_size(n));
-		count = rips_h0(pts, n, dim, out, scratch);
+		struct rips_input in = {RIPS_POINTS, n, dim, pts};
+		if (rips_h0(&in, INFINITY, out, scratch, &count) < 0)
+			die("%s", "a distance overflows a double", 0);
 		free(emb);
 	} else {
 		usage();

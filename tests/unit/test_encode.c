@@ -206,6 +206,42 @@ static void test_jsonl_landmarks_truncated(void **state)
 		     "\"diagrams\":{\"0\":[[0,null]],\"1\":[[0.5,0.75]],\"2\":[]}}\n");
 }
 
+/* Dimensions not computed are named under "incomplete", after
+ * "truncated", with their reason, and have no entry in "diagrams": a
+ * consumer cannot take them for empty diagrams. */
+static void test_jsonl_incomplete(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1, 1, 0, 0 };
+	const struct tdp_interval iv[] = { { 0, INFINITY }, { 0.5, 0.75 } };
+	struct tdp_result h = base;
+	h.dims_mask = 0xf;
+	h.truncated = 2;
+	h.incomplete[2] = TDP_INCOMPLETE_MEMORY_MB;
+	h.incomplete[3] = TDP_INCOMPLETE_MEMORY_MB;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"truncated\":2,\"incomplete\":{\"2\":\"memory_mb\",\"3\":\"memory_mb\"},"
+		     "\"diagrams\":{\"0\":[[0,null]],\"1\":[[0.5,0.75]]}}\n");
+	/* Nothing computed at all: every dimension named, diagrams empty. */
+	const uint32_t none[TDP_MAX_HDIM] = { 0 };
+	h = base;
+	h.dims_mask = 3;
+	h.incomplete[0] = h.incomplete[1] = TDP_INCOMPLETE_DISTANCE_RANGE;
+	expect_jsonl(make_block(&blk, &h, none, NULL), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
+		     "\"n\":100,\"incomplete\":{\"0\":\"distance_range\",\"1\":\"distance_range\"},"
+		     "\"diagrams\":{}}\n");
+	/* Every reason has its documented name. */
+	const char *names[] = { "none", "memory_mb", "out_of_memory", "index_range", "distance_range",
+				"invalid_input" };
+	for (unsigned w = 0; w < TDP_INCOMPLETE_REASONS; w++)
+		assert_string_equal(tdp_incomplete_name(w), names[w]);
+}
+
 /* Names are escaped, in the id as well as in their own keys. */
 static void test_jsonl_escapes(void **state)
 {
@@ -463,6 +499,47 @@ static void test_msgpack(void **state)
 	tdp_buf_fini(&b);
 }
 
+/* msgpack: "incomplete" is a map of dimension to reason, between
+ * "truncated" and "diagrams", and the diagrams map leaves them out. */
+static void test_msgpack_incomplete(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1, 0, 0, 0 };
+	const struct tdp_interval iv[] = { { 0, INFINITY } };
+	struct tdp_result h = base;
+	h.dims_mask = 0xd;   /* H0, H2, H3 */
+	h.incomplete[2] = h.incomplete[3] = TDP_INCOMPLETE_INDEX_RANGE;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	encode_result_msgpack(&b, make_block(&blk, &h, niv, iv), "s", "k");
+	assert_true(tdp_buf_ok(&b));
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	size_t off = 0;
+	assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, &off), MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, b.len);
+	const msgpack_object *o = &u.data;
+	assert_int_equal(o->type, MSGPACK_OBJECT_MAP);
+	assert_int_equal(o->via.map.size, 12);
+	const msgpack_object_kv *kv = o->via.map.ptr;
+	expect_key(&kv[10], "incomplete");
+	assert_int_equal(kv[10].val.type, MSGPACK_OBJECT_MAP);
+	assert_int_equal(kv[10].val.via.map.size, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		const msgpack_object_kv *e = &kv[10].val.via.map.ptr[i];
+		expect_key(e, i ? "3" : "2");
+		assert_int_equal(e->val.type, MSGPACK_OBJECT_STR);
+		assert_int_equal(e->val.via.str.size, strlen("index_range"));
+		assert_memory_equal(e->val.via.str.ptr, "index_range", strlen("index_range"));
+	}
+	expect_key(&kv[11], "diagrams");
+	assert_int_equal(kv[11].val.via.map.size, 1);
+	expect_key(&kv[11].val.via.map.ptr[0], "0");
+	msgpack_unpacked_destroy(&u);
+	tdp_buf_fini(&b);
+}
+
 /* The msgpack id uses the heap path for long names too. */
 static void test_msgpack_long_names(void **state)
 {
@@ -498,11 +575,13 @@ int main(void)
 		cmocka_unit_test(test_jsonl_no_dims),
 		cmocka_unit_test(test_jsonl_lost),
 		cmocka_unit_test(test_jsonl_landmarks_truncated),
+		cmocka_unit_test(test_jsonl_incomplete),
 		cmocka_unit_test(test_jsonl_escapes),
 		cmocka_unit_test(test_jsonl_long_names),
 		cmocka_unit_test(test_jsonl_appends),
 		cmocka_unit_test(test_double_roundtrip),
 		cmocka_unit_test(test_msgpack),
+		cmocka_unit_test(test_msgpack_incomplete),
 		cmocka_unit_test(test_msgpack_long_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,11 @@
 
 #include <cmocka.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/config.h"
 #include "scaled/rips.h"
 
 static const double SQ2 = 1.4142135623730951;
@@ -191,23 +196,44 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -EINVAL);
 }
 
+/* Diagrams 0..UPTO-1 of GOT equal those of WANT, bit for bit. */
+static void assert_same_dims(const struct rips_diagram *got, const struct rips_diagram *want, int upto)
+{
+	for (int d = 0; d < upto; d++) {
+		assert_int_equal(got->count[d], want->count[d]);
+		for (size_t i = 0; i < got->count[d]; i++) {
+			assert_true(got->iv[d][i].birth == want->iv[d][i].birth);
+			assert_true(got->iv[d][i].death == want->iv[d][i].death);
+		}
+	}
+}
+
+/* Over the limit: H0 all the same (from the spanning tree), the rest
+ * named as not computed, never more than the limit held. */
 static void test_memory_limit(void **state)
 {
-	(void)state;
+	rips_ws_t *ref = *state;
 	rips_ws_t *ws;
 	size_t n = 300;
 	double *pts = malloc(n * 2 * sizeof(double));
 	assert_non_null(pts);
 	for (size_t i = 0; i < 2 * n; i++)
 		pts[i] = (double)((i * 7919) % 1000) / 1000;
-	assert_int_equal(rips_init(&ws, 64 * 1024), 0);
 	struct rips_input in = {RIPS_POINTS, n, 2, pts};
-	struct rips_diagram dg;
+	struct rips_diagram want, dg;
+	assert_int_equal(rips_compute(ref, &in, 1, INFINITY, &want), 0);
+	assert_int_equal(want.done, 2);
+	assert_int_equal(want.why, TDP_INCOMPLETE_NONE);
+	assert_int_equal(rips_init(&ws, 64 * 1024), 0);
 	assert_int_equal(rips_compute(ws, &in, 1, INFINITY, &dg), -ENOMEM);
-	assert_int_equal(dg.count[0], 0);
+	assert_int_equal(dg.done, 1);
+	assert_int_equal(dg.why, TDP_INCOMPLETE_MEMORY_MB);
+	assert_int_equal(dg.count[1], 0);
+	assert_same_dims(&dg, &want, 1);
 	struct rips_stats st;
 	rips_get_stats(ws, &st);
 	assert_true(st.peak_bytes <= 64 * 1024);
+	assert_int_equal(st.tight, 1);
 	/* Still usable for what fits. */
 	const double sq[] = {0, 0, 1, 0, 1, 1, 0, 1};
 	dg = run(ws, sq, 4, 2, 1, INFINITY);
@@ -216,8 +242,12 @@ static void test_memory_limit(void **state)
 	free(pts);
 }
 
-/* Under every memory limit the result is either -ENOMEM or the full,
- * correct diagram: a failed allocation anywhere never corrupts anything. */
+/*
+ * Under every memory limit the result is the full diagram, or its first
+ * dimensions exactly with the rest named: a failed allocation anywhere
+ * never corrupts anything, and every split (H0 only, H0 and H1, all) is
+ * met somewhere in the sweep.
+ */
 static void test_memory_limit_sweep(void **state)
 {
 	rips_ws_t *ref = *state;
@@ -227,28 +257,185 @@ static void test_memory_limit_sweep(void **state)
 	struct rips_input in = {RIPS_POINTS, 60, 3, pts};
 	struct rips_diagram want, got;
 	assert_int_equal(rips_compute(ref, &in, 2, INFINITY, &want), 0);
-	int ok = 0, nomem = 0;
-	for (double limit = 1024; limit < 64 * 1024 * 1024; limit *= 1.3) {
+	int seen[4] = {0};
+	rips_ws_t *fresh;
+	struct rips_stats st0;
+	assert_int_equal(rips_init(&fresh, 0), 0);
+	rips_get_stats(fresh, &st0);
+	size_t fresh_bytes = st0.peak_bytes;   /* the workspace's own struct */
+	rips_fini(fresh);
+	for (double limit = 1024; limit < 64 * 1024 * 1024; limit *= 1.1) {
 		rips_ws_t *ws;
 		assert_int_equal(rips_init(&ws, (size_t)limit), 0);
 		int rc = rips_compute(ws, &in, 2, INFINITY, &got);
-		if (rc == -ENOMEM) {
-			nomem++;
+		if (rc == 0) {
+			assert_int_equal(got.done, 3);
 		} else {
-			assert_int_equal(rc, 0);
-			ok++;
-			for (int d = 0; d <= 2; d++) {
-				assert_int_equal(got.count[d], want.count[d]);
-				for (size_t i = 0; i < got.count[d]; i++) {
-					assert_true(got.iv[d][i].birth == want.iv[d][i].birth);
-					assert_true(got.iv[d][i].death == want.iv[d][i].death);
-				}
-			}
+			assert_int_equal(rc, -ENOMEM);
+			assert_int_equal(got.why, TDP_INCOMPLETE_MEMORY_MB);
+			assert_in_range(got.done, 0, 2);
 		}
+		seen[got.done]++;
+		assert_same_dims(&got, &want, got.done);
+		struct rips_stats st;
+		rips_get_stats(ws, &st);
+		assert_true(st.peak_bytes <= (size_t)limit || st.peak_bytes == fresh_bytes);
 		rips_fini(ws);
 	}
-	assert_true(ok > 0 && nomem > 0);
+	/* done 0 only below the tree's own few KiB */
+	assert_true(seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
 }
+
+/* A cloud of N points of kind K (0 uniform, 1 clusters, 2 grid with
+ * duplicates, 3 circle), seeded. */
+static void make_cloud(double *p, size_t n, int kind, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		double u = (double)rand_r(&seed) / RAND_MAX, v = (double)rand_r(&seed) / RAND_MAX;
+		switch (kind) {
+		case 0: p[2 * i] = u; p[2 * i + 1] = v; break;
+		case 1: p[2 * i] = (double)(i % 4) * 5 + u * 0.3; p[2 * i + 1] = v * 0.3; break;
+		case 2: p[2 * i] = (double)(i % 7); p[2 * i + 1] = (double)((i / 7) % 5); break;
+		default: p[2 * i] = cos(6.283185307179586 * u); p[2 * i + 1] = sin(6.283185307179586 * u); break;
+		}
+	}
+}
+
+/*
+ * What a window needs on its own it gets, whatever earlier windows left in
+ * the workspace: with the limit set to the larger of two windows' own
+ * peaks, a workspace computing one after the other computes both fully.
+ * (The worker used to keep the first window's buffers and refuse the
+ * second.)  At least one pair must have needed the fresh second try.
+ */
+static void test_held_buffers_never_refuse(void **state)
+{
+	(void)state;
+	static double a[120 * 2], b[120 * 2];
+	int retried = 0;
+	for (int t = 0; t < 24; t++) {
+		size_t n = 60 + (size_t)(t * 5) % 60;
+		make_cloud(a, n, t % 4, (unsigned)t);
+		make_cloud(b, n, (t + 1) % 4, (unsigned)t + 100);
+		struct rips_input ia = {RIPS_POINTS, n, 2, a}, ib = {RIPS_POINTS, n, 2, b};
+		struct rips_diagram dg;
+		struct rips_stats st;
+		size_t peak[2];
+		for (int j = 0; j < 2; j++) {
+			rips_ws_t *fresh;
+			assert_int_equal(rips_init(&fresh, 0), 0);
+			assert_int_equal(rips_compute(fresh, j ? &ib : &ia, 2, INFINITY, &dg), 0);
+			rips_get_stats(fresh, &st);
+			peak[j] = st.peak_bytes;
+			rips_fini(fresh);
+		}
+		rips_ws_t *ws;
+		assert_int_equal(rips_init(&ws, peak[0] > peak[1] ? peak[0] : peak[1]), 0);
+		assert_int_equal(rips_compute(ws, &ia, 2, INFINITY, &dg), 0);
+		assert_int_equal(rips_compute(ws, &ib, 2, INFINITY, &dg), 0);
+		assert_int_equal(dg.done, 3);
+		rips_get_stats(ws, &st);
+		retried += st.tight;
+		rips_fini(ws);
+	}
+	assert_true(retried > 0);
+}
+
+/* The floor the config checks against memory_mb (tdp_scale_rips_bytes)
+ * holds what the engine needs for H0 of the scale's largest cloud, on
+ * every kind of cloud, and is not loose: a workspace capped at it always
+ * computes H0 with the engine itself (no fallback needed). */
+static void test_floor_bound(void **state)
+{
+	(void)state;
+	static double p[400 * 2];
+	for (size_t n = 2; n <= 400; n = n * 3 / 2 + 1) {
+		struct tdp_scale_cfg sc = {.complex = TDP_COMPLEX_RIPS, .window = (uint32_t)n, .dims_mask = 1,
+					   .threshold = 1e9};
+		uint64_t bound = tdp_scale_rips_bytes(&sc);
+		size_t most = 0;
+		for (int kind = 0; kind < 4; kind++) {
+			make_cloud(p, n, kind, (unsigned)n);
+			struct rips_input in = {RIPS_POINTS, n, 2, p};
+			rips_ws_t *ws;
+			struct rips_diagram dg;
+			struct rips_stats st;
+			assert_int_equal(rips_init(&ws, bound), 0);
+			assert_int_equal(rips_compute(ws, &in, 0, 1e9, &dg), 0);
+			rips_get_stats(ws, &st);
+			assert_int_equal(st.tight, 0);
+			assert_true(st.peak_bytes <= bound);
+			if (st.peak_bytes > most)
+				most = st.peak_bytes;
+			rips_fini(ws);
+		}
+		assert_true(bound <= 2 * most + (128 << 10));
+	}
+}
+
+/* More points than the keys of H3 can number: H0..H2 exact (equal to a
+ * run that asks for H2 only), H3 named as index_range. */
+static void test_index_range(void **state)
+{
+	rips_ws_t *ref = *state;
+	size_t n = 2500;
+	double *p = malloc(n * 2 * sizeof(double));
+	assert_non_null(p);
+	unsigned seed = 3;
+	for (size_t i = 0; i < 2 * n; i++)
+		p[i] = (double)rand_r(&seed) / RAND_MAX;
+	/* About 2^14.5 edges within 0.05, each of its own length: 15 bits of
+	 * rank beside C(2500, 5) ~ 2^49.5 for H3 do not fit 64 bits; beside
+	 * C(2500, 4) ~ 2^40.5 for H2 they do. */
+	struct rips_input in = {RIPS_POINTS, n, 2, p};
+	struct rips_diagram want, got;
+	rips_ws_t *ws;
+	assert_int_equal(rips_init(&ws, 0), 0);
+	assert_int_equal(rips_compute(ws, &in, 3, 0.05, &got), -EOVERFLOW);
+	assert_int_equal(got.done, 3);
+	assert_int_equal(got.why, TDP_INCOMPLETE_INDEX_RANGE);
+	assert_int_equal(rips_compute(ref, &in, 2, 0.05, &want), 0);
+	assert_same_dims(&got, &want, 3);
+	assert_true(want.count[1] > 0);
+	rips_fini(ws);
+	free(p);
+}
+
+#ifndef __SANITIZE_ADDRESS__
+/* The machine says no (an address-space limit in a child): H0 still,
+ * from the tree, and out_of_memory rather than memory_mb. */
+static void test_machine_out_of_memory(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		size_t n = 3000;   /* the floor alone is 288 MB */
+		double *p = malloc(n * 3 * sizeof(double));
+		if (!p)
+			_exit(2);
+		for (size_t i = 0; i < 3 * n; i++)
+			p[i] = sin((double)i * 0.7);
+		struct rlimit rl = {200u << 20, 200u << 20};
+		struct rlimit cur;
+		getrlimit(RLIMIT_AS, &cur);
+		if (setrlimit(RLIMIT_AS, &rl))
+			_exit(3);
+		rips_ws_t *ws;
+		struct rips_diagram dg;
+		struct rips_input in = {RIPS_POINTS, n, 3, p};
+		if (rips_init(&ws, 0))
+			_exit(4);
+		int rc = rips_compute(ws, &in, 1, INFINITY, &dg);
+		_exit(rc == -ENOMEM && dg.done == 1 && dg.why == TDP_INCOMPLETE_OUT_OF_MEMORY &&
+		      dg.count[0] > 0 && isinf(dg.iv[0][dg.count[0] - 1].death) ? 0 : 5);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+#endif
 
 static void test_reuse(void **state)
 {
@@ -343,6 +530,12 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_memory_limit_sweep),
+		cmocka_unit_test(test_held_buffers_never_refuse),
+		cmocka_unit_test(test_floor_bound),
+		cmocka_unit_test(test_index_range),
+#ifndef __SANITIZE_ADDRESS__
+		cmocka_unit_test(test_machine_out_of_memory),
+#endif
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_binomial),
 		cmocka_unit_test(test_simplex_index),

@@ -1,11 +1,14 @@
 /*
- * test_rips_h0.c - rips_h0() on hand-computed clouds and against a naive
- * Kruskal minimum spanning tree.
+ * test_rips_h0.c - rips_h0() on hand-computed clouds, against a naive
+ * Kruskal minimum spanning tree, and against the full engine
+ * (rips_compute() with maxdim 0), with and without a threshold, on points
+ * and on lower-distance triangles.
  *
  * H0 of a Rips filtration: n classes born at 0, one dying at each MST edge
  * length (Kruskal's merges), one essential.  Zero-length edges (duplicate
  * points) give zero-length intervals, which are dropped.
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,21 +18,32 @@
 
 #include <cmocka.h>
 
+#include "scaled/rips.h"
 #include "scaled/rips_h0.h"
 
-/* Run rips_h0() with exactly-sized heap buffers so ASan sees overruns. */
-static size_t run_rips(const double *pts, size_t n, size_t dim, struct tdp_interval **outp)
+/* Run rips_h0() on IN with exactly-sized heap buffers so ASan sees
+ * overruns; returns its status, the count in *COUNT. */
+static int run_h0(const struct rips_input *in, double thr, struct tdp_interval **outp, size_t *count)
 {
+	size_t n = in->n;
 	struct tdp_interval *out = malloc((n ? n : 1) * sizeof(*out));
 	size_t ss = rips_h0_scratch_size(n);
 	void *scratch = malloc(ss ? ss : 1);
 
 	assert_non_null(out);
 	assert_non_null(scratch);
-	size_t got = rips_h0(pts, n, dim, out, scratch);
+	int rc = rips_h0(in, thr, out, scratch, count);
 
 	free(scratch);
 	*outp = out;
+	return rc;
+}
+
+static size_t run_rips(const double *pts, size_t n, size_t dim, struct tdp_interval **outp)
+{
+	struct rips_input in = {RIPS_POINTS, n, dim, pts};
+	size_t got;
+	assert_int_equal(run_h0(&in, INFINITY, outp, &got), 0);
 	return got;
 }
 
@@ -55,8 +69,12 @@ static void test_empty(void **state)
 	struct tdp_interval out[1] = { { -7, -7 } };
 	double scratch[1];
 
+	struct rips_input in = {RIPS_POINTS, 0, 2, NULL};
+	size_t count = 9;
+
 	assert_int_equal(rips_h0_scratch_size(0), 0);
-	assert_int_equal(rips_h0(NULL, 0, 2, out, scratch), 0);
+	assert_int_equal(rips_h0(&in, INFINITY, out, scratch, &count), 0);
+	assert_int_equal(count, 0);
 	assert_true(out[0].birth == -7 && out[0].death == -7);
 }
 
@@ -128,13 +146,127 @@ static void test_grid(void **state)
 	check_rips(p, 9, 2, d, 8);
 }
 
-static void test_zero_dim(void **state)
+/* The inputs rips_compute() refuses are refused the same way. */
+static void test_bad_input(void **state)
 {
 	(void)state;
-	/* Points in R^0 all coincide. */
-	const double dummy[1] = { 0 };
+	const double dummy[4] = { 0, 1, 2, 3 };
+	const double nan_pt[4] = { 0, 1, NAN, 3 };
+	const double inf_pt[4] = { 0, 1, INFINITY, 3 };
+	const double huge[4] = { 1e300, 0, -1e300, 0 };
+	const double huge_line[2] = { 1e300, -1e300 };
+	const double neg_lower[3] = { 1, -2, 3 };
+	const double inf_lower[3] = { 1, INFINITY, 3 };
+	struct rips_input zero_dim = {RIPS_POINTS, 4, 0, dummy};
+	struct rips_input nan_in = {RIPS_POINTS, 2, 2, nan_pt};
+	struct rips_input inf_in = {RIPS_POINTS, 2, 2, inf_pt};
+	struct rips_input huge_in = {RIPS_POINTS, 2, 2, huge};
+	struct rips_input huge_line_in = {RIPS_POINTS, 2, 1, huge_line};
+	struct rips_input neg_in = {RIPS_LOWER_DISTANCE, 3, 0, neg_lower};
+	struct rips_input inf_low = {RIPS_LOWER_DISTANCE, 3, 0, inf_lower};
+	struct tdp_interval *out;
+	size_t count;
 
-	check_rips(dummy, 5, 0, NULL, 0);
+	assert_int_equal(run_h0(&zero_dim, INFINITY, &out, &count), -EINVAL);
+	free(out);
+	assert_int_equal(run_h0(&nan_in, INFINITY, &out, &count), -EINVAL);
+	free(out);
+	assert_int_equal(run_h0(&inf_in, INFINITY, &out, &count), -ERANGE);
+	free(out);
+	/* Finite coordinates whose distance overflows: the general path and
+	 * the line path both say so instead of an "essential" infinite death. */
+	assert_int_equal(run_h0(&huge_in, INFINITY, &out, &count), -ERANGE);
+	free(out);
+	assert_int_equal(run_h0(&huge_line_in, INFINITY, &out, &count), -ERANGE);
+	free(out);
+	assert_int_equal(run_h0(&neg_in, INFINITY, &out, &count), -EINVAL);
+	free(out);
+	assert_int_equal(run_h0(&inf_low, INFINITY, &out, &count), -EINVAL);
+	free(out);
+}
+
+/* A threshold: tree edges above it leave one more essential class each. */
+static void test_threshold(void **state)
+{
+	(void)state;
+	/* Two clusters 10 apart: {0, 1, 3} and {13, 14}. */
+	const double x[] = { 0, 1, 3, 13, 14 };
+	struct rips_input in = {RIPS_POINTS, 5, 1, x};
+	struct tdp_interval *out;
+	size_t count;
+
+	assert_int_equal(run_h0(&in, 5, &out, &count), 0);
+	assert_int_equal(count, 5);   /* deaths 1, 1, 2 and two essential */
+	assert_true(out[0].death == 1 && out[1].death == 1 && out[2].death == 2);
+	assert_true(isinf(out[3].death) && isinf(out[4].death));
+	free(out);
+	/* Threshold exactly at an edge: the edge is in (diameter <= t). */
+	assert_int_equal(run_h0(&in, 10, &out, &count), 0);
+	assert_int_equal(count, 5);
+	assert_true(out[3].death == 10 && isinf(out[4].death));
+	free(out);
+	/* Threshold 0: every point its own essential class. */
+	assert_int_equal(run_h0(&in, 0, &out, &count), 0);
+	assert_int_equal(count, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(out[i].birth == 0 && isinf(out[i].death));
+	free(out);
+}
+
+/* The lower triangle of the Euclidean distances of P, as the engine does. */
+static double *lower_of(const double *p, size_t n, size_t dim)
+{
+	double *D = malloc((n * (n - 1) / 2 + 1) * sizeof(*D));
+	assert_non_null(D);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = 0; j < i; j++) {
+			double s = 0;
+			for (size_t c = 0; c < dim; c++) {
+				double t = p[i * dim + c] - p[j * dim + c];
+				s += t * t;
+			}
+			D[i * (i - 1) / 2 + j] = sqrt(s);
+		}
+	return D;
+}
+
+/*
+ * The engine's own H0 (maxdim 0) equals rips_h0(), bit for bit, on points
+ * and on their lower triangle, with thresholds below, at and above the
+ * edges: the engine falls back on rips_h0() when its H0 does not fit, so
+ * a result must not depend on which one ran.
+ */
+static void test_equals_engine(void **state)
+{
+	(void)state;
+	unsigned seed = 5;
+	rips_ws_t *ws;
+	assert_int_equal(rips_init(&ws, 0), 0);
+	for (int t = 0; t < 300; t++) {
+		size_t n = 1 + (size_t)(rand_r(&seed) % 40), dim = 1 + (size_t)(rand_r(&seed) % 4);
+		double *p = malloc(n * dim * sizeof(*p));
+		assert_non_null(p);
+		for (size_t i = 0; i < n * dim; i++)
+			p[i] = t % 3 ? (double)rand_r(&seed) / RAND_MAX : (double)(rand_r(&seed) % 3);
+		double *D = lower_of(p, n, dim);
+		double thr = t % 4 == 0 ? INFINITY : (double)(rand_r(&seed) % 100) / 100.0 * (t % 3 ? 1 : 3);
+		struct rips_input pin = {RIPS_POINTS, n, dim, p}, lin = {RIPS_LOWER_DISTANCE, n, 0, D};
+		for (int kind = 0; kind < 2; kind++) {
+			const struct rips_input *in = kind ? &lin : &pin;
+			struct rips_diagram dg;
+			struct tdp_interval *out;
+			size_t count;
+			assert_int_equal(rips_compute(ws, in, 0, thr, &dg), 0);
+			assert_int_equal(dg.done, 1);
+			assert_int_equal(run_h0(in, thr, &out, &count), 0);
+			assert_int_equal(count, dg.count[0]);
+			assert_memory_equal(out, dg.iv[0], count * sizeof(*out));
+			free(out);
+		}
+		free(D);
+		free(p);
+	}
+	rips_fini(ws);
 }
 
 /* Naive Kruskal: all edges, insertion-sorted, union-find without tricks. */
@@ -230,7 +362,10 @@ static void test_line_path_equals_general(void **state)
 			xy[2 * i] = x[i];
 			xy[2 * i + 1] = 0.0;
 		}
-		size_t na = rips_h0(x, n, 1, a, s1), nb = rips_h0(xy, n, 2, b, s2);
+		struct rips_input in1 = {RIPS_POINTS, n, 1, x}, in2 = {RIPS_POINTS, n, 2, xy};
+		size_t na, nb;
+		assert_int_equal(rips_h0(&in1, INFINITY, a, s1, &na), 0);
+		assert_int_equal(rips_h0(&in2, INFINITY, b, s2, &nb), 0);
 		assert_int_equal(na, nb);
 		assert_memory_equal(a, b, na * sizeof(a[0]));
 	}
@@ -246,7 +381,9 @@ int main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_collinear),
 		cmocka_unit_test(test_grid),
-		cmocka_unit_test(test_zero_dim),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_equals_engine),
 		cmocka_unit_test(test_random_vs_kruskal),
 		cmocka_unit_test(test_line_path_equals_general),
 	};
