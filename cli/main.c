@@ -24,7 +24,8 @@ static const char usage[] =
 	"  --help, --version\n"
 	"\n"
 	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5).\n"
-	"exit: 0 ok, 1 a process failed for good, 100 bad usage or config, 111 system failure.\n";
+	"exit: 0 ok, 1 a process failed for good (persistence: a dimension not computed),\n"
+	"100 bad usage or config, 111 system failure.\n";
 
 static const struct {
 	const char *name;

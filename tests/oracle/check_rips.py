@@ -14,7 +14,6 @@ passed, M failed" and exits 1 on any failure.
 """
 import math
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -22,9 +21,11 @@ import tempfile
 import numpy as np
 import gudhi
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ripser_ref import run_ripser, same_diagrams, tol_ripser  # noqa: E402
+
 BIN = os.environ.get("BIN", "bin")
 TDAPIPE = os.path.join(BIN, "tdapipe")
-RIPSER = "/usr/bin/ripser"
 INF = math.inf
 
 passed = 0
@@ -78,33 +79,6 @@ def parse_ours(text, maxdim):
     return dg
 
 
-IVAL = re.compile(r"^\s*\[([^,]*),([^)]*)\)\s*$")
-
-
-def run_ripser(path, maxdim, threshold=None, fmt="point-cloud"):
-    cmd = [RIPSER, "--format", fmt, "--dim", str(max(1, maxdim))]
-    if threshold is not None:
-        cmd += ["--threshold", repr(float(threshold))]
-    cmd.append(path)
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"ripser exit {r.returncode}: {r.stderr.strip()}")
-    dg = {}
-    cur = None
-    for line in r.stdout.splitlines():
-        m = re.match(r"persistence intervals in dim (\d+):", line)
-        if m:
-            cur = int(m.group(1))
-            dg[cur] = []
-            continue
-        m = IVAL.match(line)
-        if m and cur is not None:
-            b = float(m.group(1))
-            e = m.group(2).strip()
-            dg[cur].append((b, INF if e == "" else float(e)))
-    return {d: dg.get(d, []) for d in range(max(1, maxdim) + 1)}
-
-
 def run_gudhi(maxdim, pts=None, D=None, threshold=None):
     kw = {}
     if threshold is not None:
@@ -120,43 +94,6 @@ def run_gudhi(maxdim, pts=None, D=None, threshold=None):
         dg[d] = [(float(b), float(e)) for b, e in st.persistence_intervals_in_dimension(d)
                  if e > b]
     return dg
-
-
-def close(a, b, tol):
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= tol(max(abs(a), abs(b)))
-
-
-def same_diagrams(mine, theirs, maxdim, tol):
-    """'' if equal as multisets within TOL, else a description."""
-    for d in range(maxdim + 1):
-        a = sorted(mine.get(d, []))
-        b = sorted(theirs.get(d, []))
-        used = [False] * len(b)
-        left = []
-        for x in a:
-            hit = -1
-            for j, y in enumerate(b):
-                if not used[j] and close(x[0], y[0], tol) and close(x[1], y[1], tol):
-                    hit = j
-                    break
-            if hit < 0:
-                left.append(x)
-            else:
-                used[hit] = True
-        right = [y for j, y in enumerate(b) if not used[j]]
-        short = lambda iv: not math.isinf(iv[1]) and iv[1] - iv[0] <= 2 * tol(abs(iv[1]))
-        bad_l = [x for x in left if not short(x)]
-        bad_r = [y for y in right if not short(y)]
-        if bad_l or bad_r:
-            return f"dim {d}: only ours {bad_l[:5]}, only theirs {bad_r[:5]}"
-    return ""
-
-
-def tol_ripser(scale, dim):
-    absolute = 8 * math.sqrt(max(dim, 1)) * 2.0 ** -24 * scale
-    return lambda x: 1e-5 * x + 4 * absolute + 1e-12
 
 
 def tol_gudhi(scale):
