@@ -1680,7 +1680,7 @@ uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
 		return 0;
 	uint64_t n = tdp_scale_cloud_points(sc);
 	if (!tdp_scale_uses_rips_engine(sc))
-		return 16 * n + (1 << 20);   /* H0 only: Prim's MST, O(n) */
+		return 16 * n + (1 << 20);   /* H0 only: Prim's MST, O(n), any threshold */
 	/* scaled/rips.c: distances 8 per pair, ranks 4 n^2, edges, their sort
 	 * scratch, values and keys 48 per pair; per point its binomials (up
 	 * to 6), row maximum, union-find parent and H0 intervals. */
@@ -1705,5 +1705,5 @@ uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc)
 
 bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc)
 {
-	return sc->complex == TDP_COMPLEX_RIPS && (sc->dims_mask != 1 || isfinite(sc->threshold));
+	return sc->complex == TDP_COMPLEX_RIPS && sc->dims_mask != 1;
 }

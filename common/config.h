@@ -160,8 +160,7 @@ int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);
  * (test_rips checks it against the engine's peak).  A config whose floor
  * exceeds memory_mb is refused at start; above the floor, what a window's
  * reduction needs depends on its data, and the worker caps it at
- * memory_mb while it runs.  H0 alone (no threshold) uses an O(n) spanning
- * tree.  0 for sublevel scales.
+ * memory_mb while it runs.  H0 alone uses an O(n) spanning tree.  0 for sublevel scales.
  */
 uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
 
@@ -173,7 +172,7 @@ uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d);
 uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc);
 
 /* Whether SC runs the full Rips engine: a rips scale computing more than
- * H0, or with a threshold.  H0 alone uses an O(n) spanning tree. */
+ * H0.  H0 alone, with or without a threshold, uses an O(n) spanning tree. */
 bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc);
 
 const char *tdp_format_name(enum tdp_format f);

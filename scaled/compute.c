@@ -124,7 +124,7 @@ enum tdp_incomplete compute_window(struct compute *c, const double *vals, size_t
 	struct rips_input in = {RIPS_POINTS, m, d, pts};
 	if (!c->rips) {
 		size_t count;
-		int rc = rips_h0(&in, INFINITY, out, c->scratch, &count);
+		int rc = rips_h0(&in, sc->threshold, out, c->scratch, &count);
 		if (rc < 0)
 			return result_incomplete(c, r, 0, rc == -ERANGE ? TDP_INCOMPLETE_DISTANCE_RANGE
 								 : TDP_INCOMPLETE_INVALID_INPUT);

@@ -5,10 +5,10 @@
  * sequence order, fill the intervals of a result block.  Sublevel scales
  * read the diagram off their stream's sliding structure
  * (scaled/sublevel_slide.c), which the worker keeps up to date point by
- * point; Rips scales computing H0 only without a
- * threshold use the O(n) minimum spanning tree; every other Rips scale
- * runs the full engine (scaled/rips.c) with the scale's threshold, after
- * delay embedding and, above max_points, max-min landmark subsampling.
+ * point; Rips scales computing H0 only use the O(n) minimum spanning
+ * tree (scaled/rips_h0.c); every other Rips scale runs the full engine
+ * (scaled/rips.c).  Both apply the scale's threshold, after delay
+ * embedding and, above max_points, max-min landmark subsampling.
  * Buffers are set up once per scale from its config; the Rips engine's
  * workspace is capped at the scale's memory_mb (its floor, the distances
  * and the edge sort, was checked against it at start).  A window always

@@ -2,7 +2,9 @@
 # rips_higher_dims: rips scales with dims [0, 1, 2] compute, window by
 # window, exactly what `tdapipe persistence --window` computes on the same
 # points (that CLI is checked against ripser and GUDHI by
-# tests/oracle/rips.sh); a threshold is applied; above max_points the
+# tests/oracle/rips.sh); a threshold is applied (H0 alone with a
+# threshold runs the spanning tree, not the engine: the same diagrams, and
+# several essential classes); above max_points the
 # cloud is subsampled to max-min landmarks, said in the result, and the
 # diagram equals GUDHI's on those landmarks.
 . "$(dirname "$0")/../lib.sh"
@@ -18,11 +20,13 @@ np.savetxt('$T/cloud.csv', pts, delimiter=',', fmt='%.6f')
 SCALES="scales:
   - {name: full, complex: rips, window: 60, slide: 20, dims: [0, 1, 2]}
   - {name: cut, complex: rips, window: 50, slide: 25, dims: [1], threshold: 0.4}
+  - {name: h0cut, complex: rips, window: 50, slide: 25, dims: [0], threshold: 0.2}
   - {name: lm, complex: rips, window: 100, slide: 50, dims: [0, 1], max_points: 30}"
 write_config "$T/c.yaml" "{type: file, path: $T/cloud.csv, format: csv}" "$T/out.jsonl"
 run_ok "$T/c.yaml" 60 "run"
 "$TDAPIPE" persistence --dim 2 --window 60 --slide 20 "$T/cloud.csv" >"$T/full.cli" || die "persistence CLI failed"
 "$TDAPIPE" persistence --dim 1 --threshold 0.4 --window 50 --slide 25 "$T/cloud.csv" >"$T/cut.cli" || die "persistence CLI failed"
+"$TDAPIPE" persistence --dim 0 --threshold 0.2 --window 50 --slide 25 "$T/cloud.csv" >"$T/h0cut.cli" || die "persistence CLI failed"
 
 "$PY" - "$HERE" "$T" "$N" <<'PYEOF'
 import sys
@@ -55,7 +59,8 @@ def same(ours, theirs):
     return a == b
 
 for scale, W, S, dims, cli_path in (("full", 60, 20, (0, 1, 2), T + "/full.cli"),
-                                    ("cut", 50, 25, (1,), T + "/cut.cli")):
+                                    ("cut", 50, 25, (1,), T + "/cut.cli"),
+                                    ("h0cut", 50, 25, (0,), T + "/h0cut.cli")):
     want = cli(cli_path)
     got = res[scale]
     expect(len(got) == n_windows(N, W, S), "%s: %d windows, expected %d" % (scale, len(got), n_windows(N, W, S)))
@@ -65,6 +70,8 @@ for scale, W, S, dims, cli_path in (("full", 60, 20, (0, 1, 2), T + "/full.cli")
             expect(same(as_text(r["diagrams"][str(d)]), want[k][d]),
                    "%s window %d H%d: pipeline %r != persistence CLI %r" % (scale, k, d, r["diagrams"][str(d)][:5], want[k][d][:5]))
     print("# %s: %d windows equal the persistence CLI in dims %s" % (scale, len(got), dims))
+ess = [sum(e is None for b, e in r["diagrams"]["0"]) for r in res["h0cut"].values()]
+expect(max(ess) > 1, "h0cut: no window with more than one essential class at threshold 0.2: %s" % ess)
 h1 = sum(len(r["diagrams"]["1"]) for r in res["full"].values())
 expect(h1 > 0, "no H1 class in any window of a noisy circle")
 

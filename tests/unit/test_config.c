@@ -551,8 +551,10 @@ static void test_rips_bounds(void **state)
 	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 5000, slide: 1, dims: [0, 1, 2, 3]}\n");
 	/* ... and 6000 are fine with landmarks */
 	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 6000, slide: 1, dims: [0, 1, 2], max_points: 200}\n");
-	/* H0 alone uses the O(n) spanning tree: a large window is fine */
+	/* H0 alone uses the O(n) spanning tree: a large window is fine,
+	 * with or without a threshold */
 	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 1000000, slide: 1000}\n");
+	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 1000000, slide: 1000, threshold: 0.5}\n");
 }
 
 static void test_names_and_ranges(void **state)

@@ -344,14 +344,15 @@ static void test_held_buffers_never_refuse(void **state)
 /* The floor the config checks against memory_mb (tdp_scale_rips_bytes)
  * holds what the engine needs for H0 of the scale's largest cloud, on
  * every kind of cloud, and is not loose: a workspace capped at it always
- * computes H0 with the engine itself (no fallback needed). */
+ * computes H0 with the engine itself (no retry, no spanning tree). */
 static void test_floor_bound(void **state)
 {
 	(void)state;
 	static double p[400 * 2];
 	for (size_t n = 2; n <= 400; n = n * 3 / 2 + 1) {
-		struct tdp_scale_cfg sc = {.complex = TDP_COMPLEX_RIPS, .window = (uint32_t)n, .dims_mask = 1,
-					   .threshold = 1e9};
+		/* H0 and H1: a scale that runs the engine, whose floor is H0's */
+		struct tdp_scale_cfg sc = {.complex = TDP_COMPLEX_RIPS, .window = (uint32_t)n, .dims_mask = 3,
+					   .threshold = INFINITY};
 		uint64_t bound = tdp_scale_rips_bytes(&sc);
 		size_t most = 0;
 		for (int kind = 0; kind < 4; kind++) {
