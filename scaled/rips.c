@@ -147,12 +147,16 @@ static int ws_reserve(struct rips_ws *ws, void **p, size_t *cap, size_t need, si
 		ncap = need;
 	size_t old = *cap * elsize, nb = ncap * elsize;
 	if (ws->limit && ws->bytes - old + nb > ws->limit) {
-		ncap = need;	/* a tight fit may still pass */
-		nb = ncap * elsize;
-		if (ws->bytes - old + nb > ws->limit) {
+		/* Doubling would pass the limit; all the room left may still
+		 * hold NEED.  Take it all at once: growing by what each push
+		 * needs would copy the array once per element. */
+		size_t room = (ws->limit - (ws->bytes - old)) / elsize;
+		if (ws->bytes - old > ws->limit || room < need) {
 			ws->nomem = TDP_INCOMPLETE_MEMORY_MB;
 			return -ENOMEM;
 		}
+		ncap = exact ? need : room;
+		nb = ncap * elsize;
 	}
 	void *q = realloc(*p, nb);
 	if (!q)
