@@ -73,8 +73,13 @@ while time.time() < deadline:
 sys.exit(1)
 EOF
 sleep 2
+# The partitions B ever held (its segment lists every one it was
+# assigned): a slow start (ASan) can cost A its membership for a moment
+# and hand B all 8 before the split, and B then resumes those it read
+# itself rather than starting them at A's checkpoints.
+ever=$("$TDAPIPE" stats --instance "$B" --json | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)["kafka"]["partitions"]))')
 kill -9 "$(cat "$T/a.pid")"
-note "instance A killed (SIGKILL to its supervisor)"
+note "instance A killed (SIGKILL to its supervisor); B had held $ever partitions"
 wait "$feeder" || die "the producer failed"
 
 kt wait "$BOOT" results 8 "$want" || { tail -20 "$T/b.err" >&2; die "the results never all arrived"; }
@@ -91,9 +96,13 @@ grep -h "reader: .* results already in" "$T/b.err" | sed 's/^.*: \([a-z]* reader
 # The survivor started the dead instance's partitions at their checkpoints,
 # not at their start, and rebuilt those streams' windows right: what it
 # published for them is in the check above, compared line for line.
-taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/b.err")
+taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/b.err" || true)
 note "B started $taken partitions at their checkpoints"
-[ "$taken" -ge 1 ] || { grep kafka "$T/b.err" >&2; die "B read the dead instance's partitions from their start"; }
+if [ "$ever" -lt 8 ]; then
+	[ "$taken" -ge 1 ] || { grep kafka "$T/b.err" >&2; die "B read the dead instance's partitions from their start"; }
+else
+	note "B had held all 8 before A died: none to take over from a checkpoint this time"
+fi
 
 # A whole instance run twice, the second time (a new segment) after more
 # points came: it starts every partition at its checkpoint, restores its
@@ -108,7 +117,7 @@ tail -n +"$((half + 1))" "$T/keyed.txt" | kcat -P -b "$BOOT" -t points2 -K '|' |
 run_ok "$T/c.yaml" 90 "second run"
 cp "$T/run.err" "$T/c2.err"
 check again 4 || die "a second run, restored from checkpoints, did not add exactly the rest"
-taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/c2.err")
+taken=$(grep -c "starts at offset [1-9][0-9]*, its checkpoint" "$T/c2.err" || true)
 note "second run: $taken of 4 partitions started at their checkpoints"
 [ "$taken" -eq 4 ] || { cat "$T/c2.err" >&2; die "the second run did not start every partition at its checkpoint"; }
 stop_mock mock
