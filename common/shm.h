@@ -78,7 +78,7 @@ struct tdp_proc {
 	uint32_t pad0;
 	uint64_t records_in;                      /* ingest: records read; scaled: points; publish: results */
 	uint64_t records_out;                     /* ingest: points pushed; scaled: results; publish: written */
-	uint64_t bad_records;                     /* ingest: dead letters; scaled: windows not computed; publish: duplicates dropped */
+	uint64_t bad_records;                     /* ingest: dead letters; publish: duplicates dropped; scaled: 0 (see incomplete) */
 	uint64_t windows;                         /* scaled: windows computed */
 	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
 	uint64_t incomplete[TDP_INCOMPLETE_REASONS]; /* scaled: windows published with a dimension
