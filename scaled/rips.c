@@ -129,34 +129,34 @@ struct rips_ws {
 
 /* ------------------------------------------------------------------ memory */
 
-/* Make room for NEED elements of ELSIZE bytes in *P (capacity *CAP),
- * doubling, within the workspace limit.  0 or -ENOMEM (then *P unchanged). */
+/*
+ * Make room for NEED elements of ELSIZE bytes in *P (capacity *CAP),
+ * within the workspace limit.  0 or -ENOMEM (then *P unchanged).
+ *
+ * An array grows by a quarter (EXACT: to NEED), a rule that looks only at
+ * the array, never at the room left under the limit.  That keeps every
+ * capacity a monotone function of where the array started, so a
+ * computation that fits with buffers kept from earlier windows also fits
+ * from an empty workspace, and whether a window fits depends on the
+ * window alone (rips_compute()).  Growing into whatever room is left
+ * would break that, and growing by what each push needs would copy the
+ * array once per element.
+ */
 static int ws_reserve(struct rips_ws *ws, void **p, size_t *cap, size_t need, size_t elsize,
 		      bool exact)
 {
 	if (need <= *cap)
 		return 0;
-	size_t ncap = *cap ? *cap : 16;
 	ws->nomem = TDP_INCOMPLETE_OUT_OF_MEMORY;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 4 / elsize)
-			return -ENOMEM;
-		ncap *= 2;
-	}
-	if (exact)
+	if (need > SIZE_MAX / 2 / elsize)
+		return -ENOMEM;
+	size_t ncap = *cap ? *cap + *cap / 4 : 16;
+	if (exact || ncap < need || ncap > SIZE_MAX / 2 / elsize)
 		ncap = need;
 	size_t old = *cap * elsize, nb = ncap * elsize;
 	if (ws->limit && ws->bytes - old + nb > ws->limit) {
-		/* Doubling would pass the limit; all the room left may still
-		 * hold NEED.  Take it all at once: growing by what each push
-		 * needs would copy the array once per element. */
-		size_t room = (ws->limit - (ws->bytes - old)) / elsize;
-		if (ws->bytes - old > ws->limit || room < need) {
-			ws->nomem = TDP_INCOMPLETE_MEMORY_MB;
-			return -ENOMEM;
-		}
-		ncap = exact ? need : room;
-		nb = ncap * elsize;
+		ws->nomem = TDP_INCOMPLETE_MEMORY_MB;
+		return -ENOMEM;
 	}
 	void *q = realloc(*p, nb);
 	if (!q)
@@ -1410,12 +1410,20 @@ int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double 
 	if (maxdim < 0 || maxdim > RIPS_MAX_DIM || !(threshold >= 0))
 		rc = -EINVAL;
 	else if (!(rc = rips_input_check(in))) {
+		/*
+		 * The outcome is that of a tight computation from an empty
+		 * workspace, whatever earlier windows left: it needs the least
+		 * memory, so a fast run that fits would fit there too
+		 * (ws_reserve()), and one that does not is run again there.  A
+		 * window's result is then a function of the window alone,
+		 * also across a worker's restart (DESIGN.md, invariant 3).
+		 * Tight stays on (a scale near its bound once will be again,
+		 * and two runs per window would double its cost).
+		 */
+		if (ws->tight)
+			ws_trim(ws, 0);
 		rc = compute_dims(ws, in, maxdim, threshold, out);
 		if (rc == -ENOMEM && ws->nomem == TDP_INCOMPLETE_MEMORY_MB && !ws->tight) {
-			/* What earlier windows left in the workspace may be what
-			 * filled it: start again from nothing, freeing as we go,
-			 * and stay that way (a scale near its bound once will be
-			 * again; a second try per window would double its cost). */
 			ws->tight = true;
 			ws_trim(ws, 0);
 			rc = compute_dims(ws, in, maxdim, threshold, out);

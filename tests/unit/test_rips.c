@@ -341,6 +341,51 @@ static void test_held_buffers_never_refuse(void **state)
 	assert_true(retried > 0);
 }
 
+/*
+ * A window's outcome under a limit (what is computed, what is not and
+ * why, the diagrams) is a function of the window alone: the same in a
+ * fresh workspace and after any sequence of other windows, complete or
+ * not, in either mode.  A restarted scale worker (a fresh workspace) must
+ * publish what the one before it would have (DESIGN.md, invariant 3).
+ */
+static void test_outcome_independent_of_history(void **state)
+{
+	(void)state;
+	enum { NW = 6 };
+	static double w[NW][130 * 2];
+	size_t n[NW];
+	for (int i = 0; i < NW; i++) {
+		n[i] = 30 + (size_t)i * 20;   /* a large window's buffers, kept, weigh on a small one */
+		make_cloud(w[i], n[i], i % 4, 50u + (unsigned)i);
+	}
+	unsigned seed = 9;
+	int partial = 0, complete = 0;
+	for (size_t limit = 64 << 10; limit < (3 << 20); limit = limit * 21 / 20) {
+		struct rips_diagram ref[NW], got;
+		rips_ws_t *fresh[NW];
+		for (int i = 0; i < NW; i++) {
+			struct rips_input in = {RIPS_POINTS, n[i], 2, w[i]};
+			assert_int_equal(rips_init(&fresh[i], limit), 0);
+			rips_compute(fresh[i], &in, 2, INFINITY, &ref[i]);
+			ref[i].done == 3 ? complete++ : partial++;
+		}
+		rips_ws_t *ws;
+		assert_int_equal(rips_init(&ws, limit), 0);
+		for (int step = 0; step < 4 * NW; step++) {
+			int i = rand_r(&seed) % NW;
+			struct rips_input in = {RIPS_POINTS, n[i], 2, w[i]};
+			rips_compute(ws, &in, 2, INFINITY, &got);
+			assert_int_equal(got.done, ref[i].done);
+			assert_int_equal(got.why, ref[i].why);
+			assert_same_dims(&got, &ref[i], got.done);
+		}
+		rips_fini(ws);
+		for (int i = 0; i < NW; i++)
+			rips_fini(fresh[i]);
+	}
+	assert_true(partial > 0 && complete > 0);
+}
+
 /* The floor the config checks against memory_mb (tdp_scale_rips_bytes)
  * holds what the engine needs for H0 of the scale's largest cloud, on
  * every kind of cloud, and is not loose: a workspace capped at it always
@@ -532,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_memory_limit_sweep),
 		cmocka_unit_test(test_held_buffers_never_refuse),
+		cmocka_unit_test(test_outcome_independent_of_history),
 		cmocka_unit_test(test_floor_bound),
 		cmocka_unit_test(test_index_range),
 #ifndef __SANITIZE_ADDRESS__
