@@ -154,13 +154,14 @@ int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);
 
 /*
  * The floor of the Rips engine's memory for one window of scale SC: what
- * every dimension needs before any reduction, the distances and their
- * ranks (12 bytes a pair ... 4 n^2 + 8 per pair) and the edge sort (48
- * bytes a pair): 32 n^2 and a little, for the scale's largest cloud
- * (test_rips checks it against the engine's peak).  A config whose floor
- * exceeds memory_mb is refused at start; above the floor, what a window's
+ * every dimension needs before any reduction, the distances (8 bytes a
+ * pair), their ranks (a 4-byte square) and the edge sort (48 bytes a
+ * pair): 32 n^2 and a little, for the scale's largest cloud (test_rips
+ * checks it against the engine's peak).  A config whose floor exceeds
+ * memory_mb is refused at start; above the floor, what a window's
  * reduction needs depends on its data, and the worker caps it at
- * memory_mb while it runs.  H0 alone uses an O(n) spanning tree.  0 for sublevel scales.
+ * memory_mb while it runs.  H0 alone uses an O(n) spanning tree.  0 for
+ * sublevel scales.
  */
 uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
 
