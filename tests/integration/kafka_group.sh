@@ -50,11 +50,10 @@ a_holds_all() { [ "$(assigned "$A")" = 8 ]; }
 wait_for 40 a_holds_all || die "A never got the 8 partitions"
 "$TDAPIPE" run -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
 
-# Feed the points over about 8 s.
-kt feed "$T/keyed.txt" "$BOOT" points &
-feeder=$!
-
-# Both must have partitions before one dies.
+# Both must have partitions before the points come, so that A dies in
+# the middle of its partitions: had the feed started first, a slow split
+# (ASan on a loaded machine) let A finish them before it was killed, and
+# B had nothing to take over.
 "$PY" - "$TDAPIPE" "$A" "$B" <<'EOF' || die "the two instances never shared the partitions"
 import json, subprocess, sys, time
 deadline = time.time() + 40
@@ -72,7 +71,19 @@ while time.time() < deadline:
     time.sleep(0.2)
 sys.exit(1)
 EOF
-sleep 2
+
+# Feed the points over about 8 s; kill A once it published some results
+# (checkpoints for B to start from), while the feed still runs.
+kt feed "$T/keyed.txt" "$BOOT" points &
+feeder=$!
+a_published() {
+	"$TDAPIPE" stats --instance "$A" --json 2>/dev/null | "$PY" -c '
+import json, sys
+s = json.load(sys.stdin)
+sys.exit(0 if [p for p in s["processes"] if p["role"] == "publish"][0]["records_out"] >= 300 else 1)'
+}
+wait_for 40 a_published || die "A never published 300 results"
+kill -0 "$feeder" 2>/dev/null || die "the feed ended before A was killed: nothing left for B to take over"
 # The partitions B ever held (its segment lists every one it was
 # assigned): a slow start (ASan) can cost A its membership for a moment
 # and hand B all 8 before the split, and B then resumes those it read
