@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "common/record.h"
@@ -37,8 +38,33 @@ int decode_jsonl(const char *rec, size_t len, struct tdp_decoded *out, char *rea
 /* From a stream of concatenated msgpack maps with the same keys.
  * Returns 1: a record decoded, *USED bytes consumed; 0: BUF holds only a
  * prefix of a record, read more; -1: a bad record, *USED bytes to skip and
- * dead-letter (all of BUF when the bytes are not msgpack at all). */
+ * dead-letter; -2: not msgpack, a byte where an object must start is 0xc1
+ * (*USED: its offset), so where this object ends, and the next begins,
+ * cannot be known. */
 int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded *out,
 		   char *reason, size_t rlen);
+
+/*
+ * Passing over one msgpack object of any size as its bytes arrive, without
+ * keeping them: for a record longer than max_record, whose end is still
+ * found exactly (the framer resumes right after it, never inside it).
+ */
+struct msgpack_skip {
+	uint64_t pending;        /* objects still to start */
+	uint64_t body;           /* payload bytes of the current object still to pass */
+	uint64_t total;          /* bytes passed so far */
+	unsigned char hdr[6];    /* a header split across chunks */
+	unsigned have;           /* its bytes so far */
+	bool bad;                /* stopped at a 0xc1 byte: the object has no end */
+};
+
+/* Start passing an object from its first byte. */
+void msgpack_skip_init(struct msgpack_skip *s);
+
+/* Pass bytes of the object from BUF (LEN bytes): returns how many belong
+ * to it; the object ended when s->pending and s->body are both 0, and
+ * s->bad says the walk stopped at a byte that cannot start an object (not
+ * counted). */
+size_t msgpack_skip_feed(struct msgpack_skip *s, const char *buf, size_t len);
 
 #endif

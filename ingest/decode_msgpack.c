@@ -32,12 +32,76 @@ static uint64_t load_be(const unsigned char *p, unsigned n)
 }
 
 /*
+ * The header of the msgpack object whose type byte is P[0], AVAIL bytes
+ * at P: *HDR its size (type byte, length field, ext type byte), *BODY the
+ * payload bytes after it, *KIDS the objects nested in it (2 per map
+ * entry).  Returns 1; 0 when AVAIL does not hold the whole header; -1
+ * when the type byte is 0xc1, which msgpack never uses.
+ */
+static int mp_header(const unsigned char *p, size_t avail, size_t *hdr, uint64_t *body, uint64_t *kids)
+{
+	unsigned char c = p[0];
+	unsigned lenbytes = 0;   /* bytes of a length/count field after the type */
+	enum { BODY, EXT, ARRAY, MAP } what = BODY;
+
+	*hdr = 1;
+	*body = 0;
+	*kids = 0;
+	if (c <= 0x7f || c >= 0xe0)
+		;                                     /* fixint */
+	else if (c <= 0x8f)
+		*kids = 2u * (c & 0x0fu);             /* fixmap */
+	else if (c <= 0x9f)
+		*kids = c & 0x0fu;                    /* fixarray */
+	else if (c <= 0xbf)
+		*body = c & 0x1fu;                    /* fixstr */
+	else switch (c) {
+	case 0xc0: case 0xc2: case 0xc3: break;   /* nil, false, true */
+	case 0xc1: return -1;
+	case 0xc4: case 0xd9: lenbytes = 1; break;    /* bin 8, str 8 */
+	case 0xc5: case 0xda: lenbytes = 2; break;
+	case 0xc6: case 0xdb: lenbytes = 4; break;
+	case 0xc7: lenbytes = 1; what = EXT; break;   /* ext 8/16/32 */
+	case 0xc8: lenbytes = 2; what = EXT; break;
+	case 0xc9: lenbytes = 4; what = EXT; break;
+	case 0xca: *body = 4; break;                  /* float 32 */
+	case 0xcb: *body = 8; break;                  /* float 64 */
+	case 0xcc: case 0xd0: *body = 1; break;       /* (u)int 8..64 */
+	case 0xcd: case 0xd1: *body = 2; break;
+	case 0xce: case 0xd2: *body = 4; break;
+	case 0xcf: case 0xd3: *body = 8; break;
+	case 0xd4: *body = 2; break;                  /* fixext: type + data */
+	case 0xd5: *body = 3; break;
+	case 0xd6: *body = 5; break;
+	case 0xd7: *body = 9; break;
+	case 0xd8: *body = 17; break;
+	case 0xdc: lenbytes = 2; what = ARRAY; break;
+	case 0xdd: lenbytes = 4; what = ARRAY; break;
+	case 0xde: lenbytes = 2; what = MAP; break;
+	case 0xdf: lenbytes = 4; what = MAP; break;
+	}
+	if (!lenbytes)
+		return 1;
+	*hdr = 1 + lenbytes + (what == EXT);
+	if (avail < *hdr)
+		return 0;
+	uint64_t n = load_be(p + 1, lenbytes);
+	if (what == ARRAY)
+		*kids = n;
+	else if (what == MAP)
+		*kids = 2 * n;
+	else
+		*body = n;
+	return 1;
+}
+
+/*
  * Find the size of the msgpack object at the start of P (LEN bytes).
  * Returns 1 with *SIZE set, 0 when P ends inside the object, -1 when a
- * byte that must be a type is 0xc1 (never used).  msgpack is a prefix
- * code, so one counter of objects still to read is enough: each header
- * consumes one and adds its children (2 per map entry).  Never reads at
- * or past P + LEN.
+ * byte that must be a type is 0xc1 (*SIZE: its offset).  msgpack is a
+ * prefix code, so one counter of objects still to read is enough: each
+ * header consumes one and adds its children.  Never reads at or past
+ * P + LEN.
  */
 static int object_extent(const unsigned char *p, size_t len, size_t *size)
 {
@@ -46,61 +110,14 @@ static int object_extent(const unsigned char *p, size_t len, size_t *size)
 	while (pending) {
 		if (pos >= len)
 			return 0;
-		unsigned char c = p[pos];
-		unsigned lenbytes = 0;   /* bytes of a length/count field after the type */
-		size_t hdr = 1;          /* type byte, length field, ext type byte */
-		uint64_t body = 0;       /* payload bytes after the header */
-		uint64_t kids = 0;       /* nested objects */
-		enum { BODY, EXT, ARRAY, MAP } what = BODY;
-
-		if (c <= 0x7f || c >= 0xe0)
-			;                                    /* fixint */
-		else if (c <= 0x8f)
-			kids = 2u * (c & 0x0fu);             /* fixmap */
-		else if (c <= 0x9f)
-			kids = c & 0x0fu;                    /* fixarray */
-		else if (c <= 0xbf)
-			body = c & 0x1fu;                    /* fixstr */
-		else switch (c) {
-		case 0xc0: case 0xc2: case 0xc3: break;  /* nil, false, true */
-		case 0xc1: return -1;
-		case 0xc4: case 0xd9: lenbytes = 1; break;   /* bin 8, str 8 */
-		case 0xc5: case 0xda: lenbytes = 2; break;
-		case 0xc6: case 0xdb: lenbytes = 4; break;
-		case 0xc7: lenbytes = 1; what = EXT; break;  /* ext 8/16/32 */
-		case 0xc8: lenbytes = 2; what = EXT; break;
-		case 0xc9: lenbytes = 4; what = EXT; break;
-		case 0xca: body = 4; break;                  /* float 32 */
-		case 0xcb: body = 8; break;                  /* float 64 */
-		case 0xcc: case 0xd0: body = 1; break;       /* (u)int 8..64 */
-		case 0xcd: case 0xd1: body = 2; break;
-		case 0xce: case 0xd2: body = 4; break;
-		case 0xcf: case 0xd3: body = 8; break;
-		case 0xd4: body = 2; break;                  /* fixext: type + data */
-		case 0xd5: body = 3; break;
-		case 0xd6: body = 5; break;
-		case 0xd7: body = 9; break;
-		case 0xd8: body = 17; break;
-		case 0xdc: lenbytes = 2; what = ARRAY; break;
-		case 0xdd: lenbytes = 4; what = ARRAY; break;
-		case 0xde: lenbytes = 2; what = MAP; break;
-		case 0xdf: lenbytes = 4; what = MAP; break;
+		size_t hdr;
+		uint64_t body, kids;
+		int rc = mp_header(p + pos, len - pos, &hdr, &body, &kids);
+		if (rc < 0) {
+			*size = pos;
+			return -1;
 		}
-		if (lenbytes) {
-			if (len - pos < 1 + (size_t)lenbytes)
-				return 0;
-			uint64_t n = load_be(p + pos + 1, lenbytes);
-			hdr = 1 + lenbytes;
-			if (what == EXT)
-				hdr++;
-			if (what == ARRAY)
-				kids = n;
-			else if (what == MAP)
-				kids = 2 * n;
-			else
-				body = n;
-		}
-		if (len - pos < hdr || len - pos - hdr < body)
+		if (rc == 0 || len - pos - hdr < body)
 			return 0;
 		pos += hdr + (size_t)body;
 		/* Each pending object takes at least one byte, so this stays far
@@ -109,6 +126,60 @@ static int object_extent(const unsigned char *p, size_t len, size_t *size)
 	}
 	*size = pos;
 	return 1;
+}
+
+void msgpack_skip_init(struct msgpack_skip *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pending = 1;
+}
+
+/*
+ * The same walk as object_extent(), one chunk at a time and keeping
+ * nothing but counters: the bytes of a payload are passed, not stored, so
+ * an object of any size costs no memory.  A header split across chunks is
+ * collected in s->hdr (6 bytes at most).
+ */
+size_t msgpack_skip_feed(struct msgpack_skip *s, const char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t pos = 0;
+	while ((s->pending || s->body) && !s->bad && pos < len) {
+		if (s->body) {
+			size_t take = len - pos < s->body ? len - pos : (size_t)s->body;
+			pos += take;
+			s->body -= take;
+			continue;
+		}
+		/* A header: from the chunk, or completed from s->hdr. */
+		const unsigned char *h = p + pos;
+		size_t avail = len - pos, hdr;
+		uint64_t body, kids;
+		if (s->have) {
+			size_t add = sizeof(s->hdr) - s->have < avail ? sizeof(s->hdr) - s->have : avail;
+			memcpy(s->hdr + s->have, h, add);
+			h = s->hdr;
+			avail = s->have + add;
+		}
+		int rc = mp_header(h, avail, &hdr, &body, &kids);
+		if (rc < 0) {
+			s->bad = true;
+			break;
+		}
+		if (rc == 0) {   /* keep what there is of the header */
+			if (!s->have)
+				memcpy(s->hdr, h, avail);
+			s->have = avail;
+			pos = len;
+			break;
+		}
+		pos += hdr - s->have;   /* the header's bytes still in this chunk */
+		s->have = 0;
+		s->body = body;
+		s->pending = s->pending - 1 + kids;
+	}
+	s->total += pos;
+	return pos;
 }
 
 static const char *type_name(msgpack_object_type t)
@@ -269,10 +340,11 @@ int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded
 	if (ext == 0)
 		return 0;
 	if (ext < 0) {
-		/* No way to find the next object boundary: drop what we have. */
-		*used = len;
-		snprintf(reason, rlen, "not msgpack: parse error");
-		return -1;
+		/* No way to find where this object ends, or the next begins. */
+		*used = size;
+		snprintf(reason, rlen, "not msgpack: byte 0xc1 at offset %zu of the record cannot start an object",
+			 size);
+		return -2;
 	}
 	*used = size;
 

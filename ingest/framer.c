@@ -84,6 +84,33 @@ static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb
 	}
 }
 
+/*
+ * msgpack.  A stream of maps has no separators, so the only way to the
+ * next record is through the end of this one: the framer never resumes
+ * anywhere else.  An object longer than max_record is passed exactly, its
+ * end found by walking its headers (msgpack_skip), and reported once
+ * there.  A byte that cannot start an object (0xc1) leaves no way to any
+ * record boundary: nothing after it in this input (file, stdin stream,
+ * TCP connection, datagram) is decoded, and the framer says so once
+ * (fr->rejected, the source stops that input: see framer.h).
+ */
+
+/* Report the bytes from BUF (LEN of them, at offset OFF) as not msgpack
+ * and stop decoding this input. */
+static void msgpack_reject(struct framer *fr, const char *buf, size_t len, uint64_t off, size_t bad,
+			   framer_cb cb, void *ctx)
+{
+	size_t max = fr->cfg->max_record;
+	struct frame f = {.raw = buf, .len = len < max ? len : max, .off = off, .truncated = len > max};
+	snprintf(f.reason, sizeof(f.reason),
+		 "not msgpack: byte 0xc1 at offset %llu cannot start an object; nothing after it in this input "
+		 "is decoded", (unsigned long long)(off + bad));
+	cb(ctx, &f);
+	fr->rejecting = true;
+	fr->rejected = true;
+	fr->reject_off = off + bad;
+}
+
 /* Decode as many msgpack maps as BUF holds; returns bytes consumed. */
 static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, uint64_t off,
 			      framer_cb cb, void *ctx)
@@ -95,51 +122,119 @@ static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, ui
 		int rc = decode_msgpack(buf + pos, len - pos, &used, &f.dec, f.reason, sizeof(f.reason));
 		if (rc == 0)
 			break;
+		if (rc == -2) {
+			msgpack_reject(fr, buf + pos, len - pos, off + pos, used, cb, ctx);
+			return len;
+		}
 		if (used > fr->cfg->max_record) {
 			f.truncated = true;
 			f.len = fr->cfg->max_record;
 			rc = -1;
-			snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
-				 fr->cfg->max_record);
+			snprintf(f.reason, sizeof(f.reason), "record of %zu bytes longer than max_record (%u bytes)",
+				 used, fr->cfg->max_record);
 		} else {
 			f.len = used;
 		}
 		f.ok = rc == 1;
 		cb(ctx, &f);
-		pos += used ? used : len - pos;
+		pos += used;
 	}
 	return pos;
 }
 
+/* The object in the carry is longer than max_record: keep its first
+ * max_record bytes for the report and pass the rest as it comes. */
+static void msgpack_start_skip(struct framer *fr, framer_cb cb, void *ctx)
+{
+	msgpack_skip_init(&fr->skip);
+	msgpack_skip_feed(&fr->skip, fr->carry.p, fr->carry.len);
+	if (fr->skip.bad) {
+		msgpack_reject(fr, fr->carry.p, fr->carry.len, fr->carry_off, (size_t)fr->skip.total, cb, ctx);
+		tdp_buf_reset(&fr->carry);
+		return;
+	}
+	fr->carry.len = fr->cfg->max_record;
+	fr->skipping = true;
+}
+
+/* Pass what of the chunk belongs to the object being skipped; returns the
+ * bytes taken, and reports the object once its end is in. */
+static size_t msgpack_skip_chunk(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
+{
+	size_t n = msgpack_skip_feed(&fr->skip, c->data, c->len);
+	if (fr->skip.bad) {
+		msgpack_reject(fr, c->data + n, c->len - n, c->off + n, 0, cb, ctx);
+		tdp_buf_reset(&fr->carry);
+		fr->skipping = false;
+		return c->len;
+	}
+	if (!fr->skip.pending && !fr->skip.body) {
+		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .truncated = true};
+		snprintf(f.reason, sizeof(f.reason), "record of %llu bytes longer than max_record (%u bytes)",
+			 (unsigned long long)fr->skip.total, fr->cfg->max_record);
+		cb(ctx, &f);
+		tdp_buf_reset(&fr->carry);
+		fr->skipping = false;
+	}
+	return n;
+}
+
 static void feed_msgpack(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
 {
-	if (fr->carry.len == 0) {
-		size_t used = msgpack_records(fr, c->data, c->len, c->off, cb, ctx);
-		if (used < c->len) {
-			fr->carry_off = c->off + used;
-			tdp_buf_append(&fr->carry, c->data + used, c->len - used);
+	struct source_chunk rest = *c;
+	if (fr->rejecting) {
+		rest.len = 0;   /* not decoded: see msgpack_reject() */
+	} else if (fr->skipping) {
+		size_t n = msgpack_skip_chunk(fr, c, cb, ctx);
+		rest.data += n;
+		rest.len -= n;
+		rest.off += n;
+	}
+	if (fr->rejecting || fr->skipping) {
+		rest.len = 0;
+	} else if (fr->carry.len == 0) {
+		size_t used = msgpack_records(fr, rest.data, rest.len, rest.off, cb, ctx);
+		if (used < rest.len) {
+			fr->carry_off = rest.off + used;
+			tdp_buf_append(&fr->carry, rest.data + used, rest.len - used);
 		}
 	} else {
-		tdp_buf_append(&fr->carry, c->data, c->len);
+		tdp_buf_append(&fr->carry, rest.data, rest.len);
 		size_t used = msgpack_records(fr, fr->carry.p, fr->carry.len, fr->carry_off, cb, ctx);
 		memmove(fr->carry.p, fr->carry.p + used, fr->carry.len - used);
 		fr->carry.len -= used;
 		fr->carry_off += used;
 	}
-	if (fr->carry.len > fr->cfg->max_record) {
-		/* A map bigger than any record may be: report and resynchronise. */
-		struct frame f = {.raw = fr->carry.p, .len = fr->cfg->max_record, .off = fr->carry_off, .truncated = true};
-		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)", fr->cfg->max_record);
+	if (!fr->rejecting && !fr->skipping && fr->carry.len > fr->cfg->max_record)
+		msgpack_start_skip(fr, cb, ctx);
+	if (c->end && !fr->rejecting && (fr->carry.len || fr->skipping)) {
+		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off,
+				  .truncated = fr->skipping};
+		snprintf(f.reason, sizeof(f.reason), "truncated msgpack record at end of input (%llu bytes)",
+			 (unsigned long long)(fr->skipping ? fr->skip.total : fr->carry.len));
 		cb(ctx, &f);
-		tdp_buf_reset(&fr->carry);
 	}
-	if (c->end && fr->carry.len) {
-		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off};
-		snprintf(f.reason, sizeof(f.reason), "truncated msgpack record at end of input");
-		cb(ctx, &f);
+	/* Where a restart resumes: the start of a record not yet done with;
+	 * once rejecting, wherever the source says the input ends. */
+	if (fr->rejecting)
+		fr->end_off = fr->reject_end > c->off + c->len ? fr->reject_end : c->off + c->len;
+	else if (c->end || !fr->carry.len)
+		fr->end_off = c->off + c->len;
+	else
+		fr->end_off = fr->carry_off;
+	if (c->end) {
 		tdp_buf_reset(&fr->carry);
+		fr->skipping = fr->rejecting = false;
+		fr->reject_end = 0;
 	}
-	fr->end_off = fr->carry.len ? fr->carry_off : c->off + c->len;
+}
+
+void framer_reject_until(struct framer *fr, uint64_t end)
+{
+	fr->rejected = false;
+	fr->reject_end = end;
+	if (fr->end_off < end)
+		fr->end_off = end;
 }
 
 void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
@@ -169,7 +264,9 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	if (cfg->format == TDP_FMT_MSGPACK) {
 		size_t used = 0;
 		int rc = decode_msgpack(p, len, &used, &f->dec, f->reason, sizeof(f->reason));
-		if (rc == 0)
+		if (rc == -2)
+			;   /* not msgpack: only this message, the next one starts afresh */
+		else if (rc == 0)
 			snprintf(f->reason, sizeof(f->reason), "truncated msgpack record");
 		else if (rc == 1 && used != len)
 			snprintf(f->reason, sizeof(f->reason), "%zu bytes after the msgpack record", len - used);

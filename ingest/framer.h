@@ -4,8 +4,14 @@
  * Text formats (csv, jsonl): one record per line; a line longer than
  * max_record is reported once, truncated, and the rest of it skipped; empty
  * lines are skipped; with csv `header: true` the first line of each
- * connection is skipped.  msgpack: concatenated maps; a datagram or a
- * connection that ends inside a map yields a "truncated" bad record.
+ * connection is skipped.  msgpack: concatenated maps; a map longer than
+ * max_record is passed exactly (its end found from its headers, however
+ * it is cut into chunks) and reported once; a byte that cannot start an
+ * object ends the decoding of that input (file, stdin, connection,
+ * datagram): reported once, with fr->rejected set so that the caller
+ * stops reading it; a datagram or a connection that ends inside a map
+ * yields a "truncated" bad record.  No record is ever decoded from bytes
+ * inside another.
  * Every record, good or bad, reaches the callback with its raw bytes, its
  * byte offset and line number, so nothing is dropped without a trace.
  */
@@ -41,12 +47,24 @@ struct framer {
 	uint64_t line;           /* lines started so far */
 	bool overlong;           /* skipping the rest of an over-long line */
 	uint64_t end_off;        /* offset just past the last complete record */
+	/* msgpack */
+	bool skipping;           /* passing an object longer than max_record */
+	struct msgpack_skip skip;
+	bool rejecting;          /* after a byte that is not msgpack: nothing more is decoded */
+	bool rejected;           /* just started rejecting: the caller stops the input */
+	uint64_t reject_off;     /* the byte that is not msgpack */
+	uint64_t reject_end;     /* where the input ends, per the caller (framer_reject_until) */
 };
 
 void framer_init(struct framer *fr, const struct tdp_source_cfg *cfg, uint64_t start_line);
 void framer_fini(struct framer *fr);
 /* Feed one chunk; CB runs once per record completed by it. */
 void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx);
+
+/* After fr->rejected: the caller stopped the input, which a restarted
+ * ingest resumes at END (a file's size: nothing of it is decoded again);
+ * clears fr->rejected. */
+void framer_reject_until(struct framer *fr, uint64_t end);
 
 /*
  * Decode one whole record that arrived on its own (a Kafka message's

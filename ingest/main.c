@@ -402,6 +402,18 @@ static int64_t restart_at(void *ctx, const char *topic, int32_t partition)
 	return tp ? tp->commit : -1;
 }
 
+/* Input CONN stopped being msgpack (FR dead-lettered it): stop reading it,
+ * loudly, since nothing after that byte is decoded. */
+static void reject_input(struct ingest *in, struct framer *fr, uint32_t conn)
+{
+	char which[32] = "";
+	if (conn)
+		snprintf(which, sizeof(which), " connection %u", conn);
+	tdp_log("%s%s: not msgpack at byte %llu: nothing after it is read (a dead letter says so)",
+		in->source_name, which, (unsigned long long)fr->reject_off);
+	framer_reject_until(fr, source_reject(&in->src, conn));
+}
+
 /* Read the Kafka source until stopped (or, with stop_at_end, at the end). */
 static int run_kafka(struct ingest *in)
 {
@@ -498,6 +510,8 @@ int main(int argc, char **argv)
 		}
 		struct framer *fr = &in.framers[chunk.conn];
 		framer_feed(fr, &chunk, on_frame, &in);
+		if (fr->rejected)
+			reject_input(&in, fr, chunk.conn);
 		flush_batch(&in, fr->end_off, fr->line);
 		if (chunk.end && chunk.conn) {
 			framer_fini(fr);

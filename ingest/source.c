@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK (1u << 20)
@@ -216,10 +217,33 @@ static int net_next(struct source *s, struct source_chunk *c, int timeout_ms)
 	}
 }
 
+uint64_t source_reject(struct source *s, uint32_t conn)
+{
+	struct stat st;
+	switch (s->type) {
+	case TDP_SRC_TCP:
+		if (conn >= 1 && conn <= SOURCE_MAX_CONNS && s->conns[conn].fd >= 0)
+			shutdown(s->conns[conn].fd, SHUT_RDWR);   /* its pending recv ends: closed as usual */
+		return 0;
+	case TDP_SRC_FILE:
+		s->ended = true;
+		return fstat(s->fd, &st) == 0 && (uint64_t)st.st_size > s->off ? (uint64_t)st.st_size : s->off;
+	case TDP_SRC_STDIN:
+		s->ended = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int source_next(struct source *s, struct source_chunk *c, int timeout_ms)
 {
 	if (s->type == TDP_SRC_TCP || s->type == TDP_SRC_UDP)
 		return net_next(s, c, timeout_ms);
+	if (s->ended) {
+		*c = (struct source_chunk){"", 0, 0, true, s->off};
+		return -ENODATA;
+	}
 	const char *p;
 	ssize_t n = tdp_reader_next_timeout(&s->reader, &p, timeout_ms);
 	if (n == -ETIME)

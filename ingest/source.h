@@ -43,6 +43,7 @@ struct source {
 	uint64_t off;           /* file: offset of the next chunk */
 	struct io_uring ring;   /* tcp, udp */
 	bool ring_up;
+	bool ended;             /* file / stdin: source_reject() ended it */
 	bool accept_armed;
 	bool udp_armed;
 	char *udp_buf;
@@ -61,5 +62,14 @@ void source_close(struct source *s);
  * end of a finite source; other -errno on error.  C->data stays valid until
  * the next call. */
 int source_next(struct source *s, struct source_chunk *c, int timeout_ms);
+
+/*
+ * Stop reading input CONN, whose bytes stopped making sense (the framer
+ * rejected them): a TCP connection is shut down (its sender sees it
+ * close); a file or stdin ends there (source_next() says -ENODATA next);
+ * a datagram needs nothing.  Returns where a restarted ingest resumes: a
+ * file's size, so that nothing of it is decoded again; else 0.
+ */
+uint64_t source_reject(struct source *s, uint32_t conn);
 
 #endif

@@ -495,7 +495,9 @@ static void test_stream_id(void **state)
 	BAD_VALUE("stream", pack_str(m, "a\0b", 3), "stream id contains a NUL byte");
 }
 
-/* Bytes that are not msgpack (0xc1 is never valid) drop the whole buffer. */
+/* A byte that cannot start an object (0xc1 is never valid), at the front
+ * or inside the object: not msgpack, with the byte's offset; nothing says
+ * where the object would end. */
 static void test_garbage(void **state)
 {
 	(void)state;
@@ -504,12 +506,15 @@ static void test_garbage(void **state)
 		"\x81\xa1v\xc1\x01\x02",
 		"\x82\xa1v\x01\xc1",
 	};
-	static const size_t lens[] = {5, 6, 5};
+	static const size_t lens[] = {5, 6, 5}, at[] = {0, 3, 4};
 	for (size_t i = 0; i < 3; i++) {
 		struct res r = run(bufs[i], lens[i]);
-		assert_int_equal(r.rc, -1);
-		assert_int_equal(r.used, lens[i]);
-		assert_string_equal(r.reason, "not msgpack: parse error");
+		char want[128];
+		snprintf(want, sizeof(want), "not msgpack: byte 0xc1 at offset %zu of the record cannot start an object",
+			 at[i]);
+		assert_int_equal(r.rc, -2);
+		assert_int_equal(r.used, at[i]);
+		assert_string_equal(r.reason, want);
 	}
 	struct res r = run("", 0);
 	assert_int_equal(r.rc, 0);
@@ -546,6 +551,46 @@ static void test_deep_nesting(void **state)
 	mp_fini(&m);
 }
 
+/* msgpack_skip passes exactly one object, fed whole or a byte at a time
+ * (every header split), and stops at a 0xc1 where an object must start;
+ * the bytes after the object are not its own. */
+static void test_skip(void **state)
+{
+	(void)state;
+	struct mp m;
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 2);
+	pack_key(&m, "v");
+	msgpack_pack_array(&m.pk, 70000);   /* array 32 */
+	for (int i = 0; i < 70000; i++)
+		msgpack_pack_int(&m.pk, i);
+	pack_key(&m, "s");
+	char big[70000];
+	memset(big, 'x', sizeof(big));
+	msgpack_pack_str(&m.pk, sizeof(big));   /* str 32 */
+	msgpack_pack_str_body(&m.pk, big, sizeof(big));
+	size_t size = m.sb.size;
+	msgpack_pack_int(&m.pk, 1);   /* the next object */
+	for (size_t step = 1; step <= m.sb.size; step = step * 7 + 1) {
+		struct msgpack_skip sk;
+		msgpack_skip_init(&sk);
+		size_t pos = 0;
+		while (pos < m.sb.size && (sk.pending || sk.body)) {
+			size_t n = m.sb.size - pos < step ? m.sb.size - pos : step;
+			pos += msgpack_skip_feed(&sk, m.sb.data + pos, n);
+		}
+		assert_false(sk.bad);
+		assert_int_equal(sk.total, size);
+		assert_int_equal(pos, size);
+	}
+	/* 0xc1 as the 3rd element of an array: the walk stops at it */
+	struct msgpack_skip sk;
+	msgpack_skip_init(&sk);
+	assert_int_equal(msgpack_skip_feed(&sk, "\x93\x01\x02\xc1\x03", 5), 3);
+	assert_true(sk.bad);
+	mp_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_huge_count),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_skip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * test_framer - cutting byte streams into records: lines split across
  * chunks at every position, CRLF, blank lines, header, over-long lines
  * (reported once, truncated, rest skipped), unterminated last line, and
- * msgpack maps split across chunks.
+ * msgpack: maps split across chunks, objects longer than max_record passed
+ * exactly, bytes that are not msgpack ending the input, and the same
+ * frames however a stream is cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 
 #include <msgpack.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest/framer.h"
@@ -219,6 +222,277 @@ static void test_whole_message(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* ---------------------------------------------------------------- msgpack
+ * The framing contract of tdapipe.yaml(5): the next record starts where
+ * the last one ended and nowhere else.  A log of every frame, compared as
+ * a whole between ways of cutting the same bytes into chunks. */
+struct flog {
+	size_t n, cap;
+	struct fent { uint64_t off; size_t len; bool ok, truncated; double v; char reason[192]; } *e;
+	bool rejected;
+};
+
+static void flog_add(void *ctx, struct frame *f)
+{
+	struct flog *l = ctx;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->e = realloc(l->e, l->cap * sizeof(*l->e));
+		assert_non_null(l->e);
+	}
+	struct fent *e = &l->e[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->off = f->off;
+	e->len = f->len;
+	e->ok = f->ok;
+	e->truncated = f->truncated;
+	e->v = f->ok ? f->dec.v[0] : 0;
+	snprintf(e->reason, sizeof(e->reason), "%s", f->ok ? "" : f->reason);
+}
+
+/* Feed BUF (LEN bytes) to a framer of CFG in chunks of random sizes up to
+ * MAXCHUNK (0: one chunk), the last one ending the input; a rejection
+ * stops the input there, as ingest does.  Returns the framer's last
+ * end_off. */
+static uint64_t feed_chunked(const struct tdp_source_cfg *cfg, const char *buf, size_t len, size_t maxchunk,
+			     unsigned *seed, struct flog *l)
+{
+	struct framer fr;
+	framer_init(&fr, cfg, 0);
+	size_t pos = 0;
+	for (;;) {
+		size_t n = maxchunk ? 1 + (size_t)rand_r(seed) % maxchunk : len;
+		if (n > len - pos)
+			n = len - pos;
+		struct source_chunk c = {buf + pos, n, 0, pos + n == len, pos};
+		framer_feed(&fr, &c, flog_add, l);
+		pos += n;
+		if (fr.rejected) {
+			l->rejected = true;
+			framer_reject_until(&fr, len);   /* a file: resumes at its end */
+			struct source_chunk e = {"", 0, 0, true, pos};
+			framer_feed(&fr, &e, flog_add, l);
+			break;
+		}
+		if (pos == len)
+			break;
+	}
+	uint64_t end = fr.end_off;
+	framer_fini(&fr);
+	return end;
+}
+
+static void flog_equal(const struct flog *a, const struct flog *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->rejected, b->rejected);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->e[i].off, b->e[i].off);
+		assert_int_equal(a->e[i].len, b->e[i].len);
+		assert_int_equal(a->e[i].ok, b->e[i].ok);
+		assert_int_equal(a->e[i].truncated, b->e[i].truncated);
+		assert_true(a->e[i].v == b->e[i].v);
+		assert_string_equal(a->e[i].reason, b->e[i].reason);
+	}
+}
+
+static void pack_point(msgpack_packer *pk, double v)
+{
+	msgpack_pack_map(pk, 1);
+	msgpack_pack_str(pk, 1);
+	msgpack_pack_str_body(pk, "v", 1);
+	msgpack_pack_double(pk, v);
+}
+
+/* A payload of N bytes that repeats {"v": 5} (81 a1 76 05): decoded from
+ * anywhere inside, it would be points. */
+static void pack_decoy(msgpack_packer *pk, int kind, size_t n)
+{
+	char *p = malloc(n);
+	assert_non_null(p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = "\x81\xa1v\x05"[i % 4];
+	if (kind == 0) {
+		msgpack_pack_str(pk, (uint32_t)n);
+		msgpack_pack_str_body(pk, p, n);
+	} else if (kind == 1) {
+		msgpack_pack_bin(pk, (uint32_t)n);
+		msgpack_pack_bin_body(pk, p, n);
+	} else if (kind == 2) {
+		msgpack_pack_ext(pk, n, 7);
+		msgpack_pack_ext_body(pk, p, n);
+	} else {   /* an array of n/4 real point maps: one object, not points */
+		msgpack_pack_array(pk, (uint32_t)(n / 4));
+		for (size_t i = 0; i < n / 4; i++) {
+			msgpack_pack_map(pk, 1);
+			msgpack_pack_str(pk, 1);
+			msgpack_pack_str_body(pk, "v", 1);
+			msgpack_pack_int(pk, 5);
+		}
+	}
+	free(p);
+}
+
+/*
+ * Issue 16, defect 1: an object longer than max_record (a 3 MB string
+ * whose bytes repeat a point map, a bin, an ext, an array of maps) is one
+ * dead letter with its exact size, and decoding resumes right after it:
+ * only the real points come out, however the bytes are cut.
+ */
+static void test_msgpack_oversized_skipped_exactly(void **state)
+{
+	(void)state;
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &sb, sbuf_write);
+	size_t start[4], size[4];
+	const size_t n[4] = {3000000, 100000, 70000, 40000};
+	pack_point(&pk, 1);
+	for (int k = 0; k < 4; k++) {
+		start[k] = sb.size;
+		pack_decoy(&pk, k, n[k]);
+		size[k] = sb.size - start[k];
+		pack_point(&pk, 2 + k);
+	}
+	struct tdp_source_cfg cfg = csv_cfg();
+	cfg.format = TDP_FMT_MSGPACK;
+	cfg.max_record = 1024;
+	unsigned seed = 1;
+	struct flog whole = {0};
+	assert_int_equal(feed_chunked(&cfg, sb.data, sb.size, 0, &seed, &whole), sb.size);
+	assert_int_equal(whole.n, 9);
+	for (int k = 0; k < 4; k++) {
+		const struct fent *p = &whole.e[2 * k], *d = &whole.e[2 * k + 1];
+		char want[192];
+		assert_true(p->ok && p->v == 1 + k);
+		snprintf(want, sizeof(want), "record of %zu bytes longer than max_record (1024 bytes)", size[k]);
+		assert_false(d->ok);
+		assert_true(d->truncated);
+		assert_int_equal(d->off, start[k]);
+		assert_int_equal(d->len, 1024);
+		assert_string_equal(d->reason, want);
+	}
+	assert_true(whole.e[8].ok && whole.e[8].v == 5);
+	for (size_t maxchunk = 1; maxchunk < 200000; maxchunk = maxchunk * 3 + 1) {
+		struct flog cut = {0};
+		assert_int_equal(feed_chunked(&cfg, sb.data, sb.size, maxchunk, &seed, &cut), sb.size);
+		flog_equal(&cut, &whole);
+		free(cut.e);
+	}
+	free(whole.e);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/*
+ * Issue 16, defect 2: a byte that cannot start an object (0xc1) between
+ * good maps, or inside an object being skipped: the maps before it come
+ * out, then one dead letter that says so, and nothing after it is decoded
+ * (there is no boundary to resume at); the input is stopped and a
+ * restart resumes at its end.
+ */
+static void test_msgpack_not_msgpack_rejects_rest(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = csv_cfg();
+	cfg.format = TDP_FMT_MSGPACK;
+	cfg.max_record = 1024;
+	for (int inside = 0; inside < 2; inside++) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &sb, sbuf_write);
+		for (int i = 0; i < 3; i++)
+			pack_point(&pk, i);
+		size_t bad = sb.size;
+		if (inside) {   /* an array of 3000 maps, the 2000th broken */
+			msgpack_pack_array(&pk, 3000);
+			for (int i = 0; i < 3000; i++) {
+				if (i == 2000)
+					bad = sb.size, msgpack_sbuffer_write(&sb, "\xc1", 1);
+				else
+					pack_point(&pk, 9);
+			}
+		} else {
+			msgpack_sbuffer_write(&sb, "\xc1", 1);
+		}
+		for (int i = 0; i < 1000; i++)
+			pack_point(&pk, 100 + i);
+		unsigned seed = 2;
+		struct flog whole = {0};
+		assert_int_equal(feed_chunked(&cfg, sb.data, sb.size, 0, &seed, &whole), sb.size);
+		assert_true(whole.rejected);
+		assert_int_equal(whole.n, 4);
+		for (int i = 0; i < 3; i++)
+			assert_true(whole.e[i].ok && whole.e[i].v == i);
+		char want[192];
+		snprintf(want, sizeof(want), "not msgpack: byte 0xc1 at offset %zu cannot start an object; "
+			 "nothing after it in this input is decoded", bad);
+		assert_false(whole.e[3].ok);
+		assert_string_equal(whole.e[3].reason, want);
+		for (size_t maxchunk = 1; maxchunk < 100000; maxchunk = maxchunk * 5 + 2) {
+			struct flog cut = {0};
+			feed_chunked(&cfg, sb.data, sb.size, maxchunk, &seed, &cut);
+			assert_true(cut.rejected);
+			assert_int_equal(cut.n, 4);
+			for (int i = 0; i < 3; i++)
+				assert_true(cut.e[i].ok && cut.e[i].v == i);
+			assert_string_equal(cut.e[3].reason, want);
+			free(cut.e);
+		}
+		free(whole.e);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+
+/*
+ * Property: a random stream of good maps, bad maps, objects just under
+ * and over max_record and truncated tails gives the same frames however
+ * it is cut; every frame's bytes are its own (frames never overlap, and
+ * every good one is a whole object at its offset).
+ */
+static void test_msgpack_any_chunking(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = csv_cfg();
+	cfg.format = TDP_FMT_MSGPACK;
+	cfg.max_record = 300;
+	unsigned seed = 3;
+	for (int round = 0; round < 60; round++) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &sb, sbuf_write);
+		int objs = 1 + rand_r(&seed) % 40;
+		for (int i = 0; i < objs; i++) {
+			switch (rand_r(&seed) % 6) {
+			case 0: case 1: pack_point(&pk, i); break;
+			case 2: msgpack_pack_map(&pk, 1); msgpack_pack_str(&pk, 1);
+				msgpack_pack_str_body(&pk, "w", 1); msgpack_pack_int(&pk, 1); break;   /* bad key */
+			case 3: pack_decoy(&pk, rand_r(&seed) % 4, 200 + (size_t)rand_r(&seed) % 200); break;
+			case 4: pack_decoy(&pk, rand_r(&seed) % 4, 1000 + (size_t)rand_r(&seed) % 5000); break;
+			default: msgpack_pack_int(&pk, 7); break;   /* not a map */
+			}
+		}
+		size_t len = sb.size - (round % 5 == 0 ? 1 + (size_t)rand_r(&seed) % 3 : 0);   /* cut tail */
+		struct flog whole = {0};
+		feed_chunked(&cfg, sb.data, len, 0, &seed, &whole);
+		uint64_t at = 0;
+		for (size_t i = 0; i < whole.n; i++) {
+			assert_true(whole.e[i].off >= at);
+			at = whole.e[i].off + (whole.e[i].truncated ? 1 : whole.e[i].len);
+		}
+		for (int k = 0; k < 6; k++) {
+			struct flog cut = {0};
+			feed_chunked(&cfg, sb.data, len, 1 + (size_t)rand_r(&seed) % 700, &seed, &cut);
+			flog_equal(&cut, &whole);
+			free(cut.e);
+		}
+		free(whole.e);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +501,9 @@ int main(void)
 		cmocka_unit_test(test_header_skipped),
 		cmocka_unit_test(test_msgpack_split),
 		cmocka_unit_test(test_whole_message),
+		cmocka_unit_test(test_msgpack_oversized_skipped_exactly),
+		cmocka_unit_test(test_msgpack_not_msgpack_rejects_rest),
+		cmocka_unit_test(test_msgpack_any_chunking),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
