@@ -32,11 +32,7 @@ int cmd_check_config(int argc, char **argv)
 	}
 	/* The window stores are reserved for max_streams streams; /dev/shm
 	 * backs only the streams that appear (tdapipe.yaml(5)). */
-	uint64_t stores = 0;
-	for (uint32_t s = 0; s < cfg.nscales; s++)
-		stores += (uint64_t)cfg.max_streams *
-			  tdp_store_stride(cfg.scales[s].window, tdp_scale_store_dim(&cfg.scales[s]));
-	uint64_t size = tdp_shm_size(&cfg, 0);
+	uint64_t size = tdp_shm_size(&cfg, 0), stores = size - tdp_shm_fixed_size(&cfg, 0);
 	printf("%s: ok: instance %s, %u scale%s, segment %llu bytes (%llu fixed, the rest window stores "
 	       "for %u streams, used as streams appear)\n",
 	       argv[1], cfg.instance, cfg.nscales, cfg.nscales == 1 ? "" : "s", (unsigned long long)size,

@@ -306,17 +306,21 @@ static int find_bindir(char *out, size_t len)
 }
 
 /* Empty the sink and dead-letter files: a run's output starts fresh, and
- * restarted children append. */
+ * restarted children append.  0, or the exit status: an output that is a
+ * symbolic link is refused as a configuration error (it may have been
+ * planted to send the truncation elsewhere). */
 static int truncate_outputs(const struct tdp_config *cfg)
 {
 	const struct tdp_sink_cfg *outs[2] = {&cfg->sink, &cfg->dead_letter};
 	for (int i = 0; i < 2; i++) {
 		if (outs[i]->type != TDP_SINK_FILE)
 			continue;
-		int fd = open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int fd = open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0) {
-			fprintf(stderr, "tdapipe run: %s: %s\n", outs[i]->path, strerror(errno));
-			return -1;
+			int e = errno;
+			fprintf(stderr, "tdapipe run: %s: %s\n", outs[i]->path,
+				e == ELOOP ? "a symbolic link: outputs are not written through one" : strerror(e));
+			return e == ELOOP ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 		}
 		close(fd);
 	}
@@ -389,10 +393,10 @@ int cmd_run(int argc, char **argv)
 	if (sv.seg.stale_pid)
 		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv.seg.path,
 			sv.seg.stale_pid);
-	if (truncate_outputs(&sv.cfg) < 0) {
+	if ((rc = truncate_outputs(&sv.cfg))) {
 		tdp_shm_detach(&sv.seg);
 		tdp_shm_unlink(sv.cfg.instance);
-		return TDP_EXIT_SYSTEM;
+		return rc;
 	}
 	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
 		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);

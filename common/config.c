@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <librdkafka/rdkafka.h>
 #include <yaml.h>
@@ -1402,27 +1403,39 @@ static int parse_supervisor(struct ctx *c, const struct ynode *m, struct tdp_sup
 	return expected(c, min_node, "supervisor.backoff_min", w);
 }
 
+/* Whether paths A and B name one file: the same text, or, for files that
+ * exist, the same device and inode ("./a" and "a", a hard link, a
+ * symbolic link to it). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /*
  * The supervisor truncates the sink and dead-letter files at start, so
- * neither may name the input or the other.  Paths are compared as written;
- * "./a" and "a" slip through, which is a hint, not a guarantee.
+ * neither may be the input or the other.  (The outputs are also opened
+ * without following a symbolic link, so one planted later cannot send
+ * them elsewhere either: cli/run.c, common/uring_io.c.)
  */
 static int check_clobber(struct ctx *c, const struct ynode *root, const struct tdp_config *cfg)
 {
 	const struct tdp_sink_cfg *dl = &cfg->dead_letter, *sink = &cfg->sink;
 	const char *src = cfg->source.type == TDP_SRC_FILE ? cfg->source.path : NULL;
 
-	if (sink->type == TDP_SINK_FILE && src && !strcmp(src, sink->path))
+	if (sink->type == TDP_SINK_FILE && src && same_file(src, sink->path))
 		return expected(c, lookup(lookup(root, "sink"), "path"), "sink.path",
-				"a path other than source.path");
+				"a file other than source.path");
 	if (dl->type != TDP_SINK_FILE)
 		return 0;
-	const char *other = sink->type == TDP_SINK_FILE && !strcmp(sink->path, dl->path) ?
-			    "sink.path" : src && !strcmp(src, dl->path) ? "source.path" : NULL;
+	const char *other = sink->type == TDP_SINK_FILE && same_file(sink->path, dl->path) ?
+			    "sink.path" : src && same_file(src, dl->path) ? "source.path" : NULL;
 	if (!other)
 		return 0;
 	char w[64];
-	snprintf(w, sizeof(w), "a path other than %s", other);
+	snprintf(w, sizeof(w), "a file other than %s", other);
 	if (c->dead_path_node)
 		return expected(c, c->dead_path_node, "dead_letter.path", w);
 	/* The default path collides: point at the document, which lacks dead_letter. */

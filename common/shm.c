@@ -42,8 +42,10 @@ uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
 	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;
 }
 
-/* Compute every offset of the layout; HDR may be NULL to only size it. */
-static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr)
+/* Compute every offset of the layout; HDR may be NULL to only size it,
+ * FIXED (if not NULL) gets where the window stores begin. */
+static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr,
+		       uint64_t *fixed)
 {
 	uint64_t off = align_up(sizeof(struct tdp_shm_header), 4096);
 	uint32_t nprocs = cfg->nscales + 2;
@@ -91,19 +93,37 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 		off += l.arena_size;
 		l.wstate_off = off = align_up(off, TDP_CACHELINE);
 		off += (uint64_t)cfg->max_streams * sizeof(struct tdp_wstate);
-		l.store_dim = tdp_scale_store_dim(&cfg->scales[s]);
-		l.store_stride = tdp_store_stride(cfg->scales[s].window, l.store_dim);
-		l.store_off = off = align_up(off, 4096);
-		off += (uint64_t)cfg->max_streams * l.store_stride;
 		if (hdr)
 			hdr->scales[s] = l;
+	}
+	/* The window stores last: the part before them is reserved at
+	 * creation (tdp_shm_create), a store when its stream appears. */
+	off = align_up(off, 4096);
+	if (fixed)
+		*fixed = off;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		uint32_t dim = tdp_scale_store_dim(&cfg->scales[s]);
+		uint64_t stride = tdp_store_stride(cfg->scales[s].window, dim);
+		if (hdr) {
+			hdr->scales[s].store_dim = dim;
+			hdr->scales[s].store_stride = stride;
+			hdr->scales[s].store_off = off;
+		}
+		off += (uint64_t)cfg->max_streams * stride;
 	}
 	return align_up(off, 4096);
 }
 
 uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen)
 {
-	return layout(cfg, textlen, NULL);
+	return layout(cfg, textlen, NULL, NULL);
+}
+
+uint64_t tdp_shm_fixed_size(const struct tdp_config *cfg, size_t textlen)
+{
+	uint64_t fixed;
+	layout(cfg, textlen, NULL, &fixed);
+	return fixed;
 }
 
 uint64_t tdp_proc_start_ticks(int pid)
@@ -233,6 +253,17 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 			 (unsigned long long)size, strerror(errno));
 		goto err_unlink;
 	}
+	/* Reserve everything but the window stores now: tmpfs backs a sparse
+	 * file page by page, so /dev/shm running out would otherwise be a
+	 * SIGBUS in whichever process touched a new page first.  (A scale
+	 * worker reserves a stream's store when the stream appears.) */
+	uint64_t fixed = tdp_shm_fixed_size(cfg, textlen);
+	if ((rc = posix_fallocate(fd, 0, (off_t)fixed)) != 0) {
+		snprintf(err, errlen, "no room in /dev/shm for the segment's %llu fixed bytes (rings, arenas, "
+			 "state; see tdapipe check-config): %s", (unsigned long long)fixed, strerror(rc));
+		rc = -rc;
+		goto err_unlink;
+	}
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
@@ -249,7 +280,7 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 	h->nscales = cfg->nscales;
 	h->nprocs = cfg->nscales + 2;
 	h->max_streams = cfg->max_streams;
-	layout(cfg, textlen, h);
+	layout(cfg, textlen, h, NULL);
 	memcpy((char *)p + h->config_off, text, textlen);
 	seg->hdr = h;
 	seg->size = size;

@@ -12,12 +12,14 @@
  *   Kafka clients and source partitions |
  *   per scale: in-ring ctl, in-ring slots (points), out-ring ctl,
  *              out-ring slots (result descriptors), result arena,
- *              worker state per stream, window store per stream
+ *              worker state per stream |
+ *   per scale: window store per stream
  *
- * The window stores are reserved for max_streams streams but tmpfs backs
- * only the pages touched: a scale worker fallocate()s a stream's store
- * when the stream first appears, so running out of /dev/shm is an error
- * it reports, never a SIGBUS.
+ * Everything before the window stores is fallocate()d when the segment
+ * is created.  The stores are reserved for max_streams streams but tmpfs
+ * backs only the pages touched: a scale worker fallocate()s a stream's
+ * store when the stream first appears.  So running out of /dev/shm is an
+ * error the supervisor or the worker reports, never a SIGBUS.
  *
  * Ownership: every field has exactly one writer (named in its comment);
  * everybody else only reads, so a dead process never leaves a lock held.
@@ -310,6 +312,10 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
 
 /* Bytes of one stream's window store: WINDOW points of DIM values. */
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim);
+
+/* Bytes of the segment before the window stores: reserved in /dev/shm
+ * when the segment is created (the stores when their streams appear). */
+uint64_t tdp_shm_fixed_size(const struct tdp_config *cfg, size_t textlen);
 
 /* The largest point dimension scale SC's window store keeps: 1 for scalar
  * scales, TDP_MAX_DIM for others. */

@@ -149,9 +149,10 @@ int tdp_writer_init(struct tdp_writer *w, int fd)
 
 int tdp_writer_open(struct tdp_writer *w, const char *path, int fd, char *err, size_t errlen)
 {
-	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
 		int rc = -errno;
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "open %s: %s", path,
+			 errno == ELOOP ? "a symbolic link: outputs are not written through one" : strerror(errno));
 		return rc;
 	}
 	int rc = tdp_writer_init(w, fd);

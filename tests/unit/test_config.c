@@ -1215,12 +1215,48 @@ static void test_cross_checks(void **state)
 		    NAME ":3:66: scales[0].overflow: expected drop (a udp source cannot be paused), "
 			 "got \"block\"");
 	check_error(cfg, BASE "sink: {type: file, path: in.csv}\n",
-		    NAME ":5:26: sink.path: expected a path other than source.path, got \"in.csv\"");
+		    NAME ":5:26: sink.path: expected a file other than source.path, got \"in.csv\"");
 	check_error(cfg, BASE "sink: {type: file, path: o}\ndead_letter: {type: file, path: o}\n",
-		    NAME ":6:33: dead_letter.path: expected a path other than sink.path, got \"o\"");
+		    NAME ":6:33: dead_letter.path: expected a file other than sink.path, got \"o\"");
 	check_error(cfg, BASE "sink: {type: file, path: t-dead-letter.jsonl}\n",
-		    NAME ":1:1: dead_letter: expected a path other than sink.path, got the default "
+		    NAME ":1:1: dead_letter: expected a file other than sink.path, got the default "
 			 "\"t-dead-letter.jsonl\"");
+}
+
+/* Outputs that are the input or each other under another name: "./x"
+ * for "x", a hard link, a symbolic link (issue 16, defect 5: the
+ * supervisor truncated the source and the run exited 0). */
+static void test_clobber_same_file(void **state)
+{
+	struct tdp_config *cfg = *state;
+	char dir[] = "/tmp/tdp-clobber-XXXXXX", src[64], hard[64], sym[64], text[512], want[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(src, sizeof(src), "%s/in.csv", dir);
+	snprintf(hard, sizeof(hard), "%s/hard.csv", dir);
+	snprintf(sym, sizeof(sym), "%s/sym.csv", dir);
+	FILE *f = fopen(src, "w");
+	assert_non_null(f);
+	fputs("1\n", f);
+	fclose(f);
+	assert_int_equal(link(src, hard), 0);
+	assert_int_equal(symlink(src, sym), 0);
+	const char *aliases[] = {hard, sym};
+	for (int i = 0; i < 2; i++) {
+		snprintf(text, sizeof(text), "instance: t\nsource: {type: file, path: %s}\nsink: {type: file, path: %s}\n"
+			 "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n", src, aliases[i]);
+		snprintf(want, sizeof(want), NAME ":3:26: sink.path: expected a file other than source.path, got \"%s\"",
+			 aliases[i]);
+		check_error(cfg, text, want);
+		snprintf(text, sizeof(text), "instance: t\nsource: {type: file, path: %s/./in.csv}\n"
+			 "dead_letter: {type: file, path: %s}\n"
+			 "scales: [{name: a, complex: rips, window: 4, slide: 1}]\n", dir, aliases[i]);
+		snprintf(want, sizeof(want), NAME ":3:33: dead_letter.path: expected a file other than source.path");
+		check_error(cfg, text, want);
+	}
+	unlink(sym);
+	unlink(hard);
+	unlink(src);
+	rmdir(dir);
 }
 
 /* Anchors, aliases and tags are refused where they stand. */
@@ -1362,6 +1398,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kafka_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_properties, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clobber_same_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
