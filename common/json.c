@@ -31,6 +31,19 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+size_t tdp_utf8_check(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		size_t n = utf8_seq_len(s + i, len - i);
+		if (!n)
+			return i;
+		i += n;
+	}
+	return len;
+}
+
 void tdp_json_string(struct tdp_buf *b, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -14,6 +14,11 @@
  * byte value so the output is always valid JSON and nothing is lost. */
 void tdp_json_string(struct tdp_buf *b, const char *s, size_t len);
 
+/* The offset of the first byte of S (LEN bytes) that is not part of valid
+ * UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), or
+ * LEN when all of it is. */
+size_t tdp_utf8_check(const char *s, size_t len);
+
 /* Append X as a JSON number: the shortest digits that round-trip, laid out as %.17g would;
  * NaN and infinities (not JSON) are written as null. */
 void tdp_json_double(struct tdp_buf *b, double x);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/json.h"
+
 /* Values are short; a longer one (e.g. many digits) goes to the heap. */
 #define NUMBER_STACK 128
 
@@ -158,6 +160,14 @@ int stream_id_set(char out[TDP_STREAM_NAME_MAX], const char *s, size_t len,
 	/* A NUL would silently cut the id short everywhere it is used as a C string. */
 	if (memchr(s, '\0', len)) {
 		snprintf(reason, rlen, "stream id contains a NUL byte");
+		return -1;
+	}
+	/* Ids are names in results, topics and keys: text, one way to write
+	 * each.  Bytes that are not UTF-8 could only be written escaped, and
+	 * "\xff" would then read as the id "\xc3\xbf" ("ÿ"). */
+	size_t bad = tdp_utf8_check(s, len);
+	if (bad < len) {
+		snprintf(reason, rlen, "stream id is not valid UTF-8 (byte 0x%02x at %zu)", (unsigned char)s[bad], bad);
 		return -1;
 	}
 	memcpy(out, s, len);

@@ -39,7 +39,7 @@ int number_field(const char *field, const char *s, size_t len, double *out,
 void reason_quote(char out[TDP_QUOTE_MAX], const char *s, size_t len);
 
 /* Copy a stream id of LEN bytes into OUT (NUL-terminated).  It must be 1 to
- * TDP_STREAM_NAME_MAX - 1 bytes without NUL bytes; S is not read when LEN
+ * TDP_STREAM_NAME_MAX - 1 bytes of valid UTF-8 without NUL bytes; S is not read when LEN
  * is too long, so callers may pass the full length of a value they only
  * kept a prefix of.  Returns 0 or -1 with REASON. */
 int stream_id_set(char out[TDP_STREAM_NAME_MAX], const char *s, size_t len,

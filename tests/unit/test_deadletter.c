@@ -47,7 +47,8 @@ static void test_truncated_and_big_numbers(void **state)
 }
 
 /* Quotes, backslashes, control characters and invalid UTF-8 in the record
- * (and in the reason and source) are escaped, valid UTF-8 is kept. */
+ * (and in the reason and source) are escaped, valid UTF-8 is kept; a
+ * record that is not all UTF-8 also comes as base64, its bytes exactly. */
 static void test_escaping(void **state)
 {
 	(void)state;
@@ -56,23 +57,39 @@ static void test_escaping(void **state)
 	      "{\"reason\":\"bad \\\"x\\\"\\n\\\\\",\"source\":\"dir/we\\\"ird\\\\name\","
 	      "\"offset\":0,\"line\":1,"
 	      "\"record\":\"a\\\"b\\\\c\\n\\t\\r\\u0001\\u001f\x7f|\\u00ff\\u00c3(|\xc3\xa9|\\u0000z\","
-	      "\"truncated\":false}\n");
+	      "\"record_base64\":\"YSJiXGMKCQ0BH398/8MofMOpfAB6\",\"truncated\":false}\n");
 }
 
-/* msgpack records are bytes; an empty record is "". */
+/* msgpack records are bytes (exactly, in base64); an empty record is "". */
 static void test_binary_and_empty(void **state)
 {
 	(void)state;
 	static const char raw[] = "\x81\xa1v\xc1";
 	check("in.msgpack", 42, 0, raw, 4, false, "not msgpack: parse error",
 	      "{\"reason\":\"not msgpack: parse error\",\"source\":\"in.msgpack\","
-	      "\"offset\":42,\"line\":0,\"record\":\"\\u0081\\u00a1v\\u00c1\",\"truncated\":false}\n");
+	      "\"offset\":42,\"line\":0,\"record\":\"\\u0081\\u00a1v\\u00c1\",\"record_base64\":\"gaF2wQ==\","
+	      "\"truncated\":false}\n");
 	check("s", 1, 2, "", 0, false, "empty record",
 	      "{\"reason\":\"empty record\",\"source\":\"s\",\"offset\":1,\"line\":2,"
 	      "\"record\":\"\",\"truncated\":false}\n");
 	check(NULL, 1, 2, NULL, 0, false, NULL,
 	      "{\"reason\":\"\",\"source\":\"\",\"offset\":1,\"line\":2,"
 	      "\"record\":\"\",\"truncated\":false}\n");
+}
+
+/* base64 at every length modulo 3, with its padding (RFC 4648). */
+static void test_base64_padding(void **state)
+{
+	(void)state;
+	check("s", 0, 0, "\xff", 1, false, "r",
+	      "{\"reason\":\"r\",\"source\":\"s\",\"offset\":0,\"line\":0,\"record\":\"\\u00ff\","
+	      "\"record_base64\":\"/w==\",\"truncated\":false}\n");
+	check("s", 0, 0, "\xff\xfe", 2, false, "r",
+	      "{\"reason\":\"r\",\"source\":\"s\",\"offset\":0,\"line\":0,\"record\":\"\\u00ff\\u00fe\","
+	      "\"record_base64\":\"//4=\",\"truncated\":false}\n");
+	check("s", 0, 0, "a\xfe\xfd", 3, false, "r",
+	      "{\"reason\":\"r\",\"source\":\"s\",\"offset\":0,\"line\":0,\"record\":\"a\\u00fe\\u00fd\","
+	      "\"record_base64\":\"Yf79\",\"truncated\":false}\n");
 }
 
 /* Dead letters append: two of them are two lines after what was there. */
@@ -112,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_big_numbers),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_binary_and_empty),
+		cmocka_unit_test(test_base64_padding),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_rawlen),
 	};

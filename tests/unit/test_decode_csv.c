@@ -154,6 +154,8 @@ static void test_quoted_stream(void **state)
 	bad("\"ab\"\"", 0, -1, "column 0: unterminated quoted field");
 	bad("\"a\"b,1", 0, -1, "column 0: text after the closing quote");
 	bad("\"\",1", 0, -1, "stream id empty");
+	bad("\xff,1", 0, -1, "stream id is not valid UTF-8 (byte 0xff at 0)");
+	bad("s\xed\xa0\x80,1", 0, -1, "stream id is not valid UTF-8 (byte 0xed at 1)");   /* a surrogate */
 }
 
 static void test_crlf(void **state)

@@ -166,6 +166,14 @@ static void test_stream_id(void **state)
 	snprintf(rec + n, sizeof(rec) - (size_t)n, "\",\"v\":1}");
 	bad(rec, "stream id longer than 63 bytes");
 	bad("{\"stream\":\"\",\"v\":1}", "stream id empty");
+	/* Bytes that are not UTF-8 would read as another id once escaped
+	 * ("\xff" as "\u00ff", which is "\xc3\xbf"): refused, never merged. */
+	bad("{\"stream\":\"\xff\",\"v\":1}", "stream id is not valid UTF-8 (byte 0xff at 0)");
+	bad("{\"stream\":\"ab\xc3(\",\"v\":1}", "stream id is not valid UTF-8 (byte 0xc3 at 2)");
+	bad("{\"stream\":\"\xc0\xaf\",\"v\":1}", "stream id is not valid UTF-8 (byte 0xc0 at 0)");   /* overlong */
+	struct tdp_decoded d;
+	good("{\"stream\":\"\xc3\xbf\",\"v\":1}", &d);
+	assert_string_equal(d.stream, "\xc3\xbf");
 }
 
 static void test_syntax_errors(void **state)

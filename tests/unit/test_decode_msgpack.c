@@ -493,6 +493,8 @@ static void test_stream_id(void **state)
 	BAD_VALUE("stream", pack_str(m, id, 64), "stream id longer than 63 bytes");
 	BAD_VALUE("stream", pack_str(m, id, 0), "stream id empty");
 	BAD_VALUE("stream", pack_str(m, "a\0b", 3), "stream id contains a NUL byte");
+	BAD_VALUE("stream", pack_str(m, "\xff", 1), "stream id is not valid UTF-8 (byte 0xff at 0)");
+	BAD_VALUE("stream", pack_str(m, "\xf4\x90\x80\x80", 4), "stream id is not valid UTF-8 (byte 0xf4 at 0)");
 }
 
 /* A byte that cannot start an object (0xc1 is never valid), at the front
