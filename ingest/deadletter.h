@@ -2,9 +2,10 @@
  * deadletter.h - the line written for a record that failed validation.
  *
  * {"reason":"...","source":"samples/x.csv","offset":123,"line":7,
- *  "record":"<raw bytes, JSON-escaped>","truncated":false}
+ *  "record":"<raw bytes, JSON-escaped>",["record_base64":"...",]"truncated":false}
  * offset: byte offset of the record in the source; line: 1-based line
- * number for text formats, 0 for msgpack (record = its bytes, escaped).
+ * number for text formats, 0 for msgpack (record = its bytes, escaped);
+ * record_base64 when the bytes are not all UTF-8.
  */
 #ifndef TDP_DEADLETTER_H
 #define TDP_DEADLETTER_H
