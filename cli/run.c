@@ -478,8 +478,7 @@ int cmd_run(int argc, char **argv)
 	 * (each says so); the last line still tells how many. */
 	uint64_t partial = 0;
 	for (uint32_t i = 0; i < n; i++)
-		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
-			partial += tdp_shm_proc(&sv.seg, i)->incomplete[w];
+		partial += tdp_proc_incomplete(tdp_shm_proc(&sv.seg, i));
 	char also[96] = "";
 	if (partial)
 		snprintf(also, sizeof(also), " (%llu without some dimension: see \"incomplete\" in them)",

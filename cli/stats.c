@@ -184,15 +184,6 @@ static void print_kafka_json(const struct tdp_shm *seg, struct tdp_buf *b)
 	tdp_buf_puts(b, "]}");
 }
 
-/* Windows published with a dimension not computed, all reasons. */
-static uint64_t incomplete_total(const struct tdp_proc *p)
-{
-	uint64_t n = 0;
-	for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
-		n += load64(&p->incomplete[w]);
-	return n;
-}
-
 static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	const struct tdp_shm_header *h = seg->hdr;
@@ -211,7 +202,7 @@ static void print_text(const struct tdp_shm *seg, const struct tdp_config *cfg)
 		printf("%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
 		       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
 		       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, load64(&p->records_in),
-		       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows), incomplete_total(p),
+		       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows), tdp_proc_incomplete(p),
 		       (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
 		       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}

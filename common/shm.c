@@ -235,7 +235,7 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		snprintf(err, errlen, "open /dev/shm%s: %s", seg->path, strerror(-rc));
 		return rc;
 	}
-	uint64_t size = tdp_shm_size(cfg, textlen);
+	uint64_t fixed, size = layout(cfg, textlen, NULL, &fixed);
 	int fd = shm_open(seg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = -errno;
@@ -257,7 +257,6 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 	 * file page by page, so /dev/shm running out would otherwise be a
 	 * SIGBUS in whichever process touched a new page first.  (A scale
 	 * worker reserves a stream's store when the stream appears.) */
-	uint64_t fixed = tdp_shm_fixed_size(cfg, textlen);
 	if ((rc = posix_fallocate(fd, 0, (off_t)fixed)) != 0) {
 		snprintf(err, errlen, "no room in /dev/shm for the segment's %llu fixed bytes (rings, arenas, "
 			 "state; see tdapipe check-config): %s", (unsigned long long)fixed, strerror(rc));

@@ -352,6 +352,16 @@ uint64_t tdp_proc_start_ticks(int pid);
 /* "ingest", "scaled" or "publish" (the helper program is tdapipe-NAME). */
 const char *tdp_role_name(uint32_t role);
 
+/* Windows process P published without some dimension, all reasons
+ * (its own counters, read without a lock by any process or tool). */
+static inline uint64_t tdp_proc_incomplete(const struct tdp_proc *p)
+{
+	uint64_t n = 0;
+	for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
+		n += __atomic_load_n(&p->incomplete[w], __ATOMIC_RELAXED);
+	return n;
+}
+
 /* How logs and stats name process P: "ingest", "publish", "scaled[SCALE]". */
 void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len);
 

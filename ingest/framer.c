@@ -182,16 +182,14 @@ static size_t msgpack_skip_chunk(struct framer *fr, const struct source_chunk *c
 static void feed_msgpack(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
 {
 	struct source_chunk rest = *c;
-	if (fr->rejecting) {
-		rest.len = 0;   /* not decoded: see msgpack_reject() */
-	} else if (fr->skipping) {
+	if (fr->skipping) {
 		size_t n = msgpack_skip_chunk(fr, c, cb, ctx);
 		rest.data += n;
 		rest.len -= n;
 		rest.off += n;
 	}
 	if (fr->rejecting || fr->skipping) {
-		rest.len = 0;
+		;   /* not decoded (msgpack_reject()), or all of it skipped */
 	} else if (fr->carry.len == 0) {
 		size_t used = msgpack_records(fr, rest.data, rest.len, rest.off, cb, ctx);
 		if (used < rest.len) {

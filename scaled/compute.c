@@ -126,8 +126,7 @@ enum tdp_incomplete compute_window(struct compute *c, const double *vals, size_t
 		size_t count;
 		int rc = rips_h0(&in, sc->threshold, out, c->scratch, &count);
 		if (rc < 0)
-			return result_incomplete(c, r, 0, rc == -ERANGE ? TDP_INCOMPLETE_DISTANCE_RANGE
-								 : TDP_INCOMPLETE_INVALID_INPUT);
+			return result_incomplete(c, r, 0, rips_why(rc));
 		r->count[0] = (uint32_t)count;
 		return TDP_INCOMPLETE_NONE;
 	}

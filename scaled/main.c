@@ -216,8 +216,6 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	}
 	r->src_off = window_off(win, r->src_seq);
 	uint64_t dt = tdp_now_ns() - t0;
-	if (why != TDP_INCOMPLETE_NONE)
-		report_incomplete(w, stream, k, r, why);
 	r->stream = stream;
 	r->scale = w->s;
 	r->window = k;
@@ -232,6 +230,8 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	r->size = (uint32_t)size;
 	emit(w, r, size);
 	tdp_counter_add(&w->child.slot->windows, 1);
+	if (why != TDP_INCOMPLETE_NONE)
+		report_incomplete(w, stream, k, r, why);
 	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
 }
 

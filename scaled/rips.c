@@ -1386,11 +1386,11 @@ static int h0_by_tree(struct rips_ws *ws, const struct rips_input *in, double th
 	return 0;
 }
 
-static enum tdp_incomplete why_not(const struct rips_ws *ws, int rc)
+enum tdp_incomplete rips_why(int rc)
 {
 	switch (rc) {
 	case 0: return TDP_INCOMPLETE_NONE;
-	case -ENOMEM: return ws->nomem;
+	case -ENOMEM: return TDP_INCOMPLETE_OUT_OF_MEMORY;
 	case -EOVERFLOW: return TDP_INCOMPLETE_INDEX_RANGE;
 	case -ERANGE: return TDP_INCOMPLETE_DISTANCE_RANGE;
 	default: return TDP_INCOMPLETE_INVALID_INPUT;
@@ -1444,7 +1444,7 @@ int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double 
 				done = 1;
 			ws->nomem = first;
 		}
-		out->why = why_not(ws, rc);
+		out->why = rc == -ENOMEM ? ws->nomem : rips_why(rc);
 		ws->done = done;
 	}
 	out->done = ws->done;

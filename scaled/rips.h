@@ -140,6 +140,11 @@ int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double 
  */
 int rips_input_check(const struct rips_input *in);
 
+/* The reason a result names for an error of rips_compute() or rips_h0()
+ * (-ENOMEM: the machine's; rips_compute() tells the limit apart in
+ * struct rips_diagram.why). */
+enum tdp_incomplete rips_why(int rc);
+
 /* Counters of the last rips_compute() (and the memory peak of all). */
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
 

@@ -157,32 +157,23 @@ static void test_bad_input(void **state)
 	const double huge_line[2] = { 1e300, -1e300 };
 	const double neg_lower[3] = { 1, -2, 3 };
 	const double inf_lower[3] = { 1, INFINITY, 3 };
-	struct rips_input zero_dim = {RIPS_POINTS, 4, 0, dummy};
-	struct rips_input nan_in = {RIPS_POINTS, 2, 2, nan_pt};
-	struct rips_input inf_in = {RIPS_POINTS, 2, 2, inf_pt};
-	struct rips_input huge_in = {RIPS_POINTS, 2, 2, huge};
-	struct rips_input huge_line_in = {RIPS_POINTS, 2, 1, huge_line};
-	struct rips_input neg_in = {RIPS_LOWER_DISTANCE, 3, 0, neg_lower};
-	struct rips_input inf_low = {RIPS_LOWER_DISTANCE, 3, 0, inf_lower};
-	struct tdp_interval *out;
-	size_t count;
-
-	assert_int_equal(run_h0(&zero_dim, INFINITY, &out, &count), -EINVAL);
-	free(out);
-	assert_int_equal(run_h0(&nan_in, INFINITY, &out, &count), -EINVAL);
-	free(out);
-	assert_int_equal(run_h0(&inf_in, INFINITY, &out, &count), -ERANGE);
-	free(out);
-	/* Finite coordinates whose distance overflows: the general path and
-	 * the line path both say so instead of an "essential" infinite death. */
-	assert_int_equal(run_h0(&huge_in, INFINITY, &out, &count), -ERANGE);
-	free(out);
-	assert_int_equal(run_h0(&huge_line_in, INFINITY, &out, &count), -ERANGE);
-	free(out);
-	assert_int_equal(run_h0(&neg_in, INFINITY, &out, &count), -EINVAL);
-	free(out);
-	assert_int_equal(run_h0(&inf_low, INFINITY, &out, &count), -EINVAL);
-	free(out);
+	const struct { struct rips_input in; int rc; } cases[] = {
+		{{RIPS_POINTS, 4, 0, dummy}, -EINVAL},               /* no coordinates */
+		{{RIPS_POINTS, 2, 2, nan_pt}, -EINVAL},
+		{{RIPS_POINTS, 2, 2, inf_pt}, -ERANGE},
+		/* finite coordinates whose distance overflows: the general path
+		 * and the line path say so, not an "essential" infinite death */
+		{{RIPS_POINTS, 2, 2, huge}, -ERANGE},
+		{{RIPS_POINTS, 2, 1, huge_line}, -ERANGE},
+		{{RIPS_LOWER_DISTANCE, 3, 0, neg_lower}, -EINVAL},
+		{{RIPS_LOWER_DISTANCE, 3, 0, inf_lower}, -EINVAL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tdp_interval *out;
+		size_t count;
+		assert_int_equal(run_h0(&cases[i].in, INFINITY, &out, &count), cases[i].rc);
+		free(out);
+	}
 }
 
 /* A threshold: tree edges above it leave one more essential class each. */
