@@ -263,7 +263,15 @@ static void print_json(const struct tdp_shm *seg, const struct tdp_config *cfg)
 		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
 			tdp_buf_printf(&b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
 				       load64(&p->incomplete[w]));
-		tdp_buf_puts(&b, "}}");
+		tdp_buf_puts(&b, "}");
+		if (p->role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
+			tdp_buf_puts(&b, ",\"connections\":{");
+			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)
+				tdp_buf_printf(&b, "%s\"%s\":%" PRIu64, k ? "," : "", tdp_conn_counter_name(k),
+					       load64(&p->conns[k]));
+			tdp_buf_puts(&b, "}");
+		}
+		tdp_buf_puts(&b, "}");
 	}
 	tdp_buf_puts(&b, "],\"rings\":[");
 	for (uint32_t s = 0; s < h->nscales; s++) {

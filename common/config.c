@@ -15,6 +15,7 @@
  */
 #include "common/config.h"
 #include "common/buf.h"
+#include "common/duration.h"
 #include "common/record.h"
 
 #include <errno.h>
@@ -38,6 +39,9 @@
 
 #define DEFAULT_MAX_STREAMS 1024u
 #define DEFAULT_MAX_RECORD 65536u
+#define DEFAULT_MAX_CONNECTIONS 64u
+#define MAX_CONNECTIONS 10000u
+#define DEFAULT_IDLE_TIMEOUT_MS 300000u   /* 5 minutes */
 #define DEFAULT_RING 65536u
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_COMPRESSION "lz4"
@@ -557,6 +561,28 @@ static int want_uint(struct ctx *c, const struct ynode *n, const char *path, con
 	return expected(c, n, path, what);
 }
 
+/*
+ * A length of time in milliseconds: an integer with a unit (ms s m h, as
+ * in "250ms", "30s", "5m"), or a bare integer of milliseconds, like the
+ * other timeouts.  From LO to HI milliseconds.
+ */
+static int want_duration_ms(struct ctx *c, const struct ynode *n, const char *path, uint32_t lo,
+			    uint32_t hi, uint32_t *out)
+{
+	char w[160];
+	uint64_t ns;
+	if (plain_node(c, n, path))
+		return -1;
+	int rc = n->kind == Y_SCALAR && !n->quoted ? tdp_duration_parse(n->val, n->len, 1000000, &ns) : -1;
+	if (rc == 0 && ns % 1000000 == 0 && ns / 1000000 >= lo && ns / 1000000 <= hi) {
+		*out = (uint32_t)(ns / 1000000);
+		return 0;
+	}
+	snprintf(w, sizeof(w), "a duration from %ums to %ums in whole milliseconds: an integer with a "
+		 "unit ms, s, m or h (\"30s\"), or a bare number of milliseconds", lo, hi);
+	return expected(c, n, path, w);
+}
+
 /* true or false, unquoted, into *OUT. */
 static int want_bool(struct ctx *c, const struct ynode *n, const char *path, bool *out)
 {
@@ -950,8 +976,8 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 	static const char *const all[] = { "type", "format", "path", "host", "port",
 					   "brokers", "topics", "group", "event_time", "stop_at_end", "properties",
 					   "stream_column", "time_column", "header",
-					   "max_record", NULL };
-	const char *allowed[16];
+					   "max_record", "max_connections", "idle_timeout", NULL };
+	const char *allowed[18];
 	const struct ynode *v;
 	size_t na = 0;
 	int t;
@@ -977,6 +1003,10 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 	if (src->type == TDP_SRC_TCP || src->type == TDP_SRC_UDP) {
 		allowed[na++] = "host";
 		allowed[na++] = "port";
+	}
+	if (src->type == TDP_SRC_TCP) {
+		allowed[na++] = "max_connections";
+		allowed[na++] = "idle_timeout";
 	}
 	if (src->type == TDP_SRC_KAFKA) {
 		allowed[na++] = "brokers";
@@ -1051,6 +1081,12 @@ static int parse_source(struct ctx *c, const struct ynode *m, struct tdp_source_
 		return -1;
 	if ((v = lookup(m, "max_record")) &&
 	    want_uint(c, v, "source.max_record", NULL, 16, MAX_COUNT, &src->max_record))
+		return -1;
+	if ((v = lookup(m, "max_connections")) &&
+	    want_uint(c, v, "source.max_connections", NULL, 1, MAX_CONNECTIONS, &src->max_connections))
+		return -1;
+	if ((v = lookup(m, "idle_timeout")) &&
+	    want_duration_ms(c, v, "source.idle_timeout", 0, MAX_MS, &src->idle_timeout_ms))
 		return -1;
 	return 0;
 }
@@ -1556,6 +1592,8 @@ static void config_defaults(struct tdp_config *cfg, const char *name)
 	cfg->source.stream_column = -1;
 	cfg->source.time_column = -1;
 	cfg->source.max_record = DEFAULT_MAX_RECORD;
+	cfg->source.max_connections = DEFAULT_MAX_CONNECTIONS;
+	cfg->source.idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
 	cfg->sink.type = TDP_SINK_STDOUT;
 	cfg->sink.format = TDP_FMT_JSONL;
 	cfg->dead_letter.type = TDP_SINK_FILE;

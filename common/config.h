@@ -69,6 +69,8 @@ struct tdp_source_cfg {
 	int time_column;           /* csv: 0-based column holding the event time, -1 = none */
 	bool header;               /* csv: skip the first line */
 	uint32_t max_record;       /* longest record in bytes (default 65536) */
+	uint32_t max_connections;  /* tcp: connections read at once (default 64); more wait in the backlog */
+	uint32_t idle_timeout_ms;  /* tcp: close a connection silent this long (default 300000, 0 = never) */
 	enum tdp_event_time event_time; /* kafka: where t comes from (default record) */
 	struct tdp_kafka_cfg kafka;     /* kafka */
 };

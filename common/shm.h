@@ -38,7 +38,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 6u
+#define TDP_SHM_LAYOUT_VERSION 7u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -53,6 +53,25 @@ enum tdp_proc_state {
 	TDP_PROC_FAILED,      /* gave up restarting it */
 	TDP_PROC_STOPPED,     /* stopped by the supervisor at shutdown */
 };
+
+/* What ingest's TCP source did with connections (tdapipe-stats(1)). */
+enum tdp_conn_counter {
+	TDP_CONN_ACCEPTED = 0,  /* connections accepted */
+	TDP_CONN_OPEN,          /* open now (a gauge) */
+	TDP_CONN_FULL,          /* times max_connections were open: accepting paused */
+	TDP_CONN_IDLE,          /* closed by us after idle_timeout without a byte */
+	TDP_CONN_RESET,         /* ended by an error: reset by the peer, timed out */
+	TDP_CONN_CUT_BYTES,     /* bytes of records cut short by an idle close or an error */
+	TDP_CONN_COUNTERS
+};
+
+static inline const char *tdp_conn_counter_name(unsigned i)
+{
+	static const char *const names[TDP_CONN_COUNTERS] = {
+		"accepted", "open", "full", "idle_closed", "reset", "cut_bytes",
+	};
+	return i < TDP_CONN_COUNTERS ? names[i] : "unknown";
+}
 
 /* A futex doorbell: the consumer says it sleeps, producers ring only then. */
 struct tdp_bell {
@@ -85,6 +104,7 @@ struct tdp_proc {
 	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
 	uint64_t incomplete[TDP_INCOMPLETE_REASONS]; /* scaled: windows published with a dimension
 	                                              * not computed, by reason ([0] unused) */
+	uint64_t conns[TDP_CONN_COUNTERS];        /* ingest with a tcp source: enum tdp_conn_counter */
 
 	/* rung by whoever feeds this process */
 	struct tdp_bell bell;

@@ -41,6 +41,18 @@ static void text_record(struct framer *fr, const char *p, size_t len, uint64_t o
 	cb(ctx, &f);
 }
 
+/* The input ended inside the record in fr->carry for reason WHY (a
+ * connection reset): report the fragment, never decode it. */
+static void cut_record(struct framer *fr, const char *why, framer_cb cb, void *ctx)
+{
+	struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .cut = true};
+	if (fr->cfg->format != TDP_FMT_MSGPACK)
+		f.line = ++fr->line;
+	snprintf(f.reason, sizeof(f.reason), "%s inside a record (%zu bytes of it received)", why,
+		 fr->carry.len);
+	cb(ctx, &f);
+}
+
 static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx)
 {
 	const char *p = c->data, *end = c->data + c->len;
@@ -75,8 +87,11 @@ static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb
 			fr->end_off = c->off + (uint64_t)(p - c->data);
 	}
 	if (c->end) {
-		/* A boundary completes an unterminated last line. */
-		if (fr->carry.len)
+		/* A boundary completes an unterminated last line, unless the
+		 * input was cut there: then it is a fragment. */
+		if (fr->carry.len && c->cut)
+			cut_record(fr, c->cut, cb, ctx);
+		else if (fr->carry.len)
 			text_record(fr, fr->carry.p, fr->carry.len, fr->carry_off, false, cb, ctx);
 		tdp_buf_reset(&fr->carry);
 		fr->overlong = false;
@@ -205,9 +220,11 @@ static void feed_msgpack(struct framer *fr, const struct source_chunk *c, framer
 	}
 	if (!fr->rejecting && !fr->skipping && fr->carry.len > fr->cfg->max_record)
 		msgpack_start_skip(fr, cb, ctx);
-	if (c->end && !fr->rejecting && (fr->carry.len || fr->skipping)) {
+	if (c->end && !fr->rejecting && c->cut && fr->carry.len && !fr->skipping) {
+		cut_record(fr, c->cut, cb, ctx);
+	} else if (c->end && !fr->rejecting && (fr->carry.len || fr->skipping)) {
 		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off,
-				  .truncated = fr->skipping};
+				  .truncated = fr->skipping, .cut = c->cut != NULL};
 		snprintf(f.reason, sizeof(f.reason), "truncated msgpack record at end of input (%llu bytes)",
 			 (unsigned long long)(fr->skipping ? fr->skip.total : fr->carry.len));
 		cb(ctx, &f);

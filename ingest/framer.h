@@ -10,7 +10,9 @@
  * object ends the decoding of that input (file, stdin, connection,
  * datagram): reported once, with fr->rejected set so that the caller
  * stops reading it; a datagram or a connection that ends inside a map
- * yields a "truncated" bad record.  No record is ever decoded from bytes
+ * yields a "truncated" bad record.  An input cut short (a connection reset
+ * or closed for idleness: chunk.cut) turns a partial record of any format
+ * into a bad record with f->cut set.  No record is ever decoded from bytes
  * inside another.
  * Every record, good or bad, reaches the callback with its raw bytes, its
  * byte offset and line number, so nothing is dropped without a trace.
@@ -33,6 +35,7 @@ struct frame {
 	uint64_t off;            /* byte offset of the record in its file / connection */
 	uint64_t line;           /* 1-based line number (text), 0 for msgpack */
 	bool truncated;
+	bool cut;                /* a fragment: its input was cut short inside it (chunk.cut) */
 	bool ok;                 /* decoded fine: dec is valid; else reason says why */
 	struct tdp_decoded dec;
 	char reason[192];

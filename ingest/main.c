@@ -41,7 +41,7 @@ struct ingest {
 	struct tdp_child child;
 	struct streams streams;
 	struct source src;
-	struct framer framers[SOURCE_MAX_CONNS + 1];
+	struct framer *framers;          /* [source_inputs()]: one per input (connection) */
 	struct dead_sink dead;
 	char source_name[TDP_PATH_MAX + 32];
 	const char *frame_source;        /* the source as dead letters name it, when not source_name */
@@ -219,6 +219,8 @@ static void on_frame(void *ctx, struct frame *f)
 	struct ingest *in = ctx;
 	struct tdp_child *c = &in->child;
 	tdp_counter_add(&c->slot->records_in, 1);
+	if (f->cut)
+		tdp_counter_add(&c->slot->conns[TDP_CONN_CUT_BYTES], f->len);
 	if (!f->ok) {
 		dead_letter(in, f, f->reason);
 		return;
@@ -491,7 +493,13 @@ int main(int argc, char **argv)
 	}
 	if (c->cfg.source.type == TDP_SRC_TCP || c->cfg.source.type == TDP_SRC_UDP)
 		tdp_log("listening on %s", in.source_name);
-	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
+	in.src.stats = c->slot->conns;
+	uint32_t ninputs = source_inputs(&in.src);
+	if (!(in.framers = calloc(ninputs, sizeof(*in.framers)))) {
+		tdp_log("out of memory for %u connections", ninputs - 1);
+		return TDP_EXIT_SYSTEM;
+	}
+	for (uint32_t i = 0; i < ninputs; i++)
 		framer_init(&in.framers[i], &c->cfg.source, i == 0 ? resume_line : 0);
 
 	rc = TDP_EXIT_OK;
@@ -521,8 +529,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	source_close(&in.src);
-	for (int i = 0; i <= SOURCE_MAX_CONNS; i++)
+	for (uint32_t i = 0; i < ninputs; i++)
 		framer_fini(&in.framers[i]);
+	free(in.framers);
 	if (in.failed)
 		rc = TDP_EXIT_SYSTEM;
 finish:

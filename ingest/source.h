@@ -11,6 +11,7 @@
 #define TDP_SOURCE_H
 
 #include <liburing.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,21 +19,26 @@
 #include "common/config.h"
 #include "common/uring_io.h"
 
-#define SOURCE_MAX_CONNS 64
-
 struct source_chunk {
 	const char *data;
 	size_t len;
 	uint32_t conn;      /* 0 for file/stdin/udp; 1.. for tcp connections */
 	bool end;           /* a record boundary follows the data */
 	uint64_t off;       /* byte offset of data[0] within its connection / file */
+	const char *cut;    /* with end: why the input was cut short (a partial
+	                     * record there is not a record), or NULL */
 };
 
+/* One TCP connection (ingest/source_net.c). */
 struct source_conn {
-	int fd;
-	char *buf;
-	bool armed;
-	uint64_t off;
+	int fd;             /* -1: slot free */
+	char *buf;          /* its receive buffer, allocated while open */
+	bool armed;         /* a recv is in flight */
+	bool closing;       /* shut down by us (idle_timeout, reject): its recv ends */
+	const char *cut;    /* why it ends, when not a clean close by the peer */
+	uint64_t off;       /* bytes received */
+	uint64_t last_ns;   /* CLOCK_MONOTONIC of its last bytes (or its accept) */
+	char peer[64];      /* "address:port", for log lines */
 };
 
 struct source {
@@ -48,10 +54,27 @@ struct source {
 	bool udp_armed;
 	char *udp_buf;
 	size_t bufsize;
+	/* tcp: connections 1..max_conns; at max_conns open, accepting pauses
+	 * and new clients wait in the kernel's listen backlog */
 	uint32_t rearm_conn;    /* connection whose buffer the caller held */
-	struct source_conn conns[SOURCE_MAX_CONNS + 1];
+	struct source_conn *conns;  /* [max_conns + 1], [0] unused */
+	uint32_t max_conns;
+	uint32_t nopen;
+	uint64_t idle_ns;       /* idle_timeout, 0 = never */
+	uint64_t next_idle_scan;
+	uint64_t *stats;        /* [TDP_CONN_COUNTERS] in the segment, or NULL */
+	struct sockaddr_storage accept_addr;
+	socklen_t accept_len;
+	uint64_t log_next_ns;   /* rate limit of connection log lines */
+	uint64_t log_skipped;
 	uint16_t port;          /* the bound port (useful with port 0 in tests) */
 };
+
+/* Inputs a framer is kept for: [0] file/stdin/udp, [1..] tcp connections. */
+static inline uint32_t source_inputs(const struct source *s)
+{
+	return s->max_conns + 1;
+}
 
 /* Open per CFG; files start at byte RESUME_OFF.  0 or -errno, ERR set. */
 int source_open(struct source *s, const struct tdp_source_cfg *cfg, uint64_t resume_off,
@@ -71,5 +94,11 @@ int source_next(struct source *s, struct source_chunk *c, int timeout_ms);
  * file's size, so that nothing of it is decoded again; else 0.
  */
 uint64_t source_reject(struct source *s, uint32_t conn);
+
+/* ingest/source_net.c: the tcp and udp halves of the above. */
+int source_net_open(struct source *s, const struct tdp_source_cfg *cfg, char *err, size_t errlen);
+void source_net_close(struct source *s);
+int source_net_next(struct source *s, struct source_chunk *c, int timeout_ms);
+void source_net_reject(struct source *s, uint32_t conn);
 
 #endif

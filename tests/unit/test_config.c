@@ -40,6 +40,9 @@ static const char demo_text[] =
 	"scales:\n"                                            \
 	"  - {name: a, complex: rips, window: 10, slide: 5}\n"
 
+/* The scales of a config whose source line is being tested. */
+#define SCALES_TAIL "scales:\n  - {name: a, complex: sublevel, window: 10, slide: 5}\n"
+
 /* The config struct is large (three paths of 1 KiB): keep it off the stack
  * of each test and give every test a fresh one. */
 static int setup(void **state)
@@ -334,7 +337,8 @@ static void test_unknown_key(void **state)
 			 "format, path, stream_column, time_column, header, max_record)");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 80, path: a}\n",
 		    NAME ":2:31: source.path: unknown key for type tcp (expected one of: type, "
-			 "format, host, port, stream_column, time_column, header, max_record)");
+			 "format, host, port, max_connections, idle_timeout, stream_column, time_column, "
+			 "header, max_record)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
 			 "type, format, max_record)");
@@ -472,6 +476,43 @@ static void test_ring(void **state)
 	}
 	check_ok(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, ring: 1024}\n");
 	assert_int_equal(cfg->scales[1].ring, 1024);
+}
+
+/* TCP's bounds on senders: max_connections and idle_timeout (a duration). */
+static void test_tcp_limits(void **state)
+{
+	struct tdp_config *cfg = *state;
+	const char *src = "instance: t\nsource: {type: tcp, port: 9, ";
+	char text[256];
+	snprintf(text, sizeof(text), "%s}\n" SCALES_TAIL, src);
+	check_ok(cfg, text);
+	assert_int_equal(cfg->source.max_connections, 64);
+	assert_int_equal(cfg->source.idle_timeout_ms, 300000);
+	static const struct { const char *v; uint32_t ms; } ok[] = {
+		{"0", 0}, {"1500", 1500}, {"250ms", 250}, {"30s", 30000}, {"5m", 300000},
+		{"1h", 3600000}, {"24h", 86400000}, {"2000000us", 2000},
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "%smax_connections: 1000, idle_timeout: %s}\n" SCALES_TAIL, src, ok[i].v);
+		check_ok(cfg, text);
+		assert_int_equal(cfg->source.idle_timeout_ms, ok[i].ms);
+		assert_int_equal(cfg->source.max_connections, 1000);
+	}
+	static const char *const bad[] = { "-1s", "1.5s", "30 s", "30S", "1d", "25h", "1500us", "01s", "s",
+					   "\"30s\"", "99999999999999999999s" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[256];
+		snprintf(text, sizeof(text), "%sidle_timeout: %s}\n" SCALES_TAIL, src, bad[i]);
+		snprintf(want, sizeof(want), NAME ":2:44: source.idle_timeout: expected a duration from 0ms to "
+			 "86400000ms in whole milliseconds");
+		check_error(cfg, text, want);
+	}
+	snprintf(text, sizeof(text), "%smax_connections: 0}\n" SCALES_TAIL, src);
+	check_error(cfg, text, NAME ":2:47: source.max_connections: expected a positive integer");
+	snprintf(text, sizeof(text), "%smax_connections: 10001}\n" SCALES_TAIL, src);
+	check_error(cfg, text, NAME ":2:47: source.max_connections: expected a positive integer no larger than 10000");
+	check_error(cfg, "instance: t\nsource: {type: udp, port: 9, max_connections: 5}\n" SCALES_TAIL,
+		    NAME ":2:30: source.max_connections: unknown key for type udp");
 }
 
 static void test_embed(void **state)
@@ -1039,7 +1080,7 @@ static void test_kafka_errors(void **state)
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topic: p}\n",
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
-			 "time_column, header, max_record)");
+			 "time_column, header, max_record, max_connections, idle_timeout)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
@@ -1386,6 +1427,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_enum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_embed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rips_bounds, setup, teardown),

@@ -3,8 +3,9 @@
  * chunks at every position, CRLF, blank lines, header, over-long lines
  * (reported once, truncated, rest skipped), unterminated last line, and
  * msgpack: maps split across chunks, objects longer than max_record passed
- * exactly, bytes that are not msgpack ending the input, and the same
- * frames however a stream is cut.
+ * exactly, bytes that are not msgpack ending the input, the same frames
+ * however a stream is cut, and inputs cut short (a connection reset)
+ * whose partial record is reported, never decoded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@ struct got {
 	uint64_t line[64], off[64];
 	char reason[64][192];
 	size_t len[64];
-	bool truncated[64];
+	bool truncated[64], cut[64];
 };
 
 static void collect(void *ctx, struct frame *f)
@@ -38,6 +39,7 @@ static void collect(void *ctx, struct frame *f)
 	g->off[g->n] = f->off;
 	g->len[g->n] = f->len;
 	g->truncated[g->n] = f->truncated;
+	g->cut[g->n] = f->cut;
 	snprintf(g->reason[g->n], sizeof(g->reason[0]), "%s", f->ok ? "" : f->reason);
 	g->bad += !f->ok;
 	g->n++;
@@ -66,8 +68,8 @@ static void test_split_everywhere(void **state)
 		struct framer fr;
 		struct got g = {0};
 		framer_init(&fr, &cfg, 0);
-		struct source_chunk a = {text, cut, 0, false, 0};
-		struct source_chunk b = {text + cut, len - cut, 0, true, cut};
+		struct source_chunk a = {text, cut, 0, false, 0, NULL};
+		struct source_chunk b = {text + cut, len - cut, 0, true, cut, NULL};
 		framer_feed(&fr, &a, collect, &g);
 		framer_feed(&fr, &b, collect, &g);
 		framer_fini(&fr);
@@ -92,7 +94,7 @@ static void test_overlong_reported_once(void **state)
 	size_t len = strlen(text);
 	for (size_t i = 0; i < len; i += 3) {
 		size_t n = len - i < 3 ? len - i : 3;
-		struct source_chunk c = {text + i, n, 0, i + n == len, i};
+		struct source_chunk c = {text + i, n, 0, i + n == len, i, NULL};
 		framer_feed(&fr, &c, collect, &g);
 	}
 	framer_fini(&fr);
@@ -113,7 +115,7 @@ static void test_header_skipped(void **state)
 	struct framer fr;
 	struct got g = {0};
 	framer_init(&fr, &cfg, 0);
-	struct source_chunk c = {text, strlen(text), 0, true, 0};
+	struct source_chunk c = {text, strlen(text), 0, true, 0, NULL};
 	framer_feed(&fr, &c, collect, &g);
 	framer_fini(&fr);
 	assert_int_equal(g.n, 2);
@@ -146,8 +148,8 @@ static void test_msgpack_split(void **state)
 		struct framer fr;
 		struct got g = {0};
 		framer_init(&fr, &cfg, 0);
-		struct source_chunk a = {sb.data, cut, 0, false, 0};
-		struct source_chunk b = {sb.data + cut, sb.size - cut, 0, true, cut};
+		struct source_chunk a = {sb.data, cut, 0, false, 0, NULL};
+		struct source_chunk b = {sb.data + cut, sb.size - cut, 0, true, cut, NULL};
 		framer_feed(&fr, &a, collect, &g);
 		framer_feed(&fr, &b, collect, &g);
 		framer_fini(&fr);
@@ -160,7 +162,7 @@ static void test_msgpack_split(void **state)
 	struct framer fr;
 	struct got g = {0};
 	framer_init(&fr, &cfg, 0);
-	struct source_chunk c = {sb.data, sb.size - 2, 0, true, 0};
+	struct source_chunk c = {sb.data, sb.size - 2, 0, true, 0, NULL};
 	framer_feed(&fr, &c, collect, &g);
 	framer_fini(&fr);
 	assert_int_equal(g.n, 3);
@@ -264,13 +266,13 @@ static uint64_t feed_chunked(const struct tdp_source_cfg *cfg, const char *buf, 
 		size_t n = maxchunk ? 1 + (size_t)rand_r(seed) % maxchunk : len;
 		if (n > len - pos)
 			n = len - pos;
-		struct source_chunk c = {buf + pos, n, 0, pos + n == len, pos};
+		struct source_chunk c = {buf + pos, n, 0, pos + n == len, pos, NULL};
 		framer_feed(&fr, &c, flog_add, l);
 		pos += n;
 		if (fr.rejected) {
 			l->rejected = true;
 			framer_reject_until(&fr, len);   /* a file: resumes at its end */
-			struct source_chunk e = {"", 0, 0, true, pos};
+			struct source_chunk e = {"", 0, 0, true, pos, NULL};
 			framer_feed(&fr, &e, flog_add, l);
 			break;
 		}
@@ -493,6 +495,55 @@ static void test_msgpack_any_chunking(void **state)
 	}
 }
 
+/* An input cut short: the partial last record is a bad record saying why
+ * (csv "12" of "12345" must not become the point 12), the records before
+ * it are fine; the same bytes ended cleanly complete the record. */
+static void test_cut_input(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = csv_cfg();
+	for (int cut = 0; cut < 2; cut++) {
+		struct framer fr;
+		struct got g = {0};
+		framer_init(&fr, &cfg, 0);
+		struct source_chunk a = {"1.5\n12", 6, 3, false, 0, NULL};
+		struct source_chunk e = {"", 0, 3, true, 6, cut ? "the connection was reset by the peer" : NULL};
+		framer_feed(&fr, &a, collect, &g);
+		framer_feed(&fr, &e, collect, &g);
+		framer_fini(&fr);
+		assert_int_equal(g.n, 2);
+		assert_true(g.v[0] == 1.5);
+		if (cut) {
+			assert_int_equal(g.bad, 1);
+			assert_true(g.cut[1]);
+			assert_int_equal(g.off[1], 4);
+			assert_int_equal(g.len[1], 2);
+			assert_string_equal(g.reason[1], "the connection was reset by the peer inside a record "
+							 "(2 bytes of it received)");
+		} else {
+			assert_int_equal(g.bad, 0);
+			assert_true(g.v[1] == 12);
+		}
+	}
+	/* msgpack: {"v": 5} cut after 3 of its 4 bytes */
+	struct tdp_source_cfg mcfg = csv_cfg();
+	mcfg.format = TDP_FMT_MSGPACK;
+	struct framer fr;
+	struct got g = {0};
+	framer_init(&fr, &mcfg, 0);
+	struct source_chunk a = {"\x81\xa1v\x05\x81\xa1v", 7, 1, false, 0, NULL};
+	struct source_chunk e = {"", 0, 1, true, 7, "the connection was closed after idle_timeout"};
+	framer_feed(&fr, &a, collect, &g);
+	framer_feed(&fr, &e, collect, &g);
+	framer_fini(&fr);
+	assert_int_equal(g.n, 2);
+	assert_true(g.v[0] == 5);
+	assert_true(g.cut[1]);
+	assert_int_equal(g.len[1], 3);
+	assert_string_equal(g.reason[1], "the connection was closed after idle_timeout inside a record "
+					 "(3 bytes of it received)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -504,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_msgpack_oversized_skipped_exactly),
 		cmocka_unit_test(test_msgpack_not_msgpack_rejects_rest),
 		cmocka_unit_test(test_msgpack_any_chunking),
+		cmocka_unit_test(test_cut_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
