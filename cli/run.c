@@ -355,15 +355,14 @@ int cmd_run(int argc, char **argv)
 	tdp_log_init("tdapipe");
 	struct tdp_buf file;
 	tdp_buf_init(&file);
-	int rc = tdp_buf_read_file(&file, path, SIZE_MAX);
-	if (rc < 0) {
-		fprintf(stderr, "tdapipe run: %s: cannot read: %s\n", path, strerror(-rc));
+	char err[1024];
+	if (tdp_config_read(&file, path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tdapipe run: %s\n", err);
 		tdp_buf_fini(&file);
 		return TDP_EXIT_USAGE;
 	}
 	char *text = file.p;
 	size_t textlen = file.len;
-	char err[1024];
 	if (tdp_config_parse(text, textlen, path, &sv.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		tdp_buf_fini(&file);
@@ -384,7 +383,7 @@ int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	int other = 0;
-	rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
+	int rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
 	tdp_buf_fini(&file);
 	if (rc < 0) {
 		fprintf(stderr, "tdapipe run: %s\n", err);
@@ -475,14 +474,28 @@ int cmd_run(int argc, char **argv)
 	}
 	rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
 	/* Windows published without some dimension are results all the same
-	 * (each says so); the last line still tells how many. */
+	 * (each says so); the last line still tells how many, and how many
+	 * records were dead letters. */
 	uint64_t partial = 0;
 	for (uint32_t i = 0; i < n; i++)
 		partial += tdp_proc_incomplete(tdp_shm_proc(&sv.seg, i));
-	char also[96] = "";
+	uint64_t dead = __atomic_load_n(&tdp_shm_proc(&sv.seg, tdp_slot_ingest())->bad_records, __ATOMIC_RELAXED);
+	char also[256] = "";
+	size_t o = 0;
 	if (partial)
-		snprintf(also, sizeof(also), " (%llu without some dimension: see \"incomplete\" in them)",
-			 (unsigned long long)partial);
+		o += (size_t)snprintf(also + o, sizeof(also) - o, " (%llu without some dimension: see \"incomplete\" in them)",
+				      (unsigned long long)partial);
+	if (dead)
+		o += (size_t)snprintf(also + o, sizeof(also) - o, "; %llu records were dead letters",
+				      (unsigned long long)dead);
+	/* A file cut short under us: its records past the cut were never read,
+	 * so the results are not those of the file the run was given. */
+	if (__atomic_load_n(&sv.seg.hdr->source_shrank, __ATOMIC_ACQUIRE) && o < sizeof(also)) {
+		snprintf(also + o, sizeof(also) - o, "; but the source file shrank to %llu bytes while being "
+			 "read: what it held past that was never read",
+			 (unsigned long long)sv.seg.hdr->source_shrank_to);
+		rc = TDP_EXIT_FAILED;
+	}
 	tdp_log("instance %s finished: %s%s", sv.cfg.instance,
 		all_done ? "every result published" : "some processes failed or were stopped", also);
 	tdp_shm_detach(&sv.seg);

@@ -88,11 +88,8 @@ void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
+int tdp_buf_read_fd(struct tdp_buf *b, int fd, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st) < 0)
@@ -115,12 +112,21 @@ int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
 		else if ((b->len += (size_t)got) - start > max)
 			rc = -EFBIG;
 	}
-	close(fd);
 	if (!rc) {
 		tdp_buf_putc(b, '\0');
 		if (!tdp_buf_ok(b))
 			return -ENOMEM;
 		b->len--;
 	}
+	return rc;
+}
+
+int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = tdp_buf_read_fd(b, fd, max);
+	close(fd);
 	return rc;
 }

@@ -35,5 +35,7 @@ static inline bool tdp_buf_ok(const struct tdp_buf *b) { return !b->failed; }
  * past MAX bytes, -ENOMEM.
  */
 int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max);
+/* The same from an open descriptor, read to its end. */
+int tdp_buf_read_fd(struct tdp_buf *b, int fd, size_t max);
 
 #endif

@@ -19,6 +19,7 @@
 #include "common/record.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <yaml.h>
@@ -1632,23 +1634,49 @@ int tdp_config_parse(const char *text, size_t len, const char *name,
 	return rc;
 }
 
+/* What a file that is not a regular file is, for messages. */
+static const char *file_kind(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device" :
+	       S_ISBLK(m) ? "a block device" : S_ISDIR(m) ? "a directory" : "not a regular file";
+}
+
+int tdp_config_read(struct tdp_buf *text, const char *path, char *err, size_t errlen)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; the file is
+	 * then refused for what it is. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int rc = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+	if (!rc && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: %s, not a regular file", path, file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if (!rc)
+		rc = tdp_buf_read_fd(text, fd, MAX_FILE);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 rc == -EFBIG ? "larger than 16 MiB: not a config" : strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Read the whole file PATH and parse it.  An unreadable file (missing,
- * a directory, larger than MAX_FILE) is "PATH: cannot read: REASON".
+ * not a regular file, larger than MAX_FILE) is "PATH: cannot read: REASON".
  */
 int tdp_config_load(const char *path, struct tdp_config *cfg, char *err, size_t errlen)
 {
 	struct tdp_buf text;
 	tdp_buf_init(&text);
 	config_defaults(cfg, path);
-	int rc = tdp_buf_read_file(&text, path, MAX_FILE);
-	if (rc < 0) {
-		if (errlen)
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-rc));
-		tdp_buf_fini(&text);
-		return -1;
-	}
-	rc = tdp_config_parse(text.p, text.len, path, cfg, err, errlen);
+	int rc = tdp_config_read(&text, path, err, errlen);
+	if (rc == 0)
+		rc = tdp_config_parse(text.p, text.len, path, cfg, err, errlen);
 	tdp_buf_fini(&text);
 	return rc;
 }

@@ -131,6 +131,12 @@ struct tdp_config {
 int tdp_config_parse(const char *text, size_t len, const char *name,
 		     struct tdp_config *cfg, char *err, size_t errlen);
 
+/* Read the config file PATH into TEXT: a regular file of at most 16 MiB
+ * (a FIFO, device or socket is refused, not waited on).  0, or -1 with
+ * "PATH: cannot read: REASON" in ERR. */
+struct tdp_buf;
+int tdp_config_read(struct tdp_buf *text, const char *path, char *err, size_t errlen);
+
 /* Read the file PATH and parse it; an unreadable file is also an error. */
 int tdp_config_load(const char *path, struct tdp_config *cfg, char *err, size_t errlen);
 

@@ -300,6 +300,9 @@ struct tdp_shm_header {
 	/* written by ingest */
 	alignas(TDP_CACHELINE) uint32_t nstreams;  /* release-stored after the entry */
 	uint32_t ingest_done;             /* 1: no more points will be pushed */
+	uint32_t source_shrank;           /* 1: the source file shrank while being read */
+	uint32_t pad3;
+	uint64_t source_shrank_to;        /* its size then, in bytes */
 	/* written by the supervisor */
 	alignas(TDP_CACHELINE) uint32_t stop;      /* 1: shutting down; ingest stops reading */
 	uint32_t pad2;

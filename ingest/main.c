@@ -528,6 +528,15 @@ int main(int argc, char **argv)
 		if (got == -ENODATA)
 			break;
 	}
+	if (in.src.shrank) {
+		/* Records may have been lost with what was cut off: say so here,
+		 * and let the supervisor's exit status say so too. */
+		tdp_log("%s shrank to %llu bytes while being read (%llu bytes were read): what it held "
+			"past that was never read", in.source_name, (unsigned long long)in.src.size_seen,
+			(unsigned long long)in.src.off);
+		h->source_shrank_to = in.src.size_seen;
+		atomic_store_explicit((_Atomic uint32_t *)&h->source_shrank, 1, memory_order_release);
+	}
 	source_close(&in.src);
 	for (uint32_t i = 0; i < ninputs; i++)
 		framer_fini(&in.framers[i]);

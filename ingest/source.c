@@ -31,6 +31,9 @@ int source_open(struct source *s, const struct tdp_source_cfg *cfg, uint64_t res
 		}
 		s->own_fd = true;
 		s->off = resume_off;
+		struct stat st;
+		if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
+			s->size_seen = (uint64_t)st.st_size;
 		/* fallthrough */
 	case TDP_SRC_STDIN:
 		if (s->fd < 0)
@@ -82,6 +85,19 @@ uint64_t source_reject(struct source *s, uint32_t conn)
 	}
 }
 
+/* At the end of a file: did it shrink while being read (truncated under
+ * us, so that what it held past its new end was never read)? */
+static bool file_shrank(struct source *s)
+{
+	struct stat st;
+	if (s->type != TDP_SRC_FILE || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	s->shrank = (uint64_t)st.st_size < s->size_seen || (uint64_t)st.st_size < s->off;
+	if (s->shrank)
+		s->size_seen = (uint64_t)st.st_size;
+	return s->shrank;
+}
+
 int source_next(struct source *s, struct source_chunk *c, int timeout_ms)
 {
 	if (s->type == TDP_SRC_TCP || s->type == TDP_SRC_UDP)
@@ -98,6 +114,8 @@ int source_next(struct source *s, struct source_chunk *c, int timeout_ms)
 		return (int)n;
 	if (n == 0) {
 		*c = (struct source_chunk){"", 0, 0, true, s->off, NULL};
+		if (file_shrank(s))
+			c->cut = "the file shrank while being read";
 		return -ENODATA;
 	}
 	*c = (struct source_chunk){p, (size_t)n, 0, false, s->off, NULL};

@@ -50,6 +50,8 @@ struct source {
 	struct io_uring ring;   /* tcp, udp */
 	bool ring_up;
 	bool ended;             /* file / stdin: source_reject() ended it */
+	uint64_t size_seen;     /* file: the largest size it was seen to have */
+	bool shrank;            /* file: at its end, smaller than size_seen */
 	bool accept_armed;
 	bool udp_armed;
 	char *udp_buf;

@@ -70,6 +70,7 @@ struct scaled {
 	struct tdp_result_desc *out_slots;
 	char *arena;
 	uint64_t arena_size;
+	uint64_t overflow_seen;           /* the in-ring's overflow count when the tail was last counted */
 };
 
 /* Commit stream I's state as in w->st[i]. */
@@ -328,29 +329,63 @@ static void recover(struct scaled *w)
 }
 
 /*
- * No more points will come: close the windows that the stream completed
- * but whose last points never reached this scale (dropped on overflow), so
- * no arrived point was there to close them, and count those points lost.
- * Windows none of whose points arrived have no result.
+ * Stream I had TOTAL points (ingest's committed count): close the windows
+ * that it completed but whose last points never reached this scale
+ * (dropped on overflow), so no arrived point was there to close them, and
+ * count those points lost.  Windows none of whose points arrived have no
+ * result.
  */
+static void close_stream_tail(struct scaled *w, uint32_t i, uint64_t total)
+{
+	struct tdp_wstate_body *b = &w->st[i];
+	const struct tdp_stream *e = tdp_shm_stream(&w->child.seg, i);
+	if (!b->dim && b->next_seq < e->base_seq)
+		b->next_seq = e->base_seq;   /* none reached this scale: from its base on */
+	if (b->next_seq >= total)
+		return;
+	if (b->dim)
+		close_upto(w, i, total);
+	b->lost += total - b->next_seq;
+	b->next_seq = total;
+	commit_stream(w, i);
+}
+
+static uint32_t stream_count(const struct scaled *w)
+{
+	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams, memory_order_acquire);
+	return n < w->child.seg.hdr->max_streams ? n : w->child.seg.hdr->max_streams;
+}
+
+/* No more points will come: every stream's tail. */
 static void close_tail(struct scaled *w)
 {
-	uint32_t nstreams = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams,
-						 memory_order_acquire);
-	for (uint32_t i = 0; i < nstreams && i < w->child.seg.hdr->max_streams; i++) {
-		struct tdp_wstate_body *b = &w->st[i];
-		const struct tdp_stream *e = tdp_shm_stream(&w->child.seg, i);
-		uint64_t total = e->next_seq;   /* points the stream had */
-		if (!b->dim && b->next_seq < e->base_seq)
-			b->next_seq = e->base_seq;   /* none reached this scale: from its base on */
-		if (b->next_seq >= total)
-			continue;
-		if (b->dim)
-			close_upto(w, i, total);
-		b->lost += total - b->next_seq;
-		b->next_seq = total;
-		commit_stream(w, i);
+	uint32_t n = stream_count(w);
+	for (uint32_t i = 0; i < n; i++)
+		close_stream_tail(w, i, tdp_shm_stream(&w->child.seg, i)->next_seq);
+}
+
+/*
+ * Idle, after ingest dropped points for this scale: count the ones
+ * dropped at the end of what it sent so far now, not when (if ever) a
+ * later point of the stream arrives, so that `lost` matches `overflow`
+ * once the ring is drained.  A stream's committed count covers only
+ * batches already in every ring (or dropped), so with the ring seen empty
+ * after reading it, every point below it that is not applied was dropped.
+ */
+static bool count_dropped_tail(struct scaled *w)
+{
+	uint64_t ov = __atomic_load_n(&w->in->overflow, __ATOMIC_RELAXED);
+	if (ov == w->overflow_seen)
+		return false;
+	uint32_t n = stream_count(w);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t total = __atomic_load_n(&tdp_shm_stream(&w->child.seg, i)->next_seq, __ATOMIC_ACQUIRE);
+		if (tdp_ring_used(w->in))
+			return true;   /* points arrived meanwhile: they close the gaps they show */
+		close_stream_tail(w, i, total);
 	}
+	w->overflow_seen = ov;
+	return true;   /* windows may have been emitted */
 }
 
 static bool ingest_done(const struct scaled *w)
@@ -418,6 +453,8 @@ int main(int argc, char **argv)
 			close_tail(&w);
 			break;
 		}
+		if (count_dropped_tail(&w))
+			tdp_bell_ring(publish_bell);
 		uint32_t seen = tdp_bell_prepare(mine);
 		if (tdp_ring_used(w.in) > 0 || ingest_done(&w))
 			tdp_bell_cancel(mine);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1392,7 +1393,19 @@ static void test_load(void **state)
 	assert_int_equal(cfg->max_streams, 1024);
 
 	assert_int_equal(tdp_config_load("/tmp", cfg, err, sizeof(err)), -1);
-	assert_string_equal(err, "/tmp: cannot read: Is a directory");
+	assert_string_equal(err, "/tmp: cannot read: a directory, not a regular file");
+	/* A FIFO with no writer is refused, not waited on. */
+	char fifo[] = "/tmp/tdp-test-fifo-XXXXXX";
+	int tmp = mkstemp(fifo);
+	assert_true(tmp >= 0);
+	close(tmp);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(tdp_config_load(fifo, cfg, err, sizeof(err)), -1);
+	char fifo_err[128];
+	snprintf(fifo_err, sizeof(fifo_err), "%s: cannot read: a FIFO, not a regular file", fifo);
+	assert_string_equal(err, fifo_err);
+	unlink(fifo);
 
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
