@@ -242,7 +242,8 @@ static int refuse_owner(const char *name, const struct stat *st, char *err, size
 static int open_existing(const char *name, const char *instance, int flags, int *fd, struct stat *st,
 			 char *err, size_t errlen)
 {
-	*fd = shm_open(name, flags | O_NOFOLLOW | O_CLOEXEC, 0);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us in open. */
+	*fd = shm_open(name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0);
 	if (*fd < 0) {
 		int e = errno;
 		char path[96];

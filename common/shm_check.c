@@ -168,7 +168,7 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 			return -1;
 	for (uint32_t s = 0; s < h->nscales; s++) {
 		const struct tdp_scale_layout *l = &h->scales[s];
-		char in_slots[32], out_slots[32], arena_size[32];
+		char in_slots[48], out_slots[48], arena_size[48];
 		snprintf(in_slots, sizeof(in_slots), "scales[%u].in_slots", s);
 		snprintf(out_slots, sizeof(out_slots), "scales[%u].out_slots", s);
 		snprintf(arena_size, sizeof(arena_size), "scales[%u].arena_size", s);
@@ -183,9 +183,9 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 			{"wstate_off", l->wstate_off, "max_streams", h->max_streams, "states", NULL, sizeof(struct tdp_wstate),
 			 alignof(struct tdp_wstate)},
 		};
-		char names[sizeof(r) / sizeof(r[0])][32];
+		char names[sizeof(r) / sizeof(r[0])][48];
 		for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
-			snprintf(names[i], sizeof(names[i]), "scales[%u].%.16s", s, r[i].off_name);
+			snprintf(names[i], sizeof(names[i]), "scales[%u].%s", s, r[i].off_name);
 			r[i].off_name = names[i];
 			if (walk_region(&w, &r[i]))
 				return -1;
@@ -197,7 +197,7 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 	/* The window stores come last (reserved, backed when used). */
 	for (uint32_t s = 0; s < h->nscales; s++) {
 		const struct tdp_scale_layout *l = &h->scales[s];
-		char off_name[32], stride_name[32];
+		char off_name[48], stride_name[48];
 		snprintf(off_name, sizeof(off_name), "scales[%u].store_off", s);
 		snprintf(stride_name, sizeof(stride_name), "scales[%u].store_stride", s);
 		struct region r = {off_name, l->store_off, "max_streams", h->max_streams, "stores", stride_name,
