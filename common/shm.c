@@ -216,7 +216,7 @@ int tdp_shm_unlink(const char *instance)
 }
 
 /* Whether a segment file owned by ST's uid may be trusted: ours, or root's
- * (root's segments are read by root's tools and by nobody else anyway). */
+ * (whoever can plant a file as root has no need of a segment to harm us). */
 static bool owner_ok(const struct stat *st)
 {
 	return st->st_uid == geteuid() || st->st_uid == 0;
@@ -304,8 +304,9 @@ static int locked_by(int fd, const char *name, const char *instance, int *other_
 {
 	char why[200] = "";
 	struct stat st;
+	bool settling = false;
 	for (int tries = 0;; tries++) {
-		bool settling = false;
+		settling = false;
 		if (fstat(fd, &st) != 0) {
 			int e = errno;
 			snprintf(err, errlen, "stat /dev/shm%s: %s", name, strerror(e));
@@ -328,7 +329,7 @@ static int locked_by(int fd, const char *name, const char *instance, int *other_
 				snprintf(why, sizeof(why), "it is not a tdapipe segment (bad magic)");
 				settling = h->magic == 0;
 			} else if (version == 0) {
-				snprintf(why, sizeof(why), "its header was never completed");
+				snprintf(why, sizeof(why), "its header is not complete");
 				settling = true;
 			} else if (version != TDP_SHM_LAYOUT_VERSION) {
 				snprintf(why, sizeof(why), "it has layout version %u, not %u: another tdapipe build's",
@@ -353,9 +354,10 @@ static int locked_by(int fd, const char *name, const char *instance, int *other_
 		usleep(50 * 1000);
 	}
 	snprintf(err, errlen, "instance \"%s\": /dev/shm%s (owner uid %u) is locked, but not by a running tdapipe "
-		 "supervisor of this instance: %s.  The name may be squatted: `fuser -v /dev/shm%s` shows who holds "
+		 "supervisor of this instance: %s%s.  The name may be squatted: `fuser -v /dev/shm%s` shows who holds "
 		 "it; use another instance name, or once the holder is gone remove /dev/shm%s (a file of another "
-		 "user needs root)", instance, name, (unsigned)st.st_uid, why, name, name);
+		 "user needs root)", instance, name, (unsigned)st.st_uid, why, settling ? " (still, a second later)" : "",
+		 name, name);
 	return -EBUSY;
 }
 
