@@ -47,7 +47,8 @@ static const char usage[] =
 	"A process whose heartbeat stops (supervisor.heartbeat_timeout) is killed\n"
 	"and restarted; one restarted too often (restart_limit) is marked failed.\n"
 	"Exit: 0 all published, 1 a process failed for good, 100 bad usage or\n"
-	"config, 111 system failure or instance already running.\n";
+	"config, 111 system failure, instance already running, or its name taken\n"
+	"(/dev/shm/tdapipe-NAME another user's, not a file, or locked by another).\n";
 
 struct child_state {
 	uint64_t restart_at;        /* when to (re)start it, 0 = not scheduled */

@@ -12,6 +12,7 @@
 #include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/shm_check.h"
 
 int tdp_child_args(int argc, char **argv, const char *usage, const char **instance, const char **scale)
 {
@@ -68,6 +69,12 @@ int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale
 	if (tdp_config_parse(text, h->config_len, name, &c->cfg, err, sizeof(err)) < 0) {
 		tdp_log("config in segment: %s", err);
 		return TDP_EXIT_USAGE;
+	}
+	/* Offsets are indexed by the config from here on (a scale's window,
+	 * a stream's store): they must be what that config lays out. */
+	if (tdp_shm_check_config(h, &c->cfg, err, sizeof(err)) < 0) {
+		tdp_log("segment /dev/shm%s: %s", c->seg.path, err);
+		return TDP_EXIT_SYSTEM;
 	}
 	if (role == TDP_ROLE_INGEST) {
 		c->slot_index = tdp_slot_ingest();

@@ -1,4 +1,5 @@
 #include "common/shm.h"
+#include "common/shm_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -126,6 +127,45 @@ uint64_t tdp_shm_fixed_size(const struct tdp_config *cfg, size_t textlen)
 	return fixed;
 }
 
+void tdp_shm_layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr)
+{
+	hdr->header_size = sizeof(*hdr);
+	hdr->nscales = cfg->nscales;
+	hdr->nprocs = cfg->nscales + 2;
+	hdr->max_streams = cfg->max_streams;
+	hdr->total_size = layout(cfg, textlen, hdr, NULL);
+}
+
+void tdp_shm_format(void *base, const struct tdp_config *cfg, const char *text, size_t textlen)
+{
+	struct tdp_shm_header *h = base;
+	h->magic = TDP_SHM_MAGIC;
+	snprintf(h->instance, sizeof(h->instance), "%s", cfg->instance);
+	tdp_shm_layout(cfg, textlen, h);
+	memcpy((char *)base + h->config_off, text, textlen);
+	const struct tdp_shm seg = {.hdr = h, .size = h->total_size, .fd = -1};
+	for (uint32_t i = 0; i < h->nprocs; i++) {
+		struct tdp_proc *pr = tdp_shm_proc(&seg, i);
+		pr->role = i == 0 ? TDP_ROLE_INGEST : i <= cfg->nscales ? TDP_ROLE_SCALED : TDP_ROLE_PUBLISH;
+		pr->scale = (i >= 1 && i <= cfg->nscales) ? (int32_t)(i - 1) : -1;
+		pr->last_exit = INT32_MIN;
+	}
+	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&seg);
+	for (int b = 0; b < 2; b++)
+		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
+			ic->body[b].kpos[i] = -1;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		int64_t *dedup = tdp_shm_dedup(&seg, s);
+		for (uint32_t i = 0; i < cfg->max_streams; i++)
+			dedup[i] = -1;
+		ck_ring_init(&tdp_shm_in_ring(&seg, s)->ck, h->scales[s].in_slots);
+		ck_ring_init(&tdp_shm_out_ring(&seg, s)->ck, h->scales[s].out_slots);
+	}
+	/* Publish the layout: a reader that sees the version sees all of it. */
+	atomic_store_explicit((_Atomic uint32_t *)&h->layout_version, TDP_SHM_LAYOUT_VERSION,
+			      memory_order_release);
+}
+
 uint64_t tdp_proc_start_ticks(int pid)
 {
 	char path[64], buf[1024];
@@ -175,39 +215,183 @@ int tdp_shm_unlink(const char *instance)
 	return shm_unlink(name) == 0 ? 0 : -errno;
 }
 
-/* Decide whether an existing segment belongs to a live supervisor. */
-static int check_existing(const char *name, int *other_pid)
+/* Whether a segment file owned by ST's uid may be trusted: ours, or root's
+ * (whoever can plant a file as root has no need of a segment to harm us). */
+static bool owner_ok(const struct stat *st)
 {
-	int fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	int live = 0;
-	/* The live supervisor holds an exclusive flock for its lifetime. */
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		live = 1;
-		struct stat st;
-		if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct tdp_shm_header)) {
+	return st->st_uid == geteuid() || st->st_uid == 0;
+}
+
+static int refuse_owner(const char *name, const struct stat *st, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "/dev/shm%s belongs to uid %u, not to you (uid %u) or root: refusing it (another "
+		 "user may have planted it to squat the instance name); have uid %u or root remove it if it is "
+		 "stale, or use another instance name", name, (unsigned)st->st_uid, (unsigned)geteuid(),
+		 (unsigned)st->st_uid);
+	return -EPERM;
+}
+
+/*
+ * Open the existing segment file NAME with FLAGS, never through a symbolic
+ * link, and vouch for the file itself: a regular file owned by us or by
+ * root (owner_ok).  Its contents are tdp_shm_check's business.  Returns 0
+ * with *FD open and *ST filled in, or -errno with ERR: -ENOENT nothing
+ * there (ERR says the instance is not running), -EPERM another user's
+ * file, -ELOOP a symbolic link, -EINVAL not a regular file.
+ */
+static int open_existing(const char *name, const char *instance, int flags, int *fd, struct stat *st,
+			 char *err, size_t errlen)
+{
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us in open. */
+	*fd = shm_open(name, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0);
+	if (*fd < 0) {
+		int e = errno;
+		char path[96];
+		snprintf(path, sizeof(path), "/dev/shm%s", name);
+		if (e == ENOENT)
+			snprintf(err, errlen, "instance \"%s\" is not running (no segment %s)", instance, path);
+		else if (e == EACCES && lstat(path, st) == 0 && !owner_ok(st))
+			return refuse_owner(name, st, err, errlen);
+		else if (e == ELOOP)
+			snprintf(err, errlen, "%s is a symbolic link: refusing to follow it (remove it)", path);
+		else
+			snprintf(err, errlen, "open %s: %s", path, strerror(e));
+		return -e;
+	}
+	int rc = 0;
+	if (fstat(*fd, st) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "stat /dev/shm%s: %s", name, strerror(-rc));
+	} else if (!S_ISREG(st->st_mode)) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "/dev/shm%s is not a regular file: not a tdapipe segment", name);
+	} else if (!owner_ok(st)) {
+		rc = refuse_owner(name, st, err, errlen);
+	}
+	if (rc < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
+/* The pid a segment's header names, if the file FD holds a tdapipe
+ * header at all; else 0. */
+static int header_pid(int fd, const struct stat *st)
+{
+	int pid = 0;
+	if ((size_t)st->st_size < sizeof(struct tdp_shm_header))
+		return 0;
+	struct tdp_shm_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
+	if (h == MAP_FAILED)
+		return 0;
+	if (h->magic == TDP_SHM_MAGIC)
+		pid = h->supervisor_pid;
+	munmap(h, sizeof(*h));
+	return pid;
+}
+
+/*
+ * The lock of segment NAME (file FD) is held.  By the live supervisor of
+ * INSTANCE: -EEXIST, its pid in *OTHER_PID.  By anything else: -EBUSY, ERR
+ * says what the file holds and that the name may be squatted.  A starting
+ * supervisor takes the lock before its header is complete, and a dying
+ * one's children may hold it until they exec, so what looks like either is
+ * given a second to settle.
+ */
+static int locked_by(int fd, const char *name, const char *instance, int *other_pid, char *err,
+		     size_t errlen)
+{
+	char why[200] = "";
+	struct stat st;
+	bool settling = false;
+	for (int tries = 0;; tries++) {
+		settling = false;
+		if (fstat(fd, &st) != 0) {
+			int e = errno;
+			snprintf(err, errlen, "stat /dev/shm%s: %s", name, strerror(e));
+			return -e;
+		}
+		if ((size_t)st.st_size < sizeof(struct tdp_shm_header)) {
+			snprintf(why, sizeof(why), "it is %lld bytes, too small for a tdapipe segment",
+				 (long long)st.st_size);
+			settling = true;
+		} else {
 			struct tdp_shm_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
-			if (h != MAP_FAILED) {
+			if (h == MAP_FAILED) {
+				int e = errno;
+				snprintf(err, errlen, "map /dev/shm%s: %s", name, strerror(e));
+				return -e;
+			}
+			uint32_t version = atomic_load_explicit((_Atomic uint32_t *)&h->layout_version,
+								memory_order_acquire);
+			if (h->magic != TDP_SHM_MAGIC) {
+				snprintf(why, sizeof(why), "it is not a tdapipe segment (bad magic)");
+				settling = h->magic == 0;
+			} else if (version == 0) {
+				snprintf(why, sizeof(why), "its header is not complete");
+				settling = true;
+			} else if (version != TDP_SHM_LAYOUT_VERSION) {
+				snprintf(why, sizeof(why), "it has layout version %u, not %u: another tdapipe build's",
+					 version, TDP_SHM_LAYOUT_VERSION);
+			} else if (strncmp(h->instance, instance, sizeof(h->instance)) != 0) {
+				snprintf(why, sizeof(why), "its header names another instance, \"%.*s\"",
+					 (int)strnlen(h->instance, sizeof(h->instance)), h->instance);
+			} else if (!tdp_shm_supervisor_alive(h)) {
+				snprintf(why, sizeof(why), "the supervisor it names (pid %d) is gone", h->supervisor_pid);
+				settling = true;
+			} else {
 				*other_pid = h->supervisor_pid;
 				munmap(h, sizeof(*h));
+				snprintf(err, errlen, "instance \"%s\" is already running (supervisor pid %d, segment "
+					 "/dev/shm%s)", instance, *other_pid, name);
+				return -EEXIST;
 			}
+			munmap(h, sizeof(*h));
 		}
+		if (!settling || tries == 20)
+			break;
+		usleep(50 * 1000);
 	}
-	if (live) {
+	snprintf(err, errlen, "instance \"%s\": /dev/shm%s (owner uid %u) is locked, but not by a running tdapipe "
+		 "supervisor of this instance: %s%s.  The name may be squatted: `fuser -v /dev/shm%s` shows who holds "
+		 "it; use another instance name, or once the holder is gone remove /dev/shm%s (a file of another "
+		 "user needs root)", instance, name, (unsigned)st.st_uid, why, settling ? " (still, a second later)" : "",
+		 name, name);
+	return -EBUSY;
+}
+
+/*
+ * What is there under NAME before INSTANCE's supervisor creates its
+ * segment: 0 nothing, 1 a stale segment (now removed; the pid its header
+ * names, or 0, in *OTHER_PID), or -errno with ERR: -EEXIST the instance is
+ * running (its supervisor's pid in *OTHER_PID), -EBUSY something else holds
+ * the lock, -EPERM another user's file (both: the name may be squatted).
+ */
+static int check_existing(const char *name, const char *instance, int *other_pid, char *err, size_t errlen)
+{
+	int fd;
+	struct stat st;
+	int rc = open_existing(name, instance, O_RDWR, &fd, &st, err, errlen);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	/* The live supervisor holds an exclusive flock for its lifetime. */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK) {
+			rc = locked_by(fd, name, instance, other_pid, err, errlen);
+		} else {
+			snprintf(err, errlen, "lock /dev/shm%s: %s", name, strerror(e));
+			rc = -e;
+		}
 		close(fd);
-		return -EEXIST;
+		return rc;
 	}
 	/* Stale: nobody holds the lock, so its supervisor died.  Remember
 	 * whose it was for the log, then remove it. */
-	struct stat st;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(struct tdp_shm_header)) {
-		struct tdp_shm_header *h = mmap(NULL, sizeof(*h), PROT_READ, MAP_SHARED, fd, 0);
-		if (h != MAP_FAILED) {
-			*other_pid = h->supervisor_pid;
-			munmap(h, sizeof(*h));
-		}
-	}
+	*other_pid = header_pid(fd, &st);
 	close(fd);
 	shm_unlink(name);
 	return 1;
@@ -220,23 +404,15 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 	seg->fd = -1;
 	shm_name(seg->path, sizeof(seg->path), cfg->instance);
 	*other_pid = 0;
-	int rc = check_existing(seg->path, other_pid);
+	int rc = check_existing(seg->path, cfg->instance, other_pid, err, errlen);
+	if (rc < 0)
+		return rc;
 	if (rc == 1) {
 		seg->stale_pid = *other_pid ? *other_pid : -1;
 		*other_pid = 0;
-		rc = 0;
-	}
-	if (rc == -EEXIST) {
-		snprintf(err, errlen, "instance \"%s\" is already running (supervisor pid %d, segment /dev/shm%s)",
-			 cfg->instance, *other_pid, seg->path);
-		return rc;
-	}
-	if (rc < 0) {
-		snprintf(err, errlen, "open /dev/shm%s: %s", seg->path, strerror(-rc));
-		return rc;
 	}
 	uint64_t fixed, size = layout(cfg, textlen, NULL, &fixed);
-	int fd = shm_open(seg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = shm_open(seg->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "create /dev/shm%s: %s", seg->path, strerror(errno));
@@ -270,41 +446,13 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		goto err_unlink;
 	}
 	struct tdp_shm_header *h = p;
-	h->magic = TDP_SHM_MAGIC;
-	h->header_size = sizeof(*h);
-	h->total_size = size;
 	h->supervisor_pid = getpid();
 	h->supervisor_start = tdp_proc_start_ticks(getpid());
-	snprintf(h->instance, sizeof(h->instance), "%s", cfg->instance);
-	h->nscales = cfg->nscales;
-	h->nprocs = cfg->nscales + 2;
-	h->max_streams = cfg->max_streams;
-	layout(cfg, textlen, h, NULL);
-	memcpy((char *)p + h->config_off, text, textlen);
+	tdp_shm_format(p, cfg, text, textlen);   /* publishes the layout last */
 	seg->hdr = h;
 	seg->size = size;
 	seg->fd = fd;
 	seg->writable = true;
-	for (uint32_t i = 0; i < h->nprocs; i++) {
-		struct tdp_proc *pr = tdp_shm_proc(seg, i);
-		pr->role = i == 0 ? TDP_ROLE_INGEST : i <= cfg->nscales ? TDP_ROLE_SCALED : TDP_ROLE_PUBLISH;
-		pr->scale = (i >= 1 && i <= cfg->nscales) ? (int32_t)(i - 1) : -1;
-		pr->last_exit = INT32_MIN;
-	}
-	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(seg);
-	for (int b = 0; b < 2; b++)
-		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
-			ic->body[b].kpos[i] = -1;
-	for (uint32_t s = 0; s < cfg->nscales; s++) {
-		int64_t *dedup = tdp_shm_dedup(seg, s);
-		for (uint32_t i = 0; i < cfg->max_streams; i++)
-			dedup[i] = -1;
-		ck_ring_init(&tdp_shm_in_ring(seg, s)->ck, h->scales[s].in_slots);
-		ck_ring_init(&tdp_shm_out_ring(seg, s)->ck, h->scales[s].out_slots);
-	}
-	/* Publish the layout: a reader that sees the version sees all of it. */
-	atomic_store_explicit((_Atomic uint32_t *)&h->layout_version, TDP_SHM_LAYOUT_VERSION,
-			      memory_order_release);
 	return 0;
 
 err_unlink:
@@ -318,51 +466,43 @@ int tdp_shm_attach(struct tdp_shm *seg, const char *instance, bool writable, cha
 	memset(seg, 0, sizeof(*seg));
 	seg->fd = -1;
 	shm_name(seg->path, sizeof(seg->path), instance);
-	int fd = shm_open(seg->path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
-	if (fd < 0) {
-		int rc = -errno;
-		if (errno == ENOENT)
-			snprintf(err, errlen, "instance \"%s\" is not running (no segment /dev/shm%s)",
-				 instance, seg->path);
-		else
-			snprintf(err, errlen, "open /dev/shm%s: %s", seg->path, strerror(errno));
-		return rc;
-	}
+	int fd;
 	struct stat st;
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(struct tdp_shm_header)) {
-		snprintf(err, errlen, "/dev/shm%s: too small to be a tdapipe segment", seg->path);
+	int rc = open_existing(seg->path, instance, writable ? O_RDWR : O_RDONLY, &fd, &st, err, errlen);
+	if (rc < 0)
+		return rc;
+	if ((size_t)st.st_size < sizeof(struct tdp_shm_header)) {
+		snprintf(err, errlen, "/dev/shm%s: %lld bytes, too small for a tdapipe segment's header (%zu)",
+			 seg->path, (long long)st.st_size, sizeof(struct tdp_shm_header));
 		close(fd);
 		return -EINVAL;
 	}
 	void *p = mmap(NULL, (size_t)st.st_size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
 		       MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		int rc = -errno;
+		rc = -errno;
 		snprintf(err, errlen, "map /dev/shm%s: %s", seg->path, strerror(errno));
 		close(fd);
 		return rc;
 	}
-	struct tdp_shm_header *h = p;
-	uint32_t version = atomic_load_explicit((_Atomic uint32_t *)&h->layout_version,
-						memory_order_acquire);
-	const char *why = NULL;
-	if (h->magic != TDP_SHM_MAGIC)
-		why = "bad magic (not a tdapipe segment)";
-	else if (version != TDP_SHM_LAYOUT_VERSION)
-		why = version == 0 ? "segment not initialised yet" : "layout version mismatch (different tdapipe build)";
-	else if (h->total_size != (uint64_t)st.st_size || h->header_size != sizeof(*h))
-		why = "size mismatch";
-	if (why) {
-		snprintf(err, errlen, "/dev/shm%s: %s", seg->path, why);
-		munmap(p, (size_t)st.st_size);
-		close(fd);
-		return -EINVAL;
-	}
-	seg->hdr = h;
+	/* Set up before the check reads the mapping, so that a caller whose
+	 * guard caught a SIGBUS there can still detach. */
+	seg->hdr = p;
 	seg->size = (size_t)st.st_size;
 	seg->fd = fd;
 	seg->writable = writable;
-	return 0;
+	char why[256];
+	if (tdp_shm_check(p, seg->size, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "/dev/shm%s: %s", seg->path, why);
+		rc = -EINVAL;
+	} else if (strncmp(seg->hdr->instance, instance, sizeof(seg->hdr->instance)) != 0) {
+		snprintf(err, errlen, "/dev/shm%s: its header names another instance, \"%s\"", seg->path,
+			 seg->hdr->instance);
+		rc = -EINVAL;
+	}
+	if (rc < 0)
+		tdp_shm_detach(seg);
+	return rc;
 }
 
 void tdp_shm_detach(struct tdp_shm *seg)
@@ -382,8 +522,11 @@ const char *tdp_role_name(uint32_t role)
 
 void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len)
 {
-	if (p->role == TDP_ROLE_SCALED && p->scale >= 0 && (uint32_t)p->scale < cfg->nscales)
-		snprintf(out, len, "scaled[%s]", cfg->scales[p->scale].name);
+	/* Loaded once: a reader's bounds check must hold for the index it uses. */
+	uint32_t role = __atomic_load_n(&p->role, __ATOMIC_RELAXED);
+	int32_t scale = __atomic_load_n(&p->scale, __ATOMIC_RELAXED);
+	if (role == TDP_ROLE_SCALED && scale >= 0 && (uint32_t)scale < cfg->nscales && scale < TDP_MAX_SCALES)
+		snprintf(out, len, "scaled[%s]", cfg->scales[scale].name);
 	else
-		snprintf(out, len, "%s", tdp_role_name(p->role));
+		snprintf(out, len, "%s", tdp_role_name(role));
 }

@@ -347,6 +347,18 @@ uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc);
 /* Total segment size for CFG with a config text of TEXTLEN bytes. */
 uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen);
 
+/* Fill in the layout fields of *HDR for CFG with a config text of TEXTLEN
+ * bytes: sizes, counts and every offset, as tdp_shm_create lays them out
+ * (and tdp_shm_check_config expects them).  Nothing else of *HDR. */
+void tdp_shm_layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr);
+
+/* Lay out and initialise a segment for CFG in BASE: tdp_shm_size() bytes,
+ * zeroed, page-aligned.  Copies the config TEXT in, sets up the process
+ * slots, rings and tables, and publishes layout_version last; the caller
+ * sets supervisor_pid and supervisor_start before.  No I/O: tests and
+ * fuzzers build segments in ordinary memory with it. */
+void tdp_shm_format(void *base, const struct tdp_config *cfg, const char *text, size_t textlen);
+
 /*
  * Create the segment of CFG's instance and lay it out, copying the config
  * TEXT into it.  An existing segment whose supervisor is alive: -EEXIST
@@ -358,8 +370,17 @@ uint64_t tdp_shm_size(const struct tdp_config *cfg, size_t textlen);
 int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text,
 		   size_t textlen, int *other_pid, char *err, size_t errlen);
 
-/* Map an existing segment (read-only unless WRITABLE) and check its magic,
- * version and size.  Returns 0 or -errno with a message in ERR. */
+/*
+ * Map the existing segment of INSTANCE (read-only unless WRITABLE) and
+ * check it: a regular file (not followed through a symbolic link) owned by
+ * the caller's effective uid or by root, which tdp_shm_check (shm_check.h)
+ * vouches for and whose header names INSTANCE.  Returns 0 or -errno with
+ * a message in ERR: -ENOENT not running, -EPERM someone else's file,
+ * -EINVAL not a (complete) tdapipe segment.  Reads the mapping: a caller
+ * that must survive the file shrinking meanwhile wraps it in
+ * tdp_bus_guard (bus_guard.h); SEG is then set up enough for
+ * tdp_shm_detach.
+ */
 int tdp_shm_attach(struct tdp_shm *seg, const char *instance, bool writable, char *err, size_t errlen);
 
 /* Unmap (and for the creator, unlink). */
@@ -388,7 +409,8 @@ static inline uint64_t tdp_proc_incomplete(const struct tdp_proc *p)
 /* How logs and stats name process P: "ingest", "publish", "scaled[SCALE]". */
 void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len);
 
-/* Accessors; all offsets were validated at attach. */
+/* Accessors; every offset and count they use was vouched for at attach
+ * (tdp_shm_check), live indexes (a stream, a scale) are the caller's to bound. */
 static inline void *tdp_shm_at(const struct tdp_shm *seg, uint64_t off)
 {
 	return (char *)seg->hdr + off;

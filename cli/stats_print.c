@@ -1,0 +1,337 @@
+#include "cli/stats_print.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/commit.h"
+#include "common/json.h"
+#include "common/kafka.h"
+#include "common/ring.h"
+
+static const char *state_name(uint32_t st)
+{
+	static const char *names[] = {"new", "running", "backoff", "done", "failed", "stopped"};
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+static uint64_t load64(const uint64_t *p)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
+}
+
+static uint32_t load32(const uint32_t *p, memory_order mo)
+{
+	return atomic_load_explicit((_Atomic uint32_t *)p, mo);
+}
+
+/* Copy the string a process keeps in SRC (LEN bytes; NUL-terminated
+ * unless it is corrupt or being written) into OUT (LEN + 1 bytes). */
+static const char *seg_string(char *out, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len);
+	memcpy(out, src, n);
+	out[n] = 0;
+	return out;
+}
+
+/* The name of scale S (a slot's, from the segment: bounded here). */
+static const char *scale_name(const struct tdp_config *cfg, int32_t s)
+{
+	return s >= 0 && (uint32_t)s < cfg->nscales ? cfg->scales[s].name : "?";
+}
+
+/* Quantile Q of a log2 histogram, as the upper bound of its bucket (ns). */
+static uint64_t hist_quantile(const uint64_t *h, double q)
+{
+	uint64_t total = 0;
+	for (int i = 0; i < TDP_HIST_BUCKETS; i++)
+		total += load64(&h[i]);
+	if (!total)
+		return 0;
+	uint64_t want = (uint64_t)(q * (double)total), seen = 0;
+	for (int i = 0; i < TDP_HIST_BUCKETS; i++) {
+		seen += load64(&h[i]);
+		if (seen > want)
+			return 2ull << i;
+	}
+	return 2ull << (TDP_HIST_BUCKETS - 1);
+}
+
+static void exit_str(int32_t e, char *out, size_t len)
+{
+	if (e == INT32_MIN)
+		snprintf(out, len, "-");
+	else if (e < 0)
+		snprintf(out, len, "signal %d", -e);
+	else
+		snprintf(out, len, "%d", e);
+}
+
+/* Streams interned so far: ingest's live count, at most the table's size. */
+static uint32_t nstreams(const struct tdp_shm *seg)
+{
+	uint32_t n = load32(&seg->hdr->nstreams, memory_order_acquire);
+	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
+}
+
+/* Points of every stream that never reached scale S's windows (dropped
+ * on overflow, or lost while its worker was failed): exact, from the
+ * worker's committed per-stream state. */
+static uint64_t scale_lost(const struct tdp_shm *seg, uint32_t s)
+{
+	uint32_t n = nstreams(seg);
+	uint64_t lost = 0;
+	for (uint32_t i = 0; i < n; i++)
+		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
+	return lost;
+}
+
+struct ring_row {
+	const char *dir;
+	const char *scale;
+	const struct tdp_ring *r;
+};
+
+/* The Kafka clients of an instance, as stats names them. */
+struct kafka_row {
+	const char *name;
+	const struct tdp_kafka_client *k;
+};
+
+static unsigned kafka_rows(const struct tdp_shm *seg, struct kafka_row rows[3])
+{
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	const struct kafka_row all[3] = {{"source", &kb->source}, {"sink", &kb->sink}, {"dead_letter", &kb->dead}};
+	unsigned n = 0;
+	for (int i = 0; i < 3; i++)
+		if (all[i].k->state != TDP_KAFKA_OFF)
+			rows[n++] = all[i];
+	return n;
+}
+
+/* Source partitions interned so far: ingest's live count, at most the table's size. */
+static uint32_t kafka_nparts(const struct tdp_kafka_block *kb)
+{
+	uint32_t n = load32(&kb->nparts, memory_order_acquire);
+	return n < TDP_KAFKA_MAX_PARTS ? n : TDP_KAFKA_MAX_PARTS;
+}
+
+/* A source partition's position (where ingest's last commit resumes; -1
+ * before its first message) and lag (messages from there to the end, the
+ * whole partition before the first message; -1 when the end is unknown). */
+static void kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag)
+{
+	const struct tdp_ingest_body *b = TDP_LIVE(tdp_shm_ingest_commit(seg));
+	int64_t end = tdp_shm_kafka(seg)->parts[i].high_watermark;
+	*pos = i < b->nkpos && i < TDP_KAFKA_MAX_PARTS ? b->kpos[i] : -1;
+	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
+}
+
+static void print_kafka_text(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	struct kafka_row rows[3];
+	unsigned n = kafka_rows(seg, rows);
+	if (!n)
+		return;
+	tdp_buf_printf(b, "%-18s %-10s %12s %8s %10s %8s %8s  %s\n", "KAFKA", "STATE", "MESSAGES", "ERRORS",
+		       "REBALANCES", "TXNS", "ABORTS", "LAST-ERROR");
+	for (unsigned i = 0; i < n; i++) {
+		const struct tdp_kafka_client *k = rows[i].k;
+		char msg[sizeof(k->last_error) + 1];
+		seg_string(msg, k->last_error, sizeof(k->last_error));
+		tdp_buf_printf(b, "%-18s %-10s %12" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64
+			       "  %.80s\n", rows[i].name, tdp_kafka_state_name(k->state), load64(&k->messages),
+			       load64(&k->errors), load64(&k->rebalances), load64(&k->txn_commits),
+			       load64(&k->txn_aborts), msg[0] ? msg : "-");
+	}
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	uint32_t np = kafka_nparts(kb);
+	if (!np)
+		return;
+	tdp_buf_printf(b, "%-32s %-8s %14s %14s %12s\n", "PARTITION", "ASSIGNED", "POSITION", "END", "LAG");
+	for (uint32_t i = 0; i < np; i++) {
+		const struct tdp_kpart *kp = &kb->parts[i];
+		char topic[sizeof(kp->topic) + 1], label[sizeof(topic) + 16], v[3][24];
+		int64_t pos, lag, end = kp->high_watermark;
+		kafka_position(seg, i, &pos, &lag);
+		snprintf(label, sizeof(label), "%s/%d", seg_string(topic, kp->topic, sizeof(kp->topic)),
+			 (int)kp->partition);
+		int64_t vals[3] = {pos, end, lag};
+		for (int j = 0; j < 3; j++)
+			snprintf(v[j], sizeof(v[j]), vals[j] < 0 ? "-" : "%" PRId64, vals[j]);
+		tdp_buf_printf(b, "%-32.200s %-8s %14s %14s %12s\n", label, kp->assigned ? "yes" : "no", v[0], v[1],
+			       v[2]);
+	}
+}
+
+static void print_kafka_json(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	struct kafka_row rows[3];
+	unsigned n = kafka_rows(seg, rows);
+	if (!n)
+		return;
+	tdp_buf_puts(b, ",\"kafka\":{");
+	for (unsigned i = 0; i < n; i++) {
+		const struct tdp_kafka_client *k = rows[i].k;
+		tdp_buf_printf(b, "%s\"%s\":{\"state\":\"%s\",\"messages\":%" PRIu64 ",\"errors\":%" PRIu64
+			       ",\"rebalances\":%" PRIu64 ",\"txn_commits\":%" PRIu64 ",\"txn_aborts\":%" PRIu64
+			       ",\"last_error\":", i ? "," : "", rows[i].name, tdp_kafka_state_name(k->state),
+			       load64(&k->messages), load64(&k->errors), load64(&k->rebalances), load64(&k->txn_commits),
+			       load64(&k->txn_aborts));
+		char msg[sizeof(k->last_error) + 1];
+		seg_string(msg, k->last_error, sizeof(k->last_error));
+		if (msg[0])
+			tdp_json_string(b, msg, strlen(msg));
+		else
+			tdp_buf_puts(b, "null");
+		tdp_buf_puts(b, "}");
+	}
+	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
+	uint32_t np = kafka_nparts(kb);
+	tdp_buf_puts(b, ",\"partitions\":[");
+	for (uint32_t i = 0; i < np; i++) {
+		const struct tdp_kpart *kp = &kb->parts[i];
+		char topic[sizeof(kp->topic) + 1];
+		int64_t pos, lag, end = kp->high_watermark;
+		kafka_position(seg, i, &pos, &lag);
+		tdp_buf_puts(b, i ? ",{\"topic\":" : "{\"topic\":");
+		seg_string(topic, kp->topic, sizeof(kp->topic));
+		tdp_json_string(b, topic, strlen(topic));
+		tdp_buf_printf(b, ",\"partition\":%d,\"assigned\":%s", (int)kp->partition,
+			       kp->assigned ? "true" : "false");
+		const char *names[3] = {"position", "end", "lag"};
+		int64_t vals[3] = {pos, end, lag};
+		for (int j = 0; j < 3; j++)
+			tdp_buf_printf(b, vals[j] < 0 ? ",\"%s\":null" : ",\"%s\":%" PRId64, names[j], vals[j]);
+		tdp_buf_puts(b, "}");
+	}
+	tdp_buf_puts(b, "]}");
+}
+
+static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	const struct tdp_shm_header *h = seg->hdr;
+	char instance[sizeof(h->instance) + 1];
+	uint64_t now = tdp_now_ns();
+	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s\n",
+		       seg_string(instance, h->instance, sizeof(h->instance)), h->supervisor_pid, nstreams(seg),
+		       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
+	tdp_buf_printf(b, "%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %8s %9s %9s\n", "PROCESS", "PID", "STATE",
+		       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "INCOMPL", "P50-US", "BEAT-MS");
+	for (uint32_t i = 0; i < h->nprocs; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(seg, i);
+		char label[64], ex[32];
+		tdp_proc_label(p, cfg, label, sizeof(label));
+		exit_str(__atomic_load_n(&p->last_exit, __ATOMIC_RELAXED), ex, sizeof(ex));
+		uint64_t beat = load64(&p->heartbeat_ns);
+		tdp_buf_printf(b, "%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
+			       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
+			       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, load64(&p->records_in),
+			       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows),
+			       tdp_proc_incomplete(p), (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
+			       beat && beat < now ? (now - beat) / 1000000 : 0);
+	}
+	tdp_buf_printf(b, "%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED",
+		       "OVERFLOW", "HIGH-WATER", "LOST");
+	for (uint32_t s = 0; s < h->nscales; s++) {
+		struct ring_row rows[2] = {{"in", cfg->scales[s].name, tdp_shm_in_ring(seg, s)},
+					   {"out", cfg->scales[s].name, tdp_shm_out_ring(seg, s)}};
+		for (int j = 0; j < 2; j++) {
+			char label[64], used[32];
+			snprintf(label, sizeof(label), "%s[%s]", rows[j].dir, rows[j].scale);
+			snprintf(used, sizeof(used), "%u/%u", tdp_ring_used(rows[j].r), tdp_ring_capacity(rows[j].r));
+			char lost[24] = "-";
+			if (j == 0)
+				snprintf(lost, sizeof(lost), "%" PRIu64, scale_lost(seg, s));
+			tdp_buf_printf(b, "%-18s %19s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s\n",
+				       label, used, load64(&rows[j].r->pushed), load64(&rows[j].r->popped),
+				       load64(&rows[j].r->overflow), load64(&rows[j].r->high_water), lost);
+		}
+	}
+	print_kafka_text(b, seg);
+}
+
+static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	const struct tdp_shm_header *h = seg->hdr;
+	char instance[sizeof(h->instance) + 1];
+	uint64_t now = tdp_now_ns();
+	seg_string(instance, h->instance, sizeof(h->instance));
+	tdp_buf_puts(b, "{\"instance\":");
+	tdp_json_string(b, instance, strlen(instance));
+	tdp_buf_printf(b, ",\"supervisor_pid\":%d,\"streams\":%u,\"ingest_done\":%s,\"processes\":[",
+		       h->supervisor_pid, nstreams(seg), h->ingest_done ? "true" : "false");
+	for (uint32_t i = 0; i < h->nprocs; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(seg, i);
+		/* Each loaded once: what is checked is what is used. */
+		uint32_t role = __atomic_load_n(&p->role, __ATOMIC_RELAXED);
+		int32_t scale = __atomic_load_n(&p->scale, __ATOMIC_RELAXED);
+		int32_t last_exit = __atomic_load_n(&p->last_exit, __ATOMIC_RELAXED);
+		uint64_t beat = load64(&p->heartbeat_ns);
+		tdp_buf_printf(b, "%s{\"role\":\"%s\",\"scale\":", i ? "," : "", tdp_role_name(role));
+		if (role == TDP_ROLE_SCALED)
+			tdp_json_string(b, scale_name(cfg, scale), strlen(scale_name(cfg, scale)));
+		else
+			tdp_buf_puts(b, "null");
+		tdp_buf_printf(b, ",\"pid\":%d,\"state\":\"%s\",\"restarts\":%u,\"hangs\":%u,\"last_exit\":", p->pid,
+			       state_name(p->state), p->restarts, p->hangs);
+		if (last_exit == INT32_MIN) {
+			tdp_buf_puts(b, "null");
+		} else if (last_exit < 0) {
+			char ex[32];
+			exit_str(last_exit, ex, sizeof(ex));
+			tdp_buf_printf(b, "\"%s\"", ex);
+		} else {
+			tdp_buf_printf(b, "%d", last_exit);
+		}
+		tdp_buf_printf(b,
+			       ",\"records_in\":%" PRIu64 ",\"records_out\":%" PRIu64 ",\"bad_records\":%" PRIu64
+			       ",\"windows\":%" PRIu64 ",\"compute_p50_ns\":%" PRIu64 ",\"compute_p99_ns\":%" PRIu64
+			       ",\"heartbeat_age_ms\":%" PRIu64 ",\"incomplete\":{",
+			       load64(&p->records_in), load64(&p->records_out), load64(&p->bad_records),
+			       load64(&p->windows), hist_quantile(p->compute_hist, 0.5),
+			       hist_quantile(p->compute_hist, 0.99), beat && beat < now ? (now - beat) / 1000000 : 0);
+		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
+			tdp_buf_printf(b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
+				       load64(&p->incomplete[w]));
+		tdp_buf_puts(b, "}");
+		if (role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
+			tdp_buf_puts(b, ",\"connections\":{");
+			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)
+				tdp_buf_printf(b, "%s\"%s\":%" PRIu64, k ? "," : "", tdp_conn_counter_name(k),
+					       load64(&p->conns[k]));
+			tdp_buf_puts(b, "}");
+		}
+		tdp_buf_puts(b, "}");
+	}
+	tdp_buf_puts(b, "],\"rings\":[");
+	for (uint32_t s = 0; s < h->nscales; s++) {
+		const struct tdp_ring *rs[2] = {tdp_shm_in_ring(seg, s), tdp_shm_out_ring(seg, s)};
+		for (int j = 0; j < 2; j++) {
+			tdp_buf_printf(b, "%s{\"ring\":\"%s\",\"scale\":", s || j ? "," : "", j ? "out" : "in");
+			tdp_json_string(b, cfg->scales[s].name, strlen(cfg->scales[s].name));
+			tdp_buf_printf(b,
+				       ",\"capacity\":%u,\"used\":%u,\"pushed\":%" PRIu64 ",\"popped\":%" PRIu64
+				       ",\"overflow\":%" PRIu64 ",\"high_water\":%" PRIu64,
+				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), load64(&rs[j]->pushed),
+				       load64(&rs[j]->popped), load64(&rs[j]->overflow), load64(&rs[j]->high_water));
+			if (j == 0)
+				tdp_buf_printf(b, ",\"lost\":%" PRIu64, scale_lost(seg, s));
+			tdp_buf_puts(b, "}");
+		}
+	}
+	tdp_buf_puts(b, "]");
+	print_kafka_json(b, seg);
+	tdp_buf_puts(b, "}\n");
+}
+
+void stats_print(struct tdp_buf *out, const struct tdp_shm *seg, const struct tdp_config *cfg, bool json)
+{
+	if (json)
+		print_json(out, seg, cfg);
+	else
+		print_text(out, seg, cfg);
+}

@@ -1,0 +1,160 @@
+/*
+ * test_stats_print - what `tdapipe stats` prints of a segment, and that
+ * it bounds what the checks cannot vouch for: the counts and indexes that
+ * change while the pipeline runs.  A segment built by tdp_shm_format, in
+ * a heap block of exactly its size (ASan sees a read past it), is given
+ * nstreams and Kafka nparts / nkpos far past their tables, a slot naming
+ * scale 1000, strings without a NUL, and odd exit values: the text and
+ * JSON forms still come out whole, with the tables' sizes as the counts.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/stats_print.h"
+#include "common/shm_check.h"
+
+static const char text[] =
+	"instance: unit-stats-print\n"
+	"source: {type: stdin}\n"
+	"max_streams: 4\n"
+	"scales:\n"
+	"  - {name: lev, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
+	"  - {name: cloud, complex: rips, window: 8, slide: 4, ring: 32}\n";
+static struct tdp_config cfg;
+static struct tdp_shm seg;
+
+static int setup(void **state)
+{
+	(void)state;
+	char err[512];
+	if (tdp_config_parse(text, strlen(text), "t.yaml", &cfg, err, sizeof(err)) < 0)
+		return -1;
+	seg.size = tdp_shm_size(&cfg, strlen(text));
+	seg.fd = -1;
+	if (posix_memalign((void **)&seg.hdr, 4096, seg.size))
+		return -1;
+	memset(seg.hdr, 0, seg.size);
+	tdp_shm_format(seg.hdr, &cfg, text, strlen(text));
+	return tdp_shm_check(seg.hdr, seg.size, err, sizeof(err)) ||
+	       tdp_shm_check_config(seg.hdr, &cfg, err, sizeof(err));
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(seg.hdr);
+	return 0;
+}
+
+static void print_both(struct tdp_buf *txt, struct tdp_buf *json)
+{
+	tdp_buf_reset(txt);
+	tdp_buf_reset(json);
+	stats_print(txt, &seg, &cfg, false);
+	stats_print(json, &seg, &cfg, true);
+	tdp_buf_putc(txt, 0);
+	tdp_buf_putc(json, 0);
+	assert_true(tdp_buf_ok(txt) && tdp_buf_ok(json));
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
+static void test_fresh_segment(void **state)
+{
+	(void)state;
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&txt, &json);
+	assert_non_null(strstr(txt.p, "instance unit-stats-print  supervisor pid 0  streams 0"));
+	assert_non_null(strstr(txt.p, "\nscaled[lev] "));
+	assert_non_null(strstr(txt.p, "\nscaled[cloud] "));
+	assert_non_null(strstr(txt.p, "\nin[cloud] "));
+	assert_null(strstr(txt.p, "KAFKA"));
+	assert_non_null(strstr(json.p, "{\"instance\":\"unit-stats-print\",\"supervisor_pid\":0,\"streams\":0,"));
+	assert_non_null(strstr(json.p, "\"scale\":\"cloud\",\"pid\":0,\"state\":\"new\""));
+	assert_null(strstr(json.p, "\"kafka\""));
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+}
+
+static void test_live_counts_bounded(void **state)
+{
+	(void)state;
+	struct tdp_shm_header *h = seg.hdr;
+	h->nstreams = UINT32_MAX;
+	for (uint32_t s = 0; s < h->nscales; s++)
+		for (uint32_t i = 0; i < h->max_streams; i++)
+			tdp_shm_wstate(&seg, s, i)->body[0].lost = 1;
+	struct tdp_proc *p = tdp_shm_proc(&seg, 1);
+	p->scale = 1000;
+	p->last_exit = INT32_MIN + 1;
+	p->state = 77;
+	tdp_shm_proc(&seg, 2)->role = 99;
+	struct tdp_kafka_block *kb = tdp_shm_kafka(&seg);
+	kb->source.state = TDP_KAFKA_UP;
+	kb->sink.state = 12345;
+	memset(kb->source.last_error, 'e', sizeof(kb->source.last_error));
+	kb->nparts = UINT32_MAX;
+	for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++) {
+		memset(kb->parts[i].topic, 't', sizeof(kb->parts[i].topic));
+		kb->parts[i].high_watermark = 10;
+	}
+	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&seg);
+	ic->body[0].nkpos = ic->body[1].nkpos = UINT32_MAX;
+
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&txt, &json);
+	/* Every table at its size: 4 streams' losses, 256 partitions. */
+	assert_non_null(strstr(txt.p, "streams 4 "));
+	assert_non_null(strstr(json.p, "\"streams\":4,"));
+	assert_non_null(strstr(json.p, "\"lost\":4}"));
+	assert_int_equal(count(json.p, "{\"topic\":"), TDP_KAFKA_MAX_PARTS);
+	assert_int_equal(count(txt.p, " yes ") + count(txt.p, " no "), TDP_KAFKA_MAX_PARTS);
+	/* Strings without a NUL: cut at their field's size. */
+	char topic[sizeof(kb->parts[0].topic) + 3];
+	memset(topic, 't', sizeof(topic));
+	topic[0] = '"';
+	topic[sizeof(topic) - 2] = '"';
+	topic[sizeof(topic) - 1] = 0;
+	assert_non_null(strstr(json.p, topic));
+	char err_str[sizeof(kb->source.last_error) + 3];
+	memset(err_str, 'e', sizeof(err_str));
+	err_str[0] = '"';
+	err_str[sizeof(err_str) - 2] = '"';
+	err_str[sizeof(err_str) - 1] = 0;
+	assert_non_null(strstr(json.p, err_str));
+	/* A slot naming no scale of the config; odd states and exits. */
+	assert_non_null(strstr(json.p, "\"role\":\"scaled\",\"scale\":\"?\""));
+	assert_non_null(strstr(json.p, "\"state\":\"?\""));
+	assert_non_null(strstr(json.p, "\"last_exit\":\"signal 2147483647\""));
+	assert_non_null(strstr(txt.p, "\nscaled "));
+	assert_non_null(strstr(json.p, "\"sink\":{\"state\":\"off\""));
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_segment),
+		cmocka_unit_test(test_live_counts_bounded),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
