@@ -2,9 +2,9 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/clock.h"
 #include "common/commit.h"
 #include "common/json.h"
@@ -19,12 +19,7 @@ static const char *state_name(uint32_t st)
 
 static uint64_t load64(const uint64_t *p)
 {
-	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
-}
-
-static uint32_t load32(const uint32_t *p, memory_order mo)
-{
-	return atomic_load_explicit((_Atomic uint32_t *)p, mo);
+	return tdp_load_u64(p);
 }
 
 /* Copy the string a process keeps in SRC (LEN bytes; NUL-terminated
@@ -73,7 +68,7 @@ static void exit_str(int32_t e, char *out, size_t len)
 /* Streams interned so far: ingest's live count, at most the table's size. */
 static uint32_t nstreams(const struct tdp_shm *seg)
 {
-	uint32_t n = load32(&seg->hdr->nstreams, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
 	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
 }
 
@@ -115,7 +110,7 @@ static unsigned kafka_rows(const struct tdp_shm *seg, struct kafka_row rows[3])
 /* Source partitions interned so far: ingest's live count, at most the table's size. */
 static uint32_t kafka_nparts(const struct tdp_kafka_block *kb)
 {
-	uint32_t n = load32(&kb->nparts, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&kb->nparts);
 	return n < TDP_KAFKA_MAX_PARTS ? n : TDP_KAFKA_MAX_PARTS;
 }
 
@@ -225,7 +220,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		char label[64], ex[32];
 		tdp_proc_label(p, cfg, label, sizeof(label));
-		exit_str(__atomic_load_n(&p->last_exit, __ATOMIC_RELAXED), ex, sizeof(ex));
+		exit_str(tdp_load_i32(&p->last_exit), ex, sizeof(ex));
 		uint64_t beat = load64(&p->heartbeat_ns);
 		tdp_buf_printf(b, "%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
 			       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
@@ -267,9 +262,9 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		/* Each loaded once: what is checked is what is used. */
-		uint32_t role = __atomic_load_n(&p->role, __ATOMIC_RELAXED);
-		int32_t scale = __atomic_load_n(&p->scale, __ATOMIC_RELAXED);
-		int32_t last_exit = __atomic_load_n(&p->last_exit, __ATOMIC_RELAXED);
+		uint32_t role = tdp_load_u32(&p->role);
+		int32_t scale = tdp_load_i32(&p->scale);
+		int32_t last_exit = tdp_load_i32(&p->last_exit);
 		uint64_t beat = load64(&p->heartbeat_ns);
 		tdp_buf_printf(b, "%s{\"role\":\"%s\",\"scale\":", i ? "," : "", tdp_role_name(role));
 		if (role == TDP_ROLE_SCALED)

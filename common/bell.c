@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/atomics.h"
+
 #define SPIN_TURNS 64
 #define YIELD_TURNS 16
 
@@ -19,8 +21,8 @@ static long futex(uint32_t *addr, int op, uint32_t val, const struct timespec *t
 
 uint32_t tdp_bell_prepare(struct tdp_bell *b)
 {
-	uint32_t seen = atomic_load_explicit((_Atomic uint32_t *)&b->seq, memory_order_acquire);
-	atomic_store_explicit((_Atomic uint32_t *)&b->sleeping, 1, memory_order_relaxed);
+	uint32_t seen = tdp_load_acquire_u32(&b->seq);
+	tdp_store_u32(&b->sleeping, 1);
 	atomic_thread_fence(memory_order_seq_cst);
 	return seen;
 }
@@ -29,19 +31,19 @@ void tdp_bell_sleep(struct tdp_bell *b, uint32_t seen, int timeout_ms)
 {
 	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
 	futex(&b->seq, FUTEX_WAIT, seen, &ts);
-	atomic_store_explicit((_Atomic uint32_t *)&b->sleeping, 0, memory_order_relaxed);
+	tdp_store_u32(&b->sleeping, 0);
 }
 
 void tdp_bell_cancel(struct tdp_bell *b)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&b->sleeping, 0, memory_order_relaxed);
+	tdp_store_u32(&b->sleeping, 0);
 }
 
 void tdp_bell_ring(struct tdp_bell *b)
 {
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit((_Atomic uint32_t *)&b->sleeping, memory_order_relaxed)) {
-		atomic_fetch_add_explicit((_Atomic uint32_t *)&b->seq, 1, memory_order_release);
+	if (tdp_load_u32(&b->sleeping)) {
+		tdp_add_release_u32(&b->seq, 1);
 		futex(&b->seq, FUTEX_WAKE, INT_MAX, NULL);
 	}
 }

@@ -2,12 +2,12 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "common/atomics.h"
 #include "common/clock.h"
 #include "common/commit.h"
 #include "common/exitcode.h"
@@ -89,23 +89,22 @@ int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale
 		c->slot_index = tdp_slot_scale((uint32_t)s);
 	}
 	c->slot = tdp_shm_proc(&c->seg, c->slot_index);
-	atomic_store_explicit((_Atomic uint32_t *)&c->slot->done, 0, memory_order_relaxed);
+	tdp_store_u32(&c->slot->done, 0);
 	tdp_child_beat(c);
 	return 0;
 }
 
 void tdp_child_beat(struct tdp_child *c)
 {
-	atomic_store_explicit((_Atomic uint64_t *)&c->slot->heartbeat_ns, tdp_now_ns(),
-			      memory_order_relaxed);
+	tdp_store_u64(&c->slot->heartbeat_ns, tdp_now_ns());
 }
 
 void tdp_child_done(struct tdp_child *c)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&c->slot->done, 1, memory_order_release);
+	tdp_store_release_u32(&c->slot->done, 1);
 }
 
 bool tdp_child_stopping(const struct tdp_child *c)
 {
-	return atomic_load_explicit((_Atomic uint32_t *)&c->seg.hdr->stop, memory_order_acquire) != 0;
+	return tdp_load_acquire_u32(&c->seg.hdr->stop) != 0;
 }

@@ -1,12 +1,12 @@
 #include "common/kafka.h"
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "common/atomics.h"
 #include "common/log.h"
 #include "common/ring.h"
 
@@ -23,7 +23,7 @@ static struct tdp_kafka_client *status_of(void *opaque)
 static void set_state(struct tdp_kafka_client *st, uint32_t state)
 {
 	if (st)
-		atomic_store_explicit((_Atomic uint32_t *)&st->state, state, memory_order_relaxed);
+		tdp_store_u32(&st->state, state);
 }
 
 void tdp_kafka_up(struct tdp_kafka_client *status)

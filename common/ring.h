@@ -5,40 +5,23 @@
  * cannot be handed a result descriptor.  The ck_ring control block holds no
  * pointers, so it lives in the segment; each process passes its own mapping
  * of the slot array.  Counters are single-writer 64-bit slots read by
- * `tdapipe stats` without locks.
+ * `tdapipe stats` without locks (common/counter.h).  Code outside this
+ * file reads a ring's positions through the accessors at its end, never
+ * ck_ring's fields.
  */
 #ifndef TDP_RING_H
 #define TDP_RING_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 
 #include <ck_ring.h>
 
+#include "common/counter.h"
 #include "common/record.h"
 #include "common/shm.h"
 
 CK_RING_PROTOTYPE(tdp_point, tdp_point)
 CK_RING_PROTOTYPE(tdp_desc, tdp_result_desc)
-
-/* Single-writer counter update: a plain relaxed store readers can load. */
-static inline void tdp_counter_add(uint64_t *c, uint64_t n)
-{
-	atomic_store_explicit((_Atomic uint64_t *)c,
-			      atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed) + n,
-			      memory_order_relaxed);
-}
-
-static inline void tdp_counter_max(uint64_t *c, uint64_t v)
-{
-	if (v > atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed))
-		atomic_store_explicit((_Atomic uint64_t *)c, v, memory_order_relaxed);
-}
-
-static inline uint64_t tdp_counter_get(const uint64_t *c)
-{
-	return atomic_load_explicit((_Atomic uint64_t *)c, memory_order_relaxed);
-}
 
 /* Push a copy of *P; false when the ring is full (nothing written). */
 static inline bool tdp_point_push(struct tdp_ring *r, struct tdp_point *slots, const struct tdp_point *p)
@@ -169,6 +152,27 @@ static inline void tdp_ring_consume_to(struct tdp_ring *r, unsigned int pos)
 static inline unsigned int tdp_ring_used(const struct tdp_ring *r)
 {
 	return ck_ring_size(&r->ck);
+}
+
+/* The producer's position: records pushed so far (free-running), loaded
+ * with acquire so that the records before it can be read. */
+static inline unsigned int tdp_ring_tail(const struct tdp_ring *r)
+{
+	unsigned int tail = ck_pr_load_uint(&r->ck.p_tail);
+	ck_pr_fence_load();
+	return tail;
+}
+
+/* The consumer's position: records taken so far (free-running). */
+static inline unsigned int tdp_ring_head(const struct tdp_ring *r)
+{
+	return ck_pr_load_uint(&r->ck.c_head);
+}
+
+/* The slot of free-running position POS. */
+static inline unsigned int tdp_ring_slot(const struct tdp_ring *r, unsigned int pos)
+{
+	return pos & r->ck.mask;
 }
 
 /* Records the ring can hold (ck_ring keeps one slot empty). */

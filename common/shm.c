@@ -5,13 +5,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "common/atomics.h"
 
 #define OUT_SLOTS 1024u
 #define MIN_ARENA (1u << 20)
@@ -162,8 +163,7 @@ void tdp_shm_format(void *base, const struct tdp_config *cfg, const char *text, 
 		ck_ring_init(&tdp_shm_out_ring(&seg, s)->ck, h->scales[s].out_slots);
 	}
 	/* Publish the layout: a reader that sees the version sees all of it. */
-	atomic_store_explicit((_Atomic uint32_t *)&h->layout_version, TDP_SHM_LAYOUT_VERSION,
-			      memory_order_release);
+	tdp_store_release_u32(&h->layout_version, TDP_SHM_LAYOUT_VERSION);
 }
 
 uint64_t tdp_proc_start_ticks(int pid)
@@ -323,8 +323,7 @@ static int locked_by(int fd, const char *name, const char *instance, int *other_
 				snprintf(err, errlen, "map /dev/shm%s: %s", name, strerror(e));
 				return -e;
 			}
-			uint32_t version = atomic_load_explicit((_Atomic uint32_t *)&h->layout_version,
-								memory_order_acquire);
+			uint32_t version = tdp_load_acquire_u32(&h->layout_version);
 			if (h->magic != TDP_SHM_MAGIC) {
 				snprintf(why, sizeof(why), "it is not a tdapipe segment (bad magic)");
 				settling = h->magic == 0;
@@ -523,8 +522,8 @@ const char *tdp_role_name(uint32_t role)
 void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len)
 {
 	/* Loaded once: a reader's bounds check must hold for the index it uses. */
-	uint32_t role = __atomic_load_n(&p->role, __ATOMIC_RELAXED);
-	int32_t scale = __atomic_load_n(&p->scale, __ATOMIC_RELAXED);
+	uint32_t role = tdp_load_u32(&p->role);
+	int32_t scale = tdp_load_i32(&p->scale);
 	if (role == TDP_ROLE_SCALED && scale >= 0 && (uint32_t)scale < cfg->nscales && scale < TDP_MAX_SCALES)
 		snprintf(out, len, "scaled[%s]", cfg->scales[scale].name);
 	else

@@ -34,6 +34,7 @@
 
 #include <ck_ring.h>
 
+#include "common/atomics.h"
 #include "common/config.h"
 #include "common/record.h"
 
@@ -402,7 +403,7 @@ static inline uint64_t tdp_proc_incomplete(const struct tdp_proc *p)
 {
 	uint64_t n = 0;
 	for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
-		n += __atomic_load_n(&p->incomplete[w], __ATOMIC_RELAXED);
+		n += tdp_load_u64(&p->incomplete[w]);
 	return n;
 }
 

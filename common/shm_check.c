@@ -2,7 +2,6 @@
 
 #include <stdalign.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,7 +121,7 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 			      sizeof(*h));
 	if (h->magic != TDP_SHM_MAGIC)
 		return refuse(why, whylen, "bad magic %#llx: not a tdapipe segment", (unsigned long long)h->magic);
-	uint32_t version = atomic_load_explicit((const _Atomic uint32_t *)&h->layout_version, memory_order_acquire);
+	uint32_t version = tdp_load_acquire_u32(&h->layout_version);
 	if (version == 0)
 		return refuse(why, whylen, "layout_version 0: the segment is not initialised (yet)");
 	if (version != TDP_SHM_LAYOUT_VERSION)

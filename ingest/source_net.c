@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/atomics.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -49,7 +50,7 @@ static void count(struct source *s, enum tdp_conn_counter k, uint64_t n)
 static void set_open(struct source *s)
 {
 	if (s->stats)
-		__atomic_store_n(&s->stats[TDP_CONN_OPEN], s->nopen, __ATOMIC_RELAXED);
+		tdp_store_u64(&s->stats[TDP_CONN_OPEN], s->nopen);
 }
 
 static void format_peer(const struct sockaddr_storage *ss, char *out, size_t len)

@@ -1,9 +1,10 @@
 #include "ingest/streams.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/atomics.h"
 
 static uint32_t hash_name(const char *s)
 {
@@ -15,7 +16,7 @@ static uint32_t hash_name(const char *s)
 
 static uint32_t count(const struct tdp_shm *seg)
 {
-	return atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	return tdp_load_acquire_u32(&seg->hdr->nstreams);
 }
 
 static void index_put(struct streams *st, const char *name, uint32_t idx)
@@ -84,7 +85,7 @@ int64_t streams_intern(struct streams *st, const char *name, const struct stream
 	e->kpart = o->kpart;
 	e->base_seq = e->next_seq = o->base_seq;
 	e->base_off = o->base_off;
-	atomic_store_explicit((_Atomic uint32_t *)&st->seg->hdr->nstreams, n + 1, memory_order_release);
+	tdp_store_release_u32(&st->seg->hdr->nstreams, n + 1);
 	st->slots[i] = n + 1;
 	return n;
 }

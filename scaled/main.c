@@ -33,11 +33,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/bell.h"
 #include "common/child.h"
 #include "common/clock.h"
@@ -135,17 +135,16 @@ static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
 	uint64_t a = w->arena_size;
 	uint64_t pos;
 	for (;;) {
-		pos = atomic_load_explicit((_Atomic uint64_t *)&w->out->arena_wpos, memory_order_relaxed);
+		pos = tdp_load_u64(&w->out->arena_wpos);
 		if (pos % a + size > a)
 			pos += a - pos % a;   /* blocks never wrap: skip the tail */
-		uint64_t released = atomic_load_explicit((_Atomic uint64_t *)&w->out->arena_released,
-							 memory_order_acquire);
+		uint64_t released = tdp_load_acquire_u64(&w->out->arena_released);
 		if (pos + size - released <= a && tdp_ring_used(w->out) < tdp_ring_capacity(w->out))
 			break;
 		wait_for_publish(w);
 	}
 	/* Claim the space first: a worker killed after this only wastes it. */
-	atomic_store_explicit((_Atomic uint64_t *)&w->out->arena_wpos, pos + size, memory_order_relaxed);
+	tdp_store_u64(&w->out->arena_wpos, pos + size);
 	tdp_crash_point();
 	memcpy(w->arena + pos % a, r, size);
 	tdp_crash_point();
@@ -318,7 +317,7 @@ static void recover(struct scaled *w)
 	uint32_t max = seg->hdr->max_streams;
 	for (uint32_t i = 0; i < max; i++)
 		w->st[i] = *TDP_LIVE(&w->ws[i]);
-	const struct tdp_result_desc *last = &w->out_slots[(w->out->ck.p_tail - 1) & w->out->ck.mask];
+	const struct tdp_result_desc *last = &w->out_slots[tdp_ring_slot(w->out, tdp_ring_tail(w->out) - 1)];
 	if (last->len && last->stream < max && w->st[last->stream].next_window <= last->window) {
 		w->st[last->stream].next_window = last->window + 1;
 		commit_stream(w, last->stream);
@@ -352,7 +351,7 @@ static void close_stream_tail(struct scaled *w, uint32_t i, uint64_t total)
 
 static uint32_t stream_count(const struct scaled *w)
 {
-	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->nstreams, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&w->child.seg.hdr->nstreams);
 	return n < w->child.seg.hdr->max_streams ? n : w->child.seg.hdr->max_streams;
 }
 
@@ -374,12 +373,12 @@ static void close_tail(struct scaled *w)
  */
 static bool count_dropped_tail(struct scaled *w)
 {
-	uint64_t ov = __atomic_load_n(&w->in->overflow, __ATOMIC_RELAXED);
+	uint64_t ov = tdp_load_u64(&w->in->overflow);
 	if (ov == w->overflow_seen)
 		return false;
 	uint32_t n = stream_count(w);
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t total = __atomic_load_n(&tdp_shm_stream(&w->child.seg, i)->next_seq, __ATOMIC_ACQUIRE);
+		uint64_t total = tdp_load_acquire_u64(&tdp_shm_stream(&w->child.seg, i)->next_seq);
 		if (tdp_ring_used(w->in))
 			return true;   /* points arrived meanwhile: they close the gaps they show */
 		close_stream_tail(w, i, total);
@@ -390,8 +389,7 @@ static bool count_dropped_tail(struct scaled *w)
 
 static bool ingest_done(const struct scaled *w)
 {
-	return atomic_load_explicit((_Atomic uint32_t *)&w->child.seg.hdr->ingest_done,
-				    memory_order_acquire) != 0;
+	return tdp_load_acquire_u32(&w->child.seg.hdr->ingest_done) != 0;
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,4 @@
-#include "common/commit.h"
+#include "common/crash.h"
 
 #include <fcntl.h>
 #include <signal.h>
