@@ -111,7 +111,7 @@ $(FUZZ)/fuzz_%: $(FUZZ)/tests/fuzz/fuzz_%.o $(FUZZ_HELP:%.c=$(FUZZ)/%.o) $(FUZZ)
 fuzz-build: $(FUZZERS)
 
 fuzz: fuzz-build
-	$(Q)FUZZ=$(FUZZ) tests/fuzz/run.sh $(FUZZ_SECONDS)
+	$(Q)FUZZ=$(FUZZ) tests/fuzz/run.sh $(FUZZ_SECONDS) $(notdir $(FUZZERS))
 
 demo: all
 	$(BIN)/tdapipe run -c config/demo.yaml > demo-results.jsonl
