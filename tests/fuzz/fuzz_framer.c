@@ -141,9 +141,11 @@ static bool is_reject(const struct fent *e)
  *  - offset: the start of the object holding the 0xc1 byte, except when
  *    that object had already grown past max_record and was being
  *    skipped (msgpack_skip_chunk()): then the 0xc1 byte itself, inside
- *    the object (corpus: fuzz_framer/regress-reject-inside-skipped-object).
+ *    the object (tests/fuzz/corpus/framer/regress-reject-inside-skipped-object).
  * Built with -DFUZZ_STRICT_REJECT, the harness wants the same offset
- * however the input was cut (what framer.c should give).
+ * however the input was cut, what framer.c should give (rm
+ * build-fuzz/fuzz_framer build-fuzz/tests/fuzz/fuzz_framer.o; make fuzz-build
+ * FUZZ_CC="clang -DFUZZ_STRICT_REJECT"; tests/fuzz/run.sh 0 fuzz_framer).
  */
 static void reject_equal(const struct fent *a, const struct fent *b, size_t i)
 {

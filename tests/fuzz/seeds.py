@@ -4,7 +4,7 @@
 # One file per case, named after what it holds, laid out the way each
 # harness reads its input (see the comment at the top of each
 # tests/fuzz/fuzz_*.c).  Inputs that once failed are added to the corpus
-# by hand (tests/fuzz/corpus/NAME/regress-*) and are not touched here.
+# by hand (tests/fuzz/corpus/TARGET/regress-*) and are not touched here.
 # Run from anywhere; writes only the files it names.
 import os
 import random
@@ -92,7 +92,7 @@ MSGPACK = {
 
 # --- decode_msgpack: a seed byte, then the bytes ----------------------------
 for name, data in MSGPACK.items():
-    put("fuzz_decode_msgpack", name, b"\x05" + data)
+    put("decode_msgpack", name, b"\x05" + data)
 
 # --- decode_csv: a column byte, then the record -----------------------------
 # column byte: stream_column = (b & 3) - 1, time_column = (b >> 2 & 3) - 1
@@ -123,9 +123,9 @@ CSV = {
     "time-missing": (S0T1, "s"),
 }
 for name, (b, rec) in CSV.items():
-    put("fuzz_decode_csv", name, bytes([b]) + rec.encode())
-put("fuzz_decode_csv", "stream-not-utf8", b"\x01\xff\xfe,1")
-put("fuzz_decode_csv", "stream-nul", b"\x01a\x00b,1")
+    put("decode_csv", name, bytes([b]) + rec.encode())
+put("decode_csv", "stream-not-utf8", b"\x01\xff\xfe,1")
+put("decode_csv", "stream-nul", b"\x01a\x00b,1")
 
 # --- decode_jsonl: the record ------------------------------------------------
 JSONL = {
@@ -168,9 +168,9 @@ JSONL = {
     "control": '{"stream": "a\tb", "v": 1}',
 }
 for name, rec in JSONL.items():
-    put("fuzz_decode_jsonl", name, rec)
-put("fuzz_decode_jsonl", "not-utf8", b'{"stream": "\xff", "v": 1}')
-put("fuzz_decode_jsonl", "bom", b'\xef\xbb\xbf{"v": 1}')
+    put("decode_jsonl", name, rec)
+put("decode_jsonl", "not-utf8", b'{"stream": "\xff", "v": 1}')
+put("decode_jsonl", "bom", b'\xef\xbb\xbf{"v": 1}')
 
 
 # --- framer: format, max_record, columns, 4 seed bytes, then the stream ----
@@ -178,7 +178,7 @@ put("fuzz_decode_jsonl", "bom", b'\xef\xbb\xbf{"v": 1}')
 # (f >> 2 & 31) and f & 0x40 the largest random chunk.  max byte m:
 # max_record = 1 + m % 64, or 65536 from 0xf0.
 def framer(name, fmt, maxb, cols, data):
-    put("fuzz_framer", name, bytes([fmt, maxb, cols, 0x12, 0x34, 0x56, 0x78]) + data)
+    put("framer", name, bytes([fmt, maxb, cols, 0x12, 0x34, 0x56, 0x78]) + data)
 
 
 CSV_F, JSONL_F, MP_F = 0x0c, 0x0d, 0x0e
@@ -208,7 +208,7 @@ framer("msgpack-str32", MP_F, 0xf0, 0, b"\x81\xdb\x00\x00\x00\x01v\x01" + mp_poi
 for f in sorted(os.listdir(os.path.join(ROOT, "config"))):
     if f.endswith(".yaml"):
         with open(os.path.join(ROOT, "config", f), "rb") as src:
-            put("fuzz_config", f, src.read())
+            put("config", f, src.read())
 CONFIG = {
     "minimal.yaml": "instance: m\nsource: {type: stdin}\nscales:\n  - {name: a, complex: sublevel, window: 4, slide: 1}\n",
     "tcp-jsonl.yaml": """instance: t1
@@ -253,26 +253,26 @@ scales: [{name: a, complex: sublevel, window: 2, slide: 1}]
     "quoted-newline.yaml": 'instance: "a\\nb"\nsource: {type: stdin}\n',
 }
 for name, text in CONFIG.items():
-    put("fuzz_config", name, text)
-put("fuzz_config", "not-utf8.yaml", b"instance: \xff\xfe\nsource: {type: stdin}\n")
+    put("config", name, text)
+put("config", "not-utf8.yaml", b"instance: \xff\xfe\nsource: {type: stdin}\n")
 
 # --- encode: bytes laid out as fuzz_encode.c reads them ---------------------
 rnd = random.Random(16)
-put("fuzz_encode", "zeros", bytes(64))
-put("fuzz_encode", "specials",
+put("encode", "zeros", bytes(64))
+put("encode", "specials",
     bytes([0, 0, 0, 1, 0, 0, 0, 0, 0x0f, 8]) + b"\x00" * 7 + b"\x05" + bytes([8]) + b"\x01" * 8 +
     bytes([8]) + b"\x02" * 8 + bytes([4, 6, 8]) + b"\x00\x00\x00\x09" + bytes([2, 1, 2, 3]) + b"\x00\x07" +
     bytes([2, 5] * 4) + b"s1\x00fast\x00" + bytes([4, 6, 8, 0, 2, 20, 6, 4, 10, 18, 30, 100]) +
     bytes(range(100, 160)))
-put("fuzz_encode", "long-names", bytes([0] * 8 + [0x81, 0, 0, 0, 3, 1, 7]) + b"\x01" * 40 +
+put("encode", "long-names", bytes([0] * 8 + [0x81, 0, 0, 0, 3, 1, 7]) + b"\x01" * 40 +
     b"\xe2\x82\xac" * 60 + b"\x00" + b"\xff\x22\x5c\x0a" * 50 + b"\x00")
 for i in range(4):
-    put("fuzz_encode", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(80 + 60 * i)))
+    put("encode", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(80 + 60 * i)))
 
 
 # --- deadletter: flags, offset, line, reason\0, source\0, record ------------
 def dl(name, flags, reason, source, record):
-    put("fuzz_deadletter", name, bytes([flags]) + b"\x00\x00\x00\x00\x00\x00\x01\x00" * 2 +
+    put("deadletter", name, bytes([flags]) + b"\x00\x00\x00\x00\x00\x00\x01\x00" * 2 +
         reason + b"\x00" + source + b"\x00" + record)
 
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # fuzz_bounded: every libFuzzer harness of tests/fuzz/ (make fuzz) builds,
-# replays its whole seed corpus (tests/fuzz/corpus/NAME/, regressions
+# replays its whole seed corpus (tests/fuzz/corpus/TARGET/, regressions
 # included) without a failure, and then fuzzes for its share of about a
 # minute in all without a crash or a property violation.  `make fuzz`
 # (FUZZ_SECONDS each) and `make soak` run them long.
