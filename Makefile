@@ -4,6 +4,9 @@
 #   make test         unit, oracle, man-page and whole-pipeline tests
 #   make asan         the same tests on an ASan+UBSan build (build-asan/)
 #   make bench        benchmarks (tables: ours vs the reference, same run)
+#   make fuzz         libFuzzer harnesses (tests/fuzz/, clang, build-fuzz/),
+#                     FUZZ_SECONDS (600) each; make fuzz-build only builds
+#   make soak         long validation runs, then make fuzz
 #   make deps         apt-get install every Debian package we use
 #   make demo         run config/demo.yaml on samples/ecg.csv, summarise
 #   make ci           deps, test, asan (what .ci/run does)
@@ -33,7 +36,8 @@ endif
 
 DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev \
                libmsgpack-dev libyaml-dev libcmocka-dev ripser python3-gudhi \
-               python3-numpy python3-scipy python3-msgpack python3-confluent-kafka kcat hyperfine time mandoc man-db
+               python3-numpy python3-scipy python3-msgpack python3-confluent-kafka kcat hyperfine time mandoc man-db \
+               clang libclang-rt-dev
 
 PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish
 MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c
@@ -76,6 +80,39 @@ $(BUILD)/tools/%: $(BUILD)/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# libFuzzer harnesses: each tests/fuzz/fuzz_*.c is one program, linked
+# with the other tests/fuzz/*.c and the library, all built by clang with
+# ASan + UBSan into build-fuzz/ (its own tree: the gcc builds are not
+# touched).  tests/fuzz/run.sh replays the seeds of tests/fuzz/corpus/
+# and fuzzes from a copy of them; crashes land in build-fuzz/crashes/.
+FUZZ         := build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                -fno-strict-aliasing -MMD -MP -I. $(shell pkg-config --cflags $(PKGS)) \
+                $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_HELP    := $(filter-out $(FUZZ_SRC),$(wildcard tests/fuzz/*.c))
+FUZZERS      := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
+
+$(FUZZ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ)/libtdp.a: $(LIB_SRC:%.c=$(FUZZ)/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ)/fuzz_%: $(FUZZ)/tests/fuzz/fuzz_%.o $(FUZZ_HELP:%.c=$(FUZZ)/%.o) $(FUZZ)/libtdp.a
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: fuzz-build
+	$(Q)FUZZ=$(FUZZ) tests/fuzz/run.sh $(FUZZ_SECONDS) $(notdir $(FUZZERS))
+
 demo: all
 	$(BIN)/tdapipe run -c config/demo.yaml > demo-results.jsonl
 	$(Q)scripts/demo-summary demo-results.jsonl
@@ -93,12 +130,14 @@ asan:
 # The long validation runs of the sliding sublevel structure: every one of
 # tens of millions of random operations checked against a from-scratch
 # computation, in this build and in the ASan + UBSan one (the suite runs
-# 1,000,000).  Minutes, not hours.
+# 1,000,000).  Minutes, not hours.  Then every fuzz harness for
+# FUZZ_SECONDS (600) each: that part is about ten minutes a harness.
 soak: all
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin SANITIZE=1 all
 	TDP_SOAK_OPS=50000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=1 $(BUILD)/tests/test_sublevel_slide
 	TDP_SOAK_OPS=1000000 TDP_SOAK_CAP=2000 TDP_SOAK_SEED=2 $(BUILD)/tests/test_sublevel_slide
 	TDP_SOAK_OPS=10000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=3 build-asan/tests/test_sublevel_slide
+	$(Q)$(MAKE) --no-print-directory fuzz
 
 # The long chaos runs: 3 M points per round, random window sizes, signals
 # (SIGKILL, SIGSEGV and SIGSTOP) at 40 per second, four rounds; each
@@ -125,8 +164,8 @@ install: all
 	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/tdapipe/
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan bin $(FUZZ)
 
-.PHONY: chaos all demo ci test asan soak bench deps install clean
+.PHONY: chaos all demo ci test asan soak fuzz fuzz-build bench deps install clean
 .SECONDARY:
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ) -name '*.d' 2>/dev/null)

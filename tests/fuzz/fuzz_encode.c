@@ -1,0 +1,328 @@
+/*
+ * fuzz_encode - the results writers (publish/encode_jsonl.c,
+ * encode_msgpack.c) on any result: every header field from the fuzzer's
+ * bytes (NaN, infinities, huge counts, any dims_mask and incomplete
+ * reasons), intervals of any doubles, stream and scale names of any bytes
+ * but NUL, short or longer than ENCODE_ID_SMALL.
+ *
+ * Properties:
+ *  - both writers append: what the buffer held before is kept;
+ *  - the JSON line is one line ending in '\n', valid JSON (checked by the
+ *    independent reader tests/fuzz/json_read.c), an object whose values
+ *    are the result's: integers exactly, doubles as strtod reads them
+ *    back (NaN and infinities as null), stream and scale exactly when
+ *    they are UTF-8, the id "<stream>/<scale>/<window>";
+ *  - the msgpack map unpacks with msgpack-c, consuming exactly the bytes
+ *    written, with the same values (doubles bit for bit, an essential
+ *    death as nil, names byte for byte);
+ *  - both have the same keys in the same order.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <msgpack.h>
+
+#include "common/buf.h"
+#include "publish/encode.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/json_read.h"
+
+static const char *const prefix = "earlier bytes\n";
+
+struct want {
+	const struct tdp_result *r;
+	const char *stream, *scale;
+	char *id;
+	size_t idlen;
+};
+
+/* ------------------------------------------------------------- jsonl */
+
+static uint64_t json_u64(const struct jr_value *v, const char *key)
+{
+	FUZZ_CHECK(v && v->kind == JR_NUMBER && v->tlen < 32, "%s: not an integer", key);
+	char buf[32];
+	memcpy(buf, v->text, v->tlen);
+	buf[v->tlen] = '\0';
+	char *end;
+	uint64_t u = strtoull(buf, &end, 10);
+	FUZZ_CHECK(*end == '\0' && buf[0] != '-', "%s: \"%s\" is not an unsigned integer", key, buf);
+	return u;
+}
+
+/* A double the writer was given, as it must read back. */
+static void json_double(const struct jr_value *v, double want, const char *what)
+{
+	FUZZ_CHECK(v, "%s: missing", what);
+	if (!isfinite(want)) {
+		FUZZ_CHECK(v->kind == JR_NULL, "%s: a non-finite value not written as null", what);
+		return;
+	}
+	FUZZ_CHECK(v->kind == JR_NUMBER && v->tlen < 40, "%s: not a number", what);
+	char buf[40];
+	memcpy(buf, v->text, v->tlen);
+	buf[v->tlen] = '\0';
+	double d = strtod(buf, NULL);
+	FUZZ_CHECK(!memcmp(&d, &want, sizeof(d)), "%s: %.17g written as %s", what, want, buf);
+}
+
+static void json_string(const struct jr_value *v, const char *s, size_t n, const char *what)
+{
+	FUZZ_CHECK(v && v->kind == JR_STRING, "%s: not a string", what);
+	if (jr_utf8_valid(s, n))
+		FUZZ_CHECK(v->slen == n && !memcmp(v->str, s, n), "%s: the bytes do not read back", what);
+}
+
+static void check_jsonl(const struct want *w, const char *p, size_t len, struct jr_value **root)
+{
+	const struct tdp_result *r = w->r;
+	FUZZ_CHECK(len >= 1 && p[len - 1] == '\n', "the JSON line does not end in a newline");
+	FUZZ_CHECK(!memchr(p, '\n', len - 1), "the JSON line holds a newline");
+	struct jr_value *o = *root = jr_parse(p, len - 1);
+	FUZZ_CHECK(o && o->kind == JR_OBJECT, "not a JSON object: %.*s", (int)len, p);
+	FUZZ_CHECK(json_u64(jr_get(o, "v"), "v") == 1, "v is not 1");
+	json_string(jr_get(o, "id"), w->id, w->idlen, "id");
+	json_string(jr_get(o, "stream"), w->stream, strlen(w->stream), "stream");
+	json_string(jr_get(o, "scale"), w->scale, strlen(w->scale), "scale");
+	FUZZ_CHECK(json_u64(jr_get(o, "window"), "window") == r->window, "window");
+	FUZZ_CHECK(json_u64(jr_get(o, "first_seq"), "first_seq") == r->first_seq, "first_seq");
+	FUZZ_CHECK(json_u64(jr_get(o, "last_seq"), "last_seq") == r->last_seq, "last_seq");
+	json_double(jr_get(o, "start"), r->start, "start");
+	json_double(jr_get(o, "end"), r->end, "end");
+	FUZZ_CHECK(json_u64(jr_get(o, "n"), "n") == r->n, "n");
+	const struct jr_value *v;
+	FUZZ_CHECK((v = jr_get(o, "lost")) ? json_u64(v, "lost") == r->lost : !r->lost, "lost");
+	FUZZ_CHECK((v = jr_get(o, "landmarks")) ? json_u64(v, "landmarks") == r->landmarks : !r->landmarks,
+		   "landmarks");
+	FUZZ_CHECK((v = jr_get(o, "truncated")) ? json_u64(v, "truncated") == r->truncated : !r->truncated,
+		   "truncated");
+	const struct jr_value *inc = jr_get(o, "incomplete");
+	FUZZ_CHECK(!inc == !tdp_result_incomplete_dims(r), "incomplete present: %d", inc != NULL);
+	for (unsigned d = 0; inc && d < TDP_MAX_HDIM; d++) {
+		char key[2] = {(char)('0' + d), 0};
+		const struct jr_value *why = jr_get(inc, key);
+		bool want = (r->dims_mask >> d & 1) && r->incomplete[d];
+		FUZZ_CHECK(!why == !want, "incomplete[%u]", d);
+		if (why)
+			FUZZ_CHECK(why->kind == JR_STRING && !strcmp(why->str, tdp_incomplete_name(r->incomplete[d])),
+				   "incomplete[%u]: wrong reason", d);
+	}
+	const struct jr_value *dg = jr_get(o, "diagrams");
+	FUZZ_CHECK(dg && dg->kind == JR_OBJECT, "diagrams");
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	size_t ndiag = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		char key[2] = {(char)('0' + d), 0};
+		const struct jr_value *a = jr_get(dg, key);
+		FUZZ_CHECK(!a == !tdp_result_has_diagram(r, d), "diagram %u present: %d", d, a != NULL);
+		if (!a)
+			continue;
+		ndiag++;
+		FUZZ_CHECK(a->kind == JR_ARRAY && a->n == r->count[d], "diagram %u: %zu intervals of %u", d, a->n,
+			   r->count[d]);
+		for (size_t i = 0; i < a->n; i++, iv++) {
+			const struct jr_value *pair = &a->items[i];
+			FUZZ_CHECK(pair->kind == JR_ARRAY && pair->n == 2, "diagram %u: interval %zu", d, i);
+			json_double(&pair->items[0], iv->birth, "birth");
+			json_double(&pair->items[1], iv->death, "death");
+		}
+	}
+	FUZZ_CHECK(ndiag == dg->n, "diagrams: %zu keys, %zu diagrams", dg->n, ndiag);
+}
+
+/* ----------------------------------------------------------- msgpack */
+
+static bool mp_key(const msgpack_object *k, const char *s)
+{
+	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(s) && !memcmp(k->via.str.ptr, s, k->via.str.size);
+}
+
+static uint64_t mp_u64(const msgpack_object *v, const char *what)
+{
+	FUZZ_CHECK(v->type == MSGPACK_OBJECT_POSITIVE_INTEGER, "%s: not an unsigned integer", what);
+	return v->via.u64;
+}
+
+static void mp_double(const msgpack_object *v, double want, const char *what)
+{
+	FUZZ_CHECK(v->type == MSGPACK_OBJECT_FLOAT64 && !memcmp(&v->via.f64, &want, sizeof(want)),
+		   "%s: %.17g not packed as that float64", what, want);
+}
+
+static void mp_str(const msgpack_object *v, const char *s, size_t n, const char *what)
+{
+	FUZZ_CHECK(v->type == MSGPACK_OBJECT_STR && v->via.str.size == n && !memcmp(v->via.str.ptr, s, n),
+		   "%s: the bytes do not read back", what);
+}
+
+static void check_msgpack(const struct want *w, const char *p, size_t len, const struct jr_value *json)
+{
+	const struct tdp_result *r = w->r;
+	msgpack_unpacked u;
+	size_t off = 0;
+	msgpack_unpacked_init(&u);
+	msgpack_unpack_return rc = msgpack_unpack_next(&u, p, len, &off);
+	FUZZ_CHECK(rc == MSGPACK_UNPACK_SUCCESS && off == len, "msgpack-c: %d, %zu of %zu bytes", (int)rc, off, len);
+	const msgpack_object *o = &u.data;
+	FUZZ_CHECK(o->type == MSGPACK_OBJECT_MAP, "not a map");
+	FUZZ_CHECK(o->via.map.size == json->n, "%u keys, the JSON line %zu", o->via.map.size, json->n);
+	for (uint32_t i = 0; i < o->via.map.size; i++) {
+		const msgpack_object *k = &o->via.map.ptr[i].key, *v = &o->via.map.ptr[i].val;
+		FUZZ_CHECK(mp_key(k, json->items[2 * i].str), "key %u is not the JSON line's \"%s\"", i,
+			   json->items[2 * i].str);
+		if (mp_key(k, "v"))
+			FUZZ_CHECK(mp_u64(v, "v") == 1, "v is not 1");
+		else if (mp_key(k, "id"))
+			mp_str(v, w->id, w->idlen, "id");
+		else if (mp_key(k, "stream"))
+			mp_str(v, w->stream, strlen(w->stream), "stream");
+		else if (mp_key(k, "scale"))
+			mp_str(v, w->scale, strlen(w->scale), "scale");
+		else if (mp_key(k, "window"))
+			FUZZ_CHECK(mp_u64(v, "window") == r->window, "window");
+		else if (mp_key(k, "first_seq"))
+			FUZZ_CHECK(mp_u64(v, "first_seq") == r->first_seq, "first_seq");
+		else if (mp_key(k, "last_seq"))
+			FUZZ_CHECK(mp_u64(v, "last_seq") == r->last_seq, "last_seq");
+		else if (mp_key(k, "start"))
+			mp_double(v, r->start, "start");
+		else if (mp_key(k, "end"))
+			mp_double(v, r->end, "end");
+		else if (mp_key(k, "n"))
+			FUZZ_CHECK(mp_u64(v, "n") == r->n, "n");
+		else if (mp_key(k, "lost"))
+			FUZZ_CHECK(mp_u64(v, "lost") == r->lost, "lost");
+		else if (mp_key(k, "landmarks"))
+			FUZZ_CHECK(mp_u64(v, "landmarks") == r->landmarks, "landmarks");
+		else if (mp_key(k, "truncated"))
+			FUZZ_CHECK(mp_u64(v, "truncated") == r->truncated, "truncated");
+		else if (mp_key(k, "incomplete")) {
+			FUZZ_CHECK(v->type == MSGPACK_OBJECT_MAP, "incomplete: not a map");
+			uint32_t j = 0;
+			for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+				if (!(r->dims_mask >> d & 1) || !r->incomplete[d])
+					continue;
+				char key[2] = {(char)('0' + d), 0};
+				FUZZ_CHECK(j < v->via.map.size && mp_key(&v->via.map.ptr[j].key, key), "incomplete[%u]", d);
+				const char *why = tdp_incomplete_name(r->incomplete[d]);
+				mp_str(&v->via.map.ptr[j].val, why, strlen(why), "incomplete reason");
+				j++;
+			}
+			FUZZ_CHECK(j == v->via.map.size, "incomplete: %u entries, %u dimensions", v->via.map.size, j);
+		} else if (mp_key(k, "diagrams")) {
+			FUZZ_CHECK(v->type == MSGPACK_OBJECT_MAP, "diagrams: not a map");
+			const struct tdp_interval *iv = tdp_result_intervals_const(r);
+			uint32_t j = 0;
+			for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+				if (!tdp_result_has_diagram(r, d))
+					continue;
+				char key[2] = {(char)('0' + d), 0};
+				FUZZ_CHECK(j < v->via.map.size && mp_key(&v->via.map.ptr[j].key, key), "diagram %u", d);
+				const msgpack_object *a = &v->via.map.ptr[j++].val;
+				FUZZ_CHECK(a->type == MSGPACK_OBJECT_ARRAY && a->via.array.size == r->count[d],
+					   "diagram %u: not %u intervals", d, r->count[d]);
+				for (uint32_t e = 0; e < r->count[d]; e++, iv++) {
+					const msgpack_object *pair = &a->via.array.ptr[e];
+					FUZZ_CHECK(pair->type == MSGPACK_OBJECT_ARRAY && pair->via.array.size == 2,
+						   "diagram %u: interval %u", d, e);
+					mp_double(&pair->via.array.ptr[0], iv->birth, "birth");
+					if (isinf(iv->death) && iv->death > 0)
+						FUZZ_CHECK(pair->via.array.ptr[1].type == MSGPACK_OBJECT_NIL,
+							   "an essential death not packed as nil");
+					else
+						mp_double(&pair->via.array.ptr[1], iv->death, "death");
+				}
+			}
+			FUZZ_CHECK(j == v->via.map.size, "diagrams: %u entries, %u diagrams", v->via.map.size, j);
+		} else {
+			FUZZ_CHECK(false, "unknown key %u", i);
+		}
+	}
+	msgpack_unpacked_destroy(&u);
+}
+
+/* ------------------------------------------------------------- input */
+
+/* Doubles the fuzzer picks by a selector byte, so that special values
+ * come often: zeros, infinities, NaN, the extremes, or raw bits. */
+static double pick_double(struct fuzz_in *in)
+{
+	static const double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 1e308, -1e-308, 5e-324,
+					 1.0, 0.1, 1e17, 123456789.125};
+	uint8_t s = fuzz_u8(in);
+	if (s < 2 * sizeof(special) / sizeof(special[0]))
+		return special[s / 2];
+	return fuzz_double(in);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = {data, size};
+	struct tdp_result h;
+	memset(&h, 0, sizeof(h));
+	h.stream = (uint32_t)fuzz_u64(&in, 4);
+	h.scale = (uint32_t)fuzz_u64(&in, 4);
+	h.dims_mask = (uint32_t)fuzz_u64(&in, 1);
+	if (h.dims_mask & 0x80)
+		h.dims_mask = (uint32_t)fuzz_u64(&in, 4);   /* any bits, 4 and up too */
+	h.window = fuzz_u64(&in, fuzz_u8(&in) % 9);
+	h.first_seq = fuzz_u64(&in, fuzz_u8(&in) % 9);
+	h.last_seq = fuzz_u64(&in, fuzz_u8(&in) % 9);
+	h.start = pick_double(&in);
+	h.end = pick_double(&in);
+	h.n = fuzz_u64(&in, fuzz_u8(&in) % 9);
+	h.lost = fuzz_u64(&in, fuzz_u8(&in) % 9);
+	h.landmarks = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
+	h.truncated = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
+	uint32_t total = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		h.incomplete[d] = fuzz_u8(&in) % (TDP_INCOMPLETE_REASONS + 2);   /* unknown ones too */
+		h.count[d] = fuzz_u8(&in) % 40;
+		if (tdp_result_has_diagram(&h, d))
+			total += h.count[d];
+	}
+	char *stream = fuzz_cstr(&in, 300);
+	char *scale = fuzz_cstr(&in, 300);
+	struct tdp_result *r = malloc(tdp_result_size(total));
+	*r = h;
+	r->size = (uint32_t)tdp_result_size(total);
+	struct tdp_interval *iv = tdp_result_intervals(r);
+	for (uint32_t i = 0; i < total; i++) {
+		iv[i].birth = pick_double(&in);
+		iv[i].death = pick_double(&in);
+	}
+
+	char small[ENCODE_ID_SMALL];
+	struct want w = {.r = r, .stream = stream, .scale = scale};
+	w.id = encode_result_id(small, &w.idlen, r, stream, scale);
+	FUZZ_CHECK(w.id, "no id");
+	char expect[700];
+	int n = snprintf(expect, sizeof(expect), "%s/%s/%" PRIu64, stream, scale, r->window);
+	FUZZ_CHECK((size_t)n == w.idlen && !strcmp(w.id, expect) && (w.id == small) == (w.idlen < ENCODE_ID_SMALL),
+		   "id \"%s\" of %zu bytes", w.id, w.idlen);
+
+	struct tdp_buf b;
+	size_t plen = strlen(prefix);
+	tdp_buf_init(&b);
+	tdp_buf_puts(&b, prefix);
+	encode_result_jsonl(&b, r, stream, scale);
+	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the JSON writer did not append");
+	struct jr_value *json = NULL;
+	check_jsonl(&w, b.p + plen, b.len - plen, &json);
+
+	tdp_buf_reset(&b);
+	tdp_buf_puts(&b, prefix);
+	encode_result_msgpack(&b, r, stream, scale);
+	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the msgpack writer did not append");
+	char *packed = fuzz_dup(b.p + plen, b.len - plen);   /* exact: a read past it is seen */
+	check_msgpack(&w, packed, b.len - plen, json);
+
+	free(packed);
+	jr_free(json);
+	tdp_buf_fini(&b);
+	if (w.id != small)
+		free(w.id);
+	free(r);
+	free(stream);
+	free(scale);
+	return 0;
+}
