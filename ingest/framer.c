@@ -110,13 +110,20 @@ static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb
  * (fr->rejected, the source stops that input: see framer.h).
  */
 
-/* Report the bytes from BUF (LEN of them, at offset OFF) as not msgpack
- * and stop decoding this input. */
+/*
+ * The object at BUF (offset OFF; LEN of its bytes at hand) has a byte
+ * that cannot start an object BAD bytes in: report the object's bytes up
+ * to and including that byte (at most max_record) and stop decoding this
+ * input.  The report is the same however the input was cut into reads:
+ * from the object's start, to the bad byte.
+ */
 static void msgpack_reject(struct framer *fr, const char *buf, size_t len, uint64_t off, size_t bad,
 			   framer_cb cb, void *ctx)
 {
-	size_t max = fr->cfg->max_record;
-	struct frame f = {.raw = buf, .len = len < max ? len : max, .off = off, .truncated = len > max};
+	size_t max = fr->cfg->max_record, n = bad + 1;
+	if (n > len)
+		n = len;
+	struct frame f = {.raw = buf, .len = n < max ? n : max, .off = off, .truncated = bad + 1 > max};
 	snprintf(f.reason, sizeof(f.reason),
 		 "not msgpack: byte 0xc1 at offset %llu cannot start an object; nothing after it in this input "
 		 "is decoded", (unsigned long long)(off + bad));
@@ -178,7 +185,10 @@ static size_t msgpack_skip_chunk(struct framer *fr, const struct source_chunk *c
 {
 	size_t n = msgpack_skip_feed(&fr->skip, c->data, c->len);
 	if (fr->skip.bad) {
-		msgpack_reject(fr, c->data + n, c->len - n, c->off + n, 0, cb, ctx);
+		/* Reported as the object it is in: from its start (its first
+		 * max_record bytes are in the carry). */
+		msgpack_reject(fr, fr->carry.p, fr->carry.len, fr->carry_off, (size_t)(c->off + n - fr->carry_off),
+			       cb, ctx);
 		tdp_buf_reset(&fr->carry);
 		fr->skipping = false;
 		return c->len;

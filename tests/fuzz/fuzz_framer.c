@@ -103,7 +103,7 @@ static void feed(const struct tdp_source_cfg *cfg, const char *in, size_t len, u
 		if (n > len - pos)
 			n = len - pos;
 		char *chunk = fuzz_dup(in + pos, n);
-		struct source_chunk c = {chunk, n, 0, pos + n == len, pos};
+		struct source_chunk c = {chunk, n, 0, pos + n == len, pos, NULL};
 		framer_feed(&fr, &c, flog_add, l);
 		free(chunk);
 		pos += n;
@@ -111,7 +111,7 @@ static void feed(const struct tdp_source_cfg *cfg, const char *in, size_t len, u
 			FUZZ_CHECK(cfg->format == TDP_FMT_MSGPACK, "a text input rejected");
 			l->rejected = true;
 			framer_reject_until(&fr, len);   /* a file: resumes at its end */
-			struct source_chunk e = {"", 0, 0, true, pos};
+			struct source_chunk e = {"", 0, 0, true, pos, NULL};
 			framer_feed(&fr, &e, flog_add, l);
 			break;
 		}
@@ -131,32 +131,25 @@ static bool is_reject(const struct fent *e)
 
 /*
  * A rejection's frame: ingest's dead letter for "nothing after this 0xc1
- * byte is decoded".  Its reason (which names the byte) never depends on
- * the chunking; its bytes are the input's at its offset (flog_add()) and
- * start at or before the 0xc1 byte.  Where they start
- * and how many there are does depend on it today (framer.c):
- *  - length and truncation: the frame holds what of the input the framer
- *    had when it found the byte, up to the end of the read that brought
- *    it (at most max_record);
- *  - offset: the start of the object holding the 0xc1 byte, except when
- *    that object had already grown past max_record and was being
- *    skipped (msgpack_skip_chunk()): then the 0xc1 byte itself, inside
- *    the object (tests/fuzz/corpus/framer/regress-reject-inside-skipped-object).
- * Built with -DFUZZ_STRICT_REJECT, the harness wants the same offset
- * however the input was cut, what framer.c should give (rm
- * build-fuzz/fuzz_framer build-fuzz/tests/fuzz/fuzz_framer.o; make fuzz-build
- * FUZZ_CC="clang -DFUZZ_STRICT_REJECT"; tests/fuzz/run.sh 0 fuzz_framer).
+ * byte is decoded".  However the input was cut, it is the same: the
+ * bytes of the object holding the 0xc1 byte, from its start up to and
+ * including that byte, at most max_record (truncated past it).  Before
+ * issue 16's fix it started at the 0xc1 byte when the object had already
+ * grown past max_record (tests/fuzz/corpus/framer/
+ * regress-reject-inside-skipped-object), and ran to the end of whichever
+ * read found the byte.
  */
 static void reject_equal(const struct fent *a, const struct fent *b, size_t i)
 {
 	unsigned long long bad = 0;
 	sscanf(a->reason + sizeof(reject_reason) - 1, "%llu", &bad);
-#ifdef FUZZ_STRICT_REJECT
-	FUZZ_CHECK(a->off == b->off, "rejection %zu: whole at %" PRIu64 ", cut at %" PRIu64, i, a->off, b->off);
-#endif
-	FUZZ_CHECK(b->off == a->off || b->off == bad, "rejection %zu of the byte at %llu: whole at %" PRIu64
-		   ", cut at %" PRIu64, i, bad, a->off, b->off);
-	FUZZ_CHECK(b->len >= 1, "rejection %zu: no bytes", i);
+	FUZZ_CHECK(a->off == b->off && a->len == b->len && a->truncated == b->truncated,
+		   "rejection %zu of the byte at %llu: whole: off %" PRIu64 " len %zu trunc %d; "
+		   "cut: off %" PRIu64 " len %zu trunc %d", i, bad, a->off, a->len, a->truncated, b->off, b->len,
+		   b->truncated);
+	FUZZ_CHECK(!memcmp(a->raw, b->raw, a->len), "rejection %zu: bytes differ", i);
+	FUZZ_CHECK(a->truncated ? a->off + a->len <= bad : a->off + a->len == bad + 1,
+		   "rejection %zu: %zu bytes at %" PRIu64 " do not end at the 0xc1 byte at %llu", i, a->len, a->off, bad);
 }
 
 /* Frames A (whole) and B (cut) are the same; a rejection: see above. */

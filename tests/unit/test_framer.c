@@ -432,6 +432,13 @@ static void test_msgpack_not_msgpack_rejects_rest(void **state)
 			 "nothing after it in this input is decoded", bad);
 		assert_false(whole.e[3].ok);
 		assert_string_equal(whole.e[3].reason, want);
+		/* The dead letter is the object holding the byte, from its start
+		 * to the byte: the byte alone, or the array's first max_record
+		 * bytes (the byte is past them). */
+		size_t start = whole.e[2].off + whole.e[2].len;
+		assert_int_equal(whole.e[3].off, start);
+		assert_int_equal(whole.e[3].len, inside ? cfg.max_record : 1);
+		assert_true(whole.e[3].truncated == (inside != 0));
 		for (size_t maxchunk = 1; maxchunk < 100000; maxchunk = maxchunk * 5 + 2) {
 			struct flog cut = {0};
 			feed_chunked(&cfg, sb.data, sb.size, maxchunk, &seed, &cut);
@@ -440,6 +447,11 @@ static void test_msgpack_not_msgpack_rejects_rest(void **state)
 			for (int i = 0; i < 3; i++)
 				assert_true(cut.e[i].ok && cut.e[i].v == i);
 			assert_string_equal(cut.e[3].reason, want);
+			/* however the input was cut (the array is being skipped when
+			 * its 0xc1 arrives in small reads) */
+			assert_int_equal(cut.e[3].off, whole.e[3].off);
+			assert_int_equal(cut.e[3].len, whole.e[3].len);
+			assert_true(cut.e[3].truncated == whole.e[3].truncated);
 			free(cut.e);
 		}
 		free(whole.e);
