@@ -2,10 +2,10 @@
 # source_shrinks: a source file truncated while being read (issue 16,
 # defect 8; before: exit 0 and no word of it).
 #
-# The only scale's worker is stopped (SIGSTOP) so that its ring fills and
-# ingest waits (overflow: block) early in a 30 MB file; the file is then
-# truncated to 5,000,003 bytes, in the middle of a line, and the worker
-# continued.  Ingest reads to the new end and logs that the file shrank;
+# The only scale's worker is held back (a wrapper waits for a file before
+# it execs the worker) so that its ring fills and ingest waits (overflow:
+# block) early in a 27 MB file; the file is then truncated to 5,000,003
+# bytes, in the middle of a line, and the worker let go.  Ingest reads to the new end and logs that the file shrank;
 # the fragment of the cut line is one dead letter saying so, not a point;
 # the run publishes what was read and exits 1, its last line saying why.
 . "$(dirname "$0")/../lib.sh"
@@ -17,14 +17,21 @@ with open('$T/big.csv', 'w') as f:
 SCALES="scales:
   - {name: s, complex: sublevel, window: 1000, slide: 1000, ring: 1024}"
 write_config "$T/c.yaml" "{type: file, path: $T/big.csv, format: csv}" "$T/out.jsonl"
+mkdir "$T/libexec"
+ln -s "$BIN/tdapipe-ingest" "$BIN/tdapipe-publish" "$T/libexec/"
+cat >"$T/libexec/tdapipe-scaled" <<EOS
+#!/bin/sh
+i=0
+while [ ! -f "$T/go" ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done
+exec "$BIN/tdapipe-scaled" "\$@"
+EOS
+chmod +x "$T/libexec/tdapipe-scaled"
+export TDAPIPE_LIBEXEC="$T/libexec"
 start_run "$T/c.yaml"
-wait_stats 20 "proc(s, 'scaled', 's')['state'] == 'running' and proc(s, 'scaled', 's')['pid'] > 0"
-worker=$(stats_get proc:scaled:s:pid)
-kill -STOP "$worker"
-# ingest is blocked once the ring is full and nothing moves
+# ingest is blocked once the ring is full and nothing takes from it
 wait_stats 20 "ring(s, 'in', 's')['used'] == ring(s, 'in', 's')['capacity']"
 truncate -s 5000003 "$T/big.csv"
-kill -CONT "$worker"
+touch "$T/go"
 wait_run 60
 [ "$RUN_RC" -eq 1 ] || { cat "$T/run.err" >&2; die "run exited $RUN_RC, not 1"; }
 grep -q "shrank to 5000003 bytes while being read" "$T/run.err" || die "ingest did not say: $(cat "$T/run.err")"
