@@ -63,7 +63,7 @@ struct publish {
 	bool kafka;                     /* the sink is a Kafka topic (ksink), not out */
 	struct kafka_sink ksink;
 	struct results_topic rt;        /* Kafka: what the topic holds, by stream name */
-	struct checkpoint ck;           /* Kafka: checkpoints of the results sent */
+	struct checkpoint cp;           /* Kafka: checkpoints of the results sent */
 	uint64_t refreshed_ns;          /* Kafka: when partition commit offsets were last recomputed */
 	uint32_t known;                 /* Kafka: streams [0, known) have had what rt holds applied */
 	uint32_t assignments;           /* Kafka: the source's assignment count last read back for */
@@ -108,10 +108,10 @@ static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 		if (last && (int64_t)r->window > *last) {
 			const char *stream = tdp_shm_stream(seg, r->stream)->name;
 			if (p->kafka) {
-				char ckv[TDP_KAFKA_TOPIC_MAX + 96];
-				checkpoint_sent(&p->ck, s, r);
-				bool has_ck = checkpoint_header(&p->ck, r->stream, ckv, sizeof(ckv));
-				if (kafka_sink_send(&p->ksink, r, stream, cfg->scales[s].name, has_ck ? ckv : NULL) < 0) {
+				char cpv[TDP_KAFKA_TOPIC_MAX + 96];
+				checkpoint_sent(&p->cp, s, r);
+				bool has_cp = checkpoint_header(&p->cp, r->stream, cpv, sizeof(cpv));
+				if (kafka_sink_send(&p->ksink, r, stream, cfg->scales[s].name, has_cp ? cpv : NULL) < 0) {
 					p->failed = true;
 					break;
 				}
@@ -196,9 +196,9 @@ static bool start_flight(struct publish *p)
 static rd_kafka_topic_partition_list_t *txn_offsets(void *ctx)
 {
 	struct publish *p = ctx;
-	checkpoint_refresh(&p->ck);
+	checkpoint_refresh(&p->cp);
 	p->refreshed_ns = tdp_now_ns();
-	return checkpoint_offsets(&p->ck);
+	return checkpoint_offsets(&p->cp);
 }
 
 /*
@@ -228,7 +228,7 @@ static int pump_kafka(struct publish *p, bool wait)
 	/* Partition commit offsets in the headers move on too (without
 	 * exactly_once nothing else recomputes them). */
 	if (tdp_now_ns() - p->refreshed_ns > TXN_NS) {
-		checkpoint_refresh(&p->ck);
+		checkpoint_refresh(&p->cp);
 		p->refreshed_ns = tdp_now_ns();
 	}
 	return 0;
@@ -272,7 +272,7 @@ static void learn_from_topic(struct publish *p, uint32_t from)
 		if (!e)
 			continue;
 		if (e->part)
-			checkpoint_floor(&p->ck, i, e->ck_seq, e->ck_off);
+			checkpoint_floor(&p->cp, i, e->ck_seq, e->ck_off);
 		const int64_t *w = e->window;
 		for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
 			int64_t *d = &tdp_shm_dedup(seg, s)[i], *last = &p->seen[(size_t)s * max + i];
@@ -342,7 +342,7 @@ static int open_sink(struct publish *p)
 	if (sink->type == TDP_SINK_KAFKA) {
 		p->kafka = true;
 		results_topic_init(&p->rt, "publish", &tdp_shm_kafka(&p->child.seg)->sink);
-		if (checkpoint_init(&p->ck, &p->child.seg) < 0)
+		if (checkpoint_init(&p->cp, &p->child.seg) < 0)
 			return TDP_EXIT_SYSTEM;
 		return kafka_sink_open(&p->ksink, &p->child);
 	}
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 	if (p.kafka) {
 		kafka_sink_close(&p.ksink);
 		results_topic_fini(&p.rt);
-		checkpoint_fini(&p.ck);
+		checkpoint_fini(&p.cp);
 	} else
 		tdp_writer_fini(&p.out);
 	free(p.seen);
