@@ -26,62 +26,15 @@
 #include "common/uring_io.h"
 #include "ingest/dead_sink.h"
 #include "ingest/framer.h"
+#include "ingest/ingest.h"
 #include "ingest/kafka_source.h"
 #include "ingest/number.h"
 #include "ingest/source.h"
 #include "ingest/streams.h"
 
-#define BATCH TDP_INGEST_BATCH
-
 static const char usage[] =
 	"usage: tdapipe-ingest --instance NAME\n"
 	"Started by `tdapipe run`; reads the source of the instance's config.\n";
-
-struct ingest {
-	struct tdp_child child;
-	struct streams streams;
-	struct source src;
-	struct framer *framers;          /* [source_inputs()]: one per input (connection) */
-	struct dead_sink dead;
-	char source_name[TDP_PATH_MAX + 32];
-	const char *frame_source;        /* the source as dead letters name it, when not source_name */
-	/* Kafka source: positions (next offset per partition index), committed
-	 * with every batch; and the partition of the message being handled. */
-	bool kafka;
-	struct kafka_source ks;
-	int64_t kpos[TDP_KAFKA_MAX_PARTS];
-	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
-	int cur_part;
-	/* Kafka source and sink: the checkpoints the results topic holds,
-	 * read back when partitions new to this instance are assigned. */
-	bool checkpoints;
-	struct results_topic rt;
-	bool failed;                     /* a fatal dead-letter sink error: stop */
-	enum tdp_overflow policy[TDP_MAX_SCALES];
-	bool needs_scalar;
-	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
-	unsigned int nbatch;
-	/* Sequence numbers handed out in the batch, per stream, and committed
-	 * to the segment (tdp_stream.next_seq) only once the batch is in every
-	 * ring, together with the resume offset: a restarted ingest re-reads
-	 * from there and stamps the same records with the same numbers. */
-	uint32_t *pending;               /* [stream index] */
-	uint32_t touched[BATCH];         /* streams with pending != 0 */
-	unsigned int ntouched;
-	uint64_t batch_end_off;          /* source offset just past the batch's last record */
-	uint64_t batch_end_line;
-	const char *scalar_scale;   /* a scale that needs scalars, for messages */
-};
-
-/* Apply a committed body's sequence numbers to the stream table. */
-static void redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
-{
-	for (uint32_t i = 0; i < b->n && i < TDP_INGEST_BATCH; i++) {
-		struct tdp_stream *st = tdp_shm_stream(seg, b->e[i].stream);
-		atomic_store_explicit((_Atomic uint64_t *)&st->next_seq, b->e[i].next_seq, memory_order_relaxed);
-		tdp_crash_point();
-	}
-}
 
 static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
 {
@@ -89,93 +42,6 @@ static void dead_letter(struct ingest *in, const struct frame *f, const char *re
 	tdp_counter_add(&in->child.slot->bad_records, 1);
 	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
 		in->failed = true;
-}
-
-static void ring_all_bells(struct ingest *in)
-{
-	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
-		tdp_bell_ring(&tdp_shm_proc(&in->child.seg, tdp_slot_scale(s))->bell);
-}
-
-static bool consumer_failed(struct ingest *in, uint32_t s)
-{
-	struct tdp_proc *p = tdp_shm_proc(&in->child.seg, tdp_slot_scale(s));
-	return atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed) == TDP_PROC_FAILED;
-}
-
-/* Push the batch into scale S's ring under its overflow policy. */
-static void push_batch(struct ingest *in, uint32_t s)
-{
-	const struct tdp_shm *seg = &in->child.seg;
-	struct tdp_ring *r = tdp_shm_in_ring(seg, s);
-	struct tdp_point *slots = tdp_shm_in_slots(seg, s);
-	unsigned int done = tdp_point_push_many(r, slots, in->batch, in->nbatch);
-	if (done == in->nbatch)
-		return;
-	if (in->policy[s] == TDP_OVERFLOW_BLOCK) {
-		/* Pause the source for this ring only while its worker can still
-		 * drain it: a worker that was given up on must not stall us. */
-		struct tdp_bell *mine = &in->child.slot->bell;
-		while (done < in->nbatch && !consumer_failed(in, s)) {
-			tdp_bell_ring(&tdp_shm_proc(seg, tdp_slot_scale(s))->bell);
-			tdp_child_beat(&in->child);
-			uint32_t seen = tdp_bell_prepare(mine);
-			if (tdp_ring_used(r) < tdp_ring_capacity(r))
-				tdp_bell_cancel(mine);
-			else
-				tdp_bell_sleep(mine, seen, 20);
-			done += tdp_point_push_many(r, slots, in->batch + done, in->nbatch - done);
-		}
-	}
-	tdp_counter_add(&r->overflow, in->nbatch - done);
-}
-
-/*
- * Commit, in one step (common/commit.h): the source offset (and line) to
- * resume at, the dead-letter bytes written for the records before it, and
- * the sequence numbers the batch handed out.  The sequence numbers are a
- * redo log: applied to the stream table right after, and again by a
- * restarted ingest, which re-reads the source from the committed offset
- * and stamps the same records with the same numbers.  Workers that got a
- * record before the crash recognise it again by its number.
- */
-static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
-{
-	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&in->child.seg);
-	/* Dead letters of committed records must be in the sink first. */
-	if (dead_sink_flush(&in->dead) < 0)
-		in->failed = true;
-	struct tdp_ingest_body *b = TDP_NEXT(ic);
-	b->resume_off = resume_off;
-	b->resume_line = resume_line;
-	b->dead_len = dead_sink_len(&in->dead);
-	if (in->kafka) {
-		b->nkpos = tdp_shm_kafka(&in->child.seg)->nparts;
-		memcpy(b->kpos, in->kpos, sizeof(int64_t) * b->nkpos);
-	}
-	b->n = in->ntouched;
-	for (unsigned int i = 0; i < in->ntouched; i++) {
-		uint32_t idx = in->touched[i];
-		b->e[i].stream = idx;
-		b->e[i].next_seq = tdp_shm_stream(&in->child.seg, idx)->next_seq + in->pending[idx];
-		in->pending[idx] = 0;
-	}
-	in->ntouched = 0;
-	tdp_commit(&ic->ver);
-	redo(&in->child.seg, b);
-}
-
-/* Hand the stamped points to every scale, commit, then tell the workers.
- * RESUME_OFF / RESUME_LINE: where the source resumes after them. */
-static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
-{
-	for (uint32_t s = 0; s < in->child.cfg.nscales && in->nbatch; s++)
-		push_batch(in, s);
-	commit(in, resume_off, resume_line);
-	tdp_counter_add(&in->child.slot->records_out, in->nbatch);
-	if (in->nbatch)
-		ring_all_bells(in);
-	in->nbatch = 0;
 }
 
 /* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
@@ -284,8 +150,8 @@ static void on_frame(void *ctx, struct frame *f)
 	/* text records end with their newline (one past an unterminated last line: harmless) */
 	in->batch_end_off = f->off + f->len + (c->cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
 	in->batch_end_line = f->line;
-	if (in->nbatch == BATCH)
-		flush_batch(in, in->batch_end_off, in->batch_end_line);
+	if (in->nbatch == TDP_INGEST_BATCH)
+		batch_flush(in, in->batch_end_off, in->batch_end_line);
 }
 
 static void describe_source(struct ingest *in)
@@ -368,12 +234,12 @@ static void drain_pipeline(void *ctx)
 {
 	struct ingest *in = ctx;
 	struct tdp_child *c = &in->child;
-	flush_batch(in, 0, 0);
+	batch_flush(in, 0, 0);
 	uint64_t deadline = tdp_now_ns() + 60000000000ull;
 	for (;;) {
 		bool busy = false;
 		for (uint32_t s = 0; s < c->cfg.nscales; s++)
-			busy |= !consumer_failed(in, s) && (tdp_ring_used(tdp_shm_in_ring(&c->seg, s)) ||
+			busy |= !batch_scale_failed(in, s) && (tdp_ring_used(tdp_shm_in_ring(&c->seg, s)) ||
 							    tdp_ring_used(tdp_shm_out_ring(&c->seg, s)));
 		if (!busy)
 			return;
@@ -382,7 +248,7 @@ static void drain_pipeline(void *ctx)
 			return;
 		}
 		tdp_child_beat(c);
-		ring_all_bells(in);
+		batch_ring_bells(in);
 		tdp_sleep_ms(5);
 	}
 }
@@ -427,7 +293,7 @@ static int run_kafka(struct ingest *in)
 			return TDP_EXIT_SYSTEM;
 		for (ssize_t i = 0; i < n; i++)
 			kafka_message(in, in->ks.msgs[i]);
-		flush_batch(in, 0, 0);
+		batch_flush(in, 0, 0);
 		if (c->cfg.source.kafka.stop_at_end && kafka_source_at_end(&in->ks))
 			break;
 	}
@@ -461,7 +327,7 @@ int main(int argc, char **argv)
 	/* A restarted ingest finishes its predecessor's commit, takes back
 	 * dead letters written after it, and resumes a file there. */
 	const struct tdp_ingest_body *done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
-	redo(&c->seg, done);
+	batch_redo(&c->seg, done);
 	if ((rc = dead_sink_resume(&in.dead, done->dead_len)))
 		return rc;
 	if (c->cfg.source.type == TDP_SRC_KAFKA) {
@@ -520,7 +386,7 @@ int main(int argc, char **argv)
 		framer_feed(fr, &chunk, on_frame, &in);
 		if (fr->rejected)
 			reject_input(&in, fr, chunk.conn);
-		flush_batch(&in, fr->end_off, fr->line);
+		batch_flush(&in, fr->end_off, fr->line);
 		if (chunk.end && chunk.conn) {
 			framer_fini(fr);
 			framer_init(fr, &c->cfg.source, 0);
@@ -549,7 +415,7 @@ finish:
 	/* No more points: workers finish what is in their rings, then exit. */
 	if (rc == TDP_EXIT_OK) {
 		atomic_store_explicit((_Atomic uint32_t *)&h->ingest_done, 1, memory_order_release);
-		ring_all_bells(&in);
+		batch_ring_bells(&in);
 		tdp_child_done(c);
 	}
 	dead_sink_close(&in.dead);
