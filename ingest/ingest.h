@@ -4,6 +4,8 @@
  * the rings, the dead-letter sink.
  *
  *   ingest/batch.c       the batch: into every scale's ring, then committed
+ *   ingest/stamp.c       a framed record: checked and stamped into a point,
+ *                        or a dead letter
  */
 #ifndef TDP_INGEST_H
 #define TDP_INGEST_H
@@ -72,5 +74,25 @@ void batch_ring_bells(struct ingest *in);
 
 /* Scale S's worker was given up on by the supervisor. */
 bool batch_scale_failed(struct ingest *in, uint32_t s);
+
+/* ingest/stamp.c */
+
+/* The framer's callback (CTX: the struct ingest): record F becomes a
+ * point of the batch, or a dead letter. */
+void stamp_record(void *ctx, struct frame *f);
+
+/* ingest/main.c: what the checks of a Kafka record need. */
+
+/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
+const char *kafka_part_name(struct ingest *in, int idx);
+
+/*
+ * Where stream NAME, new here, starts in the current partition: at its
+ * checkpoint when the results topic has one, else at F.  False with
+ * REASON when the checkpoint says the stream comes from another
+ * partition.
+ */
+bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
+		  char *reason, size_t rlen);
 
 #endif

@@ -36,16 +36,7 @@ static const char usage[] =
 	"usage: tdapipe-ingest --instance NAME\n"
 	"Started by `tdapipe run`; reads the source of the instance's config.\n";
 
-static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
-{
-	const char *source = in->frame_source ? in->frame_source : in->source_name;
-	tdp_counter_add(&in->child.slot->bad_records, 1);
-	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
-		in->failed = true;
-}
-
-/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
-static const char *kafka_part_name(struct ingest *in, int idx)
+const char *kafka_part_name(struct ingest *in, int idx)
 {
 	if (!in->kname[idx][0]) {
 		const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
@@ -54,14 +45,8 @@ static const char *kafka_part_name(struct ingest *in, int idx)
 	return in->kname[idx];
 }
 
-/*
- * Kafka: where stream NAME, new here, starts in the current partition: at
- * its checkpoint when the results topic has one, else at this record.
- * False with REASON when the checkpoint says the stream comes from
- * another partition.
- */
-static bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
-			 char *reason, size_t rlen)
+bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
+		  char *reason, size_t rlen)
 {
 	const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[in->cur_part];
 	*o = (struct stream_origin){(uint16_t)(in->cur_part + 1), 0, f->off};
@@ -80,80 +65,6 @@ static bool kafka_origin(struct ingest *in, const char *name, const struct frame
 	return true;
 }
 
-static void on_frame(void *ctx, struct frame *f)
-{
-	struct ingest *in = ctx;
-	struct tdp_child *c = &in->child;
-	tdp_counter_add(&c->slot->records_in, 1);
-	if (f->cut)
-		tdp_counter_add(&c->slot->conns[TDP_CONN_CUT_BYTES], f->len);
-	if (!f->ok) {
-		dead_letter(in, f, f->reason);
-		return;
-	}
-	const char *name = f->dec.has_stream ? f->dec.stream : "default";
-	char reason[TDP_KAFKA_TOPIC_MAX + 256];
-	int64_t idx = streams_find(&in->streams, name);
-	if (idx < 0) {
-		struct stream_origin o = {0, 0, f->off};
-		if (in->kafka && !kafka_origin(in, name, f, &o, reason, sizeof(reason))) {
-			dead_letter(in, f, reason);
-			return;
-		}
-		idx = streams_intern(&in->streams, name, &o);
-	}
-	if (idx < 0) {
-		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
-			 c->cfg.max_streams);
-		dead_letter(in, f, reason);
-		return;
-	}
-	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
-	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
-		return;   /* before its checkpoint: its windows there are published */
-	if (st->dim == 0) {
-		if (in->needs_scalar && f->dec.dim != 1) {
-			snprintf(reason, sizeof(reason),
-				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
-			dead_letter(in, f, reason);
-			return;
-		}
-		st->dim = f->dec.dim;
-	}
-	if (in->kafka && st->kpart != in->cur_part + 1) {
-		/* A stream's points must arrive in one order, whatever replays
-		 * them: from one partition (set when it was interned), which
-		 * keying by stream id gives. */
-		snprintf(reason, sizeof(reason),
-			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
-			 "(key messages by stream id)", name, kafka_part_name(in, st->kpart - 1));
-		dead_letter(in, f, reason);
-		return;
-	}
-	if (f->dec.dim != st->dim) {
-		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
-			 f->dec.dim, st->dim);
-		dead_letter(in, f, reason);
-		return;
-	}
-	struct tdp_point *p = &in->batch[in->nbatch++];
-	p->seq = st->next_seq + in->pending[idx];
-	p->t = f->dec.has_time ? f->dec.t : (double)p->seq;
-	p->src_off = f->off;
-	p->stream = (uint32_t)idx;
-	p->dim = f->dec.dim;
-	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
-	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
-	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
-	if (in->pending[idx]++ == 0)
-		in->touched[in->ntouched++] = (uint32_t)idx;
-	/* text records end with their newline (one past an unterminated last line: harmless) */
-	in->batch_end_off = f->off + f->len + (c->cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
-	in->batch_end_line = f->line;
-	if (in->nbatch == TDP_INGEST_BATCH)
-		batch_flush(in, in->batch_end_off, in->batch_end_line);
-}
-
 static void describe_source(struct ingest *in)
 {
 	const struct tdp_source_cfg *s = &in->child.cfg.source;
@@ -169,8 +80,8 @@ static void describe_source(struct ingest *in)
 /*
  * One Kafka message: decoded like a framed record; the key, when there is
  * one, is the stream id; event_time kafka takes the message timestamp.
- * The partition's position moves past it before on_frame, so that a batch
- * committed from within on_frame resumes after it.
+ * The partition's position moves past it before stamp_record, so that a
+ * batch committed from within stamp_record resumes after it.
  */
 static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 {
@@ -219,7 +130,7 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 	}
 	in->cur_part = idx;
 	in->frame_source = kafka_part_name(in, idx);
-	on_frame(in, &f);
+	stamp_record(in, &f);
 }
 
 /*
@@ -383,7 +294,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		struct framer *fr = &in.framers[chunk.conn];
-		framer_feed(fr, &chunk, on_frame, &in);
+		framer_feed(fr, &chunk, stamp_record, &in);
 		if (fr->rejected)
 			reject_input(&in, fr, chunk.conn);
 		batch_flush(&in, fr->end_off, fr->line);
