@@ -6,6 +6,7 @@
  *   ingest/batch.c       the batch: into every scale's ring, then committed
  *   ingest/stamp.c       a framed record: checked and stamped into a point,
  *                        or a dead letter
+ *   ingest/loop_kafka.c  reading Kafka partitions
  */
 #ifndef TDP_INGEST_H
 #define TDP_INGEST_H
@@ -60,6 +61,18 @@ struct ingest {
 	const char *scalar_scale;   /* a scale that needs scalars, for messages */
 };
 
+/* One kind of source, read in a loop of its own. */
+struct ingest_loop {
+	/* Open the source, resuming where the committed body DONE says.
+	 * 0, or an exit code after logging. */
+	int (*open)(struct ingest *in, const struct tdp_ingest_body *done);
+	/* Read until stopped (or at the end): an exit code. */
+	int (*run)(struct ingest *in);
+	void (*close)(struct ingest *in);
+};
+
+extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
+
 /* ingest/batch.c */
 
 /* Apply a committed body's sequence numbers to the stream table. */
@@ -81,7 +94,7 @@ bool batch_scale_failed(struct ingest *in, uint32_t s);
  * point of the batch, or a dead letter. */
 void stamp_record(void *ctx, struct frame *f);
 
-/* ingest/main.c: what the checks of a Kafka record need. */
+/* ingest/loop_kafka.c: what the checks of a Kafka record need. */
 
 /* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
 const char *kafka_part_name(struct ingest *in, int idx);
