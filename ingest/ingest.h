@@ -6,6 +6,7 @@
  *   ingest/batch.c       the batch: into every scale's ring, then committed
  *   ingest/stamp.c       a framed record: checked and stamped into a point,
  *                        or a dead letter
+ *   ingest/loop_bytes.c  reading a file, stdin, TCP or UDP
  *   ingest/loop_kafka.c  reading Kafka partitions
  */
 #ifndef TDP_INGEST_H
@@ -71,6 +72,7 @@ struct ingest_loop {
 	void (*close)(struct ingest *in);
 };
 
+extern const struct ingest_loop loop_bytes;   /* ingest/loop_bytes.c: file, stdin, tcp, udp */
 extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
 
 /* ingest/batch.c */
