@@ -6,287 +6,30 @@
  * one becomes a line in the dead-letter sink.  A full ring never blocks the
  * others: per scale, `overflow: drop` counts and goes on, `overflow: block`
  * pauses the source (only pausable sources) until that ring has room.
+ *
+ * The state lives in one struct ingest (ingest/ingest.h); each kind of
+ * source is read by a loop of its own.
  */
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-#include "common/bell.h"
-#include "common/child.h"
-#include "common/clock.h"
-#include "common/commit.h"
 #include "common/exitcode.h"
-#include "common/kafka.h"
 #include "common/log.h"
-#include "common/results_topic.h"
-#include "common/ring.h"
-#include "common/uring_io.h"
-#include "ingest/dead_sink.h"
-#include "ingest/framer.h"
-#include "ingest/kafka_source.h"
-#include "ingest/number.h"
-#include "ingest/source.h"
-#include "ingest/streams.h"
-
-#define BATCH TDP_INGEST_BATCH
+#include "ingest/ingest.h"
 
 static const char usage[] =
 	"usage: tdapipe-ingest --instance NAME\n"
 	"Started by `tdapipe run`; reads the source of the instance's config.\n";
 
-struct ingest {
-	struct tdp_child child;
-	struct streams streams;
-	struct source src;
-	struct framer *framers;          /* [source_inputs()]: one per input (connection) */
-	struct dead_sink dead;
-	char source_name[TDP_PATH_MAX + 32];
-	const char *frame_source;        /* the source as dead letters name it, when not source_name */
-	/* Kafka source: positions (next offset per partition index), committed
-	 * with every batch; and the partition of the message being handled. */
-	bool kafka;
-	struct kafka_source ks;
-	int64_t kpos[TDP_KAFKA_MAX_PARTS];
-	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
-	int cur_part;
-	/* Kafka source and sink: the checkpoints the results topic holds,
-	 * read back when partitions new to this instance are assigned. */
-	bool checkpoints;
-	struct results_topic rt;
-	bool failed;                     /* a fatal dead-letter sink error: stop */
-	enum tdp_overflow policy[TDP_MAX_SCALES];
-	bool needs_scalar;
-	struct tdp_point batch[BATCH];   /* stamped, not yet pushed */
-	unsigned int nbatch;
-	/* Sequence numbers handed out in the batch, per stream, and committed
-	 * to the segment (tdp_stream.next_seq) only once the batch is in every
-	 * ring, together with the resume offset: a restarted ingest re-reads
-	 * from there and stamps the same records with the same numbers. */
-	uint32_t *pending;               /* [stream index] */
-	uint32_t touched[BATCH];         /* streams with pending != 0 */
-	unsigned int ntouched;
-	uint64_t batch_end_off;          /* source offset just past the batch's last record */
-	uint64_t batch_end_line;
-	const char *scalar_scale;   /* a scale that needs scalars, for messages */
+/* The loop reading each type of source. */
+static const struct ingest_loop *const loops[] = {
+	[TDP_SRC_FILE] = &loop_bytes,
+	[TDP_SRC_STDIN] = &loop_bytes,
+	[TDP_SRC_TCP] = &loop_bytes,
+	[TDP_SRC_UDP] = &loop_bytes,
+	[TDP_SRC_KAFKA] = &loop_kafka,
 };
-
-/* Apply a committed body's sequence numbers to the stream table. */
-static void redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
-{
-	for (uint32_t i = 0; i < b->n && i < TDP_INGEST_BATCH; i++) {
-		struct tdp_stream *st = tdp_shm_stream(seg, b->e[i].stream);
-		atomic_store_explicit((_Atomic uint64_t *)&st->next_seq, b->e[i].next_seq, memory_order_relaxed);
-		tdp_crash_point();
-	}
-}
-
-static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
-{
-	const char *source = in->frame_source ? in->frame_source : in->source_name;
-	tdp_counter_add(&in->child.slot->bad_records, 1);
-	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
-		in->failed = true;
-}
-
-static void ring_all_bells(struct ingest *in)
-{
-	for (uint32_t s = 0; s < in->child.cfg.nscales; s++)
-		tdp_bell_ring(&tdp_shm_proc(&in->child.seg, tdp_slot_scale(s))->bell);
-}
-
-static bool consumer_failed(struct ingest *in, uint32_t s)
-{
-	struct tdp_proc *p = tdp_shm_proc(&in->child.seg, tdp_slot_scale(s));
-	return atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed) == TDP_PROC_FAILED;
-}
-
-/* Push the batch into scale S's ring under its overflow policy. */
-static void push_batch(struct ingest *in, uint32_t s)
-{
-	const struct tdp_shm *seg = &in->child.seg;
-	struct tdp_ring *r = tdp_shm_in_ring(seg, s);
-	struct tdp_point *slots = tdp_shm_in_slots(seg, s);
-	unsigned int done = tdp_point_push_many(r, slots, in->batch, in->nbatch);
-	if (done == in->nbatch)
-		return;
-	if (in->policy[s] == TDP_OVERFLOW_BLOCK) {
-		/* Pause the source for this ring only while its worker can still
-		 * drain it: a worker that was given up on must not stall us. */
-		struct tdp_bell *mine = &in->child.slot->bell;
-		while (done < in->nbatch && !consumer_failed(in, s)) {
-			tdp_bell_ring(&tdp_shm_proc(seg, tdp_slot_scale(s))->bell);
-			tdp_child_beat(&in->child);
-			uint32_t seen = tdp_bell_prepare(mine);
-			if (tdp_ring_used(r) < tdp_ring_capacity(r))
-				tdp_bell_cancel(mine);
-			else
-				tdp_bell_sleep(mine, seen, 20);
-			done += tdp_point_push_many(r, slots, in->batch + done, in->nbatch - done);
-		}
-	}
-	tdp_counter_add(&r->overflow, in->nbatch - done);
-}
-
-/*
- * Commit, in one step (common/commit.h): the source offset (and line) to
- * resume at, the dead-letter bytes written for the records before it, and
- * the sequence numbers the batch handed out.  The sequence numbers are a
- * redo log: applied to the stream table right after, and again by a
- * restarted ingest, which re-reads the source from the committed offset
- * and stamps the same records with the same numbers.  Workers that got a
- * record before the crash recognise it again by its number.
- */
-static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
-{
-	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&in->child.seg);
-	/* Dead letters of committed records must be in the sink first. */
-	if (dead_sink_flush(&in->dead) < 0)
-		in->failed = true;
-	struct tdp_ingest_body *b = TDP_NEXT(ic);
-	b->resume_off = resume_off;
-	b->resume_line = resume_line;
-	b->dead_len = dead_sink_len(&in->dead);
-	if (in->kafka) {
-		b->nkpos = tdp_shm_kafka(&in->child.seg)->nparts;
-		memcpy(b->kpos, in->kpos, sizeof(int64_t) * b->nkpos);
-	}
-	b->n = in->ntouched;
-	for (unsigned int i = 0; i < in->ntouched; i++) {
-		uint32_t idx = in->touched[i];
-		b->e[i].stream = idx;
-		b->e[i].next_seq = tdp_shm_stream(&in->child.seg, idx)->next_seq + in->pending[idx];
-		in->pending[idx] = 0;
-	}
-	in->ntouched = 0;
-	tdp_commit(&ic->ver);
-	redo(&in->child.seg, b);
-}
-
-/* Hand the stamped points to every scale, commit, then tell the workers.
- * RESUME_OFF / RESUME_LINE: where the source resumes after them. */
-static void flush_batch(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
-{
-	for (uint32_t s = 0; s < in->child.cfg.nscales && in->nbatch; s++)
-		push_batch(in, s);
-	commit(in, resume_off, resume_line);
-	tdp_counter_add(&in->child.slot->records_out, in->nbatch);
-	if (in->nbatch)
-		ring_all_bells(in);
-	in->nbatch = 0;
-}
-
-/* The name dead letters give partition IDX: "kafka://TOPIC/PARTITION". */
-static const char *kafka_part_name(struct ingest *in, int idx)
-{
-	if (!in->kname[idx][0]) {
-		const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
-		snprintf(in->kname[idx], sizeof(in->kname[idx]), "kafka://%s/%d", kp->topic, (int)kp->partition);
-	}
-	return in->kname[idx];
-}
-
-/*
- * Kafka: where stream NAME, new here, starts in the current partition: at
- * its checkpoint when the results topic has one, else at this record.
- * False with REASON when the checkpoint says the stream comes from
- * another partition.
- */
-static bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, struct stream_origin *o,
-			 char *reason, size_t rlen)
-{
-	const struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[in->cur_part];
-	*o = (struct stream_origin){(uint16_t)(in->cur_part + 1), 0, f->off};
-	const struct topic_seen_entry *e = in->checkpoints ? topic_seen_find(&in->rt.seen, name) : NULL;
-	if (!e || !e->part)
-		return true;
-	const struct topic_seen_part *tp = &in->rt.seen.parts[e->part - 1];
-	if (tp->partition != kp->partition || strcmp(tp->topic, kp->topic)) {
-		snprintf(reason, rlen,
-			 "stream \"%.63s\" comes from kafka://%s/%d: it cannot also come from another partition "
-			 "(key messages by stream id)", name, tp->topic, (int)tp->partition);
-		return false;
-	}
-	o->base_seq = e->ck_seq;
-	o->base_off = e->ck_off;
-	return true;
-}
-
-static void on_frame(void *ctx, struct frame *f)
-{
-	struct ingest *in = ctx;
-	struct tdp_child *c = &in->child;
-	tdp_counter_add(&c->slot->records_in, 1);
-	if (f->cut)
-		tdp_counter_add(&c->slot->conns[TDP_CONN_CUT_BYTES], f->len);
-	if (!f->ok) {
-		dead_letter(in, f, f->reason);
-		return;
-	}
-	const char *name = f->dec.has_stream ? f->dec.stream : "default";
-	char reason[TDP_KAFKA_TOPIC_MAX + 256];
-	int64_t idx = streams_find(&in->streams, name);
-	if (idx < 0) {
-		struct stream_origin o = {0, 0, f->off};
-		if (in->kafka && !kafka_origin(in, name, f, &o, reason, sizeof(reason))) {
-			dead_letter(in, f, reason);
-			return;
-		}
-		idx = streams_intern(&in->streams, name, &o);
-	}
-	if (idx < 0) {
-		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
-			 c->cfg.max_streams);
-		dead_letter(in, f, reason);
-		return;
-	}
-	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
-	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
-		return;   /* before its checkpoint: its windows there are published */
-	if (st->dim == 0) {
-		if (in->needs_scalar && f->dec.dim != 1) {
-			snprintf(reason, sizeof(reason),
-				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
-			dead_letter(in, f, reason);
-			return;
-		}
-		st->dim = f->dec.dim;
-	}
-	if (in->kafka && st->kpart != in->cur_part + 1) {
-		/* A stream's points must arrive in one order, whatever replays
-		 * them: from one partition (set when it was interned), which
-		 * keying by stream id gives. */
-		snprintf(reason, sizeof(reason),
-			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
-			 "(key messages by stream id)", name, kafka_part_name(in, st->kpart - 1));
-		dead_letter(in, f, reason);
-		return;
-	}
-	if (f->dec.dim != st->dim) {
-		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
-			 f->dec.dim, st->dim);
-		dead_letter(in, f, reason);
-		return;
-	}
-	struct tdp_point *p = &in->batch[in->nbatch++];
-	p->seq = st->next_seq + in->pending[idx];
-	p->t = f->dec.has_time ? f->dec.t : (double)p->seq;
-	p->src_off = f->off;
-	p->stream = (uint32_t)idx;
-	p->dim = f->dec.dim;
-	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
-	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
-	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
-	if (in->pending[idx]++ == 0)
-		in->touched[in->ntouched++] = (uint32_t)idx;
-	/* text records end with their newline (one past an unterminated last line: harmless) */
-	in->batch_end_off = f->off + f->len + (c->cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
-	in->batch_end_line = f->line;
-	if (in->nbatch == BATCH)
-		flush_batch(in, in->batch_end_off, in->batch_end_line);
-}
 
 static void describe_source(struct ingest *in)
 {
@@ -301,260 +44,67 @@ static void describe_source(struct ingest *in)
 }
 
 /*
- * One Kafka message: decoded like a framed record; the key, when there is
- * one, is the stream id; event_time kafka takes the message timestamp.
- * The partition's position moves past it before on_frame, so that a batch
- * committed from within on_frame resumes after it.
+ * Attach to the instance and open the dead-letter sink.  A restarted
+ * ingest finishes its predecessor's commit and takes back dead letters
+ * written after it; *DONE is that commit, where the source resumes.  0, or
+ * an exit code after logging.
  */
-static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
+static int ingest_start(struct ingest *in, const char *instance, const struct tdp_ingest_body **done)
 {
-	const struct tdp_source_cfg *src = &in->child.cfg.source;
-	struct tdp_kafka_client *status = &tdp_shm_kafka(&in->child.seg)->source;
-	int idx = kafka_source_part(&in->ks, m);
-	kafka_source_seen(&in->ks, m, idx);
-	if (m->err) {
-		if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-			tdp_kafka_error(status, "%s", rd_kafka_message_errstr(m));
-		return;
-	}
-	if (idx < 0 || m->offset < in->kpos[idx])
-		return;   /* a partition past the table's size; or already handled */
-	struct tdp_kpart *kp = &tdp_shm_kafka(&in->child.seg)->parts[idx];
-	if (in->kpos[idx] < 0 && kp->start < 0)
-		kp->start = m->offset;   /* where this instance first read it: see kafka_source.h */
-	in->kpos[idx] = m->offset + 1;
-	tdp_counter_add(&status->messages, 1);
-	struct frame f;
-	framer_decode_message(src, m->payload ? m->payload : "", m->len, (uint64_t)m->offset, &f);
-	char key[TDP_STREAM_NAME_MAX], why[128];
-	bool keyed = m->key_len && stream_id_set(key, m->key, m->key_len, why, sizeof(why)) == 0;
-	if (f.ok && m->key_len && !keyed) {
-		snprintf(f.reason, sizeof(f.reason), "message key: %s", why);
-		f.ok = false;
-	} else if (f.ok && keyed && f.dec.has_stream && strcmp(f.dec.stream, key)) {
-		snprintf(f.reason, sizeof(f.reason), "stream \"%s\" in the record differs from the message key \"%s\"",
-			 f.dec.stream, key);
-		f.ok = false;
-	} else if (keyed && (f.ok || !f.dec.has_stream)) {
-		/* The point's stream; or, for a bad record, what keys its dead letter. */
-		memcpy(f.dec.stream, key, sizeof(key));
-		f.dec.has_stream = true;
-	}
-	if (f.ok && src->event_time == TDP_TIME_KAFKA) {
-		rd_kafka_timestamp_type_t tt;
-		int64_t ts = rd_kafka_message_timestamp(m, &tt);
-		if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) {
-			snprintf(f.reason, sizeof(f.reason), "event_time kafka: the message has no timestamp");
-			f.ok = false;
-		} else {
-			f.dec.t = (double)ts / 1000.0;
-			f.dec.has_time = true;
+	int rc = tdp_child_start(&in->child, instance, NULL, TDP_ROLE_INGEST);
+	if (rc)
+		return rc;
+	struct tdp_child *c = &in->child;
+	for (uint32_t s = 0; s < c->cfg.nscales; s++) {
+		in->policy[s] = tdp_scale_overflow(&c->cfg, s);
+		if (tdp_scale_needs_scalar(&c->cfg.scales[s]) && !in->needs_scalar) {
+			in->needs_scalar = true;
+			in->scalar_scale = c->cfg.scales[s].name;
 		}
 	}
-	in->cur_part = idx;
-	in->frame_source = kafka_part_name(in, idx);
-	on_frame(in, &f);
+	describe_source(in);
+	in->pending = calloc(c->seg.hdr->max_streams, sizeof(*in->pending));
+	if (!in->pending || streams_init(&in->streams, &c->seg) < 0 || (rc = dead_sink_open(&in->dead, c)))
+		return rc ? rc : TDP_EXIT_SYSTEM;
+	*done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
+	batch_redo(&c->seg, *done);
+	return dead_sink_resume(&in->dead, (*done)->dead_len);
 }
 
-/*
- * Partitions are being revoked: return once every point read so far has
- * gone through every scale and its results are published (in-rings empty,
- * out-rings given back by publish, which it does after its commit), so
- * that the instance that gets the partitions finds them in the results
- * topic.  Also when stopping: the group may hand them over at once.  A
- * failed scale is not waited for; nor anything past a minute.
- */
-static void drain_pipeline(void *ctx)
-{
-	struct ingest *in = ctx;
-	struct tdp_child *c = &in->child;
-	flush_batch(in, 0, 0);
-	uint64_t deadline = tdp_now_ns() + 60000000000ull;
-	for (;;) {
-		bool busy = false;
-		for (uint32_t s = 0; s < c->cfg.nscales; s++)
-			busy |= !consumer_failed(in, s) && (tdp_ring_used(tdp_shm_in_ring(&c->seg, s)) ||
-							    tdp_ring_used(tdp_shm_out_ring(&c->seg, s)));
-		if (!busy)
-			return;
-		if (tdp_now_ns() > deadline) {
-			tdp_log("kafka: giving partitions up before their results are all published");
-			return;
-		}
-		tdp_child_beat(c);
-		ring_all_bells(in);
-		tdp_sleep_ms(5);
-	}
-}
-
-/* Partitions new to this instance are being assigned: read the results
- * topic's checkpoints (from where the last read stopped). */
-static int read_checkpoints(void *ctx)
-{
-	struct ingest *in = ctx;
-	if (!in->checkpoints)
-		return 0;
-	return results_topic_read(&in->rt, &in->child) ? -1 : 0;
-}
-
-static int64_t restart_at(void *ctx, const char *topic, int32_t partition)
-{
-	struct ingest *in = ctx;
-	const struct topic_seen_part *tp = in->checkpoints ? topic_seen_part(&in->rt.seen, topic, partition) : NULL;
-	return tp ? tp->commit : -1;
-}
-
-/* Input CONN stopped being msgpack (FR dead-lettered it): stop reading it,
- * loudly, since nothing after that byte is decoded. */
-static void reject_input(struct ingest *in, struct framer *fr, uint32_t conn)
-{
-	char which[32] = "";
-	if (conn)
-		snprintf(which, sizeof(which), " connection %u", conn);
-	tdp_log("%s%s: not msgpack at byte %llu: nothing after it is read (a dead letter says so)",
-		in->source_name, which, (unsigned long long)fr->reject_off);
-	framer_reject_until(fr, source_reject(&in->src, conn));
-}
-
-/* Read the Kafka source until stopped (or, with stop_at_end, at the end). */
-static int run_kafka(struct ingest *in)
+/* The source is done with (RC: how it ended): tell the workers there are
+ * no more points when all went well, and let go of everything. */
+static int ingest_finish(struct ingest *in, int rc)
 {
 	struct tdp_child *c = &in->child;
-	while (!tdp_child_stopping(c) && !in->failed) {
-		ssize_t n = kafka_source_poll(&in->ks, 100);
-		tdp_child_beat(c);
-		if (n < 0)
-			return TDP_EXIT_SYSTEM;
-		for (ssize_t i = 0; i < n; i++)
-			kafka_message(in, in->ks.msgs[i]);
-		flush_batch(in, 0, 0);
-		if (c->cfg.source.kafka.stop_at_end && kafka_source_at_end(&in->ks))
-			break;
+	if (dead_sink_flush(&in->dead) < 0)
+		rc = TDP_EXIT_SYSTEM;   /* as during the run: restarted, it resumes at its commit */
+	/* No more points: workers finish what is in their rings, then exit. */
+	if (rc == TDP_EXIT_OK) {
+		atomic_store_explicit((_Atomic uint32_t *)&c->seg.hdr->ingest_done, 1, memory_order_release);
+		batch_ring_bells(in);
+		tdp_child_done(c);
 	}
-	return in->failed ? TDP_EXIT_SYSTEM : TDP_EXIT_OK;
+	dead_sink_close(&in->dead);
+	streams_fini(&in->streams);
+	free(in->pending);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	static struct ingest in;
 	const char *instance;
+	const struct tdp_ingest_body *done;
 	tdp_log_init("tdapipe-ingest");
 	int rc = tdp_child_args(argc, argv, usage, &instance, NULL);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = tdp_child_start(&in.child, instance, NULL, TDP_ROLE_INGEST)))
+	if ((rc = ingest_start(&in, instance, &done)))
 		return rc;
-	struct tdp_child *c = &in.child;
-	struct tdp_shm_header *h = c->seg.hdr;
-	for (uint32_t s = 0; s < c->cfg.nscales; s++) {
-		in.policy[s] = tdp_scale_overflow(&c->cfg, s);
-		if (tdp_scale_needs_scalar(&c->cfg.scales[s]) && !in.needs_scalar) {
-			in.needs_scalar = true;
-			in.scalar_scale = c->cfg.scales[s].name;
-		}
-	}
-	describe_source(&in);
-	in.pending = calloc(h->max_streams, sizeof(*in.pending));
-	if (!in.pending || streams_init(&in.streams, &c->seg) < 0 || (rc = dead_sink_open(&in.dead, c)))
-		return rc ? rc : TDP_EXIT_SYSTEM;
-	char err[512];
-	/* A restarted ingest finishes its predecessor's commit, takes back
-	 * dead letters written after it, and resumes a file there. */
-	const struct tdp_ingest_body *done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
-	redo(&c->seg, done);
-	if ((rc = dead_sink_resume(&in.dead, done->dead_len)))
+	const struct ingest_loop *loop = loops[in.child.cfg.source.type];
+	if ((rc = loop->open(&in, done)))
 		return rc;
-	if (c->cfg.source.type == TDP_SRC_KAFKA) {
-		in.kafka = true;
-		in.checkpoints = c->cfg.sink.type == TDP_SINK_KAFKA;
-		results_topic_init(&in.rt, "ingest", &tdp_shm_kafka(&c->seg)->source);
-		in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
-		for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
-			in.kpos[i] = i < done->nkpos ? done->kpos[i] : -1;
-		if (!in.kname || kafka_source_open(&in.ks, &c->cfg.source, c->cfg.instance, tdp_shm_kafka(&c->seg),
-						   in.kpos, err, sizeof(err)) < 0) {
-			tdp_log("%s", in.kname ? err : "out of memory");
-			return TDP_EXIT_SYSTEM;
-		}
-		in.ks.drain = drain_pipeline;
-		in.ks.restore = read_checkpoints;
-		in.ks.restart_at = restart_at;
-		in.ks.ctx = &in;
-		rc = run_kafka(&in);
-		kafka_source_close(&in.ks);
-		results_topic_fini(&in.rt);
-		goto finish;
-	}
-	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;
-	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? done->resume_line : 0;
-	if (source_open(&in.src, &c->cfg.source, resume, err, sizeof(err)) < 0) {
-		tdp_log("%s", err);
-		return TDP_EXIT_SYSTEM;
-	}
-	if (c->cfg.source.type == TDP_SRC_TCP || c->cfg.source.type == TDP_SRC_UDP)
-		tdp_log("listening on %s", in.source_name);
-	in.src.stats = c->slot->conns;
-	uint32_t ninputs = source_inputs(&in.src);
-	if (!(in.framers = calloc(ninputs, sizeof(*in.framers)))) {
-		tdp_log("out of memory for %u connections", ninputs - 1);
-		return TDP_EXIT_SYSTEM;
-	}
-	for (uint32_t i = 0; i < ninputs; i++)
-		framer_init(&in.framers[i], &c->cfg.source, i == 0 ? resume_line : 0);
-
-	rc = TDP_EXIT_OK;
-	while (!tdp_child_stopping(c) && !in.failed) {
-		struct source_chunk chunk;
-		int got = source_next(&in.src, &chunk, 100);
-		tdp_child_beat(c);
-		if (got == 0) {
-			dead_sink_kick(&in.dead);
-			continue;
-		}
-		if (got < 0 && got != -ENODATA) {
-			tdp_log("reading %s: %s", in.source_name, strerror(-got));
-			rc = TDP_EXIT_SYSTEM;
-			break;
-		}
-		struct framer *fr = &in.framers[chunk.conn];
-		framer_feed(fr, &chunk, on_frame, &in);
-		if (fr->rejected)
-			reject_input(&in, fr, chunk.conn);
-		flush_batch(&in, fr->end_off, fr->line);
-		if (chunk.end && chunk.conn) {
-			framer_fini(fr);
-			framer_init(fr, &c->cfg.source, 0);
-		}   /* a closed connection's next user starts afresh */
-		if (got == -ENODATA)
-			break;
-	}
-	if (in.src.shrank) {
-		/* Records may have been lost with what was cut off: say so here,
-		 * and let the supervisor's exit status say so too. */
-		tdp_log("%s shrank to %llu bytes while being read (%llu bytes were read): what it held "
-			"past that was never read", in.source_name, (unsigned long long)in.src.size_seen,
-			(unsigned long long)in.src.off);
-		h->source_shrank_to = in.src.size_seen;
-		atomic_store_explicit((_Atomic uint32_t *)&h->source_shrank, 1, memory_order_release);
-	}
-	source_close(&in.src);
-	for (uint32_t i = 0; i < ninputs; i++)
-		framer_fini(&in.framers[i]);
-	free(in.framers);
-	if (in.failed)
-		rc = TDP_EXIT_SYSTEM;
-finish:
-	if (dead_sink_flush(&in.dead) < 0)
-		rc = TDP_EXIT_SYSTEM;   /* as during the run: restarted, it resumes at its commit */
-	/* No more points: workers finish what is in their rings, then exit. */
-	if (rc == TDP_EXIT_OK) {
-		atomic_store_explicit((_Atomic uint32_t *)&h->ingest_done, 1, memory_order_release);
-		ring_all_bells(&in);
-		tdp_child_done(c);
-	}
-	dead_sink_close(&in.dead);
-	free(in.kname);
-	streams_fini(&in.streams);
-	free(in.pending);
-	return rc;
+	rc = loop->run(&in);
+	loop->close(&in);
+	return ingest_finish(&in, rc);
 }

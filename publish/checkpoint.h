@@ -29,36 +29,36 @@
 #include "common/record.h"
 #include "common/shm.h"
 
-struct ck_point {
+struct cp_point {
 	uint64_t seq1;   /* sequence number + 1; 0 = none */
 	uint64_t off;
 };
 
 struct checkpoint {
 	const struct tdp_shm *seg;
-	struct ck_point *last;     /* [scale * max_streams + stream]: first point of the last window sent */
-	struct ck_point *floor;    /* [stream]: from the results topic */
+	struct cp_point *last;     /* [scale * max_streams + stream]: first point of the last window sent */
+	struct cp_point *floor;    /* [stream]: from the results topic */
 	int64_t commit[TDP_KAFKA_MAX_PARTS];   /* per source partition index, -1 none yet */
 };
 
-int checkpoint_init(struct checkpoint *ck, const struct tdp_shm *seg);
-void checkpoint_fini(struct checkpoint *ck);
+int checkpoint_init(struct checkpoint *cp, const struct tdp_shm *seg);
+void checkpoint_fini(struct checkpoint *cp);
 
 /* Result R of scale S is being sent. */
-void checkpoint_sent(struct checkpoint *ck, uint32_t s, const struct tdp_result *r);
+void checkpoint_sent(struct checkpoint *cp, uint32_t s, const struct tdp_result *r);
 
 /* The topic holds checkpoint (SEQ, OFF) for STREAM. */
-void checkpoint_floor(struct checkpoint *ck, uint32_t stream, uint64_t seq, uint64_t off);
+void checkpoint_floor(struct checkpoint *cp, uint32_t stream, uint64_t seq, uint64_t off);
 
 /* Recompute every partition's commit offset from its streams' checkpoints. */
-void checkpoint_refresh(struct checkpoint *ck);
+void checkpoint_refresh(struct checkpoint *cp);
 
 /* The tdapipe-checkpoint value for STREAM into OUT; false when the stream
  * did not come from a Kafka partition. */
-bool checkpoint_header(struct checkpoint *ck, uint32_t stream, char *out, size_t len);
+bool checkpoint_header(struct checkpoint *cp, uint32_t stream, char *out, size_t len);
 
 /* The commit offsets of the partitions assigned to the source now (after
  * a refresh), for the transaction; NULL on ENOMEM. */
-rd_kafka_topic_partition_list_t *checkpoint_offsets(struct checkpoint *ck);
+rd_kafka_topic_partition_list_t *checkpoint_offsets(struct checkpoint *cp);
 
 #endif

@@ -1,0 +1,111 @@
+/*
+ * stamp.c - the checks a decoded record passes before it becomes a point
+ * (its stream known or room to intern it, one dimension per stream, one
+ * value per point for scales that need scalars, one partition per stream
+ * from Kafka), and the stamp it then gets: stream index, sequence number,
+ * event time.  A record that fails goes to the dead-letter sink with its
+ * reason.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/ring.h"
+#include "ingest/ingest.h"
+
+static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
+{
+	const char *source = in->frame_source ? in->frame_source : in->source_name;
+	tdp_counter_add(&in->child.slot->bad_records, 1);
+	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
+		in->failed = true;
+}
+
+/* The index of F's stream NAME, interned if new; -1 after F was
+ * dead-lettered. */
+static int64_t stream_of(struct ingest *in, const struct frame *f, const char *name)
+{
+	char reason[TDP_KAFKA_TOPIC_MAX + 256];
+	int64_t idx = streams_find(&in->streams, name);
+	if (idx < 0) {
+		struct stream_origin o = {0, 0, f->off};
+		if (in->kafka && !kafka_origin(in, name, f, &o, reason, sizeof(reason))) {
+			dead_letter(in, f, reason);
+			return -1;
+		}
+		idx = streams_intern(&in->streams, name, &o);
+	}
+	if (idx < 0) {
+		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
+			 in->child.cfg.max_streams);
+		dead_letter(in, f, reason);
+	}
+	return idx;
+}
+
+/* F, a point of stream IDX (ST), into the batch; a full batch is flushed. */
+static void add_point(struct ingest *in, const struct frame *f, const struct tdp_stream *st, uint32_t idx)
+{
+	struct tdp_point *p = &in->batch[in->nbatch++];
+	p->seq = st->next_seq + in->pending[idx];
+	p->t = f->dec.has_time ? f->dec.t : (double)p->seq;
+	p->src_off = f->off;
+	p->stream = idx;
+	p->dim = f->dec.dim;
+	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
+	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
+	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
+	if (in->pending[idx]++ == 0)
+		in->touched[in->ntouched++] = idx;
+	/* text records end with their newline (one past an unterminated last line: harmless) */
+	in->batch_end_off = f->off + f->len + (in->child.cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
+	in->batch_end_line = f->line;
+	if (in->nbatch == TDP_INGEST_BATCH)
+		batch_flush(in, in->batch_end_off, in->batch_end_line);
+}
+
+void stamp_record(void *ctx, struct frame *f)
+{
+	struct ingest *in = ctx;
+	struct tdp_child *c = &in->child;
+	tdp_counter_add(&c->slot->records_in, 1);
+	if (f->cut)
+		tdp_counter_add(&c->slot->conns[TDP_CONN_CUT_BYTES], f->len);
+	if (!f->ok) {
+		dead_letter(in, f, f->reason);
+		return;
+	}
+	const char *name = f->dec.has_stream ? f->dec.stream : "default";
+	int64_t idx = stream_of(in, f, name);
+	if (idx < 0)
+		return;
+	char reason[TDP_KAFKA_TOPIC_MAX + 256];
+	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
+	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
+		return;   /* before its checkpoint: its windows there are published */
+	if (st->dim == 0) {
+		if (in->needs_scalar && f->dec.dim != 1) {
+			snprintf(reason, sizeof(reason),
+				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
+			dead_letter(in, f, reason);
+			return;
+		}
+		st->dim = f->dec.dim;
+	}
+	if (in->kafka && st->kpart != in->cur_part + 1) {
+		/* A stream's points must arrive in one order, whatever replays
+		 * them: from one partition (set when it was interned), which
+		 * keying by stream id gives. */
+		snprintf(reason, sizeof(reason),
+			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
+			 "(key messages by stream id)", name, kafka_part_name(in, st->kpart - 1));
+		dead_letter(in, f, reason);
+		return;
+	}
+	if (f->dec.dim != st->dim) {
+		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
+			 f->dec.dim, st->dim);
+		dead_letter(in, f, reason);
+		return;
+	}
+	add_point(in, f, st, (uint32_t)idx);
+}
