@@ -3,9 +3,9 @@
  * batch at a time and then committed (common/commit.h) with where the
  * source resumes after them.
  */
-#include <stdatomic.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/bell.h"
 #include "common/ring.h"
 #include "ingest/ingest.h"
@@ -14,7 +14,7 @@ void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
 {
 	for (uint32_t i = 0; i < b->n && i < TDP_INGEST_BATCH; i++) {
 		struct tdp_stream *st = tdp_shm_stream(seg, b->e[i].stream);
-		atomic_store_explicit((_Atomic uint64_t *)&st->next_seq, b->e[i].next_seq, memory_order_relaxed);
+		tdp_store_u64(&st->next_seq, b->e[i].next_seq);
 		tdp_crash_point();
 	}
 }
@@ -28,7 +28,7 @@ void batch_ring_bells(struct ingest *in)
 bool batch_scale_failed(struct ingest *in, uint32_t s)
 {
 	struct tdp_proc *p = tdp_shm_proc(&in->child.seg, tdp_slot_scale(s));
-	return atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed) == TDP_PROC_FAILED;
+	return tdp_load_u32(&p->state) == TDP_PROC_FAILED;
 }
 
 /* Push the batch into scale S's ring under its overflow policy. */

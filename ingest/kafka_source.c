@@ -1,9 +1,9 @@
 #include "ingest/kafka_source.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/ring.h"
@@ -34,13 +34,13 @@ static int intern(struct kafka_source *ks, const char *topic, int32_t partition)
 	kp->partition = partition;
 	kp->high_watermark = -1;
 	kp->start = -1;
-	atomic_store_explicit((_Atomic uint32_t *)&kb->nparts, n + 1, memory_order_release);
+	tdp_store_release_u32(&kb->nparts, n + 1);
 	return (int)n;
 }
 
 static void set_assigned(struct kafka_source *ks, int idx, uint32_t on)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&ks->kb->parts[idx].assigned, on, memory_order_relaxed);
+	tdp_store_u32(&ks->kb->parts[idx].assigned, on);
 	ks->eof[idx] = false;
 }
 
@@ -101,7 +101,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				start_of(ks, idx, tp->offset);
 			set_assigned(ks, idx, 1);
 		}
-		atomic_fetch_add_explicit((_Atomic uint32_t *)&ks->kb->assignments, 1, memory_order_release);
+		tdp_add_release_u32(&ks->kb->assignments, 1);
 		rd_kafka_error_t *e = NULL;
 		if (coop)
 			e = rd_kafka_incremental_assign(rk, take);
@@ -222,8 +222,7 @@ static void watermarks(struct kafka_source *ks)
 		    rd_kafka_get_watermark_offsets(ks->rk, kb->parts[i].topic, kb->parts[i].partition, &lo, &hi))
 			continue;
 		if (hi >= 0)
-			atomic_store_explicit((_Atomic int64_t *)&kb->parts[i].high_watermark, hi,
-					      memory_order_relaxed);
+			tdp_store_i64(&kb->parts[i].high_watermark, hi);
 	}
 }
 

@@ -5,11 +5,11 @@
  * resumes.
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "ingest/ingest.h"
@@ -60,7 +60,7 @@ static void report_shrank(struct ingest *in)
 		"past that was never read", in->source_name, (unsigned long long)in->src.size_seen,
 		(unsigned long long)in->src.off);
 	h->source_shrank_to = in->src.size_seen;
-	atomic_store_explicit((_Atomic uint32_t *)&h->source_shrank, 1, memory_order_release);
+	tdp_store_release_u32(&h->source_shrank, 1);
 }
 
 static int bytes_run(struct ingest *in)

@@ -10,10 +10,10 @@
  * The state lives in one struct ingest (ingest/ingest.h); each kind of
  * source is read by a loop of its own.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/atomics.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "ingest/ingest.h"
@@ -80,7 +80,7 @@ static int ingest_finish(struct ingest *in, int rc)
 		rc = TDP_EXIT_SYSTEM;   /* as during the run: restarted, it resumes at its commit */
 	/* No more points: workers finish what is in their rings, then exit. */
 	if (rc == TDP_EXIT_OK) {
-		atomic_store_explicit((_Atomic uint32_t *)&c->seg.hdr->ingest_done, 1, memory_order_release);
+		tdp_store_release_u32(&c->seg.hdr->ingest_done, 1);
 		batch_ring_bells(in);
 		tdp_child_done(c);
 	}

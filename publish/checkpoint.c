@@ -1,9 +1,9 @@
 #include "publish/checkpoint.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/results_topic.h"
 
 int checkpoint_init(struct checkpoint *cp, const struct tdp_shm *seg)
@@ -64,7 +64,7 @@ static struct cp_point stream_point(const struct checkpoint *cp, uint32_t stream
 /* Streams interned so far (entries complete: release-stored count). */
 static uint32_t nstreams(const struct tdp_shm *seg)
 {
-	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
 	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
 }
 
@@ -106,13 +106,12 @@ bool checkpoint_header(struct checkpoint *cp, uint32_t stream, char *out, size_t
 rd_kafka_topic_partition_list_t *checkpoint_offsets(struct checkpoint *cp)
 {
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(cp->seg);
-	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&kb->nparts, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&kb->nparts);
 	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
 	for (uint32_t i = 0; list && i < n && i < TDP_KAFKA_MAX_PARTS; i++) {
 		/* Only the partitions the source holds: another instance commits
 		 * the others, and a stale offset here would move theirs back. */
-		if (cp->commit[i] < 0 || !atomic_load_explicit((_Atomic uint32_t *)&kb->parts[i].assigned,
-								memory_order_relaxed))
+		if (cp->commit[i] < 0 || !tdp_load_u32(&kb->parts[i].assigned))
 			continue;
 		rd_kafka_topic_partition_list_add(list, kb->parts[i].topic, kb->parts[i].partition)->offset =
 			cp->commit[i];

@@ -19,11 +19,11 @@
  * A pipe cannot be cut back: on a stdout sink, results of the one write in
  * flight when publish died may be written twice.
  */
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/bell.h"
 #include "common/child.h"
 #include "common/commit.h"
@@ -57,15 +57,14 @@ struct publish {
 static bool scale_finished(const struct publish *p, uint32_t s)
 {
 	const struct tdp_proc *w = tdp_shm_proc(&p->child.seg, tdp_slot_scale(s));
-	return atomic_load_explicit((_Atomic uint32_t *)&w->done, memory_order_acquire) ||
-	       atomic_load_explicit((_Atomic uint32_t *)&w->state, memory_order_relaxed) == TDP_PROC_FAILED;
+	return tdp_load_acquire_u32(&w->done) || tdp_load_u32(&w->state) == TDP_PROC_FAILED;
 }
 
 /* Descriptors in scale S's out-ring that publish has not read yet. */
 static unsigned unread(const struct publish *p, uint32_t s)
 {
 	const struct tdp_ring *ring = tdp_shm_out_ring(&p->child.seg, s);
-	return ck_pr_load_uint(&ring->ck.p_tail) - (unsigned)p->cur.consumed[s];
+	return tdp_ring_tail(ring) - (unsigned)p->cur.consumed[s];
 }
 
 /* Encode up to BATCH results of scale S, not past descriptor LIMIT;
@@ -128,10 +127,9 @@ static void apply(struct publish *p, const struct tdp_publish_body *b)
 	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
 		struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
 		unsigned pos = (unsigned)b->consumed[s];
-		if (pos == ring->ck.c_head)
+		if (pos == tdp_ring_head(ring))
 			continue;
-		atomic_store_explicit((_Atomic uint64_t *)&ring->arena_released, b->released[s],
-				      memory_order_release);
+		tdp_store_release_u64(&ring->arena_released, b->released[s]);
 		tdp_ring_consume_to(ring, pos);
 		tdp_bell_ring(&tdp_shm_proc(seg, tdp_slot_scale(s))->bell);
 	}
@@ -194,7 +192,7 @@ static int recover(struct publish *p)
 	const struct tdp_shm *seg = &p->child.seg;
 	struct tdp_publish_commit *pc = tdp_shm_publish_commit(seg);
 	const struct tdp_publish_body *b = TDP_LIVE(pc);
-	bool first = atomic_load_explicit((_Atomic uint64_t *)&pc->ver, memory_order_acquire) == 0;
+	bool first = tdp_load_acquire_u64(&pc->ver) == 0;
 	if (!first)
 		apply(p, b);
 	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
@@ -272,7 +270,7 @@ static int run(struct publish *p)
 		/* The rings' ends first, then what the topic holds: a result up to
 		 * there was made from points read after any assignment seen now. */
 		for (uint32_t s = 0; s < nscales; s++)
-			limit[s] = ck_pr_load_uint(&tdp_shm_out_ring(&c->seg, s)->ck.p_tail);
+			limit[s] = tdp_ring_tail(tdp_shm_out_ring(&c->seg, s));
 		if ((rc = results_sink_catch_up(p->sink, false)))
 			return rc;
 		for (uint32_t s = 0; s < nscales && !p->failed; s++)

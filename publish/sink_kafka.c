@@ -23,11 +23,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/exitcode.h"
@@ -127,7 +127,7 @@ static int kafka_resume(struct results_sink *s, bool first, uint64_t *len)
 static void learn_from_topic(struct sink_kafka *ks, uint32_t from)
 {
 	const struct tdp_shm *seg = &ks->base.child->seg;
-	uint32_t n = atomic_load_explicit((_Atomic uint32_t *)&seg->hdr->nstreams, memory_order_acquire);
+	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
 	uint32_t max = seg->hdr->max_streams;
 	for (uint32_t i = from; i < n && i < max; i++) {
 		const struct topic_seen_entry *e = topic_seen_find(&ks->rt.seen, tdp_shm_stream(seg, i)->name);
@@ -155,7 +155,7 @@ static int kafka_catch_up(struct results_sink *s, bool always)
 {
 	struct sink_kafka *ks = (struct sink_kafka *)s;
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(&s->child->seg);
-	uint32_t a = atomic_load_explicit((_Atomic uint32_t *)&kb->assignments, memory_order_acquire);
+	uint32_t a = tdp_load_acquire_u32(&kb->assignments);
 	if (always || a != ks->assignments) {
 		ks->assignments = a;
 		int rc = results_topic_read(&ks->rt, s->child);
