@@ -315,15 +315,30 @@ static int ingest_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
 	return killed;
 }
 
+/* The config of an ingest sweep: the file NAME in DIR read with
+ * SOURCE_KEYS, one sublevel scale with SCALE_KEYS added; returns NAME
+ * opened for the test to write the input. */
+static FILE *ingest_fixture(struct fixture *f, const char *name, const char *source_keys,
+			    const char *scale_keys)
+{
+	char src[256], dead[256];
+	path_in(src, sizeof(src), name);
+	path_in(dead, sizeof(dead), "dead.jsonl");
+	snprintf(f->yaml, sizeof(f->yaml),
+		 "source: {type: file, path: %s, %s}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
+		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096%s}\n",
+		 src, source_keys, dead, scale_keys);
+	FILE *fp = fopen(src, "wb");
+	assert_non_null(fp);
+	return fp;
+}
+
 static void test_ingest(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	char src[256], dead[256];
-	path_in(src, sizeof(src), "in.csv");
-	path_in(dead, sizeof(dead), "dead.jsonl");
-	FILE *fp = fopen(src, "w");
-	assert_non_null(fp);
+	FILE *fp = ingest_fixture(&f, "in.csv", "format: csv, stream_column: 0", "");
 	/* 1,500 records over 3 streams (several batches), some malformed */
 	for (int i = 0; i < 1500; i++) {
 		if (i % 97 == 5)
@@ -332,11 +347,6 @@ static void test_ingest(void **state)
 			fprintf(fp, "s%d,%d.%d\n", i % 3, i * 7 % 101, i % 10);
 	}
 	fclose(fp);
-	snprintf(f.yaml, sizeof(f.yaml),
-		 "source: {type: file, path: %s, format: csv, stream_column: 0}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
-		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096}\n",
-		 src, dead);
 	assert_true(sweep("ingest", ingest_once, &f, 1400 * sizeof(struct tdp_point)) > 10);
 }
 
@@ -364,11 +374,9 @@ static void test_ingest_msgpack(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	char src[256], dead[256];
-	path_in(src, sizeof(src), "in.msgpack");
-	path_in(dead, sizeof(dead), "dead.jsonl");
-	FILE *fp = fopen(src, "wb");
-	assert_non_null(fp);
+	/* overflow drop: points decoded from inside a string (the bug this
+	 * guards against) would fill the ring, and block would hang here */
+	FILE *fp = ingest_fixture(&f, "in.msgpack", "format: msgpack", ", overflow: drop");
 	for (int i = 0; i < 1500; i++) {
 		if (i == 400 || i == 900) {
 			uint32_t n = 1500000;
@@ -383,13 +391,6 @@ static void test_ingest_msgpack(void **state)
 		put_point(fp, i % 3, i * 7 % 101);
 	}
 	fclose(fp);
-	snprintf(f.yaml, sizeof(f.yaml),
-		 "source: {type: file, path: %s, format: msgpack}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
-		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096, overflow: drop}\n",
-		 src, dead);
-	/* overflow drop: points decoded from inside a string (the bug this
-	 * guards against) would fill the ring, and block would hang here */
 	assert_true(sweep("ingest (msgpack)", ingest_once, &f, 1300 * sizeof(struct tdp_point)) > 3);
 }
 
