@@ -20,6 +20,7 @@
 #include "common/exitcode.h"
 #include "common/json.h"
 #include "common/xsum.h"
+#include "ingest/number.h"
 #include "scaled/diagram.h"
 #include "scaled/rips.h"
 #include "scaled/sublevel_slide.h"
@@ -208,19 +209,18 @@ static int read_table(const char *name, char *text, const struct opts *o, struct
 				fprintf(stderr, "tdapipe persistence: %s:%zu: empty field %zu\n", name, line, cols + 1);
 				return TDP_EXIT_USAGE;
 			}
-			char *end;
-			double x = strtod(s, &end);
 			char *tok_end = s;
 			while (*tok_end && *tok_end != ',' && *tok_end != ' ' && *tok_end != '\t' && *tok_end != '\r')
 				tok_end++;
-			if (end == s || end != tok_end) {
-				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: not a number: \"%.*s\"\n",
-					name, line, cols + 1, (int)(tok_end - s > 40 ? 40 : tok_end - s), s);
-				return TDP_EXIT_USAGE;
-			}
-			if (!isfinite(x)) {
-				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: not a finite number: \"%.*s\"\n",
-					name, line, cols + 1, (int)(tok_end - s > 40 ? 40 : tok_end - s), s);
+			/* The pipeline's grammar (ingest/number.c): a hex float, nan
+			 * or inf is refused here as a source would refuse it. */
+			double x;
+			enum number_status st = number_parse(s, (size_t)(tok_end - s), &x);
+			if (st != NUMBER_OK) {
+				char q[TDP_QUOTE_MAX];
+				reason_quote(q, s, (size_t)(tok_end - s));
+				fprintf(stderr, "tdapipe persistence: %s:%zu: field %zu: %s: %s\n", name, line, cols + 1,
+					st == NUMBER_NOT_FINITE ? "not a finite number" : "not a number", q);
 				return TDP_EXIT_USAGE;
 			}
 			if (o->input == INPUT_LOWER && x < 0) {
@@ -234,7 +234,7 @@ static int read_table(const char *name, char *text, const struct opts *o, struct
 				return TDP_EXIT_SYSTEM;
 			}
 			cols++;
-			s = end;
+			s = tok_end;
 			while (*s == ' ' || *s == '\t' || *s == '\r')
 				s++;
 			if (*s == ',')

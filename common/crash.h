@@ -4,7 +4,7 @@
  * tdp_crash_point() marks a step between two stores that must survive a
  * kill.  With TDAPIPE_CRASH_AT=N in the environment, a pipeline process
  * kills itself with SIGKILL at its N-th step, so a test can kill it at
- * every step in turn (test_crash_steps).  Off, a step costs one
+ * every step in turn (tests/tools/crash_steps.c).  Off, a step costs one
  * predictable branch.  TDAPIPE_CRASH_ROLE=ingest|scaled|publish arms only
  * that kind of process; TDAPIPE_CRASH_ONCE=FILE only the first one to
  * reach the step (it creates FILE), so that a whole instance can run on

@@ -148,6 +148,19 @@ wait_stats() {
 		{ cat "$T/run.err" >&2; die "stats never satisfied: $2"; }
 }
 
+# check_results GOT SCALE:W:S[:DIMS]... [--points [STREAM=]N]...
+#     [--same-as CLEAN [--per-stream]] [--cut SCALE=N] [--ignore SCALE]
+# The results file GOT follows tdapipe-results(5) (DIMS like 0,1; default
+# 0); with --points (stream "default" unless named), each stream has
+# exactly its complete windows of every scale; with --same-as, each
+# scale's lines (each stream's, --per-stream) are byte-identical, in the
+# same order, to CLEAN's, a clean run of the same input; --cut SCALE=N:
+# that scale saw only the first N points (a failed worker).  Prints a
+# summary; fails the test with the first difference.
+check_results() {
+	"$PY" "$TDP_ROOT/tests/integration/tdpres.py" check "$@" || die "results of $1: see above"
+}
+
 # stats_get PATH: one value of the stats, e.g. proc:ingest:-:records_in,
 # ring:in:fast:overflow, top:supervisor_pid.
 stats_get() {

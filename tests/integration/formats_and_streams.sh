@@ -72,6 +72,9 @@ run jsonl "$T/in.jsonl, format: jsonl" jsonl
 run msgpack "$T/in.msgpack, format: msgpack" jsonl
 run csv "$T/in.csv, format: csv, stream_column: 1, time_column: 0, header: true" jsonl
 run mpsink "$T/in.jsonl, format: jsonl" msgpack
+for fmt in msgpack csv; do
+	check_results "$T/$fmt.out" lev:40:10 cloud:30:15 emb:50:25 --same-as "$T/jsonl.out" --per-stream
+done
 
 "$PY" - "$HERE" "$T" <<'EOF'
 import json, sys
@@ -92,10 +95,6 @@ for stream, pts in truth.items():
             k = r["window"]
             expect(float(r["start"]) == pts[k * S][0] and float(r["end"]) == pts[k * S + W - 1][0],
                    "%s: start/end %r/%r, expected the times %r/%r" % (r["id"], r["start"], r["end"], pts[k * S][0], pts[k * S + W - 1][0]))
-for fmt in ("msgpack", "csv"):
-    check_results(T + "/%s.out" % fmt, scales)
-    compare_per_group(T + "/%s.out" % fmt, T + "/jsonl.out", "%s input vs jsonl input" % fmt)
-
 # The msgpack sink: the same maps as the jsonl sink, in the same order.
 with open(T + "/mpsink.out", "rb") as f:
     maps = list(msgpack.Unpacker(f, raw=False, strict_map_key=True))
@@ -129,6 +128,6 @@ for m in maps:
     for iv in m["diagrams"]["0"]:
         expect(type(iv[0]) is float and (iv[1] is None or type(iv[1]) is float), "%s: interval %r" % (m["id"], iv))
     same(m, jl[k], m["id"])
-print("# %d results: jsonl, msgpack and csv inputs agree; msgpack sink = jsonl sink" % len(objs))
+print("# %d results: msgpack sink = jsonl sink" % len(objs))
 EOF
 echo "ok"

@@ -7,7 +7,6 @@
 # byte-identical, scale by scale, to a clean run's (no point read twice,
 # none skipped, no result lost or duplicated); the run exits 0.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 ALLOW_RESTARTS=1   # this test kills processes on purpose
 N=200000
 
@@ -40,17 +39,5 @@ grep -q "ingest killed by signal 9" "$T/run.err" || die "no restart logged: $(ca
 run_ok "$T/clean.yaml" 60 "clean run"
 [ ! -s "$T/kill.dl" ] || die "dead letters after the restart: $(head -n 3 "$T/kill.dl")"
 
-"$PY" - "$HERE" "$T/kill.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
-scales = {"slow": (300, 10), "lev": (500, 250)}
-g = check_results(got, scales)
-for sc, (W, S) in scales.items():
-    expect(len(g[("default", sc)]) == n_windows(N, W, S), "scale %s: %d results, expected %d"
-           % (sc, len(g[("default", sc)]), n_windows(N, W, S)))
-    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s after an ingest restart vs clean run" % sc)
-print("# every scale identical to the clean run after the ingest restart")
-EOF
+check_results "$T/kill.jsonl" slow:300:10 lev:500:250 --points "$N" --same-as "$T/clean.jsonl"
 echo "ok"

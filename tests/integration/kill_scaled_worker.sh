@@ -81,20 +81,7 @@ wait_run 60
 
 run_ok "$T/clean.yaml" 60 "clean run"
 
-"$PY" - "$HERE" "$T/kill.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
-scales = {"slow": (300, 10), "victim": (500, 250), "mid": (100, 50)}
-g = check_results(got, scales)
-for sc in ("slow", "victim", "mid"):
-    W, S = scales[sc]
-    expect(len(g[("default", sc)]) == n_windows(N, W, S), "scale %s: %d results, expected %d"
-           % (sc, len(g[("default", sc)]), n_windows(N, W, S)))
-    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s vs clean run" % sc)
-lost = sum(1 for raw, r in read_jsonl(got) if "lost" in r)
-expect(lost == 0, "%d results report lost points" % lost)
-print("# every scale identical to the clean run, the killed one included; no result reports lost points")
-EOF
+check_results "$T/kill.jsonl" slow:300:10 victim:500:250 mid:100:50 --points "$N" --same-as "$T/clean.jsonl"
+! grep -q '"lost":' "$T/kill.jsonl" || die "$(grep -c '"lost":' "$T/kill.jsonl") results report lost points"
+note "every scale identical to the clean run, the killed one included; no result reports lost points"
 echo "ok"

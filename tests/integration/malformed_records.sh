@@ -12,7 +12,6 @@
 # first line is bad, so it must not fix the stream's dimension; blank lines
 # are not records but still count in line numbers.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 
 "$PY" - "$T" <<'EOF'
 import json, random, sys
@@ -149,19 +148,10 @@ print("# %d dead letters, one per bad line" % len(dls))
 EOF
 }
 
+# compare_runs GOT GOOD SCALES: complete windows of the 300 good points,
+# identical to the good-lines run's
 compare_runs() {
-	"$PY" - "$HERE" "$1" "$2" "$3" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, scales = sys.argv[2], sys.argv[3], dict((s.split(":")[0], (int(s.split(":")[1]), int(s.split(":")[2]))) for s in sys.argv[4].split())
-g = check_results(got, scales)
-check_results(want, scales)
-for sc in scales:
-    expect(("default", sc) in g, "no results for scale %s" % sc)
-    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s vs good lines only" % sc)
-print("# results identical to the good-lines run: %s" % {k[1]: len(v) for k, v in g.items()})
-EOF
+	check_results "$1" $3 --points 300 --same-as "$2"
 }
 
 # --- CSV on stdin: dead letters, counters, results -------------------------

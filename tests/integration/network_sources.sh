@@ -8,7 +8,6 @@
 # per-stream data.  UDP: datagrams of a few jsonl lines each (the last
 # without a newline), sent slowly; the results equal a file run's.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 NA=3000 NB=2500 NU=2000
 
 "$PY" - "$T" "$NA" "$NB" "$NU" <<'EOF'
@@ -70,21 +69,13 @@ EOF
 	[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "file run $1 exited $RUN_RC"; }
 }
 
+# compare GOT WANT STREAM=POINTS...: complete windows of each stream,
+# each stream's identical to the file run's
 compare() {
-	"$PY" - "$HERE" "$1" "$2" "$3" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, counts = sys.argv[2], sys.argv[3], dict((x.split("=")[0], int(x.split("=")[1])) for x in sys.argv[4].split())
-scales = {"lev": (50, 10), "cloud": (40, 20)}
-g = check_results(got, scales)
-for stream, n in counts.items():
-    for sc, (W, S) in scales.items():
-        expect(len(g.get((stream, sc), [])) == n_windows(n, W, S), "%s/%s: %d results, expected %d"
-               % (stream, sc, len(g.get((stream, sc), [])), n_windows(n, W, S)))
-compare_per_group(got, want, "network vs file")
-print("# %s: %d results, identical to the file run" % (" ".join(counts), sum(len(v) for v in g.values())))
-EOF
+	got=$1 want=$2; shift 2
+	pts=""
+	for p in "$@"; do pts="$pts --points $p"; done
+	check_results "$got" lev:50:10 cloud:40:20 $pts --same-as "$want" --per-stream
 }
 
 # --- TCP -------------------------------------------------------------------
@@ -115,7 +106,7 @@ wait_run 30
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "tcp run exited $RUN_RC after SIGTERM"; }
 [ ! -s "$T/tcp.dl" ] || die "tcp dead letters: $(head -n 3 "$T/tcp.dl")"
 file_run tcpfile "$T/tcp-file.jsonl"
-compare "$T/tcp.out" "$T/tcpfile.out" "alpha=$NA beta=$NB"
+compare "$T/tcp.out" "$T/tcpfile.out" "alpha=$NA" "beta=$NB"
 
 # --- UDP -------------------------------------------------------------------
 start_net udp SOCK_DGRAM udp

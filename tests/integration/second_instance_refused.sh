@@ -5,7 +5,6 @@
 # processes, and its sink and dead-letter files (which a second supervisor
 # must not truncate); the first then finishes with every result.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 N1=3000 N2=2000
 
 "$PY" -c "
@@ -65,16 +64,5 @@ close_input
 wait_run 30
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "first run exited $RUN_RC"; }
 [ "$(count_lines "$T/dead.jsonl")" -eq 1 ] || die "dead letters: $(cat "$T/dead.jsonl")"
-"$PY" - "$HERE" "$T/results.jsonl" $((N1 + N2)) <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-path, N = sys.argv[2], int(sys.argv[3])
-scales = {"lev": (100, 10), "cloud": (50, 25)}
-g = check_results(path, scales)
-for sc, (W, S) in scales.items():
-    rs = g.get(("default", sc), [])
-    expect([r["window"] for r in rs] == list(range(n_windows(N, W, S))),
-           "scale %s: %d results, expected windows 0..%d" % (sc, len(rs), n_windows(N, W, S) - 1))
-EOF
+check_results "$T/results.jsonl" lev:100:10 cloud:50:25 --points $((N1 + N2))
 echo "ok"

@@ -116,24 +116,5 @@ wait_run 60
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "run with a hung worker exited $RUN_RC"; }
 run_ok "$T/clean.yaml" 60 "clean run"
 
-"$PY" - "$HERE" "$T/hang.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
-scales = {"victim": (500, 250), "steady": (100, 50)}
-g = check_results(got, scales)
-w = check_results(want, scales)
-for sc, (W, S) in scales.items():
-    expect(len(w[("default", sc)]) == n_windows(N, W, S), "clean run: scale %s has %d results" % (sc, len(w[("default", sc)])))
-    ids = [r["id"] for r in g[("default", sc)]]
-    want_ids = [r["id"] for r in w[("default", sc)]]
-    missing = sorted(set(want_ids) - set(ids), key=want_ids.index)
-    expect(ids == want_ids, "scale %s: %d results, clean run %d; missing %s"
-           % (sc, len(ids), len(want_ids), missing[:5]))
-same_lines(lines_by(got, scale="steady"), lines_by(want, scale="steady"), "scale steady (not stopped) vs clean run")
-same_lines(lines_by(got, scale="victim"), lines_by(want, scale="victim"), "scale victim (hung, killed, restarted) vs clean run")
-print("# every result present and identical to the clean run: victim %d, steady %d"
-      % (len(g[("default", "victim")]), len(g[("default", "steady")])))
-EOF
+check_results "$T/hang.jsonl" victim:500:250 steady:100:50 --points "$N" --same-as "$T/clean.jsonl"
 echo "ok"

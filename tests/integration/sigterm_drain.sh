@@ -9,7 +9,6 @@
 # hold every window the N points complete: byte for byte (per scale) what a
 # run on the same N points from a file writes.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 N=12000
 
 "$PY" -c "
@@ -40,17 +39,5 @@ close_input
 
 run_ok "$T/file.yaml" 40 "file run"
 
-"$PY" - "$HERE" "$T/drained.jsonl" "$T/clean.jsonl" "$N" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-got, want, N = sys.argv[2], sys.argv[3], int(sys.argv[4])
-scales = {"slow": (300, 6), "quick": (64, 16)}
-g = check_results(got, scales)
-for sc, (W, S) in scales.items():
-    n = len(g.get(("default", sc), []))
-    expect(n == n_windows(N, W, S), "scale %s: %d results after the drain, expected %d" % (sc, n, n_windows(N, W, S)))
-    same_lines(lines_by(got, scale=sc), lines_by(want, scale=sc), "scale %s: drained vs file run" % sc)
-print("# drain published every window: %s" % {k[1]: len(v) for k, v in g.items()})
-EOF
+check_results "$T/drained.jsonl" slow:300:6 quick:64:16 --points "$N" --same-as "$T/clean.jsonl"
 echo "ok"

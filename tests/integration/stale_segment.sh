@@ -4,7 +4,6 @@
 # reports the instance as not running (111), and the next `tdapipe run` of
 # the instance removes the stale segment, starts, and completes normally.
 . "$(dirname "$0")/../lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 N=4000
 
 "$PY" -c "
@@ -47,17 +46,6 @@ run_ok "$T/second.yaml" 30 "run over a stale segment"
 [ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "segment left behind after the clean run"
 grep -q "removed the stale segment /dev/shm/tdapipe-$INSTANCE of a dead supervisor (pid $SUP)" "$T/run.err" \
 	|| die "stale segment recovery not logged with the dead supervisor's pid: $(cat "$T/run.err")"
-"$PY" - "$HERE" "$T/second.jsonl" "$N" <<'EOF'
-import sys
-sys.path.insert(0, sys.argv[1])
-from tdpres import *
-path, N = sys.argv[2], int(sys.argv[3])
-scales = {"lev": (128, 16), "cloud": (60, 20)}
-g = check_results(path, scales)
-for sc, (W, S) in scales.items():
-    rs = g.get(("default", sc), [])
-    expect([r["window"] for r in rs] == list(range(n_windows(N, W, S))),
-           "scale %s: %d results, expected windows 0..%d" % (sc, len(rs), n_windows(N, W, S) - 1))
-    expect(all("lost" not in r for r in rs), "scale %s: lost points after a fresh start" % sc)
-EOF
+check_results "$T/second.jsonl" lev:128:16 cloud:60:20 --points "$N"
+! grep -q '"lost":' "$T/second.jsonl" || die "lost points after a fresh start"
 echo "ok"

@@ -76,21 +76,25 @@ def check_interval_order(iv, where):
         fail("%s: intervals not sorted: %r then %r" % (where, iv[bad], iv[bad + 1]))
 
 
-def check_results(path, scales, dims=(0,)):
+def check_results(path, scales, dims=(0,), ignore=()):
     """Check every result line of PATH against the schema of
-    tdapipe-results(5).  SCALES maps a scale name to (window, slide).
+    tdapipe-results(5).  SCALES maps a scale name to (window, slide) or
+    (window, slide, dims); lines of the scales in IGNORE are skipped.
     Returns {(stream, scale): [obj, ...]} in file order."""
     rows = read_jsonl(path)
     seen = set()
     groups = defaultdict(list)
     for i, (raw, r) in enumerate(rows, 1):
         where = "%s:%d" % (path, i)
+        if r.get("scale") in ignore:
+            continue
         keys = list(r.keys())
         want = [k for k in KEYS if k not in OPTIONAL or k in r]
         expect(keys == want, "%s: keys %s, expected %s" % (where, keys, want))
         expect(r["v"] == 1, "%s: v=%r" % (where, r["v"]))
         expect(r["scale"] in scales, "%s: unknown scale %r" % (where, r["scale"]))
-        W, S = scales[r["scale"]]
+        W, S = scales[r["scale"]][:2]
+        sdims = scales[r["scale"]][2] if len(scales[r["scale"]]) > 2 else dims
         k = r["window"]
         for key in ("window", "first_seq", "last_seq", "n"):
             expect(isinstance(r[key], int) and r[key] >= 0, "%s: %s=%r" % (where, key, r[key]))
@@ -108,9 +112,9 @@ def check_results(path, scales, dims=(0,)):
             expect(isinstance(r[key], (int, float)) and not isinstance(r[key], bool),
                    "%s: %s=%r" % (where, key, r[key]))
         d = r["diagrams"]
-        expect(isinstance(d, dict) and list(d.keys()) == [str(x) for x in dims],
+        expect(isinstance(d, dict) and list(d.keys()) == [str(x) for x in sdims],
                "%s: diagrams keys %r" % (where, list(d.keys()) if isinstance(d, dict) else d))
-        for dim in dims:
+        for dim in sdims:
             iv = d[str(dim)]
             check_interval_order(iv, "%s dim %d" % (where, dim))
             if dim == 0:
@@ -124,18 +128,6 @@ def check_results(path, scales, dims=(0,)):
     return groups
 
 
-def lines_by(path, scale=None, stream=None):
-    """Raw result lines of PATH for one scale and/or stream, in file order."""
-    out = []
-    for raw, r in read_jsonl(path):
-        if scale is not None and r["scale"] != scale:
-            continue
-        if stream is not None and r["stream"] != stream:
-            continue
-        out.append(raw)
-    return out
-
-
 def same_lines(a, b, what):
     """Byte-identical lists of lines, with the first difference shown."""
     if a == b:
@@ -147,18 +139,81 @@ def same_lines(a, b, what):
         what, len(a), len(b), (a[len(b)] if len(a) > len(b) else b[len(a)])[:300]))
 
 
-def compare_per_group(got_path, want_path, what):
-    """Every (stream, scale) of GOT has byte-identical lines, in the same
-    order, to WANT's; and the same set of groups."""
-    def groups(path):
-        g = defaultdict(list)
-        for raw, r in read_jsonl(path):
-            g[(r["stream"], r["scale"])].append(raw)
-        return g
-    got, want = groups(got_path), groups(want_path)
-    expect(sorted(got) == sorted(want), "%s: groups %s, expected %s" % (what, sorted(got), sorted(want)))
-    for key in sorted(want):
-        same_lines(got[key], want[key], "%s %s/%s" % (what, key[0], key[1]))
+def check_run(got, scales, points=None, clean=None, per_stream=False, cut=None, ignore=()):
+    """The check of a disturbed run (tests/lib.sh check_results): GOT
+    follows the schema; with POINTS ({stream: points}), each stream has
+    exactly its complete windows of every scale (CUT {scale: points}: that
+    scale saw only the first points of the input); with CLEAN, the results
+    of a clean run of the same input, each scale's lines (each stream's and
+    scale's, PER_STREAM) are byte-identical to CLEAN's, in the same order
+    (those of its windows of the CUT points).  Returns a summary line."""
+    cut = cut or {}
+    g = check_results(got, scales, ignore=ignore)
+    runs = [(got, g, cut)]
+    if clean is not None:
+        runs.append((clean, check_results(clean, scales, ignore=ignore), {}))
+    for path, groups, cuts in runs if points else []:
+        for stream, n in points.items():
+            for sc, spec in scales.items():
+                W, S = spec[:2]
+                want = n_windows(cuts.get(sc, n), W, S)
+                wins = [r["window"] for r in groups.get((stream, sc), [])]
+                if wins != list(range(want)):
+                    missing = sorted(set(range(want)) - set(wins))
+                    fail("%s: %s/%s: %d results, expected windows 0..%d (%d points); missing %s, extra %s"
+                         % (path, stream, sc, len(wins), want - 1, cuts.get(sc, n), missing[:5],
+                            sorted(set(wins) - set(range(want)))[:5]))
+    if clean is not None:
+        def keep(r):
+            return r["scale"] in scales and (r["scale"] not in cut or
+                                             r["window"] < n_windows(cut[r["scale"]], *scales[r["scale"]][:2]))
+        def by(path, only_cut):
+            out = defaultdict(list)
+            for raw, r in read_jsonl(path):
+                if r["scale"] in scales and (not only_cut or keep(r)):
+                    out[(r["stream"] if per_stream else "", r["scale"])].append(raw)
+            return out
+        a, b = by(got, False), by(clean, True)
+        expect(sorted(a) == sorted(b), "%s: groups %s, the clean run %s: %s" % (got, sorted(a), clean, sorted(b)))
+        for key in sorted(b):
+            same_lines(a[key], b[key], "%s vs the clean run %s, %s" % (got, clean, "/".join(x for x in key if x)))
+    counts = defaultdict(int)
+    for (stream, sc), rs in g.items():
+        counts[sc] += len(rs)
+    return "# %s: %s%s" % (got, ", ".join("%s %d results" % kv for kv in sorted(counts.items())),
+                           "; identical to the clean run" if clean is not None else "")
+
+
+def main_check(argv):
+    """tdpres.py check GOT SCALE:W:S[:DIMS]... [--points [STREAM=]N]...
+    [--same-as CLEAN [--per-stream]] [--cut SCALE=N] [--ignore SCALE]:
+    check_run; DIMS like 0,1 (default 0).  Exit 0, or 1 with the reason."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="tdpres.py check")
+    ap.add_argument("got")
+    ap.add_argument("scales", nargs="+", metavar="SCALE:W:S[:DIMS]")
+    ap.add_argument("--points", action="append", default=[], metavar="[STREAM=]N")
+    ap.add_argument("--same-as", dest="clean", metavar="CLEAN")
+    ap.add_argument("--per-stream", action="store_true")
+    ap.add_argument("--cut", action="append", default=[], metavar="SCALE=N")
+    ap.add_argument("--ignore", action="append", default=[], metavar="SCALE")
+    a = ap.parse_args(argv)
+    scales = {}
+    for spec in a.scales:
+        f = spec.split(":")
+        if len(f) not in (3, 4):
+            ap.error("scale %r: expected NAME:WINDOW:SLIDE[:DIMS]" % spec)
+        scales[f[0]] = (int(f[1]), int(f[2])) + ((tuple(int(x) for x in f[3].split(",")),) if len(f) == 4 else ())
+    points = {}
+    for p in a.points:
+        stream, _, n = p.rpartition("=")
+        points[stream or "default"] = int(n)
+    cut = {sc: int(n) for sc, n in (c.split("=") for c in a.cut)}
+    try:
+        print(check_run(a.got, scales, points or None, a.clean, a.per_stream, cut, tuple(a.ignore)))
+    except Failure as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        sys.exit(1)
 
 
 # ------------------------------------------------------------- diagrams
@@ -252,6 +307,9 @@ def wait_stats(tdapipe, instance, cond, timeout):
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "check":
+        main_check(sys.argv[2:])
+        sys.exit(0)
     if sys.argv[1] == "wait":
         # tdpres.py wait SECS TDAPIPE INSTANCE EXPR: exit 0 once EXPR holds
         timeout, tdapipe, instance, expr = float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]

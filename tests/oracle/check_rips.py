@@ -187,14 +187,14 @@ def check_windows_lower(name, D, maxdim, w, s):
         ok()
 
 
-def expect_error(name, text, args, fmt="point-cloud"):
+def expect_error(name, text, args, fmt="point-cloud", msg=None):
     path = os.path.join(tmpdir, "bad.txt")
     with open(path, "w") as f:
         f.write(text)
     r = subprocess.run([TDAPIPE, "persistence", "--input", fmt] + args + [path],
                        capture_output=True, text=True)
-    if r.returncode != 100 or not r.stderr.strip() or r.stdout:
-        fail(name, f"exit {r.returncode}, stderr {r.stderr!r}")
+    if r.returncode != 100 or not r.stderr.strip() or r.stdout or (msg and msg not in r.stderr):
+        fail(name, f"exit {r.returncode}, stderr {r.stderr!r}" + (f", expected {msg!r}" if msg else ""))
     else:
         ok()
 
@@ -264,6 +264,10 @@ def main():
     expect_error("ragged rows", "1,2\n3,4\n5\n", [])
     expect_error("not a number", "1,2\n3,x\n", [])
     expect_error("nan", "1,2\nnan,4\n", [])
+    # the pipeline's grammar (ingest/number.c): what a source refuses
+    expect_error("hex float", "1,2\n3,0x1p3\n", [], msg="bad.txt:2: field 2: not a number: \"0x1p3\"")
+    expect_error("infinity", "1,2\n\n-Infinity,4\n", [], msg="bad.txt:3: field 1: not a finite number")
+    expect_error("junk after a number", "1,2\n3,4x\n", [], msg="bad.txt:2: field 2: not a number: \"4x\"")
     expect_error("dim 4", "1,2\n3,4\n", ["--dim", "4"])
     expect_error("summary without window", "1,2\n3,4\n", ["--summary"])
     expect_error("lower ragged", "1\n2,3\n4,5\n", [], fmt="lower-distance")

@@ -654,6 +654,7 @@ def check_misc():
     expect_error("not a number", "1\nabc\n", [])
     expect_error("nan", "1\nnan\n", [])
     expect_error("inf", "1\ninf\n", [])
+    expect_error("hex float", "1\n0x10\n", [])
     expect_error("overflowing literal", "1\n1e309\n", [])
     expect_error("window without slide", "1\n2\n", ["--window", "2"])
     expect_error("slide without window", "1\n2\n", ["--slide", "2"])

@@ -22,39 +22,30 @@
 #include "common/results_topic.h"
 #include "common/shm.h"
 #include "publish/checkpoint.h"
+#include "tests/unit/fixture.h"
 
-static char text[512];
-static struct tdp_config cfg;
-static struct tdp_shm seg;
+static struct seg_fixture fx;
 
 static void put_stream(uint32_t i, const char *name, uint16_t kpart, uint64_t seq, uint64_t off)
 {
-	struct tdp_stream *e = tdp_shm_stream(&seg, i);
+	struct tdp_stream *e = tdp_shm_stream(&fx.seg, i);
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->kpart = kpart;
 	e->base_seq = e->next_seq = seq;
 	e->base_off = off;
-	seg.hdr->nstreams = i + 1;
+	fx.seg.hdr->nstreams = i + 1;
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(text, sizeof(text),
-		 "instance: unit-ck-%d\n"
-		 "source: {type: stdin}\n"
-		 "scales:\n"
-		 "  - {name: a, complex: sublevel, window: 100, slide: 10}\n"
-		 "  - {name: b, complex: sublevel, window: 50, slide: 5}\n",
-		 (int)getpid());
-	char err[512];
-	int other;
-	if (tdp_config_parse(text, strlen(text), "t.yaml", &cfg, err, sizeof(err)) < 0 ||
-	    tdp_shm_create(&seg, &cfg, text, strlen(text), &other, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+	if (seg_from_yaml(&fx, SEG_SHM, "unit-ck",
+			  "source: {type: stdin}\n"
+			  "scales:\n"
+			  "  - {name: a, complex: sublevel, window: 100, slide: 10}\n"
+			  "  - {name: b, complex: sublevel, window: 50, slide: 5}\n") < 0)
 		return -1;
-	}
-	struct tdp_kafka_block *kb = tdp_shm_kafka(&seg);
+	struct tdp_kafka_block *kb = tdp_shm_kafka(&fx.seg);
 	snprintf(kb->parts[0].topic, sizeof(kb->parts[0].topic), "points");
 	kb->parts[0].partition = 0;
 	kb->parts[0].assigned = 1;
@@ -72,8 +63,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	tdp_shm_detach(&seg);
-	tdp_shm_unlink(cfg.instance);
+	seg_fixture_fini(&fx);
 	return 0;
 }
 
@@ -93,7 +83,7 @@ static void test_restart_points(void **state)
 {
 	(void)state;
 	struct checkpoint ck;
-	assert_int_equal(checkpoint_init(&ck, &seg), 0);
+	assert_int_equal(checkpoint_init(&ck, &fx.seg), 0);
 	/* Nothing sent: base points; the partition's commit is its earliest stream. */
 	header_is(&ck, 0, "0 100 100 0 points");
 	header_is(&ck, 1, "0 150 100 0 points");
@@ -125,7 +115,7 @@ static void test_restart_points(void **state)
 	/* Forward only: a later lower minimum (say, the floor forgotten by a
 	 * restarted publish) does not move the commit offset back. */
 	struct checkpoint again;
-	assert_int_equal(checkpoint_init(&again, &seg), 0);
+	assert_int_equal(checkpoint_init(&again, &fx.seg), 0);
 	again.commit[0] = ck.commit[0];
 	checkpoint_refresh(&again);
 	assert_int_equal(again.commit[0], 200);

@@ -16,34 +16,24 @@
 
 #include "common/child.h"
 #include "common/exitcode.h"
+#include "tests/unit/fixture.h"
 
-static char text[512];
-static struct tdp_config cfg;
-static struct tdp_shm seg;
+static struct seg_fixture fx;
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(text, sizeof(text),
-		 "instance: unit-child-%d\n"
-		 "source: {type: stdin}\n"
-		 "scales:\n"
-		 "  - {name: a, complex: sublevel, window: 10, slide: 1}\n"
-		 "  - {name: b, complex: rips, window: 5, slide: 5}\n",
-		 (int)getpid());
-	char err[512];
-	int other;
-	if (tdp_config_parse(text, strlen(text), "t.yaml", &cfg, err, sizeof(err)) < 0)
-		return -1;
-	tdp_shm_unlink(cfg.instance);
-	return tdp_shm_create(&seg, &cfg, text, strlen(text), &other, err, sizeof(err));
+	return seg_from_yaml(&fx, SEG_SHM, "unit-child",
+			     "source: {type: stdin}\n"
+			     "scales:\n"
+			     "  - {name: a, complex: sublevel, window: 10, slide: 1}\n"
+			     "  - {name: b, complex: rips, window: 5, slide: 5}\n");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	tdp_shm_detach(&seg);
-	tdp_shm_unlink(cfg.instance);
+	seg_fixture_fini(&fx);
 	return 0;
 }
 
@@ -75,7 +65,7 @@ static void test_start_finds_slots(void **state)
 {
 	(void)state;
 	static struct tdp_child c;
-	assert_int_equal(tdp_child_start(&c, cfg.instance, "b", TDP_ROLE_SCALED), 0);
+	assert_int_equal(tdp_child_start(&c, fx.cfg.instance, "b", TDP_ROLE_SCALED), 0);
 	assert_int_equal(c.slot_index, tdp_slot_scale(1));
 	assert_int_equal(c.cfg.nscales, 2);
 	assert_string_equal(c.cfg.scales[1].name, "b");
@@ -85,17 +75,17 @@ static void test_start_finds_slots(void **state)
 	tdp_child_beat(&c);
 	assert_true(c.slot->heartbeat_ns > beat);
 	assert_false(tdp_child_stopping(&c));
-	seg.hdr->stop = 1;
+	fx.seg.hdr->stop = 1;
 	assert_true(tdp_child_stopping(&c));
-	seg.hdr->stop = 0;
+	fx.seg.hdr->stop = 0;
 	tdp_child_done(&c);
-	assert_int_equal(tdp_shm_proc(&seg, tdp_slot_scale(1))->done, 1);
+	assert_int_equal(tdp_shm_proc(&fx.seg, tdp_slot_scale(1))->done, 1);
 	tdp_shm_detach(&c.seg);
 
-	assert_int_equal(tdp_child_start(&c, cfg.instance, NULL, TDP_ROLE_PUBLISH), 0);
+	assert_int_equal(tdp_child_start(&c, fx.cfg.instance, NULL, TDP_ROLE_PUBLISH), 0);
 	assert_int_equal(c.slot_index, 3);
 	tdp_shm_detach(&c.seg);
-	assert_int_equal(tdp_child_start(&c, cfg.instance, NULL, TDP_ROLE_INGEST), 0);
+	assert_int_equal(tdp_child_start(&c, fx.cfg.instance, NULL, TDP_ROLE_INGEST), 0);
 	assert_int_equal(c.slot_index, 0);
 	tdp_shm_detach(&c.seg);
 }
@@ -105,7 +95,7 @@ static void test_start_errors(void **state)
 	(void)state;
 	static struct tdp_child c;
 	/* a scale the config does not have is a usage error: not restarted */
-	assert_int_equal(tdp_child_start(&c, cfg.instance, "nope", TDP_ROLE_SCALED), TDP_EXIT_USAGE);
+	assert_int_equal(tdp_child_start(&c, fx.cfg.instance, "nope", TDP_ROLE_SCALED), TDP_EXIT_USAGE);
 	tdp_shm_detach(&c.seg);
 	/* no such instance: a system failure (it may appear on restart) */
 	assert_int_equal(tdp_child_start(&c, "unit-child-none", NULL, TDP_ROLE_INGEST), TDP_EXIT_SYSTEM);

@@ -23,39 +23,32 @@
 #include "common/ring.h"
 #include "common/shm.h"
 #include "common/shm_check.h"
+#include "tests/unit/fixture.h"
 
-static const char text[] =
-	"instance: unit-shm-check\n"
-	"source: {type: stdin}\n"
-	"max_streams: 4\n"
-	"scales:\n"
-	"  - {name: a, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
-	"  - {name: b, complex: rips, window: 8, slide: 4, ring: 32}\n";
-static struct tdp_config cfg;
+static struct seg_fixture fx;   /* the template, fx.seg.hdr */
 static size_t size;
-static void *good;   /* the template */
-static void *seg;    /* what a test corrupts */
+static void *good;              /* = fx.seg.hdr */
+static void *seg;               /* what a test corrupts */
 
 static int setup(void **state)
 {
 	(void)state;
-	char err[512];
-	if (tdp_config_parse(text, strlen(text), "t.yaml", &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
+	if (seg_from_yaml(&fx, SEG_MEMORY, "unit-shm-check",
+			  "source: {type: stdin}\n"
+			  "max_streams: 4\n"
+			  "scales:\n"
+			  "  - {name: a, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
+			  "  - {name: b, complex: rips, window: 8, slide: 4, ring: 32}\n") < 0)
 		return -1;
-	}
-	size = tdp_shm_size(&cfg, strlen(text));
-	if (posix_memalign(&good, 4096, size) || posix_memalign(&seg, 4096, size))
-		return -1;
-	memset(good, 0, size);
-	tdp_shm_format(good, &cfg, text, strlen(text));
-	return 0;
+	size = fx.seg.size;
+	good = fx.seg.hdr;
+	return posix_memalign(&seg, 4096, size) ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(good);
+	seg_fixture_fini(&fx);
 	free(seg);
 	return 0;
 }
@@ -71,7 +64,7 @@ static void test_good_passes(void **state)
 	(void)state;
 	char why[512] = "";
 	assert_int_equal(tdp_shm_check(good, size, why, sizeof(why)), 0);
-	assert_int_equal(tdp_shm_check_config(good, &cfg, why, sizeof(why)), 0);
+	assert_int_equal(tdp_shm_check_config(good, &fx.cfg, why, sizeof(why)), 0);
 	const struct tdp_shm_header *h = good;
 	assert_int_equal(h->total_size, size);
 	assert_int_equal(h->nprocs, 4);
@@ -241,7 +234,7 @@ static void test_config_disagrees(void **state)
 		char why[512] = "";
 		if (tdp_shm_check(h, size, why, sizeof(why)) != 0)
 			fail_msg("corruption %zu refused already by tdp_shm_check: %s", i, why);
-		assert_int_equal(tdp_shm_check_config(h, &cfg, why, sizeof(why)), -1);
+		assert_int_equal(tdp_shm_check_config(h, &fx.cfg, why, sizeof(why)), -1);
 		print_message("%-36s -> %s\n", c->names, why);
 		if (!strstr(why, c->names))
 			fail_msg("corruption %zu: \"%s\" not in: %s", i, c->names, why);
@@ -259,7 +252,7 @@ static void test_config_disagrees(void **state)
 	assert_int_equal(tdp_config_parse(text2, strlen(text2), "t2.yaml", &other, err, sizeof(err)), 0);
 	assert_int_equal(tdp_shm_check_config(good, &other, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "scales[1]."));
-	other = cfg;
+	other = fx.cfg;
 	snprintf(other.instance, sizeof(other.instance), "someone-else");
 	assert_int_equal(tdp_shm_check_config(good, &other, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "instance"));

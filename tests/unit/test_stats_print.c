@@ -20,37 +20,29 @@
 
 #include "cli/stats_print.h"
 #include "common/shm_check.h"
+#include "tests/unit/fixture.h"
 
-static const char text[] =
-	"instance: unit-stats-print\n"
-	"source: {type: stdin}\n"
-	"max_streams: 4\n"
-	"scales:\n"
-	"  - {name: lev, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
-	"  - {name: cloud, complex: rips, window: 8, slide: 4, ring: 32}\n";
-static struct tdp_config cfg;
-static struct tdp_shm seg;
+static struct seg_fixture fx;
 
 static int setup(void **state)
 {
 	(void)state;
 	char err[512];
-	if (tdp_config_parse(text, strlen(text), "t.yaml", &cfg, err, sizeof(err)) < 0)
+	if (seg_from_yaml(&fx, SEG_MEMORY, "unit-stats-print",
+			  "source: {type: stdin}\n"
+			  "max_streams: 4\n"
+			  "scales:\n"
+			  "  - {name: lev, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
+			  "  - {name: cloud, complex: rips, window: 8, slide: 4, ring: 32}\n") < 0)
 		return -1;
-	seg.size = tdp_shm_size(&cfg, strlen(text));
-	seg.fd = -1;
-	if (posix_memalign((void **)&seg.hdr, 4096, seg.size))
-		return -1;
-	memset(seg.hdr, 0, seg.size);
-	tdp_shm_format(seg.hdr, &cfg, text, strlen(text));
-	return tdp_shm_check(seg.hdr, seg.size, err, sizeof(err)) ||
-	       tdp_shm_check_config(seg.hdr, &cfg, err, sizeof(err));
+	return tdp_shm_check(fx.seg.hdr, fx.seg.size, err, sizeof(err)) ||
+	       tdp_shm_check_config(fx.seg.hdr, &fx.cfg, err, sizeof(err));
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	free(seg.hdr);
+	seg_fixture_fini(&fx);
 	return 0;
 }
 
@@ -58,8 +50,8 @@ static void print_both(struct tdp_buf *txt, struct tdp_buf *json)
 {
 	tdp_buf_reset(txt);
 	tdp_buf_reset(json);
-	stats_print(txt, &seg, &cfg, false);
-	stats_print(json, &seg, &cfg, true);
+	stats_print(txt, &fx.seg, &fx.cfg, false);
+	stats_print(json, &fx.seg, &fx.cfg, true);
 	tdp_buf_putc(txt, 0);
 	tdp_buf_putc(json, 0);
 	assert_true(tdp_buf_ok(txt) && tdp_buf_ok(json));
@@ -95,17 +87,17 @@ static void test_fresh_segment(void **state)
 static void test_live_counts_bounded(void **state)
 {
 	(void)state;
-	struct tdp_shm_header *h = seg.hdr;
+	struct tdp_shm_header *h = fx.seg.hdr;
 	h->nstreams = UINT32_MAX;
 	for (uint32_t s = 0; s < h->nscales; s++)
 		for (uint32_t i = 0; i < h->max_streams; i++)
-			tdp_shm_wstate(&seg, s, i)->body[0].lost = 1;
-	struct tdp_proc *p = tdp_shm_proc(&seg, 1);
+			tdp_shm_wstate(&fx.seg, s, i)->body[0].lost = 1;
+	struct tdp_proc *p = tdp_shm_proc(&fx.seg, 1);
 	p->scale = 1000;
 	p->last_exit = INT32_MIN + 1;
 	p->state = 77;
-	tdp_shm_proc(&seg, 2)->role = 99;
-	struct tdp_kafka_block *kb = tdp_shm_kafka(&seg);
+	tdp_shm_proc(&fx.seg, 2)->role = 99;
+	struct tdp_kafka_block *kb = tdp_shm_kafka(&fx.seg);
 	kb->source.state = TDP_KAFKA_UP;
 	kb->sink.state = 12345;
 	memset(kb->source.last_error, 'e', sizeof(kb->source.last_error));
@@ -114,7 +106,7 @@ static void test_live_counts_bounded(void **state)
 		memset(kb->parts[i].topic, 't', sizeof(kb->parts[i].topic));
 		kb->parts[i].high_watermark = 10;
 	}
-	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&seg);
+	struct tdp_ingest_commit *ic = tdp_shm_ingest_commit(&fx.seg);
 	ic->body[0].nkpos = ic->body[1].nkpos = UINT32_MAX;
 
 	struct tdp_buf txt, json;

@@ -1,6 +1,9 @@
 /*
- * test_crash_steps - the crash-safety protocols of the scale worker,
- * publish and ingest, with a SIGKILL injected at every step.
+ * crash_steps BIN DIR - the crash-safety protocols of the scale worker,
+ * publish and ingest, with a SIGKILL injected at every step; run by
+ * tests/integration/crash_steps.sh (BIN: where tdapipe-* are, DIR: an
+ * empty directory for inputs and outputs).  Exit 0 when every step's
+ * output equals the clean run's, 1 (cmocka's report) when one does not.
  *
  * For each program, a clean run on a fresh segment gives the reference.
  * Then for i = 1, 2, ...: a fresh segment with the same input, the real
@@ -33,15 +36,17 @@
 #include "common/config.h"
 #include "common/ring.h"
 #include "common/shm.h"
+#include "tests/unit/fixture.h"
 
 static const char *bin;
-static char dir[128];
+static const char *dir;
 static char inst[64];
 
+/* The config (YAML without its instance) and the segment made of it
+ * afresh for every run: instance crash-PID. */
 struct fixture {
-	char text[2048];
-	struct tdp_config cfg;
-	struct tdp_shm seg;
+	char yaml[2048];
+	struct seg_fixture sf;
 };
 
 static void path_in(char *out, size_t len, const char *name)
@@ -51,15 +56,11 @@ static void path_in(char *out, size_t len, const char *name)
 
 static void seg_create(struct fixture *f)
 {
-	char err[512];
-	int other;
-	tdp_shm_unlink(inst);
-	if (tdp_config_parse(f->text, strlen(f->text), "t.yaml", &f->cfg, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	if (tdp_shm_create(&f->seg, &f->cfg, f->text, strlen(f->text), &other, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
+	if (seg_from_yaml(&f->sf, SEG_SHM, "crash", f->yaml) < 0)
+		fail_msg("no segment for the config:\n%s", f->yaml);
+	snprintf(inst, sizeof(inst), "%s", f->sf.cfg.instance);
 	/* as the supervisor does: outputs start empty */
-	const struct tdp_sink_cfg *outs[2] = {&f->cfg.sink, &f->cfg.dead_letter};
+	const struct tdp_sink_cfg *outs[2] = {&f->sf.cfg.sink, &f->sf.cfg.dead_letter};
 	for (int i = 0; i < 2; i++)
 		if (outs[i]->type == TDP_SINK_FILE)
 			close(open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
@@ -67,8 +68,7 @@ static void seg_create(struct fixture *f)
 
 static void seg_destroy(struct fixture *f)
 {
-	tdp_shm_detach(&f->seg);
-	tdp_shm_unlink(inst);
+	seg_fixture_fini(&f->sf);
 }
 
 /* Run tdapipe-PROG on the instance, dying at step CRASH_AT (0: never).
@@ -143,11 +143,11 @@ static uint64_t sweep(const char *what, once_fn once, void *ctx, size_t min_ref)
 
 static void intern(struct fixture *f, uint32_t i, const char *name, uint64_t total)
 {
-	struct tdp_stream *st = tdp_shm_stream(&f->seg, i);
+	struct tdp_stream *st = tdp_shm_stream(&f->sf.seg, i);
 	snprintf(st->name, sizeof(st->name), "%s", name);
 	st->next_seq = total;
 	st->dim = 1;
-	f->seg.hdr->nstreams = i + 1;
+	f->sf.seg.hdr->nstreams = i + 1;
 }
 
 static void push(struct fixture *f, uint32_t s, uint32_t stream, uint64_t seq, uint16_t dim)
@@ -160,7 +160,7 @@ static void push(struct fixture *f, uint32_t s, uint32_t stream, uint64_t seq, u
 	p.dim = dim;
 	for (uint16_t d = 0; d < dim; d++)
 		p.v[d] = (double)((seq * 7919 + d * 31 + stream * 5) % 13);   /* with ties */
-	assert_true(tdp_point_push(tdp_shm_in_ring(&f->seg, s), tdp_shm_in_slots(&f->seg, s), &p));
+	assert_true(tdp_point_push(tdp_shm_in_ring(&f->sf.seg, s), tdp_shm_in_slots(&f->sf.seg, s), &p));
 }
 
 /* Two streams into each scale, with points lost in the middle and at the
@@ -169,8 +169,8 @@ static void fill_in_rings(struct fixture *f)
 {
 	intern(f, 0, "a", 64);
 	intern(f, 1, "b", 50);
-	for (uint32_t s = 0; s < f->cfg.nscales; s++) {
-		uint16_t dim = f->cfg.scales[s].complex == TDP_COMPLEX_RIPS ? 2 : 1;
+	for (uint32_t s = 0; s < f->sf.cfg.nscales; s++) {
+		uint16_t dim = f->sf.cfg.scales[s].complex == TDP_COMPLEX_RIPS ? 2 : 1;
 		for (uint64_t seq = 0; seq < 60; seq++) {
 			if (seq != 17 && seq != 18 && seq != 40)
 				push(f, s, 0, seq, dim);
@@ -178,23 +178,23 @@ static void fill_in_rings(struct fixture *f)
 				push(f, s, 1, seq, dim);
 		}
 	}
-	f->seg.hdr->ingest_done = 1;
+	f->sf.seg.hdr->ingest_done = 1;
 }
 
 /* Everything scale S emitted: its result blocks, back to back, and the
  * per-stream committed state. */
 static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 {
-	struct tdp_ring *r = tdp_shm_out_ring(&f->seg, s);
-	const char *arena = tdp_shm_arena(&f->seg, s);
-	uint64_t asize = f->seg.hdr->scales[s].arena_size;
+	struct tdp_ring *r = tdp_shm_out_ring(&f->sf.seg, s);
+	const char *arena = tdp_shm_arena(&f->sf.seg, s);
+	uint64_t asize = f->sf.seg.hdr->scales[s].arena_size;
 	struct tdp_result_desc d;
-	while (tdp_desc_pop(r, tdp_shm_out_slots(&f->seg, s), &d)) {
+	while (tdp_desc_pop(r, tdp_shm_out_slots(&f->sf.seg, s), &d)) {
 		tdp_buf_append(out, arena + d.off % asize, d.len);
 		r->arena_released = d.off + d.len;
 	}
 	for (uint32_t i = 0; i < 2; i++)
-		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->seg, s, i)), sizeof(struct tdp_wstate_body));
+		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->sf.seg, s, i)), sizeof(struct tdp_wstate_body));
 }
 
 static const char *scale_text =
@@ -207,9 +207,9 @@ static void worker_fixture(struct fixture *f)
 	char sink[256], dead[256];
 	path_in(sink, sizeof(sink), "sink.jsonl");
 	path_in(dead, sizeof(dead), "dead.jsonl");
-	snprintf(f->text, sizeof(f->text),
-		 "instance: %s\nsource: {type: stdin}\nsink: {type: file, path: %s}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", inst, sink, dead, scale_text);
+	snprintf(f->yaml, sizeof(f->yaml),
+		 "source: {type: stdin}\nsink: {type: file, path: %s}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", sink, dead, scale_text);
 }
 
 struct worker_run {
@@ -220,7 +220,7 @@ struct worker_run {
 static int worker_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
 {
 	struct worker_run *w = ctx;
-	const char *name = w->f.cfg.scales[w->s].name;
+	const char *name = w->f.sf.cfg.scales[w->s].name;
 	seg_create(&w->f);
 	fill_in_rings(&w->f);
 	int killed = run("scaled", name, crash_at);
@@ -263,7 +263,7 @@ static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
 	int killed = run("publish", NULL, crash_at);
 	if (killed)
 		assert_int_equal(run("publish", NULL, 0), 0);
-	read_file(f->cfg.sink.path, sink);
+	read_file(f->sf.cfg.sink.path, sink);
 	seg_destroy(f);
 	return killed;
 }
@@ -285,8 +285,8 @@ static void ingest_view(struct fixture *f, struct tdp_buf *out)
 {
 	uint64_t next[8] = {0};
 	struct tdp_point p;
-	struct tdp_ring *r = tdp_shm_in_ring(&f->seg, 0);
-	while (tdp_point_pop(r, tdp_shm_in_slots(&f->seg, 0), &p)) {
+	struct tdp_ring *r = tdp_shm_in_ring(&f->sf.seg, 0);
+	while (tdp_point_pop(r, tdp_shm_in_slots(&f->sf.seg, 0), &p)) {
 		assert_true(p.stream < 8);
 		if (p.seq < next[p.stream])
 			continue;
@@ -294,11 +294,11 @@ static void ingest_view(struct fixture *f, struct tdp_buf *out)
 		next[p.stream] = p.seq + 1;
 		tdp_buf_append(out, &p, sizeof(p));
 	}
-	for (uint32_t i = 0; i < f->seg.hdr->nstreams; i++)
-		tdp_buf_append(out, tdp_shm_stream(&f->seg, i), sizeof(struct tdp_stream));
+	for (uint32_t i = 0; i < f->sf.seg.hdr->nstreams; i++)
+		tdp_buf_append(out, tdp_shm_stream(&f->sf.seg, i), sizeof(struct tdp_stream));
 	struct tdp_buf dead;
 	tdp_buf_init(&dead);
-	read_file(f->cfg.dead_letter.path, &dead);
+	read_file(f->sf.cfg.dead_letter.path, &dead);
 	tdp_buf_append(out, dead.p, dead.len);
 	tdp_buf_fini(&dead);
 }
@@ -315,15 +315,30 @@ static int ingest_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
 	return killed;
 }
 
+/* The config of an ingest sweep: the file NAME in DIR read with
+ * SOURCE_KEYS, one sublevel scale with SCALE_KEYS added; returns NAME
+ * opened for the test to write the input. */
+static FILE *ingest_fixture(struct fixture *f, const char *name, const char *source_keys,
+			    const char *scale_keys)
+{
+	char src[256], dead[256];
+	path_in(src, sizeof(src), name);
+	path_in(dead, sizeof(dead), "dead.jsonl");
+	snprintf(f->yaml, sizeof(f->yaml),
+		 "source: {type: file, path: %s, %s}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
+		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096%s}\n",
+		 src, source_keys, dead, scale_keys);
+	FILE *fp = fopen(src, "wb");
+	assert_non_null(fp);
+	return fp;
+}
+
 static void test_ingest(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	char src[256], dead[256];
-	path_in(src, sizeof(src), "in.csv");
-	path_in(dead, sizeof(dead), "dead.jsonl");
-	FILE *fp = fopen(src, "w");
-	assert_non_null(fp);
+	FILE *fp = ingest_fixture(&f, "in.csv", "format: csv, stream_column: 0", "");
 	/* 1,500 records over 3 streams (several batches), some malformed */
 	for (int i = 0; i < 1500; i++) {
 		if (i % 97 == 5)
@@ -332,11 +347,6 @@ static void test_ingest(void **state)
 			fprintf(fp, "s%d,%d.%d\n", i % 3, i * 7 % 101, i % 10);
 	}
 	fclose(fp);
-	snprintf(f.text, sizeof(f.text),
-		 "instance: %s\nsource: {type: file, path: %s, format: csv, stream_column: 0}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
-		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096}\n",
-		 inst, src, dead);
 	assert_true(sweep("ingest", ingest_once, &f, 1400 * sizeof(struct tdp_point)) > 10);
 }
 
@@ -364,11 +374,9 @@ static void test_ingest_msgpack(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	char src[256], dead[256];
-	path_in(src, sizeof(src), "in.msgpack");
-	path_in(dead, sizeof(dead), "dead.jsonl");
-	FILE *fp = fopen(src, "wb");
-	assert_non_null(fp);
+	/* overflow drop: points decoded from inside a string (the bug this
+	 * guards against) would fill the ring, and block would hang here */
+	FILE *fp = ingest_fixture(&f, "in.msgpack", "format: msgpack", ", overflow: drop");
 	for (int i = 0; i < 1500; i++) {
 		if (i == 400 || i == 900) {
 			uint32_t n = 1500000;
@@ -383,38 +391,22 @@ static void test_ingest_msgpack(void **state)
 		put_point(fp, i % 3, i * 7 % 101);
 	}
 	fclose(fp);
-	snprintf(f.text, sizeof(f.text),
-		 "instance: %s\nsource: {type: file, path: %s, format: msgpack}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
-		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096, overflow: drop}\n",
-		 inst, src, dead);
-	/* overflow drop: points decoded from inside a string (the bug this
-	 * guards against) would fill the ring, and block would hang here */
 	assert_true(sweep("ingest (msgpack)", ingest_once, &f, 1300 * sizeof(struct tdp_point)) > 3);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	bin = getenv("BIN") ? getenv("BIN") : "bin";
-	char probe[512];
-	snprintf(probe, sizeof(probe), "%s/tdapipe-scaled", bin);
-	if (access(probe, X_OK) != 0) {
-		fprintf(stderr, "%s not built\n", probe);
-		return 77;
+	if (argc != 3) {
+		fprintf(stderr, "usage: crash_steps BIN DIR\n");
+		return 100;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/tdp-crash-%d", (int)getpid());
-	snprintf(inst, sizeof(inst), "crash%d", (int)getpid());
-	mkdir(dir, 0700);
+	bin = argv[1];
+	dir = argv[2];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_worker),
 		cmocka_unit_test(test_publish),
 		cmocka_unit_test(test_ingest),
 		cmocka_unit_test(test_ingest_msgpack),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	return rc;
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
