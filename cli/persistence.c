@@ -19,7 +19,7 @@
 #include "common/buf.h"
 #include "common/exitcode.h"
 #include "common/json.h"
-#include "common/xsum.h"
+#include "scaled/xsum.h"
 #include "scaled/diagram.h"
 #include "scaled/rips.h"
 #include "scaled/sublevel_slide.h"
