@@ -17,6 +17,7 @@
 #include "common/buf.h"
 #include "common/duration.h"
 #include "common/record.h"
+#include "scaled/rips_cost.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1332,15 +1333,9 @@ static int parse_scale(struct ctx *c, const struct ynode *m, uint32_t i, struct 
 	if (sc->complex == TDP_COMPLEX_SUBLEVEL && rips_only)
 		return fail_at(c, rips_only->line, rips_only->col, sub_key(kp, path, rips_only->val),
 			       "expected no %s with complex sublevel (it applies to rips)", rips_only->val);
-	if (sc->complex == TDP_COMPLEX_RIPS) {
-		uint64_t need = tdp_scale_rips_bytes(sc);
-		if (need > (uint64_t)sc->memory_mb << 20)
-			return fail_at(c, m->line, m->col, path,
-				       "the distances and edge sort of up to %u points need %llu MiB, more than "
-				       "memory_mb (%u): lower the window, or set max_points, or raise memory_mb",
-				       tdp_scale_cloud_points(sc),
-				       (unsigned long long)((need + (1u << 20) - 1) >> 20), sc->memory_mb);
-	}
+	char why[256];
+	if (tdp_scale_rips_check(sc, why, sizeof(why)))
+		return fail_at(c, m->line, m->col, path, "%s", why);
 	for (uint32_t j = 0; j < i; j++) {
 		if (!strcmp(cfg->scales[j].name, sc->name)) {
 			char w[64];
@@ -1738,32 +1733,9 @@ const char *tdp_complex_name(enum tdp_complex c)
 	return "?";
 }
 
-uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc)
-{
-	uint64_t n = sc->window;
-	if (sc->embed_dim > 0)
-		n -= (uint64_t)(sc->embed_dim - 1) * sc->embed_lag;
-	if (sc->max_points && n > sc->max_points)
-		n = sc->max_points;
-	return (uint32_t)n;
-}
-
 int tdp_scale_maxdim(const struct tdp_scale_cfg *sc)
 {
 	return 31 - __builtin_clz(sc->dims_mask ? sc->dims_mask : 1);
-}
-
-uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
-{
-	if (sc->complex != TDP_COMPLEX_RIPS)
-		return 0;
-	uint64_t n = tdp_scale_cloud_points(sc);
-	if (!tdp_scale_uses_rips_engine(sc))
-		return 16 * n + (1 << 20);   /* H0 only: Prim's MST, O(n), any threshold */
-	/* scaled/rips.c: distances 8 per pair, ranks 4 n^2, edges, their sort
-	 * scratch, values and keys 48 per pair; per point its binomials (up
-	 * to 6), row maximum, union-find parent and H0 intervals. */
-	return 32 * n * n + 128 * n + (64 << 10);
 }
 
 uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d)
@@ -1780,9 +1752,4 @@ uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc)
 		if (sc->dims_mask & (1u << d))
 			total += tdp_scale_dim_cap(sc, d);
 	return total;
-}
-
-bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc)
-{
-	return sc->complex == TDP_COMPLEX_RIPS && sc->dims_mask != 1;
 }
