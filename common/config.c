@@ -2,20 +2,24 @@
  * config.c - load and check the pipeline configuration (tdapipe.yaml(5)).
  *
  * Two passes.  First the text becomes a tree of nodes with positions
- * (common/yaml_tree.c).  Then a strict walk over the tree fills struct
- * tdp_config, reporting the first problem as
+ * (common/yaml_tree.c).  Then each section's table of keys (below; the
+ * walker: common/config_schema.c) fills struct tdp_config, reporting the
+ * first problem as
  *
  *   FILE:LINE:COL: PATH: expected WHAT, got "VALUE"
  *
  * with LINE:COL the 1-based start of the offending node (the readers and
  * their messages: common/config_read.c; the Kafka keys:
- * common/config_kafka.c).  Everything lives in locals and the tree; there
- * is no global state, so loads may run in parallel.
+ * common/config_kafka.c).  A new key is a row of its section's table and
+ * an entry in tdapipe.yaml(5); what is code here is the rules across keys.
+ * Everything lives in locals and the tree; there is no global state, so
+ * loads may run in parallel.
  */
 #include "common/config.h"
 #include "common/buf.h"
 #include "common/config_kafka.h"
 #include "common/config_read.h"
+#include "common/config_schema.h"
 #include "common/record.h"
 #include "common/yaml_tree.h"
 #include "scaled/rips_cost.h"
@@ -33,521 +37,503 @@
 #define MAX_COUNT 16777216u        /* window, slide, lag, ring and max_record cap */
 #define MAX_STREAMS 1048576u
 #define MAX_COLUMN 65535u
+#define MAX_PORT 65535u
+#define MIN_MAX_RECORD 16u
+#define MAX_CONNECTIONS 10000u
+#define MIN_RING 16u
+#define MIN_MAX_POINTS 2u          /* a cloud of one point has nothing to say */
+#define MAX_MEMORY_MB 1048576u     /* 1 TiB */
+#define MAX_MS 86400000u           /* timeouts and delays: at most a day */
+#define MIN_HEARTBEAT_TIMEOUT_MS 100u
+#define MAX_BACKOFF_MS 3600000u    /* at most an hour between restarts */
+#define MAX_WINDOW_S 86400u
 
 #define DEFAULT_MAX_STREAMS 1024u
 #define DEFAULT_MAX_RECORD 65536u
 #define DEFAULT_MAX_CONNECTIONS 64u
-#define MAX_CONNECTIONS 10000u
 #define DEFAULT_IDLE_TIMEOUT_MS 300000u   /* 5 minutes */
 #define DEFAULT_RING 65536u
 #define DEFAULT_HOST "127.0.0.1"
-
-static const char dims_what[] = "a list of homology dimensions from 0 to 3";
-
 #define DEFAULT_MEMORY_MB 1024u
-
 #define DEFAULT_HEARTBEAT_TIMEOUT_MS 10000u
 #define DEFAULT_RESTART_LIMIT 5u
 #define DEFAULT_RESTART_WINDOW_S 30u
 #define DEFAULT_BACKOFF_MIN_MS 100u
 #define DEFAULT_BACKOFF_MAX_MS 5000u
-#define MAX_MS 86400000u           /* timeouts and delays: at most a day */
-#define MAX_BACKOFF_MS 3600000u    /* at most an hour between restarts */
-#define MAX_WINDOW_S 86400u
+
+#define BIT(x) (1u << (x))
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+#define ROWS(a) .keys = (a), .nkeys = NROWS(a)
+/* A table the walker can hold, and a read order naming each of its rows. */
+#define CHECK_ROWS(keys, order)                                                              \
+	_Static_assert(NROWS(keys) <= TDP_CFG_MAX_KEYS && sizeof(order) == NROWS(keys), #keys)
+
+/* Enum fields are filled as ints by the enum reader. */
+_Static_assert(sizeof(enum tdp_source_type) == sizeof(int) && sizeof(enum tdp_format) == sizeof(int) &&
+	       sizeof(enum tdp_sink_type) == sizeof(int) && sizeof(enum tdp_event_time) == sizeof(int) &&
+	       sizeof(enum tdp_complex) == sizeof(int) && sizeof(enum tdp_overflow) == sizeof(int),
+	       "config enums are ints");
 
 /* ---------------------------------------------------------- enum words */
 
+/* Indexed by the enums of config.h, for "unknown key for type tcp". */
 static const char *const source_types[] = { "file", "stdin", "tcp", "udp", "kafka", NULL };
 static const char *const formats[] = { "csv", "jsonl", "msgpack", NULL };
+static const char *const output_types[] = { "stdout", "file", "stderr", "kafka", NULL };
+
 static const char *const sink_types[] = { "stdout", "file", "kafka", NULL };
-static const char *const sink_formats[] = { "jsonl", "msgpack", NULL };
+static const int sink_type_values[] = { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_KAFKA };
 static const char *const dead_types[] = { "file", "stderr", "kafka", NULL };
+static const int dead_type_values[] = { TDP_SINK_FILE, TDP_SINK_STDERR, TDP_SINK_KAFKA };
+static const char *const sink_formats[] = { "jsonl", "msgpack", NULL };
+static const int sink_format_values[] = { TDP_FMT_JSONL, TDP_FMT_MSGPACK };
 static const char *const event_times[] = { "record", "kafka", NULL };
 static const char *const complexes[] = { "sublevel", "rips", NULL };
 static const char *const overflows[] = { "block", "drop", NULL };
 
-/* ------------------------------------------------------------- sections */
+/* ------------------------------------------------------ section readers */
 
-/*
- * The first key of M at PATH not in ALLOWED, reported as "unknown key for
- * type file" (or "for format jsonl"), or 0.  check_allowed has already
- * refused the keys that exist nowhere in the section: these exist, but not
- * for this type or format.  WHAT_OF(KEY, ARG) says which.
- */
-static int check_allowed_for(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-			     const char *const *allowed, const char *(*what_of)(const char *key, void *arg),
-			     void *arg)
+/* dead_letter.format: dead letters carry the raw record and a reason:
+ * text, so jsonl, whatever else is asked. */
+static int read_dead_format(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			    const struct tdp_cfg_key *k, void *obj)
 {
-	for (const struct tdp_ynode *k = m->head; k; k = k->next->next) {
-		if (tdp_cfg_in_list(k->val, allowed))
-			continue;
-		char kp[TDP_CFG_PATH_MAX], list[256];
-		return tdp_cfg_fail(c, k->line, k->col, tdp_cfg_key_path(kp, path, k->val),
-			       "unknown key for %s (expected one of: %s)", what_of(k->val, arg),
-			       tdp_cfg_join(list, sizeof(list), allowed));
-	}
+	if (tdp_cfg_want_text(c, v, path, "jsonl"))
+		return -1;
+	if (strcmp(v->val, "jsonl"))
+		return tdp_cfg_expected(c, v, path, "jsonl (dead letters are always jsonl)");
+	int jsonl = TDP_FMT_JSONL;
+	memcpy((char *)obj + k->offset, &jsonl, sizeof(jsonl));
 	return 0;
 }
 
-/* What rules out KEY of a source (ARG, the struct tdp_source_cfg): its
- * format for a csv key when the format is not csv, else its type. */
-static const char *source_key_what(const char *key, void *arg)
+static const struct tdp_cfg_type dead_format = { read_dead_format, tdp_cfg_init_enum };
+
+/* dims: a non-empty list of homology dimensions, each at most once, into
+ * a mask (sublevel's: checked by the scale's rules). */
+static int read_dims(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
+		     const struct tdp_cfg_key *k, void *obj)
 {
-	static const char *const by_type[] = { "type file", "type stdin", "type tcp", "type udp",
-					       "type kafka" };
-	static const char *const by_format[] = { "format csv", "format jsonl", "format msgpack" };
-	const struct tdp_source_cfg *src = arg;
-	bool csv_key = !strcmp(key, "stream_column") || !strcmp(key, "time_column") ||
-		       !strcmp(key, "header");
-	return csv_key && src->format != TDP_FMT_CSV ? by_format[src->format] : by_type[src->type];
-}
-
-/*
- * source: the type decides which keys are valid (path for file, host and
- * port for the sockets, brokers, topics, group, event_time and properties
- * for kafka), the format whether the csv keys are.  A key that exists but
- * not for this type is still an unknown key here: it would be silently
- * ignored otherwise.
- */
-static int parse_source(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, struct tdp_source_cfg *src)
-{
-	static const char *const all[] = { "type", "format", "path", "host", "port",
-					   "brokers", "topics", "group", "event_time", "stop_at_end", "properties",
-					   "stream_column", "time_column", "header",
-					   "max_record", "max_connections", "idle_timeout", NULL };
-	const char *allowed[18];
-	const struct tdp_ynode *v;
-	size_t na = 0;
-	int t;
-	uint32_t u;
-
-	if (tdp_cfg_want_map(c, m, "source", "a mapping with a type") || tdp_cfg_check_dups(c, m, "source") ||
-	    tdp_cfg_check_allowed(c, m, "source", all))
-		return -1;
-	if (!(v = tdp_cfg_require(c, m, "source", "type")) ||
-	    tdp_cfg_want_enum(c, v, "source.type", source_types, &t))
-		return -1;
-	src->type = (enum tdp_source_type)t;
-	if ((v = tdp_ynode_lookup(m, "format"))) {
-		if (tdp_cfg_want_enum(c, v, "source.format", formats, &t))
-			return -1;
-		src->format = (enum tdp_format)t;
-	}
-
-	allowed[na++] = "type";
-	allowed[na++] = "format";
-	if (src->type == TDP_SRC_FILE)
-		allowed[na++] = "path";
-	if (src->type == TDP_SRC_TCP || src->type == TDP_SRC_UDP) {
-		allowed[na++] = "host";
-		allowed[na++] = "port";
-	}
-	if (src->type == TDP_SRC_TCP) {
-		allowed[na++] = "max_connections";
-		allowed[na++] = "idle_timeout";
-	}
-	if (src->type == TDP_SRC_KAFKA) {
-		allowed[na++] = "brokers";
-		allowed[na++] = "topics";
-		allowed[na++] = "group";
-		allowed[na++] = "event_time";
-		allowed[na++] = "stop_at_end";
-		allowed[na++] = "properties";
-	}
-	if (src->format == TDP_FMT_CSV) {
-		allowed[na++] = "stream_column";
-		allowed[na++] = "time_column";
-		/* A topic has no first line to skip. */
-		if (src->type != TDP_SRC_KAFKA)
-			allowed[na++] = "header";
-	}
-	allowed[na++] = "max_record";
-	allowed[na] = NULL;
-	if (check_allowed_for(c, m, "source", allowed, source_key_what, src))
-		return -1;
-
-	if (src->type == TDP_SRC_FILE) {
-		if (!(v = tdp_cfg_require(c, m, "source", "path")) ||
-		    tdp_cfg_want_string(c, v, "source.path", "a file path", src->path, sizeof(src->path)))
-			return -1;
-	}
-	if (src->type == TDP_SRC_TCP || src->type == TDP_SRC_UDP) {
-		if (!(v = tdp_cfg_require(c, m, "source", "port")) ||
-		    tdp_cfg_want_uint(c, v, "source.port", NULL, 1, 65535, &u))
-			return -1;
-		src->port = (uint16_t)u;
-		if ((v = tdp_ynode_lookup(m, "host")) &&
-		    tdp_cfg_want_string(c, v, "source.host", "a host name or address", src->host,
-				sizeof(src->host)))
-			return -1;
-	}
-	if (src->type == TDP_SRC_KAFKA) {
-		if (tdp_cfg_kafka(c, m, "source", TDP_CFG_KAFKA_SOURCE, &src->kafka))
-			return -1;
-		if ((v = tdp_ynode_lookup(m, "event_time"))) {
-			if (tdp_cfg_want_enum(c, v, "source.event_time", event_times, &t))
-				return -1;
-			src->event_time = (enum tdp_event_time)t;
-		}
-		if ((v = tdp_ynode_lookup(m, "stop_at_end")) &&
-		    tdp_cfg_want_bool(c, v, "source.stop_at_end", &src->kafka.stop_at_end))
-			return -1;
-	}
-	if ((v = tdp_ynode_lookup(m, "stream_column"))) {
-		if (tdp_cfg_want_uint(c, v, "source.stream_column", NULL, 0, MAX_COLUMN, &u))
-			return -1;
-		src->stream_column = (int)u;
-	}
-	if ((v = tdp_ynode_lookup(m, "time_column"))) {
-		if (tdp_cfg_want_uint(c, v, "source.time_column", NULL, 0, MAX_COLUMN, &u))
-			return -1;
-		src->time_column = (int)u;
-		if (src->time_column == src->stream_column) {
-			char w[96];
-			snprintf(w, sizeof(w), "a column other than stream_column (%d)",
-				 src->stream_column);
-			return tdp_cfg_expected(c, v, "source.time_column", w);
-		}
-		if (src->event_time == TDP_TIME_KAFKA) {
-			char g[256];
-			return tdp_cfg_fail(c, v->line, v->col, "source.time_column",
-				       "expected no time_column with event_time kafka (the time is the "
-				       "message timestamp), got %s", tdp_cfg_got(v, g, sizeof(g)));
-		}
-	}
-	if ((v = tdp_ynode_lookup(m, "header")) && tdp_cfg_want_bool(c, v, "source.header", &src->header))
-		return -1;
-	if ((v = tdp_ynode_lookup(m, "max_record")) &&
-	    tdp_cfg_want_uint(c, v, "source.max_record", NULL, 16, MAX_COUNT, &src->max_record))
-		return -1;
-	if ((v = tdp_ynode_lookup(m, "max_connections")) &&
-	    tdp_cfg_want_uint(c, v, "source.max_connections", NULL, 1, MAX_CONNECTIONS, &src->max_connections))
-		return -1;
-	if ((v = tdp_ynode_lookup(m, "idle_timeout")) &&
-	    tdp_cfg_want_duration_ms(c, v, "source.idle_timeout", 0, MAX_MS, &src->idle_timeout_ms))
-		return -1;
-	return 0;
-}
-
-/* What rules out a key of an output: its type, "type T" in ARG. */
-static const char *output_key_what(const char *key, void *arg)
-{
-	(void)key;
-	return arg;
-}
-
-/*
- * sink and dead_letter share a shape: a type, a path for type file, the
- * Kafka keys for type kafka, and a format.  DEAD selects the dead-letter
- * rules (file | stderr | kafka, jsonl only, no compression or exactly_once:
- * the dead-letter producer is never transactional, and its compression is
- * librdkafka's compression.type, a property like any other).
- */
-static int parse_output(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path, bool dead,
-			struct tdp_sink_cfg *out)
-{
-	static const char *const sink_all[] = { "type", "format", "path", "brokers", "topic",
-						"compression", "exactly_once", "properties", NULL };
-	static const char *const dead_all[] = { "type", "format", "path", "brokers", "topic",
-						"properties", NULL };
-	static const char *const file_keys[] = { "type", "format", "path", NULL };
-	static const char *const stream_keys[] = { "type", "format", NULL };
-	static const char *const sink_kafka[] = { "type", "format", "brokers", "topic", "compression",
-						  "exactly_once", "properties", NULL };
-	static const char *const dead_kafka[] = { "type", "format", "brokers", "topic", "properties",
-						  NULL };
-	static const enum tdp_sink_type sink_map[] = { TDP_SINK_STDOUT, TDP_SINK_FILE, TDP_SINK_KAFKA };
-	static const enum tdp_sink_type dead_map[] = { TDP_SINK_FILE, TDP_SINK_STDERR, TDP_SINK_KAFKA };
-	const char *const *types = dead ? dead_types : sink_types;
-	const char *const *allowed;
-	const struct tdp_ynode *v;
-	char kp[TDP_CFG_PATH_MAX], why[32];
-	int t;
-
-	if (tdp_cfg_want_map(c, m, path, "a mapping with a type") || tdp_cfg_check_dups(c, m, path) ||
-	    tdp_cfg_check_allowed(c, m, path, dead ? dead_all : sink_all))
-		return -1;
-	if (!(v = tdp_cfg_require(c, m, path, "type")) || tdp_cfg_want_enum(c, v, tdp_cfg_key_path(kp, path, "type"), types, &t))
-		return -1;
-	out->type = dead ? dead_map[t] : sink_map[t];
-	allowed = out->type == TDP_SINK_FILE ? file_keys :
-		  out->type == TDP_SINK_KAFKA ? (dead ? dead_kafka : sink_kafka) : stream_keys;
-	snprintf(why, sizeof(why), "type %s", types[t]);
-	if (check_allowed_for(c, m, path, allowed, output_key_what, why))
-		return -1;
-	out->path[0] = '\0';
-	if (out->type == TDP_SINK_FILE) {
-		if (!(v = tdp_cfg_require(c, m, path, "path")) ||
-		    tdp_cfg_want_string(c, v, tdp_cfg_key_path(kp, path, "path"), "a file path", out->path,
-				sizeof(out->path)))
-			return -1;
-		if (dead)
-			c->dead_path_node = v;
-	}
-	if (out->type == TDP_SINK_KAFKA &&
-	    tdp_cfg_kafka(c, m, path, dead ? TDP_CFG_KAFKA_DEAD : TDP_CFG_KAFKA_SINK, &out->kafka))
-		return -1;
-	if ((v = tdp_ynode_lookup(m, "format"))) {
-		if (dead) {
-			/* Dead letters carry the raw record and a reason: text, so jsonl. */
-			if (tdp_cfg_want_text(c, v, tdp_cfg_key_path(kp, path, "format"), "jsonl"))
-				return -1;
-			if (strcmp(v->val, "jsonl"))
-				return tdp_cfg_expected(c, v, kp, "jsonl (dead letters are always jsonl)");
-			out->format = TDP_FMT_JSONL;
-		} else {
-			if (tdp_cfg_want_enum(c, v, tdp_cfg_key_path(kp, path, "format"), sink_formats, &t))
-				return -1;
-			out->format = t == 0 ? TDP_FMT_JSONL : TDP_FMT_MSGPACK;
-		}
-	}
-	return 0;
-}
-
-
-/* dims: a non-empty list of dimensions 0..3 (sublevel: checked later). */
-static int parse_dims(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, uint32_t *mask)
-{
-	char ip[TDP_CFG_PATH_MAX];
+	char what[64], ip[TDP_CFG_PATH_MAX];
+	uint32_t mask = 0;
 	size_t i = 0;
 
+	snprintf(what, sizeof(what), "a list of homology dimensions from 0 to %d", TDP_MAX_HDIM - 1);
 	if (tdp_cfg_plain(c, n, path))
 		return -1;
 	if (n->kind != TDP_Y_SEQ)
-		return tdp_cfg_expected(c, n, path, dims_what);
+		return tdp_cfg_expected(c, n, path, what);
 	if (!n->n)
-		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", dims_what);
-	*mask = 0;
+		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", what);
 	for (const struct tdp_ynode *e = n->head; e; e = e->next, i++) {
 		uint32_t d;
 		tdp_cfg_index_path(ip, path, i);
-		if (tdp_cfg_want_uint(c, e, ip, dims_what, 0, 3, &d))
+		if (tdp_cfg_want_uint(c, e, ip, what, 0, TDP_MAX_HDIM - 1, &d))
 			return -1;
-		if (*mask & (1u << d))
+		if (mask & (1u << d))
 			return tdp_cfg_expected(c, e, ip, "each dimension at most once");
-		*mask |= 1u << d;
+		mask |= 1u << d;
 	}
+	memcpy((char *)obj + k->offset, &mask, sizeof(mask));
 	return 0;
 }
 
-/* embed: {dim, lag}, both required. */
-static int parse_embed(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-		       struct tdp_scale_cfg *sc)
-{
-	static const char *const keys[] = { "dim", "lag", NULL };
-	const struct tdp_ynode *v;
-	char kp[TDP_CFG_PATH_MAX];
+static const struct tdp_cfg_type dims = { read_dims, tdp_cfg_init_uint };
 
-	if (tdp_cfg_want_map(c, m, path, "a mapping {dim: D, lag: L}") || tdp_cfg_check_dups(c, m, path) ||
-	    tdp_cfg_check_allowed(c, m, path, keys))
+/* ring: a power of two from LO to HI. */
+static int read_pow2(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		     const struct tdp_cfg_key *k, void *obj)
+{
+	char what[96];
+	uint32_t u;
+	snprintf(what, sizeof(what), "a power of two from %u to %u", k->lo, k->hi);
+	if (tdp_cfg_want_uint(c, v, path, what, k->lo, k->hi, &u))
 		return -1;
-	if (!(v = tdp_cfg_require(c, m, path, "dim")) ||
-	    tdp_cfg_want_uint(c, v, tdp_cfg_key_path(kp, path, "dim"), NULL, 1, 16, &sc->embed_dim))
-		return -1;
-	if (!(v = tdp_cfg_require(c, m, path, "lag")) ||
-	    tdp_cfg_want_uint(c, v, tdp_cfg_key_path(kp, path, "lag"), NULL, 1, MAX_COUNT, &sc->embed_lag))
-		return -1;
+	if (u & (u - 1))
+		return tdp_cfg_expected(c, v, path, what);
+	memcpy((char *)obj + k->offset, &u, sizeof(u));
 	return 0;
+}
+
+static const struct tdp_cfg_type pow2 = { read_pow2, tdp_cfg_init_uint };
+
+/* overflow: an enum, and whether it was given (the default depends on the
+ * source: tdp_scale_overflow). */
+static int read_overflow(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			 const struct tdp_cfg_key *k, void *obj)
+{
+	struct tdp_scale_cfg *sc = obj;
+	if (tdp_cfg_enum.read(c, v, path, k, obj))
+		return -1;
+	sc->overflow_set = true;
+	return 0;
+}
+
+static const struct tdp_cfg_type overflow = { read_overflow, tdp_cfg_init_enum };
+
+/* ---------------------------------------------------------------- source */
+
+static int source_type(const void *obj)
+{
+	return (int)((const struct tdp_source_cfg *)obj)->type;
+}
+
+static int source_format(const void *obj)
+{
+	return (int)((const struct tdp_source_cfg *)obj)->format;
 }
 
 /*
- * scales[I]: the keys in document order, then the required ones, then the
- * rules that tie keys together (embed needs rips and must leave a point).
+ * time_column: a column other than stream_column's, and none when the
+ * time is the Kafka message's.  Read after stream_column and event_time.
  */
-static int parse_scale(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, uint32_t i, struct tdp_config *cfg)
+static int read_time_column(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			    const struct tdp_cfg_key *k, void *obj)
 {
-	static const char *const keys[] = { "name", "complex", "window", "slide", "dims",
-					    "embed", "overflow", "ring", "threshold", "max_points",
-					    "memory_mb", NULL };
-	static const char *const required[] = { "name", "complex", "window", "slide", NULL };
-	struct tdp_scale_cfg *sc = &cfg->scales[i];
-	const struct tdp_ynode *embed = NULL, *name = NULL, *dims = NULL, *rips_only = NULL;
-	char path[TDP_CFG_PATH_MAX], kp[TDP_CFG_PATH_MAX];
-	int t;
+	const struct tdp_source_cfg *src = obj;
+	char w[96], g[256];
 
-	tdp_cfg_index_path(path, "scales", i);
-	if (tdp_cfg_want_map(c, m, path, "a mapping describing a scale") || tdp_cfg_check_dups(c, m, path) ||
-	    tdp_cfg_check_allowed(c, m, path, keys))
+	if (tdp_cfg_uint.read(c, v, path, k, obj))
 		return -1;
-	for (const struct tdp_ynode *k = m->head; k; k = k->next->next) {
-		const struct tdp_ynode *v = k->next;
-		const char *key = k->val;
-		tdp_cfg_key_path(kp, path, key);
-		if (!strcmp(key, "name")) {
-			if (tdp_cfg_want_name(c, v, kp, "a scale name of 1 to 31 characters from [A-Za-z0-9_-]",
-				      "_-", sc->name))
-				return -1;
-			name = v;
-		} else if (!strcmp(key, "complex")) {
-			if (tdp_cfg_want_enum(c, v, kp, complexes, &t))
-				return -1;
-			sc->complex = (enum tdp_complex)t;
-		} else if (!strcmp(key, "window")) {
-			if (tdp_cfg_want_uint(c, v, kp, NULL, 1, MAX_COUNT, &sc->window))
-				return -1;
-		} else if (!strcmp(key, "slide")) {
-			if (tdp_cfg_want_uint(c, v, kp, NULL, 1, MAX_COUNT, &sc->slide))
-				return -1;
-		} else if (!strcmp(key, "dims")) {
-			if (parse_dims(c, v, kp, &sc->dims_mask))
-				return -1;
-			dims = v;
-		} else if (!strcmp(key, "threshold")) {
-			if (tdp_cfg_want_number(c, v, kp, &sc->threshold))
-				return -1;
-			rips_only = k;
-		} else if (!strcmp(key, "max_points")) {
-			if (tdp_cfg_want_uint(c, v, kp, "an integer from 2 to 16777216", 2, MAX_COUNT, &sc->max_points))
-				return -1;
-			rips_only = k;
-		} else if (!strcmp(key, "memory_mb")) {
-			if (tdp_cfg_want_uint(c, v, kp, NULL, 1, 1048576, &sc->memory_mb))
-				return -1;
-			rips_only = k;
-		} else if (!strcmp(key, "embed")) {
-			if (parse_embed(c, v, kp, sc))
-				return -1;
-			embed = v;
-		} else if (!strcmp(key, "overflow")) {
-			if (tdp_cfg_want_enum(c, v, kp, overflows, &t))
-				return -1;
-			sc->overflow = (enum tdp_overflow)t;
-			sc->overflow_set = true;
-			c->overflow_node[i] = v;
-		} else if (!strcmp(key, "ring")) {
-			if (tdp_cfg_want_uint(c, v, kp, "a power of two from 16 to 16777216", 16, MAX_COUNT,
-				      &sc->ring))
-				return -1;
-			if (sc->ring & (sc->ring - 1))
-				return tdp_cfg_expected(c, v, kp, "a power of two from 16 to 16777216");
-		}
+	if (src->time_column == src->stream_column) {
+		snprintf(w, sizeof(w), "a column other than stream_column (%d)", src->stream_column);
+		return tdp_cfg_expected(c, v, path, w);
 	}
-	for (const char *const *r = required; *r; r++)
-		if (!tdp_cfg_require(c, m, path, *r))
-			return -1;
+	if (src->event_time == TDP_TIME_KAFKA)
+		return tdp_cfg_fail(c, v->line, v->col, path,
+				    "expected no time_column with event_time kafka (the time is the "
+				    "message timestamp), got %s", tdp_cfg_got(v, g, sizeof(g)));
+	return 0;
+}
+
+static const struct tdp_cfg_type time_column = { read_time_column, tdp_cfg_init_uint };
+
+#define SRC(m) TDP_CFG_FIELD(struct tdp_source_cfg, m)
+#define SRC_NET (BIT(TDP_SRC_TCP) | BIT(TDP_SRC_UDP))
+#define SRC_KAFKA BIT(TDP_SRC_KAFKA)
+
+enum { S_TYPE, S_FORMAT, S_PATH, S_HOST, S_PORT, S_BROKERS, S_TOPICS, S_GROUP, S_EVENT_TIME,
+       S_STOP_AT_END, S_PROPERTIES, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
+       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT };
+
+/*
+ * source: the type decides which keys are valid (path for file, host and
+ * port for the sockets, the Kafka keys for kafka), the format whether the
+ * csv keys are.
+ */
+static const struct tdp_cfg_key source_keys[] = {
+	[S_TYPE] = { "type", &tdp_cfg_enum, SRC(type), .words = source_types, .def.i = TDP_SRC_FILE,
+		     .flags = TDP_KEY_REQUIRED | TDP_KEY_SELECTS },
+	[S_FORMAT] = { "format", &tdp_cfg_enum, SRC(format), .words = formats, .def.i = TDP_FMT_CSV,
+		       .flags = TDP_KEY_SELECTS },
+	[S_PATH] = { "path", &tdp_cfg_string, SRC(path), .what = "a file path", .types = BIT(TDP_SRC_FILE),
+		     .flags = TDP_KEY_REQUIRED },
+	[S_HOST] = { "host", &tdp_cfg_string, SRC(host), .what = "a host name or address",
+		     .def.s = DEFAULT_HOST, .types = SRC_NET },
+	[S_PORT] = { "port", &tdp_cfg_uint, SRC(port), .lo = 1, .hi = MAX_PORT, .types = SRC_NET,
+		     .flags = TDP_KEY_REQUIRED },
+	[S_BROKERS] = { "brokers", &tdp_cfg_kafka_brokers, SRC(kafka), .types = SRC_KAFKA,
+			.flags = TDP_KEY_REQUIRED },
+	[S_TOPICS] = { "topics", &tdp_cfg_kafka_topics, SRC(kafka), .types = SRC_KAFKA,
+		       .flags = TDP_KEY_REQUIRED },
+	[S_GROUP] = { "group", &tdp_cfg_kafka_group, SRC(kafka), .types = SRC_KAFKA },
+	[S_EVENT_TIME] = { "event_time", &tdp_cfg_enum, SRC(event_time), .words = event_times,
+			   .def.i = TDP_TIME_RECORD, .types = SRC_KAFKA },
+	[S_STOP_AT_END] = { "stop_at_end", &tdp_cfg_bool, SRC(kafka.stop_at_end), .types = SRC_KAFKA },
+	[S_PROPERTIES] = { "properties", &tdp_cfg_kafka_source_props, SRC(kafka), .types = SRC_KAFKA },
+	[S_STREAM_COLUMN] = { "stream_column", &tdp_cfg_uint, SRC(stream_column), .lo = 0, .hi = MAX_COLUMN,
+			      .def.i = -1, .formats = BIT(TDP_FMT_CSV) },
+	[S_TIME_COLUMN] = { "time_column", &time_column, SRC(time_column), .lo = 0, .hi = MAX_COLUMN,
+			    .def.i = -1, .formats = BIT(TDP_FMT_CSV) },
+	/* A topic has no first line to skip. */
+	[S_HEADER] = { "header", &tdp_cfg_bool, SRC(header), .formats = BIT(TDP_FMT_CSV),
+		       .types = BIT(TDP_SRC_FILE) | BIT(TDP_SRC_STDIN) | SRC_NET },
+	[S_MAX_RECORD] = { "max_record", &tdp_cfg_uint, SRC(max_record), .lo = MIN_MAX_RECORD,
+			   .hi = MAX_COUNT, .def.u = DEFAULT_MAX_RECORD },
+	[S_MAX_CONNECTIONS] = { "max_connections", &tdp_cfg_uint, SRC(max_connections), .lo = 1,
+				.hi = MAX_CONNECTIONS, .def.u = DEFAULT_MAX_CONNECTIONS,
+				.types = BIT(TDP_SRC_TCP) },
+	[S_IDLE_TIMEOUT] = { "idle_timeout", &tdp_cfg_duration, SRC(idle_timeout_ms), .lo = 0, .hi = MAX_MS,
+			     .def.u = DEFAULT_IDLE_TIMEOUT_MS, .types = BIT(TDP_SRC_TCP) },
+};
+
+/* The port before the host, the properties with the other Kafka keys. */
+static const uint8_t source_order[] = {
+	S_TYPE, S_FORMAT, S_PATH, S_PORT, S_HOST, S_BROKERS, S_TOPICS, S_GROUP, S_PROPERTIES,
+	S_EVENT_TIME, S_STOP_AT_END, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
+	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT,
+};
+
+CHECK_ROWS(source_keys, source_order);
+
+static const struct tdp_cfg_section source_section = {
+	.what = "a mapping with a type", ROWS(source_keys), .order = source_order,
+	.type_of = source_type, .type_words = source_types,
+	.format_of = source_format, .format_words = formats,
+};
+
+/* ------------------------------------------------------ sink, dead_letter */
+
+static int output_type(const void *obj)
+{
+	return (int)((const struct tdp_sink_cfg *)obj)->type;
+}
+
+#define OUT(m) TDP_CFG_FIELD(struct tdp_sink_cfg, m)
+#define OUT_FILE BIT(TDP_SINK_FILE)
+#define OUT_KAFKA BIT(TDP_SINK_KAFKA)
+
+enum { O_TYPE, O_FORMAT, O_PATH, O_BROKERS, O_TOPIC, O_COMPRESSION, O_EXACTLY_ONCE, O_PROPERTIES };
+
+/* sink: a type, a path for type file, the Kafka keys for type kafka, and
+ * a format. */
+static const struct tdp_cfg_key sink_keys[] = {
+	[O_TYPE] = { "type", &tdp_cfg_enum, OUT(type), .words = sink_types, .values = sink_type_values,
+		     .def.i = TDP_SINK_STDOUT, .flags = TDP_KEY_REQUIRED | TDP_KEY_SELECTS },
+	[O_FORMAT] = { "format", &tdp_cfg_enum, OUT(format), .words = sink_formats,
+		       .values = sink_format_values, .def.i = TDP_FMT_JSONL },
+	[O_PATH] = { "path", &tdp_cfg_string, OUT(path), .what = "a file path", .types = OUT_FILE,
+		     .flags = TDP_KEY_REQUIRED },
+	[O_BROKERS] = { "brokers", &tdp_cfg_kafka_brokers, OUT(kafka), .types = OUT_KAFKA,
+			.flags = TDP_KEY_REQUIRED },
+	[O_TOPIC] = { "topic", &tdp_cfg_kafka_topic, OUT(kafka), .types = OUT_KAFKA,
+		      .flags = TDP_KEY_REQUIRED },
+	[O_COMPRESSION] = { "compression", &tdp_cfg_kafka_compression, OUT(kafka), .types = OUT_KAFKA },
+	[O_EXACTLY_ONCE] = { "exactly_once", &tdp_cfg_bool, OUT(kafka.exactly_once), .types = OUT_KAFKA },
+	[O_PROPERTIES] = { "properties", &tdp_cfg_kafka_sink_props, OUT(kafka), .types = OUT_KAFKA },
+};
+
+/* The format last: what the type's keys say comes first. */
+static const uint8_t sink_order[] = {
+	O_TYPE, O_PATH, O_BROKERS, O_TOPIC, O_COMPRESSION, O_EXACTLY_ONCE, O_PROPERTIES, O_FORMAT,
+};
+
+CHECK_ROWS(sink_keys, sink_order);
+
+static const struct tdp_cfg_section sink_section = {
+	.what = "a mapping with a type", ROWS(sink_keys), .order = sink_order,
+	.type_of = output_type, .type_words = output_types,
+};
+
+/* dead_letter: the sink's shape, but file | stderr | kafka, jsonl only,
+ * and no compression or exactly_once: the dead-letter producer is never
+ * transactional, and its compression is librdkafka's compression.type, a
+ * property like any other. */
+enum { D_TYPE, D_FORMAT, D_PATH, D_BROKERS, D_TOPIC, D_PROPERTIES };
+
+static const struct tdp_cfg_key dead_keys[] = {
+	[D_TYPE] = { "type", &tdp_cfg_enum, OUT(type), .words = dead_types, .values = dead_type_values,
+		     .def.i = TDP_SINK_FILE, .flags = TDP_KEY_REQUIRED | TDP_KEY_SELECTS },
+	[D_FORMAT] = { "format", &dead_format, OUT(format), .def.i = TDP_FMT_JSONL },
+	[D_PATH] = { "path", &tdp_cfg_string, OUT(path), .what = "a file path", .types = OUT_FILE,
+		     .flags = TDP_KEY_REQUIRED },
+	[D_BROKERS] = { "brokers", &tdp_cfg_kafka_brokers, OUT(kafka), .types = OUT_KAFKA,
+			.flags = TDP_KEY_REQUIRED },
+	[D_TOPIC] = { "topic", &tdp_cfg_kafka_topic, OUT(kafka), .types = OUT_KAFKA,
+		      .flags = TDP_KEY_REQUIRED },
+	[D_PROPERTIES] = { "properties", &tdp_cfg_kafka_dead_props, OUT(kafka), .types = OUT_KAFKA },
+};
+
+static const uint8_t dead_order[] = { D_TYPE, D_PATH, D_BROKERS, D_TOPIC, D_PROPERTIES, D_FORMAT };
+
+CHECK_ROWS(dead_keys, dead_order);
+
+static const struct tdp_cfg_section dead_section = {
+	.what = "a mapping with a type", ROWS(dead_keys), .order = dead_order,
+	.type_of = output_type, .type_words = output_types,
+};
+
+/* ---------------------------------------------------------------- scales */
+
+#define SC(m) TDP_CFG_FIELD(struct tdp_scale_cfg, m)
+
+/* embed: {dim, lag}, both required; dim up to the coordinates a point
+ * can have. */
+static const struct tdp_cfg_key embed_keys[] = {
+	{ "dim", &tdp_cfg_uint, SC(embed_dim), .lo = 1, .hi = TDP_MAX_DIM, .flags = TDP_KEY_REQUIRED },
+	{ "lag", &tdp_cfg_uint, SC(embed_lag), .lo = 1, .hi = MAX_COUNT, .flags = TDP_KEY_REQUIRED },
+};
+
+static const struct tdp_cfg_section embed_section = {
+	.what = "a mapping {dim: D, lag: L}", ROWS(embed_keys),
+};
+
+static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path, void *obj,
+		       const struct tdp_ynode *const *seen);
+
+enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
+       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB };
+
+/* scales[I]: read in document order, then the required keys. */
+static const struct tdp_cfg_key scale_keys[] = {
+	[SC_NAME] = { "name", &tdp_cfg_name, SC(name), .what = "a scale name", .chars = "_-",
+		      .flags = TDP_KEY_REQUIRED },
+	[SC_COMPLEX] = { "complex", &tdp_cfg_enum, SC(complex), .words = complexes,
+			 .flags = TDP_KEY_REQUIRED },
+	[SC_WINDOW] = { "window", &tdp_cfg_uint, SC(window), .lo = 1, .hi = MAX_COUNT,
+			.flags = TDP_KEY_REQUIRED },
+	[SC_SLIDE] = { "slide", &tdp_cfg_uint, SC(slide), .lo = 1, .hi = MAX_COUNT,
+		       .flags = TDP_KEY_REQUIRED },
+	[SC_DIMS] = { "dims", &dims, SC(dims_mask), .def.u = 1 },
+	[SC_EMBED] = { "embed", &tdp_cfg_mapping, .offset = 0, .size = sizeof(struct tdp_scale_cfg),
+		       .section = &embed_section },
+	[SC_OVERFLOW] = { "overflow", &overflow, SC(overflow), .words = overflows,
+			  .def.i = TDP_OVERFLOW_BLOCK },
+	[SC_RING] = { "ring", &pow2, SC(ring), .lo = MIN_RING, .hi = MAX_COUNT, .def.u = DEFAULT_RING },
+	/* rips only: */
+	[SC_THRESHOLD] = { "threshold", &tdp_cfg_number, SC(threshold), .def.d = INFINITY },
+	[SC_MAX_POINTS] = { "max_points", &tdp_cfg_uint, SC(max_points), .lo = MIN_MAX_POINTS,
+			    .hi = MAX_COUNT },
+	[SC_MEMORY_MB] = { "memory_mb", &tdp_cfg_uint, SC(memory_mb), .lo = 1, .hi = MAX_MEMORY_MB,
+			   .def.u = DEFAULT_MEMORY_MB },
+};
+
+static const struct tdp_cfg_section scale_section = {
+	.what = "a mapping describing a scale", ROWS(scale_keys), .doc_order = true,
+	.rules = scale_rules,
+};
+
+/*
+ * What ties a scale's keys together: embed needs rips and must leave a
+ * point; sublevel has only H0 and none of rips' keys; rips' distances must
+ * fit memory_mb (scaled/rips_cost.c).
+ */
+static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path, void *obj,
+		       const struct tdp_ynode *const *seen)
+{
+	const struct tdp_scale_cfg *sc = obj;
+	const struct tdp_ynode *embed = seen[SC_EMBED], *rips_only = NULL;
+	char kp[TDP_CFG_PATH_MAX], why[256];
+
 	if (embed) {
 		char g[96];
 		snprintf(g, sizeof(g), "\"{dim: %u, lag: %u}\"", sc->embed_dim, sc->embed_lag);
 		tdp_cfg_key_path(kp, path, "embed");
 		if (sc->complex != TDP_COMPLEX_RIPS)
 			return tdp_cfg_fail(c, embed->line, embed->col, kp,
-				       "expected no embed with complex %s (delay embedding needs complex rips), got %s",
-				       complexes[sc->complex], g);
-		/* 64 bits: dim <= 16 and lag <= 2^24 cannot wrap. */
+					    "expected no embed with complex %s (delay embedding needs "
+					    "complex rips), got %s", complexes[sc->complex], g);
+		/* 64 bits: dim <= TDP_MAX_DIM and lag <= MAX_COUNT cannot wrap. */
 		uint64_t span = (uint64_t)(sc->embed_dim - 1) * sc->embed_lag;
 		if (span >= sc->window)
 			return tdp_cfg_fail(c, embed->line, embed->col, kp,
-				       "expected (dim-1)*lag below the window of %u points, got %s",
-				       sc->window, g);
+					    "expected (dim-1)*lag below the window of %u points, got %s",
+					    sc->window, g);
 	}
-	if (sc->complex == TDP_COMPLEX_SUBLEVEL && dims && sc->dims_mask != 1)
-		return tdp_cfg_expected(c, dims, tdp_cfg_key_path(kp, path, "dims"),
-				"[0] with complex sublevel (a series' sublevel sets have only H0)");
-	if (sc->complex == TDP_COMPLEX_SUBLEVEL && rips_only)
-		return tdp_cfg_fail(c, rips_only->line, rips_only->col, tdp_cfg_key_path(kp, path, rips_only->val),
-			       "expected no %s with complex sublevel (it applies to rips)", rips_only->val);
-	char why[256];
-	if (tdp_scale_rips_check(sc, why, sizeof(why)))
-		return tdp_cfg_fail(c, m->line, m->col, path, "%s", why);
-	for (uint32_t j = 0; j < i; j++) {
-		if (!strcmp(cfg->scales[j].name, sc->name)) {
-			char w[64];
-			snprintf(w, sizeof(w), "a name not used by scales[%u]", j);
-			return tdp_cfg_expected(c, name, tdp_cfg_key_path(kp, path, "name"), w);
-		}
-	}
+	if (sc->complex != TDP_COMPLEX_SUBLEVEL)
+		return tdp_scale_rips_check(sc, why, sizeof(why)) ?
+		       tdp_cfg_fail(c, m->line, m->col, path, "%s", why) : 0;
+	if (seen[SC_DIMS] && sc->dims_mask != 1)
+		return tdp_cfg_expected(c, seen[SC_DIMS], tdp_cfg_key_path(kp, path, "dims"),
+					"[0] with complex sublevel (a series' sublevel sets have only H0)");
+	/* The last of rips' keys in the document is the one named. */
+	for (const struct tdp_ynode *k = m->head; k; k = k->next->next)
+		if (k->next == seen[SC_THRESHOLD] || k->next == seen[SC_MAX_POINTS] ||
+		    k->next == seen[SC_MEMORY_MB])
+			rips_only = k;
+	if (rips_only)
+		return tdp_cfg_fail(c, rips_only->line, rips_only->col,
+				    tdp_cfg_key_path(kp, path, rips_only->val),
+				    "expected no %s with complex sublevel (it applies to rips)", rips_only->val);
 	return 0;
 }
 
-/* Defaults of one scale, so an unset key has its documented value. */
-static void scale_defaults(struct tdp_scale_cfg *sc)
+/* scales: a list of 1..TDP_MAX_SCALES mappings, their names distinct;
+ * cfg->nscales counts the entries started, so it is right even when one
+ * fails half-way.  OBJ is the whole config. */
+static int read_scales(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
+		       const struct tdp_cfg_key *k, void *obj)
 {
-	memset(sc, 0, sizeof(*sc));
-	sc->dims_mask = 1;
-	sc->ring = DEFAULT_RING;
-	sc->overflow = TDP_OVERFLOW_BLOCK;
-	sc->threshold = INFINITY;
-	sc->memory_mb = DEFAULT_MEMORY_MB;
-}
-
-/* scales: a list of 1..TDP_MAX_SCALES mappings; cfg->nscales counts the
- * entries started, so it is right even when one fails half-way. */
-static int parse_scales(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, struct tdp_config *cfg)
-{
-	char what[64], ip[TDP_CFG_PATH_MAX];
+	struct tdp_config *cfg = obj;
+	char what[64], ip[TDP_CFG_PATH_MAX], kp[TDP_CFG_PATH_MAX];
 	uint32_t i = 0;
 
+	(void)k;
 	snprintf(what, sizeof(what), "a list of 1 to %d scales", TDP_MAX_SCALES);
-	if (tdp_cfg_plain(c, n, "scales"))
+	if (tdp_cfg_plain(c, n, path))
 		return -1;
 	if (n->kind != TDP_Y_SEQ)
-		return tdp_cfg_expected(c, n, "scales", what);
+		return tdp_cfg_expected(c, n, path, what);
 	if (!n->n)
-		return tdp_cfg_fail(c, n->line, n->col, "scales", "expected %s, got an empty list", what);
+		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", what);
 	for (const struct tdp_ynode *e = n->head; e; e = e->next, i++) {
+		struct tdp_scale_cfg *sc = &cfg->scales[i];
+		tdp_cfg_index_path(ip, path, i);
 		if (i == TDP_MAX_SCALES)
-			return tdp_cfg_fail(c, e->line, e->col, tdp_cfg_index_path(ip, "scales", i),
-				       "expected at most %d scales, got %zu", TDP_MAX_SCALES, n->n);
-		scale_defaults(&cfg->scales[i]);
+			return tdp_cfg_fail(c, e->line, e->col, ip, "expected at most %d scales, got %zu",
+					    TDP_MAX_SCALES, n->n);
+		memset(sc, 0, sizeof(*sc));
+		tdp_cfg_defaults(&scale_section, sc);
 		cfg->nscales = i + 1;
-		if (parse_scale(c, e, i, cfg))
+		if (tdp_cfg_walk(c, e, ip, &scale_section, sc, NULL))
 			return -1;
+		for (uint32_t j = 0; j < i; j++) {
+			if (!strcmp(cfg->scales[j].name, sc->name)) {
+				char w[64];
+				snprintf(w, sizeof(w), "a name not used by scales[%u]", j);
+				return tdp_cfg_expected(c, tdp_ynode_lookup(e, "name"),
+							tdp_cfg_key_path(kp, ip, "name"), w);
+			}
+		}
 	}
 	return 0;
 }
 
-/*
- * supervisor: every key optional.  The backoff bounds are checked against
- * each other at the end, the message on backoff_max when it was given (the
- * key that broke the rule), else on backoff_min against the default.
- */
-static int parse_supervisor(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, struct tdp_supervisor_cfg *sv)
-{
-	static const char *const keys[] = { "heartbeat_timeout", "restart_limit", "restart_window",
-					    "backoff_min", "backoff_max", NULL };
-	const struct tdp_ynode *min_node = NULL, *max_node = NULL;
-	char kp[TDP_CFG_PATH_MAX];
-	char w[128];
+static const struct tdp_cfg_type scales = { read_scales, NULL };
 
-	if (tdp_cfg_want_map(c, m, "supervisor", "a mapping of supervisor settings") ||
-	    tdp_cfg_check_dups(c, m, "supervisor") || tdp_cfg_check_allowed(c, m, "supervisor", keys))
-		return -1;
-	for (const struct tdp_ynode *k = m->head; k; k = k->next->next) {
-		const struct tdp_ynode *v = k->next;
-		const char *key = k->val;
-		int rc = 0;
-		tdp_cfg_key_path(kp, "supervisor", key);
-		if (!strcmp(key, "heartbeat_timeout")) {
-			rc = tdp_cfg_want_uint(c, v, kp, "a number of milliseconds from 100 to 86400000", 100, MAX_MS,
-				       &sv->heartbeat_timeout_ms);
-		} else if (!strcmp(key, "restart_limit")) {
-			snprintf(w, sizeof(w), "a number of restarts from 1 to %u", TDP_RESTART_LIMIT_MAX);
-			rc = tdp_cfg_want_uint(c, v, kp, w, 1, TDP_RESTART_LIMIT_MAX, &sv->restart_limit);
-		} else if (!strcmp(key, "restart_window")) {
-			rc = tdp_cfg_want_uint(c, v, kp, "a number of seconds from 1 to 86400", 1, MAX_WINDOW_S,
-				       &sv->restart_window_s);
-		} else if (!strcmp(key, "backoff_min")) {
-			rc = tdp_cfg_want_uint(c, v, kp, "a number of milliseconds from 1 to 3600000", 1,
-				       MAX_BACKOFF_MS, &sv->backoff_min_ms);
-			min_node = v;
-		} else if (!strcmp(key, "backoff_max")) {
-			rc = tdp_cfg_want_uint(c, v, kp, "a number of milliseconds from 1 to 3600000", 1,
-				       MAX_BACKOFF_MS, &sv->backoff_max_ms);
-			max_node = v;
-		}
-		if (rc)
-			return -1;
-	}
+/* ------------------------------------------------------------ supervisor */
+
+#define SV(m) TDP_CFG_FIELD(struct tdp_supervisor_cfg, m)
+
+static int supervisor_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
+			    void *obj, const struct tdp_ynode *const *seen);
+
+enum { SV_HEARTBEAT_TIMEOUT, SV_RESTART_LIMIT, SV_RESTART_WINDOW, SV_BACKOFF_MIN, SV_BACKOFF_MAX };
+
+/* supervisor: every key optional. */
+static const struct tdp_cfg_key supervisor_keys[] = {
+	[SV_HEARTBEAT_TIMEOUT] = { "heartbeat_timeout", &tdp_cfg_uint, SV(heartbeat_timeout_ms),
+				   .lo = MIN_HEARTBEAT_TIMEOUT_MS, .hi = MAX_MS,
+				   .what = "a number of milliseconds", .def.u = DEFAULT_HEARTBEAT_TIMEOUT_MS },
+	[SV_RESTART_LIMIT] = { "restart_limit", &tdp_cfg_uint, SV(restart_limit), .lo = 1,
+			       .hi = TDP_RESTART_LIMIT_MAX, .what = "a number of restarts",
+			       .def.u = DEFAULT_RESTART_LIMIT },
+	[SV_RESTART_WINDOW] = { "restart_window", &tdp_cfg_uint, SV(restart_window_s), .lo = 1,
+				.hi = MAX_WINDOW_S, .what = "a number of seconds",
+				.def.u = DEFAULT_RESTART_WINDOW_S },
+	[SV_BACKOFF_MIN] = { "backoff_min", &tdp_cfg_uint, SV(backoff_min_ms), .lo = 1, .hi = MAX_BACKOFF_MS,
+			     .what = "a number of milliseconds", .def.u = DEFAULT_BACKOFF_MIN_MS },
+	[SV_BACKOFF_MAX] = { "backoff_max", &tdp_cfg_uint, SV(backoff_max_ms), .lo = 1, .hi = MAX_BACKOFF_MS,
+			     .what = "a number of milliseconds", .def.u = DEFAULT_BACKOFF_MAX_MS },
+};
+
+static const struct tdp_cfg_section supervisor_section = {
+	.what = "a mapping of supervisor settings", ROWS(supervisor_keys), .doc_order = true,
+	.rules = supervisor_rules,
+};
+
+/* backoff_min <= backoff_max: the message on backoff_max when it was
+ * given (the key that broke the rule), else on backoff_min against the
+ * default. */
+static int supervisor_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
+			    void *obj, const struct tdp_ynode *const *seen)
+{
+	const struct tdp_supervisor_cfg *sv = obj;
+	char kp[TDP_CFG_PATH_MAX], w[128];
+
+	(void)m;
 	if (sv->backoff_max_ms >= sv->backoff_min_ms)
 		return 0;
-	if (max_node) {
+	if (seen[SV_BACKOFF_MAX]) {
 		snprintf(w, sizeof(w), "a number of milliseconds no smaller than backoff_min (%u)",
 			 sv->backoff_min_ms);
-		return tdp_cfg_expected(c, max_node, "supervisor.backoff_max", w);
+		return tdp_cfg_expected(c, seen[SV_BACKOFF_MAX], tdp_cfg_key_path(kp, path, "backoff_max"), w);
 	}
 	snprintf(w, sizeof(w), "at most backoff_max (%u, its default; raise it too)", sv->backoff_max_ms);
-	return tdp_cfg_expected(c, min_node, "supervisor.backoff_min", w);
+	return tdp_cfg_expected(c, seen[SV_BACKOFF_MIN], tdp_cfg_key_path(kp, path, "backoff_min"), w);
 }
+
+/* ------------------------------------------------------------------ root */
 
 /* Whether paths A and B name one file: the same text, or, for files that
  * exist, the same device and inode ("./a" and "a", a hard link, a
@@ -564,16 +550,18 @@ static bool same_file(const char *a, const char *b)
  * The supervisor truncates the sink and dead-letter files at start, so
  * neither may be the input or the other.  (The outputs are also opened
  * without following a symbolic link, so one planted later cannot send
- * them elsewhere either: cli/run.c, common/uring_io.c.)
+ * them elsewhere either: cli/run.c, common/uring_io.c.)  DEAD is the
+ * dead_letter section's node, or NULL.
  */
-static int check_clobber(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const struct tdp_config *cfg)
+static int check_clobber(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const struct tdp_ynode *dead,
+			 const struct tdp_config *cfg)
 {
 	const struct tdp_sink_cfg *dl = &cfg->dead_letter, *sink = &cfg->sink;
 	const char *src = cfg->source.type == TDP_SRC_FILE ? cfg->source.path : NULL;
 
 	if (sink->type == TDP_SINK_FILE && src && same_file(src, sink->path))
-		return tdp_cfg_expected(c, tdp_ynode_lookup(tdp_ynode_lookup(root, "sink"), "path"), "sink.path",
-				"a file other than source.path");
+		return tdp_cfg_expected(c, tdp_ynode_lookup(tdp_ynode_lookup(root, "sink"), "path"),
+					"sink.path", "a file other than source.path");
 	if (dl->type != TDP_SINK_FILE)
 		return 0;
 	const char *other = sink->type == TDP_SINK_FILE && same_file(sink->path, dl->path) ?
@@ -582,11 +570,11 @@ static int check_clobber(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, co
 		return 0;
 	char w[64];
 	snprintf(w, sizeof(w), "a file other than %s", other);
-	if (c->dead_path_node)
-		return tdp_cfg_expected(c, c->dead_path_node, "dead_letter.path", w);
+	if (dead)
+		return tdp_cfg_expected(c, tdp_ynode_lookup(dead, "path"), "dead_letter.path", w);
 	/* The default path collides: point at the document, which lacks dead_letter. */
 	return tdp_cfg_fail(c, root->line, root->col, "dead_letter",
-		       "expected %s, got the default \"%s\"", w, dl->path);
+			    "expected %s, got the default \"%s\"", w, dl->path);
 }
 
 /*
@@ -595,7 +583,8 @@ static int check_clobber(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, co
  * in the sink's topic would mix with results.  Brokers are compared as
  * written, like paths: a hint, not a guarantee.
  */
-static int check_kafka_loops(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const struct tdp_config *cfg)
+static int check_kafka_loops(struct tdp_cfg_ctx *c, const struct tdp_ynode *root,
+			     const struct tdp_config *cfg)
 {
 	const struct tdp_sink_cfg *outs[] = { &cfg->sink, &cfg->dead_letter };
 	static const char *const names[] = { "sink", "dead_letter" };
@@ -619,55 +608,40 @@ static int check_kafka_loops(struct tdp_cfg_ctx *c, const struct tdp_ynode *root
 	return 0;
 }
 
-/* The top-level mapping; rules spanning sections come last. */
-static int parse_root(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, struct tdp_config *cfg)
+#define CFG(m) TDP_CFG_FIELD(struct tdp_config, m)
+
+static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const char *path, void *obj,
+		      const struct tdp_ynode *const *seen);
+
+enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR };
+
+/* The top-level mapping, read in document order. */
+static const struct tdp_cfg_key root_keys[] = {
+	[R_INSTANCE] = { "instance", &tdp_cfg_name, CFG(instance), .what = "an instance name", .chars = "_.-",
+			 .flags = TDP_KEY_REQUIRED },
+	[R_SOURCE] = { "source", &tdp_cfg_mapping, CFG(source), .section = &source_section,
+		       .flags = TDP_KEY_REQUIRED },
+	[R_SINK] = { "sink", &tdp_cfg_mapping, CFG(sink), .section = &sink_section },
+	[R_DEAD_LETTER] = { "dead_letter", &tdp_cfg_mapping, CFG(dead_letter), .section = &dead_section },
+	[R_SCALES] = { "scales", &scales, .flags = TDP_KEY_REQUIRED },
+	[R_MAX_STREAMS] = { "max_streams", &tdp_cfg_uint, CFG(max_streams), .lo = 1, .hi = MAX_STREAMS,
+			    .def.u = DEFAULT_MAX_STREAMS },
+	[R_SUPERVISOR] = { "supervisor", &tdp_cfg_mapping, CFG(supervisor), .section = &supervisor_section },
+};
+
+static const struct tdp_cfg_section root_section = {
+	.what = "a mapping of configuration keys", ROWS(root_keys), .doc_order = true,
+	.rules = root_rules,
+};
+
+/* The rules spanning sections, and the defaults that depend on other keys. */
+static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const char *path, void *obj,
+		      const struct tdp_ynode *const *seen)
 {
-	static const char *const keys[] = { "instance", "source", "sink", "dead_letter", "scales",
-					    "max_streams", "supervisor", NULL };
-	static const char *const required[] = { "instance", "source", "scales", NULL };
-	bool dead_set = false;
+	struct tdp_config *cfg = obj;
 
-	if (!root)
-		return tdp_cfg_fail(c, 1, 1, "", "expected a mapping of configuration keys, got an empty file");
-	if (tdp_cfg_plain(c, root, ""))
-		return -1;
-	if (tdp_ynode_is_null(root))
-		return tdp_cfg_fail(c, root->line, root->col, "",
-			       "expected a mapping of configuration keys, got an empty document");
-	if (root->kind != TDP_Y_MAP)
-		return tdp_cfg_expected(c, root, "", "a mapping of configuration keys");
-	if (tdp_cfg_check_dups(c, root, "") || tdp_cfg_check_allowed(c, root, "", keys))
-		return -1;
-	for (const struct tdp_ynode *k = root->head; k; k = k->next->next) {
-		const struct tdp_ynode *v = k->next;
-		const char *key = k->val;
-		int rc = 0;
-		if (!strcmp(key, "instance"))
-			rc = tdp_cfg_want_name(c, v, "instance",
-				       "an instance name of 1 to 31 characters from [A-Za-z0-9_.-]",
-				       "_.-", cfg->instance);
-		else if (!strcmp(key, "source"))
-			rc = parse_source(c, v, &cfg->source);
-		else if (!strcmp(key, "sink"))
-			rc = parse_output(c, v, "sink", false, &cfg->sink);
-		else if (!strcmp(key, "dead_letter")) {
-			rc = parse_output(c, v, "dead_letter", true, &cfg->dead_letter);
-			dead_set = true;
-		}
-		else if (!strcmp(key, "scales"))
-			rc = parse_scales(c, v, cfg);
-		else if (!strcmp(key, "max_streams"))
-			rc = tdp_cfg_want_uint(c, v, "max_streams", NULL, 1, MAX_STREAMS, &cfg->max_streams);
-		else if (!strcmp(key, "supervisor"))
-			rc = parse_supervisor(c, v, &cfg->supervisor);
-		if (rc)
-			return -1;
-	}
-	for (const char *const *r = required; *r; r++)
-		if (!tdp_cfg_require(c, root, "", *r))
-			return -1;
-
-	if (!dead_set)
+	(void)path;
+	if (!seen[R_DEAD_LETTER])
 		snprintf(cfg->dead_letter.path, sizeof(cfg->dead_letter.path), "%s-dead-letter.jsonl",
 			 cfg->instance);
 	/* The instance may come after the source in the file. */
@@ -676,17 +650,32 @@ static int parse_root(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, struc
 			 cfg->instance);
 	/* A udp datagram cannot be held back: block would be a lie. */
 	if (!tdp_source_pausable(&cfg->source)) {
-		for (uint32_t s = 0; s < cfg->nscales; s++) {
-			const struct tdp_ynode *v = c->overflow_node[s];
-			char path[TDP_CFG_PATH_MAX], sp[TDP_CFG_PATH_MAX];
+		uint32_t s = 0;
+		for (const struct tdp_ynode *e = seen[R_SCALES]->head; e; e = e->next, s++) {
+			const struct tdp_ynode *v = tdp_ynode_lookup(e, "overflow");
+			char kp[TDP_CFG_PATH_MAX], sp[TDP_CFG_PATH_MAX];
 			if (v && cfg->scales[s].overflow == TDP_OVERFLOW_BLOCK)
-				return tdp_cfg_expected(c, v, tdp_cfg_key_path(path, tdp_cfg_index_path(sp, "scales", s), "overflow"),
-						"drop (a udp source cannot be paused)");
+				return tdp_cfg_expected(c, v, tdp_cfg_key_path(kp, tdp_cfg_index_path(sp, "scales", s),
+										"overflow"),
+							"drop (a udp source cannot be paused)");
 		}
 	}
-	if (check_clobber(c, root, cfg))
+	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg))
 		return -1;
 	return check_kafka_loops(c, root, cfg);
+}
+
+/* The document: a mapping, said plainly when the file is empty. */
+static int parse_root(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, struct tdp_config *cfg)
+{
+	if (!root)
+		return tdp_cfg_fail(c, 1, 1, "", "expected a mapping of configuration keys, got an empty file");
+	if (tdp_cfg_plain(c, root, ""))
+		return -1;
+	if (tdp_ynode_is_null(root))
+		return tdp_cfg_fail(c, root->line, root->col, "",
+				    "expected a mapping of configuration keys, got an empty document");
+	return tdp_cfg_walk(c, root, "", &root_section, cfg, NULL);
 }
 
 /* ------------------------------------------------------------ public API */
@@ -696,24 +685,7 @@ static void config_defaults(struct tdp_config *cfg, const char *name)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
-	cfg->source.type = TDP_SRC_FILE;
-	cfg->source.format = TDP_FMT_CSV;
-	snprintf(cfg->source.host, sizeof(cfg->source.host), "%s", DEFAULT_HOST);
-	cfg->source.stream_column = -1;
-	cfg->source.time_column = -1;
-	cfg->source.max_record = DEFAULT_MAX_RECORD;
-	cfg->source.max_connections = DEFAULT_MAX_CONNECTIONS;
-	cfg->source.idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
-	cfg->sink.type = TDP_SINK_STDOUT;
-	cfg->sink.format = TDP_FMT_JSONL;
-	cfg->dead_letter.type = TDP_SINK_FILE;
-	cfg->dead_letter.format = TDP_FMT_JSONL;
-	cfg->max_streams = DEFAULT_MAX_STREAMS;
-	cfg->supervisor.heartbeat_timeout_ms = DEFAULT_HEARTBEAT_TIMEOUT_MS;
-	cfg->supervisor.restart_limit = DEFAULT_RESTART_LIMIT;
-	cfg->supervisor.restart_window_s = DEFAULT_RESTART_WINDOW_S;
-	cfg->supervisor.backoff_min_ms = DEFAULT_BACKOFF_MIN_MS;
-	cfg->supervisor.backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
+	tdp_cfg_defaults(&root_section, cfg);
 }
 
 /*
@@ -766,11 +738,13 @@ int tdp_config_read(struct tdp_buf *text, const char *path, char *err, size_t er
 	}
 	if (!rc)
 		rc = tdp_buf_read_fd(text, fd, MAX_FILE);
+	char too_big[48];
+	snprintf(too_big, sizeof(too_big), "larger than %u MiB: not a config", MAX_FILE >> 20);
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 rc == -EFBIG ? "larger than 16 MiB: not a config" : strerror(-rc));
+			 rc == -EFBIG ? too_big : strerror(-rc));
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
  * librdkafka itself judges and of which tdapipe reserves its own.
  */
 #include "common/config_kafka.h"
+#include "common/config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,17 +16,21 @@
 
 static const char *const compressions[] = { "none", "gzip", "snappy", "lz4", "zstd", NULL };
 
+/* Every Kafka row's field is the section's struct tdp_kafka_cfg. */
+static struct tdp_kafka_cfg *kafka_of(const struct tdp_cfg_key *key, void *obj)
+{
+	return (struct tdp_kafka_cfg *)((char *)obj + key->offset);
+}
+
 /* Which Kafka client a section configures, as a bit for reserved_props. */
 enum kafka_role {
-	K_SOURCE = TDP_CFG_KAFKA_SOURCE,
-	K_SINK = TDP_CFG_KAFKA_SINK,
-	K_DEAD = TDP_CFG_KAFKA_DEAD,
+	K_SOURCE = 1,              /* source: the consumer */
+	K_SINK = 2,                /* sink: the (idempotent, maybe transactional) producer */
+	K_DEAD = 4,                /* dead_letter: the idempotent producer */
 	K_PLAIN = 8,               /* with K_SINK or K_DEAD: not transactional */
 	K_PRODUCER = K_SINK | K_DEAD,
 	K_ALL = K_SOURCE | K_SINK | K_DEAD,
 };
-
-static const char topic_what[] = "a Kafka topic name (1 to 249 characters from [A-Za-z0-9._-])";
 
 /*
  * librdkafka properties refused in a section's properties, because
@@ -90,14 +95,13 @@ static const char *rk_reason(char *errstr)
  * reported at its key, a refused value at the value, with librdkafka's
  * reason.  SECTION ("source", ...) names the keys of reserved_props' USE.
  */
-static int parse_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *section, unsigned role,
-		       struct tdp_kafka_cfg *k)
+static int parse_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
+		       const char *section, unsigned role, struct tdp_kafka_cfg *k)
 {
-	char path[TDP_CFG_PATH_MAX], kp[TDP_CFG_PATH_MAX], w[160], g[256], errstr[512];
+	char kp[TDP_CFG_PATH_MAX], w[160], g[256], errstr[512];
 	rd_kafka_conf_t *conf = NULL;
 	int rc = -1;
 
-	tdp_cfg_key_path(path, section, "properties");
 	if (tdp_cfg_want_map(c, m, path, "a mapping of librdkafka properties to values") ||
 	    tdp_cfg_check_dups(c, m, path))
 		return -1;
@@ -161,10 +165,13 @@ out:
  * rule, 1 to 249 characters from [A-Za-z0-9._-], and not "." or "..". */
 static int want_topic(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, char *out)
 {
-	if (tdp_cfg_want_text(c, n, path, topic_what))
+	char what[80];
+	snprintf(what, sizeof(what), "a Kafka topic name (1 to %d characters from [A-Za-z0-9._-])",
+		 TDP_KAFKA_TOPIC_MAX - 1);
+	if (tdp_cfg_want_text(c, n, path, what))
 		return -1;
 	if (!tdp_cfg_name_chars(n, TDP_KAFKA_TOPIC_MAX, "._-"))
-		return tdp_cfg_expected(c, n, path, topic_what);
+		return tdp_cfg_expected(c, n, path, what);
 	if (!strcmp(n->val, ".") || !strcmp(n->val, ".."))
 		return tdp_cfg_expected(c, n, path, "a Kafka topic name other than \".\" and \"..\"");
 	memcpy(out, n->val, n->len + 1);
@@ -173,9 +180,10 @@ static int want_topic(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 
 /* source.topics: one name, or a list of 1..TDP_KAFKA_MAX_TOPICS distinct
  * names (a repeat is refused where it stands). */
-static int parse_topics(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, struct tdp_kafka_cfg *k)
+static int read_topics(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
+		       const struct tdp_cfg_key *key, void *obj)
 {
-	static const char path[] = "source.topics";
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
 	char what[80], ip[TDP_CFG_PATH_MAX];
 	uint32_t i = 0;
 
@@ -212,57 +220,93 @@ static int parse_topics(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, struct
 	return 0;
 }
 
-/*
- * The Kafka keys of section M at PATH ("source", "sink", "dead_letter"),
- * whose keys were already checked against its type: brokers and the
- * topic(s) required, group for a source, compression and exactly_once for
- * the sink, properties for all.  CLIENT says which.
- */
-int tdp_cfg_kafka(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-		  enum tdp_cfg_kafka_role client, struct tdp_kafka_cfg *k)
+static int read_topic(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		      const struct tdp_cfg_key *key, void *obj)
 {
-	const struct tdp_ynode *v;
-	char kp[TDP_CFG_PATH_MAX];
-	unsigned role = client;
-	int t;
-
-	if (!(v = tdp_cfg_require(c, m, path, "brokers")) ||
-	    tdp_cfg_want_string(c, v, tdp_cfg_key_path(kp, path, "brokers"),
-				"a list of brokers host:port[,host:port...]", k->brokers, sizeof(k->brokers)))
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	if (want_topic(c, v, path, k->topics[0]))
 		return -1;
-	if (!k->brokers[0])
-		return tdp_cfg_expected(c, v, kp, "a list of brokers host:port[,host:port...]");
-	if (role == K_SOURCE) {
-		if (!(v = tdp_cfg_require(c, m, path, "topics")) || parse_topics(c, v, k))
-			return -1;
-		if ((v = tdp_ynode_lookup(m, "group"))) {
-			if (tdp_cfg_want_string(c, v, tdp_cfg_key_path(kp, path, "group"), "a consumer group name",
-					k->group, sizeof(k->group)))
-				return -1;
-			if (!k->group[0])
-				return tdp_cfg_expected(c, v, kp, "a consumer group name of 1 to 255 bytes");
-		}
-	} else {
-		if (!(v = tdp_cfg_require(c, m, path, "topic")) ||
-		    want_topic(c, v, tdp_cfg_key_path(kp, path, "topic"), k->topics[0]))
-			return -1;
-		k->ntopics = 1;
-	}
-	if (role == K_SINK) {
-		snprintf(k->compression, sizeof(k->compression), "%s", DEFAULT_COMPRESSION);
-		if ((v = tdp_ynode_lookup(m, "compression"))) {
-			if (tdp_cfg_want_enum(c, v, tdp_cfg_key_path(kp, path, "compression"), compressions, &t))
-				return -1;
-			snprintf(k->compression, sizeof(k->compression), "%s", compressions[t]);
-		}
-		if ((v = tdp_ynode_lookup(m, "exactly_once")) &&
-		    tdp_cfg_want_bool(c, v, tdp_cfg_key_path(kp, path, "exactly_once"), &k->exactly_once))
-			return -1;
-	}
-	if ((role & K_PRODUCER) && !k->exactly_once)
-		role |= K_PLAIN;
-	if ((v = tdp_ynode_lookup(m, "properties")) && parse_props(c, v, path, role, k))
-		return -1;
+	k->ntopics = 1;
 	return 0;
 }
 
+/* brokers: bootstrap.servers, not empty. */
+static int read_brokers(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			const struct tdp_cfg_key *key, void *obj)
+{
+	static const char what[] = "a list of brokers host:port[,host:port...]";
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	if (tdp_cfg_want_string(c, v, path, what, k->brokers, sizeof(k->brokers)))
+		return -1;
+	return k->brokers[0] ? 0 : tdp_cfg_expected(c, v, path, what);
+}
+
+/* group: group.id, not empty. */
+static int read_group(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		      const struct tdp_cfg_key *key, void *obj)
+{
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	char w[64];
+	if (tdp_cfg_want_string(c, v, path, "a consumer group name", k->group, sizeof(k->group)))
+		return -1;
+	if (k->group[0])
+		return 0;
+	snprintf(w, sizeof(w), "a consumer group name of 1 to %zu bytes", sizeof(k->group) - 1);
+	return tdp_cfg_expected(c, v, path, w);
+}
+
+/* compression: one of compressions, kept as its word. */
+static int read_compression(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			    const struct tdp_cfg_key *key, void *obj)
+{
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	int t;
+	if (tdp_cfg_want_enum(c, v, path, compressions, &t))
+		return -1;
+	snprintf(k->compression, sizeof(k->compression), "%s", compressions[t]);
+	return 0;
+}
+
+static void init_compression(const struct tdp_cfg_key *key, void *obj)
+{
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	snprintf(k->compression, sizeof(k->compression), "%s", DEFAULT_COMPRESSION);
+}
+
+/* properties, for the client ROLE of SECTION; a producer that is not
+ * transactional (exactly_once, read before) is K_PLAIN too. */
+static int read_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		      const struct tdp_cfg_key *key, void *obj, const char *section, unsigned role)
+{
+	struct tdp_kafka_cfg *k = kafka_of(key, obj);
+	if ((role & K_PRODUCER) && !k->exactly_once)
+		role |= K_PLAIN;
+	return parse_props(c, v, path, section, role, k);
+}
+
+static int read_source_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			     const struct tdp_cfg_key *key, void *obj)
+{
+	return read_props(c, v, path, key, obj, "source", K_SOURCE);
+}
+
+static int read_sink_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			   const struct tdp_cfg_key *key, void *obj)
+{
+	return read_props(c, v, path, key, obj, "sink", K_SINK);
+}
+
+static int read_dead_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			   const struct tdp_cfg_key *key, void *obj)
+{
+	return read_props(c, v, path, key, obj, "dead_letter", K_DEAD);
+}
+
+const struct tdp_cfg_type tdp_cfg_kafka_brokers = { read_brokers, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_topics = { read_topics, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_topic = { read_topic, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_group = { read_group, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_compression = { read_compression, init_compression };
+const struct tdp_cfg_type tdp_cfg_kafka_source_props = { read_source_props, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_sink_props = { read_sink_props, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_dead_props = { read_dead_props, NULL };

@@ -1,26 +1,21 @@
 /*
- * config_kafka.h - the Kafka keys of a config section (tdapipe.yaml(5)).
+ * config_kafka.h - the readers of the Kafka keys of a source, sink or
+ * dead_letter section (tdapipe.yaml(5)).  Each row's field is the
+ * section's struct tdp_kafka_cfg as a whole.
  */
 #ifndef TDP_CONFIG_KAFKA_H
 #define TDP_CONFIG_KAFKA_H
 
-#include "common/config.h"
-#include "common/config_read.h"
+#include "common/config_schema.h"
 
-/* Which Kafka client a section configures. */
-enum tdp_cfg_kafka_role {
-	TDP_CFG_KAFKA_SOURCE = 1,  /* source: the consumer */
-	TDP_CFG_KAFKA_SINK = 2,    /* sink: the (idempotent, maybe transactional) producer */
-	TDP_CFG_KAFKA_DEAD = 4,    /* dead_letter: the idempotent producer */
-};
-
-/*
- * The Kafka keys of section M at PATH ("source", "sink", "dead_letter")
- * into *K, the section's keys already checked against its type: brokers
- * and the topic(s) required, group for a source, compression (default
- * lz4) and exactly_once for the sink, properties for all.
- */
-int tdp_cfg_kafka(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-		  enum tdp_cfg_kafka_role client, struct tdp_kafka_cfg *k);
+extern const struct tdp_cfg_type tdp_cfg_kafka_brokers;     /* bootstrap.servers, not empty */
+extern const struct tdp_cfg_type tdp_cfg_kafka_topics;      /* source: 1..TDP_KAFKA_MAX_TOPICS names */
+extern const struct tdp_cfg_type tdp_cfg_kafka_topic;       /* sink, dead_letter: one name */
+extern const struct tdp_cfg_type tdp_cfg_kafka_group;       /* source: group.id, not empty */
+extern const struct tdp_cfg_type tdp_cfg_kafka_compression; /* sink: a codec, default lz4 */
+/* properties: librdkafka's, judged by librdkafka; tdapipe's own refused */
+extern const struct tdp_cfg_type tdp_cfg_kafka_source_props;
+extern const struct tdp_cfg_type tdp_cfg_kafka_sink_props;
+extern const struct tdp_cfg_type tdp_cfg_kafka_dead_props;
 
 #endif

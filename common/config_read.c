@@ -8,6 +8,7 @@
  * which keys a config has: that is config_schema.c and config.c.
  */
 #include "common/config_read.h"
+#include "common/config.h"
 #include "common/duration.h"
 
 #include <limits.h>
@@ -154,38 +155,14 @@ int tdp_cfg_check_dups(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 	return 0;
 }
 
-/* Whether KEY is one of the NULL-terminated list NAMES. */
-bool tdp_cfg_in_list(const char *key, const char *const *names)
-{
-	for (; *names; names++)
-		if (!strcmp(key, *names))
-			return true;
-	return false;
-}
-
 /* "a, b, c" from the NULL-terminated list NAMES into OUT. */
-const char *tdp_cfg_join(char *out, size_t size, const char *const *names)
+static const char *join(char *out, size_t size, const char *const *names)
 {
 	size_t o = 0;
 	out[0] = '\0';
 	for (; *names && o < size; names++)
 		o += (size_t)snprintf(out + o, size - o, "%s%s", o ? ", " : "", *names);
 	return out;
-}
-
-/* Every key of M at PATH must be in ALLOWED. */
-int tdp_cfg_check_allowed(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-			 const char *const *allowed)
-{
-	for (const struct tdp_ynode *k = m->head; k; k = k->next->next) {
-		if (!tdp_cfg_in_list(k->val, allowed)) {
-			char kp[TDP_CFG_PATH_MAX], list[256];
-			return tdp_cfg_fail(c, k->line, k->col, tdp_cfg_key_path(kp, path, k->val),
-				       "unknown key (expected one of: %s)",
-				       tdp_cfg_join(list, sizeof(list), allowed));
-		}
-	}
-	return 0;
 }
 
 /* The value of the required KEY in mapping M, or an error at M. */
@@ -317,7 +294,7 @@ int tdp_cfg_want_enum(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 	if (count == 2) {
 		snprintf(what, sizeof(what), "%s or %s", names[0], names[1]);
 	} else {
-		tdp_cfg_join(list, sizeof(list), names);
+		join(list, sizeof(list), names);
 		snprintf(what, sizeof(what), "one of %s", list);
 	}
 	return tdp_cfg_expected(c, n, path, what);

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/config.h"
 #include "common/yaml_tree.h"
 
 #define TDP_CFG_PATH_MAX 160       /* "scales[15].embed.dim", "dead_letter.properties." + a name */
@@ -24,9 +23,6 @@ struct tdp_cfg_ctx {
 	const char *name;          /* file name for messages */
 	char *err;
 	size_t errlen;
-	/* scales[i].overflow nodes, checked against the source once both are known */
-	const struct tdp_ynode *overflow_node[TDP_MAX_SCALES];
-	const struct tdp_ynode *dead_path_node;
 };
 
 /* "NAME:LINE:COL: PATH: <fmt...>" into C's error buffer (PATH and its
@@ -52,14 +48,6 @@ int tdp_cfg_want_map(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const cha
 
 /* The keys of mapping M: each a plain name, none twice. */
 int tdp_cfg_check_dups(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path);
-
-/* Whether KEY is in the NULL-terminated NAMES; NAMES as "a, b, c" in OUT. */
-bool tdp_cfg_in_list(const char *key, const char *const *names);
-const char *tdp_cfg_join(char *out, size_t size, const char *const *names);
-
-/* Every key of M must be in the NULL-terminated ALLOWED. */
-int tdp_cfg_check_allowed(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
-			  const char *const *allowed);
 
 /* The value of KEY in M, or NULL after "missing required key". */
 const struct tdp_ynode *tdp_cfg_require(struct tdp_cfg_ctx *c, const struct tdp_ynode *m,
