@@ -19,11 +19,11 @@
 #include "common/buf.h"
 #include "common/exitcode.h"
 #include "common/json.h"
-#include "common/xsum.h"
 #include "ingest/number.h"
 #include "scaled/diagram.h"
 #include "scaled/rips.h"
 #include "scaled/sublevel_slide.h"
+#include "scaled/xsum.h"
 
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"

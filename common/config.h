@@ -153,25 +153,8 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s);
 /* Whether scale S needs scalar input (sublevel, or any delay embedding). */
 bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc);
 
-/* Points of the cloud a rips scale computes on: the window, less the
- * delay embedding's span, capped by max_points. */
-uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc);
-
 /* Highest homology dimension the scale computes. */
 int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);
-
-/*
- * The floor of the Rips engine's memory for one window of scale SC: what
- * every dimension needs before any reduction, the distances (8 bytes a
- * pair), their ranks (a 4-byte square) and the edge sort (48 bytes a
- * pair): 32 n^2 and a little, for the scale's largest cloud (test_rips
- * checks it against the engine's peak).  A config whose floor exceeds
- * memory_mb is refused at start; above the floor, what a window's
- * reduction needs depends on its data, and the worker caps it at
- * memory_mb while it runs.  H0 alone uses an O(n) spanning tree.  0 for
- * sublevel scales.
- */
-uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc);
 
 /* Most intervals a result of scale SC carries in dimension D: the window
  * for H0 (never truncated), twice that above; see tdapipe-results(5). */
@@ -179,10 +162,6 @@ uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d);
 
 /* Most intervals one result of SC carries: the caps of its dimensions. */
 uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc);
-
-/* Whether SC runs the full Rips engine: a rips scale computing more than
- * H0.  H0 alone, with or without a threshold, uses an O(n) spanning tree. */
-bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc);
 
 const char *tdp_format_name(enum tdp_format f);
 const char *tdp_complex_name(enum tdp_complex c);

@@ -8,6 +8,7 @@
 #include "scaled/diagram.h"
 #include "scaled/embed.h"
 #include "scaled/landmarks.h"
+#include "scaled/rips_cost.h"
 #include "scaled/rips_h0.h"
 
 int compute_init(struct compute *c, const struct tdp_scale_cfg *sc)

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "common/record.h"
-#include "common/xsum.h"
+#include "scaled/xsum.h"
 
 struct sls_logent;
 

@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "common/config.h"
+#include "scaled/rips_cost.h"
 
 #define NAME "config.yaml"
 

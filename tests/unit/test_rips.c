@@ -18,6 +18,7 @@
 
 #include "common/config.h"
 #include "scaled/rips.h"
+#include "scaled/rips_cost.h"
 
 static const double SQ2 = 1.4142135623730951;
 static const double SQ3 = 1.7320508075688772;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xsum.h"
+#include "scaled/xsum.h"
 #include "scaled/diagram.h"
 #include "scaled/sublevel.h"
 #include "scaled/sublevel_slide.h"

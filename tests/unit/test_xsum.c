@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/xsum.h"
+#include "scaled/xsum.h"
 
 static uint64_t splitmix64(uint64_t *state)
 {

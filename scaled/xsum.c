@@ -9,7 +9,7 @@
  * the top 64 bits of the magnitude with everything below folded into a
  * sticky bit.
  */
-#include "common/xsum.h"
+#include "scaled/xsum.h"
 
 #include <math.h>
 #include <string.h>
