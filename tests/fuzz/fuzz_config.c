@@ -15,6 +15,7 @@
  *    most backoff_max, every string NUL-terminated in its field.
  */
 #include "common/config.h"
+#include "scaled/rips_cost.h"
 #include "tests/fuzz/fuzz.h"
 
 #define ELEN 512
