@@ -37,8 +37,14 @@
 #include "common/log.h"
 #include "common/shm.h"
 
-#define HEALTHY_NS (10ull * 1000000000ull)  /* a run this long resets the backoff */
-#define MS 1000000ull
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+#define POLL_MS 50                         /* the loop looks at signals, deaths and heartbeats this often */
+#define HEALTHY_NS (10 * NS_PER_S)         /* a run this long resets the backoff */
+#define SPAWN_RETRY_NS (1 * NS_PER_S)      /* a restart that could not fork is tried again after this */
+#define LOOP_GAP_MIN_NS (200 * NS_PER_MS)  /* a longer pause of the loop (or half the heartbeat
+                                            * timeout, if more) restarts every hang clock */
+#define DRAIN_TIMEOUT_S 30                 /* --drain-timeout's default */
 
 static const char usage[] =
 	"usage: tdapipe run -c FILE [--drain-timeout SECS]\n"
@@ -179,7 +185,7 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 	/* Crash loop: this death comes after restart_limit restarts within
 	 * restart_window.  recent[] holds the times of the deaths behind the
 	 * last restart_limit restarts, the oldest at k->oldest. */
-	uint64_t window_ns = (uint64_t)sc->restart_window_s * 1000000000ull;
+	uint64_t window_ns = (uint64_t)sc->restart_window_s * NS_PER_S;
 	if (k->nrecent == sc->restart_limit && now - k->recent[k->oldest] < window_ns) {
 		tdp_log("%s %s; %u restarts in %u s: giving up on it", label, why, sc->restart_limit,
 			sc->restart_window_s);
@@ -195,7 +201,7 @@ static void reaped(struct supervisor *sv, uint32_t i, int status)
 	if (!k->backoff_ms)
 		k->backoff_ms = sc->backoff_min_ms;
 	tdp_log("%s %s; restart %u in %u ms", label, why, p->restarts + 1, k->backoff_ms);
-	k->restart_at = now + (uint64_t)k->backoff_ms * MS;
+	k->restart_at = now + (uint64_t)k->backoff_ms * NS_PER_MS;
 	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
 	set_state(p, TDP_PROC_BACKOFF);
 	return;
@@ -222,8 +228,8 @@ failed:
  */
 static void check_hangs(struct supervisor *sv, uint64_t now)
 {
-	uint64_t timeout_ns = (uint64_t)sv->cfg.supervisor.heartbeat_timeout_ms * MS;
-	uint64_t gap_ns = timeout_ns / 2 > 200 * MS ? timeout_ns / 2 : 200 * MS;
+	uint64_t timeout_ns = (uint64_t)sv->cfg.supervisor.heartbeat_timeout_ms * NS_PER_MS;
+	uint64_t gap_ns = timeout_ns / 2 > LOOP_GAP_MIN_NS ? timeout_ns / 2 : LOOP_GAP_MIN_NS;
 	if (sv->last_turn && now - sv->last_turn > gap_ns)
 		sv->awake_since = now;
 	sv->last_turn = now;
@@ -243,7 +249,7 @@ static void check_hangs(struct supervisor *sv, uint64_t now)
 		char label[64];
 		tdp_proc_label(p, &sv->cfg, label, sizeof(label));
 		tdp_log("%s hung: no heartbeat for %llu ms; killing it", label,
-			(unsigned long long)((now - since) / MS));
+			(unsigned long long)((now - since) / NS_PER_MS));
 		p->hangs++;
 		k->hung_pid = p->pid;
 		kill(p->pid, SIGKILL);
@@ -254,7 +260,7 @@ static void start_drain(struct supervisor *sv, int sig)
 {
 	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
 	sv->draining = true;
-	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * 1000000000ull;
+	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * NS_PER_S;
 	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->stop, 1, memory_order_release);
 	struct tdp_proc *in = tdp_shm_proc(&sv->seg, tdp_slot_ingest());
 	tdp_bell_ring(&in->bell);
@@ -338,7 +344,7 @@ int cmd_run(int argc, char **argv)
 	};
 	static struct supervisor sv;
 	const char *path = NULL;
-	sv.drain_timeout_s = 30;
+	sv.drain_timeout_s = DRAIN_TIMEOUT_S;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
@@ -415,7 +421,7 @@ int cmd_run(int argc, char **argv)
 
 	bool all_done = false;
 	for (;;) {
-		struct timespec ts = {0, 50 * 1000000L};
+		struct timespec ts = {0, POLL_MS * (long)NS_PER_MS};
 		int sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
 			if (sv.draining) {
@@ -450,7 +456,7 @@ int cmd_run(int argc, char **argv)
 			}
 			p->restarts++;
 			if (spawn(&sv, i) < 0)
-				sv.kids[i].restart_at = now + 1000000000ull;
+				sv.kids[i].restart_at = now + SPAWN_RETRY_NS;
 		}
 		if (all_ended(&sv, &all_done))
 			break;
