@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -161,77 +160,27 @@ int cmd_run(int argc, char **argv)
 	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
 		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);
 
-	/* Consumers first, so that the first points find someone waiting. */
 	uint32_t n = sv.seg.hdr->nprocs;
-	for (uint32_t i = n; i-- > 0;) {
-		if (proc_spawn(&sv, i) < 0) {
-			tdp_log("fork: %s", strerror(errno));
-			procs_kill(&sv, SIGKILL);
-			tdp_shm_detach(&sv.seg);
-			tdp_shm_unlink(sv.cfg.instance);
-			return TDP_EXIT_SYSTEM;
-		}
+	if (procs_start(&sv) < 0) {
+		tdp_shm_detach(&sv.seg);
+		tdp_shm_unlink(sv.cfg.instance);
+		return TDP_EXIT_SYSTEM;
 	}
 
 	bool all_done = false;
 	for (;;) {
 		struct timespec ts = {0, POLL_MS * (long)NS_PER_MS};
 		int sig = sigtimedwait(&set, NULL, &ts);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
-			if (sv.draining) {
-				tdp_log("second signal: stopping now");
-				procs_kill(&sv, SIGKILL);
-				sv.drain_deadline = 0;
-			} else {
-				drain_start(&sv, sig);
-			}
-		}
-		int status;
-		pid_t pid;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			for (uint32_t i = 0; i < n; i++) {
-				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
-				if (p->pid == pid && p->state == TDP_PROC_RUNNING) {
-					proc_reaped(&sv, i, status);
-					break;
-				}
-			}
-		}
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			drain_signal(&sv, sig);
+		procs_reap(&sv);
 		uint64_t now = tdp_now_ns();
 		procs_check_hangs(&sv, now);
-		for (uint32_t i = 0; i < n; i++) {
-			struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
-			if (p->state != TDP_PROC_BACKOFF || now < sv.kids[i].restart_at)
-				continue;
-			if (p->role == TDP_ROLE_INGEST && sv.draining) {
-				proc_set_state(p, TDP_PROC_STOPPED);
-				ingest_mark_done(&sv);
-				continue;
-			}
-			p->restarts++;
-			if (proc_spawn(&sv, i) < 0)
-				sv.kids[i].restart_at = now + SPAWN_RETRY_NS;
-		}
+		procs_restart_due(&sv, now);
 		if (procs_ended(&sv, &all_done))
 			break;
-		if (sv.draining && now > sv.drain_deadline) {
-			if (sv.drain_deadline)
-				tdp_log("drain did not finish within %u s: killing what is left", sv.drain_timeout_s);
-			procs_kill(&sv, SIGKILL);
-			for (uint32_t i = 0; i < n; i++) {
-				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
-				if (p->state == TDP_PROC_BACKOFF || p->state == TDP_PROC_NEW)
-					proc_set_state(p, TDP_PROC_STOPPED);
-			}
-			sv.drain_deadline = UINT64_MAX;   /* reap the killed ones, then end */
-			for (uint32_t i = 0; i < n; i++) {
-				struct tdp_proc *p = tdp_shm_proc(&sv.seg, i);
-				if (p->state == TDP_PROC_RUNNING && p->pid > 0 && waitpid(p->pid, &status, 0) > 0) {
-					p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-					proc_set_state(p, TDP_PROC_STOPPED);
-				}
-			}
-		}
+		if (sv.draining && now > sv.drain_deadline)
+			drain_cut(&sv);
 	}
 	rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
 	/* Windows published without some dimension are results all the same

@@ -1,6 +1,10 @@
 /*
  * supervise.c - the supervisor's process table: start, reap, hang
  * detection, backoff and crash-loop accounting (tdapipe-run(1)).
+ *
+ * Every state change is a row of transitions[] below, applied by
+ * proc_event(); the other functions only observe (waitpid, heartbeats,
+ * the clock) and raise events.
  */
 #include "cli/supervise.h"
 
@@ -19,12 +23,11 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 
-void proc_set_state(struct tdp_proc *p, enum tdp_proc_state st)
-{
-	atomic_store_explicit((_Atomic uint32_t *)&p->state, st, memory_order_release);
-}
-
-int proc_spawn(struct supervisor *sv, uint32_t i)
+/*
+ * Fork and exec slot I's program.  Records the child's pid and start time
+ * in the slot, not its state (that is PROC_START's).  0, or -errno.
+ */
+static int spawn(struct supervisor *sv, uint32_t i)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 	char prog[PATH_MAX + 32];
@@ -64,17 +67,242 @@ int proc_spawn(struct supervisor *sv, uint32_t i)
 	}
 	p->pid = pid;
 	p->started_ns = tdp_now_ns();
-	proc_set_state(p, TDP_PROC_RUNNING);
-	sv->kids[i].restart_at = 0;
 	return 0;
 }
 
 /* No more points will come: let the workers finish what they have. */
-void ingest_mark_done(struct supervisor *sv)
+static void ingest_mark_done(struct supervisor *sv)
 {
 	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->ingest_done, 1, memory_order_release);
 	for (uint32_t s = 0; s < sv->cfg.nscales; s++)
 		tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_scale(s))->bell);
+}
+
+/* The actions of the transition table.  Each does what entering its row's
+ * new state takes, besides the state itself; none changes a state. */
+
+static void act_started(struct supervisor *sv, uint32_t i)
+{
+	sv->kids[i].restart_at = 0;
+}
+
+static void act_retry_start(struct supervisor *sv, uint32_t i)
+{
+	sv->kids[i].restart_at = tdp_now_ns() + SPAWN_RETRY_NS;
+}
+
+/* Marked failed: nothing restarts it.  Without ingest the input is over;
+ * without publish nothing can be published any more: stop the rest. */
+static void failed(struct supervisor *sv, uint32_t i)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	if (p->role == TDP_ROLE_INGEST)
+		ingest_mark_done(sv);
+	if (p->role == TDP_ROLE_PUBLISH && !sv->draining) {
+		sv->draining = true;
+		sv->drain_deadline = tdp_now_ns();
+	}
+}
+
+static void log_death(struct supervisor *sv, uint32_t i, const char *then)
+{
+	char label[64];
+	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
+	tdp_log("%s %s%s", label, sv->kids[i].why, then);
+}
+
+static void act_not_restarted(struct supervisor *sv, uint32_t i)
+{
+	/* A usage/config error will not go away by restarting. */
+	log_death(sv, i, "; not restarted");
+	failed(sv, i);
+}
+
+static void act_give_up(struct supervisor *sv, uint32_t i)
+{
+	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
+	char then[64];
+	snprintf(then, sizeof(then), "; %u restarts in %u s: giving up on it", sc->restart_limit,
+		 sc->restart_window_s);
+	log_death(sv, i, then);
+	failed(sv, i);
+}
+
+static void act_input_over(struct supervisor *sv, uint32_t i)
+{
+	sv->kids[i].restart_at = 0;
+	ingest_mark_done(sv);
+}
+
+static void act_stopped_in_drain(struct supervisor *sv, uint32_t i)
+{
+	log_death(sv, i, " during the drain; not restarted");
+	ingest_mark_done(sv);
+}
+
+/*
+ * Crash loop: a death that comes after restart_limit restarts within
+ * restart_window.  recent[] holds the times of the deaths behind the last
+ * restart_limit restarts, the oldest at k->oldest.
+ */
+static bool crash_loop(const struct child_state *k, const struct tdp_supervisor_cfg *sc)
+{
+	uint64_t window_ns = (uint64_t)sc->restart_window_s * NS_PER_S;
+	return k->nrecent == sc->restart_limit && k->died_at - k->recent[k->oldest] < window_ns;
+}
+
+static void crash_record(struct child_state *k, const struct tdp_supervisor_cfg *sc)
+{
+	if (k->nrecent == sc->restart_limit) {
+		k->recent[k->oldest] = k->died_at;
+		k->oldest = (k->oldest + 1) % sc->restart_limit;
+	} else {
+		k->recent[(k->oldest + k->nrecent++) % sc->restart_limit] = k->died_at;
+	}
+}
+
+/* Restart it after its backoff, which doubles with each restart up to
+ * backoff_max and starts again from backoff_min after a healthy run. */
+static void act_backoff(struct supervisor *sv, uint32_t i)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	struct child_state *k = &sv->kids[i];
+	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
+	if (k->died_at - p->started_ns > HEALTHY_NS)
+		k->backoff_ms = sc->backoff_min_ms;
+	crash_record(k, sc);
+	if (!k->backoff_ms)
+		k->backoff_ms = sc->backoff_min_ms;
+	char then[64];
+	snprintf(then, sizeof(then), "; restart %u in %u ms", p->restarts + 1, k->backoff_ms);
+	log_death(sv, i, then);
+	k->restart_at = k->died_at + (uint64_t)k->backoff_ms * NS_PER_MS;
+	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
+}
+
+/* SIGKILL also ends a SIGSTOPped process; the reap that follows restarts
+ * it like any death, so hangs count towards a crash loop.  Each pid is
+ * killed once; the reap clears the mark. */
+static void act_kill_hung(struct supervisor *sv, uint32_t i)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	char label[64];
+	tdp_proc_label(p, &sv->cfg, label, sizeof(label));
+	tdp_log("%s hung: no heartbeat for %llu ms; killing it", label,
+		(unsigned long long)(sv->kids[i].silent_ns / NS_PER_MS));
+	p->hangs++;
+	sv->kids[i].hung_pid = p->pid;
+	if (p->pid > 0)
+		kill(p->pid, SIGKILL);
+}
+
+typedef void proc_action(struct supervisor *sv, uint32_t slot);
+
+struct transition {
+	bool legal;
+	uint8_t next;            /* enum tdp_proc_state */
+	proc_action *act;        /* NULL: the state alone changes */
+};
+
+#define TO(state, action) {true, TDP_PROC_##state, action}
+#define PROC_STATES (TDP_PROC_STOPPED + 1)
+
+/*
+ * Every legal (state, event) pair; the pairs not listed are refused.
+ * DRAIN comes to ingest only: whatever ingest was doing but running, the
+ * input is over (a failed ingest shows as stopped from then on).
+ */
+static const struct transition transitions[PROC_STATES][PROC_EVENTS] = {
+	[TDP_PROC_NEW] = {
+		[PROC_START] = TO(RUNNING, act_started),
+		[PROC_START_FAILED] = TO(NEW, NULL),
+		[PROC_DRAIN] = TO(STOPPED, act_input_over),
+		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+	},
+	[TDP_PROC_RUNNING] = {
+		[PROC_EXITED_OK] = TO(DONE, NULL),
+		[PROC_EXITED_CONFIG] = TO(FAILED, act_not_restarted),
+		[PROC_DIED] = TO(BACKOFF, act_backoff),
+		[PROC_GIVE_UP] = TO(FAILED, act_give_up),
+		[PROC_DIED_DRAINING] = TO(STOPPED, act_stopped_in_drain),
+		[PROC_HUNG] = TO(RUNNING, act_kill_hung),
+		[PROC_DRAIN] = TO(RUNNING, NULL),
+		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+	},
+	[TDP_PROC_BACKOFF] = {
+		[PROC_START] = TO(RUNNING, act_started),
+		[PROC_START_FAILED] = TO(BACKOFF, act_retry_start),
+		[PROC_DRAIN] = TO(STOPPED, act_input_over),
+		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+	},
+	[TDP_PROC_DONE] = {
+		[PROC_DRAIN] = TO(DONE, act_input_over),
+	},
+	[TDP_PROC_FAILED] = {
+		[PROC_DRAIN] = TO(STOPPED, act_input_over),
+	},
+	[TDP_PROC_STOPPED] = {
+		[PROC_DRAIN] = TO(STOPPED, act_input_over),
+	},
+};
+
+int proc_next_state(uint32_t state, enum proc_event ev)
+{
+	if (state >= PROC_STATES || (unsigned)ev >= PROC_EVENTS || !transitions[state][ev].legal)
+		return -1;
+	return transitions[state][ev].next;
+}
+
+int proc_event(struct supervisor *sv, uint32_t slot, enum proc_event ev)
+{
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, slot);
+	uint32_t state = atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed);
+	int next = proc_next_state(state, ev);
+	if (next < 0)
+		return -EINVAL;
+	atomic_store_explicit((_Atomic uint32_t *)&p->state, (uint32_t)next, memory_order_release);
+	if (transitions[state][ev].act)
+		transitions[state][ev].act(sv, slot);
+	return 0;
+}
+
+/* Start slot I's process if its state allows it; 0 or spawn's -errno. */
+static int proc_start(struct supervisor *sv, uint32_t i)
+{
+	if (proc_next_state(tdp_shm_proc(&sv->seg, i)->state, PROC_START) < 0)
+		return -EINVAL;
+	int rc = spawn(sv, i);
+	sv->kids[i].err = rc;
+	proc_event(sv, i, rc < 0 ? PROC_START_FAILED : PROC_START);
+	return rc;
+}
+
+int procs_start(struct supervisor *sv)
+{
+	for (uint32_t i = sv->seg.hdr->nprocs; i-- > 0;) {
+		int rc = proc_start(sv, i);
+		if (rc < 0) {
+			tdp_log("fork: %s", strerror(-rc));
+			procs_kill(sv, SIGKILL);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void procs_restart_due(struct supervisor *sv, uint64_t now)
+{
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+		struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		if (p->state != TDP_PROC_BACKOFF || now < sv->kids[i].restart_at)
+			continue;
+		if (p->role == TDP_ROLE_INGEST && sv->draining) {
+			proc_event(sv, i, PROC_DRAIN);
+			continue;
+		}
+		p->restarts++;
+		proc_start(sv, i);
+	}
 }
 
 static void describe_exit(int status, char *out, size_t len)
@@ -85,88 +313,54 @@ static void describe_exit(int status, char *out, size_t len)
 		snprintf(out, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
 }
 
-/* A child exited: record why, and decide whether and when to restart it. */
-void proc_reaped(struct supervisor *sv, uint32_t i, int status)
+/* Slot I's child died with STATUS: record why, and say what it means. */
+static enum proc_event reaped(struct supervisor *sv, uint32_t i, int status)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 	struct child_state *k = &sv->kids[i];
-	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
-	int32_t pid = p->pid;
-	char label[64], why[96];
-	tdp_proc_label(p, &sv->cfg, label, sizeof(label));
-	describe_exit(status, why, sizeof(why));
-	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-	p->pid = 0;
-	if (k->hung_pid && k->hung_pid == pid) {
+	k->died_at = tdp_now_ns();
+	describe_exit(status, k->why, sizeof(k->why));
+	if (k->hung_pid && k->hung_pid == p->pid) {
 		/* Say why it was killed: no one else sends it SIGKILL. */
-		size_t n = strlen(why);
-		snprintf(why + n, sizeof(why) - n, " (hung)");
+		size_t n = strlen(k->why);
+		snprintf(k->why + n, sizeof(k->why) - n, " (hung)");
 	}
 	k->hung_pid = 0;
-	bool finished = WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-			atomic_load_explicit((_Atomic uint32_t *)&p->done, memory_order_acquire);
-	if (finished) {
-		proc_set_state(p, TDP_PROC_DONE);
-		return;
-	}
-	if (p->role == TDP_ROLE_INGEST && sv->draining) {
-		tdp_log("%s %s during the drain; not restarted", label, why);
-		proc_set_state(p, TDP_PROC_STOPPED);
-		ingest_mark_done(sv);
-		return;
-	}
-	if (WIFEXITED(status) && (WEXITSTATUS(status) == TDP_EXIT_USAGE)) {
-		/* A usage/config error will not go away by restarting. */
-		tdp_log("%s %s; not restarted", label, why);
-		proc_set_state(p, TDP_PROC_FAILED);
-		goto failed;
-	}
-	uint64_t now = tdp_now_ns();
-	if (now - p->started_ns > HEALTHY_NS)
-		k->backoff_ms = sc->backoff_min_ms;
-	/* Crash loop: this death comes after restart_limit restarts within
-	 * restart_window.  recent[] holds the times of the deaths behind the
-	 * last restart_limit restarts, the oldest at k->oldest. */
-	uint64_t window_ns = (uint64_t)sc->restart_window_s * NS_PER_S;
-	if (k->nrecent == sc->restart_limit && now - k->recent[k->oldest] < window_ns) {
-		tdp_log("%s %s; %u restarts in %u s: giving up on it", label, why, sc->restart_limit,
-			sc->restart_window_s);
-		proc_set_state(p, TDP_PROC_FAILED);
-		goto failed;
-	}
-	if (k->nrecent == sc->restart_limit) {
-		k->recent[k->oldest] = now;
-		k->oldest = (k->oldest + 1) % sc->restart_limit;
-	} else {
-		k->recent[(k->oldest + k->nrecent++) % sc->restart_limit] = now;
-	}
-	if (!k->backoff_ms)
-		k->backoff_ms = sc->backoff_min_ms;
-	tdp_log("%s %s; restart %u in %u ms", label, why, p->restarts + 1, k->backoff_ms);
-	k->restart_at = now + (uint64_t)k->backoff_ms * NS_PER_MS;
-	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
-	proc_set_state(p, TDP_PROC_BACKOFF);
-	return;
-failed:
-	if (p->role == TDP_ROLE_INGEST)
-		ingest_mark_done(sv);
-	if (p->role == TDP_ROLE_PUBLISH && !sv->draining) {
-		/* Nothing can be published any more: stop the rest. */
-		sv->draining = true;
-		sv->drain_deadline = tdp_now_ns();
+	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	p->pid = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    atomic_load_explicit((_Atomic uint32_t *)&p->done, memory_order_acquire))
+		return PROC_EXITED_OK;
+	if (p->role == TDP_ROLE_INGEST && sv->draining)
+		return PROC_DIED_DRAINING;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == TDP_EXIT_USAGE)
+		return PROC_EXITED_CONFIG;
+	if (crash_loop(k, &sv->cfg.supervisor))
+		return PROC_GIVE_UP;
+	return PROC_DIED;
+}
+
+void procs_reap(struct supervisor *sv)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+			struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+			if (p->pid == pid && p->state == TDP_PROC_RUNNING) {
+				proc_event(sv, i, reaped(sv, i, status));
+				break;
+			}
+		}
 	}
 }
 
 /*
- * Kill (SIGKILL, which also ends a SIGSTOPped process) every running child
- * whose heartbeat is older than heartbeat_timeout; the reap that follows
- * restarts it like any other death, so hangs count towards a crash loop.
- * A child's age counts from its last beat, but never from before it was
- * started (a fresh child must not pay for its predecessor's stale beat)
+ * A running child's age counts from its last beat, but never from before it
+ * was started (a fresh child must not pay for its predecessor's stale beat)
  * nor from before a pause of the supervisor's own loop: if the whole group
  * was stopped (^Z) or the supervisor starved, the children were probably
- * stopped too, and get a full timeout from the moment we look again.  Each pid is
- * killed once; the reap clears the mark.
+ * stopped too, and get a full timeout from the moment we look again.
  */
 void procs_check_hangs(struct supervisor *sv, uint64_t now)
 {
@@ -188,29 +382,8 @@ void procs_check_hangs(struct supervisor *sv, uint64_t now)
 			since = sv->awake_since;
 		if (now <= since || now - since <= timeout_ns)
 			continue;
-		char label[64];
-		tdp_proc_label(p, &sv->cfg, label, sizeof(label));
-		tdp_log("%s hung: no heartbeat for %llu ms; killing it", label,
-			(unsigned long long)((now - since) / NS_PER_MS));
-		p->hangs++;
-		k->hung_pid = p->pid;
-		kill(p->pid, SIGKILL);
-	}
-}
-
-void drain_start(struct supervisor *sv, int sig)
-{
-	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
-	sv->draining = true;
-	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * NS_PER_S;
-	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->stop, 1, memory_order_release);
-	struct tdp_proc *in = tdp_shm_proc(&sv->seg, tdp_slot_ingest());
-	tdp_bell_ring(&in->bell);
-	if (in->state != TDP_PROC_RUNNING) {
-		if (in->state != TDP_PROC_DONE)
-			proc_set_state(in, TDP_PROC_STOPPED);
-		sv->kids[0].restart_at = 0;
-		ingest_mark_done(sv);
+		k->silent_ns = now - since;
+		proc_event(sv, i, PROC_HUNG);
 	}
 }
 
@@ -223,7 +396,6 @@ void procs_kill(struct supervisor *sv, int sig)
 	}
 }
 
-/* All processes are finished one way or another. */
 bool procs_ended(const struct supervisor *sv, bool *all_done)
 {
 	*all_done = true;
@@ -235,4 +407,41 @@ bool procs_ended(const struct supervisor *sv, bool *all_done)
 			*all_done = false;
 	}
 	return true;
+}
+
+void drain_signal(struct supervisor *sv, int sig)
+{
+	if (sv->draining) {
+		tdp_log("second signal: stopping now");
+		procs_kill(sv, SIGKILL);
+		sv->drain_deadline = 0;
+		return;
+	}
+	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
+	sv->draining = true;
+	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * NS_PER_S;
+	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->stop, 1, memory_order_release);
+	tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bell);
+	proc_event(sv, tdp_slot_ingest(), PROC_DRAIN);
+}
+
+void drain_cut(struct supervisor *sv)
+{
+	if (sv->drain_deadline)
+		tdp_log("drain did not finish within %u s: killing what is left", sv->drain_timeout_s);
+	procs_kill(sv, SIGKILL);
+	uint32_t n = sv->seg.hdr->nprocs;
+	for (uint32_t i = 0; i < n; i++) {
+		if (tdp_shm_proc(&sv->seg, i)->state != TDP_PROC_RUNNING)
+			proc_event(sv, i, PROC_DRAIN_TIMEOUT);   /* refused if done, failed or stopped */
+	}
+	sv->drain_deadline = UINT64_MAX;   /* reap the killed ones, then end */
+	for (uint32_t i = 0; i < n; i++) {
+		struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		int status;
+		if (p->state == TDP_PROC_RUNNING && p->pid > 0 && waitpid(p->pid, &status, 0) > 0) {
+			p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+			proc_event(sv, i, PROC_DRAIN_TIMEOUT);
+		}
+	}
 }

@@ -4,8 +4,11 @@
  * One slot per child (ingest, a worker per scale, publish) in the segment,
  * and beside it what only the supervisor keeps of that child: when to
  * restart it, its backoff, its recent restarts, whether it was killed as
- * hung.  Here a child is started, reaped, judged hung, restarted after its
- * backoff or given up on in a crash loop; cli/run.c drives it.
+ * hung.  A slot's state (enum tdp_proc_state) changes in proc_event() only,
+ * by a table of (state, event) -> (new state, action), as s6-supervise's
+ * table of actions does; the functions below turn what the supervisor sees
+ * (a death, a stale heartbeat, a backoff run out, a drain) into events.
+ * cli/run.c drives them, one turn of its loop at a time.
  */
 #ifndef TDP_SUPERVISE_H
 #define TDP_SUPERVISE_H
@@ -24,6 +27,22 @@
 #define LOOP_GAP_MIN_NS (200 * NS_PER_MS)  /* a longer pause of the loop (or half the heartbeat
                                             * timeout, if more) restarts every hang clock */
 
+/* What happens to a process, as the supervisor sees it. */
+enum proc_event {
+	PROC_START,          /* it was forked (spawn succeeded) */
+	PROC_START_FAILED,   /* spawn failed; child_state.err says why */
+	PROC_EXITED_OK,      /* exited 0 having finished its input (its done flag set) */
+	PROC_EXITED_CONFIG,  /* exited TDP_EXIT_USAGE: a restart would fail the same way */
+	PROC_DIED,           /* any other death: restart it after its backoff */
+	PROC_GIVE_UP,        /* died again after restart_limit restarts within restart_window */
+	PROC_DIED_DRAINING,  /* ingest died during a drain: the input is over */
+	PROC_HUNG,           /* its heartbeat is older than heartbeat_timeout */
+	PROC_DRAIN,          /* the input stops (sent to ingest's slot only) */
+	PROC_DRAIN_TIMEOUT,  /* the drain ran out of time (a running one: killed and reaped) */
+	PROC_EVENTS
+};
+
+/* What the supervisor alone keeps of one slot. */
 struct child_state {
 	uint64_t restart_at;        /* when to (re)start it, 0 = not scheduled */
 	unsigned backoff_ms;
@@ -31,6 +50,11 @@ struct child_state {
 	uint64_t recent[TDP_RESTART_LIMIT_MAX];
 	unsigned nrecent, oldest;
 	int32_t hung_pid;           /* the pid killed for a stale heartbeat, 0 = none */
+	/* what the event being handled says, set by whoever raises it */
+	uint64_t died_at;           /* a death: when it was reaped */
+	char why[96];               /* a death: "exited with status 3", "killed by signal 9 (Killed) (hung)" */
+	uint64_t silent_ns;         /* PROC_HUNG: how long since its last heartbeat */
+	int err;                    /* PROC_START_FAILED: the -errno spawn returned */
 };
 
 struct supervisor {
@@ -45,13 +69,42 @@ struct supervisor {
 	uint64_t awake_since;       /* hang ages count from here at most (see procs_check_hangs) */
 };
 
-void proc_set_state(struct tdp_proc *p, enum tdp_proc_state st);
-int proc_spawn(struct supervisor *sv, uint32_t i);
-void ingest_mark_done(struct supervisor *sv);
-void proc_reaped(struct supervisor *sv, uint32_t i, int status);
+/*
+ * The one place a slot's state changes: look up (state of SLOT, EV) in the
+ * transition table, store the new state (release) and run the row's
+ * action.  Returns 0, or -EINVAL and changes nothing when the table refuses
+ * the pair (a process that is not running cannot die or hang; one done,
+ * failed or stopped is never started again).
+ */
+int proc_event(struct supervisor *sv, uint32_t slot, enum proc_event ev);
+
+/* The table alone: the state EV leads to from STATE, or -1 if refused. */
+int proc_next_state(uint32_t state, enum proc_event ev);
+
+/* Start every process, consumers first so that the first points find
+ * someone waiting.  0, or the -errno of the first start that failed
+ * (logged; the ones already started are then killed). */
+int procs_start(struct supervisor *sv);
+
+/* Reap every child that died, and send its slot the event its death means. */
+void procs_reap(struct supervisor *sv);
+
+/* Kill, once, every running child whose heartbeat is too old (PROC_HUNG). */
 void procs_check_hangs(struct supervisor *sv, uint64_t now);
-void drain_start(struct supervisor *sv, int sig);
+
+/* Restart every child whose backoff ran out by NOW. */
+void procs_restart_due(struct supervisor *sv, uint64_t now);
+
+/* Send SIG to every running child. */
 void procs_kill(struct supervisor *sv, int sig);
+
+/* Whether no process is running or about to be; *ALL_DONE: all finished. */
 bool procs_ended(const struct supervisor *sv, bool *all_done);
+
+/* SIGINT, SIGTERM or SIGHUP: the first starts a drain, the next kills all. */
+void drain_signal(struct supervisor *sv, int sig);
+
+/* The drain's deadline passed: kill what is left and stop every slot. */
+void drain_cut(struct supervisor *sv);
 
 #endif
