@@ -86,8 +86,19 @@ static void act_started(struct supervisor *sv, uint32_t i)
 	sv->kids[i].restart_at = 0;
 }
 
+static void act_start_failed(struct supervisor *sv, uint32_t i)
+{
+	char label[64];
+	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
+	tdp_log("starting %s: %s", label, strerror(-sv->kids[i].err));
+}
+
 static void act_retry_start(struct supervisor *sv, uint32_t i)
 {
+	char label[64];
+	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
+	tdp_log("restarting %s: %s; trying again in %llu ms", label, strerror(-sv->kids[i].err),
+		SPAWN_RETRY_NS / NS_PER_MS);
 	sv->kids[i].restart_at = tdp_now_ns() + SPAWN_RETRY_NS;
 }
 
@@ -215,7 +226,7 @@ struct transition {
 static const struct transition transitions[PROC_STATES][PROC_EVENTS] = {
 	[TDP_PROC_NEW] = {
 		[PROC_START] = TO(RUNNING, act_started),
-		[PROC_START_FAILED] = TO(NEW, NULL),
+		[PROC_START_FAILED] = TO(NEW, act_start_failed),
 		[PROC_DRAIN] = TO(STOPPED, act_input_over),
 		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
 	},
@@ -282,7 +293,6 @@ int procs_start(struct supervisor *sv)
 	for (uint32_t i = sv->seg.hdr->nprocs; i-- > 0;) {
 		int rc = proc_start(sv, i);
 		if (rc < 0) {
-			tdp_log("fork: %s", strerror(-rc));
 			procs_kill(sv, SIGKILL);
 			return rc;
 		}
