@@ -14,13 +14,15 @@
  * exits TDP_EXIT_FAILED.  Children die with it
  * (PR_SET_PDEATHSIG), and its exclusive flock on the segment is how a
  * later `run` tells a live instance from a stale segment.
+ *
+ * This file is the command: its options, the config, the segment, the
+ * outputs, the loop and the last line.  What happens to each process
+ * (started, died, hung, restarted, given up on, stopped) is cli/supervise.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +89,9 @@ static int truncate_outputs(const struct tdp_config *cfg)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* Parse the command line into *PATH and SV's drain timeout: -1 to go on,
+ * or the exit code (usage printed). */
+static int run_args(int argc, char **argv, struct supervisor *sv, const char **path)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -95,101 +99,101 @@ int cmd_run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
-	static struct supervisor sv;
-	const char *path = NULL;
-	sv.drain_timeout_s = DRAIN_TIMEOUT_S;
+	sv->drain_timeout_s = DRAIN_TIMEOUT_S;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': path = optarg; break;
-		case 'd': sv.drain_timeout_s = (unsigned)atoi(optarg); break;
+		case 'c': *path = optarg; break;
+		case 'd': sv->drain_timeout_s = (unsigned)atoi(optarg); break;
 		case 'h': printf("%s", usage); return TDP_EXIT_OK;
 		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
 		}
 	}
-	if (!path || optind != argc) {
+	if (!*path || optind != argc) {
 		fprintf(stderr, "%s", usage);
 		return TDP_EXIT_USAGE;
 	}
-	tdp_log_init("tdapipe");
+	return -1;
+}
+
+/*
+ * Read and check the config at PATH, find the helper programs, block the
+ * signals the loop takes (SIGS), create the instance's segment.  0, or the
+ * exit code (the reason said) and then there is no segment: one found
+ * under the instance's name is another's, never to be removed.
+ */
+static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
+{
 	struct tdp_buf file;
-	tdp_buf_init(&file);
 	char err[1024];
+	int rc = TDP_EXIT_USAGE;
+	tdp_buf_init(&file);
 	if (tdp_config_read(&file, path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tdapipe run: %s\n", err);
-		tdp_buf_fini(&file);
-		return TDP_EXIT_USAGE;
+		goto out;
 	}
-	char *text = file.p;
-	size_t textlen = file.len;
-	if (tdp_config_parse(text, textlen, path, &sv.cfg, err, sizeof(err)) < 0) {
+	if (tdp_config_parse(file.p, file.len, path, &sv->cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
-		tdp_buf_fini(&file);
-		return TDP_EXIT_USAGE;
+		goto out;
 	}
-	if (find_bindir(sv.bindir, sizeof(sv.bindir)) < 0) {
-		tdp_buf_fini(&file);
-		return TDP_EXIT_SYSTEM;
-	}
-
-	/* Signals are taken synchronously in the loop below. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-
+	rc = TDP_EXIT_SYSTEM;
+	if (find_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
+		goto out;
+	/* Signals are taken synchronously in run_loop. */
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGTERM);
+	sigaddset(sigs, SIGHUP);
+	sigaddset(sigs, SIGCHLD);
+	sigprocmask(SIG_BLOCK, sigs, NULL);
 	int other = 0;
-	int rc = tdp_shm_create(&sv.seg, &sv.cfg, text, textlen, &other, err, sizeof(err));
-	tdp_buf_fini(&file);
-	if (rc < 0) {
+	if (tdp_shm_create(&sv->seg, &sv->cfg, file.p, file.len, &other, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tdapipe run: %s\n", err);
-		return TDP_EXIT_SYSTEM;
+		goto out;
 	}
-	if (sv.seg.stale_pid)
-		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv.seg.path,
-			sv.seg.stale_pid);
-	if ((rc = truncate_outputs(&sv.cfg))) {
-		tdp_shm_detach(&sv.seg);
-		tdp_shm_unlink(sv.cfg.instance);
-		return rc;
-	}
-	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
-		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);
+	rc = 0;
+	if (sv->seg.stale_pid)
+		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
+			sv->seg.stale_pid);
+out:
+	tdp_buf_fini(&file);
+	return rc;
+}
 
-	uint32_t n = sv.seg.hdr->nprocs;
-	if (procs_start(&sv) < 0) {
-		tdp_shm_detach(&sv.seg);
-		tdp_shm_unlink(sv.cfg.instance);
-		return TDP_EXIT_SYSTEM;
-	}
-
+/* Turn what happened since the last turn into events, every POLL_MS,
+ * until every process has ended.  Whether every one finished its work. */
+static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
+{
 	bool all_done = false;
 	for (;;) {
-		struct timespec ts = {0, POLL_MS * (long)NS_PER_MS};
-		int sig = sigtimedwait(&set, NULL, &ts);
+		struct timespec poll = {0, POLL_MS * (long)NS_PER_MS};
+		int sig = sigtimedwait(sigs, NULL, &poll);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-			drain_signal(&sv, sig);
-		procs_reap(&sv);
+			drain_signal(sv, sig);
+		procs_reap(sv);
 		uint64_t now = tdp_now_ns();
-		procs_check_hangs(&sv, now);
-		procs_restart_due(&sv, now);
-		if (procs_ended(&sv, &all_done))
-			break;
-		if (sv.draining && now > sv.drain_deadline)
-			drain_cut(&sv);
+		procs_check_hangs(sv, now);
+		procs_restart_due(sv, now);
+		if (procs_ended(sv, &all_done))
+			return all_done;
+		if (sv->draining && now > sv->drain_deadline)
+			drain_cut(sv);
 	}
-	rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
-	/* Windows published without some dimension are results all the same
-	 * (each says so); the last line still tells how many, and how many
-	 * records were dead letters. */
+}
+
+/*
+ * The run's last line, and its exit code.  Windows published without some
+ * dimension are results all the same (each says so); the line still tells
+ * how many, and how many records were dead letters.
+ */
+static int run_report(const struct supervisor *sv, bool all_done)
+{
+	int rc = all_done ? TDP_EXIT_OK : TDP_EXIT_FAILED;
 	uint64_t partial = 0;
-	for (uint32_t i = 0; i < n; i++)
-		partial += tdp_proc_incomplete(tdp_shm_proc(&sv.seg, i));
-	uint64_t dead = __atomic_load_n(&tdp_shm_proc(&sv.seg, tdp_slot_ingest())->bad_records, __ATOMIC_RELAXED);
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++)
+		partial += tdp_proc_incomplete(tdp_shm_proc(&sv->seg, i));
+	uint64_t dead = __atomic_load_n(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records, __ATOMIC_RELAXED);
 	char also[256] = "";
 	size_t o = 0;
 	if (partial)
@@ -200,14 +204,38 @@ int cmd_run(int argc, char **argv)
 				      (unsigned long long)dead);
 	/* A file cut short under us: its records past the cut were never read,
 	 * so the results are not those of the file the run was given. */
-	if (__atomic_load_n(&sv.seg.hdr->source_shrank, __ATOMIC_ACQUIRE) && o < sizeof(also)) {
+	if (__atomic_load_n(&sv->seg.hdr->source_shrank, __ATOMIC_ACQUIRE) && o < sizeof(also)) {
 		snprintf(also + o, sizeof(also) - o, "; but the source file shrank to %llu bytes while being "
 			 "read: what it held past that was never read",
-			 (unsigned long long)sv.seg.hdr->source_shrank_to);
+			 (unsigned long long)sv->seg.hdr->source_shrank_to);
 		rc = TDP_EXIT_FAILED;
 	}
-	tdp_log("instance %s finished: %s%s", sv.cfg.instance,
+	tdp_log("instance %s finished: %s%s", sv->cfg.instance,
 		all_done ? "every result published" : "some processes failed or were stopped", also);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static struct supervisor sv;
+	const char *path = NULL;
+	sigset_t sigs;
+	int rc = run_args(argc, argv, &sv, &path);
+	if (rc >= 0)
+		return rc;
+	tdp_log_init("tdapipe");
+	if ((rc = run_open(&sv, path, &sigs)))
+		return rc;
+	if ((rc = truncate_outputs(&sv.cfg)))
+		goto out;
+	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
+		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);
+	if (procs_start(&sv) < 0) {
+		rc = TDP_EXIT_SYSTEM;
+		goto out;
+	}
+	rc = run_report(&sv, run_loop(&sv, &sigs));
+out:
 	tdp_shm_detach(&sv.seg);
 	tdp_shm_unlink(sv.cfg.instance);
 	return rc;
