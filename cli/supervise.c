@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,19 @@ static void ingest_mark_done(struct supervisor *sv)
 		tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_scale(s))->bell);
 }
 
+/* Log a line about slot I's process: its label, then FMT. */
+static void __attribute__((format(printf, 3, 4))) proc_log(const struct supervisor *sv, uint32_t i,
+							   const char *fmt, ...)
+{
+	char label[64], what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
+	tdp_log("%s %s", label, what);
+}
+
 /* The actions of the transition table.  Each does what entering its row's
  * new state takes, besides the state itself; none changes a state. */
 
@@ -88,17 +102,13 @@ static void act_started(struct supervisor *sv, uint32_t i)
 
 static void act_start_failed(struct supervisor *sv, uint32_t i)
 {
-	char label[64];
-	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
-	tdp_log("starting %s: %s", label, strerror(-sv->kids[i].err));
+	proc_log(sv, i, "could not be started: %s", strerror(-sv->kids[i].err));
 }
 
 static void act_retry_start(struct supervisor *sv, uint32_t i)
 {
-	char label[64];
-	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
-	tdp_log("restarting %s: %s; trying again in %llu ms", label, strerror(-sv->kids[i].err),
-		SPAWN_RETRY_NS / NS_PER_MS);
+	proc_log(sv, i, "could not be restarted: %s; trying again in %llu ms", strerror(-sv->kids[i].err),
+		 SPAWN_RETRY_NS / NS_PER_MS);
 	sv->kids[i].restart_at = tdp_now_ns() + SPAWN_RETRY_NS;
 }
 
@@ -115,27 +125,18 @@ static void failed(struct supervisor *sv, uint32_t i)
 	}
 }
 
-static void log_death(struct supervisor *sv, uint32_t i, const char *then)
-{
-	char label[64];
-	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
-	tdp_log("%s %s%s", label, sv->kids[i].why, then);
-}
-
 static void act_not_restarted(struct supervisor *sv, uint32_t i)
 {
 	/* A usage/config error will not go away by restarting. */
-	log_death(sv, i, "; not restarted");
+	proc_log(sv, i, "%s; not restarted", sv->kids[i].why);
 	failed(sv, i);
 }
 
 static void act_give_up(struct supervisor *sv, uint32_t i)
 {
 	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
-	char then[64];
-	snprintf(then, sizeof(then), "; %u restarts in %u s: giving up on it", sc->restart_limit,
+	proc_log(sv, i, "%s; %u restarts in %u s: giving up on it", sv->kids[i].why, sc->restart_limit,
 		 sc->restart_window_s);
-	log_death(sv, i, then);
 	failed(sv, i);
 }
 
@@ -147,7 +148,7 @@ static void act_input_over(struct supervisor *sv, uint32_t i)
 
 static void act_stopped_in_drain(struct supervisor *sv, uint32_t i)
 {
-	log_death(sv, i, " during the drain; not restarted");
+	proc_log(sv, i, "%s during the drain; not restarted", sv->kids[i].why);
 	ingest_mark_done(sv);
 }
 
@@ -184,9 +185,7 @@ static void act_backoff(struct supervisor *sv, uint32_t i)
 	crash_record(k, sc);
 	if (!k->backoff_ms)
 		k->backoff_ms = sc->backoff_min_ms;
-	char then[64];
-	snprintf(then, sizeof(then), "; restart %u in %u ms", p->restarts + 1, k->backoff_ms);
-	log_death(sv, i, then);
+	proc_log(sv, i, "%s; restart %u in %u ms", k->why, p->restarts + 1, k->backoff_ms);
 	k->restart_at = k->died_at + (uint64_t)k->backoff_ms * NS_PER_MS;
 	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
 }
@@ -197,10 +196,8 @@ static void act_backoff(struct supervisor *sv, uint32_t i)
 static void act_kill_hung(struct supervisor *sv, uint32_t i)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
-	char label[64];
-	tdp_proc_label(p, &sv->cfg, label, sizeof(label));
-	tdp_log("%s hung: no heartbeat for %llu ms; killing it", label,
-		(unsigned long long)(sv->kids[i].silent_ns / NS_PER_MS));
+	proc_log(sv, i, "hung: no heartbeat for %llu ms; killing it",
+		 (unsigned long long)(sv->kids[i].silent_ns / NS_PER_MS));
 	p->hangs++;
 	sv->kids[i].hung_pid = p->pid;
 	if (p->pid > 0)

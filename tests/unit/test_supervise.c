@@ -249,10 +249,10 @@ static void test_applied(void **state)
 				break;
 			case PROC_START_FAILED:
 				if (s == NEW) {
-					assert_non_null(strstr(log, "]: starting scaled[a]: Resource temporarily unavailable\n"));
+					assert_non_null(strstr(log, "]: scaled[a] could not be started: Resource temporarily unavailable\n"));
 				} else {
-					assert_non_null(strstr(log, "]: restarting scaled[a]: Resource temporarily unavailable; "
-								    "trying again in 1000 ms\n"));
+					assert_non_null(strstr(log, "]: scaled[a] could not be restarted: Resource temporarily "
+								    "unavailable; trying again in 1000 ms\n"));
 					assert_true(k->restart_at > tdp_now_ns() + SPAWN_RETRY_NS / 2);
 				}
 				break;
