@@ -45,7 +45,7 @@
 
 enum tdp_role { TDP_ROLE_INGEST = 1, TDP_ROLE_SCALED = 2, TDP_ROLE_PUBLISH = 3 };
 
-/* Process states, written by the supervisor (RUNNING also by the process). */
+/* Process states, written by the supervisor alone, in proc_event() (cli/supervise.c). */
 enum tdp_proc_state {
 	TDP_PROC_NEW = 0,     /* not started yet */
 	TDP_PROC_RUNNING,     /* started, pid valid */
