@@ -30,9 +30,11 @@
 
 #include "cli/cli.h"
 #include "cli/supervise.h"
+#include "common/atomics.h"
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/counter.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/shm.h"
@@ -193,7 +195,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	uint64_t partial = 0;
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++)
 		partial += tdp_proc_incomplete(tdp_shm_proc(&sv->seg, i));
-	uint64_t dead = __atomic_load_n(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records, __ATOMIC_RELAXED);
+	uint64_t dead = tdp_counter_get(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records);
 	char also[256] = "";
 	size_t o = 0;
 	if (partial)
@@ -204,7 +206,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 				      (unsigned long long)dead);
 	/* A file cut short under us: its records past the cut were never read,
 	 * so the results are not those of the file the run was given. */
-	if (__atomic_load_n(&sv->seg.hdr->source_shrank, __ATOMIC_ACQUIRE) && o < sizeof(also)) {
+	if (tdp_load_acquire_u32(&sv->seg.hdr->source_shrank) && o < sizeof(also)) {
 		snprintf(also + o, sizeof(also) - o, "; but the source file shrank to %llu bytes while being "
 			 "read: what it held past that was never read",
 			 (unsigned long long)sv->seg.hdr->source_shrank_to);

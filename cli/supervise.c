@@ -12,13 +12,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/atomics.h"
 #include "common/bell.h"
 #include "common/clock.h"
 #include "common/exitcode.h"
@@ -74,7 +74,7 @@ static int spawn(struct supervisor *sv, uint32_t i)
 /* No more points will come: let the workers finish what they have. */
 static void ingest_mark_done(struct supervisor *sv)
 {
-	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->ingest_done, 1, memory_order_release);
+	tdp_store_release_u32(&sv->seg.hdr->ingest_done, 1);
 	for (uint32_t s = 0; s < sv->cfg.nscales; s++)
 		tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_scale(s))->bell);
 }
@@ -264,11 +264,11 @@ int proc_next_state(uint32_t state, enum proc_event ev)
 int proc_event(struct supervisor *sv, uint32_t slot, enum proc_event ev)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, slot);
-	uint32_t state = atomic_load_explicit((_Atomic uint32_t *)&p->state, memory_order_relaxed);
+	uint32_t state = tdp_load_u32(&p->state);
 	int next = proc_next_state(state, ev);
 	if (next < 0)
 		return -EINVAL;
-	atomic_store_explicit((_Atomic uint32_t *)&p->state, (uint32_t)next, memory_order_release);
+	tdp_store_release_u32(&p->state, (uint32_t)next);
 	if (transitions[state][ev].act)
 		transitions[state][ev].act(sv, slot);
 	return 0;
@@ -336,7 +336,7 @@ static enum proc_event reaped(struct supervisor *sv, uint32_t i, int status)
 	p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	p->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-	    atomic_load_explicit((_Atomic uint32_t *)&p->done, memory_order_acquire))
+	    tdp_load_acquire_u32(&p->done))
 		return PROC_EXITED_OK;
 	if (p->role == TDP_ROLE_INGEST && sv->draining)
 		return PROC_DIED_DRAINING;
@@ -381,8 +381,7 @@ void procs_check_hangs(struct supervisor *sv, uint64_t now)
 		struct child_state *k = &sv->kids[i];
 		if (p->state != TDP_PROC_RUNNING || p->pid <= 0 || p->pid == k->hung_pid)
 			continue;
-		uint64_t since = atomic_load_explicit((_Atomic uint64_t *)&p->heartbeat_ns,
-						      memory_order_relaxed);
+		uint64_t since = tdp_load_u64(&p->heartbeat_ns);
 		if (since < p->started_ns)
 			since = p->started_ns;
 		if (since < sv->awake_since)
@@ -427,7 +426,7 @@ void drain_signal(struct supervisor *sv, int sig)
 	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
 	sv->draining = true;
 	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * NS_PER_S;
-	atomic_store_explicit((_Atomic uint32_t *)&sv->seg.hdr->stop, 1, memory_order_release);
+	tdp_store_release_u32(&sv->seg.hdr->stop, 1);
 	tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bell);
 	proc_event(sv, tdp_slot_ingest(), PROC_DRAIN);
 }
