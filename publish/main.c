@@ -6,7 +6,7 @@
  * one flight while the next fills.  A result whose id (stream, scale,
  * window) was already published is dropped and counted.
  *
- * Exactly once across crashes (DESIGN.md invariant 2).  Publish reads
+ * Exactly once across crashes (ARCHITECTURE.md, invariant 2).  Publish reads
  * ahead of each out-ring's head and gives results back to their scale
  * (ring head, arena space) only when a commit says they are in the sink.
  * A commit (struct tdp_publish_commit, common/commit.h) records, at once,

@@ -12,7 +12,7 @@
  * waits on another scale; if publish is slow, the arena fills and this
  * worker waits, its in-ring fills, and ingest applies the overflow policy.
  *
- * Crash safety (DESIGN.md invariant 2).  Everything a successor needs lives
+ * Crash safety (ARCHITECTURE.md, invariant 2).  Everything a successor needs lives
  * in the segment: each stream's window store (its last `window` points)
  * and its committed state (struct tdp_wstate: next_seq, next_window, lost),
  * double-buffered (common/commit.h).  A point is applied as

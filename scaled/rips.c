@@ -1416,7 +1416,7 @@ int rips_compute(rips_ws_t *ws, const struct rips_input *in, int maxdim, double 
 		 * memory, so a fast run that fits would fit there too
 		 * (ws_reserve()), and one that does not is run again there.  A
 		 * window's result is then a function of the window alone,
-		 * also across a worker's restart (DESIGN.md, invariant 3).
+		 * also across a worker's restart (ARCHITECTURE.md, invariant 3).
 		 * Tight stays on (a scale near its bound once will be again,
 		 * and two runs per window would double its cost).
 		 */

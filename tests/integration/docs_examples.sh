@@ -115,6 +115,17 @@ t1 = open(os.path.join(root, "man/tdapipe.1")).read()
 for opt in (r"\-\-complex", r"\-\-summary", r"\-\-window"):
     if opt not in t1:
         fail("tdapipe(1) does not mention persistence %s" % opt.replace("\\", ""))
+# --- every file ARCHITECTURE.md and the README's Layout name exists
+import glob
+arch = open(os.path.join(root, "ARCHITECTURE.md")).read()
+for path in sorted(set(re.findall(r"`((?:common|ingest|scaled|publish|cli|tests|config|man)/[A-Za-z0-9_*./]+)`", arch))):
+    if not glob.glob(os.path.join(root, path)):
+        fail("ARCHITECTURE.md names %s, which does not exist" % path)
+layout = open(os.path.join(root, "README.md")).read().split("## Layout", 1)[-1]
+for d, names in re.findall(r"^    ([a-z]+)/ +(.*?)(?=^    \S|\Z)", layout, re.M | re.S):
+    for name in re.findall(r"\b([a-z_]+\.[ch])\b", names):
+        if not glob.glob(os.path.join(root, d, name)):
+            fail("README's Layout names %s/%s, which does not exist" % (d, name))
 sys.exit(1 if failed else 0)
 EOF
 [ ! -e /dev/shm/tdapipe-demo ] || die "the tour left its segment behind"

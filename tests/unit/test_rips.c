@@ -347,7 +347,7 @@ static void test_held_buffers_never_refuse(void **state)
  * why, the diagrams) is a function of the window alone: the same in a
  * fresh workspace and after any sequence of other windows, complete or
  * not, in either mode.  A restarted scale worker (a fresh workspace) must
- * publish what the one before it would have (DESIGN.md, invariant 3).
+ * publish what the one before it would have (ARCHITECTURE.md, invariant 3).
  */
 static void test_outcome_independent_of_history(void **state)
 {
