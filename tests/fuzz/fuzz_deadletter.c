@@ -20,6 +20,7 @@
 #include "common/buf.h"
 #include "ingest/deadletter.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_json.h"
 #include "tests/fuzz/json_read.h"
 
 static const char *const prefix = "{\"an earlier\":\"line\"}\n";
@@ -59,18 +60,6 @@ static long b64_decode(const char *s, size_t n, unsigned char *out)
 			return -1;   /* bits set in the padding: not canonical */
 	}
 	return (long)o;
-}
-
-static uint64_t json_u64(const struct jr_value *v, const char *key)
-{
-	FUZZ_CHECK(v && v->kind == JR_NUMBER && v->tlen < 32, "%s: not an integer", key);
-	char buf[32];
-	memcpy(buf, v->text, v->tlen);
-	buf[v->tlen] = '\0';
-	char *end;
-	uint64_t u = strtoull(buf, &end, 10);
-	FUZZ_CHECK(*end == '\0' && buf[0] != '-', "%s: \"%s\" is not an unsigned integer", key, buf);
-	return u;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -125,8 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v->kind == JR_STRING, "source: not a string");
 	if (jr_utf8_valid(want, strlen(want)))
 		FUZZ_CHECK(!strcmp(v->str, want) && v->slen == strlen(want), "the source does not read back");
-	FUZZ_CHECK(json_u64(jr_get(o, "offset"), "offset") == offset, "offset");
-	FUZZ_CHECK(json_u64(jr_get(o, "line"), "line") == line, "line");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "offset"), "offset") == offset, "offset");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "line"), "line") == line, "line");
 	v = jr_get(o, "truncated");
 	FUZZ_CHECK(v->kind == JR_BOOL && v->b == truncated, "truncated");
 

@@ -24,6 +24,7 @@
 #include "common/buf.h"
 #include "publish/encode.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_json.h"
 #include "tests/fuzz/json_read.h"
 
 static const char *const prefix = "earlier bytes\n";
@@ -36,18 +37,6 @@ struct want {
 };
 
 /* ------------------------------------------------------------- jsonl */
-
-static uint64_t json_u64(const struct jr_value *v, const char *key)
-{
-	FUZZ_CHECK(v && v->kind == JR_NUMBER && v->tlen < 32, "%s: not an integer", key);
-	char buf[32];
-	memcpy(buf, v->text, v->tlen);
-	buf[v->tlen] = '\0';
-	char *end;
-	uint64_t u = strtoull(buf, &end, 10);
-	FUZZ_CHECK(*end == '\0' && buf[0] != '-', "%s: \"%s\" is not an unsigned integer", key, buf);
-	return u;
-}
 
 /* A double the writer was given, as it must read back. */
 static void json_double(const struct jr_value *v, double want, const char *what)
@@ -79,21 +68,21 @@ static void check_jsonl(const struct want *w, const char *p, size_t len, struct 
 	FUZZ_CHECK(!memchr(p, '\n', len - 1), "the JSON line holds a newline");
 	struct jr_value *o = *root = jr_parse(p, len - 1);
 	FUZZ_CHECK(o && o->kind == JR_OBJECT, "not a JSON object: %.*s", (int)len, p);
-	FUZZ_CHECK(json_u64(jr_get(o, "v"), "v") == 1, "v is not 1");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "v"), "v") == 1, "v is not 1");
 	json_string(jr_get(o, "id"), w->id, w->idlen, "id");
 	json_string(jr_get(o, "stream"), w->stream, strlen(w->stream), "stream");
 	json_string(jr_get(o, "scale"), w->scale, strlen(w->scale), "scale");
-	FUZZ_CHECK(json_u64(jr_get(o, "window"), "window") == r->window, "window");
-	FUZZ_CHECK(json_u64(jr_get(o, "first_seq"), "first_seq") == r->first_seq, "first_seq");
-	FUZZ_CHECK(json_u64(jr_get(o, "last_seq"), "last_seq") == r->last_seq, "last_seq");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "window"), "window") == r->window, "window");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "first_seq"), "first_seq") == r->first_seq, "first_seq");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "last_seq"), "last_seq") == r->last_seq, "last_seq");
 	json_double(jr_get(o, "start"), r->start, "start");
 	json_double(jr_get(o, "end"), r->end, "end");
-	FUZZ_CHECK(json_u64(jr_get(o, "n"), "n") == r->n, "n");
+	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "n"), "n") == r->n, "n");
 	const struct jr_value *v;
-	FUZZ_CHECK((v = jr_get(o, "lost")) ? json_u64(v, "lost") == r->lost : !r->lost, "lost");
-	FUZZ_CHECK((v = jr_get(o, "landmarks")) ? json_u64(v, "landmarks") == r->landmarks : !r->landmarks,
+	FUZZ_CHECK((v = jr_get(o, "lost")) ? fuzz_json_u64(v, "lost") == r->lost : !r->lost, "lost");
+	FUZZ_CHECK((v = jr_get(o, "landmarks")) ? fuzz_json_u64(v, "landmarks") == r->landmarks : !r->landmarks,
 		   "landmarks");
-	FUZZ_CHECK((v = jr_get(o, "truncated")) ? json_u64(v, "truncated") == r->truncated : !r->truncated,
+	FUZZ_CHECK((v = jr_get(o, "truncated")) ? fuzz_json_u64(v, "truncated") == r->truncated : !r->truncated,
 		   "truncated");
 	const struct jr_value *inc = jr_get(o, "incomplete");
 	FUZZ_CHECK(!inc == !tdp_result_incomplete_dims(r), "incomplete present: %d", inc != NULL);
