@@ -272,6 +272,49 @@ static void close_idle(struct source *s, uint64_t now)
 	}
 }
 
+/* An accept completed with RES (a descriptor, or -errno). */
+static void accept_done(struct source *s, int res)
+{
+	s->accept_armed = false;
+	if (res >= 0)
+		accepted(s, res);
+	else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM)
+		tdp_log_limited(&log_full, "accepting a connection: %s; it waits in the backlog", strerror(-res));
+	if (s->nopen < s->max_conns && (res >= 0 || res == -ECONNABORTED || res == -EINTR))
+		arm(s, TAG_ACCEPT, 0);
+	/* else: re-armed by the next call (a close frees what it lacked) */
+	io_uring_submit(&s->ring);
+}
+
+/* A read completed with RES bytes (or -errno) into TAG's buffer: 1 and *C
+ * filled when that is a chunk for the caller, 0 when not (a failed
+ * datagram read, re-armed). */
+static int read_done(struct source *s, int tag, uint32_t conn, int res, struct source_chunk *c)
+{
+	if (tag == TAG_UDP) {
+		s->udp_armed = false;
+		if (res < 0) {
+			arm(s, TAG_UDP, 0);
+			io_uring_submit(&s->ring);
+			return 0;
+		}
+		*c = (struct source_chunk){s->udp_buf, (size_t)res, 0, true, s->off, NULL};
+		s->off += (uint64_t)res;
+		return 1;   /* re-armed on the next call */
+	}
+	struct source_conn *sc = &s->conns[conn];
+	sc->armed = false;
+	if (res <= 0) {
+		ended(s, conn, res, c);   /* a final empty chunk flushes its partial record */
+		return 1;
+	}
+	*c = (struct source_chunk){sc->buf, (size_t)res, conn, false, sc->off, NULL};
+	sc->off += (uint64_t)res;
+	sc->last_ns = tdp_now_ns();
+	s->rearm_conn = conn;
+	return 1;
+}
+
 int source_net_next(struct source *s, struct source_chunk *c, int timeout_ms)
 {
 	/* The caller is done with the buffer it held: read into it again.
@@ -301,42 +344,10 @@ int source_net_next(struct source *s, struct source_chunk *c, int timeout_ms)
 		int res = cqe->res;
 		io_uring_cqe_seen(&s->ring, cqe);
 		int tag = (int)(ud & 0xff);
-		uint32_t conn = (uint32_t)(ud >> 8);
-		if (tag == TAG_ACCEPT) {
-			s->accept_armed = false;
-			if (res >= 0)
-				accepted(s, res);
-			else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM)
-				tdp_log_limited(&log_full, "accepting a connection: %s; it waits in the backlog",
-						strerror(-res));
-			if (s->nopen < s->max_conns && (res >= 0 || res == -ECONNABORTED || res == -EINTR))
-				arm(s, TAG_ACCEPT, 0);
-			/* else: re-armed by the next call (a close frees what it lacked) */
-			io_uring_submit(&s->ring);
-			continue;
-		}
-		if (tag == TAG_UDP) {
-			s->udp_armed = false;
-			if (res < 0) {
-				arm(s, TAG_UDP, 0);
-				io_uring_submit(&s->ring);
-				continue;
-			}
-			*c = (struct source_chunk){s->udp_buf, (size_t)res, 0, true, s->off, NULL};
-			s->off += (uint64_t)res;
-			return 1;   /* re-armed on the next call */
-		}
-		struct source_conn *sc = &s->conns[conn];
-		sc->armed = false;
-		if (res <= 0) {
-			ended(s, conn, res, c);   /* a final empty chunk flushes its partial record */
+		if (tag == TAG_ACCEPT)
+			accept_done(s, res);
+		else if (read_done(s, tag, (uint32_t)(ud >> 8), res, c))
 			return 1;
-		}
-		*c = (struct source_chunk){sc->buf, (size_t)res, conn, false, sc->off, NULL};
-		sc->off += (uint64_t)res;
-		sc->last_ns = tdp_now_ns();
-		s->rearm_conn = conn;
-		return 1;
 	}
 }
 
