@@ -36,21 +36,6 @@ int time_unit_from_name(const char *s, size_t len, enum tdp_time_unit *unit)
 	return -1;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static void trim(const char **s, size_t *len)
-{
-	while (*len && is_blank((*s)[0])) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len && is_blank((*s)[*len - 1]))
-		(*len)--;
-}
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -180,7 +165,7 @@ static int decimal_round(const struct decimal *d, int shift, uint64_t *mag)
 int event_time_from_decimal(const char *s, size_t len, enum tdp_time_unit unit,
 			    int64_t *ns, char *reason, size_t rlen)
 {
-	trim(&s, &len);
+	number_trim(&s, &len);
 	struct decimal d;
 	if (decimal_scan(s, len, &d) < 0) {
 		double unused;
@@ -326,7 +311,7 @@ static bool shape_ok(const char *s)
 int event_time_from_rfc3339(const char *s, size_t len, int64_t *ns,
 			    char *reason, size_t rlen)
 {
-	trim(&s, &len);
+	number_trim(&s, &len);
 	char q[TDP_QUOTE_MAX];
 	reason_quote(q, s, len);
 	if (len < 20 || !shape_ok(s))

@@ -23,6 +23,16 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+void number_trim(const char **s, size_t *len)
+{
+	while (*len && is_blank((*s)[0])) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && is_blank((*s)[*len - 1]))
+		(*len)--;
+}
+
 /*
  * Whether S[0..LEN), already trimmed, spells a non-finite value strtod
  * would accept: an optional sign, then nan, nan(chars), inf or infinity in
@@ -51,12 +61,7 @@ static bool spells_non_finite(const char *s, size_t len)
  */
 enum number_status number_parse(const char *s, size_t len, double *out)
 {
-	while (len && is_blank(s[0])) {
-		s++;
-		len--;
-	}
-	while (len && is_blank(s[len - 1]))
-		len--;
+	number_trim(&s, &len);
 	if (len == 0)
 		return NUMBER_EMPTY;
 	if (spells_non_finite(s, len))
@@ -100,12 +105,7 @@ int number_field(const char *field, const char *s, size_t len, double *out,
 		return 0;
 
 	/* Quote what was looked at, i.e. without the blanks around it. */
-	while (len && is_blank(s[0])) {
-		s++;
-		len--;
-	}
-	while (len && is_blank(s[len - 1]))
-		len--;
+	number_trim(&s, &len);
 	char q[TDP_QUOTE_MAX];
 	reason_quote(q, s, len);
 	if (st == NUMBER_EMPTY)

@@ -23,6 +23,9 @@ enum number_status {
 	NUMBER_NOT_FINITE,   /* nan, inf, infinity, or too large for a double */
 };
 
+/* Drop the spaces and tabs around *S (*LEN bytes): what the parsers ignore. */
+void number_trim(const char **s, size_t *len);
+
 /* Parse S[0..LEN) (need not be NUL-terminated) as a finite decimal number,
  * spaces and tabs around it allowed; *OUT is set only on NUMBER_OK. */
 enum number_status number_parse(const char *s, size_t len, double *out);
