@@ -17,11 +17,6 @@ static const char *state_name(uint32_t st)
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
-static uint64_t load64(const uint64_t *p)
-{
-	return tdp_load_u64(p);
-}
-
 /* Copy the string a process keeps in SRC (LEN bytes; NUL-terminated
  * unless it is corrupt or being written) into OUT (LEN + 1 bytes). */
 static const char *seg_string(char *out, const char *src, size_t len)
@@ -43,12 +38,12 @@ static uint64_t hist_quantile(const uint64_t *h, double q)
 {
 	uint64_t total = 0;
 	for (int i = 0; i < TDP_HIST_BUCKETS; i++)
-		total += load64(&h[i]);
+		total += tdp_load_u64(&h[i]);
 	if (!total)
 		return 0;
 	uint64_t want = (uint64_t)(q * (double)total), seen = 0;
 	for (int i = 0; i < TDP_HIST_BUCKETS; i++) {
-		seen += load64(&h[i]);
+		seen += tdp_load_u64(&h[i]);
 		if (seen > want)
 			return 2ull << i;
 	}
@@ -138,9 +133,9 @@ static void print_kafka_text(struct tdp_buf *b, const struct tdp_shm *seg)
 		char msg[sizeof(k->last_error) + 1];
 		seg_string(msg, k->last_error, sizeof(k->last_error));
 		tdp_buf_printf(b, "%-18s %-10s %12" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64
-			       "  %.80s\n", rows[i].name, tdp_kafka_state_name(k->state), load64(&k->messages),
-			       load64(&k->errors), load64(&k->rebalances), load64(&k->txn_commits),
-			       load64(&k->txn_aborts), msg[0] ? msg : "-");
+			       "  %.80s\n", rows[i].name, tdp_kafka_state_name(k->state), tdp_load_u64(&k->messages),
+			       tdp_load_u64(&k->errors), tdp_load_u64(&k->rebalances), tdp_load_u64(&k->txn_commits),
+			       tdp_load_u64(&k->txn_aborts), msg[0] ? msg : "-");
 	}
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
 	uint32_t np = kafka_nparts(kb);
@@ -174,8 +169,8 @@ static void print_kafka_json(struct tdp_buf *b, const struct tdp_shm *seg)
 		tdp_buf_printf(b, "%s\"%s\":{\"state\":\"%s\",\"messages\":%" PRIu64 ",\"errors\":%" PRIu64
 			       ",\"rebalances\":%" PRIu64 ",\"txn_commits\":%" PRIu64 ",\"txn_aborts\":%" PRIu64
 			       ",\"last_error\":", i ? "," : "", rows[i].name, tdp_kafka_state_name(k->state),
-			       load64(&k->messages), load64(&k->errors), load64(&k->rebalances), load64(&k->txn_commits),
-			       load64(&k->txn_aborts));
+			       tdp_load_u64(&k->messages), tdp_load_u64(&k->errors), tdp_load_u64(&k->rebalances), tdp_load_u64(&k->txn_commits),
+			       tdp_load_u64(&k->txn_aborts));
 		char msg[sizeof(k->last_error) + 1];
 		seg_string(msg, k->last_error, sizeof(k->last_error));
 		if (msg[0])
@@ -221,11 +216,11 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		char label[64], ex[32];
 		tdp_proc_label(p, cfg, label, sizeof(label));
 		exit_str(tdp_load_i32(&p->last_exit), ex, sizeof(ex));
-		uint64_t beat = load64(&p->heartbeat_ns);
+		uint64_t beat = tdp_load_u64(&p->heartbeat_ns);
 		tdp_buf_printf(b, "%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
 			       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
-			       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, load64(&p->records_in),
-			       load64(&p->records_out), load64(&p->bad_records), load64(&p->windows),
+			       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, tdp_load_u64(&p->records_in),
+			       tdp_load_u64(&p->records_out), tdp_load_u64(&p->bad_records), tdp_load_u64(&p->windows),
 			       tdp_proc_incomplete(p), (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
 			       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
@@ -242,8 +237,8 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			if (j == 0)
 				snprintf(lost, sizeof(lost), "%" PRIu64, scale_lost(seg, s));
 			tdp_buf_printf(b, "%-18s %19s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s\n",
-				       label, used, load64(&rows[j].r->pushed), load64(&rows[j].r->popped),
-				       load64(&rows[j].r->overflow), load64(&rows[j].r->high_water), lost);
+				       label, used, tdp_load_u64(&rows[j].r->pushed), tdp_load_u64(&rows[j].r->popped),
+				       tdp_load_u64(&rows[j].r->overflow), tdp_load_u64(&rows[j].r->high_water), lost);
 		}
 	}
 	print_kafka_text(b, seg);
@@ -265,7 +260,7 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		uint32_t role = tdp_load_u32(&p->role);
 		int32_t scale = tdp_load_i32(&p->scale);
 		int32_t last_exit = tdp_load_i32(&p->last_exit);
-		uint64_t beat = load64(&p->heartbeat_ns);
+		uint64_t beat = tdp_load_u64(&p->heartbeat_ns);
 		tdp_buf_printf(b, "%s{\"role\":\"%s\",\"scale\":", i ? "," : "", tdp_role_name(role));
 		if (role == TDP_ROLE_SCALED)
 			tdp_json_string(b, scale_name(cfg, scale), strlen(scale_name(cfg, scale)));
@@ -286,18 +281,18 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			       ",\"records_in\":%" PRIu64 ",\"records_out\":%" PRIu64 ",\"bad_records\":%" PRIu64
 			       ",\"windows\":%" PRIu64 ",\"compute_p50_ns\":%" PRIu64 ",\"compute_p99_ns\":%" PRIu64
 			       ",\"heartbeat_age_ms\":%" PRIu64 ",\"incomplete\":{",
-			       load64(&p->records_in), load64(&p->records_out), load64(&p->bad_records),
-			       load64(&p->windows), hist_quantile(p->compute_hist, 0.5),
+			       tdp_load_u64(&p->records_in), tdp_load_u64(&p->records_out), tdp_load_u64(&p->bad_records),
+			       tdp_load_u64(&p->windows), hist_quantile(p->compute_hist, 0.5),
 			       hist_quantile(p->compute_hist, 0.99), beat && beat < now ? (now - beat) / 1000000 : 0);
 		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
 			tdp_buf_printf(b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
-				       load64(&p->incomplete[w]));
+				       tdp_load_u64(&p->incomplete[w]));
 		tdp_buf_puts(b, "}");
 		if (role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
 			tdp_buf_puts(b, ",\"connections\":{");
 			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)
 				tdp_buf_printf(b, "%s\"%s\":%" PRIu64, k ? "," : "", tdp_conn_counter_name(k),
-					       load64(&p->conns[k]));
+					       tdp_load_u64(&p->conns[k]));
 			tdp_buf_puts(b, "}");
 		}
 		tdp_buf_puts(b, "}");
@@ -311,8 +306,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			tdp_buf_printf(b,
 				       ",\"capacity\":%u,\"used\":%u,\"pushed\":%" PRIu64 ",\"popped\":%" PRIu64
 				       ",\"overflow\":%" PRIu64 ",\"high_water\":%" PRIu64,
-				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), load64(&rs[j]->pushed),
-				       load64(&rs[j]->popped), load64(&rs[j]->overflow), load64(&rs[j]->high_water));
+				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), tdp_load_u64(&rs[j]->pushed),
+				       tdp_load_u64(&rs[j]->popped), tdp_load_u64(&rs[j]->overflow), tdp_load_u64(&rs[j]->high_water));
 			if (j == 0)
 				tdp_buf_printf(b, ",\"lost\":%" PRIu64, scale_lost(seg, s));
 			tdp_buf_puts(b, "}");

@@ -7,8 +7,8 @@
 #include <syslog.h>
 
 #include "common/atomics.h"
+#include "common/counter.h"
 #include "common/log.h"
-#include "common/ring.h"
 
 /*
  * Every client's opaque points at a struct whose first member is its

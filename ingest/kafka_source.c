@@ -5,8 +5,8 @@
 
 #include "common/atomics.h"
 #include "common/clock.h"
+#include "common/counter.h"
 #include "common/log.h"
-#include "common/ring.h"
 
 #define WATERMARK_EVERY_NS 200000000ull
 

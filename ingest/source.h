@@ -50,8 +50,8 @@ struct source {
 	struct io_uring ring;   /* tcp, udp */
 	bool ring_up;
 	bool ended;             /* file / stdin: source_reject() ended it */
-	uint64_t size_seen;     /* file: the largest size it was seen to have */
-	bool shrank;            /* file: at its end, smaller than size_seen */
+	uint64_t size_seen;     /* file: its size when opened; once shrank, the size it shrank to */
+	bool shrank;            /* file: at its end, smaller than when opened or than what was read */
 	bool accept_armed;
 	bool udp_armed;
 	char *udp_buf;

@@ -29,8 +29,8 @@
 
 #include "common/atomics.h"
 #include "common/clock.h"
+#include "common/counter.h"
 #include "common/log.h"
-#include "common/ring.h"
 #include "common/shm.h"
 
 #define NET_BUF (64u << 10)
@@ -178,8 +178,8 @@ void source_net_close(struct source *s)
 	free(s->udp_buf);
 }
 
-/* Queue one read (or accept); the ring's queue is never full, since at
- * most three are queued between two submits. */
+/* Queue one read (or accept), submitting what is queued first if the
+ * submission queue is full. */
 static void arm(struct source *s, int tag, uint32_t conn)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->ring);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/ring.h"
+#include "common/counter.h"
 #include "ingest/ingest.h"
 
 static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
