@@ -19,6 +19,7 @@
 #include "common/buf.h"
 #include "common/config_kafka.h"
 #include "common/config_read.h"
+#include "common/duration.h"
 #include "common/config_schema.h"
 #include "common/record.h"
 #include "common/yaml_tree.h"
@@ -48,7 +49,10 @@
 #define MAX_BACKOFF_MS 3600000u    /* at most an hour between restarts */
 #define MAX_WINDOW_S 86400u
 
+#define MAX_TIME_HELD (1u << 28)    /* points a stream keeps for one time scale */
+
 #define DEFAULT_MAX_STREAMS 1024u
+#define DEFAULT_MAX_WINDOW_POINTS 65536u
 #define DEFAULT_MAX_RECORD 65536u
 #define DEFAULT_MAX_CONNECTIONS 64u
 #define DEFAULT_IDLE_TIMEOUT_MS 300000u   /* 5 minutes */
@@ -90,6 +94,7 @@ static const int sink_format_values[] = { TDP_FMT_JSONL, TDP_FMT_MSGPACK };
 static const char *const event_times[] = { "record", "kafka", NULL };
 static const char *const complexes[] = { "sublevel", "rips", NULL };
 static const char *const overflows[] = { "block", "drop", NULL };
+static const char *const time_units[] = { "s", "ms", "us", "ns", NULL };   /* enum tdp_time_unit */
 
 /* ------------------------------------------------------ section readers */
 
@@ -214,7 +219,7 @@ static const struct tdp_cfg_type time_column = { read_time_column, tdp_cfg_init_
 
 enum { S_TYPE, S_FORMAT, S_PATH, S_HOST, S_PORT, S_BROKERS, S_TOPICS, S_GROUP, S_EVENT_TIME,
        S_STOP_AT_END, S_PROPERTIES, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
-       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT };
+       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE };
 
 /*
  * source: the type decides which keys are valid (path for file, host and
@@ -255,13 +260,16 @@ static const struct tdp_cfg_key source_keys[] = {
 				.types = BIT(TDP_SRC_TCP) },
 	[S_IDLE_TIMEOUT] = { "idle_timeout", &tdp_cfg_duration, SRC(idle_timeout_ms), .lo = 0, .hi = MAX_MS,
 			     .def.u = DEFAULT_IDLE_TIMEOUT_MS, .types = BIT(TDP_SRC_TCP) },
+	[S_TIME_UNIT] = { "time_unit", &tdp_cfg_enum, SRC(time_unit), .words = time_units, .def.i = TDP_TIME_S },
+	[S_LATENESS] = { "lateness", &tdp_cfg_duration_ns, SRC(lateness_ns) },
+	[S_IDLE_CLOSE] = { "idle_close", &tdp_cfg_duration_ns, SRC(idle_close_ns) },
 };
 
 /* The port before the host, the properties with the other Kafka keys. */
 static const uint8_t source_order[] = {
 	S_TYPE, S_FORMAT, S_PATH, S_PORT, S_HOST, S_BROKERS, S_TOPICS, S_GROUP, S_PROPERTIES,
 	S_EVENT_TIME, S_STOP_AT_END, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
-	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT,
+	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE,
 };
 
 CHECK_ROWS(source_keys, source_order);
@@ -362,7 +370,39 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 		       const struct tdp_ynode *const *seen);
 
 enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
-       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB };
+       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS };
+
+/*
+ * window and slide: a count of points (a bare integer, as always), or a
+ * duration (an integer with a unit ns us ms s m h) for windows over event
+ * time.  Which of the two each is, is settled in scale_rules (both the
+ * same); a duration leaves the count 0.  K->offset names the count.
+ */
+static int read_span(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		     const struct tdp_cfg_key *k, void *obj)
+{
+	struct tdp_scale_cfg *sc = obj;
+	bool is_window = k->offset == offsetof(struct tdp_scale_cfg, window);
+	uint64_t *ns = is_window ? &sc->window_ns : &sc->slide_ns;
+	if (tdp_cfg_plain(c, v, path))
+		return -1;
+	bool bare = v->kind == TDP_Y_SCALAR && !v->quoted && v->len &&
+		    strspn(v->val, "0123456789") == v->len;
+	if (bare)
+		return tdp_cfg_uint.read(c, v, path, k, obj);
+	uint64_t got;
+	if (v->kind == TDP_Y_SCALAR && !v->quoted && tdp_duration_parse(v->val, v->len, 0, &got) == 0 &&
+	    got >= TDP_MIN_SLIDE_NS) {
+		*ns = got;
+		return 0;
+	}
+	char w[200];
+	snprintf(w, sizeof(w), "a count of points from 1 to %u, or a duration of at least 2ns: an "
+		 "integer with a unit ns, us, ms, s, m or h (\"100ms\")", MAX_COUNT);
+	return tdp_cfg_expected(c, v, path, w);
+}
+
+static const struct tdp_cfg_type window_span = { read_span, tdp_cfg_init_uint };
 
 /* scales[I]: read in document order, then the required keys. */
 static const struct tdp_cfg_key scale_keys[] = {
@@ -370,9 +410,9 @@ static const struct tdp_cfg_key scale_keys[] = {
 		      .flags = TDP_KEY_REQUIRED },
 	[SC_COMPLEX] = { "complex", &tdp_cfg_enum, SC(complex), .words = complexes,
 			 .flags = TDP_KEY_REQUIRED },
-	[SC_WINDOW] = { "window", &tdp_cfg_uint, SC(window), .lo = 1, .hi = MAX_COUNT,
+	[SC_WINDOW] = { "window", &window_span, SC(window), .lo = 1, .hi = MAX_COUNT,
 			.flags = TDP_KEY_REQUIRED },
-	[SC_SLIDE] = { "slide", &tdp_cfg_uint, SC(slide), .lo = 1, .hi = MAX_COUNT,
+	[SC_SLIDE] = { "slide", &window_span, SC(slide), .lo = 1, .hi = MAX_COUNT,
 		       .flags = TDP_KEY_REQUIRED },
 	[SC_DIMS] = { "dims", &dims, SC(dims_mask), .def.u = 1 },
 	[SC_EMBED] = { "embed", &tdp_cfg_mapping, .offset = 0, .size = sizeof(struct tdp_scale_cfg),
@@ -386,7 +426,51 @@ static const struct tdp_cfg_key scale_keys[] = {
 			    .hi = MAX_COUNT },
 	[SC_MEMORY_MB] = { "memory_mb", &tdp_cfg_uint, SC(memory_mb), .lo = 1, .hi = MAX_MEMORY_MB,
 			   .def.u = DEFAULT_MEMORY_MB },
+	/* time scales only: */
+	[SC_MAX_WINDOW_POINTS] = { "max_window_points", &tdp_cfg_uint, SC(max_window_points), .lo = 1,
+				   .hi = MAX_COUNT, .def.u = DEFAULT_MAX_WINDOW_POINTS },
 };
+
+/*
+ * Windows over event time: window and slide both durations, or both
+ * counts.  A time scale's `window` count becomes max_window_points, the
+ * most points one of its windows holds, which is what every bound sized
+ * by a window's points (results, arena, rips' memory model) needs.  A
+ * stream keeps, per time scale, up to max_window_points for each window
+ * a point may fall in (scaled/time_windows.c): that product is bounded.
+ */
+static int time_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
+		      struct tdp_scale_cfg *sc, const struct tdp_ynode *const *seen)
+{
+	char kp[TDP_CFG_PATH_MAX], w[160];
+	const struct tdp_ynode *win = seen[SC_WINDOW], *slide = seen[SC_SLIDE];
+	(void)m;
+	if (!sc->window_ns != !sc->slide_ns) {
+		bool slide_is_count = !sc->slide_ns;
+		snprintf(w, sizeof(w), "%s, as window is (both counts of points or both durations)",
+			 slide_is_count ? "a duration (\"100ms\")" : "a count of points");
+		return tdp_cfg_expected(c, slide, tdp_cfg_key_path(kp, path, "slide"), w);
+	}
+	sc->timed = sc->window_ns != 0;
+	if (!sc->timed) {
+		if (seen[SC_MAX_WINDOW_POINTS])
+			return tdp_cfg_fail(c, seen[SC_MAX_WINDOW_POINTS]->line, seen[SC_MAX_WINDOW_POINTS]->col,
+					    tdp_cfg_key_path(kp, path, "max_window_points"),
+					    "expected no max_window_points with a window of %u points (it "
+					    "bounds windows that are durations)", sc->window);
+		return 0;
+	}
+	sc->window = sc->max_window_points;
+	sc->slide = 1;
+	uint64_t held = (uint64_t)sc->max_window_points * tdp_scale_windows_per_point(sc);
+	if (held > MAX_TIME_HELD) {
+		snprintf(w, sizeof(w), "max_window_points (%u) times the windows a point falls in (%llu) "
+			 "at most %u", sc->max_window_points,
+			 (unsigned long long)tdp_scale_windows_per_point(sc), MAX_TIME_HELD);
+		return tdp_cfg_expected(c, win, tdp_cfg_key_path(kp, path, "window"), w);
+	}
+	return 0;
+}
 
 static const struct tdp_cfg_section scale_section = {
 	.what = "a mapping describing a scale", ROWS(scale_keys), .doc_order = true,
@@ -401,10 +485,12 @@ static const struct tdp_cfg_section scale_section = {
 static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path, void *obj,
 		       const struct tdp_ynode *const *seen)
 {
-	const struct tdp_scale_cfg *sc = obj;
+	struct tdp_scale_cfg *sc = obj;
 	const struct tdp_ynode *embed = seen[SC_EMBED], *rips_only = NULL;
 	char kp[TDP_CFG_PATH_MAX], why[256];
 
+	if (time_rules(c, m, path, sc, seen))
+		return -1;
 	if (embed) {
 		char g[96];
 		snprintf(g, sizeof(g), "\"{dim: %u, lag: %u}\"", sc->embed_dim, sc->embed_lag);
@@ -417,8 +503,8 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 		uint64_t span = (uint64_t)(sc->embed_dim - 1) * sc->embed_lag;
 		if (span >= sc->window)
 			return tdp_cfg_fail(c, embed->line, embed->col, kp,
-					    "expected (dim-1)*lag below the window of %u points, got %s",
-					    sc->window, g);
+					    "expected (dim-1)*lag below the %s of %u points, got %s",
+					    sc->timed ? "max_window_points" : "window", sc->window, g);
 	}
 	if (sc->complex != TDP_COMPLEX_SUBLEVEL)
 		return tdp_scale_rips_check(sc, why, sizeof(why)) ?
@@ -797,6 +883,19 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s)
 
 /* Sublevel filtrations and delay embeddings read a scalar series: points
  * must carry exactly one value. */
+bool tdp_config_timed(const struct tdp_config *cfg)
+{
+	for (uint32_t s = 0; s < cfg->nscales; s++)
+		if (cfg->scales[s].timed)
+			return true;
+	return false;
+}
+
+uint64_t tdp_scale_windows_per_point(const struct tdp_scale_cfg *sc)
+{
+	return sc->slide_ns ? (sc->window_ns + sc->slide_ns - 1) / sc->slide_ns : 1;
+}
+
 bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc)
 {
 	return sc->complex == TDP_COMPLEX_SUBLEVEL || sc->embed_dim > 0;

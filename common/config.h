@@ -14,9 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/time_unit.h"
+
 #define TDP_MAX_SCALES 16
 #define TDP_NAME_MAX 32          /* instance and scale names, with NUL */
 #define TDP_PATH_MAX 1024
+#define TDP_MIN_SLIDE_NS 2       /* time windows: keeps window numbers within +-2^62 (record.h) */
 
 enum tdp_source_type { TDP_SRC_FILE, TDP_SRC_STDIN, TDP_SRC_TCP, TDP_SRC_UDP, TDP_SRC_KAFKA };
 enum tdp_format { TDP_FMT_CSV, TDP_FMT_JSONL, TDP_FMT_MSGPACK };
@@ -72,6 +75,10 @@ struct tdp_source_cfg {
 	uint32_t max_connections;  /* tcp: connections read at once (default 64); more wait in the backlog */
 	uint32_t idle_timeout_ms;  /* tcp: close a connection silent this long (default 300000, 0 = never) */
 	enum tdp_event_time event_time; /* kafka: where t comes from (default record) */
+	enum tdp_time_unit time_unit;   /* what a numeric event time counts (default s) */
+	uint64_t lateness_ns;      /* a stream's watermark: its newest event time minus this (default 0) */
+	uint64_t idle_close_ns;    /* emit a stream's open time windows after this much wall time
+				      without a point of it (0 = never, the default) */
 	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 
@@ -85,8 +92,13 @@ struct tdp_sink_cfg {
 struct tdp_scale_cfg {
 	char name[TDP_NAME_MAX];
 	enum tdp_complex complex;
-	uint32_t window;           /* points per window, >= 1 */
-	uint32_t slide;            /* points between window starts, >= 1 */
+	uint32_t window;           /* points per window, >= 1; time scales: max_window_points */
+	uint32_t slide;            /* points between window starts, >= 1; time scales: 1 */
+	bool timed;                /* window and slide are durations: windows over event time */
+	uint64_t window_ns;        /* time scales: window k covers [k*slide_ns, k*slide_ns + window_ns) */
+	uint64_t slide_ns;
+	uint32_t max_window_points;/* time scales: points a window keeps, the first in (time, arrival)
+				      order (default 65536) */
 	uint32_t dims_mask;        /* bit d: compute H_d */
 	uint32_t embed_dim;        /* delay embedding dimension, 0 = no embedding */
 	uint32_t embed_lag;        /* delay embedding lag (>= 1 when embed_dim > 0) */
@@ -152,6 +164,14 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s);
 
 /* Whether scale S needs scalar input (sublevel, or any delay embedding). */
 bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc);
+
+/* Whether any scale of CFG has time windows (then every point needs an
+ * event time, and lateness applies). */
+bool tdp_config_timed(const struct tdp_config *cfg);
+
+/* Time scales: how many windows one point falls in, at most
+ * (ceil(window / slide)). */
+uint64_t tdp_scale_windows_per_point(const struct tdp_scale_cfg *sc);
 
 /* Highest homology dimension the scale computes. */
 int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);

@@ -258,6 +258,22 @@ int tdp_cfg_want_duration_ms(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, c
 	return tdp_cfg_expected(c, n, path, w);
 }
 
+int tdp_cfg_want_duration_ns(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, uint64_t lo,
+			    uint64_t hi, const char *what, uint64_t *out)
+{
+	uint64_t ns;
+	if (tdp_cfg_plain(c, n, path))
+		return -1;
+	bool zero = n->kind == TDP_Y_SCALAR && !n->quoted && !strcmp(n->val, "0");
+	int rc = zero ? (ns = 0, 0) :
+		 n->kind == TDP_Y_SCALAR && !n->quoted ? tdp_duration_parse(n->val, n->len, 0, &ns) : -1;
+	if (rc == 0 && ns >= lo && ns <= hi) {
+		*out = ns;
+		return 0;
+	}
+	return tdp_cfg_expected(c, n, path, what);
+}
+
 /* true or false, unquoted, into *OUT. */
 int tdp_cfg_want_bool(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, bool *out)
 {

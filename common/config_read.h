@@ -61,6 +61,11 @@ int tdp_cfg_want_uint(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 		      uint32_t lo, uint32_t hi, uint32_t *out);
 
 /* A duration ("250ms", "30s", "5m", or bare milliseconds) in [LO, HI] ms. */
+/* A duration with a unit (ns us ms s m h: "250ms"), or a bare 0, from LO
+ * to HI nanoseconds, into *OUT; WHAT is the expectation in the message. */
+int tdp_cfg_want_duration_ns(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, uint64_t lo,
+			     uint64_t hi, const char *what, uint64_t *out);
+
 int tdp_cfg_want_duration_ms(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
 			     uint32_t lo, uint32_t hi, uint32_t *out);
 

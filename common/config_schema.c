@@ -212,6 +212,26 @@ static int read_duration(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const
 
 const struct tdp_cfg_type tdp_cfg_duration = { read_duration, tdp_cfg_init_uint };
 
+/* Up to a day, like the other timeouts of a config: lo and hi are not
+ * wide enough for nanoseconds, so the bounds are fixed. */
+static int read_duration_ns(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			    const struct tdp_cfg_key *k, void *obj)
+{
+	uint64_t lo = k->lo ? 1 : 0;
+	return tdp_cfg_want_duration_ns(c, v, path, lo, TDP_CFG_DAY_NS,
+					lo ? "a duration from 1ns to 24h: an integer with a unit ns, us, ms, s, m "
+					     "or h (\"500ms\")" :
+					     "0 or a duration up to 24h: an integer with a unit ns, us, ms, s, m "
+					     "or h (\"500ms\")", field_of(k, obj));
+}
+
+static void init_u64(const struct tdp_cfg_key *k, void *obj)
+{
+	*(uint64_t *)field_of(k, obj) = 0;
+}
+
+const struct tdp_cfg_type tdp_cfg_duration_ns = { read_duration_ns, init_u64 };
+
 static int read_bool(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
 		     const struct tdp_cfg_key *k, void *obj)
 {

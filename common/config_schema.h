@@ -105,6 +105,8 @@ void tdp_cfg_init_enum(const struct tdp_cfg_key *k, void *obj);
 
 /* The readers every section uses; the field types they fill. */
 extern const struct tdp_cfg_type tdp_cfg_uint;      /* uint32_t, uint16_t or int: lo..hi, def.u / def.i */
+#define TDP_CFG_DAY_NS 86400000000000ull
+extern const struct tdp_cfg_type tdp_cfg_duration_ns; /* uint64_t nanoseconds, 0..24h (lo != 0: from 1ns), default 0 */
 extern const struct tdp_cfg_type tdp_cfg_duration;  /* uint32_t milliseconds: lo..hi, def.u */
 extern const struct tdp_cfg_type tdp_cfg_bool;      /* bool, def.b */
 extern const struct tdp_cfg_type tdp_cfg_enum;      /* an enum: words, values, def.i */

@@ -49,14 +49,18 @@ static inline const char *tdp_incomplete_name(unsigned why)
 	return why < TDP_INCOMPLETE_REASONS ? names[why] : "unknown";
 }
 
+/* tdp_point.flags */
+#define TDP_POINT_TIMED 1u   /* t is an event time (ns since the epoch), not the sequence number */
+
 /* A point, as ingest stamped it. */
 struct tdp_point {
 	uint64_t seq;      /* per-stream sequence number, 0 at the stream's first valid record */
-	double t;          /* event time; the sequence number when the record had none */
+	int64_t t;         /* event time in ns since the Unix epoch (TDP_POINT_TIMED), else seq */
 	uint64_t src_off;  /* byte offset of the record in its source; Kafka: the message offset */
 	uint32_t stream;   /* index into the segment's stream table */
 	uint16_t dim;      /* number of valid entries in v */
-	uint16_t part;     /* Kafka: index of the source partition in the segment's table, else 0 */
+	uint8_t part;      /* Kafka: index of the source partition in the segment's table, else 0 */
+	uint8_t flags;     /* TDP_POINT_* */
 	double v[TDP_MAX_DIM];
 };
 _Static_assert(sizeof(struct tdp_point) == 160, "point record layout is part of the shm ABI");
@@ -66,6 +70,21 @@ struct tdp_interval {
 	double birth;
 	double death;
 };
+
+/* tdp_result.flags */
+#define TDP_RESULT_START_TIMED 1u  /* start is an event time in ns, else a sequence number */
+#define TDP_RESULT_END_TIMED 2u    /* end likewise */
+#define TDP_RESULT_TIME_WINDOW 4u  /* a time scale's window: from, to, dropped apply; first_seq,
+				      last_seq and lost do not */
+
+/*
+ * Window numbers of time scales.  Window k of a time scale (k may be
+ * negative) is carried as the unsigned k + TDP_TIME_WINDOW_BIAS, so that
+ * window numbers of every scale order the same way and fit the
+ * non-negative int64 range publish de-duplicates with: a slide of at
+ * least 2 ns keeps k within +-2^62.
+ */
+#define TDP_TIME_WINDOW_BIAS ((uint64_t)1 << 62)
 
 /*
  * A result block in a scale's arena: this header, then the intervals of
@@ -77,22 +96,24 @@ struct tdp_result {
 	uint32_t stream;      /* stream table index */
 	uint32_t scale;       /* scale index in the config */
 	uint32_t dims_mask;   /* bit d set: the diagram of H_d is present */
-	uint64_t window;      /* window number k */
-	uint64_t first_seq;   /* k * slide */
-	uint64_t last_seq;    /* k * slide + window - 1 */
-	double start;         /* event time of the first point */
-	double end;           /* event time of the last point */
+	uint64_t window;      /* window number k (time scales: biased, TDP_TIME_WINDOW_BIAS) */
+	uint64_t first_seq;   /* count scales: k * slide */
+	uint64_t last_seq;    /* count scales: k * slide + window - 1 */
+	int64_t start;        /* event time (ns) of the first point, or its seq (flags) */
+	int64_t end;          /* event time (ns) of the last point, or its seq (flags) */
+	int64_t from, to;     /* time scales: the window's bounds [from, to) in ns */
 	uint64_t n;           /* points in the window */
-	uint64_t lost;        /* points of the window that never arrived */
+	uint64_t lost;        /* count scales: points of the window that never arrived */
+	uint64_t dropped;     /* time scales: points of the window past max_window_points */
 	uint32_t count[TDP_MAX_HDIM];
 	uint32_t landmarks;   /* rips: points kept by max-min subsampling, 0 = all */
 	uint32_t truncated;   /* intervals left out (least persistent first) above the cap */
 	uint64_t src_seq;     /* the window's first point present: its sequence number */
 	uint64_t src_off;     /* and its source offset (Kafka: message offset), for checkpoints */
 	uint8_t incomplete[TDP_MAX_HDIM]; /* per dimension in dims_mask: enum tdp_incomplete, count 0 */
-	uint32_t pad;
+	uint32_t flags;       /* TDP_RESULT_* */
 };
-_Static_assert(sizeof(struct tdp_result) == 120, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 144, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
 
 static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)

@@ -39,7 +39,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 7u
+#define TDP_SHM_LAYOUT_VERSION 8u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -106,6 +106,13 @@ struct tdp_proc {
 	uint64_t incomplete[TDP_INCOMPLETE_REASONS]; /* scaled: windows published with a dimension
 	                                              * not computed, by reason ([0] unused) */
 	uint64_t conns[TDP_CONN_COUNTERS];        /* ingest with a tcp source: enum tdp_conn_counter */
+	uint64_t late;                            /* ingest: points below their stream's watermark (dead letters) */
+	/* scaled, time scales (gauges over its streams, refreshed as it works): */
+	uint64_t open_windows;                    /* windows holding points, not yet emitted */
+	uint64_t waiting;                         /* points above their stream's watermark, not yet in order */
+	uint64_t dropped;                         /* counter: points left out of windows past max_window_points */
+	int64_t newest_ns;                        /* newest event time of any stream (INT64_MIN: none yet) */
+	int64_t watermark_ns;                     /* lowest watermark of a stream with open windows (INT64_MAX: none) */
 
 	/* rung by whoever feeds this process */
 	struct tdp_bell bell;
@@ -142,13 +149,22 @@ struct tdp_result_desc {
  * committed, after it the new one: never a mix.  Nothing here is a lock.
  */
 
-/* Committed state of one stream in one scale worker. */
+/* Committed state of one stream in one scale worker.  Time scales use the
+ * second group too (scaled/time_windows.c). */
 struct tdp_wstate_body {
 	uint64_t next_seq;     /* points with seq < next_seq are applied: in the store */
-	uint64_t next_window;  /* windows < next_window were emitted (or held no point) */
+	uint64_t next_window;  /* windows < next_window were emitted (or held no point);
+				  time scales: biased (TDP_TIME_WINDOW_BIAS) */
 	uint64_t lost;         /* points of the stream that never reached this scale */
 	uint32_t dim;          /* point dimension, 0 until the stream's first point */
 	uint32_t pad;
+	/* time scales */
+	int64_t newest_t;      /* the newest event time applied (INT64_MIN: none) */
+	uint64_t settled;      /* points put in (time, arrival) order so far */
+	uint64_t held_head;    /* held points appended so far (their ring's write position) */
+	uint64_t held_tail;    /* held points let go: no open window keeps them */
+	int64_t last_t;        /* the last point put in order: its time ... */
+	uint64_t last_seq;     /* ... and sequence number (settled > 0) */
 };
 struct tdp_wstate {
 	uint64_t ver;
@@ -169,6 +185,7 @@ struct tdp_seq_entry {
 	uint32_t stream;
 	uint32_t pad;
 	uint64_t next_seq;
+	int64_t newest_t;      /* the stream's newest event time after the batch */
 };
 struct tdp_ingest_body {
 	uint64_t resume_off;   /* source byte offset after the last record fully handled */
@@ -265,6 +282,9 @@ struct tdp_stream {
 	 * back to it. */
 	uint64_t base_seq;
 	uint64_t base_off;
+	int64_t newest_t;    /* ingest: the newest event time of the stream (INT64_MIN: none yet);
+				its watermark is this minus the source's lateness */
+	uint64_t pad2[3];    /* entries stay a whole number of cache lines in pairs */
 };
 
 /* Where one scale's rings and arena live. */
@@ -312,9 +332,9 @@ _Static_assert(offsetof(struct tdp_shm_header, layout_version) == 8, "header lay
 _Static_assert(sizeof(struct tdp_shm_header) <= 4096, "header fits its page");
 _Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cache-line sized");
 _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
-_Static_assert(sizeof(struct tdp_stream) == 96, "stream entry layout");
+_Static_assert(sizeof(struct tdp_stream) == 128, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
-_Static_assert(sizeof(struct tdp_wstate) == 96, "worker state layout");
+_Static_assert(sizeof(struct tdp_wstate) == 192, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
 struct tdp_shm {

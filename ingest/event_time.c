@@ -18,24 +18,6 @@
 /* Nanoseconds per UNIT, and the same as a power of ten. */
 static const int64_t unit_ns[] = { 1000000000, 1000000, 1000, 1 };
 static const int unit_exp10[] = { 9, 6, 3, 0 };
-static const char *const unit_names[] = { "s", "ms", "us", "ns" };
-#define UNITS (sizeof(unit_names) / sizeof(unit_names[0]))
-
-const char *time_unit_name(enum tdp_time_unit unit)
-{
-	return (unsigned)unit < UNITS ? unit_names[unit] : "?";
-}
-
-int time_unit_from_name(const char *s, size_t len, enum tdp_time_unit *unit)
-{
-	for (size_t i = 0; i < UNITS; i++)
-		if (strlen(unit_names[i]) == len && !memcmp(s, unit_names[i], len)) {
-			*unit = (enum tdp_time_unit)i;
-			return 0;
-		}
-	return -1;
-}
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';

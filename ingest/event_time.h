@@ -57,20 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a numeric event time counts (the source's time_unit). */
-enum tdp_time_unit {
-	TDP_TIME_S,    /* seconds, the default */
-	TDP_TIME_MS,
-	TDP_TIME_US,
-	TDP_TIME_NS,
-};
-
-/* "s", "ms", "us" or "ns" for UNIT ("?" for anything else). */
-const char *time_unit_name(enum tdp_time_unit unit);
-
-/* The unit named by S[0..LEN) ("s", "ms", "us", "ns", exact case): 0 and
- * *UNIT set, or -1. */
-int time_unit_from_name(const char *s, size_t len, enum tdp_time_unit *unit);
+#include "common/time_unit.h"
 
 /* S[0..LEN) (need not be NUL-terminated), the decimal text of a number,
  * counted in UNIT. */

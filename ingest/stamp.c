@@ -47,7 +47,7 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 {
 	struct tdp_point *p = &in->batch[in->nbatch++];
 	p->seq = st->next_seq + in->pending[idx];
-	p->t = f->dec.has_time ? f->dec.t : (double)p->seq;
+	p->t = f->dec.has_time ? (int64_t)f->dec.t : (int64_t)p->seq;   /* issue 18: ns */
 	p->src_off = f->off;
 	p->stream = idx;
 	p->dim = f->dec.dim;

@@ -14,7 +14,7 @@ void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim)
 	w->size = size;
 	w->dim = dim;
 	w->tag = mem;
-	w->t = (double *)(w->tag + size);
+	w->t = (int64_t *)(w->tag + size);
 	w->off = (uint64_t *)(w->t + size);
 	w->v = (double *)(w->off + size);
 	w->owned = NULL;
@@ -47,7 +47,7 @@ void window_put(struct window *w, const struct tdp_point *p)
 	w->tag[slot] = p->seq + 1;
 }
 
-size_t window_gather(const struct window *w, uint64_t first, double *vals, double *t_first, double *t_last)
+size_t window_gather(const struct window *w, uint64_t first, double *vals, int64_t *t_first, int64_t *t_last)
 {
 	size_t n = 0;
 	for (uint64_t seq = first; seq < first + w->size; seq++) {
@@ -63,7 +63,7 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, doubl
 	return n;
 }
 
-double window_time(const struct window *w, uint64_t seq)
+int64_t window_time(const struct window *w, uint64_t seq)
 {
 	return w->t[seq % w->size];
 }

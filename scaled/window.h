@@ -26,7 +26,7 @@ struct window {
 	uint32_t size;
 	uint32_t dim;
 	uint64_t *tag;       /* size tags: seq + 1, 0 = empty */
-	double *t;           /* size event times */
+	int64_t *t;          /* size event times (ns), or sequence numbers */
 	uint64_t *off;       /* size source offsets */
 	double *v;           /* size * dim values */
 	void *owned;         /* window_init's allocation, else NULL */
@@ -56,10 +56,10 @@ static inline bool window_has(const struct window *w, uint64_t seq)
  * order, to VALS (room for size*dim) and their times to the first/last
  * time out-parameters.  Returns how many were present.
  */
-size_t window_gather(const struct window *w, uint64_t first, double *vals, double *t_first, double *t_last);
+size_t window_gather(const struct window *w, uint64_t first, double *vals, int64_t *t_first, int64_t *t_last);
 
 /* The event time of point SEQ, which must be present. */
-double window_time(const struct window *w, uint64_t seq);
+int64_t window_time(const struct window *w, uint64_t seq);
 
 /* The source offset of point SEQ, which must be present. */
 static inline uint64_t window_off(const struct window *w, uint64_t seq)

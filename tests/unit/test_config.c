@@ -316,9 +316,9 @@ static void test_negative_window_position(void **state)
 		    "    slide: 10\n"				/* 12 */
 		    "    window:\n"				/* 13 */
 		    "        -3\n",				/* 14 */
-		    NAME ":14:9: scales[1].window: expected a positive integer, got \"-3\"");
+		    NAME ":14:9: scales[1].window: expected a count of points from 1 to 16777216, or a duration of at least 2ns: an integer with a unit ns, us, ms, s, m or h (\"100ms\"), got \"-3\"");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    slide: 2\n    window: -3\n",
-		    NAME ":8:13: scales[1].window: expected a positive integer, got \"-3\"");
+		    NAME ":8:13: scales[1].window: expected a count of points from 1 to 16777216, or a duration of at least 2ns: an integer with a unit ns, us, ms, s, m or h (\"100ms\"), got \"-3\"");
 }
 
 static void test_unknown_key(void **state)
@@ -329,21 +329,21 @@ static void test_unknown_key(void **state)
 			 "dead_letter, scales, max_streams, supervisor)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
 	/* Keys that exist, but not for this type or format. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: a, port: 80}\n",
 		    NAME ":2:31: source.port: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 80, path: a}\n",
 		    NAME ":2:31: source.path: unknown key for type tcp (expected one of: type, "
 			 "format, host, port, max_connections, idle_timeout, stream_column, time_column, "
-			 "header, max_record)");
+			 "header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
-			 "type, format, max_record)");
+			 "type, format, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
 		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
@@ -1058,7 +1058,7 @@ static void test_kafka_errors(void **state)
 	/* event_time: Kafka only, record or kafka, and then no time column. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: x, event_time: kafka}\n",
 		    NAME ":2:31: source.event_time: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: broker}\n",
 		    NAME ":2:62: source.event_time: expected record or kafka, got \"broker\"");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
@@ -1070,11 +1070,11 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:50: source.header: unknown key for type kafka (expected one of: type, format, "
 			 "brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, "
-			 "max_record)");
+			 "max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
 			 " stream_column: 1}\n",
 		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
-			 "format, brokers, topics, group, event_time, stop_at_end, properties, max_record)");
+			 "format, brokers, topics, group, event_time, stop_at_end, properties, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
 		    NAME ":2:50: source.port: unknown key for type kafka");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
@@ -1082,7 +1082,7 @@ static void test_kafka_errors(void **state)
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topic: p}\n",
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
-			 "time_column, header, max_record, max_connections, idle_timeout)");
+			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");

@@ -18,7 +18,7 @@ static struct tdp_point pt(uint64_t seq, double v)
 	struct tdp_point p;
 	memset(&p, 0, sizeof(p));
 	p.seq = seq;
-	p.t = 100.0 + (double)seq;
+	p.t = 100 + (int64_t)seq;
 	p.src_off = 1000 + 3 * seq;
 	p.dim = 1;
 	p.v[0] = v;
@@ -34,7 +34,8 @@ static void test_gather_in_order(void **state)
 		struct tdp_point p = pt(s, (double)s * 2);
 		window_put(&w, &p);
 	}
-	double vals[4], t0 = 0, t1 = 0;
+	double vals[4];
+	int64_t t0 = 0, t1 = 0;
 	assert_int_equal(window_gather(&w, 6, vals, &t0, &t1), 4);
 	for (int i = 0; i < 4; i++)
 		assert_true(vals[i] == (double)(6 + i) * 2);
@@ -52,7 +53,8 @@ static void test_zeroed_memory_is_empty(void **state)
 	uint64_t mem[4 * 4] = {0};   /* tag, time, offset, one value */
 	struct window w;
 	window_attach(&w, mem, 4, 1);
-	double vals[4], t0, t1;
+	double vals[4];
+	int64_t t0, t1;
 	assert_false(window_has(&w, 0));
 	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 0);
 	struct tdp_point p = pt(0, 7);
@@ -72,7 +74,8 @@ static void test_gather_with_gap(void **state)
 		struct tdp_point p = pt(seqs[i], (double)seqs[i]);
 		window_put(&w, &p);
 	}
-	double vals[5], t0, t1;
+	double vals[5];
+	int64_t t0, t1;
 	assert_int_equal(window_gather(&w, 1, vals, &t0, &t1), 3);   /* 1, 4, 5 */
 	assert_true(vals[0] == 1 && vals[1] == 4 && vals[2] == 5);
 	/* The first point present, and where it came from, for checkpoints. */
