@@ -51,7 +51,8 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 	p->src_off = f->off;
 	p->stream = idx;
 	p->dim = f->dec.dim;
-	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
+	p->part = in->kafka ? (uint8_t)in->cur_part : 0;
+	p->flags = f->dec.has_time ? TDP_POINT_TIMED : 0;
 	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
 	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
 	if (in->pending[idx]++ == 0)
