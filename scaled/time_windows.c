@@ -421,6 +421,16 @@ static void close_upto(struct scaled *w, uint32_t i, struct tw_stream *ts, wide 
 		return;   /* no watermark yet */
 	for (;;) {
 		int64_t k = next_k(b);
+		/* Held points before window k: none of the open windows keeps
+		 * them (a successor may have moved next_window past them). */
+		uint64_t from = b->held_tail;
+		wide start = k_start(w, k);
+		while (b->held_tail < b->held_head && held_t(w, ts, b->held_tail) < start)
+			b->held_tail++;
+		if (b->held_tail != from) {
+			scaled_commit(w, i);
+			held_release(w, i, from, b->held_tail);
+		}
 		if (b->held_tail == b->held_head) {
 			/* Nothing held: the windows ending by LIMIT are empty. */
 			if (limit < NEVER && k_lo(w, limit) > k) {
@@ -429,6 +439,8 @@ static void close_upto(struct scaled *w, uint32_t i, struct tw_stream *ts, wide 
 			}
 			return;
 		}
+		/* The first window holding the first held point (window k holds it
+		 * or lies before it). */
 		int64_t first = k_lo(w, held_t(w, ts, b->held_tail));
 		if (first > k)
 			k = first;
@@ -441,12 +453,7 @@ static void close_upto(struct scaled *w, uint32_t i, struct tw_stream *ts, wide 
 		}
 		close_window(w, i, ts, k);
 		set_next_k(b, k + 1);
-		uint64_t from = b->held_tail;
-		wide start = k_start(w, k + 1);
-		while (b->held_tail < b->held_head && held_t(w, ts, b->held_tail) < start)
-			b->held_tail++;
 		scaled_commit(w, i);
-		held_release(w, i, from, b->held_tail);
 		tdp_child_beat(&w->child);   /* a batch may close many windows */
 	}
 }
@@ -608,10 +615,17 @@ static void recover(struct scaled *w)
 	gauges(w);
 }
 
-/* Stream I will get no more points now: all its windows out. */
+/* Stream I will get no more points now: all its windows out, and
+ * next_window past the newest point's, however the windows before were
+ * stepped over (a successor may have taken another path to here). */
 static void flush(struct scaled *w, uint32_t i)
 {
+	struct tdp_wstate_body *b = &w->st[i];
 	advance(w, i, stream_of(w, i), NEVER);
+	if (b->newest_t != INT64_MIN && next_k(b) <= k_hi(w, b->newest_t)) {
+		set_next_k(b, k_hi(w, b->newest_t) + 1);
+		scaled_commit(w, i);
+	}
 }
 
 static bool idle(struct scaled *w)
