@@ -50,15 +50,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void print_both(struct tdp_buf *txt, struct tdp_buf *json)
+/* What stats prints of F's segment, as text (!JSON) or JSON, into B as
+ * a C string. */
+static void print_one(const struct seg_fixture *f, struct tdp_buf *b, bool json)
 {
-	tdp_buf_reset(txt);
-	tdp_buf_reset(json);
-	stats_print(txt, &fx.seg, &fx.cfg, false);
-	stats_print(json, &fx.seg, &fx.cfg, true);
-	tdp_buf_putc(txt, 0);
-	tdp_buf_putc(json, 0);
-	assert_true(tdp_buf_ok(txt) && tdp_buf_ok(json));
+	tdp_buf_reset(b);
+	stats_print(b, &f->seg, &f->cfg, json);
+	tdp_buf_putc(b, 0);
+	assert_true(tdp_buf_ok(b));
+}
+
+static void print_both(const struct seg_fixture *f, struct tdp_buf *txt, struct tdp_buf *json)
+{
+	print_one(f, txt, false);
+	print_one(f, json, true);
 }
 
 static size_t count(const char *s, const char *what)
@@ -75,7 +80,7 @@ static void test_fresh_segment(void **state)
 	struct tdp_buf txt, json;
 	tdp_buf_init(&txt);
 	tdp_buf_init(&json);
-	print_both(&txt, &json);
+	print_both(&fx, &txt, &json);
 	assert_non_null(strstr(txt.p, "instance unit-stats-print  supervisor pid 0  streams 0"));
 	assert_non_null(strstr(txt.p, "\nscaled[lev] "));
 	assert_non_null(strstr(txt.p, "\nscaled[cloud] "));
@@ -84,6 +89,10 @@ static void test_fresh_segment(void **state)
 	assert_non_null(strstr(json.p, "{\"instance\":\"unit-stats-print\",\"supervisor_pid\":0,\"streams\":0,"));
 	assert_non_null(strstr(json.p, "\"scale\":\"cloud\",\"pid\":0,\"state\":\"new\""));
 	assert_null(strstr(json.p, "\"kafka\""));
+	/* Count scales only: no "late", no time gauges, no EVENT-TIME table. */
+	assert_null(strstr(txt.p, "EVENT-TIME"));
+	assert_null(strstr(json.p, "\"late\""));
+	assert_null(strstr(json.p, "\"open_windows\""));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
 }
@@ -116,7 +125,7 @@ static void test_live_counts_bounded(void **state)
 	struct tdp_buf txt, json;
 	tdp_buf_init(&txt);
 	tdp_buf_init(&json);
-	print_both(&txt, &json);
+	print_both(&fx, &txt, &json);
 	/* Every table at its size: 4 streams' losses, 256 partitions. */
 	assert_non_null(strstr(txt.p, "streams 4 "));
 	assert_non_null(strstr(json.p, "\"streams\":4,"));
@@ -184,11 +193,7 @@ static void test_time_scales(void **state)
 	struct tdp_buf txt, json;
 	tdp_buf_init(&txt);
 	tdp_buf_init(&json);
-	stats_print(&txt, &tf.seg, &tf.cfg, false);
-	stats_print(&json, &tf.seg, &tf.cfg, true);
-	tdp_buf_putc(&txt, 0);
-	tdp_buf_putc(&json, 0);
-	assert_true(tdp_buf_ok(&txt) && tdp_buf_ok(&json));
+	print_both(&tf, &txt, &json);
 
 	assert_non_null(strstr(json.p, "\"role\":\"ingest\""));
 	assert_non_null(strstr(json.p, "\"invalid_input\":0},\"late\":12}"));
@@ -220,34 +225,15 @@ static void test_time_scales(void **state)
 	tf.cfg.source.type = TDP_SRC_FILE;
 	sec->newest_ns = INT64_MAX;
 	sec->watermark_ns = -2;
-	tdp_buf_reset(&json);
-	stats_print(&json, &tf.seg, &tf.cfg, true);
-	tdp_buf_putc(&json, 0);
+	print_one(&tf, &json, true);
 	assert_non_null(strstr(json.p, "\"dropped\":7,\"watermark_lag_seconds\":null,\"wall_lag_seconds\":null}"));
 	sec->newest_ns = -1000;
 	sec->watermark_ns = 1499999;   /* negative lags round away from zero too */
-	tdp_buf_reset(&json);
-	stats_print(&json, &tf.seg, &tf.cfg, true);
-	tdp_buf_putc(&json, 0);
+	print_one(&tf, &json, true);
 	assert_non_null(strstr(json.p, "\"watermark_lag_seconds\":-0.002,\"wall_lag_seconds\":null}"));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
 	seg_fixture_fini(&tf);
-}
-
-/* Count scales only: no "late", no time gauges, no EVENT-TIME table. */
-static void test_no_time_scales(void **state)
-{
-	(void)state;
-	struct tdp_buf txt, json;
-	tdp_buf_init(&txt);
-	tdp_buf_init(&json);
-	print_both(&txt, &json);
-	assert_null(strstr(txt.p, "EVENT-TIME"));
-	assert_null(strstr(json.p, "\"late\""));
-	assert_null(strstr(json.p, "\"open_windows\""));
-	tdp_buf_fini(&txt);
-	tdp_buf_fini(&json);
 }
 
 int main(void)
@@ -256,7 +242,6 @@ int main(void)
 		cmocka_unit_test(test_fresh_segment),
 		cmocka_unit_test(test_live_counts_bounded),
 		cmocka_unit_test(test_time_scales),
-		cmocka_unit_test(test_no_time_scales),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
