@@ -2,7 +2,8 @@
  * test_deadletter - deadletter_format(): the exact line, key order, one
  * '\n' per dead letter whatever the record holds (quotes, backslashes,
  * newlines, control bytes, invalid UTF-8, NUL, msgpack bytes), appending
- * to what the buffer already holds.
+ * to what the buffer already holds; deadletter_format_time(): a late
+ * point's time and watermark, exact in the source's unit, after reason.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,6 +123,35 @@ static void test_rawlen(void **state)
 	      "{\"reason\":\"r\",\"source\":\"f\",\"offset\":0,\"line\":1,\"record\":\"abc\",\"truncated\":true}\n");
 }
 
+/* A late point: time and watermark right after reason, exact decimals in
+ * the unit; NULL times give deadletter_format's line. */
+static void test_time_and_watermark(void **state)
+{
+	(void)state;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	struct deadletter_time ms = {1765000000100500000, 1765000000200000000, TDP_TIME_MS};
+	deadletter_format_time(&b, "m.jsonl", 40, 3, "{\"t\":1765000000100.5,\"v\":1}", 27, false, "late", &ms);
+	struct deadletter_time s = {-1500000000, INT64_MIN, TDP_TIME_S};
+	deadletter_format_time(&b, "m.jsonl", 70, 4, "x", 1, false, "late", &s);
+	struct deadletter_time ns = {INT64_MAX, -1, TDP_TIME_NS};
+	deadletter_format_time(&b, "m.jsonl", 80, 5, "y", 1, true, "late", &ns);
+	deadletter_format_time(&b, "m.jsonl", 90, 6, "z", 1, false, "r", NULL);
+	tdp_buf_putc(&b, '\0');
+	assert_true(tdp_buf_ok(&b));
+	assert_string_equal(b.p,
+			    "{\"reason\":\"late\",\"time\":1765000000100.5,\"watermark\":1765000000200,"
+			    "\"source\":\"m.jsonl\",\"offset\":40,\"line\":3,"
+			    "\"record\":\"{\\\"t\\\":1765000000100.5,\\\"v\\\":1}\",\"truncated\":false}\n"
+			    "{\"reason\":\"late\",\"time\":-1.5,\"watermark\":-9223372036.854775808,"
+			    "\"source\":\"m.jsonl\",\"offset\":70,\"line\":4,\"record\":\"x\",\"truncated\":false}\n"
+			    "{\"reason\":\"late\",\"time\":9223372036854775807,\"watermark\":-1,"
+			    "\"source\":\"m.jsonl\",\"offset\":80,\"line\":5,\"record\":\"y\",\"truncated\":true}\n"
+			    "{\"reason\":\"r\",\"source\":\"m.jsonl\",\"offset\":90,\"line\":6,\"record\":\"z\","
+			    "\"truncated\":false}\n");
+	tdp_buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_base64_padding),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_rawlen),
+		cmocka_unit_test(test_time_and_watermark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
