@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ingest/event_time.h"
@@ -286,9 +287,8 @@ static int parse_number(struct jp *p, const char *field, double *out)
 	return 0;
 }
 
-/* Longest date-time string unescaped into a buffer; a longer one is read
- * as written (the same bytes, unless it holds escapes, which no date-time
- * needs). */
+/* A date-time string longer than this (a fraction of many digits) is
+ * unescaped into memory of its own. */
 #define TIME_STRING_MAX 256
 
 /*
@@ -301,16 +301,21 @@ static int parse_time(struct jp *p, enum tdp_time_unit unit, int64_t *out)
 	const char *w;
 	size_t n;
 	if (peek_kind(p) == J_STRING) {
-		char buf[TIME_STRING_MAX];
+		char buf[TIME_STRING_MAX], *big = NULL;
 		size_t start = p->pos;
 		if (parse_string(p, buf, sizeof(buf), &n) < 0)
 			return -1;
 		w = buf;
 		if (n > sizeof(buf)) {
-			w = p->s + start + 1;
-			n = p->pos - start - 2;
+			if (!(big = malloc(n)))
+				return fail(p, "t: out of memory for a string of %zu bytes", n);
+			p->pos = start;
+			parse_string(p, big, n, &n);
+			w = big;
 		}
-		return event_time_parse(w, n, EVENT_TIME_STRING, unit, out, p->reason, p->rlen);
+		int rc = event_time_parse(w, n, EVENT_TIME_STRING, unit, out, p->reason, p->rlen);
+		free(big);
+		return rc;
 	}
 	enum jkind k = peek_kind(p);
 	if (k != J_NUMBER && k != J_NONE)
