@@ -143,6 +143,13 @@ static void late_letter(char *out, size_t cap, const char *s, long long x, long 
 		 BASE + x, BASE + w, (unsigned long long)off, (unsigned long long)line, s, BASE + x);
 }
 
+/* Ingest's counters of late points and of dead letters. */
+static void counts_are(uint64_t late, uint64_t bad)
+{
+	assert_int_equal(tdp_load_u64(&in.child.slot->late), late);
+	assert_int_equal(tdp_load_u64(&in.child.slot->bad_records), bad);
+}
+
 static int64_t stream_newest(const char *name)
 {
 	int64_t idx = streams_find(&in.streams, name);
@@ -194,8 +201,7 @@ static void test_late(void **state)
 	late_letter(l, sizeof(l), "a", 1099, 1100, off8, 8);
 	strcat(want, l);
 	assert_string_equal(dead_text(), want);
-	assert_int_equal(tdp_load_u64(&in.child.slot->late), 3);
-	assert_int_equal(tdp_load_u64(&in.child.slot->bad_records), 3);
+	counts_are(3, 3);
 	close_ingest();
 }
 
@@ -218,8 +224,7 @@ static void test_no_time(void **state)
 			    "{\"reason\":\"event time \\\"1e300\\\" ms is beyond ±292 years of nanoseconds around "
 			    "1970\",\"source\":\"stdin\",\"offset\":73,\"line\":3,"
 			    "\"record\":\"{\\\"stream\\\":\\\"a\\\",\\\"t\\\":1e300,\\\"v\\\":3}\",\"truncated\":false}\n");
-	assert_int_equal(tdp_load_u64(&in.child.slot->late), 0);
-	assert_int_equal(tdp_load_u64(&in.child.slot->bad_records), 2);
+	counts_are(0, 2);
 	close_ingest();
 }
 
@@ -283,7 +288,7 @@ static void test_saturating(void **state)
 	rec("{\"stream\":\"n\",\"t\":\"1677-09-21T00:12:43.145224192Z\",\"v\":1}");
 	assert_int_equal(in.nbatch, 2);                    /* no watermark below the range */
 	assert_int_equal(in.batch[1].t, INT64_MIN);
-	assert_int_equal(tdp_load_u64(&in.child.slot->late), 1);
+	counts_are(1, 1);
 	close_ingest();
 }
 
@@ -310,7 +315,7 @@ static void test_count_scales_only(void **state)
 	assert_int_equal(in.batch[3].t, 3);
 	assert_int_equal(in.batch[3].flags, 0);
 	assert_string_equal(dead_text(), "");
-	assert_int_equal(tdp_load_u64(&in.child.slot->late), 0);
+	counts_are(0, 0);
 	close_ingest();
 }
 
