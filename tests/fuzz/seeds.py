@@ -313,3 +313,14 @@ dl("null-args", 0x7e, b"", b"", b"x")
 dl("reason-not-utf8", 0x70, b"\xff", b"\xfe", b"ok")
 for n in range(4):
     dl("base64-%d" % n, 0x70, b"pad", b"s", b"\xff" * n)
+
+
+# flags bit 7: a late point's time and watermark (ns, big-endian) and unit
+def dl_late(name, t, watermark, unit, record):
+    put("deadletter", name, b"\xf0" + b"\x00\x00\x00\x00\x00\x00\x01\x00" * 2 +
+        struct.pack(">qq", t, watermark) + bytes([unit]) + b"late\x00in.jsonl\x00" + record)
+
+
+dl_late("late-ms", 1765000000100500000, 1765000000200000000, 1, b'{"t":1765000000100.5,"v":1}')
+dl_late("late-s-extremes", -2**63, 2**63 - 1, 0, b"x")
+dl_late("late-ns", -1, 0, 3, b"y")
