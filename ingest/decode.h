@@ -43,11 +43,11 @@ int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct td
 
 /* From a stream of concatenated msgpack maps with the same keys; "t" is
  * an integer or a float counted in UNIT, or a string holding an RFC 3339
- * date-time.  Returns 1: a record decoded, *USED bytes consumed; 0: BUF holds only a
- * prefix of a record, read more; -1: a bad record, *USED bytes to skip and
- * dead-letter; -2: not msgpack, a byte where an object must start is 0xc1
- * (*USED: its offset), so where this object ends, and the next begins,
- * cannot be known. */
+ * date-time.  Returns 1: a record decoded, *USED bytes consumed; 0: BUF
+ * holds only a prefix of a record, read more; -1: a bad record, *USED
+ * bytes to skip and dead-letter; -2: not msgpack, a byte where an object
+ * must start is 0xc1 (*USED: its offset), so where this object ends, and
+ * the next begins, cannot be known. */
 int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
 		   struct tdp_decoded *out, char *reason, size_t rlen);
 

@@ -300,7 +300,8 @@ static int parse_time(struct jp *p, enum tdp_time_unit unit, int64_t *out)
 {
 	const char *w;
 	size_t n;
-	if (peek_kind(p) == J_STRING) {
+	enum jkind k = peek_kind(p);
+	if (k == J_STRING) {
 		char buf[TIME_STRING_MAX], *big = NULL;
 		size_t start = p->pos;
 		if (parse_string(p, buf, sizeof(buf), &n) < 0)
@@ -317,7 +318,6 @@ static int parse_time(struct jp *p, enum tdp_time_unit unit, int64_t *out)
 		free(big);
 		return rc;
 	}
-	enum jkind k = peek_kind(p);
 	if (k != J_NUMBER && k != J_NONE)
 		return fail(p, "t: expected a number or a string, got %s", kind_name(k));
 	if (number_word(p, "t", &w, &n) < 0 ||

@@ -67,7 +67,8 @@ static int ingest_start(struct ingest *in, const char *instance, const struct td
 	describe_source(in);
 	in->pending = calloc(c->seg.hdr->max_streams, sizeof(*in->pending));
 	in->pending_newest = calloc(c->seg.hdr->max_streams, sizeof(*in->pending_newest));
-	if (!in->pending || !in->pending_newest || streams_init(&in->streams, &c->seg) < 0 || (rc = dead_sink_open(&in->dead, c)))
+	if (!in->pending || !in->pending_newest || streams_init(&in->streams, &c->seg) < 0 ||
+	    (rc = dead_sink_open(&in->dead, c)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	*done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	batch_redo(&c->seg, *done);
