@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char config_text[] =
 	"instance: fuzz-stats\n"
-	"source: {type: stdin, format: csv, lateness: 1s}\n"
+	"source: {type: stdin, format: csv, time_column: 0, lateness: 1s}\n"
 	"max_streams: 4\n"
 	"scales:\n"
 	"  - {name: lev, complex: sublevel, window: 20, slide: 10, ring: 16}\n"

@@ -164,7 +164,7 @@ static void test_time_scales(void **state)
 	struct seg_fixture tf;
 	char err[512];
 	assert_int_equal(seg_from_yaml(&tf, SEG_MEMORY, "unit-stats-time",
-				       "source: {type: stdin, time_unit: ms, lateness: 500ms}\n"
+				       "source: {type: stdin, format: jsonl, time_unit: ms, lateness: 500ms}\n"
 				       "max_streams: 4\n"
 				       "scales:\n"
 				       "  - {name: sec, complex: sublevel, window: 1s, slide: 100ms}\n"
