@@ -394,7 +394,7 @@ def expected(path, unit, lateness, scales, mwp):
     results = {}
     for sc in scales:
         W, S = duration_ns(sc["window"]), duration_ns(sc["slide"])
-        cap = mwp or 65536
+        cap = sc.get("max_window_points") or mwp or 65536
         for stream, pts in streams.items():
             wins = defaultdict(list)
             for p in pts:
