@@ -53,6 +53,8 @@ The specification (tdapipe.yaml(5), tdapipe-results(5), issue 18):
   "from","to","start","end","n",["dropped",]...,"diagrams":{"0":...}},
   from/to the window's bounds, start/end the times of its first and last
   kept point, in time_unit as exact decimals; no first_seq, last_seq, lost.
+  A window is published once its stream's watermark passes its end: each
+  stream's windows of a scale are in increasing k in the results file.
 """
 import argparse
 import json
@@ -596,11 +598,18 @@ def check(d):
     dead_path = os.path.join(d, "out.jsonl.dead")
     got_dead = load_jsonl(dead_path, diffs) if os.path.exists(dead_path) else []
     got = {}
+    last = {}
     for r in got_rows:
         rid = r.get("id")
         if rid in got:
             diffs.add(str(rid), "published twice")
         got[rid] = r
+        # a window is published once its stream's watermark passes its end,
+        # so each stream's windows of a scale come out in increasing k
+        key = (r.get("stream"), r.get("scale"))
+        if key in last and isinstance(r.get("window"), Decimal) and not r["window"] > last[key]:
+            diffs.add(str(rid), "order: published after window %s of %s/%s" % (last[key], *key))
+        last[key] = r.get("window")
     for rid in sorted(set(got) - set(want_res), key=str):
         r = got[rid]
         diffs.add(str(rid), "unexpected result: from %s to %s n %s start %s end %s"
@@ -648,7 +657,7 @@ def write_expected(d, out):
     num = lambda x: unit_text(int(x.scaleb(UNIT_EXP[unit])), unit)
     jnum = lambda v: "null" if v == INF else repr(v).replace("inf", "null")
     with open(out, "w") as f:
-        for rid in sorted(res):
+        for rid in sorted(res, key=lambda i: (res[i]["scale"], res[i]["stream"], res[i]["window"])):
             w = res[rid]
             sc = w["sc"]
             if sc["complex"] == "sublevel":
