@@ -10,7 +10,11 @@
 # sublevel, to GUDHI's and ripser's within float rounding for Rips) and
 # dead letters (late: time and watermark exactly; no event time) must
 # equal the reference's.  Cases: time units ms, s, ns and us, lateness
-# 50ms, 200ms and the default 0, max_window_points 7 (dropped).
+# 50ms, 100ms, 200ms and the default 0, max_window_points 7 (dropped); JSON
+# Lines, CSV (stream and time columns) and msgpack (times as integers,
+# float64 and strings); three more scales in some (slide longer than the
+# window, a window not a multiple of its slide, Rips without embedding);
+# one case with 12 streams.  The first case runs twice: byte-identical.
 # TIME_ORACLE_SEED shifts the seeds.
 . "$(dirname "$0")/../lib.sh"
 REF="$TDP_ROOT/tests/tools/time_windows_ref.py"
@@ -20,14 +24,19 @@ REF="$TDP_ROOT/tests/tools/time_windows_ref.py"
 base=${TIME_ORACLE_SEED:-1800}
 failed=0
 n=0
-# seed unit lateness max_window_points ("-": the default)
-for c in "1 ms 50ms -" "2 s 50ms -" "3 ns 50ms -" "4 ms 200ms 7" "5 us - -" "6 s 50ms 7"; do
+# seed unit lateness max_window_points format [options] ("-": the default)
+for c in "1 ms 50ms - jsonl" "2 s 50ms - jsonl" "3 ns 50ms - jsonl" "4 ms 200ms 7 jsonl" \
+	"5 us - - jsonl" "6 s 50ms 7 jsonl" "7 ms 50ms - csv --extra-scales" \
+	"8 s 100ms - msgpack" "9 ns - 7 msgpack --extra-scales" \
+	"10 ms 50ms - jsonl --extra-scales --streams 12"; do
 	set -- $c
 	n=$((n + 1))
 	d=$T/case$n
-	args="--seed $((base + $1)) --unit $2"
+	args="--seed $((base + $1)) --unit $2 --format $5"
 	[ "$3" = - ] || args="$args --lateness $3"
 	[ "$4" = - ] || args="$args --max-window-points $4"
+	shift 5
+	args="$args $*"
 	"$PY" "$REF" case --dir "$d" --instance "$INSTANCE" $args
 	run_ok "$d/c.yaml" 60 "case $n ($args)"
 	if ! "$PY" "$REF" check --dir "$d"; then
@@ -36,5 +45,22 @@ for c in "1 ms 50ms -" "2 s 50ms -" "3 ns 50ms -" "4 ms 200ms 7" "5 us - -" "6 s
 		echo "#   $PY $REF expect --dir $d --out $d/want.jsonl writes what was expected"
 	fi
 done
-[ "$failed" -eq 0 ] || die "$failed of $n cases differ from the reference"
+
+# Output is a function of the input: the first case again, each scale's
+# results byte for byte (publish interleaves the scales as they come), and
+# the dead letters.
+d=$T/case1
+mv "$d/out.jsonl" "$d/first.jsonl"
+mv "$d/out.jsonl.dead" "$d/first.jsonl.dead"
+run_ok "$d/c.yaml" 60 "case 1 again"
+for s in a r; do
+	grep "\"scale\":\"$s\"" "$d/out.jsonl" >"$d/again.$s" || true
+	grep "\"scale\":\"$s\"" "$d/first.jsonl" >"$d/first.$s" || true
+	[ -s "$d/first.$s" ] && cmp "$d/again.$s" "$d/first.$s" ||
+		{ failed=$((failed + 1)); echo "FAIL: case 1 run twice: scale $s's results differ"; }
+done
+cmp "$d/out.jsonl.dead" "$d/first.jsonl.dead" ||
+	{ failed=$((failed + 1)); echo "FAIL: case 1 run twice: dead letters differ"; }
+
+[ "$failed" -eq 0 ] || die "$failed of $((n + 1)) checks differ from the reference"
 echo ok

@@ -318,14 +318,38 @@ def gen_stream(rng, kind, lateness):
     return out
 
 
-def make_input(seed, unit, lateness):
+def msgpack_record(rng, stream, ns, v, unit):
+    """A MessagePack map; t (unless NS is None) as an RFC 3339 string, an
+    integer in the unit when NS is a whole number of it, or a float64 (then
+    the time is that double's exact value, rounded to ns)."""
+    import msgpack
+    m = [("stream", stream)]
+    if ns is not None:
+        e = UNIT_EXP[unit]
+        r = rng.random()
+        if r < 0.35:
+            t = rfc3339_text(rng, ns)[1:-1]
+        elif r < 0.65 and ns % 10**e == 0:
+            t = ns // 10**e
+        else:
+            t = float(Decimal(ns).scaleb(-e))
+        m.append(("t", t))
+    m.append(("v", float(v)))
+    if rng.random() < 0.3:
+        rng.shuffle(m)
+    return msgpack.packb(dict(m), use_bin_type=True)
+
+
+def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None):
+    """The input file's bytes: the streams interleaved at random in FMT
+    (jsonl, csv: "stream,t,v" lines, or msgpack maps)."""
     rng = random.Random(seed)
-    nstreams = rng.randint(3, 5)
+    nstreams = nstreams or rng.randint(3, 5)
     kinds = ["epoch", "1967", "2026"] + [rng.choice(list(EPOCHS)) for _ in range(nstreams - 3)]
     rng.shuffle(kinds)
     streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness) for i, k in enumerate(kinds)}
     left = {s: list(p) for s, p in streams.items()}
-    lines = []
+    recs = []                          # (stream, ns or None, value); None: a blank line
     while left:
         names = sorted(left)
         s = rng.choices(names, weights=[len(left[n]) for n in names])[0]
@@ -334,21 +358,48 @@ def make_input(seed, unit, lateness):
             del left[s]
         r = rng.random()
         if r < 0.01:
-            lines.append(record(rng, s, None, val))    # no event time
+            recs.append((s, None, val))                # no event time
         elif r < 0.015:
+            recs.append(None)
+        recs.append((s, t, val))
+    recs.insert(rng.randint(0, len(recs)), ("only-untimed", None, 1.5))
+    if fmt == "msgpack":
+        return b"".join(msgpack_record(rng, *r, unit) for r in recs if r is not None)
+    lines = []
+    for r in recs:
+        if r is None:
             lines.append("")
-        lines.append(record(rng, s, time_text(rng, t, unit), val))
-    lines.insert(rng.randint(0, len(lines)), record(rng, "only-untimed", None, 1.5))
-    return "\n".join(lines) + "\n"
+        elif fmt == "jsonl":
+            lines.append(record(rng, r[0], None if r[1] is None else time_text(rng, r[1], unit), r[2]))
+        elif r[1] is not None:         # csv: every record has its time (stream,t,v)
+            lines.append("%s,%s,%r" % (r[0], time_text(rng, r[1], unit).strip('"'), float(r[2])))
+    return ("\n".join(lines) + "\n").encode()
 
 
-def config_text(instance, d, unit, lateness_text, mwp):
-    src = "{type: file, path: %s/in.jsonl, format: jsonl, time_unit: %s%s}" % (
-        d, unit, ", lateness: %s" % lateness_text if lateness_text is not None else "")
+EXTRA_SCALES = [
+    # slide longer than the window: points between windows are in none
+    {"name": "g", "complex": "sublevel", "window": "100ms", "slide": "250ms", "dims": [0]},
+    # a window that is not a multiple of the slide
+    {"name": "o", "complex": "sublevel", "window": "700ms", "slide": "300ms", "dims": [0]},
+    # Rips of the values as points on a line, no embedding
+    {"name": "p", "complex": "rips", "window": "2s", "slide": "1s", "dims": [0], "max_points": 1000},
+]
+
+
+def case_scales(case):
+    return SCALES + (EXTRA_SCALES if case.get("extra_scales") else [])
+
+
+def config_text(instance, d, case, lateness_text):
+    unit, fmt, mwp = case["unit"], case["format"], case["max_window_points"]
+    src = "{type: file, path: %s/%s, format: %s, time_unit: %s%s%s}" % (
+        d, input_name(fmt), fmt, unit,
+        ", stream_column: 0, time_column: 1" if fmt == "csv" else "",
+        ", lateness: %s" % lateness_text if lateness_text is not None else "")
     out = ["instance: %s" % instance, "source: %s" % src,
            "sink: {type: file, path: %s/out.jsonl}" % d,
            "dead_letter: {type: file, path: %s/out.jsonl.dead}" % d, "scales:"]
-    for sc in SCALES:
+    for sc in case_scales(case):
         f = ["name: %s" % sc["name"], "complex: %s" % sc["complex"], "window: %s" % sc["window"],
              "slide: %s" % sc["slide"]]
         if sc["complex"] == "rips":
@@ -363,36 +414,70 @@ def config_text(instance, d, unit, lateness_text, mwp):
     return "\n".join(out) + "\n"
 
 
+def input_name(fmt):
+    return "in." + fmt
+
+
 # ------------------------------------------------------------- the reference
 
-def expected(path, unit, lateness, scales, mwp):
-    """(results {id: dict}, dead letters [dict]) of the input file PATH."""
+def read_records(path, fmt, unit):
+    """[(offset, line, raw bytes, stream, t in ns or None, value)] of the
+    input file PATH in FMT; line is 0 for msgpack."""
     data = open(path, "rb").read()
-    streams = defaultdict(list)        # stream -> [(t, arrival, value, line)]
-    newest = {}
-    dead = []
+    out = []
+    if fmt == "msgpack":
+        import msgpack
+        u = msgpack.Unpacker(raw=False, strict_map_key=False)
+        u.feed(data)
+        off = 0
+        for obj in u:
+            end = u.tell()
+            t = obj.get("t")
+            if isinstance(t, bool) or t is None:
+                ns = None
+            elif isinstance(t, int):
+                ns = t * 10**UNIT_EXP[unit]
+            elif isinstance(t, float):
+                ns = round_away(Decimal(t).scaleb(UNIT_EXP[unit]))
+            else:
+                ns = rfc3339_ns(t)
+            out.append((off, 0, data[off:end], obj.get("stream", "default"), ns, float(obj["v"])))
+            off = end
+        return out
     off = 0
-    arrival = 0
     for lineno, raw in enumerate(data.split(b"\n")[:-1], 1):
         here = off
         off += len(raw) + 1
         text = raw.decode("utf-8")
         if not text.strip():
             continue
+        if fmt == "csv":
+            f = text.split(",")
+            t = f[1] if ":" in f[1] else Decimal(f[1])
+            out.append((here, lineno, raw, f[0], time_ns(t, unit), float(f[2])))
+            continue
         obj = json.loads(text, parse_float=Decimal, parse_int=Decimal)
-        stream = obj.get("stream", "default")
-        letter = {"source": path, "offset": here, "line": lineno, "record": text, "truncated": False}
-        if "t" not in obj:
+        ns = time_ns(obj["t"], unit) if "t" in obj else None
+        out.append((here, lineno, raw, obj.get("stream", "default"), ns, float(obj["v"])))
+    return out
+
+
+def expected(path, unit, lateness, scales, mwp, fmt="jsonl"):
+    """(results {id: dict}, dead letters [dict]) of the input file PATH."""
+    streams = defaultdict(list)        # stream -> [(t, arrival, value, line or offset)]
+    newest = {}
+    dead = []
+    for arrival, (off, line, raw, stream, t, v) in enumerate(read_records(path, fmt, unit)):
+        letter = {"source": path, "offset": off, "line": line, "record": raw, "truncated": False}
+        if t is None:
             dead.append(dict(letter, reason="no event time"))
             continue
-        t = time_ns(obj["t"], unit)
         if stream in newest and t < newest[stream] - lateness:
             dead.append(dict(letter, reason="late", time=in_unit(t, unit),
                              watermark=in_unit(newest[stream] - lateness, unit)))
             continue
         newest[stream] = max(newest.get(stream, t), t)
-        streams[stream].append((t, arrival, float(obj["v"]), lineno))
-        arrival += 1
+        streams[stream].append((t, arrival, v, line or off))
     results = {}
     for sc in scales:
         W, S = duration_ns(sc["window"]), duration_ns(sc["slide"])
@@ -523,7 +608,7 @@ def compare_result(rid, got, want, diffs, ripser_dir):
         if mine[0] != ref[0]:
             co, cr = set(mine[0]), set(ref[0])
             diffs.add(rid, "H0 differs from GUDHI (exact): only ours %s, only GUDHI %s; "
-                      "series (%d values, input lines %s...) %s"
+                      "series (%d values, input lines (msgpack: offsets) %s...) %s"
                       % (sorted(co - cr)[:6], sorted(cr - co)[:6], len(x), want["lines"][:8], x[:12]))
         return
     from ripser_ref import same_diagrams, run_ripser, tol_ripser
@@ -533,7 +618,7 @@ def compare_result(rid, got, want, diffs, ripser_dir):
     ref = gudhi_rips(pts, maxdim)
     diff = same_diagrams(mine, ref, dims, tol_gudhi(scale))
     if diff:
-        diffs.add(rid, "vs GUDHI: %s; series (%d values, input lines %s...) %s"
+        diffs.add(rid, "vs GUDHI: %s; series (%d values, input lines (msgpack: offsets) %s...) %s"
                   % (diff, len(x), want["lines"][:8], x[:12]))
     if ripser_dir and len(pts) >= 2:
         path = os.path.join(ripser_dir, "w.csv")
@@ -548,18 +633,20 @@ def compare_result(rid, got, want, diffs, ripser_dir):
 def compare_dead(got, want, diffs):
     if len(got) != len(want):
         diffs.add("dead letters", "count %d, expected %d" % (len(got), len(want)))
-    by_line = {d.get("line"): d for d in got}
-    want_lines = [w["line"] for w in want]
-    if [d.get("line") for d in got] != want_lines and sorted(by_line) == sorted(want_lines):
-        diffs.add("dead letters", "not in input order: lines %s" % [d.get("line") for d in got][:20])
-    for line in sorted(set(by_line) - set(want_lines)):
-        d = by_line[line]
-        diffs.add("dead letter line %s" % line, "unexpected: %s" % json.dumps(d, default=str)[:300])
+    # keyed by offset (msgpack has no lines), shown as "line N" or "offset N"
+    key = lambda d: d.get("offset")
+    by_line = {key(d): d for d in got}
+    want_lines = [key(w) for w in want]
+    if [key(d) for d in got] != want_lines and sorted(by_line) == sorted(want_lines):
+        diffs.add("dead letters", "not in input order: offsets %s" % [key(d) for d in got][:20])
+    for off in sorted(set(by_line) - set(want_lines), key=str):
+        d = by_line[off]
+        diffs.add("dead letter offset %s" % off, "unexpected: %s" % json.dumps(d, default=str)[:300])
     for w in want:
-        d = by_line.get(w["line"])
-        where = "dead letter line %d" % w["line"]
+        d = by_line.get(key(w))
+        where = "dead letter %s" % ("line %d" % w["line"] if w["line"] else "offset %d" % w["offset"])
         if d is None:
-            diffs.add(where, "missing: expected %s" % json.dumps(w, default=str)[:300])
+            diffs.add(where, "missing: expected %s" % json.dumps(w, default=repr)[:300])
             continue
         reason = d.get("reason")
         if w["reason"] == "late":
@@ -571,9 +658,16 @@ def compare_dead(got, want, diffs):
                     diffs.add(where, "%s %s, expected %s" % (k, fmt_dec(d.get(k)), w[k]))
         elif not (isinstance(reason, str) and reason.startswith("no event time")):
             diffs.add(where, "reason %r, expected one starting \"no event time\"" % reason)
-        for k in ("source", "offset", "line", "record", "truncated"):
+        for k in ("source", "offset", "line", "truncated"):
             if d.get(k) != w[k]:
                 diffs.add(where, "%s %r, expected %r" % (k, d.get(k), w[k]))
+        if "record_base64" in d:
+            import base64
+            rec = base64.b64decode(d["record_base64"])
+        else:
+            rec = d.get("record", "").encode("utf-8", "surrogatepass")
+        if rec != w["record"]:
+            diffs.add(where, "record %r, expected %r" % (rec, w["record"]))
 
 
 def load_jsonl(path, diffs):
@@ -593,7 +687,9 @@ def check(d):
     case = json.load(open(os.path.join(d, "case.json")))
     unit, lateness, mwp = case["unit"], case["lateness_ns"], case["max_window_points"]
     diffs = Diffs()
-    want_res, want_dead = expected(os.path.join(d, "in.jsonl"), unit, lateness, SCALES, mwp)
+    fmt = case.get("format", "jsonl")
+    want_res, want_dead = expected(os.path.join(d, input_name(fmt)), unit, lateness, case_scales(case),
+                                   mwp, fmt)
     got_rows = load_jsonl(os.path.join(d, "out.jsonl"), diffs)
     dead_path = os.path.join(d, "out.jsonl.dead")
     got_dead = load_jsonl(dead_path, diffs) if os.path.exists(dead_path) else []
@@ -616,7 +712,7 @@ def check(d):
                   % tuple(fmt_dec(r.get(k)) for k in ("from", "to", "n", "start", "end")))
     for rid in sorted(set(want_res) - set(got)):
         w = want_res[rid]
-        diffs.add(rid, "missing result: from %s to %s n %d (input lines %s)"
+        diffs.add(rid, "missing result: from %s to %s n %d (input lines or offsets %s)"
                   % (w["from"], w["to"], w["n"], w["lines"][:8]))
     ripser_dir = None
     if os.access("/usr/bin/ripser", os.X_OK) and os.environ.get("TIME_REF_RIPSER", "1") != "0":
@@ -631,9 +727,9 @@ def check(d):
     for w in want_res.values():
         per_scale[w["scale"]] += 1
     late = sum(1 for w in want_dead if w["reason"] == "late")
-    what = ("seed %d, time_unit %s, lateness %s ns, max_window_points %s: %s results (%s), "
+    what = ("seed %d, %s, time_unit %s, lateness %s ns, max_window_points %s: %s results (%s), "
             "%d dropped in %d windows, %d dead letters (%d late, %d without t)"
-            % (case["seed"], unit, lateness, mwp or "default",
+            % (case["seed"], fmt, unit, lateness, mwp or "default",
                len(want_res), ", ".join("%s %d" % kv for kv in sorted(per_scale.items())),
                sum(w["dropped"] for w in want_res.values()),
                sum(1 for w in want_res.values() if w["dropped"]),
@@ -652,8 +748,9 @@ def write_expected(d, out):
     with a run's by hand, and to test this checker."""
     case = json.load(open(os.path.join(d, "case.json")))
     unit = case["unit"]
-    res, dead = expected(os.path.join(d, "in.jsonl"), unit, case["lateness_ns"], SCALES,
-                         case["max_window_points"])
+    fmt = case.get("format", "jsonl")
+    res, dead = expected(os.path.join(d, input_name(fmt)), unit, case["lateness_ns"], case_scales(case),
+                         case["max_window_points"], fmt)
     num = lambda x: unit_text(int(x.scaleb(UNIT_EXP[unit])), unit)
     jnum = lambda v: "null" if v == INF else repr(v).replace("inf", "null")
     with open(out, "w") as f:
@@ -663,7 +760,8 @@ def write_expected(d, out):
             if sc["complex"] == "sublevel":
                 dg = gudhi_sublevel(w["values"])
             else:
-                dg = gudhi_rips(embed(w["values"], *sc["embed"]), max(sc["dims"]))
+                pts = embed(w["values"], *sc["embed"]) if sc.get("embed") else [[v] for v in w["values"]]
+                dg = gudhi_rips(pts, max(sc["dims"]))
             f.write('{"v":1,"id":%s,"stream":%s,"scale":%s,"window":%d,"from":%s,"to":%s,'
                     '"start":%s,"end":%s,"n":%d,%s"diagrams":{%s}}\n'
                     % (json.dumps(rid), json.dumps(w["stream"]), json.dumps(w["scale"]), w["window"],
@@ -677,8 +775,13 @@ def write_expected(d, out):
             parts = ['"reason":%s' % json.dumps(w["reason"])]
             if w["reason"] == "late":
                 parts += ['"time":%s' % num(w["time"]), '"watermark":%s' % num(w["watermark"])]
-            parts += ['"%s":%s' % (k, json.dumps(w[k])) for k in ("source", "offset", "line", "record",
-                                                                   "truncated")]
+            parts += ['"%s":%s' % (k, json.dumps(w[k])) for k in ("source", "offset", "line")]
+            try:
+                parts.append('"record":%s' % json.dumps(w["record"].decode("utf-8")))
+            except UnicodeDecodeError:
+                import base64
+                parts.append('"record":"","record_base64":"%s"' % base64.b64encode(w["record"]).decode())
+            parts.append('"truncated":false')
             f.write("{%s}\n" % ",".join(parts))
 
 
@@ -692,6 +795,11 @@ def main():
     c.add_argument("--unit", choices=sorted(UNIT_EXP), required=True)
     c.add_argument("--lateness", help="a duration, e.g. 50ms; absent: the default (0)")
     c.add_argument("--max-window-points", type=int)
+    c.add_argument("--format", choices=["jsonl", "csv", "msgpack"], default="jsonl")
+    c.add_argument("--streams", type=int, help="how many streams (default 3 to 5)")
+    c.add_argument("--extra-scales", action="store_true",
+                   help="three more scales: slide > window, window not a multiple of the slide, "
+                   "Rips without embedding")
     k = sub.add_parser("check")
     k.add_argument("--dir", required=True)
     e = sub.add_parser("expect")
@@ -710,13 +818,14 @@ def main():
         return 0
     os.makedirs(a.dir, exist_ok=True)
     lateness = duration_ns(a.lateness) if a.lateness is not None else 0
-    with open(os.path.join(a.dir, "in.jsonl"), "w") as f:
-        f.write(make_input(a.seed, a.unit, lateness))
+    case = {"seed": a.seed, "unit": a.unit, "lateness_ns": lateness, "format": a.format,
+            "max_window_points": a.max_window_points, "extra_scales": a.extra_scales}
+    with open(os.path.join(a.dir, input_name(a.format)), "wb") as f:
+        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams))
     with open(os.path.join(a.dir, "c.yaml"), "w") as f:
-        f.write(config_text(a.instance, a.dir, a.unit, a.lateness, a.max_window_points))
+        f.write(config_text(a.instance, a.dir, case, a.lateness))
     with open(os.path.join(a.dir, "case.json"), "w") as f:
-        json.dump({"seed": a.seed, "unit": a.unit, "lateness_ns": lateness,
-                   "max_window_points": a.max_window_points}, f)
+        json.dump(case, f)
     return 0
 
 
