@@ -14,7 +14,10 @@
 # Lines, CSV (stream and time columns) and msgpack (times as integers,
 # float64 and strings); three more scales in some (slide longer than the
 # window, a window not a multiple of its slide, Rips without embedding);
-# one case with 12 streams.  The first case runs twice: byte-identical.
+# one case with 12 streams; two with streams at the ends of the int64 ns
+# range (1677-09-21 and 2262-04-11), whose first and last windows reach
+# beyond it (from and to are still k*slide and k*slide + window, exactly).
+# The first case runs twice: each scale's results byte-identical.
 # TIME_ORACLE_SEED shifts the seeds.
 . "$(dirname "$0")/../lib.sh"
 REF="$TDP_ROOT/tests/tools/time_windows_ref.py"
@@ -28,7 +31,8 @@ n=0
 for c in "1 ms 50ms - jsonl" "2 s 50ms - jsonl" "3 ns 50ms - jsonl" "4 ms 200ms 7 jsonl" \
 	"5 us - - jsonl" "6 s 50ms 7 jsonl" "7 ms 50ms - csv --extra-scales" \
 	"8 s 100ms - msgpack" "9 ns - 7 msgpack --extra-scales" \
-	"10 ms 50ms - jsonl --extra-scales --streams 12"; do
+	"10 ms 50ms - jsonl --extra-scales --streams 12" "11 s 50ms - jsonl --extremes" \
+	"12 ns - - csv --extremes --extra-scales"; do
 	set -- $c
 	n=$((n + 1))
 	d=$T/case$n

@@ -268,7 +268,12 @@ EPOCHS = {
     "epoch": lambda rng: -rng.randint(2 * 10**9, 5 * 10**9),                  # straddles 1970
     "1967": lambda rng: -(3 * 365 * 86400 * 10**9) + rng.randint(0, 10**12),  # before 1970
     "2026": lambda rng: 1796526742 * 10**9 + rng.randint(0, 10**12),
+    # the ends of the range (int64 ns: 1677-09-21 to 2262-04-11), where
+    # k*slide and k*slide + window may be beyond it (--extremes)
+    "min": lambda rng: -2**63 + rng.choice([0, rng.randint(0, 2 * 10**8)]),
+    "max": lambda rng: 2**63 - 1 - 5 * 10**9 - rng.randint(0, 10**9),   # runs to the end
 }
+I64 = (-2**63, 2**63 - 1)
 
 
 def gen_stream(rng, kind, lateness):
@@ -276,8 +281,10 @@ def gen_stream(rng, kind, lateness):
     t = EPOCHS[kind](rng)
     if rng.random() < 0.5:
         t -= t % 10**6                 # whole milliseconds: more ties
+        if t < I64[0]:
+            t += 10**6
     span = rng.randint(6, 9) * 10**9
-    end = t + span
+    end = min(t + span, I64[1])
     pts, v = [], 0.0
     while t < end:
         v += rng.gauss(0, 1)
@@ -311,6 +318,8 @@ def gen_stream(rng, kind, lateness):
         out.append((t, val))
         newest = t if newest is None else max(newest, t)
         r = rng.random()
+        if newest - lateness - 1 < I64[0]:
+            continue
         if r < 0.02:                   # exactly at the watermark: on time
             out.append((newest - lateness, round(rng.gauss(0, 3), 2)))
         elif r < 0.04:                 # 1 ns below it: late
@@ -340,12 +349,13 @@ def msgpack_record(rng, stream, ns, v, unit):
     return msgpack.packb(dict(m), use_bin_type=True)
 
 
-def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None):
+def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False):
     """The input file's bytes: the streams interleaved at random in FMT
     (jsonl, csv: "stream,t,v" lines, or msgpack maps)."""
     rng = random.Random(seed)
     nstreams = nstreams or rng.randint(3, 5)
-    kinds = ["epoch", "1967", "2026"] + [rng.choice(list(EPOCHS)) for _ in range(nstreams - 3)]
+    first = ["min", "max", "epoch"] if extremes else ["epoch", "1967", "2026"]
+    kinds = first + [rng.choice(["epoch", "1967", "2026"]) for _ in range(nstreams - 3)]
     rng.shuffle(kinds)
     streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness) for i, k in enumerate(kinds)}
     left = {s: list(p) for s, p in streams.items()}
@@ -797,6 +807,8 @@ def main():
     c.add_argument("--max-window-points", type=int)
     c.add_argument("--format", choices=["jsonl", "csv", "msgpack"], default="jsonl")
     c.add_argument("--streams", type=int, help="how many streams (default 3 to 5)")
+    c.add_argument("--extremes", action="store_true",
+                   help="two streams at the ends of the int64 ns range (1677 and 2262)")
     c.add_argument("--extra-scales", action="store_true",
                    help="three more scales: slide > window, window not a multiple of the slide, "
                    "Rips without embedding")
@@ -821,7 +833,7 @@ def main():
     case = {"seed": a.seed, "unit": a.unit, "lateness_ns": lateness, "format": a.format,
             "max_window_points": a.max_window_points, "extra_scales": a.extra_scales}
     with open(os.path.join(a.dir, input_name(a.format)), "wb") as f:
-        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams))
+        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes))
     with open(os.path.join(a.dir, "c.yaml"), "w") as f:
         f.write(config_text(a.instance, a.dir, case, a.lateness))
     with open(os.path.join(a.dir, "case.json"), "w") as f:
