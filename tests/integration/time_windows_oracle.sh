@@ -17,7 +17,9 @@
 # one case with 12 streams; two with streams at the ends of the int64 ns
 # range (1677-09-21 and 2262-04-11), whose first and last windows reach
 # beyond it (from and to are still k*slide and k*slide + window, exactly).
-# The first case runs twice: each scale's results byte-identical.
+# Two cases of about 500 points per second and stream (windows of 500 and
+# 1,500 points, 1,000 kept); three read standard input.  The first case
+# runs twice: each scale's results byte-identical.
 # TIME_ORACLE_SEED shifts the seeds.
 . "$(dirname "$0")/../lib.sh"
 REF="$TDP_ROOT/tests/tools/time_windows_ref.py"
@@ -32,18 +34,27 @@ for c in "1 ms 50ms - jsonl" "2 s 50ms - jsonl" "3 ns 50ms - jsonl" "4 ms 200ms 
 	"5 us - - jsonl" "6 s 50ms 7 jsonl" "7 ms 50ms - csv --extra-scales" \
 	"8 s 100ms - msgpack" "9 ns - 7 msgpack --extra-scales" \
 	"10 ms 50ms - jsonl --extra-scales --streams 12" "11 s 50ms - jsonl --extremes" \
-	"12 ns - - csv --extremes --extra-scales"; do
+	"12 ns - - csv --extremes --extra-scales" "13 ms 50ms - jsonl --dense" \
+	"14 us - - msgpack --dense --stdin" "15 s 20ms 7 csv --stdin"; do
 	set -- $c
 	n=$((n + 1))
 	d=$T/case$n
 	args="--seed $((base + $1)) --unit $2 --format $5"
 	[ "$3" = - ] || args="$args --lateness $3"
 	[ "$4" = - ] || args="$args --max-window-points $4"
+	fmt=$5
 	shift 5
 	args="$args $*"
 	"$PY" "$REF" case --dir "$d" --instance "$INSTANCE" $args
-	run_ok "$d/c.yaml" 60 "case $n ($args)"
-	if ! "$PY" "$REF" check --dir "$d"; then
+	# standard input for the --stdin cases; the others ignore it
+	"$TDAPIPE" run -c "$d/c.yaml" <"$d/in.$fmt" >"$T/run.out" 2>"$T/run.err" &
+	echo $! >"$T/run.pid"
+	wait_run 60
+	if [ "$RUN_RC" -ne 0 ]; then
+		tail -n 20 "$T/run.err"
+		echo "FAIL: case $n ($args): tdapipe run exited $RUN_RC"
+		failed=$((failed + 1))
+	elif ! "$PY" "$REF" check --dir "$d"; then
 		failed=$((failed + 1))
 		echo "# case $n ($args): input, config and outputs in $d (KEEP=1 keeps them);"
 		echo "#   $PY $REF expect --dir $d --out $d/want.jsonl writes what was expected"

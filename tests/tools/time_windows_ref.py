@@ -4,7 +4,9 @@ written from the specification, not from the C code.
 
     time_windows_ref.py case --dir D --instance I --seed N --unit U
                              [--lateness DUR] [--max-window-points N]
-        writes D/in.jsonl (a random multi-stream input), D/c.yaml (the
+        [--format jsonl|csv|msgpack] [--streams N] [--extra-scales]
+                             [--extremes] [--dense] [--stdin]
+        writes D/in.FORMAT (a random multi-stream input), D/c.yaml (the
         config that reads it, sink D/out.jsonl, dead letters
         D/out.jsonl.dead) and D/case.json (the parameters);
     time_windows_ref.py check --dir D
@@ -276,7 +278,7 @@ EPOCHS = {
 I64 = (-2**63, 2**63 - 1)
 
 
-def gen_stream(rng, kind, lateness):
+def gen_stream(rng, kind, lateness, mean_gap=28e6):
     """[(t_ns, value)] of one stream in arrival order."""
     t = EPOCHS[kind](rng)
     if rng.random() < 0.5:
@@ -293,10 +295,10 @@ def gen_stream(rng, kind, lateness):
         r = rng.random()
         if r < 0.08:
             gap = 0                    # the same time again
-        elif r < 0.085:
+        elif r < 0.08 + 0.005 * mean_gap / 28e6:
             gap = rng.randint(12 * 10**8, 3 * 10**9)
         else:
-            gap = int(rng.expovariate(1 / 28e6))
+            gap = int(rng.expovariate(1 / mean_gap))
             if rng.random() < 0.5:
                 gap -= gap % 10**6
         t += gap
@@ -349,7 +351,7 @@ def msgpack_record(rng, stream, ns, v, unit):
     return msgpack.packb(dict(m), use_bin_type=True)
 
 
-def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False):
+def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False, dense=False):
     """The input file's bytes: the streams interleaved at random in FMT
     (jsonl, csv: "stream,t,v" lines, or msgpack maps)."""
     rng = random.Random(seed)
@@ -357,7 +359,8 @@ def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False)
     first = ["min", "max", "epoch"] if extremes else ["epoch", "1967", "2026"]
     kinds = first + [rng.choice(["epoch", "1967", "2026"]) for _ in range(nstreams - 3)]
     rng.shuffle(kinds)
-    streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness) for i, k in enumerate(kinds)}
+    streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness, 2e6 if dense else 28e6)
+               for i, k in enumerate(kinds)}
     left = {s: list(p) for s, p in streams.items()}
     recs = []                          # (stream, ns or None, value); None: a blank line
     while left:
@@ -396,19 +399,31 @@ EXTRA_SCALES = [
 ]
 
 
+DENSE_SCALES = [
+    # about 500 points per second: 500 points a window, and 1500 in 30
+    # windows at once; the first 1000 kept
+    {"name": "a", "complex": "sublevel", "window": "1s", "slide": "250ms", "dims": [0]},
+    {"name": "d", "complex": "sublevel", "window": "3s", "slide": "100ms", "dims": [0],
+     "max_window_points": 1000},
+]
+
+
 def case_scales(case):
+    if case.get("dense"):
+        return DENSE_SCALES
     return SCALES + (EXTRA_SCALES if case.get("extra_scales") else [])
 
 
 def config_text(instance, d, case, lateness_text):
     unit, fmt, mwp = case["unit"], case["format"], case["max_window_points"]
-    src = "{type: file, path: %s/%s, format: %s, time_unit: %s%s%s}" % (
-        d, input_name(fmt), fmt, unit,
+    where = "type: stdin" if case.get("stdin") else "type: file, path: %s/%s" % (d, input_name(fmt))
+    src = "{%s, format: %s, time_unit: %s%s%s}" % (
+        where, fmt, unit,
         ", stream_column: 0, time_column: 1" if fmt == "csv" else "",
         ", lateness: %s" % lateness_text if lateness_text is not None else "")
     out = ["instance: %s" % instance, "source: %s" % src,
            "sink: {type: file, path: %s/out.jsonl}" % d,
-           "dead_letter: {type: file, path: %s/out.jsonl.dead}" % d, "scales:"]
+           "dead_letter: {type: file, path: %s/out.jsonl.dead}" % d, "max_streams: 16", "scales:"]
     for sc in case_scales(case):
         f = ["name: %s" % sc["name"], "complex: %s" % sc["complex"], "window: %s" % sc["window"],
              "slide: %s" % sc["slide"]]
@@ -418,8 +433,8 @@ def config_text(instance, d, case, lateness_text):
             f.append("embed: {dim: %d, lag: %d}" % sc["embed"])
         if sc.get("max_points"):
             f.append("max_points: %d" % sc["max_points"])
-        if mwp:
-            f.append("max_window_points: %d" % mwp)
+        if mwp or sc.get("max_window_points"):
+            f.append("max_window_points: %d" % (mwp or sc["max_window_points"]))
         out.append("  - {%s}" % ", ".join(f))
     return "\n".join(out) + "\n"
 
@@ -472,13 +487,14 @@ def read_records(path, fmt, unit):
     return out
 
 
-def expected(path, unit, lateness, scales, mwp, fmt="jsonl"):
-    """(results {id: dict}, dead letters [dict]) of the input file PATH."""
+def expected(path, unit, lateness, scales, mwp, fmt="jsonl", source=None):
+    """(results {id: dict}, dead letters [dict]) of the input file PATH
+    (read from SOURCE, default PATH: the dead letters' "source")."""
     streams = defaultdict(list)        # stream -> [(t, arrival, value, line or offset)]
     newest = {}
     dead = []
     for arrival, (off, line, raw, stream, t, v) in enumerate(read_records(path, fmt, unit)):
-        letter = {"source": path, "offset": off, "line": line, "record": raw, "truncated": False}
+        letter = {"source": source or path, "offset": off, "line": line, "record": raw, "truncated": False}
         if t is None:
             dead.append(dict(letter, reason="no event time"))
             continue
@@ -491,7 +507,7 @@ def expected(path, unit, lateness, scales, mwp, fmt="jsonl"):
     results = {}
     for sc in scales:
         W, S = duration_ns(sc["window"]), duration_ns(sc["slide"])
-        cap = sc.get("max_window_points") or mwp or 65536
+        cap = mwp or sc.get("max_window_points") or 65536
         for stream, pts in streams.items():
             wins = defaultdict(list)
             for p in pts:
@@ -699,7 +715,7 @@ def check(d):
     diffs = Diffs()
     fmt = case.get("format", "jsonl")
     want_res, want_dead = expected(os.path.join(d, input_name(fmt)), unit, lateness, case_scales(case),
-                                   mwp, fmt)
+                                   mwp, fmt, "stdin" if case.get("stdin") else None)
     got_rows = load_jsonl(os.path.join(d, "out.jsonl"), diffs)
     dead_path = os.path.join(d, "out.jsonl.dead")
     got_dead = load_jsonl(dead_path, diffs) if os.path.exists(dead_path) else []
@@ -760,7 +776,7 @@ def write_expected(d, out):
     unit = case["unit"]
     fmt = case.get("format", "jsonl")
     res, dead = expected(os.path.join(d, input_name(fmt)), unit, case["lateness_ns"], case_scales(case),
-                         case["max_window_points"], fmt)
+                         case["max_window_points"], fmt, "stdin" if case.get("stdin") else None)
     num = lambda x: unit_text(int(x.scaleb(UNIT_EXP[unit])), unit)
     jnum = lambda v: "null" if v == INF else repr(v).replace("inf", "null")
     with open(out, "w") as f:
@@ -807,6 +823,10 @@ def main():
     c.add_argument("--max-window-points", type=int)
     c.add_argument("--format", choices=["jsonl", "csv", "msgpack"], default="jsonl")
     c.add_argument("--streams", type=int, help="how many streams (default 3 to 5)")
+    c.add_argument("--stdin", action="store_true",
+                   help="the source is standard input (the shell feeds it D/in.FORMAT)")
+    c.add_argument("--dense", action="store_true",
+                   help="about 500 points/s per stream, sublevel scales only (see DENSE_SCALES)")
     c.add_argument("--extremes", action="store_true",
                    help="two streams at the ends of the int64 ns range (1677 and 2262)")
     c.add_argument("--extra-scales", action="store_true",
@@ -831,9 +851,10 @@ def main():
     os.makedirs(a.dir, exist_ok=True)
     lateness = duration_ns(a.lateness) if a.lateness is not None else 0
     case = {"seed": a.seed, "unit": a.unit, "lateness_ns": lateness, "format": a.format,
-            "max_window_points": a.max_window_points, "extra_scales": a.extra_scales}
+            "max_window_points": a.max_window_points, "extra_scales": a.extra_scales,
+            "dense": a.dense, "stdin": a.stdin}
     with open(os.path.join(a.dir, input_name(a.format)), "wb") as f:
-        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes))
+        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes, a.dense))
     with open(os.path.join(a.dir, "c.yaml"), "w") as f:
         f.write(config_text(a.instance, a.dir, case, a.lateness))
     with open(os.path.join(a.dir, "case.json"), "w") as f:
