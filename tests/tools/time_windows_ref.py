@@ -278,14 +278,14 @@ EPOCHS = {
 I64 = (-2**63, 2**63 - 1)
 
 
-def gen_stream(rng, kind, lateness, mean_gap=28e6):
+def gen_stream(rng, kind, lateness, mean_gap=28e6, seconds=None):
     """[(t_ns, value)] of one stream in arrival order."""
     t = EPOCHS[kind](rng)
     if rng.random() < 0.5:
         t -= t % 10**6                 # whole milliseconds: more ties
         if t < I64[0]:
             t += 10**6
-    span = rng.randint(6, 9) * 10**9
+    span = (seconds or rng.randint(6, 9)) * 10**9
     end = min(t + span, I64[1])
     pts, v = [], 0.0
     while t < end:
@@ -351,7 +351,8 @@ def msgpack_record(rng, stream, ns, v, unit):
     return msgpack.packb(dict(m), use_bin_type=True)
 
 
-def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False, dense=False):
+def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False, dense=False,
+               seconds=None):
     """The input file's bytes: the streams interleaved at random in FMT
     (jsonl, csv: "stream,t,v" lines, or msgpack maps)."""
     rng = random.Random(seed)
@@ -359,7 +360,7 @@ def make_input(seed, unit, lateness, fmt="jsonl", nstreams=None, extremes=False,
     first = ["min", "max", "epoch"] if extremes else ["epoch", "1967", "2026"]
     kinds = first + [rng.choice(["epoch", "1967", "2026"]) for _ in range(nstreams - 3)]
     rng.shuffle(kinds)
-    streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness, 2e6 if dense else 28e6)
+    streams = {"s%d" % (i + 1): gen_stream(rng, k, lateness, 2e6 if dense else 28e6, seconds)
                for i, k in enumerate(kinds)}
     left = {s: list(p) for s, p in streams.items()}
     recs = []                          # (stream, ns or None, value); None: a blank line
@@ -823,6 +824,7 @@ def main():
     c.add_argument("--max-window-points", type=int)
     c.add_argument("--format", choices=["jsonl", "csv", "msgpack"], default="jsonl")
     c.add_argument("--streams", type=int, help="how many streams (default 3 to 5)")
+    c.add_argument("--seconds", type=int, help="event time per stream (default 6 to 9 s)")
     c.add_argument("--stdin", action="store_true",
                    help="the source is standard input (the shell feeds it D/in.FORMAT)")
     c.add_argument("--dense", action="store_true",
@@ -854,7 +856,8 @@ def main():
             "max_window_points": a.max_window_points, "extra_scales": a.extra_scales,
             "dense": a.dense, "stdin": a.stdin}
     with open(os.path.join(a.dir, input_name(a.format)), "wb") as f:
-        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes, a.dense))
+        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes, a.dense,
+                           a.seconds))
     with open(os.path.join(a.dir, "c.yaml"), "w") as f:
         f.write(config_text(a.instance, a.dir, case, a.lateness))
     with open(os.path.join(a.dir, "case.json"), "w") as f:
