@@ -18,7 +18,10 @@
 # range (1677-09-21 and 2262-04-11), whose first and last windows reach
 # beyond it (from and to are still k*slide and k*slide + window, exactly).
 # Two cases of about 500 points per second and stream (windows of 500 and
-# 1,500 points, 1,000 kept); three read standard input.  The first case
+# 1,500 points, 1,000 kept); three read standard input.  One with a
+# lateness of 100 s where more than 65,536 points wait for the watermark
+# when two points on time arrive far behind them (they are in their
+# windows, as every point not late).  The first case
 # runs twice: each scale's results byte-identical.
 # TIME_ORACLE_SEED shifts the seeds.
 . "$(dirname "$0")/../lib.sh"
@@ -35,7 +38,8 @@ for c in "1 ms 50ms - jsonl" "2 s 50ms - jsonl" "3 ns 50ms - jsonl" "4 ms 200ms 
 	"8 s 100ms - msgpack" "9 ns - 7 msgpack --extra-scales" \
 	"10 ms 50ms - jsonl --extra-scales --streams 12" "11 s 50ms - jsonl --extremes" \
 	"12 ns - - csv --extremes --extra-scales" "13 ms 50ms - jsonl --dense" \
-	"14 us - - msgpack --dense --stdin" "15 s 20ms 7 csv --stdin"; do
+	"14 us - - msgpack --dense --stdin" "15 s 20ms 7 csv --stdin" \
+	"16 ms 100s - jsonl --dense --pending"; do
 	set -- $c
 	n=$((n + 1))
 	d=$T/case$n

@@ -329,6 +329,20 @@ def gen_stream(rng, kind, lateness, mean_gap=28e6, seconds=None):
     return out
 
 
+def pending_input(seed, unit):
+    """One stream: 70,000 points 1 ms apart, in order, then two on time
+    that arrive behind many others: 0.5 ms (69,999.5 ms before the newest)
+    and 69,000.5 ms.  With a lateness of 100 s nothing is late, and more
+    than 65,536 points wait above the watermark when the first of the two
+    arrives: both belong in their windows like any point on time."""
+    rng = random.Random(seed)
+    base = -10**9 * rng.randint(1, 5)
+    recs = [(base + i * 10**6, round(rng.gauss(0, 1), 3)) for i in range(70000)]
+    recs += [(base + 5 * 10**5, -9.0), (base + 69000 * 10**6 + 5 * 10**5, 9.0)]
+    return "".join('{"stream":"p1","t":%s,"v":%r}\n' % (number_text(rng, t, unit), v)
+                   for t, v in recs).encode()
+
+
 def msgpack_record(rng, stream, ns, v, unit):
     """A MessagePack map; t (unless NS is None) as an RFC 3339 string, an
     integer in the unit when NS is a whole number of it, or a float64 (then
@@ -825,6 +839,9 @@ def main():
     c.add_argument("--format", choices=["jsonl", "csv", "msgpack"], default="jsonl")
     c.add_argument("--streams", type=int, help="how many streams (default 3 to 5)")
     c.add_argument("--seconds", type=int, help="event time per stream (default 6 to 9 s)")
+    c.add_argument("--pending", action="store_true",
+                   help="instead of random streams, 70,000 points and two far behind (pending_input); "
+                   "with --dense scales, jsonl, a lateness of at least 70s")
     c.add_argument("--stdin", action="store_true",
                    help="the source is standard input (the shell feeds it D/in.FORMAT)")
     c.add_argument("--dense", action="store_true",
@@ -856,8 +873,8 @@ def main():
             "max_window_points": a.max_window_points, "extra_scales": a.extra_scales,
             "dense": a.dense, "stdin": a.stdin}
     with open(os.path.join(a.dir, input_name(a.format)), "wb") as f:
-        f.write(make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes, a.dense,
-                           a.seconds))
+        f.write(pending_input(a.seed, a.unit) if a.pending else
+                make_input(a.seed, a.unit, lateness, a.format, a.streams, a.extremes, a.dense, a.seconds))
     with open(os.path.join(a.dir, "c.yaml"), "w") as f:
         f.write(config_text(a.instance, a.dir, case, a.lateness))
     with open(os.path.join(a.dir, "case.json"), "w") as f:
