@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/config.h"
+#include "common/duration.h"
 #include "common/exitcode.h"
 #include "common/shm.h"
 
@@ -39,10 +40,20 @@ int cmd_check_config(int argc, char **argv)
 	       (unsigned long long)(size - stores), cfg.max_streams);
 	for (uint32_t s = 0; s < cfg.nscales; s++) {
 		const struct tdp_scale_cfg *sc = &cfg.scales[s];
-		printf("  scale %s: %s, window %u, slide %u, overflow %s, ring %u, window store %llu bytes per stream",
-		       sc->name, tdp_complex_name(sc->complex), sc->window, sc->slide,
+		char window[32], slide[32];
+		if (sc->timed) {
+			tdp_duration_format(window, sizeof(window), sc->window_ns);
+			tdp_duration_format(slide, sizeof(slide), sc->slide_ns);
+		} else {
+			snprintf(window, sizeof(window), "%u", sc->window);
+			snprintf(slide, sizeof(slide), "%u", sc->slide);
+		}
+		printf("  scale %s: %s, window %s, slide %s, overflow %s, ring %u, window store %llu bytes per stream",
+		       sc->name, tdp_complex_name(sc->complex), window, slide,
 		       tdp_scale_overflow(&cfg, s) == TDP_OVERFLOW_BLOCK ? "block" : "drop", sc->ring,
-		       (unsigned long long)tdp_store_stride(sc->window, tdp_scale_store_dim(sc)));
+		       (unsigned long long)tdp_scale_store_stride(sc));
+		if (sc->timed)
+			printf(" (at most; reserved as it fills), max_window_points %u", sc->max_window_points);
 		if (sc->embed_dim)
 			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
 		printf("\n");

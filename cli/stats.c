@@ -1,5 +1,6 @@
 /*
- * tdapipe stats - print an instance's processes and rings.
+ * tdapipe stats - print an instance's processes, rings, time scales' event
+ * time and Kafka clients.
  *
  * Maps the segment read-only and only loads: it takes no lock and writes
  * nothing, so it can never disturb (or be stalled by) the pipeline.
@@ -35,7 +36,8 @@
 
 static const char usage[] =
 	"usage: tdapipe stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
-	"Print the processes, rings and Kafka clients (state, partition lag) of a running instance.\n"
+	"Print the processes, rings, time scales (open windows, watermark lag) and Kafka clients\n"
+	"(state, partition lag) of a running instance.\n"
 	"Refuses a segment that is not the caller's or root's, or not a complete tdapipe segment.\n"
 	"Exit: 0 printed, 100 bad usage or config, 111 not running, refused, or gone while watched.\n";
 

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/atomics.h"
 #include "common/clock.h"
@@ -77,6 +78,106 @@ static uint64_t scale_lost(const struct tdp_shm *seg, uint32_t s)
 	for (uint32_t i = 0; i < n; i++)
 		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
 	return lost;
+}
+
+/* The config of scale S when it has time windows, else NULL (S is a
+ * slot's, from the segment: bounded here). */
+static const struct tdp_scale_cfg *time_scale(const struct tdp_config *cfg, int32_t s)
+{
+	return s >= 0 && (uint32_t)s < cfg->nscales && cfg->scales[s].timed ? &cfg->scales[s] : NULL;
+}
+
+/* Sources whose points arrive as they happen: there wall time minus a
+ * watermark says how far the windows trail the world.  A file is read as
+ * fast as it goes, whatever its times. */
+static bool source_live(const struct tdp_config *cfg)
+{
+	enum tdp_source_type t = cfg->source.type;
+	return t == TDP_SRC_STDIN || t == TDP_SRC_TCP || t == TDP_SRC_UDP || t == TDP_SRC_KAFKA;
+}
+
+/* Now, in ns since the Unix epoch: the clock event times count in. */
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A time scale worker's gauges, loaded once each. */
+struct time_gauges {
+	uint64_t open_windows, waiting, dropped;
+	bool wm_lag_set, wall_lag_set;
+	int64_t wm_lag_ns;     /* newest event time minus the watermark */
+	int64_t wall_lag_ns;   /* live sources: wall time minus the watermark */
+};
+
+/* P's gauges.  A lag is unset while the worker has no event time or no
+ * open window (newest_ns INT64_MIN, watermark_ns INT64_MAX), for a wall
+ * lag on a source that is not live, and when the difference passes
+ * int64 (a segment the checks cannot vouch for the values of). */
+static void time_gauges(const struct tdp_proc *p, const struct tdp_config *cfg, int64_t now,
+			struct time_gauges *g)
+{
+	int64_t newest = tdp_load_i64(&p->newest_ns), wm = tdp_load_i64(&p->watermark_ns);
+	g->open_windows = tdp_load_u64(&p->open_windows);
+	g->waiting = tdp_load_u64(&p->waiting);
+	g->dropped = tdp_load_u64(&p->dropped);
+	g->wm_lag_set = newest != INT64_MIN && wm != INT64_MAX && !__builtin_sub_overflow(newest, wm, &g->wm_lag_ns);
+	g->wall_lag_set = source_live(cfg) && wm != INT64_MAX && !__builtin_sub_overflow(now, wm, &g->wall_lag_ns);
+}
+
+/* A lag NS as seconds rounded to the millisecond, with three decimals
+ * ("0.120", "-1.500", a valid JSON number), in OUT; UNSET when !SET. */
+static const char *lag_text(char out[32], bool set, int64_t ns, const char *unset)
+{
+	if (!set)
+		return unset;
+	int64_t ms = ns / 1000000, rest = ns % 1000000;
+	ms += rest >= 500000 ? 1 : rest <= -500000 ? -1 : 0;
+	uint64_t mag = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+	snprintf(out, 32, "%s%" PRIu64 ".%03u", ms < 0 ? "-" : "", mag / 1000, (unsigned)(mag % 1000));
+	return out;
+}
+
+/* With time scales: ingest's late points and each time scale worker's
+ * windows, waiting points and lags (tdapipe-stats(1)). */
+static void print_time_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	if (!tdp_config_timed(cfg))
+		return;
+	int64_t now = wall_ns();
+	tdp_buf_printf(b, "%-18s %10s %12s %10s %10s %10s %10s\n", "EVENT-TIME", "LATE", "OPEN-WINDOWS", "WAITING",
+		       "DROPPED", "WM-LAG-S", "WALL-LAG-S");
+	for (uint32_t i = 0; i < seg->hdr->nprocs; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(seg, i);
+		uint32_t role = tdp_load_u32(&p->role);
+		char label[64];
+		tdp_proc_label(p, cfg, label, sizeof(label));
+		if (role == TDP_ROLE_INGEST) {
+			tdp_buf_printf(b, "%-18s %10" PRIu64 " %12s %10s %10s %10s %10s\n", label, tdp_load_u64(&p->late),
+				       "-", "-", "-", "-", "-");
+		} else if (role == TDP_ROLE_SCALED && time_scale(cfg, tdp_load_i32(&p->scale))) {
+			struct time_gauges g;
+			char wm[32], wall[32];
+			time_gauges(p, cfg, now, &g);
+			tdp_buf_printf(b, "%-18s %10s %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s %10s\n", label, "-",
+				       g.open_windows, g.waiting, g.dropped, lag_text(wm, g.wm_lag_set, g.wm_lag_ns, "-"),
+				       lag_text(wall, g.wall_lag_set, g.wall_lag_ns, "-"));
+		}
+	}
+}
+
+/* JSON members of a time scale worker's entry: its gauges, lags in
+ * seconds or null. */
+static void print_time_json(struct tdp_buf *b, const struct tdp_proc *p, const struct tdp_config *cfg, int64_t now)
+{
+	struct time_gauges g;
+	char wm[32], wall[32];
+	time_gauges(p, cfg, now, &g);
+	tdp_buf_printf(b, ",\"open_windows\":%" PRIu64 ",\"waiting\":%" PRIu64 ",\"dropped\":%" PRIu64
+		       ",\"watermark_lag_seconds\":%s,\"wall_lag_seconds\":%s", g.open_windows, g.waiting, g.dropped,
+		       lag_text(wm, g.wm_lag_set, g.wm_lag_ns, "null"), lag_text(wall, g.wall_lag_set, g.wall_lag_ns, "null"));
 }
 
 struct ring_row {
@@ -241,6 +342,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 				       tdp_load_u64(&rows[j].r->overflow), tdp_load_u64(&rows[j].r->high_water), lost);
 		}
 	}
+	print_time_text(b, seg, cfg);
 	print_kafka_text(b, seg);
 }
 
@@ -249,6 +351,7 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	const struct tdp_shm_header *h = seg->hdr;
 	char instance[sizeof(h->instance) + 1];
 	uint64_t now = tdp_now_ns();
+	int64_t wall = wall_ns();
 	seg_string(instance, h->instance, sizeof(h->instance));
 	tdp_buf_puts(b, "{\"instance\":");
 	tdp_json_string(b, instance, strlen(instance));
@@ -288,6 +391,10 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			tdp_buf_printf(b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
 				       tdp_load_u64(&p->incomplete[w]));
 		tdp_buf_puts(b, "}");
+		if (role == TDP_ROLE_INGEST && tdp_config_timed(cfg))
+			tdp_buf_printf(b, ",\"late\":%" PRIu64, tdp_load_u64(&p->late));
+		if (role == TDP_ROLE_SCALED && time_scale(cfg, scale))
+			print_time_json(b, p, cfg, wall);
 		if (role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
 			tdp_buf_puts(b, ",\"connections\":{");
 			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)

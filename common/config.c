@@ -748,6 +748,19 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 	}
 	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg))
 		return -1;
+	/* Watermark settings mean nothing without windows of event time. */
+	if (!tdp_config_timed(cfg)) {
+		static const char *const timed_only[] = {"lateness", "idle_close"};
+		for (size_t i = 0; i < 2; i++) {
+			const struct tdp_ynode *v = tdp_ynode_lookup(seen[R_SOURCE], timed_only[i]);
+			char kp[TDP_CFG_PATH_MAX], g[96];
+			if (v)
+				return tdp_cfg_fail(c, v->line, v->col, tdp_cfg_key_path(kp, "source", timed_only[i]),
+						    "expected no %s: no scale has windows of event time (a window "
+						    "and slide that are durations), got %s", timed_only[i],
+						    tdp_cfg_got(v, g, sizeof(g)));
+		}
+	}
 	return check_kafka_loops(c, root, cfg);
 }
 

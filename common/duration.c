@@ -1,5 +1,7 @@
 #include "common/duration.h"
 
+#include <stdio.h>
+
 static const struct {
 	const char *name;
 	uint64_t ns;
@@ -39,4 +41,18 @@ int tdp_duration_parse(const char *s, size_t len, uint64_t bare_unit_ns, uint64_
 		return -2;
 	*ns = v * unit;
 	return 0;
+}
+
+void tdp_duration_format(char *out, size_t len, uint64_t ns)
+{
+	static const struct { const char *name; uint64_t ns; } largest_first[] = {
+		{"h", 3600000000000ull}, {"m", 60000000000ull}, {"s", 1000000000ull},
+		{"ms", 1000000ull}, {"us", 1000ull}, {"ns", 1},
+	};
+	for (size_t i = 0; i < sizeof(largest_first) / sizeof(largest_first[0]); i++)
+		if (ns % largest_first[i].ns == 0) {
+			snprintf(out, len, "%llu%s", (unsigned long long)(ns / largest_first[i].ns),
+				 ns ? largest_first[i].name : "s");
+			return;
+		}
 }

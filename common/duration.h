@@ -17,4 +17,8 @@
  */
 int tdp_duration_parse(const char *s, size_t len, uint64_t bare_unit_ns, uint64_t *ns);
 
+/* NS written back as a duration in the largest unit that divides it
+ * exactly ("100ms", "1m", "0s" for 0), into OUT (LEN bytes). */
+void tdp_duration_format(char *out, size_t len, uint64_t ns);
+
 #endif

@@ -39,6 +39,27 @@ uint64_t tdp_store_stride(uint32_t window, uint32_t dim)
 	return align_up((uint64_t)window * (3 + dim) * sizeof(uint64_t), 4096);
 }
 
+uint64_t tdp_time_held_slots(const struct tdp_scale_cfg *sc)
+{
+	uint64_t n = (uint64_t)sc->max_window_points * tdp_scale_windows_per_point(sc);
+	return (n + TDP_HELD_CHUNK - 1) / TDP_HELD_CHUNK * TDP_HELD_CHUNK;
+}
+
+uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc)
+{
+	return sc->max_window_points > TDP_PEND_MIN ? sc->max_window_points : TDP_PEND_MIN;
+}
+
+uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
+{
+	uint32_t dim = tdp_scale_store_dim(sc);
+	if (!sc->timed)
+		return tdp_store_stride(sc->window, dim);
+	/* the points waiting for the watermark, then the held ones */
+	uint64_t pend = align_up((uint64_t)tdp_time_pend_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
+	return pend + align_up(tdp_time_held_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
+}
+
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
 {
 	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;
@@ -105,7 +126,7 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 		*fixed = off;
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		uint32_t dim = tdp_scale_store_dim(&cfg->scales[s]);
-		uint64_t stride = tdp_store_stride(cfg->scales[s].window, dim);
+		uint64_t stride = tdp_scale_store_stride(&cfg->scales[s]);
 		if (hdr) {
 			hdr->scales[s].store_dim = dim;
 			hdr->scales[s].store_stride = stride;

@@ -357,6 +357,23 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
 /* Bytes of one stream's window store: WINDOW points of DIM values. */
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim);
 
+/*
+ * Time scales (scaled/time_windows.c): a stream's store is its points
+ * waiting for the watermark (slots by sequence number: max_window_points,
+ * and at least TDP_PEND_MIN, so that small windows still wait for
+ * disorder as usual) and then the points its open windows keep, a ring of held slots: at
+ * most max_window_points per window a point falls in, rounded up to whole
+ * chunks, which the worker reserves in /dev/shm as the ring reaches them
+ * and gives back behind it (so memory follows what is held).
+ */
+#define TDP_HELD_CHUNK 1024u
+#define TDP_PEND_MIN 65536u
+uint64_t tdp_time_held_slots(const struct tdp_scale_cfg *sc);
+uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc);
+
+/* Bytes of one stream's store for scale SC, of either kind. */
+uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc);
+
 /* Bytes of the segment before the window stores: reserved in /dev/shm
  * when the segment is created (the stores when their streams appear). */
 uint64_t tdp_shm_fixed_size(const struct tdp_config *cfg, size_t textlen);

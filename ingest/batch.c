@@ -15,6 +15,7 @@ void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b)
 	for (uint32_t i = 0; i < b->n && i < TDP_INGEST_BATCH; i++) {
 		struct tdp_stream *st = tdp_shm_stream(seg, b->e[i].stream);
 		tdp_store_u64(&st->next_seq, b->e[i].next_seq);
+		tdp_store_i64(&st->newest_t, b->e[i].newest_t);
 		tdp_crash_point();
 	}
 }
@@ -61,10 +62,12 @@ static void push_batch(struct ingest *in, uint32_t s)
 /*
  * Commit, in one step (common/commit.h): the source offset (and line) to
  * resume at, the dead-letter bytes written for the records before it, and
- * the sequence numbers the batch handed out.  The sequence numbers are a
- * redo log: applied to the stream table right after, and again by a
- * restarted ingest, which re-reads the source from the committed offset
- * and stamps the same records with the same numbers.  Workers that got a
+ * the sequence numbers the batch handed out with each stream's newest
+ * event time after it.  Both are a redo log: applied to the stream table
+ * right after, and again by a restarted ingest, which re-reads the source
+ * from the committed offset and stamps the same records with the same
+ * numbers (and finds the same ones late: the watermark it starts from is
+ * the one of the records before that offset).  Workers that got a
  * record before the crash recognise it again by its number.
  */
 static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
@@ -86,6 +89,7 @@ static void commit(struct ingest *in, uint64_t resume_off, uint64_t resume_line)
 		uint32_t idx = in->touched[i];
 		b->e[i].stream = idx;
 		b->e[i].next_seq = tdp_shm_stream(&in->child.seg, idx)->next_seq + in->pending[idx];
+		b->e[i].newest_t = in->pending_newest[idx];
 		in->pending[idx] = 0;
 	}
 	in->ntouched = 0;

@@ -61,12 +61,12 @@ int dead_sink_resume(struct dead_sink *d, uint64_t len)
 }
 
 int dead_sink_put(struct dead_sink *d, const char *source, const struct frame *f, const char *reason,
-		  const char *key)
+		  const struct deadletter_time *time, const char *key)
 {
 	struct tdp_buf *b = d->kafka ? &d->msg : tdp_writer_buf(&d->file);
 	if (d->kafka)
 		tdp_buf_reset(b);
-	deadletter_format(b, source, f->off, f->line, f->raw, f->len, f->truncated, reason);
+	deadletter_format_time(b, source, f->off, f->line, f->raw, f->len, f->truncated, reason, time);
 	if (!d->kafka) {
 		tdp_writer_kick(&d->file);
 		return 0;

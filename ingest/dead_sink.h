@@ -19,6 +19,7 @@
 #include "common/child.h"
 #include "common/kafka.h"
 #include "common/uring_io.h"
+#include "ingest/deadletter.h"
 #include "ingest/framer.h"
 
 struct dead_sink {
@@ -38,10 +39,11 @@ void dead_sink_close(struct dead_sink *d);
  * 0, or an exit code after logging. */
 int dead_sink_resume(struct dead_sink *d, uint64_t len);
 
-/* The dead letter of F for REASON, from SOURCE; KEY (may be NULL) keys a
- * Kafka message.  -1 after logging when the Kafka sink failed. */
+/* The dead letter of F for REASON, from SOURCE, with TIME's event times
+ * when not NULL (ingest/deadletter.h); KEY (may be NULL) keys a Kafka
+ * message.  -1 after logging when the Kafka sink failed. */
 int dead_sink_put(struct dead_sink *d, const char *source, const struct frame *f, const char *reason,
-		  const char *key);
+		  const struct deadletter_time *time, const char *key);
 
 /* Everything put is in the sink (a file's write error is logged, as it is
  * not the records' fault).  -1 after logging when the Kafka sink failed. */

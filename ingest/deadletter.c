@@ -30,9 +30,11 @@ static void base64(struct tdp_buf *b, const unsigned char *p, size_t n)
  * escaped, as \u00XX, which reads back as another character, so such a
  * record also comes as record_base64, its bytes exactly.  A NULL SOURCE
  * or REASON is written as "" rather than crashing ingest over a message.
+ * TIME, when not NULL, adds the keys time and watermark after reason.
  */
-void deadletter_format(struct tdp_buf *b, const char *source, uint64_t offset, uint64_t line,
-		       const char *raw, size_t rawlen, bool truncated, const char *reason)
+void deadletter_format_time(struct tdp_buf *b, const char *source, uint64_t offset, uint64_t line,
+			    const char *raw, size_t rawlen, bool truncated, const char *reason,
+			    const struct deadletter_time *time)
 {
 	if (!reason)
 		reason = "";
@@ -42,6 +44,13 @@ void deadletter_format(struct tdp_buf *b, const char *source, uint64_t offset, u
 		rawlen = 0;
 	tdp_buf_puts(b, "{\"reason\":");
 	tdp_json_string(b, reason, strlen(reason));
+	if (time) {
+		char num[TDP_TIME_TEXT_MAX];
+		tdp_buf_puts(b, ",\"time\":");
+		tdp_buf_append(b, num, time_format(num, time->t, time->unit));
+		tdp_buf_puts(b, ",\"watermark\":");
+		tdp_buf_append(b, num, time_format(num, time->watermark, time->unit));
+	}
 	tdp_buf_puts(b, ",\"source\":");
 	tdp_json_string(b, source, strlen(source));
 	tdp_buf_printf(b, ",\"offset\":%" PRIu64 ",\"line\":%" PRIu64 ",\"record\":", offset, line);
@@ -52,4 +61,10 @@ void deadletter_format(struct tdp_buf *b, const char *source, uint64_t offset, u
 		tdp_buf_putc(b, '"');
 	}
 	tdp_buf_puts(b, truncated ? ",\"truncated\":true}\n" : ",\"truncated\":false}\n");
+}
+
+void deadletter_format(struct tdp_buf *b, const char *source, uint64_t offset, uint64_t line,
+		       const char *raw, size_t rawlen, bool truncated, const char *reason)
+{
+	deadletter_format_time(b, source, offset, line, raw, rawlen, truncated, reason, NULL);
 }

@@ -20,29 +20,36 @@ struct tdp_decoded {
 	char stream[TDP_STREAM_NAME_MAX];  /* valid when has_stream */
 	bool has_stream;
 	bool has_time;
-	double t;                          /* valid when has_time */
+	int64_t t;                         /* valid when has_time: ns since the Unix epoch */
 	uint16_t dim;                      /* 1..TDP_MAX_DIM */
 	double v[TDP_MAX_DIM];
 };
 
 /* One CSV line (no newline; a trailing '\r' is ignored).  Fields are
  * comma-separated; SRC's stream_column / time_column (if >= 0) are taken
- * out, every other field is a value.  Returns 0, or -1 with REASON. */
+ * out, every other field is a value.  The time field is an RFC 3339
+ * date-time when it holds a ':', else a number in SRC's time_unit
+ * (ingest/event_time.h, EVENT_TIME_FIELD).  Returns 0, or -1 with REASON. */
 int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 	       struct tdp_decoded *out, char *reason, size_t rlen);
 
 /* One JSON Lines record: {"stream": "s1", "t": 12.5, "v": 3.2} or
- * "v": [x, y, ...]; stream and t optional, other keys rejected. */
-int decode_jsonl(const char *rec, size_t len, struct tdp_decoded *out, char *reason, size_t rlen);
+ * "v": [x, y, ...]; stream and t optional, other keys rejected.  "t" is a
+ * JSON number counted in UNIT, or a string holding an RFC 3339 date-time
+ * (ingest/event_time.h); a time that cannot be read or represented is
+ * refused with event_time.c's reason. */
+int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct tdp_decoded *out,
+		 char *reason, size_t rlen);
 
-/* From a stream of concatenated msgpack maps with the same keys.
- * Returns 1: a record decoded, *USED bytes consumed; 0: BUF holds only a
- * prefix of a record, read more; -1: a bad record, *USED bytes to skip and
- * dead-letter; -2: not msgpack, a byte where an object must start is 0xc1
- * (*USED: its offset), so where this object ends, and the next begins,
- * cannot be known. */
-int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded *out,
-		   char *reason, size_t rlen);
+/* From a stream of concatenated msgpack maps with the same keys; "t" is
+ * an integer or a float counted in UNIT, or a string holding an RFC 3339
+ * date-time.  Returns 1: a record decoded, *USED bytes consumed; 0: BUF
+ * holds only a prefix of a record, read more; -1: a bad record, *USED
+ * bytes to skip and dead-letter; -2: not msgpack, a byte where an object
+ * must start is 0xc1 (*USED: its offset), so where this object ends, and
+ * the next begins, cannot be known. */
+int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
+		   struct tdp_decoded *out, char *reason, size_t rlen);
 
 /*
  * Passing over one msgpack object of any size as its bytes arrive, without

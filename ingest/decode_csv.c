@@ -4,13 +4,16 @@
  * Fields are separated by commas and are not quoted, except that the
  * stream column may be an RFC 4180 double-quoted field ("a,""b""" is the
  * id a,"b) so that ids can hold commas.  Column numbers in reasons are
- * 0-based, like stream_column and time_column in the configuration.
+ * 0-based, like stream_column and time_column in the configuration.  The
+ * time column is read by ingest/event_time.c (a ':' makes it a date-time),
+ * whose reasons name the time, not the column.
  */
 #include "ingest/decode.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/event_time.h"
 #include "ingest/number.h"
 
 static bool is_blank(char c)
@@ -112,7 +115,8 @@ int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 				return -1;
 			out->has_stream = true;
 		} else if (col == src->time_column) {
-			if (number_field(field, rec + start, pos - start, &out->t, reason, rlen) < 0)
+			if (event_time_parse(rec + start, pos - start, EVENT_TIME_FIELD, src->time_unit,
+					     &out->t, reason, rlen) < 0)
 				return -1;
 			out->has_time = true;
 		} else {

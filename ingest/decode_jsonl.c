@@ -3,6 +3,7 @@
  *
  * A small hand-written parser for the one shape we accept,
  *   {"stream": "s1", "t": 12.5, "v": 3.2}   or   "v": [x, y, ...]
+ * ("t" also "2026-12-06T03:12:22.125Z")
  * with strict RFC 8259 syntax, so that anything a JSON library would
  * reject is rejected here too, and anything else that is not that shape
  * (unknown or duplicate keys, null, wrong types, nesting) is a bad record
@@ -13,8 +14,10 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ingest/event_time.h"
 #include "ingest/number.h"
 
 struct jp {
@@ -246,30 +249,79 @@ static bool json_number_ok(const char *s, size_t n)
 }
 
 /*
- * Parse the value at the current position as a finite number and move
- * past it; FIELD names it in a reason.  NaN, Infinity and numbers too
- * large for a double are "not finite"; other words, and numbers JSON does
- * not allow (+1, .5, 01), are "not a number"; other values are the wrong
- * type.
+ * The number at the current position, by the JSON grammar: *W and *N its
+ * text, not yet passed.  FIELD names it in a reason: NaN, Infinity and
+ * numbers too large for a double are "not finite"; other words, and
+ * numbers JSON does not allow (+1, .5, 01), are "not a number"; other
+ * values are the wrong type.
  */
-static int parse_number(struct jp *p, const char *field, double *out)
+static int number_word(struct jp *p, const char *field, const char **w, size_t *n)
 {
 	enum jkind k = peek_kind(p);
 	if (k == J_NONE)
 		return syntax(p, "a value");
 	if (k != J_NUMBER)
 		return fail(p, "%s: expected a number, got %s", field, kind_name(k));
-	size_t n = word_len(p);
-	const char *w = p->s + p->pos;
-	double d;
-	if (!json_number_ok(w, n)) {
+	*n = word_len(p);
+	*w = p->s + p->pos;
+	if (!json_number_ok(*w, *n)) {
 		char q[TDP_QUOTE_MAX];
-		reason_quote(q, w, n);
-		if (number_parse(w, n, &d) == NUMBER_NOT_FINITE)
+		double d;
+		reason_quote(q, *w, *n);
+		if (number_parse(*w, *n, &d) == NUMBER_NOT_FINITE)
 			return fail(p, "%s: not finite: %s", field, q);
 		return fail(p, "%s: not a number: %s", field, q);
 	}
-	if (number_field(field, w, n, out, p->reason, p->rlen) < 0)
+	return 0;
+}
+
+/* Parse the value at the current position as a finite number and move
+ * past it; FIELD names it in a reason (number_word). */
+static int parse_number(struct jp *p, const char *field, double *out)
+{
+	const char *w;
+	size_t n;
+	if (number_word(p, field, &w, &n) < 0 || number_field(field, w, n, out, p->reason, p->rlen) < 0)
+		return -1;
+	p->pos += n;
+	return 0;
+}
+
+/* A date-time string longer than this (a fraction of many digits) is
+ * unescaped into memory of its own. */
+#define TIME_STRING_MAX 256
+
+/*
+ * "t": a JSON number counted in UNIT, or a string holding an RFC 3339
+ * date-time, as nanoseconds (ingest/event_time.h, whose reasons these
+ * are); move past it.
+ */
+static int parse_time(struct jp *p, enum tdp_time_unit unit, int64_t *out)
+{
+	const char *w;
+	size_t n;
+	enum jkind k = peek_kind(p);
+	if (k == J_STRING) {
+		char buf[TIME_STRING_MAX], *big = NULL;
+		size_t start = p->pos;
+		if (parse_string(p, buf, sizeof(buf), &n) < 0)
+			return -1;
+		w = buf;
+		if (n > sizeof(buf)) {
+			if (!(big = malloc(n)))
+				return fail(p, "t: out of memory for a string of %zu bytes", n);
+			p->pos = start;
+			parse_string(p, big, n, &n);
+			w = big;
+		}
+		int rc = event_time_parse(w, n, EVENT_TIME_STRING, unit, out, p->reason, p->rlen);
+		free(big);
+		return rc;
+	}
+	if (k != J_NUMBER && k != J_NONE)
+		return fail(p, "t: expected a number or a string, got %s", kind_name(k));
+	if (number_word(p, "t", &w, &n) < 0 ||
+	    event_time_parse(w, n, EVENT_TIME_NUMBER, unit, out, p->reason, p->rlen) < 0)
 		return -1;
 	p->pos += n;
 	return 0;
@@ -325,7 +377,8 @@ static int parse_values(struct jp *p, struct tdp_decoded *out)
 }
 
 /* Decode one JSON Lines record; see decode.h. */
-int decode_jsonl(const char *rec, size_t len, struct tdp_decoded *out, char *reason, size_t rlen)
+int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct tdp_decoded *out,
+		 char *reason, size_t rlen)
 {
 	struct jp p = {.s = rec, .len = len, .reason = reason, .rlen = rlen};
 	bool seen_stream = false, seen_t = false, seen_v = false;
@@ -393,7 +446,7 @@ int decode_jsonl(const char *rec, size_t len, struct tdp_decoded *out, char *rea
 					return -1;
 				out->has_stream = true;
 			} else if (seen == &seen_t) {
-				if (parse_number(&p, "t", &out->t) < 0)
+				if (parse_time(&p, unit, &out->t) < 0)
 					return -1;
 				out->has_time = true;
 			} else {

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/event_time.h"
 #include "ingest/number.h"
 
 /* Big-endian unsigned integer of N (1, 2 or 4) bytes. */
@@ -227,6 +228,29 @@ static int object_number(const msgpack_object *o, const char *field, double *out
 	return 0;
 }
 
+/* "t": an integer or a float counted in UNIT, or a string holding an RFC
+ * 3339 date-time, as nanoseconds (ingest/event_time.h, whose reasons
+ * these are). */
+static int object_time(const msgpack_object *o, enum tdp_time_unit unit, int64_t *out,
+		       char *reason, size_t rlen)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		return event_time_from_uint(o->via.u64, unit, out, reason, rlen);
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return event_time_from_int(o->via.i64, unit, out, reason, rlen);
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		return event_time_from_double(o->via.f64, unit, out, reason, rlen);
+	case MSGPACK_OBJECT_STR:
+		return event_time_parse(o->via.str.ptr, o->via.str.size, EVENT_TIME_STRING, unit, out,
+					reason, rlen);
+	default:
+		snprintf(reason, rlen, "t: expected a number or a string, got %s", type_name(o->type));
+		return -1;
+	}
+}
+
 /* "v": a number or a non-empty array of at most TDP_MAX_DIM numbers. */
 static int object_values(const msgpack_object *o, struct tdp_decoded *out, char *reason, size_t rlen)
 {
@@ -267,7 +291,8 @@ static int object_values(const msgpack_object *o, struct tdp_decoded *out, char 
 }
 
 /* The map OBJ as a point; keys as in jsonl. */
-static int object_point(const msgpack_object *obj, struct tdp_decoded *out, char *reason, size_t rlen)
+static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, struct tdp_decoded *out,
+			char *reason, size_t rlen)
 {
 	bool seen_stream = false, seen_t = false, seen_v = false;
 
@@ -314,7 +339,7 @@ static int object_point(const msgpack_object *obj, struct tdp_decoded *out, char
 				return -1;
 			out->has_stream = true;
 		} else if (seen == &seen_t) {
-			if (object_number(v, "t", &out->t, reason, rlen) < 0)
+			if (object_time(v, unit, &out->t, reason, rlen) < 0)
 				return -1;
 			out->has_time = true;
 		} else if (object_values(v, out, reason, rlen) < 0) {
@@ -329,8 +354,8 @@ static int object_point(const msgpack_object *obj, struct tdp_decoded *out, char
 }
 
 /* Decode the msgpack object at the front of BUF; see decode.h. */
-int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded *out,
-		   char *reason, size_t rlen)
+int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
+		   struct tdp_decoded *out, char *reason, size_t rlen)
 {
 	size_t size = 0;
 
@@ -354,7 +379,7 @@ int decode_msgpack(const char *buf, size_t len, size_t *used, struct tdp_decoded
 	msgpack_unpacked_init(&u);
 	msgpack_unpack_return r = msgpack_unpack_next(&u, buf, size, &off);
 	if (r == MSGPACK_UNPACK_SUCCESS && off == size) {
-		rc = object_point(&u.data, out, reason, rlen) < 0 ? -1 : 1;
+		rc = object_point(&u.data, unit, out, reason, rlen) < 0 ? -1 : 1;
 	} else if (r == MSGPACK_UNPACK_NOMEM_ERROR) {
 		/* msgpack-c says so for nesting deeper than it supports, too. */
 		snprintf(reason, rlen, "cannot unpack: nested too deep or out of memory");

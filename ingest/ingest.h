@@ -55,11 +55,18 @@ struct ingest {
 	 * ring, together with the resume offset: a restarted ingest re-reads
 	 * from there and stamps the same records with the same numbers. */
 	uint32_t *pending;               /* [stream index] */
+	/* Likewise a stream's newest event time (tdp_stream.newest_t), which
+	 * sets its watermark: with the batch's points, valid while pending
+	 * != 0, committed with the sequence numbers. */
+	int64_t *pending_newest;         /* [stream index] */
 	uint32_t touched[TDP_INGEST_BATCH];   /* streams with pending != 0 */
 	unsigned int ntouched;
 	uint64_t batch_end_off;          /* source offset just past the batch's last record */
 	uint64_t batch_end_line;
 	const char *scalar_scale;   /* a scale that needs scalars, for messages */
+	/* Some scale has time windows: every point needs an event time, and
+	 * one below its stream's watermark is late (a dead letter). */
+	const char *time_scale;     /* the first such scale, for messages; NULL: none */
 };
 
 /* One kind of source, read in a loop of its own. */
@@ -77,7 +84,8 @@ extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
 
 /* ingest/batch.c */
 
-/* Apply a committed body's sequence numbers to the stream table. */
+/* Apply a committed body's sequence numbers and newest event times to the
+ * stream table. */
 void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b);
 
 /* Hand the stamped points to every scale, commit, then tell the workers.

@@ -13,6 +13,7 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
+#include "ingest/event_time.h"
 #include "ingest/ingest.h"
 #include "ingest/number.h"
 
@@ -47,7 +48,8 @@ bool kafka_origin(struct ingest *in, const char *name, const struct frame *f, st
 
 /*
  * One Kafka message: decoded like a framed record; the key, when there is
- * one, is the stream id; event_time kafka takes the message timestamp.
+ * one, is the stream id; event_time kafka takes the message timestamp
+ * (milliseconds, exactly as nanoseconds).
  * The partition's position moves past it before stamp_record, so that a
  * batch committed from within stamp_record resumes after it.
  */
@@ -91,8 +93,9 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 		if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) {
 			snprintf(f.reason, sizeof(f.reason), "event_time kafka: the message has no timestamp");
 			f.ok = false;
+		} else if (event_time_from_int(ts, TDP_TIME_MS, &f.dec.t, f.reason, sizeof(f.reason)) < 0) {
+			f.ok = false;   /* beyond int64 nanoseconds: the reason says so */
 		} else {
-			f.dec.t = (double)ts / 1000.0;
 			f.dec.has_time = true;
 		}
 	}

@@ -61,10 +61,14 @@ static int ingest_start(struct ingest *in, const char *instance, const struct td
 			in->needs_scalar = true;
 			in->scalar_scale = c->cfg.scales[s].name;
 		}
+		if (c->cfg.scales[s].timed && !in->time_scale)
+			in->time_scale = c->cfg.scales[s].name;
 	}
 	describe_source(in);
 	in->pending = calloc(c->seg.hdr->max_streams, sizeof(*in->pending));
-	if (!in->pending || streams_init(&in->streams, &c->seg) < 0 || (rc = dead_sink_open(&in->dead, c)))
+	in->pending_newest = calloc(c->seg.hdr->max_streams, sizeof(*in->pending_newest));
+	if (!in->pending || !in->pending_newest || streams_init(&in->streams, &c->seg) < 0 ||
+	    (rc = dead_sink_open(&in->dead, c)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	*done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	batch_redo(&c->seg, *done);
@@ -87,6 +91,7 @@ static int ingest_finish(struct ingest *in, int rc)
 	dead_sink_close(&in->dead);
 	streams_fini(&in->streams);
 	free(in->pending);
+	free(in->pending_newest);
 	return rc;
 }
 

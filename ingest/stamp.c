@@ -2,22 +2,56 @@
  * stamp.c - the checks a decoded record passes before it becomes a point
  * (its stream known or room to intern it, one dimension per stream, one
  * value per point for scales that need scalars, one partition per stream
- * from Kafka), and the stamp it then gets: stream index, sequence number,
+ * from Kafka; with time windows, an event time, not below its stream's
+ * watermark), and the stamp it then gets: stream index, sequence number,
  * event time.  A record that fails goes to the dead-letter sink with its
  * reason.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "common/atomics.h"
 #include "common/counter.h"
 #include "ingest/ingest.h"
 
-static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
+/* F's dead letter for REASON, with TIME's event times when not NULL. */
+static void dead_letter_time(struct ingest *in, const struct frame *f, const char *reason,
+			     const struct deadletter_time *time)
 {
 	const char *source = in->frame_source ? in->frame_source : in->source_name;
 	tdp_counter_add(&in->child.slot->bad_records, 1);
-	if (dead_sink_put(&in->dead, source, f, reason, f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
+	if (dead_sink_put(&in->dead, source, f, reason, time,
+			  f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
 		in->failed = true;
+}
+
+static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
+{
+	dead_letter_time(in, f, reason, NULL);
+}
+
+/*
+ * Event-time windows: whether F, a timed point of stream IDX (ST), is
+ * late, below its stream's watermark (the newest event time so far, the
+ * batch's included, minus the source's lateness; none before the first).
+ * A late point is dead-lettered, with its time and the watermark, and
+ * counted.  The newest time comes only from points before F in the
+ * source, as the batch commit keeps it, so a restarted ingest that reads
+ * F again decides the same.
+ */
+static bool late(struct ingest *in, const struct frame *f, const struct tdp_stream *st, uint32_t idx)
+{
+	int64_t newest = in->pending[idx] ? in->pending_newest[idx] : tdp_load_i64(&st->newest_t);
+	uint64_t lateness = in->child.cfg.source.lateness_ns;
+	if (newest == INT64_MIN || lateness >= (uint64_t)newest - (uint64_t)INT64_MIN)
+		return false;   /* no watermark yet, or it is still below every time */
+	int64_t watermark = (int64_t)((uint64_t)newest - lateness);
+	if (f->dec.t >= watermark)
+		return false;
+	struct deadletter_time time = {f->dec.t, watermark, in->child.cfg.source.time_unit};
+	tdp_counter_add(&in->child.slot->late, 1);
+	dead_letter_time(in, f, "late", &time);
+	return true;
 }
 
 /* The index of F's stream NAME, interned if new; -1 after F was
@@ -47,15 +81,20 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 {
 	struct tdp_point *p = &in->batch[in->nbatch++];
 	p->seq = st->next_seq + in->pending[idx];
-	p->t = f->dec.has_time ? (int64_t)f->dec.t : (int64_t)p->seq;   /* issue 18: ns */
+	p->t = f->dec.has_time ? f->dec.t : (int64_t)p->seq;
+	p->flags = f->dec.has_time ? TDP_POINT_TIMED : 0;
 	p->src_off = f->off;
 	p->stream = idx;
 	p->dim = f->dec.dim;
-	p->part = in->kafka ? (uint16_t)in->cur_part : 0;
+	p->part = in->kafka ? (uint8_t)in->cur_part : 0;
 	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
 	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
-	if (in->pending[idx]++ == 0)
+	if (in->pending[idx]++ == 0) {
 		in->touched[in->ntouched++] = idx;
+		in->pending_newest[idx] = tdp_load_i64(&st->newest_t);
+	}
+	if (f->dec.has_time && f->dec.t > in->pending_newest[idx])
+		in->pending_newest[idx] = f->dec.t;
 	/* text records end with their newline (one past an unterminated last line: harmless) */
 	in->batch_end_off = f->off + f->len + (in->child.cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
 	in->batch_end_line = f->line;
@@ -82,6 +121,11 @@ void stamp_record(void *ctx, struct frame *f)
 	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
 	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
 		return;   /* before its checkpoint: its windows there are published */
+	if (in->time_scale && !f->dec.has_time) {
+		snprintf(reason, sizeof(reason), "no event time: scale \"%s\" has time windows", in->time_scale);
+		dead_letter(in, f, reason);
+		return;
+	}
 	if (st->dim == 0) {
 		if (in->needs_scalar && f->dec.dim != 1) {
 			snprintf(reason, sizeof(reason),
@@ -107,5 +151,7 @@ void stamp_record(void *ctx, struct frame *f)
 		dead_letter(in, f, reason);
 		return;
 	}
+	if (in->time_scale && late(in, f, st, (uint32_t)idx))
+		return;
 	add_point(in, f, st, (uint32_t)idx);
 }

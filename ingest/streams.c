@@ -85,6 +85,7 @@ int64_t streams_intern(struct streams *st, const char *name, const struct stream
 	e->kpart = o->kpart;
 	e->base_seq = e->next_seq = o->base_seq;
 	e->base_off = o->base_off;
+	e->newest_t = INT64_MIN;   /* no event time yet: no watermark */
 	tdp_store_release_u32(&st->seg->hdr->nstreams, n + 1);
 	st->slots[i] = n + 1;
 	return n;

@@ -21,7 +21,12 @@
 char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct tdp_result *r,
 		       const char *stream, const char *scale)
 {
-	int n = snprintf(small, ENCODE_ID_SMALL, "%s/%s/%" PRIu64, stream, scale, r->window);
+	char win[24];
+	if (encode_time_window(r))
+		snprintf(win, sizeof(win), "%" PRId64, encode_window_k(r));
+	else
+		snprintf(win, sizeof(win), "%" PRIu64, r->window);
+	int n = snprintf(small, ENCODE_ID_SMALL, "%s/%s/%s", stream, scale, win);
 	if (n < 0)
 		return NULL;
 	*len = (size_t)n;
@@ -30,19 +35,32 @@ char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct td
 	char *id = malloc((size_t)n + 1);
 	if (!id)
 		return NULL;
-	snprintf(id, (size_t)n + 1, "%s/%s/%" PRIu64, stream, scale, r->window);
+	snprintf(id, (size_t)n + 1, "%s/%s/%s", stream, scale, win);
 	return id;
+}
+
+/* Append event time T (TIMED: ns, written exactly in UNIT) or sequence
+ * number T as a JSON number. */
+static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit)
+{
+	if (timed) {
+		char text[TDP_TIME_TEXT_MAX];
+		tdp_buf_append(b, text, time_format(text, t, unit));
+	} else {
+		tdp_buf_printf(b, "%" PRId64, t);
+	}
 }
 
 /*
  * Append R as one '\n'-terminated JSON line to B.  STREAM and SCALE are
- * any bytes up to their NUL (escaped here).  Diagrams of dimensions whose
- * bit is set in dims_mask follow in increasing dimension, each with the
- * count[d] intervals stored after the header, in their stored order.
- * On allocation failure B is marked failed (tdp_buf_ok()).
+ * any bytes up to their NUL (escaped here); event times are written in
+ * UNIT.  Diagrams of dimensions whose bit is set in dims_mask follow in
+ * increasing dimension, each with the count[d] intervals stored after the
+ * header, in their stored order.  On allocation failure B is marked
+ * failed (tdp_buf_ok()).
  */
 void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
-			 const char *stream, const char *scale)
+			 const char *stream, const char *scale, enum tdp_time_unit unit)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -61,16 +79,27 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 	tdp_json_string(b, stream, strlen(stream));
 	tdp_buf_puts(b, ",\"scale\":");
 	tdp_json_string(b, scale, strlen(scale));
-	tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64
-		       ",\"last_seq\":%" PRIu64 ",\"start\":",
-		       r->window, r->first_seq, r->last_seq);
-	tdp_json_double(b, r->start);
+	bool timed = encode_time_window(r);
+	if (timed) {
+		tdp_buf_printf(b, ",\"window\":%" PRId64 ",\"from\":", encode_window_k(r));
+		put_time(b, r->from, true, unit);
+		tdp_buf_puts(b, ",\"to\":");
+		put_time(b, r->to, true, unit);
+	} else {
+		tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64,
+			       r->window, r->first_seq, r->last_seq);
+	}
+	tdp_buf_puts(b, ",\"start\":");
+	put_time(b, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
 	tdp_buf_puts(b, ",\"end\":");
-	tdp_json_double(b, r->end);
+	put_time(b, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
 	tdp_buf_printf(b, ",\"n\":%" PRIu64, r->n);
-	/* Absent rather than 0 so complete windows, the normal case, stay short. */
-	if (r->lost > 0)
-		tdp_buf_printf(b, ",\"lost\":%" PRIu64, r->lost);
+	/* Absent rather than 0 so complete windows, the normal case, stay
+	 * short.  A time window loses no point (late ones are dead letters):
+	 * it may drop some past max_window_points. */
+	uint64_t short_by = timed ? r->dropped : r->lost;
+	if (short_by > 0)
+		tdp_buf_printf(b, timed ? ",\"dropped\":%" PRIu64 : ",\"lost\":%" PRIu64, short_by);
 	if (r->landmarks > 0)
 		tdp_buf_printf(b, ",\"landmarks\":%" PRIu32, r->landmarks);
 	if (r->truncated > 0)

@@ -3,8 +3,12 @@
  *
  * The map has the keys of the JSON line in the same order, so a consumer can
  * switch formats without touching anything but the decoder.  Integers use
- * msgpack's shortest uint form, every double is a float64 (never narrowed
- * to float32, so values are exact) and an essential death is nil.
+ * msgpack's shortest int form (unsigned but for a time scale's negative
+ * window), every double is a float64 (never narrowed to float32, so
+ * values are exact) and an essential death is nil.  Event times are ints
+ * when the source's time_unit is ns, else the float64 nearest to the time
+ * in that unit; start and end that are sequence numbers stay float64, as
+ * they always were.
  */
 #include "publish/encode.h"
 
@@ -44,6 +48,17 @@ static void pack_key_u64(msgpack_packer *pk, const char *key, uint64_t u)
 	msgpack_pack_uint64(pk, u);
 }
 
+/* Pack event time T (TIMED: ns, in UNIT) or sequence number T. */
+static void pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit)
+{
+	if (!timed)
+		msgpack_pack_double(pk, (double)t);
+	else if (unit == TDP_TIME_NS)
+		msgpack_pack_int64(pk, t);
+	else
+		msgpack_pack_double(pk, time_to_double(t, unit));
+}
+
 /* Pack a death as float64, or nil for +inf (an essential class), the
  * msgpack counterpart of JSON's null. */
 static void pack_death(msgpack_packer *pk, double x)
@@ -56,15 +71,16 @@ static void pack_death(msgpack_packer *pk, double x)
 
 /*
  * Append R as one msgpack map to B: the keys of encode_result_jsonl() in
- * the same order ("lost", "landmarks", "truncated", "incomplete" only when
- * nonzero), "incomplete" a map from the dimension as a decimal str to the
- * reason's name, "diagrams" a map from the
+ * the same order ("lost" or "dropped", "landmarks", "truncated",
+ * "incomplete" only when nonzero), "incomplete" a map from the dimension
+ * as a decimal str to the reason's name, "diagrams" a map from the
  * dimension as a decimal str to an array of [birth, death] arrays.
- * STREAM and SCALE are packed as str with their bytes unchanged.
- * On allocation failure B is marked failed (tdp_buf_ok()).
+ * STREAM and SCALE are packed as str with their bytes unchanged; event
+ * times are in UNIT.  On allocation failure B is marked failed
+ * (tdp_buf_ok()).
  */
 void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
-			   const char *stream, const char *scale)
+			   const char *stream, const char *scale, enum tdp_time_unit unit)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -77,8 +93,10 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, b, buf_write);
 
+	bool timed = encode_time_window(r);
+	uint64_t short_by = timed ? r->dropped : r->lost;
 	unsigned nincomplete = tdp_result_incomplete_dims(r);
-	msgpack_pack_map(&pk, 11 + (r->lost > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0));
+	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0));
 	pack_key_u64(&pk, "v", 1);
 	pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -89,16 +107,25 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	pack_cstr(&pk, stream);
 	pack_cstr(&pk, "scale");
 	pack_cstr(&pk, scale);
-	pack_key_u64(&pk, "window", r->window);
-	pack_key_u64(&pk, "first_seq", r->first_seq);
-	pack_key_u64(&pk, "last_seq", r->last_seq);
+	if (timed) {
+		pack_cstr(&pk, "window");
+		msgpack_pack_int64(&pk, encode_window_k(r));
+		pack_cstr(&pk, "from");
+		pack_time(&pk, r->from, true, unit);
+		pack_cstr(&pk, "to");
+		pack_time(&pk, r->to, true, unit);
+	} else {
+		pack_key_u64(&pk, "window", r->window);
+		pack_key_u64(&pk, "first_seq", r->first_seq);
+		pack_key_u64(&pk, "last_seq", r->last_seq);
+	}
 	pack_cstr(&pk, "start");
-	msgpack_pack_double(&pk, r->start);
+	pack_time(&pk, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
 	pack_cstr(&pk, "end");
-	msgpack_pack_double(&pk, r->end);
+	pack_time(&pk, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
 	pack_key_u64(&pk, "n", r->n);
-	if (r->lost > 0)
-		pack_key_u64(&pk, "lost", r->lost);
+	if (short_by > 0)
+		pack_key_u64(&pk, timed ? "dropped" : "lost", short_by);
 	if (r->landmarks > 0)
 		pack_key_u64(&pk, "landmarks", r->landmarks);
 	if (r->truncated > 0)

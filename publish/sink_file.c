@@ -62,9 +62,9 @@ static int file_put(struct results_sink *s, uint32_t scale, const struct tdp_res
 	struct tdp_buf *b = tdp_writer_buf(&((struct sink_file *)s)->out);
 	(void)scale;
 	if (s->child->cfg.sink.format == TDP_FMT_MSGPACK)
-		encode_result_msgpack(b, r, stream, scale_name);
+		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit);
 	else
-		encode_result_jsonl(b, r, stream, scale_name);
+		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit);
 	return 0;
 }
 

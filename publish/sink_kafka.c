@@ -2,7 +2,9 @@
  * sink_kafka.c - results to a Kafka topic: one message per result, key =
  * the stream id, value = the result in the sink format (a JSON object
  * without its newline, or a msgpack map), headers tdapipe-scale (the scale
- * name), tdapipe-window (the window number in decimal) and, for points
+ * name), tdapipe-window (the window number in decimal, as the scale
+ * numbers it: a time scale's biased, record.h, so that it reads back as
+ * the de-duplication table's non-negative int64) and, for points
  * from a Kafka source, tdapipe-checkpoint (publish/checkpoint.h).
  *
  * The producer is idempotent; with exactly_once it is transactional and
@@ -198,11 +200,13 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 	struct tdp_buf *b = &ks->msg;
 	tdp_buf_reset(b);
 	if (ks->format == TDP_FMT_MSGPACK) {
-		encode_result_msgpack(b, r, stream, scale_name);
+		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit);
 	} else {
-		encode_result_jsonl(b, r, stream, scale_name);
+		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit);
 		b->len--;   /* a message is one object: no newline */
 	}
+	/* The internal number, not the result's signed k: topic_seen parses it
+	 * back into the de-duplication table. */
 	char window[24];
 	snprintf(window, sizeof(window), "%" PRIu64, r->window);
 	const char *hdr[] = { "tdapipe-scale", scale_name, "tdapipe-window", window,

@@ -40,8 +40,8 @@ int tdp_scale_rips_check(const struct tdp_scale_cfg *sc, char *why, size_t whyle
 	if (need <= (uint64_t)sc->memory_mb << 20)
 		return 0;
 	snprintf(why, whylen, "the distances and edge sort of up to %u points need %llu MiB, more than "
-		 "memory_mb (%u): lower the window, or set max_points, or raise memory_mb",
+		 "memory_mb (%u): lower %s, or set max_points, or raise memory_mb",
 		 tdp_scale_cloud_points(sc), (unsigned long long)((need + (1u << 20) - 1) >> 20),
-		 sc->memory_mb);
+		 sc->memory_mb, sc->timed ? "max_window_points" : "the window");
 	return -1;
 }

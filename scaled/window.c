@@ -43,7 +43,7 @@ void window_put(struct window *w, const struct tdp_point *p)
 	size_t slot = (size_t)(p->seq % w->size);
 	memcpy(w->v + slot * w->dim, p->v, sizeof(double) * w->dim);
 	w->t[slot] = p->t;
-	w->off[slot] = p->src_off;
+	w->off[slot] = p->src_off | (p->flags & TDP_POINT_TIMED ? WINDOW_OFF_TIMED : 0);
 	w->tag[slot] = p->seq + 1;
 }
 
@@ -74,6 +74,14 @@ uint64_t window_first_present(const struct window *w, uint64_t first)
 	while (seq < first + w->size && !window_has(w, seq))
 		seq++;
 	return seq;
+}
+
+uint64_t window_last_present(const struct window *w, uint64_t first)
+{
+	for (uint64_t seq = first + w->size; seq-- > first;)
+		if (window_has(w, seq))
+			return seq;
+	return first + w->size;
 }
 
 uint64_t window_first_open(uint64_t upto, uint32_t size, uint32_t slide)

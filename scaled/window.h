@@ -61,11 +61,24 @@ size_t window_gather(const struct window *w, uint64_t first, double *vals, int64
 /* The event time of point SEQ, which must be present. */
 int64_t window_time(const struct window *w, uint64_t seq);
 
+/* The offsets column also keeps whether the point's time is an event
+ * time (TDP_POINT_TIMED), in its top bit: no source is 2^63 bytes long. */
+#define WINDOW_OFF_TIMED ((uint64_t)1 << 63)
+
 /* The source offset of point SEQ, which must be present. */
 static inline uint64_t window_off(const struct window *w, uint64_t seq)
 {
-	return w->off[seq % w->size];
+	return w->off[seq % w->size] & ~WINDOW_OFF_TIMED;
 }
+
+/* Whether point SEQ's time is an event time (else its sequence number). */
+static inline bool window_timed(const struct window *w, uint64_t seq)
+{
+	return (w->off[seq % w->size] & WINDOW_OFF_TIMED) != 0;
+}
+
+/* The last point of [first, first+size) present; first+size when none is. */
+uint64_t window_last_present(const struct window *w, uint64_t first);
 
 /* The first point of [first, first+size) present; first+size when none is. */
 uint64_t window_first_present(const struct window *w, uint64_t first);

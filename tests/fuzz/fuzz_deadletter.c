@@ -2,13 +2,17 @@
  * fuzz_deadletter - the dead-letter line (ingest/deadletter.c) for any
  * record bytes, reason and source name.
  *
- * Input: a flags byte (truncated; NULL record, reason or source), the
- * offset and line, the reason and source (C strings of any bytes), then
- * the record (any bytes, NUL included).  Properties:
+ * Input: a flags byte (truncated; NULL record, reason or source; bit 7:
+ * event times), the offset and line, [the time and the watermark (8
+ * bytes each) and the unit (a byte),] the reason and source (C strings of
+ * any bytes), then the record (any bytes, NUL included).  Properties:
  *  - the line is appended (what the buffer held is kept), is one line
  *    ending in '\n', and is valid JSON (checked by the independent reader
- *    tests/fuzz/json_read.c): an object with the keys reason, source,
- *    offset, line, record, [record_base64,] truncated in that order;
+ *    tests/fuzz/json_read.c): an object with the keys reason, [time,
+ *    watermark,] source, offset, line, record, [record_base64,] truncated
+ *    in that order;
+ *  - time and watermark are numbers that ingest/event_time.c reads back,
+ *    in the unit, as exactly the nanoseconds written;
  *  - offset, line and truncated read back exactly; reason and source
  *    too when they are UTF-8 (NULL ones as "");
  *  - the record is recoverable exactly: from "record" when its bytes are
@@ -19,6 +23,7 @@
 
 #include "common/buf.h"
 #include "ingest/deadletter.h"
+#include "ingest/event_time.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_json.h"
 #include "tests/fuzz/json_read.h"
@@ -68,6 +73,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t flags = fuzz_u8(&in);
 	uint64_t offset = fuzz_u64(&in, flags >> 4 & 7 ? 8 : 2);
 	uint64_t line = fuzz_u64(&in, flags >> 4 & 1 ? 8 : 2);
+	struct deadletter_time tm, *time = NULL;
+	if (flags & 0x80) {
+		tm.t = (int64_t)fuzz_u64(&in, 8);
+		tm.watermark = (int64_t)fuzz_u64(&in, 8);
+		tm.unit = (enum tdp_time_unit)(fuzz_u8(&in) & 3);
+		time = &tm;
+	}
 	char *reason = fuzz_cstr(&in, 400);
 	char *source = fuzz_cstr(&in, 400);
 	size_t rawlen;
@@ -82,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = strlen(prefix);
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, prefix);
-	deadletter_format(&b, source_in, offset, line, raw_in, rawlen, truncated, reason_in);
+	deadletter_format_time(&b, source_in, offset, line, raw_in, rawlen, truncated, reason_in, time);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the line was not appended");
 	const char *l = b.p + plen;
 	size_t len = b.len - plen;
@@ -93,11 +105,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!raw_in)
 		rawlen = 0;
 	bool utf8 = jr_utf8_valid(raw, rawlen);
-	static const char *const keys[] = {"reason", "source", "offset", "line", "record", "record_base64",
-					   "truncated"};
+	static const char *const keys[] = {"reason", "time", "watermark", "source", "offset", "line", "record",
+					   "record_base64", "truncated"};
 	size_t k = 0;
-	for (size_t i = 0; i < 7; i++) {
-		if (i == 5 && utf8)
+	for (size_t i = 0; i < 9; i++) {
+		if ((i == 7 && utf8) || ((i == 1 || i == 2) && !time))
 			continue;
 		FUZZ_CHECK(k < o->n && !strcmp(o->items[2 * k].str, keys[i]), "key %zu is not \"%s\"", k, keys[i]);
 		k++;
@@ -114,6 +126,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(v->kind == JR_STRING, "source: not a string");
 	if (jr_utf8_valid(want, strlen(want)))
 		FUZZ_CHECK(!strcmp(v->str, want) && v->slen == strlen(want), "the source does not read back");
+	for (int i = 0; time && i < 2; i++) {
+		int64_t want_ns = i ? time->watermark : time->t, ns;
+		char why[192];
+		v = jr_get(o, i ? "watermark" : "time");
+		FUZZ_CHECK(v->kind == JR_NUMBER, "%s: not a number", i ? "watermark" : "time");
+		FUZZ_CHECK(event_time_from_decimal(v->text, v->tlen, time->unit, &ns, why, sizeof(why)) == 0 &&
+			   ns == want_ns, "%s %.*s %s does not read back as %" PRId64 " ns", i ? "watermark" : "time",
+			   (int)v->tlen, v->text, time_unit_name(time->unit), want_ns);
+	}
 	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "offset"), "offset") == offset, "offset");
 	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "line"), "line") == line, "line");
 	v = jr_get(o, "truncated");

@@ -1,16 +1,19 @@
 /*
  * fuzz_decode_jsonl - one JSON Lines record into a point
  * (ingest/decode_jsonl.c), checked against an independent strict JSON
- * reader (tests/fuzz/json_read.c).
+ * reader (tests/fuzz/json_read.c).  Numeric times count milliseconds
+ * (the unit does not change what is valid JSON; event_time.c's own
+ * harness covers the units).
  *
  * Properties:
  *  - the result is 0 or -1; -1 comes with a reason (non-empty, one
  *    printable line), the same one cut in a smaller reason buffer;
  *  - the decoder accepts a record exactly when it is one valid JSON text
  *    holding an object whose keys are "v" (a finite number or 1 to
- *    TDP_MAX_DIM of them), optionally "t" (a finite number) and "stream"
- *    (1..63 bytes of UTF-8 without NUL), each at most once; and the
- *    point holds what the JSON says (numbers as strtod reads them);
+ *    TDP_MAX_DIM of them), optionally "t" (a number, or a string, that
+ *    ingest/event_time.c reads as an event time in the unit) and
+ *    "stream" (1..63 bytes of UTF-8 without NUL), each at most once; and
+ *    the point holds what the JSON says (numbers as strtod reads them);
  *  - decoding is a function of the bytes, one trailing '\r' aside;
  *  - the point re-written as JSON (common/json.c) decodes to itself.
  */
@@ -19,10 +22,12 @@
 #include "common/buf.h"
 #include "common/json.h"
 #include "ingest/decode.h"
+#include "ingest/event_time.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/json_read.h"
 
 #define RLEN 192
+#define UNIT TDP_TIME_MS
 
 struct outcome {
 	int rc;
@@ -34,7 +39,7 @@ static void decode(const char *rec, size_t len, struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
 	char *reason = malloc(RLEN);
-	o->rc = decode_jsonl(rec, len, &o->d, reason, RLEN);
+	o->rc = decode_jsonl(rec, len, UNIT, &o->d, reason, RLEN);
 	FUZZ_CHECK(o->rc == 0 || o->rc == -1, "decode_jsonl returned %d", o->rc);
 	if (o->rc < 0) {
 		FUZZ_CHECK(fuzz_reason_ok(reason, RLEN), "a refused record without a one-line reason");
@@ -79,7 +84,11 @@ static bool expect_point(const char *rec, size_t len, struct tdp_decoded *want)
 				want->dim = 1;
 			}
 		} else if (k->slen == 1 && k->str[0] == 't' && !want->has_time) {
-			ok = number_of(v, &want->t);
+			char why[RLEN];
+			ok = (v->kind == JR_NUMBER &&
+			      event_time_parse(v->text, v->tlen, EVENT_TIME_NUMBER, UNIT, &want->t, why, sizeof(why)) == 0) ||
+			     (v->kind == JR_STRING &&
+			      event_time_parse(v->str, v->slen, EVENT_TIME_STRING, UNIT, &want->t, why, sizeof(why)) == 0);
 			want->has_time = true;
 		} else if (k->slen == 6 && !memcmp(k->str, "stream", 6) && !want->has_stream) {
 			ok = v->kind == JR_STRING && v->slen >= 1 && v->slen < TDP_STREAM_NAME_MAX &&
@@ -109,8 +118,9 @@ static void write_jsonl(struct tdp_buf *b, const struct tdp_decoded *p)
 		tdp_buf_putc(b, ',');
 	}
 	if (p->has_time) {
+		char num[TDP_TIME_TEXT_MAX];
 		tdp_buf_puts(b, "\"t\":");
-		tdp_json_double(b, p->t);
+		tdp_buf_append(b, num, time_format(num, p->t, UNIT));
 		tdp_buf_putc(b, ',');
 	}
 	tdp_buf_puts(b, "\"v\":[");
@@ -141,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t rlen = 1; rlen < 48 && a.rc < 0; rlen += 7) {
 		char *small = malloc(rlen);
 		struct tdp_decoded d;
-		int rc = decode_jsonl(rec, size, &d, small, rlen);
+		int rc = decode_jsonl(rec, size, UNIT, &d, small, rlen);
 		FUZZ_CHECK(rc == a.rc, "rc %d with a %zu-byte reason buffer, %d otherwise", rc, rlen, a.rc);
 		FUZZ_CHECK(memchr(small, '\0', rlen) && !strncmp(small, a.reason, rlen - 1),
 			   "reason \"%s\" cut to %zu bytes is not a prefix", a.reason, rlen);

@@ -2,8 +2,9 @@
  * fuzz_encode - the results writers (publish/encode_jsonl.c,
  * encode_msgpack.c) on any result: every header field from the fuzzer's
  * bytes (NaN, infinities, huge counts, any dims_mask and incomplete
- * reasons), intervals of any doubles, stream and scale names of any bytes
- * but NUL, short or longer than ENCODE_ID_SMALL.
+ * reasons, count or time scale, event times or sequence numbers in any
+ * time unit), intervals of any doubles, stream and scale names of any
+ * bytes but NUL, short or longer than ENCODE_ID_SMALL.
  *
  * Properties:
  *  - both writers append: what the buffer held before is kept;
@@ -11,12 +12,17 @@
  *    independent reader tests/fuzz/json_read.c), an object whose values
  *    are the result's: integers exactly, doubles as strtod reads them
  *    back (NaN and infinities as null), stream and scale exactly when
- *    they are UTF-8, the id "<stream>/<scale>/<window>";
+ *    they are UTF-8, the id "<stream>/<scale>/<window>"; event times
+ *    the exact decimal of their ns in the unit, sequence numbers and a
+ *    time scale's signed window integers; from, to and dropped only on
+ *    time scales' results, first_seq, last_seq and lost only on others';
  *  - the msgpack map unpacks with msgpack-c, consuming exactly the bytes
  *    written, with the same values (doubles bit for bit, an essential
- *    death as nil, names byte for byte);
+ *    death as nil, names byte for byte, times in ns as ints and in other
+ *    units as the nearest float64);
  *  - both have the same keys in the same order.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <msgpack.h>
@@ -34,6 +40,7 @@ struct want {
 	const char *stream, *scale;
 	char *id;
 	size_t idlen;
+	enum tdp_time_unit unit;
 };
 
 /* ------------------------------------------------------------- jsonl */
@@ -54,6 +61,51 @@ static void json_double(const struct jr_value *v, double want, const char *what)
 	FUZZ_CHECK(!memcmp(&d, &want, sizeof(d)), "%s: %.17g written as %s", what, want, buf);
 }
 
+/*
+ * An event time the writer was given (T ns, TIMED) or a sequence number
+ * T: read back as a decimal with no exponent, it is exactly T / 10^e (e
+ * the unit's power of ten; 0 for a sequence number), with no trailing
+ * zero after a point.
+ */
+static void json_time(const struct jr_value *v, int64_t t, bool timed, enum tdp_time_unit unit, const char *what)
+{
+	FUZZ_CHECK(v && v->kind == JR_NUMBER && v->tlen < 40, "%s: not a number", what);
+	int e = !timed ? 0 : unit == TDP_TIME_S ? 9 : unit == TDP_TIME_MS ? 6 : unit == TDP_TIME_US ? 3 : 0;
+	const char *p = v->text, *end = v->text + v->tlen;
+	bool neg = p < end && *p == '-';
+	p += neg;
+	__int128 mag = 0;
+	int frac = -1;   /* digits after the point, -1 without one */
+	for (; p < end; p++) {
+		if (*p == '.' && frac < 0) {
+			frac = 0;
+			continue;
+		}
+		FUZZ_CHECK(*p >= '0' && *p <= '9', "%s: \"%.*s\" is not a plain decimal", what, (int)v->tlen, v->text);
+		mag = mag * 10 + (*p - '0');
+		frac += frac >= 0;
+	}
+	FUZZ_CHECK(frac != 0 && frac <= e && (frac < 0 || end[-1] != '0'), "%s: \"%.*s\": fraction digits", what,
+		   (int)v->tlen, v->text);
+	for (int i = frac < 0 ? 0 : frac; i < e; i++)
+		mag *= 10;
+	FUZZ_CHECK((neg ? -mag : mag) == (__int128)t && (t != 0 || !neg), "%s: %" PRId64 " written as %.*s", what, t,
+		   (int)v->tlen, v->text);
+}
+
+/* Member KEY's value V as a signed integer, exactly as written. */
+static int64_t json_i64(const struct jr_value *v, const char *key)
+{
+	FUZZ_CHECK(v && v->kind == JR_NUMBER && v->tlen < 32, "%s: not an integer", key);
+	char buf[32], *end;
+	memcpy(buf, v->text, v->tlen);
+	buf[v->tlen] = '\0';
+	errno = 0;
+	long long k = strtoll(buf, &end, 10);
+	FUZZ_CHECK(*end == '\0' && !errno, "%s: \"%s\" is not a signed integer", key, buf);
+	return k;
+}
+
 static void json_string(const struct jr_value *v, const char *s, size_t n, const char *what)
 {
 	FUZZ_CHECK(v && v->kind == JR_STRING, "%s: not a string", what);
@@ -72,14 +124,27 @@ static void check_jsonl(const struct want *w, const char *p, size_t len, struct 
 	json_string(jr_get(o, "id"), w->id, w->idlen, "id");
 	json_string(jr_get(o, "stream"), w->stream, strlen(w->stream), "stream");
 	json_string(jr_get(o, "scale"), w->scale, strlen(w->scale), "scale");
-	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "window"), "window") == r->window, "window");
-	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "first_seq"), "first_seq") == r->first_seq, "first_seq");
-	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "last_seq"), "last_seq") == r->last_seq, "last_seq");
-	json_double(jr_get(o, "start"), r->start, "start");
-	json_double(jr_get(o, "end"), r->end, "end");
+	bool timed = encode_time_window(r);
+	if (timed)
+		FUZZ_CHECK(json_i64(jr_get(o, "window"), "window") == encode_window_k(r), "window");
+	else
+		FUZZ_CHECK(fuzz_json_u64(jr_get(o, "window"), "window") == r->window, "window");
+	FUZZ_CHECK(!timed == !!jr_get(o, "first_seq") && !timed == !!jr_get(o, "last_seq") &&
+		   timed == !!jr_get(o, "from") && timed == !!jr_get(o, "to"), "first_seq/last_seq/from/to");
+	if (timed) {
+		json_time(jr_get(o, "from"), r->from, true, w->unit, "from");
+		json_time(jr_get(o, "to"), r->to, true, w->unit, "to");
+	} else {
+		FUZZ_CHECK(fuzz_json_u64(jr_get(o, "first_seq"), "first_seq") == r->first_seq, "first_seq");
+		FUZZ_CHECK(fuzz_json_u64(jr_get(o, "last_seq"), "last_seq") == r->last_seq, "last_seq");
+	}
+	json_time(jr_get(o, "start"), r->start, r->flags & TDP_RESULT_START_TIMED, w->unit, "start");
+	json_time(jr_get(o, "end"), r->end, r->flags & TDP_RESULT_END_TIMED, w->unit, "end");
 	FUZZ_CHECK(fuzz_json_u64(jr_get(o, "n"), "n") == r->n, "n");
 	const struct jr_value *v;
-	FUZZ_CHECK((v = jr_get(o, "lost")) ? fuzz_json_u64(v, "lost") == r->lost : !r->lost, "lost");
+	uint64_t lost = timed ? 0 : r->lost, dropped = timed ? r->dropped : 0;
+	FUZZ_CHECK((v = jr_get(o, "lost")) ? fuzz_json_u64(v, "lost") == lost : !lost, "lost");
+	FUZZ_CHECK((v = jr_get(o, "dropped")) ? fuzz_json_u64(v, "dropped") == dropped : !dropped, "dropped");
 	FUZZ_CHECK((v = jr_get(o, "landmarks")) ? fuzz_json_u64(v, "landmarks") == r->landmarks : !r->landmarks,
 		   "landmarks");
 	FUZZ_CHECK((v = jr_get(o, "truncated")) ? fuzz_json_u64(v, "truncated") == r->truncated : !r->truncated,
@@ -137,6 +202,20 @@ static void mp_double(const msgpack_object *v, double want, const char *what)
 		   "%s: %.17g not packed as that float64", what, want);
 }
 
+/* A start, end, from or to: event time T (TIMED) an int in ns, else the
+ * float64 nearest to it in UNIT; a sequence number T a float64. */
+static void mp_time(const msgpack_object *v, int64_t t, bool timed, enum tdp_time_unit unit, const char *what)
+{
+	if (!timed || unit != TDP_TIME_NS) {
+		mp_double(v, timed ? time_to_double(t, unit) : (double)t, what);
+		return;
+	}
+	if (t >= 0)
+		FUZZ_CHECK(mp_u64(v, what) == (uint64_t)t, "%s", what);
+	else
+		FUZZ_CHECK(v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 == t, "%s: not %" PRId64, what, t);
+}
+
 static void mp_str(const msgpack_object *v, const char *s, size_t n, const char *what)
 {
 	FUZZ_CHECK(v->type == MSGPACK_OBJECT_STR && v->via.str.size == n && !memcmp(v->via.str.ptr, s, n),
@@ -146,6 +225,7 @@ static void mp_str(const msgpack_object *v, const char *s, size_t n, const char 
 static void check_msgpack(const struct want *w, const char *p, size_t len, const struct jr_value *json)
 {
 	const struct tdp_result *r = w->r;
+	bool timed = encode_time_window(r);
 	msgpack_unpacked u;
 	size_t off = 0;
 	msgpack_unpacked_init(&u);
@@ -166,20 +246,28 @@ static void check_msgpack(const struct want *w, const char *p, size_t len, const
 			mp_str(v, w->stream, strlen(w->stream), "stream");
 		else if (mp_key(k, "scale"))
 			mp_str(v, w->scale, strlen(w->scale), "scale");
+		else if (mp_key(k, "window") && timed)
+			mp_time(v, encode_window_k(r), true, TDP_TIME_NS, "window");
 		else if (mp_key(k, "window"))
 			FUZZ_CHECK(mp_u64(v, "window") == r->window, "window");
 		else if (mp_key(k, "first_seq"))
 			FUZZ_CHECK(mp_u64(v, "first_seq") == r->first_seq, "first_seq");
 		else if (mp_key(k, "last_seq"))
 			FUZZ_CHECK(mp_u64(v, "last_seq") == r->last_seq, "last_seq");
+		else if (mp_key(k, "from"))
+			mp_time(v, r->from, true, w->unit, "from");
+		else if (mp_key(k, "to"))
+			mp_time(v, r->to, true, w->unit, "to");
 		else if (mp_key(k, "start"))
-			mp_double(v, r->start, "start");
+			mp_time(v, r->start, r->flags & TDP_RESULT_START_TIMED, w->unit, "start");
 		else if (mp_key(k, "end"))
-			mp_double(v, r->end, "end");
+			mp_time(v, r->end, r->flags & TDP_RESULT_END_TIMED, w->unit, "end");
 		else if (mp_key(k, "n"))
 			FUZZ_CHECK(mp_u64(v, "n") == r->n, "n");
 		else if (mp_key(k, "lost"))
 			FUZZ_CHECK(mp_u64(v, "lost") == r->lost, "lost");
+		else if (mp_key(k, "dropped"))
+			FUZZ_CHECK(mp_u64(v, "dropped") == r->dropped, "dropped");
 		else if (mp_key(k, "landmarks"))
 			FUZZ_CHECK(mp_u64(v, "landmarks") == r->landmarks, "landmarks");
 		else if (mp_key(k, "truncated"))
@@ -243,6 +331,18 @@ static double pick_double(struct fuzz_in *in)
 	return fuzz_double(in);
 }
 
+/* Event times (or sequence numbers) the fuzzer picks by a selector byte:
+ * the extremes, zero, a time before the epoch and a 19-digit one come
+ * often, or any 64 bits. */
+static int64_t pick_time(struct fuzz_in *in)
+{
+	static const int64_t special[] = {0, -1, INT64_MIN, INT64_MAX, 1765000000123456789, -1500000000, 1000};
+	uint8_t s = fuzz_u8(in);
+	if (s < 2 * sizeof(special) / sizeof(special[0]))
+		return special[s / 2];
+	return (int64_t)fuzz_u64(in, 8);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
@@ -256,8 +356,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.window = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.first_seq = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.last_seq = fuzz_u64(&in, fuzz_u8(&in) % 9);
-	h.start = pick_double(&in);
-	h.end = pick_double(&in);
+	h.flags = fuzz_u8(&in) & (TDP_RESULT_START_TIMED | TDP_RESULT_END_TIMED | TDP_RESULT_TIME_WINDOW);
+	if ((h.flags & TDP_RESULT_TIME_WINDOW) && fuzz_u8(&in) < 128)   /* a window near 0 often */
+		h.window = TDP_TIME_WINDOW_BIAS + h.window - (1u << 31);
+	enum tdp_time_unit unit = (enum tdp_time_unit)(fuzz_u8(&in) % 4);
+	h.start = pick_time(&in);
+	h.end = pick_time(&in);
+	h.from = pick_time(&in);
+	h.to = pick_time(&in);
+	h.dropped = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.n = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.lost = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.landmarks = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
@@ -281,11 +388,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	char small[ENCODE_ID_SMALL];
-	struct want w = {.r = r, .stream = stream, .scale = scale};
+	struct want w = {.r = r, .stream = stream, .scale = scale, .unit = unit};
 	w.id = encode_result_id(small, &w.idlen, r, stream, scale);
 	FUZZ_CHECK(w.id, "no id");
 	char expect[700];
-	int n = snprintf(expect, sizeof(expect), "%s/%s/%" PRIu64, stream, scale, r->window);
+	int n = encode_time_window(r)
+		? snprintf(expect, sizeof(expect), "%s/%s/%" PRId64, stream, scale, encode_window_k(r))
+		: snprintf(expect, sizeof(expect), "%s/%s/%" PRIu64, stream, scale, r->window);
 	FUZZ_CHECK((size_t)n == w.idlen && !strcmp(w.id, expect) && (w.id == small) == (w.idlen < ENCODE_ID_SMALL),
 		   "id \"%s\" of %zu bytes", w.id, w.idlen);
 
@@ -293,14 +402,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = strlen(prefix);
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_jsonl(&b, r, stream, scale);
+	encode_result_jsonl(&b, r, stream, scale, unit);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the JSON writer did not append");
 	struct jr_value *json = NULL;
 	check_jsonl(&w, b.p + plen, b.len - plen, &json);
 
 	tdp_buf_reset(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_msgpack(&b, r, stream, scale);
+	encode_result_msgpack(&b, r, stream, scale, unit);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the msgpack writer did not append");
 	char *packed = fuzz_dup(b.p + plen, b.len - plen);   /* exact: a read past it is seen */
 	check_msgpack(&w, packed, b.len - plen, json);

@@ -203,7 +203,7 @@ static void check_alone(const struct tdp_source_cfg *cfg, const struct fent *e)
 		size_t used = 0;
 		struct tdp_decoded d;
 		char reason[192];
-		FUZZ_CHECK(decode_msgpack(raw, e->len, &used, &d, reason, sizeof(reason)) == 1 && used == e->len,
+		FUZZ_CHECK(decode_msgpack(raw, e->len, cfg->time_unit, &used, &d, reason, sizeof(reason)) == 1 && used == e->len,
 			   "the good frame at %" PRIu64 " is not one msgpack object", e->off);
 	}
 	free(raw);

@@ -6,7 +6,8 @@
  * The input is a set of mutations of a valid segment, not a segment: raw
  * bytes would almost never get past the magic, and a real segment is
  * megabytes.  A template is built once by the real creation code
- * (tdp_shm_format) for a two-scale config, then given live-looking state
+ * (tdp_shm_format) for a config of two count scales and a time scale,
+ * then given live-looking state
  * (streams, process counters, a Kafka source with two partitions, an
  * error message) so that every line stats prints is reached.  An input
  * is a little program of edits to a copy of it, each an opcode byte (its
@@ -63,11 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char config_text[] =
 	"instance: fuzz-stats\n"
-	"source: {type: stdin, format: csv}\n"
+	"source: {type: stdin, format: csv, lateness: 1s}\n"
 	"max_streams: 4\n"
 	"scales:\n"
 	"  - {name: lev, complex: sublevel, window: 20, slide: 10, ring: 16}\n"
-	"  - {name: cloud, complex: rips, window: 10, slide: 5, ring: 32}\n";
+	"  - {name: cloud, complex: rips, window: 10, slide: 5, ring: 32}\n"
+	"  - {name: sec, complex: sublevel, window: 1s, slide: 500ms, ring: 16, max_window_points: 64}\n";
 
 static uint8_t *tmpl;
 static size_t tmpl_size;
@@ -93,6 +95,11 @@ static void make_live(struct tdp_shm *seg)
 		p->compute_hist[12] = 5;
 		p->compute_hist[20] = 1;
 		p->incomplete[1] = i;
+		p->late = 7;
+		p->open_windows = 2;
+		p->waiting = 30;
+		p->newest_ns = 1765000000123456789;
+		p->watermark_ns = p->newest_ns - 1000000000;
 	}
 	for (uint32_t s = 0; s < h->nscales; s++) {
 		tdp_shm_in_ring(seg, s)->pushed = 1000;

@@ -88,11 +88,23 @@ MSGPACK = {
     "fixext16": b"\x81\xa1v\xd8\x05" + b"x" * 16,
     "truncated": mp_point(3.25)[:-3],
     "two-points": mp_point(1.0) + mp_point(2.0),
+    # event times: int, uint 64, negative, float32, RFC 3339, out of range, bad types
+    "time-int": b"\x82\xa1t\xce\x69\x33\x84\x40\xa1v\x01",
+    "time-u64-big": b"\x82\xa1t\xcf\x7f\xff\xff\xff\xff\xff\xff\xff\xa1v\x01",
+    "time-negint": b"\x82\xa1t\xd3\x80\x00\x00\x00\x00\x00\x00\x00\xa1v\x01",
+    "time-f32": b"\x82\xa1t\xca" + struct.pack(">f", 0.25) + b"\xa1v\x01",
+    "time-rfc3339": b"\x82\xa1t" + mp_str("2026-12-06T03:12:22.125Z") + b"\xa1v\x01",
+    "time-rfc3339-offset": b"\x82\xa1t" + mp_str("1969-12-31T23:59:60.5-00:00") + b"\xa1v\x01",
+    "time-rfc3339-bad": b"\x82\xa1t" + mp_str("2026-02-30T00:00:00Z") + b"\xa1v\x01",
+    "time-f64-huge": b"\x82\xa1t" + mp_f64(1e300) + b"\xa1v\x01",
+    "time-nil": b"\x82\xa1t\xc0\xa1v\x01",
 }
 
 # --- decode_msgpack: a seed byte, then the bytes ----------------------------
 for name, data in MSGPACK.items():
     put("decode_msgpack", name, b"\x05" + data)
+put("decode_msgpack", "time-int-ms", b"\x06" + MSGPACK["time-int"])   # the seed's low bits: the unit
+put("decode_msgpack", "time-f32-ns", b"\x07" + MSGPACK["time-f32"])
 
 # --- decode_csv: a column byte, then the record -----------------------------
 # column byte: stream_column = (b & 3) - 1, time_column = (b >> 2 & 3) - 1
@@ -121,6 +133,12 @@ CSV = {
     "stream-time": (S0T1, "s,12.5,3,4"),
     "time": (T0, "12.5,3"),
     "time-missing": (S0T1, "s"),
+    "time-rfc3339": (T0, "2026-12-06T03:12:22.125Z,3"),
+    "time-rfc3339-space": (S0T1, "s,2026-12-06 03:12:22+05:30,3"),
+    "time-rfc3339-bad": (T0, "12:30,3"),
+    "time-ms": (T0 | 0x10, "1765000000123.5,3"),   # bits 4-5: the time_unit (ms)
+    "time-ns-max": (T0 | 0x30, "9223372036854775807,3"),
+    "time-out-of-range": (T0, "1e300,3"),
 }
 for name, (b, rec) in CSV.items():
     put("decode_csv", name, bytes([b]) + rec.encode())
@@ -166,6 +184,13 @@ JSONL = {
     "number-top": "1",
     "unterminated": '{"stream": "abc',
     "control": '{"stream": "a\tb", "v": 1}',
+    "time-rfc3339": '{"t": "2026-12-06T03:12:22.125Z", "v": 1}',
+    "time-rfc3339-escaped": '{"t": "2026-12-06\\u005403:12:22.125+01:00", "v": 1}',
+    "time-rfc3339-bad": '{"t": "2026-02-30T00:00:00Z", "v": 1}',
+    "time-long-fraction": '{"t": "1970-01-01T00:00:00.' + "0" * 300 + '5Z", "v": 1}',
+    "time-exact-ms": '{"t": 1765000000123.456789, "v": 1}',
+    "time-out-of-range": '{"t": 1e300, "v": 1}',
+    "time-null": '{"t": null, "v": 1}',
 }
 for name, rec in JSONL.items():
     put("decode_jsonl", name, rec)
@@ -288,3 +313,14 @@ dl("null-args", 0x7e, b"", b"", b"x")
 dl("reason-not-utf8", 0x70, b"\xff", b"\xfe", b"ok")
 for n in range(4):
     dl("base64-%d" % n, 0x70, b"pad", b"s", b"\xff" * n)
+
+
+# flags bit 7: a late point's time and watermark (ns, big-endian) and unit
+def dl_late(name, t, watermark, unit, record):
+    put("deadletter", name, b"\xf0" + b"\x00\x00\x00\x00\x00\x00\x01\x00" * 2 +
+        struct.pack(">qq", t, watermark) + bytes([unit]) + b"late\x00in.jsonl\x00" + record)
+
+
+dl_late("late-ms", 1765000000100500000, 1765000000200000000, 1, b'{"t":1765000000100.5,"v":1}')
+dl_late("late-s-extremes", -2**63, 2**63 - 1, 0, b"x")
+dl_late("late-ns", -1, 0, 3, b"y")

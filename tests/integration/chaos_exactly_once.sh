@@ -1,8 +1,10 @@
 #!/bin/sh
 # chaos_exactly_once: kill anything, lose nothing, publish nothing twice.
 #
-# A stream of CHAOS_POINTS points (default 1,000,000, four streams) goes
-# through three scales (two sublevel, one rips) twice: once undisturbed,
+# A stream of CHAOS_POINTS points (default 1,000,000, four streams, with
+# event times in milliseconds in disorder within the lateness) goes
+# through five scales (two sublevel and one rips counting points, one
+# sublevel and one rips over event time: scaled/time_windows.c) twice: once undisturbed,
 # once while scripts/chaos sends SIGKILL (and some SIGSEGV) to random
 # processes - ingest, the three workers and publish - at CHAOS_RATE
 # signals per second (default 20).  The second run must end normally and
@@ -31,12 +33,13 @@ SIGNALS=${CHAOS_SIGNALS:-KILL=9,SEGV=1}
 
 "$PY" -c "
 import random
-r = random.Random(5); x = [0.0] * 4
+r = random.Random(5); x = [0.0] * 4; t = [-5000] * 4
 with open('$T/points.csv', 'w') as f:
     for i in range($N):
         s = r.randrange(4)
         x[s] = round(x[s] + r.gauss(0, 1), 2)
-        f.write('s%d,%s\n' % (s, x[s]))
+        t[s] += r.choice((0, 1, 1, 2, 7))
+        f.write('s%d,%d,%s\n' % (s, t[s] - r.choice((0, 0, 0, 3, 30)), x[s]))
 "
 
 round_config() {
@@ -55,8 +58,11 @@ print('W1=%d S1=%d W2=%d S2=%d W3=%d S3=%d' % (w1, r.randint(1, w1), w2, r.randi
 scales:
   - {name: fast, complex: sublevel, window: $W1, slide: $S1}
   - {name: slow, complex: sublevel, window: $W2, slide: $S2}
-  - {name: cloud, complex: rips, window: $W3, slide: $S3, dims: [0, 1]}"
-	write_config "$T/c.yaml" "{type: file, path: $T/points.csv, format: csv, stream_column: 0}" "$T/$2.jsonl"
+  - {name: cloud, complex: rips, window: $W3, slide: $S3, dims: [0, 1]}
+  - {name: tfast, complex: sublevel, window: 1s, slide: 250ms}
+  - {name: tcloud, complex: rips, window: 2s, slide: 1s, dims: [0, 1], max_window_points: 40}"
+	write_config "$T/c.yaml" "{type: file, path: $T/points.csv, format: csv, stream_column: 0, time_column: 1,
+	time_unit: ms, lateness: 40ms}" "$T/$2.jsonl"
 }
 
 r=1
@@ -81,7 +87,8 @@ while [ $r -le "$ROUNDS" ]; do
 	t2=$(date +%s.%N)
 	[ "$RUN_RC" -eq 0 ] || { tail -n 30 "$T/run.err" >&2; die "run under chaos exited $RUN_RC"; }
 
-	check_results "$T/chaos.jsonl" "fast:$W1:$S1" "slow:$W2:$S2" "cloud:$W3:$S3:0,1" --same-as "$T/clean.jsonl"
+	check_results "$T/chaos.jsonl" "fast:$W1:$S1" "slow:$W2:$S2" "cloud:$W3:$S3:0,1" "tfast:1s:250ms" \
+		"tcloud:2s:1s:0,1" --time-unit ms --same-as "$T/clean.jsonl"
 	"$PY" - "$T/chaos.json" "$MIN_RATE" "$t0" "$t1" "$t2" "$N" <<'EOF' || exit 1
 import json, sys
 report, min_rate = sys.argv[1], float(sys.argv[2])

@@ -140,9 +140,12 @@ else
 	note "python3-confluent-kafka not installed: read_committed check skipped"
 fi
 
-# 3. event_time kafka: the message timestamps (set by kcat's producer);
-# dead letters to a Kafka topic.
-kafka_config "$T/k3.yaml" g3 results3 ", stop_at_end: true, event_time: kafka" ""
+# 3. event_time kafka: the message timestamps (set by kcat's producer),
+# also as the time of a scale whose windows are durations (each stream is
+# one key, so one partition: its watermark does not depend on how the
+# partitions interleave); dead letters to a Kafka topic.
+kafka_config "$T/k3.yaml" g3 results3 ", stop_at_end: true, event_time: kafka, lateness: 1s" ""
+echo "  - {name: tk, complex: sublevel, window: 200ms, slide: 100ms}" >>"$T/k3.yaml"
 sed -i "s|^dead_letter: .*|dead_letter: {type: kafka, brokers: \"$BOOT\", topic: dead}|" "$T/k3.yaml"
 run_ok "$T/k3.yaml" 90 "kafka run (event_time kafka)"
 timeout 30 kcat -C -b "$BOOT" -t results3 -e -q -f '%s\n' >"$T/k3.out" || die "kcat -C results3 failed"
@@ -154,7 +157,16 @@ assert rows, "no results"
 now = time.time()
 for r in rows:
     assert now - 3600 < r["start"] <= r["end"] <= now, r
-print("# event_time kafka: %d results, start/end within the last hour (message timestamps)" % len(rows))
+timed = [r for r in rows if r["scale"] == "tk"]
+points = {"s0": 900, "s1": 700, "s2": 640, "s3": 500}   # the valid records written above
+for s, n in points.items():
+    ws = [r for r in timed if r["stream"] == s]
+    # every point falls in two windows of 200 ms sliding by 100 ms
+    assert sum(r["n"] for r in ws) == 2 * n, (s, n, sum(r["n"] for r in ws))
+    for r in ws:
+        assert round(r["from"] * 10) == r["window"] and r["from"] <= r["start"] <= r["end"] < r["to"], r
+print("# event_time kafka: %d results, start/end within the last hour (message timestamps); "
+      "%d windows of 200 ms over them hold every point twice" % (len(rows), len(timed)))
 EOF
 timeout 30 kcat -C -b "$BOOT" -t dead -e -q -f '%k\t%s\n' >"$T/dead.out" || die "kcat -C dead failed"
 "$PY" - "$T" <<'EOF' || die "dead letters in a Kafka topic"

@@ -16,6 +16,38 @@ from collections import defaultdict
 KEYS = ["v", "id", "stream", "scale", "window", "first_seq", "last_seq",
         "start", "end", "n", "lost", "landmarks", "truncated", "diagrams"]
 OPTIONAL = ("lost", "landmarks", "truncated")   # present only when nonzero
+# Results of time scales (window and slide durations): no sequence numbers.
+TIME_KEYS = ["v", "id", "stream", "scale", "window", "from", "to",
+             "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams"]
+TIME_OPTIONAL = ("dropped", "landmarks", "truncated")
+UNIT_NS = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def duration_ns(text):
+    """A config duration ("250ms", "1s") in ns, or None for a count."""
+    import re
+    m = re.fullmatch(r"(\d+)(ns|us|ms|s|m|h)", text)
+    return int(m.group(1)) * UNIT_NS[m.group(2)] if m else None
+
+
+def is_time_scale(spec):
+    return isinstance(spec[0], tuple)
+
+
+def check_time_result(r, spec, where, time_unit):
+    """One result of a time scale: window k (signed), from = k*slide and
+    to = from + window in TIME_UNIT, exactly; n >= 1."""
+    from fractions import Fraction
+    (W, S), u = spec[0], UNIT_NS[time_unit]
+    k = r["window"]
+    expect(isinstance(k, int) and not isinstance(k, bool), "%s: window=%r" % (where, k))
+    expect(Fraction(str(r["from"])) == Fraction(k * S, u), "%s: from %r, window %d" % (where, r["from"], k))
+    expect(Fraction(str(r["to"])) == Fraction(k * S + W, u), "%s: to %r, window %d" % (where, r["to"], k))
+    expect(isinstance(r["n"], int) and r["n"] >= 1, "%s: n=%r" % (where, r["n"]))
+    if "dropped" in r:
+        expect(isinstance(r["dropped"], int) and r["dropped"] > 0, "%s: dropped=%r" % (where, r["dropped"]))
+    expect(Fraction(str(r["from"])) <= Fraction(str(r["start"])) <= Fraction(str(r["end"])) < Fraction(str(r["to"])),
+           "%s: start %r, end %r outside [%r, %r)" % (where, r["start"], r["end"], r["from"], r["to"]))
 
 
 class Failure(Exception):
@@ -76,11 +108,13 @@ def check_interval_order(iv, where):
         fail("%s: intervals not sorted: %r then %r" % (where, iv[bad], iv[bad + 1]))
 
 
-def check_results(path, scales, dims=(0,), ignore=()):
+def check_results(path, scales, dims=(0,), ignore=(), time_unit="s"):
     """Check every result line of PATH against the schema of
     tdapipe-results(5).  SCALES maps a scale name to (window, slide) or
-    (window, slide, dims); lines of the scales in IGNORE are skipped.
-    Returns {(stream, scale): [obj, ...]} in file order."""
+    (window, slide, dims); a time scale's window and slide are a pair
+    ((window_ns, slide_ns), None[, dims]), its times in TIME_UNIT.  Lines
+    of the scales in IGNORE are skipped.  Returns {(stream, scale): [obj,
+    ...]} in file order."""
     rows = read_jsonl(path)
     seen = set()
     groups = defaultdict(list)
@@ -88,26 +122,34 @@ def check_results(path, scales, dims=(0,), ignore=()):
         where = "%s:%d" % (path, i)
         if r.get("scale") in ignore:
             continue
+        expect(r.get("scale") in scales, "%s: unknown scale %r" % (where, r.get("scale")))
+        timed = is_time_scale(scales[r["scale"]])
         keys = list(r.keys())
-        want = [k for k in KEYS if k not in OPTIONAL or k in r]
+        want = ([k for k in TIME_KEYS if k not in TIME_OPTIONAL or k in r] if timed else
+                [k for k in KEYS if k not in OPTIONAL or k in r])
         expect(keys == want, "%s: keys %s, expected %s" % (where, keys, want))
         expect(r["v"] == 1, "%s: v=%r" % (where, r["v"]))
-        expect(r["scale"] in scales, "%s: unknown scale %r" % (where, r["scale"]))
         W, S = scales[r["scale"]][:2]
         sdims = scales[r["scale"]][2] if len(scales[r["scale"]]) > 2 else dims
         k = r["window"]
-        for key in ("window", "first_seq", "last_seq", "n"):
+        if timed:
+            check_time_result(r, scales[r["scale"]], where, time_unit)
+            expect(r["id"] == "%s/%s/%d" % (r["stream"], r["scale"], k), "%s: id %r" % (where, r["id"]))
+            expect(r["id"] not in seen, "%s: duplicate id %r" % (where, r["id"]))
+            seen.add(r["id"])
+        for key in ("window", "first_seq", "last_seq", "n") if not timed else ():
             expect(isinstance(r[key], int) and r[key] >= 0, "%s: %s=%r" % (where, key, r[key]))
-        expect(r["id"] == "%s/%s/%d" % (r["stream"], r["scale"], k), "%s: id %r" % (where, r["id"]))
-        expect(r["id"] not in seen, "%s: duplicate id %r" % (where, r["id"]))
-        seen.add(r["id"])
-        expect(r["first_seq"] == k * S, "%s: first_seq %r != %d" % (where, r["first_seq"], k * S))
-        expect(r["last_seq"] == k * S + W - 1,
-               "%s: last_seq %r != %d" % (where, r["last_seq"], k * S + W - 1))
-        lost = r.get("lost", 0)
-        if "lost" in r:
-            expect(isinstance(lost, int) and lost > 0, "%s: lost=%r" % (where, lost))
-        expect(r["n"] >= 1 and r["n"] + lost == W, "%s: n=%r lost=%r window=%d" % (where, r["n"], lost, W))
+        if not timed:
+            expect(r["id"] == "%s/%s/%d" % (r["stream"], r["scale"], k), "%s: id %r" % (where, r["id"]))
+            expect(r["id"] not in seen, "%s: duplicate id %r" % (where, r["id"]))
+            seen.add(r["id"])
+            expect(r["first_seq"] == k * S, "%s: first_seq %r != %d" % (where, r["first_seq"], k * S))
+            expect(r["last_seq"] == k * S + W - 1,
+                   "%s: last_seq %r != %d" % (where, r["last_seq"], k * S + W - 1))
+            lost = r.get("lost", 0)
+            if "lost" in r:
+                expect(isinstance(lost, int) and lost > 0, "%s: lost=%r" % (where, lost))
+            expect(r["n"] >= 1 and r["n"] + lost == W, "%s: n=%r lost=%r window=%d" % (where, r["n"], lost, W))
         for key in ("start", "end"):
             expect(isinstance(r[key], (int, float)) and not isinstance(r[key], bool),
                    "%s: %s=%r" % (where, key, r[key]))
@@ -139,7 +181,7 @@ def same_lines(a, b, what):
         what, len(a), len(b), (a[len(b)] if len(a) > len(b) else b[len(a)])[:300]))
 
 
-def check_run(got, scales, points=None, clean=None, per_stream=False, cut=None, ignore=()):
+def check_run(got, scales, points=None, clean=None, per_stream=False, cut=None, ignore=(), time_unit="s"):
     """The check of a disturbed run (tests/lib.sh check_results): GOT
     follows the schema; with POINTS ({stream: points}), each stream has
     exactly its complete windows of every scale (CUT {scale: points}: that
@@ -148,13 +190,15 @@ def check_run(got, scales, points=None, clean=None, per_stream=False, cut=None, 
     scale's, PER_STREAM) are byte-identical to CLEAN's, in the same order
     (those of its windows of the CUT points).  Returns a summary line."""
     cut = cut or {}
-    g = check_results(got, scales, ignore=ignore)
+    g = check_results(got, scales, ignore=ignore, time_unit=time_unit)
     runs = [(got, g, cut)]
     if clean is not None:
-        runs.append((clean, check_results(clean, scales, ignore=ignore), {}))
+        runs.append((clean, check_results(clean, scales, ignore=ignore, time_unit=time_unit), {}))
     for path, groups, cuts in runs if points else []:
         for stream, n in points.items():
             for sc, spec in scales.items():
+                if is_time_scale(spec):
+                    continue   # how many windows depends on the times, not the count
                 W, S = spec[:2]
                 want = n_windows(cuts.get(sc, n), W, S)
                 wins = [r["window"] for r in groups.get((stream, sc), [])]
@@ -197,20 +241,24 @@ def main_check(argv):
     ap.add_argument("--per-stream", action="store_true")
     ap.add_argument("--cut", action="append", default=[], metavar="SCALE=N")
     ap.add_argument("--ignore", action="append", default=[], metavar="SCALE")
+    ap.add_argument("--time-unit", default="s", choices=("s", "ms", "us", "ns"))
     a = ap.parse_args(argv)
     scales = {}
     for spec in a.scales:
         f = spec.split(":")
         if len(f) not in (3, 4):
             ap.error("scale %r: expected NAME:WINDOW:SLIDE[:DIMS]" % spec)
-        scales[f[0]] = (int(f[1]), int(f[2])) + ((tuple(int(x) for x in f[3].split(",")),) if len(f) == 4 else ())
+        extra = (tuple(int(x) for x in f[3].split(",")),) if len(f) == 4 else ()
+        wn, sn = duration_ns(f[1]), duration_ns(f[2])
+        scales[f[0]] = ((wn, sn), None) + extra if wn and sn else (int(f[1]), int(f[2])) + extra
     points = {}
     for p in a.points:
         stream, _, n = p.rpartition("=")
         points[stream or "default"] = int(n)
     cut = {sc: int(n) for sc, n in (c.split("=") for c in a.cut)}
     try:
-        print(check_run(a.got, scales, points or None, a.clean, a.per_stream, cut, tuple(a.ignore)))
+        print(check_run(a.got, scales, points or None, a.clean, a.per_stream, cut, tuple(a.ignore),
+                        a.time_unit))
     except Failure as e:
         print("FAIL: %s" % e, file=sys.stderr)
         sys.exit(1)

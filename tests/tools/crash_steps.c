@@ -47,6 +47,7 @@ static char inst[64];
 struct fixture {
 	char yaml[2048];
 	struct seg_fixture sf;
+	bool timed;   /* points carry event times (time scales) */
 };
 
 static void path_in(char *out, size_t len, const char *name)
@@ -126,6 +127,18 @@ static uint64_t sweep(const char *what, once_fn once, void *ctx, size_t min_ref)
 	for (i = 1;; i++) {
 		tdp_buf_reset(&got);
 		int killed = once(ctx, i, &got);
+		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len)) {
+			size_t at = 0;
+			while (at < got.len && at < ref.len && got.p[at] == ref.p[at])
+				at++;
+			print_message("first difference at byte %zu of %zu\n", at, ref.len);
+			for (size_t k = at & ~(size_t)7; k + 8 <= ref.len && k < (at & ~(size_t)7) + 96; k += 8) {
+				uint64_t a, b;
+				memcpy(&a, ref.p + k, 8);
+				memcpy(&b, got.p + k, 8);
+				print_message("  +%zu: clean %llx, killed %llx\n", k, (unsigned long long)a, (unsigned long long)b);
+			}
+		}
 		if (got.len != ref.len || memcmp(got.p, ref.p, ref.len))
 			fail_msg("%s killed at step %llu: output differs from a clean run's (%zu vs %zu bytes)", what,
 				 (unsigned long long)i, got.len, ref.len);
@@ -155,7 +168,13 @@ static void push(struct fixture *f, uint32_t s, uint32_t stream, uint64_t seq, u
 	struct tdp_point p;
 	memset(&p, 0, sizeof(p));
 	p.seq = seq;
-	p.t = 1000.0 + (double)seq;
+	if (f->timed) {
+		/* times in disorder (within the lateness), ties, before 1970 */
+		p.t = 3 * (int64_t)seq + (int64_t)((seq * 7 + stream) % 5) - 2 - 30;
+		p.flags = TDP_POINT_TIMED;
+	} else {
+		p.t = 1000 + (int64_t)seq;
+	}
 	p.stream = stream;
 	p.dim = dim;
 	for (uint16_t d = 0; d < dim; d++)
@@ -202,14 +221,24 @@ static const char *scale_text =
 	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024}\n"
 	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024}\n";
 
-static void worker_fixture(struct fixture *f)
+/* Windows over event time: small enough that windows keep only their
+ * first points (dropped), with points waiting for the watermark. */
+static const char *time_scale_text =
+	"scales:\n"
+	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024}\n"
+	"  - {name: tcloud, complex: rips, window: 18ns, slide: 6ns, max_window_points: 5, dims: [0, 1],"
+	" ring: 1024}\n";
+
+static void worker_fixture(struct fixture *f, bool timed)
 {
 	char sink[256], dead[256];
 	path_in(sink, sizeof(sink), "sink.jsonl");
 	path_in(dead, sizeof(dead), "dead.jsonl");
+	f->timed = timed;
 	snprintf(f->yaml, sizeof(f->yaml),
-		 "source: {type: stdin}\nsink: {type: file, path: %s}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", sink, dead, scale_text);
+		 "source: {type: stdin%s}\nsink: {type: file, path: %s}\n"
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", timed ? ", lateness: 6ns" : "",
+		 sink, dead, timed ? time_scale_text : scale_text);
 }
 
 struct worker_run {
@@ -235,12 +264,25 @@ static void test_scale_worker(void **state)
 {
 	(void)state;
 	static struct worker_run w;
-	worker_fixture(&w.f);
+	worker_fixture(&w.f, false);
 	seg_create(&w.f);   /* parses the config */
 	seg_destroy(&w.f);
 	for (w.s = 0; w.s < 2; w.s++)
 		assert_true(sweep(w.s ? "scale cloud (rips)" : "scale sub (sublevel)", worker_once, &w,
 				  40 * sizeof(struct tdp_result)) > 100);
+}
+
+/* The same for windows over event time (scaled/time_windows.c). */
+static void test_time_worker(void **state)
+{
+	(void)state;
+	static struct worker_run w;
+	worker_fixture(&w.f, true);
+	seg_create(&w.f);
+	seg_destroy(&w.f);
+	for (w.s = 0; w.s < 2; w.s++)
+		assert_true(sweep(w.s ? "scale tcloud (rips, time)" : "scale tsub (sublevel, time)", worker_once,
+				  &w, 40 * sizeof(struct tdp_result)) > 100);
 }
 
 /* ---- publish ------------------------------------------------------- */
@@ -272,7 +314,7 @@ static void test_publish(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	worker_fixture(&f);
+	worker_fixture(&f, false);
 	assert_true(sweep("publish", publish_once, &f, 1000) > 3);
 }
 
@@ -404,6 +446,7 @@ int main(int argc, char **argv)
 	dir = argv[2];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_worker),
+		cmocka_unit_test(test_time_worker),
 		cmocka_unit_test(test_publish),
 		cmocka_unit_test(test_ingest),
 		cmocka_unit_test(test_ingest_msgpack),

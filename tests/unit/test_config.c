@@ -517,6 +517,73 @@ static void test_tcp_limits(void **state)
 		    NAME ":2:30: source.max_connections: unknown key for type udp");
 }
 
+/* Windows over event time: durations, both or neither; time_unit,
+ * lateness, idle_close; max_window_points and its bounds. */
+static void test_time_scales(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, "instance: t\nsource: {type: stdin, time_unit: ms, lateness: 500ms, idle_close: 2s}\n"
+		      "scales:\n  - {name: sec, complex: sublevel, window: 1s, slide: 100ms}\n"
+		      "  - {name: pts, complex: sublevel, window: 1000, slide: 100}\n"
+		      "  - {name: min, complex: rips, window: 1m, slide: 10s, dims: [0, 1], embed: {dim: 3, lag: 2},"
+		      " max_points: 400, max_window_points: 100000}\n");
+	assert_int_equal(cfg->source.time_unit, TDP_TIME_MS);
+	assert_true(cfg->source.lateness_ns == 500000000ull && cfg->source.idle_close_ns == 2000000000ull);
+	assert_true(cfg->scales[0].timed && cfg->scales[0].window_ns == 1000000000ull &&
+		    cfg->scales[0].slide_ns == 100000000ull);
+	assert_int_equal(cfg->scales[0].max_window_points, 65536);
+	assert_int_equal(cfg->scales[0].window, 65536);   /* the most points a window holds */
+	assert_true(!cfg->scales[1].timed && cfg->scales[1].window == 1000 && cfg->scales[1].slide == 100);
+	assert_true(cfg->scales[2].timed && cfg->scales[2].window_ns == 60000000000ull &&
+		    cfg->scales[2].max_window_points == 100000);
+	assert_int_equal(tdp_scale_windows_per_point(&cfg->scales[2]), 6);
+	assert_true(tdp_config_timed(cfg));
+	/* defaults */
+	check_ok(cfg, "instance: t\nsource: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 3s, slide: 2s}]\n");
+	assert_int_equal(cfg->source.time_unit, TDP_TIME_S);
+	assert_true(cfg->source.lateness_ns == 0 && cfg->source.idle_close_ns == 0);
+	assert_int_equal(tdp_scale_windows_per_point(&cfg->scales[0]), 2);
+	static const struct { const char *text, *want; } bad[] = {
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 100}]\n",
+		 ":3:58: scales[0].slide: expected a duration (\"100ms\"), as window is (both counts of points or "
+		 "both durations), got \"100\""},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 10, slide: 1s}]\n",
+		 ":3:58: scales[0].slide: expected a count of points, as window is"},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 1d, slide: 1s}]\n",
+		 ":3:47: scales[0].window: expected a count of points from 1 to 16777216, or a duration of at least "
+		 "2ns"},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1ns}]\n",
+		 ":3:58: scales[0].slide: expected a count of points from 1 to 16777216, or a duration of at least "
+		 "2ns"},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: \"1s\", slide: 1s}]\n",
+		 ":3:47: scales[0].window: expected a count"},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 10, slide: 1, max_window_points: 5}]\n",
+		 ":3:80: scales[0].max_window_points: expected no max_window_points with a window of 10 points"},
+		{"source: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 1h, slide: 1s, "
+		 "max_window_points: 100000}]\n",
+		 ":3:47: scales[0].window: expected max_window_points (100000) times the windows a point falls in "
+		 "(3600) at most 268435456"},
+		{"source: {type: stdin, lateness: 1s}\nscales: [{name: a, complex: sublevel, window: 10, slide: 1}]\n",
+		 ":2:33: source.lateness: expected no lateness: no scale has windows of event time"},
+		{"source: {type: stdin, idle_close: 1s}\nscales: [{name: a, complex: sublevel, window: 10, slide: 1}]\n",
+		 ":2:35: source.idle_close: expected no idle_close"},
+		{"source: {type: stdin, lateness: 25h}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
+		 ":2:33: source.lateness: expected 0 or a duration up to 24h"},
+		{"source: {type: stdin, lateness: 5}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
+		 ":2:33: source.lateness: expected 0 or a duration up to 24h"},
+		{"source: {type: stdin, time_unit: sec}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
+		 ":2:34: source.time_unit: expected one of s, ms, us, ns, got \"sec\""},
+		{"source: {type: stdin}\nscales: [{name: a, complex: rips, window: 1s, slide: 1s, dims: [0, 1]}]\n",
+		 ":3:10: scales[0]: the distances and edge sort of up to 65536 points need 131081 MiB, more than memory_mb (1024): lower max_window_points"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512], want[512];
+		snprintf(text, sizeof(text), "instance: t\n%s", bad[i].text);
+		snprintf(want, sizeof(want), NAME "%s", bad[i].want);
+		check_error(cfg, text, want);
+	}
+}
+
 static void test_embed(void **state)
 {
 	struct tdp_config *cfg = *state;
@@ -1441,6 +1508,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_required, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_enum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_scales, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_embed, setup, teardown),

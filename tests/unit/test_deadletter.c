@@ -2,7 +2,8 @@
  * test_deadletter - deadletter_format(): the exact line, key order, one
  * '\n' per dead letter whatever the record holds (quotes, backslashes,
  * newlines, control bytes, invalid UTF-8, NUL, msgpack bytes), appending
- * to what the buffer already holds.
+ * to what the buffer already holds; deadletter_format_time(): a late
+ * point's time and watermark, exact in the source's unit, after reason.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,18 +17,25 @@
 
 #include "ingest/deadletter.h"
 
-/* deadletter_format into an empty buffer must give exactly WANT. */
-static void check(const char *source, uint64_t off, uint64_t line, const char *raw, size_t rawlen,
-		  bool truncated, const char *reason, const char *want)
+/* deadletter_format_time into an empty buffer must give exactly WANT. */
+static void check_time(const char *source, uint64_t off, uint64_t line, const char *raw, size_t rawlen,
+		       bool truncated, const char *reason, const struct deadletter_time *time, const char *want)
 {
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	deadletter_format(&b, source, off, line, raw, rawlen, truncated, reason);
+	deadletter_format_time(&b, source, off, line, raw, rawlen, truncated, reason, time);
 	assert_true(tdp_buf_ok(&b));
 	tdp_buf_putc(&b, '\0');
 	assert_string_equal(b.p, want);
 	assert_int_equal(b.len - 1, strlen(want));   /* no NUL inside */
 	tdp_buf_fini(&b);
+}
+
+/* deadletter_format into an empty buffer must give exactly WANT. */
+static void check(const char *source, uint64_t off, uint64_t line, const char *raw, size_t rawlen,
+		  bool truncated, const char *reason, const char *want)
+{
+	check_time(source, off, line, raw, rawlen, truncated, reason, NULL, want);
 }
 
 static void test_plain(void **state)
@@ -122,6 +130,26 @@ static void test_rawlen(void **state)
 	      "{\"reason\":\"r\",\"source\":\"f\",\"offset\":0,\"line\":1,\"record\":\"abc\",\"truncated\":true}\n");
 }
 
+/* A late point: time and watermark right after reason, exact decimals in
+ * the unit (check: without them, deadletter_format's line). */
+static void test_time_and_watermark(void **state)
+{
+	(void)state;
+	struct deadletter_time ms = {1765000000100500000, 1765000000200000000, TDP_TIME_MS};
+	check_time("m.jsonl", 40, 3, "{\"t\":1765000000100.5,\"v\":1}", 27, false, "late", &ms,
+		   "{\"reason\":\"late\",\"time\":1765000000100.5,\"watermark\":1765000000200,"
+		   "\"source\":\"m.jsonl\",\"offset\":40,\"line\":3,"
+		   "\"record\":\"{\\\"t\\\":1765000000100.5,\\\"v\\\":1}\",\"truncated\":false}\n");
+	struct deadletter_time s = {-1500000000, INT64_MIN, TDP_TIME_S};
+	check_time("m.jsonl", 70, 4, "x", 1, false, "late", &s,
+		   "{\"reason\":\"late\",\"time\":-1.5,\"watermark\":-9223372036.854775808,"
+		   "\"source\":\"m.jsonl\",\"offset\":70,\"line\":4,\"record\":\"x\",\"truncated\":false}\n");
+	struct deadletter_time ns = {INT64_MAX, -1, TDP_TIME_NS};
+	check_time("m.jsonl", 80, 5, "y", 1, true, "late", &ns,
+		   "{\"reason\":\"late\",\"time\":9223372036854775807,\"watermark\":-1,"
+		   "\"source\":\"m.jsonl\",\"offset\":80,\"line\":5,\"record\":\"y\",\"truncated\":true}\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_base64_padding),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_rawlen),
+		cmocka_unit_test(test_time_and_watermark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,9 @@ static struct tdp_source_cfg cfg(int stream_column, int time_column)
 	return c;
 }
 
+/* The unit numeric times count (test_time_column changes it). */
+static enum tdp_time_unit unit_now = TDP_TIME_S;
+
 /* decode_csv on a copy of LINE without its NUL; returns its result. */
 static int run(const char *line, int scol, int tcol, struct tdp_decoded *out, char *reason)
 {
@@ -38,6 +41,7 @@ static int run(const char *line, int scol, int tcol, struct tdp_decoded *out, ch
 	assert_non_null(p);
 	memcpy(p, line, len);
 	struct tdp_source_cfg c = cfg(scol, tcol);
+	c.time_unit = unit_now;
 	reason[0] = '\0';
 	int rc = decode_csv(p, len, &c, out, reason, 192);
 	free(p);
@@ -110,13 +114,13 @@ static void test_stream_and_time_columns(void **state)
 	assert_true(d.has_stream);
 	assert_string_equal(d.stream, "s1");
 	assert_true(d.has_time);
-	assert_true(d.t == 12.25);
+	assert_true(d.t == 12250000000);   /* 12.25 s in ns */
 	assert_int_equal(d.dim, 2);
 	assert_true(d.v[0] == 1.5 && d.v[1] == 2.5);
 
 	good("7,-3, sensor a ", 2, 0, &d);   /* ids are trimmed like numbers */
 	assert_string_equal(d.stream, "sensor a");
-	assert_true(d.t == 7);
+	assert_true(d.t == 7000000000);
 	assert_int_equal(d.dim, 1);
 	assert_true(d.v[0] == -3);
 
@@ -130,6 +134,49 @@ static void test_stream_and_time_columns(void **state)
 	strcpy(line + 63, ",1");
 	good(line, 0, -1, &d);
 	assert_int_equal(strlen(d.stream), 63);
+}
+
+/* LINE, its time in column 0 counted in UNIT, must have the time NS. */
+static void time_is(const char *line, enum tdp_time_unit unit, int64_t ns)
+{
+	struct tdp_decoded d;
+	unit_now = unit;
+	good(line, -1, 0, &d);
+	unit_now = TDP_TIME_S;
+	assert_true(d.has_time);
+	assert_int_equal(d.t, ns);
+}
+
+/* LINE, its time in column 0 counted in UNIT, must be refused with WANT. */
+static void time_bad(const char *line, enum tdp_time_unit unit, const char *want)
+{
+	unit_now = unit;
+	bad(line, -1, 0, want);
+	unit_now = TDP_TIME_S;
+}
+
+/* The time column: a number in each unit, exactly; a field with a ':' is
+ * an RFC 3339 date-time (a space for the T too); reasons from
+ * event_time.c. */
+static void test_time_column(void **state)
+{
+	(void)state;
+	time_is("1765000000.5,1", TDP_TIME_S, 1765000000500000000);
+	time_is(" 1765000000500 ,1", TDP_TIME_MS, 1765000000500000000);
+	time_is("-7,1", TDP_TIME_US, -7000);
+	time_is("42,1", TDP_TIME_NS, 42);
+	time_is("1e-9,1", TDP_TIME_S, 1);
+	time_is("2026-12-06T03:12:22.125Z,1", TDP_TIME_S, 1796526742125000000);
+	time_is("2026-12-06 03:12:22.125Z,1", TDP_TIME_NS, 1796526742125000000);
+	time_is("1969-12-31T23:59:59-00:00,1", TDP_TIME_MS, -1000000000);
+	time_bad("9300000000,1", TDP_TIME_S,
+		 "event time \"9300000000\" s is beyond ±292 years of nanoseconds around 1970");
+	time_bad("-9223372036854775809,1", TDP_TIME_NS,
+		 "event time \"-9223372036854775809\" ns is beyond ±292 years of nanoseconds around 1970");
+	time_bad("2026-12-06T25:00:00Z,1", TDP_TIME_S, "event time \"2026-12-06T25:00:00Z\": hour 25 is not 00-23");
+	time_bad("12:30,1", TDP_TIME_S,
+		 "event time \"12:30\": not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
+	time_bad(",1", TDP_TIME_S, "event time: empty");
 }
 
 static void test_quoted_stream(void **state)
@@ -203,7 +250,7 @@ static void test_not_a_number(void **state)
 	bad("-", -1, -1, "column 0: not a number: \"-\"");
 	bad(".", -1, -1, "column 0: not a number: \".\"");
 	bad("nanx", -1, -1, "column 0: not a number: \"nanx\"");
-	bad("x,1", -1, 0, "column 0: not a number: \"x\"");   /* the time column */
+	bad("x,1", -1, 0, "event time: not a number: \"x\"");   /* the time column */
 	bad("1,2;3", -1, -1, "column 1: not a number: \"2;3\"");
 	/* Control bytes show as '?' in the reason. */
 	bad("1\x01", -1, -1, "column 0: not a number: \"1?\"");
@@ -226,7 +273,7 @@ static void test_not_finite(void **state)
 	bad("-Infinity,1", -1, -1, "column 0: not finite: \"-Infinity\"");
 	bad("1e999,1", -1, -1, "column 0: not finite: \"1e999\"");
 	bad("1,-1e999", -1, -1, "column 1: not finite: \"-1e999\"");
-	bad("s,1,nan", 0, 2, "column 2: not finite: \"nan\"");   /* a time too */
+	bad("s,1,nan", 0, 2, "event time: not finite: \"nan\"");   /* a time too */
 }
 
 static void test_too_many_values(void **state)
@@ -306,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_scalar),
 		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_stream_and_time_columns),
+		cmocka_unit_test(test_time_column),
 		cmocka_unit_test(test_quoted_stream),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_empty),

@@ -19,6 +19,9 @@
 
 #include "ingest/decode.h"
 
+/* The unit numeric times count (test_time_forms changes it). */
+static enum tdp_time_unit unit_now = TDP_TIME_S;
+
 /* decode_jsonl on a copy of the LEN bytes of REC; returns its result. */
 static int run(const char *rec, size_t len, struct tdp_decoded *out, char *reason)
 {
@@ -26,7 +29,7 @@ static int run(const char *rec, size_t len, struct tdp_decoded *out, char *reaso
 	assert_non_null(p);
 	memcpy(p, rec, len);
 	reason[0] = '\0';
-	int rc = decode_jsonl(p, len, out, reason, 192);
+	int rc = decode_jsonl(p, len, unit_now, out, reason, 192);
 	free(p);
 	return rc;
 }
@@ -100,12 +103,12 @@ static void test_stream_and_time(void **state)
 	assert_true(d.has_stream);
 	assert_string_equal(d.stream, "s1");
 	assert_true(d.has_time);
-	assert_true(d.t == 12.5);
+	assert_true(d.t == 12500000000);   /* 12.5 s in ns */
 	assert_true(d.v[0] == 3.2);
 	/* Any key order, integer time. */
 	good("{\"v\":[1,2],\"t\":-2000,\"stream\":\"x\"}", &d);
 	assert_string_equal(d.stream, "x");
-	assert_true(d.t == -2000);
+	assert_true(d.t == -2000000000000);
 	assert_int_equal(d.dim, 2);
 	/* 63 bytes is the longest id. */
 	char rec[128];
@@ -116,13 +119,73 @@ static void test_stream_and_time(void **state)
 	assert_int_equal(strlen(d.stream), 63);
 }
 
+/* REC, decoded with numeric times in UNIT, must have the event time NS. */
+static void time_is(const char *rec, enum tdp_time_unit unit, int64_t ns)
+{
+	struct tdp_decoded d;
+	unit_now = unit;
+	good(rec, &d);
+	unit_now = TDP_TIME_S;
+	assert_true(d.has_time);
+	assert_int_equal(d.t, ns);
+}
+
+/* REC, decoded with numeric times in UNIT, must be refused with WANT. */
+static void time_bad(const char *rec, enum tdp_time_unit unit, const char *want)
+{
+	unit_now = unit;
+	bad(rec, want);
+	unit_now = TDP_TIME_S;
+}
+
+/* "t" as a number in each unit, exactly; as an RFC 3339 string (escapes
+ * decoded), whatever the unit; out of range and bad strings refused with
+ * event_time.c's reason. */
+static void test_time_forms(void **state)
+{
+	(void)state;
+	time_is("{\"t\": 1765000000.125, \"v\": 1}", TDP_TIME_S, 1765000000125000000);
+	time_is("{\"t\": 1765000000125, \"v\": 1}", TDP_TIME_MS, 1765000000125000000);
+	time_is("{\"t\": -1.5, \"v\": 1}", TDP_TIME_US, -1500);
+	time_is("{\"t\": 9223372036854775807, \"v\": 1}", TDP_TIME_NS, INT64_MAX);
+	time_is("{\"t\": 0.1, \"v\": 1}", TDP_TIME_S, 100000000);   /* the decimal, not the double */
+	time_is("{\"t\": 1e-10, \"v\": 1}", TDP_TIME_S, 0);
+	time_is("{\"t\": 1.5e-9, \"v\": 1}", TDP_TIME_S, 2);         /* a tie: away from zero */
+	time_is("{\"t\": 12E3, \"v\": 1}", TDP_TIME_MS, 12000000000);
+	time_is("{\"t\": -0, \"v\": 1}", TDP_TIME_S, 0);
+	time_is("{\"t\": \"2026-12-06T03:12:22.125Z\", \"v\": 1}", TDP_TIME_MS, 1796526742125000000);
+	time_is("{\"t\": \"2026-12-06T03:12:22.125Z\", \"v\": 1}", TDP_TIME_NS, 1796526742125000000);
+	time_is("{\"t\": \"1969-12-31T23:59:59.9999999995Z\", \"v\": 1}", TDP_TIME_S, -1);
+	time_is("{\"t\": \"1970-01-01T02:00:00+02:00\", \"v\": 1}", TDP_TIME_S, 0);
+	time_is("{\"t\": \"1970-01-01\\u005400:00:01Z\", \"v\": 1}", TDP_TIME_S, 1000000000);
+	time_bad("{\"t\": 9223372036854775808, \"v\": 1}", TDP_TIME_NS,
+		 "event time \"9223372036854775808\" ns is beyond ±292 years of nanoseconds around 1970");
+	time_bad("{\"t\": 9300000000, \"v\": 1}", TDP_TIME_S,
+		 "event time \"9300000000\" s is beyond ±292 years of nanoseconds around 1970");
+	time_bad("{\"t\": \"2262-04-12T00:00:00Z\", \"v\": 1}", TDP_TIME_S,
+		 "event time \"2262-04-12T00:00:00Z\" is beyond ±292 years of nanoseconds around 1970");
+	time_bad("{\"t\": \"2026-13-01T00:00:00Z\", \"v\": 1}", TDP_TIME_S,
+		 "event time \"2026-13-01T00:00:00Z\": month 13 is not 01-12");
+	time_bad("{\"t\": \"1765000000\", \"v\": 1}", TDP_TIME_S,
+		 "event time \"1765000000\": not an RFC 3339 date-time "
+		 "(YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
+	/* A date-time longer than the unescaping buffer, escapes and all. */
+	char rec[512];
+	int n = snprintf(rec, sizeof(rec), "{\"t\": \"1970-01-01\\u005400:00:00.");
+	memset(rec + n, '0', 300);
+	snprintf(rec + n + 300, sizeof(rec) - (size_t)n - 300, "1Z\", \"v\": 1}");
+	time_is(rec, TDP_TIME_S, 0);
+	rec[n + 9] = '6';   /* the first digit past ns rounds up */
+	time_is(rec, TDP_TIME_S, 1);
+}
+
 static void test_whitespace(void **state)
 {
 	(void)state;
 	struct tdp_decoded d;
 	good("  {\t\"v\" :\r [ 1 ,\n2 ] , \"t\" : 3 }  \t", &d);
 	assert_int_equal(d.dim, 2);
-	assert_true(d.v[1] == 2 && d.t == 3);
+	assert_true(d.v[1] == 2 && d.t == 3000000000);
 }
 
 static void test_escapes(void **state)
@@ -247,10 +310,12 @@ static void test_null_and_types(void **state)
 	bad("{\"stream\": null, \"v\": 1}", "stream: expected a string, got null");
 	bad("{\"stream\": {\"a\": 1}, \"v\": 1}", "stream: expected a string, got an object");
 	bad("{\"stream\": [\"a\"], \"v\": 1}", "stream: expected a string, got an array");
-	bad("{\"t\": \"x\", \"v\": 1}", "t: expected a number, got a string");
-	bad("{\"t\": null, \"v\": 1}", "t: expected a number, got null");
-	bad("{\"t\": false, \"v\": 1}", "t: expected a number, got a boolean");
-	bad("{\"t\": [1], \"v\": 1}", "t: expected a number, got an array");
+	bad("{\"t\": \"x\", \"v\": 1}", "event time \"x\": not an RFC 3339 date-time "
+	    "(YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
+	bad("{\"t\": null, \"v\": 1}", "t: expected a number or a string, got null");
+	bad("{\"t\": false, \"v\": 1}", "t: expected a number or a string, got a boolean");
+	bad("{\"t\": [1], \"v\": 1}", "t: expected a number or a string, got an array");
+	bad("{\"t\": {}, \"v\": 1}", "t: expected a number or a string, got an object");
 }
 
 static void test_numbers(void **state)
@@ -262,7 +327,10 @@ static void test_numbers(void **state)
 	bad("{\"v\": -Infinity}", "v: not finite: \"-Infinity\"");
 	bad("{\"v\": -1e999}", "v: not finite: \"-1e999\"");
 	bad("{\"v\": [1, 1e999]}", "v[1]: not finite: \"1e999\"");
-	bad("{\"t\": 1e400, \"v\": 1}", "t: not finite: \"1e400\"");
+	bad("{\"t\": 1e400, \"v\": 1}", "event time \"1e400\" s is beyond ±292 years of nanoseconds around 1970");
+	bad("{\"t\": NaN, \"v\": 1}", "t: not finite: \"NaN\"");
+	bad("{\"t\": +1, \"v\": 1}", "t: not a number: \"+1\"");
+	bad("{\"t\": .5, \"v\": 1}", "t: not a number: \".5\"");
 	bad("{\"v\": 0x10}", "v: not a number: \"0x10\"");
 	bad("{\"v\": 0x1p3}", "v: not a number: \"0x1p3\"");
 	bad("{\"v\": +1}", "v: not a number: \"+1\"");
@@ -296,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_scalar),
 		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_stream_and_time),
+		cmocka_unit_test(test_time_forms),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_stream_id),

@@ -58,8 +58,9 @@ struct res {
 	char reason[192];
 };
 
-/* decode_msgpack on a copy of BUF[0..LEN), exactly LEN bytes long. */
-static struct res run(const char *buf, size_t len)
+/* decode_msgpack on a copy of BUF[0..LEN), exactly LEN bytes long, with
+ * numeric times counted in UNIT. */
+static struct res run_unit(const char *buf, size_t len, enum tdp_time_unit unit)
 {
 	struct res r;
 	char *p = malloc(len ? len : 1);
@@ -67,9 +68,14 @@ static struct res run(const char *buf, size_t len)
 	memcpy(p, buf, len);
 	r.reason[0] = '\0';
 	r.used = 12345;
-	r.rc = decode_msgpack(p, len, &r.used, &r.d, r.reason, sizeof(r.reason));
+	r.rc = decode_msgpack(p, len, unit, &r.used, &r.d, r.reason, sizeof(r.reason));
 	free(p);
 	return r;
+}
+
+static struct res run(const char *buf, size_t len)
+{
+	return run_unit(buf, len, TDP_TIME_S);
 }
 
 /* The whole of M must be one bad record with reason WANT. */
@@ -133,7 +139,7 @@ static void test_full_record(void **state)
 	assert_true(r.d.has_stream);
 	assert_string_equal(r.d.stream, "s1");
 	assert_true(r.d.has_time);
-	assert_true(r.d.t == 12.5);
+	assert_true(r.d.t == 12500000000);   /* 12.5 s */
 	assert_int_equal(r.d.dim, 2);
 	assert_true(r.d.v[0] == 0.5 && r.d.v[1] == -1.25);
 	mp_fini(&m);
@@ -161,7 +167,7 @@ static void test_number_types(void **state)
 	assert_int_equal(r.d.dim, 6);
 	assert_true(r.d.v[0] == 7 && r.d.v[1] == -3 && r.d.v[2] == 4e9 && r.d.v[3] == -5e9);
 	assert_true(r.d.v[4] == 0.25 && r.d.v[5] == -0.1);
-	assert_true(r.d.has_time && r.d.t == -100000);
+	assert_true(r.d.has_time && r.d.t == -100000000000000);   /* -100000 s */
 	mp_fini(&m);
 
 	/* A scalar integer v, a 16-value vector. */
@@ -180,6 +186,70 @@ static void test_number_types(void **state)
 
 /* Every proper prefix of a record is "read more", of small records and of
  * ones with 8- and 16-bit length fields (str 8, array 16, float 64...). */
+/* The event time of the map {"t": <packing>, "v": 1}, counted in UNIT:
+ * decoded to *NS, or refused with REASON. */
+#define TIME_OF(unit, packing, want_rc, want_ns, want_reason)              \
+	do {                                                               \
+		struct mp m_;                                              \
+		mp_init(&m_);                                              \
+		msgpack_pack_map(&m_.pk, 2);                               \
+		pack_key(&m_, "t");                                        \
+		{                                                          \
+			struct mp *m = &m_;                                \
+			packing;                                           \
+		}                                                          \
+		pack_key(&m_, "v");                                        \
+		msgpack_pack_int(&m_.pk, 1);                               \
+		struct res r_ = run_unit(m_.sb.data, m_.sb.size, unit);    \
+		if (r_.rc != (want_rc))                                    \
+			print_error("rc %d: %s\n", r_.rc, r_.reason);      \
+		assert_int_equal(r_.rc, want_rc);                          \
+		if (r_.rc == 1) {                                          \
+			assert_true(r_.d.has_time);                        \
+			assert_int_equal(r_.d.t, want_ns);                 \
+		} else {                                                   \
+			assert_string_equal(r_.reason, want_reason);       \
+		}                                                          \
+		mp_fini(&m_);                                              \
+	} while (0)
+
+/* Every msgpack form of an event time: int, uint, float32/64 in each
+ * unit, RFC 3339 strings; out of range and bad strings refused with
+ * event_time.c's reason. */
+static void test_time_forms(void **state)
+{
+	(void)state;
+	/* positive fixint, uint 64, negative ints, in each unit */
+	TIME_OF(TDP_TIME_S, msgpack_pack_int(&m->pk, 7), 1, 7000000000, "");
+	TIME_OF(TDP_TIME_MS, msgpack_pack_uint64(&m->pk, 1765000000123u), 1, 1765000000123000000, "");
+	TIME_OF(TDP_TIME_US, msgpack_pack_int64(&m->pk, -1765000000123456), 1, -1765000000123456000, "");
+	TIME_OF(TDP_TIME_NS, msgpack_pack_uint64(&m->pk, (uint64_t)INT64_MAX), 1, INT64_MAX, "");
+	TIME_OF(TDP_TIME_NS, msgpack_pack_int64(&m->pk, INT64_MIN), 1, INT64_MIN, "");
+	/* floats: exact from the binary value, rounded once to the nearest ns */
+	TIME_OF(TDP_TIME_S, msgpack_pack_double(&m->pk, 1.5), 1, 1500000000, "");
+	TIME_OF(TDP_TIME_MS, msgpack_pack_float(&m->pk, 0.25f), 1, 250000, "");
+	TIME_OF(TDP_TIME_US, msgpack_pack_double(&m->pk, -2.5), 1, -2500, "");
+	TIME_OF(TDP_TIME_NS, msgpack_pack_double(&m->pk, 2.5), 1, 3, "");   /* a tie: away from zero */
+	TIME_OF(TDP_TIME_S, msgpack_pack_double(&m->pk, 0.1), 1, 100000000, "");
+	/* strings are RFC 3339 whatever the unit */
+	TIME_OF(TDP_TIME_MS, pack_str(m, "2026-12-06T03:12:22.125Z", 24), 1, 1796526742125000000, "");
+	TIME_OF(TDP_TIME_NS, pack_str(m, "1970-01-01T01:00:00+01:00", 25), 1, 0, "");
+	/* out of range */
+	TIME_OF(TDP_TIME_S, msgpack_pack_int64(&m->pk, 9300000000), -1, 0,
+		"event time 9300000000 s is beyond ±292 years of nanoseconds around 1970");
+	TIME_OF(TDP_TIME_MS, msgpack_pack_uint64(&m->pk, UINT64_MAX), -1, 0,
+		"event time 18446744073709551615 ms is beyond ±292 years of nanoseconds around 1970");
+	TIME_OF(TDP_TIME_US, msgpack_pack_double(&m->pk, -1e300), -1, 0,
+		"event time -1.0000000000000001e+300 us is beyond ±292 years of nanoseconds around 1970");
+	TIME_OF(TDP_TIME_S, pack_str(m, "2300-01-01T00:00:00Z", 20), -1, 0,
+		"event time \"2300-01-01T00:00:00Z\" is beyond ±292 years of nanoseconds around 1970");
+	TIME_OF(TDP_TIME_S, pack_str(m, "2026-02-30T00:00:00Z", 20), -1, 0,
+		"event time \"2026-02-30T00:00:00Z\": day 30 is not in 2026-02");
+	TIME_OF(TDP_TIME_S, pack_str(m, "12.5", 4), -1, 0,
+		"event time \"12.5\": not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
+	TIME_OF(TDP_TIME_S, msgpack_pack_double(&m->pk, NAN), -1, 0, "event time: not finite: nan");
+}
+
 static void test_truncated(void **state)
 {
 	(void)state;
@@ -191,7 +261,7 @@ static void test_truncated(void **state)
 	memset(id, 'q', sizeof(id));
 	pack_str(&m, id, sizeof(id));     /* str 8 */
 	pack_key(&m, "t");
-	msgpack_pack_uint64(&m.pk, UINT64_MAX);
+	msgpack_pack_uint64(&m.pk, 5000000000u);   /* uint 64 */
 	pack_key(&m, "v");
 	msgpack_pack_array(&m.pk, 16);    /* array 16 */
 	for (int i = 0; i < 16; i++)
@@ -453,8 +523,12 @@ static void test_wrong_types(void **state)
 		  "v[1]: expected a number, got nil");
 	BAD_VALUE("v", (msgpack_pack_array(&m->pk, 1), msgpack_pack_array(&m->pk, 1), msgpack_pack_int(&m->pk, 1)),
 		  "v[0]: expected a number, got an array");
-	BAD_VALUE("t", pack_str(m, "x", 1), "t: expected a number, got a string");
-	BAD_VALUE("t", msgpack_pack_nil(&m->pk), "t: expected a number, got nil");
+	BAD_VALUE("t", pack_str(m, "x", 1), "event time \"x\": not an RFC 3339 date-time "
+		  "(YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
+	BAD_VALUE("t", msgpack_pack_nil(&m->pk), "t: expected a number or a string, got nil");
+	BAD_VALUE("t", msgpack_pack_true(&m->pk), "t: expected a number or a string, got a boolean");
+	BAD_VALUE("t", (msgpack_pack_bin(&m->pk, 1), msgpack_pack_bin_body(&m->pk, "1", 1)),
+		  "t: expected a number or a string, got binary data");
 	BAD_VALUE("stream", msgpack_pack_int(&m->pk, 5), "stream: expected a string, got an integer");
 	BAD_VALUE("stream", (msgpack_pack_bin(&m->pk, 1), msgpack_pack_bin_body(&m->pk, "s", 1)),
 		  "stream: expected a string, got binary data");
@@ -466,7 +540,7 @@ static void test_not_finite(void **state)
 	(void)state;
 	BAD_VALUE("v", msgpack_pack_double(&m->pk, NAN), "v: not finite: nan");
 	BAD_VALUE("v", msgpack_pack_float(&m->pk, INFINITY), "v: not finite: inf");
-	BAD_VALUE("t", msgpack_pack_double(&m->pk, -INFINITY), "t: not finite: -inf");
+	BAD_VALUE("t", msgpack_pack_double(&m->pk, -INFINITY), "event time: not finite: -inf");
 	BAD_VALUE("v", (msgpack_pack_array(&m->pk, 2), msgpack_pack_int(&m->pk, 1), msgpack_pack_double(&m->pk, INFINITY)),
 		  "v[1]: not finite: inf");
 }
@@ -599,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_scalar),
 		cmocka_unit_test(test_full_record),
 		cmocka_unit_test(test_number_types),
+		cmocka_unit_test(test_time_forms),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_two_records),
 		cmocka_unit_test(test_non_map),

@@ -54,19 +54,28 @@ static const struct tdp_result *make_block(union block *blk, const struct tdp_re
 	return &blk->r;
 }
 
-/* Encode R as JSON and compare the whole line with WANT. */
-static void expect_jsonl(const struct tdp_result *r, const char *stream, const char *scale,
-			 const char *want)
+/* Encode R as JSON, times in UNIT, and compare the whole line with WANT. */
+static void expect_jsonl_in(const struct tdp_result *r, const char *stream, const char *scale,
+			    enum tdp_time_unit unit, const char *want)
 {
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_jsonl(&b, r, stream, scale);
+	encode_result_jsonl(&b, r, stream, scale, unit);
 	assert_true(tdp_buf_ok(&b));
 	tdp_buf_putc(&b, '\0');
 	assert_string_equal(b.p, want);
 	assert_int_equal(strlen(b.p), b.len - 1);	/* no NUL inside the line */
 	tdp_buf_fini(&b);
 }
+
+/* expect_jsonl_in with the default time unit, seconds. */
+static void expect_jsonl(const struct tdp_result *r, const char *stream, const char *scale,
+			 const char *want)
+{
+	expect_jsonl_in(r, stream, scale, TDP_TIME_S, want);
+}
+
+#define TIMED (TDP_RESULT_START_TIMED | TDP_RESULT_END_TIMED)
 
 static const struct tdp_result base = {
 	.stream = 0, .scale = 0, .dims_mask = 1,
@@ -83,8 +92,9 @@ static void test_jsonl_basic(void **state)
 		{ 0, 0.1 }, { 0.25, 1.5 }, { 0.5, INFINITY },
 	};
 	struct tdp_result h = base;
-	h.start = 0.1;
-	h.end = 12.5;
+	h.flags = TIMED;
+	h.start = 100000000;		/* ns: 0.1 s */
+	h.end = 12500000000;
 	expect_jsonl(make_block(&blk, &h, niv, iv), "ecg", "fast",
 		     "{\"v\":1,\"id\":\"ecg/fast/3\",\"stream\":\"ecg\",\"scale\":\"fast\","
 		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0.1,\"end\":12.5,"
@@ -106,11 +116,12 @@ static void test_jsonl_numbers(void **state)
 		{ 5e-324, DBL_MAX },
 	};
 	struct tdp_result h = base;
+	h.flags = TIMED;
 	h.start = 0;
-	h.end = 1e-5;
+	h.end = 10000;			/* ns: times are exact decimals, no exponent */
 	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
 		     "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
-		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0,\"end\":1e-05,"
+		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0,\"end\":0.00001,"
 		     "\"n\":100,\"diagrams\":{\"0\":["
 		     "[-0,1e-300],"
 		     "[1e+21,1e+22],"
@@ -305,9 +316,9 @@ static void test_jsonl_appends(void **state)
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, "X");
 	const struct tdp_result *r = make_block(&blk, &base, niv, NULL);
-	encode_result_jsonl(&b, r, "a", "b");
+	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S);
 	blk.r.window = 4;
-	encode_result_jsonl(&b, r, "a", "b");
+	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S);
 	tdp_buf_putc(&b, '\0');
 	assert_true(tdp_buf_ok(&b));
 	assert_string_equal(b.p,
@@ -318,6 +329,148 @@ static void test_jsonl_appends(void **state)
 		"\"window\":4,\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,"
 		"\"n\":100,\"diagrams\":{\"0\":[]}}\n");
 	tdp_buf_fini(&b);
+}
+
+/* Event times in each unit, exactly: negative, sub-unit, the extremes of
+ * int64 and a 2025 time in ns whose 19 digits no double holds. */
+static void test_jsonl_time_units(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t ns;
+		const char *text[4];	/* s, ms, us, ns */
+	} cases[] = {
+		{ 1765000000123456789, { "1765000000.123456789", "1765000000123.456789",
+					 "1765000000123456.789", "1765000000123456789" } },
+		{ -1500000000, { "-1.5", "-1500", "-1500000", "-1500000000" } },
+		{ -1, { "-0.000000001", "-0.000001", "-0.001", "-1" } },
+		{ 0, { "0", "0", "0", "0" } },
+		{ 1000, { "0.000001", "0.001", "1", "1000" } },
+		{ INT64_MAX, { "9223372036.854775807", "9223372036854.775807", "9223372036854775.807",
+			       "9223372036854775807" } },
+		{ INT64_MIN, { "-9223372036.854775808", "-9223372036854.775808", "-9223372036854775.808",
+			       "-9223372036854775808" } },
+	};
+	static const enum tdp_time_unit units[] = { TDP_TIME_S, TDP_TIME_MS, TDP_TIME_US, TDP_TIME_NS };
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (unsigned u = 0; u < 4; u++) {
+			struct tdp_result h = base;
+			h.flags = TIMED;
+			h.start = cases[c].ns;
+			h.end = cases[(c + 1) % (sizeof(cases) / sizeof(cases[0]))].ns;
+			char want[512];
+			snprintf(want, sizeof(want),
+				 "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+				 "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":%s,\"end\":%s,"
+				 "\"n\":100,\"diagrams\":{\"0\":[]}}\n", cases[c].text[u],
+				 cases[(c + 1) % (sizeof(cases) / sizeof(cases[0]))].text[u]);
+			expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "k", units[u], want);
+		}
+}
+
+/* Each of start and end is a time only when its flag says so; else it is
+ * a sequence number, an integer whatever the unit. */
+static void test_jsonl_time_flags(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	struct tdp_result h = base;
+	h.start = 1500;
+	h.end = 2500;
+	const char *want[] = { "\"start\":1500,\"end\":2500", "\"start\":1.5,\"end\":2500",
+			       "\"start\":1500,\"end\":2.5", "\"start\":1.5,\"end\":2.5" };
+	for (uint32_t f = 0; f < 4; f++) {
+		h.flags = f;
+		char line[512];
+		snprintf(line, sizeof(line),
+			 "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+			 "\"window\":3,\"first_seq\":30,\"last_seq\":129,%s,"
+			 "\"n\":100,\"diagrams\":{\"0\":[]}}\n", want[f]);
+		expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "k", TDP_TIME_US, line);
+	}
+	/* Sequence numbers past 2^53 stay exact. */
+	h.flags = 0;
+	h.start = INT64_MAX;
+	h.end = (1ll << 53) + 1;
+	expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "k", TDP_TIME_S,
+			"{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\","
+			"\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":9223372036854775807,"
+			"\"end\":9007199254740993,\"n\":100,\"diagrams\":{\"0\":[]}}\n");
+}
+
+/* A time scale's result: window k signed and unbiased, in the id too;
+ * from and to in place of first_seq and last_seq; dropped (never lost)
+ * after n, only when nonzero. */
+static void test_jsonl_time_window(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1 };
+	const struct tdp_interval iv[] = { { 0.5, INFINITY } };
+	struct tdp_result h = base;
+	h.flags = TIMED | TDP_RESULT_TIME_WINDOW;
+	h.window = TDP_TIME_WINDOW_BIAS + 17;
+	h.from = 1700000000;		/* ms: window 17 of slide 100 ms, window 1 s */
+	h.to = 2700000000;
+	h.start = 1700000001;
+	h.end = 2699999999;
+	h.n = 42;
+	h.lost = 9;			/* not a time scale's: never shown */
+	expect_jsonl_in(make_block(&blk, &h, niv, iv), "ecg", "sec", TDP_TIME_MS,
+			"{\"v\":1,\"id\":\"ecg/sec/17\",\"stream\":\"ecg\",\"scale\":\"sec\","
+			"\"window\":17,\"from\":1700,\"to\":2700,\"start\":1700.000001,\"end\":2699.999999,"
+			"\"n\":42,\"diagrams\":{\"0\":[[0.5,null]]}}\n");
+	h.dropped = 5;
+	h.landmarks = 40;
+	expect_jsonl_in(make_block(&blk, &h, niv, iv), "ecg", "sec", TDP_TIME_S,
+			"{\"v\":1,\"id\":\"ecg/sec/17\",\"stream\":\"ecg\",\"scale\":\"sec\","
+			"\"window\":17,\"from\":1.7,\"to\":2.7,\"start\":1.700000001,\"end\":2.699999999,"
+			"\"n\":42,\"dropped\":5,\"landmarks\":40,\"diagrams\":{\"0\":[[0.5,null]]}}\n");
+}
+
+/* Windows before the epoch are negative, their ids too; the extremes of
+ * the biased range read back as -2^62 and 2^63 - 1 - 2^62. */
+static void test_jsonl_time_window_negative(void **state)
+{
+	(void)state;
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 0 };
+	struct tdp_result h = base;
+	h.flags = TIMED | TDP_RESULT_TIME_WINDOW;
+	h.window = TDP_TIME_WINDOW_BIAS - 3;
+	h.from = -3000000000;
+	h.to = -2000000000;
+	h.start = -2999999999;
+	h.end = -2000000001;
+	h.n = 2;
+	expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "t", TDP_TIME_S,
+			"{\"v\":1,\"id\":\"s/t/-3\",\"stream\":\"s\",\"scale\":\"t\","
+			"\"window\":-3,\"from\":-3,\"to\":-2,\"start\":-2.999999999,\"end\":-2.000000001,"
+			"\"n\":2,\"diagrams\":{\"0\":[]}}\n");
+	h.window = 0;
+	expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "t", TDP_TIME_NS,
+			"{\"v\":1,\"id\":\"s/t/-4611686018427387904\",\"stream\":\"s\",\"scale\":\"t\","
+			"\"window\":-4611686018427387904,\"from\":-3000000000,\"to\":-2000000000,"
+			"\"start\":-2999999999,\"end\":-2000000001,\"n\":2,\"diagrams\":{\"0\":[]}}\n");
+	h.window = INT64_MAX;
+	h.from = INT64_MIN;
+	h.to = INT64_MAX;
+	expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "t", TDP_TIME_US,
+			"{\"v\":1,\"id\":\"s/t/4611686018427387903\",\"stream\":\"s\",\"scale\":\"t\","
+			"\"window\":4611686018427387903,\"from\":-9223372036854775.808,"
+			"\"to\":9223372036854775.807,\"start\":-2999999.999,\"end\":-2000000.001,"
+			"\"n\":2,\"diagrams\":{\"0\":[]}}\n");
+	/* The id alone, as the Kafka sink's value carries it. */
+	char sm[ENCODE_ID_SMALL];
+	size_t len;
+	h.window = TDP_TIME_WINDOW_BIAS - 1;
+	char *id = encode_result_id(sm, &len, make_block(&blk, &h, niv, NULL), "a", "b");
+	assert_ptr_equal(id, sm);
+	assert_string_equal(id, "a/b/-1");
+	assert_int_equal(len, 6);
 }
 
 /* xorshift64*: reproducible random bit patterns. */
@@ -390,6 +543,22 @@ static void expect_f64(const msgpack_object *o, double want)
 	assert_memory_equal(&o->via.f64, &want, sizeof(double));
 }
 
+/* A start, end, from or to: an event time T (ns) packed in UNIT (an int
+ * in ns, else the nearest float64), or a sequence number as a float64. */
+static void expect_time(const msgpack_object *o, int64_t t, bool timed, enum tdp_time_unit unit)
+{
+	if (!timed) {
+		expect_f64(o, (double)t);
+	} else if (unit != TDP_TIME_NS) {
+		expect_f64(o, time_to_double(t, unit));
+	} else if (t >= 0) {
+		expect_uint(o, (uint64_t)t);
+	} else {
+		assert_int_equal(o->type, MSGPACK_OBJECT_NEGATIVE_INTEGER);
+		assert_true(o->via.i64 == t);
+	}
+}
+
 /* An interval [birth, death]: death +inf must come out as nil. */
 static void expect_interval(const msgpack_object *o, struct tdp_interval want)
 {
@@ -429,8 +598,8 @@ static void expect_msgpack_result(const msgpack_object *o, const struct tdp_resu
 	expect_uint(&kv[4].val, r->window);
 	expect_uint(&kv[5].val, r->first_seq);
 	expect_uint(&kv[6].val, r->last_seq);
-	expect_f64(&kv[7].val, r->start);
-	expect_f64(&kv[8].val, r->end);
+	expect_time(&kv[7].val, r->start, r->flags & TDP_RESULT_START_TIMED, TDP_TIME_S);
+	expect_time(&kv[8].val, r->end, r->flags & TDP_RESULT_END_TIMED, TDP_TIME_S);
 	expect_uint(&kv[9].val, r->n);
 	if (r->lost)
 		expect_uint(&kv[10].val, r->lost);
@@ -467,8 +636,9 @@ static void test_msgpack(void **state)
 	const struct tdp_interval iv2[] = { { 0.5, INFINITY } };
 	struct tdp_result h1 = base, h2 = base;
 	h1.dims_mask = (1u << 0) | (1u << 1) | (1u << 2);	/* H1 present but empty */
-	h1.start = 0.1;
-	h1.end = -0.0;
+	h1.flags = TIMED;
+	h1.start = 100000000;		/* 0.1 s */
+	h1.end = -1500000000;		/* -1.5 s */
 	h2.dims_mask = 1u << 1;
 	h2.window = UINT64_MAX;
 	h2.first_seq = 1u << 31;
@@ -481,8 +651,8 @@ static void test_msgpack(void **state)
 	/* Two maps, concatenated, exactly as publish writes them. */
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, r1, "ecg", "fast");
-	encode_result_msgpack(&b, r2, "a\"b\x01", "slow");
+	encode_result_msgpack(&b, r1, "ecg", "fast", TDP_TIME_S);
+	encode_result_msgpack(&b, r2, "a\"b\x01", "slow", TDP_TIME_S);
 	assert_true(tdp_buf_ok(&b));
 
 	msgpack_unpacked u;
@@ -512,7 +682,7 @@ static void test_msgpack_incomplete(void **state)
 	h.incomplete[2] = h.incomplete[3] = TDP_INCOMPLETE_INDEX_RANGE;
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, make_block(&blk, &h, niv, iv), "s", "k");
+	encode_result_msgpack(&b, make_block(&blk, &h, niv, iv), "s", "k", TDP_TIME_S);
 	assert_true(tdp_buf_ok(&b));
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
@@ -540,6 +710,82 @@ static void test_msgpack_incomplete(void **state)
 	tdp_buf_fini(&b);
 }
 
+/* Unpack the one map in B (nothing after it) into U. */
+static const msgpack_object *unpack_one(msgpack_unpacked *u, const struct tdp_buf *b)
+{
+	size_t off = 0;
+	msgpack_unpacked_init(u);
+	assert_int_equal(msgpack_unpack_next(u, b->p, b->len, &off), MSGPACK_UNPACK_SUCCESS);
+	assert_int_equal(off, b->len);
+	assert_int_equal(u->data.type, MSGPACK_OBJECT_MAP);
+	return &u->data;
+}
+
+/* msgpack of a time scale's result: the JSON keys in order, window a
+ * signed int, from/to/start/end ints in ns and float64 in other units,
+ * dropped a uint; sequence-number starts stay float64. */
+static void test_msgpack_time_window(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {
+		"v", "id", "stream", "scale", "window", "from", "to", "start", "end", "n", "dropped", "diagrams",
+	};
+	static const enum tdp_time_unit units[] = { TDP_TIME_S, TDP_TIME_MS, TDP_TIME_US, TDP_TIME_NS };
+	static const int64_t ks[] = { -3, 17, -(1ll << 62) };
+	union block blk;
+	const uint32_t niv[TDP_MAX_HDIM] = { 1 };
+	const struct tdp_interval iv[] = { { 0.25, INFINITY } };
+	for (unsigned u = 0; u < 4; u++)
+		for (unsigned w = 0; w < 3; w++) {
+			struct tdp_result h = base;
+			h.flags = TDP_RESULT_TIME_WINDOW | (w == 1 ? TDP_RESULT_END_TIMED : TIMED);
+			h.window = TDP_TIME_WINDOW_BIAS + (uint64_t)ks[w];
+			h.from = w == 2 ? INT64_MIN : -3000000000;
+			h.to = w == 2 ? INT64_MAX : 1765000000123456789;
+			h.start = w == 1 ? 12 : -2999999999;	/* w 1: a sequence number */
+			h.end = 1765000000123456789;
+			h.n = 3;
+			h.lost = 7;				/* never shown */
+			h.dropped = w == 0 ? 0 : 1000000;
+			const struct tdp_result *r = make_block(&blk, &h, niv, iv);
+			struct tdp_buf b;
+			tdp_buf_init(&b);
+			encode_result_msgpack(&b, r, "st", "sc", units[u]);
+			assert_true(tdp_buf_ok(&b));
+			msgpack_unpacked up;
+			const msgpack_object *o = unpack_one(&up, &b);
+			const msgpack_object_kv *kv = o->via.map.ptr;
+			assert_int_equal(o->via.map.size, h.dropped ? 12 : 11);
+			for (unsigned i = 0, k = 0; k < 12; k++) {
+				if (!h.dropped && !strcmp(keys[k], "dropped"))
+					continue;
+				expect_key(&kv[i++], keys[k]);
+			}
+			char id[64];
+			snprintf(id, sizeof(id), "st/sc/%lld", (long long)ks[w]);
+			expect_str(&kv[1].val, id, strlen(id));
+			if (ks[w] < 0) {
+				assert_int_equal(kv[4].val.type, MSGPACK_OBJECT_NEGATIVE_INTEGER);
+				assert_true(kv[4].val.via.i64 == ks[w]);
+			} else {
+				expect_uint(&kv[4].val, (uint64_t)ks[w]);
+			}
+			expect_time(&kv[5].val, h.from, true, units[u]);
+			expect_time(&kv[6].val, h.to, true, units[u]);
+			expect_time(&kv[7].val, h.start, w != 1, units[u]);
+			expect_time(&kv[8].val, h.end, true, units[u]);
+			expect_uint(&kv[9].val, 3);
+			if (h.dropped)
+				expect_uint(&kv[10].val, h.dropped);
+			expect_key(&kv[o->via.map.size - 1], "diagrams");
+			msgpack_unpacked_destroy(&up);
+			tdp_buf_fini(&b);
+		}
+	/* The values themselves, not only the encoder against itself. */
+	assert_true(time_to_double(1765000000123456789, TDP_TIME_S) == 1765000000.123456789);
+	assert_true(time_to_double(-2999999999, TDP_TIME_MS) == -2999.999999);
+}
+
 /* The msgpack id uses the heap path for long names too. */
 static void test_msgpack_long_names(void **state)
 {
@@ -554,7 +800,7 @@ static void test_msgpack_long_names(void **state)
 
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, r, stream, "k");
+	encode_result_msgpack(&b, r, stream, "k", TDP_TIME_S);
 	assert_true(tdp_buf_ok(&b));
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
@@ -579,10 +825,15 @@ int main(void)
 		cmocka_unit_test(test_jsonl_escapes),
 		cmocka_unit_test(test_jsonl_long_names),
 		cmocka_unit_test(test_jsonl_appends),
+		cmocka_unit_test(test_jsonl_time_units),
+		cmocka_unit_test(test_jsonl_time_flags),
+		cmocka_unit_test(test_jsonl_time_window),
+		cmocka_unit_test(test_jsonl_time_window_negative),
 		cmocka_unit_test(test_double_roundtrip),
 		cmocka_unit_test(test_msgpack),
 		cmocka_unit_test(test_msgpack_incomplete),
 		cmocka_unit_test(test_msgpack_long_names),
+		cmocka_unit_test(test_msgpack_time_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

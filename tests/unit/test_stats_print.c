@@ -6,6 +6,9 @@
  * nstreams and Kafka nparts / nkpos far past their tables, a slot naming
  * scale 1000, strings without a NUL, and odd exit values: the text and
  * JSON forms still come out whole, with the tables' sizes as the counts.
+ * A segment of a config with time scales shows ingest's late points and
+ * each time scale's windows, waiting points and watermark lags, and no
+ * more than before for count scales.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +50,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void print_both(struct tdp_buf *txt, struct tdp_buf *json)
+/* What stats prints of F's segment, as text (!JSON) or JSON, into B as
+ * a C string. */
+static void print_one(const struct seg_fixture *f, struct tdp_buf *b, bool json)
 {
-	tdp_buf_reset(txt);
-	tdp_buf_reset(json);
-	stats_print(txt, &fx.seg, &fx.cfg, false);
-	stats_print(json, &fx.seg, &fx.cfg, true);
-	tdp_buf_putc(txt, 0);
-	tdp_buf_putc(json, 0);
-	assert_true(tdp_buf_ok(txt) && tdp_buf_ok(json));
+	tdp_buf_reset(b);
+	stats_print(b, &f->seg, &f->cfg, json);
+	tdp_buf_putc(b, 0);
+	assert_true(tdp_buf_ok(b));
+}
+
+static void print_both(const struct seg_fixture *f, struct tdp_buf *txt, struct tdp_buf *json)
+{
+	print_one(f, txt, false);
+	print_one(f, json, true);
 }
 
 static size_t count(const char *s, const char *what)
@@ -71,7 +80,7 @@ static void test_fresh_segment(void **state)
 	struct tdp_buf txt, json;
 	tdp_buf_init(&txt);
 	tdp_buf_init(&json);
-	print_both(&txt, &json);
+	print_both(&fx, &txt, &json);
 	assert_non_null(strstr(txt.p, "instance unit-stats-print  supervisor pid 0  streams 0"));
 	assert_non_null(strstr(txt.p, "\nscaled[lev] "));
 	assert_non_null(strstr(txt.p, "\nscaled[cloud] "));
@@ -80,6 +89,10 @@ static void test_fresh_segment(void **state)
 	assert_non_null(strstr(json.p, "{\"instance\":\"unit-stats-print\",\"supervisor_pid\":0,\"streams\":0,"));
 	assert_non_null(strstr(json.p, "\"scale\":\"cloud\",\"pid\":0,\"state\":\"new\""));
 	assert_null(strstr(json.p, "\"kafka\""));
+	/* Count scales only: no "late", no time gauges, no EVENT-TIME table. */
+	assert_null(strstr(txt.p, "EVENT-TIME"));
+	assert_null(strstr(json.p, "\"late\""));
+	assert_null(strstr(json.p, "\"open_windows\""));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
 }
@@ -112,7 +125,7 @@ static void test_live_counts_bounded(void **state)
 	struct tdp_buf txt, json;
 	tdp_buf_init(&txt);
 	tdp_buf_init(&json);
-	print_both(&txt, &json);
+	print_both(&fx, &txt, &json);
 	/* Every table at its size: 4 streams' losses, 256 partitions. */
 	assert_non_null(strstr(txt.p, "streams 4 "));
 	assert_non_null(strstr(json.p, "\"streams\":4,"));
@@ -142,11 +155,93 @@ static void test_live_counts_bounded(void **state)
 	tdp_buf_fini(&json);
 }
 
+/* Time scales: ingest's "late", each time scale worker's gauges and lags
+ * (seconds with three decimals, null or "-" when unset); a count scale of
+ * the same instance shows none of them. */
+static void test_time_scales(void **state)
+{
+	(void)state;
+	struct seg_fixture tf;
+	char err[512];
+	assert_int_equal(seg_from_yaml(&tf, SEG_MEMORY, "unit-stats-time",
+				       "source: {type: stdin, time_unit: ms, lateness: 500ms}\n"
+				       "max_streams: 4\n"
+				       "scales:\n"
+				       "  - {name: sec, complex: sublevel, window: 1s, slide: 100ms}\n"
+				       "  - {name: pts, complex: sublevel, window: 10, slide: 5}\n"
+				       "  - {name: min, complex: sublevel, window: 1m, slide: 10s}\n"), 0);
+	assert_int_equal(tdp_shm_check(tf.seg.hdr, tf.seg.size, err, sizeof(err)), 0);
+	assert_int_equal(tdp_shm_check_config(tf.seg.hdr, &tf.cfg, err, sizeof(err)), 0);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+
+	tdp_shm_proc(&tf.seg, 0)->late = 12;
+	struct tdp_proc *sec = tdp_shm_proc(&tf.seg, tdp_slot_scale(0));
+	sec->open_windows = 3;
+	sec->waiting = 120;
+	sec->dropped = 7;
+	sec->newest_ns = 1765000000123456789;
+	sec->watermark_ns = sec->newest_ns - 500400000;    /* 0.5004 s: rounds to 0.500 */
+	/* min: no event time yet, no open window. */
+	struct tdp_proc *min = tdp_shm_proc(&tf.seg, tdp_slot_scale(2));
+	min->newest_ns = INT64_MIN;
+	min->watermark_ns = INT64_MAX;
+	struct tdp_proc *pts = tdp_shm_proc(&tf.seg, tdp_slot_scale(1));
+	pts->open_windows = 99;   /* a count scale: never shown */
+
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&tf, &txt, &json);
+
+	assert_non_null(strstr(json.p, "\"role\":\"ingest\""));
+	assert_non_null(strstr(json.p, "\"invalid_input\":0},\"late\":12}"));
+	const char *e = strstr(json.p, "\"scale\":\"sec\"");
+	assert_non_null(e);
+	assert_non_null(strstr(e, "\"invalid_input\":0},\"open_windows\":3,\"waiting\":120,\"dropped\":7,"
+				  "\"watermark_lag_seconds\":0.500,\"wall_lag_seconds\":"));
+	/* The wall lag: now minus the watermark, within the seconds the test takes. */
+	double wall = strtod(strstr(e, "\"wall_lag_seconds\":") + strlen("\"wall_lag_seconds\":"), NULL);
+	double want = (double)(now - sec->watermark_ns) / 1e9;
+	assert_true(wall >= want - 0.002 && wall < want + 10);
+	e = strstr(json.p, "\"scale\":\"min\"");
+	assert_non_null(e);
+	assert_non_null(strstr(e, "\"open_windows\":0,\"waiting\":0,\"dropped\":0,"
+				  "\"watermark_lag_seconds\":null,\"wall_lag_seconds\":null}"));
+	e = strstr(json.p, "\"scale\":\"pts\"");
+	assert_non_null(e);
+	assert_true(strstr(e, "\"open_windows\"") > strstr(e, "\"scale\":\"min\""));   /* none in pts' entry */
+	assert_int_equal(count(json.p, "\"open_windows\""), 2);
+	assert_int_equal(count(json.p, "\"late\""), 1);
+
+	assert_non_null(strstr(txt.p, "\nEVENT-TIME               LATE OPEN-WINDOWS    WAITING    DROPPED   WM-LAG-S WALL-LAG-S\n"
+				      "ingest                     12            -          -          -          -          -\n"
+				      "scaled[sec]                 -            3        120          7      0.500 "));
+	assert_non_null(strstr(txt.p, "\nscaled[min]                 -            0          0          0          -          -\n"));
+	assert_null(strstr(txt.p, "\nscaled[pts]                 -"));
+
+	/* A file source: no wall lag; a lag past int64: unset. */
+	tf.cfg.source.type = TDP_SRC_FILE;
+	sec->newest_ns = INT64_MAX;
+	sec->watermark_ns = -2;
+	print_one(&tf, &json, true);
+	assert_non_null(strstr(json.p, "\"dropped\":7,\"watermark_lag_seconds\":null,\"wall_lag_seconds\":null}"));
+	sec->newest_ns = -1000;
+	sec->watermark_ns = 1499999;   /* negative lags round away from zero too */
+	print_one(&tf, &json, true);
+	assert_non_null(strstr(json.p, "\"watermark_lag_seconds\":-0.002,\"wall_lag_seconds\":null}"));
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+	seg_fixture_fini(&tf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_segment),
 		cmocka_unit_test(test_live_counts_bounded),
+		cmocka_unit_test(test_time_scales),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,72 @@
+/*
+ * scaled.h - what the parts of one scale worker share: its view of the
+ * segment, the result being built, and the two kinds of windows.
+ *
+ * A scale's windows count points (scaled/count_windows.c: window k holds
+ * sequence numbers [k*slide, k*slide+window)) or span event time
+ * (scaled/time_windows.c: window k holds times [k*slide, k*slide+window)
+ * once the stream's watermark passes it).  Each kind is a table of
+ * operations the worker's loop (scaled/main.c) calls; both emit results
+ * through scaled/emit.c and keep what a successor needs in the segment,
+ * committed with common/commit.h (ARCHITECTURE.md, invariant 2).
+ */
+#ifndef TDP_SCALED_H
+#define TDP_SCALED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/child.h"
+#include "common/ring.h"
+#include "common/shm.h"
+#include "scaled/compute.h"
+#include "scaled/window.h"
+
+struct scaled {
+	struct tdp_child child;
+	uint32_t s;                       /* scale index */
+	const struct tdp_scale_cfg *sc;
+	struct tdp_wstate *ws;            /* per stream: committed state, in the segment */
+	struct tdp_wstate_body *st;       /* per stream: this process's copy of it */
+	struct compute compute;
+	double *vals;                     /* rips: one gathered window */
+	struct tdp_result *result;        /* one result being built */
+	struct tdp_ring *in, *out;
+	struct tdp_point *in_slots;
+	struct tdp_result_desc *out_slots;
+	char *arena;
+	uint64_t arena_size;
+	void *kind_state;                 /* the window kind's own process memory */
+};
+
+/* One kind of windows: what the worker's loop asks of it. */
+struct window_kind {
+	int (*init)(struct scaled *w);                             /* 0, or -1 out of memory */
+	void (*recover)(struct scaled *w);                         /* at start, after loading the state */
+	void (*apply)(struct scaled *w, const struct tdp_point *p);/* one point from the in-ring */
+	bool (*idle)(struct scaled *w);                            /* the ring is empty: true if it emitted */
+	void (*finish)(struct scaled *w);                          /* no more points will come */
+	void (*fini)(struct scaled *w);
+};
+
+extern const struct window_kind count_windows, time_windows;
+
+/* Commit stream I's state as in w->st[i]. */
+void scaled_commit(struct scaled *w, uint32_t i);
+
+/* Stream I's store in the segment: reserved in /dev/shm on first use, so
+ * running out is an error here (exit) rather than a SIGBUS later. */
+void *scaled_store(struct scaled *w, uint32_t i);
+
+/* Streams interned so far (bounded by max_streams). */
+uint32_t scaled_stream_count(const struct scaled *w);
+
+/*
+ * w->result, filled in by the caller (diagram, window, stream, counts),
+ * into the arena and out-ring: its size set, counted, its compute time DT
+ * and an incomplete dimension (WHY) reported.  Blocks while publish has
+ * no room.
+ */
+void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt);
+
+#endif
