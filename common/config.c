@@ -748,6 +748,22 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 	}
 	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg))
 		return -1;
+	/* Windows of event time need a time in every record: a CSV source
+	 * without a time column could only give dead letters. */
+	if (tdp_config_timed(cfg) && cfg->source.format == TDP_FMT_CSV && cfg->source.time_column < 0 &&
+	    cfg->source.event_time != TDP_TIME_KAFKA) {
+		uint32_t s = 0;
+		while (!cfg->scales[s].timed)
+			s++;
+		const struct tdp_ynode *e = seen[R_SCALES]->head;
+		for (uint32_t j = 0; j < s; j++)
+			e = e->next;
+		const struct tdp_ynode *v = tdp_ynode_lookup(e, "window");
+		char kp[TDP_CFG_PATH_MAX], sp[TDP_CFG_PATH_MAX];
+		return tdp_cfg_fail(c, v->line, v->col, tdp_cfg_key_path(kp, tdp_cfg_index_path(sp, "scales", s), "window"),
+				    "expected a count of points: the csv source has no time_column, and windows "
+				    "of event time need one (or event_time: kafka)");
+	}
 	/* Watermark settings mean nothing without windows of event time. */
 	if (!tdp_config_timed(cfg)) {
 		static const char *const timed_only[] = {"lateness", "idle_close"};

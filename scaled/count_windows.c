@@ -168,19 +168,12 @@ static void start_stream(struct scaled *w, uint32_t i)
 static void apply_point(struct scaled *w, const struct tdp_point *p)
 {
 	uint32_t i = p->stream;
-	if (i >= w->child.seg.hdr->max_streams)
+	bool first;
+	struct tdp_wstate_body *b = scaled_point_state(w, p, &first);
+	if (!b)
 		return;
-	struct tdp_wstate_body *b = &w->st[i];
-	if (p->seq < b->next_seq)
-		return;
-	if (!b->dim) {
-		if (p->dim == 0 || p->dim > w->child.seg.hdr->scales[w->s].store_dim)
-			return;   /* ingest guarantees a scalar for scalar scales */
-		b->dim = p->dim;   /* committed with the point */
+	if (first)
 		start_stream(w, i);
-	} else if (p->dim != b->dim) {
-		return;   /* ingest guarantees one dimension per stream */
-	}
 	struct sublevel_slide *sl = state_of(w)->slides ? stream_slide(w, i) : NULL;
 	close_upto(w, i, p->seq);
 	window_put(stream_window(w, i), p);

@@ -58,6 +58,32 @@ void scaled_commit(struct scaled *w, uint32_t i);
  * running out is an error here (exit) rather than a SIGBUS later. */
 void *scaled_store(struct scaled *w, uint32_t i);
 
+/*
+ * The committed state of P's stream if P is a point to apply: a known
+ * stream, not applied yet (a replay after a restart is not), of the
+ * stream's dimension.  NULL otherwise.  *FIRST says P is the stream's
+ * first point here: its dimension is set (committed with the point), and
+ * the kind starts the stream.
+ */
+static inline struct tdp_wstate_body *scaled_point_state(struct scaled *w, const struct tdp_point *p, bool *first)
+{
+	*first = false;
+	if (p->stream >= w->child.seg.hdr->max_streams)
+		return NULL;
+	struct tdp_wstate_body *b = &w->st[p->stream];
+	if (p->seq < b->next_seq)
+		return NULL;
+	if (!b->dim) {
+		if (p->dim == 0 || p->dim > w->child.seg.hdr->scales[w->s].store_dim)
+			return NULL;   /* ingest guarantees a scalar for scalar scales */
+		b->dim = p->dim;
+		*first = true;
+	} else if (p->dim != b->dim) {
+		return NULL;   /* ingest guarantees one dimension per stream */
+	}
+	return b;
+}
+
 /* Streams interned so far (bounded by max_streams). */
 uint32_t scaled_stream_count(const struct scaled *w);
 

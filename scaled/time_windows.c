@@ -506,22 +506,16 @@ static void advance(struct scaled *w, uint32_t i, struct tw_stream *ts, wide lim
 static void apply_point(struct scaled *w, const struct tdp_point *p)
 {
 	uint32_t i = p->stream;
-	if (i >= w->child.seg.hdr->max_streams)
+	bool first;
+	struct tdp_wstate_body *b = scaled_point_state(w, p, &first);
+	if (!b)
 		return;
-	struct tdp_wstate_body *b = &w->st[i];
-	if (p->seq < b->next_seq)
-		return;
-	if (!b->dim) {
-		if (p->dim == 0 || p->dim > w->child.seg.hdr->scales[w->s].store_dim)
-			return;   /* ingest guarantees a scalar for scalar scales */
-		b->dim = p->dim;   /* committed with the point */
+	if (first) {   /* committed with the point */
 		b->newest_t = INT64_MIN;
 		b->next_window = 0;   /* the earliest window there is: empty ones are stepped over */
 		uint64_t base = tdp_shm_stream(&w->child.seg, i)->base_seq;
 		if (b->next_seq < base)
 			b->next_seq = base;
-	} else if (p->dim != b->dim) {
-		return;   /* ingest guarantees one dimension per stream */
 	}
 	struct tw_stream *ts = stream_of(w, i);
 	ts->last_wall = tdp_now_ns();

@@ -17,11 +17,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 import json, math, random, sys
 import msgpack
 T = sys.argv[1]
+# Times exact in binary and in short decimals: msgpack floats are read
+# from their binary value, JSON numbers from their digits (tdapipe.yaml(5)).
 r = random.Random(21)
 streams = {
     "s1": (600, lambda i: 1000.5 + i * 0.25, lambda i: math.sin(i * 0.2) + r.gauss(0, 0.05)),
-    "s-2": (450, lambda i: -50 + i * 1.1, lambda i: float(r.randint(-3, 3))),
-    "zeta_\u00fc": (520, lambda i: 1.7e9 + i * 0.001, lambda i: r.gauss(0, 1) * 1e-3),
+    "s-2": (450, lambda i: -50 + i * 1.125, lambda i: float(r.randint(-3, 3))),
+    "zeta_\u00fc": (520, lambda i: 1.7e9 + i * 0.125, lambda i: r.gauss(0, 1) * 1e-3),
 }
 recs = {s: [(s, t(i), v(i)) for i in range(n)] for s, (n, t, v) in streams.items()}
 order = [s for s, (n, _, _) in streams.items() for _ in range(n)]

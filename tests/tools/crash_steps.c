@@ -237,7 +237,7 @@ static void worker_fixture(struct fixture *f, bool timed)
 	f->timed = timed;
 	snprintf(f->yaml, sizeof(f->yaml),
 		 "source: {type: stdin%s}\nsink: {type: file, path: %s}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", timed ? ", lateness: 6ns" : "",
+		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", timed ? ", format: jsonl, lateness: 6ns" : "",
 		 sink, dead, timed ? time_scale_text : scale_text);
 }
 

@@ -522,7 +522,7 @@ static void test_tcp_limits(void **state)
 static void test_time_scales(void **state)
 {
 	struct tdp_config *cfg = *state;
-	check_ok(cfg, "instance: t\nsource: {type: stdin, time_unit: ms, lateness: 500ms, idle_close: 2s}\n"
+	check_ok(cfg, "instance: t\nsource: {type: stdin, format: jsonl, time_unit: ms, lateness: 500ms, idle_close: 2s}\n"
 		      "scales:\n  - {name: sec, complex: sublevel, window: 1s, slide: 100ms}\n"
 		      "  - {name: pts, complex: sublevel, window: 1000, slide: 100}\n"
 		      "  - {name: min, complex: rips, window: 1m, slide: 10s, dims: [0, 1], embed: {dim: 3, lag: 2},"
@@ -539,7 +539,7 @@ static void test_time_scales(void **state)
 	assert_int_equal(tdp_scale_windows_per_point(&cfg->scales[2]), 6);
 	assert_true(tdp_config_timed(cfg));
 	/* defaults */
-	check_ok(cfg, "instance: t\nsource: {type: stdin}\nscales: [{name: a, complex: sublevel, window: 3s, slide: 2s}]\n");
+	check_ok(cfg, "instance: t\nsource: {type: stdin, format: jsonl}\nscales: [{name: a, complex: sublevel, window: 3s, slide: 2s}]\n");
 	assert_int_equal(cfg->source.time_unit, TDP_TIME_S);
 	assert_true(cfg->source.lateness_ns == 0 && cfg->source.idle_close_ns == 0);
 	assert_int_equal(tdp_scale_windows_per_point(&cfg->scales[0]), 2);
@@ -567,6 +567,8 @@ static void test_time_scales(void **state)
 		 ":2:33: source.lateness: expected no lateness: no scale has windows of event time"},
 		{"source: {type: stdin, idle_close: 1s}\nscales: [{name: a, complex: sublevel, window: 10, slide: 1}]\n",
 		 ":2:35: source.idle_close: expected no idle_close"},
+		{"source: {type: stdin, format: csv}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
+		 ":3:47: scales[0].window: expected a count of points: the csv source has no time_column"},
 		{"source: {type: stdin, lateness: 25h}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
 		 ":2:33: source.lateness: expected 0 or a duration up to 24h"},
 		{"source: {type: stdin, lateness: 5}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",

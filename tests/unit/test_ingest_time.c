@@ -297,7 +297,7 @@ static void test_saturating(void **state)
 static void test_count_scales_only(void **state)
 {
 	(void)state;
-	open_ingest("source: {type: stdin, format: jsonl, time_unit: us, lateness: 100ms}\n"
+	open_ingest("source: {type: stdin, format: jsonl, time_unit: us}\n"
 		    "sink: {type: file, path: /dev/null}\n"
 		    "max_streams: 8\n"
 		    "scales:\n"
