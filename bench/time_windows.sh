@@ -55,7 +55,7 @@ config ttime '{name: time, complex: sublevel, window: 1s, slide: 100ms, max_wind
 
 : >"$W/tcount.rates"
 : >"$W/ttime.rates"
-for r in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
 	for name in tcount ttime; do
 		t0=$(now)
 		"$BIN"/tdapipe run -c "$W/$name.yaml" 2>"$W/$name.err" || {
