@@ -9,6 +9,9 @@
 #     config with 1, 2 and 4 scales and for one sublevel scale (window 1000,
 #     slide 100), next to GUDHI computing the same windows' diagrams from
 #     scratch (compute only, no I/O) on the same input.
+#  3. time windows: a time scale next to a count scale with the same mean
+#     points per window (bench/time_windows.sh); then rips, sliding
+#     sublevel and Kafka sections (below).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -74,6 +77,13 @@ row "demo, 3 scales (config/demo.yaml)" "$(run_config demo3 "$FAST" "$CLOUD" "$D
 	"$(ref sublevel:256:32 rips:200:50 rips:300:100:3:4)"
 row "demo, 4 scales (+ sublevel 1000/100)" "$(run_config demo4 "$FAST" "$CLOUD" "$DELAY" "$SLOW")" \
 	"$(ref sublevel:256:32 rips:200:50 rips:300:100:3:4 sublevel:1000:100)"
+
+# Time windows (issue 18): a time scale (sublevel, 1s / 100ms at 1000
+# points/s of event time) next to a count scale with the same mean points
+# per window (1000 / 100), alternated in the same run; bench/time_windows.sh.
+echo
+echo "== time windows: tdapipe run, a time scale next to a count scale with the same mean points per window (median of $RUNS; bench/time_windows.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/time_windows.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"
