@@ -101,7 +101,9 @@ struct tdp_result {
 	uint64_t last_seq;    /* count scales: k * slide + window - 1 */
 	int64_t start;        /* event time (ns) of the first point, or its seq (flags) */
 	int64_t end;          /* event time (ns) of the last point, or its seq (flags) */
-	int64_t from, to;     /* time scales: the window's bounds [from, to) in ns */
+	int64_t from, to;     /* time scales: the window's bounds [from, to) in ns: low 64 bits ... */
+	int64_t from_hi, to_hi; /* ... and the high ones (tdp_result_from/to): at the ends of the
+				   range a window's bounds pass int64_t */
 	uint64_t n;           /* points in the window */
 	uint64_t lost;        /* count scales: points of the window that never arrived */
 	uint64_t dropped;     /* time scales: points of the window past max_window_points */
@@ -113,8 +115,25 @@ struct tdp_result {
 	uint8_t incomplete[TDP_MAX_HDIM]; /* per dimension in dims_mask: enum tdp_incomplete, count 0 */
 	uint32_t flags;       /* TDP_RESULT_* */
 };
-_Static_assert(sizeof(struct tdp_result) == 144, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 160, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
+
+/* A time scale's window bounds, exactly. */
+static inline __int128 tdp_result_from(const struct tdp_result *r)
+{
+	return (__int128)(((unsigned __int128)(uint64_t)r->from_hi << 64) | (uint64_t)r->from);
+}
+static inline __int128 tdp_result_to(const struct tdp_result *r)
+{
+	return (__int128)(((unsigned __int128)(uint64_t)r->to_hi << 64) | (uint64_t)r->to);
+}
+static inline void tdp_result_set_bounds(struct tdp_result *r, __int128 from, __int128 to)
+{
+	r->from = (int64_t)(uint64_t)from;
+	r->from_hi = (int64_t)(uint64_t)((unsigned __int128)from >> 64);
+	r->to = (int64_t)(uint64_t)to;
+	r->to_hi = (int64_t)(uint64_t)((unsigned __int128)to >> 64);
+}
 
 static inline struct tdp_interval *tdp_result_intervals(struct tdp_result *r)
 {

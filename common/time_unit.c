@@ -30,10 +30,15 @@ int64_t time_unit_ns(enum tdp_time_unit unit)
 
 size_t time_format(char out[TDP_TIME_TEXT_MAX], int64_t ns, enum tdp_time_unit unit)
 {
-	/* The magnitude as unsigned: INT64_MIN has no positive int64_t. */
-	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	return time_format_wide(out, ns, unit);
+}
+
+size_t time_format_wide(char out[TDP_TIME_TEXT_MAX], __int128 ns, enum tdp_time_unit unit)
+{
+	/* The magnitude as unsigned: the most negative value has no positive. */
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)0 - (unsigned __int128)ns : (unsigned __int128)ns;
 	int frac = (unsigned)unit < UNITS ? unit_exp10[unit] : 0;
-	char digits[24];
+	char digits[44];
 	int n = 0;
 	do {
 		digits[n++] = (char)('0' + mag % 10);
@@ -60,7 +65,12 @@ size_t time_format(char out[TDP_TIME_TEXT_MAX], int64_t ns, enum tdp_time_unit u
 
 double time_to_double(int64_t ns, enum tdp_time_unit unit)
 {
+	return time_to_double_wide(ns, unit);
+}
+
+double time_to_double_wide(__int128 ns, enum tdp_time_unit unit)
+{
 	char text[TDP_TIME_TEXT_MAX];
-	time_format(text, ns, unit);
+	time_format_wide(text, ns, unit);
 	return strtod(text, NULL);   /* correctly rounded from the exact decimal */
 }

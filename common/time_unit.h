@@ -30,8 +30,8 @@ int time_unit_from_name(const char *s, size_t len, enum tdp_time_unit *unit);
 /* Nanoseconds in one UNIT (10^9, 10^6, 10^3, 1). */
 int64_t time_unit_ns(enum tdp_time_unit unit);
 
-/* Longest text time_format writes, with its NUL. */
-#define TDP_TIME_TEXT_MAX 32
+/* Longest text time_format writes, with its NUL (a 128-bit value). */
+#define TDP_TIME_TEXT_MAX 48
 
 /*
  * NS counted in UNIT as the shortest exact decimal, a valid JSON number:
@@ -39,7 +39,12 @@ int64_t time_unit_ns(enum tdp_time_unit unit);
  */
 size_t time_format(char out[TDP_TIME_TEXT_MAX], int64_t ns, enum tdp_time_unit unit);
 
+/* The same for a 128-bit NS: the bounds of windows at the ends of the
+ * int64_t range pass it. */
+size_t time_format_wide(char out[TDP_TIME_TEXT_MAX], __int128 ns, enum tdp_time_unit unit);
+
 /* NS counted in UNIT as the double nearest to that exact value. */
 double time_to_double(int64_t ns, enum tdp_time_unit unit);
+double time_to_double_wide(__int128 ns, enum tdp_time_unit unit);
 
 #endif

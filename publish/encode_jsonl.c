@@ -51,6 +51,13 @@ static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_uni
 	}
 }
 
+/* A window's bound, exactly: at the ends of the range it passes int64_t. */
+static void put_bound(struct tdp_buf *b, __int128 t, enum tdp_time_unit unit)
+{
+	char text[TDP_TIME_TEXT_MAX];
+	tdp_buf_append(b, text, time_format_wide(text, t, unit));
+}
+
 /*
  * Append R as one '\n'-terminated JSON line to B.  STREAM and SCALE are
  * any bytes up to their NUL (escaped here); event times are written in
@@ -82,9 +89,9 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 	bool timed = encode_time_window(r);
 	if (timed) {
 		tdp_buf_printf(b, ",\"window\":%" PRId64 ",\"from\":", encode_window_k(r));
-		put_time(b, r->from, true, unit);
+		put_bound(b, tdp_result_from(r), unit);
 		tdp_buf_puts(b, ",\"to\":");
-		put_time(b, r->to, true, unit);
+		put_bound(b, tdp_result_to(r), unit);
 	} else {
 		tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64,
 			       r->window, r->first_seq, r->last_seq);

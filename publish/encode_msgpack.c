@@ -59,6 +59,16 @@ static void pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_u
 		msgpack_pack_double(pk, time_to_double(t, unit));
 }
 
+/* A window's bound: as pack_time, but it may pass int64_t at the ends of
+ * the range, and is then a float64 in any unit. */
+static void pack_bound(msgpack_packer *pk, __int128 t, enum tdp_time_unit unit)
+{
+	if (unit == TDP_TIME_NS && t >= INT64_MIN && t <= INT64_MAX)
+		msgpack_pack_int64(pk, (int64_t)t);
+	else
+		msgpack_pack_double(pk, time_to_double_wide(t, unit));
+}
+
 /* Pack a death as float64, or nil for +inf (an essential class), the
  * msgpack counterpart of JSON's null. */
 static void pack_death(msgpack_packer *pk, double x)
@@ -111,9 +121,9 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 		pack_cstr(&pk, "window");
 		msgpack_pack_int64(&pk, encode_window_k(r));
 		pack_cstr(&pk, "from");
-		pack_time(&pk, r->from, true, unit);
+		pack_bound(&pk, tdp_result_from(r), unit);
 		pack_cstr(&pk, "to");
-		pack_time(&pk, r->to, true, unit);
+		pack_bound(&pk, tdp_result_to(r), unit);
 	} else {
 		pack_key_u64(&pk, "window", r->window);
 		pack_key_u64(&pk, "first_seq", r->first_seq);

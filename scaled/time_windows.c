@@ -393,8 +393,7 @@ static void close_window(struct scaled *w, uint32_t i, struct tw_stream *ts, int
 	uint64_t dt = tdp_now_ns() - t0;
 	r->stream = i;
 	r->window = (uint64_t)k + TDP_TIME_WINDOW_BIAS;
-	r->from = clamp64(start);
-	r->to = clamp64(end);
+	tdp_result_set_bounds(r, start, end);
 	r->start = held_t(w, ts, pos);
 	r->end = held_t(w, ts, pos + n - 1);
 	r->flags = TDP_RESULT_TIME_WINDOW | TDP_RESULT_START_TIMED | TDP_RESULT_END_TIMED;

@@ -362,8 +362,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum tdp_time_unit unit = (enum tdp_time_unit)(fuzz_u8(&in) % 4);
 	h.start = pick_time(&in);
 	h.end = pick_time(&in);
-	h.from = pick_time(&in);
-	h.to = pick_time(&in);
+	int64_t from = pick_time(&in), to = pick_time(&in);
+	tdp_result_set_bounds(&h, from, to);   /* within int64_t: the checks read from and to */
 	h.dropped = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.n = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.lost = fuzz_u64(&in, fuzz_u8(&in) % 9);

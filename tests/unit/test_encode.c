@@ -413,8 +413,7 @@ static void test_jsonl_time_window(void **state)
 	struct tdp_result h = base;
 	h.flags = TIMED | TDP_RESULT_TIME_WINDOW;
 	h.window = TDP_TIME_WINDOW_BIAS + 17;
-	h.from = 1700000000;		/* ms: window 17 of slide 100 ms, window 1 s */
-	h.to = 2700000000;
+	tdp_result_set_bounds(&h, 1700000000, 2700000000);		/* ms: window 17 of slide 100 ms, window 1 s */
 	h.start = 1700000001;
 	h.end = 2699999999;
 	h.n = 42;
@@ -441,8 +440,7 @@ static void test_jsonl_time_window_negative(void **state)
 	struct tdp_result h = base;
 	h.flags = TIMED | TDP_RESULT_TIME_WINDOW;
 	h.window = TDP_TIME_WINDOW_BIAS - 3;
-	h.from = -3000000000;
-	h.to = -2000000000;
+	tdp_result_set_bounds(&h, -3000000000, -2000000000);
 	h.start = -2999999999;
 	h.end = -2000000001;
 	h.n = 2;
@@ -456,8 +454,7 @@ static void test_jsonl_time_window_negative(void **state)
 			"\"window\":-4611686018427387904,\"from\":-3000000000,\"to\":-2000000000,"
 			"\"start\":-2999999999,\"end\":-2000000001,\"n\":2,\"diagrams\":{\"0\":[]}}\n");
 	h.window = INT64_MAX;
-	h.from = INT64_MIN;
-	h.to = INT64_MAX;
+	tdp_result_set_bounds(&h, INT64_MIN, INT64_MAX);
 	expect_jsonl_in(make_block(&blk, &h, niv, NULL), "s", "t", TDP_TIME_US,
 			"{\"v\":1,\"id\":\"s/t/4611686018427387903\",\"stream\":\"s\",\"scale\":\"t\","
 			"\"window\":4611686018427387903,\"from\":-9223372036854775.808,"
@@ -740,8 +737,7 @@ static void test_msgpack_time_window(void **state)
 			struct tdp_result h = base;
 			h.flags = TDP_RESULT_TIME_WINDOW | (w == 1 ? TDP_RESULT_END_TIMED : TIMED);
 			h.window = TDP_TIME_WINDOW_BIAS + (uint64_t)ks[w];
-			h.from = w == 2 ? INT64_MIN : -3000000000;
-			h.to = w == 2 ? INT64_MAX : 1765000000123456789;
+			tdp_result_set_bounds(&h, w == 2 ? INT64_MIN : -3000000000, w == 2 ? INT64_MAX : 1765000000123456789);
 			h.start = w == 1 ? 12 : -2999999999;	/* w 1: a sequence number */
 			h.end = 1765000000123456789;
 			h.n = 3;
