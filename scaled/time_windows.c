@@ -90,6 +90,7 @@ struct time_state {
 	uint64_t held_slots;        /* H */
 	uint64_t pend_bytes;        /* where held begins in a store */
 	uint64_t applied;           /* points since the gauges were refreshed */
+	uint64_t behind;            /* points left out for coming after points settled early */
 };
 
 static struct time_state *state_of(struct scaled *w)
@@ -522,8 +523,16 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	uint64_t gap = p->seq - b->next_seq;
 	if (!(p->flags & TDP_POINT_TIMED) || !pending(b, k)) {
 		/* Before what is already in order (only after an early settle
-		 * or idle_close): in no window.  Untimed: ingest refuses them. */
+		 * or idle_close): in no window.  Untimed: ingest refuses them.
+		 * Logged, the first and then at powers of two. */
 		tdp_counter_add(&w->child.slot->dropped, 1);
+		uint64_t n = ++state_of(w)->behind;
+		if (!(n & (n - 1)))
+			tdp_log("scale %s: a point of stream %s at %lld ns came after points of later times were put "
+				"in order early (a full buffer of waiting points, or idle_close): left out of its "
+				"windows (%llu such point%s so far; tdapipe.yaml(5), EVENT TIME)", w->sc->name,
+				tdp_shm_stream(&w->child.seg, i)->name, (long long)p->t, (unsigned long long)n,
+				n == 1 ? "" : "s");
 		b->lost += gap;
 		b->next_seq = p->seq + 1;
 		scaled_commit(w, i);
