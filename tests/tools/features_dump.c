@@ -1,0 +1,58 @@
+/*
+ * features_dump - the features of one diagram read from stdin, as
+ * scaled/features.c computes them, for tests/oracle/check_features.py to
+ * compare with GUDHI.
+ *
+ *   features_dump LO HI RES     stdin: one interval per line, "BIRTH DEATH",
+ *                               DEATH "inf" for an essential class
+ *
+ * Output, one JSON object: {"count":..,"essential":..,"total":..,"max":..,
+ * "entropy":..,"betti":[..]} with numbers in "%.17g" (exact round trip).
+ * Exit 2 on bad usage or input.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "scaled/features.h"
+
+#define MAX_INTERVALS 1000000
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fputs("usage: features_dump LO HI RES < intervals\n", stderr);
+		return 2;
+	}
+	double lo = strtod(argv[1], NULL), hi = strtod(argv[2], NULL);
+	long res = strtol(argv[3], NULL, 10);
+	if (res < 2 || res > 100000 || !(lo < hi)) {
+		fputs("features_dump: expected LO < HI and 2 <= RES <= 100000\n", stderr);
+		return 2;
+	}
+	static struct tdp_interval iv[MAX_INTERVALS];
+	size_t n = 0;
+	char b[64], d[64];
+	while (n < MAX_INTERVALS && scanf("%63s %63s", b, d) == 2) {
+		iv[n].birth = strtod(b, NULL);
+		iv[n].death = strtod(d, NULL);   /* "inf" reads as +INFINITY */
+		if (isnan(iv[n].birth) || isnan(iv[n].death) || iv[n].death < iv[n].birth) {
+			fprintf(stderr, "features_dump: bad interval %s %s\n", b, d);
+			return 2;
+		}
+		n++;
+	}
+	struct feature_summary s;
+	features_summary(iv, n, &s);
+	uint64_t *betti = malloc(sizeof(*betti) * (size_t)res);
+	if (!betti)
+		return 2;
+	features_betti(iv, n, lo, hi, (uint32_t)res, betti);
+	printf("{\"count\":%llu,\"essential\":%llu,\"total\":%.17g,\"max\":%.17g,\"entropy\":%.17g,\"betti\":[",
+	       (unsigned long long)s.count, (unsigned long long)s.essential, s.total, s.max, s.entropy);
+	for (long j = 0; j < res; j++)
+		printf("%s%llu", j ? "," : "", (unsigned long long)betti[j]);
+	printf("]}\n");
+	free(betti);
+	return 0;
+}
