@@ -63,3 +63,53 @@ void features_betti(const struct tdp_interval *iv, size_t n, double lo, double h
 		out[j] = c;
 	}
 }
+
+/* The tent of interval V at X, as GUDHI computes it. */
+static double tent(const struct tdp_interval *v, double x)
+{
+	double m = (v->birth + v->death) / 2., h = (v->death - v->birth) / 2.;
+	double t = h - fabs(x - m);
+	return t > 0 ? t : 0;
+}
+
+void features_landscape(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
+			uint32_t layers, double *out)
+{
+	for (uint32_t j = 0; j < res; j++) {
+		double x = features_grid(lo, hi, res, j);
+		/* the LAYERS largest tents at x, largest first, in OUT's column j */
+		for (uint32_t k = 0; k < layers; k++)
+			out[(size_t)k * res + j] = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!finite_lifetime(&iv[i]))
+				continue;
+			double t = tent(&iv[i], x);
+			uint32_t k = layers;
+			while (k > 0 && out[(size_t)(k - 1) * res + j] < t) {
+				if (k < layers)
+					out[(size_t)k * res + j] = out[(size_t)(k - 1) * res + j];
+				k--;
+			}
+			if (k < layers)
+				out[(size_t)k * res + j] = t;
+		}
+	}
+	for (size_t k = 0; k < (size_t)layers * res; k++)
+		out[k] *= M_SQRT2;
+}
+
+void features_silhouette(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
+			 double power, double *out)
+{
+	double total = 0;
+	for (size_t i = 0; i < n; i++)
+		if (finite_lifetime(&iv[i]))
+			total += pow(iv[i].death - iv[i].birth, power);
+	for (uint32_t j = 0; j < res; j++) {
+		double x = features_grid(lo, hi, res, j), sum = 0;
+		for (size_t i = 0; total > 0 && i < n; i++)
+			if (finite_lifetime(&iv[i]))
+				sum += pow(iv[i].death - iv[i].birth, power) / total * tent(&iv[i], x);
+		out[j] = sum * M_SQRT2;
+	}
+}

@@ -38,6 +38,23 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
 void features_betti(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
 		    uint64_t *out);
 
+/*
+ * gudhi.representations.Landscape(num_landscapes=LAYERS, resolution=RES,
+ * sample_range=[LO, HI]) of the finite intervals: OUT[k * RES + j] is
+ * sqrt(2) times the k-th largest tent max(h - |x_j - m|, 0) (m, h the
+ * interval's midpoint and half length), 0 where fewer intervals.
+ */
+void features_landscape(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
+			uint32_t layers, double *out);
+
+/*
+ * gudhi.representations.Silhouette(weight=lambda p: (p[1]-p[0])**POWER,
+ * resolution=RES, sample_range=[LO, HI]) of the finite intervals: sqrt(2)
+ * times the weighted mean of their tents; 0 without one.
+ */
+void features_silhouette(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
+			 double power, double *out);
+
 /* numpy.linspace(LO, HI, RES)[I] exactly as numpy computes it (RES >= 2). */
 double features_grid(double lo, double hi, uint32_t res, uint32_t i);
 

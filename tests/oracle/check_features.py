@@ -9,7 +9,10 @@ on births and deaths.
 - max: exact;
 - entropy: gudhi.representations.Entropy(mode="scalar") on the finite
   intervals of positive length, within 1e-12 relative (1e-15 absolute);
-- betti: gudhi.representations.BettiCurve(resolution, sample_range), exact.
+- betti: gudhi.representations.BettiCurve(resolution, sample_range), exact;
+- landscape, silhouette: Landscape(num_landscapes, resolution, sample_range)
+  and Silhouette(weight=(d-b)**power, ...) on the finite intervals of
+  positive length, within 1e-12 relative.
 Exit 0, or 1 with the first differences."""
 
 import json
@@ -20,7 +23,7 @@ import subprocess
 import sys
 
 import numpy as np
-from gudhi.representations import BettiCurve, Entropy
+from gudhi.representations import BettiCurve, Entropy, Landscape, Silhouette
 
 BUILD = os.environ.get("BUILD", "build")
 TOOL = os.path.join(BUILD, "tools", "features_dump")
@@ -64,8 +67,10 @@ def main():
         lo = r.choice((-1.0, -2.0, round(r.uniform(-3, 0), 3), 0.25))
         hi = lo + r.choice((0.5, 1.0, 3.0, round(r.uniform(0.01, 5), 3)))
         res = r.choice((2, 3, 10, 100, 101))
+        layers = r.choice((1, 2, 5))
+        power = r.choice((1, 1, 2, 0.5))
         text = "".join("%r %s\n" % (b, "inf" if math.isinf(d) else repr(d)) for b, d in allv)
-        out = subprocess.run([TOOL, repr(lo), repr(hi), str(res)], input=text, capture_output=True,
+        out = subprocess.run([TOOL, repr(lo), repr(hi), str(res), str(layers), repr(power)], input=text, capture_output=True,
                              text=True, check=True).stdout
         try:
             got = json.loads(out)
@@ -88,7 +93,20 @@ def main():
             want["entropy"] = 0.0
         arr = np.array(allv, dtype=float).reshape(-1, 2)
         want["betti"] = [int(x) for x in BettiCurve(resolution=res, sample_range=[lo, hi]).fit_transform([arr])[0]]
+        fa = np.array(fin, dtype=float).reshape(-1, 2)
+        want_land = Landscape(num_landscapes=layers, resolution=res, sample_range=[lo, hi]).fit_transform([fa])[0]
+        if fin:
+            want_sil = Silhouette(weight=lambda p: (p[1] - p[0]) ** power, resolution=res,
+                                  sample_range=[lo, hi]).fit_transform([fa])[0]
+        else:
+            want_sil = np.zeros(res)   # GUDHI divides 0 by 0 there
         problems = []
+        for key, w in (("landscape", want_land), ("silhouette", want_sil)):
+            g = np.array(got[key], dtype=float)
+            if g.shape != w.shape or not np.all(np.abs(g - w) <= np.maximum(1e-300, 1e-12 * np.abs(w))):
+                i = int(np.argmax(np.abs(g - w))) if g.shape == w.shape else -1
+                problems.append("%s differs (%s), at %d: %r vs GUDHI %r" % (key, g.shape, i, g[i] if i >= 0 else None,
+                                                                         w[i] if i >= 0 else None))
         for key in ("count", "essential", "total", "max", "betti"):
             if got[key] != want[key]:
                 problems.append("%s %r, GUDHI/exact %r" % (key, got[key], want[key]))
@@ -100,7 +118,8 @@ def main():
             if bad <= 5:
                 print("DIFF case %d (%s, range [%r, %r], resolution %d, %d intervals): %s"
                       % (case, kind, lo, hi, res, len(allv), "; ".join(problems)))
-    print("# features oracle: %d diagrams (count, essential, total, max, entropy, Betti curves): %s"
+    print("# features oracle: %d diagrams (count, essential, total, max, entropy, Betti curves, landscapes, "
+          "silhouettes): %s"
           % (CASES, "all equal to GUDHI's" if not bad else "%d differ" % bad))
     return 1 if bad else 0
 

@@ -3,11 +3,13 @@
  * scaled/features.c computes them, for tests/oracle/check_features.py to
  * compare with GUDHI.
  *
- *   features_dump LO HI RES     stdin: one interval per line, "BIRTH DEATH",
- *                               DEATH "inf" for an essential class
+ *   features_dump LO HI RES LAYERS POWER
+ *       stdin: one interval per line, "BIRTH DEATH", DEATH "inf" for an
+ *       essential class
  *
  * Output, one JSON object: {"count":..,"essential":..,"total":..,"max":..,
- * "entropy":..,"betti":[..]} with numbers in "%.17g" (exact round trip).
+ * "entropy":..,"betti":[..],"landscape":[..],"silhouette":[..]} with
+ * numbers in "%.17g" (exact round trip).
  * Exit 2 on bad usage or input.
  */
 #include <math.h>
@@ -20,8 +22,14 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fputs("usage: features_dump LO HI RES < intervals\n", stderr);
+	if (argc != 6) {
+		fputs("usage: features_dump LO HI RES LAYERS POWER < intervals\n", stderr);
+		return 2;
+	}
+	long layers = strtol(argv[4], NULL, 10);
+	double power = strtod(argv[5], NULL);
+	if (layers < 1 || layers > 100) {
+		fputs("features_dump: expected 1 <= LAYERS <= 100\n", stderr);
 		return 2;
 	}
 	double lo = strtod(argv[1], NULL), hi = strtod(argv[2], NULL);
@@ -52,7 +60,20 @@ int main(int argc, char **argv)
 	       (unsigned long long)s.count, (unsigned long long)s.essential, s.total, s.max, s.entropy);
 	for (long j = 0; j < res; j++)
 		printf("%s%llu", j ? "," : "", (unsigned long long)betti[j]);
+	double *land = malloc(sizeof(double) * (size_t)(layers * res)), *sil = malloc(sizeof(double) * (size_t)res);
+	if (!land || !sil)
+		return 2;
+	features_landscape(iv, n, lo, hi, (uint32_t)res, (uint32_t)layers, land);
+	features_silhouette(iv, n, lo, hi, (uint32_t)res, power, sil);
+	printf("],\"landscape\":[");
+	for (long j = 0; j < layers * res; j++)
+		printf("%s%.17g", j ? "," : "", land[j]);
+	printf("],\"silhouette\":[");
+	for (long j = 0; j < res; j++)
+		printf("%s%.17g", j ? "," : "", sil[j]);
 	printf("]}\n");
 	free(betti);
+	free(land);
+	free(sil);
 	return 0;
 }
