@@ -41,21 +41,20 @@ char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct td
 
 /* Append event time T (TIMED: ns, written exactly in UNIT) or sequence
  * number T as a JSON number. */
-static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit)
-{
-	if (timed) {
-		char text[TDP_TIME_TEXT_MAX];
-		tdp_buf_append(b, text, time_format(text, t, unit));
-	} else {
-		tdp_buf_printf(b, "%" PRId64, t);
-	}
-}
-
-/* A window's bound, exactly: at the ends of the range it passes int64_t. */
-static void put_bound(struct tdp_buf *b, __int128 t, enum tdp_time_unit unit)
+/* An event time exactly in UNIT (a window's bound may pass int64_t at the
+ * ends of the range). */
+static void put_event_time(struct tdp_buf *b, __int128 t, enum tdp_time_unit unit)
 {
 	char text[TDP_TIME_TEXT_MAX];
 	tdp_buf_append(b, text, time_format_wide(text, t, unit));
+}
+
+static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit)
+{
+	if (timed)
+		put_event_time(b, t, unit);
+	else
+		tdp_buf_printf(b, "%" PRId64, t);
 }
 
 /*
@@ -89,9 +88,9 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 	bool timed = encode_time_window(r);
 	if (timed) {
 		tdp_buf_printf(b, ",\"window\":%" PRId64 ",\"from\":", encode_window_k(r));
-		put_bound(b, tdp_result_from(r), unit);
+		put_event_time(b, tdp_result_from(r), unit);
 		tdp_buf_puts(b, ",\"to\":");
-		put_bound(b, tdp_result_to(r), unit);
+		put_event_time(b, tdp_result_to(r), unit);
 	} else {
 		tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64,
 			       r->window, r->first_seq, r->last_seq);

@@ -48,25 +48,24 @@ static void pack_key_u64(msgpack_packer *pk, const char *key, uint64_t u)
 	msgpack_pack_uint64(pk, u);
 }
 
-/* Pack event time T (TIMED: ns, in UNIT) or sequence number T. */
-static void pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit)
-{
-	if (!timed)
-		msgpack_pack_double(pk, (double)t);
-	else if (unit == TDP_TIME_NS)
-		msgpack_pack_int64(pk, t);
-	else
-		msgpack_pack_double(pk, time_to_double(t, unit));
-}
-
-/* A window's bound: as pack_time, but it may pass int64_t at the ends of
- * the range, and is then a float64 in any unit. */
-static void pack_bound(msgpack_packer *pk, __int128 t, enum tdp_time_unit unit)
+/* Pack event time T (ns) in UNIT: an int in ns, else the nearest float64;
+ * a window's bound may pass int64_t at the ends of the range, and is then
+ * a float64 in any unit. */
+static void pack_event_time(msgpack_packer *pk, __int128 t, enum tdp_time_unit unit)
 {
 	if (unit == TDP_TIME_NS && t >= INT64_MIN && t <= INT64_MAX)
 		msgpack_pack_int64(pk, (int64_t)t);
 	else
 		msgpack_pack_double(pk, time_to_double_wide(t, unit));
+}
+
+/* Pack event time T (TIMED) or sequence number T (a float64, as always). */
+static void pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit)
+{
+	if (timed)
+		pack_event_time(pk, t, unit);
+	else
+		msgpack_pack_double(pk, (double)t);
 }
 
 /* Pack a death as float64, or nil for +inf (an essential class), the
@@ -121,9 +120,9 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 		pack_cstr(&pk, "window");
 		msgpack_pack_int64(&pk, encode_window_k(r));
 		pack_cstr(&pk, "from");
-		pack_bound(&pk, tdp_result_from(r), unit);
+		pack_event_time(&pk, tdp_result_from(r), unit);
 		pack_cstr(&pk, "to");
-		pack_bound(&pk, tdp_result_to(r), unit);
+		pack_event_time(&pk, tdp_result_to(r), unit);
 	} else {
 		pack_key_u64(&pk, "window", r->window);
 		pack_key_u64(&pk, "first_seq", r->first_seq);

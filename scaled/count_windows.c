@@ -108,8 +108,8 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 		set_span(r, win, sls_first_seq(sl), sls_last_seq(sl));
 		compute_sublevel(&w->compute, sl, r);
 	} else {
-		int64_t t0_, t1_;
-		if (!(n = window_gather(win, first, w->vals, &t0_, &t1_)))
+		int64_t t_first, t_last;   /* set_span reads them with their flags */
+		if (!(n = window_gather(win, first, w->vals, &t_first, &t_last)))
 			return;
 		set_span(r, win, window_first_present(win, first), window_last_present(win, first));
 		why = compute_window(&w->compute, w->vals, n, win->dim, r);

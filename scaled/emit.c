@@ -23,17 +23,21 @@ void scaled_commit(struct scaled *w, uint32_t i)
 	tdp_commit(&w->ws[i].ver);
 }
 
-void *scaled_store(struct scaled *w, uint32_t i)
+void scaled_reserve(struct scaled *w, uint32_t i, uint64_t off, uint64_t len)
 {
 	const struct tdp_scale_layout *l = &w->child.seg.hdr->scales[w->s];
-	off_t off = (off_t)(l->store_off + (uint64_t)i * l->store_stride);
-	int rc = posix_fallocate(w->child.seg.fd, off, (off_t)l->store_stride);
+	uint64_t at = l->store_off + (uint64_t)i * l->store_stride + off;
+	int rc = posix_fallocate(w->child.seg.fd, (off_t)at, (off_t)len);
 	if (rc) {
 		tdp_log("scale %s: no room in /dev/shm for the window of stream %s (%llu bytes): %s",
-			w->sc->name, tdp_shm_stream(&w->child.seg, i)->name,
-			(unsigned long long)l->store_stride, strerror(rc));
+			w->sc->name, tdp_shm_stream(&w->child.seg, i)->name, (unsigned long long)len, strerror(rc));
 		exit(TDP_EXIT_SYSTEM);
 	}
+}
+
+void *scaled_store(struct scaled *w, uint32_t i)
+{
+	scaled_reserve(w, i, 0, w->child.seg.hdr->scales[w->s].store_stride);
 	return tdp_shm_store(&w->child.seg, w->s, i);
 }
 

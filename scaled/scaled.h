@@ -58,6 +58,10 @@ void scaled_commit(struct scaled *w, uint32_t i);
  * running out is an error here (exit) rather than a SIGBUS later. */
 void *scaled_store(struct scaled *w, uint32_t i);
 
+/* Reserve LEN bytes at OFF in stream I's store alone (time windows reserve
+ * theirs as they fill); exits the same way when /dev/shm is full. */
+void scaled_reserve(struct scaled *w, uint32_t i, uint64_t off, uint64_t len);
+
 /*
  * The committed state of P's stream if P is a point to apply: a known
  * stream, not applied yet (a replay after a restart is not), of the

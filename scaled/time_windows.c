@@ -89,11 +89,10 @@ struct time_state {
 	struct tw_stream *streams;
 	uint64_t held_slots;        /* H */
 	uint64_t pend_bytes;        /* where held begins in a store */
-	uint64_t applied;           /* points since the gauges were refreshed */
 	uint64_t behind;            /* points left out for coming after points settled early */
 };
 
-static struct time_state *state_of(struct scaled *w)
+static struct time_state *state_of(const struct scaled *w)
 {
 	return w->kind_state;
 }
@@ -212,12 +211,12 @@ static uint64_t held_slot(const struct time_state *s, uint64_t pos)
 
 static int64_t held_t(const struct scaled *w, const struct tw_stream *ts, uint64_t pos)
 {
-	return ts->held.t[held_slot(state_of((struct scaled *)w), pos)];
+	return ts->held.t[held_slot(state_of(w), pos)];
 }
 
 static uint64_t held_h(const struct scaled *w, const struct tw_stream *ts, uint64_t pos)
 {
-	return ts->held.tag[held_slot(state_of((struct scaled *)w), pos)] - 1;
+	return ts->held.tag[held_slot(state_of(w), pos)] - 1;
 }
 
 /*
@@ -230,27 +229,21 @@ static void held_chunk(struct scaled *w, uint32_t i, uint64_t c, int mode)
 {
 	const struct time_state *s = state_of(w);
 	const struct tdp_scale_layout *l = &w->child.seg.hdr->scales[w->s];
-	uint64_t base = l->store_off + (uint64_t)i * l->store_stride + s->pend_bytes;
-	uint64_t dim = w->st[i].dim;
-	const uint64_t widths[4] = {8, 8, 8, 8 * dim};   /* tag, t, off, values */
-	uint64_t col = base;
+	uint64_t store = l->store_off + (uint64_t)i * l->store_stride;
+	const uint64_t widths[4] = {8, 8, 8, 8 * (uint64_t)w->st[i].dim};   /* tag, t, off, values */
+	uint64_t col = s->pend_bytes;   /* each column's start, within the store */
 	for (int k = 0; k < 4; k++) {
 		uint64_t lo = col + c * TDP_HELD_CHUNK * widths[k];
 		uint64_t hi = lo + TDP_HELD_CHUNK * widths[k];
 		col += s->held_slots * widths[k];
-		if (mode) {
-			lo = (lo + 4095) & ~(uint64_t)4095;   /* whole pages only: neighbours stay */
-			hi &= ~(uint64_t)4095;
-			if (hi > lo)
-				(void)fallocate(w->child.seg.fd, mode, (off_t)lo, (off_t)(hi - lo));
+		if (!mode) {
+			scaled_reserve(w, i, lo, hi - lo);
 			continue;
 		}
-		int rc = posix_fallocate(w->child.seg.fd, (off_t)lo, (off_t)(hi - lo));
-		if (rc) {
-			tdp_log("scale %s: no room in /dev/shm for the points stream %s holds: %s",
-				w->sc->name, tdp_shm_stream(&w->child.seg, i)->name, strerror(rc));
-			exit(TDP_EXIT_SYSTEM);
-		}
+		lo = (lo + 4095) & ~(uint64_t)4095;   /* whole pages only: neighbours stay */
+		hi &= ~(uint64_t)4095;
+		if (hi > lo)
+			(void)fallocate(w->child.seg.fd, mode, (off_t)(store + lo), (off_t)(hi - lo));
 	}
 }
 
@@ -285,17 +278,10 @@ static struct tw_stream *stream_of(struct scaled *w, uint32_t i)
 	struct tw_stream *ts = &s->streams[i];
 	if (ts->ready)
 		return ts;
-	const struct tdp_scale_layout *l = &w->child.seg.hdr->scales[w->s];
 	const struct tdp_wstate_body *b = &w->st[i];
 	uint32_t cap = tdp_time_pend_slots(w->sc);
 	char *store = (char *)tdp_shm_store(&w->child.seg, w->s, i);
-	int rc = posix_fallocate(w->child.seg.fd, (off_t)(l->store_off + (uint64_t)i * l->store_stride),
-				 (off_t)s->pend_bytes);
-	if (rc) {
-		tdp_log("scale %s: no room in /dev/shm for the window of stream %s: %s",
-			w->sc->name, tdp_shm_stream(&w->child.seg, i)->name, strerror(rc));
-		exit(TDP_EXIT_SYSTEM);
-	}
+	scaled_reserve(w, i, 0, s->pend_bytes);
 	window_attach(&ts->pend, store, cap, b->dim);
 	/* Held is laid out as a window (scaled/window.h) of held_slots, which
 	 * may pass window_attach's 32 bits. */
@@ -553,8 +539,6 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	scaled_commit(w, i);
 	heap_push(ts, k);
 	advance(w, i, ts, watermark(w, b));
-	if (++state_of(w)->applied % 4096 == 0)
-		tdp_child_beat(&w->child);
 }
 
 /* ---------------------------------------------------------- the gauges */

@@ -358,10 +358,10 @@ static int ingest_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
 }
 
 /* The config of an ingest sweep: the file NAME in DIR read with
- * SOURCE_KEYS, one sublevel scale with SCALE_KEYS added; returns NAME
- * opened for the test to write the input. */
+ * SOURCE_KEYS, one sublevel scale of WINDOWS (window and slide) with
+ * SCALE_KEYS added; returns NAME opened for the test to write the input. */
 static FILE *ingest_fixture(struct fixture *f, const char *name, const char *source_keys,
-			    const char *scale_keys)
+			    const char *windows, const char *scale_keys)
 {
 	char src[256], dead[256];
 	path_in(src, sizeof(src), name);
@@ -369,8 +369,8 @@ static FILE *ingest_fixture(struct fixture *f, const char *name, const char *sou
 	snprintf(f->yaml, sizeof(f->yaml),
 		 "source: {type: file, path: %s, %s}\n"
 		 "dead_letter: {type: file, path: %s}\nmax_streams: 8\n"
-		 "scales:\n  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 4096%s}\n",
-		 src, source_keys, dead, scale_keys);
+		 "scales:\n  - {name: sub, complex: sublevel, %s, ring: 4096%s}\n",
+		 src, source_keys, dead, windows, scale_keys);
 	FILE *fp = fopen(src, "wb");
 	assert_non_null(fp);
 	return fp;
@@ -380,7 +380,7 @@ static void test_ingest(void **state)
 {
 	(void)state;
 	static struct fixture f;
-	FILE *fp = ingest_fixture(&f, "in.csv", "format: csv, stream_column: 0", "");
+	FILE *fp = ingest_fixture(&f, "in.csv", "format: csv, stream_column: 0", "window: 8, slide: 2", "");
 	/* 1,500 records over 3 streams (several batches), some malformed */
 	for (int i = 0; i < 1500; i++) {
 		if (i % 97 == 5)
@@ -390,6 +390,28 @@ static void test_ingest(void **state)
 	}
 	fclose(fp);
 	assert_true(sweep("ingest", ingest_once, &f, 1400 * sizeof(struct tdp_point)) > 10);
+}
+
+/*
+ * Event times (issue 18): each stream's newest time goes through the
+ * batch commit, so a restart decides lateness the same.  Times in ms with
+ * disorder, some within the lateness, some beyond it (late dead letters),
+ * some unreadable (dead letters).
+ */
+static void test_ingest_time(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	FILE *fp = ingest_fixture(&f, "in.csv", "format: csv, stream_column: 0, time_column: 1, time_unit: ms, "
+				  "lateness: 10ms", "window: 8ms, slide: 2ms", "");
+	for (int i = 0; i < 1500; i++) {
+		if (i % 89 == 7)
+			fprintf(fp, "s%d,soon,%d\n", i % 3, i % 10);
+		else
+			fprintf(fp, "s%d,%d,%d\n", i % 3, 2 * i - (i % 7 == 3 ? 30 : i % 5 == 1 ? 9 : 0), i % 10);
+	}
+	fclose(fp);
+	assert_true(sweep("ingest (event times)", ingest_once, &f, 1200 * sizeof(struct tdp_point)) > 10);
 }
 
 /* A msgpack point {"stream": "sN", "v": X} into FP. */
@@ -418,7 +440,7 @@ static void test_ingest_msgpack(void **state)
 	static struct fixture f;
 	/* overflow drop: points decoded from inside a string (the bug this
 	 * guards against) would fill the ring, and block would hang here */
-	FILE *fp = ingest_fixture(&f, "in.msgpack", "format: msgpack", ", overflow: drop");
+	FILE *fp = ingest_fixture(&f, "in.msgpack", "format: msgpack", "window: 8, slide: 2", ", overflow: drop");
 	for (int i = 0; i < 1500; i++) {
 		if (i == 400 || i == 900) {
 			uint32_t n = 1500000;
@@ -449,6 +471,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_time_worker),
 		cmocka_unit_test(test_publish),
 		cmocka_unit_test(test_ingest),
+		cmocka_unit_test(test_ingest_time),
 		cmocka_unit_test(test_ingest_msgpack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
