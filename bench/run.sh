@@ -10,7 +10,8 @@
 #     slide 100), next to GUDHI computing the same windows' diagrams from
 #     scratch (compute only, no I/O) on the same input.
 #  3. time windows: a time scale next to a count scale with the same mean
-#     points per window (bench/time_windows.sh); then rips, sliding
+#     points per window (bench/time_windows.sh); features on vs off
+#     (bench/features.sh); then rips, sliding
 #     sublevel and Kafka sections (below).
 set -eu
 cd "$(dirname "$0")/.."
@@ -84,6 +85,12 @@ row "demo, 4 scales (+ sublevel 1000/100)" "$(run_config demo4 "$FAST" "$CLOUD" 
 echo
 echo "== time windows: tdapipe run, a time scale next to a count scale with the same mean points per window (median of $RUNS; bench/time_windows.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/time_windows.sh
+
+# Features and distances (issue 19): the sublevel 1000/100 scale with every
+# feature and distance on, next to the same scale without; bench/features.sh.
+echo
+echo "== features: tdapipe run, sublevel 1000/100 with every feature and distance on vs off (median of $RUNS; bench/features.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/features.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"

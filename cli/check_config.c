@@ -15,6 +15,26 @@ static const char usage[] =
 	"Validate FILE (tdapipe.yaml(5)); print a summary, or the first error as\n"
 	"FILE:LINE:COL: PATH: expected WHAT, got VALUE and exit 100.\n";
 
+/* ", features summary betti ..., distances bottleneck ...": what the
+ * scale's results carry besides diagrams. */
+static void print_features(const struct tdp_features_cfg *f)
+{
+	const char *const names[] = { "summary", "betti", "landscape", "silhouette", "image" };
+	const bool on[] = { f->summary, f->betti.on, f->landscape.on, f->silhouette.on, f->image.on };
+	const char *sep = ", features";
+	for (unsigned i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (on[i]) {
+			printf("%s %s", sep, names[i]);
+			sep = "";
+		}
+	sep = ", distances";
+	for (unsigned k = 0; k < TDP_DISTANCES; k++)
+		if (f->distances >> k & 1) {
+			printf("%s %s", sep, tdp_distance_name(k));
+			sep = "";
+		}
+}
+
 int cmd_check_config(int argc, char **argv)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -56,6 +76,7 @@ int cmd_check_config(int argc, char **argv)
 			printf(" (at most; reserved as it fills), max_window_points %u", sc->max_window_points);
 		if (sc->embed_dim)
 			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
+		print_features(&sc->features);
 		printf("\n");
 	}
 	return TDP_EXIT_OK;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/persistence_features.h"
 #include "common/buf.h"
 #include "common/exitcode.h"
 #include "common/json.h"
@@ -28,11 +29,14 @@
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
 	"                           [--input point-cloud|lower-distance|series] [--memory-mb MB]\n"
-	"                           [--window W --slide S] [--summary | --changes] [FILE|-]\n"
+	"                           [--window W --slide S] [--summary | --changes | --features F.yaml]\n"
+	"                           [FILE|-]\n"
 	"Persistence diagrams of FILE (default: standard input).  Prints one interval per\n"
 	"line, DIM BIRTH DEATH (death inf for essential classes), sorted; with --window,\n"
 	"WINDOW DIM BIRTH DEATH for windows k over rows [k*S, k*S+W); with --summary,\n"
-	"WINDOW COUNT TOTAL; with --changes (sublevel), WINDOW died|born BIRTH DEATH.\n"
+	"WINDOW COUNT TOTAL; with --changes (sublevel), WINDOW died|born BIRTH DEATH;\n"
+	"with --features, one JSON line per window with the features and distances the\n"
+	"features block in F.yaml asks for (as a scale's `features:`, tdapipe.yaml(5)).\n"
 	"--dim K: H0..HK (0..3, default 1).  --memory-mb MB: cap the Rips engine (default: none).\n"
 	"A dimension that cannot be computed (memory, size) is left out, named on stderr, exit 1.\n"
 	"Exit 100 on bad usage or input (FILE:LINE: reason), 111 on a system failure.\n"
@@ -49,6 +53,7 @@ struct opts {
 	size_t window, slide;
 	size_t memory_mb;         /* 0: no cap but the machine's */
 	bool summary, changes;
+	const char *features;     /* --features: the features block's file */
 	const char *path;
 };
 
@@ -95,6 +100,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"summary", no_argument, NULL, 'S'},
 		{"changes", no_argument, NULL, 'C'},
 		{"memory-mb", required_argument, NULL, 'm'},
+		{"features", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -156,6 +162,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'C':
 			o->changes = true;
 			break;
+		case 'F':
+			o->features = optarg;
+			break;
 		case 'h':
 			return -1;
 		default:
@@ -173,6 +182,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return fail_usage("--threshold: expected a number >= 0 with --complex rips (a distance)");
 	if (o->changes && (!o->window || o->complex != COMPLEX_SUBLEVEL || o->summary || isfinite(o->threshold)))
 		return fail_usage("--changes needs --complex sublevel and --window, without --summary or --threshold");
+	if (o->features && (o->summary || o->changes))
+		return fail_usage("--features goes without --summary and --changes");
 	if (o->input == INPUT_DEFAULT)
 		o->input = o->complex == COMPLEX_SUBLEVEL ? INPUT_SERIES : INPUT_POINTS;
 	if (o->complex == COMPLEX_SUBLEVEL && o->input == INPUT_LOWER)
@@ -269,12 +280,18 @@ struct printer {
 	bool windows, summary;
 	size_t count;
 	struct tdp_xsum total;   /* exact: the printed total is correctly rounded */
+	struct persistence_features *features;   /* --features: the diagrams go there */
+	bool failed;             /* out of memory */
 };
 
 static void print_intervals(struct printer *pr, size_t window, int dim,
 			    const struct tdp_interval *iv, size_t n)
 {
 	char b[32], d[32];
+	if (pr->features) {
+		pr->failed |= persistence_features_add(pr->features, (unsigned)dim, iv, n) < 0;
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (pr->summary) {
 			if (isfinite(iv[i].death) && iv[i].death > iv[i].birth) {
@@ -420,12 +437,13 @@ static void print_changes(size_t window, const char *what, struct tdp_buf *b)
 	tdp_buf_reset(b);
 }
 
-static int run(const struct table *t, const struct opts *o)
+static int run(const struct table *t, const struct opts *o, struct persistence_features *pf)
 {
 	size_t n = t->npoints;
 	size_t w = o->window ? o->window : n;
 	size_t s = o->window ? o->slide : n;
-	struct printer pr = {.windows = o->window != 0, .summary = o->summary};
+	struct printer pr = {.windows = o->window != 0, .summary = o->summary, .features = pf};
+	unsigned dims_mask = o->complex == COMPLEX_RIPS ? (2u << o->dim) - 1 : 1;
 	rips_ws_t *ws = NULL;
 	double *D = NULL;
 	struct tdp_interval *iv = NULL;
@@ -450,6 +468,8 @@ static int run(const struct table *t, const struct opts *o)
 		size_t first = k * s;
 		pr.count = 0;
 		tdp_xsum_init(&pr.total);
+		if (pf)
+			persistence_features_start(pf, dims_mask);
 		if (o->complex == COMPLEX_RIPS) {
 			window_distances(t, o, first, w, first - s, k > 0, D);
 			struct rips_input in = {RIPS_LOWER_DISTANCE, w, 0, D};
@@ -501,6 +521,8 @@ static int run(const struct table *t, const struct opts *o)
 			tdp_format_double(b, tdp_xsum_value(&pr.total));
 			printf("%zu %zu %s\n", k, pr.count, b);
 		}
+		if (pf && (pr.failed || persistence_features_print(pf, k) < 0))
+			goto oom;
 	}
 	rc = fflush(stdout) ? TDP_EXIT_SYSTEM : incomplete ? TDP_EXIT_FAILED : TDP_EXIT_OK;
 	if (rc == TDP_EXIT_SYSTEM)
@@ -550,8 +572,13 @@ int cmd_persistence(int argc, char **argv)
 	tdp_buf_fini(&file);
 	if (!rc && o.complex == COMPLEX_SUBLEVEL && t.cols != 1)
 		rc = fail_usage("%s: --complex sublevel needs one value per line, got %zu", name, t.cols);
+	struct persistence_features pf = {0};   /* fini-able as it is */
+	if (!rc && o.features)
+		rc = persistence_features_init(&pf, o.features);
 	if (!rc)
-		rc = run(&t, &o);
+		rc = run(&t, &o, o.features ? &pf : NULL);
+	if (o.features)
+		persistence_features_fini(&pf);
 	tdp_buf_fini(&t.values);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "common/config_kafka.h"
 #include "common/config_read.h"
 #include "common/duration.h"
+#include "common/feature_layout.h"
 #include "common/config_schema.h"
 #include "common/record.h"
 #include "common/yaml_tree.h"
@@ -67,7 +68,7 @@
 
 #define BIT(x) (1u << (x))
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
-#define ROWS(a) .keys = (a), .nkeys = NROWS(a)
+#define ROWS(a) TDP_CFG_ROWS(a)
 /* A table the walker can hold, and a read order naming each of its rows. */
 #define CHECK_ROWS(keys, order)                                                              \
 	_Static_assert(NROWS(keys) <= TDP_CFG_MAX_KEYS && sizeof(order) == NROWS(keys), #keys)
@@ -370,7 +371,7 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 		       const struct tdp_ynode *const *seen);
 
 enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
-       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS };
+       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS, SC_FEATURES };
 
 /*
  * window and slide: a count of points (a bare integer, as always), or a
@@ -429,6 +430,7 @@ static const struct tdp_cfg_key scale_keys[] = {
 	/* time scales only: */
 	[SC_MAX_WINDOW_POINTS] = { "max_window_points", &tdp_cfg_uint, SC(max_window_points), .lo = 1,
 				   .hi = MAX_COUNT, .def.u = DEFAULT_MAX_WINDOW_POINTS },
+	[SC_FEATURES] = { "features", &tdp_cfg_mapping, SC(features), .section = &tdp_features_section },
 };
 
 /*
@@ -970,4 +972,11 @@ uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc)
 		if (sc->dims_mask & (1u << d))
 			total += tdp_scale_dim_cap(sc, d);
 	return total;
+}
+
+uint64_t tdp_scale_max_result(const struct tdp_scale_cfg *sc)
+{
+	struct tdp_feature_layout l = tdp_feature_layout(&sc->features);
+	return tdp_result_size((uint32_t)tdp_scale_max_intervals(sc)) +
+	       (uint64_t)tdp_feature_section(&l, sc->dims_mask) * sizeof(double);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/config_features.h"
 #include "common/time_unit.h"
 
 #define TDP_MAX_SCALES 16
@@ -108,6 +109,7 @@ struct tdp_scale_cfg {
 	double threshold;          /* rips: largest diameter of a simplex (INFINITY = none) */
 	uint32_t max_points;       /* rips: landmark subsampling above this many points (0 = never) */
 	uint32_t memory_mb;        /* rips: memory bound of one window's computation (default 1024) */
+	struct tdp_features_cfg features; /* what results carry besides diagrams (default: nothing) */
 };
 
 /*
@@ -182,6 +184,10 @@ uint32_t tdp_scale_dim_cap(const struct tdp_scale_cfg *sc, int d);
 
 /* Most intervals one result of SC carries: the caps of its dimensions. */
 uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc);
+
+/* Bytes of the largest result of SC: every dimension at its cap, and the
+ * features section. */
+uint64_t tdp_scale_max_result(const struct tdp_scale_cfg *sc);
 
 const char *tdp_format_name(enum tdp_format f);
 const char *tdp_complex_name(enum tdp_complex c);

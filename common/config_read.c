@@ -355,25 +355,43 @@ int tdp_cfg_want_name(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 	return 0;
 }
 
-/* A finite number > 0, written as a plain decimal (no quotes, no hex,
- * no .inf / .nan: YAML's spellings of those are refused). */
-int tdp_cfg_want_number(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out)
+/* A finite decimal number (no quotes, no hex, no .inf / .nan: YAML's
+ * spellings of those are refused) into *OUT, or false. */
+static bool plain_decimal(const struct tdp_ynode *n, double *out)
 {
-	static const char what[] = "a positive finite number";
 	char buf[64];
-	if (tdp_cfg_plain(c, n, path))
-		return -1;
 	if (n->kind != TDP_Y_SCALAR || n->quoted || n->len == 0 || n->len >= sizeof(buf))
-		return tdp_cfg_expected(c, n, path, what);
+		return false;
 	for (size_t i = 0; i < n->len; i++)
 		if (!strchr("0123456789.eE+-", n->val[i]))
-			return tdp_cfg_expected(c, n, path, what);
+			return false;
 	memcpy(buf, n->val, n->len);
 	buf[n->len] = 0;
 	char *end;
 	double v = strtod(buf, &end);
-	if (*end || !isfinite(v) || !(v > 0))
-		return tdp_cfg_expected(c, n, path, what);
+	if (*end || !isfinite(v))
+		return false;
 	*out = v;
+	return true;
+}
+
+/* A finite number > 0, written as a plain decimal. */
+int tdp_cfg_want_number(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out)
+{
+	double v;
+	if (tdp_cfg_plain(c, n, path))
+		return -1;
+	if (!plain_decimal(n, &v) || !(v > 0))
+		return tdp_cfg_expected(c, n, path, "a positive finite number");
+	*out = v;
+	return 0;
+}
+
+int tdp_cfg_want_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out)
+{
+	if (tdp_cfg_plain(c, n, path))
+		return -1;
+	if (!plain_decimal(n, out))
+		return tdp_cfg_expected(c, n, path, "a finite number");
 	return 0;
 }

@@ -90,4 +90,7 @@ int tdp_cfg_want_name(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 /* A positive finite number, written as a plain decimal. */
 int tdp_cfg_want_number(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out);
 
+/* Any finite number (negative, 0), written as a plain decimal. */
+int tdp_cfg_want_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out);
+
 #endif

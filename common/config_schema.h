@@ -60,6 +60,9 @@ struct tdp_cfg_key {
 	unsigned flags;            /* TDP_KEY_* */
 };
 
+/* A section's rows: .keys and .nkeys of the array A. */
+#define TDP_CFG_ROWS(a) .keys = (a), .nkeys = sizeof(a) / sizeof((a)[0])
+
 /* The field of row K in OBJ. */
 #define TDP_CFG_FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

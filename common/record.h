@@ -76,6 +76,8 @@ struct tdp_interval {
 #define TDP_RESULT_END_TIMED 2u    /* end likewise */
 #define TDP_RESULT_TIME_WINDOW 4u  /* a time scale's window: from, to, dropped apply; first_seq,
 				      last_seq and lost do not */
+#define TDP_RESULT_DISTANCE 8u     /* the features section has distances to the stream's previous
+				      window (not its first) */
 
 /*
  * Window numbers of time scales.  Window k of a time scale (k may be
@@ -89,7 +91,9 @@ struct tdp_interval {
 /*
  * A result block in a scale's arena: this header, then the intervals of
  * every dimension in dims_mask in increasing dimension, count[d] of each,
- * each dimension's intervals sorted (birth, then death).
+ * each dimension's intervals sorted (birth, then death), then the
+ * features section: `features` doubles, laid out by the scale's features
+ * config (common/feature_layout.h).
  */
 struct tdp_result {
 	uint32_t size;        /* bytes of header + intervals */
@@ -114,8 +118,10 @@ struct tdp_result {
 	uint64_t src_off;     /* and its source offset (Kafka: message offset), for checkpoints */
 	uint8_t incomplete[TDP_MAX_HDIM]; /* per dimension in dims_mask: enum tdp_incomplete, count 0 */
 	uint32_t flags;       /* TDP_RESULT_* */
+	uint32_t features;    /* doubles of the features section after the intervals */
+	uint32_t pad;
 };
-_Static_assert(sizeof(struct tdp_result) == 160, "result header layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_result) == 168, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");
 
 /* A time scale's window bounds, exactly. */
@@ -161,9 +167,24 @@ static inline unsigned tdp_result_incomplete_dims(const struct tdp_result *r)
 	return k;
 }
 
+/* The features section of R (after its intervals). */
+static inline const double *tdp_result_features_const(const struct tdp_result *r, uint32_t nintervals)
+{
+	return (const double *)(tdp_result_intervals_const(r) + nintervals);
+}
+
 static inline size_t tdp_result_size(uint32_t nintervals)
 {
 	return sizeof(struct tdp_result) + (size_t)nintervals * sizeof(struct tdp_interval);
+}
+
+/* Intervals of every dimension R carries. */
+static inline uint32_t tdp_result_nintervals(const struct tdp_result *r)
+{
+	uint32_t n = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+		n += r->count[d];
+	return n;
 }
 
 #endif

@@ -24,8 +24,7 @@ static uint64_t align_up(uint64_t x, uint64_t a)
 
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 {
-	/* The largest result: every dimension at its cap. */
-	uint64_t biggest = tdp_result_size((uint32_t)tdp_scale_max_intervals(sc));
+	uint64_t biggest = tdp_scale_max_result(sc);
 	uint64_t size = 4 * biggest;
 	if (size < MIN_ARENA)
 		size = MIN_ARENA;
@@ -50,7 +49,7 @@ uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc)
 	return sc->max_window_points > TDP_PEND_MIN ? sc->max_window_points : TDP_PEND_MIN;
 }
 
-uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
+uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
 {
 	uint32_t dim = tdp_scale_store_dim(sc);
 	if (!sc->timed)
@@ -58,6 +57,18 @@ uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
 	/* the points waiting for the watermark, then the held ones */
 	uint64_t pend = align_up((uint64_t)tdp_time_pend_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
 	return pend + align_up(tdp_time_held_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
+}
+
+uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc)
+{
+	if (!sc->features.distances)
+		return 0;
+	return align_up(2 * tdp_scale_max_intervals(sc) * sizeof(struct tdp_interval), 4096);
+}
+
+uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
+{
+	return tdp_scale_prev_off(sc) + tdp_scale_prev_bytes(sc);
 }
 
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)

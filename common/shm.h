@@ -39,7 +39,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 8u
+#define TDP_SHM_LAYOUT_VERSION 9u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -165,6 +165,13 @@ struct tdp_wstate_body {
 	uint64_t held_tail;    /* held points let go: no open window keeps them */
 	int64_t last_t;        /* the last point put in order: its time ... */
 	uint64_t last_seq;     /* ... and sequence number (settled > 0) */
+	/* scales with distances: the last window emitted, whose diagram the
+	   next one is compared with (scaled/prev_diagram.c) */
+	uint8_t prev_set;      /* 1: there is one */
+	uint8_t prev_slot;     /* which of the store's two diagram slots holds it */
+	uint16_t prev_mask;    /* the dimensions it has a diagram of */
+	uint32_t prev_count[TDP_MAX_HDIM]; /* its intervals per dimension */
+	uint32_t pad2;
 };
 struct tdp_wstate {
 	uint64_t ver;
@@ -334,7 +341,7 @@ _Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cac
 _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
 _Static_assert(sizeof(struct tdp_stream) == 128, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
-_Static_assert(sizeof(struct tdp_wstate) == 192, "worker state layout");
+_Static_assert(sizeof(struct tdp_wstate) == 240, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
 struct tdp_shm {
@@ -371,8 +378,15 @@ uint64_t tdp_store_stride(uint32_t window, uint32_t dim);
 uint64_t tdp_time_held_slots(const struct tdp_scale_cfg *sc);
 uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc);
 
-/* Bytes of one stream's store for scale SC, of either kind. */
+/* Bytes of one stream's store for scale SC, of either kind: the points,
+ * then (scales with distances) the previous diagram's two slots. */
 uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc);
+
+/* Scales with distances: where in a stream's store the two slots of its
+ * previous diagram begin (each tdp_scale_max_intervals() intervals), and
+ * their bytes together; 0 bytes for other scales. */
+uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc);
+uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc);
 
 /* Bytes of the segment before the window stores: reserved in /dev/shm
  * when the segment is created (the stores when their streams appear). */

@@ -20,16 +20,19 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "common/config_features.h"
 #include "common/record.h"
 #include "common/time_unit.h"
 
-/* Append R as one JSON line, '\n'-terminated; event times in UNIT. */
-void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
-			 const char *stream, const char *scale, enum tdp_time_unit unit);
+/* Append R as one JSON line, '\n'-terminated; event times in UNIT; its
+ * features section as FEATURES (its scale's config) lays it out
+ * (publish/encode_features.h; NULL: none). */
+void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
+			 enum tdp_time_unit unit, const struct tdp_features_cfg *features);
 
-/* Append R as one msgpack map; event times in UNIT. */
-void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
-			   const char *stream, const char *scale, enum tdp_time_unit unit);
+/* Append R as one msgpack map; the same. */
+void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
+			   enum tdp_time_unit unit, const struct tdp_features_cfg *features);
 
 /* Whether R is a time scale's result: its window number is biased, it
  * has from, to and dropped, and no first_seq, last_seq or lost. */

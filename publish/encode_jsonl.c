@@ -5,6 +5,7 @@
  * result always gives the same bytes: consumers may diff or hash lines.
  */
 #include "publish/encode.h"
+#include "publish/encode_features.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,8 +66,8 @@ static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_uni
  * header, in their stored order.  On allocation failure B is marked
  * failed (tdp_buf_ok()).
  */
-void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
-			 const char *stream, const char *scale, enum tdp_time_unit unit)
+void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
+			 enum tdp_time_unit unit, const struct tdp_features_cfg *features)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -142,5 +143,7 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r,
 		}
 		tdp_buf_putc(b, ']');
 	}
-	tdp_buf_puts(b, "}}\n");
+	tdp_buf_putc(b, '}');
+	encode_features_jsonl(b, r, features);
+	tdp_buf_puts(b, "}\n");
 }

@@ -11,6 +11,7 @@
  * they always were.
  */
 #include "publish/encode.h"
+#include "publish/encode_features.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -88,8 +89,8 @@ static void pack_death(msgpack_packer *pk, double x)
  * times are in UNIT.  On allocation failure B is marked failed
  * (tdp_buf_ok()).
  */
-void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
-			   const char *stream, const char *scale, enum tdp_time_unit unit)
+void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
+			   enum tdp_time_unit unit, const struct tdp_features_cfg *features)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -105,7 +106,8 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 	bool timed = encode_time_window(r);
 	uint64_t short_by = timed ? r->dropped : r->lost;
 	unsigned nincomplete = tdp_result_incomplete_dims(r);
-	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0));
+	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
+			      encode_features_keys(r, features));
 	pack_key_u64(&pk, "v", 1);
 	pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -171,4 +173,5 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r,
 			pack_death(&pk, iv->death);
 		}
 	}
+	encode_features_msgpack(&pk, r, features);
 }

@@ -60,11 +60,12 @@ static int file_put(struct results_sink *s, uint32_t scale, const struct tdp_res
 		    const char *scale_name)
 {
 	struct tdp_buf *b = tdp_writer_buf(&((struct sink_file *)s)->out);
-	(void)scale;
 	if (s->child->cfg.sink.format == TDP_FMT_MSGPACK)
-		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit);
+		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit,
+				      &s->child->cfg.scales[scale].features);
 	else
-		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit);
+		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit,
+				      &s->child->cfg.scales[scale].features);
 	return 0;
 }
 

@@ -200,9 +200,11 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 	struct tdp_buf *b = &ks->msg;
 	tdp_buf_reset(b);
 	if (ks->format == TDP_FMT_MSGPACK) {
-		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit);
+		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit,
+				      &s->child->cfg.scales[scale].features);
 	} else {
-		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit);
+		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit,
+				      &s->child->cfg.scales[scale].features);
 		b->len--;   /* a message is one object: no newline */
 	}
 	/* The internal number, not the result's signed k: topic_seen parses it

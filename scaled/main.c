@@ -24,6 +24,7 @@
 #include "common/counter.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "scaled/prev_diagram.h"
 #include "scaled/scaled.h"
 
 #define BATCH 256
@@ -45,6 +46,9 @@ static void recover(struct scaled *w, const struct window_kind *kind)
 		w->st[i] = *TDP_LIVE(&w->ws[i]);
 	const struct tdp_result_desc *last = &w->out_slots[tdp_ring_slot(w->out, tdp_ring_tail(w->out) - 1)];
 	if (last->len && last->stream < max && w->st[last->stream].next_window <= last->window) {
+		/* Its diagrams are the stream's previous window now. */
+		if (w->features.l.ndist)
+			scaled_prev_keep(w, (const struct tdp_result *)(w->arena + last->off % w->arena_size));
 		w->st[last->stream].next_window = last->window + 1;
 		scaled_commit(w, last->stream);
 	}
@@ -82,9 +86,11 @@ int main(int argc, char **argv)
 	/* Only rips scales gather a window's points; sublevel scales read
 	 * their sliding structures. */
 	w.vals = w.sc->complex == TDP_COMPLEX_RIPS ? malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM) : NULL;
-	w.result = malloc(tdp_result_size((uint32_t)tdp_scale_max_intervals(w.sc)));
-	if (!w.st || (!w.vals && w.sc->complex == TDP_COMPLEX_RIPS) || !w.result ||
-	    compute_init(&w.compute, w.sc) < 0 || kind->init(&w) < 0) {
+	w.result = malloc(tdp_scale_max_result(w.sc));
+	w.prev_reserved = calloc(max, 1);
+	if (!w.st || (!w.vals && w.sc->complex == TDP_COMPLEX_RIPS) || !w.result || !w.prev_reserved ||
+	    compute_init(&w.compute, w.sc) < 0 || kind->init(&w) < 0 ||
+	    result_features_init(&w.features, &w.sc->features, tdp_scale_max_intervals(w.sc)) < 0) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}
@@ -128,6 +134,8 @@ int main(int argc, char **argv)
 	free(w.st);
 	free(w.vals);
 	free(w.result);
+	free(w.prev_reserved);
 	compute_fini(&w.compute);
+	result_features_fini(&w.features);
 	return TDP_EXIT_OK;
 }

@@ -20,6 +20,7 @@
 #include "common/ring.h"
 #include "common/shm.h"
 #include "scaled/compute.h"
+#include "scaled/result_features.h"
 #include "scaled/window.h"
 
 struct scaled {
@@ -37,6 +38,9 @@ struct scaled {
 	char *arena;
 	uint64_t arena_size;
 	void *kind_state;                 /* the window kind's own process memory */
+	struct result_features features;  /* what results carry besides diagrams */
+	uint8_t *prev_reserved;           /* scales with distances, per stream: its previous
+					     diagram's slots are reserved (scaled/prev_diagram.c) */
 };
 
 /* One kind of windows: what the worker's loop asks of it. */
@@ -93,9 +97,11 @@ uint32_t scaled_stream_count(const struct scaled *w);
 
 /*
  * w->result, filled in by the caller (diagram, window, stream, counts),
- * into the arena and out-ring: its size set, counted, its compute time DT
- * and an incomplete dimension (WHY) reported.  Blocks while publish has
- * no room.
+ * into the arena and out-ring: its features added (and, with distances,
+ * its diagrams kept as the stream's previous window, committed by the
+ * caller's next scaled_commit of the stream), its size set, counted, its
+ * compute time DT and an incomplete dimension (WHY) reported.  Blocks
+ * while publish has no room.
  */
 void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt);
 

@@ -4,7 +4,9 @@
 # A stream of CHAOS_POINTS points (default 1,000,000, four streams, with
 # event times in milliseconds in disorder within the lateness) goes
 # through five scales (two sublevel and one rips counting points, one
-# sublevel and one rips over event time: scaled/time_windows.c) twice: once undisturbed,
+# sublevel and one rips over event time: scaled/time_windows.c; one of
+# each kind with features and distances to the previous window, which a
+# successor must take from the segment) twice: once undisturbed,
 # once while scripts/chaos sends SIGKILL (and some SIGSEGV) to random
 # processes - ingest, the three workers and publish - at CHAOS_RATE
 # signals per second (default 20).  The second run must end normally and
@@ -56,11 +58,14 @@ print('W1=%d S1=%d W2=%d S2=%d W3=%d S3=%d' % (w1, r.randint(1, w1), w2, r.randi
 	fi
 	SCALES="supervisor: {backoff_min: 5, backoff_max: 40, restart_limit: 1000, restart_window: 1, heartbeat_timeout: 500}
 scales:
-  - {name: fast, complex: sublevel, window: $W1, slide: $S1}
+  - {name: fast, complex: sublevel, window: $W1, slide: $S1,
+     features: {summary: true, betti: {range: [-50, 50], resolution: 10},
+                distance: [bottleneck, wasserstein1, wasserstein2]}}
   - {name: slow, complex: sublevel, window: $W2, slide: $S2}
   - {name: cloud, complex: rips, window: $W3, slide: $S3, dims: [0, 1]}
   - {name: tfast, complex: sublevel, window: 1s, slide: 250ms}
-  - {name: tcloud, complex: rips, window: 2s, slide: 1s, dims: [0, 1], max_window_points: 40}"
+  - {name: tcloud, complex: rips, window: 2s, slide: 1s, dims: [0, 1], max_window_points: 40,
+     features: {summary: true, distance: [bottleneck, wasserstein2]}}"
 	write_config "$T/c.yaml" "{type: file, path: $T/points.csv, format: csv, stream_column: 0, time_column: 1,
 	time_unit: ms, lateness: 40ms}" "$T/$2.jsonl"
 }

@@ -218,7 +218,8 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 
 static const char *scale_text =
 	"scales:\n"
-	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024}\n"
+	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024,"
+	" features: {summary: true, distance: [bottleneck, wasserstein1]}}\n"
 	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024}\n";
 
 /* Windows over event time: small enough that windows keep only their
@@ -227,7 +228,7 @@ static const char *time_scale_text =
 	"scales:\n"
 	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024}\n"
 	"  - {name: tcloud, complex: rips, window: 18ns, slide: 6ns, max_window_points: 5, dims: [0, 1],"
-	" ring: 1024}\n";
+	" ring: 1024, features: {distance: [bottleneck, wasserstein2]}}\n";
 
 static void worker_fixture(struct fixture *f, bool timed)
 {

@@ -60,7 +60,7 @@ static void expect_jsonl_in(const struct tdp_result *r, const char *stream, cons
 {
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_jsonl(&b, r, stream, scale, unit);
+	encode_result_jsonl(&b, r, stream, scale, unit, NULL);
 	assert_true(tdp_buf_ok(&b));
 	tdp_buf_putc(&b, '\0');
 	assert_string_equal(b.p, want);
@@ -316,9 +316,9 @@ static void test_jsonl_appends(void **state)
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, "X");
 	const struct tdp_result *r = make_block(&blk, &base, niv, NULL);
-	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S);
+	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S, NULL);
 	blk.r.window = 4;
-	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S);
+	encode_result_jsonl(&b, r, "a", "b", TDP_TIME_S, NULL);
 	tdp_buf_putc(&b, '\0');
 	assert_true(tdp_buf_ok(&b));
 	assert_string_equal(b.p,
@@ -648,8 +648,8 @@ static void test_msgpack(void **state)
 	/* Two maps, concatenated, exactly as publish writes them. */
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, r1, "ecg", "fast", TDP_TIME_S);
-	encode_result_msgpack(&b, r2, "a\"b\x01", "slow", TDP_TIME_S);
+	encode_result_msgpack(&b, r1, "ecg", "fast", TDP_TIME_S, NULL);
+	encode_result_msgpack(&b, r2, "a\"b\x01", "slow", TDP_TIME_S, NULL);
 	assert_true(tdp_buf_ok(&b));
 
 	msgpack_unpacked u;
@@ -679,7 +679,7 @@ static void test_msgpack_incomplete(void **state)
 	h.incomplete[2] = h.incomplete[3] = TDP_INCOMPLETE_INDEX_RANGE;
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, make_block(&blk, &h, niv, iv), "s", "k", TDP_TIME_S);
+	encode_result_msgpack(&b, make_block(&blk, &h, niv, iv), "s", "k", TDP_TIME_S, NULL);
 	assert_true(tdp_buf_ok(&b));
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
@@ -746,7 +746,7 @@ static void test_msgpack_time_window(void **state)
 			const struct tdp_result *r = make_block(&blk, &h, niv, iv);
 			struct tdp_buf b;
 			tdp_buf_init(&b);
-			encode_result_msgpack(&b, r, "st", "sc", units[u]);
+			encode_result_msgpack(&b, r, "st", "sc", units[u], NULL);
 			assert_true(tdp_buf_ok(&b));
 			msgpack_unpacked up;
 			const msgpack_object *o = unpack_one(&up, &b);
@@ -796,7 +796,7 @@ static void test_msgpack_long_names(void **state)
 
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_msgpack(&b, r, stream, "k", TDP_TIME_S);
+	encode_result_msgpack(&b, r, stream, "k", TDP_TIME_S, NULL);
 	assert_true(tdp_buf_ok(&b));
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
