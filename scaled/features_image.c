@@ -26,12 +26,14 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 	/* GUDHI's 2 * np.square(bw) and np.square(bw) * 2 * np.pi, rounded
 	 * the same way. */
 	double twice_var = 2 * (bw * bw), norm = bw * bw * 2 * M_PI;
-	double ex[IMAGE_CHUNK];
+	double xs[IMAGE_CHUNK], ex[IMAGE_CHUNK];
 
 	for (size_t k = 0; k < (size_t)rx * ry; k++)
 		out[k] = 0;
 	for (uint32_t c0 = 0; c0 < rx; c0 += IMAGE_CHUNK) {
 		uint32_t c1 = rx - c0 < IMAGE_CHUNK ? rx : c0 + IMAGE_CHUNK;
+		for (uint32_t i = c0; i < c1; i++)
+			xs[i - c0] = features_grid(range[0], range[1], rx, i);
 		for (size_t p = 0; p < n; p++) {
 			if (!features_finite(&iv[p]))
 				continue;
@@ -40,7 +42,7 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 			 * along the sorted grid, but a scan is as cheap as the exps) */
 			uint32_t a = c1, z = c0;
 			for (uint32_t i = c0; i < c1; i++) {
-				double dx = b - features_grid(range[0], range[1], rx, i);
+				double dx = b - xs[i - c0];
 				ex[i - c0] = exp(-(dx * dx) / twice_var);
 				if (ex[i - c0] != 0) {
 					if (a == c1)
