@@ -86,10 +86,10 @@ double features_grid(double lo, double hi, uint32_t res, uint32_t i);
  *	/ (BW^2 * 2 * pi)
  *
  * (the Gaussian's own normalisation, not the pixel area).  The exponential
- * is split into x and y factors, so it costs O(N (RX + RY)) exp() and
- * O(N RX RY) multiply-adds at worst, fewer where the factors are 0;
- * equal to GUDHI within 1e-12 relative (tests/oracle/check_features.py).
- * BW > 0 with 2 BW^2 a normal double.
+ * is split into x and y factors, so it costs O(N (RX + RY)) exp() (RY per
+ * 256 columns) and O(N RX RY) multiply-adds at worst, fewer where the
+ * factors are 0; equal to GUDHI within 1e-12 relative (checked by
+ * tests/oracle/check_features.py).  BW > 0 with 2 BW^2 a normal double.
  */
 void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
 		    const double range[4], double *out);
