@@ -1,13 +1,9 @@
 #include "scaled/features.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "scaled/xsum.h"
-
-static int finite_lifetime(const struct tdp_interval *v)
-{
-	return !isinf(v->death) && v->death != v->birth;
-}
 
 void features_summary(const struct tdp_interval *iv, size_t n, struct feature_summary *out)
 {
@@ -19,7 +15,7 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
 			out->essential++;
 			continue;
 		}
-		if (!finite_lifetime(&iv[i]))
+		if (!features_finite(&iv[i]))
 			continue;
 		double l = iv[i].death - iv[i].birth;
 		out->count++;
@@ -33,7 +29,7 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
 	/* GUDHI: p = lifetime / sum, then -dot(p, log p). */
 	double e = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!finite_lifetime(&iv[i]))
+		if (!features_finite(&iv[i]))
 			continue;
 		double p = (iv[i].death - iv[i].birth) / out->total;
 		if (p > 0)
@@ -45,22 +41,89 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
 double features_grid(double lo, double hi, uint32_t res, uint32_t i)
 {
 	/* numpy: arange(num) * ((stop - start) / (num - 1)) + start, the last
-	 * point set to stop. */
+	 * point set to stop; arange(num) / (num - 1) * (stop - start) + start
+	 * when the step underflows to 0; 0 * (stop - start) + start for one
+	 * point. */
+	double delta = hi - lo;
+	if (res < 2)
+		return 0. * delta + lo;
 	if (i + 1 == res)
 		return hi;
-	double step = (hi - lo) / (double)(res - 1);
+	double step = delta / (double)(res - 1);
+	if (step == 0)
+		return (double)i / (double)(res - 1) * delta + lo;
 	return (double)i * step + lo;
 }
 
-void features_betti(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
-		    uint64_t *out)
+/*
+ * Whether features_grid(LO, HI, RES, .) is nondecreasing, so that the
+ * grid points inside an interval are an index range found by bisection.
+ * For finite LO < HI with a finite difference, i * step + lo is a
+ * product and a sum of nondecreasing terms, each rounded monotonically;
+ * only the last point, HI itself rather than computed, needs a look.
+ * Other grids (reversed, overflowing) take the plain O(RES n) loops.
+ */
+static int grid_sorted(double lo, double hi, uint32_t res)
 {
+	if (!(isfinite(lo) && isfinite(hi) && isfinite(hi - lo) && lo < hi))
+		return 0;
+	return res < 2 || features_grid(lo, hi, res, res - 2) <= hi;
+}
+
+/* The number of the M ascending values of A that are <= X (0 for a NaN X). */
+static size_t count_le(const double *a, size_t m, double x)
+{
+	size_t l = 0, r = m;
+	while (l < r) {
+		size_t mid = l + (r - l) / 2;
+		if (a[mid] <= x)
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	return l;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+void features_betti(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
+		    double *scratch, uint64_t *out)
+{
+	/* For birth < death, birth <= x < death iff birth <= x and not
+	 * death <= x (death <= x implies birth <= x), so the count is
+	 * #{birth <= x} - #{death <= x} over those intervals; the others
+	 * (length 0, NaN) count nowhere, as in the definition. */
+	double *births = scratch, *deaths = scratch + n;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!(iv[i].birth < iv[i].death))
+			continue;
+		births[m] = iv[i].birth;
+		deaths[m++] = iv[i].death;
+	}
+	qsort(births, m, sizeof(*births), cmp_double);
+	qsort(deaths, m, sizeof(*deaths), cmp_double);
+	/* Sweep an ascending grid; bisect again wherever it is not (a NaN
+	 * point, a reversed range), AT being the x the counts are for. */
+	size_t nb = 0, nd = 0;
+	double at = NAN;
 	for (uint32_t j = 0; j < res; j++) {
 		double x = features_grid(lo, hi, res, j);
-		uint64_t c = 0;
-		for (size_t i = 0; i < n; i++)
-			c += iv[i].death != iv[i].birth && iv[i].birth <= x && x < iv[i].death;
-		out[j] = c;
+		if (!(x >= at)) {
+			nb = count_le(births, m, x);
+			nd = count_le(deaths, m, x);
+		} else {
+			while (nb < m && births[nb] <= x)
+				nb++;
+			while (nd < m && deaths[nd] <= x)
+				nd++;
+		}
+		at = x;
+		out[j] = nb - nd;
 	}
 }
 
@@ -72,18 +135,60 @@ static double tent(const struct tdp_interval *v, double x)
 	return t > 0 ? t : 0;
 }
 
+/* The first j in [0, RES) with x_j - M (rounded) above LIM, or at least
+ * LIM when !STRICT; RES if none.  The grid is nondecreasing, so is that
+ * difference. */
+static uint32_t first_past(double lo, double hi, uint32_t res, double m, double lim, int strict)
+{
+	uint32_t l = 0, r = res;
+	while (l < r) {
+		uint32_t mid = l + (r - l) / 2;
+		double d = features_grid(lo, hi, res, mid) - m;
+		if (strict ? d > lim : d >= lim)
+			r = mid;
+		else
+			l = mid + 1;
+	}
+	return l;
+}
+
+/*
+ * [*J0, *J1): the grid points where V's tent is not 0, all of them when
+ * the grid is not sorted.  tent() > 0 iff |x - m| < h, rounded as it
+ * rounds (a positive difference never rounds to 0), i.e. -h < x - m < h:
+ * exactly the points outside are skipped, however numpy rounded them.
+ */
+static void tent_support(const struct tdp_interval *v, double lo, double hi, uint32_t res, int sorted,
+			 uint32_t *j0, uint32_t *j1)
+{
+	if (!sorted) {
+		*j0 = 0;
+		*j1 = res;
+		return;
+	}
+	double m = (v->birth + v->death) / 2., h = (v->death - v->birth) / 2.;
+	*j0 = first_past(lo, hi, res, m, -h, 1);
+	*j1 = first_past(lo, hi, res, m, h, 0);
+	if (*j1 < *j0)
+		*j1 = *j0;
+}
+
 void features_landscape(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
 			uint32_t layers, double *out)
 {
-	for (uint32_t j = 0; j < res; j++) {
-		double x = features_grid(lo, hi, res, j);
-		/* the LAYERS largest tents at x, largest first, in OUT's column j */
-		for (uint32_t k = 0; k < layers; k++)
-			out[(size_t)k * res + j] = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!finite_lifetime(&iv[i]))
-				continue;
-			double t = tent(&iv[i], x);
+	int sorted = grid_sorted(lo, hi, res);
+	for (size_t k = 0; k < (size_t)layers * res; k++)
+		out[k] = 0;
+	/* Column j holds the LAYERS largest tents at x_j, largest first.  A
+	 * column sees its tents in interval order as before, and a 0 never
+	 * enters, so skipping the points outside a tent changes nothing. */
+	for (size_t i = 0; i < n; i++) {
+		if (!features_finite(&iv[i]))
+			continue;
+		uint32_t j0, j1;
+		tent_support(&iv[i], lo, hi, res, sorted, &j0, &j1);
+		for (uint32_t j = j0; j < j1; j++) {
+			double t = tent(&iv[i], features_grid(lo, hi, res, j));
 			uint32_t k = layers;
 			while (k > 0 && out[(size_t)(k - 1) * res + j] < t) {
 				if (k < layers)
@@ -103,13 +208,23 @@ void features_silhouette(const struct tdp_interval *iv, size_t n, double lo, dou
 {
 	double total = 0;
 	for (size_t i = 0; i < n; i++)
-		if (finite_lifetime(&iv[i]))
+		if (features_finite(&iv[i]))
 			total += pow(iv[i].death - iv[i].birth, power);
-	for (uint32_t j = 0; j < res; j++) {
-		double x = features_grid(lo, hi, res, j), sum = 0;
-		for (size_t i = 0; total > 0 && i < n; i++)
-			if (finite_lifetime(&iv[i]))
-				sum += pow(iv[i].death - iv[i].birth, power) / total * tent(&iv[i], x);
-		out[j] = sum * M_SQRT2;
+	for (uint32_t j = 0; j < res; j++)
+		out[j] = 0;
+	/* Each point sums its terms in interval order; a term outside its
+	 * tent is weight * 0 = +0, which adds nothing, unless the weight is
+	 * not finite (an infinite total): then every term is summed. */
+	int sorted = grid_sorted(lo, hi, res) && isfinite(total);
+	for (size_t i = 0; total > 0 && i < n; i++) {
+		if (!features_finite(&iv[i]))
+			continue;
+		double w = pow(iv[i].death - iv[i].birth, power) / total;
+		uint32_t j0, j1;
+		tent_support(&iv[i], lo, hi, res, sorted, &j0, &j1);
+		for (uint32_t j = j0; j < j1; j++)
+			out[j] += w * tent(&iv[i], features_grid(lo, hi, res, j));
 	}
+	for (uint32_t j = 0; j < res; j++)
+		out[j] *= M_SQRT2;
 }

@@ -12,7 +12,12 @@ on births and deaths.
 - betti: gudhi.representations.BettiCurve(resolution, sample_range), exact;
 - landscape, silhouette: Landscape(num_landscapes, resolution, sample_range)
   and Silhouette(weight=(d-b)**power, ...) on the finite intervals of
-  positive length, within 1e-12 relative.
+  positive length, within 1e-12 relative;
+- image: PersistenceImage(bandwidth, weight=1, resolution=[rx, ry],
+  im_range) on the same intervals, within 1e-12 relative (1e-300
+  absolute), non-square so that a transposed pixel order fails.
+Diagrams of 2000 intervals, duplicated points, wide grids, grids of
+20011 points over a handful of intervals.
 Exit 0, or 1 with the first differences."""
 
 import json
@@ -23,7 +28,7 @@ import subprocess
 import sys
 
 import numpy as np
-from gudhi.representations import BettiCurve, Entropy, Landscape, Silhouette
+from gudhi.representations import BettiCurve, Entropy, Landscape, PersistenceImage, Silhouette
 
 BUILD = os.environ.get("BUILD", "build")
 TOOL = os.path.join(BUILD, "tools", "features_dump")
@@ -43,6 +48,16 @@ def diagram(r, kind):
             b, d = sorted(vals[i:i + 2])
             out.append((b, d))
         return out
+    if kind == "dupes":
+        b = round(r.uniform(-1, 1), 2)
+        d = b + round(r.uniform(0, 1), 2)
+        return [(b, d)] * r.randint(2, 6) + [(b, b)] * r.randint(0, 3) + [(d, d)]
+    if kind == "big":
+        out = []
+        for _ in range(2000):
+            b = r.gauss(0, 1)
+            out.append((b, b + abs(r.gauss(0, 1)) * (r.random() < 0.95)))
+        return out
     if kind == "extreme":
         return [(r.choice((-1e150, -1e-300, 0.0, 5e-324)), r.choice((1e-300, 1.0, 1e150))) for _ in range(r.randint(1, 20))]
     n = r.randint(1, 400)
@@ -56,21 +71,33 @@ def diagram(r, kind):
 
 def main():
     r = random.Random(int(os.environ.get("FEATURES_ORACLE_SEED", "19")))
-    kinds = ("empty", "one", "ties", "extreme", "random", "random", "random")
+    kinds = ("empty", "one", "ties", "extreme", "random", "random", "random", "dupes", "random", "one", "random",
+             "ties", "big")
     bad = 0
+    worst, pixels = [0.0], [0]
     for case in range(CASES):
         kind = kinds[case % len(kinds)]
         dg = diagram(r, kind)
         ess = [(round(r.uniform(-2, 1), 2), math.inf) for _ in range(r.choice((0, 0, 1, 3)))]
         allv = dg + ess
         r.shuffle(allv)
-        lo = r.choice((-1.0, -2.0, round(r.uniform(-3, 0), 3), 0.25))
-        hi = lo + r.choice((0.5, 1.0, 3.0, round(r.uniform(0.01, 5), 3)))
-        res = r.choice((2, 3, 10, 100, 101))
+        lo = r.choice((-1.0, -2.0, round(r.uniform(-3, 0), 3), 0.25, -50.0))
+        hi = lo + r.choice((0.5, 1.0, 3.0, round(r.uniform(0.01, 5), 3), 100.0))
+        res = r.choice((2, 3, 10, 100, 101) + ((5000, 20011) if len(allv) <= 50 else ()))
         layers = r.choice((1, 2, 5))
         power = r.choice((1, 1, 2, 0.5))
+        # image: non-square (a transposed order fails), resolution 1 on
+        # either side, ranges inside, around and across the diagram,
+        # reversed ones too (numpy.linspace allows them)
+        bw = r.choice((0.05, 0.3, 1.0, 2.5))
+        rx, ry = r.choice(((1, 1), (1, 7), (6, 1), (3, 5), (11, 4), (4, 11), (20, 13), (300, 3), (2, 2)))
+        x0 = r.choice((-2.0, -1.0, 0.0, round(r.uniform(-3, 1), 3), -50.0))
+        x1 = x0 + r.choice((0.5, 2.0, 4.0, round(r.uniform(0.01, 5), 3), 100.0, -1.0))
+        y0 = r.choice((0.0, 0.0, 0.5, round(r.uniform(-1, 1), 3)))
+        y1 = y0 + r.choice((0.5, 1.0, 3.0, round(r.uniform(0.01, 4), 3), -0.5))
         text = "".join("%r %s\n" % (b, "inf" if math.isinf(d) else repr(d)) for b, d in allv)
-        out = subprocess.run([TOOL, repr(lo), repr(hi), str(res), str(layers), repr(power)], input=text, capture_output=True,
+        out = subprocess.run([TOOL, repr(lo), repr(hi), str(res), str(layers), repr(power),
+                              repr(bw), str(rx), str(ry), repr(x0), repr(x1), repr(y0), repr(y1)], input=text, capture_output=True,
                              text=True, check=True).stdout
         try:
             got = json.loads(out)
@@ -95,12 +122,32 @@ def main():
         want["betti"] = [int(x) for x in BettiCurve(resolution=res, sample_range=[lo, hi]).fit_transform([arr])[0]]
         fa = np.array(fin, dtype=float).reshape(-1, 2)
         want_land = Landscape(num_landscapes=layers, resolution=res, sample_range=[lo, hi]).fit_transform([fa])[0]
-        if fin:
+        if sum((d - b) ** power for b, d in fin) > 0:
             want_sil = Silhouette(weight=lambda p: (p[1] - p[0]) ** power, resolution=res,
                                   sample_range=[lo, hi]).fit_transform([fa])[0]
         else:
-            want_sil = np.zeros(res)   # GUDHI divides 0 by 0 there
+            want_sil = np.zeros(res)   # GUDHI divides 0 by 0 there (no interval, or all weights underflow)
         problems = []
+        want_img = PersistenceImage(bandwidth=bw, weight=lambda p: 1, resolution=[rx, ry],
+                                    im_range=[x0, x1, y0, y1]).fit_transform([fa])[0]
+        g = np.array(got["image"], dtype=float)
+        if g.shape != want_img.shape:
+            problems.append("image has %d pixels, GUDHI %d" % (g.size, want_img.size))
+        else:
+            # 1e-12 of each value, as the curves; 1e-300 absolutely, for
+            # pixels made of subnormal exponentials (|error| < 2^-1022 /
+            # (2 pi bw^2) there), whose relative precision is gone on both
+            # sides.  Splitting the exponential costs up to ~2000 ulps where
+            # its argument nears -745 (scaled/features_image.c): 2.5e-13.
+            floor = 1e-300
+            err = np.abs(g - want_img)
+            if not np.all(err <= np.maximum(floor, 1e-12 * np.abs(want_img))):
+                i = int(np.argmax(err / np.maximum(floor, 1e-12 * np.abs(want_img))))
+                problems.append("image differs, pixel %d (of %dx%d): %r vs GUDHI %r" % (i, rx, ry, g[i], want_img[i]))
+            normal = np.abs(want_img) >= 1e-290
+            if normal.any():
+                worst[0] = max(worst[0], float(np.max(err[normal] / np.abs(want_img[normal]))))
+            pixels[0] += g.size
         for key, w in (("landscape", want_land), ("silhouette", want_sil)):
             g = np.array(got[key], dtype=float)
             if g.shape != w.shape or not np.all(np.abs(g - w) <= np.maximum(1e-300, 1e-12 * np.abs(w))):
@@ -119,8 +166,8 @@ def main():
                 print("DIFF case %d (%s, range [%r, %r], resolution %d, %d intervals): %s"
                       % (case, kind, lo, hi, res, len(allv), "; ".join(problems)))
     print("# features oracle: %d diagrams (count, essential, total, max, entropy, Betti curves, landscapes, "
-          "silhouettes): %s"
-          % (CASES, "all equal to GUDHI's" if not bad else "%d differ" % bad))
+          "silhouettes, images): %s; %d image pixels, worst relative error %.3g where GUDHI's >= 1e-290"
+          % (CASES, "all equal to GUDHI's" if not bad else "%d differ" % bad, pixels[0], worst[0]))
     return 1 if bad else 0
 
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Oracle test of the diagram features (scaled/features.c: summary,
-# entropy, Betti curves) against python3-gudhi's representations, on
+# Oracle test of the diagram features (scaled/features*.c: summary,
+# entropy, Betti curves, landscapes, silhouettes, persistence images)
+# against python3-gudhi's representations, on
 # random and degenerate diagrams (tests/oracle/check_features.py).
 # Exit 77 (skip) when python3-gudhi or numpy is missing.
 PY=/usr/bin/python3

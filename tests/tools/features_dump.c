@@ -3,13 +3,14 @@
  * scaled/features.c computes them, for tests/oracle/check_features.py to
  * compare with GUDHI.
  *
- *   features_dump LO HI RES LAYERS POWER
+ *   features_dump LO HI RES LAYERS POWER [BW RX RY X0 X1 Y0 Y1]
  *       stdin: one interval per line, "BIRTH DEATH", DEATH "inf" for an
  *       essential class
  *
  * Output, one JSON object: {"count":..,"essential":..,"total":..,"max":..,
  * "entropy":..,"betti":[..],"landscape":[..],"silhouette":[..]} with
- * numbers in "%.17g" (exact round trip).
+ * numbers in "%.17g" (exact round trip); with the image arguments also
+ * "image":[..], the RX * RY pixels of features_image() in its order.
  * Exit 2 on bad usage or input.
  */
 #include <math.h>
@@ -22,9 +23,22 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fputs("usage: features_dump LO HI RES LAYERS POWER < intervals\n", stderr);
+	if (argc != 6 && argc != 13) {
+		fputs("usage: features_dump LO HI RES LAYERS POWER [BW RX RY X0 X1 Y0 Y1] < intervals\n", stderr);
 		return 2;
+	}
+	double bw = 1, range[4] = {0};
+	long rx = 0, ry = 0;
+	if (argc == 13) {
+		bw = strtod(argv[6], NULL);
+		rx = strtol(argv[7], NULL, 10);
+		ry = strtol(argv[8], NULL, 10);
+		for (int k = 0; k < 4; k++)
+			range[k] = strtod(argv[9 + k], NULL);
+		if (!(bw > 0) || rx < 1 || ry < 1 || rx * ry > 10000000) {
+			fputs("features_dump: expected BW > 0, RX, RY >= 1, RX * RY <= 1e7\n", stderr);
+			return 2;
+		}
 	}
 	long layers = strtol(argv[4], NULL, 10);
 	double power = strtod(argv[5], NULL);
@@ -53,9 +67,10 @@ int main(int argc, char **argv)
 	struct feature_summary s;
 	features_summary(iv, n, &s);
 	uint64_t *betti = malloc(sizeof(*betti) * (size_t)res);
-	if (!betti)
+	double *scratch = malloc(sizeof(double) * (2 * n + 1));
+	if (!betti || !scratch)
 		return 2;
-	features_betti(iv, n, lo, hi, (uint32_t)res, betti);
+	features_betti(iv, n, lo, hi, (uint32_t)res, scratch, betti);
 	printf("{\"count\":%llu,\"essential\":%llu,\"total\":%.17g,\"max\":%.17g,\"entropy\":%.17g,\"betti\":[",
 	       (unsigned long long)s.count, (unsigned long long)s.essential, s.total, s.max, s.entropy);
 	for (long j = 0; j < res; j++)
@@ -71,7 +86,20 @@ int main(int argc, char **argv)
 	printf("],\"silhouette\":[");
 	for (long j = 0; j < res; j++)
 		printf("%s%.17g", j ? "," : "", sil[j]);
-	printf("]}\n");
+	printf("]");
+	if (rx) {
+		double *img = malloc(sizeof(double) * (size_t)(rx * ry));
+		if (!img)
+			return 2;
+		features_image(iv, n, bw, (uint32_t)rx, (uint32_t)ry, range, img);
+		printf(",\"image\":[");
+		for (long k = 0; k < rx * ry; k++)
+			printf("%s%.17g", k ? "," : "", img[k]);
+		printf("]");
+		free(img);
+	}
+	printf("}\n");
+	free(scratch);
 	free(betti);
 	free(land);
 	free(sil);
