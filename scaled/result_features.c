@@ -32,6 +32,21 @@ void result_features_fini(struct result_features *rf)
 	memset(rf, 0, sizeof(*rf));
 }
 
+/* Room for the Betti curve's scratch of a diagram of N intervals: the
+ * worker's is sized for its largest at start, `tdapipe persistence` grows
+ * it.  0, or -1 out of memory. */
+static int betti_scratch(struct result_features *rf, size_t n)
+{
+	if (!rf->f->betti.on || 2 * n <= rf->scratch_n)
+		return 0;
+	double *p = realloc(rf->scratch, 2 * n * sizeof(double));
+	if (!p)
+		return -1;
+	rf->scratch = p;
+	rf->scratch_n = 2 * n;
+	return 0;
+}
+
 /* The features of one diagram (IV, N) into its block OUT. */
 static void one_diagram(struct result_features *rf, const struct tdp_interval *iv, size_t n, double *out)
 {
@@ -50,7 +65,7 @@ static void one_diagram(struct result_features *rf, const struct tdp_interval *i
 	if (l->betti != TDP_FEAT_ABSENT) {
 		/* Counts up to 2^32 intervals: exact in a double. */
 		uint64_t *counts = (uint64_t *)(out + l->betti);
-		features_betti(iv, n, f->betti.range[0], f->betti.range[1], f->betti.resolution, counts);
+		features_betti(iv, n, f->betti.range[0], f->betti.range[1], f->betti.resolution, rf->scratch, counts);
 		for (uint32_t j = 0; j < f->betti.resolution; j++)
 			out[l->betti + j] = (double)counts[j];
 	}
@@ -106,6 +121,8 @@ int result_features_fill(struct result_features *rf, struct tdp_result *r, const
 		 * the arena's bytes a function of the input. */
 		memset(out, 0, (size_t)l->width * sizeof(double));
 		if (tdp_result_has_diagram(r, d)) {
+			if (betti_scratch(rf, r->count[d]) < 0)
+				return -1;
 			one_diagram(rf, cur, r->count[d], out);
 			if (l->ndist) {
 				bool both = prev && (prev->mask >> d & 1);

@@ -33,8 +33,9 @@ void result_features_fini(struct result_features *rf);
  * Write R's features section after its intervals (room for
  * tdp_scale_max_result()) and set r->features; PREV is the stream's
  * previous window (NULL: R is its first), whose distances to R are then
- * in the section with TDP_RESULT_DISTANCE set.  0, or -1 when a distance
- * ran out of memory.
+ * in the section with TDP_RESULT_DISTANCE set.  0, or -1 out of memory
+ * (a distance's workspace, or the Betti curve's scratch beyond what init
+ * reserved).
  */
 int result_features_fill(struct result_features *rf, struct tdp_result *r, const struct diagram_view *prev);
 

@@ -19,6 +19,7 @@ Usage: check_features_pipeline.py RESULTS FEATURES_JSON.  Exit 0, or 1
 with the first differences."""
 
 import json
+import warnings
 import math
 import sys
 from collections import defaultdict
@@ -100,6 +101,7 @@ def distances(a, b, kinds):
 
 
 def main():
+    warnings.filterwarnings("ignore")   # POT on diagrams of essential classes only: the value is right
     path, f = sys.argv[1], json.loads(sys.argv[2])
     kinds = f.get("distance", [])
     by = defaultdict(list)

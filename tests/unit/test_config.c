@@ -20,6 +20,8 @@
 #include <math.h>
 
 #include "common/config.h"
+#include "common/feature_layout.h"
+#include "common/shm.h"
 #include "scaled/rips_cost.h"
 
 #define NAME "config.yaml"
@@ -329,7 +331,7 @@ static void test_unknown_key(void **state)
 			 "dead_letter, scales, max_streams, supervisor)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
@@ -628,6 +630,74 @@ static void test_dims(void **state)
 		    NAME ":5:57: scales[1].dims: expected a list of homology dimensions");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 9, slide: 1, dims: [0, 0]}\n",
 		    NAME ":5:61: scales[1].dims[1]: expected each dimension at most once, got \"0\"");
+}
+
+/* features: each block optional, ranges required where a grid is, the
+ * defaults GUDHI's, the sizes bounded. */
+static void test_features(void **state)
+{
+	struct tdp_config *cfg = *state;
+#define FEAT(x) BASE "  - {name: b, complex: sublevel, window: 9, slide: 1, features: " x "}\n"
+	check_ok(cfg, BASE);
+	assert_false(tdp_features_any(&cfg->scales[0].features));
+	check_ok(cfg, FEAT("{summary: true, betti: {range: [-1, 2]}, landscape: {range: [0, 1.5]}, "
+			   "silhouette: {range: [-1, 2], resolution: 7, power: -0.5}, image: {range: [-1, 2, 0, 3]}, "
+			   "distance: [wasserstein2, bottleneck]}"));
+	const struct tdp_features_cfg *f = &cfg->scales[1].features;
+	assert_true(f->summary && f->betti.on && f->landscape.on && f->silhouette.on && f->image.on);
+	assert_int_equal(f->betti.resolution, 100);
+	assert_true(f->betti.range[0] == -1 && f->betti.range[1] == 2);
+	assert_int_equal(f->landscape.layers, 5);
+	assert_int_equal(f->silhouette.resolution, 7);
+	assert_true(f->silhouette.power == -0.5);
+	assert_true(f->image.bandwidth == 1);
+	assert_int_equal(f->image.resolution[0], 20);
+	assert_int_equal(f->image.resolution[1], 20);
+	assert_int_equal(f->distances, 1u << TDP_DIST_BOTTLENECK | 1u << TDP_DIST_WASSERSTEIN2);
+	/* Layout: 5 + 100 + 500 + 7 + 400 + 2 doubles per dimension. */
+	struct tdp_feature_layout l = tdp_feature_layout(f);
+	assert_int_equal(l.width, 1014);
+	assert_int_equal(l.image, 612);
+	assert_int_equal(l.distance, 1012);
+	assert_int_equal(tdp_scale_prev_bytes(&cfg->scales[1]) % 4096, 0);
+	assert_true(tdp_scale_prev_bytes(&cfg->scales[1]) >= 2 * 9 * sizeof(struct tdp_interval));
+	assert_int_equal(tdp_scale_prev_bytes(&cfg->scales[0]), 0);
+	check_ok(cfg, FEAT("{summary: false}"));
+	assert_false(tdp_features_any(&cfg->scales[1].features));
+
+	check_error(cfg, FEAT("{betti: {resolution: 10}}"),
+		    NAME ":5:73: scales[1].features.betti: missing required key \"range\"");
+	check_error(cfg, FEAT("{betti: {range: [2, 1]}}"),
+		    NAME ":5:81: scales[1].features.betti.range: expected a list [from, to] of two finite numbers, "
+			 "from < to");
+	check_error(cfg, FEAT("{betti: {range: [0, .inf]}}"),
+		    NAME ":5:85: scales[1].features.betti.range[1]: expected a finite number, got \".inf\"");
+	check_error(cfg, FEAT("{betti: {range: [0, 1], resolution: 1}}"),
+		    NAME ":5:101: scales[1].features.betti.resolution: expected a number of grid points from 2 "
+			 "to 10000, got \"1\"");
+	check_error(cfg, FEAT("{landscape: {range: [0, 1], layers: 101}}"),
+		    NAME ":5:101: scales[1].features.landscape.layers: expected a number of layers from 1 to 100");
+	check_error(cfg, FEAT("{image: {range: [0, 1, 0, 1], resolution: [600, 600]}}"),
+		    NAME ":5:107: scales[1].features.image.resolution: expected a list [x, y] of two pixel counts "
+			 "from 2 to 10000, at most 250000 pixels");
+	check_error(cfg, FEAT("{image: {range: [0, 1, 0, 1], bandwidth: 0}}"),
+		    NAME ":5:106: scales[1].features.image.bandwidth: expected a positive finite number, got \"0\"");
+	check_error(cfg, FEAT("{distance: [bottleneck, bottleneck]}"),
+		    NAME ":5:89: scales[1].features.distance[1]: expected each distance at most once");
+	check_error(cfg, FEAT("{distance: [frechet]}"),
+		    NAME ":5:77: scales[1].features.distance[0]: expected one of bottleneck, wasserstein1, "
+			 "wasserstein2, got \"frechet\"");
+	check_error(cfg, FEAT("{distance: []}"),
+		    NAME ":5:76: scales[1].features.distance: expected a list of distances: bottleneck, "
+			 "wasserstein1, wasserstein2, got an empty list");
+	check_error(cfg, FEAT("{entropy: true}"),
+		    NAME ":5:66: scales[1].features.entropy: unknown key (expected one of: summary, betti, "
+			 "landscape, silhouette, image, distance)");
+	check_error(cfg, FEAT("{betti: {range: [0, 1], resolution: 10000}, landscape: {range: [0, 1], "
+			      "resolution: 10000, layers: 100}, image: {range: [0, 1, 0, 1], resolution: [500, 500]}}"),
+		    NAME ":5:65: scales[1].features: expected curves and images of at most 1048576 values per "
+			 "dimension together, got 1260000");
+#undef FEAT
 }
 
 /* threshold, max_points, memory_mb: rips only, with the memory bound
@@ -1516,6 +1586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_embed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rips_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supervisor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_source, setup, teardown),

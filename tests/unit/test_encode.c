@@ -21,6 +21,7 @@
 #include <msgpack.h>
 
 #include "common/json.h"
+#include "common/feature_layout.h"
 #include "publish/encode.h"
 
 #define MAX_IV 64
@@ -99,6 +100,86 @@ static void test_jsonl_basic(void **state)
 		     "{\"v\":1,\"id\":\"ecg/fast/3\",\"stream\":\"ecg\",\"scale\":\"fast\","
 		     "\"window\":3,\"first_seq\":30,\"last_seq\":129,\"start\":0.1,\"end\":12.5,"
 		     "\"n\":100,\"diagrams\":{\"0\":[[0,0.1],[0.25,1.5],[0.5,null]]}}\n");
+}
+
+/*
+ * The features section (publish/encode_features.c): only what the config
+ * asks for, a dimension only with its diagram, counts as integers, the
+ * distances of a dimension the previous window lacked (NaN) left out, an
+ * infinite one null (msgpack: nil), and none at all without
+ * TDP_RESULT_DISTANCE (a stream's first window).
+ */
+static void test_features_section(void **state)
+{
+	(void)state;
+	union {
+		struct tdp_result r;
+		char mem[sizeof(struct tdp_result) + 4 * sizeof(struct tdp_interval) + 64 * sizeof(double)];
+	} blk;
+	struct tdp_features_cfg f = {0};
+	f.summary = true;
+	f.betti = (struct tdp_curve_cfg){ .on = true, .resolution = 2, .range = {0, 1} };
+	f.distances = 1u << TDP_DIST_BOTTLENECK | 1u << TDP_DIST_WASSERSTEIN2;
+	struct tdp_feature_layout l = tdp_feature_layout(&f);
+	assert_int_equal(l.width, 9);
+	memset(&blk, 0, sizeof(blk));
+	blk.r = base;
+	blk.r.dims_mask = 7;              /* H0, H1 and H2 asked for ... */
+	blk.r.incomplete[2] = TDP_INCOMPLETE_MEMORY_MB;   /* ... H2 not computed */
+	blk.r.count[0] = 2;
+	blk.r.count[1] = 1;
+	struct tdp_interval *iv = tdp_result_intervals(&blk.r);
+	iv[0] = (struct tdp_interval){0, 0.5};
+	iv[1] = (struct tdp_interval){0, INFINITY};
+	iv[2] = (struct tdp_interval){0.25, 0.75};
+	blk.r.features = 27;
+	double *x = (double *)(iv + 3);
+	const double h0[9] = {1, 1, 0.5, 0.5, 0, 2, 1, 0.25, INFINITY};
+	const double h1[9] = {1, 0, 0.5, 0.5, 0, 0, 1, NAN, NAN};
+	memcpy(x, h0, sizeof(h0));
+	memcpy(x + 9, h1, sizeof(h1));
+	blk.r.size = (uint32_t)(tdp_result_size(3) + 27 * sizeof(double));
+	const char *head = "{\"v\":1,\"id\":\"s/k/3\",\"stream\":\"s\",\"scale\":\"k\",\"window\":3,"
+			   "\"first_seq\":30,\"last_seq\":129,\"start\":30,\"end\":129,\"n\":100,"
+			   "\"incomplete\":{\"2\":\"memory_mb\"},\"diagrams\":{\"0\":[[0,0.5],[0,null]],\"1\":[[0.25,0.75]]},"
+			   "\"features\":{\"0\":{\"count\":1,\"essential\":1,\"total\":0.5,\"max\":0.5,\"entropy\":0,"
+			   "\"betti\":[2,1]},\"1\":{\"count\":1,\"essential\":0,\"total\":0.5,\"max\":0.5,"
+			   "\"entropy\":0,\"betti\":[0,1]}}";
+	char want[1024];
+	for (int with_distance = 0; with_distance < 2; with_distance++) {
+		blk.r.flags = with_distance ? TDP_RESULT_DISTANCE : 0;
+		snprintf(want, sizeof(want), "%s%s}\n", head,
+			 with_distance ? ",\"distance\":{\"0\":{\"bottleneck\":0.25,\"wasserstein2\":null}}" : "");
+		struct tdp_buf b;
+		tdp_buf_init(&b);
+		encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+		tdp_buf_putc(&b, '\0');
+		assert_string_equal(b.p, want);
+		/* msgpack: the same keys, the map's size counting them. */
+		tdp_buf_reset(&b);
+		encode_result_msgpack(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, NULL), MSGPACK_UNPACK_SUCCESS);
+		const msgpack_object_map *m = &u.data.via.map;
+		const msgpack_object *last = &m->ptr[m->size - 1].key;
+		assert_memory_equal(last->via.str.ptr, with_distance ? "distance" : "features", last->via.str.size);
+		if (with_distance) {
+			const msgpack_object *d0 = &m->ptr[m->size - 1].val.via.map.ptr[0].val;
+			assert_int_equal(d0->via.map.size, 2);
+			assert_int_equal(d0->via.map.ptr[1].val.type, MSGPACK_OBJECT_NIL);
+		}
+		msgpack_unpacked_destroy(&u);
+		tdp_buf_fini(&b);
+	}
+	/* A section of another shape than the config's is left out. */
+	blk.r.features = 18;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+	tdp_buf_putc(&b, '\0');
+	assert_null(strstr(b.p, "features"));
+	tdp_buf_fini(&b);
 }
 
 /* Numbers print in the shortest form that parses back to the same double. */
@@ -812,6 +893,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonl_basic),
+		cmocka_unit_test(test_features_section),
 		cmocka_unit_test(test_jsonl_numbers),
 		cmocka_unit_test(test_jsonl_dims),
 		cmocka_unit_test(test_jsonl_no_dims),
