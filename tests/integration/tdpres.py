@@ -14,12 +14,14 @@ import sys
 from collections import defaultdict
 
 KEYS = ["v", "id", "stream", "scale", "window", "first_seq", "last_seq",
-        "start", "end", "n", "lost", "landmarks", "truncated", "diagrams"]
-OPTIONAL = ("lost", "landmarks", "truncated")   # present only when nonzero
+        "start", "end", "n", "lost", "landmarks", "truncated", "diagrams", "features", "distance"]
+# present only when nonzero; features and distance only when configured
+# (distance: not in a stream's first window)
+OPTIONAL = ("lost", "landmarks", "truncated", "features", "distance")
 # Results of time scales (window and slide durations): no sequence numbers.
 TIME_KEYS = ["v", "id", "stream", "scale", "window", "from", "to",
-             "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams"]
-TIME_OPTIONAL = ("dropped", "landmarks", "truncated")
+             "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams", "features", "distance"]
+TIME_OPTIONAL = ("dropped", "landmarks", "truncated", "features", "distance")
 UNIT_NS = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 
 

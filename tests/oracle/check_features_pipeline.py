@@ -10,7 +10,11 @@ scales checked).
 - landscape, silhouette, image: gudhi Landscape, Silhouette,
   PersistenceImage (weight 1), 1e-12 relative (an absolute floor of 1e-12
   times the largest value of the curve or image);
-- bottleneck: gudhi.bottleneck_distance(a, b, e=0), 1e-12 relative;
+- bottleneck: gudhi.bottleneck_distance(a, b, e=0), 1e-12 relative; where
+  ours is below GUDHI's, equal (1e-12) to an independent exact
+  computation instead (tests/oracle/exact_bottleneck.py: GUDHI 3.7.1's
+  exact mode overestimates some distances, fixed upstream in
+  GUDHI/gudhi-devel PR #1367), the cases counted;
   wasserstein1/2: gudhi.wasserstein.wasserstein_distance(order=p,
   internal_p=inf), 1e-9 relative; infinite (null) exactly when GUDHI's is;
 - a stream's first window has no "distance"; every other one has it for
@@ -24,10 +28,15 @@ import math
 import sys
 from collections import defaultdict
 
+import os
+
 import numpy as np
 import gudhi
 from gudhi.representations import BettiCurve, Entropy, Landscape, PersistenceImage, Silhouette
 from gudhi.wasserstein import wasserstein_distance
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import exact_bottleneck  # noqa: E402
 
 
 def finite(dg):
@@ -108,7 +117,7 @@ def main():
     for line in open(path):
         r = json.loads(line)
         by[(r["scale"], r["stream"])].append(r)
-    bad = checked = dist = 0
+    bad = checked = dist = gudhi_high = 0
     problems = []
     for key, rs in sorted(by.items()):
         rs.sort(key=lambda r: r["window"])
@@ -152,14 +161,21 @@ def main():
                                             got, sorted(want)))
                             continue
                         for k, w in want.items():
+                            if (k == "bottleneck" and got[k] is not None and w is not None and got[k] < w and
+                                    not close(got[k], w, 1e-12)):
+                                exact = exact_bottleneck.bottleneck(prev["diagrams"][d], dg)
+                                if close(got[k], exact, 1e-12):
+                                    gudhi_high += 1
+                                    continue
                             if not close(got[k], w, 1e-12 if k == "bottleneck" else 1e-9, 1e-300):
                                 problems.append("%s window %d H%s %s: %r, GUDHI %r" % (key, r["window"], d, k,
                                                 got[k], w))
             prev = r
     for p in problems[:8]:
         print("DIFF", p)
-    print("# features pipeline oracle: %d results, %d distances: %s" % (
-        checked, dist, "all equal to GUDHI's" if not problems else "%d differences" % len(problems)))
+    print("# features pipeline oracle: %d results, %d distances: %s (bottleneck below GUDHI's and equal to the "
+          "exact one: %d)" % (checked, dist, "all equal to GUDHI's" if not problems else "%d differences" % len(problems),
+                              gudhi_high))
     return 1 if problems or not checked else 0
 
 
