@@ -95,33 +95,36 @@ static void heap_pop(struct hung *h)
 		h->heap[i] = k;
 }
 
-/* Relaxes B's columns from row R at distance D. */
-static void scan_row(struct hung *h, size_t r, double d)
+/* c(R, j) for B's point J. */
+static double cost_b(const struct hung *h, size_t r, size_t j)
 {
-	double base = d - h->u[r];
-	size_t m = h->m;
-	if (r < h->n) {
-		const struct distance_pt *p = &h->pa[r];
-		for (size_t j = 0; j < m; j++) {
-			if (h->used[j])
-				continue;
-			double val = base + power(linf(p, &h->pb[j]), h->order) - h->v[j];
-			if (val < h->minv[j]) {
-				h->minv[j] = val;
-				h->way[j] = (int32_t)r;
-			}
+	return r < h->n ? power(linf(&h->pa[r], &h->pb[j]), h->order) : h->gb[j];
+}
+
+/*
+ * Relaxes B's columns from row R at distance D; the unsettled one of
+ * least tentative distance in *BJ (SIZE_MAX when none), its distance
+ * returned.
+ */
+static double scan_row(struct hung *h, size_t r, double d, size_t *bj)
+{
+	double base = d - h->u[r], best = INFINITY;
+	size_t m = h->m, arg = SIZE_MAX;
+	for (size_t j = 0; j < m; j++) {
+		if (h->used[j])
+			continue;
+		double val = base + cost_b(h, r, j) - h->v[j];
+		if (val < h->minv[j]) {
+			h->minv[j] = val;
+			h->way[j] = (int32_t)r;
 		}
-	} else {
-		for (size_t j = 0; j < m; j++) {
-			if (h->used[j])
-				continue;
-			double val = base + h->gb[j] - h->v[j];
-			if (val < h->minv[j]) {
-				h->minv[j] = val;
-				h->way[j] = (int32_t)r;
-			}
+		if (arg == SIZE_MAX || h->minv[j] < best) {
+			best = h->minv[j];
+			arg = j;
 		}
 	}
+	*bj = arg;
+	return best;
 }
 
 /* Assigns row S (free) by a shortest augmenting path. */
@@ -134,19 +137,13 @@ static void augment(struct hung *h, size_t s)
 	int32_t mway = -1;
 	size_t cur = s, sink;
 	for (;;) {
-		scan_row(h, cur, d);
+		size_t bj;
+		double best = scan_row(h, cur, d, &bj);
 		double dv = d + (cur < h->n ? h->ga[cur] : 0.) - h->u[cur];
 		if (dv < mdiag) {
 			mdiag = dv;
 			mway = (int32_t)cur;
 		}
-		double best = INFINITY;
-		size_t bj = SIZE_MAX;
-		for (size_t j = 0; j < m; j++)
-			if (!h->used[j] && (bj == SIZE_MAX || h->minv[j] < best)) {
-				best = h->minv[j];
-				bj = j;
-			}
 		if (h->hn) {
 			size_t k = h->heap[0];
 			double val = mdiag - h->v[m + k];
@@ -188,6 +185,142 @@ static void augment(struct hung *h, size_t s)
 		if (r == s)
 			break;
 		j = (size_t)prev;
+	}
+}
+
+/*
+ * Jonker and Volgenant's column reduction: each column's potential is its
+ * least cost, and a column whose cheapest row is still free takes it (the
+ * edge is tight).  Row potentials stay 0, which keeps every reduced cost
+ * >= 0.  On diagrams that are perturbations of each other most points
+ * find their partner here, and the augmenting paths that remain are short.
+ */
+static void reduce_columns(struct hung *h)
+{
+	size_t n = h->n, m = h->m, next_da = n;
+	for (size_t j = 0; j < m; j++) {
+		double best = h->gb[j];   /* any copy of A's diagonal */
+		size_t arg = SIZE_MAX;
+		for (size_t i = 0; i < n; i++) {
+			double c = power(linf(&h->pa[i], &h->pb[j]), h->order);
+			if (c < best) {
+				best = c;
+				arg = i;
+			}
+		}
+		h->v[j] = best;
+		if (arg == SIZE_MAX) {
+			if (next_da < h->nn)
+				arg = next_da++;
+		} else if (h->rowm[arg] >= 0) {
+			arg = SIZE_MAX;
+		}
+		if (arg != SIZE_MAX) {
+			h->rowm[arg] = (int32_t)j;
+			h->colm[j] = (int32_t)arg;
+		}
+	}
+	/* B's diagonal copies: least cost 0, from A's diagonal copies */
+	for (size_t k = 0; k < n && next_da < h->nn; k++) {
+		h->rowm[next_da] = (int32_t)(m + k);
+		h->colm[m + k] = (int32_t)next_da++;
+	}
+}
+
+/* The least and second least c(R, col) - v(col) over all columns. */
+static void two_least(const struct hung *h, size_t r, double *u1, size_t *j1, double *u2, size_t *j2)
+{
+	double a = INFINITY, b = INFINITY;
+	size_t ja = SIZE_MAX, jb = SIZE_MAX;
+	for (size_t j = 0; j < h->m; j++) {
+		double val = cost_b(h, r, j) - h->v[j];
+		if (ja == SIZE_MAX || val < a) {
+			b = a;
+			jb = ja;
+			a = val;
+			ja = j;
+		} else if (jb == SIZE_MAX || val < b) {
+			b = val;
+			jb = j;
+		}
+	}
+	/* B's diagonal copies: the two of largest potential */
+	double cd = r < h->n ? h->ga[r] : 0.;
+	for (size_t t = 0; t < 3 && t < h->hn; t++) {
+		size_t k = h->heap[t];
+		double val = cd - h->v[h->m + k];
+		if (ja == SIZE_MAX || val < a) {
+			b = a;
+			jb = ja;
+			a = val;
+			ja = h->m + k;
+		} else if (jb == SIZE_MAX || val < b) {
+			b = val;
+			jb = h->m + k;
+		}
+	}
+	*u1 = a;
+	*j1 = ja;
+	*u2 = b;
+	*j2 = jb;
+}
+
+/*
+ * Jonker and Volgenant's augmenting row reduction: a free row takes its
+ * cheapest column, whose potential drops until the row is indifferent
+ * between it and its second choice; the row it displaces tries next.  An
+ * auction without epsilon: cheap steps that settle most of the rows the
+ * column reduction left free; two passes, and a bound on the steps so
+ * rounding can never make it cycle.  Then every row's potential is its
+ * least reduced cost, which makes the potentials feasible and every
+ * matched edge tight for the augmentations.
+ */
+static void reduce_rows(struct hung *h)
+{
+	int32_t *fr = h->set;
+	size_t nfree = 0, budget = 4 * h->nn + 64;
+	for (size_t r = 0; r < h->nn; r++)
+		if (h->rowm[r] < 0)
+			fr[nfree++] = (int32_t)r;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t k = 0, prv = nfree;
+		nfree = 0;
+		while (k < prv && budget) {
+			budget--;
+			size_t r = (size_t)fr[k++], j1, j2;
+			double u1, u2;
+			two_least(h, r, &u1, &j1, &u2, &j2);
+			if (j2 == SIZE_MAX)
+				continue;
+			int32_t i0 = h->colm[j1];
+			if (u1 < u2) {
+				if (j1 >= h->m) {   /* the heap's top: move it */
+					heap_pop(h);
+					h->v[j1] -= u2 - u1;
+					heap_push(h, (uint32_t)(j1 - h->m));
+				} else {
+					h->v[j1] -= u2 - u1;
+				}
+			} else if (i0 >= 0) {
+				j1 = j2;
+				i0 = h->colm[j1];
+			}
+			h->rowm[r] = (int32_t)j1;
+			h->colm[j1] = (int32_t)r;
+			if (i0 >= 0) {
+				h->rowm[i0] = -1;
+				if (u1 < u2)
+					fr[--k] = i0;
+				else
+					fr[nfree++] = i0;
+			}
+		}
+	}
+	for (size_t r = 0; r < h->nn; r++) {
+		double u1, u2;
+		size_t j1, j2;
+		two_least(h, r, &u1, &j1, &u2, &j2);
+		h->u[r] = u1;
 	}
 }
 
@@ -239,11 +372,14 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 		h.rowm[i] = -1;
 	}
 	memset(h.used, 0, h.nn);
+	reduce_columns(&h);
 	h.hn = 0;
 	for (size_t k = 0; k < h.n; k++)
 		heap_push(&h, (uint32_t)k);
+	reduce_rows(&h);
 	for (size_t r = 0; r < h.nn; r++)
-		augment(&h, r);
+		if (h.rowm[r] < 0)
+			augment(&h, r);
 	double sum = 0;
 	for (size_t r = 0; r < h.nn; r++) {
 		size_t c = (size_t)h.rowm[r];
