@@ -53,51 +53,12 @@ struct kd {
 	uint8_t *live;
 };
 
-static int before(const struct distance_pt *pt, uint32_t i, uint32_t j, int axis)
-{
-	double a = axis ? pt[i].y : pt[i].x, b = axis ? pt[j].y : pt[j].x;
-	return a < b || (a == b && i < j);   /* a total order: ties by index */
-}
-
-static void swap32(uint32_t *v, size_t i, size_t j)
-{
-	uint32_t t = v[i];
-	v[i] = v[j];
-	v[j] = t;
-}
-
-/* Puts the K-th of V[LO, HI) in the order of before() at K. */
-static void select_nth(const struct distance_pt *pt, uint32_t *v, size_t lo, size_t hi, size_t k, int axis)
-{
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2, last = hi - 1;
-		/* median of three, moved to LAST */
-		if (before(pt, v[mid], v[lo], axis))
-			swap32(v, mid, lo);
-		if (before(pt, v[last], v[lo], axis))
-			swap32(v, last, lo);
-		if (before(pt, v[mid], v[last], axis))
-			swap32(v, mid, last);
-		size_t store = lo;
-		for (size_t i = lo; i < last; i++)
-			if (before(pt, v[i], v[last], axis))
-				swap32(v, i, store++);
-		swap32(v, store, last);
-		if (k == store)
-			return;
-		if (k < store)
-			hi = store;
-		else
-			lo = store + 1;
-	}
-}
-
 static void kd_build(struct kd *t, size_t lo, size_t hi, int axis)
 {
 	if (lo >= hi)
 		return;
 	size_t mid = lo + (hi - lo) / 2;
-	select_nth(t->pt, t->perm, lo, hi, mid, axis);
+	distance_select(t->pt, t->perm, lo, hi, mid, axis);
 	kd_build(t, lo, mid, !axis);
 	kd_build(t, mid + 1, hi, !axis);
 	const struct distance_pt *p = &t->pt[t->perm[mid]];

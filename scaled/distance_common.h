@@ -7,6 +7,7 @@
 #define TDP_DISTANCE_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scaled/distance.h"
 
@@ -41,6 +42,15 @@ struct distance_split {
  */
 int distance_split(struct distance_ws *ws, const struct tdp_interval *a, size_t na,
 		   const struct tdp_interval *b, size_t nb, struct distance_split *out);
+
+/*
+ * Puts at position K of IDX[LO, HI) the index that belongs there when
+ * the indices are sorted by their point's x (AXIS 0) or y (AXIS 1), ties
+ * by index (a total order: deterministic); smaller before, larger after.
+ * Quickselect, median of three.  The k-d trees of both distances are
+ * built with it.
+ */
+void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, size_t hi, size_t k, int axis);
 
 /* At least BYTES in BUF; 0 or -1. */
 int distance_buf_reserve(struct distance_buf *buf, size_t bytes);
