@@ -40,7 +40,8 @@
 #include "scaled/distance_common.h"
 
 #define NONE UINT32_MAX
-#define LEAF 8   /* most points in a leaf of B's k-d tree */
+#define LEAF 8         /* most points in a leaf of B's k-d tree */
+#define EDGE_CACHE 16  /* edges kept, per row and column */
 
 /* A binary min-heap of items 0..cap-1 by key[item], ties by item; pos[item] NONE when out. */
 struct iheap {
@@ -131,6 +132,10 @@ struct hung {
 	} *node;
 	uint32_t *near_j;        /* the edges of one of A's points (near()) */
 	double *near_c;
+	uint32_t *eoff, *elen;   /* A's points' edges in the pool, NONE when not there */
+	uint32_t *pool_j;
+	double *pool_c;
+	size_t pool_n, pool_cap;
 	double *u, *v;           /* potentials: reduced cost c - u - v >= 0, 0 when matched */
 	int32_t *rowm, *colm;
 	double *minv;            /* tentative distance of B's points from A's */
@@ -143,6 +148,9 @@ struct hung {
 	struct iheap front;      /* B's points by tentative distance (per Dijkstra) */
 	struct iheap gheap;      /* B's points not settled, by h(j)^p - v_j */
 	struct iheap dheap;      /* B's diagonal copies not settled, by largest v */
+	uint32_t *gstack;        /* the group: B's diagonal copies matched to A's */
+	size_t gsize;
+	double vg;               /* their v; their rows' u is -vg */
 };
 
 static double power(double x, unsigned order)
@@ -152,7 +160,8 @@ static double power(double x, unsigned order)
 
 static double linf(const struct distance_pt *p, const struct distance_pt *q)
 {
-	return fmax(fabs(p->x - q->x), fabs(p->y - q->y));   /* scipy's chebyshev */
+	double dx = fabs(p->x - q->x), dy = fabs(p->y - q->y);
+	return dx < dy ? dy : dx;   /* scipy's chebyshev; fmax() is a call */
 }
 
 /*
@@ -218,11 +227,29 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
 
 /*
  * The edges of A's point R: B's points J with |R - J|_inf < h(R) + h(J),
- * in near_j, their costs in near_c; how many.
+ * in *JS, their costs in *CS; how many.  A row is scanned again at every
+ * augmenting path that passes it, so the first EDGE_CACHE * (n + m)
+ * edges found stay in a pool (memory O(n + m) still); rows past it are
+ * searched each time.
  */
-static size_t near(const struct hung *h, size_t r)
+static size_t near(struct hung *h, size_t r, const uint32_t **js, const double **cs)
 {
-	return near_rec(h, r, 0, h->m, 0);
+	if (h->eoff[r] != NONE) {
+		*js = h->pool_j + h->eoff[r];
+		*cs = h->pool_c + h->eoff[r];
+		return h->elen[r];
+	}
+	size_t k = near_rec(h, r, 0, h->m, 0);
+	*js = h->near_j;
+	*cs = h->near_c;
+	if (k <= h->pool_cap - h->pool_n) {
+		memcpy(h->pool_j + h->pool_n, h->near_j, k * sizeof(*h->near_j));
+		memcpy(h->pool_c + h->pool_n, h->near_c, k * sizeof(*h->near_c));
+		h->eoff[r] = (uint32_t)h->pool_n;
+		h->elen[r] = (uint32_t)k;
+		h->pool_n += k;
+	}
+	return k;
 }
 
 static void set_v(struct hung *h, size_t c, double v)
@@ -249,10 +276,12 @@ static void reduce_columns(struct hung *h)
 		h->way[j] = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t k = near(h, i);
+		const uint32_t *js;
+		const double *cs;
+		size_t k = near(h, i, &js, &cs);
 		for (size_t t = 0; t < k; t++) {
-			size_t j = h->near_j[t];
-			double c = h->near_c[t];
+			size_t j = js[t];
+			double c = cs[t];
 			if (c < h->minv[j]) {
 				h->minv[j] = c;
 				h->way[j] = (int32_t)i;
@@ -292,15 +321,17 @@ static void consider(double val, size_t j, double *a, size_t *ja, double *b, siz
 }
 
 /* The least and second least c(R, col) - v(col) over all columns. */
-static void two_least(const struct hung *h, size_t r, double *u1, size_t *j1, double *u2, size_t *j2)
+static void two_least(struct hung *h, size_t r, double *u1, size_t *j1, double *u2, size_t *j2)
 {
 	double a = INFINITY, b = INFINITY;
 	size_t ja = SIZE_MAX, jb = SIZE_MAX;
 	if (r < h->n) {
-		size_t k = near(h, r);
+		const uint32_t *js;
+		const double *cs;
+		size_t k = near(h, r, &js, &cs);
 		for (size_t t = 0; t < k; t++) {
-			size_t j = h->near_j[t];
-			consider(h->near_c[t] - h->v[j], j, &a, &ja, &b, &jb);
+			size_t j = js[t];
+			consider(cs[t] - h->v[j], j, &a, &ja, &b, &jb);
 		}
 	} else {
 		for (size_t t = 0; t < 3 && t < h->gheap.n; t++) {   /* the two least keys are among these */
@@ -386,12 +417,14 @@ static void scan_row(struct hung *h, size_t r, double d, double *ma, int32_t *wa
 		}
 		return;
 	}
-	size_t k = near(h, r);
+	const uint32_t *js;
+	const double *cs;
+	size_t k = near(h, r, &js, &cs);
 	for (size_t t = 0; t < k; t++) {
-		size_t j = h->near_j[t];
+		size_t j = js[t];
 		if (h->used[j])
 			continue;
-		double val = base + h->near_c[t] - h->v[j];
+		double val = base + cs[t] - h->v[j];
 		if (val < h->minv[j]) {
 			if (h->minv[j] == INFINITY)
 				h->touched[(*nt)++] = (uint32_t)j;
@@ -406,14 +439,25 @@ static void scan_row(struct hung *h, size_t r, double d, double *ma, int32_t *wa
 	}
 }
 
+/* Whether B's diagonal copy K, matched to A's diagonal copy R, belongs in
+ * the group (its potentials are the group's); moves it there. */
+static void try_group(struct hung *h, size_t k, size_t r)
+{
+	if (r < h->n || h->v[h->m + k] != h->vg || h->u[r] != -h->vg)
+		return;
+	ih_remove(&h->dheap, (uint32_t)k);
+	h->gstack[h->gsize++] = (uint32_t)k;
+}
+
 /* Assigns row S (free) by a shortest augmenting path. */
 static void augment(struct hung *h, size_t s)
 {
-	size_t m = h->m, nset = 0, nt = 0, cur = s, sink;
-	double ma = INFINITY, md = INFINITY, d = 0, dist;
+	size_t m = h->m, nset = 0, nt = 0, cur = s, sink, rep = SIZE_MAX, rep_row = 0;
+	double ma = INFINITY, md = INFINITY, d = 0, dist, dg = 0;
 	int32_t wa = -1, wd = -1;
 	for (;;) {
-		scan_row(h, cur, d, &ma, &wa, &md, &wd, &nt);
+		if (cur != SIZE_MAX)
+			scan_row(h, cur, d, &ma, &wa, &md, &wd, &nt);
 		double best = INFINITY;
 		size_t bj = SIZE_MAX;
 		int how = 0;
@@ -430,6 +474,20 @@ static void augment(struct hung *h, size_t s)
 			bj = m + h->dheap.h[0];
 			best = md + h->keyd[bj - m];
 			how = 2;
+		}
+		if (rep == SIZE_MAX && h->gsize && md - h->vg < best) {
+			/* the group, settled at once: through one pair, every
+			 * copy of A's diagonal in it offers B's points at d - u */
+			dg = md - h->vg;
+			rep = h->gstack[h->gsize - 1];
+			rep_row = (size_t)h->colm[m + rep];
+			h->way[m + rep] = wd;
+			if (dg + h->vg < ma) {
+				ma = dg + h->vg;
+				wa = (int32_t)rep_row;
+			}
+			cur = SIZE_MAX;
+			continue;
 		}
 		if (how == 2) {
 			ih_remove(&h->dheap, (uint32_t)(bj - m));
@@ -467,6 +525,8 @@ static void augment(struct hung *h, size_t s)
 		else
 			ih_set(&h->dheap, (uint32_t)(c - m));
 	}
+	if (rep != SIZE_MAX)
+		h->vg -= dist - dg;
 	h->u[s] += dist;
 	for (size_t j = sink;;) {
 		size_t r = (size_t)h->way[j];
@@ -477,6 +537,18 @@ static void augment(struct hung *h, size_t s)
 			break;
 		j = (size_t)prev;
 	}
+	if (rep != SIZE_MAX && h->rowm[rep_row] != (int32_t)(m + rep)) {
+		/* the path went through the group's pair: it leaves, with the
+		 * group's potentials made explicit */
+		h->gsize--;
+		h->u[rep_row] = -h->vg;
+		h->v[m + rep] = h->vg;
+		h->keyd[rep] = -h->vg;
+		ih_set(&h->dheap, (uint32_t)rep);
+		try_group(h, rep, (size_t)h->colm[m + rep]);
+	}
+	if (sink >= m)
+		try_group(h, sink - m, (size_t)h->colm[sink]);
 }
 
 static int carve(struct distance_ws *ws, struct hung *h)
@@ -488,6 +560,8 @@ static int carve(struct distance_ws *ws, struct hung *h)
 		nn * sizeof(int32_t), nn * sizeof(double), m * sizeof(uint32_t), m * sizeof(double),
 		n * sizeof(double), 2 * m * sizeof(uint32_t), 2 * m * sizeof(uint32_t), 2 * n * sizeof(uint32_t),
 		m * sizeof(struct node), m * sizeof(uint32_t), m * sizeof(uint32_t), m * sizeof(double),
+		n * sizeof(uint32_t), 2 * n * sizeof(uint32_t), EDGE_CACHE * nn * sizeof(uint32_t),
+		EDGE_CACHE * nn * sizeof(double),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -522,6 +596,15 @@ static int carve(struct distance_ws *ws, struct hung *h)
 	h->idx = distance_carve(&c, sizes[17]);
 	h->near_j = distance_carve(&c, sizes[18]);
 	h->near_c = distance_carve(&c, sizes[19]);
+	h->gstack = distance_carve(&c, sizes[20]);
+	h->eoff = distance_carve(&c, sizes[21]);
+	h->elen = h->eoff + n;
+	h->pool_j = distance_carve(&c, sizes[22]);
+	h->pool_c = distance_carve(&c, sizes[23]);
+	h->pool_n = 0;
+	h->pool_cap = EDGE_CACHE * nn;
+	for (size_t i = 0; i < n; i++)
+		h->eoff[i] = NONE;
 	h->front.key = h->minv;
 	h->gheap.key = h->keyg;
 	h->dheap.key = h->keyd;
@@ -575,6 +658,11 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 		ih_set(&h.dheap, (uint32_t)k);
 	}
 	reduce_rows(&h);
+	h.gsize = 0;
+	h.vg = h.n ? -h.keyd[h.dheap.h[0]] : 0;
+	for (size_t k = 0; k < h.n; k++)
+		if (h.colm[h.m + k] >= 0)
+			try_group(&h, k, (size_t)h.colm[h.m + k]);
 	for (size_t r = 0; r < h.nn; r++)
 		if (h.rowm[r] < 0)
 			augment(&h, r);
