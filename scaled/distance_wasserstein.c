@@ -41,7 +41,8 @@
 
 #define NONE UINT32_MAX
 #define LEAF 8         /* most points in a leaf of B's k-d tree */
-#define EDGE_CACHE 16  /* edges kept, per row and column */
+#define EDGE_CACHE 64            /* edges kept, per row and column ... */
+#define EDGE_CACHE_MAX (1u << 22)  /* ... and at most (48 MB) */
 
 /* A binary min-heap of items 0..cap-1 by key[item], ties by item; pos[item] NONE when out. */
 struct iheap {
@@ -228,9 +229,10 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
 /*
  * The edges of A's point R: B's points J with |R - J|_inf < h(R) + h(J),
  * in *JS, their costs in *CS; how many.  A row is scanned again at every
- * augmenting path that passes it, so the first EDGE_CACHE * (n + m)
- * edges found stay in a pool (memory O(n + m) still); rows past it are
- * searched each time.
+ * augmenting path that passes it (tens of times on 1,000 points), so
+ * the first EDGE_CACHE * (n + m) edges found, EDGE_CACHE_MAX at most,
+ * stay in a pool (memory O(n + m) still); rows past it are searched each
+ * time.
  */
 static size_t near(struct hung *h, size_t r, const uint32_t **js, const double **cs)
 {
@@ -554,14 +556,14 @@ static void augment(struct hung *h, size_t s)
 static int carve(struct distance_ws *ws, struct hung *h)
 {
 	size_t n = h->n, m = h->m, nn = h->nn;
+	size_t pool = nn < EDGE_CACHE_MAX / EDGE_CACHE ? EDGE_CACHE * nn : EDGE_CACHE_MAX;
 	size_t sizes[] = {
 		m * sizeof(struct distance_pt), 2 * n * sizeof(double), 2 * m * sizeof(double),
 		2 * nn * sizeof(double), 2 * nn * sizeof(int32_t), m * sizeof(double), nn * sizeof(int32_t), nn,
 		nn * sizeof(int32_t), nn * sizeof(double), m * sizeof(uint32_t), m * sizeof(double),
 		n * sizeof(double), 2 * m * sizeof(uint32_t), 2 * m * sizeof(uint32_t), 2 * n * sizeof(uint32_t),
 		m * sizeof(struct node), m * sizeof(uint32_t), m * sizeof(uint32_t), m * sizeof(double),
-		n * sizeof(uint32_t), 2 * n * sizeof(uint32_t), EDGE_CACHE * nn * sizeof(uint32_t),
-		EDGE_CACHE * nn * sizeof(double),
+		n * sizeof(uint32_t), 2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -602,7 +604,7 @@ static int carve(struct distance_ws *ws, struct hung *h)
 	h->pool_j = distance_carve(&c, sizes[22]);
 	h->pool_c = distance_carve(&c, sizes[23]);
 	h->pool_n = 0;
-	h->pool_cap = EDGE_CACHE * nn;
+	h->pool_cap = pool;
 	for (size_t i = 0; i < n; i++)
 		h->eoff[i] = NONE;
 	h->front.key = h->minv;
