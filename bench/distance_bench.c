@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "distance_bench: cannot open %s\n", path);
 		return 2;
 	}
-	printf("%-12s %7s %14s %14s %8s %6s\n", "distance", "points", "ours s/call", "GUDHI s/call", "ratio",
+	printf("%-12s %7s %14s %14s %8s %6s\n", "distance", "points", "ours s/call", "ref s/call", "ratio",
 	       "agree");
 	char metric[32];
 	unsigned long n;
