@@ -27,8 +27,15 @@
  *   largest v_k, the top of a heap.  Likewise a copy of A's diagonal
  *   reaches B's point j at d_r - u_r + h(j)^p - v_j: the scalar least
  *   d_r - u_r, plus the top of a heap of h(j)^p - v_j.
- * - The Dijkstra keeps its frontier in an indexed heap.
- * Each settled column then costs a k-d query and a few heap operations.
+ * - The pairs of diagonal copies matched to each other all have the same
+ *   potentials (a copy of A's diagonal reaches every copy of B's at cost
+ *   0, so feasibility forces it), hence the same distance in every
+ *   Dijkstra: they are kept as one group, settled at once, with one
+ *   potential, instead of hundreds of equal steps per augmenting path.
+ * - The Dijkstra keeps its frontier in an indexed heap, and the edges of
+ *   A's points, once found, in a bounded pool.
+ * Each settled column then costs a few heap operations and one row's
+ * edges.  Deterministic: every choice breaks ties by index.
  */
 #include "scaled/distance.h"
 
