@@ -119,3 +119,17 @@ mv "$SUB/gudhi.txt.tmp" "$SUB/gudhi.txt"
 echo
 echo "== kafka: Kafka topic -> tdapipe run -> Kafka topic, next to kcat consuming the same topic (median of ${KBENCH_RUNS:-$RUNS}; bench/kafka_bench.py)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS /usr/bin/python3 bench/kafka_bench.py
+
+# Distances between diagrams (scaled/distance.h): the exact bottleneck
+# next to gudhi.bottleneck_distance(e=0), Wasserstein p = 1, 2 next to
+# gudhi.wasserstein.wasserstein_distance (POT), on the same random pairs
+# (bench/distances.py writes them and times GUDHI; bench/distance_bench.c
+# times ours).  GUDHI's exact bottleneck at 10,000 points sorts ~4e8
+# distances: ~3 GB and a minute, timed once (RUNS_10K).  ~3 minutes.
+echo
+echo "== distances: ours vs GUDHI (bottleneck e=0) and POT through GUDHI (wasserstein), per call, median of $RUNS"
+DIST=$W/distances
+mkdir -p "$DIST"
+/usr/bin/python3 bench/distances.py "$DIST" "$RUNS" >"$DIST/ref.txt.tmp"
+mv "$DIST/ref.txt.tmp" "$DIST/ref.txt"
+"$BUILD"/tools/distance_bench "$DIST" "$RUNS"

@@ -1,0 +1,75 @@
+/*
+ * distance_common.h - what the bottleneck and Wasserstein distances share
+ * (scaled/distance.h): the workspace, and the split of two diagrams into
+ * their finite points and their essential births.
+ */
+#ifndef TDP_DISTANCE_COMMON_H
+#define TDP_DISTANCE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scaled/distance.h"
+
+struct distance_pt {
+	double x, y;   /* birth, death */
+};
+
+/* One growable block: its contents do not survive a call to grow it. */
+struct distance_buf {
+	void *p;
+	size_t cap;
+};
+
+struct distance_ws {
+	struct distance_buf pa, pb;   /* finite points of A and B */
+	struct distance_buf ea, eb;   /* essential births of A and B, sorted */
+	struct distance_buf scratch;  /* the algorithm's arrays (distance_carve) */
+};
+
+/* The two diagrams as the algorithms see them. */
+struct distance_split {
+	const struct distance_pt *a, *b;
+	size_t na, nb;
+	const double *ea, *eb;
+	size_t nea, neb;
+};
+
+/*
+ * Copies the finite intervals of positive length of A and B into WS and
+ * the births of the essential ones, sorted, into WS.  0, or -1 when memory
+ * ran out.
+ */
+int distance_split(struct distance_ws *ws, const struct tdp_interval *a, size_t na,
+		   const struct tdp_interval *b, size_t nb, struct distance_split *out);
+
+/*
+ * Puts at position K of IDX[LO, HI) the index that belongs there when
+ * the indices are sorted by their point's x (AXIS 0) or y (AXIS 1), ties
+ * by index (a total order: deterministic); smaller before, larger after.
+ * Quickselect, median of three.  The k-d trees of both distances are
+ * built with it.
+ */
+void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, size_t hi, size_t k, int axis);
+
+/* At least BYTES in BUF; 0 or -1. */
+int distance_buf_reserve(struct distance_buf *buf, size_t bytes);
+
+/*
+ * Carving arrays out of ws->scratch: sum the sizes with distance_carve_size
+ * (each rounded up to 16 bytes), reserve, then take them in the same order
+ * with distance_carve.
+ */
+static inline size_t distance_carve_size(size_t bytes)
+{
+	return (bytes + 15) & ~(size_t)15;
+}
+
+static inline void *distance_carve(char **cursor, size_t bytes)
+{
+	void *p = *cursor;
+	*cursor += distance_carve_size(bytes);
+	return p;
+}
+
+#endif
