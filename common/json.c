@@ -144,12 +144,18 @@ size_t tdp_format_double_glibc(char *out, double x)
 	return (size_t)len;
 }
 
+#ifdef TDP_GLIBC_NUMBERS
+size_t tdp_format_double(char *out, double x)
+{
+	return tdp_format_double_glibc(out, x);
+}
+#else
 /*
  * The digits of tdp_shortest() laid out exactly as the glibc search above
- * lays out the same digits (what every output so far looks like): %.Ng of
- * the N digits, i.e. an exponent when it is below -4 or at least N, of at
- * least two digits with a sign, no trailing zeros or '.'; then without
- * exponent, padded with zeros, for exponents 0..16.
+ * lays out the same digits, so outputs so far keep their bytes: %.Ng of
+ * the N digits (an exponent below -4 or from N up, of at least two digits
+ * with a sign; no trailing zeros or '.'), then exponents 0..16 written out
+ * with zeros.  So: an exponent only below -4 or from 17 up.
  */
 static size_t format_shortest(char *out, double x)
 {
@@ -204,16 +210,13 @@ static size_t format_shortest(char *out, double x)
 
 size_t tdp_format_double(char *out, double x)
 {
-#ifdef TDP_GLIBC_NUMBERS
-	return tdp_format_double_glibc(out, x);
-#else
 	if (isnan(x))
 		return (size_t)sprintf(out, "nan");
 	if (isinf(x))
 		return (size_t)sprintf(out, x > 0 ? "inf" : "-inf");
 	return format_shortest(out, x);
-#endif
 }
+#endif
 
 /*
  * Formatting is the hot spot of publish: the shortest round-trip search
