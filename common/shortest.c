@@ -152,6 +152,12 @@ int tdp_shortest(double x, char digits[18], int *e)
 		k = t == 1 ? -324 : -323;
 	}
 
+	/* short decimals come out of schubfach() as up to 17 digits ending in
+	 * zeros: strip them four at a time first */
+	while (f % 10000 == 0) {
+		f /= 10000;
+		k += 4;
+	}
 	while (f % 10 == 0) {
 		f /= 10;
 		k++;
