@@ -27,6 +27,10 @@ ifdef SANITIZE
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
+# glibc's printf/strtod for JSON numbers instead of common/shortest.c
+ifdef TDP_GLIBC_NUMBERS
+CFLAGS  += -DTDP_GLIBC_NUMBERS
+endif
 
 ifeq ($(V),1)
 Q :=

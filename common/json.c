@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/shortest.h"
+
 /* Length of a valid UTF-8 sequence starting at S (at most N bytes), or 0. */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
@@ -87,7 +89,16 @@ void tdp_json_string(struct tdp_buf *b, const char *str, size_t len)
 	tdp_buf_putc(b, '"');
 }
 
-size_t tdp_format_double(char *out, double x)
+/*
+ * The former way, kept for TDP_GLIBC_NUMBERS builds and as the reference
+ * of the tests and the benchmark: glibc's correctly rounded printf and
+ * strtod searching the precision.  Slow (several calls a number) and, at
+ * the few doubles just above a power of two whose rounding interval is
+ * lopsided, one digit longer than the shortest: the closest P-digit
+ * decimal falls outside the narrow lower half while another P-digit one
+ * is inside, so %.Pg fails and P+1 is chosen.
+ */
+size_t tdp_format_double_glibc(char *out, double x)
 {
 	if (isnan(x))
 		return (size_t)sprintf(out, "nan");
@@ -132,6 +143,80 @@ size_t tdp_format_double(char *out, double x)
 	}
 	return (size_t)len;
 }
+
+#ifdef TDP_GLIBC_NUMBERS
+size_t tdp_format_double(char *out, double x)
+{
+	return tdp_format_double_glibc(out, x);
+}
+#else
+/*
+ * The digits of tdp_shortest() laid out exactly as the glibc search above
+ * lays out the same digits, so outputs so far keep their bytes: %.Ng of
+ * the N digits (an exponent below -4 or from N up, of at least two digits
+ * with a sign; no trailing zeros or '.'), then exponents 0..16 written out
+ * with zeros.  So: an exponent only below -4 or from 17 up.
+ */
+static size_t format_shortest(char *out, double x)
+{
+	char d[18];
+	int e;
+	char *p = out;
+	if (signbit(x))
+		*p++ = '-';
+	if (x == 0) {
+		*p++ = '0';
+		*p = '\0';
+		return (size_t)(p - out);
+	}
+	int n = tdp_shortest(x, d, &e);
+	int x10 = e - 1;	/* the exponent of d.ddd * 10^x10 */
+	if (x10 < -4 || x10 >= 17) {
+		*p++ = d[0];
+		if (n > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)n - 1);
+			p += n - 1;
+		}
+		*p++ = 'e';
+		*p++ = x10 < 0 ? '-' : '+';
+		int a = x10 < 0 ? -x10 : x10;
+		if (a >= 100)
+			*p++ = (char)('0' + a / 100);
+		*p++ = (char)('0' + a / 10 % 10);
+		*p++ = (char)('0' + a % 10);
+	} else if (x10 < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (int i = -1; i > x10; i--)
+			*p++ = '0';
+		memcpy(p, d, (size_t)n);
+		p += n;
+	} else if (x10 < n - 1) {
+		memcpy(p, d, (size_t)x10 + 1);
+		p += x10 + 1;
+		*p++ = '.';
+		memcpy(p, d + x10 + 1, (size_t)(n - x10 - 1));
+		p += n - x10 - 1;
+	} else {
+		memcpy(p, d, (size_t)n);
+		p += n;
+		for (int i = n; i <= x10; i++)
+			*p++ = '0';
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+size_t tdp_format_double(char *out, double x)
+{
+	if (isnan(x))
+		return (size_t)sprintf(out, "nan");
+	if (isinf(x))
+		return (size_t)sprintf(out, x > 0 ? "inf" : "-inf");
+	return format_shortest(out, x);
+}
+#endif
 
 /*
  * Formatting is the hot spot of publish: the shortest round-trip search

@@ -27,4 +27,10 @@ void tdp_json_double(struct tdp_buf *b, double x);
  * non-finite values); returns the length. */
 size_t tdp_format_double(char *out, double x);
 
+/* The same by glibc's snprintf + strtod searching the precision: what
+ * tdp_format_double() is in a TDP_GLIBC_NUMBERS build; for the tests and
+ * the benchmark.  One digit longer than the shortest at some doubles just
+ * above powers of two (see json.c). */
+size_t tdp_format_double_glibc(char *out, double x);
+
 #endif
