@@ -32,39 +32,17 @@ os.replace(out + ".tmp", out)
 PY
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
+. bench/lib.sh
 
-config() {   # NAME SCALE
-	{
-		echo "instance: bench-$1-$$"
-		echo "source: {type: file, path: $input, format: csv}"
-		echo "sink: {type: file, path: $W/$1.out, format: jsonl}"
-		echo "dead_letter: {type: file, path: $W/$1.dead}"
-		echo "max_streams: 4"
-		echo "scales:"
-		echo "  - $2"
-	} >"$W/$1.yaml"
-}
 SUB='name: sub, complex: sublevel, window: 1000, slide: 100'
-config foff "{$SUB}"
-config fon "{$SUB, features: {summary: true, betti: {range: [-1, 2], resolution: 100},
+bench_config foff "{type: file, path: $input, format: csv}" "{$SUB}"
+bench_config fon "{type: file, path: $input, format: csv}" "{$SUB, features: {summary: true, betti: {range: [-1, 2], resolution: 100},
       landscape: {layers: 5, range: [-1, 2], resolution: 100},
       silhouette: {range: [-1, 2], resolution: 100, power: 1},
       image: {bandwidth: 0.05, resolution: [20, 20], range: [-1, 2, 0, 3]},
       distance: [bottleneck, wasserstein1, wasserstein2]}}"
 
-: >"$W/foff.rates"
-: >"$W/fon.rates"
-for _ in $(seq "$RUNS"); do
-	for name in foff fon; do
-		t0=$(now)
-		"$BIN"/tdapipe run -c "$W/$name.yaml" 2>"$W/$name.err" || {
-			echo "tdapipe run -c $W/$name.yaml failed:" >&2; tail -n 5 "$W/$name.err" >&2; exit 1; }
-		t1=$(now)
-		echo "$t0 $t1" | awk -v n="$N" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/$name.rates"
-	done
-done
+alternate "$N" foff fon
 off=$(median <"$W/foff.rates")
 on=$(median <"$W/fon.rates")
 printf '%-44s %14s %14s %8s\n' "sublevel 1000/100, $N points" "off points/s" "on points/s" "on/off"

@@ -34,8 +34,7 @@ if [ ! -f "$input" ]; then
 fi
 n=$(wc -l <"$input" | tr -d ' ')
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
+. bench/lib.sh
 
 # run_config NAME SCALES...: time `tdapipe run` RUNS times; prints points/s.
 run_config() {

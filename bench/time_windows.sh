@@ -36,34 +36,12 @@ os.replace(out + ".tmp", out)
 PY
 fi
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-now() { date +%s.%N; }
+. bench/lib.sh
 
-config() {   # NAME SCALE
-	{
-		echo "instance: bench-$1-$$"
-		echo "source: {type: file, path: $input, format: jsonl, time_unit: ms}"
-		echo "sink: {type: file, path: $W/$1.out, format: jsonl}"
-		echo "dead_letter: {type: file, path: $W/$1.dead}"
-		echo "max_streams: 4"
-		echo "scales:"
-		echo "  - $2"
-	} >"$W/$1.yaml"
-}
-config tcount '{name: count, complex: sublevel, window: 1000, slide: 100}'
-config ttime '{name: time, complex: sublevel, window: 1s, slide: 100ms, max_window_points: 2000}'
+bench_config tcount "{type: file, path: $input, format: jsonl, time_unit: ms}" '{name: count, complex: sublevel, window: 1000, slide: 100}'
+bench_config ttime "{type: file, path: $input, format: jsonl, time_unit: ms}" '{name: time, complex: sublevel, window: 1s, slide: 100ms, max_window_points: 2000}'
 
-: >"$W/tcount.rates"
-: >"$W/ttime.rates"
-for _ in $(seq "$RUNS"); do
-	for name in tcount ttime; do
-		t0=$(now)
-		"$BIN"/tdapipe run -c "$W/$name.yaml" 2>"$W/$name.err" || {
-			echo "tdapipe run -c $W/$name.yaml failed:" >&2; tail -n 5 "$W/$name.err" >&2; exit 1; }
-		t1=$(now)
-		echo "$t0 $t1" | awk -v n="$N" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/$name.rates"
-	done
-done
+alternate "$N" tcount ttime
 c=$(median <"$W/tcount.rates")
 t=$(median <"$W/ttime.rates")
 printf '%-52s %14s %14s %8s\n' "scale (sublevel, $N points, 1000 points/s)" "count points/s" "time points/s" "time/count"

@@ -117,31 +117,23 @@ static const struct tdp_cfg_type dead_format = { read_dead_format, tdp_cfg_init_
 
 /* dims: a non-empty list of homology dimensions, each at most once, into
  * a mask (sublevel's: checked by the scale's rules). */
+static int read_dim(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *what,
+		    unsigned *bit)
+{
+	uint32_t d;
+	if (tdp_cfg_want_uint(c, e, path, what, 0, TDP_MAX_HDIM - 1, &d))
+		return -1;
+	*bit = d;
+	return 0;
+}
+
 static int read_dims(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
 		     const struct tdp_cfg_key *k, void *obj)
 {
-	char what[64], ip[TDP_CFG_PATH_MAX];
-	uint32_t mask = 0;
-	size_t i = 0;
-
+	char what[64];
 	snprintf(what, sizeof(what), "a list of homology dimensions from 0 to %d", TDP_MAX_HDIM - 1);
-	if (tdp_cfg_plain(c, n, path))
-		return -1;
-	if (n->kind != TDP_Y_SEQ)
-		return tdp_cfg_expected(c, n, path, what);
-	if (!n->n)
-		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", what);
-	for (const struct tdp_ynode *e = n->head; e; e = e->next, i++) {
-		uint32_t d;
-		tdp_cfg_index_path(ip, path, i);
-		if (tdp_cfg_want_uint(c, e, ip, what, 0, TDP_MAX_HDIM - 1, &d))
-			return -1;
-		if (mask & (1u << d))
-			return tdp_cfg_expected(c, e, ip, "each dimension at most once");
-		mask |= 1u << d;
-	}
-	memcpy((char *)obj + k->offset, &mask, sizeof(mask));
-	return 0;
+	return tdp_cfg_want_set(c, n, path, what, "each dimension at most once", read_dim, what,
+				(uint32_t *)((char *)obj + k->offset));
 }
 
 static const struct tdp_cfg_type dims = { read_dims, tdp_cfg_init_uint };

@@ -107,30 +107,22 @@ static void init_power(const struct tdp_cfg_key *k, void *obj)
 static const struct tdp_cfg_type power = { read_power, init_power };
 
 /* distance: a non-empty list of distinct names, into a mask. */
+static int read_distance(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *arg,
+			 unsigned *bit)
+{
+	int d;
+	(void)arg;
+	if (tdp_cfg_want_enum(c, e, path, distance_names, &d))
+		return -1;
+	*bit = (unsigned)d;
+	return 0;
+}
+
 static int read_distances(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
 			  const struct tdp_cfg_key *k, void *obj)
 {
-	static const char what[] = "a list of distances: bottleneck, wasserstein1, wasserstein2";
-	char ip[TDP_CFG_PATH_MAX];
-	uint32_t mask = 0;
-	size_t i = 0;
-	if (tdp_cfg_plain(c, n, path))
-		return -1;
-	if (n->kind != TDP_Y_SEQ)
-		return tdp_cfg_expected(c, n, path, what);
-	if (!n->n)
-		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", what);
-	for (const struct tdp_ynode *e = n->head; e; e = e->next, i++) {
-		int d;
-		tdp_cfg_index_path(ip, path, i);
-		if (tdp_cfg_want_enum(c, e, ip, distance_names, &d))
-			return -1;
-		if (mask & (1u << d))
-			return tdp_cfg_expected(c, e, ip, "each distance at most once");
-		mask |= 1u << d;
-	}
-	memcpy((char *)obj + k->offset, &mask, sizeof(mask));
-	return 0;
+	return tdp_cfg_want_set(c, n, path, "a list of distances: bottleneck, wasserstein1, wasserstein2",
+				"each distance at most once", read_distance, NULL, (uint32_t *)((char *)obj + k->offset));
 }
 
 static const struct tdp_cfg_type distances = { read_distances, NULL };

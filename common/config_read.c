@@ -395,3 +395,27 @@ int tdp_cfg_want_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 		return tdp_cfg_expected(c, n, path, "a finite number");
 	return 0;
 }
+
+int tdp_cfg_want_set(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, const char *what,
+		     const char *once, tdp_cfg_item_fn *item, const void *arg, uint32_t *mask)
+{
+	char ip[TDP_CFG_PATH_MAX];
+	size_t i = 0;
+	*mask = 0;
+	if (tdp_cfg_plain(c, n, path))
+		return -1;
+	if (n->kind != TDP_Y_SEQ)
+		return tdp_cfg_expected(c, n, path, what);
+	if (!n->n)
+		return tdp_cfg_fail(c, n->line, n->col, path, "expected %s, got an empty list", what);
+	for (const struct tdp_ynode *e = n->head; e; e = e->next, i++) {
+		unsigned bit;
+		tdp_cfg_index_path(ip, path, i);
+		if (item(c, e, ip, arg, &bit))
+			return -1;
+		if (*mask & (1u << bit))
+			return tdp_cfg_expected(c, e, ip, once);
+		*mask |= 1u << bit;
+	}
+	return 0;
+}

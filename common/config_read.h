@@ -90,6 +90,17 @@ int tdp_cfg_want_name(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const ch
 /* A positive finite number, written as a plain decimal. */
 int tdp_cfg_want_number(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out);
 
+/*
+ * A non-empty list of distinct items into a mask: ITEM reads each (at
+ * PATH[i]) into a bit number below 32, with ARG.  WHAT is the
+ * expectation, ONCE what a repeated item breaks ("each dimension at most
+ * once").
+ */
+typedef int tdp_cfg_item_fn(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *arg,
+			    unsigned *bit);
+int tdp_cfg_want_set(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, const char *what,
+		     const char *once, tdp_cfg_item_fn *item, const void *arg, uint32_t *mask);
+
 /* Any finite number (negative, 0), written as a plain decimal. */
 int tdp_cfg_want_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out);
 

@@ -197,16 +197,9 @@ void encode_features_jsonl(struct tdp_buf *b, const struct tdp_result *r, const 
 
 /* --------------------------------------------------------------- msgpack */
 
-static void pack_key(msgpack_packer *pk, const char *key)
-{
-	size_t n = strlen(key);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, key, n);
-}
-
 static void mp_map(void *out, const char *key, unsigned n)
 {
-	pack_key(out, key);
+	encode_pack_cstr(out, key);
 	msgpack_pack_map(out, n);
 }
 
@@ -217,7 +210,7 @@ static void mp_end(void *out)
 
 static void mp_real(void *out, const char *key, double x)
 {
-	pack_key(out, key);
+	encode_pack_cstr(out, key);
 	if (isinf(x))
 		msgpack_pack_nil(out);
 	else
@@ -226,7 +219,7 @@ static void mp_real(void *out, const char *key, double x)
 
 static void mp_reals(void *out, const char *key, const double *x, uint32_t n, bool integers)
 {
-	pack_key(out, key);
+	encode_pack_cstr(out, key);
 	msgpack_pack_array(out, n);
 	for (uint32_t i = 0; i < n; i++)
 		if (integers)
@@ -237,7 +230,7 @@ static void mp_reals(void *out, const char *key, const double *x, uint32_t n, bo
 
 static void mp_whole(void *out, const char *key, double x)
 {
-	pack_key(out, key);
+	encode_pack_cstr(out, key);
 	msgpack_pack_uint64(out, (uint64_t)x);
 }
 

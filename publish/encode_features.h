@@ -18,6 +18,9 @@
 #include "common/config_features.h"
 #include "common/record.h"
 
+/* Pack the NUL-terminated S as a msgpack str (publish/encode_msgpack.c). */
+void encode_pack_cstr(msgpack_packer *pk, const char *s);
+
 /* Keys R's features add to its map: 0, 1 ("features") or 2 (and
  * "distance"); F NULL: none. */
 unsigned encode_features_keys(const struct tdp_result *r, const struct tdp_features_cfg *f);

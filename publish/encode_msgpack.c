@@ -34,8 +34,7 @@ static int buf_write(void *data, const char *p, size_t n)
 	return tdp_buf_ok(b) ? 0 : -1;
 }
 
-/* Pack the NUL-terminated S as a msgpack str. */
-static void pack_cstr(msgpack_packer *pk, const char *s)
+void encode_pack_cstr(msgpack_packer *pk, const char *s)
 {
 	size_t n = strlen(s);
 	msgpack_pack_str(pk, n);
@@ -45,7 +44,7 @@ static void pack_cstr(msgpack_packer *pk, const char *s)
 /* Pack "KEY": U, the key a str and U the shortest uint. */
 static void pack_key_u64(msgpack_packer *pk, const char *key, uint64_t u)
 {
-	pack_cstr(pk, key);
+	encode_pack_cstr(pk, key);
 	msgpack_pack_uint64(pk, u);
 }
 
@@ -109,30 +108,30 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
 			      encode_features_keys(r, features));
 	pack_key_u64(&pk, "v", 1);
-	pack_cstr(&pk, "id");
+	encode_pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
 	msgpack_pack_str_body(&pk, id, idlen);
 	if (id != small)
 		free(id);
-	pack_cstr(&pk, "stream");
-	pack_cstr(&pk, stream);
-	pack_cstr(&pk, "scale");
-	pack_cstr(&pk, scale);
+	encode_pack_cstr(&pk, "stream");
+	encode_pack_cstr(&pk, stream);
+	encode_pack_cstr(&pk, "scale");
+	encode_pack_cstr(&pk, scale);
 	if (timed) {
-		pack_cstr(&pk, "window");
+		encode_pack_cstr(&pk, "window");
 		msgpack_pack_int64(&pk, encode_window_k(r));
-		pack_cstr(&pk, "from");
+		encode_pack_cstr(&pk, "from");
 		pack_event_time(&pk, tdp_result_from(r), unit);
-		pack_cstr(&pk, "to");
+		encode_pack_cstr(&pk, "to");
 		pack_event_time(&pk, tdp_result_to(r), unit);
 	} else {
 		pack_key_u64(&pk, "window", r->window);
 		pack_key_u64(&pk, "first_seq", r->first_seq);
 		pack_key_u64(&pk, "last_seq", r->last_seq);
 	}
-	pack_cstr(&pk, "start");
+	encode_pack_cstr(&pk, "start");
 	pack_time(&pk, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
-	pack_cstr(&pk, "end");
+	encode_pack_cstr(&pk, "end");
 	pack_time(&pk, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
 	pack_key_u64(&pk, "n", r->n);
 	if (short_by > 0)
@@ -142,7 +141,7 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	if (r->truncated > 0)
 		pack_key_u64(&pk, "truncated", r->truncated);
 	if (nincomplete > 0) {
-		pack_cstr(&pk, "incomplete");
+		encode_pack_cstr(&pk, "incomplete");
 		msgpack_pack_map(&pk, nincomplete);
 		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
 			if (!(r->dims_mask >> d & 1) || !r->incomplete[d])
@@ -150,11 +149,11 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 			char key = (char)('0' + d);
 			msgpack_pack_str(&pk, 1);
 			msgpack_pack_str_body(&pk, &key, 1);
-			pack_cstr(&pk, tdp_incomplete_name(r->incomplete[d]));
+			encode_pack_cstr(&pk, tdp_incomplete_name(r->incomplete[d]));
 		}
 	}
 
-	pack_cstr(&pk, "diagrams");
+	encode_pack_cstr(&pk, "diagrams");
 	unsigned ndims = 0;
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
 		ndims += tdp_result_has_diagram(r, d);
