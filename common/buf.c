@@ -130,3 +130,14 @@ int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
 	close(fd);
 	return rc;
 }
+
+void tdp_buf_put_u64(struct tdp_buf *b, uint64_t x)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+	do {
+		tmp[--n] = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	tdp_buf_append(b, tmp + n, sizeof(tmp) - n);
+}

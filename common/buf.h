@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct tdp_buf {
 	char *p;
@@ -26,6 +27,8 @@ void tdp_buf_append(struct tdp_buf *b, const void *p, size_t n);
 void tdp_buf_putc(struct tdp_buf *b, char c);
 void tdp_buf_puts(struct tdp_buf *b, const char *s);
 void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* X in decimal, as "%" PRIu64 prints it, without printf's cost. */
+void tdp_buf_put_u64(struct tdp_buf *b, uint64_t x);
 static inline bool tdp_buf_ok(const struct tdp_buf *b) { return !b->failed; }
 
 /*

@@ -5,7 +5,6 @@
  */
 #include "publish/encode_features.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -171,7 +170,7 @@ static void json_reals(void *out, const char *key, const double *x, uint32_t n, 
 		if (i)
 			tdp_buf_putc(o->b, ',');
 		if (integers)
-			tdp_buf_printf(o->b, "%" PRIu64, (uint64_t)x[i]);
+			tdp_buf_put_u64(o->b, (uint64_t)x[i]);
 		else
 			tdp_json_double(o->b, x[i]);
 	}
@@ -182,7 +181,7 @@ static void json_whole(void *out, const char *key, double x)
 {
 	struct json_out *o = out;
 	json_key(o, key);
-	tdp_buf_printf(o->b, "%" PRIu64, (uint64_t)x);
+	tdp_buf_put_u64(o->b, (uint64_t)x);
 }
 
 static const struct feature_ops json_ops = { json_map, json_end, json_real, json_whole, json_reals };

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,24 @@ static void test_growth_keeps_bytes(void **state)
 	assert_memory_equal(b.p, "xyz\0w", 5);
 	tdp_buf_fini(&b);
 	assert_null(b.p);
+}
+
+/* tdp_buf_put_u64 prints what printf's PRIu64 prints. */
+static void test_put_u64(void **state)
+{
+	(void)state;
+	const uint64_t xs[] = { 0, 1, 9, 10, 99, 100, 4294967295u, 4294967296u, 1234567890123456789u, UINT64_MAX };
+	for (unsigned i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+		char want[32];
+		struct tdp_buf b;
+		tdp_buf_init(&b);
+		tdp_buf_puts(&b, "x");
+		tdp_buf_put_u64(&b, xs[i]);
+		tdp_buf_putc(&b, '\0');
+		snprintf(want, sizeof(want), "x%" PRIu64, xs[i]);
+		assert_string_equal(b.p, want);
+		tdp_buf_fini(&b);
+	}
 }
 
 static void test_failure_is_sticky(void **state)
@@ -84,6 +103,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growth_keeps_bytes),
+		cmocka_unit_test(test_put_u64),
 		cmocka_unit_test(test_failure_is_sticky),
 		cmocka_unit_test(test_read_file),
 	};
