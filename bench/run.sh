@@ -85,6 +85,12 @@ echo
 echo "== time windows: tdapipe run, a time scale next to a count scale with the same mean points per window (median of $RUNS; bench/time_windows.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/time_windows.sh
 
+# Numbers (common/shortest.c): the shortest round-trip digits of a double
+# by Schubfach, next to the glibc precision search it replaced.
+echo
+echo "== numbers: formatting a double, shortest round-trip digits, ours vs glibc snprintf+strtod (median of $RUNS; bench/shortest_bench.c)"
+"$BUILD"/tools/shortest_bench 200000 "$RUNS"
+
 # Features and distances (issue 19): the sublevel 1000/100 scale with every
 # feature and distance on, next to the same scale without; bench/features.sh.
 echo

@@ -48,7 +48,7 @@ static void recover(struct scaled *w, const struct window_kind *kind)
 	if (last->len && last->stream < max && w->st[last->stream].next_window <= last->window) {
 		/* Its diagrams are the stream's previous window now. */
 		if (w->features.l.ndist)
-			scaled_prev_keep(w, (const struct tdp_result *)(w->arena + last->off % w->arena_size));
+			scaled_prev_recover(w, last);
 		w->st[last->stream].next_window = last->window + 1;
 		scaled_commit(w, last->stream);
 	}

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/crash.h"
+#include "common/log.h"
 
 /* Slot SLOT of stream I's previous diagrams, reserved in /dev/shm the
  * first time this process touches the stream's slots. */
@@ -52,4 +53,24 @@ void scaled_prev_keep(struct scaled *w, const struct tdp_result *r)
 	b->prev_mask = (uint16_t)mask;
 	b->prev_slot = (uint8_t)slot;
 	b->prev_set = 1;
+}
+
+void scaled_prev_recover(struct scaled *w, const struct tdp_result_desc *d)
+{
+	uint64_t at = d->off % w->arena_size;
+	const struct tdp_result *r = (const struct tdp_result *)(w->arena + at);
+	bool ok = at + d->len <= w->arena_size && d->len >= sizeof(*r) && r->size == d->len &&
+		  r->stream == d->stream && r->window == d->window;
+	uint64_t n = 0;
+	for (unsigned k = 0; ok && k < TDP_MAX_HDIM; k++) {
+		ok = r->count[k] <= tdp_scale_dim_cap(w->sc, (int)k);
+		n += r->count[k];
+	}
+	if (ok && tdp_result_size(0) + n * sizeof(struct tdp_interval) <= d->len) {
+		scaled_prev_keep(w, r);
+		return;
+	}
+	tdp_log("scale %s: the last result in the arena does not check out; the next window of its stream "
+		"has no distances", w->sc->name);
+	w->st[d->stream].prev_set = 0;
 }

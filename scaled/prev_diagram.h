@@ -30,4 +30,10 @@ bool scaled_prev_view(struct scaled *w, uint32_t i, struct diagram_view *v);
  * by the caller's next scaled_commit of the stream). */
 void scaled_prev_keep(struct scaled *w, const struct tdp_result *r);
 
+/* At start: the result the out-ring's last descriptor D names was
+ * emitted but not committed; keep its diagrams (the block in the arena,
+ * checked before its counts size a copy; one that does not check out is
+ * logged and left). */
+void scaled_prev_recover(struct scaled *w, const struct tdp_result_desc *d);
+
 #endif
