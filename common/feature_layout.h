@@ -60,7 +60,7 @@ static inline struct tdp_feature_layout tdp_feature_layout(const struct tdp_feat
 /* Doubles of the features section of a result with dimensions DIMS_MASK. */
 static inline uint32_t tdp_feature_section(const struct tdp_feature_layout *l, uint32_t dims_mask)
 {
-	return l->width * (uint32_t)__builtin_popcount(dims_mask);
+	return l->width * (uint32_t)__builtin_popcount(dims_mask & ((1u << TDP_MAX_HDIM) - 1));
 }
 
 #endif

@@ -158,6 +158,16 @@ static inline bool tdp_result_has_diagram(const struct tdp_result *r, unsigned d
 	return d < TDP_MAX_HDIM && (r->dims_mask >> d & 1) && !r->incomplete[d];
 }
 
+/* Intervals of every diagram R carries (a dimension without one has
+ * count 0, and is skipped all the same). */
+static inline uint32_t tdp_result_nintervals(const struct tdp_result *r)
+{
+	uint32_t n = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+		n += tdp_result_has_diagram(r, d) ? r->count[d] : 0;
+	return n;
+}
+
 /* The dimensions the scale asks for that R has no diagram of. */
 static inline unsigned tdp_result_incomplete_dims(const struct tdp_result *r)
 {
@@ -178,13 +188,6 @@ static inline size_t tdp_result_size(uint32_t nintervals)
 	return sizeof(struct tdp_result) + (size_t)nintervals * sizeof(struct tdp_interval);
 }
 
-/* Intervals of every dimension R carries. */
-static inline uint32_t tdp_result_nintervals(const struct tdp_result *r)
-{
-	uint32_t n = 0;
-	for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
-		n += r->count[d];
-	return n;
-}
+
 
 #endif

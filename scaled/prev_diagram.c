@@ -44,10 +44,10 @@ void scaled_prev_keep(struct scaled *w, const struct tdp_result *r)
 		if (tdp_result_has_diagram(r, d)) {
 			memcpy(dst, iv, (size_t)r->count[d] * sizeof(*iv));
 			dst += r->count[d];
+			iv += r->count[d];
 			b->prev_count[d] = r->count[d];
 			mask |= 1u << d;
 		}
-		iv += r->count[d];
 	}
 	tdp_crash_point();
 	b->prev_mask = (uint16_t)mask;

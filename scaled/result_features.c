@@ -116,7 +116,8 @@ int result_features_fill(struct result_features *rf, struct tdp_result *r, const
 		if (!(r->dims_mask >> d & 1))
 			continue;
 		const struct tdp_interval *cur = iv;
-		iv += r->count[d];
+		if (tdp_result_has_diagram(r, d))
+			iv += r->count[d];
 		/* A dimension not computed has a block nobody reads: zeros keep
 		 * the arena's bytes a function of the input. */
 		memset(out, 0, (size_t)l->width * sizeof(double));

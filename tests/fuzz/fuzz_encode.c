@@ -28,6 +28,7 @@
 #include <msgpack.h>
 
 #include "common/buf.h"
+#include "common/feature_layout.h"
 #include "publish/encode.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_json.h"
@@ -41,6 +42,7 @@ struct want {
 	char *id;
 	size_t idlen;
 	enum tdp_time_unit unit;
+	const struct tdp_features_cfg *f;   /* the scale's features, or NULL */
 };
 
 /* ------------------------------------------------------------- jsonl */
@@ -113,6 +115,8 @@ static void json_string(const struct jr_value *v, const char *s, size_t n, const
 		FUZZ_CHECK(v->slen == n && !memcmp(v->str, s, n), "%s: the bytes do not read back", what);
 }
 
+static void json_features(const struct want *w, const struct jr_value *o);
+
 static void check_jsonl(const struct want *w, const char *p, size_t len, struct jr_value **root)
 {
 	const struct tdp_result *r = w->r;
@@ -181,6 +185,69 @@ static void check_jsonl(const struct want *w, const char *p, size_t len, struct 
 		}
 	}
 	FUZZ_CHECK(ndiag == dg->n, "diagrams: %zu keys, %zu diagrams", dg->n, ndiag);
+	json_features(w, o);
+}
+
+/* The features section as JSON: each dimension with a diagram, each
+ * value the section's (counts and Betti numbers integers, a non-finite
+ * number null), a distance only where the section has one. */
+static void json_reals(const struct jr_value *a, const double *x, uint32_t n, bool integers, const char *what)
+{
+	FUZZ_CHECK(a && a->kind == JR_ARRAY && a->n == n, "%s: not %u values", what, n);
+	for (uint32_t i = 0; i < n; i++)
+		if (integers)
+			FUZZ_CHECK(fuzz_json_u64(&a->items[i], what) == (uint64_t)x[i], "%s[%u]", what, i);
+		else
+			json_double(&a->items[i], x[i], what);
+}
+
+static void json_features(const struct want *w, const struct jr_value *o)
+{
+	const struct tdp_result *r = w->r;
+	const struct jr_value *fe = jr_get(o, "features"), *di = jr_get(o, "distance");
+	if (!w->f) {
+		FUZZ_CHECK(!fe && !di, "features without a features config");
+		return;
+	}
+	const struct tdp_features_cfg *f = w->f;
+	struct tdp_feature_layout l = tdp_feature_layout(f);
+	FUZZ_CHECK(fe && fe->kind == JR_OBJECT, "features");
+	FUZZ_CHECK(!di == !(r->flags & TDP_RESULT_DISTANCE), "distance present: %d", di != NULL);
+	const double *x = tdp_result_features_const(r, tdp_result_nintervals(r));
+	size_t nf = 0, nd = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(r->dims_mask >> d & 1))
+			continue;
+		const double *b = x;
+		x += l.width;
+		char key[2] = {(char)('0' + d), 0};
+		const struct jr_value *e = jr_get(fe, key);
+		FUZZ_CHECK(!e == !tdp_result_has_diagram(r, d), "features[%u] present: %d", d, e != NULL);
+		if (!e)
+			continue;
+		nf++;
+		FUZZ_CHECK(fuzz_json_u64(jr_get(e, "count"), "count") == (uint64_t)b[l.summary], "count");
+		FUZZ_CHECK(fuzz_json_u64(jr_get(e, "essential"), "essential") == (uint64_t)b[l.summary + 1], "essential");
+		json_double(jr_get(e, "total"), b[l.summary + 2], "total");
+		json_double(jr_get(e, "max"), b[l.summary + 3], "max");
+		json_double(jr_get(e, "entropy"), b[l.summary + 4], "entropy");
+		json_reals(jr_get(e, "betti"), b + l.betti, f->betti.resolution, true, "betti");
+		json_reals(jr_get(e, "landscape"), b + l.landscape, f->landscape.layers * f->landscape.resolution, false,
+			   "landscape");
+		json_reals(jr_get(e, "silhouette"), b + l.silhouette, f->silhouette.resolution, false, "silhouette");
+		json_reals(jr_get(e, "image"), b + l.image, f->image.resolution[0] * f->image.resolution[1], false, "image");
+		FUZZ_CHECK(e->n == 9, "features[%u]: %zu keys", d, e->n);
+		const struct jr_value *de = di ? jr_get(di, key) : NULL;
+		FUZZ_CHECK(!de == !(di && !isnan(b[l.distance])), "distance[%u] present: %d", d, de != NULL);
+		if (!de)
+			continue;
+		nd++;
+		json_double(jr_get(de, "bottleneck"), b[l.distance], "bottleneck");
+		json_double(jr_get(de, "wasserstein1"), b[l.distance + 1], "wasserstein1");
+		json_double(jr_get(de, "wasserstein2"), b[l.distance + 2], "wasserstein2");
+		FUZZ_CHECK(de->n == 3, "distance[%u]: %zu keys", d, de->n);
+	}
+	FUZZ_CHECK(fe->n == nf && (!di || di->n == nd), "features: %zu of %zu dimensions", fe->n, nf);
 }
 
 /* ----------------------------------------------------------- msgpack */
@@ -310,6 +377,10 @@ static void check_msgpack(const struct want *w, const char *p, size_t len, const
 				}
 			}
 			FUZZ_CHECK(j == v->via.map.size, "diagrams: %u entries, %u diagrams", v->via.map.size, j);
+		} else if (mp_key(k, "features") || mp_key(k, "distance")) {
+			/* the values are the JSON line's (checked there): the same shape here */
+			const struct jr_value *j = jr_get(json, mp_key(k, "features") ? "features" : "distance");
+			FUZZ_CHECK(j && v->type == MSGPACK_OBJECT_MAP && v->via.map.size == j->n, "features/distance map");
 		} else {
 			FUZZ_CHECK(false, "unknown key %u", i);
 		}
@@ -376,19 +447,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (tdp_result_has_diagram(&h, d))
 			total += h.count[d];
 	}
+	/* Every feature on, small grids, or none. */
+	static const struct tdp_features_cfg all = {
+		.summary = true,
+		.betti = { .on = true, .resolution = 3, .range = {0, 1} },
+		.landscape = { .on = true, .resolution = 2, .range = {0, 1}, .layers = 2 },
+		.silhouette = { .on = true, .resolution = 2, .range = {0, 1}, .power = 1 },
+		.image = { .on = true, .bandwidth = 1, .resolution = {2, 2}, .range = {0, 1, 0, 1} },
+		.distances = 7,
+	};
+	const struct tdp_features_cfg *f = fuzz_u8(&in) & 1 ? &all : NULL;
+	struct tdp_feature_layout l = tdp_feature_layout(&all);
+	h.features = f ? tdp_feature_section(&l, h.dims_mask) : 0;
+	if (f && fuzz_u8(&in) & 1)
+		h.flags |= TDP_RESULT_DISTANCE;
 	char *stream = fuzz_cstr(&in, 300);
 	char *scale = fuzz_cstr(&in, 300);
-	struct tdp_result *r = malloc(tdp_result_size(total));
+	size_t rsize = tdp_result_size(total) + (size_t)h.features * sizeof(double);
+	struct tdp_result *r = malloc(rsize);
 	*r = h;
-	r->size = (uint32_t)tdp_result_size(total);
+	r->size = (uint32_t)rsize;
 	struct tdp_interval *iv = tdp_result_intervals(r);
 	for (uint32_t i = 0; i < total; i++) {
 		iv[i].birth = pick_double(&in);
 		iv[i].death = pick_double(&in);
 	}
+	/* The section within its contract: counts and Betti numbers whole. */
+	double *x = (double *)(iv + total);
+	for (uint32_t i = 0; i < h.features; i++) {
+		uint32_t at = i % l.width;
+		bool whole = at < l.summary + 2 || (at >= l.betti && at < l.betti + all.betti.resolution);
+		x[i] = whole ? (double)fuzz_u8(&in) : pick_double(&in);
+	}
 
 	char small[ENCODE_ID_SMALL];
-	struct want w = {.r = r, .stream = stream, .scale = scale, .unit = unit};
+	struct want w = {.r = r, .stream = stream, .scale = scale, .unit = unit, .f = f};
 	w.id = encode_result_id(small, &w.idlen, r, stream, scale);
 	FUZZ_CHECK(w.id, "no id");
 	char expect[700];
@@ -402,14 +495,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = strlen(prefix);
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_jsonl(&b, r, stream, scale, unit, NULL);
+	encode_result_jsonl(&b, r, stream, scale, unit, f);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the JSON writer did not append");
 	struct jr_value *json = NULL;
 	check_jsonl(&w, b.p + plen, b.len - plen, &json);
 
 	tdp_buf_reset(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_msgpack(&b, r, stream, scale, unit, NULL);
+	encode_result_msgpack(&b, r, stream, scale, unit, f);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the msgpack writer did not append");
 	char *packed = fuzz_dup(b.p + plen, b.len - plen);   /* exact: a read past it is seen */
 	check_msgpack(&w, packed, b.len - plen, json);
