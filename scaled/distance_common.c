@@ -22,6 +22,7 @@ void distance_ws_free(struct distance_ws *ws)
 	free(ws->ea.p);
 	free(ws->eb.p);
 	free(ws->scratch.p);
+	free(ws->cand.p);
 	free(ws);
 }
 

@@ -25,6 +25,7 @@ struct distance_ws {
 	struct distance_buf pa, pb;   /* finite points of A and B */
 	struct distance_buf ea, eb;   /* essential births of A and B, sorted */
 	struct distance_buf scratch;  /* the algorithm's arrays (distance_carve) */
+	struct distance_buf cand;     /* the bottleneck's candidate values, small diagrams */
 };
 
 /* The two diagrams as the algorithms see them. */
