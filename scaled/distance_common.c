@@ -23,6 +23,8 @@ void distance_ws_free(struct distance_ws *ws)
 	free(ws->eb.p);
 	free(ws->scratch.p);
 	free(ws->cand.p);
+	free(ws->wgeo.p);
+	free(ws->wkey.p);
 	free(ws);
 }
 

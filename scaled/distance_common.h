@@ -26,6 +26,15 @@ struct distance_ws {
 	struct distance_buf ea, eb;   /* essential births of A and B, sorted */
 	struct distance_buf scratch;  /* the algorithm's arrays (distance_carve) */
 	struct distance_buf cand;     /* the bottleneck's candidate values, small diagrams */
+	/*
+	 * The Wasserstein distance's geometry (B's k-d tree, the edges found)
+	 * of the last pair, kept for the next call on the same pair: the
+	 * pipeline asks orders 1 and 2 in a row.  Valid when wvalid and the
+	 * points equal those in wkey (A's wn, then B's wm).
+	 */
+	struct distance_buf wgeo, wkey;
+	size_t wn, wm, wpool_n;
+	int wvalid;
 };
 
 /* The two diagrams as the algorithms see them. */

@@ -49,7 +49,7 @@
 #define NONE UINT32_MAX
 #define LEAF 8         /* most points in a leaf of B's k-d tree */
 #define EDGE_CACHE 64            /* edges kept, per row and column ... */
-#define EDGE_CACHE_MAX (1u << 22)  /* ... and at most (48 MB) */
+#define EDGE_CACHE_MAX 2400000u  /* ... and at most (48 MB: an index, two costs) */
 
 /* A binary min-heap of items 0..cap-1 by key[item], ties by item; pos[item] NONE when out. */
 struct iheap {
@@ -139,10 +139,10 @@ struct hung {
 		double x0, x1, y0, y1, h;   /* a k-d node's box and largest half lifetime */
 	} *node;
 	uint32_t *near_j;        /* the edges of one of A's points (near()) */
-	double *near_c;
+	double *near_c;          /* their L-infinity lengths, then costs */
 	uint32_t *eoff, *elen;   /* A's points' edges in the pool, NONE when not there */
 	uint32_t *pool_j;
-	double *pool_c;
+	double *pool_c[2];       /* their costs, order 1 and 2 */
 	size_t pool_n, pool_cap;
 	double *u, *v;           /* potentials: reduced cost c - u - v >= 0, 0 when matched */
 	int32_t *rowm, *colm;
@@ -227,7 +227,7 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
 		double c = linf(p, &h->pb[j]);
 		if (c < ha + h->hb[j]) {
 			h->near_j[cnt] = (uint32_t)j;
-			h->near_c[cnt++] = power(c, h->order);
+			h->near_c[cnt++] = c;
 		}
 	}
 	return cnt;
@@ -238,14 +238,15 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
  * in *JS, their costs in *CS; how many.  A row is scanned again at every
  * augmenting path that passes it (tens of times on 1,000 points), so
  * the first EDGE_CACHE * (n + m) edges found, EDGE_CACHE_MAX at most,
- * stay in a pool (memory O(n + m) still); rows past it are searched each
- * time.
+ * stay in a pool (memory O(n + m) still), with their costs for both
+ * orders, kept for the next call on the same pair (ws->wgeo); rows past
+ * it are searched each time.
  */
 static size_t near(struct hung *h, size_t r, const uint32_t **js, const double **cs)
 {
 	if (h->eoff[r] != NONE) {
 		*js = h->pool_j + h->eoff[r];
-		*cs = h->pool_c + h->eoff[r];
+		*cs = h->pool_c[h->order - 1] + h->eoff[r];
 		return h->elen[r];
 	}
 	size_t k = near_rec(h, r, 0, h->m, 0);
@@ -253,11 +254,18 @@ static size_t near(struct hung *h, size_t r, const uint32_t **js, const double *
 	*cs = h->near_c;
 	if (k <= h->pool_cap - h->pool_n) {
 		memcpy(h->pool_j + h->pool_n, h->near_j, k * sizeof(*h->near_j));
-		memcpy(h->pool_c + h->pool_n, h->near_c, k * sizeof(*h->near_c));
+		for (size_t t = 0; t < k; t++) {
+			h->pool_c[0][h->pool_n + t] = h->near_c[t];
+			h->pool_c[1][h->pool_n + t] = power(h->near_c[t], 2);
+		}
 		h->eoff[r] = (uint32_t)h->pool_n;
 		h->elen[r] = (uint32_t)k;
+		*cs = h->pool_c[h->order - 1] + h->pool_n;
 		h->pool_n += k;
+		return k;
 	}
+	for (size_t t = 0; t < k; t++)
+		h->near_c[t] = power(h->near_c[t], h->order);
 	return k;
 }
 
@@ -563,14 +571,12 @@ static void augment(struct hung *h, size_t s)
 static int carve(struct distance_ws *ws, struct hung *h)
 {
 	size_t n = h->n, m = h->m, nn = h->nn;
-	size_t pool = nn < EDGE_CACHE_MAX / EDGE_CACHE ? EDGE_CACHE * nn : EDGE_CACHE_MAX;
 	size_t sizes[] = {
-		m * sizeof(struct distance_pt), 2 * n * sizeof(double), 2 * m * sizeof(double),
+		2 * n * sizeof(double), m * sizeof(double),
 		2 * nn * sizeof(double), 2 * nn * sizeof(int32_t), m * sizeof(double), nn * sizeof(int32_t), nn,
 		nn * sizeof(int32_t), nn * sizeof(double), m * sizeof(uint32_t), m * sizeof(double),
 		n * sizeof(double), 2 * m * sizeof(uint32_t), 2 * m * sizeof(uint32_t), 2 * n * sizeof(uint32_t),
-		m * sizeof(struct node), m * sizeof(uint32_t), m * sizeof(uint32_t), m * sizeof(double),
-		n * sizeof(uint32_t), 2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double),
+		m * sizeof(uint32_t), m * sizeof(double), n * sizeof(uint32_t),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -578,45 +584,91 @@ static int carve(struct distance_ws *ws, struct hung *h)
 	if (distance_buf_reserve(&ws->scratch, bytes))
 		return -1;
 	char *c = ws->scratch.p;
-	h->pb = distance_carve(&c, sizes[0]);
-	h->ha = distance_carve(&c, sizes[1]);
+	h->ha = distance_carve(&c, sizes[0]);
 	h->ga = h->ha + n;
-	h->hb = distance_carve(&c, sizes[2]);
-	h->gb = h->hb + m;
-	h->u = distance_carve(&c, sizes[3]);
+	h->gb = distance_carve(&c, sizes[1]);
+	h->u = distance_carve(&c, sizes[2]);
 	h->v = h->u + nn;
-	h->rowm = distance_carve(&c, sizes[4]);
+	h->rowm = distance_carve(&c, sizes[3]);
 	h->colm = h->rowm + nn;
-	h->minv = distance_carve(&c, sizes[5]);
-	h->way = distance_carve(&c, sizes[6]);
-	h->used = distance_carve(&c, sizes[7]);
-	h->set = distance_carve(&c, sizes[8]);
-	h->setd = distance_carve(&c, sizes[9]);
-	h->touched = distance_carve(&c, sizes[10]);
-	h->keyg = distance_carve(&c, sizes[11]);
-	h->keyd = distance_carve(&c, sizes[12]);
-	h->front.h = distance_carve(&c, sizes[13]);
+	h->minv = distance_carve(&c, sizes[4]);
+	h->way = distance_carve(&c, sizes[5]);
+	h->used = distance_carve(&c, sizes[6]);
+	h->set = distance_carve(&c, sizes[7]);
+	h->setd = distance_carve(&c, sizes[8]);
+	h->touched = distance_carve(&c, sizes[9]);
+	h->keyg = distance_carve(&c, sizes[10]);
+	h->keyd = distance_carve(&c, sizes[11]);
+	h->front.h = distance_carve(&c, sizes[12]);
 	h->front.pos = h->front.h + m;
-	h->gheap.h = distance_carve(&c, sizes[14]);
+	h->gheap.h = distance_carve(&c, sizes[13]);
 	h->gheap.pos = h->gheap.h + m;
-	h->dheap.h = distance_carve(&c, sizes[15]);
+	h->dheap.h = distance_carve(&c, sizes[14]);
 	h->dheap.pos = h->dheap.h + n;
-	h->node = distance_carve(&c, sizes[16]);
-	h->idx = distance_carve(&c, sizes[17]);
-	h->near_j = distance_carve(&c, sizes[18]);
-	h->near_c = distance_carve(&c, sizes[19]);
-	h->gstack = distance_carve(&c, sizes[20]);
-	h->eoff = distance_carve(&c, sizes[21]);
-	h->elen = h->eoff + n;
-	h->pool_j = distance_carve(&c, sizes[22]);
-	h->pool_c = distance_carve(&c, sizes[23]);
-	h->pool_n = 0;
-	h->pool_cap = pool;
-	for (size_t i = 0; i < n; i++)
-		h->eoff[i] = NONE;
+	h->near_j = distance_carve(&c, sizes[15]);
+	h->near_c = distance_carve(&c, sizes[16]);
+	h->gstack = distance_carve(&c, sizes[17]);
 	h->front.key = h->minv;
 	h->gheap.key = h->keyg;
 	h->dheap.key = h->keyd;
+	return 0;
+}
+
+/*
+ * B's k-d tree and the pool of edges, in ws->wgeo: kept from the last
+ * call when it was on the same points (the same pair, the other order),
+ * else built.  0 or -1.
+ */
+static int geometry(struct distance_ws *ws, struct hung *h, const struct distance_split *s)
+{
+	size_t n = h->n, m = h->m, nn = h->nn, pt = sizeof(struct distance_pt);
+	size_t pool = nn < EDGE_CACHE_MAX / EDGE_CACHE ? EDGE_CACHE * nn : EDGE_CACHE_MAX;
+	size_t sizes[] = {
+		m * pt, m * sizeof(double), m * sizeof(struct node), m * sizeof(uint32_t),
+		2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double), pool * sizeof(double),
+	};
+	int hit = ws->wvalid && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, s->a, n * pt) &&
+		  !memcmp((char *)ws->wkey.p + n * pt, s->b, m * pt);
+	size_t bytes = 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		bytes += distance_carve_size(sizes[i]);
+	if (!hit) {
+		ws->wvalid = 0;
+		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, nn * pt))
+			return -1;
+	}
+	char *c = ws->wgeo.p;
+	h->pb = distance_carve(&c, sizes[0]);
+	h->hb = distance_carve(&c, sizes[1]);
+	h->node = distance_carve(&c, sizes[2]);
+	h->idx = distance_carve(&c, sizes[3]);
+	h->eoff = distance_carve(&c, sizes[4]);
+	h->elen = h->eoff + n;
+	h->pool_j = distance_carve(&c, sizes[5]);
+	h->pool_c[0] = distance_carve(&c, sizes[6]);
+	h->pool_c[1] = distance_carve(&c, sizes[7]);
+	h->pool_cap = pool;
+	h->src = s->b;
+	if (hit) {
+		h->pool_n = ws->wpool_n;
+		return 0;
+	}
+	h->pool_n = 0;
+	for (size_t i = 0; i < n; i++)
+		h->eoff[i] = NONE;
+	for (size_t j = 0; j < m; j++)
+		h->idx[j] = (uint32_t)j;
+	if (m)
+		build(h, h->idx, 0, m, 0);
+	for (size_t j = 0; j < m; j++) {
+		h->pb[j] = h->src[h->idx[j]];
+		h->hb[j] = (h->pb[j].y - h->pb[j].x) * 0.5;
+	}
+	memcpy(ws->wkey.p, s->a, n * pt);
+	memcpy((char *)ws->wkey.p + n * pt, s->b, m * pt);
+	ws->wn = n;
+	ws->wm = m;
+	ws->wvalid = 1;
 	return 0;
 }
 
@@ -627,24 +679,15 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 	*out = 0;
 	if (!h.nn)
 		return 0;
-	if (h.nn > INT32_MAX / 2 || carve(ws, &h))
+	if (h.nn > INT32_MAX / 2 || carve(ws, &h) || geometry(ws, &h, s))
 		return -1;
-	h.src = s->b;
-	for (size_t j = 0; j < h.m; j++)
-		h.idx[j] = (uint32_t)j;
-	if (h.m)
-		build(&h, h.idx, 0, h.m, 0);
-	for (size_t j = 0; j < h.m; j++)
-		h.pb[j] = h.src[h.idx[j]];
 	/* GUDHI: (d - b) * 2 ** (1 / internal_p - 1), then ** order */
 	for (size_t i = 0; i < h.n; i++) {
 		h.ha[i] = (h.pa[i].y - h.pa[i].x) * 0.5;
 		h.ga[i] = power(h.ha[i], order);
 	}
-	for (size_t j = 0; j < h.m; j++) {
-		h.hb[j] = (h.pb[j].y - h.pb[j].x) * 0.5;
+	for (size_t j = 0; j < h.m; j++)
 		h.gb[j] = power(h.hb[j], order);
-	}
 	for (size_t i = 0; i < 2 * h.nn; i++) {
 		h.u[i] = 0;
 		h.rowm[i] = -1;
@@ -683,6 +726,7 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 		else if (c < h.m)
 			sum += h.gb[c];
 	}
+	ws->wpool_n = h.pool_n;
 	*out = sum;
 	return 0;
 }
