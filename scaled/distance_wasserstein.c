@@ -48,66 +48,73 @@
 
 #define NONE UINT32_MAX
 #define LEAF 8         /* most points in a leaf of B's k-d tree */
+#define SCAN_MAX 1024  /* most points of B scanned whole, not searched in the tree */
 #define EDGE_CACHE 64            /* edges kept, per row and column ... */
 #define EDGE_CACHE_MAX 2400000u  /* ... and at most (48 MB: an index, two costs) */
 
-/* A binary min-heap of items 0..cap-1 by key[item], ties by item; pos[item] NONE when out. */
+/*
+ * A binary min-heap of items 0..cap-1 by key[item], ties by item;
+ * pos[item] NONE when out.  Each slot keeps a copy of its item's key
+ * (hk), so a sift compares contiguous keys: whoever changes key[item]
+ * of an item in the heap calls ih_set() next, which copies it.
+ */
 struct iheap {
 	uint32_t *h, *pos;
-	double *key;
+	double *key, *hk;
 	size_t n;
 };
 
-static int ih_less(const struct iheap *q, uint32_t a, uint32_t b)
-{
-	return q->key[a] < q->key[b] || (q->key[a] == q->key[b] && a < b);
-}
-
-static void ih_place(struct iheap *q, size_t i, uint32_t it)
+static void ih_place(struct iheap *q, size_t i, uint32_t it, double k)
 {
 	q->h[i] = it;
+	q->hk[i] = k;
 	q->pos[it] = (uint32_t)i;
 }
 
 static void ih_up(struct iheap *q, size_t i)
 {
 	uint32_t it = q->h[i];
+	double k = q->hk[i];
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!ih_less(q, it, q->h[p]))
+		double kp = q->hk[p];
+		if (!(k < kp || (k == kp && it < q->h[p])))
 			break;
-		ih_place(q, i, q->h[p]);
+		ih_place(q, i, q->h[p], kp);
 		i = p;
 	}
-	ih_place(q, i, it);
+	ih_place(q, i, it, k);
 }
 
 static void ih_down(struct iheap *q, size_t i)
 {
 	uint32_t it = q->h[i];
+	double k = q->hk[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= q->n)
 			break;
-		if (c + 1 < q->n && ih_less(q, q->h[c + 1], q->h[c]))
+		if (c + 1 < q->n && (q->hk[c + 1] < q->hk[c] || (q->hk[c + 1] == q->hk[c] && q->h[c + 1] < q->h[c])))
 			c++;
-		if (!ih_less(q, q->h[c], it))
+		double kc = q->hk[c];
+		if (!(kc < k || (kc == k && q->h[c] < it)))
 			break;
-		ih_place(q, i, q->h[c]);
+		ih_place(q, i, q->h[c], kc);
 		i = c;
 	}
-	ih_place(q, i, it);
+	ih_place(q, i, it, k);
 }
 
 /* Inserts IT, or moves it after its key changed. */
 static void ih_set(struct iheap *q, uint32_t it)
 {
 	if (q->pos[it] == NONE) {
-		q->h[q->n] = it;
-		q->pos[it] = (uint32_t)q->n++;
+		ih_place(q, q->n++, it, q->key[it]);
 		ih_up(q, q->n - 1);
 	} else {
-		ih_up(q, q->pos[it]);
+		size_t i = q->pos[it];
+		q->hk[i] = q->key[it];
+		ih_up(q, i);
 		ih_down(q, q->pos[it]);
 	}
 }
@@ -121,7 +128,7 @@ static void ih_remove(struct iheap *q, uint32_t it)
 	uint32_t last = q->h[--q->n];
 	if (i == q->n)
 		return;
-	ih_place(q, i, last);
+	ih_place(q, i, last, q->hk[q->n]);
 	ih_up(q, i);
 	ih_down(q, q->pos[last]);
 }
@@ -138,6 +145,10 @@ struct hung {
 	struct node {
 		double x0, x1, y0, y1, h;   /* a k-d node's box and largest half lifetime */
 	} *node;
+	struct tpt {
+		double x, y, h;
+		uint32_t j;
+	} *trav;                 /* B's points in the order the tree search visits them */
 	uint32_t *near_j;        /* the edges of one of A's points (near()) */
 	double *near_c;          /* their L-infinity lengths, then costs */
 	uint32_t *eoff, *elen;   /* A's points' edges in the pool, NONE when not there */
@@ -234,6 +245,42 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
 }
 
 /*
+ * The same edges in the same order, for small B: every point in the
+ * order near_rec() would visit it.  The tree prunes little at this size
+ * (a node's largest h is a long interval's), and a flat loop is faster.
+ */
+static size_t near_scan(const struct hung *h, size_t r)
+{
+	double x = h->pa[r].x, y = h->pa[r].y, ha = h->ha[r];
+	size_t cnt = 0;
+	for (size_t t = 0; t < h->m; t++) {
+		const struct tpt *q = &h->trav[t];
+		double dx = fabs(x - q->x), dy = fabs(y - q->y), c = dx < dy ? dy : dx;
+		h->near_j[cnt] = q->j;   /* written always, kept when an edge: no branch to mispredict */
+		h->near_c[cnt] = c;
+		cnt += c < ha + q->h;
+	}
+	return cnt;
+}
+
+/* The order near_rec() visits positions [LO, HI) in, into TRAV from CNT. */
+static size_t trav_order(struct hung *h, size_t lo, size_t hi, size_t cnt)
+{
+	if (lo >= hi)
+		return cnt;
+	if (hi - lo > LEAF) {
+		size_t mid = lo + (hi - lo) / 2;
+		cnt = trav_order(h, lo, mid, cnt);
+		cnt = trav_order(h, mid + 1, hi, cnt);
+		lo = mid;
+		hi = mid + 1;
+	}
+	for (size_t j = lo; j < hi; j++)
+		h->trav[cnt++] = (struct tpt){ h->pb[j].x, h->pb[j].y, h->hb[j], (uint32_t)j };
+	return cnt;
+}
+
+/*
  * The edges of A's point R: B's points J with |R - J|_inf < h(R) + h(J),
  * in *JS, their costs in *CS; how many.  A row is scanned again at every
  * augmenting path that passes it (tens of times on 1,000 points), so
@@ -249,7 +296,7 @@ static size_t near(struct hung *h, size_t r, const uint32_t **js, const double *
 		*cs = h->pool_c[h->order - 1] + h->eoff[r];
 		return h->elen[r];
 	}
-	size_t k = near_rec(h, r, 0, h->m, 0);
+	size_t k = h->m <= SCAN_MAX ? near_scan(h, r) : near_rec(h, r, 0, h->m, 0);
 	*js = h->near_j;
 	*cs = h->near_c;
 	if (k <= h->pool_cap - h->pool_n) {
@@ -577,6 +624,7 @@ static int carve(struct distance_ws *ws, struct hung *h)
 		nn * sizeof(int32_t), nn * sizeof(double), m * sizeof(uint32_t), m * sizeof(double),
 		n * sizeof(double), 2 * m * sizeof(uint32_t), 2 * m * sizeof(uint32_t), 2 * n * sizeof(uint32_t),
 		m * sizeof(uint32_t), m * sizeof(double), n * sizeof(uint32_t),
+		2 * m * sizeof(double), n * sizeof(double),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -608,6 +656,9 @@ static int carve(struct distance_ws *ws, struct hung *h)
 	h->near_j = distance_carve(&c, sizes[15]);
 	h->near_c = distance_carve(&c, sizes[16]);
 	h->gstack = distance_carve(&c, sizes[17]);
+	h->front.hk = distance_carve(&c, sizes[18]);
+	h->gheap.hk = h->front.hk + m;
+	h->dheap.hk = distance_carve(&c, sizes[19]);
 	h->front.key = h->minv;
 	h->gheap.key = h->keyg;
 	h->dheap.key = h->keyd;
@@ -626,6 +677,7 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 	size_t sizes[] = {
 		m * pt, m * sizeof(double), m * sizeof(struct node), m * sizeof(uint32_t),
 		2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double), pool * sizeof(double),
+		(m <= SCAN_MAX ? m : 0) * sizeof(struct tpt),
 	};
 	int hit = ws->wvalid && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, s->a, n * pt) &&
 		  !memcmp((char *)ws->wkey.p + n * pt, s->b, m * pt);
@@ -647,6 +699,7 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 	h->pool_j = distance_carve(&c, sizes[5]);
 	h->pool_c[0] = distance_carve(&c, sizes[6]);
 	h->pool_c[1] = distance_carve(&c, sizes[7]);
+	h->trav = distance_carve(&c, sizes[8]);
 	h->pool_cap = pool;
 	h->src = s->b;
 	if (hit) {
@@ -664,6 +717,8 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 		h->pb[j] = h->src[h->idx[j]];
 		h->hb[j] = (h->pb[j].y - h->pb[j].x) * 0.5;
 	}
+	if (m <= SCAN_MAX)
+		trav_order(h, 0, m, 0);
 	memcpy(ws->wkey.p, s->a, n * pt);
 	memcpy((char *)ws->wkey.p + n * pt, s->b, m * pt);
 	ws->wn = n;
