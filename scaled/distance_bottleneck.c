@@ -27,16 +27,8 @@
  * matching at any larger r), as GUDHI does, so later decisions only add
  * the few augmenting paths the step between them opened.
  *
- * Small diagrams (na * nb <= BRACKET_MAX, the pipeline's case: windows of
- * ~100-300 intervals) search fewer r.  The answer is at least every
- * point's cheapest edge (it must be matched somewhere) and at most the
- * longest edge of any perfect matching (mutual nearest neighbours paired,
- * the rest to the diagonal); the answer is an edge length, so only the
- * edge lengths strictly between need a decision, bisected by their median:
- * ~log2 of their number of decisions (often one, at the lower bound, for
- * consecutive windows), and the first starts from a greedy matching of
- * edges at most the lower bound instead of from nothing.  The same least
- * perfect r, so the same bits, in a tenth of the time.
+ * Small diagrams (na * nb <= DISTANCE_SMALL_MAX) go another way:
+ * scaled/distance_bottleneck_small.c.
  */
 #include "scaled/distance.h"
 
@@ -45,9 +37,6 @@
 #include <string.h>
 
 #include "scaled/distance_common.h"
-
-/* na * nb at most for the bracketed search: its candidates take 1 MB at most */
-#define BRACKET_MAX (1u << 17)
 
 struct box {
 	double x0, x1, y0, y1;
@@ -421,245 +410,6 @@ static int decide(struct bn *g, double r)
 	return 0;
 }
 
-#define NONE UINT32_MAX
-
-/* A point's bits, mixed (twins, below). */
-static size_t hash(const struct distance_pt *p)
-{
-	uint64_t x, y;
-	memcpy(&x, &p->x, sizeof(x));
-	memcpy(&y, &p->y, sizeof(y));
-	uint64_t h = x * 0x9e3779b97f4a7c15ull ^ (y + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
-	return (size_t)(h ^ h >> 29);
-}
-
-/* fmax() of two numbers, not NaN, inline (fmax() is a call). */
-static double max2(double a, double b)
-{
-	return a < b ? b : a;
-}
-
-static double min2(double a, double b)
-{
-	return b < a ? b : a;
-}
-
-/* An edge's length as the decisions compare it (near(): both sides <= r). */
-static double edge(const struct distance_pt *p, const struct distance_pt *q)
-{
-	return max2(fabs(p->x - q->x), fabs(p->y - q->y));
-}
-
-static void swapd(double *c, size_t i, size_t j)
-{
-	double t = c[i];
-	c[i] = c[j];
-	c[j] = t;
-}
-
-/* Orders C[LO, HI) as < P, == P, > P; the bounds of the middle in *LT, *GT. */
-static void partition3(double *c, size_t lo, size_t hi, double p, size_t *lt, size_t *gt)
-{
-	size_t a = lo, i = lo, b = hi;
-	while (i < b) {
-		if (c[i] < p)
-			swapd(c, a++, i++);
-		else if (c[i] > p)
-			swapd(c, i, --b);
-		else
-			i++;
-	}
-	*lt = a;
-	*gt = b;
-}
-
-/* The K-th smallest of C[LO, HI) (quickselect, median of three); C reordered. */
-static double kth(double *c, size_t lo, size_t hi, size_t k)
-{
-	for (;;) {
-		double x = c[lo], y = c[lo + (hi - lo) / 2], z = c[hi - 1];
-		double p = x < y ? (y < z ? y : fmax(x, z)) : (x < z ? x : fmax(y, z));
-		size_t lt, gt;
-		partition3(c, lo, hi, p, &lt, &gt);
-		if (k < lt)
-			hi = lt;
-		else if (k >= gt)
-			lo = gt;
-		else
-			return p;
-	}
-}
-
-/*
- * The bracketed search (see the top): the least perfect r into *OUT and 0;
- * 1 when the diagrams are not for it (a coordinate not finite: the
- * bisection copes), -1 when memory ran out.  G is built, sl empty.
- */
-static int bracketed(struct distance_ws *ws, struct bn *g, double hi_r, double *out)
-{
-	size_t na = g->na, nb = g->nb, n = g->n, tsize = 16;
-	while (tsize < 2 * na)
-		tsize *= 2;
-	if (!isfinite(hi_r) || distance_buf_reserve(&ws->cand, (na * nb + 3 * n) * sizeof(double) +
-				       (2 * n + tsize) * sizeof(uint32_t)))
-		return isfinite(hi_r) ? -1 : 1;
-	double *cand = ws->cand.p, *best = cand + na * nb + n, *bestu = best + n;   /* A's, then B's */
-	uint32_t *nn = (uint32_t *)(bestu + n), *twin = nn + n, *table = twin + n;
-	for (size_t u = 0; u < n; u++) {
-		best[u] = bestu[u] = INFINITY;
-		nn[u] = twin[u] = NONE;
-	}
-	/*
-	 * Twins, equal points of A and B, paired one to one through a hash
-	 * of A's: most of two consecutive windows' points.  A twin's cheapest
-	 * edge is 0, so only the others need a search for theirs.
-	 */
-	for (size_t t = 0; t < tsize; t++)
-		table[t] = NONE;
-	for (size_t i = 0; i < na; i++) {
-		size_t t = hash(&g->pa[i]) & (tsize - 1);
-		while (table[t] != NONE)
-			t = (t + 1) & (tsize - 1);
-		table[t] = (uint32_t)i;
-	}
-	for (size_t j = 0; j < nb; j++)
-		for (size_t t = hash(&g->pb[j]) & (tsize - 1); table[t] != NONE; t = (t + 1) & (tsize - 1)) {
-			uint32_t i = table[t];
-			if (twin[i] == NONE && !memcmp(&g->pa[i], &g->pb[j], sizeof(g->pa[i]))) {
-				twin[i] = (uint32_t)j;
-				twin[na + j] = i;
-				break;
-			}
-		}
-	/* the others' cheapest edge (best), and cheapest to another such (bestu, nn) */
-	for (size_t i = 0; i < na; i++)
-		if (twin[i] == NONE)
-			for (size_t j = 0; j < nb; j++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				best[i] = min2(best[i], e);
-				if (twin[na + j] == NONE && e < bestu[i]) {
-					bestu[i] = e;
-					nn[i] = (uint32_t)j;
-				}
-			}
-	for (size_t j = 0; j < nb; j++)
-		if (twin[na + j] == NONE)
-			for (size_t i = 0; i < na; i++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				best[na + j] = min2(best[na + j], e);
-				if (twin[i] == NONE && e < bestu[na + j]) {
-					bestu[na + j] = e;
-					nn[na + j] = (uint32_t)i;
-				}
-			}
-	/* lo: every point's cheapest edge; ub: twins and mutual nearest paired, or both to the diagonal */
-	double lo = 0, ub = 0;
-	for (size_t i = 0; i < na; i++) {
-		if (twin[i] != NONE)
-			continue;
-		lo = max2(lo, min2(best[i], g->da[i]));
-		uint32_t j = nn[i];
-		if (j != NONE && nn[na + j] == i)
-			ub = max2(ub, min2(bestu[i], max2(g->da[i], g->db[j])));
-		else
-			ub = max2(ub, g->da[i]);
-	}
-	for (size_t j = 0; j < nb; j++) {
-		if (twin[na + j] != NONE)
-			continue;
-		lo = max2(lo, min2(best[na + j], g->db[j]));
-		uint32_t i = nn[na + j];
-		if (i == NONE || nn[i] != j)
-			ub = max2(ub, g->db[j]);
-	}
-	ub = min2(ub, hi_r);
-	if (lo >= ub) {
-		*out = ub;
-		return 0;
-	}
-	/* A start valid at every r >= lo: twins, nearest, own projections, projections */
-	int32_t *sl = g->sl, *sr = g->sr;
-	size_t k = 0;
-	for (size_t i = 0; i < na; i++) {
-		uint32_t j = twin[i] != NONE ? twin[i] : nn[i];
-		if (j != NONE && (twin[i] != NONE || bestu[i] <= lo) && sr[j] < 0) {
-			sl[i] = (int32_t)j;
-			sr[j] = (int32_t)i;
-		} else if (g->da[i] <= lo) {
-			sl[i] = (int32_t)(nb + i);
-			sr[nb + i] = (int32_t)i;
-		} else {
-			continue;
-		}
-		k++;
-	}
-	for (size_t j = 0; j < nb; j++)
-		if (sr[j] < 0 && g->db[j] <= lo) {
-			sl[na + j] = (int32_t)j;
-			sr[j] = (int32_t)(na + j);
-			k++;
-		}
-	for (size_t u = na, v = nb; u < n; u++) {
-		if (sl[u] >= 0)
-			continue;
-		while (v < n && sr[v] >= 0)
-			v++;
-		if (v == n)
-			break;
-		sl[u] = (int32_t)v;
-		sr[v] = (int32_t)u;
-		k++;
-	}
-	g->smatched = k;
-	if (decide(g, lo)) {
-		*out = lo;
-		return 0;
-	}
-	/*
-	 * The answer is ub or a length strictly between: of an edge to the
-	 * diagonal, or of an edge (i, j) shorter than max(da_i, db_j), as a
-	 * longer one is never needed: i and j to their projections, and the
-	 * two projections their mates were (both projections: only those
-	 * reach a point's own projection) to each other, is no longer.  So
-	 * one of i, j is more than lo from the diagonal.
-	 */
-	size_t nc = 0;
-	for (size_t i = 0; i < na; i++)
-		if (g->da[i] > lo) {
-			if (g->da[i] < ub)
-				cand[nc++] = g->da[i];
-			for (size_t j = 0; j < nb; j++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				if (e > lo && e < ub && e < max2(g->da[i], g->db[j]))
-					cand[nc++] = e;
-			}
-		}
-	for (size_t j = 0; j < nb; j++)
-		if (g->db[j] > lo) {
-			if (g->db[j] < ub)
-				cand[nc++] = g->db[j];
-			for (size_t i = 0; i < na; i++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				if (g->da[i] <= lo && e > lo && e < ub && e < g->db[j])
-					cand[nc++] = e;
-			}
-		}
-	size_t c0 = 0, c1 = nc;
-	while (c0 < c1) {
-		double r = kth(cand, c0, c1, c0 + (c1 - c0) / 2);
-		size_t lt, gt;
-		partition3(cand, c0, c1, r, &lt, &gt);
-		if (decide(g, r)) {
-			ub = r;
-			c1 = lt;
-		} else {
-			c0 = gt;
-		}
-	}
-	*out = ub;
-	return 0;
-}
-
 /* The finite part: the least r with a perfect matching. */
 static int bottleneck_finite(struct distance_ws *ws, const struct distance_split *s, double *out)
 {
@@ -667,6 +417,9 @@ static int bottleneck_finite(struct distance_ws *ws, const struct distance_split
 	*out = 0;
 	if (!g.n)
 		return 0;
+	int rc = distance_bottleneck_small(ws, s, out);
+	if (rc <= 0)
+		return rc;
 	if (g.n > INT32_MAX / 2 || carve(ws, &g))
 		return -1;
 	double hi_r = 0;
@@ -685,11 +438,6 @@ static int bottleneck_finite(struct distance_ws *ws, const struct distance_split
 		g.sl[u] = g.sr[u] = -1;
 	g.smatched = 0;
 
-	if (g.na * g.nb <= BRACKET_MAX) {
-		int rc = bracketed(ws, &g, hi_r, out);
-		if (rc <= 0)
-			return rc;
-	}
 	/* Everything to the diagonal is perfect at hi; nothing is below 0. */
 	int64_t lo = -1, hi = to_bits(hi_r);
 	while (hi - lo > 1) {

@@ -62,6 +62,16 @@ int distance_split(struct distance_ws *ws, const struct tdp_interval *a, size_t 
  */
 void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, size_t hi, size_t k, int axis);
 
+/* na * nb at most for distance_bottleneck_small(): its candidates take 1 MB at most */
+#define DISTANCE_SMALL_MAX (1u << 17)
+
+/*
+ * The bottleneck distance of the finite parts of S, when small
+ * (scaled/distance_bottleneck_small.c): 0 and *OUT; 1 when S is not for
+ * it (too large, or a coordinate not finite); -1 when memory ran out.
+ */
+int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
+
 /* At least BYTES in BUF; 0 or -1. */
 int distance_buf_reserve(struct distance_buf *buf, size_t bytes);
 
