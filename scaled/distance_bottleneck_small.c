@@ -21,7 +21,7 @@
  * two consecutive windows) are paired through a hash, and only the others
  * search for their cheapest edge.  The answer is an edge length; lo is
  * tried first (often the answer), then the lengths strictly between,
- * bisected by their median.
+ * bisected by their median (distance_search()).
  */
 #include <math.h>
 #include <stdint.h>
@@ -58,46 +58,6 @@ static double edge(const struct distance_pt *p, const struct distance_pt *q)
 	return max2(fabs(p->x - q->x), fabs(p->y - q->y));
 }
 
-static void swapd(double *c, size_t i, size_t j)
-{
-	double t = c[i];
-	c[i] = c[j];
-	c[j] = t;
-}
-
-/* Orders C[LO, HI) as < P, == P, > P; the bounds of the middle in *LT, *GT. */
-static void partition3(double *c, size_t lo, size_t hi, double p, size_t *lt, size_t *gt)
-{
-	size_t a = lo, i = lo, b = hi;
-	while (i < b) {
-		if (c[i] < p)
-			swapd(c, a++, i++);
-		else if (c[i] > p)
-			swapd(c, i, --b);
-		else
-			i++;
-	}
-	*lt = a;
-	*gt = b;
-}
-
-/* The K-th smallest of C[LO, HI) (quickselect, median of three); C reordered. */
-static double kth(double *c, size_t lo, size_t hi, size_t k)
-{
-	for (;;) {
-		double x = c[lo], y = c[lo + (hi - lo) / 2], z = c[hi - 1];
-		double p = x < y ? (y < z ? y : fmax(x, z)) : (x < z ? x : fmax(y, z));
-		size_t lt, gt;
-		partition3(c, lo, hi, p, &lt, &gt);
-		if (k < lt)
-			hi = lt;
-		else if (k >= gt)
-			lo = gt;
-		else
-			return p;
-	}
-}
-
 struct small {
 	const struct distance_pt *pa, *pb;
 	size_t na, nb;
@@ -105,31 +65,57 @@ struct small {
 	int32_t *mate;      /* a point's mate of the other diagram, A's then B's; -1 none */
 	uint32_t *seen;     /* stamps, A's then B's */
 	uint32_t stamp;
+	size_t budget;      /* edges the decisions may still look at */
 };
+
+/*
+ * Kuhn's decisions cost up to (heavy points)^2 x (points) each: with most
+ * points heavy (long intervals everywhere, no twins) the tree-based
+ * Hopcroft-Karp of distance_bottleneck.c is faster.  So the decisions of
+ * a call may look at BUDGET_PER_EDGE x na x nb edges (and a few) in all; past that
+ * the call gives up and distance_bottleneck.c's bisection starts over
+ * (its cheap first decisions, at tiny r, are what it needs: handing it
+ * these candidates, dense graphs from the first, made it slower).
+ */
+#define BUDGET_PER_EDGE 8
 
 /*
  * An augmenting path from heavy point P of one diagram (its points PS)
  * into the other (QS, NQ points, their mates QM, stamps QSEEN), edges
- * <= R: whether found (and flipped).  Depth at most the matching's size,
+ * <= R: 1 found (and flipped), 0 none, -1 the budget ran out.  Depth at most the matching's size,
  * which is at most min(na, nb) <= sqrt(DISTANCE_SMALL_MAX).
  */
 static int augment(struct small *s, const struct distance_pt *ps, uint32_t p, const struct distance_pt *qs,
 		   size_t nq, int32_t *qm, uint32_t *qseen, double r)
 {
 	const struct distance_pt *pp = &ps[p];
+	if (s->budget < nq)
+		return -1;
+	s->budget -= nq;
+	/* a free neighbour first: most paths are one edge, and the search stays shallow */
+	for (size_t q = 0; q < nq; q++)
+		if (qm[q] < 0 && qseen[q] != s->stamp && edge(pp, &qs[q]) <= r) {
+			qseen[q] = s->stamp;
+			qm[q] = (int32_t)p;
+			return 1;
+		}
+	if (s->budget < nq)
+		return -1;
+	s->budget -= nq;
 	for (size_t q = 0; q < nq; q++) {
 		if (qseen[q] == s->stamp || edge(pp, &qs[q]) > r)
 			continue;
 		qseen[q] = s->stamp;
-		if (qm[q] < 0 || augment(s, ps, (uint32_t)qm[q], qs, nq, qm, qseen, r)) {
+		int got = qm[q] < 0 ? 1 : augment(s, ps, (uint32_t)qm[q], qs, nq, qm, qseen, r);
+		if (got > 0)
 			qm[q] = (int32_t)p;
-			return 1;
-		}
+		if (got)
+			return got;
 	}
 	return 0;
 }
 
-/* Whether the points of PS (NP) farther than R from the diagonal (DP) can all be matched into QS. */
+/* Whether the points of PS (NP) farther than R from the diagonal (DP) can all be matched into QS: 1, 0; -1 out of budget. */
 static int covers(struct small *s, const struct distance_pt *ps, size_t np, const double *dp,
 		  const struct distance_pt *qs, size_t nq, int32_t *qm, uint32_t *qseen, double r)
 {
@@ -147,17 +133,19 @@ static int covers(struct small *s, const struct distance_pt *ps, size_t np, cons
 			memset(s->seen, 0, (s->na + s->nb) * sizeof(*s->seen));
 			s->stamp = 1;
 		}
-		if (!augment(s, ps, (uint32_t)p, qs, nq, qm, qseen, r))
-			return 0;
+		int got = augment(s, ps, (uint32_t)p, qs, nq, qm, qseen, r);
+		if (got <= 0)
+			return got;
 	}
 	return 1;
 }
 
-/* Whether the edges <= R hold a perfect matching (see the top). */
-static int decide(struct small *s, double r)
+/* Whether the edges <= R hold a perfect matching (see the top): 1, 0; -1 out of budget. */
+static int decide(void *arg, double r)
 {
-	return covers(s, s->pa, s->na, s->da, s->pb, s->nb, s->mate + s->na, s->seen + s->na, r) &&
-	       covers(s, s->pb, s->nb, s->db, s->pa, s->na, s->mate, s->seen, r);
+	struct small *s = arg;
+	int a = covers(s, s->pa, s->na, s->da, s->pb, s->nb, s->mate + s->na, s->seen + s->na, r);
+	return a <= 0 ? a : covers(s, s->pb, s->nb, s->db, s->pa, s->na, s->mate, s->seen, r);
 }
 
 /* GUDHI: max(|x - m|, |y - m|), m = (x + y) / 2 (not (y - x) / 2: the bits differ). */
@@ -181,7 +169,8 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 	double *dd = bestu + n;
 	uint32_t *nn = (uint32_t *)(dd + n), *twin = nn + n, *table = twin + n;
 	struct small sm = { .pa = sp->a, .pb = sp->b, .na = na, .nb = nb, .da = dd, .db = dd + na,
-			    .mate = (int32_t *)(table + tsize), .seen = table + tsize + n };
+			    .mate = (int32_t *)(table + tsize), .seen = table + tsize + n,
+			    .budget = BUDGET_PER_EDGE * na * nb + 1024 };
 	struct small *g = &sm;
 	double hi_r = 0;
 	for (size_t u = 0; u < n; u++) {
@@ -263,9 +252,10 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 		*out = ub;
 		return 0;
 	}
-	if (decide(g, lo)) {
+	int got = decide(g, lo);
+	if (got) {
 		*out = lo;
-		return 0;
+		return got < 0;
 	}
 	/*
 	 * The answer is ub or a length strictly between: of an edge to the
@@ -296,19 +286,7 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 					cand[nc++] = e;
 			}
 		}
-	size_t c0 = 0, c1 = nc;
-	while (c0 < c1) {
-		double r = kth(cand, c0, c1, c0 + (c1 - c0) / 2);
-		size_t lt, gt;
-		partition3(cand, c0, c1, r, &lt, &gt);
-		if (decide(g, r)) {
-			ub = r;
-			c1 = lt;
-		} else {
-			c0 = gt;
-		}
-	}
-	*out = ub;
-	return 0;
+	struct distance_search srch = { .cand = cand, .c0 = 0, .c1 = nc, .ub = ub };
+	return distance_search(&srch, decide, g, out) ? 1 : 0;
 }
 

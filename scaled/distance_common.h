@@ -66,9 +66,28 @@ void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, siz
 #define DISTANCE_SMALL_MAX (1u << 17)
 
 /*
+ * A search for the least r at which a monotone decision holds, among
+ * candidates: the answer is UB or one of CAND[C0, C1), all below UB; when
+ * LO_FIRST, CAND[C0] is the least and is tried first.
+ */
+struct distance_search {
+	double *cand;
+	size_t c0, c1;
+	double ub;
+	int lo_first;
+};
+
+/*
+ * Bisects S by the median candidate, DECIDE(ARG, r) saying 1 (holds), 0
+ * or -1 (gave up): 0 and *OUT, or -1 when DECIDE gave up.  Deterministic.
+ */
+int distance_search(struct distance_search *s, int (*decide)(void *arg, double r), void *arg, double *out);
+
+/*
  * The bottleneck distance of the finite parts of S, when small
  * (scaled/distance_bottleneck_small.c): 0 and *OUT; 1 when S is not for
- * it (too large, or a coordinate not finite); -1 when memory ran out.
+ * it (too large, a coordinate not finite, or too costly: it gives up);
+ * -1 when memory ran out.
  */
 int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
 
