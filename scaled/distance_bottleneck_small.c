@@ -207,26 +207,26 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 			}
 		}
 	/* the others' cheapest edge (best), and cheapest to another such (bestu, nn) */
-	for (size_t i = 0; i < na; i++)
-		if (twin[i] == NONE)
-			for (size_t j = 0; j < nb; j++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				best[i] = min2(best[i], e);
-				if (twin[na + j] == NONE && e < bestu[i]) {
-					bestu[i] = e;
-					nn[i] = (uint32_t)j;
-				}
+	for (size_t u = 0; u < n; u++) {
+		if (twin[u] != NONE)
+			continue;
+		const struct distance_pt *p = u < na ? &g->pa[u] : &g->pb[u - na], *qs = u < na ? g->pb : g->pa;
+		const uint32_t *qtwin = u < na ? twin + na : twin;
+		size_t nq = u < na ? nb : na;
+		double b = INFINITY, bu = INFINITY;
+		uint32_t at = NONE;
+		for (size_t q = 0; q < nq; q++) {
+			double e = edge(p, &qs[q]);
+			b = min2(b, e);
+			if (qtwin[q] == NONE && e < bu) {
+				bu = e;
+				at = (uint32_t)q;
 			}
-	for (size_t j = 0; j < nb; j++)
-		if (twin[na + j] == NONE)
-			for (size_t i = 0; i < na; i++) {
-				double e = edge(&g->pa[i], &g->pb[j]);
-				best[na + j] = min2(best[na + j], e);
-				if (twin[i] == NONE && e < bestu[na + j]) {
-					bestu[na + j] = e;
-					nn[na + j] = (uint32_t)i;
-				}
-			}
+		}
+		best[u] = b;
+		bestu[u] = bu;
+		nn[u] = at;
+	}
 	/* lo: every point's cheapest edge; ub: twins and mutual nearest paired, or both to the diagonal */
 	double lo = 0, ub = 0;
 	for (size_t i = 0; i < na; i++) {
