@@ -159,7 +159,7 @@ static int series(int argc, char **argv)
 				bits(v[i]);
 			putchar('\n');
 		}
-		return 0;
+		goto out;
 	}
 	size_t total = 0;
 	for (size_t k = 0; k < n; k++)
@@ -185,6 +185,7 @@ static int series(int argc, char **argv)
 		qsort(per, (size_t)runs, sizeof(per[0]), cmp_double);
 		printf("%-12s %10.2f us/pair\n", names[metric], per[runs / 2]);
 	}
+out:
 	for (size_t k = 0; k < n; k++)
 		free(ds[k]);
 	free(ds);
