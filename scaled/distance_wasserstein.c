@@ -94,8 +94,10 @@ static void ih_down(struct iheap *q, size_t i)
 		size_t c = 2 * i + 1;
 		if (c >= q->n)
 			break;
-		if (c + 1 < q->n && (q->hk[c + 1] < q->hk[c] || (q->hk[c + 1] == q->hk[c] && q->h[c + 1] < q->h[c])))
-			c++;
+		if (c + 1 < q->n) {   /* the lesser child, without a branch to mispredict */
+			double k1 = q->hk[c], k2 = q->hk[c + 1];
+			c += (k2 < k1) | ((k2 == k1) & (q->h[c + 1] < q->h[c]));
+		}
 		double kc = q->hk[c];
 		if (!(kc < k || (kc == k && q->h[c] < it)))
 			break;
