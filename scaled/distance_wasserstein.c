@@ -229,6 +229,8 @@ static void build(struct hung *h, uint32_t *idx, size_t lo, size_t hi, int axis)
 		build(h, idx, lo, mid, !axis);
 		build(h, idx, mid + 1, hi, !axis);
 	}
+	if (h->m <= SCAN_MAX)
+		return;   /* near_scan(): the order is all it needs */
 	struct node k = { INFINITY, -INFINITY, INFINITY, -INFINITY, 0 };
 	for (size_t j = lo; j < hi; j++) {
 		const struct distance_pt *p = &h->src[idx[j]];
