@@ -52,7 +52,10 @@ static double min2(double a, double b)
 	return b < a ? b : a;
 }
 
-/* An edge's length as the decisions compare it (near(): both sides <= r). */
+/*
+ * An edge's length as distance_bottleneck.c's decisions compare it
+ * (near(): both sides <= r), either way round: |a - b| == |b - a| exactly.
+ */
 static double edge(const struct distance_pt *p, const struct distance_pt *q)
 {
 	return max2(fabs(p->x - q->x), fabs(p->y - q->y));
@@ -62,7 +65,7 @@ struct small {
 	const struct distance_pt *pa, *pb;
 	size_t na, nb;
 	const double *da, *db;
-	int32_t *mate;      /* a point's mate of the other diagram, A's then B's; -1 none */
+	int32_t *mate;      /* the heavy point matched to each, A's then B's; -1 none */
 	uint32_t *seen;     /* stamps, A's then B's */
 	uint32_t stamp;
 	size_t budget;      /* edges the decisions may still look at */
@@ -72,18 +75,19 @@ struct small {
  * Kuhn's decisions cost up to (heavy points)^2 x (points) each: with most
  * points heavy (long intervals everywhere, no twins) the tree-based
  * Hopcroft-Karp of distance_bottleneck.c is faster.  So the decisions of
- * a call may look at BUDGET_PER_EDGE x na x nb edges (and a few) in all; past that
- * the call gives up and distance_bottleneck.c's bisection starts over
- * (its cheap first decisions, at tiny r, are what it needs: handing it
- * these candidates, dense graphs from the first, made it slower).
+ * a call may look at BUDGET_PER_EDGE x na x nb edges (and 1024) in all;
+ * past that the call gives up and distance_bottleneck.c's bisection
+ * starts over (its cheap first decisions, at tiny r, are what it needs:
+ * handing it these candidates, dense graphs from the first, made it
+ * slower).  Deterministic: the count is.
  */
 #define BUDGET_PER_EDGE 8
 
 /*
  * An augmenting path from heavy point P of one diagram (its points PS)
  * into the other (QS, NQ points, their mates QM, stamps QSEEN), edges
- * <= R: 1 found (and flipped), 0 none, -1 the budget ran out.  Depth at most the matching's size,
- * which is at most min(na, nb) <= sqrt(DISTANCE_SMALL_MAX).
+ * <= R: 1 found (and flipped), 0 none, -1 the budget ran out.  Depth at
+ * most the matching's size, at most min(na, nb) <= sqrt(DISTANCE_SMALL_MAX).
  */
 static int augment(struct small *s, const struct distance_pt *ps, uint32_t p, const struct distance_pt *qs,
 		   size_t nq, int32_t *qm, uint32_t *qseen, double r)
@@ -115,7 +119,10 @@ static int augment(struct small *s, const struct distance_pt *ps, uint32_t p, co
 	return 0;
 }
 
-/* Whether the points of PS (NP) farther than R from the diagonal (DP) can all be matched into QS: 1, 0; -1 out of budget. */
+/*
+ * Whether the points of PS (NP) farther than R from the diagonal (DP) can
+ * all be matched into QS: 1, 0; -1 out of budget.
+ */
 static int covers(struct small *s, const struct distance_pt *ps, size_t np, const double *dp,
 		  const struct distance_pt *qs, size_t nq, int32_t *qm, uint32_t *qseen, double r)
 {

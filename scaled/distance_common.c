@@ -174,20 +174,12 @@ static double kth(double *c, size_t lo, size_t hi, size_t k)
 int distance_search(struct distance_search *s, int (*decide)(void *arg, double r), void *arg, double *out)
 {
 	while (s->c0 < s->c1) {
-		double r;
 		size_t lt, gt;
-		if (s->lo_first) {   /* cand[c0] is lo, every other larger */
-			r = s->cand[s->c0];
-			lt = s->c0;
-			gt = s->c0 + 1;
-		} else {
-			r = kth(s->cand, s->c0, s->c1, s->c0 + (s->c1 - s->c0) / 2);
-			partition3(s->cand, s->c0, s->c1, r, &lt, &gt);
-		}
+		double r = kth(s->cand, s->c0, s->c1, s->c0 + (s->c1 - s->c0) / 2);
+		partition3(s->cand, s->c0, s->c1, r, &lt, &gt);   /* equal candidates go together */
 		int got = decide(arg, r);
 		if (got < 0)
 			return -1;
-		s->lo_first = 0;
 		if (got) {
 			s->ub = r;
 			s->c1 = lt;

@@ -67,14 +67,12 @@ void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, siz
 
 /*
  * A search for the least r at which a monotone decision holds, among
- * candidates: the answer is UB or one of CAND[C0, C1), all below UB; when
- * LO_FIRST, CAND[C0] is the least and is tried first.
+ * candidates: the answer is UB or one of CAND[C0, C1), all below UB.
  */
 struct distance_search {
 	double *cand;
 	size_t c0, c1;
 	double ub;
-	int lo_first;
 };
 
 /*

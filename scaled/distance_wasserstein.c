@@ -33,7 +33,9 @@
  *   Dijkstra: they are kept as one group, settled at once, with one
  *   potential, instead of hundreds of equal steps per augmenting path.
  * - The Dijkstra keeps its frontier in an indexed heap, and the edges of
- *   A's points, once found, in a bounded pool.
+ *   A's points, once found, in a bounded pool, which the next call keeps
+ *   when it is on the same pair (the pipeline asks orders 1 and 2 in a
+ *   row: the edges are the same, only their costs differ).
  * Each settled column then costs a few heap operations and one row's
  * edges.  Deterministic: every choice breaks ties by index.
  */
@@ -56,7 +58,10 @@
  * A binary min-heap of items 0..cap-1 by key[item], ties by item;
  * pos[item] NONE when out.  Each slot keeps a copy of its item's key
  * (hk), so a sift compares contiguous keys: whoever changes key[item]
- * of an item in the heap calls ih_set() next, which copies it.
+ * of an item in the heap calls ih_set() (or ih_lower(), ih_raise() when
+ * it knows the way the key moved) next, which copies it.  The layout, not
+ * only the order, is what it always was: reduce_rows() reads the top
+ * three slots, so it decides ties between equal costs.
  */
 struct iheap {
 	uint32_t *h, *pos;
