@@ -26,6 +26,9 @@
  * from the maximum matching of the largest r known imperfect (still a
  * matching at any larger r), as GUDHI does, so later decisions only add
  * the few augmenting paths the step between them opened.
+ *
+ * Small diagrams (na * nb <= DISTANCE_SMALL_MAX) go another way:
+ * scaled/distance_bottleneck_small.c.
  */
 #include "scaled/distance.h"
 
@@ -391,6 +394,22 @@ static int carve(struct distance_ws *ws, struct bn *g)
 	return 0;
 }
 
+/*
+ * Whether the edges <= R hold a perfect matching, starting from the
+ * matching of the largest r known imperfect (sl), which becomes this
+ * one's maximum matching when R is imperfect too.
+ */
+static int decide(struct bn *g, double r)
+{
+	memcpy(g->ml, g->sl, 2 * g->n * sizeof(*g->ml));   /* ml, mr from sl, sr */
+	g->matched = g->smatched;
+	if (perfect_at(g, r))
+		return 1;
+	memcpy(g->sl, g->ml, 2 * g->n * sizeof(*g->ml));
+	g->smatched = g->matched;
+	return 0;
+}
+
 /* The finite part: the least r with a perfect matching. */
 static int bottleneck_finite(struct distance_ws *ws, const struct distance_split *s, double *out)
 {
@@ -398,6 +417,9 @@ static int bottleneck_finite(struct distance_ws *ws, const struct distance_split
 	*out = 0;
 	if (!g.n)
 		return 0;
+	int rc = distance_bottleneck_small(ws, s, out);
+	if (rc <= 0)
+		return rc;
 	if (g.n > INT32_MAX / 2 || carve(ws, &g))
 		return -1;
 	double hi_r = 0;
@@ -420,15 +442,10 @@ static int bottleneck_finite(struct distance_ws *ws, const struct distance_split
 	int64_t lo = -1, hi = to_bits(hi_r);
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
-		memcpy(g.ml, g.sl, 2 * g.n * sizeof(*g.ml));   /* ml, mr from sl, sr */
-		g.matched = g.smatched;
-		if (perfect_at(&g, from_bits(mid))) {
+		if (decide(&g, from_bits(mid)))
 			hi = mid;
-		} else {
+		else
 			lo = mid;
-			memcpy(g.sl, g.ml, 2 * g.n * sizeof(*g.ml));
-			g.smatched = g.matched;
-		}
 	}
 	*out = from_bits(hi);
 	return 0;

@@ -22,6 +22,9 @@ void distance_ws_free(struct distance_ws *ws)
 	free(ws->ea.p);
 	free(ws->eb.p);
 	free(ws->scratch.p);
+	free(ws->cand.p);
+	free(ws->wgeo.p);
+	free(ws->wkey.p);
 	free(ws);
 }
 
@@ -126,4 +129,64 @@ void distance_select(const struct distance_pt *pt, uint32_t *v, size_t lo, size_
 		else
 			lo = store + 1;
 	}
+}
+
+static void swapd(double *c, size_t i, size_t j)
+{
+	double t = c[i];
+	c[i] = c[j];
+	c[j] = t;
+}
+
+/* Orders C[LO, HI) as < P, == P, > P; the bounds of the middle in *LT, *GT. */
+static void partition3(double *c, size_t lo, size_t hi, double p, size_t *lt, size_t *gt)
+{
+	size_t a = lo, i = lo, b = hi;
+	while (i < b) {
+		if (c[i] < p)
+			swapd(c, a++, i++);
+		else if (c[i] > p)
+			swapd(c, i, --b);
+		else
+			i++;
+	}
+	*lt = a;
+	*gt = b;
+}
+
+/* The K-th smallest of C[LO, HI) (quickselect, median of three); C reordered. */
+static double kth(double *c, size_t lo, size_t hi, size_t k)
+{
+	for (;;) {
+		double x = c[lo], y = c[lo + (hi - lo) / 2], z = c[hi - 1];
+		double p = x < y ? (y < z ? y : fmax(x, z)) : (x < z ? x : fmax(y, z));
+		size_t lt, gt;
+		partition3(c, lo, hi, p, &lt, &gt);
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return p;
+	}
+}
+
+int distance_search(struct distance_search *s, int (*decide)(void *arg, double r), void *arg, double *out)
+{
+	while (s->c0 < s->c1) {
+		size_t lt, gt;
+		double r = kth(s->cand, s->c0, s->c1, s->c0 + (s->c1 - s->c0) / 2);
+		partition3(s->cand, s->c0, s->c1, r, &lt, &gt);   /* equal candidates go together */
+		int got = decide(arg, r);
+		if (got < 0)
+			return -1;
+		if (got) {
+			s->ub = r;
+			s->c1 = lt;
+		} else {
+			s->c0 = gt;
+		}
+	}
+	*out = s->ub;
+	return 0;
 }

@@ -25,6 +25,16 @@ struct distance_ws {
 	struct distance_buf pa, pb;   /* finite points of A and B */
 	struct distance_buf ea, eb;   /* essential births of A and B, sorted */
 	struct distance_buf scratch;  /* the algorithm's arrays (distance_carve) */
+	struct distance_buf cand;     /* the bottleneck's candidate values, small diagrams */
+	/*
+	 * The Wasserstein distance's geometry (B's k-d tree, the edges found)
+	 * of the last pair, kept for the next call on the same pair: the
+	 * pipeline asks orders 1 and 2 in a row.  Valid when wvalid and the
+	 * points equal those in wkey (A's wn, then B's wm).
+	 */
+	struct distance_buf wgeo, wkey;
+	size_t wn, wm, wpool_n;
+	int wvalid;
 };
 
 /* The two diagrams as the algorithms see them. */
@@ -51,6 +61,33 @@ int distance_split(struct distance_ws *ws, const struct tdp_interval *a, size_t 
  * built with it.
  */
 void distance_select(const struct distance_pt *pt, uint32_t *idx, size_t lo, size_t hi, size_t k, int axis);
+
+/* na * nb at most for distance_bottleneck_small(): its candidates take 1 MB at most */
+#define DISTANCE_SMALL_MAX (1u << 17)
+
+/*
+ * A search for the least r at which a monotone decision holds, among
+ * candidates: the answer is UB or one of CAND[C0, C1), all below UB.
+ */
+struct distance_search {
+	double *cand;
+	size_t c0, c1;
+	double ub;
+};
+
+/*
+ * Bisects S by the median candidate, DECIDE(ARG, r) saying 1 (holds), 0
+ * or -1 (gave up): 0 and *OUT, or -1 when DECIDE gave up.  Deterministic.
+ */
+int distance_search(struct distance_search *s, int (*decide)(void *arg, double r), void *arg, double *out);
+
+/*
+ * The bottleneck distance of the finite parts of S, when small
+ * (scaled/distance_bottleneck_small.c): 0 and *OUT; 1 when S is not for
+ * it (too large, a coordinate not finite, or too costly: it gives up);
+ * -1 when memory ran out.
+ */
+int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
 
 /* At least BYTES in BUF; 0 or -1. */
 int distance_buf_reserve(struct distance_buf *buf, size_t bytes);

@@ -33,7 +33,9 @@
  *   Dijkstra: they are kept as one group, settled at once, with one
  *   potential, instead of hundreds of equal steps per augmenting path.
  * - The Dijkstra keeps its frontier in an indexed heap, and the edges of
- *   A's points, once found, in a bounded pool.
+ *   A's points, once found, in a bounded pool, which the next call keeps
+ *   when it is on the same pair (the pipeline asks orders 1 and 2 in a
+ *   row: the edges are the same, only their costs differ).
  * Each settled column then costs a few heap operations and one row's
  * edges.  Deterministic: every choice breaks ties by index.
  */
@@ -48,68 +50,100 @@
 
 #define NONE UINT32_MAX
 #define LEAF 8         /* most points in a leaf of B's k-d tree */
+#define SCAN_MAX 1024  /* most points of B scanned whole, not searched in the tree */
 #define EDGE_CACHE 64            /* edges kept, per row and column ... */
-#define EDGE_CACHE_MAX (1u << 22)  /* ... and at most (48 MB) */
+#define EDGE_CACHE_MAX 2400000u  /* ... and at most (48 MB: an index, two costs) */
 
-/* A binary min-heap of items 0..cap-1 by key[item], ties by item; pos[item] NONE when out. */
+/*
+ * A binary min-heap of items 0..cap-1 by key[item], ties by item;
+ * pos[item] NONE when out.  Each slot keeps a copy of its item's key
+ * (hk), so a sift compares contiguous keys: whoever changes key[item]
+ * of an item in the heap calls ih_set() (or ih_lower(), ih_raise() when
+ * it knows the way the key moved) next, which copies it.  The layout, not
+ * only the order, is what it always was: reduce_rows() reads the top
+ * three slots, so it decides ties between equal costs.
+ */
 struct iheap {
 	uint32_t *h, *pos;
-	double *key;
+	double *key, *hk;
 	size_t n;
 };
 
-static int ih_less(const struct iheap *q, uint32_t a, uint32_t b)
-{
-	return q->key[a] < q->key[b] || (q->key[a] == q->key[b] && a < b);
-}
-
-static void ih_place(struct iheap *q, size_t i, uint32_t it)
+static void ih_place(struct iheap *q, size_t i, uint32_t it, double k)
 {
 	q->h[i] = it;
+	q->hk[i] = k;
 	q->pos[it] = (uint32_t)i;
 }
 
 static void ih_up(struct iheap *q, size_t i)
 {
 	uint32_t it = q->h[i];
+	double k = q->hk[i];
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
-		if (!ih_less(q, it, q->h[p]))
+		double kp = q->hk[p];
+		if (!(k < kp || (k == kp && it < q->h[p])))
 			break;
-		ih_place(q, i, q->h[p]);
+		ih_place(q, i, q->h[p], kp);
 		i = p;
 	}
-	ih_place(q, i, it);
+	ih_place(q, i, it, k);
 }
 
 static void ih_down(struct iheap *q, size_t i)
 {
 	uint32_t it = q->h[i];
+	double k = q->hk[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= q->n)
 			break;
-		if (c + 1 < q->n && ih_less(q, q->h[c + 1], q->h[c]))
-			c++;
-		if (!ih_less(q, q->h[c], it))
+		if (c + 1 < q->n) {   /* the lesser child, without a branch to mispredict */
+			double k1 = q->hk[c], k2 = q->hk[c + 1];
+			c += (k2 < k1) | ((k2 == k1) & (q->h[c + 1] < q->h[c]));
+		}
+		double kc = q->hk[c];
+		if (!(kc < k || (kc == k && q->h[c] < it)))
 			break;
-		ih_place(q, i, q->h[c]);
+		ih_place(q, i, q->h[c], kc);
 		i = c;
 	}
-	ih_place(q, i, it);
+	ih_place(q, i, it, k);
 }
 
 /* Inserts IT, or moves it after its key changed. */
 static void ih_set(struct iheap *q, uint32_t it)
 {
 	if (q->pos[it] == NONE) {
-		q->h[q->n] = it;
-		q->pos[it] = (uint32_t)q->n++;
+		ih_place(q, q->n++, it, q->key[it]);
 		ih_up(q, q->n - 1);
 	} else {
-		ih_up(q, q->pos[it]);
+		size_t i = q->pos[it];
+		q->hk[i] = q->key[it];
+		ih_up(q, i);
 		ih_down(q, q->pos[it]);
 	}
+}
+
+/* After IT's key went down (or IT is new): the same as ih_set(), one sift fewer. */
+static void ih_lower(struct iheap *q, uint32_t it)
+{
+	if (q->pos[it] == NONE) {
+		ih_set(q, it);
+		return;
+	}
+	size_t i = q->pos[it];
+	q->hk[i] = q->key[it];
+	ih_up(q, i);
+}
+
+/* After IT's key, in the heap, went up (or stayed). */
+static void ih_raise(struct iheap *q, uint32_t it)
+{
+	size_t i = q->pos[it];
+	q->hk[i] = q->key[it];
+	ih_down(q, i);
 }
 
 static void ih_remove(struct iheap *q, uint32_t it)
@@ -121,7 +155,7 @@ static void ih_remove(struct iheap *q, uint32_t it)
 	uint32_t last = q->h[--q->n];
 	if (i == q->n)
 		return;
-	ih_place(q, i, last);
+	ih_place(q, i, last, q->hk[q->n]);
 	ih_up(q, i);
 	ih_down(q, q->pos[last]);
 }
@@ -138,11 +172,15 @@ struct hung {
 	struct node {
 		double x0, x1, y0, y1, h;   /* a k-d node's box and largest half lifetime */
 	} *node;
+	struct tpt {
+		double x, y, h;
+		uint32_t j;
+	} *trav;                 /* B's points in the order the tree search visits them */
 	uint32_t *near_j;        /* the edges of one of A's points (near()) */
-	double *near_c;
+	double *near_c;          /* their L-infinity lengths, then costs */
 	uint32_t *eoff, *elen;   /* A's points' edges in the pool, NONE when not there */
 	uint32_t *pool_j;
-	double *pool_c;
+	double *pool_c[2];       /* their costs, order 1 and 2 */
 	size_t pool_n, pool_cap;
 	double *u, *v;           /* potentials: reduced cost c - u - v >= 0, 0 when matched */
 	int32_t *rowm, *colm;
@@ -196,6 +234,8 @@ static void build(struct hung *h, uint32_t *idx, size_t lo, size_t hi, int axis)
 		build(h, idx, lo, mid, !axis);
 		build(h, idx, mid + 1, hi, !axis);
 	}
+	if (h->m <= SCAN_MAX)
+		return;   /* near_scan(): the order is all it needs */
 	struct node k = { INFINITY, -INFINITY, INFINITY, -INFINITY, 0 };
 	for (size_t j = lo; j < hi; j++) {
 		const struct distance_pt *p = &h->src[idx[j]];
@@ -227,9 +267,45 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
 		double c = linf(p, &h->pb[j]);
 		if (c < ha + h->hb[j]) {
 			h->near_j[cnt] = (uint32_t)j;
-			h->near_c[cnt++] = power(c, h->order);
+			h->near_c[cnt++] = c;
 		}
 	}
+	return cnt;
+}
+
+/*
+ * The same edges in the same order, for small B: every point in the
+ * order near_rec() would visit it.  The tree prunes little at this size
+ * (a node's largest h is a long interval's), and a flat loop is faster.
+ */
+static size_t near_scan(const struct hung *h, size_t r)
+{
+	double x = h->pa[r].x, y = h->pa[r].y, ha = h->ha[r];
+	size_t cnt = 0;
+	for (size_t t = 0; t < h->m; t++) {
+		const struct tpt *q = &h->trav[t];
+		double dx = fabs(x - q->x), dy = fabs(y - q->y), c = dx < dy ? dy : dx;
+		h->near_j[cnt] = q->j;   /* written always, kept when an edge: no branch to mispredict */
+		h->near_c[cnt] = c;
+		cnt += c < ha + q->h;
+	}
+	return cnt;
+}
+
+/* The order near_rec() visits positions [LO, HI) in, into TRAV from CNT. */
+static size_t trav_order(struct hung *h, size_t lo, size_t hi, size_t cnt)
+{
+	if (lo >= hi)
+		return cnt;
+	if (hi - lo > LEAF) {
+		size_t mid = lo + (hi - lo) / 2;
+		cnt = trav_order(h, lo, mid, cnt);
+		cnt = trav_order(h, mid + 1, hi, cnt);
+		lo = mid;
+		hi = mid + 1;
+	}
+	for (size_t j = lo; j < hi; j++)
+		h->trav[cnt++] = (struct tpt){ h->pb[j].x, h->pb[j].y, h->hb[j], (uint32_t)j };
 	return cnt;
 }
 
@@ -238,40 +314,49 @@ static size_t near_rec(const struct hung *h, size_t r, size_t lo, size_t hi, siz
  * in *JS, their costs in *CS; how many.  A row is scanned again at every
  * augmenting path that passes it (tens of times on 1,000 points), so
  * the first EDGE_CACHE * (n + m) edges found, EDGE_CACHE_MAX at most,
- * stay in a pool (memory O(n + m) still); rows past it are searched each
- * time.
+ * stay in a pool (memory O(n + m) still), with their costs for both
+ * orders, kept for the next call on the same pair (ws->wgeo); rows past
+ * it are searched each time.
  */
 static size_t near(struct hung *h, size_t r, const uint32_t **js, const double **cs)
 {
 	if (h->eoff[r] != NONE) {
 		*js = h->pool_j + h->eoff[r];
-		*cs = h->pool_c + h->eoff[r];
+		*cs = h->pool_c[h->order - 1] + h->eoff[r];
 		return h->elen[r];
 	}
-	size_t k = near_rec(h, r, 0, h->m, 0);
+	size_t k = h->m <= SCAN_MAX ? near_scan(h, r) : near_rec(h, r, 0, h->m, 0);
 	*js = h->near_j;
 	*cs = h->near_c;
 	if (k <= h->pool_cap - h->pool_n) {
 		memcpy(h->pool_j + h->pool_n, h->near_j, k * sizeof(*h->near_j));
-		memcpy(h->pool_c + h->pool_n, h->near_c, k * sizeof(*h->near_c));
+		for (size_t t = 0; t < k; t++) {
+			h->pool_c[0][h->pool_n + t] = h->near_c[t];
+			h->pool_c[1][h->pool_n + t] = power(h->near_c[t], 2);
+		}
 		h->eoff[r] = (uint32_t)h->pool_n;
 		h->elen[r] = (uint32_t)k;
+		*cs = h->pool_c[h->order - 1] + h->pool_n;
 		h->pool_n += k;
+		return k;
 	}
+	for (size_t t = 0; t < k; t++)
+		h->near_c[t] = power(h->near_c[t], h->order);
 	return k;
 }
 
+/* Column C's potential lowered to V (never raised: its keys, which are -v plus a constant, only go up). */
 static void set_v(struct hung *h, size_t c, double v)
 {
 	h->v[c] = v;
 	if (c < h->m) {
 		h->keyg[c] = h->gb[c] - v;
 		if (h->gheap.pos[c] != NONE)
-			ih_set(&h->gheap, (uint32_t)c);
+			ih_raise(&h->gheap, (uint32_t)c);
 	} else {
 		h->keyd[c - h->m] = -v;
 		if (h->dheap.pos[c - h->m] != NONE)
-			ih_set(&h->dheap, (uint32_t)(c - h->m));
+			ih_raise(&h->dheap, (uint32_t)(c - h->m));
 	}
 }
 
@@ -439,7 +524,7 @@ static void scan_row(struct hung *h, size_t r, double d, double *ma, int32_t *wa
 				h->touched[(*nt)++] = (uint32_t)j;
 			h->minv[j] = val;
 			h->way[j] = (int32_t)r;
-			ih_set(&h->front, (uint32_t)j);
+			ih_lower(&h->front, (uint32_t)j);
 		}
 	}
 	if (base + h->ga[r] < *md) {
@@ -563,14 +648,13 @@ static void augment(struct hung *h, size_t s)
 static int carve(struct distance_ws *ws, struct hung *h)
 {
 	size_t n = h->n, m = h->m, nn = h->nn;
-	size_t pool = nn < EDGE_CACHE_MAX / EDGE_CACHE ? EDGE_CACHE * nn : EDGE_CACHE_MAX;
 	size_t sizes[] = {
-		m * sizeof(struct distance_pt), 2 * n * sizeof(double), 2 * m * sizeof(double),
+		2 * n * sizeof(double), m * sizeof(double),
 		2 * nn * sizeof(double), 2 * nn * sizeof(int32_t), m * sizeof(double), nn * sizeof(int32_t), nn,
 		nn * sizeof(int32_t), nn * sizeof(double), m * sizeof(uint32_t), m * sizeof(double),
 		n * sizeof(double), 2 * m * sizeof(uint32_t), 2 * m * sizeof(uint32_t), 2 * n * sizeof(uint32_t),
-		m * sizeof(struct node), m * sizeof(uint32_t), m * sizeof(uint32_t), m * sizeof(double),
-		n * sizeof(uint32_t), 2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double),
+		m * sizeof(uint32_t), m * sizeof(double), n * sizeof(uint32_t),
+		2 * m * sizeof(double), n * sizeof(double),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -578,45 +662,98 @@ static int carve(struct distance_ws *ws, struct hung *h)
 	if (distance_buf_reserve(&ws->scratch, bytes))
 		return -1;
 	char *c = ws->scratch.p;
-	h->pb = distance_carve(&c, sizes[0]);
-	h->ha = distance_carve(&c, sizes[1]);
+	h->ha = distance_carve(&c, sizes[0]);
 	h->ga = h->ha + n;
-	h->hb = distance_carve(&c, sizes[2]);
-	h->gb = h->hb + m;
-	h->u = distance_carve(&c, sizes[3]);
+	h->gb = distance_carve(&c, sizes[1]);
+	h->u = distance_carve(&c, sizes[2]);
 	h->v = h->u + nn;
-	h->rowm = distance_carve(&c, sizes[4]);
+	h->rowm = distance_carve(&c, sizes[3]);
 	h->colm = h->rowm + nn;
-	h->minv = distance_carve(&c, sizes[5]);
-	h->way = distance_carve(&c, sizes[6]);
-	h->used = distance_carve(&c, sizes[7]);
-	h->set = distance_carve(&c, sizes[8]);
-	h->setd = distance_carve(&c, sizes[9]);
-	h->touched = distance_carve(&c, sizes[10]);
-	h->keyg = distance_carve(&c, sizes[11]);
-	h->keyd = distance_carve(&c, sizes[12]);
-	h->front.h = distance_carve(&c, sizes[13]);
+	h->minv = distance_carve(&c, sizes[4]);
+	h->way = distance_carve(&c, sizes[5]);
+	h->used = distance_carve(&c, sizes[6]);
+	h->set = distance_carve(&c, sizes[7]);
+	h->setd = distance_carve(&c, sizes[8]);
+	h->touched = distance_carve(&c, sizes[9]);
+	h->keyg = distance_carve(&c, sizes[10]);
+	h->keyd = distance_carve(&c, sizes[11]);
+	h->front.h = distance_carve(&c, sizes[12]);
 	h->front.pos = h->front.h + m;
-	h->gheap.h = distance_carve(&c, sizes[14]);
+	h->gheap.h = distance_carve(&c, sizes[13]);
 	h->gheap.pos = h->gheap.h + m;
-	h->dheap.h = distance_carve(&c, sizes[15]);
+	h->dheap.h = distance_carve(&c, sizes[14]);
 	h->dheap.pos = h->dheap.h + n;
-	h->node = distance_carve(&c, sizes[16]);
-	h->idx = distance_carve(&c, sizes[17]);
-	h->near_j = distance_carve(&c, sizes[18]);
-	h->near_c = distance_carve(&c, sizes[19]);
-	h->gstack = distance_carve(&c, sizes[20]);
-	h->eoff = distance_carve(&c, sizes[21]);
-	h->elen = h->eoff + n;
-	h->pool_j = distance_carve(&c, sizes[22]);
-	h->pool_c = distance_carve(&c, sizes[23]);
-	h->pool_n = 0;
-	h->pool_cap = pool;
-	for (size_t i = 0; i < n; i++)
-		h->eoff[i] = NONE;
+	h->near_j = distance_carve(&c, sizes[15]);
+	h->near_c = distance_carve(&c, sizes[16]);
+	h->gstack = distance_carve(&c, sizes[17]);
+	h->front.hk = distance_carve(&c, sizes[18]);
+	h->gheap.hk = h->front.hk + m;
+	h->dheap.hk = distance_carve(&c, sizes[19]);
 	h->front.key = h->minv;
 	h->gheap.key = h->keyg;
 	h->dheap.key = h->keyd;
+	return 0;
+}
+
+/*
+ * B's k-d tree and the pool of edges, in ws->wgeo: kept from the last
+ * call when it was on the same points (the same pair, the other order),
+ * else built.  0 or -1.
+ */
+static int geometry(struct distance_ws *ws, struct hung *h, const struct distance_split *s)
+{
+	size_t n = h->n, m = h->m, nn = h->nn, pt = sizeof(struct distance_pt);
+	size_t pool = nn < EDGE_CACHE_MAX / EDGE_CACHE ? EDGE_CACHE * nn : EDGE_CACHE_MAX;
+	size_t sizes[] = {
+		m * pt, m * sizeof(double), m * sizeof(struct node), m * sizeof(uint32_t),
+		2 * n * sizeof(uint32_t), pool * sizeof(uint32_t), pool * sizeof(double), pool * sizeof(double),
+		(m <= SCAN_MAX ? m : 0) * sizeof(struct tpt),
+	};
+	int hit = ws->wvalid && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, s->a, n * pt) &&
+		  !memcmp((char *)ws->wkey.p + n * pt, s->b, m * pt);
+	size_t bytes = 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		bytes += distance_carve_size(sizes[i]);
+	if (!hit) {
+		ws->wvalid = 0;
+		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, nn * pt))
+			return -1;
+	}
+	char *c = ws->wgeo.p;
+	h->pb = distance_carve(&c, sizes[0]);
+	h->hb = distance_carve(&c, sizes[1]);
+	h->node = distance_carve(&c, sizes[2]);
+	h->idx = distance_carve(&c, sizes[3]);
+	h->eoff = distance_carve(&c, sizes[4]);
+	h->elen = h->eoff + n;
+	h->pool_j = distance_carve(&c, sizes[5]);
+	h->pool_c[0] = distance_carve(&c, sizes[6]);
+	h->pool_c[1] = distance_carve(&c, sizes[7]);
+	h->trav = distance_carve(&c, sizes[8]);
+	h->pool_cap = pool;
+	h->src = s->b;
+	if (hit) {
+		h->pool_n = ws->wpool_n;
+		return 0;
+	}
+	h->pool_n = 0;
+	for (size_t i = 0; i < n; i++)
+		h->eoff[i] = NONE;
+	for (size_t j = 0; j < m; j++)
+		h->idx[j] = (uint32_t)j;
+	if (m)
+		build(h, h->idx, 0, m, 0);
+	for (size_t j = 0; j < m; j++) {
+		h->pb[j] = h->src[h->idx[j]];
+		h->hb[j] = (h->pb[j].y - h->pb[j].x) * 0.5;
+	}
+	if (m <= SCAN_MAX)
+		trav_order(h, 0, m, 0);
+	memcpy(ws->wkey.p, s->a, n * pt);
+	memcpy((char *)ws->wkey.p + n * pt, s->b, m * pt);
+	ws->wn = n;
+	ws->wm = m;
+	ws->wvalid = 1;
 	return 0;
 }
 
@@ -627,24 +764,15 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 	*out = 0;
 	if (!h.nn)
 		return 0;
-	if (h.nn > INT32_MAX / 2 || carve(ws, &h))
+	if (h.nn > INT32_MAX / 2 || carve(ws, &h) || geometry(ws, &h, s))
 		return -1;
-	h.src = s->b;
-	for (size_t j = 0; j < h.m; j++)
-		h.idx[j] = (uint32_t)j;
-	if (h.m)
-		build(&h, h.idx, 0, h.m, 0);
-	for (size_t j = 0; j < h.m; j++)
-		h.pb[j] = h.src[h.idx[j]];
 	/* GUDHI: (d - b) * 2 ** (1 / internal_p - 1), then ** order */
 	for (size_t i = 0; i < h.n; i++) {
 		h.ha[i] = (h.pa[i].y - h.pa[i].x) * 0.5;
 		h.ga[i] = power(h.ha[i], order);
 	}
-	for (size_t j = 0; j < h.m; j++) {
-		h.hb[j] = (h.pb[j].y - h.pb[j].x) * 0.5;
+	for (size_t j = 0; j < h.m; j++)
 		h.gb[j] = power(h.hb[j], order);
-	}
 	for (size_t i = 0; i < 2 * h.nn; i++) {
 		h.u[i] = 0;
 		h.rowm[i] = -1;
@@ -683,6 +811,7 @@ static int transport(struct distance_ws *ws, const struct distance_split *s, uns
 		else if (c < h.m)
 			sum += h.gb[c];
 	}
+	ws->wpool_n = h.pool_n;
 	*out = sum;
 	return 0;
 }

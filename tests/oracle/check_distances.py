@@ -6,7 +6,13 @@ empty, one point, ties and duplicates, integer grids (many equal
 distances), points on the diagonal (which we leave out; GUDHI keeps them
 in Wasserstein, at cost 0, so the values agree), essential classes in
 equal and different numbers, values a few ulps apart, huge and tiny
-scales, perturbed copies, and some larger pairs (~300 points).
+scales, perturbed copies, some larger pairs (~300 points), unrelated
+diagrams of long intervals (where the small diagrams' bottleneck search
+gives up to the bisection), a few pairs past that search's size (na * nb
+> 2^17), and every consecutive pair of a sliding window's diagrams (the
+pipeline's case: sublevel, window 1000, slide 100 over an ECG,
+tests/oracle/data/ecg_sublevel_1000_100_diagrams.jsonl; one JSON array of
+[birth, death or null] a line).
 
 - bottleneck: within 1e-12 relative (bit-equal counted and reported).
   GUDHI 3.7's exact mode sometimes returns a larger value than the true
@@ -24,8 +30,10 @@ scales, perturbed copies, and some larger pairs (~300 points).
   on GUDHI's (n+m)x(n+m) problem; those cases are counted and reported;
 - infinite results: both infinite.
 Exit 0, or 1 naming the first differing cases.
-DISTANCE_ORACLE_CASES (3000), DISTANCE_ORACLE_SEED (23)."""
+DISTANCE_ORACLE_CASES (3000), DISTANCE_ORACLE_SEED (23),
+DISTANCE_ORACLE_SERIES (the ECG file; empty: none)."""
 
+import json
 import math
 import os
 import random
@@ -44,6 +52,7 @@ from gudhi.wasserstein import wasserstein_distance
 BUILD = os.environ.get("BUILD", "build")
 TOOL = os.path.join(BUILD, "tools", "distance_dump")
 CASES = int(os.environ.get("DISTANCE_ORACLE_CASES", "3000"))
+SERIES = os.environ.get("DISTANCE_ORACLE_SERIES", "tests/oracle/data/ecg_sublevel_1000_100_diagrams.jsonl")
 INF = float("inf")
 
 
@@ -165,6 +174,13 @@ def case(r, kind):
     if kind == "large":
         a = rand_points(r, r.randint(200, 300))
         return a, perturb(r, a, r.choice((1e-3, 0.05)))[: r.randint(150, 300)]
+    if kind == "unrelated-long":
+        k = r.randint(40, 150)
+        return ([(b, b + 2 + r.random()) for b in (r.random() for _ in range(k))],
+                [(b, b + 2 + r.random()) for b in (r.random() for _ in range(k + r.randint(-5, 5)))])
+    if kind == "huge":
+        a = rand_points(r, r.randint(370, 420), digits=r.choice((2, 17)))
+        return a, perturb(r, a, r.choice((1e-3, 0.05)))[: r.randint(365, 420)]
     raise ValueError(kind)
 
 
@@ -240,9 +256,14 @@ def main():
     r = random.Random(int(os.environ.get("DISTANCE_ORACLE_SEED", "23")))
     cases = []
     for i in range(CASES):
-        kind = "large" if i % 100 == 99 else KINDS[i % len(KINDS)]
+        kind = "huge" if i % 1000 == 499 else "large" if i % 100 == 99 else \
+            "unrelated-long" if i % 100 == 49 else KINDS[i % len(KINDS)]
         a, b = case(r, kind)
         cases.append((kind, a, b))
+    if SERIES:
+        with open(SERIES) as f:
+            series = [[(x, INF if y is None else y) for x, y in json.loads(line)] for line in f if line.strip()]
+        cases.extend(("series", a, b) for a, b in zip(series, series[1:]))
 
     lines = []
     for _, a, b in cases:
@@ -279,9 +300,9 @@ def main():
                           (i, kind, len(a), len(b), name, o, f))
                     if len(a) + len(b) <= 12:
                         print("   A =", a, "\n   B =", b)
-    print("distances oracle: %d cases (%d infinite), %d differences; bottleneck bit-equal in %d"
+    print("distances oracle: %d cases (%d infinite, %d consecutive windows), %d differences; bottleneck bit-equal in %d"
           " (and below GUDHI's, checked exact, in %d); Wasserstein below POT's and equal to the exact assignment in %d"
-          % (len(cases), infinite, bad, bit_equal, gudhi_long, pot_short))
+          % (len(cases), infinite, sum(k == "series" for k, _, _ in cases), bad, bit_equal, gudhi_long, pot_short))
     return 1 if bad else 0
 
 

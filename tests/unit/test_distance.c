@@ -4,7 +4,10 @@
  * diagonal, points of length 0 left out, essential classes (matched by
  * sorted births; +inf when their numbers differ), a pair better matched
  * to each other than to the diagonal, symmetry, the same bits on every
- * call with one workspace, and a bad order refused.  The comparison with
+ * call with one workspace (whatever was asked before: the Wasserstein
+ * distance keeps a pair's geometry for the next call), equal points of
+ * both diagrams ("twins") that a better matching goes through, the small
+ * and the large bottleneck search, and a bad order refused.  The comparison with
  * GUDHI on thousands of pairs is tests/oracle/distances.sh.
  */
 #include <setjmp.h>
@@ -132,6 +135,48 @@ static void test_same_bits(void **state)
 	free(b);
 }
 
+/* Twins help: (0,10) and (2,10) are 2 apart, but through the twin (1,10) each moves by 1. */
+static void test_twins(void **state)
+{
+	(void)state;
+	struct tdp_interval a[] = { { 0, 10 }, { 1, 10 } }, b[] = { { 1, 10 }, { 2, 10 } };
+	assert_true(bn(a, 2, b, 2) == 1);
+	assert_true(bn(b, 2, a, 2) == 1);
+	assert_true(w(a, 2, b, 2, 1) == 2);
+	assert_true(w(a, 2, b, 2, 2) == sqrt(2));
+}
+
+/*
+ * A diagram and its copy moved by 1/4 (exact in doubles), every interval
+ * longer than 2: the bottleneck is 1/4 both below and above the size
+ * where the small diagrams' search hands over to the bisection (na * nb
+ * = 2^17), and each Wasserstein order gives the same bits alone as after
+ * the other (the geometry kept between calls, or not).
+ */
+static void test_shifted(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	struct tdp_interval *a = malloc(sizeof(*a) * N), *b = malloc(sizeof(*b) * N);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int i = 0; i < N; i++) {
+		a[i] = (struct tdp_interval){ i / 8., i / 8. + 2 + (i % 7) };
+		b[i] = (struct tdp_interval){ a[i].birth + 0.25, a[i].death + 0.25 };
+	}
+	assert_true(bn(a, 100, b, 100) == 0.25);
+	assert_true(bn(a, N, b, N) == 0.25);
+	assert_true(bn(b, N, a, N - 10) > 0.25);
+	for (unsigned p = 1; p <= 2; p++) {
+		double first = w(a, N, b, N, p), again = w(a, N, b, N, 3 - p);
+		(void)again;
+		assert_memory_equal(&first, &(double){ w(a, N, b, N, p) }, sizeof(double));
+		assert_memory_equal(&first, &(double){ (w(a, 3, b, 3, p), w(a, N, b, N, p)) }, sizeof(double));
+	}
+	free(a);
+	free(b);
+}
+
 static void test_bad_order(void **state)
 {
 	(void)state;
@@ -147,6 +192,8 @@ int main(void)
 		cmocka_unit_test(test_pair),
 		cmocka_unit_test(test_essential),
 		cmocka_unit_test(test_same_bits),
+		cmocka_unit_test(test_twins),
+		cmocka_unit_test(test_shifted),
 		cmocka_unit_test(test_bad_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
