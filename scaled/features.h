@@ -94,4 +94,18 @@ double features_grid(double lo, double hi, uint32_t res, uint32_t i);
 void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
 		    const double range[4], double *out);
 
+/*
+ * The same image for a run of diagrams with one BW, RX, RY and RANGE (a
+ * scale's windows), remembering the factors of the births and
+ * persistences it has seen: consecutive windows share most of their
+ * intervals, so most factors come back without an exp().  Bit for bit
+ * features_image()'s result, whatever the memo holds.  The memo is at
+ * most about MAX_BYTES (at least one row per axis); NULL when out of
+ * memory.
+ */
+struct image_memo;
+struct image_memo *image_memo_new(double bw, uint32_t rx, uint32_t ry, const double range[4], size_t max_bytes);
+void image_memo_free(struct image_memo *m);
+void features_image_memo(struct image_memo *m, const struct tdp_interval *iv, size_t n, double *out);
+
 #endif

@@ -14,6 +14,9 @@
 #include "scaled/features.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Columns whose x factors one pass keeps on the stack: the y factors are
  * recomputed once per chunk, so up to IMAGE_CHUNK columns the cost stays
@@ -65,4 +68,140 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 	 * rounding per pixel. */
 	for (size_t k = 0; k < (size_t)rx * ry; k++)
 		out[k] /= norm;
+}
+
+/*
+ * The memo: per axis, a direct-mapped table of rows keyed by the bits of
+ * the value (a birth for x, a persistence for y), each row the factors
+ * exp(-(v - g_k)^2 / (2 bw^2)) over the axis' grid g, computed with the
+ * very expression features_image() uses, and the span [a, z) of the
+ * factors that are not 0.  A row is only ever what that expression gives
+ * for its key, so hits and misses give the same bits.
+ */
+struct memo_axis {
+	uint32_t len;         /* grid points */
+	uint32_t slots;       /* a power of two */
+	double *grid;         /* len */
+	uint64_t *key;        /* slots: the value's bits */
+	uint8_t *used;        /* slots */
+	uint32_t *span;       /* slots * 2: a, z */
+	double *rows;         /* slots * len */
+};
+
+struct image_memo {
+	double twice_var, norm;
+	uint32_t rx, ry;
+	struct memo_axis x, y;
+};
+
+static int axis_init(struct memo_axis *a, double lo, double hi, uint32_t len, size_t bytes)
+{
+	size_t per = (size_t)len * sizeof(double) + sizeof(uint64_t) + 1 + 2 * sizeof(uint32_t);
+	uint32_t slots = 1;
+	while ((size_t)slots * 2 * per <= bytes && slots < (1u << 20))
+		slots *= 2;
+	a->len = len;
+	a->slots = slots;
+	a->grid = malloc((size_t)len * sizeof(double));
+	a->key = calloc(slots, sizeof(uint64_t));
+	a->used = calloc(slots, 1);
+	a->span = calloc((size_t)slots * 2, sizeof(uint32_t));
+	a->rows = malloc((size_t)slots * len * sizeof(double));
+	if (!a->grid || !a->key || !a->used || !a->span || !a->rows)
+		return -1;
+	for (uint32_t k = 0; k < len; k++)
+		a->grid[k] = features_grid(lo, hi, len, k);
+	return 0;
+}
+
+static void axis_fini(struct memo_axis *a)
+{
+	free(a->grid);
+	free(a->key);
+	free(a->used);
+	free(a->span);
+	free(a->rows);
+}
+
+struct image_memo *image_memo_new(double bw, uint32_t rx, uint32_t ry, const double range[4], size_t max_bytes)
+{
+	struct image_memo *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->twice_var = 2 * (bw * bw);
+	m->norm = bw * bw * 2 * M_PI;
+	m->rx = rx;
+	m->ry = ry;
+	if (axis_init(&m->x, range[0], range[1], rx, max_bytes / 2) < 0 ||
+	    axis_init(&m->y, range[2], range[3], ry, max_bytes / 2) < 0) {
+		image_memo_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void image_memo_free(struct image_memo *m)
+{
+	if (!m)
+		return;
+	axis_fini(&m->x);
+	axis_fini(&m->y);
+	free(m);
+}
+
+/* The row of V's factors, and its span of factors not 0 in *A, *Z. */
+static const double *axis_row(struct memo_axis *ax, double twice_var, double v, uint32_t *a, uint32_t *z)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof(bits));
+	uint32_t s = (uint32_t)((bits * 0x9E3779B97F4A7C15ull) >> 32) & (ax->slots - 1);
+	double *row = ax->rows + (size_t)s * ax->len;
+	if (!ax->used[s] || ax->key[s] != bits) {
+		uint32_t lo = ax->len, hi = 0;
+		for (uint32_t k = 0; k < ax->len; k++) {
+			double d = v - ax->grid[k];
+			row[k] = exp(-(d * d) / twice_var);
+			if (row[k] != 0) {
+				if (lo == ax->len)
+					lo = k;
+				hi = k + 1;
+			}
+		}
+		ax->key[s] = bits;
+		ax->used[s] = 1;
+		ax->span[2 * s] = lo;
+		ax->span[2 * s + 1] = hi;
+	}
+	*a = ax->span[2 * s];
+	*z = ax->span[2 * s + 1];
+	return row;
+}
+
+/* features_image() in the same order of additions: per interval, per
+ * row j, per column i (its column chunks only split that loop). */
+void features_image_memo(struct image_memo *m, const struct tdp_interval *iv, size_t n, double *out)
+{
+	uint32_t rx = m->rx, ry = m->ry;
+	for (size_t k = 0; k < (size_t)rx * ry; k++)
+		out[k] = 0;
+	for (size_t p = 0; p < n; p++) {
+		if (!features_finite(&iv[p]))
+			continue;
+		double b = iv[p].birth, pers = iv[p].death - iv[p].birth;
+		uint32_t a, z, ya, yz;
+		const double *ex = axis_row(&m->x, m->twice_var, b, &a, &z);
+		if (a >= z)
+			continue;
+		const double *ey = axis_row(&m->y, m->twice_var, pers, &ya, &yz);
+		for (uint32_t j = ya; j < yz; j++) {
+			double e = ey[j];
+			if (e == 0)
+				continue;
+			double *row = out + (size_t)j * rx;
+			for (uint32_t i = a; i < z; i++)
+				row[i] += ex[i] * e;
+		}
+	}
+	for (size_t k = 0; k < (size_t)rx * ry; k++)
+		out[k] /= m->norm;
 }

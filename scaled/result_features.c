@@ -7,6 +7,10 @@
 #include "scaled/distance.h"
 #include "scaled/features.h"
 
+/* The image's memo of Gaussian factors: a few thousand rows at the usual
+ * resolutions, enough for the births and persistences of many windows. */
+#define IMAGE_MEMO_BYTES (4u << 20)
+
 int result_features_init(struct result_features *rf, const struct tdp_features_cfg *f, uint64_t max_intervals)
 {
 	memset(rf, 0, sizeof(*rf));
@@ -14,6 +18,11 @@ int result_features_init(struct result_features *rf, const struct tdp_features_c
 	rf->l = tdp_feature_layout(f);
 	if (f->distances && !(rf->dws = distance_ws_new()))
 		return -1;
+	if (f->image.on && !(rf->image = image_memo_new(f->image.bandwidth, f->image.resolution[0],
+							 f->image.resolution[1], f->image.range, IMAGE_MEMO_BYTES))) {
+		result_features_fini(rf);
+		return -1;
+	}
 	if (f->betti.on) {
 		rf->scratch_n = 2 * (max_intervals ? max_intervals : 1);
 		if (!(rf->scratch = malloc(rf->scratch_n * sizeof(double)))) {
@@ -28,6 +37,7 @@ void result_features_fini(struct result_features *rf)
 {
 	if (rf->dws)
 		distance_ws_free(rf->dws);
+	image_memo_free(rf->image);
 	free(rf->scratch);
 	memset(rf, 0, sizeof(*rf));
 }
@@ -76,8 +86,7 @@ static void one_diagram(struct result_features *rf, const struct tdp_interval *i
 		features_silhouette(iv, n, f->silhouette.range[0], f->silhouette.range[1], f->silhouette.resolution,
 				    f->silhouette.power, out + l->silhouette);
 	if (l->image != TDP_FEAT_ABSENT)
-		features_image(iv, n, f->image.bandwidth, f->image.resolution[0], f->image.resolution[1],
-			       f->image.range, out + l->image);
+		features_image_memo(rf->image, iv, n, out + l->image);
 }
 
 /* The configured distances between diagrams A and B into OUT, in enum

@@ -23,6 +23,7 @@ struct result_features {
 	struct distance_ws *dws;   /* scales with distances */
 	double *scratch;           /* betti: two doubles per interval of the largest diagram */
 	size_t scratch_n;
+	struct image_memo *image;  /* image: the factors seen in earlier windows */
 };
 
 /* For results of up to MAX_INTERVALS intervals; 0, or -1 out of memory. */

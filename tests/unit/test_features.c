@@ -278,12 +278,52 @@ static void test_image(void **state)
 	}
 }
 
+/*
+ * features_image_memo is features_image bit for bit, window after window
+ * of a sliding run (most intervals seen before, some new), with a memo
+ * big enough to hit and one of a single row per axis that misses and
+ * evicts all the time, across the column chunks of a wide image.
+ */
+static void test_image_memo(void **state)
+{
+	(void)state;
+	uint64_t rng = 11;
+	static const uint32_t shapes[][2] = {{20, 20}, {3, 5}, {300, 2}, {1, 1}};
+	static const double bws[] = {0.05, 0.3, 1};
+	static const size_t sizes[] = {4u << 20, 1};
+	struct tdp_interval iv[200];
+	for (int cfg = 0; cfg < 24; cfg++) {
+		uint32_t rx = shapes[cfg % 4][0], ry = shapes[cfg % 4][1];
+		double bw = bws[cfg % 3];
+		double r[4] = {-2 + uniform(&rng), 1 + 2 * uniform(&rng), uniform(&rng) - 0.5, 2 * uniform(&rng)};
+		struct image_memo *m = image_memo_new(bw, rx, ry, r, sizes[cfg / 12]);
+		assert_non_null(m);
+		double *want = malloc(sizeof(double) * rx * ry), *got = malloc(sizeof(double) * rx * ry);
+		assert_non_null(want);
+		assert_non_null(got);
+		size_t n = 1 + (size_t)(splitmix64(&rng) % 200);
+		random_diagram(&rng, iv, n, cfg % 5 == 4);
+		for (int w = 0; w < 12; w++) {
+			/* the next window: a few intervals replaced */
+			for (int k = 0; k < 5; k++)
+				random_diagram(&rng, &iv[splitmix64(&rng) % n], 1, 0);
+			features_image(iv, n, bw, rx, ry, r, want);
+			features_image_memo(m, iv, n, got);
+			assert_memory_equal(got, want, sizeof(double) * rx * ry);
+		}
+		free(want);
+		free(got);
+		image_memo_free(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grid_is_numpy),
 		cmocka_unit_test(test_curves_equal_reference),
 		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_image_memo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
