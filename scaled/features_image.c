@@ -18,6 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The factors are kept times 2^480 each, their products and sums times
+ * 2^960, and the sum scaled back at the end.  A power of two changes no
+ * rounding while everything stays normal, so those pixels are the bits
+ * of the unscaled sum; but products below 2^-1022 (a Gaussian's far
+ * tail, which at a small bandwidth is most of an image) are subnormal
+ * unscaled, and x86 adds subnormals ~100 times slower.  Scaled, they are
+ * normal and a pixel made of them is rounded once, at the end.  Sums stay
+ * below n 2^960, far from overflow.
+ */
+#define FACTOR_SCALE 0x1p480
+#define SUM_UNSCALE 0x1p-960
+
 /* Columns whose x factors one pass keeps on the stack: the y factors are
  * recomputed once per chunk, so up to IMAGE_CHUNK columns the cost stays
  * N (RX + RY) exp(). */
@@ -46,7 +59,7 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 			uint32_t a = c1, z = c0;
 			for (uint32_t i = c0; i < c1; i++) {
 				double dx = b - xs[i - c0];
-				ex[i - c0] = exp(-(dx * dx) / twice_var);
+				ex[i - c0] = exp(-(dx * dx) / twice_var) * FACTOR_SCALE;
 				if (ex[i - c0] != 0) {
 					if (a == c1)
 						a = i;
@@ -55,7 +68,7 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 			}
 			for (uint32_t j = 0; a < z && j < ry; j++) {
 				double dy = pers - features_grid(range[2], range[3], ry, j);
-				double e = exp(-(dy * dy) / twice_var);
+				double e = exp(-(dy * dy) / twice_var) * FACTOR_SCALE;
 				if (e == 0)
 					continue;
 				double *row = out + (size_t)j * rx;
@@ -67,7 +80,7 @@ void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t
 	/* GUDHI divides each point's Gaussian, then sums: the same up to one
 	 * rounding per pixel. */
 	for (size_t k = 0; k < (size_t)rx * ry; k++)
-		out[k] /= norm;
+		out[k] = out[k] * SUM_UNSCALE / norm;
 }
 
 /*
@@ -160,7 +173,7 @@ static const double *axis_row(struct memo_axis *ax, double twice_var, double v, 
 		uint32_t lo = ax->len, hi = 0;
 		for (uint32_t k = 0; k < ax->len; k++) {
 			double d = v - ax->grid[k];
-			row[k] = exp(-(d * d) / twice_var);
+			row[k] = exp(-(d * d) / twice_var) * FACTOR_SCALE;
 			if (row[k] != 0) {
 				if (lo == ax->len)
 					lo = k;
@@ -203,5 +216,5 @@ void features_image_memo(struct image_memo *m, const struct tdp_interval *iv, si
 		}
 	}
 	for (size_t k = 0; k < (size_t)rx * ry; k++)
-		out[k] /= m->norm;
+		out[k] = out[k] * SUM_UNSCALE / m->norm;
 }
