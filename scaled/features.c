@@ -203,13 +203,20 @@ void features_landscape(const struct tdp_interval *iv, size_t n, double lo, doub
 		out[k] *= M_SQRT2;
 }
 
+/* An interval's weight, its lifetime L to the power POWER: pow(L, 1) is L
+ * exactly (IEEE 754), so the usual power costs no pow(). */
+static double weight(double l, double power)
+{
+	return power == 1 ? l : pow(l, power);
+}
+
 void features_silhouette(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
 			 double power, double *out)
 {
 	double total = 0;
 	for (size_t i = 0; i < n; i++)
 		if (features_finite(&iv[i]))
-			total += pow(iv[i].death - iv[i].birth, power);
+			total += weight(iv[i].death - iv[i].birth, power);
 	for (uint32_t j = 0; j < res; j++)
 		out[j] = 0;
 	/* Each point sums its terms in interval order; a term outside its
@@ -219,7 +226,7 @@ void features_silhouette(const struct tdp_interval *iv, size_t n, double lo, dou
 	for (size_t i = 0; total > 0 && i < n; i++) {
 		if (!features_finite(&iv[i]))
 			continue;
-		double w = pow(iv[i].death - iv[i].birth, power) / total;
+		double w = weight(iv[i].death - iv[i].birth, power) / total;
 		uint32_t j0, j1;
 		tent_support(&iv[i], lo, hi, res, sorted, &j0, &j1);
 		for (uint32_t j = j0; j < j1; j++)
