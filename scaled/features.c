@@ -140,6 +140,23 @@ static double tent(const struct tdp_interval *v, double x)
  * difference. */
 static uint32_t first_past(double lo, double hi, uint32_t res, double m, double lim, int strict)
 {
+#define PAST(j) (strict ? features_grid(lo, hi, res, (j)) - m > lim : features_grid(lo, hi, res, (j)) - m >= lim)
+	/* Start where an evenly spaced grid would have it, and walk: numpy's
+	 * rounding moves the answer by a point or so, and the predicate is
+	 * monotone, so the walk finds the same first j the search would. */
+	double g = res > 1 ? (m + lim - lo) / ((hi - lo) / (res - 1)) : NAN;
+	if (g > -1 && g < (double)res + 1) {
+		uint32_t j = g < 0 ? 0 : g > res ? res : (uint32_t)g;
+		if (j < res && PAST(j)) {
+			while (j > 0 && PAST(j - 1))
+				j--;
+		} else {
+			while (j < res && !PAST(j))
+				j++;
+		}
+		return j;
+	}
+#undef PAST
 	uint32_t l = 0, r = res;
 	while (l < r) {
 		uint32_t mid = l + (r - l) / 2;
