@@ -89,6 +89,23 @@ int distance_search(struct distance_search *s, int (*decide)(void *arg, double r
  */
 int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
 
+/* n + m at most for distance_wasserstein_small() */
+#define DISTANCE_WSMALL_MAX 1024
+
+/*
+ * The Wasserstein distance's transport, the least sum over matchings of
+ * the finite parts of S of each edge's cost (L-infinity length, or half
+ * lifetime to the diagonal, to the power ORDER), before the ORDER-th
+ * root: for small diagrams (scaled/distance_wasserstein_small.c), 0 and
+ * *OUT; 1 when S is not for it (too large, a coordinate not finite); -1
+ * when memory ran out.  distance_wasserstein_large() is the general
+ * one (scaled/distance_wasserstein.c): 0 and *OUT, or -1.
+ */
+int distance_wasserstein_small(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out);
+int distance_wasserstein_large(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out);
+
 /* At least BYTES in BUF; 0 or -1. */
 int distance_buf_reserve(struct distance_buf *buf, size_t bytes);
 

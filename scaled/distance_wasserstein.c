@@ -758,7 +758,8 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 }
 
 /* The least sum of edge costs^order over perfect matchings of the finite parts. */
-static int transport(struct distance_ws *ws, const struct distance_split *s, unsigned order, double *out)
+int distance_wasserstein_large(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out)
 {
 	struct hung h = { .pa = s->a, .n = s->na, .m = s->nb, .nn = s->na + s->nb, .order = order };
 	*out = 0;
@@ -831,8 +832,10 @@ int distance_wasserstein(struct distance_ws *ws, const struct tdp_interval *a, s
 	double ess = 0;   /* essential classes: 1-D transport, sorted births */
 	for (size_t i = 0; i < s.nea; i++)
 		ess += power(fabs(s.ea[i] - s.eb[i]), order);
+	/* small diagrams (the pipeline's windows): from their equal points */
 	double t;
-	if (transport(ws, &s, order, &t))
+	int rc = distance_wasserstein_small(ws, &s, order, &t);
+	if (rc < 0 || (rc > 0 && distance_wasserstein_large(ws, &s, order, &t)))
 		return -1;
 	*out = order == 2 ? sqrt(t + ess) : t + ess;
 	return 0;
