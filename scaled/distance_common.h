@@ -30,11 +30,12 @@ struct distance_ws {
 	 * The Wasserstein distance's geometry (B's k-d tree, the edges found)
 	 * of the last pair, kept for the next call on the same pair: the
 	 * pipeline asks orders 1 and 2 in a row.  Valid when wvalid and the
-	 * points equal those in wkey (A's wn, then B's wm).
+	 * points equal those in wkey (A's wn, then B's wm).  The small
+	 * diagrams' path keeps its edges there instead, when wsmall.
 	 */
 	struct distance_buf wgeo, wkey;
 	size_t wn, wm, wpool_n;
-	int wvalid;
+	int wvalid, wsmall;
 };
 
 /* The two diagrams as the algorithms see them. */

@@ -715,7 +715,7 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bytes += distance_carve_size(sizes[i]);
 	if (!hit) {
-		ws->wvalid = 0;
+		ws->wvalid = ws->wsmall = 0;   /* the small path's edges, if they were there, go */
 		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, nn * pt))
 			return -1;
 	}

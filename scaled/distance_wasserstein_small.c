@@ -12,7 +12,8 @@
  * its own diagonal copy; a copy costs 0 to a copy.  A point to another
  * point's copy is left out: the copies are interchangeable (they cost 0
  * to each other), so some optimal matching uses only own copies, and
- * every row then has m + 1 or n + 1 columns instead of n + m.
+ * every row then has m + 1 or n + 1 columns instead of n + m.  So is a
+ * point to a point that is no nearer than both their copies (edges()).
  *
  * The start.  Equal points ("twins": same bits of birth and death,
  * paired as multisets) are matched to each other at cost 0, and their
@@ -22,13 +23,14 @@
  * So only the points that changed between windows (~10-30 here) are
  * left.  Their columns get their least cost as potential (column
  * reduction: a path then reaches them sooner), and each row still free
- * is matched by one shortest augmenting path: Dijkstra
- * on reduced costs, costs computed from the coordinates, stopping as
- * soon as a free column is settled, potentials updated for what it
- * settled only (Jonker, Volgenant 1987).  A point's own diagonal copy
- * bounds its path, so it settles few columns.
+ * is matched by one shortest augmenting path: Dijkstra on reduced
+ * costs, costs computed from the coordinates, stopping as soon as a free
+ * column is settled, potentials updated for what it settled only
+ * (Jonker, Volgenant 1987).  A point's own diagonal copy bounds its
+ * path, so it settles few columns.
  *
- * Two things keep each Dijkstra step O(n + m) with no heap:
+ * Two things keep each Dijkstra step to the columns it reached, with no
+ * heap:
  * - A diagonal copy row offers every copy of A's diagonal at d - u_r -
  *   v_c: one scalar (the least d - u_r of those rows scanned) less the
  *   column's potential, applied when columns are compared, instead of n
@@ -38,8 +40,9 @@
  *   The copies paired with each other share their potentials (the
  *   feasibility of copy-to-copy edges forces it), so they come at one
  *   distance, in one step, instead of one step each.
- * Deterministic: ties go to a free column, then to the lowest index, and
- * nothing survives the call.
+ * Deterministic: ties go to a free column, then to the lowest index;
+ * what the next call may reuse (the edges, pool()) is the same whether
+ * reused or found again.
  */
 #include <math.h>
 #include <stdint.h>
@@ -55,9 +58,9 @@ struct wsmall {
 	unsigned order;
 	double *ha, *hb;        /* half lifetimes */
 	double *ga, *gb;        /* cost to the own diagonal copy: half lifetime ^ order */
-	uint32_t *eoff, *elen;  /* A's points' edges in the pool */
+	uint32_t *eoff, *elen;  /* A's points' edges in the pool, NONE before the row's first scan */
 	uint32_t *pool_j;       /* B's points, */
-	double *pool_c;         /* and the costs */
+	double *pool_c[2];      /* and the costs, order 1 and 2 */
 	size_t pool_n;
 	double *u, *v;          /* potentials: c - u - v >= 0, 0 when matched */
 	double *minv;           /* tentative distance, +inf when not reached */
@@ -128,15 +131,17 @@ static void twins(struct wsmall *w)
  * h the half lifetime, into the pool, with their costs.  The others
  * cannot help: sending both to the diagonal costs no more (h(R)^p +
  * h(J)^p <= (h(R) + h(J))^p), so some optimal matching does without
- * them (distance_wasserstein.c leaves out the same).  Found once per
- * call: a row is scanned by many paths.
+ * them (distance_wasserstein.c leaves out the same).  Found when the
+ * row is first scanned, kept: a row is scanned by many paths, many rows
+ * (twins far from any change) by none, and the next call on the same
+ * pair (the other order, pool()) scans them again.
  */
 static void edges(struct wsmall *w, size_t r)
 {
 	const struct distance_pt *p = &w->a[r];
 	double x = p->x, y = p->y, ha = w->ha[r];
 	uint32_t *js = w->pool_j + w->pool_n;
-	double *cs = w->pool_c + w->pool_n;
+	double *cs = w->pool_c[0] + w->pool_n, *cs2 = w->pool_c[1] + w->pool_n;
 	size_t k = 0;
 	for (size_t j = 0; j < w->m; j++) {
 		double dx = fabs(x - w->b[j].x), dy = fabs(y - w->b[j].y), c = dx < dy ? dy : dx;
@@ -144,9 +149,8 @@ static void edges(struct wsmall *w, size_t r)
 		cs[k] = c;
 		k += c < ha + w->hb[j];
 	}
-	if (w->order == 2)
-		for (size_t t = 0; t < k; t++)
-			cs[t] *= cs[t];
+	for (size_t t = 0; t < k; t++)
+		cs2[t] = cs[t] * cs[t];
 	w->eoff[r] = (uint32_t)w->pool_n;
 	w->elen[r] = (uint32_t)k;
 	w->pool_n += k;
@@ -169,15 +173,17 @@ static void reduce_columns(struct wsmall *w)
 	for (size_t j = 0; j < m; j++) {
 		minc[j] = w->gb[j];
 		arg[j] = (int32_t)(n + j);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const uint32_t *js = w->pool_j + w->eoff[i];
-		const double *cs = w->pool_c + w->eoff[i];
-		for (size_t t = 0, k = w->elen[i]; t < k; t++)
-			if (cs[t] < minc[js[t]]) {
-				minc[js[t]] = cs[t];
-				arg[js[t]] = (int32_t)i;
+		if (w->colm[j] >= 0)
+			continue;   /* a twin's: 0 */
+		/* the edges of edges(), the same costs, by column */
+		double x = w->b[j].x, y = w->b[j].y, hb = w->hb[j];
+		for (size_t i = 0; i < n; i++) {
+			double dx = fabs(w->a[i].x - x), dy = fabs(w->a[i].y - y), c = dx < dy ? dy : dx;
+			if (c < w->ha[i] + hb && power(c, w->order) < minc[j]) {
+				minc[j] = power(c, w->order);
+				arg[j] = (int32_t)i;
 			}
+		}
 	}
 	for (size_t j = 0; j < m; j++) {
 		if (w->colm[j] < 0) {
@@ -228,8 +234,10 @@ static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 		}
 		return;
 	}
+	if (w->eoff[r] == NONE)
+		edges(w, r);
 	const uint32_t *js = w->pool_j + w->eoff[r];
-	const double *cs = w->pool_c + w->eoff[r];
+	const double *cs = w->pool_c[w->order - 1] + w->eoff[r];
 	for (size_t t = 0, k = w->elen[r]; t < k; t++) {
 		size_t j = js[t];
 		relax(w, j, base + cs[t] - w->v[j], r);
@@ -371,8 +379,7 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 	size_t sizes[] = {
 		2 * nn * sizeof(double), 2 * nn * sizeof(double), 3 * nn * sizeof(int32_t),
 		5 * nn * sizeof(uint32_t), nn, w->mask * sizeof(uint32_t),
-		2 * n * sizeof(double), 2 * m * sizeof(double), 2 * n * sizeof(uint32_t),
-		n * m * sizeof(uint32_t), n * m * sizeof(double),
+		2 * n * sizeof(double), 2 * m * sizeof(double),
 	};
 	size_t bytes = 0;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -397,12 +404,50 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 	w->ga = w->ha + n;
 	w->hb = distance_carve(&c, sizes[7]);
 	w->gb = w->hb + m;
-	w->eoff = distance_carve(&c, sizes[8]);
-	w->elen = w->eoff + n;
-	w->pool_j = distance_carve(&c, sizes[9]);
-	w->pool_c = distance_carve(&c, sizes[10]);
-	w->pool_n = 0;
 	w->mask--;
+	return 0;
+}
+
+/*
+ * The pool of edges, in ws->wgeo, which distance_wasserstein.c's
+ * geometry shares (whichever wrote it last owns it, ws->wsmall says
+ * which): kept from the last call when that was this path's, on the
+ * same points (the pipeline asks orders 1 and 2 in a row: the edges are
+ * the same, and both costs are kept), else emptied.  The same edges in
+ * the same order either way, so the same bits.  0 or -1.
+ */
+static int pool(struct distance_ws *ws, struct wsmall *w)
+{
+	size_t n = w->n, m = w->m, pt = sizeof(struct distance_pt);
+	size_t sizes[] = { 2 * n * sizeof(uint32_t), n * m * sizeof(uint32_t), 2 * n * m * sizeof(double) };
+	int hit = ws->wsmall && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, w->a, n * pt) &&
+		  !memcmp((char *)ws->wkey.p + n * pt, w->b, m * pt);
+	size_t bytes = 0;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		bytes += distance_carve_size(sizes[i]);
+	ws->wsmall = 0;   /* until this call is done with it */
+	if (!hit) {
+		ws->wvalid = 0;
+		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, w->nn * pt))
+			return -1;
+	}
+	char *c = ws->wgeo.p;
+	w->eoff = distance_carve(&c, sizes[0]);
+	w->elen = w->eoff + n;
+	w->pool_j = distance_carve(&c, sizes[1]);
+	w->pool_c[0] = distance_carve(&c, sizes[2]);
+	w->pool_c[1] = w->pool_c[0] + n * m;
+	if (hit) {
+		w->pool_n = ws->wpool_n;
+		return 0;
+	}
+	w->pool_n = 0;
+	for (size_t i = 0; i < n; i++)
+		w->eoff[i] = NONE;
+	memcpy(ws->wkey.p, w->a, n * pt);
+	memcpy((char *)ws->wkey.p + n * pt, w->b, m * pt);
+	ws->wn = n;
+	ws->wm = m;
 	return 0;
 }
 
@@ -421,7 +466,7 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 			return 1;
 	if (!w.nn)
 		return 0;
-	if (carve(ws, &w))
+	if (carve(ws, &w) || pool(ws, &w))
 		return -1;
 	/* GUDHI: (d - b) * 2 ** (1 / internal_p - 1), then ** order */
 	for (size_t i = 0; i < w.n; i++) {
@@ -439,8 +484,6 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 		w.used[c] = 0;
 	}
 	twins(&w);
-	for (size_t i = 0; i < w.n; i++)
-		edges(&w, i);
 	reduce_columns(&w);
 	for (size_t i = 0; i < w.n; i++)
 		w.dord[i] = (uint32_t)(w.m + i);
@@ -455,6 +498,8 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 		else if (c < w.m)
 			sum += w.gb[c];
 	}
+	ws->wpool_n = w.pool_n;
+	ws->wsmall = 1;
 	*out = sum;
 	return 0;
 }
