@@ -91,7 +91,7 @@ int distance_search(struct distance_search *s, int (*decide)(void *arg, double r
 int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
 
 /* n + m at most for distance_wasserstein_small() */
-#define DISTANCE_WSMALL_MAX 1024
+#define DISTANCE_WSMALL_MAX 2048
 
 /*
  * The Wasserstein distance's transport, the least sum over matchings of

@@ -51,6 +51,7 @@
 #include "scaled/distance_common.h"
 
 #define NONE UINT32_MAX
+#define EDGE_POOL 64   /* edges kept per row and column (pool()) */
 
 struct wsmall {
 	const struct distance_pt *a, *b;
@@ -61,7 +62,7 @@ struct wsmall {
 	uint32_t *eoff, *elen;  /* A's points' edges in the pool, NONE before the row's first scan */
 	uint32_t *pool_j;       /* B's points, */
 	double *pool_c[2];      /* and the costs, order 1 and 2 */
-	size_t pool_n;
+	size_t pool_n, pool_cap;
 	double *u, *v;          /* potentials: c - u - v >= 0, 0 when matched */
 	double *minv;           /* tentative distance, +inf when not reached */
 	double *setd;           /* settled columns' distances, in order */
@@ -134,14 +135,18 @@ static void twins(struct wsmall *w)
  * them (distance_wasserstein.c leaves out the same).  Found when the
  * row is first scanned, kept: a row is scanned by many paths, many rows
  * (twins far from any change) by none, and the next call on the same
- * pair (the other order, pool()) scans them again.
+ * pair (the other order, pool()) scans them again.  Past the pool's
+ * EDGE_POOL * (n + m), memory linear still, a row's edges go to a spare
+ * room after it, found again at each scan.  How many; where in *OFF.
  */
-static void edges(struct wsmall *w, size_t r)
+static size_t edges(struct wsmall *w, size_t r, size_t *off)
 {
 	const struct distance_pt *p = &w->a[r];
 	double x = p->x, y = p->y, ha = w->ha[r];
-	uint32_t *js = w->pool_j + w->pool_n;
-	double *cs = w->pool_c[0] + w->pool_n, *cs2 = w->pool_c[1] + w->pool_n;
+	int keep = w->pool_n + w->m <= w->pool_cap;
+	size_t at = keep ? w->pool_n : w->pool_cap;
+	uint32_t *js = w->pool_j + at;
+	double *cs = w->pool_c[0] + at, *cs2 = w->pool_c[1] + at;
 	size_t k = 0;
 	for (size_t j = 0; j < w->m; j++) {
 		double dx = fabs(x - w->b[j].x), dy = fabs(y - w->b[j].y), c = dx < dy ? dy : dx;
@@ -151,9 +156,13 @@ static void edges(struct wsmall *w, size_t r)
 	}
 	for (size_t t = 0; t < k; t++)
 		cs2[t] = cs[t] * cs[t];
-	w->eoff[r] = (uint32_t)w->pool_n;
-	w->elen[r] = (uint32_t)k;
-	w->pool_n += k;
+	*off = at;
+	if (keep) {
+		w->eoff[r] = (uint32_t)at;
+		w->elen[r] = (uint32_t)k;
+		w->pool_n += k;
+	}
+	return k;
 }
 
 /*
@@ -234,11 +243,10 @@ static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 		}
 		return;
 	}
-	if (w->eoff[r] == NONE)
-		edges(w, r);
-	const uint32_t *js = w->pool_j + w->eoff[r];
-	const double *cs = w->pool_c[w->order - 1] + w->eoff[r];
-	for (size_t t = 0, k = w->elen[r]; t < k; t++) {
+	size_t off = w->eoff[r], k = off == NONE ? edges(w, r, &off) : w->elen[r];
+	const uint32_t *js = w->pool_j + off;
+	const double *cs = w->pool_c[w->order - 1] + off;
+	for (size_t t = 0; t < k; t++) {
 		size_t j = js[t];
 		relax(w, j, base + cs[t] - w->v[j], r);
 	}
@@ -419,7 +427,8 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 static int pool(struct distance_ws *ws, struct wsmall *w)
 {
 	size_t n = w->n, m = w->m, pt = sizeof(struct distance_pt);
-	size_t sizes[] = { 2 * n * sizeof(uint32_t), n * m * sizeof(uint32_t), 2 * n * m * sizeof(double) };
+	size_t cap = n * m < EDGE_POOL * w->nn ? n * m : EDGE_POOL * w->nn;
+	size_t sizes[] = { 2 * n * sizeof(uint32_t), (cap + m) * sizeof(uint32_t), 2 * (cap + m) * sizeof(double) };
 	int hit = ws->wsmall && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, w->a, n * pt) &&
 		  !memcmp((char *)ws->wkey.p + n * pt, w->b, m * pt);
 	size_t bytes = 0;
@@ -436,7 +445,8 @@ static int pool(struct distance_ws *ws, struct wsmall *w)
 	w->elen = w->eoff + n;
 	w->pool_j = distance_carve(&c, sizes[1]);
 	w->pool_c[0] = distance_carve(&c, sizes[2]);
-	w->pool_c[1] = w->pool_c[0] + n * m;
+	w->pool_c[1] = w->pool_c[0] + cap + m;
+	w->pool_cap = cap;
 	if (hit) {
 		w->pool_n = ws->wpool_n;
 		return 0;

@@ -278,6 +278,18 @@ static void test_small_wasserstein(void **state)
 		same_transport(a, na, NULL, 0);
 	}
 	same_transport(NULL, 0, NULL, 0);
+	/*
+	 * Long intervals, unrelated: every pair an edge, more edges than the
+	 * pool keeps (64 per row and column: here it fills up exactly after
+	 * 128 rows), the rest found again at each scan.
+	 */
+	for (int n = 150; n <= 250; n += 50) {
+		for (int i = 0; i < n; i++) {
+			a[i] = (struct tdp_interval){ uniform(), 2 + uniform() };
+			b[i] = (struct tdp_interval){ uniform(), 2 + uniform() };
+		}
+		same_transport(a, (size_t)n, b, (size_t)n);
+	}
 	/* not for the small path: too large, or a coordinate not finite */
 	struct distance_split s;
 	double d;
