@@ -38,6 +38,12 @@
  *   row: the edges are the same, only their costs differ).
  * Each settled column then costs a few heap operations and one row's
  * edges.  Deterministic: every choice breaks ties by index.
+ *
+ * Diagrams of n + m <= DISTANCE_WSMALL_MAX go to
+ * scaled/distance_wasserstein_small.c instead, which starts from the
+ * points the two share (the pipeline's consecutive windows) and is
+ * faster there; this path takes the larger ones, and the rare pair the
+ * small one declines (a coordinate not finite).
  */
 #include "scaled/distance.h"
 
