@@ -30,11 +30,12 @@ struct distance_ws {
 	 * The Wasserstein distance's geometry (B's k-d tree, the edges found)
 	 * of the last pair, kept for the next call on the same pair: the
 	 * pipeline asks orders 1 and 2 in a row.  Valid when wvalid and the
-	 * points equal those in wkey (A's wn, then B's wm).
+	 * points equal those in wkey (A's wn, then B's wm).  The small
+	 * diagrams' path keeps its edges there instead, when wsmall.
 	 */
 	struct distance_buf wgeo, wkey;
 	size_t wn, wm, wpool_n;
-	int wvalid;
+	int wvalid, wsmall;
 };
 
 /* The two diagrams as the algorithms see them. */
@@ -88,6 +89,23 @@ int distance_search(struct distance_search *s, int (*decide)(void *arg, double r
  * -1 when memory ran out.
  */
 int distance_bottleneck_small(struct distance_ws *ws, const struct distance_split *s, double *out);
+
+/* n + m at most for distance_wasserstein_small() */
+#define DISTANCE_WSMALL_MAX 2048
+
+/*
+ * The Wasserstein distance's transport, the least sum over matchings of
+ * the finite parts of S of each edge's cost (L-infinity length, or half
+ * lifetime to the diagonal, to the power ORDER), before the ORDER-th
+ * root: for small diagrams (scaled/distance_wasserstein_small.c), 0 and
+ * *OUT; 1 when S is not for it (too large, a coordinate not finite); -1
+ * when memory ran out.  distance_wasserstein_large() is the general
+ * one (scaled/distance_wasserstein.c): 0 and *OUT, or -1.
+ */
+int distance_wasserstein_small(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out);
+int distance_wasserstein_large(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out);
 
 /* At least BYTES in BUF; 0 or -1. */
 int distance_buf_reserve(struct distance_buf *buf, size_t bytes);

@@ -38,6 +38,12 @@
  *   row: the edges are the same, only their costs differ).
  * Each settled column then costs a few heap operations and one row's
  * edges.  Deterministic: every choice breaks ties by index.
+ *
+ * Diagrams of n + m <= DISTANCE_WSMALL_MAX go to
+ * scaled/distance_wasserstein_small.c instead, which starts from the
+ * points the two share (the pipeline's consecutive windows) and is
+ * faster there; this path takes the larger ones, and the rare pair the
+ * small one declines (a coordinate not finite).
  */
 #include "scaled/distance.h"
 
@@ -715,7 +721,7 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		bytes += distance_carve_size(sizes[i]);
 	if (!hit) {
-		ws->wvalid = 0;
+		ws->wvalid = ws->wsmall = 0;   /* the small path's edges, if they were there, go */
 		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, nn * pt))
 			return -1;
 	}
@@ -758,7 +764,8 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 }
 
 /* The least sum of edge costs^order over perfect matchings of the finite parts. */
-static int transport(struct distance_ws *ws, const struct distance_split *s, unsigned order, double *out)
+int distance_wasserstein_large(struct distance_ws *ws, const struct distance_split *s, unsigned order,
+			       double *out)
 {
 	struct hung h = { .pa = s->a, .n = s->na, .m = s->nb, .nn = s->na + s->nb, .order = order };
 	*out = 0;
@@ -831,8 +838,10 @@ int distance_wasserstein(struct distance_ws *ws, const struct tdp_interval *a, s
 	double ess = 0;   /* essential classes: 1-D transport, sorted births */
 	for (size_t i = 0; i < s.nea; i++)
 		ess += power(fabs(s.ea[i] - s.eb[i]), order);
+	/* small diagrams (the pipeline's windows): from their equal points */
 	double t;
-	if (transport(ws, &s, order, &t))
+	int rc = distance_wasserstein_small(ws, &s, order, &t);
+	if (rc < 0 || (rc > 0 && distance_wasserstein_large(ws, &s, order, &t)))
 		return -1;
 	*out = order == 2 ? sqrt(t + ess) : t + ess;
 	return 0;

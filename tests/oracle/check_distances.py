@@ -9,7 +9,8 @@ equal and different numbers, values a few ulps apart, huge and tiny
 scales, perturbed copies, some larger pairs (~300 points), unrelated
 diagrams of long intervals (where the small diagrams' bottleneck search
 gives up to the bisection), a few pairs past that search's size (na * nb
-> 2^17), and every consecutive pair of a sliding window's diagrams (the
+> 2^17), a few past the small Wasserstein path's (na + nb > 2048: the
+general one, scaled/distance_wasserstein.c), and every consecutive pair of a sliding window's diagrams (the
 pipeline's case: sublevel, window 1000, slide 100 over an ECG,
 tests/oracle/data/ecg_sublevel_1000_100_diagrams.jsonl; one JSON array of
 [birth, death or null] a line).
@@ -181,6 +182,9 @@ def case(r, kind):
     if kind == "huge":
         a = rand_points(r, r.randint(370, 420), digits=r.choice((2, 17)))
         return a, perturb(r, a, r.choice((1e-3, 0.05)))[: r.randint(365, 420)]
+    if kind == "wide":
+        a = rand_points(r, r.randint(1120, 1200), digits=r.choice((2, 17)))
+        return a, perturb(r, a, r.choice((1e-3, 0.05)))[: r.randint(1110, 1200)]
     raise ValueError(kind)
 
 
@@ -256,7 +260,7 @@ def main():
     r = random.Random(int(os.environ.get("DISTANCE_ORACLE_SEED", "23")))
     cases = []
     for i in range(CASES):
-        kind = "huge" if i % 1000 == 499 else "large" if i % 100 == 99 else \
+        kind = "huge" if i % 1000 == 499 else "wide" if i % 1000 == 999 else "large" if i % 100 == 99 else \
             "unrelated-long" if i % 100 == 49 else KINDS[i % len(KINDS)]
         a, b = case(r, kind)
         cases.append((kind, a, b))

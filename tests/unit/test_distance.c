@@ -7,7 +7,9 @@
  * call with one workspace (whatever was asked before: the Wasserstein
  * distance keeps a pair's geometry for the next call), equal points of
  * both diagrams ("twins") that a better matching goes through, the small
- * and the large bottleneck search, and a bad order refused.  The comparison with
+ * and the large bottleneck search, the small diagrams' Wasserstein path
+ * (from the twins) against the general one on random, tied, shifted and
+ * sliding-window pairs, and a bad order refused.  The comparison with
  * GUDHI on thousands of pairs is tests/oracle/distances.sh.
  */
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "scaled/distance.h"
+#include "scaled/distance_common.h"
 
 static struct distance_ws *ws;
 
@@ -177,6 +180,130 @@ static void test_shifted(void **state)
 	free(b);
 }
 
+static uint64_t rng = 99;
+
+static double uniform(void)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+/* A random interval; on a grid of 1/200 when GRID (ties everywhere, as the ECG's). */
+static struct tdp_interval interval(int grid)
+{
+	double b = uniform() * 2 - 1, l = uniform() * (uniform() < 0.8 ? 0.1 : 2);
+	if (grid) {
+		b = round(b * 200) / 200;
+		l = round(l * 200) / 200 + 1. / 200;
+	}
+	return (struct tdp_interval){ b, b + l };
+}
+
+/*
+ * The transport of A and B both ways, small path and general one, each
+ * order: equal within 1e-12 relative, and exactly 0 when the general
+ * one says 0.
+ */
+static void same_transport(const struct tdp_interval *a, size_t na, const struct tdp_interval *b, size_t nb)
+{
+	for (unsigned p = 1; p <= 2; p++) {
+		for (int swap = 0; swap < 2; swap++) {
+			struct distance_split s;
+			double small = -1, large = -1;
+			assert_int_equal(swap ? distance_split(ws, b, nb, a, na, &s) : distance_split(ws, a, na, b, nb, &s),
+					 0);
+			assert_int_equal(distance_wasserstein_small(ws, &s, p, &small), 0);
+			assert_int_equal(distance_wasserstein_large(ws, &s, p, &large), 0);
+			if (large == 0)
+				assert_true(small == 0);
+			else if (!(fabs(small - large) <= 1e-12 * large))
+				fail_msg("order %u, %zu and %zu points: small %.17g, large %.17g", p, na, nb, small, large);
+		}
+	}
+}
+
+/* The small diagrams' Wasserstein path (distance_wasserstein_small.c) agrees with the general one. */
+static void test_small_wasserstein(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	struct tdp_interval *a = malloc(sizeof(*a) * N), *b = malloc(sizeof(*b) * N);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int round_ = 0; round_ < 60; round_++) {
+		int grid = round_ & 1;
+		size_t na = 1 + (size_t)(uniform() * 200), nb = 1 + (size_t)(uniform() * 200);
+		/* unrelated */
+		for (size_t i = 0; i < na; i++)
+			a[i] = interval(grid);
+		for (size_t j = 0; j < nb; j++)
+			b[j] = interval(grid);
+		same_transport(a, na, b, nb);
+		/* sliding windows: most intervals kept, some gone, some new, some moved, in another order */
+		size_t k = 0;
+		for (size_t i = 0; i < na; i++) {
+			double x = uniform();
+			if (x < 0.08)
+				continue;
+			b[k] = a[i];
+			if (x < 0.12)
+				b[k].death += grid ? 1. / 200 : uniform() * 0.01;
+			k++;
+		}
+		for (size_t t = 0; t < na / 10 && k < N; t++)
+			b[k++] = interval(grid);
+		for (size_t i = k; i > 1; i--) {
+			size_t j = (size_t)(uniform() * (double)i);
+			struct tdp_interval x = b[i - 1];
+			b[i - 1] = b[j];
+			b[j] = x;
+		}
+		same_transport(a, na, b, k);
+		/* a shifted copy (equal distances to many points) */
+		for (size_t i = 0; i < na; i++)
+			b[i] = (struct tdp_interval){ a[i].birth + 1. / 64, a[i].death + 1. / 64 };
+		same_transport(a, na, b, na);
+		/* duplicates: each point twice in A, once or three times in B */
+		size_t n2 = na < N / 3 ? na : N / 3;
+		for (size_t i = 0; i < n2; i++) {
+			a[n2 + i] = a[i];
+			b[3 * i] = b[3 * i + 1] = b[3 * i + 2] = a[i];
+		}
+		same_transport(a, 2 * n2, b, (size_t)(1 + uniform() * 3 * (double)n2));
+		/* identical: exactly 0, through the public call too */
+		same_transport(a, na, a, na);
+		assert_true(w(a, na, a, na, 1) == 0);
+		assert_true(w(a, na, a, na, 2) == 0);
+		/* one empty */
+		same_transport(a, na, NULL, 0);
+	}
+	same_transport(NULL, 0, NULL, 0);
+	/*
+	 * Long intervals, unrelated: every pair an edge, more edges than the
+	 * pool keeps (64 per row and column: here it fills up exactly after
+	 * 128 rows), the rest found again at each scan.
+	 */
+	for (int n = 150; n <= 250; n += 50) {
+		for (int i = 0; i < n; i++) {
+			a[i] = (struct tdp_interval){ uniform(), 2 + uniform() };
+			b[i] = (struct tdp_interval){ uniform(), 2 + uniform() };
+		}
+		same_transport(a, (size_t)n, b, (size_t)n);
+	}
+	/* not for the small path: too large, or a coordinate not finite */
+	struct distance_split s;
+	double d;
+	struct tdp_interval big[DISTANCE_WSMALL_MAX / 2 + 1], inf = { -INFINITY, 0 };
+	for (size_t i = 0; i < DISTANCE_WSMALL_MAX / 2 + 1; i++)
+		big[i] = (struct tdp_interval){ (double)i, i + 1. };
+	assert_int_equal(distance_split(ws, big, DISTANCE_WSMALL_MAX / 2 + 1, big, DISTANCE_WSMALL_MAX / 2, &s), 0);
+	assert_int_equal(distance_wasserstein_small(ws, &s, 1, &d), 1);
+	assert_int_equal(distance_split(ws, &inf, 1, NULL, 0, &s), 0);
+	assert_int_equal(distance_wasserstein_small(ws, &s, 1, &d), 1);
+	free(a);
+	free(b);
+}
+
 static void test_bad_order(void **state)
 {
 	(void)state;
@@ -194,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_same_bits),
 		cmocka_unit_test(test_twins),
 		cmocka_unit_test(test_shifted),
+		cmocka_unit_test(test_small_wasserstein),
 		cmocka_unit_test(test_bad_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
