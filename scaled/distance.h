@@ -12,11 +12,13 @@
  *
  * Both are exact, deterministic (same inputs, same bits, whatever was
  * asked before) and take memory linear in the number of intervals (the
- * bottleneck of small diagrams, na * nb <= 2^17, up to 1 MB more), kept
- * in a struct distance_ws that grows as needed and is reused across
- * calls; so a worker computing a distance per window allocates only while
- * windows grow.  Wasserstein calls on the same pair in a row (orders 1
- * then 2, as the pipeline asks) share their geometry through it.
+ * bottleneck of small diagrams, na * nb <= 2^17, up to 1 MB more; the
+ * Wasserstein of small diagrams, n + m <= 2048, an edge store of up to
+ * ~2.6 MB), kept in a struct distance_ws that grows as needed and is
+ * reused across calls; so a worker computing a distance per window
+ * allocates only while windows grow.  The order 1 Wasserstein distance
+ * leaves out the points both diagrams have (distance_wasserstein.c says
+ * why that is exact); order 2 keeps them.
  */
 #ifndef TDP_DISTANCE_H
 #define TDP_DISTANCE_H
