@@ -31,16 +31,6 @@
 
 #define NONE UINT32_MAX
 
-/* A point's bits, mixed (twins, below). */
-static size_t hash(const struct distance_pt *p)
-{
-	uint64_t x, y;
-	memcpy(&x, &p->x, sizeof(x));
-	memcpy(&y, &p->y, sizeof(y));
-	uint64_t h = x * 0x9e3779b97f4a7c15ull ^ (y + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
-	return (size_t)(h ^ h >> 29);
-}
-
 /* fmax() of two numbers, not NaN, inline (fmax() is a call). */
 static double max2(double a, double b)
 {
@@ -199,13 +189,13 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 	for (size_t t = 0; t < tsize; t++)
 		table[t] = NONE;
 	for (size_t i = 0; i < na; i++) {
-		size_t t = hash(&g->pa[i]) & (tsize - 1);
+		size_t t = distance_pt_hash(&g->pa[i]) & (tsize - 1);
 		while (table[t] != NONE)
 			t = (t + 1) & (tsize - 1);
 		table[t] = (uint32_t)i;
 	}
 	for (size_t j = 0; j < nb; j++)
-		for (size_t t = hash(&g->pb[j]) & (tsize - 1); table[t] != NONE; t = (t + 1) & (tsize - 1)) {
+		for (size_t t = distance_pt_hash(&g->pb[j]) & (tsize - 1); table[t] != NONE; t = (t + 1) & (tsize - 1)) {
 			uint32_t i = table[t];
 			if (twin[i] == NONE && !memcmp(&g->pa[i], &g->pb[j], sizeof(g->pa[i]))) {
 				twin[i] = (uint32_t)j;

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "scaled/distance.h"
 
@@ -37,6 +38,36 @@ struct distance_ws {
 	size_t wn, wm, wpool_n;
 	int wvalid, wsmall;
 };
+
+/* A point's bits, mixed: the small diagrams' paths find equal points
+ * ("twins") by it. */
+static inline size_t distance_pt_hash(const struct distance_pt *p)
+{
+	uint64_t x, y;
+	memcpy(&x, &p->x, sizeof(x));
+	memcpy(&y, &p->y, sizeof(y));
+	uint64_t h = x * 0x9e3779b97f4a7c15ull ^ (y + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
+	return (size_t)(h ^ h >> 29);
+}
+
+/*
+ * The end of a shortest augmenting path of an assignment: from column
+ * SINK back along WAY (each column's row on the path) to row S, each
+ * row takes the column the path gives it (ROWM, COLM: the matching, -1
+ * free).
+ */
+static inline void distance_augment_path(int32_t *rowm, int32_t *colm, const int32_t *way, size_t s, size_t sink)
+{
+	for (size_t j = sink;;) {
+		size_t r = (size_t)way[j];
+		int32_t prev = rowm[r];
+		rowm[r] = (int32_t)j;
+		colm[j] = (int32_t)r;
+		if (r == s)
+			break;
+		j = (size_t)prev;
+	}
+}
 
 /* The two diagrams as the algorithms see them. */
 struct distance_split {

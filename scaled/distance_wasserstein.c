@@ -628,15 +628,7 @@ static void augment(struct hung *h, size_t s)
 	if (rep != SIZE_MAX)
 		h->vg -= dist - dg;
 	h->u[s] += dist;
-	for (size_t j = sink;;) {
-		size_t r = (size_t)h->way[j];
-		int32_t prev = h->rowm[r];
-		h->rowm[r] = (int32_t)j;
-		h->colm[j] = (int32_t)r;
-		if (r == s)
-			break;
-		j = (size_t)prev;
-	}
+	distance_augment_path(h->rowm, h->colm, h->way, s, sink);
 	if (rep != SIZE_MAX && h->rowm[rep_row] != (int32_t)(m + rep)) {
 		/* the path went through the group's pair: it leaves, with the
 		 * group's potentials made explicit */

@@ -87,16 +87,6 @@ static double cost(const struct distance_pt *p, const struct distance_pt *q, uns
 	return power(dx < dy ? dy : dx, order);   /* scipy's chebyshev; fmax() is a call */
 }
 
-/* A point's bits, mixed. */
-static size_t hash(const struct distance_pt *p)
-{
-	uint64_t x, y;
-	memcpy(&x, &p->x, sizeof(x));
-	memcpy(&y, &p->y, sizeof(y));
-	uint64_t h = x * 0x9e3779b97f4a7c15ull ^ (y + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
-	return (size_t)(h ^ h >> 29);
-}
-
 /*
  * Matches each point of A to an unmatched point of B with the same bits,
  * the lowest index first, and their diagonal copies to each other.  B's
@@ -108,13 +98,13 @@ static void twins(struct wsmall *w)
 	for (size_t t = 0; t <= w->mask; t++)
 		w->slot[t] = 0;
 	for (size_t j = 0; j < w->m; j++) {
-		size_t t = hash(&w->b[j]) & w->mask;
+		size_t t = distance_pt_hash(&w->b[j]) & w->mask;
 		while (w->slot[t])
 			t = (t + 1) & w->mask;
 		w->slot[t] = (uint32_t)j + 1;
 	}
 	for (size_t i = 0; i < w->n; i++) {
-		for (size_t t = hash(&w->a[i]) & w->mask; w->slot[t]; t = (t + 1) & w->mask) {
+		for (size_t t = distance_pt_hash(&w->a[i]) & w->mask; w->slot[t]; t = (t + 1) & w->mask) {
 			size_t j = w->slot[t] - 1;
 			if (w->colm[j] >= 0 || memcmp(&w->a[i], &w->b[j], sizeof(w->a[i])))
 				continue;
@@ -363,15 +353,7 @@ static int augment(struct wsmall *w, size_t s)
 		w->minv[c] = INFINITY;
 	}
 	w->u[s] += dist;
-	for (size_t j = sink;;) {
-		size_t r = (size_t)w->way[j];
-		int32_t prev = w->rowm[r];
-		w->rowm[r] = (int32_t)j;
-		w->colm[j] = (int32_t)r;
-		if (r == s)
-			break;
-		j = (size_t)prev;
-	}
+	distance_augment_path(w->rowm, w->colm, w->way, s, sink);
 	for (size_t t = 0; t < w->ntouch; t++)
 		w->minv[w->touch[t]] = INFINITY;
 	sort_copies(w);
