@@ -4,10 +4,11 @@
 # diagrams and the previous result of its stream
 # (tests/oracle/check_features_pipeline.py): three streams of a rounded
 # random walk (ties, repeated values, a constant stretch) through a
-# sublevel scale and a delay-embedded Rips H0-H1 scale, with every feature
-# and every distance on.  The same run with a msgpack sink carries the
-# same features; `tdapipe persistence --features` on one stream's series
-# prints the same features and distances as the pipeline published.
+# sublevel scale, a delay-embedded Rips H0-H1 scale and a sublevel scale
+# over event time (1 s / 250 ms), with every feature and every distance
+# on.  The same run with a msgpack sink carries the same features;
+# `tdapipe persistence --features` on one stream's series prints the same
+# features and distances as the pipeline published.
 . "$(dirname "$0")/../lib.sh"
 "$PY" -c 'import gudhi, numpy, sklearn, ot, msgpack' 2>/dev/null ||
 	{ echo "skip: $PY cannot import gudhi, numpy, sklearn, ot and msgpack"; exit 77; }
@@ -28,14 +29,15 @@ with open(t + "/in.csv", "w") as f, open(t + "/a.txt", "w") as a:
             else:
                 x[s] = max(-2.5, min(2.5, x[s] + r.choice((-0.3, -0.1, 0.0, 0.1, 0.3))))
                 v = round(x[s], 1)
-            f.write("%s,%r\n" % (s, v))
+            f.write("%s,%d,%r\n" % (s, 1796526000000 + 10 * i, v))   # 100 points per second
             if s == "a":
                 a.write("%r\n" % v)
 EOF_PY
 SCALES="scales:
   - {name: sub, complex: sublevel, window: 100, slide: 25, features: $FEATURES}
-  - {name: rips, complex: rips, window: 40, slide: 10, dims: [0, 1], embed: {dim: 2, lag: 3}, features: $FEATURES}"
-write_config "$T/c.yaml" "{type: file, path: $T/in.csv, format: csv, stream_column: 0}" "$T/out.jsonl"
+  - {name: rips, complex: rips, window: 40, slide: 10, dims: [0, 1], embed: {dim: 2, lag: 3}, features: $FEATURES}
+  - {name: tsub, complex: sublevel, window: 1s, slide: 250ms, max_window_points: 200, features: $FEATURES}"
+write_config "$T/c.yaml" "{type: file, path: $T/in.csv, format: csv, stream_column: 0, time_column: 1, time_unit: ms}" "$T/out.jsonl"
 run_ok "$T/c.yaml" 120
 [ -s "$T/out.jsonl" ] || die "no results"
 "$PY" "$TDP_ROOT/tests/oracle/check_features_pipeline.py" "$T/out.jsonl" "$FEATURES_JSON" || die "features differ from GUDHI's"
