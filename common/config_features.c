@@ -92,20 +92,6 @@ static void init_pixels(const struct tdp_cfg_key *k, void *obj)
 
 static const struct tdp_cfg_type pixels = { read_pixels, init_pixels };
 
-/* power: any finite number. */
-static int read_power(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
-		      const struct tdp_cfg_key *k, void *obj)
-{
-	return tdp_cfg_want_real(c, n, path, (double *)((char *)obj + k->offset));
-}
-
-static void init_power(const struct tdp_cfg_key *k, void *obj)
-{
-	*(double *)((char *)obj + k->offset) = k->def.d;
-}
-
-static const struct tdp_cfg_type power = { read_power, init_power };
-
 /* distance: a non-empty list of distinct names, into a mask. */
 static int read_distance(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *arg,
 			 unsigned *bit)
@@ -156,7 +142,7 @@ static const struct tdp_cfg_key landscape_keys[] = {
 };
 static const struct tdp_cfg_key silhouette_keys[] = {
 	RANGE_ROW, RES_ROW,
-	{ "power", &power, CURVE(power), .def.d = 1 },
+	{ "power", &tdp_cfg_real, CURVE(power), .def.d = 1 },
 };
 static const struct tdp_cfg_key image_keys[] = {
 	{ "bandwidth", &tdp_cfg_number, IMAGE(bandwidth), .def.d = 1 },

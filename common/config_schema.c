@@ -301,6 +301,14 @@ static void init_number(const struct tdp_cfg_key *k, void *obj)
 
 const struct tdp_cfg_type tdp_cfg_number = { read_number, init_number };
 
+static int read_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+		     const struct tdp_cfg_key *k, void *obj)
+{
+	return tdp_cfg_want_real(c, v, path, field_of(k, obj));
+}
+
+const struct tdp_cfg_type tdp_cfg_real = { read_real, init_number };
+
 static int read_mapping(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
 			const struct tdp_cfg_key *k, void *obj)
 {

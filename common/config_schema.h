@@ -116,6 +116,7 @@ extern const struct tdp_cfg_type tdp_cfg_enum;      /* an enum: words, values, d
 extern const struct tdp_cfg_type tdp_cfg_string;    /* char[size]: what, def.s */
 extern const struct tdp_cfg_type tdp_cfg_name;      /* char[TDP_NAME_MAX]: what, chars */
 extern const struct tdp_cfg_type tdp_cfg_number;    /* double > 0: def.d */
+extern const struct tdp_cfg_type tdp_cfg_real;      /* any finite double: def.d */
 extern const struct tdp_cfg_type tdp_cfg_mapping;   /* a struct of its own, read with SECTION */
 
 #endif

@@ -348,7 +348,7 @@ static int64_t to_bits(double d)
 
 static int carve(struct distance_ws *ws, struct bn *g)
 {
-	size_t n = g->n, na = g->na, nb = g->nb, bytes = 0;
+	size_t n = g->n, na = g->na, nb = g->nb;
 	size_t sizes[] = {
 		na * sizeof(double), nb * sizeof(double),
 		4 * n * sizeof(int32_t),
@@ -358,9 +358,7 @@ static int carve(struct distance_ws *ws, struct bn *g)
 		2 * n * sizeof(int32_t), n * sizeof(uint32_t), na * sizeof(uint32_t),
 		3 * (n + 2) * sizeof(uint32_t), na, na * sizeof(uint32_t), 2 * (n + 1) * sizeof(uint32_t),
 	};
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bytes += distance_carve_size(sizes[i]);
-	if (distance_buf_reserve(&ws->scratch, bytes))
+	if (distance_buf_reserve(&ws->scratch, distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]))))
 		return -1;
 	char *c = ws->scratch.p;
 	g->da = distance_carve(&c, sizes[0]);

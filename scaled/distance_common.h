@@ -151,6 +151,15 @@ static inline size_t distance_carve_size(size_t bytes)
 	return (bytes + 15) & ~(size_t)15;
 }
 
+/* The bytes the N arrays of SIZES take, carved. */
+static inline size_t distance_carve_total(const size_t *sizes, size_t n)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += distance_carve_size(sizes[i]);
+	return bytes;
+}
+
 static inline void *distance_carve(char **cursor, size_t bytes)
 {
 	void *p = *cursor;

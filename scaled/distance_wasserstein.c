@@ -654,9 +654,7 @@ static int carve(struct distance_ws *ws, struct hung *h)
 		m * sizeof(uint32_t), m * sizeof(double), n * sizeof(uint32_t),
 		2 * m * sizeof(double), n * sizeof(double),
 	};
-	size_t bytes = 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bytes += distance_carve_size(sizes[i]);
+	size_t bytes = distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]));
 	if (distance_buf_reserve(&ws->scratch, bytes))
 		return -1;
 	char *c = ws->scratch.p;
@@ -709,9 +707,7 @@ static int geometry(struct distance_ws *ws, struct hung *h, const struct distanc
 	};
 	int hit = ws->wvalid && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, s->a, n * pt) &&
 		  !memcmp((char *)ws->wkey.p + n * pt, s->b, m * pt);
-	size_t bytes = 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bytes += distance_carve_size(sizes[i]);
+	size_t bytes = distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]));
 	if (!hit) {
 		ws->wvalid = ws->wsmall = 0;   /* the small path's edges, if they were there, go */
 		if (distance_buf_reserve(&ws->wgeo, bytes) || distance_buf_reserve(&ws->wkey, nn * pt))

@@ -371,9 +371,7 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 		5 * nn * sizeof(uint32_t), nn, w->mask * sizeof(uint32_t),
 		2 * n * sizeof(double), 2 * m * sizeof(double),
 	};
-	size_t bytes = 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bytes += distance_carve_size(sizes[i]);
+	size_t bytes = distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]));
 	if (distance_buf_reserve(&ws->scratch, bytes))
 		return -1;
 	char *c = ws->scratch.p;
@@ -413,9 +411,7 @@ static int pool(struct distance_ws *ws, struct wsmall *w)
 	size_t sizes[] = { 2 * n * sizeof(uint32_t), (cap + m) * sizeof(uint32_t), 2 * (cap + m) * sizeof(double) };
 	int hit = ws->wsmall && ws->wn == n && ws->wm == m && !memcmp(ws->wkey.p, w->a, n * pt) &&
 		  !memcmp((char *)ws->wkey.p + n * pt, w->b, m * pt);
-	size_t bytes = 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bytes += distance_carve_size(sizes[i]);
+	size_t bytes = distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]));
 	ws->wsmall = 0;   /* until this call is done with it */
 	if (!hit) {
 		ws->wvalid = 0;

@@ -135,33 +135,36 @@ static double tent(const struct tdp_interval *v, double x)
 	return t > 0 ? t : 0;
 }
 
-/* The first j in [0, RES) with x_j - M (rounded) above LIM, or at least
- * LIM when !STRICT; RES if none.  The grid is nondecreasing, so is that
- * difference. */
+/* Whether x_J - M (rounded) is above LIM, or at least LIM when !STRICT. */
+static int past(double lo, double hi, uint32_t res, double m, double lim, int strict, uint32_t j)
+{
+	double d = features_grid(lo, hi, res, j) - m;
+	return strict ? d > lim : d >= lim;
+}
+
+/* The first j in [0, RES) that is past(), RES if none.  The grid is
+ * nondecreasing, so is x_j - M: past() is monotone in j. */
 static uint32_t first_past(double lo, double hi, uint32_t res, double m, double lim, int strict)
 {
-#define PAST(j) (strict ? features_grid(lo, hi, res, (j)) - m > lim : features_grid(lo, hi, res, (j)) - m >= lim)
 	/* Start where an evenly spaced grid would have it, and walk: numpy's
-	 * rounding moves the answer by a point or so, and the predicate is
-	 * monotone, so the walk finds the same first j the search would. */
+	 * rounding moves the answer by a point or so, and past() is
+	 * monotone, so the walk finds the first j the bisection would. */
 	double g = res > 1 ? (m + lim - lo) / ((hi - lo) / (res - 1)) : NAN;
 	if (g > -1 && g < (double)res + 1) {
 		uint32_t j = g < 0 ? 0 : g > res ? res : (uint32_t)g;
-		if (j < res && PAST(j)) {
-			while (j > 0 && PAST(j - 1))
+		if (j < res && past(lo, hi, res, m, lim, strict, j)) {
+			while (j > 0 && past(lo, hi, res, m, lim, strict, j - 1))
 				j--;
 		} else {
-			while (j < res && !PAST(j))
+			while (j < res && !past(lo, hi, res, m, lim, strict, j))
 				j++;
 		}
 		return j;
 	}
-#undef PAST
 	uint32_t l = 0, r = res;
 	while (l < r) {
 		uint32_t mid = l + (r - l) / 2;
-		double d = features_grid(lo, hi, res, mid) - m;
-		if (strict ? d > lim : d >= lim)
+		if (past(lo, hi, res, m, lim, strict, mid))
 			r = mid;
 		else
 			l = mid + 1;

@@ -86,20 +86,22 @@ double features_grid(double lo, double hi, uint32_t res, uint32_t i);
  *	/ (BW^2 * 2 * pi)
  *
  * (the Gaussian's own normalisation, not the pixel area).  The exponential
- * is split into x and y factors, so it costs O(N (RX + RY)) exp() (RY per
- * 256 columns) and O(N RX RY) multiply-adds at worst, fewer where the
- * factors are 0; equal to GUDHI within 1e-12 relative (checked by
+ * is split into x and y factors, so it costs O(N (RX + RY)) exp() and
+ * O(N RX RY) multiply-adds at worst, fewer where the factors are 0; equal
+ * to GUDHI within 1e-12 relative (checked by
  * tests/oracle/check_features.py).  BW > 0 with 2 BW^2 a normal double.
+ * 0, or -1 when memory for RX + RY factors ran out.
  */
-void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
-		    const double range[4], double *out);
+int features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
+		   const double range[4], double *out);
 
 /*
  * The same image for a run of diagrams with one BW, RX, RY and RANGE (a
  * scale's windows), remembering the factors of the births and
  * persistences it has seen: consecutive windows share most of their
- * intervals, so most factors come back without an exp().  Bit for bit
- * features_image()'s result, whatever the memo holds.  The memo is at
+ * intervals, so most factors come back without an exp().  The same bits
+ * whatever the memo holds (features_image() is this with a memo of one
+ * row per axis).  The memo is at
  * most about MAX_BYTES (at least one row per axis); NULL when out of
  * memory.
  */

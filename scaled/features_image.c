@@ -31,65 +31,12 @@
 #define FACTOR_SCALE 0x1p480
 #define SUM_UNSCALE 0x1p-960
 
-/* Columns whose x factors one pass keeps on the stack: the y factors are
- * recomputed once per chunk, so up to IMAGE_CHUNK columns the cost stays
- * N (RX + RY) exp(). */
-#define IMAGE_CHUNK 256
-
-void features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
-		    const double range[4], double *out)
-{
-	/* GUDHI's 2 * np.square(bw) and np.square(bw) * 2 * np.pi, rounded
-	 * the same way. */
-	double twice_var = 2 * (bw * bw), norm = bw * bw * 2 * M_PI;
-	double xs[IMAGE_CHUNK], ex[IMAGE_CHUNK];
-
-	for (size_t k = 0; k < (size_t)rx * ry; k++)
-		out[k] = 0;
-	for (uint32_t c0 = 0; c0 < rx; c0 += IMAGE_CHUNK) {
-		uint32_t c1 = rx - c0 < IMAGE_CHUNK ? rx : c0 + IMAGE_CHUNK;
-		for (uint32_t i = c0; i < c1; i++)
-			xs[i - c0] = features_grid(range[0], range[1], rx, i);
-		for (size_t p = 0; p < n; p++) {
-			if (!features_finite(&iv[p]))
-				continue;
-			double b = iv[p].birth, pers = iv[p].death - iv[p].birth;
-			/* [a, z): the columns whose factor is not 0 (it is unimodal
-			 * along the sorted grid, but a scan is as cheap as the exps) */
-			uint32_t a = c1, z = c0;
-			for (uint32_t i = c0; i < c1; i++) {
-				double dx = b - xs[i - c0];
-				ex[i - c0] = exp(-(dx * dx) / twice_var) * FACTOR_SCALE;
-				if (ex[i - c0] != 0) {
-					if (a == c1)
-						a = i;
-					z = i + 1;
-				}
-			}
-			for (uint32_t j = 0; a < z && j < ry; j++) {
-				double dy = pers - features_grid(range[2], range[3], ry, j);
-				double e = exp(-(dy * dy) / twice_var) * FACTOR_SCALE;
-				if (e == 0)
-					continue;
-				double *row = out + (size_t)j * rx;
-				for (uint32_t i = a; i < z; i++)
-					row[i] += ex[i - c0] * e;
-			}
-		}
-	}
-	/* GUDHI divides each point's Gaussian, then sums: the same up to one
-	 * rounding per pixel. */
-	for (size_t k = 0; k < (size_t)rx * ry; k++)
-		out[k] = out[k] * SUM_UNSCALE / norm;
-}
-
 /*
  * The memo: per axis, a direct-mapped table of rows keyed by the bits of
  * the value (a birth for x, a persistence for y), each row the factors
- * exp(-(v - g_k)^2 / (2 bw^2)) over the axis' grid g, computed with the
- * very expression features_image() uses, and the span [a, z) of the
- * factors that are not 0.  A row is only ever what that expression gives
- * for its key, so hits and misses give the same bits.
+ * exp(-(v - g_k)^2 / (2 bw^2)) 2^480 over the axis' grid g, and the span
+ * [a, z) of the factors that are not 0.  A row is only ever what that
+ * expression gives for its key, so hits and misses give the same bits.
  */
 struct memo_axis {
 	uint32_t len;         /* grid points */
@@ -190,8 +137,8 @@ static const double *axis_row(struct memo_axis *ax, double twice_var, double v, 
 	return row;
 }
 
-/* features_image() in the same order of additions: per interval, per
- * row j, per column i (its column chunks only split that loop). */
+/* Per interval, per row j, per column i: each pixel sums its terms in
+ * interval order, whatever the memo held. */
 void features_image_memo(struct image_memo *m, const struct tdp_interval *iv, size_t n, double *out)
 {
 	uint32_t rx = m->rx, ry = m->ry;
@@ -217,4 +164,16 @@ void features_image_memo(struct image_memo *m, const struct tdp_interval *iv, si
 	}
 	for (size_t k = 0; k < (size_t)rx * ry; k++)
 		out[k] = out[k] * SUM_UNSCALE / m->norm;
+}
+
+int features_image(const struct tdp_interval *iv, size_t n, double bw, uint32_t rx, uint32_t ry,
+		   const double range[4], double *out)
+{
+	/* a memo of one row per axis: every interval computes its own */
+	struct image_memo *m = image_memo_new(bw, rx, ry, range, 0);
+	if (!m)
+		return -1;
+	features_image_memo(m, iv, n, out);
+	image_memo_free(m);
+	return 0;
 }

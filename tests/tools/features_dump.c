@@ -89,9 +89,8 @@ int main(int argc, char **argv)
 	printf("]");
 	if (rx) {
 		double *img = malloc(sizeof(double) * (size_t)(rx * ry));
-		if (!img)
+		if (!img || features_image(iv, n, bw, (uint32_t)rx, (uint32_t)ry, range, img) < 0)
 			return 2;
-		features_image(iv, n, bw, (uint32_t)rx, (uint32_t)ry, range, img);
 		printf(",\"image\":[");
 		for (long k = 0; k < rx * ry; k++)
 			printf("%s%.17g", k ? "," : "", img[k]);

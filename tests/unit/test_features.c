@@ -248,7 +248,7 @@ static void test_image(void **state)
 	 * im_range=[0, 1, 0, 1])(np.array([[0., 1.]])): one column, the
 	 * persistence axis running down it */
 	double out[3 * 5 * 7], range[4] = {0, 1, 0, 1};
-	features_image(&(struct tdp_interval){0, 1}, 1, 1, 1, 3, range, out);
+	assert_int_equal(features_image(&(struct tdp_interval){0, 1}, 1, 1, 1, 3, range, out), 0);
 	assert_true(fabs(out[0] - exp(-0.5) / (2 * M_PI)) < 1e-15);
 	assert_true(fabs(out[1] - exp(-0.125) / (2 * M_PI)) < 1e-15);
 	assert_true(fabs(out[2] - 1 / (2 * M_PI)) < 1e-15);
@@ -265,7 +265,7 @@ static void test_image(void **state)
 		double r[4] = {-2 + uniform(&rng), 1 + 2 * uniform(&rng), uniform(&rng) - 0.5, 2 * uniform(&rng)};
 		double *img = malloc(sizeof(double) * rx * ry);
 		assert_non_null(img);
-		features_image(iv, n, bw, rx, ry, r, img);
+		assert_int_equal(features_image(iv, n, bw, rx, ry, r, img), 0);
 		for (uint32_t j = 0; j < ry; j++)
 			for (uint32_t i = 0; i < rx; i++) {
 				double want = ref_pixel(iv, n, bw, features_grid(r[0], r[1], rx, i),
@@ -282,7 +282,7 @@ static void test_image(void **state)
  * features_image_memo is features_image bit for bit, window after window
  * of a sliding run (most intervals seen before, some new), with a memo
  * big enough to hit and one of a single row per axis that misses and
- * evicts all the time, across the column chunks of a wide image.
+ * evicts all the time, on wide, tall and one-pixel images.
  */
 static void test_image_memo(void **state)
 {
@@ -307,7 +307,7 @@ static void test_image_memo(void **state)
 			/* the next window: a few intervals replaced */
 			for (int k = 0; k < 5; k++)
 				random_diagram(&rng, &iv[splitmix64(&rng) % n], 1, 0);
-			features_image(iv, n, bw, rx, ry, r, want);
+			assert_int_equal(features_image(iv, n, bw, rx, ry, r, want), 0);
 			features_image_memo(m, iv, n, got);
 			assert_memory_equal(got, want, sizeof(double) * rx * ry);
 		}
