@@ -115,29 +115,6 @@ static int read_dead_format(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, co
 
 static const struct tdp_cfg_type dead_format = { read_dead_format, tdp_cfg_init_enum };
 
-/* dims: a non-empty list of homology dimensions, each at most once, into
- * a mask (sublevel's: checked by the scale's rules). */
-static int read_dim(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *what,
-		    unsigned *bit)
-{
-	uint32_t d;
-	if (tdp_cfg_want_uint(c, e, path, what, 0, TDP_MAX_HDIM - 1, &d))
-		return -1;
-	*bit = d;
-	return 0;
-}
-
-static int read_dims(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
-		     const struct tdp_cfg_key *k, void *obj)
-{
-	char what[64];
-	snprintf(what, sizeof(what), "a list of homology dimensions from 0 to %d", TDP_MAX_HDIM - 1);
-	return tdp_cfg_want_set(c, n, path, what, "each dimension at most once", read_dim, what,
-				(uint32_t *)((char *)obj + k->offset));
-}
-
-static const struct tdp_cfg_type dims = { read_dims, tdp_cfg_init_uint };
-
 /* ring: a power of two from LO to HI. */
 static int read_pow2(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
 		     const struct tdp_cfg_key *k, void *obj)
@@ -363,7 +340,8 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 		       const struct tdp_ynode *const *seen);
 
 enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
-       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS, SC_FEATURES };
+       SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS, SC_FEATURES,
+       SC_TRACK, SC_ANOMALY };
 
 /*
  * window and slide: a count of points (a bare integer, as always), or a
@@ -407,7 +385,7 @@ static const struct tdp_cfg_key scale_keys[] = {
 			.flags = TDP_KEY_REQUIRED },
 	[SC_SLIDE] = { "slide", &window_span, SC(slide), .lo = 1, .hi = MAX_COUNT,
 		       .flags = TDP_KEY_REQUIRED },
-	[SC_DIMS] = { "dims", &dims, SC(dims_mask), .def.u = 1 },
+	[SC_DIMS] = { "dims", &tdp_cfg_dims, SC(dims_mask), .def.u = 1 },
 	[SC_EMBED] = { "embed", &tdp_cfg_mapping, .offset = 0, .size = sizeof(struct tdp_scale_cfg),
 		       .section = &embed_section },
 	[SC_OVERFLOW] = { "overflow", &overflow, SC(overflow), .words = overflows,
@@ -423,6 +401,8 @@ static const struct tdp_cfg_key scale_keys[] = {
 	[SC_MAX_WINDOW_POINTS] = { "max_window_points", &tdp_cfg_uint, SC(max_window_points), .lo = 1,
 				   .hi = MAX_COUNT, .def.u = DEFAULT_MAX_WINDOW_POINTS },
 	[SC_FEATURES] = { "features", &tdp_cfg_mapping, SC(features), .section = &tdp_features_section },
+	[SC_TRACK] = { "track", &tdp_cfg_mapping, SC(track), .section = &tdp_track_section },
+	[SC_ANOMALY] = { "anomaly", &tdp_cfg_mapping, SC(anomaly), .section = &tdp_anomaly_section },
 };
 
 /*
@@ -483,7 +463,8 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 	const struct tdp_ynode *embed = seen[SC_EMBED], *rips_only = NULL;
 	char kp[TDP_CFG_PATH_MAX], why[256];
 
-	if (time_rules(c, m, path, sc, seen))
+	if (time_rules(c, m, path, sc, seen) ||
+	    tdp_events_scale_rules(c, path, sc, seen[SC_TRACK], seen[SC_ANOMALY]))
 		return -1;
 	if (embed) {
 		char g[96];
@@ -693,7 +674,7 @@ static int check_kafka_loops(struct tdp_cfg_ctx *c, const struct tdp_ynode *root
 static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const char *path, void *obj,
 		      const struct tdp_ynode *const *seen);
 
-enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR };
+enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_EVENTS, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR };
 
 /* The top-level mapping, read in document order. */
 static const struct tdp_cfg_key root_keys[] = {
@@ -703,6 +684,7 @@ static const struct tdp_cfg_key root_keys[] = {
 		       .flags = TDP_KEY_REQUIRED },
 	[R_SINK] = { "sink", &tdp_cfg_mapping, CFG(sink), .section = &sink_section },
 	[R_DEAD_LETTER] = { "dead_letter", &tdp_cfg_mapping, CFG(dead_letter), .section = &dead_section },
+	[R_EVENTS] = { "events", &tdp_cfg_mapping, CFG(events), .section = &tdp_events_section },
 	[R_SCALES] = { "scales", &scales, .flags = TDP_KEY_REQUIRED },
 	[R_MAX_STREAMS] = { "max_streams", &tdp_cfg_uint, CFG(max_streams), .lo = 1, .hi = MAX_STREAMS,
 			    .def.u = DEFAULT_MAX_STREAMS },
@@ -740,7 +722,7 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 							"drop (a udp source cannot be paused)");
 		}
 	}
-	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg))
+	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg) || tdp_events_rules(c, root, seen[R_EVENTS], cfg))
 		return -1;
 	/* Windows of event time need a time in every record: a CSV source
 	 * without a time column could only give dead letters. */
@@ -969,6 +951,11 @@ uint64_t tdp_scale_max_intervals(const struct tdp_scale_cfg *sc)
 uint64_t tdp_scale_max_result(const struct tdp_scale_cfg *sc)
 {
 	struct tdp_feature_layout l = tdp_feature_layout(&sc->features);
-	return tdp_result_size((uint32_t)tdp_scale_max_intervals(sc)) +
-	       (uint64_t)tdp_feature_section(&l, sc->dims_mask) * sizeof(double);
+	uint64_t cap = tdp_scale_max_intervals(sc);
+	/* Events: deaths of the live features, births and updates of the
+	 * window's, the anomaly; then the live ones after it. */
+	uint64_t events = !tdp_scale_has_events(sc) ? 0 :
+			  sizeof(struct tdp_result_events) + (3 * cap + 1) * sizeof(struct tdp_event);
+	return tdp_result_size((uint32_t)cap) + (uint64_t)tdp_feature_section(&l, sc->dims_mask) * sizeof(double) +
+	       events;
 }

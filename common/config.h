@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/config_events.h"
 #include "common/config_features.h"
 #include "common/time_unit.h"
 
@@ -110,6 +111,8 @@ struct tdp_scale_cfg {
 	uint32_t max_points;       /* rips: landmark subsampling above this many points (0 = never) */
 	uint32_t memory_mb;        /* rips: memory bound of one window's computation (default 1024) */
 	struct tdp_features_cfg features; /* what results carry besides diagrams (default: nothing) */
+	struct tdp_track_cfg track;       /* features followed from window to window (events) */
+	struct tdp_anomaly_cfg anomaly;   /* a score per window, an event when it is high */
 };
 
 /*
@@ -131,6 +134,7 @@ struct tdp_config {
 	struct tdp_source_cfg source;
 	struct tdp_sink_cfg sink;
 	struct tdp_sink_cfg dead_letter;
+	struct tdp_events_cfg events;   /* where track and anomaly events go */
 	uint32_t max_streams;      /* distinct stream ids (default 1024) */
 	struct tdp_supervisor_cfg supervisor;
 	uint32_t nscales;
@@ -174,6 +178,19 @@ bool tdp_config_timed(const struct tdp_config *cfg);
 /* Time scales: how many windows one point falls in, at most
  * (ceil(window / slide)). */
 uint64_t tdp_scale_windows_per_point(const struct tdp_scale_cfg *sc);
+
+/* Whether scale SC makes events: it tracks features or scores windows. */
+static inline bool tdp_scale_has_events(const struct tdp_scale_cfg *sc)
+{
+	return sc->track.on || sc->anomaly.on;
+}
+
+/* Whether scale SC keeps each stream's previous diagram: for distances,
+ * as features or as the anomaly signal (scaled/prev_diagram.c). */
+static inline bool tdp_scale_needs_prev(const struct tdp_scale_cfg *sc)
+{
+	return sc->features.distances || (sc->anomaly.on && tdp_signal_is_distance(sc->anomaly.signal));
+}
 
 /* Highest homology dimension the scale computes. */
 int tdp_scale_maxdim(const struct tdp_scale_cfg *sc);

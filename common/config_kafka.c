@@ -230,6 +230,14 @@ static int read_topic(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const ch
 	return 0;
 }
 
+/* A topic name alone, into a char[TDP_KAFKA_TOPIC_MAX] (the events topic,
+ * which rides on the sink's client). */
+static int read_topic_name(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
+			   const struct tdp_cfg_key *key, void *obj)
+{
+	return want_topic(c, v, path, (char *)obj + key->offset);
+}
+
 /* brokers: bootstrap.servers, not empty. */
 static int read_brokers(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const char *path,
 			const struct tdp_cfg_key *key, void *obj)
@@ -305,6 +313,7 @@ static int read_dead_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, con
 const struct tdp_cfg_type tdp_cfg_kafka_brokers = { read_brokers, NULL };
 const struct tdp_cfg_type tdp_cfg_kafka_topics = { read_topics, NULL };
 const struct tdp_cfg_type tdp_cfg_kafka_topic = { read_topic, NULL };
+const struct tdp_cfg_type tdp_cfg_kafka_topic_name = { read_topic_name, NULL };
 const struct tdp_cfg_type tdp_cfg_kafka_group = { read_group, NULL };
 const struct tdp_cfg_type tdp_cfg_kafka_compression = { read_compression, init_compression };
 const struct tdp_cfg_type tdp_cfg_kafka_source_props = { read_source_props, NULL };

@@ -11,6 +11,7 @@
 extern const struct tdp_cfg_type tdp_cfg_kafka_brokers;     /* bootstrap.servers, not empty */
 extern const struct tdp_cfg_type tdp_cfg_kafka_topics;      /* source: 1..TDP_KAFKA_MAX_TOPICS names */
 extern const struct tdp_cfg_type tdp_cfg_kafka_topic;       /* sink, dead_letter: one name */
+extern const struct tdp_cfg_type tdp_cfg_kafka_topic_name;  /* one name into a char[TDP_KAFKA_TOPIC_MAX] */
 extern const struct tdp_cfg_type tdp_cfg_kafka_group;       /* source: group.id, not empty */
 extern const struct tdp_cfg_type tdp_cfg_kafka_compression; /* sink: a codec, default lz4 */
 /* properties: librdkafka's, judged by librdkafka; tdapipe's own refused */

@@ -4,6 +4,7 @@
  */
 #include "common/config_schema.h"
 #include "common/config.h"
+#include "common/record.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -321,3 +322,26 @@ static void init_mapping(const struct tdp_cfg_key *k, void *obj)
 }
 
 const struct tdp_cfg_type tdp_cfg_mapping = { read_mapping, init_mapping };
+
+/* dims: a non-empty list of homology dimensions, each at most once, into
+ * a mask (which ones a scale allows: its rules). */
+static int read_dim(struct tdp_cfg_ctx *c, const struct tdp_ynode *e, const char *path, const void *what,
+		    unsigned *bit)
+{
+	uint32_t d;
+	if (tdp_cfg_want_uint(c, e, path, what, 0, TDP_MAX_HDIM - 1, &d))
+		return -1;
+	*bit = d;
+	return 0;
+}
+
+static int read_dims(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path,
+		     const struct tdp_cfg_key *k, void *obj)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "a list of homology dimensions from 0 to %d", TDP_MAX_HDIM - 1);
+	return tdp_cfg_want_set(c, n, path, what, "each dimension at most once", read_dim, what,
+				(uint32_t *)((char *)obj + k->offset));
+}
+
+const struct tdp_cfg_type tdp_cfg_dims = { read_dims, tdp_cfg_init_uint };

@@ -118,5 +118,6 @@ extern const struct tdp_cfg_type tdp_cfg_name;      /* char[TDP_NAME_MAX]: what,
 extern const struct tdp_cfg_type tdp_cfg_number;    /* double > 0: def.d */
 extern const struct tdp_cfg_type tdp_cfg_real;      /* any finite double: def.d */
 extern const struct tdp_cfg_type tdp_cfg_mapping;   /* a struct of its own, read with SECTION */
+extern const struct tdp_cfg_type tdp_cfg_dims;      /* uint32_t mask: a set of homology dimensions, def.u */
 
 #endif

@@ -78,6 +78,8 @@ struct tdp_interval {
 				      last_seq and lost do not */
 #define TDP_RESULT_DISTANCE 8u     /* the features section has distances to the stream's previous
 				      window (not its first) */
+#define TDP_RESULT_EVENTS 16u      /* an events section follows the features section (scales with
+				      track or anomaly) */
 
 /*
  * Window numbers of time scales.  Window k of a time scale (k may be
@@ -93,7 +95,8 @@ struct tdp_interval {
  * every dimension in dims_mask in increasing dimension, count[d] of each,
  * each dimension's intervals sorted (birth, then death), then the
  * features section: `features` doubles, laid out by the scale's features
- * config (common/feature_layout.h).
+ * config (common/feature_layout.h), then, with TDP_RESULT_EVENTS, the
+ * events section (struct tdp_result_events).
  */
 struct tdp_result {
 	uint32_t size;        /* bytes of header + intervals */
@@ -186,6 +189,73 @@ static inline const double *tdp_result_features_const(const struct tdp_result *r
 static inline size_t tdp_result_size(uint32_t nintervals)
 {
 	return sizeof(struct tdp_result) + (size_t)nintervals * sizeof(struct tdp_interval);
+}
+
+/*
+ * Events (tdapipe-events(5)): what a scale with `track` or `anomaly`
+ * (common/config_events.h) makes of each window, computed by the scale
+ * worker (scaled/events.c) and written by publish to the events sink.
+ */
+enum tdp_event_type {
+	TDP_EVENT_BIRTH,    /* a tracked feature appeared: its id, its interval now */
+	TDP_EVENT_DEATH,    /* one disappeared: its id, its interval in the previous window */
+	TDP_EVENT_UPDATE,   /* one's lifetime changed by more than the stability ratio: now */
+	TDP_EVENT_ANOMALY,  /* the window's score reached the threshold */
+	TDP_EVENT_TYPES
+};
+
+/* The event type's name in events and stats ("feature_birth", ...). */
+static inline const char *tdp_event_name(unsigned t)
+{
+	static const char *const names[TDP_EVENT_TYPES] = {
+		"feature_birth", "feature_death", "feature_update", "anomaly",
+	};
+	return t < TDP_EVENT_TYPES ? names[t] : "unknown";
+}
+
+/* One event, or one live tracked feature (the state after the window). */
+struct tdp_event {
+	uint64_t feature;     /* the feature's id (anomaly: 0) */
+	double birth, death;  /* the feature's interval (death +inf: essential); anomaly: 0 */
+	uint8_t type;         /* enum tdp_event_type (live features: TDP_EVENT_BIRTH) */
+	uint8_t dim;          /* homology dimension (anomaly: the signal's) */
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct tdp_event) == 32, "event layout is part of the shm ABI");
+
+/*
+ * The events section: this header, then nevents struct tdp_event (deaths,
+ * births, updates, each by dimension and then feature id, then the
+ * anomaly), then nlive struct tdp_event: the tracked features alive after
+ * the window, by dimension and id.  The live ones are not published; they
+ * are what a successor of a worker killed before committing the window
+ * restarts tracking from (scaled/events_state.c).
+ */
+struct tdp_result_events {
+	double value;         /* anomaly: the signal this window (NaN: none, e.g. a first window) */
+	double median, mad;   /* of the history before it (NaN: empty) */
+	double score;         /* NaN: none; +-inf when MAD and mean deviation are 0 */
+	uint64_t next_id;     /* rips tracking: the next new feature's id, after this window */
+	uint32_t history;     /* values in the history before this window */
+	uint32_t nevents;
+	uint32_t nlive;
+	uint32_t flags;       /* TDP_EVENTS_* */
+};
+_Static_assert(sizeof(struct tdp_result_events) == 56, "events section layout is part of the shm ABI");
+
+#define TDP_EVENTS_SCORED 1u   /* the scale has anomaly: results carry "score" */
+
+/* R's events section (R has TDP_RESULT_EVENTS), after its NINTERVALS
+ * intervals and its features. */
+static inline const struct tdp_result_events *tdp_result_events_const(const struct tdp_result *r,
+									 uint32_t nintervals)
+{
+	return (const struct tdp_result_events *)(tdp_result_features_const(r, nintervals) + r->features);
+}
+
+static inline const struct tdp_event *tdp_result_event_list(const struct tdp_result_events *e)
+{
+	return (const struct tdp_event *)(e + 1);
 }
 
 

@@ -61,14 +61,33 @@ uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
 
 uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc)
 {
-	if (!sc->features.distances)
+	if (!tdp_scale_needs_prev(sc))
 		return 0;
 	return align_up(2 * tdp_scale_max_intervals(sc) * sizeof(struct tdp_interval), 4096);
 }
 
-uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
+uint64_t tdp_scale_events_off(const struct tdp_scale_cfg *sc)
 {
 	return tdp_scale_prev_off(sc) + tdp_scale_prev_bytes(sc);
+}
+
+uint64_t tdp_scale_events_slot_bytes(const struct tdp_scale_cfg *sc)
+{
+	if (!tdp_scale_has_events(sc))
+		return 0;
+	uint64_t hist = sc->anomaly.on ? sc->anomaly.history : 0;
+	return sizeof(struct tdp_events_slot) + hist * sizeof(double) +
+	       (sc->track.on ? tdp_scale_max_intervals(sc) : 0) * sizeof(struct tdp_event);
+}
+
+uint64_t tdp_scale_events_bytes(const struct tdp_scale_cfg *sc)
+{
+	return align_up(2 * tdp_scale_events_slot_bytes(sc), 4096);
+}
+
+uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
+{
+	return tdp_scale_events_off(sc) + tdp_scale_events_bytes(sc);
 }
 
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)

@@ -39,7 +39,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 9u
+#define TDP_SHM_LAYOUT_VERSION 10u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
@@ -105,6 +105,7 @@ struct tdp_proc {
 	uint64_t compute_hist[TDP_HIST_BUCKETS];  /* scaled: per-window compute time */
 	uint64_t incomplete[TDP_INCOMPLETE_REASONS]; /* scaled: windows published with a dimension
 	                                              * not computed, by reason ([0] unused) */
+	uint64_t events[TDP_EVENT_TYPES];         /* scaled: events made, by enum tdp_event_type */
 	uint64_t conns[TDP_CONN_COUNTERS];        /* ingest with a tcp source: enum tdp_conn_counter */
 	uint64_t late;                            /* ingest: points below their stream's watermark (dead letters) */
 	/* scaled, time scales (gauges over its streams, refreshed as it works): */
@@ -171,7 +172,11 @@ struct tdp_wstate_body {
 	uint8_t prev_slot;     /* which of the store's two diagram slots holds it */
 	uint16_t prev_mask;    /* the dimensions it has a diagram of */
 	uint32_t prev_count[TDP_MAX_HDIM]; /* its intervals per dimension */
-	uint32_t pad2;
+	/* scales with events: the tracked features and score history after the
+	   last window emitted (scaled/events_state.c) */
+	uint8_t ev_set;        /* 1: there is a window */
+	uint8_t ev_slot;       /* which of the store's two events slots holds them */
+	uint16_t pad2;
 };
 struct tdp_wstate {
 	uint64_t ver;
@@ -222,9 +227,11 @@ struct tdp_result_id {
  * The ids are a redo log for the de-duplication table. */
 struct tdp_publish_body {
 	uint64_t sink_len;                      /* bytes of the sink file holding committed results */
+	uint64_t events_len;                    /* bytes of the events file holding their events */
 	uint64_t consumed[TDP_MAX_SCALES];      /* descriptors taken from each out-ring */
 	uint64_t released[TDP_MAX_SCALES];      /* arena position up to which results are written */
 	uint32_t n, pad2;
+	uint64_t pad3;                          /* the ids stay 16-aligned */
 	struct tdp_result_id ids[TDP_PUBLISH_BATCH];
 };
 struct tdp_publish_commit {
@@ -379,7 +386,8 @@ uint64_t tdp_time_held_slots(const struct tdp_scale_cfg *sc);
 uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc);
 
 /* Bytes of one stream's store for scale SC, of either kind: the points,
- * then (scales with distances) the previous diagram's two slots. */
+ * then (scales with distances) the previous diagram's two slots, then
+ * (scales with events) the two events slots. */
 uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc);
 
 /* Scales with distances: where in a stream's store the two slots of its
@@ -387,6 +395,23 @@ uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc);
  * their bytes together; 0 bytes for other scales. */
 uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc);
 uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc);
+
+/* Scales with events (track or anomaly): where in a stream's store the
+ * two events slots begin (after the previous diagram's), the bytes of
+ * one, and of both together; 0 bytes for other scales.  A slot is a
+ * struct tdp_events_slot, the score history (anomaly.history doubles),
+ * then the live tracked features (tdp_scale_max_intervals() struct
+ * tdp_event). */
+struct tdp_events_slot {
+	uint64_t next_id;      /* rips tracking: the next new feature's id */
+	uint32_t nlive;        /* live tracked features */
+	uint32_t hist_n;       /* values in the history (at most anomaly.history) */
+	uint32_t hist_pos;     /* where the next value goes (a ring) */
+	uint32_t pad[3];
+};
+uint64_t tdp_scale_events_off(const struct tdp_scale_cfg *sc);
+uint64_t tdp_scale_events_slot_bytes(const struct tdp_scale_cfg *sc);
+uint64_t tdp_scale_events_bytes(const struct tdp_scale_cfg *sc);
 
 /* Bytes of the segment before the window stores: reserved in /dev/shm
  * when the segment is created (the stores when their streams appear). */
