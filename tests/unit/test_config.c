@@ -328,10 +328,10 @@ static void test_unknown_key(void **state)
 	struct tdp_config *cfg = *state;
 	check_error(cfg, BASE "verbose: true\n",
 		    NAME ":5:1: verbose: unknown key (expected one of: instance, source, sink, "
-			 "dead_letter, scales, max_streams, supervisor)");
+			 "dead_letter, events, scales, max_streams, supervisor)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
