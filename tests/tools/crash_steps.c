@@ -65,6 +65,8 @@ static void seg_create(struct fixture *f)
 	for (int i = 0; i < 2; i++)
 		if (outs[i]->type == TDP_SINK_FILE)
 			close(open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	if (f->sf.cfg.events.on && f->sf.cfg.events.type == TDP_SINK_FILE)
+		close(open(f->sf.cfg.events.path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
 }
 
 static void seg_destroy(struct fixture *f)
@@ -219,27 +221,32 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 static const char *scale_text =
 	"scales:\n"
 	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024,"
-	" features: {summary: true, distance: [bottleneck, wasserstein1]}}\n"
-	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024}\n";
+	" features: {summary: true, distance: [bottleneck, wasserstein1]},"
+	" track: {min_persistence: 0.5, stability: 0.6}, anomaly: {signal: wasserstein1, history: 3, threshold: 1}}\n"
+	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024,"
+	" track: {min_persistence: 0.1, stability: 0.7}, anomaly: {signal: count, history: 2, threshold: 0.5}}\n";
 
 /* Windows over event time: small enough that windows keep only their
  * first points (dropped), with points waiting for the watermark. */
 static const char *time_scale_text =
 	"scales:\n"
-	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024}\n"
+	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024,"
+	" track: {min_persistence: 0}, anomaly: {signal: total, history: 2, threshold: 0.1}}\n"
 	"  - {name: tcloud, complex: rips, window: 18ns, slide: 6ns, max_window_points: 5, dims: [0, 1],"
-	" ring: 1024, features: {distance: [bottleneck, wasserstein2]}}\n";
+	" ring: 1024, features: {distance: [bottleneck, wasserstein2]},"
+	" track: {min_persistence: 0}, anomaly: {signal: bottleneck, history: 2, threshold: 0.5}}\n";
 
 static void worker_fixture(struct fixture *f, bool timed)
 {
-	char sink[256], dead[256];
+	char sink[256], dead[256], events[256];
 	path_in(sink, sizeof(sink), "sink.jsonl");
 	path_in(dead, sizeof(dead), "dead.jsonl");
+	path_in(events, sizeof(events), "events.jsonl");
 	f->timed = timed;
 	snprintf(f->yaml, sizeof(f->yaml),
 		 "source: {type: stdin%s}\nsink: {type: file, path: %s}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", timed ? ", format: jsonl, lateness: 6ns" : "",
-		 sink, dead, timed ? time_scale_text : scale_text);
+		 "dead_letter: {type: file, path: %s}\nevents: {type: file, path: %s}\nmax_streams: 4\n%s",
+		 timed ? ", format: jsonl, lateness: 6ns" : "", sink, dead, events, timed ? time_scale_text : scale_text);
 }
 
 struct worker_run {
