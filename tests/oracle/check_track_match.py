@@ -149,8 +149,9 @@ def case(r, kind):
         s = r.choice((1e-200, 1e-8, 1e8, 1e100))
         return rand_points(r, n, scale=s), rand_points(r, m, scale=s)
     if kind == "big":
+        # one point far from all: every pair of the clusters within d*
         a = cluster(r, r.randint(560, 620), (0, 10), 2)
-        return a, perturb(r, a, 0.3)
+        return a + [(0.0, 100.0)], perturb(r, a, 0.3)
     raise ValueError(kind)
 
 

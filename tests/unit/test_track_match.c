@@ -343,8 +343,8 @@ static void test_exhaustive(void **state)
 }
 
 /*
- * Clusters of heavy points, every pair within d*: more edges than the
- * matcher keeps (2^18), so rows are found again.  A valid matching of
+ * Clusters of heavy points and one far from all, so every pair is
+ * within d*: more edges than the matcher keeps (2^18), rows found again.  A valid matching of
  * longest edge d*, the same from a new workspace.
  */
 static void test_large(void **state)
@@ -358,6 +358,7 @@ static void test_large(void **state)
 		a[i] = (struct tdp_interval){ uniform() * 2, 10 + uniform() * 2 };
 		b[i] = (struct tdp_interval){ uniform() * 2, 10 + uniform() * 2 };
 	}
+	a[0] = (struct tdp_interval){ 0, 100 };   /* nothing near: d* = 50, every pair an edge */
 	match(a, N, b, N - 5, m);
 	double longest, cost;
 	measure(a, N, b, N - 5, m, &longest, &cost);
