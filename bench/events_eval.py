@@ -51,6 +51,7 @@ import numpy as np
 
 SHAPE = ["freq_doubling", "new_component", "period_doubling", "periodic_to_noise"]
 KINDS = SHAPE + ["level_shift", "spike"]
+DISTANCES = ("bottleneck", "wasserstein1", "wasserstein2")
 
 
 def robust_score(h, x):
@@ -91,7 +92,7 @@ def detect(xs, history, threshold, two_sided=False):
 def signal_of(r, signal, dim):
     """The signal of one result line (a dict), or None."""
     d = str(dim)
-    if signal in ("bottleneck", "wasserstein1", "wasserstein2"):
+    if signal in DISTANCES:
         v = r.get("distance", {}).get(d, {}).get(signal)
     else:
         v = r.get("features", {}).get(d, {}).get(signal)
@@ -114,11 +115,12 @@ def model_alarms(results, signal, dim, history, threshold):
             for s, ws in results.items()}
 
 
-def read_events(path, scale, history, labels):
+def read_events(path, scale, history, labels, signal):
     """The pipeline's anomaly events as {stream: ({window: ...}, full)};
     full is every window with a full history of defined values, which the
-    events file does not say: taken as the windows from H + 1 on (true for
-    distances of finite values, the case here)."""
+    events file does not say: taken as the windows from H on, or H + 1 on
+    for a distance (a stream's first window has none), as long as the
+    values are finite (they are, on these series)."""
     ev = collections.defaultdict(dict)
     with open(path) as f:
         for line in f:
@@ -129,7 +131,8 @@ def read_events(path, scale, history, labels):
     out = {}
     for s, lab in labels["streams"].items():
         nw = (lab["n"] - labels["window"]) // labels["slide"] + 1
-        out[s] = (ev.get(s, {}), set(range(history + 1, nw)))
+        first = history + (1 if signal in DISTANCES else 0)
+        out[s] = (ev.get(s, {}), set(range(first, nw)))
     return out
 
 
@@ -228,14 +231,27 @@ def main():
     ap.add_argument("--dim", type=int)
     ap.add_argument("--scale")
     ap.add_argument("--title", default="")
+    ap.add_argument("--same-as", metavar="EVENTS",
+                    help="with --model: compare the model's alarms with these events instead")
     a = ap.parse_args()
     labels = json.load(open(a.labels))
     H = labels["history"]
     if a.events:
-        ours = read_events(a.events, a.scale, H, labels)
+        ours = read_events(a.events, a.scale, H, labels, a.signal)
     else:
         res = read_results(a.model, [(a.signal, a.dim)])
         ours = model_alarms(res, a.signal, a.dim, H, a.threshold)
+    if a.same_as:
+        got = read_events(a.same_as, a.scale, H, labels, a.signal)
+        both = only_p = only_m = 0
+        for s in labels["streams"]:
+            p, m = set(got[s][0]), set(ours.get(s, ({}, ()))[0])
+            both += len(p & m)
+            only_p += len(p - m)
+            only_m += len(m - p)
+        print("   pipeline's anomaly events vs the Python model's on the same results: %d at the same"
+              " windows, %d only in the pipeline's, %d only in the model's" % (both, only_p, only_m))
+        return 0 if only_p == only_m == 0 else 1
     base = baseline_alarms(a.csv, labels, H, a.threshold)
     table(a.title, ours, base, labels)
 
