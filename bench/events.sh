@@ -132,6 +132,7 @@ else
 		--signal "$SIGNAL" --dim "$DIM" --embed "$e" --windows 40 ||
 		echo "   (the pipeline's $SIGNAL differs from GUDHI's: the model's table is not the pipeline's)"
 fi
+rm -f "$W/eall.out" "$W/eall.events" "$W"/e*.pid
 
 echo
 echo "== events latency: the scale above on a TCP source at a steady rate (bench/events_latency.py)"

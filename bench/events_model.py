@@ -30,7 +30,6 @@ for each history and threshold: the table the scale was chosen from.
 import argparse
 import collections
 import json
-import math
 import sys
 
 import numpy as np
