@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <msgpack.h>
+
 #include "common/buf.h"
 #include "common/config_features.h"
 #include "common/record.h"
@@ -62,5 +64,20 @@ static inline int64_t encode_window_k(const struct tdp_result *r)
  */
 char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct tdp_result *r,
 		       const char *stream, const char *scale);
+
+/* The parts both encoders of results and events (publish/encode_events.h)
+ * write the same way.  Append event time T (TIMED: ns, written exactly in
+ * UNIT) or sequence number T as a JSON number (publish/encode_jsonl.c). */
+void encode_put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit);
+
+/* Pack the same: an event time an int in ns, else the nearest float64 in
+ * UNIT; a sequence number a float64, as always (publish/encode_msgpack.c). */
+void encode_pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit);
+
+/* Pack the NUL-terminated S as a msgpack str. */
+void encode_pack_cstr(msgpack_packer *pk, const char *s);
+
+/* The msgpack packer appending to B (its write callback). */
+void encode_packer_init(msgpack_packer *pk, struct tdp_buf *b);
 
 #endif
