@@ -107,6 +107,7 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 			return;   /* nothing arrived at all: counted as lost by the stream */
 		set_span(r, win, sls_first_seq(sl), sls_last_seq(sl));
 		compute_sublevel(&w->compute, sl, r);
+		w->window_slide = sl;
 	} else {
 		int64_t t_first, t_last;   /* set_span reads them with their flags */
 		if (!(n = window_gather(win, first, w->vals, &t_first, &t_last)))

@@ -15,6 +15,7 @@
 #include "common/counter.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "scaled/events.h"
 #include "scaled/prev_diagram.h"
 #include "scaled/scaled.h"
 
@@ -121,29 +122,42 @@ static void report_incomplete(struct scaled *w, const struct tdp_result *r, enum
 		tdp_incomplete_name(why), bound, (unsigned long long)seen, seen == 1 ? "" : "s");
 }
 
-/* R's features, against its stream's previous window; R kept as that. */
-static void add_features(struct scaled *w, struct tdp_result *r)
+/* Out of memory for what a window's result carries: the worker exits (and
+ * is restarted). */
+static void out_of_memory(struct scaled *w, const struct tdp_result *r, const char *what)
+{
+	tdp_log("scale %s: out of memory for the %s of window %lld of stream %s", w->sc->name, what,
+		window_label(r), tdp_shm_stream(&w->child.seg, r->stream)->name);
+	exit(TDP_EXIT_SYSTEM);
+}
+
+/* R's features and events, against its stream's previous window; R kept
+ * as that. */
+static void add_sections(struct scaled *w, struct tdp_result *r)
 {
 	struct diagram_view prev;
-	bool has_prev = w->features.l.ndist && scaled_prev_view(w, r->stream, &prev);
-	if (result_features_fill(&w->features, r, has_prev ? &prev : NULL) < 0) {
-		tdp_log("scale %s: out of memory for the distances of window %lld of stream %s", w->sc->name,
-			window_label(r), tdp_shm_stream(&w->child.seg, r->stream)->name);
-		exit(TDP_EXIT_SYSTEM);
-	}
-	if (w->features.l.ndist)
+	bool keeps = tdp_scale_needs_prev(w->sc);
+	bool has_prev = keeps && scaled_prev_view(w, r->stream, &prev);
+	r->features = 0;
+	if (w->features.l.width &&
+	    result_features_fill(&w->features, r, has_prev && w->features.l.ndist ? &prev : NULL) < 0)
+		out_of_memory(w, r, "features");
+	if (w->events && scaled_events_add(w, r, has_prev ? &prev : NULL) < 0)
+		out_of_memory(w, r, "events");
+	if (keeps)
 		scaled_prev_keep(w, r);
 }
 
 void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt)
 {
 	struct tdp_result *r = w->result;
-	if (w->features.l.width) {
+	if (w->features.l.width || w->events) {
 		uint64_t t0 = tdp_now_ns();
-		add_features(w, r);
+		add_sections(w, r);
 		dt += tdp_now_ns() - t0;
 	}
-	size_t size = tdp_result_size(tdp_result_nintervals(r)) + (size_t)r->features * sizeof(double);
+	size_t size = tdp_result_size(tdp_result_nintervals(r)) + (size_t)r->features * sizeof(double) +
+		      scaled_events_size(r);
 	r->size = (uint32_t)size;
 	r->scale = w->s;
 	emit(w, r, size);

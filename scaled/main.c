@@ -24,6 +24,8 @@
 #include "common/counter.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "scaled/events.h"
+#include "scaled/events_state.h"
 #include "scaled/prev_diagram.h"
 #include "scaled/scaled.h"
 
@@ -47,8 +49,10 @@ static void recover(struct scaled *w, const struct window_kind *kind)
 	const struct tdp_result_desc *last = &w->out_slots[tdp_ring_slot(w->out, tdp_ring_tail(w->out) - 1)];
 	if (last->len && last->stream < max && w->st[last->stream].next_window <= last->window) {
 		/* Its diagrams are the stream's previous window now. */
-		if (w->features.l.ndist)
+		if (tdp_scale_needs_prev(w->sc))
 			scaled_prev_recover(w, last);
+		if (w->events)
+			scaled_events_recover(w, last);
 		w->st[last->stream].next_window = last->window + 1;
 		scaled_commit(w, last->stream);
 	}
@@ -90,7 +94,8 @@ int main(int argc, char **argv)
 	w.prev_reserved = calloc(max, 1);
 	if (!w.st || (!w.vals && w.sc->complex == TDP_COMPLEX_RIPS) || !w.result || !w.prev_reserved ||
 	    compute_init(&w.compute, w.sc) < 0 || kind->init(&w) < 0 ||
-	    result_features_init(&w.features, &w.sc->features, tdp_scale_max_intervals(w.sc)) < 0) {
+	    result_features_init(&w.features, &w.sc->features, tdp_scale_max_intervals(w.sc)) < 0 ||
+	    (tdp_scale_has_events(w.sc) && scaled_events_init(&w) < 0)) {
 		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}
@@ -137,5 +142,6 @@ int main(int argc, char **argv)
 	free(w.prev_reserved);
 	compute_fini(&w.compute);
 	result_features_fini(&w.features);
+	scaled_events_fini(&w);
 	return TDP_EXIT_OK;
 }

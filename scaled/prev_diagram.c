@@ -11,9 +11,9 @@ static struct tdp_interval *slot_of(struct scaled *w, uint32_t i, unsigned slot)
 {
 	const struct tdp_scale_cfg *sc = w->sc;
 	uint64_t off = tdp_scale_prev_off(sc);
-	if (!w->prev_reserved[i]) {
+	if (!(w->prev_reserved[i] & 1)) {
 		scaled_reserve(w, i, off, tdp_scale_prev_bytes(sc));
-		w->prev_reserved[i] = 1;
+		w->prev_reserved[i] |= 1;
 	}
 	char *store = (char *)tdp_shm_store(&w->child.seg, w->s, i);
 	return (struct tdp_interval *)(store + off) + (uint64_t)slot * tdp_scale_max_intervals(sc);

@@ -39,8 +39,12 @@ struct scaled {
 	uint64_t arena_size;
 	void *kind_state;                 /* the window kind's own process memory */
 	struct result_features features;  /* what results carry besides diagrams */
-	uint8_t *prev_reserved;           /* scales with distances, per stream: its previous
-					     diagram's slots are reserved (scaled/prev_diagram.c) */
+	uint8_t *prev_reserved;           /* per stream, bits: 1 its previous diagram's slots
+					     (scaled/prev_diagram.c), 2 its events slots
+					     (scaled/events_state.c) are reserved */
+	struct scaled_events *events;     /* scales with track or anomaly (scaled/events.c), else NULL */
+	const struct sublevel_slide *window_slide; /* sublevel: the structure holding the window being
+						      emitted, whose minima name tracked features */
 };
 
 /* One kind of windows: what the worker's loop asks of it. */

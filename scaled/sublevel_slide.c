@@ -377,6 +377,24 @@ size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
 	return k;
 }
 
+size_t sls_tracked(const struct sublevel_slide *s, double min_persistence, struct tdp_event *out)
+{
+	size_t k = 0;
+	uint32_t i = s->head;
+	for (uint32_t n = 0; n < s->size; n++) {
+		double d = death_of(s, i);
+		if (d > s->x[i] && d - s->x[i] >= min_persistence) {
+			memset(&out[k], 0, sizeof(out[k]));
+			out[k].feature = s->seq[i];
+			out[k].birth = s->x[i];
+			out[k].death = d;
+			k++;
+		}
+		i = i + 1 < s->cap ? i + 1 : 0;
+	}
+	return k;
+}
+
 void sls_changes(struct sublevel_slide *s, void (*cb)(void *ctx, double birth, double death, bool born),
 		 void *ctx)
 {

@@ -110,6 +110,15 @@ void sls_summary(struct sublevel_slide *s, struct sls_summary *out);
 size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out);
 
 /*
+ * The intervals of the diagram whose lifetime is at least MIN_PERSISTENCE
+ * (essential included), each named by its local minimum: feature = the
+ * sequence number pushed with it, type 0 and dim 0, in sequence order
+ * (room for size/2 + 1).  Returns the count.  O(size).  What events track
+ * (scaled/track.c): a minimum is the same feature from window to window.
+ */
+size_t sls_tracked(const struct sublevel_slide *s, double min_persistence, struct tdp_event *out);
+
+/*
  * The intervals (each belongs to the local minimum that was born) that
  * appeared and disappeared since the previous call (or init): an interval
  * whose death changed is reported as died with its old death and born with

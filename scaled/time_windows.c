@@ -371,6 +371,7 @@ static void close_window(struct scaled *w, uint32_t i, struct tw_stream *ts, int
 		for (; ts->fed < pos + n; ts->fed++)
 			sls_push(&ts->sl, held_h(w, ts, ts->fed), ts->held.v[held_slot(s, ts->fed)]);
 		compute_sublevel(&w->compute, &ts->sl, r);
+		w->window_slide = &ts->sl;
 	} else {
 		uint32_t dim = b->dim;
 		for (uint64_t j = 0; j < n; j++)

@@ -5,14 +5,15 @@
 # event times in milliseconds in disorder within the lateness) goes
 # through five scales (two sublevel and one rips counting points, one
 # sublevel and one rips over event time: scaled/time_windows.c; one of
-# each kind with features and distances to the previous window, which a
-# successor must take from the segment) twice: once undisturbed,
+# each kind with features and distances to the previous window, and with
+# tracked features and anomaly scores (events), which a successor must
+# take from the segment) twice: once undisturbed,
 # once while scripts/chaos sends SIGKILL (and some SIGSEGV) to random
 # processes - ingest, the three workers and publish - at CHAOS_RATE
 # signals per second (default 20).  The second run must end normally and
 # its output must be byte-identical to the first, scale by scale, line by
 # line (results carry no wall-clock field; only the interleaving of scales
-# in the file may differ).  The chaos report must show >= 10 signals per
+# in the file may differ), and so must its events.  The chaos report must show >= 10 signals per
 # second achieved and ingest and publish among the victims.
 #
 # `make chaos` runs the long version: more points, higher rates, SIGSTOP
@@ -57,15 +58,18 @@ print('W1=%d S1=%d W2=%d S2=%d W3=%d S3=%d' % (w1, r.randint(1, w1), w2, r.randi
 		W1=100 S1=50 W2=2000 S2=1000 W3=40 S3=20
 	fi
 	SCALES="supervisor: {backoff_min: 5, backoff_max: 40, restart_limit: 1000, restart_window: 1, heartbeat_timeout: 500}
+events: {type: file, path: $T/$2.events}
 scales:
   - {name: fast, complex: sublevel, window: $W1, slide: $S1,
      features: {summary: true, betti: {range: [-50, 50], resolution: 10},
-                distance: [bottleneck, wasserstein1, wasserstein2]}}
+                distance: [bottleneck, wasserstein1, wasserstein2]},
+     track: {min_persistence: 2, stability: 0.5}, anomaly: {signal: wasserstein1, history: 10, threshold: 3}}
   - {name: slow, complex: sublevel, window: $W2, slide: $S2}
   - {name: cloud, complex: rips, window: $W3, slide: $S3, dims: [0, 1]}
   - {name: tfast, complex: sublevel, window: 1s, slide: 250ms}
   - {name: tcloud, complex: rips, window: 2s, slide: 1s, dims: [0, 1], max_window_points: 40,
-     features: {summary: true, distance: [bottleneck, wasserstein2]}}"
+     features: {summary: true, distance: [bottleneck, wasserstein2]},
+     track: {min_persistence: 0.5, stability: 0.5}, anomaly: {signal: bottleneck, dim: 1, history: 8, threshold: 3}}"
 	write_config "$T/c.yaml" "{type: file, path: $T/points.csv, format: csv, stream_column: 0, time_column: 1,
 	time_unit: ms, lateness: 40ms}" "$T/$2.jsonl"
 }
@@ -94,6 +98,12 @@ while [ $r -le "$ROUNDS" ]; do
 
 	check_results "$T/chaos.jsonl" "fast:$W1:$S1" "slow:$W2:$S2" "cloud:$W3:$S3:0,1" "tfast:1s:250ms" \
 		"tcloud:2s:1s:0,1" --time-unit ms --same-as "$T/clean.jsonl"
+	sort "$T/clean.events" >"$T/clean.events.sorted"
+	sort "$T/chaos.events" >"$T/chaos.events.sorted"
+	[ -s "$T/clean.events" ] || die "the clean run made no events"
+	cmp -s "$T/clean.events.sorted" "$T/chaos.events.sorted" ||
+		die "events under chaos differ from the clean run's: $(diff "$T/clean.events.sorted" "$T/chaos.events.sorted" | head -5)"
+	note "round $r: $(wc -l <"$T/clean.events") events, the same under chaos"
 	"$PY" - "$T/chaos.json" "$MIN_RATE" "$t0" "$t1" "$t2" "$N" <<'EOF' || exit 1
 import json, sys
 report, min_rate = sys.argv[1], float(sys.argv[2])

@@ -231,27 +231,32 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 static const char *scale_text =
 	"scales:\n"
 	"  - {name: sub, complex: sublevel, window: 8, slide: 2, ring: 1024,"
-	" features: {summary: true, distance: [bottleneck, wasserstein1]}}\n"
-	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024}\n";
+	" features: {summary: true, distance: [bottleneck, wasserstein1]},"
+	" track: {min_persistence: 0.5, stability: 0.6}, anomaly: {signal: wasserstein1, history: 3, threshold: 1}}\n"
+	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024,"
+	" track: {min_persistence: 0.1, stability: 0.7}, anomaly: {signal: count, history: 2, threshold: 0.5}}\n";
 
 /* Windows over event time: small enough that windows keep only their
  * first points (dropped), with points waiting for the watermark. */
 static const char *time_scale_text =
 	"scales:\n"
-	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024}\n"
+	"  - {name: tsub, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024,"
+	" track: {min_persistence: 0}, anomaly: {signal: total, history: 2, threshold: 0.1}}\n"
 	"  - {name: tcloud, complex: rips, window: 18ns, slide: 6ns, max_window_points: 5, dims: [0, 1],"
-	" ring: 1024, features: {distance: [bottleneck, wasserstein2]}}\n";
+	" ring: 1024, features: {distance: [bottleneck, wasserstein2]},"
+	" track: {min_persistence: 0}, anomaly: {signal: bottleneck, history: 2, threshold: 0.5}}\n";
 
 static void worker_fixture(struct fixture *f, bool timed)
 {
-	char sink[256], dead[256];
+	char sink[256], dead[256], events[256];
 	path_in(sink, sizeof(sink), "sink.jsonl");
 	path_in(dead, sizeof(dead), "dead.jsonl");
+	path_in(events, sizeof(events), "events.jsonl");
 	f->timed = timed;
 	snprintf(f->yaml, sizeof(f->yaml),
 		 "source: {type: stdin%s}\nsink: {type: file, path: %s}\n"
-		 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", timed ? ", format: jsonl, lateness: 6ns" : "",
-		 sink, dead, timed ? time_scale_text : scale_text);
+		 "dead_letter: {type: file, path: %s}\nevents: {type: file, path: %s}\nmax_streams: 4\n%s",
+		 timed ? ", format: jsonl, lateness: 6ns" : "", sink, dead, events, timed ? time_scale_text : scale_text);
 }
 
 struct worker_run {
@@ -306,6 +311,27 @@ static void read_file(const char *path, struct tdp_buf *out)
 	assert_int_equal(tdp_buf_read_file(out, path, SIZE_MAX), 0);
 }
 
+/* What the outputs hold: the sink, then the events file (if any), then
+ * the children's standard output (if redirected). */
+static void read_outputs(struct fixture *f, struct tdp_buf *out)
+{
+	struct tdp_buf part;
+	tdp_buf_init(&part);
+	const char *paths[3] = {
+		f->sf.cfg.sink.type == TDP_SINK_FILE ? f->sf.cfg.sink.path : NULL,
+		f->sf.cfg.events.type == TDP_SINK_FILE ? f->sf.cfg.events.path : NULL,
+		f->stdout_path[0] ? f->stdout_path : NULL,
+	};
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i])
+			continue;
+		read_file(paths[i], &part);
+		tdp_buf_printf(out, "== %d: %zu bytes\n", i, part.len);
+		tdp_buf_append(out, part.p, part.len);
+	}
+	tdp_buf_fini(&part);
+}
+
 /* Both workers run clean, so their out-rings hold every result; then
  * publish, killed at step CRASH_AT (0: never) and restarted. */
 static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
@@ -318,7 +344,7 @@ static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
 	int killed = run("publish", NULL, crash_at);
 	if (killed)
 		assert_int_equal(run("publish", NULL, 0), 0);
-	read_file(f->sf.cfg.sink.path, sink);
+	read_outputs(f, sink);   /* the results, and the scales' events */
 	seg_destroy(f);
 	return killed;
 }
@@ -403,27 +429,6 @@ static void fill_out_rings(struct fixture *f)
 		tdp_shm_proc(&f->sf.seg, tdp_slot_scale(s))->done = 1;
 	}
 	f->sf.seg.hdr->ingest_done = 1;
-}
-
-/* What the outputs hold: the sink, then the events file (if any), then
- * the children's standard output (if redirected). */
-static void read_outputs(struct fixture *f, struct tdp_buf *out)
-{
-	struct tdp_buf part;
-	tdp_buf_init(&part);
-	const char *paths[3] = {
-		f->sf.cfg.sink.type == TDP_SINK_FILE ? f->sf.cfg.sink.path : NULL,
-		f->sf.cfg.events.type == TDP_SINK_FILE ? f->sf.cfg.events.path : NULL,
-		f->stdout_path[0] ? f->stdout_path : NULL,
-	};
-	for (int i = 0; i < 3; i++) {
-		if (!paths[i])
-			continue;
-		read_file(paths[i], &part);
-		tdp_buf_printf(out, "== %d: %zu bytes\n", i, part.len);
-		tdp_buf_append(out, part.p, part.len);
-	}
-	tdp_buf_fini(&part);
 }
 
 static int publish_events_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
