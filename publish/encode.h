@@ -22,19 +22,20 @@
 #include <msgpack.h>
 
 #include "common/buf.h"
-#include "common/config_features.h"
+#include "common/config.h"
 #include "common/record.h"
 #include "common/time_unit.h"
 
 /* Append R as one JSON line, '\n'-terminated; event times in UNIT; its
- * features section as FEATURES (its scale's config) lays it out
- * (publish/encode_features.h; NULL: none). */
+ * features section as its scale's config SC lays it out
+ * (publish/encode_features.h), and with SC's track and anomaly its
+ * "feature_ids" and "score" (publish/encode_events.h); SC NULL: none. */
 void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			 enum tdp_time_unit unit, const struct tdp_features_cfg *features);
+			 enum tdp_time_unit unit, const struct tdp_scale_cfg *sc);
 
 /* Append R as one msgpack map; the same. */
 void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			   enum tdp_time_unit unit, const struct tdp_features_cfg *features);
+			   enum tdp_time_unit unit, const struct tdp_scale_cfg *sc);
 
 /* Whether R is a time scale's result: its window number is biased, it
  * has from, to and dropped, and no first_seq, last_seq or lost. */

@@ -240,6 +240,184 @@ int encode_events(struct tdp_buf *b, enum tdp_format format, const struct tdp_re
 	return rc;
 }
 
+/* ----------------------------------------------------------- feature ids */
+
+/* R's section when SC tracks, with the dimensions shown in *DIMS. */
+static const struct tdp_result_events *tracking(const struct tdp_result *r, const struct tdp_scale_cfg *sc,
+						uint32_t *dims)
+{
+	if (!sc || !sc->track.on)
+		return NULL;
+	const struct tdp_result_events *e = encode_events_of(r);
+	*dims = 0;
+	for (unsigned d = 0; e && d < TDP_MAX_HDIM; d++)
+		if (sc->track.dims_mask >> d & 1 && tdp_result_has_diagram(r, d))
+			*dims |= 1u << d;
+	return e;
+}
+
+unsigned encode_feature_ids_keys(const struct tdp_result *r, const struct tdp_scale_cfg *sc)
+{
+	uint32_t dims;
+	return tracking(r, sc, &dims) != NULL;
+}
+
+/* Order of live features by interval (birth, death), then id. */
+static int by_interval(const void *a, const void *b)
+{
+	const struct tdp_event *x = *(const struct tdp_event *const *)a, *y = *(const struct tdp_event *const *)b;
+	if (x->birth != y->birth)
+		return x->birth < y->birth ? -1 : 1;
+	if (x->death != y->death)
+		return x->death < y->death ? -1 : 1;
+	return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+static int interval_cmp(const struct tdp_interval *iv, const struct tdp_event *f)
+{
+	if (iv->birth != f->birth)
+		return iv->birth < f->birth ? -1 : 1;
+	if (iv->death != f->death)
+		return iv->death < f->death ? -1 : 1;
+	return 0;
+}
+
+/* What a format does with the ids: a dimension's array of N, an id, a null. */
+struct ids_ops {
+	void (*open)(void *out, unsigned ndims);
+	void (*dim)(void *out, unsigned d, uint32_t n, bool first);
+	void (*id)(void *out, const struct tdp_event *f, bool first);   /* F NULL: null */
+	void (*end_dim)(void *out);
+	void (*close)(void *out);
+};
+
+/*
+ * Walk R's tracked diagrams, each interval paired with the live feature
+ * that is it: both in (birth, death) order, so one pass pairs them.  The
+ * live features are copied out of order in a block allocated here (a
+ * stack one for the usual counts); on allocation failure B is marked
+ * failed.
+ */
+static void walk_ids(const struct tdp_result *r, const struct tdp_scale_cfg *sc, const struct ids_ops *ops,
+		     void *out, struct tdp_buf *b)
+{
+	uint32_t dims;
+	const struct tdp_result_events *e = tracking(r, sc, &dims);
+	if (!e)
+		return;
+	const struct tdp_event *small[256], **live = small;
+	const struct tdp_event *all = tdp_result_event_list(e) + e->nevents;
+	if (e->nlive > sizeof(small) / sizeof(small[0]) && !(live = malloc(sizeof(*live) * e->nlive))) {
+		b->failed = true;
+		return;
+	}
+	ops->open(out, (unsigned)__builtin_popcount(dims));
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	bool first_dim = true;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!tdp_result_has_diagram(r, d))
+			continue;
+		if (!(dims >> d & 1)) {
+			iv += r->count[d];
+			continue;
+		}
+		uint32_t n = 0;
+		for (uint32_t i = 0; i < e->nlive; i++)
+			if (all[i].dim == d)
+				live[n++] = &all[i];
+		qsort(live, n, sizeof(*live), by_interval);
+		ops->dim(out, d, r->count[d], first_dim);
+		first_dim = false;
+		uint32_t j = 0;
+		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
+			while (j < n && interval_cmp(iv, live[j]) > 0)
+				j++;
+			bool same = j < n && interval_cmp(iv, live[j]) == 0;
+			ops->id(out, same ? live[j++] : NULL, i == 0);
+		}
+		ops->end_dim(out);
+	}
+	ops->close(out);
+	if (live != small)
+		free(live);
+}
+
+static void ids_json_open(void *out, unsigned ndims)
+{
+	(void)ndims;
+	tdp_buf_puts(out, ",\"feature_ids\":{");
+}
+
+static void ids_json_dim(void *out, unsigned d, uint32_t n, bool first)
+{
+	(void)n;
+	tdp_buf_printf(out, "%s\"%u\":[", first ? "" : ",", d);
+}
+
+static void ids_json_id(void *out, const struct tdp_event *f, bool first)
+{
+	if (!first)
+		tdp_buf_putc(out, ',');
+	if (f)
+		tdp_buf_put_u64(out, f->feature);
+	else
+		tdp_buf_puts(out, "null");
+}
+
+static void ids_json_end(void *out)
+{
+	tdp_buf_putc(out, ']');
+}
+
+static void ids_json_close(void *out)
+{
+	tdp_buf_putc(out, '}');
+}
+
+static const struct ids_ops ids_json_ops = { ids_json_open, ids_json_dim, ids_json_id, ids_json_end,
+					     ids_json_close };
+
+void encode_feature_ids_jsonl(struct tdp_buf *b, const struct tdp_result *r, const struct tdp_scale_cfg *sc)
+{
+	walk_ids(r, sc, &ids_json_ops, b, b);
+}
+
+static void ids_mp_open(void *out, unsigned ndims)
+{
+	encode_pack_cstr(out, "feature_ids");
+	msgpack_pack_map(out, ndims);
+}
+
+static void ids_mp_dim(void *out, unsigned d, uint32_t n, bool first)
+{
+	char key = (char)('0' + d);
+	(void)first;
+	msgpack_pack_str(out, 1);
+	msgpack_pack_str_body(out, &key, 1);
+	msgpack_pack_array(out, n);
+}
+
+static void ids_mp_id(void *out, const struct tdp_event *f, bool first)
+{
+	(void)first;
+	if (f)
+		msgpack_pack_uint64(out, f->feature);
+	else
+		msgpack_pack_nil(out);
+}
+
+static void ids_mp_nothing(void *out)
+{
+	(void)out;
+}
+
+static const struct ids_ops ids_mp_ops = { ids_mp_open, ids_mp_dim, ids_mp_id, ids_mp_nothing, ids_mp_nothing };
+
+void encode_feature_ids_msgpack(msgpack_packer *pk, const struct tdp_result *r, const struct tdp_scale_cfg *sc)
+{
+	walk_ids(r, sc, &ids_mp_ops, pk, pk->data);
+}
+
 /* ----------------------------------------------------------------- score */
 
 /* R's section when its scale scores windows. */

@@ -51,6 +51,18 @@ typedef int (*encode_event_fn)(void *arg, struct tdp_buf *b, size_t from, const 
 int encode_events(struct tdp_buf *b, enum tdp_format format, const struct tdp_result *r,
 		  const struct encode_events_ctx *ctx, encode_event_fn each, void *arg);
 
+/*
+ * The ids of a tracking scale's intervals (SC's track on; SC may be
+ * NULL): "feature_ids":{"d":[id|null,...],...}, for each tracked
+ * dimension R has a diagram of, one entry per interval of diagrams[d] in
+ * its order, the id of the live feature that is that interval or null.
+ * Equal intervals take the ids of equal live features in increasing id
+ * order.  Keys added to the result's map: 0 or 1.
+ */
+unsigned encode_feature_ids_keys(const struct tdp_result *r, const struct tdp_scale_cfg *sc);
+void encode_feature_ids_jsonl(struct tdp_buf *b, const struct tdp_result *r, const struct tdp_scale_cfg *sc);
+void encode_feature_ids_msgpack(msgpack_packer *pk, const struct tdp_result *r, const struct tdp_scale_cfg *sc);
+
 /* Keys R's score adds to its result's map: 1 when its scale scores
  * (TDP_EVENTS_SCORED), else 0. */
 unsigned encode_score_keys(const struct tdp_result *r);

@@ -66,7 +66,7 @@ void encode_put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_uni
  * failed (tdp_buf_ok()).
  */
 void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			 enum tdp_time_unit unit, const struct tdp_features_cfg *features)
+			 enum tdp_time_unit unit, const struct tdp_scale_cfg *sc)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -143,7 +143,8 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 		tdp_buf_putc(b, ']');
 	}
 	tdp_buf_putc(b, '}');
-	encode_features_jsonl(b, r, features);
+	encode_features_jsonl(b, r, sc ? &sc->features : NULL);
+	encode_feature_ids_jsonl(b, r, sc);
 	encode_score_jsonl(b, r);
 	tdp_buf_puts(b, "}\n");
 }

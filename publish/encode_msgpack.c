@@ -94,7 +94,7 @@ static void pack_death(msgpack_packer *pk, double x)
  * (tdp_buf_ok()).
  */
 void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			   enum tdp_time_unit unit, const struct tdp_features_cfg *features)
+			   enum tdp_time_unit unit, const struct tdp_scale_cfg *sc)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -111,7 +111,8 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	uint64_t short_by = timed ? r->dropped : r->lost;
 	unsigned nincomplete = tdp_result_incomplete_dims(r);
 	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
-			      encode_features_keys(r, features) + encode_score_keys(r));
+			      encode_features_keys(r, sc ? &sc->features : NULL) + encode_feature_ids_keys(r, sc) +
+			      encode_score_keys(r));
 	pack_key_u64(&pk, "v", 1);
 	encode_pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -177,6 +178,7 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 			pack_death(&pk, iv->death);
 		}
 	}
-	encode_features_msgpack(&pk, r, features);
+	encode_features_msgpack(&pk, r, sc ? &sc->features : NULL);
+	encode_feature_ids_msgpack(&pk, r, sc);
 	encode_score_msgpack(&pk, r);
 }

@@ -107,9 +107,9 @@ static int file_put(struct results_sink *s, uint32_t scale, const struct tdp_res
 	struct tdp_buf *b = tdp_writer_buf(&f->out);
 	size_t at = b->len;
 	if (cfg->sink.format == TDP_FMT_MSGPACK)
-		encode_result_msgpack(b, r, stream, scale_name, cfg->source.time_unit, &sc->features);
+		encode_result_msgpack(b, r, stream, scale_name, cfg->source.time_unit, sc);
 	else
-		encode_result_jsonl(b, r, stream, scale_name, cfg->source.time_unit, &sc->features);
+		encode_result_jsonl(b, r, stream, scale_name, cfg->source.time_unit, sc);
 	len->results += b->len - at;
 	if (!f->events)
 		return 0;

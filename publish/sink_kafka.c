@@ -245,10 +245,10 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 	tdp_buf_reset(b);
 	if (ks->format == TDP_FMT_MSGPACK) {
 		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit,
-				      &s->child->cfg.scales[scale].features);
+				      &s->child->cfg.scales[scale]);
 	} else {
 		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit,
-				      &s->child->cfg.scales[scale].features);
+				      &s->child->cfg.scales[scale]);
 		b->len--;   /* a message is one object: no newline */
 	}
 	/* The internal number, not the result's signed k: topic_seen parses it

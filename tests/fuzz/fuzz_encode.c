@@ -495,14 +495,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = strlen(prefix);
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_jsonl(&b, r, stream, scale, unit, f);
+	const struct tdp_scale_cfg sc = {.features = f ? *f : (struct tdp_features_cfg){0}};
+	encode_result_jsonl(&b, r, stream, scale, unit, &sc);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the JSON writer did not append");
 	struct jr_value *json = NULL;
 	check_jsonl(&w, b.p + plen, b.len - plen, &json);
 
 	tdp_buf_reset(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_msgpack(&b, r, stream, scale, unit, f);
+	encode_result_msgpack(&b, r, stream, scale, unit, &sc);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the msgpack writer did not append");
 	char *packed = fuzz_dup(b.p + plen, b.len - plen);   /* exact: a read past it is seen */
 	check_msgpack(&w, packed, b.len - plen, json);

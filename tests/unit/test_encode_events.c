@@ -11,8 +11,9 @@
  * unit for time scales, sequence numbers otherwise; stream names escaped
  * in JSON and byte for byte in msgpack; one msgpack map per event with
  * the JSON line's keys and values; the callback per event; the score of
- * scoring scales' results, and nothing new in other results; a section
- * that does not fit in the block left out.
+ * scoring scales' results and the feature ids of tracking scales', and
+ * nothing new in other results; a section that does not fit in the block
+ * left out.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -412,6 +413,94 @@ static void test_result_score(void **state)
 	tdp_buf_fini(&b);
 }
 
+/* A tracking scale's results carry the ids of their tracked intervals,
+ * aligned with the diagrams; equal intervals take equal features' ids in
+ * increasing order; an interval no live feature is, null. */
+static void test_feature_ids(void **state)
+{
+	(void)state;
+	union {
+		struct tdp_result r;
+		char mem[2048];
+	} blk;
+	memset(&blk, 0, sizeof(blk));
+	struct tdp_result *r = &blk.r;
+	*r = count_hdr;
+	r->dims_mask = 7;
+	r->incomplete[2] = TDP_INCOMPLETE_MEMORY_MB;   /* H2: no diagram, no ids */
+	r->count[0] = 2;
+	r->count[1] = 4;
+	r->flags = TDP_RESULT_EVENTS;
+	struct tdp_interval *iv = tdp_result_intervals(r);
+	const struct tdp_interval ivs[6] = {{0, 0.5}, {0, INFINITY}, {0.25, 0.75}, {0.25, 0.75}, {0.3, 0.4},
+					    {0.5, INFINITY}};
+	memcpy(iv, ivs, sizeof(ivs));
+	struct tdp_result_events *e = (struct tdp_result_events *)tdp_result_events_const(r, 6);
+	*e = scored;
+	e->nevents = 1;
+	e->nlive = 5;
+	struct tdp_event *ev = (struct tdp_event *)tdp_result_event_list(e);
+	ev[0] = (struct tdp_event){.feature = 77, .birth = 0.25, .death = 0.75, .type = TDP_EVENT_BIRTH, .dim = 1};
+	/* live, by dimension and id */
+	ev[1] = (struct tdp_event){.feature = 0, .birth = 0, .death = INFINITY, .dim = 0};
+	ev[2] = (struct tdp_event){.feature = 2, .birth = 0.25, .death = 0.75, .dim = 1};
+	ev[3] = (struct tdp_event){.feature = 5, .birth = 0.25, .death = 0.75, .dim = 1};
+	ev[4] = (struct tdp_event){.feature = 9, .birth = 0.5, .death = INFINITY, .dim = 1};
+	ev[5] = (struct tdp_event){.feature = 11, .birth = 0.3, .death = 0.45, .dim = 1};   /* no such interval */
+	r->size = (uint32_t)((const char *)(ev + 6) - (const char *)r);
+	struct tdp_scale_cfg sc = {.dims_mask = 7};
+	sc.track = (struct tdp_track_cfg){.on = true, .dims_mask = 2, .min_persistence = 0.1};
+	sc.anomaly.on = true;
+	const char *head = "{\"v\":1,\"id\":\"s/k/7\",\"stream\":\"s\",\"scale\":\"k\",\"window\":7,\"first_seq\":70,"
+			   "\"last_seq\":169,\"start\":70,\"end\":169,\"n\":100,\"incomplete\":{\"2\":\"memory_mb\"},"
+			   "\"diagrams\":{\"0\":[[0,0.5],[0,null]],\"1\":[[0.25,0.75],[0.25,0.75],[0.3,0.4],[0.5,null]]}";
+	char want[1024];
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	for (int both = 0; both < 2; both++) {
+		sc.track.dims_mask = both ? 7 : 2;
+		snprintf(want, sizeof(want), "%s,\"feature_ids\":{%s\"1\":[2,5,null,9]},\"score\":13.480245}\n", head,
+			 both ? "\"0\":[null,0]," : "");
+		tdp_buf_reset(&b);
+		encode_result_jsonl(&b, r, "s", "k", TDP_TIME_S, &sc);
+		tdp_buf_putc(&b, 0);
+		assert_string_equal(b.p, want);
+		/* msgpack: the same map, ids uint, nulls nil, before the score */
+		tdp_buf_reset(&b);
+		encode_result_msgpack(&b, r, "s", "k", TDP_TIME_S, &sc);
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, NULL), MSGPACK_UNPACK_SUCCESS);
+		const msgpack_object *o = &u.data;
+		assert_int_equal(o->via.map.size, 14);
+		const msgpack_object *ids = &o->via.map.ptr[12].val;
+		mp_str_is(&o->via.map.ptr[12].key, "feature_ids", 11);
+		assert_int_equal(ids->via.map.size, both ? 2 : 1);
+		const msgpack_object *h1 = &ids->via.map.ptr[both].val;
+		mp_str_is(&ids->via.map.ptr[both].key, "1", 1);
+		assert_int_equal(h1->via.array.size, 4);
+		assert_int_equal(h1->via.array.ptr[0].via.u64, 2);
+		assert_int_equal(h1->via.array.ptr[1].via.u64, 5);
+		assert_int_equal(h1->via.array.ptr[2].type, MSGPACK_OBJECT_NIL);
+		assert_int_equal(h1->via.array.ptr[3].type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+		assert_int_equal(h1->via.array.ptr[3].via.u64, 9);
+		mp_str_is(&o->via.map.ptr[13].key, "score", 5);
+		msgpack_unpacked_destroy(&u);
+	}
+	/* A scale that does not track: no ids; nor without a scale config. */
+	sc.track.on = false;
+	snprintf(want, sizeof(want), "%s,\"score\":13.480245}\n", head);
+	tdp_buf_reset(&b);
+	encode_result_jsonl(&b, r, "s", "k", TDP_TIME_S, &sc);
+	tdp_buf_putc(&b, 0);
+	assert_string_equal(b.p, want);
+	tdp_buf_reset(&b);
+	encode_result_jsonl(&b, r, "s", "k", TDP_TIME_S, NULL);
+	tdp_buf_putc(&b, 0);
+	assert_string_equal(b.p, want);
+	tdp_buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_msgpack_events),
 		cmocka_unit_test(test_callback),
 		cmocka_unit_test(test_result_score),
+		cmocka_unit_test(test_feature_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
