@@ -207,6 +207,29 @@ if sorted(res) != sorted(open(t + "/out.jsonl")) or sorted(evs) != sorted(open(t
 print("# stdout: %d results, %d events, each result's events after it" % (len(res), len(evs)))
 EOF_PY
 
+# The jq examples of tdapipe-events(5) run on these events, and the one
+# that keeps the results of a shared stdout keeps them all.
+if command -v jq >/dev/null; then
+	"$PY" - "$TDP_ROOT/man/tdapipe-events.5" "$T" <<'EOF_PY' || die "a jq example of tdapipe-events(5) fails"
+import re, subprocess, sys
+roff = {"\\-": "-", "\\(aq": "'", "\\(dq": '"', "\\e": "\\"}
+blocks = re.findall(r"^\.EX\n(.*?)^\.EE$", open(sys.argv[1]).read(), re.M | re.S)
+jq = [b for b in blocks if b.startswith("jq ")]
+if len(jq) < 2:
+    sys.exit("only %d jq examples" % len(jq))
+for cmd in jq:
+    for k, v in roff.items():
+        cmd = cmd.replace(k, v)
+    cmd = cmd.replace("beat", "loop")
+    p = subprocess.run(["sh", "-c", cmd], cwd=sys.argv[2], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or not p.stdout:
+        sys.exit("`%s` exited %d, %d lines: %s" % (cmd, p.returncode, p.stdout.count("\n"), p.stderr[:500]))
+    print("# tdapipe-events(5): `%s`: %d lines" % (cmd.split("\n")[0], p.stdout.count("\n")))
+EOF_PY
+	jq -c 'select(has("type") | not)' "$T/both.out" >"$T/both.results"
+	same "$T/both.results" "$T/out.jsonl" || die "jq's results of a shared stdout are not the results"
+fi
+
 # Events on stdout with a results file; results on stdout with an events file.
 config evout "{type: file, path: $T/out3.jsonl}" "{type: stdout}"
 rm -f "/dev/shm/tdapipe-$INSTANCE"
