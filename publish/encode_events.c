@@ -262,24 +262,28 @@ unsigned encode_feature_ids_keys(const struct tdp_result *r, const struct tdp_sc
 	return tracking(r, sc, &dims) != NULL;
 }
 
+/* Doubles in a total order, NaN last (equal to itself): intervals are
+ * ordered by (birth, death) as the diagrams sort them; a section that
+ * holds NaN still sorts and pairs consistently. */
+static int real_cmp(double x, double y)
+{
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return x < y ? -1 : x > y;
+}
+
+static int interval_cmp(double birth, double death, const struct tdp_event *f)
+{
+	int c = real_cmp(birth, f->birth);
+	return c ? c : real_cmp(death, f->death);
+}
+
 /* Order of live features by interval (birth, death), then id. */
 static int by_interval(const void *a, const void *b)
 {
 	const struct tdp_event *x = *(const struct tdp_event *const *)a, *y = *(const struct tdp_event *const *)b;
-	if (x->birth != y->birth)
-		return x->birth < y->birth ? -1 : 1;
-	if (x->death != y->death)
-		return x->death < y->death ? -1 : 1;
-	return x->feature < y->feature ? -1 : x->feature > y->feature;
-}
-
-static int interval_cmp(const struct tdp_interval *iv, const struct tdp_event *f)
-{
-	if (iv->birth != f->birth)
-		return iv->birth < f->birth ? -1 : 1;
-	if (iv->death != f->death)
-		return iv->death < f->death ? -1 : 1;
-	return 0;
+	int c = interval_cmp(x->birth, x->death, y);
+	return c ? c : (x->feature > y->feature) - (x->feature < y->feature);
 }
 
 /* What a format does with the ids: a dimension's array of N, an id, a null. */
@@ -330,9 +334,9 @@ static void walk_ids(const struct tdp_result *r, const struct tdp_scale_cfg *sc,
 		first_dim = false;
 		uint32_t j = 0;
 		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
-			while (j < n && interval_cmp(iv, live[j]) > 0)
+			while (j < n && interval_cmp(iv->birth, iv->death, live[j]) > 0)
 				j++;
-			bool same = j < n && interval_cmp(iv, live[j]) == 0;
+			bool same = j < n && interval_cmp(iv->birth, iv->death, live[j]) == 0;
 			ops->id(out, same ? live[j++] : NULL, i == 0);
 		}
 		ops->end_dim(out);
