@@ -35,6 +35,22 @@ static void print_features(const struct tdp_features_cfg *f)
 		}
 }
 
+/* ", track H1 from 0.05, anomaly bottleneck of H1 over 50 windows at 6":
+ * what makes the scale's events. */
+static void print_events(const struct tdp_scale_cfg *sc)
+{
+	if (sc->track.on) {
+		printf(", track");
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+			if (sc->track.dims_mask >> d & 1)
+				printf(" H%u", d);
+		printf(" from %g", sc->track.min_persistence);
+	}
+	if (sc->anomaly.on)
+		printf(", anomaly %s of H%u over %u windows at %g", tdp_signal_name(sc->anomaly.signal),
+		       sc->anomaly.dim, sc->anomaly.history, sc->anomaly.threshold);
+}
+
 int cmd_check_config(int argc, char **argv)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -77,7 +93,13 @@ int cmd_check_config(int argc, char **argv)
 		if (sc->embed_dim)
 			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
 		print_features(&sc->features);
+		print_events(sc);
 		printf("\n");
 	}
+	if (cfg.events.on)
+		printf("  events: %s%s%s, %s\n", cfg.events.type == TDP_SINK_KAFKA ? "kafka topic " : "",
+		       cfg.events.type == TDP_SINK_STDOUT ? "stdout" : "",
+		       cfg.events.type == TDP_SINK_FILE ? cfg.events.path :
+		       cfg.events.type == TDP_SINK_KAFKA ? cfg.events.topic : "", tdp_format_name(cfg.events.format));
 	return TDP_EXIT_OK;
 }

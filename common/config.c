@@ -596,17 +596,6 @@ static int supervisor_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, co
 
 /* ------------------------------------------------------------------ root */
 
-/* Whether paths A and B name one file: the same text, or, for files that
- * exist, the same device and inode ("./a" and "a", a hard link, a
- * symbolic link to it). */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (!strcmp(a, b))
-		return true;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /*
  * The supervisor truncates the sink and dead-letter files at start, so
  * neither may be the input or the other.  (The outputs are also opened
@@ -620,13 +609,13 @@ static int check_clobber(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, co
 	const struct tdp_sink_cfg *dl = &cfg->dead_letter, *sink = &cfg->sink;
 	const char *src = cfg->source.type == TDP_SRC_FILE ? cfg->source.path : NULL;
 
-	if (sink->type == TDP_SINK_FILE && src && same_file(src, sink->path))
+	if (sink->type == TDP_SINK_FILE && src && tdp_cfg_same_file(src, sink->path))
 		return tdp_cfg_expected(c, tdp_ynode_lookup(tdp_ynode_lookup(root, "sink"), "path"),
 					"sink.path", "a file other than source.path");
 	if (dl->type != TDP_SINK_FILE)
 		return 0;
-	const char *other = sink->type == TDP_SINK_FILE && same_file(sink->path, dl->path) ?
-			    "sink.path" : src && same_file(src, dl->path) ? "source.path" : NULL;
+	const char *other = sink->type == TDP_SINK_FILE && tdp_cfg_same_file(sink->path, dl->path) ?
+			    "sink.path" : src && tdp_cfg_same_file(src, dl->path) ? "source.path" : NULL;
 	if (!other)
 		return 0;
 	char w[64];

@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/config.h"
 #include "common/config_kafka.h"
@@ -157,14 +156,6 @@ const struct tdp_cfg_section tdp_events_section = {
 	.type_words = type_words,
 };
 
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	if (!strcmp(a, b))
-		return true;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* The events file may be none of the other files the pipeline reads or
  * truncates; its node is EVENTS (NULL: the default path). */
 static int check_path(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const struct tdp_ynode *events,
@@ -172,11 +163,11 @@ static int check_path(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 {
 	const struct tdp_events_cfg *e = &cfg->events;
 	const char *other = NULL;
-	if (cfg->source.type == TDP_SRC_FILE && same_file(cfg->source.path, e->path))
+	if (cfg->source.type == TDP_SRC_FILE && tdp_cfg_same_file(cfg->source.path, e->path))
 		other = "source.path";
-	else if (cfg->sink.type == TDP_SINK_FILE && same_file(cfg->sink.path, e->path))
+	else if (cfg->sink.type == TDP_SINK_FILE && tdp_cfg_same_file(cfg->sink.path, e->path))
 		other = "sink.path";
-	else if (cfg->dead_letter.type == TDP_SINK_FILE && same_file(cfg->dead_letter.path, e->path))
+	else if (cfg->dead_letter.type == TDP_SINK_FILE && tdp_cfg_same_file(cfg->dead_letter.path, e->path))
 		other = "dead_letter.path";
 	if (!other)
 		return 0;

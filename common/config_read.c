@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /*
  * Write "NAME:LINE:COL: PATH: <fmt...>" into the error buffer (PATH and its
@@ -418,4 +419,12 @@ int tdp_cfg_want_set(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const cha
 		*mask |= 1u << bit;
 	}
 	return 0;
+}
+
+bool tdp_cfg_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return true;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

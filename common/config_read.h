@@ -104,4 +104,9 @@ int tdp_cfg_want_set(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const cha
 /* Any finite number (negative, 0), written as a plain decimal. */
 int tdp_cfg_want_real(struct tdp_cfg_ctx *c, const struct tdp_ynode *n, const char *path, double *out);
 
+/* Whether paths A and B name the same file: the same text, or one file
+ * (a hard or symbolic link to it).  Config checks of outputs that may not
+ * clobber inputs or each other. */
+bool tdp_cfg_same_file(const char *a, const char *b);
+
 #endif

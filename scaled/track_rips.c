@@ -76,7 +76,8 @@ long track_rips_dim(struct track *t, unsigned d, const struct tdp_event *prev, s
 			t->fb[fb++] = (struct tdp_interval){t->cur[j].birth, t->cur[j].death};
 		}
 	}
-	if (track_match(t->match, t->fa, fa, t->fb, fb, t->a_to_b) < 0)
+	/* -1: out of memory (-2, a bad interval, cannot be: these are finite) */
+	if (track_match(t->match, t->fa, fa, t->fb, fb, t->a_to_b) != 0)
 		return -1;
 	/* The finite B index back to the window's: the j-th finite interval. */
 	uint32_t *fin_at = t->b_from;

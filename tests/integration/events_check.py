@@ -89,8 +89,12 @@ for line in open(args.events):
         events[(e["stream"], e["window"])].append(e)
         nevents += 1
 series = None
-if args.series:
-    series = [float(l.strip().split(",")[-1]) for l in open(args.series) if l.strip()]
+if args.series:   # "value" or "stream,value" lines
+    series = collections.defaultdict(list)
+    for line in open(args.series):
+        f = line.strip().split(",")
+        if f != [""]:
+            series[f[0] if len(f) > 1 else "default"].append(float(f[-1]))
 
 rips = None
 checked = {"windows": 0, "births": 0, "deaths": 0, "updates": 0, "anomalies": 0, "matchings": 0}
@@ -224,9 +228,10 @@ def check_stream(stream, rs):
                                                            cur[i][1] != cur[ce[k]][1]):
                             fail(f"{where}: essential classes of H{d} not paired in order of birth")
             else:                # sublevel: an id is the minimum's sequence number
-                lo, hi = r.get("first_seq", 0), r.get("last_seq", len(series) - 1)
+                xs = series[stream]
+                lo, hi = r.get("first_seq", 0), r.get("last_seq", len(xs) - 1)
                 for i, (d, b, dd) in cur.items():
-                    if not (lo <= i <= hi) or i >= len(series) or series[i] != b:
+                    if not (lo <= i <= hi) or i >= len(xs) or xs[i] != b:
                         fail(f"{where}: id {i} is not a point of the window with value {b}")
             # Replay the events alone.
             for e in evs:

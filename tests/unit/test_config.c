@@ -1464,6 +1464,82 @@ static void test_yaml_features(void **state)
 		    NAME ":1:1: expected plain YAML, got a %TAG directive");
 }
 
+/* track, anomaly and the events sink (tdapipe.yaml(5), EVENTS). */
+#define EVS "instance: t\nsource: {type: file, path: in.csv}\n"
+#define RIPS01 "  - {name: a, complex: rips, window: 10, slide: 5, dims: [0, 1], "
+static void test_events(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, BASE);
+	assert_false(cfg->events.on);
+	assert_false(cfg->scales[0].track.on || cfg->scales[0].anomaly.on);
+	/* Defaults: the scale's dims, stability 0.5; the lowest dimension,
+	 * 50 windows, threshold 6; events to INSTANCE-events.jsonl. */
+	check_ok(cfg, EVS "scales:\n" RIPS01 "track: {min_persistence: 0.1}, anomaly: {signal: entropy}}\n");
+	const struct tdp_scale_cfg *sc = &cfg->scales[0];
+	assert_true(sc->track.on && sc->track.dims_mask == 3 && sc->track.min_persistence == 0.1 &&
+		    sc->track.stability == 0.5);
+	assert_true(sc->anomaly.on && sc->anomaly.signal == TDP_SIGNAL_ENTROPY && sc->anomaly.dim == 0 &&
+		    sc->anomaly.history == 50 && sc->anomaly.threshold == 6);
+	assert_true(cfg->events.on && cfg->events.type == TDP_SINK_FILE && cfg->events.format == TDP_FMT_JSONL);
+	assert_string_equal(cfg->events.path, "t-events.jsonl");
+	check_ok(cfg, EVS "events: {type: stdout, format: msgpack}\nscales:\n" RIPS01
+		      "track: {dims: [1], min_persistence: 0, stability: 0.15}, "
+		      "anomaly: {signal: wasserstein2, dim: 1, history: 3, threshold: 2.5}}\n");
+	assert_true(cfg->events.type == TDP_SINK_STDOUT && cfg->events.format == TDP_FMT_MSGPACK);
+	assert_true(sc->track.dims_mask == 2 && sc->track.stability == 0.15 && sc->anomaly.dim == 1 &&
+		    sc->anomaly.history == 3 && sc->anomaly.threshold == 2.5);
+	/* An events sink without a scale that makes events: on, empty. */
+	check_ok(cfg, BASE "events: {type: file, path: ev.jsonl}\n");
+	assert_true(cfg->events.on);
+	/* What the blocks refuse. */
+	check_error(cfg, EVS "scales:\n" RIPS01 "track: {dims: [1]}}\n",
+		    NAME ":4:73: scales[0].track: missing required key \"min_persistence\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "track: {dims: [2], min_persistence: 1}}\n",
+		    NAME ":4:80: scales[0].track.dims: expected dimensions the scale computes ([0, 1]), got a sequence");
+	check_error(cfg, EVS "scales:\n" RIPS01 "track: {min_persistence: -1}}\n",
+		    NAME ":4:91: scales[0].track.min_persistence: expected a lifetime of at least 0, got \"-1\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "track: {min_persistence: 1, stability: 1.5}}\n",
+		    NAME ":4:105: scales[0].track.stability: expected a ratio of lifetimes from 0 to 1, got \"1.5\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "anomaly: {signal: mean}}\n",
+		    NAME ":4:84: scales[0].anomaly.signal: expected one of bottleneck, wasserstein1, wasserstein2, "
+			 "total, entropy, count, got \"mean\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "anomaly: {signal: count, dim: 3}}\n",
+		    NAME ":4:96: scales[0].anomaly.dim: expected a dimension the scale computes ([0, 1]), got \"3\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "anomaly: {signal: count, history: 0}}\n",
+		    NAME ":4:100: scales[0].anomaly.history: expected a number of windows from 1 to 10000, got \"0\"");
+	check_error(cfg, EVS "scales:\n" RIPS01 "anomaly: {signal: count, threshold: 0}}\n",
+		    NAME ":4:102: scales[0].anomaly.threshold: expected a positive finite number, got \"0\"");
+	check_error(cfg, EVS "scales:\n  - {name: a, complex: sublevel, window: 10, slide: 5, "
+			 "track: {dims: [1], min_persistence: 1}}\n",
+		    NAME ":4:70: scales[0].track.dims: expected dimensions the scale computes ([0]), got a sequence");
+	/* The events sink: kinds that go together, files that may not. */
+	check_error(cfg, BASE "events: {type: kafka, topic: ev}\n",
+		    NAME ":5:16: events.type: expected file or stdout (events of type kafka ride in a kafka sink's "
+			 "transactions), got \"kafka\"");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"127.0.0.1:9092\", topic: res}\n"
+			 "events: {type: file, path: ev.jsonl}\n",
+		    NAME ":6:16: events.type: expected kafka (the sink is kafka: events go in the same "
+			 "transactions), got \"file\"");
+	check_error(cfg, EVS "sink: {type: kafka, brokers: \"127.0.0.1:9092\", topic: res}\nscales:\n" RIPS01
+			 "anomaly: {signal: count}}\n",
+		    NAME ":1:1: events: expected events: {type: kafka, topic: T}: a scale tracks or scores");
+	check_ok(cfg, BASE "sink: {type: kafka, brokers: \"127.0.0.1:9092\", topic: res}\n"
+		      "events: {type: kafka, topic: ev}\n");
+	assert_string_equal(cfg->events.topic, "ev");
+	check_error(cfg, BASE "sink: {type: kafka, brokers: \"127.0.0.1:9092\", topic: res}\n"
+			 "events: {type: kafka, topic: res}\n",
+		    NAME ":6:30: events.topic: expected a topic other than sink.topic, got \"res\"");
+	check_error(cfg, BASE "sink: {type: file, path: out.jsonl}\nevents: {type: file, path: out.jsonl}\n",
+		    NAME ":6:28: events.path: expected a file other than sink.path, got \"out.jsonl\"");
+	check_error(cfg, BASE "events: {type: file, path: in.csv}\n",
+		    NAME ":5:28: events.path: expected a file other than source.path, got \"in.csv\"");
+	check_error(cfg, BASE "events: {type: file}\n",
+		    NAME ":5:9: events: missing required key \"path\"");
+	check_error(cfg, BASE "events: {type: stdout, topic: x}\n",
+		    NAME ":5:24: events.topic: ");
+}
+
 static void test_documents(void **state)
 {
 	struct tdp_config *cfg = *state;
@@ -1597,6 +1673,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clobber_same_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yaml_features, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initialised_on_error, setup, teardown),
