@@ -12,7 +12,7 @@
 #  3. time windows: a time scale next to a count scale with the same mean
 #     points per window (bench/time_windows.sh); features on vs off
 #     (bench/features.sh); then rips, sliding
-#     sublevel and Kafka sections (below).
+#     sublevel and Kafka sections (below), and anomaly events (bench/events.sh).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -138,3 +138,13 @@ mkdir -p "$DIST"
 /usr/bin/python3 bench/distances.py "$DIST" "$RUNS" >"$DIST/ref.txt.tmp"
 mv "$DIST/ref.txt.tmp" "$DIST/ref.txt"
 "$BUILD"/tools/distance_bench "$DIST" "$RUNS"
+
+# Anomaly events (issue 20): detection rate, delay and false alarms on
+# labelled series (changes of shape with the same mean and variance, level
+# shifts, spikes, noise-only streams) next to a baseline detector on the
+# raw values (robust z of each window's mean and variance), then the
+# latency of results and events over TCP at a steady rate; the Python
+# model of the detector until the pipeline has `anomaly:`.  ~2.5 minutes.
+echo
+echo "== events: anomaly detection on labelled series, ours vs a baseline on the raw values (bench/events.sh)"
+BUILD=$BUILD BIN=$BIN bench/events.sh
