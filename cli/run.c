@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -69,20 +70,45 @@ static int find_bindir(char *out, size_t len)
 	return 0;
 }
 
-/* Empty the sink and dead-letter files: a run's output starts fresh, and
- * restarted children append.  0, or the exit status: an output that is a
- * symbolic link is refused as a configuration error (it may have been
- * planted to send the truncation elsewhere). */
+/* Whether the directory PATH would be created in exists (said on stderr
+ * when not). */
+static bool output_dir_exists(const char *path)
+{
+	char dir[TDP_PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return true;
+	slash[slash == dir] = 0;   /* "/x": the root */
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	fprintf(stderr, "tdapipe run: %s: no such directory: %s\n", path, dir);
+	return false;
+}
+
+/* Empty the sink, events and dead-letter files: a run's output starts
+ * fresh, and restarted children append.  0, or the exit status: an output
+ * that is a symbolic link is refused as a configuration error (it may have
+ * been planted to send the truncation elsewhere); one whose directory does
+ * not exist fails before any output is emptied. */
 static int truncate_outputs(const struct tdp_config *cfg)
 {
-	const struct tdp_sink_cfg *outs[2] = {&cfg->sink, &cfg->dead_letter};
-	for (int i = 0; i < 2; i++) {
-		if (outs[i]->type != TDP_SINK_FILE)
+	const char *paths[3] = {
+		cfg->sink.type == TDP_SINK_FILE ? cfg->sink.path : NULL,
+		cfg->events.on && cfg->events.type == TDP_SINK_FILE ? cfg->events.path : NULL,
+		cfg->dead_letter.type == TDP_SINK_FILE ? cfg->dead_letter.path : NULL,
+	};
+	for (int i = 0; i < 3; i++)
+		if (paths[i] && !output_dir_exists(paths[i]))
+			return TDP_EXIT_SYSTEM;
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i])
 			continue;
-		int fd = open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		int fd = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0) {
 			int e = errno;
-			fprintf(stderr, "tdapipe run: %s: %s\n", outs[i]->path,
+			fprintf(stderr, "tdapipe run: %s: %s\n", paths[i],
 				e == ELOOP ? "a symbolic link: outputs are not written through one" : strerror(e));
 			return e == ELOOP ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 		}

@@ -87,6 +87,48 @@ static const struct tdp_scale_cfg *time_scale(const struct tdp_config *cfg, int3
 	return s >= 0 && (uint32_t)s < cfg->nscales && cfg->scales[s].timed ? &cfg->scales[s] : NULL;
 }
 
+/* The config of scale S when it makes events (track or anomaly), else
+ * NULL (S is a slot's, from the segment: bounded here). */
+static const struct tdp_scale_cfg *events_scale(const struct tdp_config *cfg, int32_t s)
+{
+	return s >= 0 && (uint32_t)s < cfg->nscales && tdp_scale_has_events(&cfg->scales[s]) ? &cfg->scales[s]
+											      : NULL;
+}
+
+/* With scales that make events: the events each one's worker made, by
+ * type (tdapipe-stats(1)). */
+static void print_events_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	bool any = false;
+	for (uint32_t s = 0; s < cfg->nscales; s++)
+		any |= tdp_scale_has_events(&cfg->scales[s]);
+	if (!any)
+		return;
+	tdp_buf_printf(b, "%-18s %14s %14s %14s %10s\n", "EVENTS", "FEATURE-BIRTH", "FEATURE-DEATH",
+		       "FEATURE-UPDATE", "ANOMALY");
+	_Static_assert(TDP_EVENT_TYPES == 4, "one column per event type");
+	for (uint32_t i = 0; i < seg->hdr->nprocs; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(seg, i);
+		if (tdp_load_u32(&p->role) != TDP_ROLE_SCALED || !events_scale(cfg, tdp_load_i32(&p->scale)))
+			continue;
+		char label[64];
+		tdp_proc_label(p, cfg, label, sizeof(label));
+		tdp_buf_printf(b, "%-18s %14" PRIu64 " %14" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n", label,
+			       tdp_load_u64(&p->events[TDP_EVENT_BIRTH]), tdp_load_u64(&p->events[TDP_EVENT_DEATH]),
+			       tdp_load_u64(&p->events[TDP_EVENT_UPDATE]), tdp_load_u64(&p->events[TDP_EVENT_ANOMALY]));
+	}
+}
+
+/* JSON member of the entry of a worker whose scale makes events: its
+ * events by type. */
+static void print_events_json(struct tdp_buf *b, const struct tdp_proc *p)
+{
+	tdp_buf_puts(b, ",\"events\":{");
+	for (unsigned t = 0; t < TDP_EVENT_TYPES; t++)
+		tdp_buf_printf(b, "%s\"%s\":%" PRIu64, t ? "," : "", tdp_event_name(t), tdp_load_u64(&p->events[t]));
+	tdp_buf_puts(b, "}");
+}
+
 /* Sources whose points arrive as they happen: there wall time minus a
  * watermark says how far the windows trail the world.  A file is read as
  * fast as it goes, whatever its times. */
@@ -343,6 +385,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		}
 	}
 	print_time_text(b, seg, cfg);
+	print_events_text(b, seg, cfg);
 	print_kafka_text(b, seg);
 }
 
@@ -395,6 +438,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			tdp_buf_printf(b, ",\"late\":%" PRIu64, tdp_load_u64(&p->late));
 		if (role == TDP_ROLE_SCALED && time_scale(cfg, scale))
 			print_time_json(b, p, cfg, wall);
+		if (role == TDP_ROLE_SCALED && events_scale(cfg, scale))
+			print_events_json(b, p);
 		if (role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
 			tdp_buf_puts(b, ",\"connections\":{");
 			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)

@@ -232,6 +232,36 @@ int tdp_kproducer_check(struct tdp_kproducer *p, char *err, size_t errlen)
 int tdp_kproducer_send(struct tdp_kproducer *p, const void *key, size_t klen, const void *val,
 		       size_t vlen, const char *const *hdr, int nhdr, char *err, size_t errlen)
 {
+	return tdp_kproducer_send_to(p, NULL, key, klen, val, vlen, hdr, nhdr, err, errlen);
+}
+
+rd_kafka_topic_t *tdp_kproducer_topic(struct tdp_kproducer *p, const char *name, int timeout_ms, char *err,
+				      size_t errlen)
+{
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, name, NULL);
+	if (!rkt) {
+		snprintf(err, errlen, "topic %s: %s", name, rd_kafka_err2str(rd_kafka_last_error()));
+		return NULL;
+	}
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(p->rk, 0, rkt, &md, timeout_ms);
+	if (!e && md->topic_cnt == 1 && md->topics[0].err)
+		e = md->topics[0].err;
+	if (md)
+		rd_kafka_metadata_destroy(md);
+	if (e) {
+		snprintf(err, errlen, "topic %s: %s", name, rd_kafka_err2str(e));
+		rd_kafka_topic_destroy(rkt);
+		return NULL;
+	}
+	return rkt;
+}
+
+int tdp_kproducer_send_to(struct tdp_kproducer *p, rd_kafka_topic_t *rkt, const void *key, size_t klen,
+			  const void *val, size_t vlen, const char *const *hdr, int nhdr, char *err, size_t errlen)
+{
+	if (!rkt)
+		rkt = p->rkt;
 	for (;;) {
 		rd_kafka_headers_t *hs = NULL;
 		if (nhdr) {
@@ -240,7 +270,7 @@ int tdp_kproducer_send(struct tdp_kproducer *p, const void *key, size_t klen, co
 				rd_kafka_header_add(hs, hdr[2 * i], -1, hdr[2 * i + 1], -1);
 		}
 		rd_kafka_resp_err_t e = rd_kafka_producev(
-			p->rk, RD_KAFKA_V_RKT(p->rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			p->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
 			RD_KAFKA_V_HEADERS(hs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)p->sent), RD_KAFKA_V_END);
 		if (!e) {

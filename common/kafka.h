@@ -89,6 +89,19 @@ int tdp_kproducer_send(struct tdp_kproducer *p, const void *key, size_t klen, co
 		       size_t vlen, const char *const *hdr, int nhdr, char *err, size_t errlen);
 
 /*
+ * Another topic of P's client, NAME (publish's events topic: in the same
+ * transactions, deliveries counted with the others'), once its metadata
+ * answers within TIMEOUT_MS; destroyed by the caller
+ * (rd_kafka_topic_destroy) before P is closed.  NULL with ERR.
+ */
+rd_kafka_topic_t *tdp_kproducer_topic(struct tdp_kproducer *p, const char *name, int timeout_ms, char *err,
+				      size_t errlen);
+
+/* tdp_kproducer_send to topic RKT (from tdp_kproducer_topic; NULL: P's own). */
+int tdp_kproducer_send_to(struct tdp_kproducer *p, rd_kafka_topic_t *rkt, const void *key, size_t klen,
+			  const void *val, size_t vlen, const char *const *hdr, int nhdr, char *err, size_t errlen);
+
+/*
  * Serve delivery reports for up to TIMEOUT_MS, returning early once every
  * message sent has a report.  1: all delivered; 0: some still out; -1: a
  * delivery failed or the client hit a fatal error (ERR says which).

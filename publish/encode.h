@@ -19,20 +19,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <msgpack.h>
+
 #include "common/buf.h"
-#include "common/config_features.h"
+#include "common/config.h"
 #include "common/record.h"
 #include "common/time_unit.h"
 
 /* Append R as one JSON line, '\n'-terminated; event times in UNIT; its
- * features section as FEATURES (its scale's config) lays it out
- * (publish/encode_features.h; NULL: none). */
+ * features section as its scale's config SC lays it out
+ * (publish/encode_features.h), and with SC's track and anomaly its
+ * "feature_ids" and "score" (publish/encode_events.h); SC NULL: none. */
 void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			 enum tdp_time_unit unit, const struct tdp_features_cfg *features);
+			 enum tdp_time_unit unit, const struct tdp_scale_cfg *sc);
 
 /* Append R as one msgpack map; the same. */
 void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			   enum tdp_time_unit unit, const struct tdp_features_cfg *features);
+			   enum tdp_time_unit unit, const struct tdp_scale_cfg *sc);
 
 /* Whether R is a time scale's result: its window number is biased, it
  * has from, to and dropped, and no first_seq, last_seq or lost. */
@@ -62,5 +65,20 @@ static inline int64_t encode_window_k(const struct tdp_result *r)
  */
 char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct tdp_result *r,
 		       const char *stream, const char *scale);
+
+/* The parts both encoders of results and events (publish/encode_events.h)
+ * write the same way.  Append event time T (TIMED: ns, written exactly in
+ * UNIT) or sequence number T as a JSON number (publish/encode_jsonl.c). */
+void encode_put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit);
+
+/* Pack the same: an event time an int in ns, else the nearest float64 in
+ * UNIT; a sequence number a float64, as always (publish/encode_msgpack.c). */
+void encode_pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit);
+
+/* Pack the NUL-terminated S as a msgpack str. */
+void encode_pack_cstr(msgpack_packer *pk, const char *s);
+
+/* The msgpack packer appending to B (its write callback). */
+void encode_packer_init(msgpack_packer *pk, struct tdp_buf *b);
 
 #endif

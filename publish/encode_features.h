@@ -17,9 +17,7 @@
 #include "common/buf.h"
 #include "common/config_features.h"
 #include "common/record.h"
-
-/* Pack the NUL-terminated S as a msgpack str (publish/encode_msgpack.c). */
-void encode_pack_cstr(msgpack_packer *pk, const char *s);
+#include "publish/encode.h"
 
 /* Keys R's features add to its map: 0, 1 ("features") or 2 (and
  * "distance"); F NULL: none. */

@@ -5,6 +5,7 @@
  * result always gives the same bytes: consumers may diff or hash lines.
  */
 #include "publish/encode.h"
+#include "publish/encode_events.h"
 #include "publish/encode_features.h"
 
 #include <inttypes.h>
@@ -40,8 +41,6 @@ char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct td
 	return id;
 }
 
-/* Append event time T (TIMED: ns, written exactly in UNIT) or sequence
- * number T as a JSON number. */
 /* An event time exactly in UNIT (a window's bound may pass int64_t at the
  * ends of the range). */
 static void put_event_time(struct tdp_buf *b, __int128 t, enum tdp_time_unit unit)
@@ -50,7 +49,7 @@ static void put_event_time(struct tdp_buf *b, __int128 t, enum tdp_time_unit uni
 	tdp_buf_append(b, text, time_format_wide(text, t, unit));
 }
 
-static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit)
+void encode_put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_unit unit)
 {
 	if (timed)
 		put_event_time(b, t, unit);
@@ -67,7 +66,7 @@ static void put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_uni
  * failed (tdp_buf_ok()).
  */
 void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			 enum tdp_time_unit unit, const struct tdp_features_cfg *features)
+			 enum tdp_time_unit unit, const struct tdp_scale_cfg *sc)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -97,9 +96,9 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 			       r->window, r->first_seq, r->last_seq);
 	}
 	tdp_buf_puts(b, ",\"start\":");
-	put_time(b, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
+	encode_put_time(b, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
 	tdp_buf_puts(b, ",\"end\":");
-	put_time(b, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
+	encode_put_time(b, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
 	tdp_buf_printf(b, ",\"n\":%" PRIu64, r->n);
 	/* Absent rather than 0 so complete windows, the normal case, stay
 	 * short.  A time window loses no point (late ones are dead letters):
@@ -144,6 +143,8 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 		tdp_buf_putc(b, ']');
 	}
 	tdp_buf_putc(b, '}');
-	encode_features_jsonl(b, r, features);
+	encode_features_jsonl(b, r, sc ? &sc->features : NULL);
+	encode_feature_ids_jsonl(b, r, sc);
+	encode_score_jsonl(b, r);
 	tdp_buf_puts(b, "}\n");
 }

@@ -11,6 +11,7 @@
  * they always were.
  */
 #include "publish/encode.h"
+#include "publish/encode_events.h"
 #include "publish/encode_features.h"
 
 #include <math.h>
@@ -32,6 +33,11 @@ static int buf_write(void *data, const char *p, size_t n)
 	struct tdp_buf *b = data;
 	tdp_buf_append(b, p, n);
 	return tdp_buf_ok(b) ? 0 : -1;
+}
+
+void encode_packer_init(msgpack_packer *pk, struct tdp_buf *b)
+{
+	msgpack_packer_init(pk, b, buf_write);
 }
 
 void encode_pack_cstr(msgpack_packer *pk, const char *s)
@@ -59,8 +65,7 @@ static void pack_event_time(msgpack_packer *pk, __int128 t, enum tdp_time_unit u
 		msgpack_pack_double(pk, time_to_double_wide(t, unit));
 }
 
-/* Pack event time T (TIMED) or sequence number T (a float64, as always). */
-static void pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit)
+void encode_pack_time(msgpack_packer *pk, int64_t t, bool timed, enum tdp_time_unit unit)
 {
 	if (timed)
 		pack_event_time(pk, t, unit);
@@ -89,7 +94,7 @@ static void pack_death(msgpack_packer *pk, double x)
  * (tdp_buf_ok()).
  */
 void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const char *stream, const char *scale,
-			   enum tdp_time_unit unit, const struct tdp_features_cfg *features)
+			   enum tdp_time_unit unit, const struct tdp_scale_cfg *sc)
 {
 	char small[ENCODE_ID_SMALL];
 	size_t idlen;
@@ -100,13 +105,14 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	}
 
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, b, buf_write);
+	encode_packer_init(&pk, b);
 
 	bool timed = encode_time_window(r);
 	uint64_t short_by = timed ? r->dropped : r->lost;
 	unsigned nincomplete = tdp_result_incomplete_dims(r);
 	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
-			      encode_features_keys(r, features));
+			      encode_features_keys(r, sc ? &sc->features : NULL) + encode_feature_ids_keys(r, sc) +
+			      encode_score_keys(r));
 	pack_key_u64(&pk, "v", 1);
 	encode_pack_cstr(&pk, "id");
 	msgpack_pack_str(&pk, idlen);
@@ -130,9 +136,9 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 		pack_key_u64(&pk, "last_seq", r->last_seq);
 	}
 	encode_pack_cstr(&pk, "start");
-	pack_time(&pk, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
+	encode_pack_time(&pk, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
 	encode_pack_cstr(&pk, "end");
-	pack_time(&pk, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
+	encode_pack_time(&pk, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
 	pack_key_u64(&pk, "n", r->n);
 	if (short_by > 0)
 		pack_key_u64(&pk, timed ? "dropped" : "lost", short_by);
@@ -172,5 +178,7 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 			pack_death(&pk, iv->death);
 		}
 	}
-	encode_features_msgpack(&pk, r, features);
+	encode_features_msgpack(&pk, r, sc ? &sc->features : NULL);
+	encode_feature_ids_msgpack(&pk, r, sc);
+	encode_score_msgpack(&pk, r);
 }

@@ -10,12 +10,14 @@
  * ahead of each out-ring's head and gives results back to their scale
  * (ring head, arena space) only when a commit says they are in the sink.
  * A commit (struct tdp_publish_commit, common/commit.h) records, at once,
- * the sink's length, how far each out-ring was read and the ids published
- * since the last commit (a redo log for the de-duplication table in the
- * segment).  It is made when the write carrying those results has
- * completed.  A restarted publish cuts the sink file back to the committed
- * length (dropping what was written but not committed), re-reads the
- * out-rings from the committed positions, and so writes every result once.
+ * the sink's length and the events file's, how far each out-ring was read
+ * and the ids published since the last commit (a redo log for the
+ * de-duplication table in the segment).  It is made when the write
+ * carrying those results and their events has completed.  A restarted
+ * publish cuts the sink and events files back to the committed lengths
+ * (dropping what was written but not committed), re-reads the out-rings
+ * from the committed positions, and so writes every result and every
+ * event once.
  * A pipe cannot be cut back: on a stdout sink, results of the one write in
  * flight when publish died may be written twice.
  */
@@ -80,7 +82,7 @@ static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 	struct tdp_publish_body *cur = &p->cur;
 	unsigned got = 0;
 	struct tdp_result_desc d;
-	size_t len0 = results_sink_pending(p->sink);
+	struct sink_len put = {0, 0};
 	while (got < BATCH && cur->n < TDP_PUBLISH_BATCH && (unsigned)cur->consumed[s] != limit &&
 	       tdp_desc_peek(ring, slots, (unsigned)cur->consumed[s], &d)) {
 		const struct tdp_result *r = (const struct tdp_result *)(arena + d.off % asize);
@@ -89,7 +91,7 @@ static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 				? &p->seen[(size_t)s * seg->hdr->max_streams + r->stream] : NULL;
 		if (last && (int64_t)r->window > *last) {
 			const char *stream = tdp_shm_stream(seg, r->stream)->name;
-			if (results_sink_put(p->sink, s, r, stream, cfg->scales[s].name) < 0) {
+			if (results_sink_put(p->sink, s, r, stream, cfg->scales[s].name, &put) < 0) {
 				p->failed = true;
 				break;
 			}
@@ -103,7 +105,8 @@ static unsigned drain_scale(struct publish *p, uint32_t s, unsigned limit)
 		cur->released[s] = d.off + d.len;
 	}
 	if (got) {
-		cur->sink_len += results_sink_pending(p->sink) - len0;
+		cur->sink_len += put.results;
+		cur->events_len += put.events;
 		p->cur_moved = true;
 	}
 	tdp_counter_add(&p->child.slot->records_in, got);
@@ -197,13 +200,16 @@ static int recover(struct publish *p)
 		apply(p, b);
 	memcpy(&p->cur, b, offsetof(struct tdp_publish_body, ids));
 	p->cur.n = 0;
-	/* The first publish of a run starts at the sink's end and commits
+	/* The first publish of a run starts at the outputs' ends and commits
 	 * that at once, so its successors cut back to it.  A Kafka topic is
 	 * not cut back: it is read back before anything is sent
 	 * (publish_start). */
-	int rc = results_sink_resume(p->sink, first, &p->cur.sink_len);
+	struct sink_len len = {p->cur.sink_len, p->cur.events_len};
+	int rc = results_sink_resume(p->sink, first, &len);
 	if (rc)
 		return rc;
+	p->cur.sink_len = len.results;
+	p->cur.events_len = len.events;
 	if (first)
 		commit(p, &p->cur);
 	size_t nseen = (size_t)seg->hdr->nscales * seg->hdr->max_streams;

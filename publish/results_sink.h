@@ -10,6 +10,12 @@
  * back) or reads back what it holds and takes it as published (catch_up:
  * a topic cannot be cut back).
  *
+ * A result's events (tdapipe-events(5)) go where the config's events:
+ * says, in the same put as the result and so in the same flight and
+ * commit: a file sink writes them to the events file or stdout (one
+ * writer when both are stdout: a result's line, then its events' lines),
+ * a Kafka sink sends them to the events topic in the same transaction.
+ *
  * A new kind of sink is one file defining a struct results_sink_ops, and
  * its row in the table of publish/results_sink.c.
  */
@@ -22,6 +28,12 @@
 
 #include "common/child.h"
 #include "common/record.h"
+
+/* Bytes of output a commit counts: of results in the sink, of events in
+ * the events file (struct tdp_publish_body: sink_len, events_len). */
+struct sink_len {
+	uint64_t results, events;
+};
 
 /* The part every kind of sink starts with. */
 struct results_sink {
@@ -36,19 +48,20 @@ struct results_sink_ops {
 	int (*open)(struct results_sink *s);
 	void (*close)(struct results_sink *s);
 	/* A restarted publish: *LEN bytes are committed (FIRST: nothing is,
-	 * the sink's end is where this run starts).  Go back there; *LEN is
-	 * then the length the next commit counts from.  0, or an exit code
-	 * after logging. */
-	int (*resume)(struct results_sink *s, bool first, uint64_t *len);
+	 * the outputs' ends are where this run starts).  Go back there; *LEN
+	 * is then the lengths the next commit counts from.  0, or an exit
+	 * code after logging. */
+	int (*resume)(struct results_sink *s, bool first, struct sink_len *len);
 	/* Take as published what the sink holds that this publish did not put
 	 * (raising s->seen and the segment's de-duplication table): all of it
 	 * when ALWAYS, else what may have come since the last call.  0, or an
 	 * exit code after logging. */
 	int (*catch_up)(struct results_sink *s, bool always);
-	/* Put result R of scale S (named SCALE_NAME) of STREAM.  0, or -1
-	 * after logging (fatal). */
+	/* Put result R of scale S (named SCALE_NAME) of STREAM, and its
+	 * events; *LEN grows by the bytes they take in the outputs a commit
+	 * counts.  0, or -1 after logging (fatal). */
 	int (*put)(struct results_sink *s, uint32_t scale, const struct tdp_result *r, const char *stream,
-		   const char *scale_name);
+		   const char *scale_name, struct sink_len *len);
 	/* Bytes put since the last cut, held by publish. */
 	size_t (*pending)(const struct results_sink *s);
 	/* Is everything sent before the last cut in the sink (waiting for it
@@ -70,7 +83,7 @@ int results_sink_open(struct results_sink **out, struct tdp_child *c, int64_t *s
 /* Close and free S. */
 void results_sink_close(struct results_sink *s);
 
-static inline int results_sink_resume(struct results_sink *s, bool first, uint64_t *len)
+static inline int results_sink_resume(struct results_sink *s, bool first, struct sink_len *len)
 {
 	return s->ops->resume(s, first, len);
 }
@@ -81,9 +94,9 @@ static inline int results_sink_catch_up(struct results_sink *s, bool always)
 }
 
 static inline int results_sink_put(struct results_sink *s, uint32_t scale, const struct tdp_result *r,
-				   const char *stream, const char *scale_name)
+				   const char *stream, const char *scale_name, struct sink_len *len)
 {
-	return s->ops->put(s, scale, r, stream, scale_name);
+	return s->ops->put(s, scale, r, stream, scale_name, len);
 }
 
 static inline size_t results_sink_pending(const struct results_sink *s)

@@ -22,6 +22,16 @@
  * that was aborted) is sent.  This covers a restarted publish, a restarted
  * instance that computes the same windows again, and results of
  * partitions another instance of the group had before a rebalance.
+ *
+ * A result's events (tdapipe-events(5)) follow it to the events topic,
+ * one message each, by the same producer: key the stream id, value the
+ * event in the format of events:, headers tdapipe-scale and
+ * tdapipe-window as the result's.  With exactly_once they are in the
+ * result's transaction, so the results topic alone is read back: a result
+ * found there came with its events.  Without it, events are delivered like
+ * results but not read back: a publish restarted after sending them and
+ * before its commit may send some again or, if its result was delivered
+ * and they were not, never.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,6 +49,7 @@
 #include "common/results_topic.h"
 #include "publish/checkpoint.h"
 #include "publish/encode.h"
+#include "publish/encode_events.h"
 #include "publish/results_sink.h"
 
 #define OPEN_TIMEOUT_MS 2000
@@ -48,6 +59,7 @@
 struct sink_kafka {
 	struct results_sink base;
 	struct tdp_kproducer kp;
+	rd_kafka_topic_t *events;   /* the events topic, on the same producer (NULL: no events) */
 	struct tdp_buf msg;
 	bool eos;            /* transactional */
 	bool in_txn;         /* a transaction is open */
@@ -91,6 +103,11 @@ static int kafka_open(struct results_sink *s)
 		if (tdp_child_stopping(c))
 			return TDP_EXIT_SYSTEM;
 	}
+	const struct tdp_events_cfg *ev = &c->cfg.events;
+	if (ev->on && !(ks->events = tdp_kproducer_topic(&ks->kp, ev->topic, OPEN_TIMEOUT_MS, err, sizeof(err)))) {
+		tdp_log("events: %s", err);
+		return TDP_EXIT_SYSTEM;
+	}
 	/* Offsets go into the transaction for the source's group; by group
 	 * id only (no generation): the transactional id already fences a
 	 * zombie publish of this instance. */
@@ -105,6 +122,8 @@ static void kafka_close(struct results_sink *s)
 	struct sink_kafka *ks = (struct sink_kafka *)s;
 	if (ks->group)
 		rd_kafka_consumer_group_metadata_destroy(ks->group);
+	if (ks->events)
+		rd_kafka_topic_destroy(ks->events);
 	tdp_kproducer_close(&ks->kp);
 	tdp_buf_fini(&ks->msg);
 	results_topic_fini(&ks->rt);
@@ -113,7 +132,7 @@ static void kafka_close(struct results_sink *s)
 
 /* A topic is not cut back: it is read back (catch_up) before anything is
  * sent. */
-static int kafka_resume(struct results_sink *s, bool first, uint64_t *len)
+static int kafka_resume(struct results_sink *s, bool first, struct sink_len *len)
 {
 	(void)s;
 	(void)first;
@@ -181,11 +200,36 @@ static int txn_failed(struct tdp_kafka_client *status, rd_kafka_error_t *e, cons
 	return -1;
 }
 
-/* Send result R, opening a transaction first if needed; its
- * tdapipe-checkpoint header says where its stream could be re-read from. */
-static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_result *r, const char *stream,
-		     const char *scale_name)
+/* One event's message (publish/encode_events.h, encode_event_fn). */
+struct event_msg {
+	struct sink_kafka *ks;
+	const char *stream;
+	const char *const *hdr;   /* the result's tdapipe-scale and tdapipe-window */
+	enum tdp_format format;   /* the events' */
+};
+
+static int send_event(void *arg, struct tdp_buf *b, size_t from, const struct tdp_event *ev)
 {
+	struct event_msg *m = arg;
+	char err[256];
+	(void)ev;
+	/* a message is one object: no newline */
+	size_t len = b->len - from - (m->format == TDP_FMT_MSGPACK ? 0 : 1);
+	if (tdp_kproducer_send_to(&m->ks->kp, m->ks->events, m->stream, strlen(m->stream), b->p + from, len, m->hdr,
+				  2, err, sizeof(err)) < 0) {
+		tdp_log("events: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send result R, opening a transaction first if needed; its
+ * tdapipe-checkpoint header says where its stream could be re-read from.
+ * Then its events. */
+static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_result *r, const char *stream,
+		     const char *scale_name, struct sink_len *len)
+{
+	(void)len;   /* nothing to cut back */
 	struct sink_kafka *ks = (struct sink_kafka *)s;
 	char cpv[TDP_KAFKA_TOPIC_MAX + 96];
 	checkpoint_sent(&ks->cp, scale, r);
@@ -201,10 +245,10 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 	tdp_buf_reset(b);
 	if (ks->format == TDP_FMT_MSGPACK) {
 		encode_result_msgpack(b, r, stream, scale_name, s->child->cfg.source.time_unit,
-				      &s->child->cfg.scales[scale].features);
+				      &s->child->cfg.scales[scale]);
 	} else {
 		encode_result_jsonl(b, r, stream, scale_name, s->child->cfg.source.time_unit,
-				      &s->child->cfg.scales[scale].features);
+				      &s->child->cfg.scales[scale]);
 		b->len--;   /* a message is one object: no newline */
 	}
 	/* The internal number, not the result's signed k: topic_seen parses it
@@ -219,7 +263,14 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 		tdp_log("sink: %s", err);
 		return -1;
 	}
-	return 0;
+	if (!ks->events)
+		return 0;
+	const struct tdp_scale_cfg *sc = &s->child->cfg.scales[scale];
+	const struct encode_events_ctx ctx = {stream, scale_name, s->child->cfg.source.time_unit,
+					      tdp_signal_name(sc->anomaly.signal)};
+	struct event_msg m = {ks, stream, hdr, s->child->cfg.events.format};
+	tdp_buf_reset(b);
+	return encode_events(b, m.format, r, &ctx, send_event, &m) < 0 ? -1 : 0;
 }
 
 /* Messages are held by the producer, not by publish. */

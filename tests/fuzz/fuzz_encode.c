@@ -20,7 +20,19 @@
  *    written, with the same values (doubles bit for bit, an essential
  *    death as nil, names byte for byte, times in ns as ints and in other
  *    units as the nearest float64);
- *  - both have the same keys in the same order.
+ *  - both have the same keys in the same order;
+ *  - with an events section (issue 20; any header values, events of any
+ *    type, dim and doubles, live features, a section that may not fit in
+ *    the block): "score" exactly for a scoring section that fits, null
+ *    (nil) when not finite; "feature_ids" exactly for a tracking scale's,
+ *    one entry per tracked dimension with a diagram, aligned with it,
+ *    every id that of a live feature of that dimension equal to the
+ *    interval, distinct; encode_events (publish/encode_events.c) writes
+ *    one valid JSON line per event, the keys of tdapipe-events(5) in
+ *    order, the id "<result id>/<type>/<n>" counting each type, the
+ *    window, dim, feature, birth, death and persistence as given (null
+ *    when not finite), and in msgpack the same number of maps with the
+ *    same keys, consuming exactly the bytes written.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +42,7 @@
 #include "common/buf.h"
 #include "common/feature_layout.h"
 #include "publish/encode.h"
+#include "publish/encode_events.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_json.h"
 #include "tests/fuzz/json_read.h"
@@ -43,6 +56,8 @@ struct want {
 	size_t idlen;
 	enum tdp_time_unit unit;
 	const struct tdp_features_cfg *f;   /* the scale's features, or NULL */
+	const struct tdp_scale_cfg *sc;     /* the scale (track) */
+	const struct tdp_result_events *ev; /* the events section when it fits, or NULL */
 };
 
 /* ------------------------------------------------------------- jsonl */
@@ -116,6 +131,7 @@ static void json_string(const struct jr_value *v, const char *s, size_t n, const
 }
 
 static void json_features(const struct want *w, const struct jr_value *o);
+static void json_events_keys(const struct want *w, const struct jr_value *o);
 
 static void check_jsonl(const struct want *w, const char *p, size_t len, struct jr_value **root)
 {
@@ -186,6 +202,7 @@ static void check_jsonl(const struct want *w, const char *p, size_t len, struct 
 	}
 	FUZZ_CHECK(ndiag == dg->n, "diagrams: %zu keys, %zu diagrams", dg->n, ndiag);
 	json_features(w, o);
+	json_events_keys(w, o);
 }
 
 /* The features section as JSON: each dimension with a diagram, each
@@ -248,6 +265,134 @@ static void json_features(const struct want *w, const struct jr_value *o)
 		FUZZ_CHECK(de->n == 3, "distance[%u]: %zu keys", d, de->n);
 	}
 	FUZZ_CHECK(fe->n == nf && (!di || di->n == nd), "features: %zu of %zu dimensions", fe->n, nf);
+}
+
+/* Equal doubles, NaN equal to NaN (the order feature ids pair by). */
+static bool same_real(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* "score" and "feature_ids" (publish/encode_events.h). */
+static void json_events_keys(const struct want *w, const struct jr_value *o)
+{
+	const struct tdp_result *r = w->r;
+	const struct tdp_result_events *e = w->ev;
+	const struct jr_value *score = jr_get(o, "score"), *ids = jr_get(o, "feature_ids");
+	FUZZ_CHECK(!score == !(e && (e->flags & TDP_EVENTS_SCORED)), "score present: %d", score != NULL);
+	if (score)
+		json_double(score, e->score, "score");
+	FUZZ_CHECK(!ids == !(e && w->sc->track.on), "feature_ids present: %d", ids != NULL);
+	if (!ids)
+		return;
+	FUZZ_CHECK(ids->kind == JR_OBJECT, "feature_ids: not an object");
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	const struct tdp_event *live = tdp_result_event_list(e) + e->nevents;
+	size_t ndims = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!tdp_result_has_diagram(r, d))
+			continue;
+		char key[2] = {(char)('0' + d), 0};
+		const struct jr_value *a = jr_get(ids, key);
+		FUZZ_CHECK(!a == !(w->sc->track.dims_mask >> d & 1), "feature_ids[%u] present: %d", d, a != NULL);
+		if (!a) {
+			iv += r->count[d];
+			continue;
+		}
+		ndims++;
+		FUZZ_CHECK(a->kind == JR_ARRAY && a->n == r->count[d], "feature_ids[%u]: not %u ids", d, r->count[d]);
+		for (size_t i = 0; i < a->n; i++, iv++) {
+			if (a->items[i].kind == JR_NULL)
+				continue;
+			uint64_t id = fuzz_json_u64(&a->items[i], "feature id");
+			bool found = false;
+			for (uint32_t k = 0; k < e->nlive && !found; k++)
+				found = live[k].dim == d && live[k].feature == id && same_real(live[k].birth, iv->birth) &&
+					same_real(live[k].death, iv->death);
+			FUZZ_CHECK(found, "feature_ids[%u][%zu]: %" PRIu64 " is no live feature equal to the interval", d, i,
+				   id);
+			for (size_t j = 0; j < i; j++)
+				FUZZ_CHECK(a->items[j].kind == JR_NULL || fuzz_json_u64(&a->items[j], "id") != id,
+					   "feature_ids[%u]: %" PRIu64 " twice", d, id);
+		}
+	}
+	FUZZ_CHECK(ids->n == ndims, "feature_ids: %zu keys, %zu tracked diagrams", ids->n, ndims);
+}
+
+/* The events of R by encode_events: one JSON line each, as
+ * tdapipe-events(5) says; the msgpack maps the same keys. */
+static void check_events(const struct want *w)
+{
+	const struct tdp_result *r = w->r;
+	const struct encode_events_ctx ctx = {w->stream, w->scale, w->unit, "signal"};
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	int n = encode_events(&b, TDP_FMT_JSONL, r, &ctx, NULL, NULL);
+	FUZZ_CHECK(tdp_buf_ok(&b), "encode_events failed");
+	FUZZ_CHECK(n == (w->ev ? (int)w->ev->nevents : 0), "%d events written", n);
+	FUZZ_CHECK(n || !b.len, "bytes without events");
+	struct tdp_buf mp;
+	tdp_buf_init(&mp);
+	FUZZ_CHECK(encode_events(&mp, TDP_FMT_MSGPACK, r, &ctx, NULL, NULL) == n, "msgpack events");
+	char *packed = fuzz_dup(mp.p, mp.len);
+	size_t off = 0;
+	const char *p = b.p, *end = b.len ? b.p + b.len : b.p;
+	uint32_t nth[TDP_EVENT_TYPES + 1] = {0};
+	static const char *const keys[2][13] = {
+		{"v", "id", "type", "stream", "scale", "window", "time", "dim", "feature", "birth", "death", "persistence"},
+		{"v", "id", "type", "stream", "scale", "window", "time", "dim", "signal", "value", "median", "mad", "score"},
+	};
+	const struct tdp_event *ev = n ? tdp_result_event_list(w->ev) : NULL;
+	for (int i = 0; i < n; i++, ev++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		FUZZ_CHECK(nl, "event %d: no newline", i);
+		struct jr_value *o = jr_parse(p, (size_t)(nl - p));
+		FUZZ_CHECK(o && o->kind == JR_OBJECT, "event %d: not a JSON object: %.*s", i, (int)(nl - p), p);
+		bool anomaly = ev->type == TDP_EVENT_ANOMALY;
+		FUZZ_CHECK(o->n == (anomaly ? 13u : 12u), "event %d: %zu keys", i, o->n);
+		for (size_t k = 0; k < o->n; k++)
+			FUZZ_CHECK(!strcmp(o->items[2 * k].str, keys[anomaly][k]), "event %d: key %zu is %s", i, k,
+				   o->items[2 * k].str);
+		unsigned t = ev->type < TDP_EVENT_TYPES ? ev->type : TDP_EVENT_TYPES;
+		char want_id[900];
+		snprintf(want_id, sizeof(want_id), "%s/%s/%" PRIu32, w->id, tdp_event_name(ev->type), nth[t]++);
+		json_string(jr_get(o, "id"), want_id, strlen(want_id), "event id");
+		json_string(jr_get(o, "stream"), w->stream, strlen(w->stream), "event stream");
+		json_string(jr_get(o, "type"), tdp_event_name(ev->type), strlen(tdp_event_name(ev->type)), "type");
+		if (encode_time_window(r))
+			FUZZ_CHECK(json_i64(jr_get(o, "window"), "window") == encode_window_k(r), "event window");
+		else
+			FUZZ_CHECK(fuzz_json_u64(jr_get(o, "window"), "window") == r->window, "event window");
+		json_time(jr_get(o, "time"), r->end, r->flags & TDP_RESULT_END_TIMED, w->unit, "event time");
+		FUZZ_CHECK(fuzz_json_u64(jr_get(o, "dim"), "dim") == ev->dim, "event dim");
+		if (anomaly) {
+			json_double(jr_get(o, "value"), w->ev->value, "value");
+			json_double(jr_get(o, "median"), w->ev->median, "median");
+			json_double(jr_get(o, "mad"), w->ev->mad, "mad");
+			json_double(jr_get(o, "score"), w->ev->score, "event score");
+		} else {
+			FUZZ_CHECK(fuzz_json_u64(jr_get(o, "feature"), "feature") == ev->feature, "feature");
+			json_double(jr_get(o, "birth"), ev->birth, "birth");
+			json_double(jr_get(o, "death"), ev->death, "death");
+			json_double(jr_get(o, "persistence"), ev->death - ev->birth, "persistence");
+		}
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		FUZZ_CHECK(msgpack_unpack_next(&u, packed, mp.len, &off) == MSGPACK_UNPACK_SUCCESS, "event %d: msgpack", i);
+		FUZZ_CHECK(u.data.type == MSGPACK_OBJECT_MAP && u.data.via.map.size == o->n, "event %d: msgpack map", i);
+		for (uint32_t k = 0; k < u.data.via.map.size; k++) {
+			const msgpack_object *key = &u.data.via.map.ptr[k].key;
+			FUZZ_CHECK(key->type == MSGPACK_OBJECT_STR && key->via.str.size == strlen(keys[anomaly][k]) &&
+				   !memcmp(key->via.str.ptr, keys[anomaly][k], key->via.str.size), "event %d: msgpack key %u", i, k);
+		}
+		msgpack_unpacked_destroy(&u);
+		jr_free(o);
+		p = nl + 1;
+	}
+	FUZZ_CHECK(p == end && off == mp.len, "bytes after the events");
+	free(packed);
+	tdp_buf_fini(&mp);
+	tdp_buf_fini(&b);
 }
 
 /* ----------------------------------------------------------- msgpack */
@@ -377,9 +522,15 @@ static void check_msgpack(const struct want *w, const char *p, size_t len, const
 				}
 			}
 			FUZZ_CHECK(j == v->via.map.size, "diagrams: %u entries, %u diagrams", v->via.map.size, j);
-		} else if (mp_key(k, "features") || mp_key(k, "distance")) {
+		} else if (mp_key(k, "score")) {
+			if (isfinite(w->ev->score))
+				mp_double(v, w->ev->score, "score");
+			else
+				FUZZ_CHECK(v->type == MSGPACK_OBJECT_NIL, "a score that is not finite not packed as nil");
+		} else if (mp_key(k, "features") || mp_key(k, "distance") || mp_key(k, "feature_ids")) {
 			/* the values are the JSON line's (checked there): the same shape here */
-			const struct jr_value *j = jr_get(json, mp_key(k, "features") ? "features" : "distance");
+			const struct jr_value *j = jr_get(json, mp_key(k, "features") ? "features" :
+							  mp_key(k, "distance") ? "distance" : "feature_ids");
 			FUZZ_CHECK(j && v->type == MSGPACK_OBJECT_MAP && v->via.map.size == j->n, "features/distance map");
 		} else {
 			FUZZ_CHECK(false, "unknown key %u", i);
@@ -480,8 +631,57 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		x[i] = whole ? (double)fuzz_u8(&in) : pick_double(&in);
 	}
 
+	/* An events section, maybe: any header values, up to 6 events of any
+	 * type (unknown ones too) and 6 live features, equal intervals often;
+	 * the block maybe too short for it. */
+	struct tdp_scale_cfg sc = {.features = f ? *f : (struct tdp_features_cfg){0}};
+	uint8_t evsel = fuzz_u8(&in);
+	const struct tdp_result_events *evs = NULL;
+	if (evsel & 1) {
+		uint32_t nev = fuzz_u8(&in) % 7, nlive = fuzz_u8(&in) % 7;
+		size_t at = rsize;
+		rsize += sizeof(struct tdp_result_events) + (nev + nlive) * sizeof(struct tdp_event);
+		r = realloc(r, rsize);
+		iv = tdp_result_intervals(r);
+		r->flags |= TDP_RESULT_EVENTS;
+		struct tdp_result_events *e = (struct tdp_result_events *)((char *)r + at);
+		memset(e, 0, sizeof(*e));
+		e->value = pick_double(&in);
+		e->median = pick_double(&in);
+		e->mad = pick_double(&in);
+		e->score = pick_double(&in);
+		e->next_id = fuzz_u64(&in, 8);
+		e->nevents = nev;
+		e->nlive = nlive;
+		e->flags = evsel & 2 ? TDP_EVENTS_SCORED : 0;
+		struct tdp_event *ev = (struct tdp_event *)(e + 1);
+		for (uint32_t i = 0; i < nev + nlive; i++) {
+			memset(&ev[i], 0, sizeof(ev[i]));
+			ev[i].type = fuzz_u8(&in) % (TDP_EVENT_TYPES + 1);
+			ev[i].dim = fuzz_u8(&in) % TDP_MAX_HDIM;
+			ev[i].feature = fuzz_u64(&in, fuzz_u8(&in) % 9);
+			if (i >= nev)   /* live features' ids are distinct */
+				ev[i].feature = ev[i].feature << 3 >> 3 << 3 | (i - nev);
+			uint8_t like = fuzz_u8(&in);
+			if (i >= nev && total && like < 160) {   /* a live feature equal to an interval */
+				ev[i].birth = iv[like % total].birth;
+				ev[i].death = iv[like % total].death;
+			} else {
+				ev[i].birth = pick_double(&in);
+				ev[i].death = pick_double(&in);
+			}
+		}
+		r->size = (uint32_t)rsize;
+		if (evsel & 4)   /* too short by some bytes */
+			r->size -= 1 + fuzz_u8(&in) % (uint32_t)(rsize - at);
+		else
+			evs = e;
+		sc.track.on = evsel & 8;
+		sc.track.dims_mask = fuzz_u8(&in);
+	}
+
 	char small[ENCODE_ID_SMALL];
-	struct want w = {.r = r, .stream = stream, .scale = scale, .unit = unit, .f = f};
+	struct want w = {.r = r, .stream = stream, .scale = scale, .unit = unit, .f = f, .sc = &sc, .ev = evs};
 	w.id = encode_result_id(small, &w.idlen, r, stream, scale);
 	FUZZ_CHECK(w.id, "no id");
 	char expect[700];
@@ -495,17 +695,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t plen = strlen(prefix);
 	tdp_buf_init(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_jsonl(&b, r, stream, scale, unit, f);
+	encode_result_jsonl(&b, r, stream, scale, unit, &sc);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the JSON writer did not append");
 	struct jr_value *json = NULL;
 	check_jsonl(&w, b.p + plen, b.len - plen, &json);
 
 	tdp_buf_reset(&b);
 	tdp_buf_puts(&b, prefix);
-	encode_result_msgpack(&b, r, stream, scale, unit, f);
+	encode_result_msgpack(&b, r, stream, scale, unit, &sc);
 	FUZZ_CHECK(tdp_buf_ok(&b) && b.len > plen && !memcmp(b.p, prefix, plen), "the msgpack writer did not append");
 	char *packed = fuzz_dup(b.p + plen, b.len - plen);   /* exact: a read past it is seen */
 	check_msgpack(&w, packed, b.len - plen, json);
+	check_events(&w);
 
 	free(packed);
 	jr_free(json);

@@ -293,6 +293,9 @@ put("encode", "long-names", bytes([0] * 8 + [0x81, 0, 0, 0, 3, 1, 7]) + b"\x01" 
     b"\xe2\x82\xac" * 60 + b"\x00" + b"\xff\x22\x5c\x0a" * 50 + b"\x00")
 for i in range(4):
     put("encode", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(80 + 60 * i)))
+# long enough to reach the events section (and often to have one)
+for i in range(6):
+    put("encode", "events-%d" % i, bytes(rnd.randrange(256) for _ in range(20000)))
 
 
 # --- deadletter: flags, offset, line, reason\0, source\0, record ------------

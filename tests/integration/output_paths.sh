@@ -6,6 +6,8 @@
 #  - An output that is the source under another name ("./in.csv" for
 #    "in.csv", a hard link) is refused at load, by device and inode: exit
 #    100 from run and check-config, the source untouched.
+#  - The same for the events file; one in a directory that does not
+#    exist: exit 111 at start, naming it, before any output is emptied.
 . "$(dirname "$0")/../lib.sh"
 cd "$T"
 seq 1 100 >in.csv
@@ -37,6 +39,30 @@ expect_refused dotslash out.jsonl ./in.csv "dead_letter.path: expected a file ot
 ln in.csv hard.csv
 expect_refused hardlink hard.csv dead.jsonl "sink.path: expected a file other than source.path"
 "$TDAPIPE" check-config hardlink.yaml >/dev/null 2>&1 && die "check-config accepted a sink that is the source"
+# The events file (issue 20): a link refused like the sink's, the
+# victim untouched; a directory that does not exist fails at start
+# (exit 111) naming the file, before any process starts or any output is
+# emptied.
+events_run() { # NAME EVENTS-PATH
+	{ cat base.yaml | sed 's/slide: 10}/slide: 10, track: {min_persistence: 0}}/'
+	  echo "sink: {type: file, path: out.jsonl}"; echo "dead_letter: {type: file, path: dead.jsonl}"
+	  echo "events: {type: file, path: $2}"; } >"$1.yaml"
+	set +e
+	"$TDAPIPE" run -c "$1.yaml" >"$1.out" 2>"$1.err"
+	rc=$?
+	set -e
+}
+ln -s victim.txt events-link.jsonl
+events_run evlink events-link.jsonl
+[ "$rc" -eq 100 ] || { cat evlink.err >&2; die "an events link: run exited $rc, expected 100"; }
+grep -q "events-link.jsonl: a symbolic link" evlink.err || die "evlink: no message: $(cat evlink.err)"
+[ "$(cat victim.txt)" = precious ] || die "the events link's target was truncated"
+echo "an earlier run's" >out.jsonl
+events_run evdir nodir/events.jsonl
+[ "$rc" -eq 111 ] || { cat evdir.err >&2; die "events in a missing directory: run exited $rc, expected 111"; }
+grep -q "nodir/events.jsonl: no such directory: nodir" evdir.err || die "evdir: no message: $(cat evdir.err)"
+grep -q "tdapipe-" evdir.err && die "evdir: processes started: $(cat evdir.err)"
+[ "$(cat out.jsonl)" = "an earlier run's" ] || die "evdir: the sink was emptied before the run failed"
 # and a plain run still works
 { cat base.yaml; echo "sink: {type: file, path: out.jsonl}"; echo "dead_letter: {type: file, path: dead.jsonl}"; } >ok.yaml
 run_ok "$T/ok.yaml" 30

@@ -7,7 +7,9 @@
 # scale with capacity/used/pushed/popped/overflow/high_water; the counters
 # add up once N points went through (records, windows, ring pushes/pops).
 # The text form (-c FILE) names every scale; stats of an instance that is
-# not running exits 111, and bad usage exits 100.
+# not running exits 111, and bad usage exits 100.  A scale with track and
+# anomaly has "events" by type, which add up to the events file's lines,
+# and the text form an EVENTS table; the other scales have none.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=5000
@@ -22,8 +24,10 @@ instance: $INSTANCE
 source: {type: stdin, format: csv}
 sink: {type: file, path: $T/results.jsonl}
 dead_letter: {type: file, path: $T/dead.jsonl}
+events: {type: file, path: $T/events.jsonl}
 scales:
-  - {name: alpha, complex: sublevel, window: 100, slide: 20, ring: 1024}
+  - {name: alpha, complex: sublevel, window: 100, slide: 20, ring: 1024, track: {min_persistence: 0.1},
+     anomaly: {signal: total, history: 5, threshold: 1}}
   - {name: beta-2, complex: rips, window: 40, slide: 40}
   - {name: gamma_3, complex: rips, window: 60, slide: 15, embed: {dim: 2, lag: 1}, overflow: block}
 EOF
@@ -32,6 +36,11 @@ start_run_fifo "$T/s.yaml"
 feed "$T/points.csv"
 EXPECT_WIN="{'alpha': $(( (N - 100) / 20 + 1 )), 'beta-2': $(( (N - 40) / 40 + 1 )), 'gamma_3': $(( (N - 60) / 15 + 1 ))}"
 wait_stats 20 "all(proc(s, 'scaled', k)['windows'] == v for k, v in $EXPECT_WIN.items()) and proc(s, 'publish')['records_out'] == sum($EXPECT_WIN.values())"
+# every event made is in the events file once publish has written it
+EVENTS_SUM="sum(proc(s, 'scaled', 'alpha')['events'].values())"
+wait_for 10 "$PY" -c "import sys; sys.path.insert(0, '$HERE'); from tdpres import *
+s = stats_of('$TDAPIPE', '$INSTANCE'); sys.exit(0 if $EVENTS_SUM == sum(1 for _ in open('$T/events.jsonl')) > 0 else 1)" ||
+	die "the events counted in stats never matched the events file: $(stats_json | head -c 2000)"
 stats_json >"$T/stats.json" || die "stats --json failed"
 "$PY" - "$HERE" "$T/stats.json" "$(cat "$T/run.pid")" "$INSTANCE" "$N" "$EXPECT_WIN" <<'EOF'
 import json, os, sys
@@ -53,7 +62,7 @@ expect(roles == [("ingest", None)] + [("scaled", n) for n in scales] + [("publis
        "processes %s" % roles)
 pids = set()
 for p in s["processes"]:
-    expect(list(p.keys()) == pkeys, "process keys %s" % list(p.keys()))
+    expect(list(p.keys()) == pkeys + (["events"] if p["scale"] == "alpha" else []), "process keys %s" % list(p.keys()))
     expect(p["state"] == "running", "%s %s state %r" % (p["role"], p["scale"], p["state"]))
     expect(p["restarts"] == 0 and p["hangs"] == 0 and p["last_exit"] is None, "%s: restarts %r hangs %r last_exit %r" % (p["role"], p["restarts"], p["hangs"], p["last_exit"]))
     expect(isinstance(p["pid"], int) and p["pid"] > 0, "pid %r" % p["pid"])
@@ -67,6 +76,10 @@ for p in s["processes"]:
                                "invalid_input": 0}, "%s %s: incomplete %r" % (p["role"], p["scale"], p["incomplete"]))
     expect(p["heartbeat_age_ms"] < 5000, "%s heartbeat %d ms old" % (p["role"], p["heartbeat_age_ms"]))
 expect(len(pids) == 5, "pids not distinct: %s" % pids)
+ev = proc(s, "scaled", "alpha")["events"]
+expect(list(ev.keys()) == ["feature_birth", "feature_death", "feature_update", "anomaly"], "events keys %s" % list(ev))
+expect(all(isinstance(v, int) for v in ev.values()) and ev["feature_birth"] > 0 and ev["anomaly"] > 0,
+       "events %r" % ev)
 ing = proc(s, "ingest")
 expect(ing["records_in"] == N and ing["records_out"] == N and ing["bad_records"] == 0,
        "ingest counters %r" % ing)
@@ -101,6 +114,8 @@ for sc in alpha beta-2 gamma_3; do
 done
 grep -q "$(cat "$T/run.pid")" "$T/stats.txt" || die "text stats lack the supervisor pid"
 grep -q "^PROCESS .* RESTARTS HANGS LAST-EXIT" "$T/stats.txt" || die "text stats lack the HANGS column: $(head -n 2 "$T/stats.txt")"
+grep -q "^EVENTS  *FEATURE-BIRTH  *FEATURE-DEATH  *FEATURE-UPDATE  *ANOMALY" "$T/stats.txt" || die "text stats lack the EVENTS table"
+[ "$(sed -n '/^EVENTS/,/^[A-Z]/p' "$T/stats.txt" | grep -c '^scaled')" -eq 1 ] || die "EVENTS rows: $(cat "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
 
 close_input

@@ -14,14 +14,17 @@ import sys
 from collections import defaultdict
 
 KEYS = ["v", "id", "stream", "scale", "window", "first_seq", "last_seq",
-        "start", "end", "n", "lost", "landmarks", "truncated", "diagrams", "features", "distance"]
+        "start", "end", "n", "lost", "landmarks", "truncated", "diagrams", "features", "distance",
+        "feature_ids", "score"]
 # present only when nonzero; features and distance only when configured
-# (distance: not in a stream's first window)
-OPTIONAL = ("lost", "landmarks", "truncated", "features", "distance")
+# (distance: not in a stream's first window); feature_ids and score only
+# for scales with track and anomaly (tdapipe-events(5))
+OPTIONAL = ("lost", "landmarks", "truncated", "features", "distance", "feature_ids", "score")
 # Results of time scales (window and slide durations): no sequence numbers.
 TIME_KEYS = ["v", "id", "stream", "scale", "window", "from", "to",
-             "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams", "features", "distance"]
-TIME_OPTIONAL = ("dropped", "landmarks", "truncated", "features", "distance")
+             "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams", "features", "distance",
+             "feature_ids", "score"]
+TIME_OPTIONAL = ("dropped", "landmarks", "truncated", "features", "distance", "feature_ids", "score")
 UNIT_NS = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 
 
@@ -164,6 +167,15 @@ def check_results(path, scales, dims=(0,), ignore=(), time_unit="s"):
             if dim == 0:
                 ess = [p for p in iv if p[1] is None]
                 expect(len(ess) == 1, "%s: %d essential H0 classes, expected 1" % (where, len(ess)))
+        if "score" in r:
+            expect(r["score"] is None or (isinstance(r["score"], (int, float)) and not isinstance(r["score"], bool)),
+                   "%s: score=%r" % (where, r["score"]))
+        for dk, ids in r.get("feature_ids", {}).items():
+            expect(dk in d and isinstance(ids, list) and len(ids) == len(d[dk]),
+                   "%s: feature_ids[%s] not aligned with diagrams" % (where, dk))
+            got = [i for i in ids if i is not None]
+            expect(all(isinstance(i, int) and i >= 0 for i in got) and len(set(got)) == len(got),
+                   "%s: feature_ids[%s]=%r" % (where, dk, ids))
         g = groups[(r["stream"], r["scale"])]
         expect(not g or g[-1]["window"] < k,
                "%s: window %d after window %d of %s/%s" % (where, k, g[-1]["window"] if g else -1,

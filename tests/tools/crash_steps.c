@@ -15,6 +15,7 @@
  * This process plays the supervisor and the neighbours: it creates the
  * segment, fills in-rings, and reads out-rings.
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@
 static const char *bin;
 static const char *dir;
 static char inst[64];
+static const char *child_stdout;   /* a file for the children's standard output, or NULL */
 
 /* The config (YAML without its instance) and the segment made of it
  * afresh for every run: instance crash-PID. */
@@ -48,6 +51,7 @@ struct fixture {
 	char yaml[2048];
 	struct seg_fixture sf;
 	bool timed;   /* points carry event times (time scales) */
+	char stdout_path[256];   /* the children's standard output ("": the tool's) */
 };
 
 static void path_in(char *out, size_t len, const char *name)
@@ -60,6 +64,7 @@ static void seg_create(struct fixture *f)
 	if (seg_from_yaml(&f->sf, SEG_SHM, "crash", f->yaml) < 0)
 		fail_msg("no segment for the config:\n%s", f->yaml);
 	snprintf(inst, sizeof(inst), "%s", f->sf.cfg.instance);
+	child_stdout = f->stdout_path[0] ? f->stdout_path : NULL;
 	/* as the supervisor does: outputs start empty */
 	const struct tdp_sink_cfg *outs[2] = {&f->sf.cfg.sink, &f->sf.cfg.dead_letter};
 	for (int i = 0; i < 2; i++)
@@ -67,6 +72,8 @@ static void seg_create(struct fixture *f)
 			close(open(outs[i]->path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
 	if (f->sf.cfg.events.on && f->sf.cfg.events.type == TDP_SINK_FILE)
 		close(open(f->sf.cfg.events.path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	if (f->stdout_path[0])
+		close(open(f->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
 }
 
 static void seg_destroy(struct fixture *f)
@@ -88,6 +95,9 @@ static int run(const char *prog, const char *scale, uint64_t crash_at)
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
+		/* not O_APPEND, as a shell's > opens it: publish writes at offsets */
+		if (child_stdout && (fd = open(child_stdout, O_WRONLY)) >= 0)
+			dup2(fd, STDOUT_FILENO);
 		if (crash_at)
 			setenv("TDAPIPE_CRASH_AT", at, 1);
 		else
@@ -301,6 +311,27 @@ static void read_file(const char *path, struct tdp_buf *out)
 	assert_int_equal(tdp_buf_read_file(out, path, SIZE_MAX), 0);
 }
 
+/* What the outputs hold: the sink, then the events file (if any), then
+ * the children's standard output (if redirected). */
+static void read_outputs(struct fixture *f, struct tdp_buf *out)
+{
+	struct tdp_buf part;
+	tdp_buf_init(&part);
+	const char *paths[3] = {
+		f->sf.cfg.sink.type == TDP_SINK_FILE ? f->sf.cfg.sink.path : NULL,
+		f->sf.cfg.events.type == TDP_SINK_FILE ? f->sf.cfg.events.path : NULL,
+		f->stdout_path[0] ? f->stdout_path : NULL,
+	};
+	for (int i = 0; i < 3; i++) {
+		if (!paths[i])
+			continue;
+		read_file(paths[i], &part);
+		tdp_buf_printf(out, "== %d: %zu bytes\n", i, part.len);
+		tdp_buf_append(out, part.p, part.len);
+	}
+	tdp_buf_fini(&part);
+}
+
 /* Both workers run clean, so their out-rings hold every result; then
  * publish, killed at step CRASH_AT (0: never) and restarted. */
 static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
@@ -313,7 +344,7 @@ static int publish_once(void *ctx, uint64_t crash_at, struct tdp_buf *sink)
 	int killed = run("publish", NULL, crash_at);
 	if (killed)
 		assert_int_equal(run("publish", NULL, 0), 0);
-	read_file(f->sf.cfg.sink.path, sink);
+	read_outputs(f, sink);   /* the results, and the scales' events */
 	seg_destroy(f);
 	return killed;
 }
@@ -324,6 +355,133 @@ static void test_publish(void **state)
 	static struct fixture f;
 	worker_fixture(&f, false);
 	assert_true(sweep("publish", publish_once, &f, 1000) > 3);
+}
+
+/*
+ * Publish with events (issue 20): results of scales that track and score,
+ * with events sections, put into the out-rings by this process (playing
+ * the scale workers); publish killed at every step must leave the sink and
+ * the events output equal to a clean run's: the events file is cut back
+ * with the sink.  Three layouts: a results file and a msgpack events
+ * file; results and events both on stdout (a regular file here, cut back
+ * as one); results on stdout and events in a file.
+ */
+static const char *events_scales =
+	"scales:\n"
+	"  - {name: trk, complex: sublevel, window: 8, slide: 2, ring: 1024, track: {min_persistence: 0},"
+	" anomaly: {signal: total}}\n"
+	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024,"
+	" track: {min_persistence: 0.1}}\n";
+
+/* Window W of STREAM of scale S, with (W % 5) events and one live feature,
+ * into the out-ring; returns the arena position after it. */
+static uint64_t put_events_result(struct fixture *f, uint32_t s, uint32_t stream, uint64_t w, uint64_t pos)
+{
+	union {
+		struct tdp_result r;
+		char mem[1024];
+	} blk;
+	memset(&blk, 0, sizeof(blk));
+	struct tdp_result *r = &blk.r;
+	const struct tdp_scale_cfg *sc = &f->sf.cfg.scales[s];
+	r->stream = stream;
+	r->scale = s;
+	r->window = w;
+	r->first_seq = r->start = w * 2;
+	r->last_seq = r->end = w * 2 + 7;
+	r->n = 8;
+	r->dims_mask = sc->dims_mask;
+	r->count[0] = 1;
+	r->flags = TDP_RESULT_EVENTS;
+	tdp_result_intervals(r)[0] = (struct tdp_interval){(double)w / 8, INFINITY};
+	struct tdp_result_events *e = (struct tdp_result_events *)tdp_result_events_const(r, 1);
+	uint32_t nev = (uint32_t)(w % 5);
+	*e = (struct tdp_result_events){.value = (double)w, .median = 1.5, .mad = w % 3 ? 0.25 : NAN,
+					.score = sc->anomaly.on ? (double)w - 1.5 : NAN, .next_id = w,
+					.nevents = nev, .nlive = 1, .flags = sc->anomaly.on ? TDP_EVENTS_SCORED : 0};
+	struct tdp_event *ev = (struct tdp_event *)tdp_result_event_list(e);
+	for (uint32_t i = 0; i <= nev; i++)
+		ev[i] = (struct tdp_event){.feature = w * 10 + i, .birth = 0.125 * i, .death = i == 2 ? INFINITY : 1 + i,
+					   .type = (uint8_t)(i < nev && sc->anomaly.on && i == 3 ? TDP_EVENT_ANOMALY
+							     : i % 3),
+					   .dim = (uint8_t)(i & 1)};
+	size_t size = (size_t)((const char *)(ev + nev + 1) - (const char *)r);
+	r->size = (uint32_t)size;
+	struct tdp_ring *ring = tdp_shm_out_ring(&f->sf.seg, s);
+	memcpy(tdp_shm_arena(&f->sf.seg, s) + pos, r, size);
+	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size, .stream = stream, .window = w};
+	assert_true(tdp_desc_push(ring, tdp_shm_out_slots(&f->sf.seg, s), &d));
+	pos += (size + 7) & ~(size_t)7;
+	ring->arena_wpos = pos;
+	return pos;
+}
+
+/* 40 windows of 2 streams into each scale's out-ring, the workers done. */
+static void fill_out_rings(struct fixture *f)
+{
+	intern(f, 0, "a", 0);
+	intern(f, 1, "b\"/x", 0);
+	for (uint32_t s = 0; s < f->sf.cfg.nscales; s++) {
+		uint64_t pos = 0;
+		for (uint64_t w = 0; w < 40; w++)
+			for (uint32_t i = 0; i < 2; i++)
+				pos = put_events_result(f, s, i, w, pos);
+		tdp_shm_proc(&f->sf.seg, tdp_slot_scale(s))->done = 1;
+	}
+	f->sf.seg.hdr->ingest_done = 1;
+}
+
+static int publish_events_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
+{
+	struct fixture *f = ctx;
+	seg_create(f);
+	fill_out_rings(f);
+	int killed = run("publish", NULL, crash_at);
+	if (killed)
+		assert_int_equal(run("publish", NULL, 0), 0);
+	read_outputs(f, out);
+	seg_destroy(f);
+	return killed;
+}
+
+static void test_publish_events(void **state)
+{
+	(void)state;
+	static struct fixture f;
+	char sink[256], events[256], dead[256];
+	path_in(sink, sizeof(sink), "sink.jsonl");
+	path_in(events, sizeof(events), "events.out");
+	path_in(dead, sizeof(dead), "dead.jsonl");
+	const char *layouts[3][3] = {
+		{"results and msgpack events in files", "{type: file, path: %s}",
+		 "{type: file, path: %s, format: msgpack}"},
+		{"results and events on stdout", "{type: stdout}", "{type: stdout}"},
+		{"results on stdout, events in a file", "{type: stdout}", "{type: file, path: %s}"},
+	};
+	for (int i = 0; i < 3; i++) {
+		char sk[300], ev[300];
+		snprintf(sk, sizeof(sk), layouts[i][1], sink);
+		snprintf(ev, sizeof(ev), layouts[i][2], events);
+		snprintf(f.yaml, sizeof(f.yaml), "source: {type: stdin}\nsink: %s\nevents: %s\n"
+			 "dead_letter: {type: file, path: %s}\nmax_streams: 4\n%s", sk, ev, dead, events_scales);
+		if (i)
+			path_in(f.stdout_path, sizeof(f.stdout_path), "stdout.out");
+		struct tdp_buf ref;
+		tdp_buf_init(&ref);
+		publish_events_once(&f, 0, &ref);
+		/* the clean run's events are all there: 40 windows x 2 streams x
+		 * 2 scales, 0 + 1 + 2 + 3 + 4 events every 5 windows */
+		size_t nev = 0;
+		const char *keys[2] = {"\"type\":\"", "\xa4type"};   /* JSON, msgpack */
+		for (int k = 0; k < 2; k++)
+			for (const char *p = ref.p; (p = memmem(p, ref.len - (size_t)(p - ref.p), keys[k],
+							       strlen(keys[k]))); p++)
+				nev++;
+		assert_int_equal(nev, 2 * 2 * 8 * 10);
+		tdp_buf_fini(&ref);
+		assert_true(sweep(layouts[i][0], publish_events_once, &f, 10000) > 3);
+		f.stdout_path[0] = 0;
+	}
 }
 
 /* ---- ingest -------------------------------------------------------- */
@@ -478,6 +636,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scale_worker),
 		cmocka_unit_test(test_time_worker),
 		cmocka_unit_test(test_publish),
+		cmocka_unit_test(test_publish_events),
 		cmocka_unit_test(test_ingest),
 		cmocka_unit_test(test_ingest_time),
 		cmocka_unit_test(test_ingest_msgpack),

@@ -122,6 +122,7 @@ static void test_features_section(void **state)
 	f.distances = 1u << TDP_DIST_BOTTLENECK | 1u << TDP_DIST_WASSERSTEIN2;
 	struct tdp_feature_layout l = tdp_feature_layout(&f);
 	assert_int_equal(l.width, 9);
+	const struct tdp_scale_cfg sc = {.features = f};
 	memset(&blk, 0, sizeof(blk));
 	blk.r = base;
 	blk.r.dims_mask = 7;              /* H0, H1 and H2 asked for ... */
@@ -152,12 +153,12 @@ static void test_features_section(void **state)
 			 with_distance ? ",\"distance\":{\"0\":{\"bottleneck\":0.25,\"wasserstein2\":null}}" : "");
 		struct tdp_buf b;
 		tdp_buf_init(&b);
-		encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+		encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &sc);
 		tdp_buf_putc(&b, '\0');
 		assert_string_equal(b.p, want);
 		/* msgpack: the same keys, the map's size counting them. */
 		tdp_buf_reset(&b);
-		encode_result_msgpack(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+		encode_result_msgpack(&b, &blk.r, "s", "k", TDP_TIME_S, &sc);
 		msgpack_unpacked u;
 		msgpack_unpacked_init(&u);
 		assert_int_equal(msgpack_unpack_next(&u, b.p, b.len, NULL), MSGPACK_UNPACK_SUCCESS);
@@ -176,7 +177,7 @@ static void test_features_section(void **state)
 	blk.r.features = 18;
 	struct tdp_buf b;
 	tdp_buf_init(&b);
-	encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &f);
+	encode_result_jsonl(&b, &blk.r, "s", "k", TDP_TIME_S, &sc);
 	tdp_buf_putc(&b, '\0');
 	assert_null(strstr(b.p, "features"));
 	tdp_buf_fini(&b);

@@ -8,7 +8,8 @@
  * JSON forms still come out whole, with the tables' sizes as the counts.
  * A segment of a config with time scales shows ingest's late points and
  * each time scale's windows, waiting points and watermark lags, and no
- * more than before for count scales.
+ * more than before for count scales.  A scale that tracks features or
+ * scores windows shows its events by type; others none.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,12 +237,65 @@ static void test_time_scales(void **state)
 	seg_fixture_fini(&tf);
 }
 
+/* Scales with track or anomaly: their workers' events by type, in an
+ * EVENTS table and an "events" member; a scale without, neither. */
+static void test_events(void **state)
+{
+	(void)state;
+	struct seg_fixture ef;
+	char err[512];
+	assert_int_equal(seg_from_yaml(&ef, SEG_MEMORY, "unit-stats-events",
+				       "source: {type: stdin}\n"
+				       "max_streams: 4\n"
+				       "scales:\n"
+				       "  - {name: plain, complex: sublevel, window: 10, slide: 5}\n"
+				       "  - {name: beat, complex: rips, window: 8, slide: 4, dims: [0, 1],"
+				       " track: {min_persistence: 0.1}}\n"
+				       "  - {name: odd, complex: sublevel, window: 10, slide: 5,"
+				       " anomaly: {signal: total}}\n"), 0);
+	assert_int_equal(tdp_shm_check(ef.seg.hdr, ef.seg.size, err, sizeof(err)), 0);
+	assert_int_equal(tdp_shm_check_config(ef.seg.hdr, &ef.cfg, err, sizeof(err)), 0);
+	struct tdp_proc *beat = tdp_shm_proc(&ef.seg, tdp_slot_scale(1));
+	beat->events[TDP_EVENT_BIRTH] = 17;
+	beat->events[TDP_EVENT_DEATH] = 15;
+	beat->events[TDP_EVENT_UPDATE] = 4;
+	tdp_shm_proc(&ef.seg, tdp_slot_scale(2))->events[TDP_EVENT_ANOMALY] = 2;
+	tdp_shm_proc(&ef.seg, tdp_slot_scale(0))->events[TDP_EVENT_BIRTH] = 4242;   /* never shown */
+
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&ef, &txt, &json);
+	assert_non_null(strstr(txt.p, "\nEVENTS              FEATURE-BIRTH  FEATURE-DEATH FEATURE-UPDATE    ANOMALY\n"
+				      "scaled[beat]                   17             15              4          0\n"
+				      "scaled[odd]                     0              0              0          2\n"));
+	assert_null(strstr(txt.p, "4242"));
+	const char *e = strstr(json.p, "\"scale\":\"beat\"");
+	assert_non_null(e);
+	assert_non_null(strstr(e, "\"invalid_input\":0},\"events\":{\"feature_birth\":17,\"feature_death\":15,"
+				  "\"feature_update\":4,\"anomaly\":0}}"));
+	e = strstr(json.p, "\"scale\":\"odd\"");
+	assert_non_null(e);
+	assert_non_null(strstr(e, "\"events\":{\"feature_birth\":0,\"feature_death\":0,\"feature_update\":0,"
+				  "\"anomaly\":2}}"));
+	assert_int_equal(count(json.p, "\"events\""), 2);
+	assert_null(strstr(json.p, "4242"));
+	/* Without such scales, no table (test_fresh_segment: no "events"). */
+	print_both(&fx, &txt, &json);
+	assert_null(strstr(txt.p, "EVENTS"));
+	assert_null(strstr(json.p, "\"events\""));
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+	seg_fixture_fini(&ef);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_segment),
 		cmocka_unit_test(test_live_counts_bounded),
 		cmocka_unit_test(test_time_scales),
+		cmocka_unit_test(test_events),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
