@@ -221,6 +221,13 @@ int tdp_events_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const 
 	if (!kafka_sink && e->type == TDP_SINK_KAFKA)
 		return tdp_cfg_expected(c, type, "events.type",
 					"file or stdout (events of type kafka ride in a kafka sink's transactions)");
+	if (e->type == TDP_SINK_STDOUT && cfg->sink.type == TDP_SINK_STDOUT && e->format != (int)cfg->sink.format) {
+		char w[96];
+		snprintf(w, sizeof(w), "%s, as the sink's (results and events share standard output)",
+			 tdp_format_name(cfg->sink.format));
+		return tdp_cfg_expected(c, tdp_ynode_lookup(events, "format") ? tdp_ynode_lookup(events, "format") : type,
+					tdp_ynode_lookup(events, "format") ? "events.format" : "events.type", w);
+	}
 	if (e->type == TDP_SINK_FILE)
 		return check_path(c, root, events, cfg);
 	return e->type == TDP_SINK_KAFKA ? check_topic(c, events, cfg) : 0;

@@ -1483,7 +1483,7 @@ static void test_events(void **state)
 		    sc->anomaly.history == 50 && sc->anomaly.threshold == 6);
 	assert_true(cfg->events.on && cfg->events.type == TDP_SINK_FILE && cfg->events.format == TDP_FMT_JSONL);
 	assert_string_equal(cfg->events.path, "t-events.jsonl");
-	check_ok(cfg, EVS "events: {type: stdout, format: msgpack}\nscales:\n" RIPS01
+	check_ok(cfg, EVS "sink: {type: file, path: o.jsonl}\nevents: {type: stdout, format: msgpack}\nscales:\n" RIPS01
 		      "track: {dims: [1], min_persistence: 0, stability: 0.15}, "
 		      "anomaly: {signal: wasserstein2, dim: 1, history: 3, threshold: 2.5}}\n");
 	assert_true(cfg->events.type == TDP_SINK_STDOUT && cfg->events.format == TDP_FMT_MSGPACK);
@@ -1534,6 +1534,10 @@ static void test_events(void **state)
 		    NAME ":6:28: events.path: expected a file other than sink.path, got \"out.jsonl\"");
 	check_error(cfg, BASE "events: {type: file, path: in.csv}\n",
 		    NAME ":5:28: events.path: expected a file other than source.path, got \"in.csv\"");
+	check_error(cfg, BASE "events: {type: stdout, format: msgpack}\n",
+		    NAME ":5:32: events.format: expected jsonl, as the sink's (results and events share standard "
+			 "output), got \"msgpack\"");
+	check_ok(cfg, BASE "sink: {type: stdout, format: msgpack}\nevents: {type: stdout, format: msgpack}\n");
 	check_error(cfg, BASE "events: {type: file}\n",
 		    NAME ":5:9: events: missing required key \"path\"");
 	check_error(cfg, BASE "events: {type: stdout, topic: x}\n",
