@@ -148,8 +148,10 @@ static void set_result(struct block *b, const struct tdp_interval *h0, uint32_t 
 	b->r.dims_mask = 3;
 	b->r.count[0] = n0;
 	b->r.count[1] = n1;
-	memcpy(b->iv, h0, n0 * sizeof(*h0));
-	memcpy(b->iv + n0, h1, n1 * sizeof(*h1));
+	if (n0)
+		memcpy(b->iv, h0, n0 * sizeof(*h0));
+	if (n1)
+		memcpy(b->iv + n0, h1, n1 * sizeof(*h1));
 }
 
 static void test_rips_bookkeeping(void **state)
