@@ -944,7 +944,8 @@ uint64_t tdp_scale_max_result(const struct tdp_scale_cfg *sc)
 	/* Events: deaths of the live features, births and updates of the
 	 * window's, the anomaly; then the live ones after it. */
 	uint64_t events = !tdp_scale_has_events(sc) ? 0 :
-			  sizeof(struct tdp_result_events) + (3 * cap + 1) * sizeof(struct tdp_event);
+			  sizeof(struct tdp_result_events) +
+			  ((sc->track.on ? 3 * cap : 0) + (sc->anomaly.on ? 1 : 0)) * sizeof(struct tdp_event);
 	return tdp_result_size((uint32_t)cap) + (uint64_t)tdp_feature_section(&l, sc->dims_mask) * sizeof(double) +
 	       events;
 }
