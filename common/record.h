@@ -171,6 +171,15 @@ static inline uint32_t tdp_result_nintervals(const struct tdp_result *r)
 	return n;
 }
 
+/* R's intervals of dimension D (a dimension without a diagram has none). */
+static inline const struct tdp_interval *tdp_result_dim_intervals_const(const struct tdp_result *r, unsigned d)
+{
+	const struct tdp_interval *iv = tdp_result_intervals_const(r);
+	for (unsigned k = 0; k < d; k++)
+		iv += tdp_result_has_diagram(r, k) ? r->count[k] : 0;
+	return iv;
+}
+
 /* The dimensions the scale asks for that R has no diagram of. */
 static inline unsigned tdp_result_incomplete_dims(const struct tdp_result *r)
 {

@@ -28,13 +28,13 @@ void anomaly_fini(struct anomaly *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Dimension D's intervals in a result's or a view's block of diagrams. */
-static const struct tdp_interval *dim_intervals(const struct tdp_interval *iv, const uint32_t *count,
-						 uint32_t mask, unsigned d)
+/* Dimension D's intervals in a view of the previous window's diagrams. */
+static const struct tdp_interval *view_intervals(const struct diagram_view *v, unsigned d)
 {
+	const struct tdp_interval *iv = v->iv;
 	for (unsigned k = 0; k < d; k++)
-		if (mask >> k & 1)
-			iv += count[k];
+		if (v->mask >> k & 1)
+			iv += v->count[k];
 	return iv;
 }
 
@@ -57,10 +57,7 @@ int anomaly_signal(struct anomaly *a, const struct tdp_result *r, const struct r
 	*out = NAN;
 	if (!tdp_result_has_diagram(r, d))
 		return 0;
-	uint32_t have[TDP_MAX_HDIM];
-	for (unsigned k = 0; k < TDP_MAX_HDIM; k++)
-		have[k] = tdp_result_has_diagram(r, k) ? r->count[k] : 0;
-	const struct tdp_interval *cur = dim_intervals(tdp_result_intervals_const(r), have, r->dims_mask, d);
+	const struct tdp_interval *cur = tdp_result_dim_intervals_const(r, d);
 	size_t n = r->count[d];
 	double x;
 	if (!tdp_signal_is_distance(sig)) {
@@ -75,7 +72,7 @@ int anomaly_signal(struct anomaly *a, const struct tdp_result *r, const struct r
 		if (known) {
 			x = *known;
 		} else {
-			const struct tdp_interval *p = dim_intervals(prev->iv, prev->count, prev->mask, d);
+			const struct tdp_interval *p = view_intervals(prev, d);
 			int rc = sig == TDP_SIGNAL_BOTTLENECK ?
 				 distance_bottleneck(a->dws, p, prev->count[d], cur, n, &x) :
 				 distance_wasserstein(a->dws, p, prev->count[d], cur, n,

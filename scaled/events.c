@@ -80,8 +80,10 @@ int scaled_events_add(struct scaled *w, struct tdp_result *r, const struct diagr
 		if (live < 0)
 			return -1;
 		next->nlive = (uint32_t)live;
-		for (unsigned k = 0; k < TDP_EVENT_ANOMALY; k++) {
-			unsigned type = k == 0 ? TDP_EVENT_DEATH : k == 1 ? TDP_EVENT_BIRTH : TDP_EVENT_UPDATE;
+		/* The section's order: deaths, births, updates. */
+		static const unsigned order[] = { TDP_EVENT_DEATH, TDP_EVENT_BIRTH, TDP_EVENT_UPDATE };
+		for (unsigned k = 0; k < 3; k++) {
+			unsigned type = order[k];
 			memcpy(ev + n, t->ev[type], sizeof(*ev) * t->nev[type]);
 			n += (uint32_t)t->nev[type];
 			tdp_counter_add(&w->child.slot->events[type], t->nev[type]);

@@ -63,11 +63,9 @@ void scaled_events_recover(struct scaled *w, const struct tdp_result_desc *d)
 	uint64_t cap = tdp_scale_max_intervals(w->sc);
 	bool ok = at + d->len <= w->arena_size && d->len >= sizeof(*r) && r->size == d->len &&
 		  r->stream == d->stream && r->window == d->window && (r->flags & TDP_RESULT_EVENTS);
-	uint64_t n = 0;
-	for (unsigned k = 0; ok && k < TDP_MAX_HDIM; k++) {
+	for (unsigned k = 0; ok && k < TDP_MAX_HDIM; k++)
 		ok = r->count[k] <= tdp_scale_dim_cap(w->sc, (int)k);
-		n += tdp_result_has_diagram(r, k) ? r->count[k] : 0;
-	}
+	uint64_t n = ok ? tdp_result_nintervals(r) : 0;
 	uint64_t head = tdp_result_size(0) + n * sizeof(struct tdp_interval) + (uint64_t)r->features * sizeof(double);
 	const struct tdp_result_events *e = NULL;
 	if (ok && head + sizeof(*e) <= d->len) {

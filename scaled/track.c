@@ -81,10 +81,7 @@ static size_t track_sublevel(struct track *t, const struct tdp_event *prev, size
 /* Dimension D's tracked intervals of R into t->cur, in diagram order. */
 static size_t tracked_of(struct track *t, const struct tdp_result *r, unsigned d)
 {
-	const struct tdp_interval *iv = tdp_result_intervals_const(r);
-	for (unsigned k = 0; k < d; k++)
-		if (tdp_result_has_diagram(r, k))
-			iv += r->count[k];
+	const struct tdp_interval *iv = tdp_result_dim_intervals_const(r, d);
 	size_t n = 0;
 	for (uint32_t i = 0; i < r->count[d]; i++) {
 		double life = iv[i].death - iv[i].birth;
