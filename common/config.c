@@ -663,7 +663,8 @@ static int check_kafka_loops(struct tdp_cfg_ctx *c, const struct tdp_ynode *root
 static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const char *path, void *obj,
 		      const struct tdp_ynode *const *seen);
 
-enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_EVENTS, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR };
+enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_EVENTS, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR, R_METRICS,
+       R_LOG };
 
 /* The top-level mapping, read in document order. */
 static const struct tdp_cfg_key root_keys[] = {
@@ -678,6 +679,8 @@ static const struct tdp_cfg_key root_keys[] = {
 	[R_MAX_STREAMS] = { "max_streams", &tdp_cfg_uint, CFG(max_streams), .lo = 1, .hi = MAX_STREAMS,
 			    .def.u = DEFAULT_MAX_STREAMS },
 	[R_SUPERVISOR] = { "supervisor", &tdp_cfg_mapping, CFG(supervisor), .section = &supervisor_section },
+	[R_METRICS] = { "metrics", &tdp_cfg_mapping, CFG(metrics), .section = &tdp_metrics_section },
+	[R_LOG] = { "log", &tdp_cfg_mapping, CFG(log), .section = &tdp_log_section },
 };
 
 static const struct tdp_cfg_section root_section = {

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/config_events.h"
+#include "common/config_metrics.h"
 #include "common/config_features.h"
 #include "common/time_unit.h"
 
@@ -137,6 +138,8 @@ struct tdp_config {
 	struct tdp_events_cfg events;   /* where track and anomaly events go */
 	uint32_t max_streams;      /* distinct stream ids (default 1024) */
 	struct tdp_supervisor_cfg supervisor;
+	struct tdp_metrics_cfg metrics; /* the exporter's endpoint (off when absent) */
+	struct tdp_log_cfg log;         /* how every process writes its log lines */
 	uint32_t nscales;
 	struct tdp_scale_cfg scales[TDP_MAX_SCALES];
 };

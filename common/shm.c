@@ -95,13 +95,25 @@ uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
 	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;
 }
 
+uint32_t tdp_shm_nprocs(const struct tdp_config *cfg)
+{
+	return cfg->nscales + 2 + (cfg->metrics.on ? 1 : 0);
+}
+
+uint32_t tdp_shm_latest_streams(const struct tdp_config *cfg)
+{
+	if (!cfg->metrics.on)
+		return 0;
+	return cfg->metrics.streams < cfg->max_streams ? cfg->metrics.streams : cfg->max_streams;
+}
+
 /* Compute every offset of the layout; HDR may be NULL to only size it,
  * FIXED (if not NULL) gets where the window stores begin. */
 static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm_header *hdr,
 		       uint64_t *fixed)
 {
 	uint64_t off = align_up(sizeof(struct tdp_shm_header), 4096);
-	uint32_t nprocs = cfg->nscales + 2;
+	uint32_t nprocs = tdp_shm_nprocs(cfg);
 	if (hdr) {
 		hdr->config_off = off;
 		hdr->config_len = textlen;
@@ -124,6 +136,10 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 	if (hdr)
 		hdr->dedup_off = off;
 	off += (uint64_t)cfg->nscales * cfg->max_streams * sizeof(int64_t);
+	off = align_up(off, TDP_CACHELINE);
+	if (hdr)
+		hdr->latest_off = off;
+	off += (uint64_t)cfg->nscales * tdp_shm_latest_streams(cfg) * sizeof(struct tdp_latest);
 	off = align_up(off, TDP_CACHELINE);
 	if (hdr)
 		hdr->kafka_off = off;
@@ -183,8 +199,9 @@ void tdp_shm_layout(const struct tdp_config *cfg, size_t textlen, struct tdp_shm
 {
 	hdr->header_size = sizeof(*hdr);
 	hdr->nscales = cfg->nscales;
-	hdr->nprocs = cfg->nscales + 2;
+	hdr->nprocs = tdp_shm_nprocs(cfg);
 	hdr->max_streams = cfg->max_streams;
+	hdr->latest_streams = tdp_shm_latest_streams(cfg);
 	hdr->total_size = layout(cfg, textlen, hdr, NULL);
 }
 
@@ -198,7 +215,8 @@ void tdp_shm_format(void *base, const struct tdp_config *cfg, const char *text, 
 	const struct tdp_shm seg = {.hdr = h, .size = h->total_size, .fd = -1};
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		struct tdp_proc *pr = tdp_shm_proc(&seg, i);
-		pr->role = i == 0 ? TDP_ROLE_INGEST : i <= cfg->nscales ? TDP_ROLE_SCALED : TDP_ROLE_PUBLISH;
+		pr->role = i == 0 ? TDP_ROLE_INGEST : i <= cfg->nscales ? TDP_ROLE_SCALED
+			 : i == cfg->nscales + 1 ? TDP_ROLE_PUBLISH : TDP_ROLE_EXPORTER;
 		pr->scale = (i >= 1 && i <= cfg->nscales) ? (int32_t)(i - 1) : -1;
 		pr->last_exit = INT32_MIN;
 	}

@@ -9,6 +9,7 @@
  *
  *   header | config text | process slots | stream table |
  *   ingest commit | publish commit | publish de-duplication table |
+ *   latest results (metrics gauges) |
  *   Kafka clients and source partitions |
  *   per scale: in-ring ctl, in-ring slots (points), out-ring ctl,
  *              out-ring slots (result descriptors), result arena,
@@ -39,11 +40,13 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 10u
+#define TDP_SHM_LAYOUT_VERSION 11u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
 
-enum tdp_role { TDP_ROLE_INGEST = 1, TDP_ROLE_SCALED = 2, TDP_ROLE_PUBLISH = 3 };
+/* Slots: ingest (0), one per scale (1..nscales), publish (nscales + 1),
+ * and the exporter (nscales + 2) when the config has `metrics:`. */
+enum tdp_role { TDP_ROLE_INGEST = 1, TDP_ROLE_SCALED = 2, TDP_ROLE_PUBLISH = 3, TDP_ROLE_EXPORTER = 4 };
 
 /* Process states, written by the supervisor alone, in proc_event() (cli/supervise.c). */
 enum tdp_proc_state {
@@ -129,6 +132,10 @@ struct tdp_ring {
 	uint64_t arena_wpos;                      /* producer (out-rings): next arena byte */
 	alignas(TDP_CACHELINE) uint64_t popped;   /* consumer */
 	uint64_t arena_released;                  /* consumer (out-rings): arena bytes done with */
+	/* consumer (out-rings: publish): point-to-publish latency, from ingest
+	 * reading a window's last point (tdp_result_desc.read_ns) to publish
+	 * having written its result, each result once; log2 buckets of ns */
+	uint64_t latency_hist[TDP_HIST_BUCKETS];
 };
 
 /* Descriptor of one result block in a scale's arena.  It names the result
@@ -139,7 +146,8 @@ struct tdp_result_desc {
 	uint32_t len;
 	uint32_t stream;
 	uint64_t window;
-	uint64_t pad;
+	uint64_t read_ns;  /* CLOCK_MONOTONIC when ingest read the window's last point; 0: unknown.
+			    * Wall-clock: never in the output (latency_hist only). */
 };
 
 /*
@@ -282,6 +290,29 @@ struct tdp_kafka_block {
 	struct tdp_kpart parts[TDP_KAFKA_MAX_PARTS];
 };
 
+/*
+ * The latest result of one stream in one scale, for the exporter's gauges
+ * (tdapipe-metrics(7)): written by publish once it has written the
+ * result, for streams 0 .. latest_streams - 1 of each scale.  A seqlock:
+ * the writer makes seq odd, writes the fields, makes seq even (release);
+ * a reader copies, and retries while seq was odd or moved meanwhile
+ * (tdp_latest_read).  Nobody ever waits on it.
+ */
+#define TDP_LATEST_SET 1u       /* a result was written */
+#define TDP_LATEST_SCORED 2u    /* score holds the window's anomaly score */
+struct tdp_latest {
+	uint32_t seq;
+	uint32_t flags;                    /* TDP_LATEST_* */
+	uint64_t window;                   /* its window number */
+	int64_t end;                       /* its end, as in the result (event time ns or sequence number) */
+	uint32_t dims_mask;                /* the dimensions below that were computed */
+	uint32_t pad;
+	uint32_t count[TDP_MAX_HDIM];      /* finite intervals of nonzero length */
+	uint32_t essential[TDP_MAX_HDIM];  /* infinite ones (the Betti numbers of the whole window) */
+	double total[TDP_MAX_HDIM];        /* total persistence: the sum of the finite lifetimes */
+	double score;                      /* the anomaly score (TDP_LATEST_SCORED); may be +-inf */
+};
+
 /* One interned stream id, written once by ingest before any point uses it. */
 struct tdp_stream {
 	char name[TDP_STREAM_NAME_MAX];
@@ -330,6 +361,10 @@ struct tdp_shm_header {
 	uint64_t publish_commit_off;      /* struct tdp_publish_commit */
 	uint64_t dedup_off;               /* int64_t[nscales * max_streams]: last window published, -1 none */
 	uint64_t kafka_off;               /* struct tdp_kafka_block */
+	uint64_t latest_off;              /* struct tdp_latest[nscales * latest_streams] */
+	uint32_t latest_streams;          /* streams per scale in that table: min(metrics.streams,
+					     max_streams), 0 without metrics */
+	uint32_t pad4;
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
 	/* written by ingest */
@@ -348,6 +383,7 @@ _Static_assert(sizeof(struct tdp_proc) % TDP_CACHELINE == 0, "proc slots are cac
 _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are cache-line sized");
 _Static_assert(sizeof(struct tdp_stream) == 128, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
+_Static_assert(sizeof(struct tdp_latest) % 8 == 0, "latest-result layout");
 _Static_assert(sizeof(struct tdp_wstate) == 240, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
@@ -364,6 +400,8 @@ struct tdp_shm {
 static inline uint32_t tdp_slot_ingest(void) { return 0; }
 static inline uint32_t tdp_slot_scale(uint32_t s) { return 1 + s; }
 static inline uint32_t tdp_slot_publish(const struct tdp_shm_header *h) { return 1 + h->nscales; }
+static inline uint32_t tdp_slot_exporter(const struct tdp_shm_header *h) { return 2 + h->nscales; }
+static inline bool tdp_shm_has_exporter(const struct tdp_shm_header *h) { return h->nprocs > 2 + h->nscales; }
 
 /* Bytes of arena a scale needs: room for several of its largest results. */
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
@@ -415,6 +453,12 @@ uint64_t tdp_scale_events_bytes(const struct tdp_scale_cfg *sc);
 
 /* Bytes of the segment before the window stores: reserved in /dev/shm
  * when the segment is created (the stores when their streams appear). */
+/* Process slots of CFG's segment: ingest, the scales, publish, and the
+ * exporter with metrics. */
+uint32_t tdp_shm_nprocs(const struct tdp_config *cfg);
+/* Streams per scale in the latest-result table (header latest_streams). */
+uint32_t tdp_shm_latest_streams(const struct tdp_config *cfg);
+
 uint64_t tdp_shm_fixed_size(const struct tdp_config *cfg, size_t textlen);
 
 /* The largest point dimension scale SC's window store keeps: 1 for scalar
@@ -541,6 +585,16 @@ static inline struct tdp_kafka_block *tdp_shm_kafka(const struct tdp_shm *seg)
 {
 	return tdp_shm_at(seg, seg->hdr->kafka_off);
 }
+/* Stream STREAM's latest result in scale S, or NULL when the table has
+ * no entry for it (no metrics, or beyond metrics.streams). */
+static inline struct tdp_latest *tdp_shm_latest(const struct tdp_shm *seg, uint32_t s, uint32_t stream)
+{
+	const struct tdp_shm_header *h = seg->hdr;
+	if (stream >= h->latest_streams || s >= h->nscales)
+		return NULL;
+	return (struct tdp_latest *)tdp_shm_at(seg, h->latest_off) + (uint64_t)s * h->latest_streams + stream;
+}
+
 static inline int64_t *tdp_shm_dedup(const struct tdp_shm *seg, uint32_t s)
 {
 	return (int64_t *)tdp_shm_at(seg, seg->hdr->dedup_off) + (size_t)s * seg->hdr->max_streams;

@@ -138,8 +138,11 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 	if (h->nscales < 1 || h->nscales > TDP_MAX_SCALES)
 		return refuse(why, whylen, "nscales %u is not from 1 to %d (TDP_MAX_SCALES)", h->nscales,
 			      TDP_MAX_SCALES);
-	if (h->nprocs != h->nscales + 2)
-		return refuse(why, whylen, "nprocs %u, expected nscales + 2 = %u", h->nprocs, h->nscales + 2);
+	if (h->nprocs != h->nscales + 2 && h->nprocs != h->nscales + 3)
+		return refuse(why, whylen, "nprocs %u, expected nscales + 2 = %u (+ 1 with an exporter)", h->nprocs,
+			      h->nscales + 2);
+	if (h->latest_streams > h->max_streams)
+		return refuse(why, whylen, "latest_streams %u above max_streams %u", h->latest_streams, h->max_streams);
 	if (h->max_streams < 1)
 		return refuse(why, whylen, "max_streams is 0");
 	for (uint32_t s = 0; s < h->nscales; s++)
@@ -159,6 +162,8 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 		 alignof(struct tdp_publish_commit)},
 		{"dedup_off", h->dedup_off, "nscales x max_streams", (uint64_t)h->nscales * h->max_streams, "entries",
 		 NULL, sizeof(int64_t), alignof(int64_t)},
+		{"latest_off", h->latest_off, "nscales x latest_streams", (uint64_t)h->nscales * h->latest_streams,
+		 "entries", NULL, sizeof(struct tdp_latest), alignof(struct tdp_latest)},
 		{"kafka_off", h->kafka_off, NULL, 1, "", NULL, sizeof(struct tdp_kafka_block),
 		 alignof(struct tdp_kafka_block)},
 	};
@@ -218,7 +223,7 @@ struct field {
 static const struct field header_fields[] = {
 	HFIELD(header_size), HFIELD(nscales), HFIELD(nprocs), HFIELD(max_streams),
 	HFIELD(config_off), HFIELD(procs_off), HFIELD(streams_off), HFIELD(ingest_commit_off),
-	HFIELD(publish_commit_off), HFIELD(dedup_off), HFIELD(kafka_off),
+	HFIELD(publish_commit_off), HFIELD(dedup_off), HFIELD(latest_off), HFIELD(latest_streams), HFIELD(kafka_off),
 };
 static const struct field scale_fields[] = {
 	SFIELD(in_ring_off), SFIELD(in_slots_off), SFIELD(out_ring_off), SFIELD(out_slots_off), SFIELD(arena_off),

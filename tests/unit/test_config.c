@@ -328,7 +328,7 @@ static void test_unknown_key(void **state)
 	struct tdp_config *cfg = *state;
 	check_error(cfg, BASE "verbose: true\n",
 		    NAME ":5:1: verbose: unknown key (expected one of: instance, source, sink, "
-			 "dead_letter, events, scales, max_streams, supervisor)");
+			 "dead_letter, events, scales, max_streams, supervisor, metrics, log)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
 			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly)");
