@@ -8,6 +8,7 @@
 #include "common/atomics.h"
 #include "common/clock.h"
 #include "common/commit.h"
+#include "common/hist.h"
 #include "common/json.h"
 #include "common/kafka.h"
 #include "common/ring.h"
@@ -32,23 +33,6 @@ static const char *seg_string(char *out, const char *src, size_t len)
 static const char *scale_name(const struct tdp_config *cfg, int32_t s)
 {
 	return s >= 0 && (uint32_t)s < cfg->nscales ? cfg->scales[s].name : "?";
-}
-
-/* Quantile Q of a log2 histogram, as the upper bound of its bucket (ns). */
-static uint64_t hist_quantile(const uint64_t *h, double q)
-{
-	uint64_t total = 0;
-	for (int i = 0; i < TDP_HIST_BUCKETS; i++)
-		total += tdp_load_u64(&h[i]);
-	if (!total)
-		return 0;
-	uint64_t want = (uint64_t)(q * (double)total), seen = 0;
-	for (int i = 0; i < TDP_HIST_BUCKETS; i++) {
-		seen += tdp_load_u64(&h[i]);
-		if (seen > want)
-			return 2ull << i;
-	}
-	return 2ull << (TDP_HIST_BUCKETS - 1);
 }
 
 static void exit_str(int32_t e, char *out, size_t len)
@@ -364,7 +348,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
 			       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, tdp_load_u64(&p->records_in),
 			       tdp_load_u64(&p->records_out), tdp_load_u64(&p->bad_records), tdp_load_u64(&p->windows),
-			       tdp_proc_incomplete(p), (double)hist_quantile(p->compute_hist, 0.5) / 1000.0,
+			       tdp_proc_incomplete(p), (double)tdp_hist_quantile(p->compute_hist, 0.5) / 1000.0,
 			       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
 	tdp_buf_printf(b, "%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED",
@@ -428,8 +412,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			       ",\"windows\":%" PRIu64 ",\"compute_p50_ns\":%" PRIu64 ",\"compute_p99_ns\":%" PRIu64
 			       ",\"heartbeat_age_ms\":%" PRIu64 ",\"incomplete\":{",
 			       tdp_load_u64(&p->records_in), tdp_load_u64(&p->records_out), tdp_load_u64(&p->bad_records),
-			       tdp_load_u64(&p->windows), hist_quantile(p->compute_hist, 0.5),
-			       hist_quantile(p->compute_hist, 0.99), beat && beat < now ? (now - beat) / 1000000 : 0);
+			       tdp_load_u64(&p->windows), tdp_hist_quantile(p->compute_hist, 0.5),
+			       tdp_hist_quantile(p->compute_hist, 0.99), beat && beat < now ? (now - beat) / 1000000 : 0);
 		for (unsigned w = 1; w < TDP_INCOMPLETE_REASONS; w++)
 			tdp_buf_printf(b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
 				       tdp_load_u64(&p->incomplete[w]));

@@ -14,6 +14,7 @@
 #include "common/crash.h"
 #include "common/counter.h"
 #include "common/exitcode.h"
+#include "common/hist.h"
 #include "common/log.h"
 #include "scaled/events.h"
 #include "scaled/prev_diagram.h"
@@ -80,12 +81,6 @@ static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
 	if (!tdp_desc_push(w->out, w->out_slots, &d))
 		abort();   /* impossible: we checked for room and are the only producer */
 	tdp_counter_add(&w->child.slot->records_out, 1);
-}
-
-static unsigned hist_bucket(uint64_t ns)
-{
-	unsigned b = ns ? 63u - (unsigned)__builtin_clzll(ns) : 0;
-	return b < TDP_HIST_BUCKETS ? b : TDP_HIST_BUCKETS - 1;
 }
 
 /* The number a window is called by in logs: k itself for time scales. */
@@ -164,5 +159,5 @@ void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt)
 	tdp_counter_add(&w->child.slot->windows, 1);
 	if (why != TDP_INCOMPLETE_NONE)
 		report_incomplete(w, r, why);
-	tdp_counter_add(&w->child.slot->compute_hist[hist_bucket(dt)], 1);
+	tdp_hist_add(w->child.slot->compute_hist, dt);
 }
