@@ -102,9 +102,9 @@ uint32_t tdp_shm_nprocs(const struct tdp_config *cfg)
 
 uint32_t tdp_shm_latest_streams(const struct tdp_config *cfg)
 {
-	if (!cfg->metrics.on)
-		return 0;
-	return cfg->metrics.streams < cfg->max_streams ? cfg->metrics.streams : cfg->max_streams;
+	/* Without metrics: the default, for `tdapipe top`. */
+	uint32_t n = cfg->metrics.on ? cfg->metrics.streams : TDP_METRICS_DEFAULT_STREAMS;
+	return n < cfg->max_streams ? n : cfg->max_streams;
 }
 
 /* Compute every offset of the layout; HDR may be NULL to only size it,

@@ -292,8 +292,8 @@ struct tdp_kafka_block {
 
 /*
  * The latest result of one stream in one scale, for the exporter's gauges
- * (tdapipe-metrics(7)): written by publish once it has written the
- * result, for streams 0 .. latest_streams - 1 of each scale.  A seqlock:
+ * (tdapipe-metrics(7)) and `tdapipe top`: written by publish once it has
+ * written the result, for streams 0 .. latest_streams - 1 of each scale.  A seqlock:
  * the writer makes seq odd, writes the fields, makes seq even (release);
  * a reader copies, and retries while seq was odd or moved meanwhile
  * (tdp_latest_read).  Nobody ever waits on it.
@@ -362,8 +362,8 @@ struct tdp_shm_header {
 	uint64_t dedup_off;               /* int64_t[nscales * max_streams]: last window published, -1 none */
 	uint64_t kafka_off;               /* struct tdp_kafka_block */
 	uint64_t latest_off;              /* struct tdp_latest[nscales * latest_streams] */
-	uint32_t latest_streams;          /* streams per scale in that table: min(metrics.streams,
-					     max_streams), 0 without metrics */
+	uint32_t latest_streams;          /* streams per scale in that table: min(metrics.streams
+					     (default 100, also without metrics), max_streams) */
 	uint32_t pad4;
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
@@ -586,7 +586,7 @@ static inline struct tdp_kafka_block *tdp_shm_kafka(const struct tdp_shm *seg)
 	return tdp_shm_at(seg, seg->hdr->kafka_off);
 }
 /* Stream STREAM's latest result in scale S, or NULL when the table has
- * no entry for it (no metrics, or beyond metrics.streams). */
+ * no entry for it (beyond metrics.streams). */
 static inline struct tdp_latest *tdp_shm_latest(const struct tdp_shm *seg, uint32_t s, uint32_t stream)
 {
 	const struct tdp_shm_header *h = seg->hdr;
