@@ -218,7 +218,7 @@ static void test_truncated(void **state)
 
 /* Sound on its own, but not what its config lays out. */
 static const struct corruption against_config[] = {
-	{H(max_streams), 4, 3, 0, "max_streams 3"},
+	{H(latest_streams), 4, 3, 0, "latest_streams 3"},
 	{SC(0, arena_size), 8, KEEP, -4096, "scales[0].arena_size"},
 	{SC(1, store_stride), 8, KEEP, -8, "scales[1].store_stride"},
 	{SC(1, store_dim), 4, 1, 0, "scales[1].store_dim 1"},
