@@ -165,6 +165,7 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	tdp_log_set_format(sv->cfg.log.format);
 	rc = TDP_EXIT_SYSTEM;
 	if (find_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
 		goto out;
@@ -182,7 +183,7 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 	}
 	rc = 0;
 	if (sv->seg.stale_pid)
-		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
+		tdp_log_warn("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
 			sv->seg.stale_pid);
 out:
 	tdp_buf_fini(&file);
@@ -238,7 +239,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 			 (unsigned long long)sv->seg.hdr->source_shrank_to);
 		rc = TDP_EXIT_FAILED;
 	}
-	tdp_log("instance %s finished: %s%s", sv->cfg.instance,
+	(rc == TDP_EXIT_OK ? tdp_log : tdp_log_error)("instance %s finished: %s%s", sv->cfg.instance,
 		all_done ? "every result published" : "some processes failed or were stopped", also);
 	return rc;
 }
