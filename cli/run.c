@@ -83,7 +83,7 @@ static bool output_dir_exists(const char *path)
 	struct stat st;
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return true;
-	fprintf(stderr, "tdapipe run: %s: no such directory: %s\n", path, dir);
+	tdp_log_error("%s: no such directory: %s: create it or fix the path in the config", path, dir);
 	return false;
 }
 
@@ -108,7 +108,7 @@ static int truncate_outputs(const struct tdp_config *cfg)
 		int fd = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0) {
 			int e = errno;
-			fprintf(stderr, "tdapipe run: %s: %s\n", paths[i],
+			tdp_log_error("%s: %s", paths[i],
 				e == ELOOP ? "a symbolic link: outputs are not written through one" : strerror(e));
 			return e == ELOOP ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 		}
@@ -178,7 +178,7 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 	sigprocmask(SIG_BLOCK, sigs, NULL);
 	int other = 0;
 	if (tdp_shm_create(&sv->seg, &sv->cfg, file.p, file.len, &other, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tdapipe run: %s\n", err);
+		tdp_log_error("%s", err);
 		goto out;
 	}
 	rc = 0;

@@ -466,7 +466,10 @@ void drain_signal(struct supervisor *sv, int sig)
 
 void drain_cut(struct supervisor *sv)
 {
-	if (sv->drain_deadline)
+	bool no_publish = tdp_shm_proc(&sv->seg, tdp_slot_publish(sv->seg.hdr))->state == TDP_PROC_FAILED;
+	if (sv->drain_deadline && no_publish)
+		tdp_log_warn("publish failed, nothing more can be published: stopping the other processes");
+	else if (sv->drain_deadline)
 		tdp_log_warn("drain did not finish within %u s: killing what is left", sv->drain_timeout_s);
 	procs_kill(sv, SIGKILL);
 	uint32_t n = sv->seg.hdr->nprocs;
