@@ -353,9 +353,9 @@ static void print_reading_time(struct tdp_buf *b, const struct tdp_shm *seg, boo
 	else if (json)
 		tdp_buf_printf(b, "\"time\":\"%s\",\"uptime_seconds\":%.3f,", when, up);
 	else if (up < 0)
-		tdp_buf_printf(b, "time %s\n", when);
+		tdp_buf_printf(b, "  time %s", when);
 	else
-		tdp_buf_printf(b, "time %s  up %.0f s\n", when, up);
+		tdp_buf_printf(b, "  time %s  up %.0f s", when, up);
 }
 
 static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
@@ -363,10 +363,11 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	const struct tdp_shm_header *h = seg->hdr;
 	char instance[sizeof(h->instance) + 1];
 	uint64_t now = tdp_now_ns();
-	print_reading_time(b, seg, false);
-	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s\n",
+	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s",
 		       seg_string(instance, h->instance, sizeof(h->instance)), h->supervisor_pid, nstreams(seg),
 		       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
+	print_reading_time(b, seg, false);
+	tdp_buf_putc(b, '\n');
 	tdp_buf_printf(b, "%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %8s %9s %9s\n", "PROCESS", "PID", "STATE",
 		       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "INCOMPL", "P50-US", "BEAT-MS");
 	for (uint32_t i = 0; i < h->nprocs; i++) {

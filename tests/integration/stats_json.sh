@@ -126,7 +126,8 @@ grep -q "^PROCESS .* RESTARTS HANGS LAST-EXIT" "$T/stats.txt" || die "text stats
 grep -q "^EVENTS  *FEATURE-BIRTH  *FEATURE-DEATH  *FEATURE-UPDATE  *ANOMALY" "$T/stats.txt" || die "text stats lack the EVENTS table"
 [ "$(sed -n '/^EVENTS/,/^[A-Z]/p' "$T/stats.txt" | grep -c '^scaled')" -eq 1 ] || die "EVENTS rows: $(cat "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
-grep -q "^time [0-9-]*T[0-9:.]*Z  up [0-9]* s$" "$T/stats.txt" || die "text stats lack the time line: $(head -n 1 "$T/stats.txt")"
+head -n 1 "$T/stats.txt" | grep -q "^instance $INSTANCE .*  time [0-9-]*T[0-9:.]*Z  up [0-9]* s$" ||
+	die "text stats lack the time of reading: $(head -n 1 "$T/stats.txt")"
 ! grep -q "^RATES" "$T/stats.txt" || die "text stats without --rate show rates"
 
 # --- rates: M more points between two readings 1.5 s apart ----------------
