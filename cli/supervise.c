@@ -63,7 +63,7 @@ static int spawn(struct supervisor *sv, uint32_t i)
 				dup2(fd, STDIN_FILENO);
 		}
 		execv(prog, argv);
-		fprintf(stderr, "tdapipe: exec %s: %s\n", prog, strerror(errno));
+		tdp_log_error("exec %s: %s", prog, strerror(errno));
 		_exit(TDP_EXIT_SYSTEM);
 	}
 	p->pid = pid;

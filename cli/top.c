@@ -213,10 +213,13 @@ int cmd_top(int argc, char **argv)
 		snprintf(t.r.err, sizeof(t.r.err), "out of memory for %u streams", t.r.seg.hdr->max_streams);
 		rc = -ENOMEM;
 	}
-	if (rc >= 0)
+	/* The instance ending while watched is how a watch ends, not a
+	 * failure; not running at the start is. */
+	bool ended = false;
+	if (rc >= 0) {
 		rc = top_loop(&t, interval);
-	/* The instance ending is how a watch ends, not a failure. */
-	bool ended = rc == -ENOENT || rc == -ESRCH;
+		ended = rc == -ENOENT || rc == -ESRCH;
+	}
 	if (rc < 0)
 		fprintf(stderr, "tdapipe top: %s\n", t.r.err);
 	top_snap_fini(&t.snaps[0]);

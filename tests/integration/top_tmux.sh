@@ -99,4 +99,10 @@ wait_run 30
 wait_for 5 test -s "$T/gone.rc" || die "top did not end with its instance: $(screen gone)"
 [ "$(cat "$T/gone.rc")" = 0 ] || die "top exited $(cat "$T/gone.rc") when the instance ended: $(cat "$T/gone.err")"
 grep -q "not running" "$T/gone.err" || die "top did not say the instance ended: $(cat "$T/gone.err")"
+set +e
+"$TDAPIPE" top --instance "$INSTANCE" </dev/null >/dev/null 2>&1; RC=$?
+"$TDAPIPE" top --interval 0 --instance "$INSTANCE" >/dev/null 2>&1; RC2=$?
+set -e
+[ "$RC" -eq 111 ] || die "top of an instance not running exited $RC, expected 111"
+[ "$RC2" -eq 100 ] || die "top --interval 0 exited $RC2, expected 100"
 echo "ok"
