@@ -211,6 +211,22 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 	}
 }
 
+/* Name the processes given up on ("; failed (see above): publish") into
+ * OUT: the run's last line says which side failed.  Returns the length. */
+static size_t failed_list(const struct supervisor *sv, char *out, size_t len)
+{
+	size_t o = 0;
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs && o < len; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		char label[64];
+		if (p->state != TDP_PROC_FAILED)
+			continue;
+		tdp_proc_label(p, &sv->cfg, label, sizeof(label));
+		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "; failed (see above): ", label);
+	}
+	return o < len ? o : len - 1;
+}
+
 /*
  * The run's last line, and its exit code.  Windows published without some
  * dimension are results all the same (each says so); the line still tells
@@ -223,7 +239,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++)
 		partial += tdp_proc_incomplete(tdp_shm_proc(&sv->seg, i));
 	uint64_t dead = tdp_counter_get(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records);
-	char also[256] = "";
+	char also[512] = "";
 	size_t o = 0;
 	if (partial)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, " (%llu without some dimension: see \"incomplete\" in them)",
@@ -231,6 +247,8 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	if (dead)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, "; %llu records were dead letters",
 				      (unsigned long long)dead);
+	if (o < sizeof(also))
+		o += failed_list(sv, also + o, sizeof(also) - o);
 	/* A file cut short under us: its records past the cut were never read,
 	 * so the results are not those of the file the run was given. */
 	if (tdp_load_acquire_u32(&sv->seg.hdr->source_shrank) && o < sizeof(also)) {

@@ -22,7 +22,7 @@ static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
 	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;
 	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? done->resume_line : 0;
 	if (source_open(&in->src, &c->cfg.source, resume, err, sizeof(err)) < 0) {
-		tdp_log_error("source: %s: fix source: in the config (its path, address or port) and run again", err);
+		tdp_log_error("source: %s: fix the source (source: in the config: its path, host or port) and run again", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	if (c->cfg.source.type == TDP_SRC_TCP || c->cfg.source.type == TDP_SRC_UDP)

@@ -17,7 +17,7 @@ instance: $INSTANCE
 source: {type: file, path: $T/in.csv, format: csv}
 sink: {type: file, path: $2}
 dead_letter: {type: file, path: $T/dl.jsonl}
-supervisor: {restart_limit: 2, backoff_min: 10, backoff_max: 20}
+supervisor: {restart_limit: 3, backoff_min: 400, backoff_max: 800}
 log: {format: $3}
 scales:
   - {name: slow, complex: rips, window: 200, slide: 1, dims: [0]}
@@ -64,23 +64,23 @@ def has(level, proc, pattern):
         sys.exit("no %s line of %s matching %r in:\n%s" % (level, proc, pattern, "\n".join(lines)))
 has("warn", "tdapipe", r"^scaled\[slow\] killed by signal 9 .*; restart 1 in")
 has("error", "tdapipe-publish", r"^sink: writing results: No space left on device; .*make room")
-has("error", "tdapipe", r"^publish exited with status 111; 2 restarts in \d+ s: giving up on it: the sink side failed.*fix the sink")
-has("error", "tdapipe", r"finished: some processes failed")
+has("error", "tdapipe", r"^publish exited with status 111; 3 restarts in \d+ s: giving up on it: the sink side failed.*fix the sink")
+has("error", "tdapipe", r"finished: some processes failed or were stopped.*; failed \(see above\): publish$")
 has("warn", "tdapipe-scaled", r"^scale tight: window \d+ of stream .* published without H")
 PY
 }
 
 for fmt in json text; do
 	conf "$fmt" /dev/full "$fmt"
-	# a worker killed first, while publish is still in its backoff loop:
-	# the kill is logged whatever the sink does
+	# a worker killed while publish is still in its backoff loop (about
+	# 2 s before it is given up on): the kill is logged whatever the sink does
 	start_run "$T/$fmt.yaml"
 	wait_for 10 sh -c "$TDAPIPE stats --instance $INSTANCE --json 2>/dev/null | grep -q '\"scale\":\"slow\",\"pid\":[1-9]'" ||
 		die "$fmt: no slow worker: $(cat "$T/run.err")"
 	pid=$("$TDAPIPE" stats --instance "$INSTANCE" --json | "$PY" -c '
 import json, sys
 print([p["pid"] for p in json.load(sys.stdin)["processes"] if p["scale"] == "slow"][0])')
-	kill -9 "$pid"
+	kill -9 "$pid" || die "$fmt: the slow worker was gone before it could be killed: $(cat "$T/run.err")"
 	ALLOW_RESTARTS=1 wait_run 60
 	[ "$RUN_RC" -eq 1 ] || die "$fmt: run exited $RUN_RC, expected 1"
 	check_lines "$T/run.err" "$fmt" || die "$fmt: log lines"
