@@ -4,7 +4,8 @@
 # A TCP source is fed three streams for a few seconds.  `tdapipe top` runs
 # in a detached tmux session of 200x50; its screen must show every
 # process, every scale with a nonzero points/s while data flows, and the
-# stream names; q must end it with status 0 and give the screen back.  A
+# stream names; q and Ctrl-C must end it with status 0 and give the screen
+# back.  A
 # second top must end by itself (status 0, saying why) when the instance
 # ends.
 . "$(dirname "$0")/../lib.sh"
@@ -90,6 +91,14 @@ wait_for 5 test -s "$T/view.rc" || die "q did not end top: $(screen view)"
 [ "$(cat "$T/view.rc")" = 0 ] || die "top exited $(cat "$T/view.rc") on q: $(cat "$T/view.err")"
 # the terminal given back: the alternate screen left, top's frame gone
 ! screen view | grep -q "PROCESS" || die "top's frame still on screen after q"
+
+# Ctrl-C ends it the same way
+start_top intr
+wait_for 5 sh -c "tmux -S '$TMUX_SOCK' capture-pane -p -t intr | grep -q PROCESS" || die "top shows nothing: $(cat "$T/intr.err")"
+tm send-keys -t intr C-c
+wait_for 5 test -s "$T/intr.rc" || die "Ctrl-C did not end top: $(screen intr)"
+[ "$(cat "$T/intr.rc")" = 0 ] || die "top exited $(cat "$T/intr.rc") on Ctrl-C: $(cat "$T/intr.err")"
+! screen intr | grep -q "PROCESS" || die "top's frame still on screen after Ctrl-C"
 
 # a second top ends by itself when the instance does
 start_top gone
