@@ -16,7 +16,6 @@
 
 #include "cli/top_view.h"
 #include "common/latest.h"
-#include "common/shm_check.h"
 #include "tests/unit/fixture.h"
 
 static struct seg_fixture fx;
@@ -24,16 +23,12 @@ static struct seg_fixture fx;
 static int setup(void **state)
 {
 	(void)state;
-	char err[512];
-	if (seg_from_yaml(&fx, SEG_MEMORY, "unit-top",
-			  "source: {type: stdin}\n"
-			  "max_streams: 4\n"
-			  "scales:\n"
-			  "  - {name: lev, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
-			  "  - {name: cloud, complex: rips, window: 8, slide: 4, ring: 32, dims: [0, 1]}\n") < 0)
-		return -1;
-	return tdp_shm_check(fx.seg.hdr, fx.seg.size, err, sizeof(err)) ||
-	       tdp_shm_check_config(fx.seg.hdr, &fx.cfg, err, sizeof(err));
+	return seg_from_yaml_checked(&fx, "unit-top",
+				     "source: {type: stdin}\n"
+				     "max_streams: 4\n"
+				     "scales:\n"
+				     "  - {name: lev, complex: sublevel, window: 10, slide: 5, ring: 16}\n"
+				     "  - {name: cloud, complex: rips, window: 8, slide: 4, ring: 32, dims: [0, 1]}\n");
 }
 
 static int teardown(void **state)
