@@ -15,8 +15,10 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  run -c FILE [--drain-timeout SECS]   run the pipeline of FILE under a supervisor\n"
-	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
-	"                                       processes, rings and Kafka clients of a running instance\n"
+	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS] [--rate SECS]\n"
+	"                                       processes, rings, rates and Kafka clients of a running instance\n"
+	"  top [-c FILE | --instance NAME] [--interval SECS] [--streams N]\n"
+	"                                       a live view of a running instance (q quits)\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
 	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]... [--control]\n"
@@ -33,6 +35,7 @@ static const struct {
 } commands[] = {
 	{"run", cmd_run},
 	{"stats", cmd_stats},
+	{"top", cmd_top},
 	{"check-config", cmd_check_config},
 	{"persistence", cmd_persistence},
 	{"kafka-mock", cmd_kafka_mock},

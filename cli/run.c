@@ -83,7 +83,7 @@ static bool output_dir_exists(const char *path)
 	struct stat st;
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return true;
-	fprintf(stderr, "tdapipe run: %s: no such directory: %s\n", path, dir);
+	tdp_log_error("%s: no such directory: %s: create it or fix the path in the config", path, dir);
 	return false;
 }
 
@@ -108,7 +108,7 @@ static int truncate_outputs(const struct tdp_config *cfg)
 		int fd = open(paths[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0) {
 			int e = errno;
-			fprintf(stderr, "tdapipe run: %s: %s\n", paths[i],
+			tdp_log_error("%s: %s", paths[i],
 				e == ELOOP ? "a symbolic link: outputs are not written through one" : strerror(e));
 			return e == ELOOP ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 		}
@@ -165,6 +165,7 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	tdp_log_set_format(sv->cfg.log.format);
 	rc = TDP_EXIT_SYSTEM;
 	if (find_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
 		goto out;
@@ -177,12 +178,12 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 	sigprocmask(SIG_BLOCK, sigs, NULL);
 	int other = 0;
 	if (tdp_shm_create(&sv->seg, &sv->cfg, file.p, file.len, &other, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tdapipe run: %s\n", err);
+		tdp_log_error("%s", err);
 		goto out;
 	}
 	rc = 0;
 	if (sv->seg.stale_pid)
-		tdp_log("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
+		tdp_log_warn("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
 			sv->seg.stale_pid);
 out:
 	tdp_buf_fini(&file);
@@ -210,6 +211,22 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 	}
 }
 
+/* Name the processes given up on ("; failed (see above): publish") into
+ * OUT: the run's last line says which side failed.  Returns the length. */
+static size_t failed_list(const struct supervisor *sv, char *out, size_t len)
+{
+	size_t o = 0;
+	for (uint32_t i = 0; i < sv->seg.hdr->nprocs && o < len; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+		char label[64];
+		if (p->state != TDP_PROC_FAILED)
+			continue;
+		tdp_proc_label(p, &sv->cfg, label, sizeof(label));
+		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "; failed (see above): ", label);
+	}
+	return o < len ? o : len - 1;
+}
+
 /*
  * The run's last line, and its exit code.  Windows published without some
  * dimension are results all the same (each says so); the line still tells
@@ -222,7 +239,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++)
 		partial += tdp_proc_incomplete(tdp_shm_proc(&sv->seg, i));
 	uint64_t dead = tdp_counter_get(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records);
-	char also[256] = "";
+	char also[512] = "";
 	size_t o = 0;
 	if (partial)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, " (%llu without some dimension: see \"incomplete\" in them)",
@@ -230,6 +247,8 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	if (dead)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, "; %llu records were dead letters",
 				      (unsigned long long)dead);
+	if (o < sizeof(also))
+		o += failed_list(sv, also + o, sizeof(also) - o);
 	/* A file cut short under us: its records past the cut were never read,
 	 * so the results are not those of the file the run was given. */
 	if (tdp_load_acquire_u32(&sv->seg.hdr->source_shrank) && o < sizeof(also)) {
@@ -238,7 +257,7 @@ static int run_report(const struct supervisor *sv, bool all_done)
 			 (unsigned long long)sv->seg.hdr->source_shrank_to);
 		rc = TDP_EXIT_FAILED;
 	}
-	tdp_log("instance %s finished: %s%s", sv->cfg.instance,
+	(rc == TDP_EXIT_OK ? tdp_log : tdp_log_error)("instance %s finished: %s%s", sv->cfg.instance,
 		all_done ? "every result published" : "some processes failed or were stopped", also);
 	return rc;
 }

@@ -1,176 +1,110 @@
 /*
  * tdapipe stats - print an instance's processes, rings, time scales' event
- * time and Kafka clients.
+ * time and Kafka clients, the time of the reading and, between two
+ * readings, rates per second.
  *
- * Maps the segment read-only and only loads: it takes no lock and writes
- * nothing, so it can never disturb (or be stalled by) the pipeline.
+ * Reads the segment through cli/seg_reader.h: mapped read-only, checked
+ * before it is trusted, every read under tdp_bus_guard; a segment
+ * truncated or removed while watched ends the command with a message
+ * (exit 111), never with SIGBUS.
  *
- * Nor does it trust the segment: /dev/shm is world-writable, and root
- * runs this too.  The file must be a regular file of the caller's or
- * root's (tdp_shm_attach), tdp_shm_check vouches for every offset and
- * count of its header before anything follows one, and
- * tdp_shm_check_config holds the header to what the segment's own config
- * text lays out (shm_check.h).  The file may still shrink while mapped:
- * every read of the segment runs under tdp_bus_guard, and each refresh of
- * --watch first re-checks the file's size and links, so a segment
- * truncated or removed meanwhile ends the command with a message (exit
- * 111), never with SIGBUS.
+ * Rates need two readings: --watch SECS shows, from its second refresh
+ * on, the rates since the previous one; --rate SECS takes a first
+ * reading, waits SECS and prints the second with the rates between them.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/seg_reader.h"
 #include "cli/stats_print.h"
+#include "cli/stats_rate.h"
 #include "common/buf.h"
-#include "common/bus_guard.h"
-#include "common/config.h"
 #include "common/exitcode.h"
-#include "common/shm.h"
-#include "common/shm_check.h"
 
 static const char usage[] =
-	"usage: tdapipe stats [-c FILE | --instance NAME] [--json] [--watch SECS]\n"
+	"usage: tdapipe stats [-c FILE | --instance NAME] [--json] [--watch SECS] [--rate SECS]\n"
 	"Print the processes, rings, time scales (open windows, watermark lag) and Kafka clients\n"
-	"(state, partition lag) of a running instance.\n"
+	"(state, partition lag) of a running instance, with the time of the reading.\n"
+	"Rates per second: --watch shows them since the previous refresh; --rate SECS waits SECS\n"
+	"between two readings and prints the second with the rates (without either: no rates).\n"
 	"Refuses a segment that is not the caller's or root's, or not a complete tdapipe segment.\n"
 	"Exit: 0 printed, 100 bad usage or config, 111 not running, refused, or gone while watched.\n";
 
-/* One invocation: what the guarded readers below read and fill in. */
+/* One invocation: what the guarded readers below fill in. */
 struct stats {
-	const char *instance;
-	bool json;
-	struct tdp_shm seg;
-	struct tdp_config cfg;    /* parsed from the segment's own config text */
-	struct tdp_buf text;      /* that text, copied out of the segment */
+	struct seg_reader r;
+	bool json, rates;
+	bool have_prev;
+	struct stats_sample prev, cur;
 	struct tdp_buf out;       /* one refresh's output */
-	char err[1024];
 };
 
-/* Map and check the segment (tdp_bus_guard: the check reads it). */
-static int attach(void *arg)
+/* Take a sample only (the first reading of --rate). */
+static int read_sample(struct seg_reader *r, void *arg)
 {
 	struct stats *st = arg;
-	return tdp_shm_attach(&st->seg, st->instance, false, st->err, sizeof(st->err));
-}
-
-/* A segment whose supervisor died (SIGKILL, a crash) is stale: its states
- * and pids describe processes that are gone. */
-static int check_alive(struct stats *st)
-{
-	if (tdp_shm_supervisor_alive(st->seg.hdr))
-		return 0;
-	snprintf(st->err, sizeof(st->err), "instance \"%s\" is not running (stale segment /dev/shm%s of supervisor "
-		 "pid %d, removed by the next `tdapipe run`)", st->instance, st->seg.path,
-		 st->seg.hdr->supervisor_pid);
-	return -ESRCH;
-}
-
-/* Copy the config text out (tdp_shm_check vouched for its extent). */
-static int copy_config(void *arg)
-{
-	struct stats *st = arg;
-	int rc = check_alive(st);
-	if (rc < 0)
-		return rc;
-	const struct tdp_shm_header *h = st->seg.hdr;
-	tdp_buf_append(&st->text, tdp_shm_at(&st->seg, h->config_off), h->config_len);
-	if (!tdp_buf_ok(&st->text)) {
-		snprintf(st->err, sizeof(st->err), "config in segment: %llu bytes: out of memory",
-			 (unsigned long long)h->config_len);
-		return -ENOMEM;
-	}
+	stats_sample_take(&st->cur, &r->seg);
 	return 0;
 }
 
-/* Hold the header to what the config parsed from it lays out. */
-static int check_config(void *arg)
+/* One refresh: print into st->out, rates since the previous sample. */
+static int read_segment(struct seg_reader *r, void *arg)
 {
 	struct stats *st = arg;
-	char why[512];
-	if (tdp_shm_check_config(st->seg.hdr, &st->cfg, why, sizeof(why)) < 0) {
-		snprintf(st->err, sizeof(st->err), "/dev/shm%s: %s", st->seg.path, why);
-		return -EINVAL;
-	}
+	stats_sample_take(&st->cur, &r->seg);
+	stats_print(&st->out, &r->seg, &r->cfg, st->json);
+	if (st->rates)
+		stats_rates_print(&st->out, st->have_prev ? &st->prev : NULL, &st->cur, &r->seg, &r->cfg, st->json);
 	return 0;
 }
 
-/* One refresh: the instance must still run; then print into st->out. */
-static int read_segment(void *arg)
+static void sleep_secs(double secs)
 {
-	struct stats *st = arg;
-	int rc = check_alive(st);
-	if (rc < 0)
-		return rc;
-	stats_print(&st->out, &st->seg, &st->cfg, st->json);
-	return 0;
+	usleep((useconds_t)(secs * 1e6));
 }
 
-/* Run FN under the guard; a SIGBUS becomes the message it deserves. */
-static int guarded(struct stats *st, int (*fn)(void *))
+/* Print once, or every WATCH seconds; first wait RATE seconds for rates. */
+static int stats_run(struct stats *st, double watch, double rate)
 {
-	int rc = tdp_bus_guard(fn, st);
-	if (rc == -EFAULT)
-		snprintf(st->err, sizeof(st->err), "/dev/shm%s shrank while being read (SIGBUS): the segment was "
-			 "truncated underneath", st->seg.path);
-	return rc;
-}
-
-/* Before a refresh: the file is still linked and still the size mapped. */
-static int still_there(struct stats *st)
-{
-	struct stat sb;
-	if (fstat(st->seg.fd, &sb) != 0) {
-		int e = errno;
-		snprintf(st->err, sizeof(st->err), "stat /dev/shm%s: %s", st->seg.path, strerror(e));
-		return -e;
+	int rc;
+	if (rate > 0) {
+		if ((rc = seg_reader_read(&st->r, read_sample, st)) < 0)
+			return rc;
+		st->prev = st->cur;
+		st->have_prev = true;
+		sleep_secs(rate);
 	}
-	if (sb.st_nlink == 0) {
-		snprintf(st->err, sizeof(st->err), "instance \"%s\" is not running any more (its segment /dev/shm%s "
-			 "was removed)", st->instance, st->seg.path);
-		return -ENOENT;
-	}
-	if ((uint64_t)sb.st_size != st->seg.size) {
-		snprintf(st->err, sizeof(st->err), "/dev/shm%s %s from %zu to %lld bytes while watched: the segment "
-			 "was truncated or replaced", st->seg.path, (uint64_t)sb.st_size < st->seg.size ? "shrank" :
-			 "grew", st->seg.size, (long long)sb.st_size);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Attach, check and parse; then print once, or every WATCH seconds. */
-static int stats_run(struct stats *st, double watch)
-{
-	int rc = guarded(st, attach);
-	if (rc < 0)
-		return rc;
-	if ((rc = guarded(st, copy_config)) < 0)
-		return rc;
-	char why[768];
-	if (tdp_config_parse(st->text.p, st->text.len, "(segment)", &st->cfg, why, sizeof(why)) < 0) {
-		snprintf(st->err, sizeof(st->err), "config in segment /dev/shm%s: %s", st->seg.path, why);
-		return -EINVAL;
-	}
-	if ((rc = guarded(st, check_config)) < 0)
-		return rc;
 	for (bool first = true;; first = false) {
-		if ((rc = still_there(st)) < 0 || (rc = guarded(st, read_segment)) < 0)
+		if ((rc = seg_reader_still_there(&st->r)) < 0 || (rc = seg_reader_read(&st->r, read_segment, st)) < 0)
 			return rc;
 		if (!first && !st->json)
 			fputc('\n', stdout);
 		fwrite(st->out.p, 1, st->out.len, stdout);
 		fflush(stdout);
 		tdp_buf_reset(&st->out);
+		st->prev = st->cur;
+		st->have_prev = true;
 		if (watch <= 0)
 			return 0;
-		usleep((useconds_t)(watch * 1e6));
+		sleep_secs(watch);
 	}
+}
+
+/* A number of seconds from an option: > 0 and finite. */
+static bool secs_arg(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v < 86400 * 365))
+		return false;
+	*out = v;
+	return true;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -180,44 +114,43 @@ int cmd_stats(int argc, char **argv)
 		{"instance", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, 'j'},
 		{"watch", required_argument, NULL, 'w'},
+		{"rate", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
 	static struct stats st;
-	static struct tdp_config file_cfg;
-	const char *path = NULL;
-	double watch = 0;
+	const char *path = NULL, *instance = NULL;
+	double watch = 0, rate = 0;
+	bool ok = true;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:i:jw:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:jw:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
-		case 'i': st.instance = optarg; break;
+		case 'i': instance = optarg; break;
 		case 'j': st.json = true; break;
-		case 'w': watch = atof(optarg); break;
+		case 'w': ok &= secs_arg(optarg, &watch); break;
+		case 'r': ok &= secs_arg(optarg, &rate); break;
 		case 'h': printf("%s", usage); return TDP_EXIT_OK;
 		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
 		}
 	}
-	if ((!path == !st.instance) || optind != argc || watch < 0) {
+	if ((!path == !instance) || optind != argc || !ok) {
 		fprintf(stderr, "%s", usage);
 		return TDP_EXIT_USAGE;
 	}
-	if (path) {
-		if (tdp_config_load(path, &file_cfg, st.err, sizeof(st.err)) < 0) {
-			fprintf(stderr, "%s\n", st.err);
-			return TDP_EXIT_USAGE;
-		}
-		st.instance = file_cfg.instance;
-	}
-	st.seg.fd = -1;
-	tdp_buf_init(&st.text);
+	st.rates = watch > 0 || rate > 0;
 	tdp_buf_init(&st.out);
-	int rc = stats_run(&st, watch);
+	if (seg_reader_instance(&st.r, path, instance) < 0) {
+		fprintf(stderr, "%s\n", st.r.err);
+		return TDP_EXIT_USAGE;
+	}
+	int rc = seg_reader_open(&st.r);
+	if (rc >= 0)
+		rc = stats_run(&st, watch, rate);
 	if (rc < 0)
-		fprintf(stderr, "tdapipe stats: %s\n", st.err);
-	tdp_shm_detach(&st.seg);
-	tdp_buf_fini(&st.text);
+		fprintf(stderr, "tdapipe stats: %s\n", st.r.err);
+	seg_reader_close(&st.r);
 	tdp_buf_fini(&st.out);
 	return rc < 0 ? TDP_EXIT_SYSTEM : TDP_EXIT_OK;
 }

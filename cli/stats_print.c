@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/atomics.h"
 #include "common/clock.h"
@@ -12,6 +13,7 @@
 #include "common/json.h"
 #include "common/kafka.h"
 #include "common/ring.h"
+#include "common/wallclock.h"
 
 static const char *state_name(uint32_t st)
 {
@@ -328,14 +330,44 @@ static void print_kafka_json(struct tdp_buf *b, const struct tdp_shm *seg)
 	tdp_buf_puts(b, "]}");
 }
 
+/* The time of this reading (RFC 3339 UTC, ms) and how long the instance
+ * has run, in seconds (-1: unknown), from its supervisor's start time in
+ * clock ticks since boot, the clock CLOCK_BOOTTIME counts. */
+static double reading_time(const struct tdp_shm *seg, char when[TDP_RFC3339_LEN])
+{
+	struct timespec ts;
+	long tck = sysconf(_SC_CLK_TCK);
+	tdp_rfc3339_ms(when, tdp_wall_ns());
+	if (!seg->hdr->supervisor_start || tck <= 0 || clock_gettime(CLOCK_BOOTTIME, &ts) != 0)
+		return -1;
+	double up = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - (double)seg->hdr->supervisor_start / (double)tck;
+	return up < 0 ? 0 : up;
+}
+
+static void print_reading_time(struct tdp_buf *b, const struct tdp_shm *seg, bool json)
+{
+	char when[TDP_RFC3339_LEN];
+	double up = reading_time(seg, when);
+	if (json && up < 0)
+		tdp_buf_printf(b, "\"time\":\"%s\",\"uptime_seconds\":null,", when);
+	else if (json)
+		tdp_buf_printf(b, "\"time\":\"%s\",\"uptime_seconds\":%.3f,", when, up);
+	else if (up < 0)
+		tdp_buf_printf(b, "  time %s", when);
+	else
+		tdp_buf_printf(b, "  time %s  up %.0f s", when, up);
+}
+
 static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	const struct tdp_shm_header *h = seg->hdr;
 	char instance[sizeof(h->instance) + 1];
 	uint64_t now = tdp_now_ns();
-	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s\n",
+	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s",
 		       seg_string(instance, h->instance, sizeof(h->instance)), h->supervisor_pid, nstreams(seg),
 		       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
+	print_reading_time(b, seg, false);
+	tdp_buf_putc(b, '\n');
 	tdp_buf_printf(b, "%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %8s %9s %9s\n", "PROCESS", "PID", "STATE",
 		       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "INCOMPL", "P50-US", "BEAT-MS");
 	for (uint32_t i = 0; i < h->nprocs; i++) {
@@ -380,7 +412,9 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	uint64_t now = tdp_now_ns();
 	int64_t wall = wall_ns();
 	seg_string(instance, h->instance, sizeof(h->instance));
-	tdp_buf_puts(b, "{\"instance\":");
+	tdp_buf_puts(b, "{");
+	print_reading_time(b, seg, true);
+	tdp_buf_puts(b, "\"instance\":");
 	tdp_json_string(b, instance, strlen(instance));
 	tdp_buf_printf(b, ",\"supervisor_pid\":%d,\"streams\":%u,\"ingest_done\":%s,\"processes\":[",
 		       h->supervisor_pid, nstreams(seg), h->ingest_done ? "true" : "false");

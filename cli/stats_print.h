@@ -16,7 +16,8 @@
 #include "common/shm.h"
 
 /*
- * Append the processes, rings, time scales' gauges (when CFG has time
+ * Append the time of the reading (RFC 3339 UTC, ms) and the instance's
+ * uptime, then the processes, rings, time scales' gauges (when CFG has time
  * scales) and Kafka clients that SEG records to OUT,
  * as the text tables or as one JSON object (JSON) and a newline.  SEG
  * passed tdp_shm_check and tdp_shm_check_config against CFG, the config

@@ -37,7 +37,7 @@ static int spawn(struct supervisor *sv, uint32_t i)
 	if (p->role == TDP_ROLE_SCALED) {
 		if (p->scale < 0 || (uint32_t)p->scale >= sv->cfg.nscales || !sv->cfg.scales[p->scale].name[0]) {
 			/* Never expected: say exactly what is inconsistent. */
-			tdp_log("internal error: slot %u holds scale %d, the config has %u scales (name \"%s\")", i,
+			tdp_log_error("internal error: slot %u holds scale %d, the config has %u scales (name \"%s\")", i,
 				p->scale, sv->cfg.nscales,
 				p->scale >= 0 && p->scale < TDP_MAX_SCALES ? sv->cfg.scales[p->scale].name : "?");
 			return -EINVAL;
@@ -63,7 +63,7 @@ static int spawn(struct supervisor *sv, uint32_t i)
 				dup2(fd, STDIN_FILENO);
 		}
 		execv(prog, argv);
-		fprintf(stderr, "tdapipe: exec %s: %s\n", prog, strerror(errno));
+		tdp_log_error("exec %s: %s", prog, strerror(errno));
 		_exit(TDP_EXIT_SYSTEM);
 	}
 	p->pid = pid;
@@ -79,17 +79,48 @@ static void ingest_mark_done(struct supervisor *sv)
 		tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_scale(s))->bell);
 }
 
-/* Log a line about slot I's process: its label, then FMT. */
-static void __attribute__((format(printf, 3, 4))) proc_log(const struct supervisor *sv, uint32_t i,
-							   const char *fmt, ...)
+/* Log a line about slot I's process at LEVEL: its label, then FMT. */
+static void __attribute__((format(printf, 4, 5))) proc_log(enum tdp_log_level level, const struct supervisor *sv,
+							   uint32_t i, const char *fmt, ...)
 {
-	char label[64], what[256];
+	char label[64], what[768];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	tdp_proc_label(tdp_shm_proc(&sv->seg, i), &sv->cfg, label, sizeof(label));
-	tdp_log("%s %s", label, what);
+	if (level == TDP_LOG_ERROR)
+		tdp_log_error("%s %s", label, what);
+	else
+		tdp_log_warn("%s %s", label, what);
+}
+
+/*
+ * What a process given up on means for the run, and what to do: which
+ * side failed (the source, a scale, the sink) is the first thing an
+ * operator needs, and the cause is in that process's own lines above.
+ */
+static const char *failed_hint(const struct supervisor *sv, uint32_t i, char *out, size_t len)
+{
+	const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	const char *scale = p->scale >= 0 && (uint32_t)p->scale < sv->cfg.nscales ? sv->cfg.scales[p->scale].name : "?";
+	switch (p->role) {
+	case TDP_ROLE_INGEST:
+		snprintf(out, len, "the source side failed: nothing more is read, what was read is published; "
+			 "fix the source (its errors are above) and run again");
+		break;
+	case TDP_ROLE_SCALED:
+		snprintf(out, len, "scale %s failed: its windows stop, the other scales go on; fix what its "
+			 "errors above say (its window, memory_mb, /dev/shm) and run again", scale);
+		break;
+	case TDP_ROLE_PUBLISH:
+		snprintf(out, len, "the sink side failed: no more results are written, the run stops; fix the "
+			 "sink (its errors are above: path, disk, Kafka) and run again");
+		break;
+	default:
+		snprintf(out, len, "the metrics endpoint is gone; the pipeline goes on without it");
+	}
+	return out;
 }
 
 /* The actions of the transition table.  Each does what entering its row's
@@ -102,12 +133,12 @@ static void act_started(struct supervisor *sv, uint32_t i)
 
 static void act_start_failed(struct supervisor *sv, uint32_t i)
 {
-	proc_log(sv, i, "could not be started: %s", strerror(-sv->kids[i].err));
+	proc_log(TDP_LOG_ERROR, sv, i, "could not be started: %s", strerror(-sv->kids[i].err));
 }
 
 static void act_retry_start(struct supervisor *sv, uint32_t i)
 {
-	proc_log(sv, i, "could not be restarted: %s; trying again in %llu ms", strerror(-sv->kids[i].err),
+	proc_log(TDP_LOG_WARN, sv, i, "could not be restarted: %s; trying again in %llu ms", strerror(-sv->kids[i].err),
 		 SPAWN_RETRY_NS / NS_PER_MS);
 	sv->kids[i].restart_at = tdp_now_ns() + SPAWN_RETRY_NS;
 }
@@ -128,15 +159,17 @@ static void failed(struct supervisor *sv, uint32_t i)
 static void act_not_restarted(struct supervisor *sv, uint32_t i)
 {
 	/* A usage/config error will not go away by restarting. */
-	proc_log(sv, i, "%s; not restarted", sv->kids[i].why);
+	char hint[256];
+	proc_log(TDP_LOG_ERROR, sv, i, "%s; not restarted: %s", sv->kids[i].why, failed_hint(sv, i, hint, sizeof(hint)));
 	failed(sv, i);
 }
 
 static void act_give_up(struct supervisor *sv, uint32_t i)
 {
 	const struct tdp_supervisor_cfg *sc = &sv->cfg.supervisor;
-	proc_log(sv, i, "%s; %u restarts in %u s: giving up on it", sv->kids[i].why, sc->restart_limit,
-		 sc->restart_window_s);
+	char hint[256];
+	proc_log(TDP_LOG_ERROR, sv, i, "%s; %u restarts in %u s: giving up on it: %s", sv->kids[i].why,
+		 sc->restart_limit, sc->restart_window_s, failed_hint(sv, i, hint, sizeof(hint)));
 	failed(sv, i);
 }
 
@@ -148,7 +181,7 @@ static void act_input_over(struct supervisor *sv, uint32_t i)
 
 static void act_stopped_in_drain(struct supervisor *sv, uint32_t i)
 {
-	proc_log(sv, i, "%s during the drain; not restarted", sv->kids[i].why);
+	proc_log(TDP_LOG_WARN, sv, i, "%s during the drain; not restarted", sv->kids[i].why);
 	ingest_mark_done(sv);
 }
 
@@ -185,7 +218,7 @@ static void act_backoff(struct supervisor *sv, uint32_t i)
 	crash_record(k, sc);
 	if (!k->backoff_ms)
 		k->backoff_ms = sc->backoff_min_ms;
-	proc_log(sv, i, "%s; restart %u in %u ms", k->why, p->restarts + 1, k->backoff_ms);
+	proc_log(TDP_LOG_WARN, sv, i, "%s; restart %u in %u ms", k->why, p->restarts + 1, k->backoff_ms);
 	k->restart_at = k->died_at + (uint64_t)k->backoff_ms * NS_PER_MS;
 	k->backoff_ms = k->backoff_ms > sc->backoff_max_ms / 2 ? sc->backoff_max_ms : k->backoff_ms * 2;
 }
@@ -196,7 +229,7 @@ static void act_backoff(struct supervisor *sv, uint32_t i)
 static void act_kill_hung(struct supervisor *sv, uint32_t i)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
-	proc_log(sv, i, "hung: no heartbeat for %llu ms; killing it",
+	proc_log(TDP_LOG_WARN, sv, i, "hung: no heartbeat for %llu ms; killing it",
 		 (unsigned long long)(sv->kids[i].silent_ns / NS_PER_MS));
 	p->hangs++;
 	sv->kids[i].hung_pid = p->pid;
@@ -418,7 +451,7 @@ bool procs_ended(const struct supervisor *sv, bool *all_done)
 void drain_signal(struct supervisor *sv, int sig)
 {
 	if (sv->draining) {
-		tdp_log("second signal: stopping now");
+		tdp_log_warn("second signal: stopping now");
 		procs_kill(sv, SIGKILL);
 		sv->drain_deadline = 0;
 		return;
@@ -433,8 +466,11 @@ void drain_signal(struct supervisor *sv, int sig)
 
 void drain_cut(struct supervisor *sv)
 {
-	if (sv->drain_deadline)
-		tdp_log("drain did not finish within %u s: killing what is left", sv->drain_timeout_s);
+	bool no_publish = tdp_shm_proc(&sv->seg, tdp_slot_publish(sv->seg.hdr))->state == TDP_PROC_FAILED;
+	if (sv->drain_deadline && no_publish)
+		tdp_log_warn("publish failed, nothing more can be published: stopping the other processes");
+	else if (sv->drain_deadline)
+		tdp_log_warn("drain did not finish within %u s: killing what is left", sv->drain_timeout_s);
 	procs_kill(sv, SIGKILL);
 	uint32_t n = sv->seg.hdr->nprocs;
 	for (uint32_t i = 0; i < n; i++) {

@@ -57,9 +57,10 @@ int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
+	tdp_log_set_scale(scale_name);
 	char err[512];
 	if (tdp_shm_attach(&c->seg, instance, true, err, sizeof(err)) < 0) {
-		tdp_log("%s", err);
+		tdp_log_error("%s", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	const struct tdp_shm_header *h = c->seg.hdr;
@@ -67,13 +68,14 @@ int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale
 	char name[TDP_PATH_MAX + 16];
 	snprintf(name, sizeof(name), "%s(segment)", h->instance);
 	if (tdp_config_parse(text, h->config_len, name, &c->cfg, err, sizeof(err)) < 0) {
-		tdp_log("config in segment: %s", err);
+		tdp_log_error("config in segment: %s", err);
 		return TDP_EXIT_USAGE;
 	}
+	tdp_log_set_format(c->cfg.log.format);
 	/* Offsets are indexed by the config from here on (a scale's window,
 	 * a stream's store): they must be what that config lays out. */
 	if (tdp_shm_check_config(h, &c->cfg, err, sizeof(err)) < 0) {
-		tdp_log("segment /dev/shm%s: %s", c->seg.path, err);
+		tdp_log_error("segment /dev/shm%s: %s", c->seg.path, err);
 		return TDP_EXIT_SYSTEM;
 	}
 	if (role == TDP_ROLE_INGEST) {
@@ -83,7 +85,7 @@ int tdp_child_start(struct tdp_child *c, const char *instance, const char *scale
 	} else {
 		int s = tdp_config_scale_index(&c->cfg, scale_name);
 		if (s < 0) {
-			tdp_log("no scale named \"%s\" in instance %s", scale_name, instance);
+			tdp_log_error("no scale named \"%s\" in instance %s", scale_name, instance);
 			return TDP_EXIT_USAGE;
 		}
 		c->slot_index = tdp_slot_scale((uint32_t)s);

@@ -64,7 +64,7 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		char why[256];
 		rd_kafka_fatal_error(rk, why, sizeof(why));
-		tdp_log("kafka: fatal: %s", why);
+		tdp_log_error("kafka: fatal: %s", why);
 		set_state(st, TDP_KAFKA_FAILED);
 	} else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
 		set_state(st, TDP_KAFKA_DOWN);
@@ -76,7 +76,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 {
 	(void)rk;
 	if (level <= LOG_WARNING)
-		tdp_log("librdkafka %s: %s", fac, buf);
+		tdp_log_warn("librdkafka %s: %s", fac, buf);
 }
 
 bool tdp_kafka_set(rd_kafka_conf_t *conf, const char *name, const char *value, char *err, size_t errlen)

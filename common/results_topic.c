@@ -66,14 +66,14 @@ static rd_kafka_t *open_reader(struct results_topic *rt, struct tdp_child *c)
 	    !tdp_kafka_set(conf, "group.id", id, err, sizeof(err)) ||
 	    !tdp_kafka_set(conf, "enable.auto.commit", "false", err, sizeof(err)) ||
 	    !tdp_kafka_set(conf, "enable.partition.eof", "true", err, sizeof(err))) {
-		tdp_log("results topic: reader: %s", err);
+		tdp_log_error("results topic: reader: %s", err);
 		if (conf)
 			rd_kafka_conf_destroy(conf);
 		return NULL;
 	}
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
 	if (!rk)
-		tdp_log("results topic: reader: %s", err);
+		tdp_log_error("results topic: reader: %s", err);
 	return rk;
 }
 
@@ -204,7 +204,7 @@ int results_topic_read(struct results_topic *rt, struct tdp_child *c)
 			int t = take(rt, &c->cfg, m);
 			found += t > 0;
 			if (t < 0) {
-				tdp_log("results topic: out of memory reading it back");
+				tdp_log_error("results topic: out of memory reading it back");
 				rc = TDP_EXIT_SYSTEM;
 			}
 		}

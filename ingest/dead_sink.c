@@ -18,7 +18,7 @@ int dead_sink_open(struct dead_sink *d, struct tdp_child *c)
 	if (dl->type != TDP_SINK_KAFKA) {
 		if (tdp_writer_open(&d->file, dl->type == TDP_SINK_FILE ? dl->path : NULL, STDERR_FILENO,
 				    err, sizeof(err)) < 0) {
-			tdp_log("dead-letter sink: %s", err);
+			tdp_log_error("dead-letter sink: %s", err);
 			return TDP_EXIT_SYSTEM;
 		}
 		return 0;
@@ -32,7 +32,7 @@ int dead_sink_open(struct dead_sink *d, struct tdp_child *c)
 	 * for, beating, rather than failing the process. */
 	while (tdp_kproducer_open(&d->kp, &dl->kafka, client_id, NULL, NULL, status, 2000, err, sizeof(err)) < 0) {
 		tdp_kafka_error(status, "%s", err);
-		tdp_log("dead-letter sink: %s (retrying)", err);
+		tdp_log_warn("dead-letter sink: %s (retrying)", err);
 		tdp_child_beat(c);
 		if (tdp_child_stopping(c))
 			return TDP_EXIT_SYSTEM;
@@ -54,7 +54,7 @@ int dead_sink_resume(struct dead_sink *d, uint64_t len)
 {
 	int rc = d->kafka ? 0 : tdp_writer_resume(&d->file, len);
 	if (rc < 0) {
-		tdp_log("dead-letter sink: cutting back to %llu bytes: %s", (unsigned long long)len, strerror(-rc));
+		tdp_log_error("dead-letter sink: cutting back to %llu bytes: %s", (unsigned long long)len, strerror(-rc));
 		return TDP_EXIT_SYSTEM;
 	}
 	return 0;
@@ -74,7 +74,7 @@ int dead_sink_put(struct dead_sink *d, const char *source, const struct frame *f
 	char err[256];
 	if (tdp_kproducer_send(&d->kp, key, key ? strlen(key) : 0, b->p, b->len - 1, NULL, 0,
 			       err, sizeof(err)) < 0) {
-		tdp_log("dead-letter sink: %s", err);
+		tdp_log_error("dead-letter sink: %s", err);
 		return -1;
 	}
 	return 0;
@@ -84,7 +84,7 @@ int dead_sink_flush(struct dead_sink *d)
 {
 	if (!d->kafka) {
 		if (tdp_writer_pending(&d->file) && tdp_writer_flush(&d->file) < 0)
-			tdp_log("writing dead letters: %s", strerror(-d->file.error));
+			tdp_log_error("writing dead letters: %s", strerror(-d->file.error));
 		return 0;
 	}
 	char err[256];
@@ -92,7 +92,7 @@ int dead_sink_flush(struct dead_sink *d)
 	while ((rc = tdp_kproducer_wait(&d->kp, 100, err, sizeof(err))) == 0)
 		tdp_child_beat(d->child);
 	if (rc < 0) {
-		tdp_log("dead-letter sink: %s", err);
+		tdp_log_error("dead-letter sink: %s", err);
 		return -1;
 	}
 	return 0;

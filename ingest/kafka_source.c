@@ -91,7 +91,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			int idx = find(ks->kb, tp->topic, tp->partition);
 			if (idx < 0) {
 				if (!ks->overflowed)
-					tdp_log("kafka: more than %d partitions assigned: %s [%d] and later ones are not read",
+					tdp_log_warn("kafka: more than %d partitions assigned: %s [%d] and later ones are not read",
 						TDP_KAFKA_MAX_PARTS, tp->topic, (int)tp->partition);
 				ks->overflowed = true;
 				tdp_kafka_error(ks->status, "more than %d partitions assigned", TDP_KAFKA_MAX_PARTS);
@@ -234,12 +234,12 @@ ssize_t kafka_source_poll(struct kafka_source *ks, int timeout_ms)
 		return -1;
 	char why[256];
 	if (rd_kafka_fatal_error(ks->rk, why, sizeof(why))) {
-		tdp_log("kafka consumer: fatal: %s", why);
+		tdp_log_error("kafka consumer: fatal: %s", why);
 		return -1;
 	}
 	ssize_t n = rd_kafka_consume_batch_queue(ks->q, timeout_ms, ks->msgs, KAFKA_SOURCE_BATCH);
 	if (n < 0) {
-		tdp_log("kafka consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
+		tdp_log_warn("kafka consume: %s", rd_kafka_err2str(rd_kafka_last_error()));
 		return -1;
 	}
 	ks->nmsgs = n;

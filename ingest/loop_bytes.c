@@ -22,7 +22,7 @@ static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
 	uint64_t resume = c->cfg.source.type == TDP_SRC_FILE ? done->resume_off : 0;
 	uint64_t resume_line = c->cfg.source.type == TDP_SRC_FILE ? done->resume_line : 0;
 	if (source_open(&in->src, &c->cfg.source, resume, err, sizeof(err)) < 0) {
-		tdp_log("%s", err);
+		tdp_log_error("source: %s: fix the source (source: in the config: its path, host or port) and run again", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	if (c->cfg.source.type == TDP_SRC_TCP || c->cfg.source.type == TDP_SRC_UDP)
@@ -30,7 +30,7 @@ static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
 	in->src.stats = c->slot->conns;
 	uint32_t ninputs = source_inputs(&in->src);
 	if (!(in->framers = calloc(ninputs, sizeof(*in->framers)))) {
-		tdp_log("out of memory for %u connections", ninputs - 1);
+		tdp_log_error("out of memory for %u connections", ninputs - 1);
 		return TDP_EXIT_SYSTEM;
 	}
 	for (uint32_t i = 0; i < ninputs; i++)
@@ -45,7 +45,7 @@ static void reject_input(struct ingest *in, struct framer *fr, uint32_t conn)
 	char which[32] = "";
 	if (conn)
 		snprintf(which, sizeof(which), " connection %u", conn);
-	tdp_log("%s%s: not msgpack at byte %llu: nothing after it is read (a dead letter says so)",
+	tdp_log_warn("%s%s: not msgpack at byte %llu: nothing after it is read (a dead letter says so)",
 		in->source_name, which, (unsigned long long)fr->reject_off);
 	framer_reject_until(fr, source_reject(&in->src, conn));
 }
@@ -56,7 +56,7 @@ static void reject_input(struct ingest *in, struct framer *fr, uint32_t conn)
 static void report_shrank(struct ingest *in)
 {
 	struct tdp_shm_header *h = in->child.seg.hdr;
-	tdp_log("%s shrank to %llu bytes while being read (%llu bytes were read): what it held "
+	tdp_log_error("%s shrank to %llu bytes while being read (%llu bytes were read): what it held "
 		"past that was never read", in->source_name, (unsigned long long)in->src.size_seen,
 		(unsigned long long)in->src.off);
 	h->source_shrank_to = in->src.size_seen;
@@ -76,7 +76,7 @@ static int bytes_run(struct ingest *in)
 			continue;
 		}
 		if (got < 0 && got != -ENODATA) {
-			tdp_log("reading %s: %s", in->source_name, strerror(-got));
+			tdp_log_error("reading %s: %s", in->source_name, strerror(-got));
 			rc = TDP_EXIT_SYSTEM;
 			break;
 		}

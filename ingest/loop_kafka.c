@@ -126,7 +126,7 @@ static void drain_pipeline(void *ctx)
 		if (!busy)
 			return;
 		if (tdp_now_ns() > deadline) {
-			tdp_log("kafka: giving partitions up before their results are all published");
+			tdp_log_warn("kafka: giving partitions up before their results are all published");
 			return;
 		}
 		tdp_child_beat(c);
@@ -184,7 +184,7 @@ static int kafka_open(struct ingest *in, const struct tdp_ingest_body *done)
 		in->kpos[i] = i < done->nkpos ? done->kpos[i] : -1;
 	if (!in->kname || kafka_source_open(&in->ks, &c->cfg.source, c->cfg.instance, tdp_shm_kafka(&c->seg),
 					    in->kpos, err, sizeof(err)) < 0) {
-		tdp_log("%s", in->kname ? err : "out of memory");
+		tdp_log_error("%s", in->kname ? err : "out of memory");
 		return TDP_EXIT_SYSTEM;
 	}
 	in->ks.drain = drain_pipeline;

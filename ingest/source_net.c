@@ -121,7 +121,7 @@ static void raise_fd_limit(uint32_t conns)
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < want)
-		tdp_log("max_connections %u: the open-file limit (%llu) lets fewer be open; "
+		tdp_log_warn("max_connections %u: the open-file limit (%llu) lets fewer be open; "
 			"the others wait in the backlog", conns, (unsigned long long)rl.rlim_cur);
 }
 
@@ -214,7 +214,7 @@ static void accepted(struct source *s, int fd)
 	if (i > s->max_conns || !(sc->buf = malloc(NET_BUF))) {
 		/* Cannot happen (accepts are armed only with a slot free), or
 		 * out of memory: say so rather than lose its bytes quietly. */
-		tdp_log("no slot for a new connection (%s): closed", i > s->max_conns ? "bug" : "out of memory");
+		tdp_log_warn("no slot for a new connection (%s): closed", i > s->max_conns ? "bug" : "out of memory");
 		close(fd);
 		return;
 	}

@@ -259,7 +259,8 @@ static void wait_for_results(struct publish *p)
 
 static int sink_failed(int rc)
 {
-	tdp_log("writing the sink: %s", strerror(-rc));
+	tdp_log_error("sink: writing results: %s; publish is restarted and resumes where it stopped: make room "
+		      "or fix the sink's file (its disk, its permissions)", strerror(-rc));
 	return TDP_EXIT_SYSTEM;
 }
 

@@ -17,7 +17,7 @@ int results_sink_open(struct results_sink **out, struct tdp_child *c, int64_t *s
 	enum tdp_sink_type type = c->cfg.sink.type;
 	const struct results_sink_ops *ops = (size_t)type < sizeof(kinds) / sizeof(kinds[0]) ? kinds[type] : NULL;
 	if (!ops) {
-		tdp_log("sink: no sink of type %d", (int)type);
+		tdp_log_error("sink: no sink of type %d", (int)type);
 		return TDP_EXIT_SYSTEM;
 	}
 	struct results_sink *s = calloc(1, ops->size);

@@ -31,7 +31,8 @@ static int writer_open(struct tdp_writer *w, const char *path, const char *what)
 {
 	char err[TDP_PATH_MAX + 64];
 	if (tdp_writer_open(w, path, STDOUT_FILENO, err, sizeof(err)) < 0) {
-		tdp_log("%s: %s", what, err);
+		tdp_log_error("%s: %s: the %s cannot be opened; fix its path in the config (or its directory's "
+			      "permissions, the disk) and run again", what, err, what);
 		return TDP_EXIT_SYSTEM;
 	}
 	return 0;
@@ -69,7 +70,7 @@ static int writer_resume(struct tdp_writer *w, bool first, uint64_t *len, const 
 	*len = first ? tdp_writer_end(w) : *len;
 	int rc = tdp_writer_resume(w, *len);
 	if (rc < 0) {
-		tdp_log("%s: cutting back to %llu bytes: %s", what, (unsigned long long)*len, strerror(-rc));
+		tdp_log_error("%s: cutting back to %llu bytes: %s", what, (unsigned long long)*len, strerror(-rc));
 		return TDP_EXIT_SYSTEM;
 	}
 	return 0;

@@ -98,14 +98,14 @@ static int kafka_open(struct results_sink *s)
 	while (tdp_kproducer_open(&ks->kp, &sink->kafka, client_id, ks->eos ? txn_id : NULL,
 				  sink->kafka.compression, status_of(c), OPEN_TIMEOUT_MS, err, sizeof(err)) < 0) {
 		tdp_kafka_error(status_of(c), "%s", err);
-		tdp_log("sink: %s (retrying)", err);
+		tdp_log_warn("sink: %s (retrying)", err);
 		tdp_child_beat(c);
 		if (tdp_child_stopping(c))
 			return TDP_EXIT_SYSTEM;
 	}
 	const struct tdp_events_cfg *ev = &c->cfg.events;
 	if (ev->on && !(ks->events = tdp_kproducer_topic(&ks->kp, ev->topic, OPEN_TIMEOUT_MS, err, sizeof(err)))) {
-		tdp_log("events: %s", err);
+		tdp_log_error("events: %s", err);
 		return TDP_EXIT_SYSTEM;
 	}
 	/* Offsets go into the transaction for the source's group; by group
@@ -194,7 +194,7 @@ static int txn_failed(struct tdp_kafka_client *status, rd_kafka_error_t *e, cons
 {
 	tdp_counter_add(&status->txn_aborts, 1);
 	tdp_kafka_error(status, "%s: %s", what, rd_kafka_error_string(e));
-	tdp_log("sink: %s: %s%s", what, rd_kafka_error_string(e),
+	tdp_log_warn("sink: %s: %s%s", what, rd_kafka_error_string(e),
 		rd_kafka_error_txn_requires_abort(e) ? " (aborted: publish restarts and sends them again)" : "");
 	rd_kafka_error_destroy(e);
 	return -1;
@@ -217,7 +217,7 @@ static int send_event(void *arg, struct tdp_buf *b, size_t from, const struct td
 	size_t len = b->len - from - (m->format == TDP_FMT_MSGPACK ? 0 : 1);
 	if (tdp_kproducer_send_to(&m->ks->kp, m->ks->events, m->stream, strlen(m->stream), b->p + from, len, m->hdr,
 				  2, err, sizeof(err)) < 0) {
-		tdp_log("events: %s", err);
+		tdp_log_error("events: %s", err);
 		return -1;
 	}
 	return 0;
@@ -260,7 +260,7 @@ static int kafka_put(struct results_sink *s, uint32_t scale, const struct tdp_re
 	char err[256];
 	if (tdp_kproducer_send(&ks->kp, stream, strlen(stream), b->p, b->len, hdr, checkpoint ? 3 : 2,
 			       err, sizeof(err)) < 0) {
-		tdp_log("sink: %s", err);
+		tdp_log_error("sink: %s", err);
 		return -1;
 	}
 	if (!ks->events)
@@ -303,7 +303,7 @@ static int settle_cut(struct sink_kafka *ks, bool wait)
 	for (int timeout = 0;; timeout = 100) {
 		rd_kafka_poll(ks->kp.rk, timeout);
 		if (tdp_kproducer_check(&ks->kp, err, sizeof(err)) < 0) {
-			tdp_log("sink: %s", err);
+			tdp_log_error("sink: %s", err);
 			return -1;
 		}
 		if (tdp_kproducer_cut_delivered(&ks->kp))

@@ -66,7 +66,7 @@ static struct sublevel_slide *stream_slide(struct scaled *w, uint32_t i)
 		return sl;
 	uint32_t size = w->sc->window;
 	if (sls_init(sl, size, 0) < 0) {
-		tdp_log("out of memory for a window of stream %u", i);
+		tdp_log_error("out of memory for a window of stream %u", i);
 		exit(TDP_EXIT_SYSTEM);
 	}
 	const struct window *win = stream_window(w, i);

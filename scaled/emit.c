@@ -32,7 +32,7 @@ void scaled_reserve(struct scaled *w, uint32_t i, uint64_t off, uint64_t len)
 	uint64_t at = l->store_off + (uint64_t)i * l->store_stride + off;
 	int rc = posix_fallocate(w->child.seg.fd, (off_t)at, (off_t)len);
 	if (rc) {
-		tdp_log("scale %s: no room in /dev/shm for the window of stream %s (%llu bytes): %s",
+		tdp_log_error("scale %s: no room in /dev/shm for the window of stream %s (%llu bytes): %s",
 			w->sc->name, tdp_shm_stream(&w->child.seg, i)->name, (unsigned long long)len, strerror(rc));
 		exit(TDP_EXIT_SYSTEM);
 	}
@@ -111,7 +111,7 @@ static void report_incomplete(struct scaled *w, const struct tdp_result *r, enum
 	char bound[48] = "";
 	if (why == TDP_INCOMPLETE_MEMORY_MB)
 		snprintf(bound, sizeof(bound), " (%u MiB)", w->sc->memory_mb);
-	tdp_log("scale %s: window %lld of stream %s published without %s: %s%s "
+	tdp_log_warn("scale %s: window %lld of stream %s published without %s: %s%s "
 		"(%llu such window%s so far; see tdapipe-results(5), incomplete)",
 		w->sc->name, window_label(r), tdp_shm_stream(&w->child.seg, r->stream)->name, dims,
 		tdp_incomplete_name(why), bound, (unsigned long long)seen, seen == 1 ? "" : "s");
@@ -121,7 +121,7 @@ static void report_incomplete(struct scaled *w, const struct tdp_result *r, enum
  * is restarted). */
 static void out_of_memory(struct scaled *w, const struct tdp_result *r, const char *what)
 {
-	tdp_log("scale %s: out of memory for the %s of window %lld of stream %s", w->sc->name, what,
+	tdp_log_warn("scale %s: out of memory for the %s of window %lld of stream %s", w->sc->name, what,
 		window_label(r), tdp_shm_stream(&w->child.seg, r->stream)->name);
 	exit(TDP_EXIT_SYSTEM);
 }

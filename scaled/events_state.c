@@ -77,7 +77,7 @@ void scaled_events_recover(struct scaled *w, const struct tdp_result_desc *d)
 		ok = false;
 	}
 	if (!ok) {
-		tdp_log("scale %s: the last result in the arena does not check out; tracking and scores of its "
+		tdp_log_warn("scale %s: the last result in the arena does not check out; tracking and scores of its "
 			"stream start again", w->sc->name);
 		w->st[d->stream].ev_set = 0;
 		return;

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	    compute_init(&w.compute, w.sc) < 0 || kind->init(&w) < 0 ||
 	    result_features_init(&w.features, &w.sc->features, tdp_scale_max_intervals(w.sc)) < 0 ||
 	    (tdp_scale_has_events(w.sc) && scaled_events_init(&w) < 0)) {
-		tdp_log("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
+		tdp_log_error("out of memory for scale %s (window %u)", w.sc->name, w.sc->window);
 		return TDP_EXIT_SYSTEM;
 	}
 	recover(&w, kind);

@@ -70,7 +70,7 @@ void scaled_prev_recover(struct scaled *w, const struct tdp_result_desc *d)
 		scaled_prev_keep(w, r);
 		return;
 	}
-	tdp_log("scale %s: the last result in the arena does not check out; the next window of its stream "
+	tdp_log_warn("scale %s: the last result in the arena does not check out; the next window of its stream "
 		"has no distances", w->sc->name);
 	w->st[d->stream].prev_set = 0;
 }

@@ -292,7 +292,7 @@ static struct tw_stream *stream_of(struct scaled *w, uint32_t i)
 	ts->held.v = (double *)(ts->held.off + s->held_slots);
 	ts->heap = malloc(sizeof(*ts->heap) * cap);
 	if (!ts->heap || (w->sc->complex == TDP_COMPLEX_SUBLEVEL && sls_init(&ts->sl, w->sc->max_window_points, 0) < 0)) {
-		tdp_log("scale %s: out of memory for stream %u", w->sc->name, i);
+		tdp_log_error("scale %s: out of memory for stream %u", w->sc->name, i);
 		exit(TDP_EXIT_SYSTEM);
 	}
 	/* The points not yet in order: the last `cap` sequence numbers' slots
@@ -458,7 +458,7 @@ static void settle_one(struct scaled *w, uint32_t i, struct tw_stream *ts)
 	uint64_t a = first_of_newest(w, i, ts, k_hi(w, x.t));
 	if (h - a < w->sc->max_window_points) {
 		if (b->held_head - b->held_tail == s->held_slots) {
-			tdp_log("scale %s: stream %u holds %llu points, its bound: one left out", w->sc->name, i,
+			tdp_log_warn("scale %s: stream %u holds %llu points, its bound: one left out", w->sc->name, i,
 				(unsigned long long)s->held_slots);   /* cannot happen: see the file comment */
 			tdp_counter_add(&w->child.slot->dropped, 1);
 		} else {
@@ -515,7 +515,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 		tdp_counter_add(&w->child.slot->dropped, 1);
 		uint64_t n = ++state_of(w)->behind;
 		if (!(n & (n - 1)))
-			tdp_log("scale %s: a point of stream %s at %lld ns came after points of later times were put "
+			tdp_log_warn("scale %s: a point of stream %s at %lld ns came after points of later times were put "
 				"in order early (a full buffer of waiting points, or idle_close): left out of its "
 				"windows (%llu such point%s so far; tdapipe.yaml(5), EVENT TIME)", w->sc->name,
 				tdp_shm_stream(&w->child.seg, i)->name, (long long)p->t, (unsigned long long)n,

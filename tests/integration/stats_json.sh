@@ -9,7 +9,11 @@
 # The text form (-c FILE) names every scale; stats of an instance that is
 # not running exits 111, and bad usage exits 100.  A scale with track and
 # anomaly has "events" by type, which add up to the events file's lines,
-# and the text form an EVENTS table; the other scales have none.
+# and the text form an EVENTS table; the other scales have none.  Every
+# reading has its time (RFC 3339 UTC, ms) and the instance's uptime;
+# --rate S gives the rates per second between two readings S apart (points
+# fed in between show in every scale's rate), --watch has "rates": null in
+# its first refresh.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 N=5000
@@ -49,8 +53,13 @@ from tdpres import *
 s = json.load(open(sys.argv[2]))
 sup, inst, N, wins = int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), eval(sys.argv[6])
 scales = ["alpha", "beta-2", "gamma_3"]
-expect(list(s.keys()) == ["instance", "supervisor_pid", "streams", "ingest_done", "processes", "rings"],
-       "top-level keys %s" % list(s.keys()))
+expect(list(s.keys()) == ["time", "uptime_seconds", "instance", "supervisor_pid", "streams", "ingest_done",
+                          "processes", "rings"], "top-level keys %s" % list(s.keys()))
+import datetime, re, time
+expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s["time"]) is not None, "time %r" % s["time"])
+when = datetime.datetime.strptime(s["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+expect(abs(when.timestamp() - time.time()) < 60, "time %r is not now" % s["time"])
+expect(isinstance(s["uptime_seconds"], float) and 0 < s["uptime_seconds"] < 600, "uptime %r" % s["uptime_seconds"])
 expect(s["instance"] == inst, "instance %r" % s["instance"])
 expect(s["supervisor_pid"] == sup, "supervisor_pid %r, expected %d" % (s["supervisor_pid"], sup))
 expect(s["streams"] == 1, "streams %r" % s["streams"])
@@ -117,6 +126,54 @@ grep -q "^PROCESS .* RESTARTS HANGS LAST-EXIT" "$T/stats.txt" || die "text stats
 grep -q "^EVENTS  *FEATURE-BIRTH  *FEATURE-DEATH  *FEATURE-UPDATE  *ANOMALY" "$T/stats.txt" || die "text stats lack the EVENTS table"
 [ "$(sed -n '/^EVENTS/,/^[A-Z]/p' "$T/stats.txt" | grep -c '^scaled')" -eq 1 ] || die "EVENTS rows: $(cat "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
+head -n 1 "$T/stats.txt" | grep -q "^instance $INSTANCE .*  time [0-9-]*T[0-9:.]*Z  up [0-9]* s$" ||
+	die "text stats lack the time of reading: $(head -n 1 "$T/stats.txt")"
+! grep -q "^RATES" "$T/stats.txt" || die "text stats without --rate show rates"
+
+# --- rates: M more points between two readings 1.5 s apart ----------------
+M=3000
+"$PY" -c "
+with open('$T/more.csv', 'w') as f:
+    for i in range($M): f.write('%r\n' % (i % 17 * 0.1))
+"
+"$TDAPIPE" stats --instance "$INSTANCE" --json --rate 1.5 >"$T/rate.json" 2>"$T/rate.err" &
+RP=$!
+sleep 0.3
+feed "$T/more.csv"
+wait_stats 20 "proc(s, 'ingest')['records_in'] == $N + $M and all(proc(s, 'scaled', k)['records_in'] == $N + $M for k in $EXPECT_WIN)"
+wait "$RP" || die "stats --rate failed: $(cat "$T/rate.err")"
+"$PY" - "$HERE" "$T/rate.json" "$M" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from tdpres import *
+s, M = json.load(open(sys.argv[2])), int(sys.argv[3])
+r = s["rates"]
+expect(list(r) == ["interval_seconds", "read_per_second", "dead_letters_per_second", "published_per_second", "scales"],
+       "rates keys %s" % list(r))
+secs = r["interval_seconds"]
+expect(1.4 < secs < 3, "interval %r for --rate 1.5" % secs)
+# the M points all came in between the two readings (rates have one decimal)
+expect(abs(r["read_per_second"] * secs - M) <= secs, "read %r/s over %r s, expected %d points" % (r["read_per_second"], secs, M))
+expect(r["dead_letters_per_second"] == 0, "dead letters %r/s" % r["dead_letters_per_second"])
+expect(r["published_per_second"] > 0, "published %r/s" % r["published_per_second"])
+expect([x["scale"] for x in r["scales"]] == ["alpha", "beta-2", "gamma_3"], "rates scales %r" % r["scales"])
+for x in r["scales"]:
+    expect(abs(x["points_per_second"] * secs - M) <= secs and x["windows_per_second"] > 0, "scale rates %r" % x)
+print("# --rate: %r" % r)
+PY
+"$TDAPIPE" stats --instance "$INSTANCE" --rate 0.2 >"$T/rate.txt" || die "stats --rate (text) failed"
+grep -q "^RATES/S (0\.[0-9]* s)  *READ  *DEAD-LETTERS  *PUBLISHED$" "$T/rate.txt" || die "no rates table: $(cat "$T/rate.txt")"
+grep -q "^scaled\[gamma_3\]  *0\.0  *0\.0$" "$T/rate.txt" || die "no idle scale rates: $(cat "$T/rate.txt")"
+"$TDAPIPE" stats --instance "$INSTANCE" --json --watch 0.2 >"$T/watch.json" 2>&1 &
+WP=$!
+wait_for 10 sh -c "[ \$(wc -l <'$T/watch.json') -ge 2 ]" || die "stats --watch: $(cat "$T/watch.json")"
+kill "$WP"
+"$PY" -c "
+import json, sys
+a, b = [json.loads(l) for l in open('$T/watch.json').read().splitlines()[:2]]
+sys.exit(0 if a['rates'] is None and b['rates']['read_per_second'] == 0 else 'watch rates: %r, %r' % (a['rates'], b['rates']))
+" || die "stats --watch rates"
+N=$((N + M))
 
 close_input
 wait_run 30

@@ -2,6 +2,7 @@
  * fixture.c - a segment from a YAML config, for tests (fixture.h).
  */
 #include "tests/unit/fixture.h"
+#include "common/shm_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,19 @@ int seg_from_yaml(struct seg_fixture *f, enum seg_where where, const char *name,
 	}
 	memset(f->seg.hdr, 0, f->seg.size);
 	tdp_shm_format(f->seg.hdr, &f->cfg, f->text, len);
+	return 0;
+}
+
+int seg_from_yaml_checked(struct seg_fixture *f, const char *name, const char *yaml)
+{
+	char err[512];
+	if (seg_from_yaml(f, SEG_MEMORY, name, yaml) < 0)
+		return -1;
+	if (tdp_shm_check(f->seg.hdr, f->seg.size, err, sizeof(err)) < 0 ||
+	    tdp_shm_check_config(f->seg.hdr, &f->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", name, err);
+		return -1;
+	}
 	return 0;
 }
 

@@ -32,6 +32,11 @@ struct seg_fixture {
  */
 int seg_from_yaml(struct seg_fixture *f, enum seg_where where, const char *name, const char *yaml);
 
+/* seg_from_yaml in memory, then what a reader of the segment checks
+ * (tdp_shm_check, tdp_shm_check_config): the segments the admin tools'
+ * readers are given.  0, or -1 after printing why. */
+int seg_from_yaml_checked(struct seg_fixture *f, const char *name, const char *yaml);
+
 /* Undo seg_from_yaml: free the memory, or unmap and remove the segment. */
 void seg_fixture_fini(struct seg_fixture *f);
 

@@ -87,7 +87,16 @@ static void test_fresh_segment(void **state)
 	assert_non_null(strstr(txt.p, "\nscaled[cloud] "));
 	assert_non_null(strstr(txt.p, "\nin[cloud] "));
 	assert_null(strstr(txt.p, "KAFKA"));
-	assert_non_null(strstr(json.p, "{\"instance\":\"unit-stats-print\",\"supervisor_pid\":0,\"streams\":0,"));
+	/* The time of reading first: RFC 3339 UTC with milliseconds. */
+	assert_memory_equal(json.p, "{\"time\":\"", 9);
+	assert_memory_equal(json.p + 9 + 4, "-", 1);
+	assert_memory_equal(json.p + 9 + 19, ".", 1);
+	assert_memory_equal(json.p + 9 + 23, "Z\",\"uptime_seconds\":null,", 24);
+	const char *tl = strstr(txt.p, "  time ");
+	assert_non_null(tl);
+	assert_true(tl < strchr(txt.p, '\n'));
+	assert_memory_equal(tl + 7 + 23, "Z\n", 2);
+	assert_non_null(strstr(json.p, "\"instance\":\"unit-stats-print\",\"supervisor_pid\":0,\"streams\":0,"));
 	assert_non_null(strstr(json.p, "\"scale\":\"cloud\",\"pid\":0,\"state\":\"new\""));
 	assert_null(strstr(json.p, "\"kafka\""));
 	/* Count scales only: no "late", no time gauges, no EVENT-TIME table. */

@@ -262,7 +262,7 @@ static void test_applied(void **state)
 				assert_int_equal(k->restart_at, 12345);
 				break;
 			case PROC_EXITED_CONFIG:
-				assert_non_null(strstr(log, "]: scaled[a] exited with status 3; not restarted\n"));
+				assert_non_null(strstr(log, "]: scaled[a] exited with status 3; not restarted: scale a failed: "));
 				break;
 			case PROC_DIED:
 				assert_non_null(strstr(log, "]: scaled[a] exited with status 3; restart 1 in 20 ms\n"));
@@ -271,7 +271,7 @@ static void test_applied(void **state)
 				break;
 			case PROC_GIVE_UP:
 				assert_non_null(strstr(log, "]: scaled[a] exited with status 3; 3 restarts in 30 s: "
-							    "giving up on it\n"));
+							    "giving up on it: scale a failed: "));
 				break;
 			case PROC_DIED_DRAINING:
 				assert_non_null(strstr(log, "]: scaled[a] exited with status 3 during the drain; "
@@ -299,11 +299,20 @@ static void test_failed_consequences(void **state)
 	snprintf(sv.kids[INGEST].why, sizeof(sv.kids[INGEST].why), "killed by signal 9 (Killed)");
 	snprintf(sv.kids[PUBLISH].why, sizeof(sv.kids[PUBLISH].why), "exited with status 100");
 	slot(INGEST)->state = TDP_PROC_RUNNING;
+	/* Each line says which side failed and what to do. */
+	capture_begin();
 	assert_int_equal(proc_event(&sv, INGEST, PROC_GIVE_UP), 0);
+	const char *log = capture_end();
+	assert_non_null(strstr(log, " error tdapipe["));
+	assert_non_null(strstr(log, "]: ingest killed by signal 9 (Killed); 3 restarts in 30 s: giving up on it: "
+				"the source side failed: nothing more is read"));
 	assert_int_equal(ingest_done(), 1);
 	assert_false(sv.draining);
 	slot(PUBLISH)->state = TDP_PROC_RUNNING;
+	capture_begin();
 	assert_int_equal(proc_event(&sv, PUBLISH, PROC_EXITED_CONFIG), 0);
+	assert_non_null(strstr(capture_end(), "publish exited with status 100; not restarted: the sink side failed: "
+				"no more results are written, the run stops; fix the sink"));
 	assert_true(sv.draining);
 	assert_true(sv.drain_deadline > 0 && sv.drain_deadline <= tdp_now_ns());
 	/* The drain that comes then stops the failed ingest. */
@@ -369,7 +378,7 @@ static void test_reap(void **state)
 		} else {
 			assert_int_equal(slot(SCALED)->state, TDP_PROC_FAILED);
 			assert_non_null(strstr(log, "scaled[a] exited with status 3; 3 restarts in 30 s: "
-						    "giving up on it\n"));
+						    "giving up on it: scale a failed: "));
 		}
 	}
 }

@@ -1,0 +1,145 @@
+/*
+ * seg_reader.c - the admin tools' read-only view of a segment
+ * (seg_reader.h says what is checked, and why).
+ */
+#include "cli/seg_reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/bus_guard.h"
+#include "common/shm_check.h"
+
+/* Map and check the segment (tdp_bus_guard: the check reads it). */
+static int attach(void *arg)
+{
+	struct seg_reader *r = arg;
+	return tdp_shm_attach(&r->seg, r->instance, false, r->err, sizeof(r->err));
+}
+
+/* A segment whose supervisor died (SIGKILL, a crash) is stale: its states
+ * and pids describe processes that are gone. */
+static int check_alive(struct seg_reader *r)
+{
+	if (tdp_shm_supervisor_alive(r->seg.hdr))
+		return 0;
+	snprintf(r->err, sizeof(r->err), "instance \"%s\" is not running (stale segment /dev/shm%s of supervisor "
+		 "pid %d, removed by the next `tdapipe run`)", r->instance, r->seg.path, r->seg.hdr->supervisor_pid);
+	return -ESRCH;
+}
+
+/* Copy the config text out (tdp_shm_check vouched for its extent). */
+static int copy_config(void *arg)
+{
+	struct seg_reader *r = arg;
+	int rc = check_alive(r);
+	if (rc < 0)
+		return rc;
+	const struct tdp_shm_header *h = r->seg.hdr;
+	tdp_buf_append(&r->text, tdp_shm_at(&r->seg, h->config_off), h->config_len);
+	if (!tdp_buf_ok(&r->text)) {
+		snprintf(r->err, sizeof(r->err), "config in segment: %llu bytes: out of memory",
+			 (unsigned long long)h->config_len);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Hold the header to what the config parsed from it lays out. */
+static int check_config(void *arg)
+{
+	struct seg_reader *r = arg;
+	char why[512];
+	if (tdp_shm_check_config(r->seg.hdr, &r->cfg, why, sizeof(why)) < 0) {
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s: %s", r->seg.path, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Run FN under the guard; a SIGBUS becomes the message it deserves. */
+static int guarded(struct seg_reader *r, int (*fn)(void *), void *arg)
+{
+	int rc = tdp_bus_guard(fn, arg);
+	if (rc == -EFAULT)
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s shrank while being read (SIGBUS): the segment was "
+			 "truncated underneath", r->seg.path);
+	return rc;
+}
+
+int seg_reader_instance(struct seg_reader *r, const char *path, const char *name)
+{
+	/* static: a config is large, and one reader is open at a time */
+	static struct tdp_config file_cfg;
+	r->seg.fd = -1;
+	tdp_buf_init(&r->text);
+	r->instance = name;
+	if (path) {
+		if (tdp_config_load(path, &file_cfg, r->err, sizeof(r->err)) < 0)
+			return -EINVAL;
+		r->instance = file_cfg.instance;
+	}
+	return 0;
+}
+
+int seg_reader_open(struct seg_reader *r)
+{
+	int rc = guarded(r, attach, r);
+	if (rc < 0 || (rc = guarded(r, copy_config, r)) < 0)
+		return rc;
+	char why[768];
+	if (tdp_config_parse(r->text.p, r->text.len, "(segment)", &r->cfg, why, sizeof(why)) < 0) {
+		snprintf(r->err, sizeof(r->err), "config in segment /dev/shm%s: %s", r->seg.path, why);
+		return -EINVAL;
+	}
+	return guarded(r, check_config, r);
+}
+
+int seg_reader_still_there(struct seg_reader *r)
+{
+	struct stat sb;
+	if (fstat(r->seg.fd, &sb) != 0) {
+		int e = errno;
+		snprintf(r->err, sizeof(r->err), "stat /dev/shm%s: %s", r->seg.path, strerror(e));
+		return -e;
+	}
+	if (sb.st_nlink == 0) {
+		snprintf(r->err, sizeof(r->err), "instance \"%s\" is not running any more (its segment /dev/shm%s "
+			 "was removed)", r->instance, r->seg.path);
+		return -ENOENT;
+	}
+	if ((uint64_t)sb.st_size != r->seg.size) {
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s %s from %zu to %lld bytes while watched: the segment "
+			 "was truncated or replaced", r->seg.path, (uint64_t)sb.st_size < r->seg.size ? "shrank" :
+			 "grew", r->seg.size, (long long)sb.st_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct read_call {
+	struct seg_reader *r;
+	int (*fn)(struct seg_reader *r, void *arg);
+	void *arg;
+};
+
+static int read_alive(void *arg)
+{
+	struct read_call *c = arg;
+	int rc = check_alive(c->r);
+	return rc < 0 ? rc : c->fn(c->r, c->arg);
+}
+
+int seg_reader_read(struct seg_reader *r, int (*fn)(struct seg_reader *r, void *arg), void *arg)
+{
+	struct read_call c = {r, fn, arg};
+	return guarded(r, read_alive, &c);
+}
+
+void seg_reader_close(struct seg_reader *r)
+{
+	tdp_shm_detach(&r->seg);
+	tdp_buf_fini(&r->text);
+}

@@ -1,0 +1,53 @@
+/*
+ * seg_reader.h - how the admin tools (`tdapipe stats`, `tdapipe top`) find,
+ * map, check and read a running instance's segment.
+ *
+ * The segment is mapped read-only and only loaded from: no lock, no
+ * write, so a tool can never disturb (or be stalled by) the pipeline.
+ * Nor is it trusted: /dev/shm is world-writable, and root runs these
+ * tools too.  The file must be a regular file of the caller's or root's
+ * (tdp_shm_attach), tdp_shm_check vouches for every offset and count of
+ * its header before anything follows one, and tdp_shm_check_config holds
+ * the header to what the segment's own config text lays out
+ * (shm_check.h).  The file may still shrink while mapped: every read runs
+ * under tdp_bus_guard, and each refresh first re-checks the file's size
+ * and links (seg_reader_still_there), so a segment truncated or removed
+ * meanwhile ends the tool with a message, never with SIGBUS.
+ */
+#ifndef TDP_SEG_READER_H
+#define TDP_SEG_READER_H
+
+#include "common/buf.h"
+#include "common/config.h"
+#include "common/shm.h"
+
+struct seg_reader {
+	const char *instance;
+	struct tdp_shm seg;
+	struct tdp_config cfg;    /* parsed from the segment's own config text */
+	struct tdp_buf text;      /* that text, copied out of the segment */
+	char err[1024];           /* why the last call failed */
+};
+
+/* The instance to read: NAME, or the `instance:` of the config file PATH
+ * (exactly one of them non-NULL; the caller checked).  0, or -EINVAL with
+ * R->err set (the file's problem: a usage error). */
+int seg_reader_instance(struct seg_reader *r, const char *path, const char *name);
+
+/* Attach that instance's segment, copy the config text out, parse it and
+ * check the header against it.  0, or -errno with R->err set (-ESRCH:
+ * not running, a stale segment). */
+int seg_reader_open(struct seg_reader *r);
+
+/* Before a refresh: the file is still linked and still the size mapped.
+ * 0, or -errno with R->err set (-ENOENT: removed, the instance ended). */
+int seg_reader_still_there(struct seg_reader *r);
+
+/* Run FN(R, ARG) under tdp_bus_guard, once the supervisor is known to be
+ * alive; FN must follow bus_guard.h's rules.  FN's value, or -errno with
+ * R->err set (-ESRCH: the supervisor is gone, -EFAULT: SIGBUS). */
+int seg_reader_read(struct seg_reader *r, int (*fn)(struct seg_reader *r, void *arg), void *arg);
+
+void seg_reader_close(struct seg_reader *r);
+
+#endif
