@@ -22,7 +22,7 @@ POINTS=${POINTS:-1080000}
 W=$BUILD/bench
 mkdir -p "$W"
 
-echo "== ring: 2 processes, 160-byte point records (median of $RUNS)"
+echo "== ring: 2 processes, 168-byte point records (median of $RUNS)"
 "$BUILD"/tools/ring_bench 20000000 "$RUNS"
 echo
 
