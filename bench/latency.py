@@ -33,16 +33,10 @@ import time
 
 import numpy as np
 
+from events_latency import free_port   # bench/: the script's own directory
+
 WINDOW, SLIDE = 1000, 100
 SCALE = "{name: sub, complex: sublevel, window: %d, slide: %d}" % (WINDOW, SLIDE)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def values(n):
