@@ -42,7 +42,7 @@
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
 #define TDP_SHM_LAYOUT_VERSION 12u
 #define TDP_CACHELINE 64
-#define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
+#define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
 /* Slots: ingest (0), one per scale (1..nscales), publish (nscales + 1),
  * and the exporter (nscales + 2) when the config has `metrics:`. */
