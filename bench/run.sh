@@ -11,7 +11,8 @@
 #     scratch (compute only, no I/O) on the same input.
 #  3. time windows: a time scale next to a count scale with the same mean
 #     points per window (bench/time_windows.sh); features on vs off
-#     (bench/features.sh); then rips, sliding
+#     (bench/features.sh); point-to-publish latency at 25/50/90% of the
+#     maximum rate (bench/latency.sh); then rips, sliding
 #     sublevel and Kafka sections (below), and anomaly events (bench/events.sh).
 set -eu
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ POINTS=${POINTS:-1080000}
 W=$BUILD/bench
 mkdir -p "$W"
 
-echo "== ring: 2 processes, 160-byte point records (median of $RUNS)"
+echo "== ring: 2 processes, 168-byte point records (median of $RUNS)"
 "$BUILD"/tools/ring_bench 20000000 "$RUNS"
 echo
 
@@ -96,6 +97,13 @@ echo "== numbers: formatting a double, shortest round-trip digits, ours vs glibc
 echo
 echo "== features: tdapipe run, sublevel 1000/100 with every feature and distance on vs off (median of $RUNS; bench/features.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/features.sh
+
+# Point-to-publish latency (issue 21): the sublevel 1000/100 scale fed over
+# TCP at 25%, 50% and 90% of its maximum rate (a file source run), p50 /
+# p99 / p999 from the pipeline's own histogram; bench/latency.sh.  ~1 minute.
+echo
+echo "== latency: point to publish, sublevel 1000/100 over tcp at 25/50/90% of the maximum rate (median of $RUNS; bench/latency.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/latency.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"

@@ -115,6 +115,45 @@ static void print_events_json(struct tdp_buf *b, const struct tdp_proc *p)
 	tdp_buf_puts(b, "}");
 }
 
+/* Point-to-publish latency (common/hist.h, tdapipe-stats(1) HISTOGRAMS):
+ * the quantiles stats shows, each the upper bound of its bucket. */
+static const struct {
+	const char *name;
+	double q;
+} latency_quantiles[] = {{"p50", 0.5}, {"p99", 0.99}, {"p999", 0.999}};
+#define NQUANTILES (sizeof(latency_quantiles) / sizeof(latency_quantiles[0]))
+
+/* A LATENCY table: per scale, the results publish counted and the
+ * quantiles of their latency in ms. */
+static void print_latency_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	tdp_buf_printf(b, "%-18s %12s %12s %12s %12s\n", "LATENCY", "RESULTS", "P50-MS", "P99-MS", "P999-MS");
+	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
+		const uint64_t *h = tdp_shm_out_ring(seg, s)->latency_hist;
+		uint64_t n = 0;
+		for (unsigned i = 0; i < TDP_HIST_BUCKETS; i++)
+			n += tdp_counter_get(&h[i]);
+		tdp_buf_printf(b, "%-18s %12" PRIu64, cfg->scales[s].name, n);
+		for (unsigned k = 0; k < NQUANTILES; k++)
+			tdp_buf_printf(b, " %12.3f", (double)tdp_hist_quantile(h, latency_quantiles[k].q) / 1e6);
+		tdp_buf_puts(b, "\n");
+	}
+}
+
+/* JSON members of an out-ring's entry: its scale's latency quantiles in
+ * ns and the raw buckets (bucket i: (2^i, 2^(i+1)] ns). */
+static void print_latency_json(struct tdp_buf *b, const struct tdp_ring *out)
+{
+	const uint64_t *h = out->latency_hist;
+	for (unsigned k = 0; k < NQUANTILES; k++)
+		tdp_buf_printf(b, ",\"latency_%s_ns\":%" PRIu64, latency_quantiles[k].name,
+			       tdp_hist_quantile(h, latency_quantiles[k].q));
+	tdp_buf_puts(b, ",\"latency_hist\":[");
+	for (unsigned i = 0; i < TDP_HIST_BUCKETS; i++)
+		tdp_buf_printf(b, "%s%" PRIu64, i ? "," : "", tdp_counter_get(&h[i]));
+	tdp_buf_puts(b, "]");
+}
+
 /* Sources whose points arrive as they happen: there wall time minus a
  * watermark says how far the windows trail the world.  A file is read as
  * fast as it goes, whatever its times. */
@@ -400,6 +439,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 				       tdp_load_u64(&rows[j].r->overflow), tdp_load_u64(&rows[j].r->high_water), lost);
 		}
 	}
+	print_latency_text(b, seg, cfg);
 	print_time_text(b, seg, cfg);
 	print_events_text(b, seg, cfg);
 	print_kafka_text(b, seg);
@@ -480,6 +520,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 				       tdp_load_u64(&rs[j]->popped), tdp_load_u64(&rs[j]->overflow), tdp_load_u64(&rs[j]->high_water));
 			if (j == 0)
 				tdp_buf_printf(b, ",\"lost\":%" PRIu64, scale_lost(seg, s));
+			else
+				print_latency_json(b, rs[j]);
 			tdp_buf_puts(b, "}");
 		}
 	}

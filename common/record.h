@@ -62,8 +62,10 @@ struct tdp_point {
 	uint8_t part;      /* Kafka: index of the source partition in the segment's table, else 0 */
 	uint8_t flags;     /* TDP_POINT_* */
 	double v[TDP_MAX_DIM];
+	uint64_t read_ns;  /* CLOCK_MONOTONIC when ingest read the record (its chunk or poll):
+			    * point-to-publish latency only, never in the output */
 };
-_Static_assert(sizeof(struct tdp_point) == 160, "point record layout is part of the shm ABI");
+_Static_assert(sizeof(struct tdp_point) == 168, "point record layout is part of the shm ABI");
 
 /* One persistence interval; death == +INFINITY for an essential class. */
 struct tdp_interval {

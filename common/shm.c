@@ -33,9 +33,9 @@ uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc)
 
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim)
 {
-	/* tag, time and source offset, then the values, of each of the
-	 * window's points (scaled/window.h) */
-	return align_up((uint64_t)window * (3 + dim) * sizeof(uint64_t), 4096);
+	/* tag, time, source offset and read time, then the values, of each
+	 * of the window's points (scaled/window.h) */
+	return align_up((uint64_t)window * (TDP_WINDOW_WORDS + dim) * sizeof(uint64_t), 4096);
 }
 
 uint64_t tdp_time_held_slots(const struct tdp_scale_cfg *sc)
@@ -55,8 +55,8 @@ uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
 	if (!sc->timed)
 		return tdp_store_stride(sc->window, dim);
 	/* the points waiting for the watermark, then the held ones */
-	uint64_t pend = align_up((uint64_t)tdp_time_pend_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
-	return pend + align_up(tdp_time_held_slots(sc) * (3 + dim) * sizeof(uint64_t), 4096);
+	uint64_t pend = align_up((uint64_t)tdp_time_pend_slots(sc) * (TDP_WINDOW_WORDS + dim) * sizeof(uint64_t), 4096);
+	return pend + align_up(tdp_time_held_slots(sc) * (TDP_HELD_WORDS + dim) * sizeof(uint64_t), 4096);
 }
 
 uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc)

@@ -40,9 +40,9 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 11u
+#define TDP_SHM_LAYOUT_VERSION 12u
 #define TDP_CACHELINE 64
-#define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: [2^i, 2^(i+1)) */
+#define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
 /* Slots: ingest (0), one per scale (1..nscales), publish (nscales + 1),
  * and the exporter (nscales + 2) when the config has `metrics:`. */
@@ -405,6 +405,13 @@ static inline bool tdp_shm_has_exporter(const struct tdp_shm_header *h) { return
 
 /* Bytes of arena a scale needs: room for several of its largest results. */
 uint64_t tdp_arena_size(const struct tdp_scale_cfg *sc);
+
+/* Words (8 bytes) a window store keeps per point besides its values: tag,
+ * time, source offset and read time (scaled/window.h).  A time scale's
+ * held points keep no read time (scaled/time_windows.c: a window's is its
+ * closing point's, which is still waiting). */
+#define TDP_WINDOW_WORDS 4u
+#define TDP_HELD_WORDS 3u
 
 /* Bytes of one stream's window store: WINDOW points of DIM values. */
 uint64_t tdp_store_stride(uint32_t window, uint32_t dim);

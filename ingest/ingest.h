@@ -49,6 +49,10 @@ struct ingest {
 	enum tdp_overflow policy[TDP_MAX_SCALES];
 	bool needs_scalar;
 	struct tdp_point batch[TDP_INGEST_BATCH];   /* stamped, not yet pushed */
+	/* CLOCK_MONOTONIC when the bytes or messages being stamped were read:
+	 * every point's read_ns (latency only).  One clock read per chunk or
+	 * poll, not per record: the hot path stays a copy. */
+	uint64_t read_ns;
 	unsigned int nbatch;
 	/* Sequence numbers handed out in the batch, per stream, and committed
 	 * to the segment (tdp_stream.next_seq) only once the batch is in every

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/atomics.h"
+#include "common/clock.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "ingest/ingest.h"
@@ -81,6 +82,7 @@ static int bytes_run(struct ingest *in)
 			break;
 		}
 		struct framer *fr = &in->framers[chunk.conn];
+		in->read_ns = tdp_now_ns();
 		framer_feed(fr, &chunk, stamp_record, in);
 		if (fr->rejected)
 			reject_input(in, fr, chunk.conn);

@@ -161,6 +161,7 @@ static int kafka_run(struct ingest *in)
 		tdp_child_beat(c);
 		if (n < 0)
 			return TDP_EXIT_SYSTEM;
+		in->read_ns = tdp_now_ns();
 		for (ssize_t i = 0; i < n; i++)
 			kafka_message(in, in->ks.msgs[i]);
 		batch_flush(in, 0, 0);

@@ -87,6 +87,7 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 	p->stream = idx;
 	p->dim = f->dec.dim;
 	p->part = in->kafka ? (uint8_t)in->cur_part : 0;
+	p->read_ns = in->read_ns;
 	memcpy(p->v, f->dec.v, sizeof(double) * p->dim);
 	memset(p->v + p->dim, 0, sizeof(double) * (TDP_MAX_DIM - p->dim));
 	if (in->pending[idx]++ == 0) {

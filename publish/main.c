@@ -27,11 +27,13 @@
 
 #include "common/atomics.h"
 #include "common/bell.h"
+#include "common/clock.h"
 #include "common/child.h"
 #include "common/commit.h"
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "common/ring.h"
+#include "publish/observe.h"
 #include "publish/results_sink.h"
 
 #define BATCH 64
@@ -144,13 +146,15 @@ static void copy_progress(struct tdp_publish_body *to, const struct tdp_publish_
 	memcpy(to, from, offsetof(struct tdp_publish_body, ids) + sizeof(from->ids[0]) * from->n);
 }
 
-/* Commit progress G: its results are in the sink. */
+/* Commit progress G: its results are in the sink.  Observers learn of
+ * them (latency, latest results) before apply gives them back. */
 static void commit(struct publish *p, const struct tdp_publish_body *g)
 {
 	struct tdp_publish_commit *pc = tdp_shm_publish_commit(&p->child.seg);
 	struct tdp_publish_body *b = TDP_NEXT(pc);
 	copy_progress(b, g);
 	tdp_commit(&pc->ver);
+	observe_committed(&p->child.seg, b, tdp_now_ns());
 	apply(p, b);
 }
 

@@ -98,6 +98,7 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	struct tdp_result *r = w->result;
 	memset(r, 0, sizeof(*r));
 	size_t n;
+	uint64_t last;
 	enum tdp_incomplete why = TDP_INCOMPLETE_NONE;
 	uint64_t t0 = tdp_now_ns();
 	if (state_of(w)->slides) {
@@ -105,14 +106,16 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 		sls_expire_before(sl, first);
 		if (!(n = sl->size))
 			return;   /* nothing arrived at all: counted as lost by the stream */
-		set_span(r, win, sls_first_seq(sl), sls_last_seq(sl));
+		last = sls_last_seq(sl);
+		set_span(r, win, sls_first_seq(sl), last);
 		compute_sublevel(&w->compute, sl, r);
 		w->window_slide = sl;
 	} else {
 		int64_t t_first, t_last;   /* set_span reads them with their flags */
 		if (!(n = window_gather(win, first, w->vals, &t_first, &t_last)))
 			return;
-		set_span(r, win, window_first_present(win, first), window_last_present(win, first));
+		last = window_last_present(win, first);
+		set_span(r, win, window_first_present(win, first), last);
 		why = compute_window(&w->compute, w->vals, n, win->dim, r);
 	}
 	uint64_t dt = tdp_now_ns() - t0;
@@ -122,7 +125,11 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	r->last_seq = first + sc->window - 1;
 	r->n = n;
 	r->lost = sc->window - n;
-	scaled_emit(w, why, dt);
+	/* The latency runs from the read of the window's last point present:
+	 * the one that completed it, unless the window's tail was lost (then
+	 * the wait for a later point or the end shows as latency).  From the
+	 * store, so a successor recomputing the window counts its downtime. */
+	scaled_emit(w, why, dt, window_read_ns(win, last));
 }
 
 /*

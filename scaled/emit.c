@@ -59,7 +59,7 @@ static void wait_for_publish(struct scaled *w)
 }
 
 /* Copy result R (SIZE bytes) into the arena and queue its descriptor. */
-static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
+static void emit(struct scaled *w, const struct tdp_result *r, size_t size, uint64_t read_ns)
 {
 	uint64_t a = w->arena_size;
 	uint64_t pos;
@@ -77,7 +77,8 @@ static void emit(struct scaled *w, const struct tdp_result *r, size_t size)
 	tdp_crash_point();
 	memcpy(w->arena + pos % a, r, size);
 	tdp_crash_point();
-	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size, .stream = r->stream, .window = r->window};
+	struct tdp_result_desc d = {.off = pos, .len = (uint32_t)size, .stream = r->stream, .window = r->window,
+				    .read_ns = read_ns};
 	if (!tdp_desc_push(w->out, w->out_slots, &d))
 		abort();   /* impossible: we checked for room and are the only producer */
 	tdp_counter_add(&w->child.slot->records_out, 1);
@@ -143,7 +144,7 @@ static void add_sections(struct scaled *w, struct tdp_result *r)
 		scaled_prev_keep(w, r);
 }
 
-void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt)
+void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt, uint64_t read_ns)
 {
 	struct tdp_result *r = w->result;
 	if (w->features.l.width || w->events) {
@@ -155,7 +156,7 @@ void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt)
 		      scaled_events_size(r);
 	r->size = (uint32_t)size;
 	r->scale = w->s;
-	emit(w, r, size);
+	emit(w, r, size, read_ns);
 	tdp_counter_add(&w->child.slot->windows, 1);
 	if (why != TDP_INCOMPLETE_NONE)
 		report_incomplete(w, r, why);

@@ -104,9 +104,11 @@ uint32_t scaled_stream_count(const struct scaled *w);
  * into the arena and out-ring: its features added (and, with distances,
  * its diagrams kept as the stream's previous window, committed by the
  * caller's next scaled_commit of the stream), its size set, counted, its
- * compute time DT and an incomplete dimension (WHY) reported.  Blocks
- * while publish has no room.
+ * compute time DT and an incomplete dimension (WHY) reported.  READ_NS,
+ * when ingest read the point that closed the window, goes into the
+ * descriptor only (publish's latency histogram), never into the result:
+ * results stay a function of the input.  Blocks while publish has no room.
  */
-void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt);
+void scaled_emit(struct scaled *w, enum tdp_incomplete why, uint64_t dt, uint64_t read_ns);
 
 #endif

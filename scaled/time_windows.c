@@ -44,6 +44,16 @@
  * A successor rebuilds the heap from pend (the slots of the last pend-size
  * sequence numbers that sort after last_t/last_seq),
  * and closes and settles what the watermark already passed.
+ *
+ * Latency (a result's read_ns, tdapipe-stats(1)): a time window can be
+ * emitted only once the watermark passes its end, so its latency runs
+ * from the read of the point whose arrival moved the watermark there (or
+ * forced the early settling that closed it), not from its own last point:
+ * waiting for the watermark is the lateness the config asks for, not
+ * pipeline delay.  A window closed by idle_close or the end of the input
+ * counts from then.  A successor closing what the watermark had already
+ * passed counts from the stream's last point applied, whose read time the
+ * pend store keeps: the downtime is latency.
  */
 #define _GNU_SOURCE 1   /* fallocate(2) */
 #include <fcntl.h>
@@ -90,6 +100,7 @@ struct time_state {
 	uint64_t held_slots;        /* H */
 	uint64_t pend_bytes;        /* where held begins in a store */
 	uint64_t behind;            /* points left out for coming after points settled early */
+	uint64_t close_read_ns;     /* the read_ns of windows closed now: see the file comment */
 };
 
 static struct time_state *state_of(const struct scaled *w)
@@ -289,6 +300,7 @@ static struct tw_stream *stream_of(struct scaled *w, uint32_t i)
 	ts->held.tag = (uint64_t *)(store + s->pend_bytes);
 	ts->held.t = (int64_t *)(ts->held.tag + s->held_slots);
 	ts->held.off = (uint64_t *)(ts->held.t + s->held_slots);
+	ts->held.read_ns = NULL;   /* TDP_HELD_WORDS: windows take their closing point's read time */
 	ts->held.v = (double *)(ts->held.off + s->held_slots);
 	ts->heap = malloc(sizeof(*ts->heap) * cap);
 	if (!ts->heap || (w->sc->complex == TDP_COMPLEX_SUBLEVEL && sls_init(&ts->sl, w->sc->max_window_points, 0) < 0)) {
@@ -391,7 +403,7 @@ static void close_window(struct scaled *w, uint32_t i, struct tw_stream *ts, int
 	 * (publish/checkpoint.c), and publish drops what it already wrote. */
 	r->src_seq = 0;
 	r->src_off = 0;
-	scaled_emit(w, why, dt);
+	scaled_emit(w, why, dt, s->close_read_ns);
 	if (total > n)
 		tdp_counter_add(&w->child.slot->dropped, total - n);
 }
@@ -506,6 +518,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	}
 	struct tw_stream *ts = stream_of(w, i);
 	ts->last_wall = tdp_now_ns();
+	state_of(w)->close_read_ns = p->read_ns;
 	struct key k = {p->t, p->seq};
 	uint64_t gap = p->seq - b->next_seq;
 	if (!(p->flags & TDP_POINT_TIMED) || !pending(b, k)) {
@@ -586,7 +599,7 @@ static int init(struct scaled *w)
 	s->streams = calloc(w->child.seg.hdr->max_streams, sizeof(*s->streams));
 	s->held_slots = tdp_time_held_slots(w->sc);
 	uint64_t dim = w->child.seg.hdr->scales[w->s].store_dim;
-	s->pend_bytes = ((uint64_t)tdp_time_pend_slots(w->sc) * (3 + dim) * 8 + 4095) & ~(uint64_t)4095;
+	s->pend_bytes = ((uint64_t)tdp_time_pend_slots(w->sc) * (TDP_WINDOW_WORDS + dim) * 8 + 4095) & ~(uint64_t)4095;
 	tdp_store_u64((uint64_t *)&w->child.slot->newest_ns, (uint64_t)INT64_MIN);
 	tdp_store_u64((uint64_t *)&w->child.slot->watermark_ns, (uint64_t)INT64_MAX);
 	return s->streams ? 0 : -1;
@@ -596,9 +609,14 @@ static int init(struct scaled *w)
 static void recover(struct scaled *w)
 {
 	uint32_t max = w->child.seg.hdr->max_streams;
-	for (uint32_t i = 0; i < max; i++)
-		if (w->st[i].dim)
-			advance(w, i, stream_of(w, i), watermark(w, &w->st[i]));
+	for (uint32_t i = 0; i < max; i++) {
+		if (!w->st[i].dim)
+			continue;
+		struct tw_stream *ts = stream_of(w, i);
+		uint64_t last = w->st[i].next_seq - 1;   /* the point whose arrival moved the watermark */
+		state_of(w)->close_read_ns = window_has(&ts->pend, last) ? window_read_ns(&ts->pend, last) : tdp_now_ns();
+		advance(w, i, ts, watermark(w, &w->st[i]));
+	}
 	gauges(w);
 }
 
@@ -629,6 +647,7 @@ static bool idle(struct scaled *w)
 			    now - ts->last_wall < close_after)
 				continue;
 			uint64_t before = w->child.slot->records_out;
+			state_of(w)->close_read_ns = now;
 			flush(w, i);
 			emitted |= w->child.slot->records_out != before;
 		}
@@ -642,6 +661,7 @@ static bool idle(struct scaled *w)
 static void finish(struct scaled *w)
 {
 	uint32_t n = scaled_stream_count(w);
+	state_of(w)->close_read_ns = tdp_now_ns();
 	for (uint32_t i = 0; i < n; i++) {
 		struct tdp_wstate_body *b = &w->st[i];
 		uint64_t total = tdp_shm_stream(&w->child.seg, i)->next_seq;

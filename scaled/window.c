@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/shm.h"
+
 size_t window_bytes(uint32_t size, uint32_t dim)
 {
-	return (size_t)size * (3 + dim) * sizeof(uint64_t);
+	return (size_t)size * (TDP_WINDOW_WORDS + dim) * sizeof(uint64_t);
 }
 
 void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim)
@@ -16,7 +18,8 @@ void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim)
 	w->tag = mem;
 	w->t = (int64_t *)(w->tag + size);
 	w->off = (uint64_t *)(w->t + size);
-	w->v = (double *)(w->off + size);
+	w->read_ns = w->off + size;
+	w->v = (double *)(w->read_ns + size);
 	w->owned = NULL;
 }
 
@@ -44,6 +47,7 @@ void window_put(struct window *w, const struct tdp_point *p)
 	memcpy(w->v + slot * w->dim, p->v, sizeof(double) * w->dim);
 	w->t[slot] = p->t;
 	w->off[slot] = p->src_off | (p->flags & TDP_POINT_TIMED ? WINDOW_OFF_TIMED : 0);
+	w->read_ns[slot] = p->read_ns;
 	w->tag[slot] = p->seq + 1;
 }
 

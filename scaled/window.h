@@ -8,8 +8,10 @@
  * arrived (dropped on overflow) is simply absent: gathering a window
  * returns the points present, and the caller reports size - present as
  * "lost".  Each point's source offset is kept too: a result names where
- * its window's first point came from (Kafka checkpoints, publish/).  The
- * buffer is plain memory laid out as tags, times, offsets, values:
+ * its window's first point came from (Kafka checkpoints, publish/), and
+ * when ingest read it (a result's read_ns: latency, never output).  The
+ * buffer is plain memory laid out as tags, times, offsets, read times,
+ * values (TDP_WINDOW_WORDS + dim words a point):
  * scale workers lay it over their store in the shared segment, where it
  * outlives them.
  */
@@ -28,6 +30,7 @@ struct window {
 	uint64_t *tag;       /* size tags: seq + 1, 0 = empty */
 	int64_t *t;          /* size event times (ns), or sequence numbers */
 	uint64_t *off;       /* size source offsets */
+	uint64_t *read_ns;   /* size read times (struct tdp_point.read_ns; time scales' held: NULL) */
 	double *v;           /* size * dim values */
 	void *owned;         /* window_init's allocation, else NULL */
 };
@@ -69,6 +72,12 @@ int64_t window_time(const struct window *w, uint64_t seq);
 static inline uint64_t window_off(const struct window *w, uint64_t seq)
 {
 	return w->off[seq % w->size] & ~WINDOW_OFF_TIMED;
+}
+
+/* When ingest read point SEQ, which must be present (0: unknown). */
+static inline uint64_t window_read_ns(const struct window *w, uint64_t seq)
+{
+	return w->read_ns[seq % w->size];
 }
 
 /* Whether point SEQ's time is an event time (else its sequence number). */

@@ -104,7 +104,13 @@ rkeys = ["ring", "scale", "capacity", "used", "pushed", "popped", "overflow", "h
 expect([(r["ring"], r["scale"]) for r in s["rings"]] == [(d, n) for n in scales for d in ("in", "out")],
        "rings %s" % [(r["ring"], r["scale"]) for r in s["rings"]])
 for r in s["rings"]:
-    expect(list(r.keys()) == rkeys + (["lost"] if r["ring"] == "in" else []), "ring keys %s" % list(r.keys()))
+    lkeys = ["latency_p50_ns", "latency_p99_ns", "latency_p999_ns", "latency_hist"]
+    expect(list(r.keys()) == rkeys + (["lost"] if r["ring"] == "in" else lkeys), "ring keys %s" % list(r.keys()))
+    if r["ring"] == "out":   # one latency per result published, quantiles that are bucket bounds
+        h = r["latency_hist"]
+        expect(len(h) == 40 and sum(h) == wins[r["scale"]], "out[%s] latency_hist %r" % (r["scale"], h))
+        expect(all(r[k] in [2 << i for i in range(40)] for k in lkeys[:3]) and
+               r["latency_p50_ns"] <= r["latency_p99_ns"] <= r["latency_p999_ns"], "out[%s] latency %r" % (r["scale"], r))
     expect(r.get("lost", 0) == 0, "%s[%s]: lost %r with nothing dropped" % (r["ring"], r["scale"], r.get("lost")))
     want = N if r["ring"] == "in" else wins[r["scale"]]
     expect(r["pushed"] == want and r["popped"] == want and r["used"] == 0 and r["overflow"] == 0,
@@ -126,6 +132,7 @@ grep -q "^PROCESS .* RESTARTS HANGS LAST-EXIT" "$T/stats.txt" || die "text stats
 grep -q "^EVENTS  *FEATURE-BIRTH  *FEATURE-DEATH  *FEATURE-UPDATE  *ANOMALY" "$T/stats.txt" || die "text stats lack the EVENTS table"
 [ "$(sed -n '/^EVENTS/,/^[A-Z]/p' "$T/stats.txt" | grep -c '^scaled')" -eq 1 ] || die "EVENTS rows: $(cat "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
+grep -q "^LATENCY  *RESULTS  *P50-MS  *P99-MS  *P999-MS" "$T/stats.txt" || die "text stats lack the LATENCY table"
 head -n 1 "$T/stats.txt" | grep -q "^instance $INSTANCE .*  time [0-9-]*T[0-9:.]*Z  up [0-9]* s$" ||
 	die "text stats lack the time of reading: $(head -n 1 "$T/stats.txt")"
 ! grep -q "^RATES" "$T/stats.txt" || die "text stats without --rate show rates"

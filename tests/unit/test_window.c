@@ -50,7 +50,7 @@ static void test_gather_in_order(void **state)
 static void test_zeroed_memory_is_empty(void **state)
 {
 	(void)state;
-	uint64_t mem[4 * 4] = {0};   /* tag, time, offset, one value */
+	uint64_t mem[4 * 5] = {0};   /* tag, time, offset, read time, one value */
 	struct window w;
 	window_attach(&w, mem, 4, 1);
 	double vals[4];
@@ -58,8 +58,10 @@ static void test_zeroed_memory_is_empty(void **state)
 	assert_false(window_has(&w, 0));
 	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 0);
 	struct tdp_point p = pt(0, 7);
+	p.read_ns = 12345;
 	window_put(&w, &p);
 	assert_true(window_has(&w, 0));
+	assert_true(window_read_ns(&w, 0) == 12345);   /* kept for the result's latency */
 	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 1);
 	assert_int_equal(window_bytes(4, 1), sizeof(mem));
 }

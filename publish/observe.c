@@ -1,0 +1,96 @@
+/*
+ * observe.c - latency and latest results of committed results
+ * (publish/observe.h).
+ *
+ * A result counts as written when the commit covering it is made: for a
+ * file, once the write holding it completed; for a Kafka sink, once its
+ * messages are delivered and, with exactly_once, the transaction holding
+ * them is committed (publish/sink_kafka.c: the flight settles then).  So
+ * the latency is up to the moment a reader of the sink can see the
+ * result, measured when publish learns it.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "common/hist.h"
+#include "common/latest.h"
+#include "common/ring.h"
+#include "publish/encode_events.h"
+#include "publish/observe.h"
+
+void observe_latest_of(const struct tdp_result *r, struct tdp_latest *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->flags = TDP_LATEST_SET;
+	out->window = r->window;
+	out->end = r->end;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!tdp_result_has_diagram(r, d))
+			continue;
+		out->dims_mask |= 1u << d;
+		const struct tdp_interval *iv = tdp_result_dim_intervals_const(r, d);
+		for (uint32_t i = 0; i < r->count[d]; i++) {
+			if (isinf(iv[i].death)) {
+				out->essential[d]++;
+			} else if (iv[i].death > iv[i].birth) {
+				out->count[d]++;
+				out->total[d] += iv[i].death - iv[i].birth;
+			}
+		}
+	}
+	const struct tdp_result_events *e = encode_events_of(r);
+	if (e && (e->flags & TDP_EVENTS_SCORED) && !isnan(e->score)) {
+		out->flags |= TDP_LATEST_SCORED;
+		out->score = e->score;
+	}
+}
+
+/* One committed result R of scale S, described by D. */
+static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_result_desc *d,
+			const struct tdp_result *r, uint64_t now)
+{
+	/* read_ns 0: unknown (a descriptor from no point read); a clock
+	 * that went back cannot happen with CLOCK_MONOTONIC on one machine,
+	 * but a bad value stays out rather than land in the top bucket. */
+	if (d->read_ns && d->read_ns <= now)
+		tdp_hist_add(tdp_shm_out_ring(seg, s)->latency_hist, now - d->read_ns);
+	struct tdp_latest *slot = tdp_shm_latest(seg, s, r->stream);
+	if (slot) {
+		struct tdp_latest v;
+		observe_latest_of(r, &v);
+		tdp_latest_write(slot, &v);
+	}
+}
+
+/* The first id of scale S in B at or after J (B->n: none). */
+static uint32_t next_id(const struct tdp_publish_body *b, uint32_t j, uint32_t s)
+{
+	while (j < b->n && b->ids[j].scale != s)
+		j++;
+	return j;
+}
+
+void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now)
+{
+	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
+		const struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
+		const struct tdp_result_desc *slots = tdp_shm_out_slots(seg, s);
+		const char *arena = tdp_shm_arena(seg, s);
+		uint64_t asize = seg->hdr->scales[s].arena_size;
+		unsigned end = (unsigned)b->consumed[s];
+		uint32_t j = next_id(b, 0, s);
+		/* Ids are in the order publish read the descriptors, and a
+		 * dropped duplicate never comes before the result of its id
+		 * that was published: matching them in order pairs each id
+		 * with its descriptor. */
+		for (unsigned pos = tdp_ring_head(ring); pos != end && j < b->n; pos++) {
+			struct tdp_result_desc d;
+			if (!tdp_desc_peek(ring, slots, pos, &d))
+				break;
+			if (d.stream != b->ids[j].stream || d.window != b->ids[j].window)
+				continue;
+			observe_one(seg, s, &d, (const struct tdp_result *)(arena + d.off % asize), now);
+			j = next_id(b, j + 1, s);
+		}
+	}
+}
