@@ -1,0 +1,182 @@
+/*
+ * shm_reader.c - mapping a segment read-only from outside the pipeline
+ * (tdapipe stats, tdapipe-exporter), and the readings they share.
+ *
+ * /dev/shm is world-writable and root runs these tools too: nothing
+ * follows an offset of the segment before tdp_shm_check vouched for it,
+ * and every read that might hit a shrunk mapping runs under tdp_bus_guard.
+ */
+#include "common/shm_reader.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/atomics.h"
+#include "common/bus_guard.h"
+#include "common/commit.h"
+#include "common/shm_check.h"
+
+void tdp_shm_reader_init(struct tdp_shm_reader *r, const char *instance)
+{
+	memset(r, 0, sizeof(*r));
+	r->instance = instance;
+	r->seg.fd = -1;
+	tdp_buf_init(&r->text);
+}
+
+void tdp_shm_reader_close(struct tdp_shm_reader *r)
+{
+	tdp_shm_detach(&r->seg);
+	tdp_buf_fini(&r->text);
+}
+
+static int attach(void *arg)
+{
+	struct tdp_shm_reader *r = arg;
+	return tdp_shm_attach(&r->seg, r->instance, false, r->err, sizeof(r->err));
+}
+
+/* A segment whose supervisor died (SIGKILL, a crash) is stale: its states
+ * and pids describe processes that are gone. */
+int tdp_shm_reader_alive(struct tdp_shm_reader *r)
+{
+	if (tdp_shm_supervisor_alive(r->seg.hdr))
+		return 0;
+	snprintf(r->err, sizeof(r->err), "instance \"%s\" is not running (stale segment /dev/shm%s of supervisor "
+		 "pid %d, removed by the next `tdapipe run`)", r->instance, r->seg.path, r->seg.hdr->supervisor_pid);
+	return -ESRCH;
+}
+
+/* Copy the config text out (tdp_shm_check vouched for its extent). */
+static int copy_config(void *arg)
+{
+	struct tdp_shm_reader *r = arg;
+	int rc = tdp_shm_reader_alive(r);
+	if (rc < 0)
+		return rc;
+	const struct tdp_shm_header *h = r->seg.hdr;
+	tdp_buf_append(&r->text, tdp_shm_at(&r->seg, h->config_off), h->config_len);
+	if (!tdp_buf_ok(&r->text)) {
+		snprintf(r->err, sizeof(r->err), "config in segment: %llu bytes: out of memory",
+			 (unsigned long long)h->config_len);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Hold the header to what the config parsed from it lays out. */
+static int check_config(void *arg)
+{
+	struct tdp_shm_reader *r = arg;
+	char why[512];
+	if (tdp_shm_check_config(r->seg.hdr, &r->cfg, why, sizeof(why)) < 0) {
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s: %s", r->seg.path, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int tdp_shm_reader_guard(struct tdp_shm_reader *r, int (*fn)(void *), void *arg)
+{
+	int rc = tdp_bus_guard(fn, arg);
+	if (rc == -EFAULT)
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s shrank while being read (SIGBUS): the segment was "
+			 "truncated underneath", r->seg.path);
+	return rc;
+}
+
+int tdp_shm_reader_open(struct tdp_shm_reader *r)
+{
+	int rc = tdp_shm_reader_guard(r, attach, r);
+	if (rc < 0)
+		return rc;
+	if ((rc = tdp_shm_reader_guard(r, copy_config, r)) < 0)
+		return rc;
+	char why[768];
+	if (tdp_config_parse(r->text.p, r->text.len, "(segment)", &r->cfg, why, sizeof(why)) < 0) {
+		snprintf(r->err, sizeof(r->err), "config in segment /dev/shm%s: %s", r->seg.path, why);
+		return -EINVAL;
+	}
+	return tdp_shm_reader_guard(r, check_config, r);
+}
+
+int tdp_shm_reader_still_there(struct tdp_shm_reader *r)
+{
+	struct stat sb;
+	if (fstat(r->seg.fd, &sb) != 0) {
+		int e = errno;
+		snprintf(r->err, sizeof(r->err), "stat /dev/shm%s: %s", r->seg.path, strerror(e));
+		return -e;
+	}
+	if (sb.st_nlink == 0) {
+		snprintf(r->err, sizeof(r->err), "instance \"%s\" is not running any more (its segment /dev/shm%s "
+			 "was removed)", r->instance, r->seg.path);
+		return -ENOENT;
+	}
+	if ((uint64_t)sb.st_size != r->seg.size) {
+		snprintf(r->err, sizeof(r->err), "/dev/shm%s %s from %zu to %lld bytes while watched: the segment "
+			 "was truncated or replaced", r->seg.path, (uint64_t)sb.st_size < r->seg.size ? "shrank" :
+			 "grew", r->seg.size, (long long)sb.st_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *tdp_proc_state_name(uint32_t st)
+{
+	static const char *names[] = {"new", "running", "backoff", "done", "failed", "stopped"};
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+const char *tdp_seg_string(char *out, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len);
+	memcpy(out, src, n);
+	out[n] = 0;
+	return out;
+}
+
+uint32_t tdp_seg_nstreams(const struct tdp_shm *seg)
+{
+	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
+	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
+}
+
+/* Exact, from the worker's committed per-stream state: dropped on
+ * overflow, or lost while its worker was failed. */
+uint64_t tdp_seg_scale_lost(const struct tdp_shm *seg, uint32_t s)
+{
+	uint32_t n = tdp_seg_nstreams(seg);
+	uint64_t lost = 0;
+	for (uint32_t i = 0; i < n; i++)
+		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
+	return lost;
+}
+
+uint32_t tdp_seg_kafka_nparts(const struct tdp_kafka_block *kb)
+{
+	uint32_t n = tdp_load_acquire_u32(&kb->nparts);
+	return n < TDP_KAFKA_MAX_PARTS ? n : TDP_KAFKA_MAX_PARTS;
+}
+
+/* The position is where ingest's last commit resumes; the lag the
+ * messages from there to the end (the whole partition before the first
+ * message). */
+void tdp_seg_kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag)
+{
+	const struct tdp_ingest_body *b = TDP_LIVE(tdp_shm_ingest_commit(seg));
+	int64_t end = tdp_shm_kafka(seg)->parts[i].high_watermark;
+	*pos = i < b->nkpos && i < TDP_KAFKA_MAX_PARTS ? b->kpos[i] : -1;
+	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
+}
+
+int64_t tdp_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
