@@ -11,7 +11,8 @@
 #     scratch (compute only, no I/O) on the same input.
 #  3. time windows: a time scale next to a count scale with the same mean
 #     points per window (bench/time_windows.sh); features on vs off
-#     (bench/features.sh); then rips, sliding
+#     (bench/features.sh); metrics scraped at 10 Hz vs none
+#     (bench/metrics_scrape.sh); then rips, sliding
 #     sublevel and Kafka sections (below), and anomaly events (bench/events.sh).
 set -eu
 cd "$(dirname "$0")/.."
@@ -96,6 +97,12 @@ echo "== numbers: formatting a double, shortest round-trip digits, ours vs glibc
 echo
 echo "== features: tdapipe run, sublevel 1000/100 with every feature and distance on vs off (median of $RUNS; bench/features.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/features.sh
+
+# Metrics (issue 21): the same sublevel 1000/100 run without metrics, with
+# the exporter idle, and scraped at 10 Hz; bench/metrics_scrape.sh.
+echo
+echo "== metrics: tdapipe run, sublevel 1000/100 without metrics vs the exporter scraped at 10 Hz (median of $RUNS; bench/metrics_scrape.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/metrics_scrape.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"
