@@ -448,7 +448,7 @@ void exporter_stop(struct supervisor *sv)
 		kill(p->pid, SIGTERM);
 		for (uint64_t end = tdp_now_ns() + EXPORTER_STOP_NS; (got = waitpid(p->pid, &status, WNOHANG)) == 0 &&
 		     tdp_now_ns() < end;)
-			usleep(10000);
+			usleep(2000);
 		if (got == 0) {
 			proc_log(sv, i, "did not stop within %llu ms of SIGTERM: killing it", EXPORTER_STOP_NS / NS_PER_MS);
 			kill(p->pid, SIGKILL);
