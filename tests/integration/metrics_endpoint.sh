@@ -9,7 +9,9 @@
 # JSON; /healthz and /readyz say 200 "ok".  Bad requests: an unknown path
 # 404, POST 405, a 100 KB header refused (no 200), and 50 slow clients
 # holding connections while more input is fed: the pipeline still takes
-# all of it and /metrics still answers within 5 s.  A scale worker killed
+# all of it and /metrics still answers within 5 s.  The exporter stopped
+# (SIGSTOP) past heartbeat_timeout is not judged hung (it cannot beat);
+# killed, it is restarted and answers again.  A scale worker killed
 # into a crash loop (restart_limit 1) makes /healthz and /readyz 503 with
 # "scaled[beta] failed"; the run exits 1 and the exporter is stopped (the
 # port closed).  Then a port already in use: the exporter says which
@@ -41,7 +43,7 @@ sink: {type: file, path: $T/results.jsonl}
 dead_letter: {type: file, path: $T/dead.jsonl}
 events: {type: file, path: $T/events.jsonl}
 metrics: {listen: "127.0.0.1:$PORT", streams: 10}
-supervisor: {restart_limit: 1, restart_window: 60, backoff_min: 20, backoff_max: 40}
+supervisor: {restart_limit: 1, restart_window: 60, backoff_min: 20, backoff_max: 40, heartbeat_timeout: 2000}
 scales:
   - {name: alpha, complex: sublevel, window: 100, slide: 20, track: {min_persistence: 0.1},
      anomaly: {signal: total, history: 5, threshold: 1}}
@@ -147,8 +149,20 @@ grep -q "^tdapipe_windows_total{instance=\"$INSTANCE\",scale=\"alpha\"} $WIN_A2\
 kill "$(cat "$T/slow.pid")" 2>/dev/null || true
 rm -f "$T/slow.pid"
 
-# --- a scale in a crash loop: unhealthy, not ready ------------------------
+# --- the exporter: exempt from hang detection, restarted when it dies -----
+EXP=$(stats_get proc:exporter:-:pid)
+kill -STOP "$EXP"
+sleep 3   # longer than heartbeat_timeout (2 s): a beating process would be killed
+kill -CONT "$EXP"
+[ "$(stats_get proc:exporter:-:pid)" = "$EXP" ] && [ "$(stats_get proc:exporter:-:hangs)" = 0 ] ||
+	die "the stopped exporter was judged hung: $(grep exporter "$T/run.err")"
+[ "$(status /healthz)" = 200 ] || die "/healthz after SIGCONT: $(cat "$T/body")"
 ALLOW_RESTARTS=1
+kill -9 "$EXP"
+wait_for 10 sh -c "[ \"\$(curl -s -m 2 $URL/healthz)\" = ok ]" || die "the exporter was not restarted: $(cat "$T/run.err")"
+[ "$(stats_get proc:exporter:-:restarts)" = 1 ] || die "exporter restarts: $(stats_get proc:exporter:-:restarts)"
+
+# --- a scale in a crash loop: unhealthy, not ready ------------------------
 for k in 1 2 3 4; do
 	[ "$(stats_get proc:scaled:beta:state)" = failed ] && break
 	pid=$(stats_get proc:scaled:beta:pid)
@@ -163,7 +177,7 @@ done
 close_input
 wait_run 30
 [ "$RUN_RC" -eq 1 ] || { cat "$T/run.err" >&2; die "run with a failed scale exited $RUN_RC, expected 1"; }
-! grep -q "exporter.*restart" "$T/run.err" || die "the exporter was restarted: $(grep exporter "$T/run.err")"
+[ "$(grep -c "exporter .*; restart" "$T/run.err")" -eq 1 ] || die "the exporter was restarted other than once: $(grep exporter "$T/run.err")"
 [ "$(status /metrics)" = 000 ] || die "the exporter still answers after the run"
 
 # --- the port taken: the exporter gives up, the run does not --------------
