@@ -10,7 +10,10 @@
 # stream, CSV.  The configs alternate, RUNS (3) rounds; points/s is N /
 # wall time of `tdapipe run`, medians; the scraper's successful scrapes
 # per run are printed too (a scraper that never got through measures
-# nothing).
+# nothing), and the exporter's own CPU time per second of a scraped run
+# (all its threads, from /proc schedstat, start-up included): the most a
+# scrape can take from the pipeline, and a figure the machine's noise does
+# not drown.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -40,9 +43,23 @@ done
 # so that its start-up is not timed either.
 scrape() {
 	rm -f "$1.ready"
-	/usr/bin/python3 - "$PORT" "$1" <<'PY' &
-import socket, sys, time
-port, out = int(sys.argv[1]), sys.argv[2]
+	/usr/bin/python3 - "$PORT" "$1" "bench-mscrape-$$" <<'PY' &
+import os, socket, sys, time
+port, out, inst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def exporter_cpu():
+    """CPU seconds the instance's exporter used so far, all its threads
+    (schedstat: nanoseconds, not clock ticks); 0 when not found."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open("/proc/%s/cmdline" % pid, "rb").read().split(b"\0")
+            if cmd[0].endswith(b"tdapipe-exporter") and inst.encode() in cmd:
+                tasks = os.listdir("/proc/%s/task" % pid)
+                return sum(int(open("/proc/%s/task/%s/schedstat" % (pid, t)).read().split()[0])
+                           for t in tasks) / 1e9
+        except (OSError, IndexError, ValueError):
+            pass
+    return 0.0
+
 req = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 ok, nxt = 0, time.monotonic()
 open(out + ".ready", "w").close()
@@ -58,7 +75,7 @@ while True:
                 r += d
         if r.startswith(b"HTTP/1.1 200"):
             ok += 1
-            open(out, "w").write("%d\n" % ok)
+            open(out, "w").write("%d %.6f\n" % (ok, exporter_cpu()))
     except OSError:
         pass
     nxt += 0.1
@@ -71,6 +88,7 @@ PY
 
 for name in mnone midle mscrape; do : >"$W/$name.rates"; done
 : >"$W/mscrape.scrapes"
+: >"$W/mscrape.cpu"
 for _ in $(seq "$RUNS"); do
 	for name in mnone midle mscrape; do
 		[ "$name" = mscrape ] && scrape "$W/mscrape.count"
@@ -80,7 +98,10 @@ for _ in $(seq "$RUNS"); do
 		t1=$(now)
 		if [ "$name" = mscrape ]; then
 			kill "$SCRAPER"; wait "$SCRAPER" 2>/dev/null || true
-			cat "$W/mscrape.count" >>"$W/mscrape.scrapes" 2>/dev/null || echo 0 >>"$W/mscrape.scrapes"
+			read -r got cpu <"$W/mscrape.count" 2>/dev/null || got=0 cpu=0
+			echo "$got" >>"$W/mscrape.scrapes"
+			# the exporter's CPU time (at its last scrape) per second of the run
+			echo "$t0 $t1 $cpu" | awk '{printf "%.6f\n", $3 / ($2 - $1)}' >>"$W/mscrape.cpu"
 			rm -f "$W/mscrape.count" "$W/mscrape.count.ready"
 		fi
 		echo "$t0 $t1" | awk -v n="$N" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/$name.rates"
@@ -97,3 +118,4 @@ for row in "mnone|no metrics" "midle|exporter up, not scraped" "mscrape|exporter
 done
 echo "   scraping at 10 Hz / not scraping: $(awk -v a="$(median <"$W/mscrape.rates")" -v b="$idle" 'BEGIN {printf "%.3f", a / b}') (issue 21: at least 0.98)"
 echo "   scrapes per scraped run: $(tr '\n' ' ' <"$W/mscrape.scrapes")"
+echo "   the exporter's CPU while scraped at 10 Hz: $(median <"$W/mscrape.cpu" | awk '{printf "%.2f%%", $1 * 100}') of one core (median; what a scrape can take from the pipeline at most)"
