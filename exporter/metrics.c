@@ -25,6 +25,7 @@
 struct slot {
 	const struct tdp_proc *p;
 	const char *labels[5];
+	uint32_t role;
 	bool scaled;
 	uint32_t scale;
 };
@@ -38,6 +39,7 @@ static uint32_t slots(const struct tdp_shm *seg, const struct tdp_config *cfg, s
 		uint32_t role = i == tdp_slot_ingest() ? TDP_ROLE_INGEST : i <= h->nscales ? TDP_ROLE_SCALED
 			      : i == tdp_slot_publish(h) ? TDP_ROLE_PUBLISH : TDP_ROLE_EXPORTER;
 		s->p = tdp_shm_proc(seg, i);
+		s->role = role;
 		s->scaled = role == TDP_ROLE_SCALED;
 		s->scale = s->scaled ? i - 1 : 0;
 		s->labels[0] = "process";
@@ -78,7 +80,7 @@ static void processes(struct prom *pr, const struct tdp_shm *seg, const struct t
 		    "Time since the process last beat (the exporter, exempt from hang detection, has none).");
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t beat = tdp_load_u64(&sl[i].p->heartbeat_ns);
-		if (beat && sl[i].labels[1][0] != 'e')
+		if (beat && sl[i].role != TDP_ROLE_EXPORTER)
 			prom_f64(pr, "tdapipe_process_heartbeat_age_seconds", sl[i].labels,
 				 beat < now ? (double)(now - beat) * 1e-9 : 0.0);
 	}
