@@ -121,14 +121,10 @@ static bool is_exporter(const struct supervisor *sv, uint32_t i)
 }
 
 /* Marked failed: nothing restarts it.  Without ingest the input is over;
- * without publish nothing can be published any more: stop the rest.
- * Without the exporter the pipeline goes on, unwatched. */
+ * without publish nothing can be published any more: stop the rest. */
 static void failed(struct supervisor *sv, uint32_t i)
 {
 	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
-	if (is_exporter(sv, i))
-		proc_log(sv, i, "given up on: the pipeline goes on without its metrics endpoint (metrics.listen %s)",
-			 sv->cfg.metrics.listen);
 	if (p->role == TDP_ROLE_INGEST)
 		ingest_mark_done(sv);
 	if (p->role == TDP_ROLE_PUBLISH && !sv->draining) {
@@ -450,7 +446,7 @@ void exporter_stop(struct supervisor *sv)
 		     tdp_now_ns() < end;)
 			usleep(2000);
 		if (got == 0) {
-			proc_log(sv, i, "did not stop within %llu ms of SIGTERM: killing it", EXPORTER_STOP_NS / NS_PER_MS);
+			tdp_log("exporter did not stop within %llu ms of SIGTERM: killing it", EXPORTER_STOP_NS / NS_PER_MS);
 			kill(p->pid, SIGKILL);
 			got = waitpid(p->pid, &status, 0);
 		}
