@@ -1,6 +1,6 @@
 # tdapipe - real-time multi-scale topological data analysis of streams.
 #
-#   make              build bin/tdapipe{,-ingest,-scaled,-publish}
+#   make              build bin/tdapipe{,-ingest,-scaled,-publish,-exporter}
 #   make test         unit, oracle, man-page and whole-pipeline tests
 #   make asan         the same tests on an ASan+UBSan build (build-asan/)
 #   make bench        benchmarks (tables: ours vs the reference, same run)
@@ -16,7 +16,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 BIN     ?= bin
-PKGS    := liburing ck rdkafka msgpack yaml-0.1
+PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -41,11 +41,11 @@ endif
 DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev \
                libmsgpack-dev libyaml-dev libcmocka-dev ripser python3-gudhi \
                python3-numpy python3-scipy python3-sklearn python3-pot python3-msgpack python3-confluent-kafka kcat hyperfine time mandoc man-db \
-               clang libclang-rt-dev jq
+               clang libclang-rt-dev jq libmicrohttpd-dev prometheus
 
-PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish
-MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard common/*.c ingest/*.c scaled/*.c publish/*.c cli/*.c))
+PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish tdapipe-exporter
+MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c exporter/main.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard common/*.c ingest/*.c scaled/*.c publish/*.c cli/*.c exporter/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtdp.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -68,6 +68,7 @@ $(BIN)/tdapipe: $(BUILD)/cli/main.o $(LIB)
 $(BIN)/tdapipe-ingest: $(BUILD)/ingest/main.o $(LIB)
 $(BIN)/tdapipe-scaled: $(BUILD)/scaled/main.o $(LIB)
 $(BIN)/tdapipe-publish: $(BUILD)/publish/main.o $(LIB)
+$(BIN)/tdapipe-exporter: $(BUILD)/exporter/main.o $(LIB)
 $(addprefix $(BIN)/,$(PROGS)):
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
@@ -160,11 +161,13 @@ deps:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	        $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/tdapipe
+	        $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	        $(DESTDIR)$(PREFIX)/share/tdapipe
 	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 scripts/chaos $(DESTDIR)$(PREFIX)/bin/tdapipe-chaos
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(filter %.5,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/tdapipe/
 
 clean:

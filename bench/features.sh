@@ -19,20 +19,8 @@ N=${FBENCH_POINTS:-1080000}
 W=$BUILD/bench
 mkdir -p "$W"
 
-input=$W/features-$N.csv
-if [ ! -f "$input" ]; then
-	/usr/bin/python3 - "$input" "$N" <<'PY'
-import os, sys
-out, n = sys.argv[1], int(sys.argv[2])
-x = open("samples/ecg.csv").read().split()
-with open(out + ".tmp", "w") as f:
-    for i in range(n):
-        f.write(x[i % len(x)] + "\n")
-os.replace(out + ".tmp", out)
-PY
-fi
-
 . bench/lib.sh
+input=$(ecg_input "$N")
 
 SUB='name: sub, complex: sublevel, window: 1000, slide: 100'
 SRC="{type: file, path: $input, format: csv}"

@@ -37,3 +37,21 @@ bench_config() {
 		echo "  - $3"
 	} >"$W/$1.yaml"
 }
+
+# ecg_input N: the path of $W/features-N.csv, N values of samples/ecg.csv
+# repeated, one a line (written once, then reused by every section).
+ecg_input() {
+	f=$W/features-$1.csv
+	if [ ! -f "$f" ]; then
+		/usr/bin/python3 - "$f" "$1" <<'PY'
+import os, sys
+out, n = sys.argv[1], int(sys.argv[2])
+x = open("samples/ecg.csv").read().split()
+with open(out + ".tmp", "w") as f:
+    for i in range(n):
+        f.write(x[i % len(x)] + "\n")
+os.replace(out + ".tmp", out)
+PY
+	fi
+	echo "$f"
+}

@@ -12,7 +12,8 @@
 #  3. time windows: a time scale next to a count scale with the same mean
 #     points per window (bench/time_windows.sh); features on vs off
 #     (bench/features.sh); point-to-publish latency at 25/50/90% of the
-#     maximum rate (bench/latency.sh); then rips, sliding
+#     maximum rate (bench/latency.sh); metrics scraped at 10 Hz vs none
+#     (bench/metrics_scrape.sh); then rips, sliding
 #     sublevel and Kafka sections (below), and anomaly events (bench/events.sh).
 set -eu
 cd "$(dirname "$0")/.."
@@ -104,6 +105,11 @@ BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/features.sh
 echo
 echo "== latency: point to publish, sublevel 1000/100 over tcp at 25/50/90% of the maximum rate (median of $RUNS; bench/latency.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/latency.sh
+# Metrics (issue 21): the same sublevel 1000/100 run without metrics, with
+# the exporter idle, and scraped at 10 Hz; bench/metrics_scrape.sh.
+echo
+echo "== metrics: tdapipe run, sublevel 1000/100 without metrics vs the exporter scraped at 10 Hz (median of $RUNS; bench/metrics_scrape.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/metrics_scrape.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"

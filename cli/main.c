@@ -15,6 +15,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  run -c FILE [--drain-timeout SECS]   run the pipeline of FILE under a supervisor\n"
+	"                                       (with metrics: in FILE, also its HTTP metrics endpoint)\n"
 	"  stats [-c FILE | --instance NAME] [--json] [--watch SECS] [--rate SECS]\n"
 	"                                       processes, rings, rates and Kafka clients of a running instance\n"
 	"  top [-c FILE | --instance NAME] [--interval SECS] [--streams N]\n"
@@ -25,7 +26,8 @@ static const char usage[] =
 	"                                       a mock Kafka cluster on loopback, for tests and demos\n"
 	"  --help, --version\n"
 	"\n"
-	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5).\n"
+	"`tdapipe COMMAND --help` for each; man tdapipe(1), tdapipe.yaml(5), tdapipe-results(5),\n"
+	"tdapipe-metrics(7).\n"
 	"exit: 0 ok, 1 a process failed for good (persistence: a dimension not computed),\n"
 	"100 bad usage or config, 111 system failure.\n";
 

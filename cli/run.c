@@ -2,7 +2,8 @@
  * tdapipe run -c FILE - the supervisor.
  *
  * Creates the instance's segment (sized from the config before any child
- * starts), forks and execs ingest, one worker per scale and publish, and
+ * starts), forks and execs ingest, one worker per scale, publish and (with
+ * `metrics:`) the exporter, and
  * restarts whatever dies, with exponential backoff.  SIGINT / SIGTERM start
  * a drain: ingest stops reading, every point already in a ring is computed
  * and published, then everyone exits.  With a finite source the run ends
@@ -14,6 +15,12 @@
  * exits TDP_EXIT_FAILED.  Children die with it
  * (PR_SET_PDEATHSIG), and its exclusive flock on the segment is how a
  * later `run` tells a live instance from a stale segment.
+ *
+ * The exporter serves metrics and is no part of the work: the run ends
+ * when the pipeline has, then the exporter is stopped (SIGTERM); it is
+ * restarted like any process, but exempt from hang detection (it maps the
+ * segment read-only and cannot beat), and a crash loop of it is given up
+ * on and logged without failing the run.
  *
  * This file is the command: its options, the config, the segment, the
  * outputs, the loop and the last line.  What happens to each process
@@ -204,8 +211,10 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 		uint64_t now = tdp_now_ns();
 		procs_check_hangs(sv, now);
 		procs_restart_due(sv, now);
-		if (procs_ended(sv, &all_done))
+		if (procs_ended(sv, &all_done)) {
+			exporter_stop(sv);
 			return all_done;
+		}
 		if (sv->draining && now > sv->drain_deadline)
 			drain_cut(sv);
 	}

@@ -3,7 +3,7 @@
  * time and Kafka clients, the time of the reading and, between two
  * readings, rates per second.
  *
- * Reads the segment through cli/seg_reader.h: mapped read-only, checked
+ * Reads the segment through common/seg_reader.h: mapped read-only, checked
  * before it is trusted, every read under tdp_bus_guard; a segment
  * truncated or removed while watched ends the command with a message
  * (exit 111), never with SIGBUS.
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/seg_reader.h"
+#include "common/seg_reader.h"
 #include "cli/stats_print.h"
 #include "cli/stats_rate.h"
 #include "common/buf.h"

@@ -13,23 +13,9 @@
 #include "common/json.h"
 #include "common/kafka.h"
 #include "common/ring.h"
+#include "common/seg_reader.h"
 #include "common/wallclock.h"
 
-static const char *state_name(uint32_t st)
-{
-	static const char *names[] = {"new", "running", "backoff", "done", "failed", "stopped"};
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
-}
-
-/* Copy the string a process keeps in SRC (LEN bytes; NUL-terminated
- * unless it is corrupt or being written) into OUT (LEN + 1 bytes). */
-static const char *seg_string(char *out, const char *src, size_t len)
-{
-	size_t n = strnlen(src, len);
-	memcpy(out, src, n);
-	out[n] = 0;
-	return out;
-}
 
 /* The name of scale S (a slot's, from the segment: bounded here). */
 static const char *scale_name(const struct tdp_config *cfg, int32_t s)
@@ -45,25 +31,6 @@ static void exit_str(int32_t e, char *out, size_t len)
 		snprintf(out, len, "signal %d", -e);
 	else
 		snprintf(out, len, "%d", e);
-}
-
-/* Streams interned so far: ingest's live count, at most the table's size. */
-static uint32_t nstreams(const struct tdp_shm *seg)
-{
-	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
-	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
-}
-
-/* Points of every stream that never reached scale S's windows (dropped
- * on overflow, or lost while its worker was failed): exact, from the
- * worker's committed per-stream state. */
-static uint64_t scale_lost(const struct tdp_shm *seg, uint32_t s)
-{
-	uint32_t n = nstreams(seg);
-	uint64_t lost = 0;
-	for (uint32_t i = 0; i < n; i++)
-		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
-	return lost;
 }
 
 /* The config of scale S when it has time windows, else NULL (S is a
@@ -163,14 +130,6 @@ static bool source_live(const struct tdp_config *cfg)
 	return t == TDP_SRC_STDIN || t == TDP_SRC_TCP || t == TDP_SRC_UDP || t == TDP_SRC_KAFKA;
 }
 
-/* Now, in ns since the Unix epoch: the clock event times count in. */
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* A time scale worker's gauges, loaded once each. */
 struct time_gauges {
 	uint64_t open_windows, waiting, dropped;
@@ -213,7 +172,7 @@ static void print_time_text(struct tdp_buf *b, const struct tdp_shm *seg, const 
 {
 	if (!tdp_config_timed(cfg))
 		return;
-	int64_t now = wall_ns();
+	int64_t now = tdp_wall_ns();
 	tdp_buf_printf(b, "%-18s %10s %12s %10s %10s %10s %10s\n", "EVENT-TIME", "LATE", "OPEN-WINDOWS", "WAITING",
 		       "DROPPED", "WM-LAG-S", "WALL-LAG-S");
 	for (uint32_t i = 0; i < seg->hdr->nprocs; i++) {
@@ -270,24 +229,6 @@ static unsigned kafka_rows(const struct tdp_shm *seg, struct kafka_row rows[3])
 	return n;
 }
 
-/* Source partitions interned so far: ingest's live count, at most the table's size. */
-static uint32_t kafka_nparts(const struct tdp_kafka_block *kb)
-{
-	uint32_t n = tdp_load_acquire_u32(&kb->nparts);
-	return n < TDP_KAFKA_MAX_PARTS ? n : TDP_KAFKA_MAX_PARTS;
-}
-
-/* A source partition's position (where ingest's last commit resumes; -1
- * before its first message) and lag (messages from there to the end, the
- * whole partition before the first message; -1 when the end is unknown). */
-static void kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag)
-{
-	const struct tdp_ingest_body *b = TDP_LIVE(tdp_shm_ingest_commit(seg));
-	int64_t end = tdp_shm_kafka(seg)->parts[i].high_watermark;
-	*pos = i < b->nkpos && i < TDP_KAFKA_MAX_PARTS ? b->kpos[i] : -1;
-	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
-}
-
 static void print_kafka_text(struct tdp_buf *b, const struct tdp_shm *seg)
 {
 	struct kafka_row rows[3];
@@ -299,14 +240,14 @@ static void print_kafka_text(struct tdp_buf *b, const struct tdp_shm *seg)
 	for (unsigned i = 0; i < n; i++) {
 		const struct tdp_kafka_client *k = rows[i].k;
 		char msg[sizeof(k->last_error) + 1];
-		seg_string(msg, k->last_error, sizeof(k->last_error));
+		tdp_seg_string(msg, k->last_error, sizeof(k->last_error));
 		tdp_buf_printf(b, "%-18s %-10s %12" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %8" PRIu64
 			       "  %.80s\n", rows[i].name, tdp_kafka_state_name(k->state), tdp_load_u64(&k->messages),
 			       tdp_load_u64(&k->errors), tdp_load_u64(&k->rebalances), tdp_load_u64(&k->txn_commits),
 			       tdp_load_u64(&k->txn_aborts), msg[0] ? msg : "-");
 	}
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
-	uint32_t np = kafka_nparts(kb);
+	uint32_t np = tdp_seg_kafka_nparts(kb);
 	if (!np)
 		return;
 	tdp_buf_printf(b, "%-32s %-8s %14s %14s %12s\n", "PARTITION", "ASSIGNED", "POSITION", "END", "LAG");
@@ -314,8 +255,8 @@ static void print_kafka_text(struct tdp_buf *b, const struct tdp_shm *seg)
 		const struct tdp_kpart *kp = &kb->parts[i];
 		char topic[sizeof(kp->topic) + 1], label[sizeof(topic) + 16], v[3][24];
 		int64_t pos, lag, end = kp->high_watermark;
-		kafka_position(seg, i, &pos, &lag);
-		snprintf(label, sizeof(label), "%s/%d", seg_string(topic, kp->topic, sizeof(kp->topic)),
+		tdp_seg_kafka_position(seg, i, &pos, &lag);
+		snprintf(label, sizeof(label), "%s/%d", tdp_seg_string(topic, kp->topic, sizeof(kp->topic)),
 			 (int)kp->partition);
 		int64_t vals[3] = {pos, end, lag};
 		for (int j = 0; j < 3; j++)
@@ -340,7 +281,7 @@ static void print_kafka_json(struct tdp_buf *b, const struct tdp_shm *seg)
 			       tdp_load_u64(&k->messages), tdp_load_u64(&k->errors), tdp_load_u64(&k->rebalances), tdp_load_u64(&k->txn_commits),
 			       tdp_load_u64(&k->txn_aborts));
 		char msg[sizeof(k->last_error) + 1];
-		seg_string(msg, k->last_error, sizeof(k->last_error));
+		tdp_seg_string(msg, k->last_error, sizeof(k->last_error));
 		if (msg[0])
 			tdp_json_string(b, msg, strlen(msg));
 		else
@@ -348,15 +289,15 @@ static void print_kafka_json(struct tdp_buf *b, const struct tdp_shm *seg)
 		tdp_buf_puts(b, "}");
 	}
 	const struct tdp_kafka_block *kb = tdp_shm_kafka(seg);
-	uint32_t np = kafka_nparts(kb);
+	uint32_t np = tdp_seg_kafka_nparts(kb);
 	tdp_buf_puts(b, ",\"partitions\":[");
 	for (uint32_t i = 0; i < np; i++) {
 		const struct tdp_kpart *kp = &kb->parts[i];
 		char topic[sizeof(kp->topic) + 1];
 		int64_t pos, lag, end = kp->high_watermark;
-		kafka_position(seg, i, &pos, &lag);
+		tdp_seg_kafka_position(seg, i, &pos, &lag);
 		tdp_buf_puts(b, i ? ",{\"topic\":" : "{\"topic\":");
-		seg_string(topic, kp->topic, sizeof(kp->topic));
+		tdp_seg_string(topic, kp->topic, sizeof(kp->topic));
 		tdp_json_string(b, topic, strlen(topic));
 		tdp_buf_printf(b, ",\"partition\":%d,\"assigned\":%s", (int)kp->partition,
 			       kp->assigned ? "true" : "false");
@@ -403,7 +344,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	char instance[sizeof(h->instance) + 1];
 	uint64_t now = tdp_now_ns();
 	tdp_buf_printf(b, "instance %s  supervisor pid %d  streams %u  ingest %s",
-		       seg_string(instance, h->instance, sizeof(h->instance)), h->supervisor_pid, nstreams(seg),
+		       tdp_seg_string(instance, h->instance, sizeof(h->instance)), h->supervisor_pid, tdp_seg_nstreams(seg),
 		       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
 	print_reading_time(b, seg, false);
 	tdp_buf_putc(b, '\n');
@@ -417,7 +358,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		uint64_t beat = tdp_load_u64(&p->heartbeat_ns);
 		tdp_buf_printf(b, "%-18s %7d %-8s %8u %5u %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 " %9" PRIu64
 			       " %8" PRIu64 " %9.1f %9" PRIu64 "\n",
-			       label, p->pid, state_name(p->state), p->restarts, p->hangs, ex, tdp_load_u64(&p->records_in),
+			       label, p->pid, tdp_proc_state_name(p->state), p->restarts, p->hangs, ex, tdp_load_u64(&p->records_in),
 			       tdp_load_u64(&p->records_out), tdp_load_u64(&p->bad_records), tdp_load_u64(&p->windows),
 			       tdp_proc_incomplete(p), (double)tdp_hist_quantile(p->compute_hist, 0.5) / 1000.0,
 			       beat && beat < now ? (now - beat) / 1000000 : 0);
@@ -433,7 +374,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			snprintf(used, sizeof(used), "%u/%u", tdp_ring_used(rows[j].r), tdp_ring_capacity(rows[j].r));
 			char lost[24] = "-";
 			if (j == 0)
-				snprintf(lost, sizeof(lost), "%" PRIu64, scale_lost(seg, s));
+				snprintf(lost, sizeof(lost), "%" PRIu64, tdp_seg_scale_lost(seg, s));
 			tdp_buf_printf(b, "%-18s %19s %12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10s\n",
 				       label, used, tdp_load_u64(&rows[j].r->pushed), tdp_load_u64(&rows[j].r->popped),
 				       tdp_load_u64(&rows[j].r->overflow), tdp_load_u64(&rows[j].r->high_water), lost);
@@ -450,14 +391,14 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	const struct tdp_shm_header *h = seg->hdr;
 	char instance[sizeof(h->instance) + 1];
 	uint64_t now = tdp_now_ns();
-	int64_t wall = wall_ns();
-	seg_string(instance, h->instance, sizeof(h->instance));
+	int64_t wall = tdp_wall_ns();
+	tdp_seg_string(instance, h->instance, sizeof(h->instance));
 	tdp_buf_puts(b, "{");
 	print_reading_time(b, seg, true);
 	tdp_buf_puts(b, "\"instance\":");
 	tdp_json_string(b, instance, strlen(instance));
 	tdp_buf_printf(b, ",\"supervisor_pid\":%d,\"streams\":%u,\"ingest_done\":%s,\"processes\":[",
-		       h->supervisor_pid, nstreams(seg), h->ingest_done ? "true" : "false");
+		       h->supervisor_pid, tdp_seg_nstreams(seg), h->ingest_done ? "true" : "false");
 	for (uint32_t i = 0; i < h->nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
 		/* Each loaded once: what is checked is what is used. */
@@ -471,7 +412,7 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		else
 			tdp_buf_puts(b, "null");
 		tdp_buf_printf(b, ",\"pid\":%d,\"state\":\"%s\",\"restarts\":%u,\"hangs\":%u,\"last_exit\":", p->pid,
-			       state_name(p->state), p->restarts, p->hangs);
+			       tdp_proc_state_name(p->state), p->restarts, p->hangs);
 		if (last_exit == INT32_MIN) {
 			tdp_buf_puts(b, "null");
 		} else if (last_exit < 0) {
@@ -519,7 +460,7 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), tdp_load_u64(&rs[j]->pushed),
 				       tdp_load_u64(&rs[j]->popped), tdp_load_u64(&rs[j]->overflow), tdp_load_u64(&rs[j]->high_water));
 			if (j == 0)
-				tdp_buf_printf(b, ",\"lost\":%" PRIu64, scale_lost(seg, s));
+				tdp_buf_printf(b, ",\"lost\":%" PRIu64, tdp_seg_scale_lost(seg, s));
 			else
 				print_latency_json(b, rs[j]);
 			tdp_buf_puts(b, "}");

@@ -143,6 +143,14 @@ static void act_retry_start(struct supervisor *sv, uint32_t i)
 	sv->kids[i].restart_at = tdp_now_ns() + SPAWN_RETRY_NS;
 }
 
+/* Whether slot I is the exporter's: it serves metrics and is no part of
+ * the pipeline's work (tdapipe-run(1), EXPORTER). */
+static bool is_exporter(const struct supervisor *sv, uint32_t i)
+{
+	const struct tdp_shm_header *h = sv->seg.hdr;
+	return tdp_shm_has_exporter(h) && i == tdp_slot_exporter(h);
+}
+
 /* Marked failed: nothing restarts it.  Without ingest the input is over;
  * without publish nothing can be published any more: stop the rest. */
 static void failed(struct supervisor *sv, uint32_t i)
@@ -259,6 +267,7 @@ static const struct transition transitions[PROC_STATES][PROC_EVENTS] = {
 		[PROC_START_FAILED] = TO(NEW, act_start_failed),
 		[PROC_DRAIN] = TO(STOPPED, act_input_over),
 		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+		[PROC_STOP] = TO(STOPPED, NULL),
 	},
 	[TDP_PROC_RUNNING] = {
 		[PROC_EXITED_OK] = TO(DONE, NULL),
@@ -269,12 +278,14 @@ static const struct transition transitions[PROC_STATES][PROC_EVENTS] = {
 		[PROC_HUNG] = TO(RUNNING, act_kill_hung),
 		[PROC_DRAIN] = TO(RUNNING, NULL),
 		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+		[PROC_STOP] = TO(STOPPED, NULL),
 	},
 	[TDP_PROC_BACKOFF] = {
 		[PROC_START] = TO(RUNNING, act_started),
 		[PROC_START_FAILED] = TO(BACKOFF, act_retry_start),
 		[PROC_DRAIN] = TO(STOPPED, act_input_over),
 		[PROC_DRAIN_TIMEOUT] = TO(STOPPED, NULL),
+		[PROC_STOP] = TO(STOPPED, NULL),
 	},
 	[TDP_PROC_DONE] = {
 		[PROC_DRAIN] = TO(DONE, act_input_over),
@@ -396,6 +407,10 @@ void procs_reap(struct supervisor *sv)
 }
 
 /*
+ * The exporter is exempt: it maps the segment read-only and cannot beat;
+ * a stuck exporter stalls nothing, and its scrapes failing is how it
+ * shows (Prometheus' `up`).
+ *
  * A running child's age counts from its last beat, but never from before it
  * was started (a fresh child must not pay for its predecessor's stale beat)
  * nor from before a pause of the supervisor's own loop: if the whole group
@@ -412,7 +427,7 @@ void procs_check_hangs(struct supervisor *sv, uint64_t now)
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
 		struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 		struct child_state *k = &sv->kids[i];
-		if (p->state != TDP_PROC_RUNNING || p->pid <= 0 || p->pid == k->hung_pid)
+		if (p->state != TDP_PROC_RUNNING || p->pid <= 0 || p->pid == k->hung_pid || is_exporter(sv, i))
 			continue;
 		uint64_t since = tdp_load_u64(&p->heartbeat_ns);
 		if (since < p->started_ns)
@@ -439,6 +454,8 @@ bool procs_ended(const struct supervisor *sv, bool *all_done)
 {
 	*all_done = true;
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {
+		if (is_exporter(sv, i))
+			continue;
 		uint32_t st = tdp_shm_proc(&sv->seg, i)->state;
 		if (st == TDP_PROC_RUNNING || st == TDP_PROC_BACKOFF || st == TDP_PROC_NEW)
 			return false;
@@ -446,6 +463,31 @@ bool procs_ended(const struct supervisor *sv, bool *all_done)
 			*all_done = false;
 	}
 	return true;
+}
+
+void exporter_stop(struct supervisor *sv)
+{
+	if (!tdp_shm_has_exporter(sv->seg.hdr))
+		return;
+	uint32_t i = tdp_slot_exporter(sv->seg.hdr);
+	struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
+	if (p->state == TDP_PROC_RUNNING && p->pid > 0) {
+		int status = 0;
+		pid_t got = 0;
+		kill(p->pid, SIGTERM);
+		for (uint64_t end = tdp_now_ns() + EXPORTER_STOP_NS; (got = waitpid(p->pid, &status, WNOHANG)) == 0 &&
+		     tdp_now_ns() < end;)
+			usleep(2000);
+		if (got == 0) {
+			tdp_log("exporter did not stop within %llu ms of SIGTERM: killing it", EXPORTER_STOP_NS / NS_PER_MS);
+			kill(p->pid, SIGKILL);
+			got = waitpid(p->pid, &status, 0);
+		}
+		if (got > 0)
+			p->last_exit = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+		p->pid = 0;
+	}
+	proc_event(sv, i, PROC_STOP);   /* refused if done or failed: it stays so */
 }
 
 void drain_signal(struct supervisor *sv, int sig)

@@ -1,7 +1,8 @@
 /*
  * supervise.h - the supervisor's process table (tdapipe-run(1)).
  *
- * One slot per child (ingest, a worker per scale, publish) in the segment,
+ * One slot per child (ingest, a worker per scale, publish, and with
+ * `metrics:` the exporter) in the segment,
  * and beside it what only the supervisor keeps of that child: when to
  * restart it, its backoff, its recent restarts, whether it was killed as
  * hung.  A slot's state (enum tdp_proc_state) changes in proc_event() only,
@@ -24,6 +25,7 @@
 #define NS_PER_S 1000000000ull
 #define HEALTHY_NS (10 * NS_PER_S)         /* a run this long resets the backoff */
 #define SPAWN_RETRY_NS (1 * NS_PER_S)      /* a restart that could not fork is tried again after this */
+#define EXPORTER_STOP_NS (2 * NS_PER_S)   /* the exporter's time to exit on SIGTERM, then SIGKILL */
 #define LOOP_GAP_MIN_NS (200 * NS_PER_MS)  /* a longer pause of the loop (or half the heartbeat
                                             * timeout, if more) restarts every hang clock */
 
@@ -39,6 +41,7 @@ enum proc_event {
 	PROC_HUNG,           /* its heartbeat is older than heartbeat_timeout */
 	PROC_DRAIN,          /* the input stops (sent to ingest's slot only) */
 	PROC_DRAIN_TIMEOUT,  /* the drain ran out of time (a running one: killed and reaped) */
+	PROC_STOP,           /* the pipeline ended: the exporter is stopped (a running one: SIGTERM, reaped) */
 	PROC_EVENTS
 };
 
@@ -98,8 +101,14 @@ void procs_restart_due(struct supervisor *sv, uint64_t now);
 /* Send SIG to every running child. */
 void procs_kill(struct supervisor *sv, int sig);
 
-/* Whether no process is running or about to be; *ALL_DONE: all finished. */
+/* Whether no process of the pipeline is running or about to be; *ALL_DONE:
+ * all finished.  The exporter is not part of the pipeline: it never
+ * counts (a failed exporter does not fail the run). */
 bool procs_ended(const struct supervisor *sv, bool *all_done);
+
+/* The pipeline has ended: stop the exporter (SIGTERM, then SIGKILL after
+ * EXPORTER_STOP_NS), reap it, mark its slot stopped.  No-op without one. */
+void exporter_stop(struct supervisor *sv);
 
 /* SIGINT, SIGTERM or SIGHUP: the first starts a drain, the next kills all. */
 void drain_signal(struct supervisor *sv, int sig);

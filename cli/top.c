@@ -4,7 +4,7 @@
  * per scale points and windows/s, ring fill and latency, per stream (the
  * busiest N) its rate and latest result.
  *
- * Reads the segment exactly as `tdapipe stats` does (cli/seg_reader.h:
+ * Reads the segment exactly as `tdapipe stats` does (common/seg_reader.h:
  * read-only, checked, under tdp_bus_guard): it can never stall a worker.
  * Plain ANSI escapes, no curses: the alternate screen, the cursor hidden,
  * the frame redrawn in place.  The terminal is put back on every way out:
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/seg_reader.h"
+#include "common/seg_reader.h"
 #include "cli/top_view.h"
 #include "common/clock.h"
 #include "common/exitcode.h"

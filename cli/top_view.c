@@ -17,6 +17,7 @@
 #include "common/hist.h"
 #include "common/latest.h"
 #include "common/ring.h"
+#include "common/seg_reader.h"
 #include "common/wallclock.h"
 
 int top_snap_init(struct top_snap *s, const struct tdp_shm *seg, uint32_t top_n)
@@ -193,12 +194,6 @@ static void __attribute__((format(printf, 2, 3))) head(struct frame *f, const ch
 	va_end(ap);
 }
 
-static const char *state_name(uint32_t st)
-{
-	static const char *names[] = {"new", "running", "backoff", "done", "failed", "stopped"};
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
-}
-
 /* A rate, or "-" before there are two readings. */
 static const char *rate_text(char out[32], const struct top_snap *prev, uint64_t a, uint64_t b, double secs)
 {
@@ -239,7 +234,7 @@ static void draw_procs(struct frame *f, const struct top_snap *s, const struct t
 		if (o && t->cpu_ok && o->cpu_ok && o->pid == t->pid && tck > 0)
 			snprintf(cpu, sizeof(cpu), "%.1f",
 				 100.0 * (double)(t->cpu_ticks - o->cpu_ticks) / (double)tck / secs);
-		line(f, "%-20s %8d %-8s %8u %7s %12s", t->label, t->pid, state_name(t->state), t->restarts, cpu,
+		line(f, "%-20s %8d %-8s %8u %7s %12s", t->label, t->pid, tdp_proc_state_name(t->state), t->restarts, cpu,
 		     rate_text(rate, prev, prev ? prev->sample.in[i] : 0, s->sample.in[i], secs));
 	}
 }

@@ -585,7 +585,12 @@ void tdp_shm_detach(struct tdp_shm *seg)
 
 const char *tdp_role_name(uint32_t role)
 {
-	return role == TDP_ROLE_INGEST ? "ingest" : role == TDP_ROLE_SCALED ? "scaled" : "publish";
+	switch (role) {
+	case TDP_ROLE_INGEST: return "ingest";
+	case TDP_ROLE_SCALED: return "scaled";
+	case TDP_ROLE_EXPORTER: return "exporter";
+	default: return "publish";
+	}
 }
 
 void tdp_proc_label(const struct tdp_proc *p, const struct tdp_config *cfg, char *out, size_t len)

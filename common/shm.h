@@ -521,7 +521,7 @@ bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr);
 /* Start time of PID in clock ticks since boot, or 0 if it does not exist. */
 uint64_t tdp_proc_start_ticks(int pid);
 
-/* "ingest", "scaled" or "publish" (the helper program is tdapipe-NAME). */
+/* "ingest", "scaled", "publish" or "exporter" (the helper program is tdapipe-NAME). */
 const char *tdp_role_name(uint32_t role);
 
 /* Windows process P published without some dimension, all reasons

@@ -180,6 +180,15 @@ $SCALES
 EOC
 }
 
+# free_port [SOCK_STREAM|SOCK_DGRAM]: a port of 127.0.0.1 free right now
+# (another program may take it before it is used: retry on a clash).
+free_port() {
+	"$PY" -c "
+import socket, sys
+s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1]))
+s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()" "${1:-SOCK_STREAM}"
+}
+
 # kt ARGS...: a step of the Kafka tests (tests/integration/kafkatest.py).
 kt() { "$PY" "$TDP_ROOT/tests/integration/kafkatest.py" "$@"; }
 

@@ -33,7 +33,10 @@
  *  - a truncated segment is refused unless its header was made to agree;
  *  - a segment both checks accept is printed, text and JSON, by the very
  *    code `tdapipe stats` runs, without reading outside the segment: the
- *    checks cover every read stats makes, live counts included.
+ *    checks cover every read stats makes, live counts included;
+ *  - and by the exporter too (metrics_render, health_ok,
+ *    ready_ok): /metrics is whole lines, each a comment or a tdapipe_
+ *    sample, and a refusal of health or readiness has a reason;
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +50,8 @@
 #include "common/config.h"
 #include "common/shm.h"
 #include "common/shm_check.h"
+#include "common/latest.h"
+#include "exporter/exporter.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,6 +71,7 @@ static const char config_text[] =
 	"instance: fuzz-stats\n"
 	"source: {type: stdin, format: csv, time_column: 0, lateness: 1s}\n"
 	"max_streams: 4\n"
+	"metrics: {listen: 127.0.0.1:9464, streams: 2}\n"
 	"scales:\n"
 	"  - {name: lev, complex: sublevel, window: 20, slide: 10, ring: 16}\n"
 	"  - {name: cloud, complex: rips, window: 10, slide: 5, ring: 32}\n"
@@ -121,6 +127,9 @@ static void make_live(struct tdp_shm *seg)
 	struct tdp_ingest_body *ib = &tdp_shm_ingest_commit(seg)->body[0];
 	ib->nkpos = 2;
 	ib->kpos[0] = 400;
+	struct tdp_latest v = {.flags = TDP_LATEST_SET | TDP_LATEST_SCORED, .window = 3, .dims_mask = 3,
+			       .count = {4, 1}, .essential = {1, 0}, .total = {2.5, 0.25}, .score = 1.5};
+	tdp_latest_write(tdp_shm_latest(seg, 0, 1), &v);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -260,6 +269,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		stats_print(&out, &s, &seg_cfg, true);
 		CHECK(out.len > 2 && out.p[0] == '{' && out.p[out.len - 2] == '}' && out.p[out.len - 1] == '\n',
 		      "JSON output is not one object and a newline");
+		/* The exporter reads the same segments: /metrics is lines of
+		 * comments and samples, health a yes or a reason. */
+		tdp_buf_reset(&out);
+		metrics_render(&out, &s, &seg_cfg);
+		CHECK(out.len > 0 && out.p[out.len - 1] == '\n', "/metrics does not end a line");
+		for (size_t i = 0; i < out.len; i = (size_t)((char *)memchr(out.p + i, '\n', out.len - i) - out.p) + 1)
+			CHECK(out.p[i] == '#' || !strncmp(out.p + i, "tdapipe_", 8), "/metrics line %.40s", out.p + i);
+		char reason[256] = "";
+		if (!health_ok(&s, &seg_cfg, reason, sizeof(reason)) || !ready_ok(&s, &seg_cfg, reason, sizeof(reason)))
+			CHECK(reason[0], "health or readiness refused without a reason");
 		tdp_buf_fini(&out);
 	}
 	free(why);

@@ -35,7 +35,7 @@ def fail(msg):
     print("FAIL: " + msg, file=sys.stderr)
 
 # --- the example configs set every key of tdapipe.yaml(5)
-KEY_SECTIONS = ("TOP-LEVEL KEYS", "SOURCE", "SINK", "DEAD LETTERS", "SCALES", "FEATURES", "EVENTS", "SUPERVISOR")
+KEY_SECTIONS = ("TOP-LEVEL KEYS", "SOURCE", "SINK", "DEAD LETTERS", "SCALES", "FEATURES", "EVENTS", "SUPERVISOR", "METRICS")
 entries, section, prev = set(), None, None
 for line in open(os.path.join(root, "man/tdapipe.yaml.5")).read().split("\n"):
     if line.startswith(".SH "):

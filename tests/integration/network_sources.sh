@@ -24,12 +24,6 @@ open(T + "/tcp-file.jsonl", "w").write("\n".join(a + b) + "\n")
 open(T + "/udp-file.jsonl", "w").write("\n".join(u) + "\n")
 EOF
 
-free_port() {
-	"$PY" -c "
-import socket, sys
-s = socket.socket(socket.AF_INET, getattr(socket, sys.argv[1]))
-s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()" "$1"
-}
 SCALES="scales:
   - {name: lev, complex: sublevel, window: 50, slide: 10}
   - {name: cloud, complex: rips, window: 40, slide: 20, embed: {dim: 2, lag: 2}}"

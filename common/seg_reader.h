@@ -1,6 +1,7 @@
 /*
- * seg_reader.h - how the admin tools (`tdapipe stats`, `tdapipe top`) find,
- * map, check and read a running instance's segment.
+ * seg_reader.h - how the tools outside the pipeline (`tdapipe stats`,
+ * `tdapipe top`, tdapipe-exporter) find, map, check and read a running
+ * instance's segment, and the readings they share.
  *
  * The segment is mapped read-only and only loaded from: no lock, no
  * write, so a tool can never disturb (or be stalled by) the pipeline.
@@ -49,5 +50,27 @@ int seg_reader_still_there(struct seg_reader *r);
 int seg_reader_read(struct seg_reader *r, int (*fn)(struct seg_reader *r, void *arg), void *arg);
 
 void seg_reader_close(struct seg_reader *r);
+
+/* --- readings (only loads; indexes from the segment bounded here) --- */
+
+/* "new", "running", "backoff", "done", "failed", "stopped", or "?". */
+const char *tdp_proc_state_name(uint32_t state);
+
+/* Copy the string a process keeps in SRC (LEN bytes, NUL-terminated
+ * unless corrupt or being written) into OUT (LEN + 1 bytes); OUT. */
+const char *tdp_seg_string(char *out, const char *src, size_t len);
+
+/* Streams interned so far, at most the table's size. */
+uint32_t tdp_seg_nstreams(const struct tdp_shm *seg);
+
+/* Points of every stream that never reached scale S's windows. */
+uint64_t tdp_seg_scale_lost(const struct tdp_shm *seg, uint32_t s);
+
+/* Source partitions interned so far, at most the table's size. */
+uint32_t tdp_seg_kafka_nparts(const struct tdp_kafka_block *kb);
+
+/* Partition I's position (-1 before its first message) and lag (-1 when
+ * its end is unknown). */
+void tdp_seg_kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag);
 
 #endif

@@ -2,14 +2,16 @@
  * seg_reader.c - the admin tools' read-only view of a segment
  * (seg_reader.h says what is checked, and why).
  */
-#include "cli/seg_reader.h"
+#include "common/seg_reader.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/atomics.h"
 #include "common/bus_guard.h"
+#include "common/commit.h"
 #include "common/shm_check.h"
 
 /* Map and check the segment (tdp_bus_guard: the check reads it). */
@@ -142,4 +144,54 @@ void seg_reader_close(struct seg_reader *r)
 {
 	tdp_shm_detach(&r->seg);
 	tdp_buf_fini(&r->text);
+}
+
+/* ------------------------------------------------------------ readings */
+
+const char *tdp_proc_state_name(uint32_t st)
+{
+	static const char *names[] = {"new", "running", "backoff", "done", "failed", "stopped"};
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+const char *tdp_seg_string(char *out, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len);
+	memcpy(out, src, n);
+	out[n] = 0;
+	return out;
+}
+
+uint32_t tdp_seg_nstreams(const struct tdp_shm *seg)
+{
+	uint32_t n = tdp_load_acquire_u32(&seg->hdr->nstreams);
+	return n < seg->hdr->max_streams ? n : seg->hdr->max_streams;
+}
+
+/* Exact, from the worker's committed per-stream state: dropped on
+ * overflow, or lost while its worker was failed. */
+uint64_t tdp_seg_scale_lost(const struct tdp_shm *seg, uint32_t s)
+{
+	uint32_t n = tdp_seg_nstreams(seg);
+	uint64_t lost = 0;
+	for (uint32_t i = 0; i < n; i++)
+		lost += TDP_LIVE(tdp_shm_wstate(seg, s, i))->lost;
+	return lost;
+}
+
+uint32_t tdp_seg_kafka_nparts(const struct tdp_kafka_block *kb)
+{
+	uint32_t n = tdp_load_acquire_u32(&kb->nparts);
+	return n < TDP_KAFKA_MAX_PARTS ? n : TDP_KAFKA_MAX_PARTS;
+}
+
+/* The position is where ingest's last commit resumes; the lag the
+ * messages from there to the end (the whole partition before the first
+ * message). */
+void tdp_seg_kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag)
+{
+	const struct tdp_ingest_body *b = TDP_LIVE(tdp_shm_ingest_commit(seg));
+	int64_t end = tdp_shm_kafka(seg)->parts[i].high_watermark;
+	*pos = i < b->nkpos && i < TDP_KAFKA_MAX_PARTS ? b->kpos[i] : -1;
+	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
 }
