@@ -80,6 +80,13 @@ def expectations(stats):
             out.append(("tdapipe_ring_%s_total" % key, who, r[key]))
         if "lost" in r:
             out.append(("tdapipe_lost_points_total", {"scale": r["scale"]}, r["lost"]))
+        if "latency_hist" in r:
+            # the point-to-publish histogram, bucket by bucket (cumulative)
+            total = 0
+            for i, n in enumerate(r["latency_hist"][:-1]):
+                total += n
+                out.append(("tdapipe_publish_latency_seconds_bucket", {"scale": r["scale"], "le": "%.12g" % (2.0 ** (i + 1) * 1e-9)}, total))
+            out.append(("tdapipe_publish_latency_seconds_count", {"scale": r["scale"]}, total + r["latency_hist"][-1]))
     out.append(("tdapipe_streams", {}, stats["streams"]))
     out.append(("tdapipe_ingest_done", {}, 1 if stats["ingest_done"] else 0))
     return out
@@ -119,6 +126,15 @@ def compare(metrics_path, stats_path):
         if got != want:
             bad.append("%s%s: /metrics %s, stats %s" % (name, labels, got, want))
     check_histograms(samples, types, bad)
+    # publish fills the latency histograms and the latest-result table:
+    # once results were published, both must show in /metrics
+    published = sum(p["records_out"] for p in stats["processes"] if p["role"] == "publish")
+    if published:
+        lat = sum(v for (n, ls), v in samples.items() if n == "tdapipe_publish_latency_seconds_count")
+        if lat != published:
+            bad.append("latency histograms count %s results, publish wrote %s" % (lat, published))
+        if not any(n == "tdapipe_latest_window" for (n, ls) in samples):
+            bad.append("no tdapipe_latest_window sample after %d results" % published)
     for b in bad[:20]:
         print("FAIL: " + b, file=sys.stderr)
     if not bad:
