@@ -17,7 +17,7 @@ cleanup() {
 	for pidf in "$T"/*.pid; do
 		[ -f "$pidf" ] && kill -9 "$(cat "$pidf")" 2>/dev/null || true
 	done
-	rm -f "/dev/shm/tdapipe-$INSTANCE"
+	rm -f "/dev/shm/tdapipe-$INSTANCE" "/dev/shm/tdapipe-$INSTANCE"-*
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
