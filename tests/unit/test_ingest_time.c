@@ -8,8 +8,8 @@
  * reaches the stream table only through the batch commit, so an ingest
  * restarted from the commit decides the same; without a time scale
  * nothing of this applies.  Every dead letter is counted once in its
- * class (late, no time, malformed, too long, dimension, too many streams),
- * the classes summing to the total.
+ * class (late, no time, malformed, too long, dimension, too many streams,
+ * Kafka: another partition), the classes summing to the total.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -361,6 +361,34 @@ static void test_dead_classes(void **state)
 	close_ingest();
 }
 
+/* Kafka: a stream's record from a partition other than its own is a
+ * dead letter of class partition. */
+static void test_dead_partition(void **state)
+{
+	(void)state;
+	open_ingest("source: {type: stdin, format: jsonl}\n"
+		    "sink: {type: file, path: /dev/null}\n"
+		    "max_streams: 4\n"
+		    "scales:\n"
+		    "  - {name: lev, complex: sublevel, window: 10, slide: 5}\n");
+	in.kafka = true;   /* the checks of loop_kafka.c's records, without a broker */
+	in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
+	assert_non_null(in.kname);
+	in.cur_part = 0;
+	rec("{\"stream\":\"a\",\"v\":1}");
+	in.cur_part = 1;
+	rec("{\"stream\":\"a\",\"v\":2}");
+	rec("{\"stream\":\"b\",\"v\":3}");   /* new here: its partition is this one */
+	assert_int_equal(in.nbatch, 2);
+	counts_are(0, 1);
+	assert_int_equal(dead_count(TDP_DEAD_PARTITION), 1);
+	assert_non_null(strstr(dead_text(), "it cannot also come from another partition"));
+	free(in.kname);
+	in.kname = NULL;
+	in.kafka = false;
+	close_ingest();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_saturating),
 		cmocka_unit_test(test_count_scales_only),
 		cmocka_unit_test(test_dead_classes),
+		cmocka_unit_test(test_dead_partition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
