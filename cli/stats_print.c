@@ -82,6 +82,32 @@ static void print_events_json(struct tdp_buf *b, const struct tdp_proc *p)
 	tdp_buf_puts(b, "}");
 }
 
+/* When ingest refused records: how many of each class, the nonzero ones,
+ * on one line (tdapipe-stats(1)); nothing when there are none. */
+static void print_dead_text(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	const struct tdp_proc *p = tdp_shm_proc(seg, tdp_slot_ingest());
+	uint64_t n[TDP_DEAD_REASONS], any = 0;
+	for (unsigned k = 0; k < TDP_DEAD_REASONS; k++)
+		any |= n[k] = tdp_load_u64(&p->dead[k]);
+	if (!any)
+		return;
+	tdp_buf_printf(b, "%-18s", "DEAD-LETTERS");
+	for (unsigned k = 0; k < TDP_DEAD_REASONS; k++)
+		if (n[k])
+			tdp_buf_printf(b, " %s %" PRIu64, tdp_dead_reason_name(k), n[k]);
+	tdp_buf_puts(b, "\n");
+}
+
+/* JSON member of ingest's entry: its dead letters by class, every class. */
+static void print_dead_json(struct tdp_buf *b, const struct tdp_proc *p)
+{
+	tdp_buf_puts(b, ",\"dead_letters\":{");
+	for (unsigned k = 0; k < TDP_DEAD_REASONS; k++)
+		tdp_buf_printf(b, "%s\"%s\":%" PRIu64, k ? "," : "", tdp_dead_reason_name(k), tdp_load_u64(&p->dead[k]));
+	tdp_buf_puts(b, "}");
+}
+
 /* Point-to-publish latency (common/hist.h, tdapipe-stats(1) HISTOGRAMS):
  * the quantiles stats shows, each the upper bound of its bucket. */
 static const struct {
@@ -363,6 +389,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			       tdp_proc_incomplete(p), (double)tdp_hist_quantile(p->compute_hist, 0.5) / 1000.0,
 			       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
+	print_dead_text(b, seg);
 	tdp_buf_printf(b, "%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED",
 		       "OVERFLOW", "HIGH-WATER", "LOST");
 	for (uint32_t s = 0; s < h->nscales; s++) {
@@ -433,6 +460,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			tdp_buf_printf(b, "%s\"%s\":%" PRIu64, w > 1 ? "," : "", tdp_incomplete_name(w),
 				       tdp_load_u64(&p->incomplete[w]));
 		tdp_buf_puts(b, "}");
+		if (role == TDP_ROLE_INGEST)
+			print_dead_json(b, p);
 		if (role == TDP_ROLE_INGEST && tdp_config_timed(cfg))
 			tdp_buf_printf(b, ",\"late\":%" PRIu64, tdp_load_u64(&p->late));
 		if (role == TDP_ROLE_SCALED && time_scale(cfg, scale))

@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 12u
+#define TDP_SHM_LAYOUT_VERSION 13u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -77,6 +77,33 @@ static inline const char *tdp_conn_counter_name(unsigned i)
 	return i < TDP_CONN_COUNTERS ? names[i] : "unknown";
 }
 
+/*
+ * Why ingest refused a record (a dead letter), as a bounded set of classes
+ * to count by (tdapipe-stats(1), tdapipe-metrics(7)); the dead letter's
+ * own reason text says more.  Every dead-letter site names exactly one.
+ */
+enum tdp_dead_reason {
+	TDP_DEAD_MALFORMED = 0, /* the decoder refused it (syntax, numbers, keys, a bad time or key) */
+	TDP_DEAD_TOO_LONG,      /* longer than max_record */
+	TDP_DEAD_CUT,           /* its input ended inside it: a cut connection, a file, datagram or
+				 * message that ends mid-record */
+	TDP_DEAD_LATE,          /* below its stream's watermark */
+	TDP_DEAD_NO_TIME,       /* no event time where one is needed */
+	TDP_DEAD_STREAMS,       /* a new stream with max_streams reached */
+	TDP_DEAD_DIMENSION,     /* a vector for a scalar scale, or not the stream's first dimension */
+	TDP_DEAD_PARTITION,     /* Kafka: a stream's record from a second partition */
+	TDP_DEAD_REASONS
+};
+
+/* The class's name in stats and metrics ("malformed", ...). */
+static inline const char *tdp_dead_reason_name(unsigned i)
+{
+	static const char *const names[TDP_DEAD_REASONS] = {
+		"malformed", "too_long", "cut", "late", "no_time", "too_many_streams", "dimension", "partition",
+	};
+	return i < TDP_DEAD_REASONS ? names[i] : "unknown";
+}
+
 /* A futex doorbell: the consumer says it sleeps, producers ring only then. */
 struct tdp_bell {
 	alignas(TDP_CACHELINE) uint32_t seq;   /* futex word, bumped by ringers */
@@ -111,6 +138,8 @@ struct tdp_proc {
 	uint64_t events[TDP_EVENT_TYPES];         /* scaled: events made, by enum tdp_event_type */
 	uint64_t conns[TDP_CONN_COUNTERS];        /* ingest with a tcp source: enum tdp_conn_counter */
 	uint64_t late;                            /* ingest: points below their stream's watermark (dead letters) */
+	uint64_t dead[TDP_DEAD_REASONS];          /* ingest: dead letters by enum tdp_dead_reason;
+	                                           * they sum to bad_records */
 	/* scaled, time scales (gauges over its streams, refreshed as it works): */
 	uint64_t open_windows;                    /* windows holding points, not yet emitted */
 	uint64_t waiting;                         /* points above their stream's watermark, not yet in order */

@@ -96,8 +96,6 @@ struct proc_metric {
 static const struct proc_metric ingest_metrics[] = {
 	PM("tdapipe_ingest_records_total", "counter", records_in, "Records ingest read from the source, good or not."),
 	PM("tdapipe_ingest_points_total", "counter", records_out, "Points ingest stamped and pushed to the scales."),
-	PM("tdapipe_dead_letters_total", "counter", bad_records,
-	   "Records refused (dead letters), every reason together; each line of the dead-letter sink says why."),
 	PM("tdapipe_late_points_total", "counter", late, "Points below their stream's watermark (dead letters too)."),
 };
 
@@ -137,6 +135,14 @@ static void ingest(struct prom *pr, const struct tdp_shm *seg, const struct tdp_
 	for (size_t k = 0; k < sizeof(ingest_metrics) / sizeof(ingest_metrics[0]); k++) {
 		prom_family(pr, ingest_metrics[k].name, ingest_metrics[k].type, ingest_metrics[k].help);
 		prom_u64(pr, ingest_metrics[k].name, NULL, proc_u64(p, ingest_metrics[k].off));
+	}
+	/* One family by reason, no unlabelled total beside it: a family's
+	 * samples must not overlap, and sum() gives the total. */
+	prom_family(pr, "tdapipe_dead_letters_total", "counter",
+		    "Records refused (dead letters), by class of reason; each line of the dead-letter sink says why.");
+	for (unsigned k = 0; k < TDP_DEAD_REASONS; k++) {
+		const char *l[3] = {"reason", tdp_dead_reason_name(k), NULL};
+		prom_u64(pr, "tdapipe_dead_letters_total", l, tdp_load_u64(&p->dead[k]));
 	}
 	prom_family(pr, "tdapipe_streams", "gauge", "Streams ingest interned so far.");
 	prom_u64(pr, "tdapipe_streams", NULL, tdp_seg_nstreams(seg));

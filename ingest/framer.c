@@ -29,7 +29,8 @@ static void text_record(struct framer *fr, const char *p, size_t len, uint64_t o
 		return;   /* blank line: not a record */
 	if (line == 1 && fr->cfg->header && fr->cfg->format == TDP_FMT_CSV)
 		return;
-	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .truncated = truncated};
+	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .truncated = truncated,
+			  .dead = truncated ? TDP_DEAD_TOO_LONG : TDP_DEAD_MALFORMED};
 	if (truncated) {
 		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
 			 fr->cfg->max_record);
@@ -45,7 +46,8 @@ static void text_record(struct framer *fr, const char *p, size_t len, uint64_t o
  * connection reset): report the fragment, never decode it. */
 static void cut_record(struct framer *fr, const char *why, framer_cb cb, void *ctx)
 {
-	struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .cut = true};
+	struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .cut = true,
+			  .dead = TDP_DEAD_CUT};
 	if (fr->cfg->format != TDP_FMT_MSGPACK)
 		f.line = ++fr->line;
 	snprintf(f.reason, sizeof(f.reason), "%s inside a record (%zu bytes of it received)", why,
@@ -123,7 +125,8 @@ static void msgpack_reject(struct framer *fr, const char *buf, size_t len, uint6
 	size_t max = fr->cfg->max_record, n = bad + 1;
 	if (n > len)
 		n = len;
-	struct frame f = {.raw = buf, .len = n < max ? n : max, .off = off, .truncated = bad + 1 > max};
+	struct frame f = {.raw = buf, .len = n < max ? n : max, .off = off, .truncated = bad + 1 > max,
+			  .dead = TDP_DEAD_MALFORMED};   /* not msgpack, however long */
 	snprintf(f.reason, sizeof(f.reason),
 		 "not msgpack: byte 0xc1 at offset %llu cannot start an object; nothing after it in this input "
 		 "is decoded", (unsigned long long)(off + bad));
@@ -139,7 +142,7 @@ static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, ui
 {
 	size_t pos = 0;
 	while (pos < len) {
-		struct frame f = {.raw = buf + pos, .off = off + pos};
+		struct frame f = {.raw = buf + pos, .off = off + pos, .dead = TDP_DEAD_MALFORMED};
 		size_t used = 0;
 		int rc = decode_msgpack(buf + pos, len - pos, fr->cfg->time_unit, &used, &f.dec, f.reason,
 					sizeof(f.reason));
@@ -152,6 +155,7 @@ static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, ui
 		if (used > fr->cfg->max_record) {
 			f.truncated = true;
 			f.len = fr->cfg->max_record;
+			f.dead = TDP_DEAD_TOO_LONG;   /* whether it decodes or not */
 			rc = -1;
 			snprintf(f.reason, sizeof(f.reason), "record of %zu bytes longer than max_record (%u bytes)",
 				 used, fr->cfg->max_record);
@@ -195,7 +199,8 @@ static size_t msgpack_skip_chunk(struct framer *fr, const struct source_chunk *c
 		return c->len;
 	}
 	if (!fr->skip.pending && !fr->skip.body) {
-		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .truncated = true};
+		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .truncated = true,
+				  .dead = TDP_DEAD_TOO_LONG};
 		snprintf(f.reason, sizeof(f.reason), "record of %llu bytes longer than max_record (%u bytes)",
 			 (unsigned long long)fr->skip.total, fr->cfg->max_record);
 		cb(ctx, &f);
@@ -235,7 +240,8 @@ static void feed_msgpack(struct framer *fr, const struct source_chunk *c, framer
 		cut_record(fr, c->cut, cb, ctx);
 	} else if (c->end && !fr->rejecting && (fr->carry.len || fr->skipping)) {
 		struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off,
-				  .truncated = fr->skipping, .cut = c->cut != NULL};
+				  .truncated = fr->skipping, .cut = c->cut != NULL,
+				  .dead = TDP_DEAD_CUT};   /* too long or not: it never ended */
 		snprintf(f.reason, sizeof(f.reason), "truncated msgpack record at end of input (%llu bytes)",
 			 (unsigned long long)(fr->skipping ? fr->skip.total : fr->carry.len));
 		cb(ctx, &f);
@@ -281,7 +287,9 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	f->len = len;
 	f->off = off;
 	f->reason[0] = '\0';
+	f->dead = TDP_DEAD_MALFORMED;   /* refused by the decoder, unless a case below says otherwise */
 	if (len > cfg->max_record) {
+		f->dead = TDP_DEAD_TOO_LONG;
 		f->truncated = true;
 		f->len = cfg->max_record;
 		snprintf(f->reason, sizeof(f->reason), "record longer than max_record (%u bytes)", cfg->max_record);
@@ -290,14 +298,16 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	if (cfg->format == TDP_FMT_MSGPACK) {
 		size_t used = 0;
 		int rc = decode_msgpack(p, len, cfg->time_unit, &used, &f->dec, f->reason, sizeof(f->reason));
-		if (rc == -2)
+		if (rc == -2) {
 			;   /* not msgpack: only this message, the next one starts afresh */
-		else if (rc == 0)
+		} else if (rc == 0) {
+			f->dead = TDP_DEAD_CUT;   /* the message ends inside the map */
 			snprintf(f->reason, sizeof(f->reason), "truncated msgpack record");
-		else if (rc == 1 && used != len)
+		} else if (rc == 1 && used != len) {
 			snprintf(f->reason, sizeof(f->reason), "%zu bytes after the msgpack record", len - used);
-		else
+		} else {
 			f->ok = rc == 1;
+		}
 		return;
 	}
 	size_t n = len;

@@ -15,7 +15,9 @@
  * into a bad record with f->cut set.  No record is ever decoded from bytes
  * inside another.
  * Every record, good or bad, reaches the callback with its raw bytes, its
- * byte offset and line number, so nothing is dropped without a trace.
+ * byte offset and line number, so nothing is dropped without a trace; a
+ * bad one also with its class (f->dead): too long, cut (its input ended
+ * inside it, whether cut short or not) or else malformed.
  */
 #ifndef TDP_FRAMER_H
 #define TDP_FRAMER_H
@@ -26,6 +28,7 @@
 
 #include "common/buf.h"
 #include "common/config.h"
+#include "common/shm.h"
 #include "ingest/decode.h"
 #include "ingest/source.h"
 
@@ -37,6 +40,7 @@ struct frame {
 	bool truncated;
 	bool cut;                /* a fragment: its input was cut short inside it (chunk.cut) */
 	bool ok;                 /* decoded fine: dec is valid; else reason says why */
+	enum tdp_dead_reason dead; /* when !ok: the class of reason, set where reason is written */
 	struct tdp_decoded dec;
 	char reason[192];
 };

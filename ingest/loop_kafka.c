@@ -78,10 +78,12 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 	if (f.ok && m->key_len && !keyed) {
 		snprintf(f.reason, sizeof(f.reason), "message key: %s", why);
 		f.ok = false;
+		f.dead = TDP_DEAD_MALFORMED;
 	} else if (f.ok && keyed && f.dec.has_stream && strcmp(f.dec.stream, key)) {
 		snprintf(f.reason, sizeof(f.reason), "stream \"%s\" in the record differs from the message key \"%s\"",
 			 f.dec.stream, key);
 		f.ok = false;
+		f.dead = TDP_DEAD_MALFORMED;
 	} else if (keyed && (f.ok || !f.dec.has_stream)) {
 		/* The point's stream; or, for a bad record, what keys its dead letter. */
 		memcpy(f.dec.stream, key, sizeof(key));
@@ -93,8 +95,10 @@ static void kafka_message(struct ingest *in, const rd_kafka_message_t *m)
 		if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts < 0) {
 			snprintf(f.reason, sizeof(f.reason), "event_time kafka: the message has no timestamp");
 			f.ok = false;
+			f.dead = TDP_DEAD_NO_TIME;
 		} else if (event_time_from_int(ts, TDP_TIME_MS, &f.dec.t, f.reason, sizeof(f.reason)) < 0) {
 			f.ok = false;   /* beyond int64 nanoseconds: the reason says so */
+			f.dead = TDP_DEAD_MALFORMED;
 		} else {
 			f.dec.has_time = true;
 		}

@@ -14,20 +14,23 @@
 #include "common/counter.h"
 #include "ingest/ingest.h"
 
-/* F's dead letter for REASON, with TIME's event times when not NULL. */
-static void dead_letter_time(struct ingest *in, const struct frame *f, const char *reason,
-			     const struct deadletter_time *time)
+/* F's dead letter of class WHY for REASON, with TIME's event times when
+ * not NULL.  Counted here once, in the total and in its class, so that
+ * the classes always sum to bad_records. */
+static void dead_letter_time(struct ingest *in, const struct frame *f, enum tdp_dead_reason why,
+			     const char *reason, const struct deadletter_time *time)
 {
 	const char *source = in->frame_source ? in->frame_source : in->source_name;
 	tdp_counter_add(&in->child.slot->bad_records, 1);
+	tdp_counter_add(&in->child.slot->dead[why < TDP_DEAD_REASONS ? why : TDP_DEAD_MALFORMED], 1);
 	if (dead_sink_put(&in->dead, source, f, reason, time,
 			  f->ok || f->dec.has_stream ? f->dec.stream : NULL) < 0)
 		in->failed = true;
 }
 
-static void dead_letter(struct ingest *in, const struct frame *f, const char *reason)
+static void dead_letter(struct ingest *in, const struct frame *f, enum tdp_dead_reason why, const char *reason)
 {
-	dead_letter_time(in, f, reason, NULL);
+	dead_letter_time(in, f, why, reason, NULL);
 }
 
 /*
@@ -50,7 +53,7 @@ static bool late(struct ingest *in, const struct frame *f, const struct tdp_stre
 		return false;
 	struct deadletter_time time = {f->dec.t, watermark, in->child.cfg.source.time_unit};
 	tdp_counter_add(&in->child.slot->late, 1);
-	dead_letter_time(in, f, "late", &time);
+	dead_letter_time(in, f, TDP_DEAD_LATE, "late", &time);
 	return true;
 }
 
@@ -63,7 +66,7 @@ static int64_t stream_of(struct ingest *in, const struct frame *f, const char *n
 	if (idx < 0) {
 		struct stream_origin o = {0, 0, f->off};
 		if (in->kafka && !kafka_origin(in, name, f, &o, reason, sizeof(reason))) {
-			dead_letter(in, f, reason);
+			dead_letter(in, f, TDP_DEAD_PARTITION, reason);
 			return -1;
 		}
 		idx = streams_intern(&in->streams, name, &o);
@@ -71,7 +74,7 @@ static int64_t stream_of(struct ingest *in, const struct frame *f, const char *n
 	if (idx < 0) {
 		snprintf(reason, sizeof(reason), "too many streams: max_streams (%u) reached",
 			 in->child.cfg.max_streams);
-		dead_letter(in, f, reason);
+		dead_letter(in, f, TDP_DEAD_STREAMS, reason);
 	}
 	return idx;
 }
@@ -111,7 +114,7 @@ void stamp_record(void *ctx, struct frame *f)
 	if (f->cut)
 		tdp_counter_add(&c->slot->conns[TDP_CONN_CUT_BYTES], f->len);
 	if (!f->ok) {
-		dead_letter(in, f, f->reason);
+		dead_letter(in, f, f->dead, f->reason);
 		return;
 	}
 	const char *name = f->dec.has_stream ? f->dec.stream : "default";
@@ -124,14 +127,14 @@ void stamp_record(void *ctx, struct frame *f)
 		return;   /* before its checkpoint: its windows there are published */
 	if (in->time_scale && !f->dec.has_time) {
 		snprintf(reason, sizeof(reason), "no event time: scale \"%s\" has time windows", in->time_scale);
-		dead_letter(in, f, reason);
+		dead_letter(in, f, TDP_DEAD_NO_TIME, reason);
 		return;
 	}
 	if (st->dim == 0) {
 		if (in->needs_scalar && f->dec.dim != 1) {
 			snprintf(reason, sizeof(reason),
 				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
-			dead_letter(in, f, reason);
+			dead_letter(in, f, TDP_DEAD_DIMENSION, reason);
 			return;
 		}
 		st->dim = f->dec.dim;
@@ -143,13 +146,13 @@ void stamp_record(void *ctx, struct frame *f)
 		snprintf(reason, sizeof(reason),
 			 "stream \"%.63s\" comes from %s: it cannot also come from another partition "
 			 "(key messages by stream id)", name, kafka_part_name(in, st->kpart - 1));
-		dead_letter(in, f, reason);
+		dead_letter(in, f, TDP_DEAD_PARTITION, reason);
 		return;
 	}
 	if (f->dec.dim != st->dim) {
 		snprintf(reason, sizeof(reason), "dimension %u differs from the stream's first point (%u)",
 			 f->dec.dim, st->dim);
-		dead_letter(in, f, reason);
+		dead_letter(in, f, TDP_DEAD_DIMENSION, reason);
 		return;
 	}
 	if (in->time_scale && late(in, f, st, (uint32_t)idx))

@@ -102,6 +102,8 @@ static void make_live(struct tdp_shm *seg)
 		p->compute_hist[20] = 1;
 		p->incomplete[1] = i;
 		p->late = 7;
+		p->dead[TDP_DEAD_LATE] = 7;
+		p->dead[TDP_DEAD_MALFORMED] = i;
 		p->open_windows = 2;
 		p->waiting = 30;
 		p->newest_ns = 1765000000123456789;

@@ -134,6 +134,9 @@ if "late" not in p:
     print("# tdapipe stats does not show ingest'"'"'s late counter yet: not checked")
     del want["late"]
 bad = ["%s %s, expected %s" % (k, p[k], v) for k, v in want.items() if p[k] != v]
+# by class: the late ones under late, and every one in some class
+if p["dead_letters"]["late"] != nlate or sum(p["dead_letters"].values()) != ndead:
+    bad.append("dead_letters %s, expected late %d of %d" % (p["dead_letters"], nlate, ndead))
 sys.exit("ingest counters: " + "; ".join(bad) if bad else 0)
 ' "$NREC" "$NDEAD" "$NLATE" || die "ingest's counters differ from the reference's"
 close_input

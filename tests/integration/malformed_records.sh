@@ -1,8 +1,10 @@
 #!/bin/sh
 # malformed_records: bad records go to the dead-letter file, once each, with
 # their line number, offset, bytes and a reason, are counted in ingest's
-# bad_records, and change nothing else: the results equal, byte for byte,
-# those of a run on the good lines alone.
+# bad_records and each once in its class (dead_letters: malformed, too
+# long, a dimension change; with a time scale and max_streams also late,
+# no time, too many streams), and change nothing else: the results equal,
+# byte for byte, those of a run on the good lines alone.
 #
 # Two inputs: CSV of 2-D points (read from stdin so that the counters can be
 # read before the instance ends) and JSON Lines of scalars (a file).  Bad
@@ -22,25 +24,31 @@ MAXREC = 64
 def csv_good():
     return "%r,%r" % (rng.uniform(-5, 5), rng.uniform(-5, 5))
 
-csv_bad = [
-    "abc,1.5",                       # non-numeric (first line: must not set the dimension)
-    "1.5,abc",                       # non-numeric
-    "1.5,",                          # empty field
-    ",2.5",                          # empty field
-    "1.5,,2.5",                      # empty field in the middle
-    "nan,1",                         # NaN
-    "NaN,1",
-    "1,inf",                         # infinities
-    "-Infinity,1",
-    "1e999,1",                       # overflows to inf
-    "1,-1e999",
-    ",".join(str(i) for i in range(1, 18)),   # 17 values
-    "1.0,2.0,3.0",                   # dimension 3 in a 2-D stream
-    "4.0",                           # dimension 1 in a 2-D stream
-    ",".join(str(i) for i in range(1, 17)),   # 16 values: wrong dimension
-    "1." + "0" * 120 + "1,2.5",      # a good point, but longer than max_record
-    "2.5," + "3" * 300,              # over max_record by far
+# each with the class stats counts it in (tdapipe-stats(1) DEAD-LETTERS)
+csv_bad_classes = [
+    ("abc,1.5", "malformed"),        # non-numeric (first line: must not set the dimension)
+    ("1.5,abc", "malformed"),        # non-numeric
+    ("1.5,", "malformed"),           # empty field
+    (",2.5", "malformed"),           # empty field
+    ("1.5,,2.5", "malformed"),       # empty field in the middle
+    ("nan,1", "malformed"),          # NaN
+    ("NaN,1", "malformed"),
+    ("1,inf", "malformed"),          # infinities
+    ("-Infinity,1", "malformed"),
+    ("1e999,1", "malformed"),        # overflows to inf
+    ("1,-1e999", "malformed"),
+    (",".join(str(i) for i in range(1, 18)), "malformed"),   # 17 values
+    ("1.0,2.0,3.0", "dimension"),    # dimension 3 in a 2-D stream
+    ("4.0", "dimension"),            # dimension 1 in a 2-D stream
+    (",".join(str(i) for i in range(1, 17)), "dimension"),   # 16 values: wrong dimension
+    ("1." + "0" * 120 + "1,2.5", "too_long"),   # a good point, but longer than max_record
+    ("2.5," + "3" * 300, "too_long"),           # over max_record by far
 ]
+csv_bad = [text for text, _ in csv_bad_classes]
+classes = {}
+for _, c in csv_bad_classes:
+    classes[c] = classes.get(c, 0) + 1
+json.dump(classes, open("%s/csv.classes.json" % T, "w"))
 jsonl_good_kinds = [
     lambda: '{"v": %r}' % rng.uniform(-5, 5),
     lambda: '{"v": [%r]}' % rng.uniform(-5, 5),
@@ -148,6 +156,25 @@ print("# %d dead letters, one per bad line" % len(dls))
 EOF
 }
 
+# check_classes STATS WANT: ingest's dead_letters in STATS (stats --json)
+# are WANT (a JSON object of the nonzero classes; every other class 0) and
+# sum to its bad_records.
+check_classes() {
+	"$PY" - "$1" "$2" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+want = json.loads(sys.argv[2])
+ing = next(p for p in s["processes"] if p["role"] == "ingest")
+got = ing["dead_letters"]
+assert sorted(got) == sorted(["malformed", "too_long", "cut", "late", "no_time", "too_many_streams",
+                              "dimension", "partition"]), "classes %s" % sorted(got)
+full = {k: want.get(k, 0) for k in got}
+assert got == full, "dead_letters %s, expected %s" % (got, full)
+assert sum(got.values()) == ing["bad_records"], "dead_letters %s do not sum to bad_records %d" % (got, ing["bad_records"])
+print("# dead letters by class: %s" % {k: v for k, v in got.items() if v})
+EOF
+}
+
 # compare_runs GOT GOOD SCALES: complete windows of the 300 good points,
 # identical to the good-lines run's
 compare_runs() {
@@ -168,6 +195,8 @@ OUT=$(stats_get proc:ingest:-:records_out)
 [ "$BAD" -eq "$NBAD_CSV" ] || die "csv: ingest bad_records $BAD, expected $NBAD_CSV"
 [ "$IN" -eq "$NREC_CSV" ] || die "csv: ingest records_in $IN, expected $NREC_CSV"
 [ "$OUT" -eq $((NREC_CSV - NBAD_CSV)) ] || die "csv: ingest records_out $OUT, expected $((NREC_CSV - NBAD_CSV))"
+stats_json >"$T/csv.stats.json" || die "stats --json failed"
+check_classes "$T/csv.stats.json" "$(cat "$T/csv.classes.json")" || die "csv: dead letters by class"
 close_input
 wait_run 30
 [ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "csv run exited $RUN_RC"; }
@@ -187,4 +216,50 @@ write_config jsonlgood "type: file, path: $T/jsonl.good" jsonl "$T/jsonlgood.out
 run_ok "$T/jsonlgood.yaml" 30 "jsonl good-lines run"
 [ ! -s "$T/jsonlgood.dl" ] || die "dead letters from the good lines: $(head -n 2 "$T/jsonlgood.dl")"
 compare_runs "$T/jsonl.out" "$T/jsonlgood.out" "lev:16:4 emb:20:7"
+
+# --- every class the stamp checks: a time scale and max_streams 2 ----------
+# Each bad line is counted once, in its class; the classes sum to bad_records
+# and the dead-letter file has one line per bad record.
+cat >"$T/classes.jsonl" <<'EOF'
+{"stream":"a","t":1000,"v":1}
+{"stream":"b","t":1000,"v":2}
+{"stream":"c","t":1000,"v":3}
+{"stream":"a","t":1200,"v":1}
+{"stream":"a","t":1050,"v":1}
+{"stream":"a","v":1}
+{"stream":"a","t":1300,"v":[1,2]}
+{"stream":"a","t":1300,"v":x}
+{"stream":"a","t":1300,"v":1.00000000000000000000000000000000000000001}
+{"stream":"b","t":800,"v":2}
+{"stream":"d","t":1400,"v":1}
+{"stream":"a","t":1400,"v":1}
+EOF
+# too_many_streams: c, d (max_streams 2); late: a at 1050 under 1200 - 100,
+# b at 800 under 1000 - 100; no_time: a without t; dimension: two values
+# for a sublevel scale; malformed: v is x; too_long: over max_record 64
+CLASSES='{"too_many_streams": 2, "late": 2, "no_time": 1, "dimension": 1, "malformed": 1, "too_long": 1}'
+cat >"$T/classes.yaml" <<EOC
+instance: $INSTANCE
+source: {type: stdin, format: jsonl, max_record: 64, time_unit: ms, lateness: 100ms}
+max_streams: 2
+sink: {type: file, path: $T/classes.out}
+dead_letter: {type: file, path: $T/classes.dl}
+scales:
+  - {name: sec, complex: sublevel, window: 1s, slide: 500ms}
+EOC
+start_run_fifo "$T/classes.yaml"
+feed "$T/classes.jsonl"
+wait_stats 20 "proc(s, 'ingest')['records_in'] >= 12"
+sleep 0.3   # a chance to count a record twice, if ingest would
+stats_json >"$T/classes.stats.json" || die "stats --json failed"
+check_classes "$T/classes.stats.json" "$CLASSES" || die "dead letters by class"
+[ "$(stats_get proc:ingest:-:bad_records)" -eq 8 ] || die "classes: bad_records $(stats_get proc:ingest:-:bad_records), expected 8"
+[ "$(stats_get proc:ingest:-:late)" -eq 2 ] || die "classes: late $(stats_get proc:ingest:-:late), expected 2"
+"$TDAPIPE" stats --instance "$INSTANCE" >"$T/classes.stats.txt" || die "stats failed"
+grep -q "^DEAD-LETTERS  *malformed 1 too_long 1 late 2 no_time 1 too_many_streams 2 dimension 1$" "$T/classes.stats.txt" ||
+	die "stats: no DEAD-LETTERS line of the classes: $(cat "$T/classes.stats.txt")"
+close_input
+wait_run 30
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "classes run exited $RUN_RC"; }
+[ "$(wc -l <"$T/classes.dl")" -eq 8 ] || die "classes: $(wc -l <"$T/classes.dl") dead letters, expected 8"
 echo "ok"

@@ -4,8 +4,9 @@
 # With metrics: on a free loopback port: `promtool check metrics` accepts
 # /metrics, every family there is in tdapipe-metrics(7), and once the
 # pipeline is quiet every counter and gauge stats --json also shows has
-# its value (metricscheck.py; histograms cumulative, bounds 2^(i+1) ns,
-# _count = windows); HEAD answers without a body; /stats.json is stats'
+# its value (metricscheck.py; dead letters by reason, the input having
+# malformed lines and points of another dimension; histograms cumulative,
+# bounds 2^(i+1) ns, _count = windows); HEAD answers without a body; /stats.json is stats'
 # JSON; /healthz and /readyz say 200 "ok".  Bad requests: an unknown path
 # 404, POST 405, a 100 KB header refused (no 200), and 50 slow clients
 # holding connections while more input is fed: the pipeline still takes
@@ -20,12 +21,15 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 command -v promtool >/dev/null || { echo "skip: no promtool (Debian package prometheus)"; exit 77; }
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
-N1=4000 N2=4000
+N1=4000 N2=4000 NBAD=6   # p1's bad lines: 4 malformed, 2 of another dimension
 
 "$PY" -c "
 import math
 with open('$T/p1.csv', 'w') as f:
-    for i in range($N1): f.write('%r\n' % math.cos(i * 0.03))
+    for i in range($N1):
+        f.write('%r\n' % math.cos(i * 0.03))
+        if i % 1000 == 500: f.write('abc\n')     # malformed (4 of them)
+        if i % 2000 == 700: f.write('1.5,2.5\n') # dimension (2)
 with open('$T/p2.csv', 'w') as f:
     for i in range($N1, $N1 + $N2): f.write('%r\n' % math.cos(i * 0.03))
 "
@@ -79,6 +83,10 @@ promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 ||
 "$PY" "$HERE/metricscheck.py" documented "$T/metrics.txt" "$TDP_ROOT/man/tdapipe-metrics.7" ||
 	die "/metrics has families tdapipe-metrics(7) does not list"
 "$PY" "$HERE/metricscheck.py" compare "$T/metrics.txt" "$T/stats.json" || die "/metrics differs from stats --json"
+for want in malformed:4 dimension:2 late:0; do
+	grep -q '^tdapipe_dead_letters_total{instance="'"$INSTANCE"'",reason="'"${want%:*}"'"} '"${want#*:}"'$' "$T/metrics.txt" ||
+		die "no tdapipe_dead_letters_total of ${want%:*} = ${want#*:}: $(grep dead_letters "$T/metrics.txt")"
+done
 grep -q '^tdapipe_windows_total{instance="'"$INSTANCE"'",scale="alpha"} '"$WIN_A"'$' "$T/metrics.txt" ||
 	die "no tdapipe_windows_total of alpha = $WIN_A: $(grep windows_total "$T/metrics.txt")"
 "$PY" -c "
@@ -142,7 +150,7 @@ echo $! >"$T/slow.pid"
 wait_for 10 test -f "$T/slow.ready" || die "the slow clients could not connect"
 feed "$T/p2.csv"
 WIN_A2=$(( (N1 + N2 - 100) / 20 + 1 ))
-wait_stats 30 "proc(s, 'scaled', 'alpha')['windows'] == $WIN_A2 and proc(s, 'ingest')['records_in'] == $((N1 + N2))"
+wait_stats 30 "proc(s, 'scaled', 'alpha')['windows'] == $WIN_A2 and proc(s, 'ingest')['records_in'] == $((N1 + N2 + NBAD))"
 [ "$(status /metrics)" = 200 ] || die "/metrics with 50 slow clients: $(cat "$T/body")"
 grep -q "^tdapipe_windows_total{instance=\"$INSTANCE\",scale=\"alpha\"} $WIN_A2\$" "$T/body" ||
 	die "/metrics with 50 slow clients is stale: $(grep windows_total "$T/body")"

@@ -48,8 +48,7 @@ def expectations(stats):
     """(metric, labels, value) that /metrics must show, from STATS."""
     out = []
     role_metrics = {
-        "ingest": [("records_in", "tdapipe_ingest_records_total"), ("records_out", "tdapipe_ingest_points_total"),
-                   ("bad_records", "tdapipe_dead_letters_total")],
+        "ingest": [("records_in", "tdapipe_ingest_records_total"), ("records_out", "tdapipe_ingest_points_total")],
         "scaled": [("records_in", "tdapipe_scale_points_total"), ("windows", "tdapipe_windows_total"),
                    ("records_out", "tdapipe_scale_results_total")],
         "publish": [("records_in", "tdapipe_publish_taken_total"), ("records_out", "tdapipe_published_results_total"),
@@ -66,6 +65,10 @@ def expectations(stats):
         scale = {"scale": p["scale"]} if p["scale"] is not None else {}
         for key, metric in role_metrics.get(p["role"], []):
             out.append((metric, scale, p[key]))
+        if p["role"] == "ingest":
+            # one sample per reason, which stats also sums to bad_records
+            for why, n in p["dead_letters"].items():
+                out.append(("tdapipe_dead_letters_total", {"reason": why}, n))
         if p["role"] == "scaled":
             out.append(("tdapipe_compute_seconds_count", scale, p["windows"]))
             for t, n in p.get("events", {}).items():
@@ -126,6 +129,12 @@ def compare(metrics_path, stats_path):
         if got != want:
             bad.append("%s%s: /metrics %s, stats %s" % (name, labels, got, want))
     check_histograms(samples, types, bad)
+    # dead letters: every class counted once, by reason alone
+    for p in stats["processes"]:
+        if p["role"] == "ingest" and sum(p["dead_letters"].values()) != p["bad_records"]:
+            bad.append("stats: dead_letters %s do not sum to bad_records %s" % (p["dead_letters"], p["bad_records"]))
+    if any(n == "tdapipe_dead_letters_total" and "reason" not in dict(ls) for (n, ls) in samples):
+        bad.append("tdapipe_dead_letters_total has a sample without reason")
     # publish fills the latency histograms and the latest-result table:
     # once results were published, both must show in /metrics
     published = sum(p["records_out"] for p in stats["processes"] if p["role"] == "publish")

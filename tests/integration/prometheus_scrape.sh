@@ -142,8 +142,9 @@ want = {
     'tdapipe_ingest_points_total{instance="%s"}' % inst: proc("ingest")["records_out"],
     'tdapipe_ingest_records_total{instance="%s"}' % inst: proc("ingest")["records_in"],
     'tdapipe_published_results_total{instance="%s"}' % inst: proc("publish")["records_out"],
-    'tdapipe_dead_letters_total{instance="%s"}' % inst: proc("ingest")["bad_records"],
 }
+for why, n in proc("ingest")["dead_letters"].items():
+    want['tdapipe_dead_letters_total{instance="%s",reason="%s"}' % (inst, why)] = n
 for sc in ("count", "tick"):
     want['tdapipe_windows_total{instance="%s",scale="%s"}' % (inst, sc)] = proc("scaled", sc)["windows"]
     want['tdapipe_scale_points_total{instance="%s",scale="%s"}' % (inst, sc)] = proc("scaled", sc)["records_in"]

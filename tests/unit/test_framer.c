@@ -27,6 +27,7 @@ struct got {
 	char reason[64][192];
 	size_t len[64];
 	bool truncated[64], cut[64];
+	enum tdp_dead_reason dead[64];   /* a bad record's class */
 };
 
 static void collect(void *ctx, struct frame *f)
@@ -40,6 +41,7 @@ static void collect(void *ctx, struct frame *f)
 	g->len[g->n] = f->len;
 	g->truncated[g->n] = f->truncated;
 	g->cut[g->n] = f->cut;
+	g->dead[g->n] = f->dead;
 	snprintf(g->reason[g->n], sizeof(g->reason[0]), "%s", f->ok ? "" : f->reason);
 	g->bad += !f->ok;
 	g->n++;
@@ -104,6 +106,7 @@ static void test_overlong_reported_once(void **state)
 	assert_int_equal(g.len[1], 16);
 	assert_int_equal(g.line[1], 2);
 	assert_non_null(strstr(g.reason[1], "max_record"));
+	assert_int_equal(g.dead[1], TDP_DEAD_TOO_LONG);
 }
 
 static void test_header_skipped(void **state)
@@ -168,6 +171,7 @@ static void test_msgpack_split(void **state)
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.bad, 1);
 	assert_non_null(strstr(g.reason[2], "truncated"));
+	assert_int_equal(g.dead[2], TDP_DEAD_CUT);   /* its input ended inside it */
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -180,15 +184,20 @@ static void test_whole_message(void **state)
 	cfg.format = TDP_FMT_JSONL;
 	cfg.max_record = 64;
 	struct frame f;
-	static const struct { const char *text; bool ok; const char *reason; } cases[] = {
-		{"{\"v\": 1.5}", true, ""},
-		{"{\"v\": 1.5}\r\n", true, ""},
-		{"{\"v\": 1}\n{\"v\": 2}", false, "more than one line in one message"},
-		{"", false, "empty message"},
-		{"\n", false, "empty message"},
-		{"{\"v\": \"x\"}", false, NULL},
+	static const struct {
+		const char *text;
+		bool ok;
+		const char *reason;
+		enum tdp_dead_reason dead;   /* when !ok */
+	} cases[] = {
+		{"{\"v\": 1.5}", true, "", 0},
+		{"{\"v\": 1.5}\r\n", true, "", 0},
+		{"{\"v\": 1}\n{\"v\": 2}", false, "more than one line in one message", TDP_DEAD_MALFORMED},
+		{"", false, "empty message", TDP_DEAD_MALFORMED},
+		{"\n", false, "empty message", TDP_DEAD_MALFORMED},
+		{"{\"v\": \"x\"}", false, NULL, TDP_DEAD_MALFORMED},
 		{"{\"v\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]}", false,
-		 "record longer than max_record (64 bytes)"},
+		 "record longer than max_record (64 bytes)", TDP_DEAD_TOO_LONG},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memset(&f, 0xa5, sizeof(f));   /* nothing may be left from before */
@@ -199,6 +208,8 @@ static void test_whole_message(void **state)
 		assert_false(f.dec.has_stream);   /* none names a stream; never stale */
 		if (cases[i].reason)
 			assert_string_equal(f.reason, cases[i].reason);
+		if (!f.ok)
+			assert_int_equal(f.dead, cases[i].dead);
 		if (f.ok)
 			assert_true(f.dec.dim == 1 && f.dec.v[0] == 1.5);
 	}
@@ -217,10 +228,12 @@ static void test_whole_message(void **state)
 	framer_decode_message(&cfg, sb.data, sb.size - 1, 7, &f);
 	assert_false(f.ok);
 	assert_string_equal(f.reason, "truncated msgpack record");
+	assert_int_equal(f.dead, TDP_DEAD_CUT);
 	msgpack_pack_nil(&pk);
 	framer_decode_message(&cfg, sb.data, sb.size, 7, &f);
 	assert_false(f.ok);
 	assert_string_equal(f.reason, "1 bytes after the msgpack record");
+	assert_int_equal(f.dead, TDP_DEAD_MALFORMED);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -230,7 +243,14 @@ static void test_whole_message(void **state)
  * a whole between ways of cutting the same bytes into chunks. */
 struct flog {
 	size_t n, cap;
-	struct fent { uint64_t off; size_t len; bool ok, truncated; double v; char reason[192]; } *e;
+	struct fent {
+		uint64_t off;
+		size_t len;
+		bool ok, truncated;
+		double v;
+		enum tdp_dead_reason dead;
+		char reason[192];
+	} *e;
 	bool rejected;
 };
 
@@ -248,6 +268,7 @@ static void flog_add(void *ctx, struct frame *f)
 	e->len = f->len;
 	e->ok = f->ok;
 	e->truncated = f->truncated;
+	e->dead = f->dead;
 	e->v = f->ok ? f->dec.v[0] : 0;
 	snprintf(e->reason, sizeof(e->reason), "%s", f->ok ? "" : f->reason);
 }
@@ -374,6 +395,7 @@ static void test_msgpack_oversized_skipped_exactly(void **state)
 		assert_int_equal(d->off, start[k]);
 		assert_int_equal(d->len, 1024);
 		assert_string_equal(d->reason, want);
+		assert_int_equal(d->dead, TDP_DEAD_TOO_LONG);
 	}
 	assert_true(whole.e[8].ok && whole.e[8].v == 5);
 	for (size_t maxchunk = 1; maxchunk < 200000; maxchunk = maxchunk * 3 + 1) {
@@ -432,6 +454,7 @@ static void test_msgpack_not_msgpack_rejects_rest(void **state)
 			 "nothing after it in this input is decoded", bad);
 		assert_false(whole.e[3].ok);
 		assert_string_equal(whole.e[3].reason, want);
+		assert_int_equal(whole.e[3].dead, TDP_DEAD_MALFORMED);   /* not msgpack, even when too long */
 		/* The dead letter is the object holding the byte, from its start
 		 * to the byte: the byte alone, or the array's first max_record
 		 * bytes (the byte is past them). */
@@ -532,6 +555,7 @@ static void test_cut_input(void **state)
 			assert_int_equal(g.len[1], 2);
 			assert_string_equal(g.reason[1], "the connection was reset by the peer inside a record "
 							 "(2 bytes of it received)");
+			assert_int_equal(g.dead[1], TDP_DEAD_CUT);
 		} else {
 			assert_int_equal(g.bad, 0);
 			assert_true(g.v[1] == 12);
@@ -554,6 +578,7 @@ static void test_cut_input(void **state)
 	assert_int_equal(g.len[1], 3);
 	assert_string_equal(g.reason[1], "the connection was closed after idle_timeout inside a record "
 					 "(3 bytes of it received)");
+	assert_int_equal(g.dead[1], TDP_DEAD_CUT);
 }
 
 int main(void)

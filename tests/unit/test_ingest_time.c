@@ -7,7 +7,9 @@
  * with its time and the watermark, counted, not stamped; the newest time
  * reaches the stream table only through the batch commit, so an ingest
  * restarted from the commit decides the same; without a time scale
- * nothing of this applies.
+ * nothing of this applies.  Every dead letter is counted once in its
+ * class (late, no time, malformed, too long, dimension, too many streams,
+ * Kafka: another partition), the classes summing to the total.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,11 +145,22 @@ static void late_letter(char *out, size_t cap, const char *s, long long x, long 
 		 BASE + x, BASE + w, (unsigned long long)off, (unsigned long long)line, s, BASE + x);
 }
 
-/* Ingest's counters of late points and of dead letters. */
+/* Ingest's counters of late points and of dead letters; the classes of
+ * the dead letters sum to their total, late ones among them. */
 static void counts_are(uint64_t late, uint64_t bad)
 {
+	uint64_t sum = 0;
+	for (unsigned k = 0; k < TDP_DEAD_REASONS; k++)
+		sum += tdp_load_u64(&in.child.slot->dead[k]);
 	assert_int_equal(tdp_load_u64(&in.child.slot->late), late);
+	assert_int_equal(tdp_load_u64(&in.child.slot->dead[TDP_DEAD_LATE]), late);
 	assert_int_equal(tdp_load_u64(&in.child.slot->bad_records), bad);
+	assert_int_equal(sum, bad);
+}
+
+static uint64_t dead_count(enum tdp_dead_reason why)
+{
+	return tdp_load_u64(&in.child.slot->dead[why]);
 }
 
 static int64_t stream_newest(const char *name)
@@ -225,6 +238,8 @@ static void test_no_time(void **state)
 			    "1970\",\"source\":\"stdin\",\"offset\":73,\"line\":3,"
 			    "\"record\":\"{\\\"stream\\\":\\\"a\\\",\\\"t\\\":1e300,\\\"v\\\":3}\",\"truncated\":false}\n");
 	counts_are(0, 2);
+	assert_int_equal(dead_count(TDP_DEAD_NO_TIME), 1);
+	assert_int_equal(dead_count(TDP_DEAD_MALFORMED), 1);   /* a time that cannot be read */
 	close_ingest();
 }
 
@@ -319,6 +334,61 @@ static void test_count_scales_only(void **state)
 	close_ingest();
 }
 
+/* Each check of a record counts its dead letter in its own class:
+ * malformed, too long, a dimension that is not the stream's, a stream
+ * past max_streams. */
+static void test_dead_classes(void **state)
+{
+	(void)state;
+	open_ingest("source: {type: stdin, format: jsonl, max_record: 64}\n"
+		    "sink: {type: file, path: /dev/null}\n"
+		    "max_streams: 2\n"
+		    "scales:\n"
+		    "  - {name: cloud, complex: rips, window: 10, slide: 5}\n");
+	rec("{\"stream\":\"a\",\"v\":[1,2]}");
+	rec("{\"stream\":\"a\",\"v\":[1,2,3]}");         /* dimension */
+	rec("{\"stream\":\"a\",\"v\":x}");               /* malformed */
+	rec("{\"stream\":\"b\",\"v\":[1]}");
+	rec("{\"stream\":\"c\",\"v\":[1,2]}");           /* too many streams */
+	rec("{\"stream\":\"a\",\"v\":[1.00000000000000000000000000000000000000000000000,2]}");
+	rec("{\"stream\":\"b\",\"v\":[1,2]}");           /* dimension */
+	assert_int_equal(in.nbatch, 2);
+	counts_are(0, 5);
+	assert_int_equal(dead_count(TDP_DEAD_DIMENSION), 2);
+	assert_int_equal(dead_count(TDP_DEAD_MALFORMED), 1);
+	assert_int_equal(dead_count(TDP_DEAD_STREAMS), 1);
+	assert_int_equal(dead_count(TDP_DEAD_TOO_LONG), 1);
+	close_ingest();
+}
+
+/* Kafka: a stream's record from a partition other than its own is a
+ * dead letter of class partition. */
+static void test_dead_partition(void **state)
+{
+	(void)state;
+	open_ingest("source: {type: stdin, format: jsonl}\n"
+		    "sink: {type: file, path: /dev/null}\n"
+		    "max_streams: 4\n"
+		    "scales:\n"
+		    "  - {name: lev, complex: sublevel, window: 10, slide: 5}\n");
+	in.kafka = true;   /* the checks of loop_kafka.c's records, without a broker */
+	in.kname = calloc(TDP_KAFKA_MAX_PARTS, sizeof(*in.kname));
+	assert_non_null(in.kname);
+	in.cur_part = 0;
+	rec("{\"stream\":\"a\",\"v\":1}");
+	in.cur_part = 1;
+	rec("{\"stream\":\"a\",\"v\":2}");
+	rec("{\"stream\":\"b\",\"v\":3}");   /* new here: its partition is this one */
+	assert_int_equal(in.nbatch, 2);
+	counts_are(0, 1);
+	assert_int_equal(dead_count(TDP_DEAD_PARTITION), 1);
+	assert_non_null(strstr(dead_text(), "it cannot also come from another partition"));
+	free(in.kname);
+	in.kname = NULL;
+	in.kafka = false;
+	close_ingest();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_saturating),
 		cmocka_unit_test(test_count_scales_only),
+		cmocka_unit_test(test_dead_classes),
+		cmocka_unit_test(test_dead_partition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,8 @@ static void test_counters(void **state)
 	lev->records_in = 40;
 	lev->events[TDP_EVENT_ANOMALY] = 3;
 	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->bad_records = 5;
+	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->dead[TDP_DEAD_TOO_LONG] = 2;
+	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->dead[TDP_DEAD_PARTITION] = 3;
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->state = TDP_PROC_RUNNING;
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->pid = 1;
 	tdp_shm_out_ring(&fx.seg, 1)->overflow = 9;
@@ -103,7 +105,12 @@ static void test_counters(void **state)
 	assert_non_null(strstr(b.p, "\ntdapipe_windows_total{instance=\"unit-metrics\",scale=\"lev\"} 7\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_scale_points_total{instance=\"unit-metrics\",scale=\"lev\"} 40\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_events_total{instance=\"unit-metrics\",scale=\"lev\",type=\"anomaly\"} 3\n"));
-	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\"} 5\n"));
+	/* dead letters: one sample per reason, none without the label */
+	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\",reason=\"too_long\"} 2\n"));
+	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\",reason=\"partition\"} 3\n"));
+	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\",reason=\"malformed\"} 0\n"));
+	assert_int_equal(count(b.p, "\ntdapipe_dead_letters_total{"), TDP_DEAD_REASONS);
+	assert_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\"}"));
 	assert_non_null(strstr(b.p, "\ntdapipe_ring_overflow_total{instance=\"unit-metrics\",scale=\"cloud\",ring=\"out\"} 9\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_process_up{instance=\"unit-metrics\",process=\"exporter\"} 1\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_process_up{instance=\"unit-metrics\",process=\"scaled\",scale=\"tick\"} 0\n"));

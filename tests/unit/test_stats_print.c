@@ -8,7 +8,8 @@
  * JSON forms still come out whole, with the tables' sizes as the counts.
  * A segment of a config with time scales shows ingest's late points and
  * each time scale's windows, waiting points and watermark lags, and no
- * more than before for count scales.  A scale that tracks features or
+ * more than before for count scales.  Ingest's dead letters by class:
+ * every class in JSON, the nonzero ones in text, only when there are any.  A scale that tracks features or
  * scores windows shows its events by type; others none.
  */
 #include <setjmp.h>
@@ -101,7 +102,11 @@ static void test_fresh_segment(void **state)
 	assert_null(strstr(json.p, "\"kafka\""));
 	/* Count scales only: no "late", no time gauges, no EVENT-TIME table. */
 	assert_null(strstr(txt.p, "EVENT-TIME"));
-	assert_null(strstr(json.p, "\"late\""));
+	/* No dead letter: every class at 0 in JSON, no line of them in text. */
+	assert_non_null(strstr(json.p, "\"dead_letters\":{\"malformed\":0,\"too_long\":0,\"cut\":0,\"late\":0,"
+				       "\"no_time\":0,\"too_many_streams\":0,\"dimension\":0,\"partition\":0}"));
+	assert_null(strstr(txt.p, "DEAD-LETTERS"));
+	assert_int_equal(count(json.p, "\"late\""), 1);   /* the class, not ingest's late count */
 	assert_null(strstr(json.p, "\"open_windows\""));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
@@ -187,6 +192,9 @@ static void test_time_scales(void **state)
 	int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 
 	tdp_shm_proc(&tf.seg, 0)->late = 12;
+	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_LATE] = 12;
+	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_MALFORMED] = 3;
+	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_PARTITION] = 1;
 	struct tdp_proc *sec = tdp_shm_proc(&tf.seg, tdp_slot_scale(0));
 	sec->open_windows = 3;
 	sec->waiting = 120;
@@ -206,7 +214,12 @@ static void test_time_scales(void **state)
 	print_both(&tf, &txt, &json);
 
 	assert_non_null(strstr(json.p, "\"role\":\"ingest\""));
-	assert_non_null(strstr(json.p, "\"invalid_input\":0},\"late\":12}"));
+	assert_non_null(strstr(json.p, "\"invalid_input\":0},\"dead_letters\":{\"malformed\":3,\"too_long\":0,"
+				       "\"cut\":0,\"late\":12,\"no_time\":0,\"too_many_streams\":0,\"dimension\":0,"
+				       "\"partition\":1},\"late\":12}"));
+	assert_int_equal(count(json.p, "\"dead_letters\""), 1);   /* ingest's alone */
+	/* the nonzero classes on one line, after the processes */
+	assert_non_null(strstr(txt.p, "\nDEAD-LETTERS       malformed 3 late 12 partition 1\nRING "));
 	const char *e = strstr(json.p, "\"scale\":\"sec\"");
 	assert_non_null(e);
 	assert_non_null(strstr(e, "\"invalid_input\":0},\"open_windows\":3,\"waiting\":120,\"dropped\":7,"
@@ -223,7 +236,7 @@ static void test_time_scales(void **state)
 	assert_non_null(e);
 	assert_true(strstr(e, "\"open_windows\"") > strstr(e, "\"scale\":\"min\""));   /* none in pts' entry */
 	assert_int_equal(count(json.p, "\"open_windows\""), 2);
-	assert_int_equal(count(json.p, "\"late\""), 1);
+	assert_int_equal(count(json.p, "\"late\""), 2);   /* ingest's count, its dead letters' class */
 
 	assert_non_null(strstr(txt.p, "\nEVENT-TIME               LATE OPEN-WINDOWS    WAITING    DROPPED   WM-LAG-S WALL-LAG-S\n"
 				      "ingest                     12            -          -          -          -          -\n"
