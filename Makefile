@@ -16,7 +16,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 BIN     ?= bin
-PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd
+PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd libsystemd
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -41,7 +41,8 @@ endif
 DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev \
                libmsgpack-dev libyaml-dev libcmocka-dev ripser python3-gudhi \
                python3-numpy python3-scipy python3-sklearn python3-pot python3-msgpack python3-confluent-kafka kcat hyperfine time mandoc man-db \
-               clang libclang-rt-dev jq libmicrohttpd-dev prometheus curl tmux
+               clang libclang-rt-dev jq libmicrohttpd-dev prometheus curl tmux \
+               libsystemd-dev systemd
 
 PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish tdapipe-exporter
 MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c exporter/main.c
@@ -162,13 +163,15 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	        $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
-	        $(DESTDIR)$(PREFIX)/share/tdapipe
+	        $(DESTDIR)$(PREFIX)/share/tdapipe $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(addprefix $(BIN)/,$(PROGS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 scripts/chaos $(DESTDIR)$(PREFIX)/bin/tdapipe-chaos
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(filter %.5,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 config/*.yaml $(DESTDIR)$(PREFIX)/share/tdapipe/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/systemd/tdapipe@.service \
+	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/tdapipe@.service
 
 clean:
 	rm -rf build build-asan bin $(FUZZ)

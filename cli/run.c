@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/notify.h"
 #include "cli/supervise.h"
 #include "common/atomics.h"
 #include "common/buf.h"
@@ -211,6 +212,7 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 		uint64_t now = tdp_now_ns();
 		procs_check_hangs(sv, now);
 		procs_restart_due(sv, now);
+		notify_turn(sv, now);   /* systemd: READY, STATUS, STOPPING, WATCHDOG */
 		if (procs_ended(sv, &all_done)) {
 			exporter_stop(sv);
 			return all_done;

@@ -8,7 +8,8 @@ make --no-print-directory -s install PREFIX=/opt/tdp DESTDIR="$T/root" BUILD="$B
 R=$T/root/opt/tdp
 for f in bin/tdapipe bin/tdapipe-ingest bin/tdapipe-scaled bin/tdapipe-publish bin/tdapipe-chaos \
 	 share/man/man1/tdapipe-chaos.1 share/man/man1/tdapipe-kafka-mock.1 share/man/man1/tdapipe.1 share/man/man1/tdapipe-run.1 share/man/man1/tdapipe-stats.1 \
-	 share/man/man5/tdapipe.yaml.5 share/man/man5/tdapipe-results.5 share/tdapipe/demo.yaml; do
+	 share/man/man5/tdapipe.yaml.5 share/man/man5/tdapipe-results.5 share/tdapipe/demo.yaml \
+	 lib/systemd/system/tdapipe@.service; do
 	[ -e "$R/$f" ] || die "missing $f after install"
 done
 [ -x "$R/bin/tdapipe-scaled" ] || die "tdapipe-scaled not executable"
