@@ -28,6 +28,7 @@
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -174,8 +175,10 @@ static void resolve_broker(struct preflight *p, const char *key, const char *lis
 	static struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
 	g->ar_name = strdup(host);
 	g->ar_request = &hints;
-	if (!g->ar_name || getaddrinfo_a(GAI_NOWAIT, list1, 1, NULL) != 0)
-		return;
+	if (!g->ar_name || getaddrinfo_a(GAI_NOWAIT, list1, 1, NULL) != 0) {
+		free((char *)g->ar_name);
+		return;   /* not checked: librdkafka will say */
+	}
 	int rc;
 	while ((rc = gai_error(g)) == EAI_INPROGRESS) {
 		struct timespec now, left;
@@ -191,6 +194,7 @@ static void resolve_broker(struct preflight *p, const char *key, const char *lis
 		const struct gaicb *wait1[1] = { g };
 		gai_suspend(wait1, 1, &left);
 	}
+	free((char *)g->ar_name);
 	if (rc == 0) {
 		freeaddrinfo(g->ar_result);
 		return;
