@@ -5,15 +5,25 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/preflight.h"
 #include "common/config.h"
 #include "common/duration.h"
 #include "common/exitcode.h"
 #include "common/shm.h"
 
 static const char usage[] =
-	"usage: tdapipe check-config FILE\n"
+	"usage: tdapipe check-config [--syntax-only] FILE\n"
 	"Validate FILE (tdapipe.yaml(5)); print a summary, or the first error as\n"
-	"FILE:LINE:COL: PATH: expected WHAT, got VALUE and exit 100.\n";
+	"FILE:LINE:COL: PATH: expected WHAT, got VALUE and exit 100.\n"
+	"Then check what `run` checks before starting: the source file readable,\n"
+	"the output directories there, listen ports free, Kafka brokers resolvable;\n"
+	"each failure as FILE: KEY: VALUE: REASON, exit 100 (fix the config) or 111\n"
+	"(may pass later).  --syntax-only skips these (a config for another machine).\n";
+
+static void say(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
 
 /* ", features summary betti ..., distances bottleneck ...": what the
  * scale's results carry besides diagrams. */
@@ -57,22 +67,27 @@ int cmd_check_config(int argc, char **argv)
 		printf("%s", usage);
 		return TDP_EXIT_OK;
 	}
-	if (argc != 2) {
+	bool syntax_only = argc == 3 && !strcmp(argv[1], "--syntax-only");
+	if (argc != 2 + syntax_only) {
 		fprintf(stderr, "%s", usage);
 		return TDP_EXIT_USAGE;
 	}
+	const char *path = argv[argc - 1];
 	static struct tdp_config cfg;
 	char err[1024];
-	if (tdp_config_load(argv[1], &cfg, err, sizeof(err)) < 0) {
+	if (tdp_config_load(path, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return TDP_EXIT_USAGE;
 	}
+	int rc = syntax_only ? 0 : tdp_preflight(&cfg, say);
+	if (rc)
+		return rc;
 	/* The window stores are reserved for max_streams streams; /dev/shm
 	 * backs only the streams that appear (tdapipe.yaml(5)). */
 	uint64_t size = tdp_shm_size(&cfg, 0), stores = size - tdp_shm_fixed_size(&cfg, 0);
 	printf("%s: ok: instance %s, %u scale%s, segment %llu bytes (%llu fixed, the rest window stores "
 	       "for %u streams, used as streams appear)\n",
-	       argv[1], cfg.instance, cfg.nscales, cfg.nscales == 1 ? "" : "s", (unsigned long long)size,
+	       path, cfg.instance, cfg.nscales, cfg.nscales == 1 ? "" : "s", (unsigned long long)size,
 	       (unsigned long long)(size - stores), cfg.max_streams);
 	for (uint32_t s = 0; s < cfg.nscales; s++) {
 		const struct tdp_scale_cfg *sc = &cfg.scales[s];

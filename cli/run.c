@@ -38,6 +38,7 @@
 
 #include "cli/cli.h"
 #include "cli/notify.h"
+#include "cli/preflight.h"
 #include "cli/supervise.h"
 #include "common/atomics.h"
 #include "common/buf.h"
@@ -78,28 +79,11 @@ static int find_bindir(char *out, size_t len)
 	return 0;
 }
 
-/* Whether the directory PATH would be created in exists (said on stderr
- * when not). */
-static bool output_dir_exists(const char *path)
-{
-	char dir[TDP_PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return true;
-	slash[slash == dir] = 0;   /* "/x": the root */
-	struct stat st;
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return true;
-	tdp_log_error("%s: no such directory: %s: create it or fix the path in the config", path, dir);
-	return false;
-}
-
 /* Empty the sink, events and dead-letter files: a run's output starts
  * fresh, and restarted children append.  0, or the exit status: an output
  * that is a symbolic link is refused as a configuration error (it may have
- * been planted to send the truncation elsewhere); one whose directory does
- * not exist fails before any output is emptied. */
+ * been planted to send the truncation elsewhere since tdp_preflight looked;
+ * their directories were checked there, before any output is emptied. */
 static int truncate_outputs(const struct tdp_config *cfg)
 {
 	const char *paths[3] = {
@@ -107,9 +91,6 @@ static int truncate_outputs(const struct tdp_config *cfg)
 		cfg->events.on && cfg->events.type == TDP_SINK_FILE ? cfg->events.path : NULL,
 		cfg->dead_letter.type == TDP_SINK_FILE ? cfg->dead_letter.path : NULL,
 	};
-	for (int i = 0; i < 3; i++)
-		if (paths[i] && !output_dir_exists(paths[i]))
-			return TDP_EXIT_SYSTEM;
 	for (int i = 0; i < 3; i++) {
 		if (!paths[i])
 			continue;
@@ -153,8 +134,13 @@ static int run_args(int argc, char **argv, struct supervisor *sv, const char **p
 	return -1;
 }
 
+static void run_say(const char *line)
+{
+	tdp_log_error("%s", line);
+}
+
 /*
- * Read and check the config at PATH, find the helper programs, block the
+ * Read and check the config at PATH (and what tdp_preflight checks), find the helper programs, block the
  * signals the loop takes (SIGS), create the instance's segment.  0, or the
  * exit code (the reason said) and then there is no segment: one found
  * under the instance's name is another's, never to be removed.
@@ -174,6 +160,8 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 		goto out;
 	}
 	tdp_log_set_format(sv->cfg.log.format);
+	if ((rc = tdp_preflight(&sv->cfg, run_say)))
+		goto out;
 	rc = TDP_EXIT_SYSTEM;
 	if (find_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
 		goto out;

@@ -14,8 +14,11 @@
 # other trees on the machine take turns (flock), as two demos would clash.
 . "$(dirname "$0")/../lib.sh"
 
+# From the tree's root, where the examples' relative source paths lead
+# (check-config checks that the source file is there).
 for f in "$TDP_ROOT"/config/*.yaml; do
-	"$TDAPIPE" check-config "$f" >"$T/check.out" 2>&1 || die "check-config $f: $(cat "$T/check.out")"
+	(cd "$TDP_ROOT" && "$TDAPIPE" check-config "$f") >"$T/check.out" 2>&1 ||
+		die "check-config $f: $(cat "$T/check.out")"
 done
 note "check-config: $(ls "$TDP_ROOT"/config/*.yaml | wc -l) configs ok"
 

@@ -15,8 +15,11 @@
 # killed, it is restarted and answers again.  A scale worker killed
 # into a crash loop (restart_limit 1) makes /healthz and /readyz 503 with
 # "scaled[beta] failed"; the run exits 1 and the exporter is stopped (the
-# port closed).  Then a port already in use: the exporter says which
-# metrics.listen, is given up on, and a run of a file still exits 0.
+# port closed).  Then a port already in use at start: check-config and
+# run refuse the config (111, naming metrics.listen) before starting
+# anything; one taken while running (the exporter killed, its port taken
+# before its restart): the exporter says which metrics.listen, is given
+# up on, and the run still exits 0.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 command -v promtool >/dev/null || { echo "skip: no promtool (Debian package prometheus)"; exit 77; }
@@ -188,7 +191,7 @@ wait_run 30
 [ "$(grep -c "exporter .*; restart" "$T/run.err")" -eq 1 ] || die "the exporter was restarted other than once: $(grep exporter "$T/run.err")"
 [ "$(status /metrics)" = 000 ] || die "the exporter still answers after the run"
 
-# --- the port taken: the exporter gives up, the run does not --------------
+# --- the port taken: refused at start; while running, the exporter gives up
 "$PY" -c "
 import socket, time
 s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
@@ -202,11 +205,38 @@ source: {type: stdin, format: csv}
 sink: {type: file, path: $T/taken.jsonl}
 dead_letter: {type: file, path: $T/taken.dead}
 metrics: {listen: "127.0.0.1:$TAKEN"}
-supervisor: {restart_limit: 2, restart_window: 60, backoff_min: 10, backoff_max: 20}
+supervisor: {restart_limit: 2, restart_window: 60, backoff_min: 1000, backoff_max: 1000}
 scales:
   - {name: alpha, complex: sublevel, window: 100, slide: 20}
 EOC
+for cmd in "check-config $T/taken.yaml" "run -c $T/taken.yaml"; do
+	set +e
+	$TDAPIPE $cmd </dev/null >"$T/taken.out" 2>"$T/taken.err"
+	rc=$?
+	set -e
+	[ "$rc" -eq 111 ] || { cat "$T/taken.err" >&2; die "$cmd with metrics.listen taken exited $rc, expected 111"; }
+	grep -q "metrics.listen: 127.0.0.1:$TAKEN: Address already in use" "$T/taken.err" ||
+		die "$cmd: no message naming metrics.listen: $(cat "$T/taken.err")"
+done
+[ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "a run refused at start left a segment"
+kill "$(cat "$T/taker.pid")" 2>/dev/null || true
+# Taken while running: the exporter's port taken between its death and
+# its restart (backoff 1 s).
+TAKEN=$(free_port)
+sed -i "s/listen: \"127.0.0.1:[0-9]*\"/listen: \"127.0.0.1:$TAKEN\"/" "$T/taken.yaml"
 start_run_fifo "$T/taken.yaml"
+wait_for 15 curl -s -o /dev/null "http://127.0.0.1:$TAKEN/healthz" || { cat "$T/run.err" >&2; die "no exporter on $TAKEN"; }
+XPID=$(stats_json | "$PY" -c 'import json,sys; print([p["pid"] for p in json.load(sys.stdin)["processes"] if p["role"] == "exporter"][0])')
+kill -9 "$XPID"
+"$PY" -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+for _ in range(200):
+    try: s.bind(('127.0.0.1', $TAKEN)); break
+    except OSError: time.sleep(0.005)
+s.listen(1); open('$T/retaken', 'w').write('ok'); time.sleep(60)" &
+echo $! >"$T/taker.pid"
+wait_for 5 test -s "$T/retaken" || die "could not take the exporter's port"
 wait_for 15 grep -q "exporter .*giving up on it" "$T/run.err" || { cat "$T/run.err" >&2; die "the exporter was not given up on"; }
 grep -q "metrics.listen 127.0.0.1:$TAKEN: Address already in use" "$T/run.err" || die "no message naming metrics.listen: $(cat "$T/run.err")"
 feed "$T/p1.csv"
