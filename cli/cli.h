@@ -11,4 +11,9 @@ int cmd_check_config(int argc, char **argv);   /* cli/check_config.c */
 int cmd_persistence(int argc, char **argv);    /* cli/persistence.c */
 int cmd_kafka_mock(int argc, char **argv);     /* cli/kafka_mock.c */
 
+/* cli/args.c: a number from an option's text, LO <= v <= HI, nothing
+ * after it; false for anything else. */
+#include <stdbool.h>
+bool cli_number_arg(const char *s, double lo, double hi, double *out);
+
 #endif

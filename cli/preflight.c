@@ -37,6 +37,7 @@
 
 #include "common/config.h"
 #include "common/exitcode.h"
+#include "common/net_bind.h"
 
 #define RESOLVE_S 2   /* every broker name is resolved within this, in all */
 
@@ -134,20 +135,14 @@ static void check_output(struct preflight *p, const char *key, const char *path)
 static void check_listen(struct preflight *p, const char *key, const char *host, uint16_t port, int socktype,
 			 const char *written)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *res;
-	char service[8];
-	snprintf(service, sizeof(service), "%u", port);
-	int rc = getaddrinfo(host[0] ? host : NULL, service, &hints, &res);
-	if (rc != 0) {
-		fail(p, rc == EAI_AGAIN ? TDP_EXIT_SYSTEM : TDP_EXIT_USAGE, key, written, "%s (fix %s)",
-		     gai_strerror(rc), key);
+	int gai;
+	int fd = tdp_net_bind(host, port, socktype, &gai);
+	if (gai) {
+		fail(p, gai == EAI_AGAIN ? TDP_EXIT_SYSTEM : TDP_EXIT_USAGE, key, written, "%s (fix %s)",
+		     gai_strerror(gai), key);
 		return;
 	}
-	int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0), one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) != 0) {
+	if (fd < 0) {
 		int e = errno;
 		if (e == EADDRINUSE)
 			fail(p, TDP_EXIT_SYSTEM, key, written, "%s (another program listens there: stop it, or "
@@ -159,7 +154,6 @@ static void check_listen(struct preflight *p, const char *key, const char *host,
 	}
 	if (fd >= 0)
 		close(fd);
-	freeaddrinfo(res);
 }
 
 /* Resolve HOST (of broker list KEY = LIST) within what is left of the

@@ -98,13 +98,7 @@ static int stats_run(struct stats *st, double watch, double rate)
 /* A number of seconds from an option: > 0 and finite. */
 static bool secs_arg(const char *s, double *out)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0 && v < 86400 * 365))
-		return false;
-	*out = v;
-	return true;
+	return cli_number_arg(s, 0, 86400 * 365, out) && *out > 0 && *out < 86400 * 365;
 }
 
 int cmd_stats(int argc, char **argv)

@@ -155,17 +155,6 @@ static int top_loop(struct top *t, double interval)
 	return rc;
 }
 
-static bool number_arg(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		return false;
-	*out = v;
-	return true;
-}
-
 int cmd_top(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -186,8 +175,8 @@ int cmd_top(int argc, char **argv)
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'i': instance = optarg; break;
-		case 'n': ok &= number_arg(optarg, 0.1, 3600, &interval); break;
-		case 's': ok &= number_arg(optarg, 0, TOP_MAX_STREAMS, &streams); break;
+		case 'n': ok &= cli_number_arg(optarg, 0.1, 3600, &interval); break;
+		case 's': ok &= cli_number_arg(optarg, 0, TOP_MAX_STREAMS, &streams); break;
 		case 'h': printf("%s", usage); return TDP_EXIT_OK;
 		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
 		}

@@ -31,6 +31,7 @@
 #include "common/clock.h"
 #include "common/counter.h"
 #include "common/log.h"
+#include "common/net_bind.h"
 #include "common/shm.h"
 
 #define NET_BUF (64u << 10)
@@ -75,33 +76,19 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t len
 static int listen_socket(const struct tdp_source_cfg *cfg, int socktype, int backlog, uint16_t *bound,
 			 char *err, size_t errlen)
 {
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = socktype, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-	struct addrinfo *res;
-	char port[8];
-	snprintf(port, sizeof(port), "%u", cfg->port);
-	int rc = getaddrinfo(cfg->host[0] ? cfg->host : NULL, port, &hints, &res);
-	if (rc != 0) {
-		snprintf(err, errlen, "resolve %s: %s", cfg->host, gai_strerror(rc));
+	int gai;
+	int fd = tdp_net_bind(cfg->host, cfg->port, socktype, &gai);
+	if (gai) {
+		snprintf(err, errlen, "resolve %s: %s", cfg->host, gai_strerror(gai));
 		return -EINVAL;
 	}
-	int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		freeaddrinfo(res);
-		return rc;
-	}
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 ||
-	    (socktype == SOCK_STREAM && listen(fd, backlog) != 0)) {
-		rc = -errno;
+	if (fd < 0 || (socktype == SOCK_STREAM && listen(fd, backlog) != 0)) {
+		int rc = -errno;
 		snprintf(err, errlen, "listen on %s:%u: %s", cfg->host, cfg->port, strerror(errno));
-		close(fd);
-		freeaddrinfo(res);
+		if (fd >= 0)
+			close(fd);
 		return rc;
 	}
-	freeaddrinfo(res);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
