@@ -65,6 +65,7 @@
 #define DEFAULT_RESTART_WINDOW_S 30u
 #define DEFAULT_BACKOFF_MIN_MS 100u
 #define DEFAULT_BACKOFF_MAX_MS 5000u
+#define DEFAULT_DRAIN_TIMEOUT_MS 30000u
 
 #define BIT(x) (1u << (x))
 #define NROWS(a) (sizeof(a) / sizeof((a)[0]))
@@ -549,7 +550,8 @@ static const struct tdp_cfg_type scales = { read_scales, NULL };
 static int supervisor_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
 			    void *obj, const struct tdp_ynode *const *seen);
 
-enum { SV_HEARTBEAT_TIMEOUT, SV_RESTART_LIMIT, SV_RESTART_WINDOW, SV_BACKOFF_MIN, SV_BACKOFF_MAX };
+enum { SV_HEARTBEAT_TIMEOUT, SV_RESTART_LIMIT, SV_RESTART_WINDOW, SV_BACKOFF_MIN, SV_BACKOFF_MAX,
+       SV_DRAIN_TIMEOUT };
 
 /* supervisor: every key optional. */
 static const struct tdp_cfg_key supervisor_keys[] = {
@@ -566,6 +568,8 @@ static const struct tdp_cfg_key supervisor_keys[] = {
 			     .what = "a number of milliseconds", .def.u = DEFAULT_BACKOFF_MIN_MS },
 	[SV_BACKOFF_MAX] = { "backoff_max", &tdp_cfg_uint, SV(backoff_max_ms), .lo = 1, .hi = MAX_BACKOFF_MS,
 			     .what = "a number of milliseconds", .def.u = DEFAULT_BACKOFF_MAX_MS },
+	[SV_DRAIN_TIMEOUT] = { "drain_timeout", &tdp_cfg_duration, SV(drain_timeout_ms), .lo = 0, .hi = MAX_MS,
+			       .what = "a duration (30s)", .def.u = DEFAULT_DRAIN_TIMEOUT_MS },
 };
 
 static const struct tdp_cfg_section supervisor_section = {
@@ -664,7 +668,7 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 		      const struct tdp_ynode *const *seen);
 
 enum { R_INSTANCE, R_SOURCE, R_SINK, R_DEAD_LETTER, R_EVENTS, R_SCALES, R_MAX_STREAMS, R_SUPERVISOR, R_METRICS,
-       R_LOG };
+       R_LOG, R_STATE };
 
 /* The top-level mapping, read in document order. */
 static const struct tdp_cfg_key root_keys[] = {
@@ -681,6 +685,7 @@ static const struct tdp_cfg_key root_keys[] = {
 	[R_SUPERVISOR] = { "supervisor", &tdp_cfg_mapping, CFG(supervisor), .section = &supervisor_section },
 	[R_METRICS] = { "metrics", &tdp_cfg_mapping, CFG(metrics), .section = &tdp_metrics_section },
 	[R_LOG] = { "log", &tdp_cfg_mapping, CFG(log), .section = &tdp_log_section },
+	[R_STATE] = { "state", &tdp_cfg_mapping, CFG(state), .section = &tdp_state_section },
 };
 
 static const struct tdp_cfg_section root_section = {

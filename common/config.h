@@ -16,6 +16,7 @@
 
 #include "common/config_events.h"
 #include "common/config_metrics.h"
+#include "common/config_state.h"
 #include "common/config_features.h"
 #include "common/time_unit.h"
 
@@ -127,6 +128,8 @@ struct tdp_supervisor_cfg {
 	uint32_t restart_window_s;     /* ... within this many seconds: the process is failed (default 30) */
 	uint32_t backoff_min_ms;       /* first restart delay, doubled after each restart (default 100) */
 	uint32_t backoff_max_ms;       /* longest restart delay (default 5000) */
+	uint32_t drain_timeout_ms;     /* a stop waits this long for what is in flight, then
+					  checkpoints the rest (default 30000) */
 };
 
 struct tdp_config {
@@ -140,6 +143,7 @@ struct tdp_config {
 	struct tdp_supervisor_cfg supervisor;
 	struct tdp_metrics_cfg metrics; /* the exporter's endpoint (off when absent) */
 	struct tdp_log_cfg log;         /* how every process writes its log lines */
+	struct tdp_state_cfg state;     /* where checkpoints are kept (cli/state_file.h) */
 	uint32_t nscales;
 	struct tdp_scale_cfg scales[TDP_MAX_SCALES];
 };

@@ -468,6 +468,12 @@ static int check_existing(const char *name, const char *instance, int *other_pid
 int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text,
 		   size_t textlen, int *other_pid, char *err, size_t errlen)
 {
+	return tdp_shm_create_filled(seg, cfg, text, textlen, NULL, NULL, other_pid, err, errlen);
+}
+
+int tdp_shm_create_filled(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text, size_t textlen,
+			  tdp_shm_fill_fn *fill, void *ctx, int *other_pid, char *err, size_t errlen)
+{
 	memset(seg, 0, sizeof(*seg));
 	seg->fd = -1;
 	shm_name(seg->path, sizeof(seg->path), cfg->instance);
@@ -516,7 +522,12 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 	struct tdp_shm_header *h = p;
 	h->supervisor_pid = getpid();
 	h->supervisor_start = tdp_proc_start_ticks(getpid());
-	tdp_shm_format(p, cfg, text, textlen);   /* publishes the layout last */
+	if (!fill) {
+		tdp_shm_format(p, cfg, text, textlen);   /* publishes the layout last */
+	} else if ((rc = fill(ctx, fd, p, size, err, errlen)) < 0) {
+		munmap(p, size);
+		goto err_unlink;
+	}
 	seg->hdr = h;
 	seg->size = size;
 	seg->fd = fd;

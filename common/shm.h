@@ -528,6 +528,18 @@ int tdp_shm_create(struct tdp_shm *seg, const struct tdp_config *cfg, const char
 		   size_t textlen, int *other_pid, char *err, size_t errlen);
 
 /*
+ * tdp_shm_create, but FILL(CTX, FD, BASE, SIZE, ERR, ERRLEN) lays out the
+ * segment instead of tdp_shm_format: BASE is the new mapping, zeroed, with
+ * supervisor_pid and supervisor_start set, the fixed part reserved.  FILL
+ * publishes layout_version last itself; it returns 0, or -errno with ERR
+ * set, and the segment is then removed.  (A checkpoint restored:
+ * cli/state_restore.c.)
+ */
+typedef int tdp_shm_fill_fn(void *ctx, int fd, void *base, uint64_t size, char *err, size_t errlen);
+int tdp_shm_create_filled(struct tdp_shm *seg, const struct tdp_config *cfg, const char *text, size_t textlen,
+			  tdp_shm_fill_fn *fill, void *ctx, int *other_pid, char *err, size_t errlen);
+
+/*
  * Map the existing segment of INSTANCE (read-only unless WRITABLE) and
  * check it: a regular file (not followed through a symbolic link) owned by
  * the caller's effective uid or by root, which tdp_shm_check (shm_check.h)
