@@ -39,6 +39,7 @@
 #include "cli/cli.h"
 #include "cli/notify.h"
 #include "cli/preflight.h"
+#include "cli/state.h"
 #include "cli/supervise.h"
 #include "common/atomics.h"
 #include "common/buf.h"
@@ -50,12 +51,16 @@
 #include "common/shm.h"
 
 #define POLL_MS 50          /* the loop looks at signals, deaths and heartbeats this often */
-#define DRAIN_TIMEOUT_S 30  /* --drain-timeout's default */
 
 static const char usage[] =
-	"usage: tdapipe run -c FILE [--drain-timeout SECS]\n"
+	"usage: tdapipe run -c FILE [--fresh] [--drain-timeout SECS]\n"
 	"Run the pipeline of FILE (tdapipe.yaml(5)) under this supervisor.\n"
 	"SIGINT/SIGTERM drain and stop; a finite source ends the run by itself.\n"
+	"The state (state.dir, default INSTANCE-state) is checkpointed at a stop\n"
+	"and every state.interval, and restored at start: sources, windows, ids\n"
+	"and outputs continue.  --fresh: discard it and start from nothing.\n"
+	"A drain waits --drain-timeout (supervisor.drain_timeout, 30s), then the\n"
+	"rest is kept in the checkpoint.\n"
 	"A process whose heartbeat stops (supervisor.heartbeat_timeout) is killed\n"
 	"and restarted; one restarted too often (restart_limit) is marked failed.\n"
 	"Exit: 0 all published, 1 a process failed for good, 100 bad usage or\n"
@@ -106,23 +111,25 @@ static int truncate_outputs(const struct tdp_config *cfg)
 	return 0;
 }
 
-/* Parse the command line into *PATH and SV's drain timeout: -1 to go on,
- * or the exit code (usage printed). */
-static int run_args(int argc, char **argv, struct supervisor *sv, const char **path)
+/* Parse the command line into *PATH, *FRESH and SV's drain timeout
+ * (UINT32_MAX: the config's): -1 to go on, or the exit code (usage printed). */
+static int run_args(int argc, char **argv, struct supervisor *sv, const char **path, bool *fresh)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"drain-timeout", required_argument, NULL, 'd'},
+		{"fresh", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
-	sv->drain_timeout_s = DRAIN_TIMEOUT_S;
+	sv->drain_timeout_ms = UINT32_MAX;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': *path = optarg; break;
-		case 'd': sv->drain_timeout_s = (unsigned)atoi(optarg); break;
+		case 'd': sv->drain_timeout_ms = (unsigned)atoi(optarg) * 1000u; break;
+		case 'f': *fresh = true; break;
 		case 'h': printf("%s", usage); return TDP_EXIT_OK;
 		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
 		}
@@ -145,7 +152,7 @@ static void run_say(const char *line)
  * exit code (the reason said) and then there is no segment: one found
  * under the instance's name is another's, never to be removed.
  */
-static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
+static int run_open(struct supervisor *sv, const char *path, bool fresh, sigset_t *sigs)
 {
 	struct tdp_buf file;
 	char err[1024];
@@ -160,6 +167,8 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 		goto out;
 	}
 	tdp_log_set_format(sv->cfg.log.format);
+	if (sv->drain_timeout_ms == UINT32_MAX)
+		sv->drain_timeout_ms = sv->cfg.supervisor.drain_timeout_ms;
 	if ((rc = tdp_preflight(&sv->cfg, run_say)))
 		goto out;
 	rc = TDP_EXIT_SYSTEM;
@@ -172,12 +181,8 @@ static int run_open(struct supervisor *sv, const char *path, sigset_t *sigs)
 	sigaddset(sigs, SIGHUP);
 	sigaddset(sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, sigs, NULL);
-	int other = 0;
-	if (tdp_shm_create(&sv->seg, &sv->cfg, file.p, file.len, &other, err, sizeof(err)) < 0) {
-		tdp_log_error("%s", err);
+	if ((rc = state_start(sv, file.p, file.len, fresh)))
 		goto out;
-	}
-	rc = 0;
 	if (sv->seg.stale_pid)
 		tdp_log_warn("removed the stale segment /dev/shm%s of a dead supervisor (pid %d)", sv->seg.path,
 			sv->seg.stale_pid);
@@ -201,6 +206,7 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 		procs_check_hangs(sv, now);
 		procs_restart_due(sv, now);
 		notify_turn(sv, now);   /* systemd: READY, STATUS, STOPPING, WATCHDOG */
+		state_turn(sv, now);    /* the periodic checkpoint */
 		if (procs_ended(sv, &all_done)) {
 			exporter_stop(sv);
 			return all_done;
@@ -265,14 +271,17 @@ int cmd_run(int argc, char **argv)
 {
 	static struct supervisor sv;
 	const char *path = NULL;
+	bool fresh = false;
 	sigset_t sigs;
-	int rc = run_args(argc, argv, &sv, &path);
+	int rc = run_args(argc, argv, &sv, &path, &fresh);
 	if (rc >= 0)
 		return rc;
 	tdp_log_init("tdapipe");
-	if ((rc = run_open(&sv, path, &sigs)))
+	if ((rc = run_open(&sv, path, fresh, &sigs)))
 		return rc;
-	if ((rc = truncate_outputs(&sv.cfg)))
+	/* Restored, the outputs are continued: publish and ingest cut them
+	 * back to what the checkpoint committed and append. */
+	if (!sv.restored && (rc = truncate_outputs(&sv.cfg)))
 		goto out;
 	tdp_log("instance %s: %u scale%s, segment /dev/shm%s (%zu bytes)", sv.cfg.instance,
 		sv.cfg.nscales, sv.cfg.nscales == 1 ? "" : "s", sv.seg.path, sv.seg.size);
@@ -281,6 +290,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = run_report(&sv, run_loop(&sv, &sigs));
+	if (state_save(&sv, false) == 0)
+		tdp_log("state of instance %s checkpointed in %s", sv.cfg.instance, sv.state_dir);
+	else if (rc == TDP_EXIT_OK)
+		rc = TDP_EXIT_SYSTEM;
 out:
 	tdp_shm_detach(&sv.seg);
 	tdp_shm_unlink(sv.cfg.instance);

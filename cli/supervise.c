@@ -500,7 +500,7 @@ void drain_signal(struct supervisor *sv, int sig)
 	}
 	tdp_log("%s: draining (ingest stops reading; what reached a ring is published)", strsignal(sig));
 	sv->draining = true;
-	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_s * NS_PER_S;
+	sv->drain_deadline = tdp_now_ns() + (uint64_t)sv->drain_timeout_ms * NS_PER_MS;
 	tdp_store_release_u32(&sv->seg.hdr->stop, 1);
 	tdp_bell_ring(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bell);
 	proc_event(sv, tdp_slot_ingest(), PROC_DRAIN);
@@ -512,7 +512,8 @@ void drain_cut(struct supervisor *sv)
 	if (sv->drain_deadline && no_publish)
 		tdp_log_warn("publish failed, nothing more can be published: stopping the other processes");
 	else if (sv->drain_deadline)
-		tdp_log_warn("drain did not finish within %u s: killing what is left", sv->drain_timeout_s);
+		tdp_log_warn("drain did not finish within %u ms: stopping what is left; what it had not "
+			     "published stays in the rings and is kept in the checkpoint", sv->drain_timeout_ms);
 	procs_kill(sv, SIGKILL);
 	uint32_t n = sv->seg.hdr->nprocs;
 	for (uint32_t i = 0; i < n; i++) {

@@ -67,9 +67,13 @@ struct supervisor {
 	struct child_state kids[TDP_MAX_SCALES + 2];
 	bool draining;
 	uint64_t drain_deadline;
-	unsigned drain_timeout_s;
+	uint32_t drain_timeout_ms;  /* --drain-timeout, else supervisor.drain_timeout */
 	uint64_t last_turn;         /* when the main loop last ran */
 	uint64_t awake_since;       /* hang ages count from here at most (see procs_check_hangs) */
+	/* checkpoints (cli/state_save.c, cli/state_restore.c) */
+	char state_dir[PATH_MAX];   /* state.dir, or INSTANCE-state */
+	bool restored;              /* the segment was restored from a checkpoint */
+	uint64_t checkpoint_at;     /* when the next periodic checkpoint is due, 0 = none */
 };
 
 /*

@@ -106,7 +106,7 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(sv.bindir, sizeof(sv.bindir), "/nonexistent-tdapipe-libexec");
-	sv.drain_timeout_s = 30;
+	sv.drain_timeout_ms = 30000;
 	return 0;
 }
 

@@ -1,0 +1,281 @@
+/*
+ * state_restore.c - start an instance from its checkpoint (state.h).
+ *
+ * A checkpoint is a copy of the segment taken while no process ran
+ * (state_file.h), so restoring it is the same as restarting every process
+ * after a kill -9 of the whole group: each one finds its committed state
+ * and goes on from there (a file source at its offset, the sink cut back
+ * to its committed length and appended to, windows, ids and de-duplication
+ * as they were).  Only what belonged to the processes of the old run is
+ * reset: pids, states, heartbeats, the stop and done flags.
+ *
+ * Nothing is applied before everything is checked: the file whole (crc,
+ * sizes, versions), the config it was written with against this one, and
+ * the outputs and the source against the lengths and offset it committed
+ * (a results file cut shorter since would otherwise be padded with zeros,
+ * a source replaced by a shorter one read from the middle of a record).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/state.h"
+#include "cli/state_file.h"
+#include "common/atomics.h"
+#include "common/commit.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/shm_check.h"
+
+#define HEAD 4096u   /* the header's page: applied last (tdp_shm_header fits it) */
+
+/* mkdir -p DIR (mode 0700 for what it creates).  0 or -errno. */
+static int make_dir(const char *dir)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (stat(p, &st) != 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+void state_path(const struct supervisor *sv, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", sv->state_dir, name);
+}
+
+/*
+ * What differs between the config a checkpoint was written with (OLD)
+ * and this one (NEW), as a phrase, or NULL when nothing that its state
+ * depends on does: the supervisor's settings, the state section and the
+ * file's name and formatting may change.
+ */
+static const char *config_change(const struct tdp_config *old_cfg, const struct tdp_config *new_cfg, char *buf,
+				 size_t len)
+{
+	static struct tdp_config a, b;
+	a = *old_cfg;
+	b = *new_cfg;
+	memset(a.path, 0, sizeof(a.path));
+	memset(b.path, 0, sizeof(b.path));
+	memset(&a.supervisor, 0, sizeof(a.supervisor));
+	memset(&b.supervisor, 0, sizeof(b.supervisor));
+	memset(&a.state, 0, sizeof(a.state));
+	memset(&b.state, 0, sizeof(b.state));
+	if (!memcmp(&a, &b, sizeof(a)))
+		return NULL;
+	if (memcmp(&a.source, &b.source, sizeof(a.source)))
+		return "the source";
+	if (memcmp(&a.sink, &b.sink, sizeof(a.sink)))
+		return "the sink";
+	if (memcmp(&a.dead_letter, &b.dead_letter, sizeof(a.dead_letter)))
+		return "dead_letter";
+	if (memcmp(&a.events, &b.events, sizeof(a.events)))
+		return "events";
+	if (a.nscales != b.nscales)
+		return "the number of scales";
+	for (uint32_t s = 0; s < a.nscales; s++)
+		if (memcmp(&a.scales[s], &b.scales[s], sizeof(a.scales[s]))) {
+			snprintf(buf, len, "scale \"%s\"", b.scales[s].name);
+			return buf;
+		}
+	return a.max_streams != b.max_streams ? "max_streams" : "metrics or log";
+}
+
+/* A file output PATH (KEY in the config) must still hold the LEN bytes the
+ * checkpoint committed: restored, publish or ingest cut it back to them. */
+static int check_output(const char *key, const char *path, uint64_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	if (!len)
+		return 0;
+	if (stat(path, &st) != 0 || (uint64_t)st.st_size < len) {
+		snprintf(err, errlen, "%s %s holds %llu bytes, but the checkpoint's output ends at byte %llu: it was "
+			 "cut or replaced since; put it back, or run with --fresh to start over", key, path,
+			 stat(path, &st) != 0 ? 0ull : (unsigned long long)st.st_size, (unsigned long long)len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The outputs and the source against what the restored segment SEG committed. */
+static int check_files(const struct tdp_config *cfg, const struct tdp_shm *seg, char *err, size_t errlen)
+{
+	const struct tdp_publish_body *pb = TDP_LIVE(tdp_shm_publish_commit(seg));
+	const struct tdp_ingest_body *ib = TDP_LIVE(tdp_shm_ingest_commit(seg));
+	bool sink_file = cfg->sink.type == TDP_SINK_FILE;
+	bool events_file = cfg->events.on && cfg->events.type == TDP_SINK_FILE;
+	bool shared = sink_file && events_file && !strcmp(cfg->sink.path, cfg->events.path);
+	if (sink_file && check_output("sink.path", cfg->sink.path, pb->sink_len + (shared ? pb->events_len : 0),
+				      err, errlen))
+		return -EINVAL;
+	if (events_file && !shared && check_output("events.path", cfg->events.path, pb->events_len, err, errlen))
+		return -EINVAL;
+	if (cfg->dead_letter.type == TDP_SINK_FILE &&
+	    check_output("dead_letter.path", cfg->dead_letter.path, ib->dead_len, err, errlen))
+		return -EINVAL;
+	struct stat st;
+	if (cfg->source.type == TDP_SRC_FILE && ib->resume_off &&
+	    (stat(cfg->source.path, &st) != 0 || (uint64_t)st.st_size < ib->resume_off)) {
+		snprintf(err, errlen, "source.path %s is shorter than where the checkpoint resumes it (byte %llu): it "
+			 "was replaced since; put it back, or run with --fresh to start over", cfg->source.path,
+			 (unsigned long long)ib->resume_off);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What belonged to the old run's processes, reset: the segment then looks
+ * like one whose every process was just killed. */
+static void reset_processes(struct tdp_shm_header *head, const struct tdp_shm *seg)
+{
+	head->supervisor_pid = getpid();
+	head->supervisor_start = tdp_proc_start_ticks(getpid());
+	head->ingest_done = 0;
+	head->source_shrank = 0;
+	head->source_shrank_to = 0;
+	head->stop = 0;
+	for (uint32_t i = 0; i < head->nprocs; i++) {
+		struct tdp_proc *p = tdp_shm_proc(seg, i);
+		p->pid = 0;
+		p->state = TDP_PROC_NEW;
+		p->restarts = 0;
+		p->last_exit = INT32_MIN;
+		p->started_ns = 0;
+		p->heartbeat_ns = 0;
+		p->done = 0;
+		p->conns[TDP_CONN_OPEN] = 0;
+		p->bell.sleeping = 0;
+	}
+	struct tdp_kafka_block *k = tdp_shm_kafka(seg);
+	struct tdp_kafka_client *clients[] = {&k->source, &k->dead, &k->sink};
+	for (size_t i = 0; i < 3; i++)
+		if (clients[i]->state != TDP_KAFKA_OFF)
+			clients[i]->state = TDP_KAFKA_CONNECTING;
+	for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
+		k->parts[i].assigned = 0;
+}
+
+struct fill_ctx {
+	const struct tdp_state_image *img;
+	const struct tdp_config *cfg;
+};
+
+/* tdp_shm_fill_fn: the checkpoint into the new segment, checked, the header last. */
+static int fill(void *vctx, int fd, void *base, uint64_t size, char *err, size_t errlen)
+{
+	const struct fill_ctx *ctx = vctx;
+	static unsigned char head[HEAD];
+	struct tdp_shm_header *h = (struct tdp_shm_header *)head;
+	char why[256];
+	if (ctx->img->h.seg_size != size) {
+		snprintf(err, errlen, "the checkpoint is of a segment of %llu bytes, this config's is %llu: refused; "
+			 "run with --fresh to start over", (unsigned long long)ctx->img->h.seg_size,
+			 (unsigned long long)size);
+		return -EINVAL;
+	}
+	memset(head, 0, sizeof(head));
+	int rc = state_file_apply(ctx->img, fd, base, head, HEAD, err, errlen);
+	if (rc)
+		return rc;
+	/* Checked as any segment is before it is trusted, with the header in place. */
+	uint32_t version = h->layout_version;
+	memcpy(base, head, HEAD);
+	if (version != TDP_SHM_LAYOUT_VERSION || tdp_shm_check(base, size, why, sizeof(why)) ||
+	    tdp_shm_check_config(base, ctx->cfg, why, sizeof(why))) {
+		snprintf(err, errlen, "the checkpoint's segment does not check out (%s): refused; run with --fresh "
+			 "to start over", version != TDP_SHM_LAYOUT_VERSION ? "layout version" : why);
+		return -EINVAL;
+	}
+	struct tdp_shm_header *live = base;
+	tdp_store_release_u32(&live->layout_version, 0);
+	const struct tdp_shm seg = {.hdr = live, .size = size, .fd = fd};
+	if ((rc = check_files(ctx->cfg, &seg, err, errlen)))
+		return rc;
+	reset_processes(live, &seg);
+	tdp_store_release_u32(&live->layout_version, TDP_SHM_LAYOUT_VERSION);
+	return 0;
+}
+
+/* Create the segment from the checkpoint IMG.  0 or the exit code (said). */
+static int restore(struct supervisor *sv, const struct tdp_state_image *img, const char *path)
+{
+	static struct tdp_config old_cfg;
+	char err[1024], what[128];
+	if (strcmp(img->h.instance, sv->cfg.instance)) {
+		tdp_log_error("%s belongs to instance \"%s\", not \"%s\": give this instance its own state.dir, or "
+			      "run with --fresh to start over", path, img->h.instance, sv->cfg.instance);
+		return TDP_EXIT_USAGE;
+	}
+	if (tdp_config_parse(img->config, img->h.config_len, "checkpoint", &old_cfg, err, sizeof(err)) < 0) {
+		tdp_log_error("%s: the config it was written with no longer loads (%s): run with --fresh to start "
+			      "over", path, err);
+		return TDP_EXIT_USAGE;
+	}
+	const char *change = config_change(&old_cfg, &sv->cfg, what, sizeof(what));
+	if (change) {
+		tdp_log_error("%s was written with another config (%s differs): start with the config it was "
+			      "written with, or run with --fresh to start over", path, change);
+		return TDP_EXIT_USAGE;
+	}
+	struct fill_ctx ctx = {img, &old_cfg};
+	int other = 0;
+	int rc = tdp_shm_create_filled(&sv->seg, &old_cfg, img->config, img->h.config_len, fill, &ctx, &other, err,
+				       sizeof(err));
+	if (rc < 0) {
+		tdp_log_error("%s: %s", path, err);
+		return rc == -EINVAL ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
+	}
+	sv->restored = true;
+	tdp_log("restored from %s (written %llds ago)", path, (long long)(time(NULL) - img->h.written_s));
+	return 0;
+}
+
+int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fresh)
+{
+	char path[PATH_MAX + 16], err[1024];
+	tdp_state_dir(&sv->cfg.state, sv->cfg.instance, sv->state_dir, sizeof(sv->state_dir));
+	int rc = make_dir(sv->state_dir);
+	if (rc < 0) {
+		tdp_log_error("state.dir %s: %s: make it a directory this user can write, or set state.dir",
+			      sv->state_dir, strerror(-rc));
+		return TDP_EXIT_SYSTEM;
+	}
+	state_path(sv, TDP_STATE_FILE, path, sizeof(path));
+	if (fresh && unlink(path) == 0)
+		tdp_log("--fresh: removed the checkpoint %s; starting from nothing", path);
+	struct tdp_state_image img;
+	rc = fresh ? -ENOENT : state_file_read(path, &img, err, sizeof(err));
+	if (rc == -ENOENT) {
+		int other = 0;
+		if (tdp_shm_create(&sv->seg, &sv->cfg, text, textlen, &other, err, sizeof(err)) < 0) {
+			tdp_log_error("%s", err);
+			return TDP_EXIT_SYSTEM;
+		}
+		return 0;
+	}
+	if (rc < 0) {
+		tdp_log_error("%s", err);
+		return rc == -EINVAL ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
+	}
+	rc = restore(sv, &img, path);
+	state_file_close(&img);
+	return rc;
+}
