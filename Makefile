@@ -120,7 +120,7 @@ fuzz: fuzz-build
 	$(Q)FUZZ=$(FUZZ) tests/fuzz/run.sh $(FUZZ_SECONDS) $(notdir $(FUZZERS))
 
 demo: all
-	$(BIN)/tdapipe run -c config/demo.yaml > demo-results.jsonl
+	$(BIN)/tdapipe run --fresh -c config/demo.yaml > demo-results.jsonl
 	$(Q)scripts/demo-summary demo-results.jsonl
 
 ci: deps

@@ -120,7 +120,7 @@ for part in lab noise; do
 		config "e$part" "$series.$part.csv" "$SCALE, $FEATURES"
 	fi
 	rm -f "$W/e$part.out" "$W/e$part.events"
-	"$BIN"/tdapipe run -c "$W/e$part.yaml" 2>"$W/e$part.err" &
+	"$BIN"/tdapipe run --fresh -c "$W/e$part.yaml" 2>"$W/e$part.err" &
 	echo $! >"$W/e$part.pid"
 done
 for part in lab noise; do

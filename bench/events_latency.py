@@ -109,7 +109,7 @@ def main():
             f.write("dead_letter: {type: file, path: %s}\n" % os.path.join(a.dir, "lat.dead"))
             f.write("scales:\n  - %s\n" % a.scale)
         ef = open(err, "w")
-        run = subprocess.Popen([os.path.join(a.bin, "tdapipe"), "run", "-c", cfg],
+        run = subprocess.Popen([os.path.join(a.bin, "tdapipe"), "run", "--fresh", "-c", cfg],
                                stdout=subprocess.DEVNULL, stderr=ef)
         t_end = time.monotonic() + 10
         while time.monotonic() < t_end and run.poll() is None:

@@ -167,7 +167,7 @@ def run_ours(boot, variant, sink_extra, i, want):
                 % (name, boot, name, SOURCE_PROPS, boot, topic, sink_extra, dead, WINDOW, SLIDE))
     errpath = os.path.join(W, name + ".err")
     t0 = time.monotonic()
-    p = subprocess.Popen([TDAPIPE, "run", "-c", cfg], stdout=subprocess.DEVNULL, stderr=open(errpath, "w"))
+    p = subprocess.Popen([TDAPIPE, "run", "--fresh", "-c", cfg], stdout=subprocess.DEVNULL, stderr=open(errpath, "w"))
     try:
         t_zero = t0   # last time ingest was seen with no point read
         while p.poll() is None:

@@ -66,7 +66,7 @@ def max_rate(tdapipe, d, data, n, runs):
     rates = []
     for _ in range(runs):
         t0 = time.monotonic()
-        subprocess.run([tdapipe, "run", "-c", cfg], stdout=subprocess.DEVNULL,
+        subprocess.run([tdapipe, "run", "--fresh", "-c", cfg], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=True)
         rates.append(n / (time.monotonic() - t0))
     return statistics.median(rates)
@@ -85,7 +85,7 @@ def start(tdapipe, d, instance):
         cfg = os.path.join(d, "lat-tcp.yaml")
         config(cfg, instance, "{type: tcp, host: 127.0.0.1, port: %d, format: csv}" % port,
                os.path.join(d, "lat-tcp.out"))
-        run = subprocess.Popen([tdapipe, "run", "-c", cfg], stdout=subprocess.DEVNULL, stderr=open(err, "w"))
+        run = subprocess.Popen([tdapipe, "run", "--fresh", "-c", cfg], stdout=subprocess.DEVNULL, stderr=open(err, "w"))
         t_end = time.monotonic() + 10
         while time.monotonic() < t_end and run.poll() is None:
             if "listening on tcp://127.0.0.1:%d" % port in open(err).read():

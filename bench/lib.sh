@@ -16,7 +16,7 @@ alternate() {
 	for _ in $(seq "$RUNS"); do
 		for name in "$@"; do
 			t0=$(now)
-			"$BIN"/tdapipe run -c "$W/$name.yaml" 2>"$W/$name.err" || {
+			"$BIN"/tdapipe run --fresh -c "$W/$name.yaml" 2>"$W/$name.err" || {
 				echo "tdapipe run -c $W/$name.yaml failed:" >&2; tail -n 5 "$W/$name.err" >&2; exit 1; }
 			t1=$(now)
 			echo "$t0 $t1" | awk -v n="$n" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/$name.rates"

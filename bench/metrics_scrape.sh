@@ -93,7 +93,7 @@ for _ in $(seq "$RUNS"); do
 	for name in mnone midle mscrape; do
 		[ "$name" = mscrape ] && scrape "$W/mscrape.count"
 		t0=$(now)
-		"$BIN"/tdapipe run -c "$W/$name.yaml" 2>"$W/$name.err" || {
+		"$BIN"/tdapipe run --fresh -c "$W/$name.yaml" 2>"$W/$name.err" || {
 			echo "tdapipe run -c $W/$name.yaml failed:" >&2; tail -n 5 "$W/$name.err" >&2; exit 1; }
 		t1=$(now)
 		if [ "$name" = mscrape ]; then

@@ -53,7 +53,7 @@ run_config() {
 	r=0
 	for r in $(seq "$RUNS"); do
 		t0=$(now)
-		"$BIN"/tdapipe run -c "$cfg" 2>/dev/null
+		"$BIN"/tdapipe run --fresh -c "$cfg" 2>/dev/null
 		t1=$(now)
 		echo "$t0 $t1" | awk -v n="$n" '{printf "%.0f\n", n / ($2 - $1)}'
 	done | median

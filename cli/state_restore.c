@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,6 +259,18 @@ int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fr
 			      sv->state_dir, strerror(-rc));
 		return TDP_EXIT_SYSTEM;
 	}
+	/* One running instance per state directory: held for the run. */
+	state_path(sv, "lock", path, sizeof(path));
+	int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
+		tdp_log_error("state.dir %s: %s", sv->state_dir, lock >= 0 && errno == EWOULDBLOCK ?
+			      "in use by another running instance: give each instance its own state.dir" :
+			      strerror(errno));
+		if (lock >= 0)
+			close(lock);
+		return TDP_EXIT_SYSTEM;
+	}
+	sv->state_lock = lock;
 	state_path(sv, TDP_STATE_FILE, path, sizeof(path));
 	if (fresh && unlink(path) == 0)
 		tdp_log("--fresh: removed the checkpoint %s; starting from nothing", path);

@@ -512,8 +512,10 @@ void drain_cut(struct supervisor *sv)
 	if (sv->drain_deadline && no_publish)
 		tdp_log_warn("publish failed, nothing more can be published: stopping the other processes");
 	else if (sv->drain_deadline)
-		tdp_log_warn("drain did not finish within %u ms: stopping what is left; what it had not "
-			     "published stays in the rings and is kept in the checkpoint", sv->drain_timeout_ms);
+		tdp_log_warn("drain did not finish within %u%s: stopping what is left; what it had not published "
+			     "stays in the rings and is kept in the checkpoint",
+			     sv->drain_timeout_ms % 1000 ? sv->drain_timeout_ms : sv->drain_timeout_ms / 1000,
+			     sv->drain_timeout_ms % 1000 ? " ms" : " s");
 	procs_kill(sv, SIGKILL);
 	uint32_t n = sv->seg.hdr->nprocs;
 	for (uint32_t i = 0; i < n; i++) {

@@ -72,6 +72,7 @@ struct supervisor {
 	uint64_t awake_since;       /* hang ages count from here at most (see procs_check_hangs) */
 	/* checkpoints (cli/state_save.c, cli/state_restore.c) */
 	char state_dir[PATH_MAX];   /* state.dir, or INSTANCE-state */
+	int state_lock;             /* an exclusive flock on STATE_DIR/lock, held for the run */
 	bool restored;              /* the segment was restored from a checkpoint */
 	uint64_t checkpoint_at;     /* when the next periodic checkpoint is due, 0 = none */
 };

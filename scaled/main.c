@@ -64,6 +64,14 @@ static bool ingest_done(const struct scaled *w)
 	return tdp_load_acquire_u32(&w->child.seg.hdr->ingest_done) != 0;
 }
 
+/* A stop (the supervisor's drain) is not the end of the input: windows
+ * still open stay open, kept in the checkpoint for the next run
+ * (cli/state.h), which goes on filling them. */
+static bool stopping(const struct scaled *w)
+{
+	return tdp_load_acquire_u32(&w->child.seg.hdr->stop) != 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct scaled w;
@@ -122,7 +130,8 @@ int main(int argc, char **argv)
 			continue;
 		/* Idle: finished if ingest is done and the ring stayed empty. */
 		if (ingest_done(&w) && tdp_ring_used(w.in) == 0) {
-			kind->finish(&w);
+			if (!stopping(&w))
+				kind->finish(&w);
 			break;
 		}
 		if (kind->idle(&w))

@@ -41,7 +41,7 @@ wait_for() {
 # start_run CONFIG: start `tdapipe run` in the background; pid in $T/run.pid,
 # stdout in $T/run.out, stderr in $T/run.err.
 start_run() {
-	"$TDAPIPE" run -c "$1" >"$T/run.out" 2>"$T/run.err" &
+	"$TDAPIPE" run --fresh -c "$1" >"$T/run.out" 2>"$T/run.err" &
 	echo $! >"$T/run.pid"
 }
 
@@ -114,7 +114,7 @@ count_lines() {
 start_run_fifo() {
 	rm -f "$T/in.fifo"
 	mkfifo "$T/in.fifo"
-	"$TDAPIPE" run -c "$1" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
+	"$TDAPIPE" run --fresh -c "$1" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
 	echo $! >"$T/run.pid"
 	sleep 120 >"$T/in.fifo" &
 	echo $! >"$T/holder.pid"

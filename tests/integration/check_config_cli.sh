@@ -40,7 +40,7 @@ bad() {
 		die "$name: expected $T/$name.yaml:$line:$col: ..., got: $(cat "$T/$name.out")"
 	grep -q -- "$word" "$T/$name.out" || die "$name: no \"$word\" in: $(cat "$T/$name.out")"
 	[ "$(wc -l <"$T/$name.out")" -eq 1 ] || die "$name: more than one line: $(cat "$T/$name.out")"
-	expect_rc 100 "$T/$name.run" "$TDAPIPE" run -c "$T/$name.yaml"
+	expect_rc 100 "$T/$name.run" "$TDAPIPE" run --fresh -c "$T/$name.yaml"
 	grep -q "^$T/$name.yaml:$line:$col: " "$T/$name.run" || die "$name: run said: $(cat "$T/$name.run")"
 	[ ! -e "/dev/shm/tdapipe-$INSTANCE" ] || die "$name: run created a segment for a bad config"
 }
@@ -96,7 +96,7 @@ expect_rc 100 "$T/syntax.out" "$TDAPIPE" check-config "$T/syntax.yaml"
 grep -q "^$T/syntax.yaml:[0-9]*:[0-9]*: " "$T/syntax.out" || die "syntax error: $(cat "$T/syntax.out")"
 expect_rc 100 "$T/nofile.out" "$TDAPIPE" check-config "$T/does-not-exist.yaml"
 grep -q "^$T/does-not-exist.yaml: cannot read" "$T/nofile.out" || die "missing file: $(cat "$T/nofile.out")"
-expect_rc 100 "$T/nofile.run" "$TDAPIPE" run -c "$T/does-not-exist.yaml"
+expect_rc 100 "$T/nofile.run" "$TDAPIPE" run --fresh -c "$T/does-not-exist.yaml"
 
 # Usage.
 expect_rc 0 "$T/help.out" "$TDAPIPE" --help
@@ -110,8 +110,8 @@ expect_rc 100 "$T/unknown.out" "$TDAPIPE" frobnicate
 grep -q "unknown command" "$T/unknown.out" || die "unknown command: $(cat "$T/unknown.out")"
 expect_rc 100 "$T/none.out" "$TDAPIPE"
 expect_rc 100 "$T/run-noarg.out" "$TDAPIPE" run
-expect_rc 100 "$T/run-badopt.out" "$TDAPIPE" run -c config/demo.yaml --frobnicate
-expect_rc 100 "$T/run-extra.out" "$TDAPIPE" run -c config/demo.yaml extra
+expect_rc 100 "$T/run-badopt.out" "$TDAPIPE" run --fresh -c config/demo.yaml --frobnicate
+expect_rc 100 "$T/run-extra.out" "$TDAPIPE" run --fresh -c config/demo.yaml extra
 expect_rc 100 "$T/cc-noarg.out" "$TDAPIPE" check-config
 expect_rc 100 "$T/cc-two.out" "$TDAPIPE" check-config config/demo.yaml config/demo.yaml
 for p in tdapipe-ingest tdapipe-scaled tdapipe-publish; do

@@ -178,7 +178,7 @@ EOF_PY
 # Both on stdout: whole lines, a result's events right after it.
 config out "{type: stdout}" "{type: stdout}"
 rm -f "/dev/shm/tdapipe-$INSTANCE"
-"$TDAPIPE" run -c "$T/out.yaml" 2>"$T/both.err" | cat >"$T/both.out" ||
+"$TDAPIPE" run --fresh -c "$T/out.yaml" 2>"$T/both.err" | cat >"$T/both.out" ||
 	{ cat "$T/both.err" >&2; die "run with results and events on stdout failed"; }
 "$PY" - "$T" <<'EOF_PY' || die "results and events on one stdout"
 import json, sys

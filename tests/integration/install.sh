@@ -30,6 +30,6 @@ dead_letter: {type: file, path: $T/dead.jsonl}
 scales:
   - {name: s, complex: sublevel, window: 2, slide: 2}
 EOC
-"$R/bin/tdapipe" run -c "$T/c.yaml" 2>"$T/err" || { cat "$T/err"; die "installed tdapipe run failed"; }
+"$R/bin/tdapipe" run --fresh -c "$T/c.yaml" 2>"$T/err" || { cat "$T/err"; die "installed tdapipe run failed"; }
 [ "$(count_lines "$T/out.jsonl")" = 2 ] || die "expected 2 results, got $(count_lines "$T/out.jsonl")"
 echo "install ok"

@@ -44,11 +44,11 @@ assigned() {
 }
 # A first, holding all 8, then B: B never holds A's other 4 before A dies,
 # so it must take them over from their checkpoints.
-"$TDAPIPE" run -c "$T/a.yaml" >"$T/a.out" 2>"$T/a.err" & echo $! >"$T/a.pid"
+"$TDAPIPE" run --fresh -c "$T/a.yaml" >"$T/a.out" 2>"$T/a.err" & echo $! >"$T/a.pid"
 trap 'rm -f /dev/shm/tdapipe-$A /dev/shm/tdapipe-$B; cleanup' EXIT INT TERM
 a_holds_all() { [ "$(assigned "$A")" = 8 ]; }
 wait_for 40 a_holds_all || die "A never got the 8 partitions"
-"$TDAPIPE" run -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
+"$TDAPIPE" run --fresh -c "$T/b.yaml" >"$T/b.out" 2>"$T/b.err" & echo $! >"$T/b.pid"
 
 # Both must have partitions before the points come, so that A dies in
 # the middle of its partitions: had the feed started first, a slow split

@@ -22,7 +22,7 @@ EOC
 expect_refused() {
 	{ cat base.yaml; echo "sink: {type: file, path: $2}"; echo "dead_letter: {type: file, path: $3}"; } >"$1.yaml"
 	set +e
-	"$TDAPIPE" run -c "$1.yaml" >"$1.out" 2>"$1.err"
+	"$TDAPIPE" run --fresh -c "$1.yaml" >"$1.out" 2>"$1.err"
 	rc=$?
 	set -e
 	[ "$rc" -eq 100 ] || { cat "$1.err" >&2; die "$1: run exited $rc, expected 100"; }
@@ -48,7 +48,7 @@ events_run() { # NAME EVENTS-PATH
 	  echo "sink: {type: file, path: out.jsonl}"; echo "dead_letter: {type: file, path: dead.jsonl}"
 	  echo "events: {type: file, path: $2}"; } >"$1.yaml"
 	set +e
-	"$TDAPIPE" run -c "$1.yaml" >"$1.out" 2>"$1.err"
+	"$TDAPIPE" run --fresh -c "$1.yaml" >"$1.out" 2>"$1.err"
 	rc=$?
 	set -e
 }

@@ -37,7 +37,7 @@ expect() {
 	"$TDAPIPE" check-config "$1.yaml" >"$1.check.out" 2>"$1.check.err"
 	crc=$?
 	start=$(date +%s)
-	timeout 20 "$TDAPIPE" run -c "$1.yaml" >"$1.run.out" 2>"$1.run.err"
+	timeout 20 "$TDAPIPE" run --fresh -c "$1.yaml" >"$1.run.out" 2>"$1.run.err"
 	rrc=$?
 	set -e
 	took=$(( $(date +%s) - start ))
@@ -126,6 +126,6 @@ PORT=$(free_port)
 { echo "instance: $INSTANCE"; echo "source: {type: file, path: in.csv, format: csv}"
   echo "sink: {type: file, path: out.jsonl}"; echo "metrics: {listen: \"127.0.0.1:$PORT\"}"; echo "$SCALES"; } >good.yaml
 "$TDAPIPE" check-config good.yaml >good.out 2>&1 || die "check-config refused a good config: $(cat good.out)"
-timeout 60 "$TDAPIPE" run -c good.yaml >run.out 2>run.err || { cat run.err >&2; die "a good config did not run"; }
+timeout 60 "$TDAPIPE" run --fresh -c good.yaml >run.out 2>run.err || { cat run.err >&2; die "a good config did not run"; }
 [ "$(wc -l <out.jsonl)" -eq 10 ] || die "a good config: $(wc -l <out.jsonl) results, expected 10"
 note "a good config passes and runs"

@@ -67,7 +67,7 @@ metrics: {listen: "127.0.0.1:$KPORT"}
 scales:
   - {name: kcount, complex: sublevel, window: 100, slide: 50}
 EOC
-	"$TDAPIPE" run -c "$T/k.yaml" >"$T/krun.out" 2>"$T/krun.err" &
+	"$TDAPIPE" run --fresh -c "$T/k.yaml" >"$T/krun.out" 2>"$T/krun.err" &
 	echo $! >"$T/krun.pid"
 	wait_for 10 grep -q "serving http://127.0.0.1:$KPORT/metrics" "$T/krun.err" && break
 	kill -9 "$(cat "$T/krun.pid")" 2>/dev/null || true

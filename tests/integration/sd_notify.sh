@@ -26,7 +26,7 @@ echo $! >"$T/listen.pid"
 wait_for 10 test -S "$SOCK" || die "the listener did not bind $SOCK"
 mkfifo "$T/in.fifo"
 T_START=$(now)
-NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 sh -c 'export WATCHDOG_PID=$$; exec "$0" run -c "$1"' \
+NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 sh -c 'export WATCHDOG_PID=$$; exec "$0" run --fresh -c "$1"' \
 	"$TDAPIPE" "$T/stdin.yaml" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
 echo $! >"$T/run.pid"
 sleep 120 >"$T/in.fifo" &

@@ -36,7 +36,7 @@ LINES_BEFORE=$(count_lines "$T/results.jsonl")
 
 # The second supervisor, same config: refused, quickly, without side effects.
 set +e
-"$TDAPIPE" run -c "$T/a.yaml" </dev/null >"$T/second.out" 2>"$T/second.err" &
+"$TDAPIPE" run --fresh -c "$T/a.yaml" </dev/null >"$T/second.out" 2>"$T/second.err" &
 echo $! >"$T/second.pid"
 set -e
 wait_for 10 sh -c "! kill -0 $(cat "$T/second.pid")" || die "second run did not exit within 10 s"

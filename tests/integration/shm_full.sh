@@ -21,7 +21,7 @@ size=$("$PY" -c "import os; s = os.statvfs('/dev/shm'); print(s.f_blocks * s.f_f
 } >"$T/big.yaml"
 "$TDAPIPE" check-config "$T/big.yaml" >"$T/check.out" || die "check-config refused the config"
 set +e
-echo 1 | "$TDAPIPE" run -c "$T/big.yaml" >"$T/run.out" 2>"$T/run.err"
+echo 1 | "$TDAPIPE" run --fresh -c "$T/big.yaml" >"$T/run.out" 2>"$T/run.err"
 rc=$?
 set -e
 cat "$T/run.err"

@@ -170,7 +170,7 @@ rm -f "$SEG"
 # run_refused EXPECT: `tdapipe run` of the instance exits 111 saying EXPECT.
 run_refused() {
 	set +e
-	timeout 20 "$TDAPIPE" run -c "$T/file.yaml" </dev/null >"$T/r.out" 2>"$T/r.err"
+	timeout 20 "$TDAPIPE" run --fresh -c "$T/file.yaml" </dev/null >"$T/r.out" 2>"$T/r.err"
 	rc=$?
 	set -e
 	note "run: exit $rc: $(cat "$T/r.err")"

@@ -54,7 +54,7 @@ for c in "1 ms 50ms - jsonl" "2 s 50ms - jsonl" "3 ns 50ms - jsonl" "4 ms 200ms 
 	args="$args $*"
 	"$PY" "$REF" case --dir "$d" --instance "$INSTANCE" $args
 	# standard input for the --stdin cases; the others ignore it
-	"$TDAPIPE" run -c "$d/c.yaml" <"$d/in.$fmt" >"$T/run.out" 2>"$T/run.err" &
+	"$TDAPIPE" run --fresh -c "$d/c.yaml" <"$d/in.$fmt" >"$T/run.out" 2>"$T/run.err" &
 	echo $! >"$T/run.pid"
 	wait_run 60
 	if [ "$RUN_RC" -ne 0 ]; then

@@ -24,7 +24,7 @@ scales:
 write_config "$T/lat.yaml" "{type: stdin, format: csv, time_column: 0}" "$T/lat.jsonl"
 rm -f "$T/in.fifo"
 mkfifo "$T/in.fifo"
-"$TDAPIPE" run -c "$T/lat.yaml" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
+"$TDAPIPE" run --fresh -c "$T/lat.yaml" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
 echo $! >"$T/run.pid"
 
 "$PY" - "$HERE" "$TDAPIPE" "$INSTANCE" "$T/in.fifo" "$T/lat.jsonl" <<'EOF'

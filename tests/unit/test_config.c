@@ -328,7 +328,7 @@ static void test_unknown_key(void **state)
 	struct tdp_config *cfg = *state;
 	check_error(cfg, BASE "verbose: true\n",
 		    NAME ":5:1: verbose: unknown key (expected one of: instance, source, sink, "
-			 "dead_letter, events, scales, max_streams, supervisor, metrics, log)");
+			 "dead_letter, events, scales, max_streams, supervisor, metrics, log, state)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
 			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly)");
@@ -787,6 +787,25 @@ static void test_names_and_ranges(void **state)
 
 /* supervisor: every key, the defaults of the ones left out, the ranges and
  * the backoff_min <= backoff_max rule with the message on the right key. */
+/* state: where checkpoints go and how often (common/config_state.c). */
+static void test_state(void **state)
+{
+	struct tdp_config *cfg = *state;
+	char dir[1100];
+	check_ok(cfg, BASE);
+	assert_int_equal(cfg->state.interval_ms, 10000);
+	tdp_state_dir(&cfg->state, cfg->instance, dir, sizeof(dir));
+	assert_string_equal(dir, "t-state");
+	check_ok(cfg, BASE "state: {dir: /var/lib/tdapipe/x, interval: 500ms}\n");
+	tdp_state_dir(&cfg->state, cfg->instance, dir, sizeof(dir));
+	assert_string_equal(dir, "/var/lib/tdapipe/x");
+	assert_int_equal(cfg->state.interval_ms, 500);
+	check_ok(cfg, BASE "state: {interval: 0}\n");
+	assert_int_equal(cfg->state.interval_ms, 0);
+	check_error(cfg, BASE "state: {interval: soon}\n", NAME ":5:19: state.interval: expected ");
+	check_error(cfg, BASE "state: {dri: x}\n", NAME ":5:9: state.dri: unknown key (expected one of: dir, interval)");
+}
+
 static void test_supervisor(void **state)
 {
 	struct tdp_config *cfg = *state;
@@ -811,6 +830,9 @@ static void test_supervisor(void **state)
 	assert_int_equal(cfg->supervisor.backoff_max_ms, 5000);
 	check_ok(cfg, BASE "supervisor: {}\n");
 	assert_int_equal(cfg->supervisor.restart_limit, 5);
+	assert_int_equal(cfg->supervisor.drain_timeout_ms, 30000);
+	check_ok(cfg, BASE "supervisor: {drain_timeout: 2m}\n");
+	assert_int_equal(cfg->supervisor.drain_timeout_ms, 120000);
 
 	/* Bounds, both ends. */
 	check_ok(cfg, BASE "supervisor: {heartbeat_timeout: 100, restart_limit: 1000, restart_window: 1,"
@@ -865,7 +887,7 @@ static void test_supervisor(void **state)
 	/* The section's own shape. */
 	check_error(cfg, BASE "supervisor: {heartbeat: 500}\n",
 		    NAME ":5:14: supervisor.heartbeat: unknown key (expected one of: heartbeat_timeout, "
-			 "restart_limit, restart_window, backoff_min, backoff_max)");
+			 "restart_limit, restart_window, backoff_min, backoff_max, drain_timeout)");
 	check_error(cfg, BASE "supervisor: {restart_limit: 2, restart_limit: 3}\n",
 		    NAME ":5:32: supervisor.restart_limit: duplicate key (first given at line 5)");
 	check_error(cfg, BASE "supervisor: 5\n",
@@ -1668,6 +1690,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_features, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_and_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supervisor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_sink, setup, teardown),
