@@ -99,6 +99,23 @@ static void print_dead_text(struct tdp_buf *b, const struct tdp_shm *seg)
 	tdp_buf_puts(b, "\n");
 }
 
+/* Sources a restarted ingest cannot re-read, whose senders send again
+ * (ingest/resend.h): ingest's entry has its replayed count. */
+static bool source_resends(const struct tdp_config *cfg)
+{
+	enum tdp_source_type t = cfg->source.type;
+	return t == TDP_SRC_STDIN || t == TDP_SRC_TCP || t == TDP_SRC_UDP;
+}
+
+/* When ingest skipped records sent again after a restart: how many, on
+ * one line (tdapipe-stats(1)); nothing when there are none. */
+static void print_replayed_text(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	uint64_t n = tdp_load_u64(&tdp_shm_proc(seg, tdp_slot_ingest())->replayed);
+	if (n)
+		tdp_buf_printf(b, "%-18s %" PRIu64 "\n", "REPLAYED", n);
+}
+
 /* JSON member of ingest's entry: its dead letters by class, every class. */
 static void print_dead_json(struct tdp_buf *b, const struct tdp_proc *p)
 {
@@ -390,6 +407,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			       beat && beat < now ? (now - beat) / 1000000 : 0);
 	}
 	print_dead_text(b, seg);
+	print_replayed_text(b, seg);
 	tdp_buf_printf(b, "%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED",
 		       "OVERFLOW", "HIGH-WATER", "LOST");
 	for (uint32_t s = 0; s < h->nscales; s++) {
@@ -464,6 +482,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			print_dead_json(b, p);
 		if (role == TDP_ROLE_INGEST && tdp_config_timed(cfg))
 			tdp_buf_printf(b, ",\"late\":%" PRIu64, tdp_load_u64(&p->late));
+		if (role == TDP_ROLE_INGEST && source_resends(cfg))
+			tdp_buf_printf(b, ",\"replayed\":%" PRIu64, tdp_load_u64(&p->replayed));
 		if (role == TDP_ROLE_SCALED && time_scale(cfg, scale))
 			print_time_json(b, p, cfg, wall);
 		if (role == TDP_ROLE_SCALED && events_scale(cfg, scale))

@@ -39,6 +39,12 @@ enum tdp_overflow {
 	TDP_OVERFLOW_BLOCK, /* pause the source until the ring has room (pausable sources only) */
 	TDP_OVERFLOW_DROP,  /* count the point as overflow for that ring and go on */
 };
+/* What a restarted ingest does with records a tcp, udp or stdin sender
+ * sends again (ingest/resend.h). */
+enum tdp_resend {
+	TDP_RESEND_SKIP, /* a timed record at or before its stream's resume mark is skipped, counted */
+	TDP_RESEND_KEEP, /* every record is stamped again */
+};
 
 /*
  * A Kafka client's settings (source, sink or dead_letter of type kafka).
@@ -83,6 +89,7 @@ struct tdp_source_cfg {
 	uint64_t lateness_ns;      /* a stream's watermark: its newest event time minus this (default 0) */
 	uint64_t idle_close_ns;    /* emit a stream's open time windows after this much wall time
 				      without a point of it (0 = never, the default) */
+	enum tdp_resend resend;    /* tcp / udp / stdin: records sent again after a restart (default skip) */
 	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 

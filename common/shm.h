@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 13u
+#define TDP_SHM_LAYOUT_VERSION 14u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -138,6 +138,8 @@ struct tdp_proc {
 	uint64_t events[TDP_EVENT_TYPES];         /* scaled: events made, by enum tdp_event_type */
 	uint64_t conns[TDP_CONN_COUNTERS];        /* ingest with a tcp source: enum tdp_conn_counter */
 	uint64_t late;                            /* ingest: points below their stream's watermark (dead letters) */
+	uint64_t replayed;                        /* ingest, tcp/udp/stdin source: records sent again after its
+	                                           * start, skipped (ingest/resend.h; not dead letters) */
 	uint64_t dead[TDP_DEAD_REASONS];          /* ingest: dead letters by enum tdp_dead_reason;
 	                                           * they sum to bad_records */
 	/* scaled, time scales (gauges over its streams, refreshed as it works): */

@@ -97,6 +97,8 @@ static const struct proc_metric ingest_metrics[] = {
 	PM("tdapipe_ingest_records_total", "counter", records_in, "Records ingest read from the source, good or not."),
 	PM("tdapipe_ingest_points_total", "counter", records_out, "Points ingest stamped and pushed to the scales."),
 	PM("tdapipe_late_points_total", "counter", late, "Points below their stream's watermark (dead letters too)."),
+	PM("tdapipe_ingest_replayed_total", "counter", replayed,
+	   "Records a tcp, udp or stdin sender sent again after a restart, skipped (not dead letters)."),
 };
 
 static const struct proc_metric scale_metrics[] = {

@@ -6,6 +6,7 @@
  *   ingest/batch.c       the batch: into every scale's ring, then committed
  *   ingest/stamp.c       a framed record: checked and stamped into a point,
  *                        or a dead letter
+ *   ingest/resend.c      records a tcp, udp or stdin sender sends again
  *   ingest/loop_bytes.c  reading a file, stdin, TCP or UDP
  *   ingest/loop_kafka.c  reading Kafka partitions
  */
@@ -23,6 +24,7 @@
 #include "ingest/dead_sink.h"
 #include "ingest/framer.h"
 #include "ingest/kafka_source.h"
+#include "ingest/resend.h"
 #include "ingest/source.h"
 #include "ingest/streams.h"
 
@@ -71,6 +73,8 @@ struct ingest {
 	/* Some scale has time windows: every point needs an event time, and
 	 * one below its stream's watermark is late (a dead letter). */
 	const char *time_scale;     /* the first such scale, for messages; NULL: none */
+	/* Each stream's resume mark: records sent again after a restart. */
+	struct resend resend;
 };
 
 /* One kind of source, read in a loop of its own. */

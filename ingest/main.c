@@ -45,8 +45,9 @@ static void describe_source(struct ingest *in)
 
 /*
  * Attach to the instance and open the dead-letter sink.  A restarted
- * ingest finishes its predecessor's commit and takes back dead letters
- * written after it; *DONE is that commit, where the source resumes.  0, or
+ * ingest finishes its predecessor's commit, takes each stream's resume
+ * mark from it (ingest/resend.h) and takes back dead letters written
+ * after it; *DONE is that commit, where the source resumes.  0, or
  * an exit code after logging.
  */
 static int ingest_start(struct ingest *in, const char *instance, const struct tdp_ingest_body **done)
@@ -72,6 +73,8 @@ static int ingest_start(struct ingest *in, const char *instance, const struct td
 		return rc ? rc : TDP_EXIT_SYSTEM;
 	*done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	batch_redo(&c->seg, *done);
+	if (resend_init(&in->resend, &c->seg, &c->cfg.source) < 0)
+		return TDP_EXIT_SYSTEM;
 	return dead_sink_resume(&in->dead, (*done)->dead_len);
 }
 
@@ -90,6 +93,7 @@ static int ingest_finish(struct ingest *in, int rc)
 	}
 	dead_sink_close(&in->dead);
 	streams_fini(&in->streams);
+	resend_fini(&in->resend);
 	free(in->pending);
 	free(in->pending_newest);
 	return rc;

@@ -5,7 +5,8 @@
  * from Kafka; with time windows, an event time, not below its stream's
  * watermark), and the stamp it then gets: stream index, sequence number,
  * event time.  A record that fails goes to the dead-letter sink with its
- * reason.
+ * reason; one a sender sent again after a restart (ingest/resend.h) is
+ * skipped.
  */
 #include <stdio.h>
 #include <string.h>
@@ -125,6 +126,10 @@ void stamp_record(void *ctx, struct frame *f)
 	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
 	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
 		return;   /* before its checkpoint: its windows there are published */
+	if (resend_seen(&in->resend, (uint32_t)idx, f->dec.has_time, f->dec.t)) {
+		tdp_counter_add(&c->slot->replayed, 1);
+		return;   /* sent again after a restart: stamped before it */
+	}
 	if (in->time_scale && !f->dec.has_time) {
 		snprintf(reason, sizeof(reason), "no event time: scale \"%s\" has time windows", in->time_scale);
 		dead_letter(in, f, TDP_DEAD_NO_TIME, reason);

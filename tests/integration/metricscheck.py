@@ -69,6 +69,8 @@ def expectations(stats):
             # one sample per reason, which stats also sums to bad_records
             for why, n in p["dead_letters"].items():
                 out.append(("tdapipe_dead_letters_total", {"reason": why}, n))
+            if "replayed" in p:   # sources whose senders send again
+                out.append(("tdapipe_ingest_replayed_total", {}, p["replayed"]))
         if p["role"] == "scaled":
             out.append(("tdapipe_compute_seconds_count", scale, p["windows"]))
             for t, n in p.get("events", {}).items():

@@ -71,7 +71,7 @@ expect(roles == [("ingest", None)] + [("scaled", n) for n in scales] + [("publis
        "processes %s" % roles)
 pids = set()
 for p in s["processes"]:
-    expect(list(p.keys()) == pkeys + (["dead_letters"] if p["role"] == "ingest" else [])
+    expect(list(p.keys()) == pkeys + (["dead_letters", "replayed"] if p["role"] == "ingest" else [])
            + (["events"] if p["scale"] == "alpha" else []), "process keys %s" % list(p.keys()))
     expect(p["state"] == "running", "%s %s state %r" % (p["role"], p["scale"], p["state"]))
     expect(p["restarts"] == 0 and p["hangs"] == 0 and p["last_exit"] is None, "%s: restarts %r hangs %r last_exit %r" % (p["role"], p["restarts"], p["hangs"], p["last_exit"]))
@@ -91,7 +91,7 @@ expect(list(ev.keys()) == ["feature_birth", "feature_death", "feature_update", "
 expect(all(isinstance(v, int) for v in ev.values()) and ev["feature_birth"] > 0 and ev["anomaly"] > 0,
        "events %r" % ev)
 ing = proc(s, "ingest")
-expect(ing["records_in"] == N and ing["records_out"] == N and ing["bad_records"] == 0,
+expect(ing["records_in"] == N and ing["records_out"] == N and ing["bad_records"] == 0 and ing["replayed"] == 0,
        "ingest counters %r" % ing)
 expect(ing["dead_letters"] == {"malformed": 0, "too_long": 0, "cut": 0, "late": 0, "no_time": 0,
                                "too_many_streams": 0, "dimension": 0, "partition": 0},

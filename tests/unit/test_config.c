@@ -341,11 +341,11 @@ static void test_unknown_key(void **state)
 			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 80, path: a}\n",
 		    NAME ":2:31: source.path: unknown key for type tcp (expected one of: type, "
-			 "format, host, port, max_connections, idle_timeout, stream_column, time_column, "
+			 "format, host, port, max_connections, idle_timeout, resend, stream_column, time_column, "
 			 "header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
-			 "type, format, max_record, time_unit, lateness, idle_close)");
+			 "type, format, resend, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
 		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
@@ -1243,7 +1243,8 @@ static void test_kafka_errors(void **state)
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topic: p}\n",
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
-			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close)");
+			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close, "
+			 "resend)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");

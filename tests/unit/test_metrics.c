@@ -92,6 +92,7 @@ static void test_counters(void **state)
 	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->bad_records = 5;
 	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->dead[TDP_DEAD_TOO_LONG] = 2;
 	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->dead[TDP_DEAD_PARTITION] = 3;
+	tdp_shm_proc(&fx.seg, tdp_slot_ingest())->replayed = 4;
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->state = TDP_PROC_RUNNING;
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->pid = 1;
 	tdp_shm_out_ring(&fx.seg, 1)->overflow = 9;
@@ -110,6 +111,7 @@ static void test_counters(void **state)
 	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\",reason=\"partition\"} 3\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\",reason=\"malformed\"} 0\n"));
 	assert_int_equal(count(b.p, "\ntdapipe_dead_letters_total{"), TDP_DEAD_REASONS);
+	assert_non_null(strstr(b.p, "\ntdapipe_ingest_replayed_total{instance=\"unit-metrics\"} 4\n"));
 	assert_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\"}"));
 	assert_non_null(strstr(b.p, "\ntdapipe_ring_overflow_total{instance=\"unit-metrics\",scale=\"cloud\",ring=\"out\"} 9\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_process_up{instance=\"unit-metrics\",process=\"exporter\"} 1\n"));

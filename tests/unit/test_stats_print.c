@@ -107,6 +107,9 @@ static void test_fresh_segment(void **state)
 				       "\"no_time\":0,\"too_many_streams\":0,\"dimension\":0,\"partition\":0}"));
 	assert_null(strstr(txt.p, "DEAD-LETTERS"));
 	assert_int_equal(count(json.p, "\"late\""), 1);   /* the class, not ingest's late count */
+	/* stdin: ingest's replayed count in JSON, a line in text only when nonzero. */
+	assert_non_null(strstr(json.p, "\"partition\":0},\"replayed\":0}"));
+	assert_null(strstr(txt.p, "REPLAYED"));
 	assert_null(strstr(json.p, "\"open_windows\""));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
@@ -195,6 +198,7 @@ static void test_time_scales(void **state)
 	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_LATE] = 12;
 	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_MALFORMED] = 3;
 	tdp_shm_proc(&tf.seg, 0)->dead[TDP_DEAD_PARTITION] = 1;
+	tdp_shm_proc(&tf.seg, 0)->replayed = 5;   /* stdin: sent again after a restart */
 	struct tdp_proc *sec = tdp_shm_proc(&tf.seg, tdp_slot_scale(0));
 	sec->open_windows = 3;
 	sec->waiting = 120;
@@ -216,10 +220,10 @@ static void test_time_scales(void **state)
 	assert_non_null(strstr(json.p, "\"role\":\"ingest\""));
 	assert_non_null(strstr(json.p, "\"invalid_input\":0},\"dead_letters\":{\"malformed\":3,\"too_long\":0,"
 				       "\"cut\":0,\"late\":12,\"no_time\":0,\"too_many_streams\":0,\"dimension\":0,"
-				       "\"partition\":1},\"late\":12}"));
+				       "\"partition\":1},\"late\":12,\"replayed\":5}"));
 	assert_int_equal(count(json.p, "\"dead_letters\""), 1);   /* ingest's alone */
 	/* the nonzero classes on one line, after the processes */
-	assert_non_null(strstr(txt.p, "\nDEAD-LETTERS       malformed 3 late 12 partition 1\nRING "));
+	assert_non_null(strstr(txt.p, "\nDEAD-LETTERS       malformed 3 late 12 partition 1\nREPLAYED           5\nRING "));
 	const char *e = strstr(json.p, "\"scale\":\"sec\"");
 	assert_non_null(e);
 	assert_non_null(strstr(e, "\"invalid_input\":0},\"open_windows\":3,\"waiting\":120,\"dropped\":7,"
@@ -254,6 +258,7 @@ static void test_time_scales(void **state)
 	sec->watermark_ns = 1499999;   /* negative lags round away from zero too */
 	print_one(&tf, &json, true);
 	assert_non_null(strstr(json.p, "\"watermark_lag_seconds\":-0.002,\"wall_lag_seconds\":null}"));
+	assert_null(strstr(json.p, "\"replayed\""));   /* a file is re-read, never sent again */
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
 	seg_fixture_fini(&tf);
