@@ -39,6 +39,7 @@
 #include "cli/cli.h"
 #include "cli/notify.h"
 #include "cli/preflight.h"
+#include "cli/reload.h"
 #include "cli/state.h"
 #include "cli/supervise.h"
 #include "common/atomics.h"
@@ -56,6 +57,8 @@ static const char usage[] =
 	"usage: tdapipe run -c FILE [--fresh] [--drain-timeout SECS]\n"
 	"Run the pipeline of FILE (tdapipe.yaml(5)) under this supervisor.\n"
 	"SIGINT/SIGTERM drain and stop; a finite source ends the run by itself.\n"
+	"SIGHUP reads FILE again: supervisor settings and state.interval apply;\n"
+	"other changes are refused and the running config stays.\n"
 	"The state (state.dir, default INSTANCE-state) is checkpointed at a stop\n"
 	"and every state.interval, and restored at start: sources, windows, ids\n"
 	"and outputs continue.  --fresh: discard it and start from nothing.\n"
@@ -111,8 +114,8 @@ static int truncate_outputs(const struct tdp_config *cfg)
 	return 0;
 }
 
-/* Parse the command line into *PATH, *FRESH and SV's drain timeout
- * (UINT32_MAX: the config's): -1 to go on, or the exit code (usage printed). */
+/* Parse the command line into *PATH, *FRESH and SV's drain timeout (when
+ * given): -1 to go on, or the exit code (usage printed). */
 static int run_args(int argc, char **argv, struct supervisor *sv, const char **path, bool *fresh)
 {
 	static const struct option opts[] = {
@@ -122,13 +125,15 @@ static int run_args(int argc, char **argv, struct supervisor *sv, const char **p
 		{"help", no_argument, NULL, 'h'},
 		{0, 0, 0, 0},
 	};
-	sv->drain_timeout_ms = UINT32_MAX;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': *path = optarg; break;
-		case 'd': sv->drain_timeout_ms = (unsigned)atoi(optarg) * 1000u; break;
+		case 'd':
+			sv->drain_timeout_ms = (unsigned)atoi(optarg) * 1000u;
+			sv->drain_timeout_given = true;
+			break;
 		case 'f': *fresh = true; break;
 		case 'h': printf("%s", usage); return TDP_EXIT_OK;
 		default: fprintf(stderr, "%s", usage); return TDP_EXIT_USAGE;
@@ -167,7 +172,7 @@ static int run_open(struct supervisor *sv, const char *path, bool fresh, sigset_
 		goto out;
 	}
 	tdp_log_set_format(sv->cfg.log.format);
-	if (sv->drain_timeout_ms == UINT32_MAX)
+	if (!sv->drain_timeout_given)
 		sv->drain_timeout_ms = sv->cfg.supervisor.drain_timeout_ms;
 	if ((rc = tdp_preflight(&sv->cfg, run_say)))
 		goto out;
@@ -199,8 +204,10 @@ static bool run_loop(struct supervisor *sv, const sigset_t *sigs)
 	for (;;) {
 		struct timespec poll = {0, POLL_MS * (long)NS_PER_MS};
 		int sig = sigtimedwait(sigs, NULL, &poll);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+		if (sig == SIGINT || sig == SIGTERM)
 			drain_signal(sv, sig);
+		else if (sig == SIGHUP)
+			reload_config(sv);   /* what may change while running; the rest is refused */
 		procs_reap(sv);
 		uint64_t now = tdp_now_ns();
 		procs_check_hangs(sv, now);

@@ -68,6 +68,7 @@ struct supervisor {
 	bool draining;
 	uint64_t drain_deadline;
 	uint32_t drain_timeout_ms;  /* --drain-timeout, else supervisor.drain_timeout */
+	bool drain_timeout_given;   /* --drain-timeout was: a reload keeps it */
 	uint64_t last_turn;         /* when the main loop last ran */
 	uint64_t awake_since;       /* hang ages count from here at most (see procs_check_hangs) */
 	/* checkpoints (cli/state_save.c, cli/state_restore.c) */
@@ -115,7 +116,7 @@ bool procs_ended(const struct supervisor *sv, bool *all_done);
  * EXPORTER_STOP_NS), reap it, mark its slot stopped.  No-op without one. */
 void exporter_stop(struct supervisor *sv);
 
-/* SIGINT, SIGTERM or SIGHUP: the first starts a drain, the next kills all. */
+/* SIGINT or SIGTERM: the first starts a drain, the next kills all. */
 void drain_signal(struct supervisor *sv, int sig);
 
 /* The drain's deadline passed: kill what is left and stop every slot. */

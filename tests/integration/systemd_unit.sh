@@ -17,13 +17,14 @@ U=$P/lib/systemd/system/tdapipe@.service
 grep -qx "ExecStart=$P/bin/tdapipe run -c /etc/tdapipe/%i.yaml" "$U" ||
 	die "ExecStart not at the installed tdapipe: $(grep ExecStart "$U")"
 for kv in Type=notify NotifyAccess=main KillMode=mixed KillSignal=SIGTERM Restart=on-failure \
-	  RestartPreventExitStatus=100 StateDirectory=tdapipe/%i NoNewPrivileges=yes; do
+	  RestartPreventExitStatus=100 StateDirectory=tdapipe/%i NoNewPrivileges=yes \
+	  'ExecReload=/bin/kill -HUP $MAINPID'; do
 	grep -qx "$kv" "$U" || die "$U lacks $kv"
 done
 grep -q '^WatchdogSec=[1-9]' "$U" || die "$U has no WatchdogSec"
 grep -q '^RemoveIPC=yes\|^DynamicUser=yes' "$U" && die "$U would remove the instance's /dev/shm segment"
 # stop time: more than the default drain (--drain-timeout) plus the exporter's stop
-drain=$(sed -n 's/^#define DRAIN_TIMEOUT_S \([0-9]*\).*/\1/p' cli/run.c)
+drain=$(sed -n 's/^#define DEFAULT_DRAIN_TIMEOUT_MS \([0-9]*\)000u.*/\1/p' common/config.c)
 stop=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)$/\1/p' "$U")
 [ -n "$drain" ] && [ -n "$stop" ] && [ "$stop" -gt $((drain + 2)) ] ||
 	die "TimeoutStopSec=$stop is not above the drain timeout ($drain s) and the exporter's 2 s"
