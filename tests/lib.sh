@@ -39,9 +39,11 @@ wait_for() {
 }
 
 # start_run CONFIG: start `tdapipe run` in the background; pid in $T/run.pid,
-# stdout in $T/run.out, stderr in $T/run.err.
+# stdout in $T/run.out, stderr in $T/run.err.  Every run starts from
+# nothing (--fresh: the state of an earlier run of the instance is
+# discarded) unless FRESH is set and empty (FRESH= : restore it).
 start_run() {
-	"$TDAPIPE" run --fresh -c "$1" >"$T/run.out" 2>"$T/run.err" &
+	"$TDAPIPE" run ${FRESH---fresh} -c "$1" >"$T/run.out" 2>"$T/run.err" &
 	echo $! >"$T/run.pid"
 }
 
@@ -114,7 +116,7 @@ count_lines() {
 start_run_fifo() {
 	rm -f "$T/in.fifo"
 	mkfifo "$T/in.fifo"
-	"$TDAPIPE" run --fresh -c "$1" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
+	"$TDAPIPE" run ${FRESH---fresh} -c "$1" <"$T/in.fifo" >"$T/run.out" 2>"$T/run.err" &
 	echo $! >"$T/run.pid"
 	sleep 120 >"$T/in.fifo" &
 	echo $! >"$T/holder.pid"

@@ -3,7 +3,7 @@
 # gracefully (SIGTERM) and by a SIGKILL of the whole process group; the
 # concatenated output must equal one uninterrupted run's, no id twice.
 #
-# The input is a file of STATE_POINTS points (default 150,000, three
+# The input is a file of STATE_POINTS points (default 400,000, three
 # streams, times in ms); five scales cover every kind of state a
 # successor must take from the checkpoint: count windows (sublevel and
 # Rips), windows of event time (points waiting for the watermark), the
@@ -12,13 +12,14 @@
 # checkpoint; the results, events and dead-letter files are continued
 # (cut back to what the checkpoint committed, then appended to).
 #
-# Then the refusals: a checkpoint with one byte flipped, one cut short,
+# A drain cut short by supervisor.drain_timeout keeps what was pending in
+# the checkpoint, and the next run publishes it.  Then the refusals: a checkpoint with one byte flipped, one cut short,
 # one written by another config, and an output cut shorter than the
 # checkpoint says are each refused at start, with a message, and nothing
 # is changed; --fresh starts from nothing.
 . "$(dirname "$0")/../lib.sh"
 ALLOW_RESTARTS=1
-N=${STATE_POINTS:-150000}
+N=${STATE_POINTS:-400000}
 STOPS=${STATE_STOPS:-12}
 
 "$PY" -c "
@@ -35,7 +36,7 @@ with open('$T/points.csv', 'w') as f:
 "
 
 config() {
-	# $1: config file, $2: output prefix, $3: state dir
+	# $1: config file, $2: output prefix, $3: state dir, $4: more supervisor keys
 	cat >"$1" <<EOC
 instance: $INSTANCE
 source: {type: file, path: $T/points.csv, format: csv, stream_column: 0, time_column: 1, time_unit: ms,
@@ -44,7 +45,7 @@ sink: {type: file, path: $T/$2.jsonl}
 dead_letter: {type: file, path: $T/$2.dead}
 events: {type: file, path: $T/$2.events}
 state: {dir: $3, interval: 150ms}
-supervisor: {backoff_min: 5, backoff_max: 40}
+supervisor: {backoff_min: 5, backoff_max: 40${4:+, $4}}
 scales:
   - {name: fast, complex: sublevel, window: 100, slide: 25,
      features: {summary: true, distance: [bottleneck, wasserstein1]},
@@ -68,7 +69,7 @@ config "$T/c.yaml" out "$T/state"
 "$PY" -c "
 import random
 r = random.Random(3)
-print(' '.join('%.2f' % r.uniform(0.15, 0.9) for _ in range($STOPS)))" >"$T/moments"
+print(' '.join('%.2f' % r.uniform(0.05, 0.3) for _ in range($STOPS)))" >"$T/moments"
 k=0   # not i: wait_run counts with i
 terms=0
 kills=0
@@ -85,13 +86,18 @@ for m in $(cat "$T/moments") last; do
 	kill -0 "$pid" 2>/dev/null || { wait_run 10; note "run $k ended by itself (status $RUN_RC) before its stop"; break; }
 	k=$((k + 1))
 	if [ $((k % 3)) -eq 0 ]; then
-		kill -9 -- "-$pid" 2>/dev/null || true
+		kill -KILL "-$pid" || die "could not kill the group of $pid"
 		kills=$((kills + 1))
 	else
 		kill -TERM "$pid"
 		terms=$((terms + 1))
 	fi
 	wait_run 60
+	if [ $((k % 3)) -eq 0 ]; then
+		[ "$RUN_RC" -ne 0 ] || die "stop $k: the group was not killed"
+	else
+		[ "$RUN_RC" -eq 0 ] || { tail -n 20 "$T/run.err" >&2; die "stop $k: SIGTERM gave $RUN_RC"; }
+	fi
 	[ -f "$T/state/checkpoint" ] || die "no checkpoint after stop $k"
 done
 cp "$T/run.err" "$T/loop.err"
@@ -115,7 +121,23 @@ cmp -s "$T/clean.dead" "$T/out.dead" ||
 	die "dead letters differ from the uninterrupted run's: $(diff "$T/clean.dead" "$T/out.dead" | head -5)"
 note "results, events and dead letters equal the uninterrupted run's"
 
+# --- a drain cut short by supervisor.drain_timeout: the rest is kept ------
+config "$T/d.yaml" drain "$T/dstate" "drain_timeout: 1ms"
+"$TDAPIPE" run --fresh -c "$T/d.yaml" >"$T/run.out" 2>"$T/run.err" &
+echo $! >"$T/run.pid"
+sleep 0.4
+kill -TERM "$(cat "$T/run.pid")"
+wait_run 30
+grep -q "drain did not finish within 1 ms: stopping what is left" "$T/run.err" ||
+	{ cat "$T/run.err" >&2; die "the drain was not cut short"; }
+cp "$T/run.err" "$T/cut.err"
+"$TDAPIPE" run -c "$T/d.yaml" >"$T/run.out" 2>"$T/run.err" || { cat "$T/run.err" >&2; die "run after the cut failed"; }
+grep -q "restored from" "$T/run.err" || die "the run after the cut did not restore the checkpoint"
+check_results "$T/drain.jsonl" $SPECS --time-unit ms --same-as "$T/clean.jsonl"
+note "a drain cut after 1 ms kept what was pending: the next run published it"
+
 # --- refusals: nothing is applied, nothing is changed ---------------------
+FRESH=   # start_run restores from here on
 refused() {
 	# $1: what, $2: expected message pattern
 	before=$(cksum <"$T/out.jsonl")
@@ -149,7 +171,7 @@ cp "$T/out.full" "$T/out.jsonl"
 run_ok "$T/c.yaml" 60 "run from the restored checkpoint"
 cmp -s "$T/out.jsonl" "$T/out.full" || die "a run with nothing new to read changed the results"
 # --fresh: from nothing, the outputs emptied and written again.
-"$TDAPIPE" run -c "$T/c.yaml" --fresh >"$T/run.out" 2>"$T/run.err" || die "--fresh run failed"
+"$TDAPIPE" run --fresh -c "$T/c.yaml" >"$T/run.out" 2>"$T/run.err" || die "--fresh run failed"
 grep -q "restored from" "$T/run.err" && die "--fresh restored the checkpoint"
 check_results "$T/out.jsonl" $SPECS --time-unit ms --same-as "$T/clean.jsonl"
 note "--fresh starts from nothing"

@@ -172,4 +172,40 @@ got=$(count_lines "$T/keep.out")
 want=$(count_lines "$T/clean.out")
 [ "$got" -gt "$want" ] || die "resend: keep gave $got results, not more than the uninterrupted $want"
 note "results: uninterrupted $want, skip $(count_lines "$T/skip.out"), keep $got; replayed $HALF"
+
+# --- the whole instance stopped and started again (tdapipe-run(1), STATE) -
+# SIGTERM (a checkpoint at the stop), or SIGKILL of the whole group (the
+# last periodic one): the next run restores it, the sender sends
+# everything again, and the results are the uninterrupted run's.
+restart_instance() {
+	start_tcp "$1" skip
+	printf 'state: {dir: %s, interval: 100ms}\n' "$T/st-$1" >>"$T/$1.yaml"
+	wait_run_stop() { kill -TERM "$(cat "$T/run.pid")"; wait_run 30; }
+	wait_run_stop   # started once only to find a free port: now with state
+	setsid "$TDAPIPE" run --fresh -c "$T/$1.yaml" >"$T/run.out" 2>"$T/run.err" &
+	echo $! >"$T/run.pid"
+	wait_for 10 grep -q "listening on tcp://127.0.0.1:$PORT" "$T/run.err" || die "$1: not listening"
+	send again
+	wait_stats 20 "proc(s, 'ingest')['records_out'] >= $HALF"
+	sleep 0.3
+	if [ "$1" = term ]; then
+		kill -TERM "$(cat "$T/run.pid")"
+	else
+		kill -KILL "-$(cat "$T/run.pid")"
+	fi
+	wait_run 30
+	setsid "$TDAPIPE" run -c "$T/$1.yaml" >"$T/run.out" 2>"$T/run.err" &
+	echo $! >"$T/run.pid"
+	wait_for 10 grep -q "listening on tcp://127.0.0.1:$PORT" "$T/run.err" || die "$1: not listening again"
+	grep -q "restored from" "$T/run.err" || die "$1: the checkpoint was not restored: $(cat "$T/run.err")"
+	touch "$T/go"
+	sent
+	stop "proc(s, 'publish')['records_out'] >= $WINDOWS"
+	R=$(stat proc:ingest:-:replayed)
+	[ "$R" -gt 0 ] || die "$1: nothing replayed after the restart"
+	check_results "$T/$1.out" lev:50:10 --points "a=$N" --points "b=$N" --same-as "$T/clean.out"
+	note "$1: stopped, started again, $R records re-sent and skipped; results as uninterrupted"
+}
+restart_instance term
+restart_instance kill
 echo "ok"
