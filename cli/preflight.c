@@ -129,6 +129,37 @@ static void check_output(struct preflight *p, const char *key, const char *path)
 		     "or fix %s)", dir, strerror(errno), key);
 }
 
+/* The state directory DIR (state.dir, or its default): a directory this
+ * user may write in, or, when missing, one that can be made (its nearest
+ * existing ancestor is a writable directory: run makes the rest). */
+static void check_state_dir(struct preflight *p, const char *dir)
+{
+	char at[TDP_PATH_MAX];
+	struct stat st;
+	snprintf(at, sizeof(at), "%s", dir);
+	for (;;) {
+		if (stat(at, &st) == 0)
+			break;
+		if (errno != ENOENT) {
+			int e = errno;
+			fail(p, e == ENOTDIR ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM, "state.dir", dir, "%s%s%s (fix "
+			     "state.dir)", strcmp(at, dir) ? at : "", strcmp(at, dir) ? ": " : "", strerror(e));
+			return;
+		}
+		char *slash = strrchr(at, '/');
+		if (!slash) {
+			snprintf(at, sizeof(at), ".");
+			continue;
+		}
+		slash[slash == at] = 0;   /* "/x": the root */
+	}
+	if (!S_ISDIR(st.st_mode))
+		fail(p, TDP_EXIT_USAGE, "state.dir", dir, "%s is not a directory (fix state.dir)", at);
+	else if (access(at, W_OK | X_OK) != 0)
+		fail(p, TDP_EXIT_SYSTEM, "state.dir", dir, "cannot write in %s: %s (let this user write there, or "
+		     "fix state.dir)", at, strerror(errno));
+}
+
 /* A listen address KEY (HOST, PORT, WRITTEN as in the config): bound
  * with SO_REUSEADDR, as the process that will listen there does, and
  * closed at once. */
@@ -245,6 +276,9 @@ int tdp_preflight(const struct tdp_config *cfg, tdp_preflight_say_fn *say)
 		check_output(&p, "dead_letter.path", cfg->dead_letter.path);
 	if (cfg->events.on && cfg->events.type == TDP_SINK_FILE)
 		check_output(&p, "events.path", cfg->events.path);
+	char state_dir[TDP_PATH_MAX];
+	tdp_state_dir(&cfg->state, cfg->instance, state_dir, sizeof(state_dir));
+	check_state_dir(&p, state_dir);
 	if (src->type == TDP_SRC_KAFKA)
 		check_brokers(&p, "source.brokers", src->kafka.brokers);
 	if (cfg->sink.type == TDP_SINK_KAFKA)   /* the events topic too: it is on the sink's brokers */

@@ -63,6 +63,11 @@ EOC
 expect undersource 100 "source.path: in.csv/x: Not a directory" <<EOC
 source: {type: file, path: in.csv/x, format: csv}
 EOC
+# The state directory: made if missing, but not under a file.
+expect stateunderfile 100 "state.dir: in.csv/state: Not a directory (fix state.dir)" <<EOC
+source: {type: file, path: in.csv, format: csv}
+state: {dir: in.csv/state}
+EOC
 # The outputs: their directory must be there and be one; the file, if
 # there, not a directory.
 expect sinknodir 111 "sink.path: nodir/out.jsonl: no such directory: nodir (create it, or fix sink.path)" <<EOC
