@@ -16,12 +16,16 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/state.h"
 #include "cli/state_file.h"
+#include "common/atomics.h"
 #include "common/clock.h"
+#include "common/counter.h"
 #include "common/log.h"
+#include "common/wallclock.h"
 
 /* The state letter of PID in /proc/PID/stat ('R', 'S', 'T' ...), 0 if gone. */
 static char proc_letter(pid_t pid)
@@ -88,6 +92,20 @@ static void sync_dir(const char *dir)
 	}
 }
 
+/* The counters stats and metrics show (struct tdp_shm_header). */
+static void record(struct supervisor *sv, bool ok, uint64_t pause_ns, uint64_t bytes)
+{
+	struct tdp_shm_header *h = sv->seg.hdr;
+	if (!ok) {
+		tdp_counter_add(&h->checkpoint_errors, 1);
+		return;
+	}
+	tdp_store_u64(&h->checkpoint_pause_ns, pause_ns);
+	tdp_store_u64(&h->checkpoint_bytes, bytes);
+	tdp_store_i64(&h->checkpoint_unix_ms, tdp_wall_ns() / 1000000);
+	tdp_counter_add(&h->checkpoints, 1);
+}
+
 int state_save(struct supervisor *sv, bool running)
 {
 	char tmp[PATH_MAX + 32], path[PATH_MAX + 16], err[1024];
@@ -99,14 +117,17 @@ int state_save(struct supervisor *sv, bool running)
 	if (fd < 0) {
 		int e = errno;
 		tdp_log_error("checkpoint: %s: %s (the previous checkpoint stays)", tmp, strerror(e));
+		record(sv, false, 0, 0);
 		return -e;
 	}
+	uint64_t t0 = tdp_now_ns();
 	if (running && !stop_pipeline(sv, pids, &n)) {
 		continue_pipeline(pids, n);
 		close(fd);
 		unlink(tmp);
 		tdp_log_warn("checkpoint: a process did not stop within %llu ms; trying again at the next interval",
 			     STATE_STOP_WAIT_NS / NS_PER_MS);
+		record(sv, false, 0, 0);
 		return -EAGAIN;
 	}
 	const struct tdp_shm_header *h = sv->seg.hdr;
@@ -114,8 +135,11 @@ int state_save(struct supervisor *sv, bool running)
 				  h->config_len, fd, err, sizeof(err));
 	if (running)
 		continue_pipeline(pids, n);
+	uint64_t pause_ns = running ? tdp_now_ns() - t0 : 0;
 	if (!rc)
 		rc = state_file_seal(fd, err, sizeof(err));
+	struct stat st;
+	uint64_t bytes = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	close(fd);
 	if (!rc && rename(tmp, path) != 0) {
 		rc = -errno;
@@ -124,9 +148,11 @@ int state_save(struct supervisor *sv, bool running)
 	if (rc) {
 		unlink(tmp);
 		tdp_log_error("checkpoint %s: %s (the previous checkpoint stays)", path, err);
+		record(sv, false, 0, 0);
 		return rc;
 	}
 	sync_dir(sv->state_dir);
+	record(sv, true, pause_ns, bytes);
 	return 0;
 }
 

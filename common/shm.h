@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 14u
+#define TDP_SHM_LAYOUT_VERSION 15u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -407,6 +407,13 @@ struct tdp_shm_header {
 	/* written by the supervisor */
 	alignas(TDP_CACHELINE) uint32_t stop;      /* 1: shutting down; ingest stops reading */
 	uint32_t pad2;
+	/* checkpoints of the instance's state (cli/state_save.c); kept across
+	   restores, so they count over the instance's life */
+	uint64_t checkpoints;             /* written */
+	uint64_t checkpoint_errors;       /* failed or given up (the previous one stayed) */
+	int64_t checkpoint_unix_ms;       /* when the last one was written (wall clock), 0 none */
+	uint64_t checkpoint_pause_ns;     /* how long the pipeline was stopped for it (0: it had ended) */
+	uint64_t checkpoint_bytes;        /* its file's size */
 };
 _Static_assert(offsetof(struct tdp_shm_header, layout_version) == 8, "header layout");
 _Static_assert(sizeof(struct tdp_shm_header) <= 4096, "header fits its page");
