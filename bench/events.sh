@@ -93,6 +93,7 @@ fi
 config() {
 	{
 		echo "instance: bench-$1-$$"
+		echo "state: {dir: $W/$1-state}"
 		echo "source: {type: file, path: $2, format: csv, stream_column: 0}"
 		echo "sink: {type: file, path: $W/$1.out, format: jsonl}"
 		[ -z "${4:-}" ] || echo "events: {type: file, path: $W/$1.events, format: jsonl}"

@@ -102,6 +102,7 @@ def main():
         cfg = os.path.join(a.dir, "lat.yaml")
         with open(cfg, "w") as f:
             f.write("instance: bench-lat-%d\n" % os.getpid())
+            f.write("state: {dir: %s}\n" % os.path.join(a.dir, "lat-state"))
             f.write("source: {type: tcp, host: 127.0.0.1, port: %d, format: csv, stream_column: 0}\n" % port)
             f.write("sink: {type: file, path: %s, format: jsonl}\n" % out)
             if a.anomaly:

@@ -158,13 +158,15 @@ def run_ours(boot, variant, sink_extra, i, want):
     cfg = os.path.join(W, name + ".yaml")
     with open(cfg, "w") as f:
         f.write("instance: %s\n"
+                "state: {dir: %s}\n"
                 "source: {type: kafka, brokers: \"%s\", topics: points, group: %s, format: jsonl,\n"
                 "         stop_at_end: true, properties: {session.timeout.ms: 6000%s}}\n"
                 "sink: {type: kafka, brokers: \"%s\", topic: %s, format: jsonl%s}\n"
                 "dead_letter: {type: file, path: %s}\n"
                 "scales:\n"
                 "  - {name: fast, complex: sublevel, window: %d, slide: %d}\n"
-                % (name, boot, name, SOURCE_PROPS, boot, topic, sink_extra, dead, WINDOW, SLIDE))
+                % (name, os.path.join(W, name + "-state"), boot, name, SOURCE_PROPS, boot, topic, sink_extra, dead,
+                   WINDOW, SLIDE))
     errpath = os.path.join(W, name + ".err")
     t0 = time.monotonic()
     p = subprocess.Popen([TDAPIPE, "run", "--fresh", "-c", cfg], stdout=subprocess.DEVNULL, stderr=open(errpath, "w"))

@@ -49,6 +49,7 @@ def values(n):
 def config(path, instance, source, out):
     with open(path, "w") as f:
         f.write("instance: %s\n" % instance)
+        f.write("state: {dir: %s-state}\n" % out)
         f.write("source: %s\n" % source)
         f.write("sink: {type: file, path: %s, format: jsonl}\n" % out)
         f.write("dead_letter: {type: file, path: %s.dead}\n" % out)

@@ -25,7 +25,8 @@ alternate() {
 }
 
 # bench_config NAME SOURCE SCALE: $W/NAME.yaml, one scale reading SOURCE
-# (a YAML mapping), results to $W/NAME.out, dead letters to $W/NAME.dead.
+# (a YAML mapping), results to $W/NAME.out, dead letters to $W/NAME.dead,
+# its state in $W/NAME-state, checkpointed every STATE_INTERVAL (10s).
 bench_config() {
 	{
 		echo "instance: bench-$1-$$"
@@ -33,6 +34,7 @@ bench_config() {
 		echo "sink: {type: file, path: $W/$1.out, format: jsonl}"
 		echo "dead_letter: {type: file, path: $W/$1.dead}"
 		echo "max_streams: 4"
+		echo "state: {dir: $W/$1-state, interval: ${STATE_INTERVAL:-10s}}"
 		echo "scales:"
 		echo "  - $3"
 	} >"$W/$1.yaml"

@@ -44,6 +44,7 @@ run_config() {
 	cfg=$W/$name.yaml
 	{
 		echo "instance: bench-$name-$$"
+		echo "state: {dir: $W/$name-state}"
 		echo "source: {type: file, path: $input, format: csv}"
 		echo "sink: {type: file, path: $W/$name.out, format: jsonl}"
 		echo "dead_letter: {type: file, path: $W/$name.dead}"
@@ -108,6 +109,12 @@ BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/latency.sh
 # Metrics (issue 21): the same sublevel 1000/100 run without metrics, with
 # the exporter idle, and scraped at 10 Hz; bench/metrics_scrape.sh.
 echo
+# What checkpointing the state costs: state.interval 1 s and 100 ms next
+# to 0 (only at the end), and the pause per checkpoint; bench/checkpoint.sh.
+echo "== checkpoints: tdapipe run with periodic checkpoints vs only at the end (median of $RUNS; bench/checkpoint.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/checkpoint.sh
+echo
+
 echo "== metrics: tdapipe run, sublevel 1000/100 without metrics vs the exporter scraped at 10 Hz (median of $RUNS; bench/metrics_scrape.sh)"
 BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/metrics_scrape.sh
 

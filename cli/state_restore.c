@@ -226,13 +226,26 @@ int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fr
 	state_path(sv, "lock", path, sizeof(path));
 	int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
-		tdp_log_error("state.dir %s: %s", sv->state_dir, lock >= 0 && errno == EWOULDBLOCK ?
-			      "in use by another running instance: give each instance its own state.dir" :
-			      strerror(errno));
+		char holder[32] = "";
+		if (lock >= 0 && errno == EWOULDBLOCK) {
+			ssize_t n = pread(lock, holder, sizeof(holder) - 1, 0);
+			holder[n > 0 ? n : 0] = 0;
+			holder[strcspn(holder, "\n")] = 0;
+			tdp_log_error("instance \"%s\", or another with state.dir %s, is already running (supervisor "
+				      "pid %s): one running instance per state.dir", sv->cfg.instance, sv->state_dir,
+				      holder[0] ? holder : "unknown");
+		} else {
+			tdp_log_error("state.dir %s: %s", sv->state_dir, strerror(errno));
+		}
 		if (lock >= 0)
 			close(lock);
 		return TDP_EXIT_SYSTEM;
 	}
+	/* Whose lock it is, for the message above. */
+	char pid[32];
+	int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(lock, 0) != 0 || pwrite(lock, pid, (size_t)len, 0) != len)
+		tdp_log_warn("state.dir %s: could not write the lock's pid: %s", sv->state_dir, strerror(errno));
 	sv->state_lock = lock;
 	state_path(sv, TDP_STATE_FILE, path, sizeof(path));
 	if (fresh && unlink(path) == 0)
