@@ -381,6 +381,39 @@ static void print_reading_time(struct tdp_buf *b, const struct tdp_shm *seg, boo
 		tdp_buf_printf(b, "  time %s  up %.0f s", when, up);
 }
 
+/* The instance's checkpoints on one line, under the first
+ * (tdapipe-stats(1)): how many, failed ones, the last one's age and
+ * time, the pause it cost the pipeline and its file's size. */
+static void print_checkpoint_text(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	struct tdp_seg_checkpoint c;
+	int64_t age;
+	tdp_seg_checkpoint(seg, &c);
+	tdp_buf_printf(b, "checkpoints %" PRIu64 "  errors %" PRIu64, c.written, c.errors);
+	if (!tdp_seg_checkpoint_age(&c, tdp_wall_ns() / 1000000, &age)) {
+		tdp_buf_puts(b, "  last none\n");
+		return;
+	}
+	char when[TDP_RFC3339_LEN];
+	int64_t ns;
+	if (__builtin_mul_overflow(c.unix_ms, 1000000, &ns))
+		ns = INT64_MAX;   /* past what the segment's writer can have written */
+	tdp_rfc3339_ms(when, ns);
+	tdp_buf_printf(b, "  last %" PRId64 ".%01d s ago (%s)  pause %.3f ms  bytes %" PRIu64 "\n", age / 1000,
+		       (int)(age % 1000 / 100), when, (double)c.pause_ns / 1e6, c.bytes);
+}
+
+/* JSON member at top level: the checkpoint counters as the segment has
+ * them (last_unix_ms 0: none yet). */
+static void print_checkpoint_json(struct tdp_buf *b, const struct tdp_shm *seg)
+{
+	struct tdp_seg_checkpoint c;
+	tdp_seg_checkpoint(seg, &c);
+	tdp_buf_printf(b, ",\"checkpoint\":{\"written\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"last_unix_ms\":%" PRId64
+		       ",\"pause_ns\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", c.written, c.errors, c.unix_ms, c.pause_ns,
+		       c.bytes);
+}
+
 static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	const struct tdp_shm_header *h = seg->hdr;
@@ -391,6 +424,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		       h->ingest_done ? "done" : h->stop ? "stopping" : "reading");
 	print_reading_time(b, seg, false);
 	tdp_buf_putc(b, '\n');
+	print_checkpoint_text(b, seg);
 	tdp_buf_printf(b, "%-18s %7s %-8s %8s %5s %-10s %10s %10s %8s %9s %8s %9s %9s\n", "PROCESS", "PID", "STATE",
 		       "RESTARTS", "HANGS", "LAST-EXIT", "IN", "OUT", "BAD", "WINDOWS", "INCOMPL", "P50-US", "BEAT-MS");
 	for (uint32_t i = 0; i < h->nprocs; i++) {
@@ -516,6 +550,7 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 		}
 	}
 	tdp_buf_puts(b, "]");
+	print_checkpoint_json(b, seg);
 	print_kafka_json(b, seg);
 	tdp_buf_puts(b, "}\n");
 }

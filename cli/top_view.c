@@ -93,8 +93,11 @@ void top_snap_take(struct top_snap *s, const struct top_snap *prev, const struct
 	size_t n = strnlen(h->instance, sizeof(h->instance));
 	memcpy(s->instance, h->instance, n < sizeof(s->instance) ? n : sizeof(s->instance) - 1);
 	s->instance[n < sizeof(s->instance) ? n : sizeof(s->instance) - 1] = 0;
-	tdp_rfc3339_ms(s->when, tdp_wall_ns());
+	int64_t wall = tdp_wall_ns();
+	tdp_rfc3339_ms(s->when, wall);
+	s->wall_ms = wall / 1000000;
 	s->ingest_done = tdp_load_u32(&h->ingest_done);
+	tdp_seg_checkpoint(seg, &s->ckpt);
 	stats_sample_take(&s->sample, seg);
 	for (uint32_t i = 0; i < s->sample.nprocs; i++) {
 		const struct tdp_proc *p = tdp_shm_proc(seg, i);
@@ -307,6 +310,22 @@ static void draw_streams(struct frame *f, const struct top_snap *s, const struct
 	}
 }
 
+/* The second header line: the last checkpoint's age and the pause it
+ * cost, with the counts (errors only when there are any). */
+static void draw_checkpoint(struct frame *f, const struct top_snap *s)
+{
+	const struct tdp_seg_checkpoint *c = &s->ckpt;
+	char errs[48] = "";
+	int64_t age;
+	if (c->errors)
+		snprintf(errs, sizeof(errs), "  errors %" PRIu64, c->errors);
+	if (!tdp_seg_checkpoint_age(c, s->wall_ms, &age))
+		line(f, "checkpoint none yet%s", errs);
+	else
+		line(f, "checkpoint %" PRId64 "s ago (pause %.1f ms)  written %" PRIu64 "%s", age / 1000,
+		     (double)c->pause_ns / 1e6, c->written, errs);
+}
+
 void top_draw(struct tdp_buf *out, const struct top_snap *s, const struct top_snap *prev,
 	      const struct tdp_config *cfg, unsigned cols, unsigned rows)
 {
@@ -315,6 +334,7 @@ void top_draw(struct tdp_buf *out, const struct top_snap *s, const struct top_sn
 	tdp_buf_puts(out, "\033[H");
 	line(&f, "tdapipe top - instance %s  %s  streams %u  ingest %s  (q quits)", s->instance, s->when,
 	     s->nstreams, s->ingest_done ? "done" : "reading");
+	draw_checkpoint(&f, s);
 	line(&f, "%s", "");
 	draw_procs(&f, s, prev, secs);
 	draw_scales(&f, s, prev, cfg, secs);

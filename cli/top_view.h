@@ -14,6 +14,7 @@
 #include "cli/stats_rate.h"
 #include "common/buf.h"
 #include "common/config.h"
+#include "common/seg_reader.h"
 #include "common/shm.h"
 
 #define TOP_MAX_STREAMS 1000u   /* --streams bound: one row each per scale */
@@ -45,6 +46,8 @@ struct top_snap {
 	char when[64];                          /* RFC 3339 */
 	uint32_t nstreams;
 	bool ingest_done;
+	int64_t wall_ms;                        /* wall clock of the reading */
+	struct tdp_seg_checkpoint ckpt;         /* the instance's checkpoints */
 	struct stats_sample sample;
 	struct top_proc procs[STATS_MAX_PROCS];
 	struct top_scale scales[TDP_MAX_SCALES];

@@ -195,3 +195,22 @@ void tdp_seg_kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos,
 	*pos = i < b->nkpos && i < TDP_KAFKA_MAX_PARTS ? b->kpos[i] : -1;
 	*lag = end < 0 ? -1 : *pos < 0 ? end : end >= *pos ? end - *pos : 0;
 }
+
+void tdp_seg_checkpoint(const struct tdp_shm *seg, struct tdp_seg_checkpoint *c)
+{
+	const struct tdp_shm_header *h = seg->hdr;
+	c->written = tdp_load_u64(&h->checkpoints);
+	c->errors = tdp_load_u64(&h->checkpoint_errors);
+	c->unix_ms = tdp_load_i64(&h->checkpoint_unix_ms);
+	c->pause_ns = tdp_load_u64(&h->checkpoint_pause_ns);
+	c->bytes = tdp_load_u64(&h->checkpoint_bytes);
+}
+
+bool tdp_seg_checkpoint_age(const struct tdp_seg_checkpoint *c, int64_t now_ms, int64_t *age_ms)
+{
+	if (c->unix_ms <= 0 || __builtin_sub_overflow(now_ms, c->unix_ms, age_ms))
+		return false;
+	if (*age_ms < 0)
+		*age_ms = 0;
+	return true;
+}

@@ -73,4 +73,22 @@ uint32_t tdp_seg_kafka_nparts(const struct tdp_kafka_block *kb);
  * its end is unknown). */
 void tdp_seg_kafka_position(const struct tdp_shm *seg, uint32_t i, int64_t *pos, int64_t *lag);
 
+/* The instance's checkpoints (cli/state_save.c), each field loaded once:
+ * separate loads of separate stores, so a reading taken while the
+ * supervisor records one may pair the new pause or size with the
+ * previous time or count. */
+struct tdp_seg_checkpoint {
+	uint64_t written, errors;
+	int64_t unix_ms;          /* wall clock of the last one, 0 none */
+	uint64_t pause_ns;        /* the pipeline stopped for it (0: written after the end) */
+	uint64_t bytes;           /* its file's size */
+};
+void tdp_seg_checkpoint(const struct tdp_shm *seg, struct tdp_seg_checkpoint *c);
+
+/* The age of the last checkpoint at wall-clock NOW_MS, in ms, into
+ * *AGE_MS: false when there is none (unix_ms <= 0) or the difference
+ * passes int64 (a segment the checks cannot vouch for the values of);
+ * a checkpoint "in the future" (the clock stepped back) is 0 old. */
+bool tdp_seg_checkpoint_age(const struct tdp_seg_checkpoint *c, int64_t now_ms, int64_t *age_ms);
+
 #endif

@@ -19,6 +19,7 @@
 #include "common/counter.h"
 #include "common/commit.h"
 #include "common/ring.h"
+#include "common/seg_reader.h"
 #include "exporter/exporter.h"
 
 /* What names a process slot: role, and scale for a worker. */
@@ -286,6 +287,27 @@ static void publish(struct prom *pr, const struct tdp_shm *seg, const struct tdp
 	}
 }
 
+/* The instance's checkpoints (cli/state_save.c), from the header the
+ * supervisor writes. */
+static void checkpoints(struct prom *pr, const struct tdp_shm *seg)
+{
+	struct tdp_seg_checkpoint c;
+	tdp_seg_checkpoint(seg, &c);
+	prom_family(pr, "tdapipe_checkpoints_total", "counter", "Checkpoints of the instance's state written.");
+	prom_u64(pr, "tdapipe_checkpoints_total", NULL, c.written);
+	prom_family(pr, "tdapipe_checkpoint_errors_total", "counter",
+		    "Checkpoints that failed or were given up (the previous one stayed).");
+	prom_u64(pr, "tdapipe_checkpoint_errors_total", NULL, c.errors);
+	prom_family(pr, "tdapipe_checkpoint_timestamp_seconds", "gauge",
+		    "Wall-clock time of the last checkpoint (Unix seconds); 0 before the first.");
+	prom_f64(pr, "tdapipe_checkpoint_timestamp_seconds", NULL, (double)c.unix_ms / 1e3);
+	prom_family(pr, "tdapipe_checkpoint_pause_seconds", "gauge",
+		    "How long the pipeline was stopped for the last checkpoint (0: written after it ended).");
+	prom_f64(pr, "tdapipe_checkpoint_pause_seconds", NULL, (double)c.pause_ns * 1e-9);
+	prom_family(pr, "tdapipe_checkpoint_bytes", "gauge", "Size of the last checkpoint's file.");
+	prom_u64(pr, "tdapipe_checkpoint_bytes", NULL, c.bytes);
+}
+
 void metrics_render(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	struct prom pr = {b, cfg->instance};
@@ -296,6 +318,7 @@ void metrics_render(struct tdp_buf *b, const struct tdp_shm *seg, const struct t
 	scales(&pr, seg, cfg);
 	rings(&pr, seg, cfg);
 	publish(&pr, seg, cfg);
+	checkpoints(&pr, seg);
 	metrics_kafka(&pr, seg);
 	metrics_latest(&pr, seg, cfg);
 }

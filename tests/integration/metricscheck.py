@@ -92,6 +92,8 @@ def expectations(stats):
                 total += n
                 out.append(("tdapipe_publish_latency_seconds_bucket", {"scale": r["scale"], "le": "%.12g" % (2.0 ** (i + 1) * 1e-9)}, total))
             out.append(("tdapipe_publish_latency_seconds_count", {"scale": r["scale"]}, total + r["latency_hist"][-1]))
+    # the checkpoint gauges are compared in compare(): a checkpoint may
+    # fall between the two readings
     out.append(("tdapipe_streams", {}, stats["streams"]))
     out.append(("tdapipe_ingest_done", {}, 1 if stats["ingest_done"] else 0))
     return out
@@ -131,6 +133,23 @@ def compare(metrics_path, stats_path):
         if got != want:
             bad.append("%s%s: /metrics %s, stats %s" % (name, labels, got, want))
     check_histograms(samples, types, bad)
+    # checkpoints: the supervisor may write one between the two readings
+    # (stats is read after /metrics): then stats has more; else the same
+    c = stats["checkpoint"]
+    inst = stats["instance"]
+    got = {k: value(samples, m, instance=inst) for k, m in (
+        ("written", "tdapipe_checkpoints_total"), ("errors", "tdapipe_checkpoint_errors_total"),
+        ("ts", "tdapipe_checkpoint_timestamp_seconds"), ("pause", "tdapipe_checkpoint_pause_seconds"),
+        ("bytes", "tdapipe_checkpoint_bytes"))}
+    checked += 5
+    if None in got.values():
+        bad.append("checkpoint families missing: %s" % got)
+    elif got["written"] > c["written"] or got["errors"] > c["errors"]:
+        bad.append("checkpoints: /metrics %s, later stats %s" % (got, c))
+    elif got["written"] == c["written"] and got["errors"] == c["errors"] and (
+            got["bytes"] != c["bytes"] or abs(got["ts"] - c["last_unix_ms"] / 1e3) > 1e-6 or
+            abs(got["pause"] - c["pause_ns"] * 1e-9) > 1e-12):
+        bad.append("checkpoint: /metrics %s, stats %s" % (got, c))
     # dead letters: every class counted once, by reason alone
     for p in stats["processes"]:
         if p["role"] == "ingest" and sum(p["dead_letters"].values()) != p["bad_records"]:

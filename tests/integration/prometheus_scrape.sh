@@ -10,7 +10,8 @@
 # quiet, Prometheus' HTTP API (/api/v1/query) must show the counters at the
 # values `tdapipe stats --json` shows; then every panel query of
 # contrib/grafana/tdapipe.json ($instance and $__rate_interval filled in)
-# must return data from it.  For the Kafka panels a second instance runs
+# must return data from it (the checkpoint age once one is written:
+# state.interval 500ms).  For the Kafka panels a second instance runs
 # beside the first, scraped by the same Prometheus: a Kafka source and an
 # exactly-once Kafka sink on librdkafka's mock cluster (`tdapipe
 # kafka-mock`), fed with kcat.  Both runs are then drained with SIGTERM
@@ -31,6 +32,7 @@ sink: {type: file, path: $T/results.jsonl}
 dead_letter: {type: file, path: $T/dead.jsonl}
 events: {type: file, path: $T/events.jsonl}
 metrics: {listen: "127.0.0.1:$PORT"}
+state: {dir: $T/state, interval: 500ms}
 scales:
   - {name: count, complex: sublevel, window: 200, slide: 50, track: {min_persistence: 0.1},
      anomaly: {signal: total, history: 5, threshold: 1}}

@@ -54,7 +54,9 @@ s = json.load(open(sys.argv[2]))
 sup, inst, N, wins = int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), eval(sys.argv[6])
 scales = ["alpha", "beta-2", "gamma_3"]
 expect(list(s.keys()) == ["time", "uptime_seconds", "instance", "supervisor_pid", "streams", "ingest_done",
-                          "processes", "rings"], "top-level keys %s" % list(s.keys()))
+                          "processes", "rings", "checkpoint"], "top-level keys %s" % list(s.keys()))
+expect(list(s["checkpoint"]) == ["written", "errors", "last_unix_ms", "pause_ns", "bytes"] and
+       all(isinstance(v, int) and v >= 0 for v in s["checkpoint"].values()), "checkpoint %r" % s["checkpoint"])
 import datetime, re, time
 expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s["time"]) is not None, "time %r" % s["time"])
 when = datetime.datetime.strptime(s["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
@@ -137,6 +139,8 @@ grep -q "^EVENTS  *FEATURE-BIRTH  *FEATURE-DEATH  *FEATURE-UPDATE  *ANOMALY" "$T
 [ "$(sed -n '/^EVENTS/,/^[A-Z]/p' "$T/stats.txt" | grep -c '^scaled')" -eq 1 ] || die "EVENTS rows: $(cat "$T/stats.txt")"
 for role in ingest publish; do grep -q "^$role " "$T/stats.txt" || die "text stats lack $role"; done
 grep -q "^LATENCY  *RESULTS  *P50-MS  *P99-MS  *P999-MS" "$T/stats.txt" || die "text stats lack the LATENCY table"
+sed -n 2p "$T/stats.txt" | grep -q "^checkpoints [0-9]*  errors [0-9]*  last " ||
+	die "text stats lack the checkpoint line: $(head -n 3 "$T/stats.txt")"
 head -n 1 "$T/stats.txt" | grep -q "^instance $INSTANCE .*  time [0-9-]*T[0-9:.]*Z  up [0-9]* s$" ||
 	die "text stats lack the time of reading: $(head -n 1 "$T/stats.txt")"
 ! grep -q "^RATES" "$T/stats.txt" || die "text stats without --rate show rates"

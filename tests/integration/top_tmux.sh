@@ -3,7 +3,8 @@
 #
 # A TCP source is fed three streams for a few seconds.  `tdapipe top` runs
 # in a detached tmux session of 200x50; its screen must show every
-# process, every scale with a nonzero points/s while data flows, and the
+# process, every scale with a nonzero points/s while data flows, the
+# last checkpoint under the first line (state.interval 200ms), and the
 # stream names; q and Ctrl-C must end it with status 0 and give the screen
 # back.  A
 # second top must end by itself (status 0, saying why) when the instance
@@ -23,6 +24,7 @@ instance: $INSTANCE
 source: {type: tcp, host: 127.0.0.1, port: $PORT, format: jsonl}
 sink: {type: file, path: $T/out.jsonl}
 dead_letter: {type: file, path: $T/dl.jsonl}
+state: {dir: $T/state, interval: 200ms}
 scales:
   - {name: lev, complex: sublevel, window: 50, slide: 10}
   - {name: cloud, complex: rips, window: 40, slide: 20, embed: {dim: 2, lag: 2}}
@@ -63,6 +65,8 @@ check_screen() {
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
 text = "\n".join(lines)
+if len(lines) < 2 or not re.match(r"checkpoint ([0-9]+s ago \(pause [0-9]+\.[0-9] ms\)  written [1-9][0-9]*)", lines[1]):
+    sys.exit("no checkpoint line under the first: %r" % lines[:2])
 for p in ("ingest", "scaled[lev]", "scaled[cloud]", "publish"):
     if not any(l.startswith(p + " ") and " running " in l for l in lines):
         sys.exit("process %s not shown running" % p)

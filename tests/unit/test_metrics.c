@@ -5,7 +5,9 @@
  * the latest-result gauges only for streams under latest_streams
  * (metrics.streams) and only from slots whose seqlock reads whole, the
  * anomaly score only once scored, the watermark lag of a time scale in
- * seconds, and the live counts the checks cannot vouch for (nstreams, the
+ * seconds, the instance's checkpoints (counts, the last one's time in
+ * Unix seconds, its pause in seconds, its size; zeros before the first),
+ * and the live counts the checks cannot vouch for (nstreams, the
  * Kafka block's nparts, strings without a NUL) bounded.
  */
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/latest.h"
@@ -162,6 +165,48 @@ static void test_latest(void **state)
 	tdp_buf_fini(&b);
 }
 
+static void test_checkpoint(void **state)
+{
+	(void)state;
+	struct tdp_shm_header *h = fx.seg.hdr;
+	struct tdp_buf b;
+	tdp_buf_init(&b);
+	render(&b);
+	families_whole(b.p);
+	static const char *const zero[] = {"tdapipe_checkpoints_total", "tdapipe_checkpoint_errors_total",
+					   "tdapipe_checkpoint_timestamp_seconds", "tdapipe_checkpoint_pause_seconds",
+					   "tdapipe_checkpoint_bytes"};
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++) {
+		char want[160];
+		snprintf(want, sizeof(want), "\n%s{instance=\"unit-metrics\"} 0\n", zero[i]);
+		assert_non_null(strstr(b.p, want));
+		assert_int_equal(count(b.p, want + 1), 1);
+	}
+	assert_non_null(strstr(b.p, "\n# TYPE tdapipe_checkpoints_total counter\n"));
+	assert_non_null(strstr(b.p, "\n# TYPE tdapipe_checkpoint_errors_total counter\n"));
+	assert_non_null(strstr(b.p, "\n# TYPE tdapipe_checkpoint_timestamp_seconds gauge\n"));
+	h->checkpoints = 9;
+	h->checkpoint_errors = 1;
+	h->checkpoint_unix_ms = 1765061418123;
+	h->checkpoint_pause_ns = 2500000;
+	h->checkpoint_bytes = 1 << 20;
+	render(&b);
+	families_whole(b.p);
+	assert_non_null(strstr(b.p, "\ntdapipe_checkpoints_total{instance=\"unit-metrics\"} 9\n"));
+	assert_non_null(strstr(b.p, "\ntdapipe_checkpoint_errors_total{instance=\"unit-metrics\"} 1\n"));
+	/* doubles as %.17g writes them: equal to ms / 1e3 and ns * 1e-9 */
+	const char *t = strstr(b.p, "\ntdapipe_checkpoint_timestamp_seconds{instance=\"unit-metrics\"} ");
+	assert_non_null(t);
+	assert_true(strtod(strchr(t, '}') + 2, NULL) == 1765061418123 / 1e3);
+	t = strstr(b.p, "\ntdapipe_checkpoint_pause_seconds{instance=\"unit-metrics\"} ");
+	assert_non_null(t);
+	assert_true(strtod(strchr(t, '}') + 2, NULL) == 2500000 * 1e-9);
+	assert_non_null(strstr(b.p, "\ntdapipe_checkpoint_bytes{instance=\"unit-metrics\"} 1048576\n"));
+	h->checkpoints = h->checkpoint_errors = h->checkpoint_pause_ns = h->checkpoint_bytes = 0;
+	h->checkpoint_unix_ms = 0;
+	tdp_buf_fini(&b);
+}
+
 static void test_kafka_bounded(void **state)
 {
 	(void)state;
@@ -193,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_latest),
+		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_kafka_bounded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,7 +1,8 @@
 /*
  * test_prom - the exposition format as exporter/prom.c writes it: the
  * instance label first, label values escaped (\\, \", \n), doubles that
- * read back and the format's +Inf, -Inf and NaN, and a segment histogram
+ * read back (Unix times in seconds with their milliseconds too) and the
+ * format's +Inf, -Inf and NaN, and a segment histogram
  * as cumulative _bucket samples with le = 2^(i+1) ns in seconds, +Inf
  * last, and _count (no _sum).
  */
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hist.h"
@@ -50,6 +52,24 @@ static void test_values(void **state)
 	prom_i64(&p, "b", NULL, -7);
 	assert_string_equal(text(), "a{instance=\"i\"} +Inf\na{instance=\"i\"} -Inf\na{instance=\"i\"} NaN\n"
 				    "a{instance=\"i\"} 0.10000000000000001\nb{instance=\"i\"} -7\n");
+}
+
+/* A wall-clock time in seconds from ms (tdapipe_checkpoint_timestamp_seconds)
+ * and a pause from ns read back as the same doubles, whole. */
+static void test_times_read_back(void **state)
+{
+	(void)state;
+	static const double v[] = {1765061418123 / 1e3, 4102444800999 / 1e3, 1234567 * 1e-9, 0.0};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		tdp_buf_reset(&b);
+		struct prom p = {&b, "i"};
+		prom_f64(&p, "t", NULL, v[i]);
+		const char *t = text();
+		assert_memory_equal(t, "t{instance=\"i\"} ", 15);
+		char *end;
+		assert_true(strtod(t + 15, &end) == v[i]);
+		assert_string_equal(end, "\n");
+	}
 }
 
 static void test_family(void **state)
@@ -94,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_labels_escaped),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_times_read_back),
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_histogram),
 	};

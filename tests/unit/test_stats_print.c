@@ -10,7 +10,11 @@
  * each time scale's windows, waiting points and watermark lags, and no
  * more than before for count scales.  Ingest's dead letters by class:
  * every class in JSON, the nonzero ones in text, only when there are any.  A scale that tracks features or
- * scores windows shows its events by type; others none.
+ * scores windows shows its events by type; others none.  The instance's
+ * checkpoints: a line under the first (count, errors, the last one's age
+ * and time, pause in ms, size; "last none" before the first) and a
+ * top-level "checkpoint" object in JSON; a time the checks cannot vouch
+ * for (negative, past int64 in ns) neither overflows nor shows an age.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,6 +115,10 @@ static void test_fresh_segment(void **state)
 	assert_non_null(strstr(json.p, "\"partition\":0},\"replayed\":0}"));
 	assert_null(strstr(txt.p, "REPLAYED"));
 	assert_null(strstr(json.p, "\"open_windows\""));
+	/* No checkpoint yet: zeros, "last none" on the second line. */
+	assert_non_null(strstr(txt.p, "Z\ncheckpoints 0  errors 0  last none\nPROCESS "));
+	assert_non_null(strstr(json.p, "],\"checkpoint\":{\"written\":0,\"errors\":0,\"last_unix_ms\":0,"
+				       "\"pause_ns\":0,\"bytes\":0}}\n"));
 	tdp_buf_fini(&txt);
 	tdp_buf_fini(&json);
 }
@@ -316,6 +324,51 @@ static void test_events(void **state)
 	seg_fixture_fini(&ef);
 }
 
+/* The checkpoint counters the supervisor keeps in the header. */
+static void test_checkpoint(void **state)
+{
+	(void)state;
+	struct tdp_shm_header *h = fx.seg.hdr;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	h->checkpoints = 12;
+	h->checkpoint_errors = 2;
+	h->checkpoint_unix_ms = 1765061418123;
+	h->checkpoint_pause_ns = 1234567;
+	h->checkpoint_bytes = 73728;
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&fx, &txt, &json);
+	assert_non_null(strstr(json.p, "],\"checkpoint\":{\"written\":12,\"errors\":2,\"last_unix_ms\":1765061418123,"
+				       "\"pause_ns\":1234567,\"bytes\":73728}"));
+	const char *l = strstr(txt.p, "Z\ncheckpoints 12  errors 2  last ");
+	assert_non_null(l);
+	assert_non_null(strstr(l, " s ago (2025-12-06T22:50:18.123Z)  pause 1.235 ms  bytes 73728\nPROCESS "));
+	/* The age: 3.5 s, within what the test takes. */
+	h->checkpoint_unix_ms = now_ms - 3500;
+	h->checkpoint_pause_ns = 0;   /* written after the pipeline ended */
+	print_one(&fx, &txt, false);
+	l = strstr(txt.p, "\ncheckpoints 12  errors 2  last 3.");
+	assert_non_null(l);
+	assert_true(l[strlen("\ncheckpoints 12  errors 2  last 3.")] >= '5');
+	assert_non_null(strstr(l, " s ago ("));
+	assert_non_null(strstr(l, ")  pause 0.000 ms  bytes 73728\n"));
+	/* Values no supervisor writes: no age, no overflow. */
+	h->checkpoint_unix_ms = INT64_MIN;
+	print_both(&fx, &txt, &json);
+	assert_non_null(strstr(txt.p, "\ncheckpoints 12  errors 2  last none\n"));
+	assert_non_null(strstr(json.p, "\"last_unix_ms\":-9223372036854775808,"));
+	h->checkpoint_unix_ms = INT64_MAX;   /* "in the future": 0 s old, the time clamped */
+	print_one(&fx, &txt, false);
+	assert_non_null(strstr(txt.p, "\ncheckpoints 12  errors 2  last 0.0 s ago (2262-"));
+	h->checkpoints = h->checkpoint_errors = h->checkpoint_pause_ns = h->checkpoint_bytes = 0;
+	h->checkpoint_unix_ms = 0;
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_live_counts_bounded),
 		cmocka_unit_test(test_time_scales),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_checkpoint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

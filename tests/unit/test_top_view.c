@@ -2,8 +2,9 @@
  * test_top_view - what `tdapipe top` copies out of a segment and draws
  * (cli/top_view.c): the busiest streams picked by their points since the
  * last reading, their latest results, the latency p99, control bytes of
- * a sender's stream name kept away from the terminal, and a frame held to
- * the terminal's size.
+ * a sender's stream name kept away from the terminal, the last
+ * checkpoint's age and pause on the second header line ("none yet"
+ * before the first), and a frame held to the terminal's size.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,7 +85,12 @@ static void frame(void **state)
 	l.score = 2.5;
 	tdp_latest_write(tdp_shm_latest(&fx.seg, 1, 0), &l);
 	tdp_shm_out_ring(&fx.seg, 1)->latency_hist[20] = 100;   /* (1 ms, 2 ms] */
+	fx.seg.hdr->checkpoints = 6;
+	fx.seg.hdr->checkpoint_pause_ns = 99;
 	top_snap_take(&b, &a, &fx.seg, &fx.cfg, 2);
+	assert_int_equal(b.ckpt.written, 6);   /* copied from the header */
+	assert_int_equal(b.ckpt.pause_ns, 99);
+	assert_true(b.wall_ms > 0);
 	b.sample.mono_ns = a.sample.mono_ns + 2000000000ull;     /* 2 s apart */
 	assert_int_equal(b.nshown, 2);
 	assert_int_equal(b.shown[0].id, 0);
@@ -92,8 +98,22 @@ static void frame(void **state)
 	assert_int_equal(b.shown[1].id, 2);
 	assert_true(b.shown[0].has[1] && !b.shown[0].has[0] && !b.shown[1].has[1]);
 
+	top_draw(&out, &a, NULL, &fx.cfg, 200, 50);
+	tdp_buf_putc(&out, 0);
+	assert_non_null(strstr(out.p, "(q quits)\033[K\ncheckpoint none yet\033[K\n\033[K\n"));
+	tdp_buf_reset(&out);
+	b.ckpt.written = 4;
+	b.ckpt.unix_ms = b.wall_ms - 7400;
+	b.ckpt.pause_ns = 1250000;
 	top_draw(&out, &b, &a, &fx.cfg, 200, 50);
 	tdp_buf_putc(&out, 0);
+	assert_non_null(strstr(out.p, "\ncheckpoint 7s ago (pause 1.2 ms)  written 4\033[K\n"));
+	b.ckpt.errors = 3;
+	b.ckpt.unix_ms = b.wall_ms + 5000;   /* the clock stepped back: 0 s old */
+	tdp_buf_reset(&out);
+	top_draw(&out, &b, &a, &fx.cfg, 200, 50);
+	tdp_buf_putc(&out, 0);
+	assert_non_null(strstr(out.p, "\ncheckpoint 0s ago (pause 1.2 ms)  written 4  errors 3\033[K\n"));
 	assert_non_null(strstr(out.p, "instance unit-top"));
 	assert_non_null(strstr(out.p, "\nscaled[cloud] "));
 	assert_non_null(strstr(out.p, "\ncloud                         0.0          0.0       0%       0%        2.1ms"));
