@@ -61,6 +61,11 @@ static bool stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
 		const struct tdp_proc *p = tdp_shm_proc(&sv->seg, i);
 		if (p->role == TDP_ROLE_EXPORTER || p->state != TDP_PROC_RUNNING || p->pid <= 0)
 			continue;
+		/* One stopped already (by an operator, or a test of hang
+		 * detection) stays stopped: it is not ours to continue. */
+		char c = proc_letter(p->pid);
+		if (c == 'T' || c == 't')
+			continue;
 		if (kill(p->pid, SIGSTOP) == 0)
 			pids[(*n)++] = p->pid;
 	}
