@@ -37,3 +37,15 @@ const char *config_change(const struct tdp_config *old_cfg, const struct tdp_con
 		}
 	return a.max_streams != b.max_streams ? "max_streams" : "metrics or log";
 }
+
+bool config_scales_only(const struct tdp_config *old_cfg, const struct tdp_config *new_cfg)
+{
+	static struct tdp_config a, b;
+	a = *old_cfg;
+	b = *new_cfg;
+	a.nscales = b.nscales = 0;
+	memset(a.scales, 0, sizeof(a.scales));
+	memset(b.scales, 0, sizeof(b.scales));
+	char buf[8];
+	return config_change(&a, &b, buf, sizeof(buf)) == NULL;
+}

@@ -10,6 +10,7 @@
 #ifndef TDP_CONFIG_DIFF_H
 #define TDP_CONFIG_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/config.h"
@@ -19,5 +20,8 @@
  * possibly written into BUF (LEN bytes). */
 const char *config_change(const struct tdp_config *old_cfg, const struct tdp_config *new_cfg, char *buf,
 			  size_t len);
+
+/* Whether what differs (config_change) is in the scales alone. */
+bool config_scales_only(const struct tdp_config *old_cfg, const struct tdp_config *new_cfg);
 
 #endif

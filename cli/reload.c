@@ -21,23 +21,35 @@ void reload_config(struct supervisor *sv)
 		tdp_log_error("SIGHUP: %s: not reloaded; the running config stays", err);
 		goto out;
 	}
+	if (sv->draining) {
+		tdp_log_error("SIGHUP: %s: not reloaded during a drain", path);
+		goto out;
+	}
 	const char *change = config_change(&sv->cfg, &next, what, sizeof(what));
-	if (change) {
-		tdp_log_error("SIGHUP: %s: %s changed; while running only the supervisor's settings and "
+	bool scales = change && config_scales_only(&sv->cfg, &next);
+	if (change && !scales) {
+		tdp_log_error("SIGHUP: %s: %s changed; while running, scales, the supervisor's settings and "
 			      "state.interval can change, the rest at a stop and start (--fresh: the checkpoint "
 			      "is of the running config); the running config stays", path, change);
 		goto out;
 	}
 	if (strcmp(next.state.dir, sv->cfg.state.dir))
 		tdp_log_warn("SIGHUP: %s: state.dir changed: it applies at the next start", path);
-	bool same = !memcmp(&next.supervisor, &sv->cfg.supervisor, sizeof(next.supervisor)) &&
+	uint32_t interval = next.state.interval_ms;
+	next.state = sv->cfg.state;   /* the directory stays until the next start */
+	next.state.interval_ms = interval;
+	bool same = !scales && !memcmp(&next.supervisor, &sv->cfg.supervisor, sizeof(next.supervisor)) &&
 		    next.state.interval_ms == sv->cfg.state.interval_ms;
+	/* Scales: a new segment, the supervisor's settings riding along in NEXT. */
+	if (scales && reload_scales(sv, &next, file.p, file.len) < 0)
+		goto out;
 	sv->cfg.supervisor = next.supervisor;
 	sv->cfg.state.interval_ms = next.state.interval_ms;
 	if (!sv->drain_timeout_given)
 		sv->drain_timeout_ms = next.supervisor.drain_timeout_ms;
 	sv->checkpoint_at = 0;   /* the next one counts from now, at the new interval */
-	tdp_log("SIGHUP: %s %s", path, same ? "unchanged" : "reloaded: supervisor settings and state.interval applied");
+	tdp_log("SIGHUP: %s %s", path, same ? "unchanged" : scales ? "reloaded: its scales, supervisor settings and "
+		"state.interval applied" : "reloaded: supervisor settings and state.interval applied");
 out:
 	tdp_buf_fini(&file);
 }

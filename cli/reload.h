@@ -5,14 +5,23 @@
  * the running one stays.  What may change while the pipeline runs is
  * applied at once: the supervisor's settings (heartbeat_timeout, restart
  * limits, backoff, drain_timeout unless --drain-timeout was given) and
- * state.interval.  A change to the source, sinks or scales is refused
- * and said so; the running config stays, and nothing stops.
+ * state.interval.  Scales added, removed or changed are applied by
+ * reload_scales (cli/reload_apply.c): the scales kept go on in the same
+ * processes.  A change to the source, the sinks or the other sections is
+ * refused and said so; the running config stays, and nothing stops.
  */
 #ifndef TDP_RELOAD_H
 #define TDP_RELOAD_H
 
+#include <stddef.h>
+
 #include "cli/supervise.h"
 
 void reload_config(struct supervisor *sv);
+
+/* Apply NEXT (parsed from TEXT, TEXTLEN bytes), which differs from the
+ * running config in its scales alone.  0; or -errno, logged, and the
+ * running config stays. */
+int reload_scales(struct supervisor *sv, const struct tdp_config *next, const char *text, size_t textlen);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cli/supervise.h"
 
@@ -42,6 +43,17 @@ int state_save(struct supervisor *sv, bool running);
 /* One turn of the supervisor's loop at NOW: the periodic checkpoint when
  * state.interval has passed since the last (not during a drain). */
 void state_turn(struct supervisor *sv, uint64_t now);
+
+/* SIGSTOP every running process of the pipeline but the exporter and
+ * those stopped already (their pids into PIDS, room for nprocs), and wait
+ * up to STATE_STOP_WAIT_NS until none runs.  Whether they all stopped. */
+bool state_stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n);
+
+/* SIGCONT the N processes in PIDS. */
+void state_continue_pipeline(const pid_t *pids, uint32_t n);
+
+/* Whether PID can no longer change the segment: stopped, dead or gone. */
+bool state_held(pid_t pid);
 
 /* STATE_DIR/NAME into OUT. */
 void state_path(const struct supervisor *sv, const char *name, char *out, size_t len);

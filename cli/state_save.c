@@ -44,16 +44,13 @@ static char proc_letter(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
-/* Whether PID can no longer change the segment: stopped, dead or gone. */
-static bool held(pid_t pid)
+bool state_held(pid_t pid)
 {
 	char c = proc_letter(pid);
 	return c == 0 || c == 'T' || c == 't' || c == 'Z' || c == 'X';
 }
 
-/* SIGSTOP every running process of the pipeline (their pids into PIDS)
- * and wait until none runs.  Whether they all stopped in time. */
-static bool stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
+bool state_stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
 {
 	const struct tdp_shm_header *h = sv->seg.hdr;
 	*n = 0;
@@ -71,7 +68,7 @@ static bool stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
 	}
 	for (uint64_t end = tdp_now_ns() + STATE_STOP_WAIT_NS;;) {
 		uint32_t i = 0;
-		while (i < *n && held(pids[i]))
+		while (i < *n && state_held(pids[i]))
 			i++;
 		if (i == *n)
 			return true;
@@ -81,7 +78,7 @@ static bool stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
 	}
 }
 
-static void continue_pipeline(const pid_t *pids, uint32_t n)
+void state_continue_pipeline(const pid_t *pids, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
 		kill(pids[i], SIGCONT);
@@ -126,8 +123,8 @@ int state_save(struct supervisor *sv, bool running)
 		return -e;
 	}
 	uint64_t t0 = tdp_now_ns();
-	if (running && !stop_pipeline(sv, pids, &n)) {
-		continue_pipeline(pids, n);
+	if (running && !state_stop_pipeline(sv, pids, &n)) {
+		state_continue_pipeline(pids, n);
 		close(fd);
 		unlink(tmp);
 		tdp_log_warn("checkpoint: a process did not stop within %llu ms; trying again at the next interval",
@@ -139,7 +136,7 @@ int state_save(struct supervisor *sv, bool running)
 	int rc = state_file_write(sv->seg.fd, h, sv->seg.size, h->instance, (const char *)h + h->config_off,
 				  h->config_len, fd, err, sizeof(err));
 	if (running)
-		continue_pipeline(pids, n);
+		state_continue_pipeline(pids, n);
 	uint64_t pause_ns = running ? tdp_now_ns() - t0 : 0;
 	if (!rc)
 		rc = state_file_seal(fd, err, sizeof(err));

@@ -341,6 +341,17 @@ int procs_start(struct supervisor *sv)
 	return 0;
 }
 
+int procs_start_new(struct supervisor *sv)
+{
+	int first = 0;
+	for (uint32_t i = sv->seg.hdr->nprocs; i-- > 0;)
+		if (tdp_shm_proc(&sv->seg, i)->state == TDP_PROC_NEW) {
+			int rc = proc_start(sv, i);
+			first = first ? first : rc;
+		}
+	return first;
+}
+
 void procs_restart_due(struct supervisor *sv, uint64_t now)
 {
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++) {

@@ -95,6 +95,11 @@ int proc_next_state(uint32_t state, enum proc_event ev);
  * (logged; the ones already started are then killed). */
 int procs_start(struct supervisor *sv);
 
+/* Start every slot still NEW (after a reload: ingest, publish, the scales
+ * added or changed), consumers first.  0, or the first start's -errno
+ * (logged; the slot is then restarted after its backoff). */
+int procs_start_new(struct supervisor *sv);
+
 /* Reap every child that died, and send its slot the event its death means. */
 void procs_reap(struct supervisor *sv);
 

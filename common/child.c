@@ -110,3 +110,26 @@ bool tdp_child_stopping(const struct tdp_child *c)
 {
 	return tdp_load_acquire_u32(&c->seg.hdr->stop) != 0;
 }
+
+static char **reexec_argv;
+
+/* Async-signal-safe: execv and _exit only. */
+static void reexec(int sig)
+{
+	(void)sig;
+	execv("/proc/self/exe", reexec_argv);
+	_exit(TDP_EXIT_SYSTEM);   /* the supervisor restarts it: a new pid, nothing lost */
+}
+
+void tdp_child_reexec_on_usr1(char **argv)
+{
+	reexec_argv = argv;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = reexec;
+	/* Not blocked in the handler: the mask survives execv, and the new
+	 * image must take the next reload's SIGUSR1 too. */
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}

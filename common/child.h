@@ -41,4 +41,15 @@ bool tdp_child_stopping(const struct tdp_child *c);
 /* Parse "--instance NAME [--scale NAME]" (and --help); returns 0 or exit code. */
 int tdp_child_args(int argc, char **argv, const char *usage, const char **instance, const char **scale);
 
+/*
+ * Make SIGUSR1 start this program again in this process: execv of
+ * /proc/self/exe with ARGV, the same pid.  A reload (cli/reload_apply.c)
+ * moves an unchanged scale worker to the new segment so: the worker,
+ * stopped at any instruction, execs as soon as it is continued, and the
+ * new image attaches the segment now under the instance's name and
+ * recovers from it, as after a kill at that instruction.  ARGV must live
+ * as long as the process (main's).  Call before tdp_child_start.
+ */
+void tdp_child_reexec_on_usr1(char **argv);
+
 #endif

@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 	static struct scaled w;
 	const char *instance, *scale;
 	tdp_log_init("tdapipe-scaled");
+	tdp_child_reexec_on_usr1(argv);   /* a reload moves this worker to the new segment */
 	int rc = tdp_child_args(argc, argv, usage, &instance, &scale);
 	if (rc)
 		return rc < 0 ? 0 : rc;

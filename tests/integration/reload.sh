@@ -4,7 +4,8 @@
 #   1. a config that does not load is refused with its file:line:column;
 #   2. a changed supervisor setting (heartbeat_timeout, drain_timeout) and
 #      state.interval are applied ("reloaded");
-#   3. a changed scale is refused, naming the scale; the running one stays;
+#   3. a changed sink is refused, saying so; the running one stays
+#      (scales added, removed, changed: reload_scales.sh);
 #   4. the same file again is "unchanged".
 # Through all of it no process is restarted (same pids, before and after),
 # and the output is what a run without reloads writes.
@@ -49,10 +50,10 @@ hup "stdin.yaml:[0-9]*:[0-9]*: .*not reloaded; the running config stays"
 cp "$T/orig.yaml" "$T/stdin.yaml"
 printf 'supervisor: {heartbeat_timeout: 20000, drain_timeout: 45s}\nstate: {interval: 2s}\n' >>"$T/stdin.yaml"
 hup "reloaded: supervisor settings and state.interval applied"
-sed 's/window: 64, slide: 16/window: 64, slide: 8/' "$T/stdin.yaml" >"$T/changed.yaml"
-cp "$T/changed.yaml" "$T/stdin.yaml"
-hup 'scale "quick" changed; .*the running config stays'
-sed 's/window: 64, slide: 8/window: 64, slide: 16/' "$T/changed.yaml" >"$T/stdin.yaml"
+cp "$T/stdin.yaml" "$T/good.yaml"
+sed "s|path: $T/out.jsonl|path: $T/elsewhere.jsonl|" "$T/good.yaml" >"$T/stdin.yaml"
+hup 'the sink changed; .*the running config stays'
+cp "$T/good.yaml" "$T/stdin.yaml"
 hup "unchanged"
 
 feed "$T/second.csv"
