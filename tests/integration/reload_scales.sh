@@ -100,3 +100,61 @@ assert [r["window"] for r in a] == want, "add: windows %s..., want %s..." % ([r[
 print("# gone %d (drained), chg %d + %d (from window %d), add %d; no id twice" % (len(g), len(old), len(new), k0, len(a)))
 PY
 note "keep and cloud kept their pids ($K1, $C1) and their results"
+
+# --- reloads while the points flow -----------------------------------------
+# 8 reloads, 0.2 s apart, alternating between two scale sets, while a
+# feeder writes 60,000 points at about 20,000 a second: keep and cloud
+# never stop (same pids) and their results are a clean run's; no id twice.
+N=60000
+"$PY" -c "
+import random
+r = random.Random(9); x = 0.0
+with open('$T/points.csv', 'w') as f:
+    for i in range($N):
+        x += r.gauss(0, 1)
+        f.write('%r\n' % x)
+"
+SCALES="scales:
+$KEEP
+  - {name: gone, complex: sublevel, window: 100, slide: 50}"
+write_config "$T/a.yaml" "{type: stdin, format: csv}" "$T/flow.jsonl"
+write_config "$T/clean2.yaml" "{type: file, path: $T/points.csv, format: csv}" "$T/clean2.jsonl"
+SCALES="scales:
+  - {name: add, complex: rips, window: 30, slide: 30}
+$KEEP"
+write_config "$T/b.yaml" "{type: stdin, format: csv}" "$T/flow.jsonl"
+cp "$T/a.yaml" "$T/live.yaml"
+start_run_fifo "$T/live.yaml"
+"$PY" - "$T/points.csv" "$T/in.fifo" <<'PY' &
+import sys, time
+lines = open(sys.argv[1]).read().splitlines(True)
+with open(sys.argv[2], "w") as f:
+    for i in range(0, len(lines), 200):
+        f.write("".join(lines[i:i + 200]))
+        f.flush()
+        time.sleep(0.01)
+PY
+echo $! >"$T/feed.pid"
+wait_stats 20 "proc(s, 'ingest')['records_in'] >= 2000"
+K0=$(pid_of keep) C0=$(pid_of cloud)
+for r in 1 2 3 4 5 6 7 8; do
+	if [ $((r % 2)) -eq 1 ]; then cp "$T/b.yaml" "$T/live.yaml"; else cp "$T/a.yaml" "$T/live.yaml"; fi
+	before=$(grep -c "SIGHUP: scales added" "$T/run.err" || true)
+	kill -HUP "$(cat "$T/run.pid")"
+	wait_for 20 sh -c "[ \$(grep -c 'SIGHUP: scales added' '$T/run.err') -gt $before ]" ||
+		{ cat "$T/run.err" >&2; die "reload $r was not done"; }
+	sleep 0.2
+done
+K1=$(pid_of keep) C1=$(pid_of cloud)
+close_input 30
+wait_run 60
+[ "$RUN_RC" -eq 0 ] || { cat "$T/run.err" >&2; die "the run with reloads exited $RUN_RC"; }
+[ "$K0 $C0" = "$K1 $C1" ] || die "kept scales' pids changed through 8 reloads: $K0 $C0 -> $K1 $C1"
+grep -q "; restart [0-9]* in" "$T/run.err" && die "a process was restarted"
+run_ok "$T/clean2.yaml" 60 "clean run"
+check_results "$T/flow.jsonl" keep:64:16 cloud:40:20:0,1 --ignore gone --ignore add --same-as "$T/clean2.jsonl"
+"$PY" -c "
+import json, sys
+ids = [json.loads(l)['id'] for l in open('$T/flow.jsonl')]
+assert len(ids) == len(set(ids)), 'ids twice: %d' % (len(ids) - len(set(ids)))
+print('# 8 reloads under flow: %d results, no id twice' % len(ids))"
