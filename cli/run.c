@@ -296,10 +296,11 @@ int cmd_run(int argc, char **argv)
 		rc = TDP_EXIT_SYSTEM;
 		goto out;
 	}
-	rc = run_report(&sv, run_loop(&sv, &sigs));
-	if (state_save(&sv, false) == 0)
-		tdp_log("state of instance %s checkpointed in %s", sv.cfg.instance, sv.state_dir);
-	else if (rc == TDP_EXIT_OK)
+	bool all_done = run_loop(&sv, &sigs);
+	/* The state first (a failure is logged), the run's last line last. */
+	int saved = state_save(&sv, false);
+	rc = run_report(&sv, all_done);
+	if (saved < 0 && rc == TDP_EXIT_OK)
 		rc = TDP_EXIT_SYSTEM;
 out:
 	tdp_shm_detach(&sv.seg);

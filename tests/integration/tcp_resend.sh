@@ -194,9 +194,21 @@ restart_instance() {
 		kill -KILL "-$(cat "$T/run.pid")"
 	fi
 	wait_run 30
-	setsid "$TDAPIPE" run -c "$T/$1.yaml" >"$T/run.out" 2>"$T/run.err" &
-	echo $! >"$T/run.pid"
-	wait_for 10 grep -q "listening on tcp://127.0.0.1:$PORT" "$T/run.err" || die "$1: not listening again"
+	# The killed ingest's listening socket is let go by its io_uring a
+	# moment after it died: the port may still be taken (exit 111, as
+	# systemd's Restart= would retry); so do we, for a few seconds.
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		setsid "$TDAPIPE" run -c "$T/$1.yaml" >"$T/run.out" 2>"$T/run.err" &
+		echo $! >"$T/run.pid"
+		wait_for 10 sh -c "grep -q 'listening on tcp://127.0.0.1:$PORT' '$T/run.err' ||
+			! kill -0 $(cat "$T/run.pid")" || die "$1: neither listening nor ended"
+		grep -q "listening on tcp://127.0.0.1:$PORT" "$T/run.err" && break
+		wait_run 10
+		note "$1: try $try: $(tail -n 1 "$T/run.err" | cut -c1-120)"
+		[ "$RUN_RC" -eq 111 ] || { cat "$T/run.err" >&2; die "$1: the restart exited $RUN_RC"; }
+		sleep 0.3
+	done
+	grep -q "listening on tcp://127.0.0.1:$PORT" "$T/run.err" || die "$1: not listening again"
 	grep -q "restored from" "$T/run.err" || die "$1: the checkpoint was not restored: $(cat "$T/run.err")"
 	touch "$T/go"
 	sent
