@@ -142,13 +142,7 @@ void reload_transplant(const struct tdp_shm *old, struct tdp_shm *neu, const str
 	memcpy(tdp_shm_ingest_commit(neu), tdp_shm_ingest_commit(old), sizeof(struct tdp_ingest_commit));
 	struct tdp_kafka_block *k = tdp_shm_kafka(neu);
 	memcpy(k, tdp_shm_kafka(old), sizeof(*k));
-	/* ingest and publish start again: their clients connect anew */
-	struct tdp_kafka_client *clients[] = {&k->source, &k->dead, &k->sink};
-	for (size_t i = 0; i < 3; i++)
-		if (clients[i]->state != TDP_KAFKA_OFF)
-			clients[i]->state = TDP_KAFKA_CONNECTING;
-	for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
-		k->parts[i].assigned = 0;
+	tdp_kafka_reconnect(k);   /* ingest and publish start again */
 	move_publish(old, neu, map);
 	for (uint32_t s = 0; s < b->nscales; s++) {
 		if (map->from[s] >= 0)

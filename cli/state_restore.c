@@ -128,13 +128,7 @@ static void reset_processes(struct tdp_shm_header *head, const struct tdp_shm *s
 		p->conns[TDP_CONN_OPEN] = 0;
 		p->bell.sleeping = 0;
 	}
-	struct tdp_kafka_block *k = tdp_shm_kafka(seg);
-	struct tdp_kafka_client *clients[] = {&k->source, &k->dead, &k->sink};
-	for (size_t i = 0; i < 3; i++)
-		if (clients[i]->state != TDP_KAFKA_OFF)
-			clients[i]->state = TDP_KAFKA_CONNECTING;
-	for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
-		k->parts[i].assigned = 0;
+	tdp_kafka_reconnect(tdp_shm_kafka(seg));
 }
 
 struct fill_ctx {

@@ -27,26 +27,9 @@
 #include "common/log.h"
 #include "common/wallclock.h"
 
-/* The state letter of PID in /proc/PID/stat ('R', 'S', 'T' ...), 0 if gone. */
-static char proc_letter(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');   /* comm may hold spaces and parentheses */
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 bool state_held(pid_t pid)
 {
-	char c = proc_letter(pid);
+	char c = tdp_proc_state_letter(pid);
 	return c == 0 || c == 'T' || c == 't' || c == 'Z' || c == 'X';
 }
 
@@ -60,7 +43,7 @@ bool state_stop_pipeline(struct supervisor *sv, pid_t *pids, uint32_t *n)
 			continue;
 		/* One stopped already (by an operator, or a test of hang
 		 * detection) stays stopped: it is not ours to continue. */
-		char c = proc_letter(p->pid);
+		char c = tdp_proc_state_letter(p->pid);
 		if (c == 'T' || c == 't')
 			continue;
 		if (kill(p->pid, SIGSTOP) == 0)

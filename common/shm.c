@@ -235,31 +235,56 @@ void tdp_shm_format(void *base, const struct tdp_config *cfg, const char *text, 
 	tdp_store_release_u32(&h->layout_version, TDP_SHM_LAYOUT_VERSION);
 }
 
-uint64_t tdp_proc_start_ticks(int pid)
+/* The fields of /proc/PID/stat after the ")" closing comm (which may
+ * itself hold spaces and parentheses), into BUF; NULL if PID is gone. */
+static const char *proc_stat_rest(int pid, char *buf, size_t len)
 {
-	char path[64], buf[1024];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	ssize_t n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = 0;
-	/* Field 22 (starttime) counts from after the ")" closing comm, which
-	 * may itself contain spaces. */
 	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+uint64_t tdp_proc_start_ticks(int pid)
+{
+	char buf[1024];
+	const char *p = proc_stat_rest(pid, buf, sizeof(buf));
 	if (!p)
 		return 0;
+	/* p is field 3 (state); field 22 is starttime */
 	unsigned long long start = 0;
-	int field = 2;
-	for (p++; *p && field < 22; p++)
+	int field = 3;
+	for (; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;
 	if (sscanf(p, "%llu", &start) != 1)
 		return 0;
 	return start;
+}
+
+char tdp_proc_state_letter(int pid)
+{
+	char buf[1024];
+	const char *p = proc_stat_rest(pid, buf, sizeof(buf));
+	return p ? *p : 0;
+}
+
+void tdp_kafka_reconnect(struct tdp_kafka_block *k)
+{
+	struct tdp_kafka_client *clients[] = {&k->source, &k->dead, &k->sink};
+	for (size_t i = 0; i < 3; i++)
+		if (clients[i]->state != TDP_KAFKA_OFF)
+			clients[i]->state = TDP_KAFKA_CONNECTING;
+	for (uint32_t i = 0; i < TDP_KAFKA_MAX_PARTS; i++)
+		k->parts[i].assigned = 0;
 }
 
 bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr)

@@ -571,6 +571,13 @@ bool tdp_shm_supervisor_alive(const struct tdp_shm_header *hdr);
 /* Start time of PID in clock ticks since boot, or 0 if it does not exist. */
 uint64_t tdp_proc_start_ticks(int pid);
 
+/* PID's state letter in /proc/PID/stat ('R', 'S', 'T', 'Z', ...), 0 if gone. */
+char tdp_proc_state_letter(int pid);
+
+/* The processes owning K's clients start anew (a restored checkpoint, a
+ * reload): their clients are connecting, no partition is assigned. */
+void tdp_kafka_reconnect(struct tdp_kafka_block *k);
+
 /* "ingest", "scaled", "publish" or "exporter" (the helper program is tdapipe-NAME). */
 const char *tdp_role_name(uint32_t role);
 
