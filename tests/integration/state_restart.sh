@@ -85,7 +85,8 @@ for m in $(cat "$T/moments") last; do
 	kill -0 "$pid" 2>/dev/null || { wait_run 10; note "run $k ended by itself (status $RUN_RC) before its stop"; break; }
 	k=$((k + 1))
 	if [ $((k % 3)) -eq 0 ]; then
-		kill -9 -- "-$pid" 2>/dev/null || true
+		# not `kill -9 -- -PID`: dash's kill takes no "--" (and fails)
+		kill -9 "-$pid" || die "kill -9 of the process group failed"
 		kills=$((kills + 1))
 	else
 		kill -TERM "$pid"

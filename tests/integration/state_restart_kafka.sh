@@ -7,7 +7,7 @@
 # KSTATE_POINTS points (default 30,000, 8 streams keyed by stream id over
 # 4 partitions) are produced into librdkafka's mock cluster, which keeps
 # running across every restart (topic, consumer groups and transactions
-# live in it).  The reference is kafka_reference's file-source run of the
+# live in it).  The reference is the file-source run of the (kt points)
 # same points through two scales; a Kafka source reads each stream in
 # order, so each stream's results must equal the reference's, in order.
 # state.interval is short so that a SIGKILL finds a recent checkpoint;
