@@ -36,10 +36,12 @@
 #include "cli/reload_segment.h"
 #include "cli/state.h"
 #include "common/atomics.h"
+#include "common/bell.h"
 #include "common/clock.h"
 #include "common/commit.h"
 #include "common/log.h"
 #include "common/ring.h"
+#include "ingest/move.h"
 
 /* Old scale O goes away: its in-ring empty and every result it made
  * published (publish's commit has taken its whole out-ring). */
@@ -62,6 +64,18 @@ static void kill_slot(const struct tdp_shm *seg, uint32_t i)
 	kill(p->pid, SIGKILL);
 	waitpid(p->pid, NULL, 0);
 	p->state = TDP_PROC_STOPPED;
+}
+
+/* A reload given up before the new segment: the old one goes on (the
+ * processes held continued, ingest unparked or, when it was stopped,
+ * STOPPED_INGEST continued). */
+static void undo(struct tdp_shm *old, const pid_t *pids, uint32_t n, pid_t stopped_ingest)
+{
+	tdp_store_release_u32(&old->hdr->move, 0);   /* a parked ingest goes on (ingest/move.c) */
+	tdp_bell_ring(&tdp_shm_proc(old, tdp_slot_ingest())->bell);
+	state_continue_pipeline(pids, n);
+	if (stopped_ingest > 0)
+		kill(stopped_ingest, SIGCONT);
 }
 
 /* Names of the scales of CFG whose MARK is set, into OUT: "a, b" or "none". */
@@ -97,13 +111,27 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	pid_t ingest_pid = tdp_shm_proc(&old, tdp_slot_ingest())->pid;
 	bool ingest_runs = tdp_shm_proc(&old, tdp_slot_ingest())->state == TDP_PROC_RUNNING && ingest_pid > 0;
 
-	/* 1. ingest held, the scales that go away drained */
-	if (ingest_runs) {
+	/* 1. ingest held (parked, or stopped), the scales that go away drained */
+	uint64_t end = tdp_now_ns() + (uint64_t)sv->drain_timeout_ms * NS_PER_MS;
+	bool moving = ingest_runs && ingest_moves(&cur->source, &cur->dead_letter);
+	struct tdp_proc *ip = tdp_shm_proc(&old, tdp_slot_ingest());
+	if (moving) {
+		tdp_store_release_u32(&old.hdr->move, TDP_MOVE_PARK);
+		tdp_bell_ring(&ip->bell);
+		while (!tdp_load_acquire_u32(&ip->parked) && tdp_now_ns() < end && ip->state == TDP_PROC_RUNNING)
+			usleep(1000);
+		if (!tdp_load_acquire_u32(&ip->parked)) {
+			tdp_store_release_u32(&old.hdr->move, 0);
+			tdp_bell_ring(&ip->bell);
+			tdp_log_error("SIGHUP: ingest did not park within drain_timeout: not reloaded; the running "
+				      "config stays");
+			return -EAGAIN;
+		}
+	} else if (ingest_runs) {
 		kill(ingest_pid, SIGSTOP);
-		for (uint64_t end = tdp_now_ns() + STATE_STOP_WAIT_NS; !state_held(ingest_pid) && tdp_now_ns() < end;)
+		for (uint64_t t = tdp_now_ns() + STATE_STOP_WAIT_NS; !state_held(ingest_pid) && tdp_now_ns() < t;)
 			usleep(500);
 	}
-	uint64_t end = tdp_now_ns() + (uint64_t)sv->drain_timeout_ms * NS_PER_MS;
 	for (uint32_t o = 0; o < cur->nscales; o++)
 		while (going[o] && !drained(&old, o) && tdp_now_ns() < end)
 			usleep(1000);
@@ -116,9 +144,7 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	pid_t pids[TDP_MAX_SCALES + 3];
 	uint32_t n = 0;
 	if (!state_stop_pipeline(sv, pids, &n)) {
-		state_continue_pipeline(pids, n);
-		if (ingest_runs)
-			kill(ingest_pid, SIGCONT);
+		undo(&old, pids, n, ingest_runs && !moving ? ingest_pid : 0);
 		tdp_log_error("SIGHUP: a process did not stop within %llu ms: not reloaded; the running config "
 			      "stays", STATE_STOP_WAIT_NS / NS_PER_MS);
 		return -EAGAIN;
@@ -130,27 +156,39 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	int other = 0;
 	tdp_shm_unlink(cur->instance);
 	if (tdp_shm_create(&neu, next, text, textlen, &other, err, sizeof(err)) < 0) {
-		/* The old segment is still whole: put its name back by going on with it. */
-		state_continue_pipeline(pids, n);
-		if (ingest_runs)
-			kill(ingest_pid, SIGCONT);
+		/* The old segment is still whole: go on with it. */
+		undo(&old, pids, n, ingest_runs && !moving ? ingest_pid : 0);
 		tdp_log_error("SIGHUP: %s: not reloaded; the running config stays (its segment is no longer "
 			      "under /dev/shm: tdapipe stats cannot see it until the next start)", err);
 		return -EIO;
 	}
 	reload_transplant(&old, &neu, next, &map);
 
-	/* 4. the old processes: killed, or (kept scales) moved */
-	kill_slot(&old, tdp_slot_ingest());
+	/* 4. the old processes: killed, or moved (kept scales: SIGUSR1 to
+	 * execute themselves again; a parked ingest: TDP_MOVE_GO) */
+	uint64_t now = tdp_now_ns();
+	if (moving) {
+		struct tdp_proc *np = tdp_shm_proc(&neu, tdp_slot_ingest());
+		np->pid = ingest_pid;
+		np->state = TDP_PROC_RUNNING;
+		np->started_ns = now;
+		np->parked = 0;
+	} else {
+		kill_slot(&old, tdp_slot_ingest());
+	}
 	kill_slot(&old, tdp_slot_publish(old.hdr));
 	if (tdp_shm_has_exporter(old.hdr))
 		kill_slot(&old, tdp_slot_exporter(old.hdr));
 	for (uint32_t o = 0; o < cur->nscales; o++)
 		if (going[o])
 			kill_slot(&old, tdp_slot_scale(o));
-	uint64_t now = tdp_now_ns();
 	struct child_state kids[TDP_MAX_SCALES + 3];
 	memset(kids, 0, sizeof(kids));
+	if (moving) {
+		kids[tdp_slot_ingest()] = sv->kids[tdp_slot_ingest()];
+		tdp_store_release_u32(&old.hdr->move, TDP_MOVE_GO);
+		tdp_bell_ring(&ip->bell);
+	}
 	for (uint32_t s = 0; s < next->nscales; s++) {
 		if (map.from[s] < 0)
 			continue;

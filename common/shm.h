@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 15u
+#define TDP_SHM_LAYOUT_VERSION 16u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -127,7 +127,8 @@ struct tdp_proc {
 	/* written by the process itself */
 	alignas(TDP_CACHELINE) uint64_t heartbeat_ns; /* CLOCK_MONOTONIC, every loop turn */
 	uint32_t done;                            /* 1: finished its input, about to exit 0 */
-	uint32_t pad0;
+	uint32_t parked;                          /* ingest: 1 while it waits, everything read committed,
+						     for a reload to give it the new segment (hdr->move) */
 	uint64_t records_in;                      /* ingest: records read; scaled: points; publish: results */
 	uint64_t records_out;                     /* ingest: points pushed; scaled: results; publish: written */
 	uint64_t bad_records;                     /* ingest: dead letters; publish: duplicates dropped; scaled: 0 (see incomplete) */
@@ -376,6 +377,10 @@ struct tdp_scale_layout {
 	uint32_t pad;
 };
 
+/* A reload's request to ingest (ingest/move.c), in the old segment's header. */
+#define TDP_MOVE_PARK 1u    /* commit what was read, park (proc.parked), read nothing more */
+#define TDP_MOVE_GO 2u      /* the new segment is under the instance's name: attach it, go on */
+
 struct tdp_shm_header {
 	uint64_t magic;
 	uint32_t layout_version;          /* stored last, with release */
@@ -406,7 +411,7 @@ struct tdp_shm_header {
 	uint64_t source_shrank_to;        /* its size then, in bytes */
 	/* written by the supervisor */
 	alignas(TDP_CACHELINE) uint32_t stop;      /* 1: shutting down; ingest stops reading */
-	uint32_t pad2;
+	uint32_t move;                    /* a reload (cli/reload_apply.c): TDP_MOVE_* */
 	/* checkpoints of the instance's state (cli/state_save.c); kept across
 	   restores, so they count over the instance's life */
 	uint64_t checkpoints;             /* written */

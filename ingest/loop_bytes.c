@@ -14,6 +14,7 @@
 #include "common/exitcode.h"
 #include "common/log.h"
 #include "ingest/ingest.h"
+#include "ingest/move.h"
 
 /* Open the source; a file resumes at the committed body DONE's offset. */
 static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
@@ -69,6 +70,10 @@ static int bytes_run(struct ingest *in)
 	struct tdp_child *c = &in->child;
 	int rc = TDP_EXIT_OK;
 	while (!tdp_child_stopping(c) && !in->failed) {
+		/* Between chunks, everything stamped committed: a reload may
+		 * move us to its new segment here (ingest/move.h). */
+		if ((rc = ingest_move_if_asked(in)))
+			break;
 		struct source_chunk chunk;
 		int got = source_next(&in->src, &chunk, 100);
 		tdp_child_beat(c);
