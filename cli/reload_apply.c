@@ -182,7 +182,7 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	for (uint32_t o = 0; o < cur->nscales; o++)
 		if (going[o])
 			kill_slot(&old, tdp_slot_scale(o));
-	struct child_state kids[TDP_MAX_SCALES + 3];
+	struct child_state kids[sizeof(sv->kids) / sizeof(sv->kids[0])];
 	memset(kids, 0, sizeof(kids));
 	if (moving) {
 		kids[tdp_slot_ingest()] = sv->kids[tdp_slot_ingest()];

@@ -64,7 +64,7 @@ struct supervisor {
 	struct tdp_config cfg;
 	struct tdp_shm seg;
 	char bindir[PATH_MAX];
-	struct child_state kids[TDP_MAX_SCALES + 2];
+	struct child_state kids[TDP_MAX_SCALES + 3];   /* ingest, the scales, publish, the exporter */
 	bool draining;
 	uint64_t drain_deadline;
 	uint32_t drain_timeout_ms;  /* --drain-timeout, else supervisor.drain_timeout */
