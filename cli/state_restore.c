@@ -116,6 +116,7 @@ static void reset_processes(struct tdp_shm_header *head, const struct tdp_shm *s
 	head->source_shrank = 0;
 	head->source_shrank_to = 0;
 	head->stop = 0;
+	head->move = 0;
 	for (uint32_t i = 0; i < head->nprocs; i++) {
 		struct tdp_proc *p = tdp_shm_proc(seg, i);
 		p->pid = 0;
@@ -125,6 +126,7 @@ static void reset_processes(struct tdp_shm_header *head, const struct tdp_shm *s
 		p->started_ns = 0;
 		p->heartbeat_ns = 0;
 		p->done = 0;
+		p->parked = 0;
 		p->conns[TDP_CONN_OPEN] = 0;
 		p->bell.sleeping = 0;
 	}
