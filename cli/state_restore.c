@@ -142,7 +142,7 @@ struct fill_ctx {
 static int fill(void *vctx, int fd, void *base, uint64_t size, char *err, size_t errlen)
 {
 	const struct fill_ctx *ctx = vctx;
-	static unsigned char head[HEAD];
+	static alignas(TDP_CACHELINE) unsigned char head[HEAD];   /* as the header it holds */
 	struct tdp_shm_header *h = (struct tdp_shm_header *)head;
 	char why[256];
 	if (ctx->img->h.seg_size != size) {
