@@ -16,6 +16,12 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 BIN     ?= bin
+# One name per object: a BUILD or BIN given as an absolute path inside the
+# tree (the tests pass one) becomes relative, or the dependency files
+# would name the objects differently from the rules and a changed header
+# would rebuild nothing.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
+override BIN := $(patsubst $(CURDIR)/%,%,$(BIN))
 PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd libsystemd zlib
 
 CFLAGS  ?= -O2 -g
