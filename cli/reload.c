@@ -41,7 +41,7 @@ void reload_config(struct supervisor *sv)
 	bool same = !scales && !memcmp(&next.supervisor, &sv->cfg.supervisor, sizeof(next.supervisor)) &&
 		    next.state.interval_ms == sv->cfg.state.interval_ms;
 	/* Scales: a new segment, the supervisor's settings riding along in NEXT. */
-	if (scales && reload_scales(sv, &next, file.p, file.len) < 0)
+	if (scales && reload_scales(sv, &next, file.p, file.len, true) < 0)
 		goto out;
 	sv->cfg.supervisor = next.supervisor;
 	sv->cfg.state.interval_ms = next.state.interval_ms;

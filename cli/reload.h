@@ -13,6 +13,7 @@
 #ifndef TDP_RELOAD_H
 #define TDP_RELOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli/supervise.h"
@@ -20,8 +21,11 @@
 void reload_config(struct supervisor *sv);
 
 /* Apply NEXT (parsed from TEXT, TEXTLEN bytes), which differs from the
- * running config in its scales alone.  0; or -errno, logged, and the
- * running config stays. */
-int reload_scales(struct supervisor *sv, const struct tdp_config *next, const char *text, size_t textlen);
+ * running config in its scales alone.  RUNNING: the pipeline runs (a
+ * SIGHUP), and what is new is started; else (a checkpoint restored at
+ * start into another config's scales) nothing runs and nothing is
+ * started.  0; or -errno, logged, and the running config stays. */
+int reload_scales(struct supervisor *sv, const struct tdp_config *next, const char *text, size_t textlen,
+		  bool running);
 
 #endif

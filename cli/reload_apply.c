@@ -89,7 +89,8 @@ static const char *names(const struct tdp_config *cfg, const bool *mark, char *o
 	return o ? out : "none";
 }
 
-int reload_scales(struct supervisor *sv, const struct tdp_config *next, const char *text, size_t textlen)
+int reload_scales(struct supervisor *sv, const struct tdp_config *next, const char *text, size_t textlen,
+		  bool running)
 {
 	static struct tdp_config old_cfg;
 	struct reload_map map;
@@ -209,7 +210,8 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	sv->cfg = *next;
 	memcpy(sv->kids, kids, sizeof(kids));
 	sv->awake_since = tdp_now_ns();
-	procs_start_new(sv);
+	if (running)
+		procs_start_new(sv);
 	char a[512], b[512], c[512], d[512];
 	bool added[TDP_MAX_SCALES] = {false}, changed[TDP_MAX_SCALES] = {false};
 	for (uint32_t s = 0; s < next->nscales; s++) {
@@ -220,8 +222,9 @@ int reload_scales(struct supervisor *sv, const struct tdp_config *next, const ch
 	bool removed[TDP_MAX_SCALES] = {false};
 	for (uint32_t o = 0; o < old_cfg.nscales; o++)
 		removed[o] = tdp_config_scale_index(next, old_cfg.scales[o].name) < 0;
-	tdp_log("SIGHUP: scales added: %s; changed (restarted fresh): %s; removed (drained): %s; the others kept "
-		"running (%s)", names(next, added, a, sizeof(a)), names(next, changed, b, sizeof(b)),
-		names(&old_cfg, removed, c, sizeof(c)), names(next, kept_new, d, sizeof(d)));
+	tdp_log("%s: scales added: %s; changed (restarted fresh): %s; removed (drained): %s; the others %s (%s)",
+		running ? "SIGHUP" : "start", names(next, added, a, sizeof(a)), names(next, changed, b, sizeof(b)),
+		names(&old_cfg, removed, c, sizeof(c)), running ? "kept running" : "restored as they were",
+		names(next, kept_new, d, sizeof(d)));
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli/config_diff.h"
+#include "cli/reload.h"
 #include "cli/state.h"
 #include "cli/state_file.h"
 #include "common/atomics.h"
@@ -174,8 +175,11 @@ static int fill(void *vctx, int fd, void *base, uint64_t size, char *err, size_t
 	return 0;
 }
 
-/* Create the segment from the checkpoint IMG.  0 or the exit code (said). */
-static int restore(struct supervisor *sv, const struct tdp_state_image *img, const char *path)
+/* Create the segment from the checkpoint IMG, then, when the config's
+ * scales changed since (TEXT, TEXTLEN: the config now), move it to them
+ * as a reload would (cli/reload_apply.c).  0 or the exit code (said). */
+static int restore(struct supervisor *sv, const struct tdp_state_image *img, const char *path, const char *text,
+		   size_t textlen)
 {
 	static struct tdp_config old_cfg;
 	char err[1024], what[128];
@@ -190,9 +194,10 @@ static int restore(struct supervisor *sv, const struct tdp_state_image *img, con
 		return TDP_EXIT_USAGE;
 	}
 	const char *change = config_change(&old_cfg, &sv->cfg, what, sizeof(what));
-	if (change) {
+	bool scales = change && config_scales_only(&old_cfg, &sv->cfg);
+	if (change && !scales) {
 		tdp_log_error("%s was written with another config (%s differs): start with the config it was "
-			      "written with, or run with --fresh to start over", path, change);
+			      "written with (scales may differ), or run with --fresh to start over", path, change);
 		return TDP_EXIT_USAGE;
 	}
 	struct fill_ctx ctx = {img, &old_cfg};
@@ -205,6 +210,18 @@ static int restore(struct supervisor *sv, const struct tdp_state_image *img, con
 	}
 	sv->restored = true;
 	tdp_log("restored from %s (written %llds ago)", path, (long long)(time(NULL) - img->h.written_s));
+	if (!scales)
+		return 0;
+	/* The scales changed: the restored state under the old ones, then moved. */
+	static struct tdp_config next;
+	next = sv->cfg;
+	sv->cfg.nscales = old_cfg.nscales;
+	memcpy(sv->cfg.scales, old_cfg.scales, sizeof(old_cfg.scales));
+	if (reload_scales(sv, &next, text, textlen, false) < 0) {
+		tdp_shm_detach(&sv->seg);
+		tdp_shm_unlink(next.instance);
+		return TDP_EXIT_SYSTEM;
+	}
 	return 0;
 }
 
@@ -260,7 +277,7 @@ int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fr
 		tdp_log_error("%s", err);
 		return rc == -EINVAL ? TDP_EXIT_USAGE : TDP_EXIT_SYSTEM;
 	}
-	rc = restore(sv, &img, path);
+	rc = restore(sv, &img, path, text, textlen);
 	state_file_close(&img);
 	return rc;
 }

@@ -158,9 +158,9 @@ refused "a flipped byte" "checksum does not match"
 head -c 50000 "$T/good" >"$T/state/checkpoint"
 refused "a cut checkpoint" "cut short or damaged"
 cp "$T/good" "$T/state/checkpoint"
-sed 's/window: 2000, slide: 500/window: 2000, slide: 400/' "$T/c.yaml" >"$T/c2.yaml"
+sed 's/lateness: 10ms/lateness: 20ms/' "$T/c.yaml" >"$T/c2.yaml"
 cp "$T/c.yaml" "$T/c.orig"; cp "$T/c2.yaml" "$T/c.yaml"
-refused "another config" 'another config (scale "slow" differs)'
+refused "another config" 'another config (the source differs)'
 cp "$T/c.orig" "$T/c.yaml"
 cp "$T/out.jsonl" "$T/out.full"
 head -c 1000 "$T/out.full" >"$T/out.jsonl"
