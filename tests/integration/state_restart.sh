@@ -13,10 +13,11 @@
 # (cut back to what the checkpoint committed, then appended to).
 #
 # A drain cut short by supervisor.drain_timeout keeps what was pending in
-# the checkpoint, and the next run publishes it.  Then the refusals: a checkpoint with one byte flipped, one cut short,
-# one written by another config, and an output cut shorter than the
-# checkpoint says are each refused at start, with a message, and nothing
-# is changed; --fresh starts from nothing.
+# the checkpoint, and the next run publishes it.  Then the refusals: a
+# checkpoint with one byte flipped, one cut short, one written with
+# another source (scales may change: state_scales_change.sh), and an
+# output cut shorter than the checkpoint says are each refused at start,
+# with a message, and nothing is changed; --fresh starts from nothing.
 . "$(dirname "$0")/../lib.sh"
 ALLOW_RESTARTS=1
 N=${STATE_POINTS:-400000}
