@@ -40,6 +40,15 @@ int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fr
  */
 int state_save(struct supervisor *sv, bool running);
 
+/* Write a checkpoint of SEG, a segment none of whose processes runs (one
+ * a killed group left), into SV's state directory.  0 or -errno (logged). */
+int state_save_segment(struct supervisor *sv, const struct tdp_shm *seg);
+
+/* A segment of SV's instance left by a supervisor killed with its group:
+ * its state, newer than the last checkpoint, written as the checkpoint
+ * (cli/state_stale.c).  Nothing when there is none, or it is in use. */
+void state_recover_stale(struct supervisor *sv);
+
 /* One turn of the supervisor's loop at NOW: the periodic checkpoint when
  * state.interval has passed since the last (not during a drain). */
 void state_turn(struct supervisor *sv, uint64_t now);

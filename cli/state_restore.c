@@ -260,6 +260,8 @@ int state_start(struct supervisor *sv, const char *text, size_t textlen, bool fr
 	if (ftruncate(lock, 0) != 0 || pwrite(lock, pid, (size_t)len, 0) != len)
 		tdp_log_warn("state.dir %s: could not write the lock's pid: %s", sv->state_dir, strerror(errno));
 	sv->state_lock = lock;
+	if (!fresh)
+		state_recover_stale(sv);
 	state_path(sv, TDP_STATE_FILE, path, sizeof(path));
 	if (fresh && unlink(path) == 0)
 		tdp_log("--fresh: removed the checkpoint %s; starting from nothing", path);

@@ -91,7 +91,11 @@ static void record(struct supervisor *sv, bool ok, uint64_t pause_ns, uint64_t b
 	tdp_counter_add(&h->checkpoints, 1);
 }
 
-int state_save(struct supervisor *sv, bool running)
+/* Write SEG's checkpoint into the state directory (see state_save; SEG
+ * may be another segment than SV's, nothing of it running).  *PAUSE_NS
+ * and *BYTES: what record() keeps. */
+static int save(struct supervisor *sv, const struct tdp_shm *seg, bool running, uint64_t *pause_ns,
+		uint64_t *bytes)
 {
 	char tmp[PATH_MAX + 32], path[PATH_MAX + 16], err[1024];
 	pid_t pids[TDP_MAX_SCALES + 3];
@@ -102,7 +106,6 @@ int state_save(struct supervisor *sv, bool running)
 	if (fd < 0) {
 		int e = errno;
 		tdp_log_error("checkpoint: %s: %s (the previous checkpoint stays)", tmp, strerror(e));
-		record(sv, false, 0, 0);
 		return -e;
 	}
 	uint64_t t0 = tdp_now_ns();
@@ -112,19 +115,18 @@ int state_save(struct supervisor *sv, bool running)
 		unlink(tmp);
 		tdp_log_warn("checkpoint: a process did not stop within %llu ms; trying again at the next interval",
 			     STATE_STOP_WAIT_NS / NS_PER_MS);
-		record(sv, false, 0, 0);
 		return -EAGAIN;
 	}
-	const struct tdp_shm_header *h = sv->seg.hdr;
-	int rc = state_file_write(sv->seg.fd, h, sv->seg.size, h->instance, (const char *)h + h->config_off,
+	const struct tdp_shm_header *h = seg->hdr;
+	int rc = state_file_write(seg->fd, h, seg->size, h->instance, (const char *)h + h->config_off,
 				  h->config_len, fd, err, sizeof(err));
 	if (running)
 		state_continue_pipeline(pids, n);
-	uint64_t pause_ns = running ? tdp_now_ns() - t0 : 0;
+	*pause_ns = running ? tdp_now_ns() - t0 : 0;
 	if (!rc)
 		rc = state_file_seal(fd, err, sizeof(err));
 	struct stat st;
-	uint64_t bytes = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	*bytes = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	close(fd);
 	if (!rc && rename(tmp, path) != 0) {
 		rc = -errno;
@@ -133,12 +135,24 @@ int state_save(struct supervisor *sv, bool running)
 	if (rc) {
 		unlink(tmp);
 		tdp_log_error("checkpoint %s: %s (the previous checkpoint stays)", path, err);
-		record(sv, false, 0, 0);
 		return rc;
 	}
 	sync_dir(sv->state_dir);
-	record(sv, true, pause_ns, bytes);
 	return 0;
+}
+
+int state_save(struct supervisor *sv, bool running)
+{
+	uint64_t pause_ns = 0, bytes = 0;
+	int rc = save(sv, &sv->seg, running, &pause_ns, &bytes);
+	record(sv, rc == 0, pause_ns, bytes);
+	return rc;
+}
+
+int state_save_segment(struct supervisor *sv, const struct tdp_shm *seg)
+{
+	uint64_t pause_ns, bytes;
+	return save(sv, seg, false, &pause_ns, &bytes);
 }
 
 void state_turn(struct supervisor *sv, uint64_t now)

@@ -8,8 +8,10 @@
 # successor must take from the checkpoint: count windows (sublevel and
 # Rips), windows of event time (points waiting for the watermark), the
 # previous diagram (distances) and tracked features and score history
-# (events).  state.interval is short so that a SIGKILL finds a recent
-# checkpoint; the results, events and dead-letter files are continued
+# (events).  After a kill the next run recovers the segment the group
+# left; after every other kill /dev/shm is emptied too (a reboot), and
+# state.interval is short so that the checkpoint it falls back to is
+# recent; the results, events and dead-letter files are continued
 # (cut back to what the checkpoint committed, then appended to).
 #
 # A drain cut short by supervisor.drain_timeout keeps what was pending in
@@ -74,6 +76,7 @@ print(' '.join('%.2f' % r.uniform(0.05, 0.3) for _ in range($STOPS)))" >"$T/mome
 k=0   # not i: wait_run counts with i
 terms=0
 kills=0
+reboots=0
 for m in $(cat "$T/moments") last; do
 	setsid "$TDAPIPE" run -c "$T/c.yaml" >"$T/run.out" 2>>"$T/run.err" &
 	pid=$!
@@ -96,14 +99,22 @@ for m in $(cat "$T/moments") last; do
 	wait_run 60
 	if [ $((k % 3)) -eq 0 ]; then
 		[ "$RUN_RC" -ne 0 ] || die "stop $k: the group was not killed"
+		# every other kill, a reboot too: /dev/shm emptied, only the
+		# checkpoint left (else the next run recovers the segment)
+		if [ $((kills % 2)) -eq 0 ]; then
+			rm -f "/dev/shm/tdapipe-$INSTANCE"
+			reboots=$((reboots + 1))
+		fi
 	else
 		[ "$RUN_RC" -eq 0 ] || { tail -n 20 "$T/run.err" >&2; die "stop $k: SIGTERM gave $RUN_RC"; }
 	fi
 	[ -f "$T/state/checkpoint" ] || die "no checkpoint after stop $k"
 done
 cp "$T/run.err" "$T/loop.err"
-note "$terms stops by SIGTERM, $kills kills of the whole group, then a run to the end"
-[ "$kills" -ge 1 ] && [ "$terms" -ge 1 ] || die "the stops did not happen (the run ended too soon: raise STATE_POINTS)"
+note "$terms stops by SIGTERM, $kills kills of the whole group ($reboots with /dev/shm emptied), then a run to the end"
+[ "$kills" -ge 2 ] && [ "$terms" -ge 1 ] || die "the stops did not happen (the run ended too soon: raise STATE_POINTS)"
+grep -q "recovered the state the killed supervisor (pid [0-9]*) left in /dev/shm/tdapipe-$INSTANCE" "$T/loop.err" ||
+	die "no run recovered the segment a killed group left"
 grep -q "restored from" "$T/run.err" || die "no run said it restored the checkpoint"
 
 check_results "$T/out.jsonl" $SPECS --time-unit ms --same-as "$T/clean.jsonl"
