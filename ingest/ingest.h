@@ -94,6 +94,11 @@ extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
 
 /* Apply a committed body's sequence numbers and newest event times to the
  * stream table. */
+/* What ingest takes from its scales' config: each ring's overflow policy,
+ * whether points must be scalars, whether they need an event time
+ * (ingest/stamp.c; again after a move, ingest/move.c). */
+void ingest_read_scales(struct ingest *in);
+
 void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b);
 
 /* Hand the stamped points to every scale, commit, then tell the workers.

@@ -56,15 +56,7 @@ static int ingest_start(struct ingest *in, const char *instance, const struct td
 	if (rc)
 		return rc;
 	struct tdp_child *c = &in->child;
-	for (uint32_t s = 0; s < c->cfg.nscales; s++) {
-		in->policy[s] = tdp_scale_overflow(&c->cfg, s);
-		if (tdp_scale_needs_scalar(&c->cfg.scales[s]) && !in->needs_scalar) {
-			in->needs_scalar = true;
-			in->scalar_scale = c->cfg.scales[s].name;
-		}
-		if (c->cfg.scales[s].timed && !in->time_scale)
-			in->time_scale = c->cfg.scales[s].name;
-	}
+	ingest_read_scales(in);
 	describe_source(in);
 	in->pending = calloc(c->seg.hdr->max_streams, sizeof(*in->pending));
 	in->pending_newest = calloc(c->seg.hdr->max_streams, sizeof(*in->pending_newest));

@@ -12,28 +12,12 @@
 #include "common/log.h"
 #include "ingest/ingest.h"
 
-bool ingest_moves(const struct tdp_source_cfg *src, const struct tdp_sink_cfg *dead)
-{
-	return (src->type == TDP_SRC_STDIN || src->type == TDP_SRC_TCP || src->type == TDP_SRC_UDP) &&
-	       dead->type != TDP_SINK_KAFKA;
-}
-
 /* What ingest derives from the config and the segment, again, for the new
  * one (as ingest_start does at a start). */
 static int rederive(struct ingest *in)
 {
 	struct tdp_child *c = &in->child;
-	in->needs_scalar = false;
-	in->scalar_scale = in->time_scale = NULL;
-	for (uint32_t s = 0; s < c->cfg.nscales; s++) {
-		in->policy[s] = tdp_scale_overflow(&c->cfg, s);
-		if (tdp_scale_needs_scalar(&c->cfg.scales[s]) && !in->needs_scalar) {
-			in->needs_scalar = true;
-			in->scalar_scale = c->cfg.scales[s].name;
-		}
-		if (c->cfg.scales[s].timed && !in->time_scale)
-			in->time_scale = c->cfg.scales[s].name;
-	}
+	ingest_read_scales(in);
 	streams_fini(&in->streams);
 	if (streams_init(&in->streams, &c->seg) < 0)
 		return TDP_EXIT_SYSTEM;

@@ -26,7 +26,11 @@ struct ingest;
  * a reload (else it is killed and restarted, reading again from its
  * commit): a source that cannot be read again, and dead letters not to
  * Kafka (whose client keeps a pointer into the segment). */
-bool ingest_moves(const struct tdp_source_cfg *src, const struct tdp_sink_cfg *dead);
+static inline bool ingest_moves(const struct tdp_source_cfg *src, const struct tdp_sink_cfg *dead)
+{
+	return (src->type == TDP_SRC_STDIN || src->type == TDP_SRC_TCP || src->type == TDP_SRC_UDP) &&
+	       dead->type != TDP_SINK_KAFKA;
+}
 
 /* Called between chunks, all stamped committed: when a reload asks, park,
  * wait for the new segment and move to it.  0 (moved, or nothing asked),

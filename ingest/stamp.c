@@ -164,3 +164,19 @@ void stamp_record(void *ctx, struct frame *f)
 		return;
 	add_point(in, f, st, (uint32_t)idx);
 }
+
+void ingest_read_scales(struct ingest *in)
+{
+	const struct tdp_config *cfg = &in->child.cfg;
+	in->needs_scalar = false;
+	in->scalar_scale = in->time_scale = NULL;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		in->policy[s] = tdp_scale_overflow(cfg, s);
+		if (tdp_scale_needs_scalar(&cfg->scales[s]) && !in->needs_scalar) {
+			in->needs_scalar = true;
+			in->scalar_scale = cfg->scales[s].name;
+		}
+		if (cfg->scales[s].timed && !in->time_scale)
+			in->time_scale = cfg->scales[s].name;
+	}
+}

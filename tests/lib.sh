@@ -92,6 +92,19 @@ with open('$1', 'w') as f:
 "
 }
 
+# gauss_csv FILE N SEED: N points of a Gaussian random walk, one a line
+# (what the stop/start and reload tests feed).
+gauss_csv() {
+	"$PY" -c "
+import random
+r = random.Random($3); x = 0.0
+with open('$1', 'w') as f:
+    for i in range($2):
+        x += r.gauss(0, 1)
+        f.write('%r\\n' % x)
+"
+}
+
 # run_ok CONFIG [SECS] [WHAT]: run CONFIG to its end (at most SECS, default
 # 60); it must exit 0, else its stderr is shown and the test fails.
 run_ok() {

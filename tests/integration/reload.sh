@@ -11,14 +11,7 @@
 # and the output is what a run without reloads writes.
 . "$(dirname "$0")/../lib.sh"
 N=12000
-"$PY" -c "
-import random
-r = random.Random(5); x = 0.0
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x += r.gauss(0, 1)
-        f.write('%r\n' % x)
-"
+gauss_csv "$T/points.csv" "$N" 5
 head -n $((N / 2)) "$T/points.csv" >"$T/first.csv"
 tail -n +$((N / 2 + 1)) "$T/points.csv" >"$T/second.csv"
 SCALES="scales:

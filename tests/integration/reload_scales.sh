@@ -13,14 +13,7 @@
 . "$(dirname "$0")/../lib.sh"
 N=12000
 N1=6000
-"$PY" -c "
-import random
-r = random.Random(8); x = 0.0
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x += r.gauss(0, 1)
-        f.write('%r\n' % x)
-"
+gauss_csv "$T/points.csv" "$N" 8
 head -n $N1 "$T/points.csv" >"$T/first.csv"
 tail -n +$((N1 + 1)) "$T/points.csv" >"$T/second.csv"
 KEEP='  - {name: keep, complex: sublevel, window: 64, slide: 16}
@@ -106,14 +99,7 @@ note "keep and cloud kept their pids ($K1, $C1) and their results"
 # feeder writes 60,000 points at about 20,000 a second: keep and cloud
 # never stop (same pids) and their results are a clean run's; no id twice.
 N=60000
-"$PY" -c "
-import random
-r = random.Random(9); x = 0.0
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x += r.gauss(0, 1)
-        f.write('%r\n' % x)
-"
+gauss_csv "$T/points.csv" "$N" 9
 SCALES="scales:
 $KEEP
   - {name: gone, complex: sublevel, window: 100, slide: 50}"

@@ -9,14 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 N=12000
 N1=5000
-"$PY" -c "
-import random
-r = random.Random(4); x = 0.0
-with open('$T/points.csv', 'w') as f:
-    for i in range($N):
-        x += r.gauss(0, 1)
-        f.write('%r\n' % x)
-"
+gauss_csv "$T/points.csv" "$N" 4
 head -n $N1 "$T/points.csv" >"$T/first.csv"
 tail -n +$((N1 + 1)) "$T/points.csv" >"$T/second.csv"
 KEEP='  - {name: keep, complex: sublevel, window: 64, slide: 16}
