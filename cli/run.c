@@ -67,8 +67,9 @@ static const char usage[] =
 	"rest is kept in the checkpoint.\n"
 	"A process whose heartbeat stops (supervisor.heartbeat_timeout) is killed\n"
 	"and restarted; one restarted too often (restart_limit) is marked failed.\n"
-	"Exit: 0 all published, 1 a process failed for good, 100 bad usage or\n"
-	"config, 111 system failure, instance already running, or its name taken\n"
+	"Exit: 0 all published, 1 a process failed for good or every record was a\n"
+	"dead letter, 100 bad usage, config or checkpoint, 111 system failure,\n"
+	"instance already running, or its name taken\n"
 	"(/dev/shm/tdapipe-NAME another user's, not a file, or locked by another).\n";
 
 static int find_bindir(char *out, size_t len)
@@ -243,7 +244,8 @@ static size_t failed_list(const struct supervisor *sv, char *out, size_t len)
 /*
  * The run's last line, and its exit code.  Windows published without some
  * dimension are results all the same (each says so); the line still tells
- * how many, and how many records were dead letters.
+ * how many, and how many records were dead letters.  A run in which every
+ * record was one analysed nothing: it fails (TDP_EXIT_FAILED).
  */
 static int run_report(const struct supervisor *sv, bool all_done)
 {
@@ -251,13 +253,22 @@ static int run_report(const struct supervisor *sv, bool all_done)
 	uint64_t partial = 0;
 	for (uint32_t i = 0; i < sv->seg.hdr->nprocs; i++)
 		partial += tdp_proc_incomplete(tdp_shm_proc(&sv->seg, i));
-	uint64_t dead = tdp_counter_get(&tdp_shm_proc(&sv->seg, tdp_slot_ingest())->bad_records);
+	const struct tdp_proc *ingest = tdp_shm_proc(&sv->seg, tdp_slot_ingest());
+	uint64_t dead = tdp_counter_get(&ingest->bad_records);
+	/* Every record refused: nothing was analysed, whatever else went well. */
+	bool all_dead = dead && !tdp_counter_get(&ingest->records_out);
+	if (all_dead)
+		rc = TDP_EXIT_FAILED;
 	char also[512] = "";
 	size_t o = 0;
 	if (partial)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, " (%llu without some dimension: see \"incomplete\" in them)",
 				      (unsigned long long)partial);
-	if (dead)
+	if (all_dead)
+		o += (size_t)snprintf(also + o, sizeof(also) - o, "; but every record (%llu) was a dead letter: "
+				      "nothing was analysed (their reasons are in the dead letters)",
+				      (unsigned long long)dead);
+	else if (dead)
 		o += (size_t)snprintf(also + o, sizeof(also) - o, "; %llu records were dead letters",
 				      (unsigned long long)dead);
 	if (o < sizeof(also))
