@@ -78,7 +78,7 @@
 _Static_assert(sizeof(enum tdp_source_type) == sizeof(int) && sizeof(enum tdp_format) == sizeof(int) &&
 	       sizeof(enum tdp_sink_type) == sizeof(int) && sizeof(enum tdp_event_time) == sizeof(int) &&
 	       sizeof(enum tdp_complex) == sizeof(int) && sizeof(enum tdp_overflow) == sizeof(int) &&
-	       sizeof(enum tdp_resend) == sizeof(int),
+	       sizeof(enum tdp_resend) == sizeof(int) && sizeof(enum tdp_extra) == sizeof(int),
 	       "config enums are ints");
 
 /* ---------------------------------------------------------- enum words */
@@ -98,6 +98,7 @@ static const char *const event_times[] = { "record", "kafka", NULL };
 static const char *const complexes[] = { "sublevel", "rips", NULL };
 static const char *const overflows[] = { "block", "drop", NULL };
 static const char *const resends[] = { "skip", "keep", NULL };   /* enum tdp_resend */
+static const char *const extras[] = { "dead_letter", "ignore", NULL };   /* enum tdp_extra */
 static const char *const time_units[] = { "s", "ms", "us", "ns", NULL };   /* enum tdp_time_unit */
 
 /* ------------------------------------------------------ section readers */
@@ -192,7 +193,7 @@ static const struct tdp_cfg_type time_column = { read_time_column, tdp_cfg_init_
 
 enum { S_TYPE, S_FORMAT, S_PATH, S_HOST, S_PORT, S_BROKERS, S_TOPICS, S_GROUP, S_EVENT_TIME,
        S_STOP_AT_END, S_PROPERTIES, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
-       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND };
+       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND, S_EXTRA };
 
 /*
  * source: the type decides which keys are valid (path for file, host and
@@ -239,13 +240,16 @@ static const struct tdp_cfg_key source_keys[] = {
 	/* Only senders that cannot be re-read from an offset send again. */
 	[S_RESEND] = { "resend", &tdp_cfg_enum, SRC(resend), .words = resends, .def.i = TDP_RESEND_SKIP,
 		       .types = BIT(TDP_SRC_STDIN) | SRC_NET },
+	/* Collectors (Telegraf, Fluent Bit, Vector) add tags and units. */
+	[S_EXTRA] = { "extra", &tdp_cfg_enum, SRC(extra), .words = extras, .def.i = TDP_EXTRA_DEAD_LETTER,
+		      .formats = BIT(TDP_FMT_JSONL) | BIT(TDP_FMT_MSGPACK) },
 };
 
 /* The port before the host, the properties with the other Kafka keys. */
 static const uint8_t source_order[] = {
 	S_TYPE, S_FORMAT, S_PATH, S_PORT, S_HOST, S_BROKERS, S_TOPICS, S_GROUP, S_PROPERTIES,
 	S_EVENT_TIME, S_STOP_AT_END, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
-	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND,
+	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND, S_EXTRA,
 };
 
 CHECK_ROWS(source_keys, source_order);

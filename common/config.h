@@ -45,6 +45,11 @@ enum tdp_resend {
 	TDP_RESEND_SKIP, /* a timed record at or before its stream's resume mark is skipped, counted */
 	TDP_RESEND_KEEP, /* every record is stamped again */
 };
+/* What the jsonl and msgpack decoders do with keys besides stream, t and v. */
+enum tdp_extra {
+	TDP_EXTRA_DEAD_LETTER, /* the record is a dead letter ("unknown key") */
+	TDP_EXTRA_IGNORE,      /* the key and its value are passed over (collectors' tags, units) */
+};
 
 /*
  * A Kafka client's settings (source, sink or dead_letter of type kafka).
@@ -90,6 +95,7 @@ struct tdp_source_cfg {
 	uint64_t idle_close_ns;    /* emit a stream's open time windows after this much wall time
 				      without a point of it (0 = never, the default) */
 	enum tdp_resend resend;    /* tcp / udp / stdin: records sent again after a restart (default skip) */
+	enum tdp_extra extra;      /* jsonl / msgpack: keys besides stream, t, v (default dead_letter) */
 	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 

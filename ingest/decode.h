@@ -41,6 +41,12 @@ int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct tdp_decoded *out,
 		 char *reason, size_t rlen);
 
+/* decode_jsonl, but with IGNORE_EXTRA (source `extra: ignore`) a key
+ * besides stream, t and v is passed over with its value (any JSON value,
+ * checked as strictly, nested at most 32 deep) instead of refused. */
+int decode_jsonl_extra(const char *rec, size_t len, enum tdp_time_unit unit, bool ignore_extra,
+		       struct tdp_decoded *out, char *reason, size_t rlen);
+
 /* From a stream of concatenated msgpack maps with the same keys; "t" is
  * an integer or a float counted in UNIT, or a string holding an RFC 3339
  * date-time.  Returns 1: a record decoded, *USED bytes consumed; 0: BUF
@@ -50,6 +56,11 @@ int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct td
  * the next begins, cannot be known. */
 int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
 		   struct tdp_decoded *out, char *reason, size_t rlen);
+
+/* decode_msgpack, passing over keys besides stream, t and v with
+ * IGNORE_EXTRA (source `extra: ignore`). */
+int decode_msgpack_extra(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra, size_t *used,
+			 struct tdp_decoded *out, char *reason, size_t rlen);
 
 /*
  * Passing over one msgpack object of any size as its bytes arrive, without

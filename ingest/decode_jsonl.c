@@ -377,8 +377,85 @@ static int parse_values(struct jp *p, struct tdp_decoded *out)
 }
 
 /* Decode one JSON Lines record; see decode.h. */
+/* Deepest nesting of a value skipped under an ignored key. */
+#define SKIP_DEPTH 32
+
+/*
+ * Move past the value at the current position (`extra: ignore`): any
+ * JSON value, checked as strictly as the rest of the record (a bad
+ * number, a control character, a missing bracket are still syntax
+ * errors), nested at most SKIP_DEPTH deep.
+ */
+static int skip_value(struct jp *p, int depth)
+{
+	char scratch[1];
+	size_t n;
+	skip_ws(p);
+	switch (peek_kind(p)) {
+	case J_NONE:
+		return syntax(p, "a value");
+	case J_STRING:
+		return parse_string(p, scratch, 0, &n);
+	case J_NULL:
+	case J_BOOL:
+		p->pos += word_len(p);
+		return 0;
+	case J_NUMBER: {
+		const char *w;
+		if (number_word(p, "an ignored key's value", &w, &n) < 0)
+			return -1;
+		p->pos += n;
+		return 0;
+	}
+	case J_OBJECT:
+	case J_ARRAY:
+		break;
+	}
+	bool object = p->s[p->pos] == '{';
+	char close = object ? '}' : ']';
+	if (depth >= SKIP_DEPTH)
+		return fail(p, "an ignored key's value nests deeper than %d", SKIP_DEPTH);
+	p->pos++;
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == close) {
+		p->pos++;
+		return 0;
+	}
+	for (;;) {
+		skip_ws(p);
+		if (object) {
+			if (p->pos >= p->len || p->s[p->pos] != '"')
+				return syntax(p, "a key string");
+			if (parse_string(p, scratch, 0, &n) < 0)
+				return -1;
+			skip_ws(p);
+			if (p->pos >= p->len || p->s[p->pos] != ':')
+				return syntax(p, "':'");
+			p->pos++;
+		}
+		if (skip_value(p, depth + 1) < 0)
+			return -1;
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == close) {
+			p->pos++;
+			return 0;
+		}
+		return syntax(p, object ? "',' or '}'" : "',' or ']'");
+	}
+}
+
 int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct tdp_decoded *out,
 		 char *reason, size_t rlen)
+{
+	return decode_jsonl_extra(rec, len, unit, false, out, reason, rlen);
+}
+
+int decode_jsonl_extra(const char *rec, size_t len, enum tdp_time_unit unit, bool ignore_extra,
+		       struct tdp_decoded *out, char *reason, size_t rlen)
 {
 	struct jp p = {.s = rec, .len = len, .reason = reason, .rlen = rlen};
 	bool seen_stream = false, seen_t = false, seen_v = false;
@@ -426,13 +503,15 @@ int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct td
 				seen = NULL;
 			char q[TDP_QUOTE_MAX];
 			reason_quote(q, key, klen < sizeof(key) ? klen : sizeof(key));
-			if (!seen)
-				return fail(&p, "unknown key %s", q);
-			if (*seen)
+			if (!seen) {
+				if (!ignore_extra)
+					return fail(&p, "unknown key %s", q);
+				if (skip_value(&p, 0) < 0)   /* extra: ignore */
+					return -1;
+			} else if (*seen) {
 				return fail(&p, "duplicate key %s", q);
-			*seen = true;
-
-			if (seen == &seen_stream) {
+			} else if (seen == &seen_stream) {
+				*seen = true;
 				enum jkind k = peek_kind(&p);
 				char id[TDP_STREAM_NAME_MAX];
 				size_t idlen;
@@ -446,10 +525,12 @@ int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct td
 					return -1;
 				out->has_stream = true;
 			} else if (seen == &seen_t) {
+				*seen = true;
 				if (parse_time(&p, unit, &out->t) < 0)
 					return -1;
 				out->has_time = true;
 			} else {
+				*seen = true;
 				if (parse_values(&p, out) < 0)
 					return -1;
 			}

@@ -291,8 +291,8 @@ static int object_values(const msgpack_object *o, struct tdp_decoded *out, char 
 }
 
 /* The map OBJ as a point; keys as in jsonl. */
-static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, struct tdp_decoded *out,
-			char *reason, size_t rlen)
+static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, bool ignore_extra,
+			struct tdp_decoded *out, char *reason, size_t rlen)
 {
 	bool seen_stream = false, seen_t = false, seen_v = false;
 
@@ -320,6 +320,8 @@ static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, stru
 			seen = &seen_v;
 		else
 			seen = NULL;
+		if (!seen && ignore_extra)
+			continue;   /* extra: ignore */
 		if (!seen) {
 			snprintf(reason, rlen, "unknown key %s", q);
 			return -1;
@@ -353,9 +355,15 @@ static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, stru
 	return 0;
 }
 
-/* Decode the msgpack object at the front of BUF; see decode.h. */
 int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
 		   struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	return decode_msgpack_extra(buf, len, unit, false, used, out, reason, rlen);
+}
+
+/* Decode the msgpack object at the front of BUF; see decode.h. */
+int decode_msgpack_extra(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra, size_t *used,
+			 struct tdp_decoded *out, char *reason, size_t rlen)
 {
 	size_t size = 0;
 
@@ -379,7 +387,7 @@ int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t 
 	msgpack_unpacked_init(&u);
 	msgpack_unpack_return r = msgpack_unpack_next(&u, buf, size, &off);
 	if (r == MSGPACK_UNPACK_SUCCESS && off == size) {
-		rc = object_point(&u.data, unit, out, reason, rlen) < 0 ? -1 : 1;
+		rc = object_point(&u.data, unit, ignore_extra, out, reason, rlen) < 0 ? -1 : 1;
 	} else if (r == MSGPACK_UNPACK_NOMEM_ERROR) {
 		/* msgpack-c says so for nesting deeper than it supports, too. */
 		snprintf(reason, rlen, "cannot unpack: nested too deep or out of memory");

@@ -37,7 +37,8 @@ static void text_record(struct framer *fr, const char *p, size_t len, uint64_t o
 	} else if (fr->cfg->format == TDP_FMT_CSV) {
 		f.ok = decode_csv(p, n, fr->cfg, &f.dec, f.reason, sizeof(f.reason)) == 0;
 	} else {
-		f.ok = decode_jsonl(p, n, fr->cfg->time_unit, &f.dec, f.reason, sizeof(f.reason)) == 0;
+		f.ok = decode_jsonl_extra(p, n, fr->cfg->time_unit, fr->cfg->extra == TDP_EXTRA_IGNORE, &f.dec, f.reason,
+					  sizeof(f.reason)) == 0;
 	}
 	cb(ctx, &f);
 }
@@ -144,8 +145,8 @@ static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, ui
 	while (pos < len) {
 		struct frame f = {.raw = buf + pos, .off = off + pos, .dead = TDP_DEAD_MALFORMED};
 		size_t used = 0;
-		int rc = decode_msgpack(buf + pos, len - pos, fr->cfg->time_unit, &used, &f.dec, f.reason,
-					sizeof(f.reason));
+		int rc = decode_msgpack_extra(buf + pos, len - pos, fr->cfg->time_unit, fr->cfg->extra == TDP_EXTRA_IGNORE,
+					      &used, &f.dec, f.reason, sizeof(f.reason));
 		if (rc == 0)
 			break;
 		if (rc == -2) {
@@ -297,7 +298,8 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	}
 	if (cfg->format == TDP_FMT_MSGPACK) {
 		size_t used = 0;
-		int rc = decode_msgpack(p, len, cfg->time_unit, &used, &f->dec, f->reason, sizeof(f->reason));
+		int rc = decode_msgpack_extra(p, len, cfg->time_unit, cfg->extra == TDP_EXTRA_IGNORE, &used, &f->dec,
+					      f->reason, sizeof(f->reason));
 		if (rc == -2) {
 			;   /* not msgpack: only this message, the next one starts afresh */
 		} else if (rc == 0) {
@@ -322,5 +324,6 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	else if (cfg->format == TDP_FMT_CSV)
 		f->ok = decode_csv(p, n, cfg, &f->dec, f->reason, sizeof(f->reason)) == 0;
 	else
-		f->ok = decode_jsonl(p, n, cfg->time_unit, &f->dec, f->reason, sizeof(f->reason)) == 0;
+		f->ok = decode_jsonl_extra(p, n, cfg->time_unit, cfg->extra == TDP_EXTRA_IGNORE, &f->dec, f->reason,
+					   sizeof(f->reason)) == 0;
 }

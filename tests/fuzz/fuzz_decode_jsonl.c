@@ -148,6 +148,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (valid)
 		FUZZ_CHECK(!memcmp(&want, &a.d, sizeof(want)), "the point differs from what the JSON says");
 
+	/* extra: ignore accepts at least what the strict decoder does, the
+	 * same point; whatever it refuses, it says why in one line. */
+	{
+		char *reason = malloc(RLEN);
+		struct tdp_decoded d;
+		int rc = decode_jsonl_extra(rec, size, UNIT, true, &d, reason, RLEN);
+		FUZZ_CHECK(rc == 0 || rc == -1, "decode_jsonl_extra returned %d", rc);
+		FUZZ_CHECK(rc == 0 || fuzz_reason_ok(reason, RLEN), "extra: a refused record without a one-line reason");
+		if (a.rc == 0)
+			FUZZ_CHECK(rc == 0 && !memcmp(&d, &a.d, sizeof(d)), "extra: ignore changed an accepted record");
+		free(reason);
+	}
+
 	for (size_t rlen = 1; rlen < 48 && a.rc < 0; rlen += 7) {
 		char *small = malloc(rlen);
 		struct tdp_decoded d;

@@ -345,7 +345,7 @@ static void test_unknown_key(void **state)
 			 "header, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
-			 "type, format, resend, max_record, time_unit, lateness, idle_close)");
+			 "type, format, resend, extra, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
 		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
@@ -1235,7 +1235,7 @@ static void test_kafka_errors(void **state)
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
 			 " stream_column: 1}\n",
 		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
-			 "format, brokers, topics, group, event_time, stop_at_end, properties, max_record, time_unit, lateness, idle_close)");
+			 "format, brokers, topics, group, event_time, stop_at_end, properties, extra, max_record, time_unit, lateness, idle_close)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
 		    NAME ":2:50: source.port: unknown key for type kafka");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
@@ -1244,7 +1244,7 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close, "
-			 "resend)");
+			 "resend, extra)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");

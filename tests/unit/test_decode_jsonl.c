@@ -358,6 +358,66 @@ static void test_too_many_values(void **state)
 	bad(rec, "v[16]: not a number: \"1x\"");
 }
 
+/* extra: ignore (decode_jsonl_extra): keys besides stream, t, v are
+ * passed over with any JSON value, checked as strictly as the rest;
+ * without it the same records are refused. */
+static void test_extra_ignore(void **state)
+{
+	(void)state;
+	static const char *const good_recs[] = {
+		"{\"host\": \"a\", \"v\": 1.5, \"unit\": \"C\"}",
+		"{\"tags\": {\"site\": \"x\", \"n\": [1, 2.5e3, {\"deep\": [true, false, null]}]}, \"v\": 2}",
+		"{\"v\": [1, 2], \"ok\": true, \"none\": null, \"n\": -0.5, \"s\": \"\\u00e9\\\"\"}",
+		"{\"e\": {}, \"a\": [], \"stream\": \"s\", \"t\": 3, \"v\": 4}",
+	};
+	for (size_t i = 0; i < sizeof(good_recs) / sizeof(good_recs[0]); i++) {
+		struct tdp_decoded d;
+		char reason[192] = "";
+		int rc = decode_jsonl_extra(good_recs[i], strlen(good_recs[i]), TDP_TIME_S, true, &d, reason, sizeof(reason));
+		if (rc != 0)
+			print_error("record %s: %s\n", good_recs[i], reason);
+		assert_int_equal(rc, 0);
+		assert_int_equal(decode_jsonl(good_recs[i], strlen(good_recs[i]), TDP_TIME_S, &d, reason,
+					      sizeof(reason)), -1);
+		assert_non_null(strstr(reason, "unknown key"));
+	}
+	struct tdp_decoded d;
+	char reason[192];
+	const char *r = "{\"tags\": {\"n\": [1, 2.5e3]}, \"stream\": \"s\", \"v\": [7, 8]}";
+	assert_int_equal(decode_jsonl_extra(r, strlen(r), TDP_TIME_S, true, &d, reason, sizeof(reason)), 0);
+	assert_string_equal(d.stream, "s");
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 7 && d.v[1] == 8);
+	/* still strict: bad values under an ignored key, and the known keys' rules */
+	static const struct { const char *rec, *want; } bad_recs[] = {
+		{"{\"x\": 01, \"v\": 1}", "an ignored key's value: not a number: \"01\""},
+		{"{\"x\": [1, 2, \"v\": 1}", "syntax error at byte 16: expected ',' or ']', got \":\""},
+		{"{\"x\": {\"a\" 1}, \"v\": 1}", "syntax error at byte 11: expected ':', got \"1\""},
+		{"{\"x\": , \"v\": 1}", "syntax error at byte 6: expected a value, got \",\""},
+		{"{\"x\": 1}", "missing key \"v\""},
+		{"{\"v\": 1, \"v\": 2}", "duplicate key \"v\""},
+	};
+	for (size_t i = 0; i < sizeof(bad_recs) / sizeof(bad_recs[0]); i++) {
+		int rc = decode_jsonl_extra(bad_recs[i].rec, strlen(bad_recs[i].rec), TDP_TIME_S, true, &d, reason,
+					    sizeof(reason));
+		assert_int_equal(rc, -1);
+		if (strcmp(reason, bad_recs[i].want))
+			print_error("record %s: %s\n", bad_recs[i].rec, reason);
+		assert_string_equal(reason, bad_recs[i].want);
+	}
+	/* nesting under an ignored key is bounded */
+	char deep[200];
+	size_t n = 0;
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n, "{\"x\": ");
+	for (int k = 0; k < 40; k++)
+		deep[n++] = '[';
+	for (int k = 0; k < 40; k++)
+		deep[n++] = ']';
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n, ", \"v\": 1}");
+	assert_int_equal(decode_jsonl_extra(deep, n, TDP_TIME_S, true, &d, reason, sizeof(reason)), -1);
+	assert_string_equal(reason, "an ignored key's value nests deeper than 32");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_null_and_types),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_too_many_values),
+		cmocka_unit_test(test_extra_ignore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -667,6 +667,38 @@ static void test_skip(void **state)
 	mp_fini(&m);
 }
 
+/* extra: ignore (decode_msgpack_extra): other keys, of any type, passed
+ * over; without it refused. */
+static void test_extra_ignore(void **state)
+{
+	(void)state;
+	struct mp m;
+	mp_init(&m);
+	msgpack_pack_map(&m.pk, 4);
+	pack_key(&m, "tags");
+	msgpack_pack_map(&m.pk, 1);
+	pack_key(&m, "site");
+	msgpack_pack_array(&m.pk, 2);
+	msgpack_pack_nil(&m.pk);
+	msgpack_pack_true(&m.pk);
+	pack_key(&m, "stream");
+	msgpack_pack_str(&m.pk, 1);
+	msgpack_pack_str_body(&m.pk, "s", 1);
+	pack_key(&m, "unit");
+	msgpack_pack_int(&m.pk, 7);
+	pack_key(&m, "v");
+	msgpack_pack_double(&m.pk, 3.5);
+	struct res r;
+	r.rc = decode_msgpack_extra(m.sb.data, m.sb.size, TDP_TIME_S, true, &r.used, &r.d, r.reason,
+				    sizeof(r.reason));
+	assert_int_equal(r.rc, 1);
+	assert_int_equal(r.used, m.sb.size);
+	assert_string_equal(r.d.stream, "s");
+	assert_true(r.d.dim == 1 && r.d.v[0] == 3.5);
+	bad(&m, "unknown key \"tags\"");
+	mp_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_huge_count),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_extra_ignore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
