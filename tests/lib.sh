@@ -18,7 +18,7 @@ cleanup() {
 		[ -f "$pidf" ] && kill -9 "$(cat "$pidf")" 2>/dev/null || true
 	done
 	rm -f "/dev/shm/tdapipe-$INSTANCE" "/dev/shm/tdapipe-$INSTANCE"-*
-	rm -rf "./$INSTANCE-state"   # the default state.dir of configs without one
+	rm -rf "./$INSTANCE"*-state   # the default state.dir of configs without one (INSTANCE, INSTANCEa, INSTANCE-k ...)
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
