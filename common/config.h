@@ -18,6 +18,7 @@
 #include "common/config_metrics.h"
 #include "common/config_state.h"
 #include "common/config_features.h"
+#include "common/config_fields.h"
 #include "common/time_unit.h"
 
 #define TDP_MAX_SCALES 16
@@ -96,6 +97,7 @@ struct tdp_source_cfg {
 				      without a point of it (0 = never, the default) */
 	enum tdp_resend resend;    /* tcp / udp / stdin: records sent again after a restart (default skip) */
 	enum tdp_extra extra;      /* jsonl / msgpack: keys besides stream, t, v (default dead_letter) */
+	struct tdp_source_fields fields; /* stream:, time:, values: (common/config_fields.h) */
 	struct tdp_kafka_cfg kafka;     /* kafka */
 };
 
@@ -128,6 +130,7 @@ struct tdp_scale_cfg {
 	struct tdp_features_cfg features; /* what results carry besides diagrams (default: nothing) */
 	struct tdp_track_cfg track;       /* features followed from window to window (events) */
 	struct tdp_anomaly_cfg anomaly;   /* a score per window, an event when it is high */
+	struct tdp_scale_values values;   /* value: / values: the coordinates it takes (default all) */
 };
 
 /*
