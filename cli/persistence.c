@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/persistence_config.h"
 #include "cli/persistence_features.h"
 #include "common/buf.h"
 #include "common/exitcode.h"
@@ -31,12 +32,16 @@ static const char usage[] =
 	"                           [--input point-cloud|lower-distance|series] [--memory-mb MB]\n"
 	"                           [--window W --slide S] [--summary | --changes | --features F.yaml]\n"
 	"                           [FILE|-]\n"
+	"       tdapipe persistence --config CONFIG.yaml --scale NAME [--events FILE] [FILE|-]\n"
 	"Persistence diagrams of FILE (default: standard input).  Prints one interval per\n"
 	"line, DIM BIRTH DEATH (death inf for essential classes), sorted; with --window,\n"
 	"WINDOW DIM BIRTH DEATH for windows k over rows [k*S, k*S+W); with --summary,\n"
 	"WINDOW COUNT TOTAL; with --changes (sublevel), WINDOW died|born BIRTH DEATH;\n"
 	"with --features, one JSON line per window with the features and distances the\n"
 	"features block in F.yaml asks for (as a scale's `features:`, tdapipe.yaml(5)).\n"
+	"With --config, scale NAME of a pipeline config runs offline on FILE, read as the\n"
+	"config's source reads (format, fields), and its results are printed as the\n"
+	"pipeline publishes them (events into --events FILE).\n"
 	"--dim K: H0..HK (0..3, default 1).  --memory-mb MB: cap the Rips engine (default: none).\n"
 	"A dimension that cannot be computed (memory, size) is left out, named on stderr, exit 1.\n"
 	"Exit 100 on bad usage or input (FILE:LINE: reason), 111 on a system failure.\n"
@@ -54,6 +59,8 @@ struct opts {
 	size_t memory_mb;         /* 0: no cap but the machine's */
 	bool summary, changes;
 	const char *features;     /* --features: the features block's file */
+	const char *config, *scale, *events;   /* --config, --scale, --events */
+	bool plain;               /* an option of the plain mode was given */
 	const char *path;
 };
 
@@ -101,6 +108,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"changes", no_argument, NULL, 'C'},
 		{"memory-mb", required_argument, NULL, 'm'},
 		{"features", required_argument, NULL, 'F'},
+		{"config", required_argument, NULL, 'K'},
+		{"scale", required_argument, NULL, 'N'},
+		{"events", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -113,6 +123,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		o->plain |= c != 'K' && c != 'N' && c != 'E' && c != 'h';
 		switch (c) {
 		case 'c':
 			if (!strcmp(optarg, "rips"))
@@ -165,6 +176,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'F':
 			o->features = optarg;
 			break;
+		case 'K':
+			o->config = optarg;
+			break;
+		case 'N':
+			o->scale = optarg;
+			break;
+		case 'E':
+			o->events = optarg;
+			break;
 		case 'h':
 			return -1;
 		default:
@@ -174,6 +194,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (optind < argc - 1)
 		return fail_usage("more than one input file (see --help)");
 	o->path = optind < argc ? argv[optind] : "-";
+	if (o->config || o->scale || o->events) {
+		if (!o->config || !o->scale)
+			return fail_usage("--config and --scale go together%s", o->events ? " (and --events needs them)" : "");
+		if (o->plain)
+			return fail_usage("--config takes the complex, windows and features from the config: "
+					  "no other option goes with it but --scale and --events");
+		return 0;
+	}
 	if (!o->window != !o->slide)
 		return fail_usage("--window and --slide go together");
 	if (o->summary && !o->window)
@@ -552,6 +580,8 @@ int cmd_persistence(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
+	if (o.config)
+		return persistence_config_run(o.config, o.scale, o.path, o.events);
 
 	bool is_stdin = !strcmp(o.path, "-");
 	const char *name = is_stdin ? "<stdin>" : o.path;
