@@ -338,14 +338,14 @@ static void test_unknown_key(void **state)
 	/* Keys that exist, but not for this type or format. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: a, port: 80}\n",
 		    NAME ":2:31: source.port: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 80, path: a}\n",
 		    NAME ":2:31: source.path: unknown key for type tcp (expected one of: type, "
 			 "format, host, port, max_connections, idle_timeout, resend, stream_column, time_column, "
-			 "header, max_record, time_unit, lateness, idle_close)");
+			 "header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
-			 "type, format, resend, extra, max_record, time_unit, lateness, idle_close)");
+			 "type, format, resend, extra, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
 		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
@@ -1219,7 +1219,7 @@ static void test_kafka_errors(void **state)
 	/* event_time: Kafka only, record or kafka, and then no time column. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: x, event_time: kafka}\n",
 		    NAME ":2:31: source.event_time: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: broker}\n",
 		    NAME ":2:62: source.event_time: expected record or kafka, got \"broker\"");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
@@ -1231,11 +1231,11 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:50: source.header: unknown key for type kafka (expected one of: type, format, "
 			 "brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, "
-			 "max_record, time_unit, lateness, idle_close)");
+			 "max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
 			 " stream_column: 1}\n",
 		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
-			 "format, brokers, topics, group, event_time, stop_at_end, properties, extra, max_record, time_unit, lateness, idle_close)");
+			 "format, brokers, topics, group, event_time, stop_at_end, properties, extra, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
 		    NAME ":2:50: source.port: unknown key for type kafka");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
@@ -1244,7 +1244,7 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close, "
-			 "resend, extra)");
+			 "resend, extra, stream, time, values)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");

@@ -195,8 +195,10 @@ static void test_quoted_stream(void **state)
 	good("3,\" s \"", 1, -1, &d);       /* quoted last column */
 	assert_string_equal(d.stream, " s ");
 
-	/* A quote elsewhere is just a bad number. */
-	bad("\"1\",2", -1, -1, "column 0: not a number: \"\"1\"\"");
+	/* RFC 4180: any column may be quoted, values too. */
+	good("\"1\",2", -1, -1, &d);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1 && d.v[1] == 2);
 	bad("\"abc,1", 0, -1, "column 0: unterminated quoted field");
 	bad("\"ab\"\"", 0, -1, "column 0: unterminated quoted field");
 	bad("\"a\"b,1", 0, -1, "column 0: text after the closing quote");
