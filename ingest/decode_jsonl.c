@@ -594,7 +594,8 @@ static int walk_object(struct jp *p, const struct tdp_source_cfg *src, char *pat
 		enum field_role role = F_NONE;
 		int slot = -1;
 		bool fits = klen <= sizeof(key) && n < TDP_FIELD_NAME_MAX;
-		if (fits) {
+		/* A key holding a dot is on no dotted path ("a.b" is a in b). */
+		if (fits && !memchr(key, '.', klen)) {
 			if (plen)
 				path[plen] = '.';
 			memcpy(path + plen + (plen ? 1 : 0), key, klen);

@@ -378,9 +378,12 @@ static int walk_map(const msgpack_object *obj, const struct tdp_source_cfg *src,
 		if (n < TDP_FIELD_NAME_MAX) {
 			if (plen)
 				path[plen] = '.';
-			memcpy(path + plen + (plen ? 1 : 0), name, klen);
+			if (klen)
+				memcpy(path + plen + (plen ? 1 : 0), name, klen);
 			path[n] = '\0';
-			role = field_role(src, path, n, &slot);
+			/* A key holding a dot is on no dotted path ("a.b" is a in b). */
+			if (!klen || !memchr(name, '.', klen))
+				role = field_role(src, path, n, &slot);
 			reason_quote(q, path, n);
 		} else {
 			reason_quote(q, name, klen);

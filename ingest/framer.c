@@ -109,13 +109,13 @@ static uint64_t take_lines(struct framer *fr)
 static void read_header(struct framer *fr, const char *p, size_t len, bool truncated)
 {
 	fr->header_pending = false;
+	if (!csv_columns_named(fr->cfg))
+		return;   /* only skipped: the columns are indices */
 	if (truncated) {
 		csv_columns_init(&fr->cols, fr->cfg);
 		fr->cols.bad = true;
 		snprintf(fr->cols.reason, sizeof(fr->cols.reason), "the header is longer than max_record (%u bytes)",
 			 fr->cfg->max_record);
-	} else if (!csv_columns_named(fr->cfg)) {
-		return;   /* only skipped: the columns are indices */
 	} else {
 		csv_columns_header(&fr->cols, fr->cfg, p, len);
 	}

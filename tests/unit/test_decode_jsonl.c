@@ -529,6 +529,10 @@ static void test_field_defaults(void **state)
 	assert_true(d.has_time && d.dim == 3);
 	assert_int_equal(run_src(&c, "{\"meta\":{\"id\":\"q\"},\"t\":2}", &d, reason), -1);
 	assert_string_equal(reason, "missing key \"v\"");
+	/* a key holding a dot is on no path: "meta.id" is not meta's id */
+	c.extra = TDP_EXTRA_IGNORE;
+	assert_int_equal(run_src(&c, "{\"meta.id\":\"q\",\"v\":1}", &d, reason), -1);
+	assert_string_equal(reason, "missing field \"meta.id\" (the stream)");
 }
 
 int main(void)
