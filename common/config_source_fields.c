@@ -172,6 +172,57 @@ static int need_header(struct tdp_cfg_ctx *c, const struct tdp_ynode *v, const c
 	return tdp_cfg_expected(c, v, path, "a 0-based column index (a column name needs header: true)");
 }
 
+/* Whether path A leads into path B ("fields" into "fields.temp"). */
+static bool path_within(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+	return a[0] && !strncmp(a, b, n) && b[n] == '.';
+}
+
+/*
+ * jsonl / msgpack: no configured path inside another (stream: fields
+ * with values: [fields.temp] would ask one key to be a string and an
+ * object).  The later field in the mapping is the error.
+ */
+static int nested_paths(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path,
+			const struct tdp_source_fields *fs)
+{
+	const struct tdp_field *f[TDP_FIELDS_MAX + 2];
+	const struct tdp_ynode *node[TDP_FIELDS_MAX + 2];
+	char kp[TDP_CFG_PATH_MAX], ip[TDP_CFG_PATH_MAX], w[160];
+	const char *where[TDP_FIELDS_MAX + 2];
+	char paths[TDP_FIELDS_MAX + 2][TDP_CFG_PATH_MAX];
+	size_t n = 0;
+	if (fs->has_stream) {
+		f[n] = &fs->stream, node[n] = node_of(m, "stream");
+		where[n++] = tdp_cfg_key_path(paths[0], path, "stream");
+	}
+	if (fs->has_time) {
+		f[n] = &fs->time, node[n] = node_of(m, "time");
+		where[n] = tdp_cfg_key_path(paths[n], path, "time");
+		n++;
+	}
+	const struct tdp_ynode *e = fs->nvalues ? node_of(m, "values")->head : NULL;
+	for (uint32_t i = 0; i < fs->nvalues; i++, e = e->next) {
+		f[n] = &fs->values[i], node[n] = e;
+		where[n] = tdp_cfg_index_path(paths[n], tdp_cfg_key_path(ip, path, "values"), i);
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			if (i == j || !path_within(f[i]->name, f[j]->name))
+				continue;
+			size_t later = (node[i]->line > node[j]->line ||
+					(node[i]->line == node[j]->line && node[i]->col > node[j]->col)) ? i : j;
+			snprintf(w, sizeof(w), "a path not %s \"%s\" (one key cannot hold both)",
+				 later == i ? "leading into" : "inside", f[i == later ? j : i]->name);
+			snprintf(kp, sizeof(kp), "%s", where[later]);
+			return tdp_cfg_expected(c, node[later], kp, w);
+		}
+	}
+	return 0;
+}
+
 int tdp_source_fields_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const char *path, void *obj,
 			    const struct tdp_ynode *const *seen)
 {
@@ -221,6 +272,8 @@ int tdp_source_fields_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, co
 		snprintf(w, sizeof(w), "a field other than the stream's");
 		return tdp_cfg_expected(c, vtc, tdp_cfg_key_path(kp, path, vt ? "time" : "time_column"), w);
 	}
+	if (src->format != TDP_FMT_CSV && nested_paths(c, m, path, fs))
+		return -1;
 	const struct tdp_ynode *e = vv ? vv->head : NULL;
 	for (uint32_t i = 0; i < fs->nvalues; i++, e = e->next) {
 		const char *other = s_set && tdp_field_same(&fs->values[i], &fs->stream) ? "stream"

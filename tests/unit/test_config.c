@@ -1735,6 +1735,11 @@ static void test_source_fields(void **state)
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
 			 " format: jsonl, time: ts}\n" SCALES_TAIL,
 		    NAME ":2:90: source.time: expected no time with event_time kafka");
+	check_error(cfg, SRC_LINE("format: jsonl, stream: fields, values: [fields.temp]"),
+		    NAME ":2:76: source.values[0]: expected a path not inside \"fields\" (one key cannot hold both)");
+	check_error(cfg, SRC_LINE("format: msgpack, values: [a.b.c, a.b]"),
+		    NAME ":2:69: source.values[1]: expected a path not leading into \"a.b.c\"");
+	check_ok(cfg, SRC_LINE("format: jsonl, stream: field, values: [fields.temp, fields.t]"));
 #undef SRC_LINE
 }
 
