@@ -346,6 +346,15 @@ static void test_whole_message(void **state)
 		if (f.ok)
 			assert_true(f.dec.dim == 1 && f.dec.v[0] == 1.5);
 	}
+	/* csv: a line break inside quotes is part of the one record */
+	struct tdp_source_cfg csv = csv_cfg();
+	csv.stream_column = 0;
+	framer_decode_message(&csv, "\"a\nb\",1.5\n", 9, 0, &f);
+	assert_true(f.ok);
+	assert_string_equal(f.dec.stream, "a\nb");
+	framer_decode_message(&csv, "\"a\",1\n\"b\",2", 11, 0, &f);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "more than one line in one message");
 	/* msgpack: exactly one map */
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
