@@ -450,6 +450,19 @@ static void test_header_mapping(void **state)
 	assert_int_equal(csv_columns_header(&m, &c, broken, strlen(broken)), -1);
 	assert_string_equal(m.reason, "header: column 1: unterminated quoted field");
 
+	/* values by index, no header: in their order, other columns not read */
+	c = cfg(1, -1);
+	c.fields.nvalues = 2;
+	c.fields.values[0].index = 3;
+	c.fields.values[1].index = 0;
+	csv_columns_init(&m, &c);
+	assert_int_equal(run_cols(&c, &m, "1.5,s,junk,2.5", &d, reason), 0);
+	assert_true(d.dim == 2 && d.v[0] == 2.5 && d.v[1] == 1.5);
+	assert_int_equal(run_cols(&c, &m, ",s,junk,2.5", &d, reason), 0);
+	assert_int_equal(d.absent, 2);
+	assert_int_equal(run_cols(&c, &m, "1,s,junk", &d, reason), -1);
+	assert_string_equal(reason, "value column 3 missing: the line has 3 columns");
+
 	/* names for stream and time only: every other column is a value */
 	c = named(NULL);
 	const char *h2 = "a,time,b,sensor";
