@@ -154,7 +154,7 @@ static void text_record(struct framer *fr, const char *p, size_t len, uint64_t o
 		read_header(fr, p, n, truncated);
 		return;
 	}
-	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .truncated = truncated,
+	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .end_line = fr->line, .truncated = truncated,
 			  .dead = truncated ? TDP_DEAD_TOO_LONG : TDP_DEAD_MALFORMED};
 	if (truncated) {
 		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
@@ -173,8 +173,10 @@ static void cut_record(struct framer *fr, const char *why, framer_cb cb, void *c
 {
 	struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .cut = true,
 			  .dead = TDP_DEAD_CUT};
-	if (fr->cfg->format != TDP_FMT_MSGPACK)
+	if (fr->cfg->format != TDP_FMT_MSGPACK) {
 		f.line = take_lines(fr);
+		f.end_line = fr->line;
+	}
 	snprintf(f.reason, sizeof(f.reason), "%s inside a record (%zu bytes of it received)", why,
 		 fr->carry.len);
 	cb(ctx, &f);

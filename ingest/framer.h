@@ -41,6 +41,7 @@ struct frame {
 	size_t len;
 	uint64_t off;            /* byte offset of the record in its file / connection */
 	uint64_t line;           /* 1-based line number (text), 0 for msgpack */
+	uint64_t end_line;       /* text: the line it ends on (a csv record's quotes may hold line breaks) */
 	bool truncated;
 	bool cut;                /* a fragment: its input was cut short inside it (chunk.cut) */
 	bool ok;                 /* decoded fine: dec is valid; else reason says why */

@@ -102,7 +102,7 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 		in->pending_newest[idx] = f->dec.t;
 	/* text records end with their newline (one past an unterminated last line: harmless) */
 	in->batch_end_off = f->off + f->len + (in->child.cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
-	in->batch_end_line = f->line;
+	in->batch_end_line = f->end_line > f->line ? f->end_line : f->line;   /* where a resumed file's lines go on */
 	if (in->nbatch == TDP_INGEST_BATCH)
 		batch_flush(in, in->batch_end_off, in->batch_end_line);
 }

@@ -23,7 +23,7 @@
 struct got {
 	int n, bad;
 	double v[64];
-	uint64_t line[64], off[64];
+	uint64_t line[64], end_line[64], off[64];
 	char reason[64][192];
 	size_t len[64];
 	bool truncated[64], cut[64];
@@ -37,6 +37,7 @@ static void collect(void *ctx, struct frame *f)
 		return;
 	g->v[g->n] = f->ok ? f->dec.v[0] : -1;
 	g->line[g->n] = f->line;
+	g->end_line[g->n] = f->end_line;
 	g->off[g->n] = f->off;
 	g->len[g->n] = f->len;
 	g->truncated[g->n] = f->truncated;
@@ -177,7 +178,9 @@ static void test_csv_quoted_newlines(void **state)
 		assert_true(g.v[0] == 1.5 && g.v[1] == 2.5 && g.v[2] == 3.5);
 		assert_int_equal(g.line[0], 3);
 		assert_int_equal(g.line[1], 4);
+		assert_int_equal(g.end_line[1], 5);   /* where a resumed file goes on counting */
 		assert_int_equal(g.line[2], 6);
+		assert_int_equal(g.end_line[2], 6);
 		assert_int_equal(fr.line, 6);
 	}
 }
