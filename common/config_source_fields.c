@@ -134,15 +134,6 @@ bool tdp_field_same(const struct tdp_field *f, const struct tdp_field *g)
 	return !strcmp(f->name, g->name);
 }
 
-const char *tdp_field_text(const struct tdp_field *f, char *buf, size_t size)
-{
-	if (f->index >= 0)
-		snprintf(buf, size, "column %d", (int)f->index);
-	else
-		snprintf(buf, size, "%s", f->name);
-	return buf;
-}
-
 /* The node of KEY in M, which was read. */
 static const struct tdp_ynode *node_of(const struct tdp_ynode *m, const char *key)
 {

@@ -32,7 +32,4 @@ int tdp_source_fields_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, co
 /* Whether F names the same field as G. */
 bool tdp_field_same(const struct tdp_field *f, const struct tdp_field *g);
 
-/* F as text for messages: its name, or "column N" / "coordinate N". */
-const char *tdp_field_text(const struct tdp_field *f, char *buf, size_t size);
-
 #endif
