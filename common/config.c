@@ -22,6 +22,7 @@
 #include "common/duration.h"
 #include "common/feature_layout.h"
 #include "common/config_schema.h"
+#include "common/config_source_fields.h"
 #include "common/record.h"
 #include "common/yaml_tree.h"
 #include "scaled/rips_cost.h"
@@ -193,7 +194,8 @@ static const struct tdp_cfg_type time_column = { read_time_column, tdp_cfg_init_
 
 enum { S_TYPE, S_FORMAT, S_PATH, S_HOST, S_PORT, S_BROKERS, S_TOPICS, S_GROUP, S_EVENT_TIME,
        S_STOP_AT_END, S_PROPERTIES, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
-       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND, S_EXTRA };
+       S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND, S_EXTRA,
+       S_STREAM, S_TIME, S_VALUES };
 
 /*
  * source: the type decides which keys are valid (path for file, host and
@@ -243,6 +245,10 @@ static const struct tdp_cfg_key source_keys[] = {
 	/* Collectors (Telegraf, Fluent Bit, Vector) add tags and units. */
 	[S_EXTRA] = { "extra", &tdp_cfg_enum, SRC(extra), .words = extras, .def.i = TDP_EXTRA_DEAD_LETTER,
 		      .formats = BIT(TDP_FMT_JSONL) | BIT(TDP_FMT_MSGPACK) },
+	/* Fields by name, index or path: common/config_source_fields.c. */
+	[S_STREAM] = { "stream", &tdp_cfg_source_stream, SRC(fields) },
+	[S_TIME] = { "time", &tdp_cfg_source_time, SRC(fields) },
+	[S_VALUES] = { "values", &tdp_cfg_source_values, SRC(fields) },
 };
 
 /* The port before the host, the properties with the other Kafka keys. */
@@ -250,6 +256,7 @@ static const uint8_t source_order[] = {
 	S_TYPE, S_FORMAT, S_PATH, S_PORT, S_HOST, S_BROKERS, S_TOPICS, S_GROUP, S_PROPERTIES,
 	S_EVENT_TIME, S_STOP_AT_END, S_STREAM_COLUMN, S_TIME_COLUMN, S_HEADER, S_MAX_RECORD,
 	S_MAX_CONNECTIONS, S_IDLE_TIMEOUT, S_TIME_UNIT, S_LATENESS, S_IDLE_CLOSE, S_RESEND, S_EXTRA,
+	S_STREAM, S_TIME, S_VALUES,
 };
 
 CHECK_ROWS(source_keys, source_order);
@@ -257,7 +264,7 @@ CHECK_ROWS(source_keys, source_order);
 static const struct tdp_cfg_section source_section = {
 	.what = "a mapping with a type", ROWS(source_keys), .order = source_order,
 	.type_of = source_type, .type_words = source_types,
-	.format_of = source_format, .format_words = formats,
+	.format_of = source_format, .format_words = formats, .rules = tdp_source_fields_rules,
 };
 
 /* ------------------------------------------------------ sink, dead_letter */
@@ -732,7 +739,7 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 		return -1;
 	/* Windows of event time need a time in every record: a CSV source
 	 * without a time column could only give dead letters. */
-	if (tdp_config_timed(cfg) && cfg->source.format == TDP_FMT_CSV && cfg->source.time_column < 0 &&
+	if (tdp_config_timed(cfg) && cfg->source.format == TDP_FMT_CSV && cfg->source.time_column < 0 && !cfg->source.fields.has_time &&
 	    cfg->source.event_time != TDP_TIME_KAFKA) {
 		uint32_t s = 0;
 		while (!cfg->scales[s].timed)

@@ -22,16 +22,53 @@ struct tdp_decoded {
 	bool has_time;
 	int64_t t;                         /* valid when has_time: ns since the Unix epoch */
 	uint16_t dim;                      /* 1..TDP_MAX_DIM */
+	/* Bit i: configured value i is not in this record (a json path absent
+	 * or null, an empty csv field), v[i] is NAN.  Input never gives a NaN
+	 * otherwise (non-finite numbers are refused), so NaN == absent. */
+	uint32_t absent;
 	double v[TDP_MAX_DIM];
 };
 
-/* One CSV line (no newline; a trailing '\r' is ignored).  Fields are
- * comma-separated; SRC's stream_column / time_column (if >= 0) are taken
- * out, every other field is a value.  The time field is an RFC 3339
+/*
+ * Which csv column is what, for one input (file, stdin, a connection):
+ * from the source's indices, or from the input's header line for fields
+ * given by name (two connections may order their columns differently).
+ */
+struct csv_columns {
+	int32_t stream, time;              /* columns, -1: none */
+	uint32_t nvalues;                  /* 0: every other column is a value, in order */
+	int32_t value[TDP_FIELDS_MAX];     /* the column of coordinate i */
+	bool bad;                          /* the header does not fit: every record is refused with REASON */
+	char reason[160];
+};
+
+/* The columns SRC gives by index (names left at -1: csv_columns_header). */
+void csv_columns_init(struct csv_columns *m, const struct tdp_source_cfg *src);
+
+/* Whether SRC names a csv field that only a header line can place. */
+bool csv_columns_named(const struct tdp_source_cfg *src);
+
+/* The columns for an input whose header line is REC (LEN bytes, no
+ * newline): names looked up in it.  A header that lacks a name, or has
+ * one twice, or puts two fields in one column, leaves M bad with a reason
+ * naming the column (-1); else 0. */
+int csv_columns_header(struct csv_columns *m, const struct tdp_source_cfg *src, const char *rec, size_t len);
+
+/* One CSV record (no final newline; a trailing '\r' is ignored).  Fields
+ * are comma-separated, any of them RFC 4180 double-quoted (holding commas,
+ * "" for a quote, line breaks); SRC's stream_column / time_column (if >= 0)
+ * are taken out, every other field is a value.  The time field is an RFC 3339
  * date-time when it holds a ':', else a number in SRC's time_unit
  * (ingest/event_time.h, EVENT_TIME_FIELD).  Returns 0, or -1 with REASON. */
 int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 	       struct tdp_decoded *out, char *reason, size_t rlen);
+
+/* decode_csv with the columns of M (one input's: csv_columns_header).
+ * With configured values the point has them in their order, an empty
+ * field being absent (out->absent); a record without one of the columns
+ * is refused.  A bad M refuses every record with its reason. */
+int decode_csv_cols(const char *rec, size_t len, const struct tdp_source_cfg *src, const struct csv_columns *m,
+		    struct tdp_decoded *out, char *reason, size_t rlen);
 
 /* One JSON Lines record: {"stream": "s1", "t": 12.5, "v": 3.2} or
  * "v": [x, y, ...]; stream and t optional, other keys rejected.  "t" is a
@@ -47,6 +84,15 @@ int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct td
 int decode_jsonl_extra(const char *rec, size_t len, enum tdp_time_unit unit, bool ignore_extra,
 		       struct tdp_decoded *out, char *reason, size_t rlen);
 
+/* decode_jsonl_extra with SRC's time_unit and extra, and its fields
+ * (stream:, time:, values: as dotted paths into nested objects, found in
+ * one pass): without fields, exactly decode_jsonl_extra.  With them, a
+ * configured stream or time the record lacks is a bad record; a
+ * configured value it lacks (or holds null) is absent (out->absent); an
+ * object on the way to a configured path is not an extra key. */
+int decode_jsonl_src(const char *rec, size_t len, const struct tdp_source_cfg *src, struct tdp_decoded *out,
+		     char *reason, size_t rlen);
+
 /* From a stream of concatenated msgpack maps with the same keys; "t" is
  * an integer or a float counted in UNIT, or a string holding an RFC 3339
  * date-time.  Returns 1: a record decoded, *USED bytes consumed; 0: BUF
@@ -61,6 +107,15 @@ int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t 
  * IGNORE_EXTRA (source `extra: ignore`). */
 int decode_msgpack_extra(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra, size_t *used,
 			 struct tdp_decoded *out, char *reason, size_t rlen);
+
+/* decode_msgpack_extra with SRC's time_unit, extra and fields, as
+ * decode_jsonl_src does for JSON. */
+int decode_msgpack_src(const char *buf, size_t len, const struct tdp_source_cfg *src, size_t *used,
+		       struct tdp_decoded *out, char *reason, size_t rlen);
+
+/* Whether SRC configures any of stream:, time:, values: (else the
+ * decoders keep the fixed keys stream, t, v). */
+bool decode_fields_set(const struct tdp_source_cfg *src);
 
 /*
  * Passing over one msgpack object of any size as its bytes arrive, without

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/decode_fields.h"
 #include "ingest/event_time.h"
 #include "ingest/number.h"
 
@@ -553,4 +554,157 @@ int decode_jsonl_extra(const char *rec, size_t len, enum tdp_time_unit unit, boo
 	if (!seen_v)
 		return fail(&p, "missing key \"v\"");
 	return 0;
+}
+
+/*
+ * Configured fields (decode_fields.h): the object at the current position
+ * whose keys are PATH (PLEN bytes; 0 at the top) + "." + key, walked
+ * once; a value on a configured path is read where it stands, an object
+ * on the way to one is walked into, any other key is extra.  SEEN
+ * collects the fields found.
+ */
+static int walk_object(struct jp *p, const struct tdp_source_cfg *src, char *path, size_t plen, int depth,
+		       uint32_t *seen, struct tdp_decoded *out)
+{
+	p->pos++;   /* the '{' */
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == '}') {
+		p->pos++;
+		return 0;
+	}
+	for (;;) {
+		char key[TDP_FIELD_NAME_MAX];
+		size_t klen;
+		skip_ws(p);
+		if (p->pos >= p->len || p->s[p->pos] != '"') {
+			if (p->pos < p->len && p->s[p->pos] == '}')
+				return fail(p, "syntax error at byte %zu: trailing comma", p->pos);
+			return syntax(p, "a key string");
+		}
+		if (parse_string(p, key, sizeof(key), &klen) < 0)
+			return -1;
+		skip_ws(p);
+		if (p->pos >= p->len || p->s[p->pos] != ':')
+			return syntax(p, "':'");
+		p->pos++;
+		skip_ws(p);
+
+		/* The key's full path, when it can be a configured one. */
+		size_t n = plen + (plen ? 1 : 0) + klen;
+		enum field_role role = F_NONE;
+		int slot = -1;
+		bool fits = klen <= sizeof(key) && n < TDP_FIELD_NAME_MAX;
+		/* A key holding a dot is on no dotted path ("a.b" is a in b). */
+		if (fits && !memchr(key, '.', klen)) {
+			if (plen)
+				path[plen] = '.';
+			memcpy(path + plen + (plen ? 1 : 0), key, klen);
+			path[n] = '\0';
+			role = field_role(src, path, n, &slot);
+		}
+		char q[TDP_QUOTE_MAX];
+		if (fits)
+			reason_quote(q, path, n);
+		else
+			reason_quote(q, key, klen < sizeof(key) ? klen : sizeof(key));
+		uint32_t bit = field_seen_bit(role, slot);
+		if (bit && (*seen & bit))
+			return fail(p, "duplicate key %s", q);
+		*seen |= bit;
+		enum jkind k = peek_kind(p);
+		switch (role) {
+		case F_PREFIX:
+			if (k == J_OBJECT) {
+				if (depth >= SKIP_DEPTH)
+					return fail(p, "%s nests deeper than %d", q, SKIP_DEPTH);
+				if (walk_object(p, src, path, n, depth + 1, seen, out) < 0)
+					return -1;
+				break;
+			}
+			__attribute__((fallthrough));   /* not the object on the way: just a key */
+		case F_NONE:
+			if (src->extra != TDP_EXTRA_IGNORE)
+				return fail(p, "unknown key %s", q);
+			if (skip_value(p, 0) < 0)
+				return -1;
+			break;
+		case F_STREAM: {
+			char id[TDP_STREAM_NAME_MAX];
+			size_t idlen;
+			if (k == J_NONE)
+				return syntax(p, "a value");
+			if (k != J_STRING)
+				return fail(p, "%s: expected a string, got %s", path, kind_name(k));
+			if (parse_string(p, id, sizeof(id), &idlen) < 0 ||
+			    stream_id_set(out->stream, id, idlen, p->reason, p->rlen) < 0)
+				return -1;
+			out->has_stream = true;
+			break;
+		}
+		case F_TIME:
+			if (parse_time(p, src->time_unit, &out->t) < 0)
+				return -1;
+			out->has_time = true;
+			break;
+		case F_V:
+			if (parse_values(p, out) < 0)
+				return -1;
+			break;
+		case F_VALUE:
+			if (k == J_NULL) {
+				p->pos += 4;
+				field_absent(out, slot);
+			} else if (parse_number(p, path, &out->v[slot]) < 0) {
+				return -1;
+			}
+			break;
+		}
+		/* PATH back to this object's. */
+		path[plen] = '\0';
+
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == '}') {
+			p->pos++;
+			return 0;
+		}
+		return syntax(p, "',' or '}'");
+	}
+}
+
+int decode_jsonl_src(const char *rec, size_t len, const struct tdp_source_cfg *src, struct tdp_decoded *out,
+		     char *reason, size_t rlen)
+{
+	if (!decode_fields_set(src))
+		return decode_jsonl_extra(rec, len, src->time_unit, src->extra == TDP_EXTRA_IGNORE, out, reason, rlen);
+
+	struct jp p = {.s = rec, .len = len, .reason = reason, .rlen = rlen};
+	char path[TDP_FIELD_NAME_MAX] = "";
+	uint32_t seen = 0;
+	memset(out, 0, sizeof(*out));
+	skip_ws(&p);
+	if (p.pos >= p.len)
+		return fail(&p, "empty record");
+	if (p.s[p.pos] != '{') {
+		enum jkind k = peek_kind(&p);
+		if (k == J_NONE || k == J_NUMBER)
+			return fail(&p, "not a JSON object");
+		return fail(&p, "expected a JSON object, got %s", kind_name(k));
+	}
+	if (walk_object(&p, src, path, 0, 0, &seen, out) < 0)
+		goto bad;
+	skip_ws(&p);
+	if (p.pos < p.len) {
+		fail(&p, "syntax error at byte %zu: trailing garbage after the object", p.pos);
+		goto bad;
+	}
+	if (field_finish(src, seen, out, reason, rlen) < 0)
+		goto bad;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	return -1;
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/decode_fields.h"
 #include "ingest/event_time.h"
 #include "ingest/number.h"
 
@@ -355,15 +356,133 @@ static int object_point(const msgpack_object *obj, enum tdp_time_unit unit, bool
 	return 0;
 }
 
+/*
+ * Configured fields (decode_fields.h): map OBJ whose keys are PATH (PLEN
+ * bytes; 0 at the top) + "." + key, as walk_object does for JSON.
+ */
+static int walk_map(const msgpack_object *obj, const struct tdp_source_cfg *src, char *path, size_t plen,
+		    uint32_t *seen, struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	for (uint32_t i = 0; i < obj->via.map.size; i++) {
+		const msgpack_object *k = &obj->via.map.ptr[i].key;
+		const msgpack_object *v = &obj->via.map.ptr[i].val;
+		if (k->type != MSGPACK_OBJECT_STR) {
+			snprintf(reason, rlen, "expected a string key, got %s", type_name(k->type));
+			return -1;
+		}
+		const char *name = k->via.str.ptr;
+		size_t klen = k->via.str.size, n = plen + (plen ? 1 : 0) + klen;
+		enum field_role role = F_NONE;
+		int slot = -1;
+		char q[TDP_QUOTE_MAX];
+		if (n < TDP_FIELD_NAME_MAX) {
+			if (plen)
+				path[plen] = '.';
+			if (klen)
+				memcpy(path + plen + (plen ? 1 : 0), name, klen);
+			path[n] = '\0';
+			/* A key holding a dot is on no dotted path ("a.b" is a in b). */
+			if (!klen || !memchr(name, '.', klen))
+				role = field_role(src, path, n, &slot);
+			reason_quote(q, path, n);
+		} else {
+			reason_quote(q, name, klen);
+		}
+		uint32_t bit = field_seen_bit(role, slot);
+		if (bit && (*seen & bit)) {
+			snprintf(reason, rlen, "duplicate key %s", q);
+			return -1;
+		}
+		*seen |= bit;
+		int rc = 0;
+		switch (role) {
+		case F_PREFIX:
+			if (v->type == MSGPACK_OBJECT_MAP) {
+				rc = walk_map(v, src, path, n, seen, out, reason, rlen);
+				break;
+			}
+			__attribute__((fallthrough));   /* not the map on the way: just a key */
+		case F_NONE:
+			if (src->extra != TDP_EXTRA_IGNORE) {
+				snprintf(reason, rlen, "unknown key %s", q);
+				rc = -1;
+			}
+			break;
+		case F_STREAM:
+			if (v->type != MSGPACK_OBJECT_STR) {
+				snprintf(reason, rlen, "%s: expected a string, got %s", path, type_name(v->type));
+				rc = -1;
+			} else if (stream_id_set(out->stream, v->via.str.ptr, v->via.str.size, reason, rlen) < 0) {
+				rc = -1;
+			} else {
+				out->has_stream = true;
+			}
+			break;
+		case F_TIME:
+			rc = object_time(v, src->time_unit, &out->t, reason, rlen);
+			out->has_time = rc == 0;
+			break;
+		case F_V:
+			rc = object_values(v, out, reason, rlen);
+			break;
+		case F_VALUE:
+			if (v->type == MSGPACK_OBJECT_NIL)
+				field_absent(out, slot);
+			else
+				rc = object_number(v, path, &out->v[slot], reason, rlen);
+			break;
+		}
+		if (rc < 0)
+			return -1;
+		if (n < TDP_FIELD_NAME_MAX)
+			path[plen] = '\0';
+	}
+	return 0;
+}
+
+/* The map OBJ as a point, with SRC's fields; see decode.h. */
+static int fields_point(const msgpack_object *obj, const struct tdp_source_cfg *src, struct tdp_decoded *out,
+			char *reason, size_t rlen)
+{
+	char path[TDP_FIELD_NAME_MAX] = "";
+	uint32_t seen = 0;
+	if (obj->type != MSGPACK_OBJECT_MAP) {
+		snprintf(reason, rlen, "expected a map, got %s", type_name(obj->type));
+		return -1;
+	}
+	if (walk_map(obj, src, path, 0, &seen, out, reason, rlen) < 0)
+		return -1;
+	return field_finish(src, seen, out, reason, rlen);
+}
+
 int decode_msgpack(const char *buf, size_t len, enum tdp_time_unit unit, size_t *used,
 		   struct tdp_decoded *out, char *reason, size_t rlen)
 {
 	return decode_msgpack_extra(buf, len, unit, false, used, out, reason, rlen);
 }
 
-/* Decode the msgpack object at the front of BUF; see decode.h. */
+static int decode_one(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra,
+		      const struct tdp_source_cfg *fields, size_t *used, struct tdp_decoded *out, char *reason,
+		      size_t rlen);
+
 int decode_msgpack_extra(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra, size_t *used,
 			 struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	return decode_one(buf, len, unit, ignore_extra, NULL, used, out, reason, rlen);
+}
+
+int decode_msgpack_src(const char *buf, size_t len, const struct tdp_source_cfg *src, size_t *used,
+		       struct tdp_decoded *out, char *reason, size_t rlen)
+{
+	return decode_one(buf, len, src->time_unit, src->extra == TDP_EXTRA_IGNORE,
+			  decode_fields_set(src) ? src : NULL, used, out, reason, rlen);
+}
+
+/* Decode the msgpack object at the front of BUF, with the fixed keys or
+ * with FIELDS' (not NULL); see decode.h. */
+static int decode_one(const char *buf, size_t len, enum tdp_time_unit unit, bool ignore_extra,
+		      const struct tdp_source_cfg *fields, size_t *used, struct tdp_decoded *out, char *reason,
+		      size_t rlen)
 {
 	size_t size = 0;
 
@@ -387,7 +506,8 @@ int decode_msgpack_extra(const char *buf, size_t len, enum tdp_time_unit unit, b
 	msgpack_unpacked_init(&u);
 	msgpack_unpack_return r = msgpack_unpack_next(&u, buf, size, &off);
 	if (r == MSGPACK_UNPACK_SUCCESS && off == size) {
-		rc = object_point(&u.data, unit, ignore_extra, out, reason, rlen) < 0 ? -1 : 1;
+		rc = (fields ? fields_point(&u.data, fields, out, reason, rlen)
+			     : object_point(&u.data, unit, ignore_extra, out, reason, rlen)) < 0 ? -1 : 1;
 	} else if (r == MSGPACK_UNPACK_NOMEM_ERROR) {
 		/* msgpack-c says so for nesting deeper than it supports, too. */
 		snprintf(reason, rlen, "cannot unpack: nested too deep or out of memory");

@@ -4,12 +4,135 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
+
+/* Where a csv scan is in a record (RFC 4180): at a field's start (blanks
+ * passed), in an unquoted field, in a quoted one, just after a quote in a
+ * quoted one (a second quote: "" is one; anything else ends it). */
+enum csv_scan { Q_START, Q_FIELD, Q_IN, Q_CLOSE };
+
+static bool is_csv(const struct framer *fr)
+{
+	return fr->cfg->format == TDP_FMT_CSV;
+}
+
 void framer_init(struct framer *fr, const struct tdp_source_cfg *cfg, uint64_t start_line)
 {
 	memset(fr, 0, sizeof(*fr));
 	fr->cfg = cfg;
 	fr->line = start_line;
 	tdp_buf_init(&fr->carry);
+	if (cfg->format == TDP_FMT_CSV) {
+		csv_columns_init(&fr->cols, cfg);
+		fr->header_pending = cfg->header && start_line == 0;
+	}
+}
+
+/*
+ * The newline that ends the record from P (not one inside quotes), or
+ * NULL when none is before END: fr->quote keeps where the scan is, for
+ * the next chunk, and fr->inner_lines counts the newlines passed inside
+ * quotes.  A line without a quote (the common case) is one memchr.
+ */
+static const char *csv_end(struct framer *fr, const char *p, const char *end)
+{
+	if (fr->quote == Q_START) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl && !memchr(p, '"', (size_t)(nl - p)))
+			return nl;
+	}
+	for (const char *s = p; s < end; s++) {
+		char ch = *s;
+		switch (fr->quote) {
+		case Q_START:
+			if (ch == '"')
+				fr->quote = Q_IN;
+			else if (ch == '\n')
+				return s;
+			else if (ch != ' ' && ch != '\t' && ch != ',')
+				fr->quote = Q_FIELD;
+			break;
+		case Q_FIELD:
+			if (ch == ',')
+				fr->quote = Q_START;
+			else if (ch == '\n') {
+				fr->quote = Q_START;
+				return s;
+			}
+			break;
+		case Q_IN: {
+			/* Straight to the next quote, counting the lines on the way. */
+			const char *q = memchr(s, '"', (size_t)(end - s));
+			const char *stop = q ? q : end;
+			for (const char *n = s; (n = memchr(n, '\n', (size_t)(stop - n))); n++)
+				fr->inner_lines++;
+			if (!q)
+				return NULL;
+			s = q;
+			fr->quote = Q_CLOSE;
+			break;
+		}
+		case Q_CLOSE:
+			if (ch == '"')
+				fr->quote = Q_IN;
+			else if (ch == ',')
+				fr->quote = Q_START;
+			else if (ch == '\n') {
+				fr->quote = Q_START;
+				return s;
+			} else
+				fr->quote = Q_FIELD;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* The end of the record from P: its newline, or NULL. */
+static const char *record_end(struct framer *fr, const char *p, const char *end)
+{
+	if (is_csv(fr))
+		return csv_end(fr, p, end);
+	return memchr(p, '\n', (size_t)(end - p));
+}
+
+/* The line a record starting now has, and the lines it spans counted. */
+static uint64_t take_lines(struct framer *fr)
+{
+	uint64_t line = ++fr->line;
+	fr->line += fr->inner_lines;
+	fr->inner_lines = 0;
+	return line;
+}
+
+/* The header record P (LEN bytes, no newline): this input's columns. */
+static void read_header(struct framer *fr, const char *p, size_t len, bool truncated)
+{
+	fr->header_pending = false;
+	if (!csv_columns_named(fr->cfg))
+		return;   /* only skipped: the columns are indices */
+	if (truncated) {
+		csv_columns_init(&fr->cols, fr->cfg);
+		fr->cols.bad = true;
+		snprintf(fr->cols.reason, sizeof(fr->cols.reason), "the header is longer than max_record (%u bytes)",
+			 fr->cfg->max_record);
+	} else {
+		csv_columns_header(&fr->cols, fr->cfg, p, len);
+	}
+	if (fr->cols.bad && !fr->header_warned) {
+		fr->header_warned = true;
+		tdp_log_warn("csv header: %s: every record of this input is a dead letter", fr->cols.reason);
+	}
+}
+
+void framer_header(struct framer *fr, const char *p, size_t len)
+{
+	struct framer scan = {.cfg = fr->cfg};
+	const char *nl = csv_end(&scan, p, p + len);
+	size_t n = nl ? (size_t)(nl - p) : len;
+	if (n && p[n - 1] == '\r')
+		n--;
+	read_header(fr, p, n, n > fr->cfg->max_record);
 }
 
 void framer_fini(struct framer *fr)
@@ -21,24 +144,25 @@ void framer_fini(struct framer *fr)
 static void text_record(struct framer *fr, const char *p, size_t len, uint64_t off, bool truncated,
 			framer_cb cb, void *ctx)
 {
-	uint64_t line = ++fr->line;
+	uint64_t line = take_lines(fr);
 	size_t n = len;
 	if (n && p[n - 1] == '\r')
 		n--;
 	if (n == 0 && !truncated)
 		return;   /* blank line: not a record */
-	if (line == 1 && fr->cfg->header && fr->cfg->format == TDP_FMT_CSV)
+	if (fr->header_pending) {
+		read_header(fr, p, n, truncated);
 		return;
-	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .truncated = truncated,
+	}
+	struct frame f = {.raw = p, .len = len, .off = off, .line = line, .end_line = fr->line, .truncated = truncated,
 			  .dead = truncated ? TDP_DEAD_TOO_LONG : TDP_DEAD_MALFORMED};
 	if (truncated) {
 		snprintf(f.reason, sizeof(f.reason), "record longer than max_record (%u bytes)",
 			 fr->cfg->max_record);
 	} else if (fr->cfg->format == TDP_FMT_CSV) {
-		f.ok = decode_csv(p, n, fr->cfg, &f.dec, f.reason, sizeof(f.reason)) == 0;
+		f.ok = decode_csv_cols(p, n, fr->cfg, &fr->cols, &f.dec, f.reason, sizeof(f.reason)) == 0;
 	} else {
-		f.ok = decode_jsonl_extra(p, n, fr->cfg->time_unit, fr->cfg->extra == TDP_EXTRA_IGNORE, &f.dec, f.reason,
-					  sizeof(f.reason)) == 0;
+		f.ok = decode_jsonl_src(p, n, fr->cfg, &f.dec, f.reason, sizeof(f.reason)) == 0;
 	}
 	cb(ctx, &f);
 }
@@ -49,8 +173,10 @@ static void cut_record(struct framer *fr, const char *why, framer_cb cb, void *c
 {
 	struct frame f = {.raw = fr->carry.p, .len = fr->carry.len, .off = fr->carry_off, .cut = true,
 			  .dead = TDP_DEAD_CUT};
-	if (fr->cfg->format != TDP_FMT_MSGPACK)
-		f.line = ++fr->line;
+	if (fr->cfg->format != TDP_FMT_MSGPACK) {
+		f.line = take_lines(fr);
+		f.end_line = fr->line;
+	}
 	snprintf(f.reason, sizeof(f.reason), "%s inside a record (%zu bytes of it received)", why,
 		 fr->carry.len);
 	cb(ctx, &f);
@@ -61,13 +187,17 @@ static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb
 	const char *p = c->data, *end = c->data + c->len;
 	size_t max = fr->cfg->max_record;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = record_end(fr, p, end);
 		const char *stop = nl ? nl : end;
 		uint64_t off = c->off + (uint64_t)(p - c->data);
 		if (fr->overlong) {
-			/* Already reported: skip to the end of that line. */
-			if (nl)
+			/* Already reported: skip to the end of that record, its
+			 * lines counted. */
+			if (nl) {
 				fr->overlong = false;
+				fr->line += fr->inner_lines;
+				fr->inner_lines = 0;
+			}
 		} else if (fr->carry.len == 0 && nl && (size_t)(nl - p) <= max) {
 			text_record(fr, p, (size_t)(nl - p), off, false, cb, ctx);   /* fast path: no copy */
 		} else {
@@ -97,7 +227,11 @@ static void feed_text(struct framer *fr, const struct source_chunk *c, framer_cb
 		else if (fr->carry.len)
 			text_record(fr, fr->carry.p, fr->carry.len, fr->carry_off, false, cb, ctx);
 		tdp_buf_reset(&fr->carry);
+		if (fr->overlong)
+			fr->line += fr->inner_lines;
 		fr->overlong = false;
+		fr->quote = Q_START;
+		fr->inner_lines = 0;
 		fr->end_off = c->off + c->len;
 	}
 }
@@ -145,8 +279,7 @@ static size_t msgpack_records(struct framer *fr, const char *buf, size_t len, ui
 	while (pos < len) {
 		struct frame f = {.raw = buf + pos, .off = off + pos, .dead = TDP_DEAD_MALFORMED};
 		size_t used = 0;
-		int rc = decode_msgpack_extra(buf + pos, len - pos, fr->cfg->time_unit, fr->cfg->extra == TDP_EXTRA_IGNORE,
-					      &used, &f.dec, f.reason, sizeof(f.reason));
+		int rc = decode_msgpack_src(buf + pos, len - pos, fr->cfg, &used, &f.dec, f.reason, sizeof(f.reason));
 		if (rc == 0)
 			break;
 		if (rc == -2) {
@@ -298,8 +431,7 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 	}
 	if (cfg->format == TDP_FMT_MSGPACK) {
 		size_t used = 0;
-		int rc = decode_msgpack_extra(p, len, cfg->time_unit, cfg->extra == TDP_EXTRA_IGNORE, &used, &f->dec,
-					      f->reason, sizeof(f->reason));
+		int rc = decode_msgpack_src(p, len, cfg, &used, &f->dec, f->reason, sizeof(f->reason));
 		if (rc == -2) {
 			;   /* not msgpack: only this message, the next one starts afresh */
 		} else if (rc == 0) {
@@ -317,13 +449,13 @@ void framer_decode_message(const struct tdp_source_cfg *cfg, const char *p, size
 		n--;
 	if (n && p[n - 1] == '\r')
 		n--;
-	if (memchr(p, '\n', n))
+	struct framer scan = {.cfg = cfg};
+	if (cfg->format == TDP_FMT_CSV ? csv_end(&scan, p, p + n) != NULL : memchr(p, '\n', n) != NULL)
 		snprintf(f->reason, sizeof(f->reason), "more than one line in one message");
 	else if (n == 0)
 		snprintf(f->reason, sizeof(f->reason), "empty message");
 	else if (cfg->format == TDP_FMT_CSV)
 		f->ok = decode_csv(p, n, cfg, &f->dec, f->reason, sizeof(f->reason)) == 0;
 	else
-		f->ok = decode_jsonl_extra(p, n, cfg->time_unit, cfg->extra == TDP_EXTRA_IGNORE, &f->dec, f->reason,
-					   sizeof(f->reason)) == 0;
+		f->ok = decode_jsonl_src(p, n, cfg, &f->dec, f->reason, sizeof(f->reason)) == 0;
 }

@@ -1,10 +1,14 @@
 /*
  * framer.h - cutting a byte stream into records and decoding each.
  *
- * Text formats (csv, jsonl): one record per line; a line longer than
+ * Text formats (csv, jsonl): one record per line (csv: a newline inside
+ * an RFC 4180 quoted field does not end the record; line numbers still
+ * count every line, a record is named by its first); a record longer than
  * max_record is reported once, truncated, and the rest of it skipped; empty
- * lines are skipped; with csv `header: true` the first line of each
- * connection is skipped.  msgpack: concatenated maps; a map longer than
+ * lines are skipped; with csv `header: true` the first record of each
+ * input (file, stdin, connection) is its header: where named columns are
+ * (csv_columns_header), and a header that lacks one makes every record of
+ * that input a dead letter saying so.  msgpack: concatenated maps; a map longer than
  * max_record is passed exactly (its end found from its headers, however
  * it is cut into chunks) and reported once; a byte that cannot start an
  * object ends the decoding of that input (file, stdin, connection,
@@ -37,6 +41,7 @@ struct frame {
 	size_t len;
 	uint64_t off;            /* byte offset of the record in its file / connection */
 	uint64_t line;           /* 1-based line number (text), 0 for msgpack */
+	uint64_t end_line;       /* text: the line it ends on (a csv record's quotes may hold line breaks) */
 	bool truncated;
 	bool cut;                /* a fragment: its input was cut short inside it (chunk.cut) */
 	bool ok;                 /* decoded fine: dec is valid; else reason says why */
@@ -54,6 +59,12 @@ struct framer {
 	uint64_t line;           /* lines started so far */
 	bool overlong;           /* skipping the rest of an over-long line */
 	uint64_t end_off;        /* offset just past the last complete record */
+	/* csv */
+	int quote;               /* where the scan is in a record (framer.c: enum csv_scan) */
+	uint64_t inner_lines;    /* newlines inside quotes of the record being read */
+	bool header_pending;     /* the next record is the input's header */
+	bool header_warned;      /* a bad header was logged */
+	struct csv_columns cols; /* this input's columns */
 	/* msgpack */
 	bool skipping;           /* passing an object longer than max_record */
 	struct msgpack_skip skip;
@@ -65,6 +76,11 @@ struct framer {
 
 void framer_init(struct framer *fr, const struct tdp_source_cfg *cfg, uint64_t start_line);
 void framer_fini(struct framer *fr);
+
+/* A resumed input (START_LINE > 0) is past its header: give it the first
+ * bytes of the input (P, LEN; at least the header's record, or all of a
+ * shorter input), from which its columns are read. */
+void framer_header(struct framer *fr, const char *p, size_t len);
 /* Feed one chunk; CB runs once per record completed by it. */
 void framer_feed(struct framer *fr, const struct source_chunk *c, framer_cb cb, void *ctx);
 

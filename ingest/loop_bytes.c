@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/atomics.h"
 #include "common/clock.h"
@@ -15,6 +16,33 @@
 #include "common/log.h"
 #include "ingest/ingest.h"
 #include "ingest/move.h"
+
+/*
+ * A csv file resumed past its header line (after a restart) still needs
+ * the header's names: read it again from the start of the file.
+ */
+static int reread_header(struct ingest *in, struct framer *fr)
+{
+	const struct tdp_source_cfg *src = &in->child.cfg.source;
+	if (src->type != TDP_SRC_FILE || src->format != TDP_FMT_CSV || !src->header || fr->line == 0 ||
+	    !csv_columns_named(src))
+		return 0;
+	size_t cap = (size_t)src->max_record + 2;   /* a header that long is refused as such */
+	char *buf = malloc(cap);
+	if (!buf) {
+		tdp_log_error("out of memory for the csv header");
+		return TDP_EXIT_SYSTEM;
+	}
+	ssize_t n = pread(in->src.fd, buf, cap, 0);
+	if (n < 0) {
+		tdp_log_error("reading the header of %s: %s", src->path, strerror(errno));
+		free(buf);
+		return TDP_EXIT_SYSTEM;
+	}
+	framer_header(fr, buf, (size_t)n);
+	free(buf);
+	return 0;
+}
 
 /* Open the source; a file resumes at the committed body DONE's offset. */
 static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
@@ -37,7 +65,7 @@ static int bytes_open(struct ingest *in, const struct tdp_ingest_body *done)
 	}
 	for (uint32_t i = 0; i < ninputs; i++)
 		framer_init(&in->framers[i], &c->cfg.source, i == 0 ? resume_line : 0);
-	return 0;
+	return reread_header(in, &in->framers[0]);
 }
 
 /* Input CONN stopped being msgpack (FR dead-lettered it): stop reading it,

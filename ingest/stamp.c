@@ -102,7 +102,7 @@ static void add_point(struct ingest *in, const struct frame *f, const struct tdp
 		in->pending_newest[idx] = f->dec.t;
 	/* text records end with their newline (one past an unterminated last line: harmless) */
 	in->batch_end_off = f->off + f->len + (in->child.cfg.source.format == TDP_FMT_MSGPACK ? 0 : 1);
-	in->batch_end_line = f->line;
+	in->batch_end_line = f->end_line > f->line ? f->end_line : f->line;   /* where a resumed file's lines go on */
 	if (in->nbatch == TDP_INGEST_BATCH)
 		batch_flush(in, in->batch_end_off, in->batch_end_line);
 }
@@ -118,11 +118,23 @@ void stamp_record(void *ctx, struct frame *f)
 		dead_letter(in, f, f->dead, f->reason);
 		return;
 	}
+	char reason[TDP_KAFKA_TOPIC_MAX + 256];
+	if (f->dec.absent) {
+		/* A configured value the record lacks.  Until scales choose
+		 * their coordinates (issue 23, scale side), no scale can use it. */
+		const struct tdp_field *fd = &c->cfg.source.fields.values[__builtin_ctz(f->dec.absent)];
+		if (fd->index >= 0)
+			snprintf(reason, sizeof(reason), "no value in column %d", (int)fd->index);
+		else
+			snprintf(reason, sizeof(reason), c->cfg.source.format == TDP_FMT_CSV ? "no value in column \"%s\""
+				 : "no value for \"%s\"", fd->name);
+		dead_letter(in, f, TDP_DEAD_MALFORMED, reason);
+		return;
+	}
 	const char *name = f->dec.has_stream ? f->dec.stream : "default";
 	int64_t idx = stream_of(in, f, name);
 	if (idx < 0)
 		return;
-	char reason[TDP_KAFKA_TOPIC_MAX + 256];
 	struct tdp_stream *st = tdp_shm_stream(&c->seg, (uint32_t)idx);
 	if (in->kafka && st->kpart == in->cur_part + 1 && f->off < st->base_off)
 		return;   /* before its checkpoint: its windows there are published */

@@ -15,9 +15,16 @@
  *    "stream" (1..63 bytes of UTF-8 without NUL), each at most once; and
  *    the point holds what the JSON says (numbers as strtod reads them);
  *  - decoding is a function of the bytes, one trailing '\r' aside;
- *  - the point re-written as JSON (common/json.c) decodes to itself.
+ *  - the point re-written as JSON (common/json.c) decodes to itself;
+ *  - with configured fields (stream "m.s", values "a.x", "a.y", extra
+ *    ignore: decode_jsonl_src), only valid JSON is accepted, and then the
+ *    point holds what the reader finds on those paths: a number, or NaN
+ *    with its absent bit where the path is missing or null.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/buf.h"
 #include "common/json.h"
@@ -132,6 +139,69 @@ static void write_jsonl(struct tdp_buf *b, const struct tdp_decoded *p)
 	tdp_buf_puts(b, "]}");
 }
 
+/* The value at dotted PATH in object O (first members), or NULL. */
+static const struct jr_value *jr_path(const struct jr_value *o, const char *path)
+{
+	char key[64];
+	while (o && o->kind == JR_OBJECT) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = jr_get(o, key);
+		if (!dot)
+			return o;
+		path = dot + 1;
+	}
+	return NULL;
+}
+
+/* decode_jsonl_src with fields, against the JSON reader. */
+static void check_fields(const char *rec, size_t size)
+{
+	static const char *const vals[] = {"a.x", "a.y"};
+	struct tdp_source_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = TDP_FMT_JSONL;
+	cfg.time_unit = UNIT;
+	cfg.extra = TDP_EXTRA_IGNORE;
+	cfg.fields.has_stream = true;
+	snprintf(cfg.fields.stream.name, sizeof(cfg.fields.stream.name), "m.s");
+	cfg.fields.stream.index = cfg.fields.time.index = -1;
+	cfg.fields.nvalues = 2;
+	for (int i = 0; i < 2; i++) {
+		cfg.fields.values[i].index = -1;
+		snprintf(cfg.fields.values[i].name, sizeof(cfg.fields.values[i].name), "%s", vals[i]);
+	}
+	char *reason = malloc(RLEN);
+	struct tdp_decoded d;
+	int rc = decode_jsonl_src(rec, size, &cfg, &d, reason, RLEN);
+	FUZZ_CHECK(rc == 0 || rc == -1, "decode_jsonl_src returned %d", rc);
+	FUZZ_CHECK(rc == 0 || fuzz_reason_ok(reason, RLEN), "fields: a refused record without a one-line reason");
+	free(reason);
+	if (rc != 0)
+		return;
+	struct jr_value *root = jr_parse(rec, size);
+	FUZZ_CHECK(root && root->kind == JR_OBJECT, "fields: accepted a record that is not a JSON object");
+	const struct jr_value *s = jr_path(root, "m.s");
+	FUZZ_CHECK(s && s->kind == JR_STRING && d.has_stream && !strcmp(s->str, d.stream), "fields: the stream differs");
+	FUZZ_CHECK(d.dim == 2, "fields: dim %u", d.dim);
+	for (int i = 0; i < 2; i++) {
+		const struct jr_value *v = jr_path(root, vals[i]);
+		if (!v || v->kind == JR_NULL) {
+			FUZZ_CHECK((d.absent >> i & 1) && isnan(d.v[i]), "fields: %s absent, not so in the point", vals[i]);
+			continue;
+		}
+		FUZZ_CHECK(v->kind == JR_NUMBER && !(d.absent >> i & 1), "fields: %s is no number but accepted", vals[i]);
+		char num[512];
+		size_t n = v->tlen < sizeof(num) - 1 ? v->tlen : sizeof(num) - 1;
+		memcpy(num, v->text, n);
+		num[n] = '\0';
+		FUZZ_CHECK(strtod(num, NULL) == d.v[i], "fields: %s is %s, the point has %g", vals[i], num, d.v[i]);
+	}
+	jr_free(root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *rec = fuzz_dup(data, size);
@@ -160,6 +230,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(rc == 0 && !memcmp(&d, &a.d, sizeof(d)), "extra: ignore changed an accepted record");
 		free(reason);
 	}
+
+	check_fields(rec, size);
 
 	for (size_t rlen = 1; rlen < 48 && a.rc < 0; rlen += 7) {
 		char *small = malloc(rlen);

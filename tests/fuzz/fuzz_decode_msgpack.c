@@ -19,7 +19,8 @@
  *    ends, stops at the same 0xc1, or asks for more having passed all;
  *  - every refusal has a reason; a point has 1..TDP_MAX_DIM finite
  *    values, a UTF-8 stream id, and packed again (its time as an integer
- *    of ns) decodes to itself.
+ *    of ns) decodes to itself;
+ *  - with configured field paths, the same extent (check_fields).
  */
 #include <math.h>
 #include <msgpack.h>
@@ -140,6 +141,44 @@ static void check_point(const struct outcome *a)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * With configured fields (stream "m.s", values "a.x", "a.y", extra
+ * ignore: decode_msgpack_src) the object ends where it does without them
+ * (the same rc for "read more" and "not msgpack", the same bytes used);
+ * an accepted point has a stream and 2 values, each finite, or NaN with
+ * its absent bit.
+ */
+static void check_fields(const char *buf, size_t len, enum tdp_time_unit unit, const struct outcome *a)
+{
+	struct tdp_source_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.format = TDP_FMT_MSGPACK;
+	cfg.time_unit = unit;
+	cfg.extra = TDP_EXTRA_IGNORE;
+	cfg.fields.has_stream = true;
+	snprintf(cfg.fields.stream.name, sizeof(cfg.fields.stream.name), "m.s");
+	cfg.fields.stream.index = cfg.fields.time.index = -1;
+	cfg.fields.nvalues = 2;
+	cfg.fields.values[0].index = cfg.fields.values[1].index = -1;
+	snprintf(cfg.fields.values[0].name, sizeof(cfg.fields.values[0].name), "a.x");
+	snprintf(cfg.fields.values[1].name, sizeof(cfg.fields.values[1].name), "a.y");
+	char *copy = fuzz_dup(buf, len), *reason = malloc(RLEN);
+	struct tdp_decoded d;
+	size_t used = 0;
+	int rc = decode_msgpack_src(copy, len, &cfg, &used, &d, reason, RLEN);
+	FUZZ_CHECK(used == a->used && (rc == 0) == (a->rc == 0) && (rc == -2) == (a->rc == -2),
+		   "fields: rc %d used %zu, without: rc %d used %zu", rc, used, a->rc, a->used);
+	FUZZ_CHECK(rc >= 0 || fuzz_reason_ok(reason, RLEN), "fields: a refused record without a one-line reason");
+	if (rc == 1) {
+		FUZZ_CHECK(d.has_stream && d.dim == 2 && !(d.absent >> 2), "fields: stream %d dim %u absent %#x",
+			   d.has_stream, d.dim, d.absent);
+		for (int i = 0; i < 2; i++)
+			FUZZ_CHECK((d.absent >> i & 1) ? isnan(d.v[i]) : isfinite(d.v[i]), "fields: v[%d] %g", i, d.v[i]);
+	}
+	free(copy);
+	free(reason);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
@@ -167,6 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (a.rc == 1)
 		check_point(&a);
+	check_fields(buf, len, unit, &a);
 
 	/* The object's own bytes give the same outcome; any shorter prefix
 	 * (one byte short, and one the seed picks) is "read more". */

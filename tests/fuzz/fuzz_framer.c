@@ -19,7 +19,8 @@
  *    msgpack object, nothing more);
  *  - a refused frame has a reason;
  *  - frames account for the input in order, and no frame comes from
- *    inside another: in text, each frame is a line of its own (a line
+ *    inside another: in text, each frame is a record of its own (a line;
+ *    csv: lines joined by newlines inside RFC 4180 quotes; a record
  *    without a frame is blank or the csv header); in msgpack the frames
  *    tile the input, each starting exactly where the one before ended
  *    (an over-long object ends where its reason says), up to a rejection
@@ -181,6 +182,47 @@ static void flog_equal(const struct flog *a, const struct flog *b, const char *h
 }
 
 /*
+ * Where the text record at IN[POS] ends (its newline, or LEN) and how many
+ * newlines lie inside it (*INNER): jsonl, at the next newline; csv, at
+ * the next one outside a quoted field (RFC 4180: a field is quoted when
+ * its first byte after blanks is '"', and "" inside is one quote).
+ * Written byte by byte, apart from the framer's scan, to check it.
+ */
+static size_t record_end(const struct tdp_source_cfg *cfg, const char *in, size_t len, size_t pos,
+			 uint64_t *inner)
+{
+	*inner = 0;
+	if (cfg->format != TDP_FMT_CSV) {
+		const char *nl = memchr(in + pos, '\n', len - pos);
+		return nl ? (size_t)(nl - in) : len;
+	}
+	bool start = true, quoted = false;
+	for (size_t i = pos; i < len; i++) {
+		char c = in[i];
+		if (quoted) {
+			if (c == '"' && i + 1 < len && in[i + 1] == '"')
+				i++;
+			else if (c == '"')
+				quoted = false;
+			else if (c == '\n')
+				(*inner)++;
+			continue;
+		}
+		if (c == '\n')
+			return i;
+		if (start && c == '"') {
+			quoted = true;
+			start = false;
+		} else if (c == ',') {
+			start = true;
+		} else if (c != ' ' && c != '\t') {
+			start = false;
+		}
+	}
+	return len;
+}
+
+/*
  * A frame whose bytes are all there (not truncated, not a rejection or a
  * tail cut off by the end of the input) decodes as those bytes do when
  * they arrive alone, as a Kafka message's value (framer_decode_message()):
@@ -193,8 +235,9 @@ static void check_alone(const struct tdp_source_cfg *cfg, const struct fent *e)
 		return;
 	char *raw = fuzz_dup(e->raw, e->len);
 	struct frame f;
+	uint64_t inner;
 	if (cfg->format != TDP_FMT_MSGPACK)
-		FUZZ_CHECK(!memchr(raw, '\n', e->len), "a text frame holds a newline");
+		FUZZ_CHECK(record_end(cfg, raw, e->len, 0, &inner) == e->len, "a text frame holds a record's end");
 	framer_decode_message(cfg, raw, e->len, e->off, &f);
 	FUZZ_CHECK(f.ok == e->ok && (f.ok ? !memcmp(&f.dec, &e->dec, sizeof(f.dec)) : !strcmp(f.reason, e->reason)),
 		   "the frame at %" PRIu64 " (%zu bytes): framed: ok %d \"%s\"; alone: ok %d \"%s\"", e->off, e->len,
@@ -209,14 +252,16 @@ static void check_alone(const struct tdp_source_cfg *cfg, const struct fent *e)
 	free(raw);
 }
 
-/* Text: each frame is a line of its own, in order; a line without one
- * is blank or the header. */
+/* Text: each frame is a record of its own (a line; csv: lines joined by
+ * quoted newlines), in order, named by its first line; a record without
+ * one is blank or the csv header (the first record that is not blank). */
 static void check_lines(const struct tdp_source_cfg *cfg, const char *in, size_t len, const struct flog *l)
 {
 	size_t k = 0, pos = 0;
+	bool header = cfg->header && cfg->format == TDP_FMT_CSV;
 	for (uint64_t line = 1; pos < len; line++) {
-		const char *nl = memchr(in + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - in) : len;   /* the line is [pos, end) */
+		uint64_t inner;
+		size_t end = record_end(cfg, in, len, pos, &inner);   /* the record is [pos, end) */
 		size_t body = end - pos - (end > pos && in[end - 1] == '\r');
 		if (k < l->n && l->e[k].off == pos) {
 			const struct fent *e = &l->e[k++];
@@ -230,12 +275,15 @@ static void check_lines(const struct tdp_source_cfg *cfg, const char *in, size_t
 				FUZZ_CHECK(!e->truncated && e->len == end - pos, "line %" PRIu64 " of %zu bytes: frame of %zu",
 					   line, end - pos, e->len);
 		} else {
-			FUZZ_CHECK(body == 0 || (line == 1 && cfg->header && cfg->format == TDP_FMT_CSV),
-				   "line %" PRIu64 " at %zu (%zu bytes) has no frame", line, pos, end - pos);
+			FUZZ_CHECK(body == 0 || header, "line %" PRIu64 " at %zu (%zu bytes) has no frame", line, pos,
+				   end - pos);
 		}
+		if (body)
+			header = false;
+		line += inner;
 		pos = end + 1;
 	}
-	FUZZ_CHECK(k == l->n, "%zu frames, %zu of them at the start of a line", l->n, k);
+	FUZZ_CHECK(k == l->n, "%zu frames, %zu of them at the start of a record", l->n, k);
 	FUZZ_CHECK(l->end_off == len, "end_off %" PRIu64 " at the end of %zu bytes", l->end_off, len);
 }
 

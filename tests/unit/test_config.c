@@ -338,14 +338,14 @@ static void test_unknown_key(void **state)
 	/* Keys that exist, but not for this type or format. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: a, port: 80}\n",
 		    NAME ":2:31: source.port: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 80, path: a}\n",
 		    NAME ":2:31: source.path: unknown key for type tcp (expected one of: type, "
 			 "format, host, port, max_connections, idle_timeout, resend, stream_column, time_column, "
-			 "header, max_record, time_unit, lateness, idle_close)");
+			 "header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: stdin, format: jsonl, header: true}\n",
 		    NAME ":2:38: source.header: unknown key for format jsonl (expected one of: "
-			 "type, format, resend, extra, max_record, time_unit, lateness, idle_close)");
+			 "type, format, resend, extra, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, BASE "sink: {type: stdout, path: x}\n",
 		    NAME ":5:22: sink.path: unknown key for type stdout (expected one of: type, format)");
 	check_error(cfg, BASE "dead_letter: {type: stderr, path: x}\n",
@@ -1219,7 +1219,7 @@ static void test_kafka_errors(void **state)
 	/* event_time: Kafka only, record or kafka, and then no time column. */
 	check_error(cfg, "instance: t\nsource: {type: file, path: x, event_time: kafka}\n",
 		    NAME ":2:31: source.event_time: unknown key for type file (expected one of: type, "
-			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close)");
+			 "format, path, stream_column, time_column, header, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: broker}\n",
 		    NAME ":2:62: source.event_time: expected record or kafka, got \"broker\"");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
@@ -1231,11 +1231,11 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:50: source.header: unknown key for type kafka (expected one of: type, format, "
 			 "brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, "
-			 "max_record, time_unit, lateness, idle_close)");
+			 "max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, format: jsonl,"
 			 " stream_column: 1}\n",
 		    NAME ":2:65: source.stream_column: unknown key for format jsonl (expected one of: type, "
-			 "format, brokers, topics, group, event_time, stop_at_end, properties, extra, max_record, time_unit, lateness, idle_close)");
+			 "format, brokers, topics, group, event_time, stop_at_end, properties, extra, max_record, time_unit, lateness, idle_close, stream, time, values)");
 	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, port: 9092}\n",
 		    NAME ":2:50: source.port: unknown key for type kafka");
 	check_error(cfg, "instance: t\nsource: {type: tcp, port: 1, topics: p}\n",
@@ -1244,7 +1244,7 @@ static void test_kafka_errors(void **state)
 		    NAME ":2:39: source.topic: unknown key (expected one of: type, format, path, host, "
 			 "port, brokers, topics, group, event_time, stop_at_end, properties, stream_column, "
 			 "time_column, header, max_record, max_connections, idle_timeout, time_unit, lateness, idle_close, "
-			 "resend, extra)");
+			 "resend, extra, stream, time, values)");
 	check_error(cfg, BASE "sink: {type: kafka, brokers: \"b:1\", topics: [r]}\n",
 		    NAME ":5:37: sink.topics: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
@@ -1670,6 +1670,79 @@ static void test_load(void **state)
 	unlink(path);
 }
 
+/* source stream:, time:, values: (config_source_fields.c): names, csv
+ * indices, dotted paths, the older spelling, and every error. */
+static void test_source_fields(void **state)
+{
+	struct tdp_config *cfg = *state;
+#define SRC_LINE(x) "instance: t\nsource: {type: file, path: in.csv, " x "}\n" SCALES_TAIL
+	check_ok(cfg, SRC_LINE("header: true, stream: sensor, time: 0, values: [temp, \"7\", 3]"));
+	const struct tdp_source_fields *fs = &cfg->source.fields;
+	assert_true(fs->has_stream && fs->has_time);
+	assert_string_equal(fs->stream.name, "sensor");
+	assert_int_equal(fs->stream.index, -1);
+	assert_int_equal(fs->time.index, 0);
+	assert_int_equal(cfg->source.time_column, 0);   /* an index: the decoder's column too */
+	assert_int_equal(cfg->source.stream_column, -1);
+	assert_int_equal(fs->nvalues, 3);
+	assert_string_equal(fs->values[0].name, "temp");
+	assert_string_equal(fs->values[1].name, "7");   /* quoted: a name */
+	assert_int_equal(fs->values[2].index, 3);
+
+	check_ok(cfg, SRC_LINE("stream: 2, time_column: 0"));
+	assert_int_equal(cfg->source.stream_column, 2);
+	assert_int_equal(cfg->source.time_column, 0);
+	check_ok(cfg, SRC_LINE("stream_column: 1"));
+	assert_false(cfg->source.fields.has_stream);
+	assert_int_equal(cfg->source.fields.nvalues, 0);
+	check_ok(cfg, SRC_LINE("format: jsonl, stream: tags.host, time: timestamp, values: [fields.usage, v]"));
+	assert_string_equal(cfg->source.fields.values[0].name, "fields.usage");
+	check_ok(cfg, SRC_LINE("format: msgpack, values: [\"0\"]"));
+
+	check_error(cfg, SRC_LINE("stream: sensor"),
+		    NAME ":2:44: source.stream: expected a 0-based column index (a column name needs header: "
+			 "true), got \"sensor\"");
+	check_error(cfg, SRC_LINE("values: [1, b]"),
+		    NAME ":2:48: source.values[1]: expected a 0-based column index (a column name needs header");
+	check_error(cfg, SRC_LINE("stream: 1, stream_column: 2"),
+		    NAME ":2:62: source.stream_column: expected stream or stream_column, not both");
+	check_error(cfg, SRC_LINE("time_column: 2, time: 3"),
+		    NAME ":2:58: source.time: expected time or time_column, not both");
+	check_error(cfg, SRC_LINE("stream: 1, time: 1"),
+		    NAME ":2:53: source.time: expected a field other than the stream's, got \"1\"");
+	check_error(cfg, SRC_LINE("stream: 1, time_column: 1"),
+		    NAME ":2:60: source.time_column: expected a field other than the stream's");
+	check_error(cfg, SRC_LINE("header: true, time: t, values: [a, t]"),
+		    NAME ":2:71: source.values[1]: expected a field other than the time's");
+	check_error(cfg, SRC_LINE("header: true, values: [a, b, a]"),
+		    NAME ":2:65: source.values[2]: expected each field at most once, got \"a\"");
+	check_error(cfg, SRC_LINE("values: []"),
+		    NAME ":2:44: source.values: expected a list of 1 to 16 fields");
+	check_error(cfg, SRC_LINE("values: [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]"),
+		    NAME ":2:44: source.values: expected a list of 1 to 16 fields");
+	check_error(cfg, SRC_LINE("values: 3"),
+		    NAME ":2:44: source.values: expected a list of 1 to 16 fields");
+	check_error(cfg, SRC_LINE("values: [[1]]"),
+		    NAME ":2:45: source.values[0]: expected a column name or a 0-based column index");
+	check_error(cfg, SRC_LINE("stream: 70000"),
+		    NAME ":2:44: source.stream: expected a column index from 0 to 65535, got \"70000\"");
+	check_error(cfg, SRC_LINE("header: true, stream: \"\""),
+		    NAME ":2:58: source.stream: expected a column name of 1 to 63 bytes");
+	check_error(cfg, SRC_LINE("format: jsonl, stream: \"a b\""),
+		    NAME ":2:59: source.stream: expected a field path: names joined by single dots");
+	check_error(cfg, SRC_LINE("format: jsonl, values: [a., b]"),
+		    NAME ":2:60: source.values[0]: expected a field path: names joined by single dots");
+	check_error(cfg, "instance: t\nsource: {type: kafka, brokers: \"b:1\", topics: p, event_time: kafka,"
+			 " format: jsonl, time: ts}\n" SCALES_TAIL,
+		    NAME ":2:90: source.time: expected no time with event_time kafka");
+	check_error(cfg, SRC_LINE("format: jsonl, stream: fields, values: [fields.temp]"),
+		    NAME ":2:76: source.values[0]: expected a path not inside \"fields\" (one key cannot hold both)");
+	check_error(cfg, SRC_LINE("format: msgpack, values: [a.b.c, a.b]"),
+		    NAME ":2:69: source.values[1]: expected a path not leading into \"a.b.c\"");
+	check_ok(cfg, SRC_LINE("format: jsonl, stream: field, values: [fields.temp, fields.t]"));
+#undef SRC_LINE
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1696,6 +1769,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kafka_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_sink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_dead_letter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kafka_properties, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cross_checks, setup, teardown),

@@ -195,8 +195,10 @@ static void test_quoted_stream(void **state)
 	good("3,\" s \"", 1, -1, &d);       /* quoted last column */
 	assert_string_equal(d.stream, " s ");
 
-	/* A quote elsewhere is just a bad number. */
-	bad("\"1\",2", -1, -1, "column 0: not a number: \"\"1\"\"");
+	/* RFC 4180: any column may be quoted, values too. */
+	good("\"1\",2", -1, -1, &d);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1 && d.v[1] == 2);
 	bad("\"abc,1", 0, -1, "column 0: unterminated quoted field");
 	bad("\"ab\"\"", 0, -1, "column 0: unterminated quoted field");
 	bad("\"a\"b,1", 0, -1, "column 0: text after the closing quote");
@@ -347,6 +349,131 @@ static void test_small_reason(void **state)
 	assert_string_equal(reason, "column ");
 }
 
+/* A header source: stream "sensor", time "time", values VALS (names,
+ * NULL-terminated). */
+static struct tdp_source_cfg named(const char *const *vals)
+{
+	struct tdp_source_cfg c = cfg(-1, -1);
+	c.header = true;
+	c.fields.has_stream = c.fields.has_time = true;
+	c.fields.stream.index = c.fields.time.index = -1;
+	snprintf(c.fields.stream.name, sizeof(c.fields.stream.name), "sensor");
+	snprintf(c.fields.time.name, sizeof(c.fields.time.name), "time");
+	for (; vals && *vals; vals++) {
+		struct tdp_field *f = &c.fields.values[c.fields.nvalues++];
+		f->index = -1;
+		snprintf(f->name, sizeof(f->name), "%s", *vals);
+	}
+	return c;
+}
+
+/* decode_csv_cols of REC (exactly its bytes) with columns M. */
+static int run_cols(const struct tdp_source_cfg *c, const struct csv_columns *m, const char *rec,
+		    struct tdp_decoded *d, char *reason)
+{
+	size_t len = strlen(rec);
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, rec, len);
+	reason[0] = '\0';
+	int rc = decode_csv_cols(p, len, c, m, d, reason, 192);
+	free(p);
+	return rc;
+}
+
+/* RFC 4180 in every column: quoted numbers, times and ids, embedded
+ * commas, doubled quotes and line breaks, CRLF. */
+static void test_rfc4180(void **state)
+{
+	(void)state;
+	struct tdp_decoded d;
+	good("\"1.5\", \"2\" ,\"-3e2\"\r", -1, -1, &d);
+	assert_int_equal(d.dim, 3);
+	assert_true(d.v[0] == 1.5 && d.v[1] == 2 && d.v[2] == -300);
+	good("\"12\",\"a,\"\"b\"\"\nc\",\"4\"\r", 1, 0, &d);
+	assert_string_equal(d.stream, "a,\"b\"\nc");
+	assert_true(d.has_time && d.t == 12000000000LL);
+	assert_true(d.v[0] == 4);
+	bad("1,\"2\"x", -1, -1, "column 1: text after the closing quote");
+	bad("1,\"2", -1, -1, "column 1: unterminated quoted field");
+	bad("1,\"\"", -1, -1, "column 1: empty");
+}
+
+/* Header names map columns in any order; configured values come in
+ * their order whatever the columns'; an empty value is absent. */
+static void test_header_mapping(void **state)
+{
+	(void)state;
+	static const char *const vals[] = {"temp", "pressure", "vib", NULL};
+	struct tdp_source_cfg c = named(vals);
+	struct csv_columns m;
+	struct tdp_decoded d;
+	char reason[192];
+	const char *hdr = "vib,\"sensor\",time, temp ,pressure,unused\r";
+	assert_int_equal(csv_columns_header(&m, &c, hdr, strlen(hdr)), 0);
+	assert_int_equal(m.stream, 1);
+	assert_int_equal(m.time, 2);
+	assert_int_equal(m.value[0], 3);
+	assert_int_equal(m.value[1], 4);
+	assert_int_equal(m.value[2], 0);
+	assert_int_equal(run_cols(&c, &m, "0.5,\"pump,1\",7,20,1013,x\r", &d, reason), 0);
+	assert_string_equal(d.stream, "pump,1");
+	assert_int_equal(d.dim, 3);
+	assert_true(d.v[0] == 20 && d.v[1] == 1013 && d.v[2] == 0.5);
+	assert_int_equal(d.absent, 0);
+
+	/* empty and blank value fields are absent: NAN and their bit */
+	assert_int_equal(run_cols(&c, &m, ",s,7,20, ,x", &d, reason), 0);
+	assert_int_equal(d.dim, 3);
+	assert_int_equal(d.absent, 6);
+	assert_true(d.v[0] == 20 && isnan(d.v[1]) && isnan(d.v[2]));
+	/* a bad number still is bad, named by its column */
+	assert_int_equal(run_cols(&c, &m, "1,s,7,abc,2,x", &d, reason), -1);
+	assert_string_equal(reason, "column \"temp\" (3): not a number: \"abc\"");
+	/* a line too short for a configured column */
+	assert_int_equal(run_cols(&c, &m, "1,s,7,2", &d, reason), -1);
+	assert_string_equal(reason, "column \"pressure\" (4) missing: the line has 4 columns");
+	/* an empty time stays a bad record */
+	assert_int_equal(run_cols(&c, &m, "1,s,,2,3", &d, reason), -1);
+	assert_string_equal(reason, "event time: empty");
+
+	/* headers that do not fit: every record refused with the reason */
+	const char *miss = "time,sensor,temp,vib";
+	assert_int_equal(csv_columns_header(&m, &c, miss, strlen(miss)), -1);
+	assert_string_equal(m.reason, "the header has no column \"pressure\"");
+	assert_int_equal(run_cols(&c, &m, "1,s,2,3", &d, reason), -1);
+	assert_string_equal(reason, "the header has no column \"pressure\"");
+	const char *twice = "time,sensor,temp,pressure,vib,temp";
+	assert_int_equal(csv_columns_header(&m, &c, twice, strlen(twice)), -1);
+	assert_string_equal(m.reason, "the header has column \"temp\" 2 times");
+	const char *broken = "time,\"sensor,temp";
+	assert_int_equal(csv_columns_header(&m, &c, broken, strlen(broken)), -1);
+	assert_string_equal(m.reason, "header: column 1: unterminated quoted field");
+
+	/* values by index, no header: in their order, other columns not read */
+	c = cfg(1, -1);
+	c.fields.nvalues = 2;
+	c.fields.values[0].index = 3;
+	c.fields.values[1].index = 0;
+	csv_columns_init(&m, &c);
+	assert_int_equal(run_cols(&c, &m, "1.5,s,junk,2.5", &d, reason), 0);
+	assert_true(d.dim == 2 && d.v[0] == 2.5 && d.v[1] == 1.5);
+	assert_int_equal(run_cols(&c, &m, ",s,junk,2.5", &d, reason), 0);
+	assert_int_equal(d.absent, 2);
+	assert_int_equal(run_cols(&c, &m, "1,s,junk", &d, reason), -1);
+	assert_string_equal(reason, "value column 3 missing: the line has 3 columns");
+
+	/* names for stream and time only: every other column is a value */
+	c = named(NULL);
+	const char *h2 = "a,time,b,sensor";
+	assert_int_equal(csv_columns_header(&m, &c, h2, strlen(h2)), 0);
+	assert_int_equal(run_cols(&c, &m, "1,5,2,s", &d, reason), 0);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1 && d.v[1] == 2 && d.t == 5000000000LL);
+	assert_int_equal(run_cols(&c, &m, "1,5,,s", &d, reason), -1);
+	assert_string_equal(reason, "column 2: empty");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +484,8 @@ int main(void)
 		cmocka_unit_test(test_quoted_stream),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_rfc4180),
+		cmocka_unit_test(test_header_mapping),
 		cmocka_unit_test(test_not_a_number),
 		cmocka_unit_test(test_not_finite),
 		cmocka_unit_test(test_too_many_values),

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,122 @@ static void test_extra_ignore(void **state)
 	assert_string_equal(reason, "an ignored key's value nests deeper than 32");
 }
 
+/* A source with fields STREAM, TIME (NULL: not configured) and the
+ * values VALS (NULL-terminated). */
+static struct tdp_source_cfg fields_cfg(const char *stream, const char *time, const char *const *vals,
+					enum tdp_extra extra)
+{
+	struct tdp_source_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.format = TDP_FMT_JSONL;
+	c.extra = extra;
+	c.time_unit = TDP_TIME_S;
+	c.stream_column = c.time_column = -1;
+	c.fields.stream.index = c.fields.time.index = -1;
+	if (stream) {
+		c.fields.has_stream = true;
+		snprintf(c.fields.stream.name, sizeof(c.fields.stream.name), "%s", stream);
+	}
+	if (time) {
+		c.fields.has_time = true;
+		snprintf(c.fields.time.name, sizeof(c.fields.time.name), "%s", time);
+	}
+	for (; vals && *vals; vals++) {
+		struct tdp_field *f = &c.fields.values[c.fields.nvalues++];
+		f->index = -1;
+		snprintf(f->name, sizeof(f->name), "%s", *vals);
+	}
+	return c;
+}
+
+static int run_src(const struct tdp_source_cfg *c, const char *rec, struct tdp_decoded *d, char *reason)
+{
+	size_t len = strlen(rec);
+	char *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, rec, len);
+	reason[0] = '\0';
+	int rc = decode_jsonl_src(p, len, c, d, reason, 192);
+	free(p);
+	return rc;
+}
+
+/* Telegraf's shape: stream, time and values by dotted path, the tags
+ * ignored (extra: ignore) or refused by their path; absent and null
+ * values are absent, not a bad record; stream and time are required
+ * once configured. */
+static void test_field_paths(void **state)
+{
+	(void)state;
+	static const char *const vals[] = {"fields.usage", "fields.temp", NULL};
+	struct tdp_source_cfg c = fields_cfg("tags.host", "timestamp", vals, TDP_EXTRA_IGNORE);
+	struct tdp_decoded d;
+	char reason[192];
+	const char *tele = "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\",\"cpu\":\"cpu0\"},"
+			   "\"fields\":{\"usage\":1.5,\"temp\":40,\"idle\":[1,{\"x\":null}]},\"timestamp\":1700000000}";
+	assert_int_equal(run_src(&c, tele, &d, reason), 0);
+	assert_string_equal(d.stream, "a");
+	assert_true(d.has_time && d.t == 1700000000LL * 1000000000LL);
+	assert_int_equal(d.dim, 2);
+	assert_true(d.v[0] == 1.5 && d.v[1] == 40);
+	assert_int_equal(d.absent, 0);
+
+	/* absent, then null */
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":{\"temp\":3},\"timestamp\":1}", &d, reason), 0);
+	assert_int_equal(d.dim, 2);
+	assert_int_equal(d.absent, 1);
+	assert_true(isnan(d.v[0]) && d.v[1] == 3);
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":2,\"temp\":null},\"timestamp\":1}",
+				 &d, reason), 0);
+	assert_int_equal(d.absent, 2);
+	assert_true(d.v[0] == 2 && isnan(d.v[1]));
+	/* "fields" not an object: the values are absent, the key is extra */
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":7,\"timestamp\":1}", &d, reason), 0);
+	assert_int_equal(d.absent, 3);
+
+	/* stream and time are required once configured */
+	assert_int_equal(run_src(&c, "{\"fields\":{\"usage\":1},\"timestamp\":1}", &d, reason), -1);
+	assert_string_equal(reason, "missing field \"tags.host\" (the stream)");
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":1}}", &d, reason), -1);
+	assert_string_equal(reason, "missing field \"timestamp\" (the time)");
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":\"x\"},\"timestamp\":1}", &d, reason), -1);
+	assert_string_equal(reason, "fields.usage: expected a number, got a string");
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\",\"host\":\"b\"},\"timestamp\":1}", &d, reason), -1);
+	assert_string_equal(reason, "duplicate key \"tags.host\"");
+
+	/* dead_letter: a key on no configured path is refused by its path;
+	 * the objects on the way to a path are not extra */
+	c.extra = TDP_EXTRA_DEAD_LETTER;
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":1,\"temp\":2},\"timestamp\":1}",
+				 &d, reason), 0);
+	assert_int_equal(run_src(&c, "{\"tags\":{\"host\":\"a\",\"cpu\":\"c\"},\"timestamp\":1}", &d, reason), -1);
+	assert_string_equal(reason, "unknown key \"tags.cpu\"");
+}
+
+/* Without fields, decode_jsonl_src is decode_jsonl_extra; with only a
+ * stream path, "v" stays the values (a number or an array). */
+static void test_field_defaults(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg c = fields_cfg(NULL, NULL, NULL, TDP_EXTRA_DEAD_LETTER);
+	struct tdp_decoded d;
+	char reason[192];
+	assert_int_equal(run_src(&c, "{\"stream\":\"s\",\"t\":1,\"v\":[1,2]}", &d, reason), 0);
+	assert_int_equal(d.dim, 2);
+	assert_int_equal(run_src(&c, "{\"x\":1,\"v\":1}", &d, reason), -1);
+	assert_string_equal(reason, "unknown key \"x\"");
+	c = fields_cfg("meta.id", NULL, NULL, TDP_EXTRA_DEAD_LETTER);
+	assert_int_equal(run_src(&c, "{\"meta\":{\"id\":\"q\"},\"t\":2,\"v\":[1,2,3]}", &d, reason), 0);
+	assert_string_equal(d.stream, "q");
+	assert_true(d.has_time && d.dim == 3);
+	assert_int_equal(run_src(&c, "{\"meta\":{\"id\":\"q\"},\"t\":2}", &d, reason), -1);
+	assert_string_equal(reason, "missing key \"v\"");
+	/* a key holding a dot is on no path: "meta.id" is not meta's id */
+	c.extra = TDP_EXTRA_IGNORE;
+	assert_int_equal(run_src(&c, "{\"meta.id\":\"q\",\"v\":1}", &d, reason), -1);
+	assert_string_equal(reason, "missing field \"meta.id\" (the stream)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +551,8 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_too_many_values),
 		cmocka_unit_test(test_extra_ignore),
+		cmocka_unit_test(test_field_paths),
+		cmocka_unit_test(test_field_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -699,6 +699,99 @@ static void test_extra_ignore(void **state)
 	mp_fini(&m);
 }
 
+/* decode_msgpack_src of M with fields: stream "tags.host", time "ts",
+ * values "fields.temp", "fields.vib"; EXTRA as given. */
+static struct res run_fields(struct mp *m, enum tdp_extra extra)
+{
+	struct tdp_source_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.format = TDP_FMT_MSGPACK;
+	c.extra = extra;
+	c.stream_column = c.time_column = -1;
+	c.fields.has_stream = c.fields.has_time = true;
+	c.fields.stream.index = c.fields.time.index = -1;
+	snprintf(c.fields.stream.name, sizeof(c.fields.stream.name), "tags.host");
+	snprintf(c.fields.time.name, sizeof(c.fields.time.name), "ts");
+	c.fields.nvalues = 2;
+	c.fields.values[0].index = c.fields.values[1].index = -1;
+	snprintf(c.fields.values[0].name, sizeof(c.fields.values[0].name), "fields.temp");
+	snprintf(c.fields.values[1].name, sizeof(c.fields.values[1].name), "fields.vib");
+	struct res r;
+	char *p = malloc(m->sb.size);
+	assert_non_null(p);
+	memcpy(p, m->sb.data, m->sb.size);
+	r.reason[0] = '\0';
+	r.rc = decode_msgpack_src(p, m->sb.size, &c, &r.used, &r.d, r.reason, sizeof(r.reason));
+	free(p);
+	return r;
+}
+
+/* {"tags": {"host": HOST, "dc": "x"}, "ts": 5, "fields": {"temp": ..., "vib": ...}};
+ * TEMP NAN: nil; VIB NAN: left out. */
+static void pack_nested(struct mp *m, const char *host, double temp, double vib)
+{
+	msgpack_pack_map(&m->pk, 3);
+	pack_key(m, "tags");
+	msgpack_pack_map(&m->pk, host ? 2 : 1);
+	if (host) {
+		pack_key(m, "host");
+		pack_key(m, host);
+	}
+	pack_key(m, "dc");
+	pack_key(m, "x");
+	pack_key(m, "ts");
+	msgpack_pack_int(&m->pk, 5);
+	pack_key(m, "fields");
+	msgpack_pack_map(&m->pk, isnan(vib) ? 1 : 2);
+	pack_key(m, "temp");
+	if (isnan(temp))
+		msgpack_pack_nil(&m->pk);
+	else
+		msgpack_pack_double(&m->pk, temp);
+	if (!isnan(vib)) {
+		pack_key(m, "vib");
+		msgpack_pack_double(&m->pk, vib);
+	}
+}
+
+/* Nested fields by path, tags ignored or refused by path, nil and
+ * missing values absent, a missing stream a bad record. */
+static void test_field_paths(void **state)
+{
+	(void)state;
+	struct mp m;
+	mp_init(&m);
+	pack_nested(&m, "a", 20.5, 0.25);
+	struct res r = run_fields(&m, TDP_EXTRA_IGNORE);
+	assert_int_equal(r.rc, 1);
+	assert_int_equal(r.used, m.sb.size);
+	assert_string_equal(r.d.stream, "a");
+	assert_true(r.d.has_time && r.d.t == 5000000000LL);
+	assert_int_equal(r.d.dim, 2);
+	assert_true(r.d.v[0] == 20.5 && r.d.v[1] == 0.25 && r.d.absent == 0);
+
+	r = run_fields(&m, TDP_EXTRA_DEAD_LETTER);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.reason, "unknown key \"tags.dc\"");
+	mp_fini(&m);
+
+	mp_init(&m);
+	pack_nested(&m, "a", NAN, NAN);
+	r = run_fields(&m, TDP_EXTRA_IGNORE);
+	assert_int_equal(r.rc, 1);
+	assert_int_equal(r.d.dim, 2);
+	assert_int_equal(r.d.absent, 3);
+	assert_true(isnan(r.d.v[0]) && isnan(r.d.v[1]));
+	mp_fini(&m);
+
+	mp_init(&m);
+	pack_nested(&m, NULL, 1, 2);
+	r = run_fields(&m, TDP_EXTRA_IGNORE);
+	assert_int_equal(r.rc, -1);
+	assert_string_equal(r.reason, "missing field \"tags.host\" (the stream)");
+	mp_fini(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_extra_ignore),
+		cmocka_unit_test(test_field_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@
 struct got {
 	int n, bad;
 	double v[64];
-	uint64_t line[64], off[64];
+	uint64_t line[64], end_line[64], off[64];
 	char reason[64][192];
 	size_t len[64];
 	bool truncated[64], cut[64];
@@ -37,6 +37,7 @@ static void collect(void *ctx, struct frame *f)
 		return;
 	g->v[g->n] = f->ok ? f->dec.v[0] : -1;
 	g->line[g->n] = f->line;
+	g->end_line[g->n] = f->end_line;
 	g->off[g->n] = f->off;
 	g->len[g->n] = f->len;
 	g->truncated[g->n] = f->truncated;
@@ -131,6 +132,141 @@ static int sbuf_write(void *data, const char *buf, size_t len)
 	return msgpack_sbuffer_write(data, buf, len);
 }
 
+/* A csv source with named fields: header, stream, time, values. */
+static struct tdp_source_cfg named_cfg(void)
+{
+	struct tdp_source_cfg c = csv_cfg();
+	c.header = true;
+	c.max_record = 64;
+	c.fields.has_stream = c.fields.has_time = true;
+	snprintf(c.fields.stream.name, sizeof(c.fields.stream.name), "sensor");
+	snprintf(c.fields.time.name, sizeof(c.fields.time.name), "time");
+	c.fields.stream.index = c.fields.time.index = -1;
+	c.fields.nvalues = 1;
+	snprintf(c.fields.values[0].name, sizeof(c.fields.values[0].name), "value");
+	c.fields.values[0].index = -1;
+	return c;
+}
+
+/* RFC 4180: a newline inside quotes does not end a record, however the
+ * input is cut; line numbers count every physical line, a record is
+ * named by its first, and the header (itself quoted over two lines)
+ * places the columns. */
+static void test_csv_quoted_newlines(void **state)
+{
+	(void)state;
+	const char *text = "\"ti\nme\",sensor,value\r\n"                 /* lines 1-2: header, "ti\nme" is no name */
+			   "1,\"a,\"\"b\"\"\",1.5\r\n"                      /* line 3 */
+			   "2,\"x\ny\",2.5\r\n"                              /* lines 4-5 */
+			   "3,s,3.5\n";                                       /* line 6 */
+	size_t len = strlen(text);
+	struct tdp_source_cfg cfg = named_cfg();
+	snprintf(cfg.fields.time.name, sizeof(cfg.fields.time.name), "ti\nme");
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct framer fr;
+		struct got g = {0};
+		framer_init(&fr, &cfg, 0);
+		struct source_chunk a = {text, cut, 0, false, 0, NULL};
+		struct source_chunk b = {text + cut, len - cut, 0, true, cut, NULL};
+		framer_feed(&fr, &a, collect, &g);
+		framer_feed(&fr, &b, collect, &g);
+		framer_fini(&fr);
+		assert_int_equal(g.n, 3);
+		if (g.bad)
+			print_error("cut %zu: %s\n", cut, g.reason[0]);
+		assert_int_equal(g.bad, 0);
+		assert_true(g.v[0] == 1.5 && g.v[1] == 2.5 && g.v[2] == 3.5);
+		assert_int_equal(g.line[0], 3);
+		assert_int_equal(g.line[1], 4);
+		assert_int_equal(g.end_line[1], 5);   /* where a resumed file goes on counting */
+		assert_int_equal(g.line[2], 6);
+		assert_int_equal(g.end_line[2], 6);
+		assert_int_equal(fr.line, 6);
+	}
+}
+
+/* A quoted record longer than max_record is reported once, its quoted
+ * newlines do not start records, and the lines after it keep their
+ * numbers; an unterminated quote at the end of input is a bad record. */
+static void test_csv_quoted_overlong(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = csv_cfg();   /* max_record 16 */
+	cfg.stream_column = 0;
+	const char *text = "\"a\n,b\n,c\n,d\n,e\n,f\n,g\",1\n\"s\",2\n\"open,3\n4\n";
+	size_t len = strlen(text);
+	for (size_t step = 1; step <= len; step++) {
+		struct framer fr;
+		struct got g = {0};
+		framer_init(&fr, &cfg, 0);
+		for (size_t i = 0; i < len; i += step) {
+			size_t n = len - i < step ? len - i : step;
+			struct source_chunk c = {text + i, n, 0, i + n == len, i, NULL};
+			framer_feed(&fr, &c, collect, &g);
+		}
+		framer_fini(&fr);
+		assert_int_equal(g.n, 3);
+		assert_true(g.truncated[0]);
+		assert_int_equal(g.dead[0], TDP_DEAD_TOO_LONG);
+		assert_int_equal(g.line[0], 1);
+		assert_true(g.v[1] == 2);
+		assert_int_equal(g.line[1], 8);
+		assert_int_equal(g.line[2], 9);   /* "open,3\n4\n: never closed */
+		assert_string_equal(g.reason[2], "column 0: unterminated quoted field");
+	}
+}
+
+/* Each input maps its own header; one that lacks a configured column
+ * makes every record of that input a dead letter naming the column. */
+static void test_csv_header_names(void **state)
+{
+	(void)state;
+	struct tdp_source_cfg cfg = named_cfg();
+	struct framer fr;
+	struct got g = {0};
+	const char *a = "value,time,sensor\n4.5,1,s\n";
+	framer_init(&fr, &cfg, 0);
+	struct source_chunk ca = {a, strlen(a), 0, true, 0, NULL};
+	framer_feed(&fr, &ca, collect, &g);
+	framer_fini(&fr);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.bad, 0);
+	assert_true(g.v[0] == 4.5);
+
+	const char *b = "time,sensor,pressure\n1,s,2\n2,s,3\n";
+	memset(&g, 0, sizeof(g));
+	framer_init(&fr, &cfg, 0);
+	struct source_chunk cb = {b, strlen(b), 0, true, 0, NULL};
+	framer_feed(&fr, &cb, collect, &g);
+	framer_fini(&fr);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.bad, 2);
+	assert_string_equal(g.reason[1], "the header has no column \"value\"");
+
+	const char *c = "time,sensor,value,value\n1,s,2,3\n";
+	memset(&g, 0, sizeof(g));
+	framer_init(&fr, &cfg, 0);
+	struct source_chunk cc = {c, strlen(c), 0, true, 0, NULL};
+	framer_feed(&fr, &cc, collect, &g);
+	framer_fini(&fr);
+	assert_int_equal(g.bad, 1);
+	assert_string_equal(g.reason[0], "the header has column \"value\" 2 times");
+
+	/* Resumed past the header (a restart): the header is given again. */
+	const char *d = "sensor,value,time\n\"s,1\",7,1\n\"s,1\",8,2\n";
+	const char *rest = strstr(d, "\"s,1\",8");
+	memset(&g, 0, sizeof(g));
+	framer_init(&fr, &cfg, 2);
+	framer_header(&fr, d, strlen(d));
+	struct source_chunk cd = {rest, strlen(rest), 0, true, (uint64_t)(rest - d), NULL};
+	framer_feed(&fr, &cd, collect, &g);
+	framer_fini(&fr);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.bad, 0);
+	assert_true(g.v[0] == 8);
+	assert_int_equal(g.line[0], 3);
+}
+
 static void test_msgpack_split(void **state)
 {
 	(void)state;
@@ -213,6 +349,15 @@ static void test_whole_message(void **state)
 		if (f.ok)
 			assert_true(f.dec.dim == 1 && f.dec.v[0] == 1.5);
 	}
+	/* csv: a line break inside quotes is part of the one record */
+	struct tdp_source_cfg csv = csv_cfg();
+	csv.stream_column = 0;
+	framer_decode_message(&csv, "\"a\nb\",1.5\n", 9, 0, &f);
+	assert_true(f.ok);
+	assert_string_equal(f.dec.stream, "a\nb");
+	framer_decode_message(&csv, "\"a\",1\n\"b\",2", 11, 0, &f);
+	assert_false(f.ok);
+	assert_string_equal(f.reason, "more than one line in one message");
 	/* msgpack: exactly one map */
 	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
@@ -587,6 +732,9 @@ int main(void)
 		cmocka_unit_test(test_split_everywhere),
 		cmocka_unit_test(test_overlong_reported_once),
 		cmocka_unit_test(test_header_skipped),
+		cmocka_unit_test(test_csv_quoted_newlines),
+		cmocka_unit_test(test_csv_quoted_overlong),
+		cmocka_unit_test(test_csv_header_names),
 		cmocka_unit_test(test_msgpack_split),
 		cmocka_unit_test(test_whole_message),
 		cmocka_unit_test(test_msgpack_oversized_skipped_exactly),
