@@ -73,6 +73,29 @@ for g, w in zip(got, want):
 print("# msgpack from standard input: %d results, same ids and sizes" % len(got))
 PY
 
+# Field paths: the same points as Telegraf-style JSON Lines.
+"$PY" - "$T" <<'PY'
+import json, sys
+T = sys.argv[1]
+with open(T + "/in.csv") as f, open(T + "/in.jsonl", "w") as g:
+    next(f)
+    for line in f:
+        s, t, v = line.rstrip("\n").split(",")
+        if v == "oops":
+            continue
+        g.write(json.dumps({"name": "plant", "tags": {"sensor": s, "unit": "C"}, "timestamp": int(t),
+                            "fields": {"value": float(v)}}) + "\n")
+PY
+sed -e "s|path: $T/in.csv, format: csv, header: true, stream_column: 0, time_column: 1,|path: $T/in.jsonl, format: jsonl, stream: tags.sensor, time: timestamp, values: [fields.value], extra: ignore,|" \
+    -e "s|$T/out|$T/j-out|g" "$T/c.yaml" >"$T/j.yaml"
+grep -q "tags.sensor" "$T/j.yaml" || die "the jsonl config was not made"
+run_ok "$T/j.yaml" 120 "pipeline run on JSON Lines"
+grep '"scale":"tsec"' "$T/j-out.jsonl" >"$T/want-j"
+"$TDAPIPE" persistence --config "$T/j.yaml" --scale tsec "$T/in.jsonl" >"$T/got-j" 2>"$T/err-j" ||
+	{ cat "$T/err-j" >&2; die "persistence on JSON Lines failed"; }
+[ -s "$T/want-j" ] && cmp -s "$T/want-j" "$T/got-j" || die "JSON Lines with field paths: offline differs from the pipeline"
+note "JSON Lines with field paths (tags.sensor, timestamp, fields.value): $(count_lines "$T/got-j") results equal the pipeline's"
+
 [ -z "$(ls -A "$TMPDIR")" ] || die "left behind in TMPDIR: $(ls -A "$TMPDIR")"
 ! ls /dev/shm | grep -q "tdapipe-persistence-" || die "a segment was left in /dev/shm: $(ls /dev/shm | grep persistence)"
 
