@@ -87,8 +87,6 @@ int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 	for (;; col++) {
 		/* POS is at the first byte of column COL. */
 		size_t start = pos;
-		char field[32];
-		snprintf(field, sizeof(field), "column %d", col);
 		if (col == src->stream_column) {
 			size_t q = pos;
 			while (q < len && is_blank(rec[q]))
@@ -121,7 +119,7 @@ int decode_csv(const char *rec, size_t len, const struct tdp_source_cfg *src,
 			out->has_time = true;
 		} else {
 			double d;
-			if (number_field(field, rec + start, pos - start, &d, reason, rlen) < 0)
+			if (number_fieldf(rec + start, pos - start, &d, reason, rlen, "column %d", col) < 0)
 				return -1;
 			if (nvalues < TDP_MAX_DIM)
 				out->v[nvalues] = d;
