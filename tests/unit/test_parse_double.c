@@ -144,6 +144,7 @@ static void test_grammar(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check(cases[i]);
+#ifndef TDP_GLIBC_NUMBERS   /* there tdp_parse_double is strtod */
 	/* Not in the grammar, although strtod takes them: the decoders keep
 	 * them out before they ask (see ingest/number.c). */
 	static const char *const outside[] = { " 1", "1 ", "0x10", "inf", "nan", "1,5", "1e5 " };
@@ -151,6 +152,7 @@ static void test_grammar(void **state)
 		double d = 0;
 		assert_int_equal(tdp_parse_double(outside[i], strlen(outside[i]), &d), -1);
 	}
+#endif
 
 	/* Random strings over the grammar's alphabet. */
 	static const char alpha[] = "0123456789+-.eE";
