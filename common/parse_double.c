@@ -153,31 +153,82 @@ static inline bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-int tdp_parse_double(const char *s, size_t len, double *out)
+/* The eight bytes at P are all ASCII digits (fast_float's test). */
+static inline bool eight_digits(const char *p, uint64_t *v)
 {
-	const char *p = s, *end = s + len;
+	memcpy(v, p, 8);
+	return !(((*v + 0x4646464646464646ull) | (*v - 0x3030303030303030ull)) & 0x8080808080808080ull);
+}
+
+/* Their value, first digit most significant (little-endian loads), in
+ * three multiplies instead of eight (fast_float). */
+static inline uint64_t eight_value(uint64_t v)
+{
+	const uint64_t mask = 0x000000FF000000FFull;
+	const uint64_t mul1 = 0x000F424000000064ull;   /* 100 + (1000000 << 32) */
+	const uint64_t mul2 = 0x0000271000000001ull;   /* 1 + (10000 << 32) */
+	v -= 0x3030303030303030ull;
+	v = v * 10 + (v >> 8);
+	return (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
+}
+
+/* The value read: -1^NEG * W * 10^Q, W exact unless TRUNCATED (then the
+ * value is above W * 10^Q and below (W + 1) * 10^Q). */
+struct decimal {
+	uint64_t w;
+	int64_t q;
+	bool neg, truncated;
+};
+
+/* After the mantissa at *PP: an optional exponent [eE][+-]?D+, into *E. */
+static inline int scan_exponent(const char **pp, const char *end, int64_t *e)
+{
+	const char *p = *pp;
+	*e = 0;
+	if (p == end || (*p != 'e' && *p != 'E'))
+		return 0;
+	p++;
 	bool neg = false;
 	if (p < end && (*p == '+' || *p == '-')) {
 		neg = *p == '-';
 		p++;
 	}
+	if (p == end || !is_digit(*p))
+		return -1;
+	/* Saturate at 10^15: past it only 0 and inf remain, unless the
+	 * digit count (at most LEN) cancels it, i.e. for a petabyte of
+	 * digits. */
+	int64_t v = 0;
+	for (; p < end && is_digit(*p); p++)
+		if (v < 1000000000000000)
+			v = v * 10 + (*p - '0');
+	*e = neg ? -v : v;
+	*pp = p;
+	return 0;
+}
 
-	/* Value = W * 10^(E + ADJ). */
+/*
+ * The mantissa digit by digit, keeping the first MAX_DIGITS significant
+ * ones: for inputs with more digits than that (leading zeros included),
+ * which scan() hands over.
+ */
+static int scan_long(const char *p, const char *end, struct decimal *d)
+{
 	uint64_t w = 0;
-	int ndigits = 0;          /* significant digits in W */
-	bool truncated = false;   /* a nonzero digit did not fit in W */
+	int ndigits = 0;
+	bool truncated = false;
 	int64_t adj = 0;
 	const char *digits = p;
 	for (; p < end && is_digit(*p); p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (w == 0 && d == 0)
+		unsigned c = (unsigned)(*p - '0');
+		if (w == 0 && c == 0)
 			continue;               /* leading zero */
 		if (ndigits < MAX_DIGITS) {
-			w = w * 10 + d;
+			w = w * 10 + c;
 			ndigits++;
 		} else {
 			adj++;
-			truncated |= d != 0;
+			truncated |= c != 0;
 		}
 	}
 	size_t nint = (size_t)(p - digits);
@@ -185,69 +236,103 @@ int tdp_parse_double(const char *s, size_t len, double *out)
 	if (p < end && *p == '.') {
 		const char *frac = ++p;
 		for (; p < end && is_digit(*p); p++) {
-			unsigned d = (unsigned)(*p - '0');
-			if (w == 0 && d == 0) {
+			unsigned c = (unsigned)(*p - '0');
+			if (w == 0 && c == 0) {
 				adj--;
 			} else if (ndigits < MAX_DIGITS) {
-				w = w * 10 + d;
+				w = w * 10 + c;
 				ndigits++;
 				adj--;
 			} else {
-				truncated |= d != 0;
+				truncated |= c != 0;
 			}
 		}
 		nfrac = (size_t)(p - frac);
 	}
-	if (nint + nfrac == 0)
+	int64_t e;
+	if (nint + nfrac == 0 || scan_exponent(&p, end, &e) < 0 || p != end)
 		return -1;
+	d->w = w;
+	d->q = e + adj;
+	d->truncated = truncated;
+	return 0;
+}
 
-	int64_t e = 0;
-	if (p < end && (*p == 'e' || *p == 'E')) {
+/*
+ * S[0..LEN) into D, or -1 when it is not of the grammar (parse_double.h).
+ * The common case, at most 19 digits in all, without a test per digit:
+ * they cannot overflow W; eight at a time where eight are there.
+ */
+static inline int scan(const char *s, size_t len, struct decimal *d)
+{
+	const char *p = s, *end = s + len;
+	d->neg = false;
+	if (p < end && (*p == '+' || *p == '-')) {
+		d->neg = *p == '-';
 		p++;
-		bool eneg = false;
-		if (p < end && (*p == '+' || *p == '-')) {
-			eneg = *p == '-';
-			p++;
-		}
-		if (p == end || !is_digit(*p))
-			return -1;
-		/* Saturate at 10^15: past it only 0 and inf remain, unless
-		 * ADJ (at most LEN) cancels it, i.e. for a petabyte of digits. */
-		for (; p < end && is_digit(*p); p++)
-			if (e < 1000000000000000)
-				e = e * 10 + (*p - '0');
-		if (eneg)
-			e = -e;
 	}
-	if (p != end)
+	const char *mant = p;
+	uint64_t w = 0, v8;
+	while (end - p >= 8 && eight_digits(p, &v8)) {
+		w = w * 100000000 + eight_value(v8);
+		p += 8;
+	}
+	for (; p < end && is_digit(*p); p++)
+		w = w * 10 + (uint64_t)(*p - '0');
+	int64_t ndigits = p - mant, nfrac = 0;
+	if (p < end && *p == '.') {
+		const char *frac = ++p;
+		while (end - p >= 8 && eight_digits(p, &v8)) {
+			w = w * 100000000 + eight_value(v8);
+			p += 8;
+		}
+		for (; p < end && is_digit(*p); p++)
+			w = w * 10 + (uint64_t)(*p - '0');
+		nfrac = p - frac;
+		ndigits += nfrac;
+	}
+	if (ndigits > MAX_DIGITS)
+		return scan_long(mant, end, d);   /* W wrapped: read again */
+	int64_t e;
+	if (ndigits == 0 || scan_exponent(&p, end, &e) < 0 || p != end)
+		return -1;
+	d->w = w;
+	d->q = e - nfrac;
+	d->truncated = false;
+	return 0;
+}
+
+int tdp_parse_double(const char *s, size_t len, double *out)
+{
+	struct decimal d;
+	if (scan(s, len, &d) < 0)
 		return -1;
 
 	double v;
-	if (w == 0) {
+	if (d.w == 0) {
 		v = 0.0;
 		goto done;
 	}
-	int64_t q = e + adj;
-	if (!truncated && q >= -22 && q <= 22 && w <= (1ull << 53)) {
-		v = (double)w;
-		v = q < 0 ? v / exact_pow10[-q] : v * exact_pow10[q];
+	if (!d.truncated && d.q >= -22 && d.q <= 22 && d.w <= (1ull << 53)) {
+		v = (double)d.w;
+		v = d.q < 0 ? v / exact_pow10[-d.q] : v * exact_pow10[d.q];
 		goto done;
 	}
 	uint64_t bits;
-	if (q < PARSE_Q_MIN) {
+	if (d.q < PARSE_Q_MIN) {
 		bits = 0;               /* < 10^19 * 10^-343, under half the least subnormal */
-	} else if (q > PARSE_Q_MAX) {
+	} else if (d.q > PARSE_Q_MAX) {
 		bits = (uint64_t)EXP_INF << MANT_BITS;   /* >= 10^309 */
 	} else {
-		bits = eisel_lemire(w, (int)q);
-		if (bits != UNDECIDED && truncated && eisel_lemire(w + 1, (int)q) != bits)
+		bits = eisel_lemire(d.w, (int)d.q);
+		if (bits != UNDECIDED && d.truncated && eisel_lemire(d.w + 1, (int)d.q) != bits)
 			bits = UNDECIDED;
 	}
 	if (bits == UNDECIDED)
 		return tdp_parse_double_glibc(s, len, out);
 	memcpy(&v, &bits, sizeof(v));
 done:
-	*out = neg ? -v : v;
+	*out = d.neg ? -v : v;
 	return 0;
 }
 #endif
