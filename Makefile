@@ -185,7 +185,7 @@ install: all
 	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/tdapipe@.service
 
 clean:
-	rm -rf build build-asan bin $(FUZZ)
+	rm -rf build build-asan bin build-glibc bin-glibc $(FUZZ)
 
 .PHONY: chaos all demo ci test asan soak fuzz fuzz-build bench deps install clean
 .SECONDARY:
