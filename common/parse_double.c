@@ -2,7 +2,7 @@
  * parse_double.c - correctly rounded decimal -> double, without strtod on
  * the common path.
  *
- * Three steps, each exact where it answers (after fast_float, Lemire,
+ * Four steps, each exact where it answers (after fast_float, Lemire,
  * "Number parsing at a gigabyte per second", Software: Practice and
  * Experience 51(8), 2021):
  *
@@ -20,12 +20,15 @@
  *     tried as W and W + 1 (its value lies between them): the same double
  *     for both is the answer.
  *
- * What is left undecided (those rare products, and a truncated W whose
- * two bounds round apart, e.g. a long exactly-halfway mantissa) goes to
- * glibc's strtod on a NUL-terminated copy: exact, and slow only for the
- * inputs that need it.  A big-integer comparison (fast_float's
- * digit_comp) would remove that last libc call; it is not needed for
- * exactness.
+ *  4. What is left undecided (those rare products, and a truncated W
+ *     whose two bounds round apart, e.g. a long exactly-halfway
+ *     mantissa) is decided exactly in big-integer arithmetic: the
+ *     decimal against the midpoints around the Eisel-Lemire candidate
+ *     (decide()).  Slow (microseconds) and only for such inputs.
+ *
+ * glibc's strtod on a NUL-terminated copy is still behind decide(), for
+ * big integers that would not fit: that cannot happen for input of the
+ * grammar (the sizes are bounded; the tests never reach it).
  */
 #include "common/parse_double.h"
 
@@ -92,9 +95,10 @@ static inline uint64_t mul_high(uint64_t a, uint64_t b, uint64_t *lo)
  * Eisel-Lemire: the bits (sign aside) of the double nearest W * 10^Q for
  * W != 0 and Q in [PARSE_Q_MIN, PARSE_Q_MAX], or UNDECIDED.  Follows
  * fast_float's compute_float (decimal_to_binary.h) line by line, with its
- * original guard for the undecidable product kept.
+ * original guard for the undecidable product kept; without GUARD the
+ * answer there is at most one double off (a candidate for decide()).
  */
-static uint64_t eisel_lemire(uint64_t w, int q)
+static uint64_t eisel_lemire(uint64_t w, int q, bool guard)
 {
 	int lz = __builtin_clzll(w);
 	w <<= lz;
@@ -111,7 +115,7 @@ static uint64_t eisel_lemire(uint64_t w, int q)
 	}
 	/* 5^Q is exact in the table for -27 <= Q <= 55; elsewhere a product
 	 * whose low half is all ones may be a hair below a rounding edge. */
-	if (lo == UINT64_MAX && (q < -27 || q > 55))
+	if (guard && lo == UINT64_MAX && (q < -27 || q > 55))
 		return UNDECIDED;
 
 	int upper = (int)(hi >> 63);
@@ -178,6 +182,7 @@ struct decimal {
 	uint64_t w;
 	int64_t q;
 	bool neg, truncated;
+	const char *mant;        /* the first digit or '.', after the sign */
 };
 
 /* After the mantissa at *PP: an optional exponent [eE][+-]?D+, into *E. */
@@ -272,6 +277,7 @@ static inline int scan(const char *s, size_t len, struct decimal *d)
 		p++;
 	}
 	const char *mant = p;
+	d->mant = mant;
 	uint64_t w = 0, v8;
 	while (end - p >= 8 && eight_digits(p, &v8)) {
 		w = w * 100000000 + eight_value(v8);
@@ -302,6 +308,210 @@ static inline int scan(const char *s, size_t len, struct decimal *d)
 	return 0;
 }
 
+/*
+ * The exact decision, for what Eisel-Lemire leaves open: a candidate B0
+ * is at most one double away from the answer, so comparing the decimal
+ * value D with the midpoints between B0 and its neighbours in big-integer
+ * arithmetic settles it (the idea of fast_float's digit_comp; Clinger,
+ * "How to read floating point numbers accurately", PLDI 1990, algorithm
+ * R).  D keeps its first BIG_DIGITS significant digits and whether any
+ * later one is nonzero: a midpoint has at most 767 significant digits,
+ * so a comparison with the kept digits is only undecided when they equal
+ * the midpoint, and then a nonzero digit further on makes D the larger.
+ */
+#define BIG_DIGITS 768
+#define BIG_LIMBS 80                     /* 5120 bits; D and 5^1111 X need < 2700 */
+
+struct big {
+	int n;                           /* limbs in use, l[n - 1] != 0 unless n == 0 */
+	uint64_t l[BIG_LIMBS];           /* least significant first */
+};
+
+static bool big_mul_add(struct big *b, uint64_t m, uint64_t a)
+{
+	uint64_t carry = a;
+	for (int i = 0; i < b->n; i++) {
+		unsigned __int128 p = (unsigned __int128)b->l[i] * m + carry;
+		b->l[i] = (uint64_t)p;
+		carry = (uint64_t)(p >> 64);
+	}
+	if (carry) {
+		if (b->n == BIG_LIMBS)
+			return false;
+		b->l[b->n++] = carry;
+	}
+	return true;
+}
+
+static bool big_mul_pow5(struct big *b, int64_t k)
+{
+	static const uint64_t pow5_27 = 7450580596923828125ull;   /* the largest power < 2^64 */
+	uint64_t p = 1;
+	for (; k >= 27; k -= 27)
+		if (!big_mul_add(b, pow5_27, 0))
+			return false;
+	for (; k > 0; k--)
+		p *= 5;
+	return big_mul_add(b, p, 0);
+}
+
+static bool big_shl(struct big *b, int64_t bits)
+{
+	if (b->n == 0 || bits == 0)
+		return true;
+	int64_t words = bits / 64;
+	int r = (int)(bits % 64);
+	if (b->n + words + 1 > BIG_LIMBS)
+		return false;
+	uint64_t top = r ? b->l[b->n - 1] >> (64 - r) : 0;
+	for (int i = b->n - 1; i >= 0; i--) {
+		uint64_t v = b->l[i] << r;
+		if (r && i > 0)
+			v |= b->l[i - 1] >> (64 - r);
+		b->l[i + words] = v;
+	}
+	for (int64_t i = 0; i < words; i++)
+		b->l[i] = 0;
+	b->n += (int)words;
+	if (top)
+		b->l[b->n++] = top;
+	return true;
+}
+
+static int big_cmp(const struct big *a, const struct big *b)
+{
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	for (int i = a->n - 1; i >= 0; i--)
+		if (a->l[i] != b->l[i])
+			return a->l[i] < b->l[i] ? -1 : 1;
+	return 0;
+}
+
+/* The kept digits of a decimal: D = DIGITS * 10^K, plus STICKY. */
+struct exact {
+	struct big digits;
+	int64_t k;
+	bool sticky;
+};
+
+/* Read the mantissa at P (up to END, grammar already checked) into X. */
+static bool exact_read(const char *p, const char *end, struct exact *x)
+{
+	x->digits.n = 0;
+	x->k = 0;
+	x->sticky = false;
+	int kept = 0, chunk_n = 0;
+	uint64_t chunk = 0;
+	bool started = false, frac = false;
+	for (; p < end; p++) {
+		if (*p == '.') {
+			frac = true;
+			continue;
+		}
+		if (!is_digit(*p))
+			break;
+		unsigned c = (unsigned)(*p - '0');
+		if (!started && c == 0) {
+			x->k -= frac;           /* a leading zero after the point */
+			continue;
+		}
+		started = true;
+		if (kept < BIG_DIGITS) {
+			chunk = chunk * 10 + c;
+			if (++chunk_n == 19) {
+				if (!big_mul_add(&x->digits, 10000000000000000000ull, chunk))
+					return false;
+				chunk = 0;
+				chunk_n = 0;
+			}
+			kept++;
+			x->k -= frac;
+		} else {
+			x->k += !frac;
+			x->sticky |= c != 0;
+		}
+	}
+	uint64_t scale = 1;
+	for (int i = 0; i < chunk_n; i++)
+		scale *= 10;
+	if (chunk_n && !big_mul_add(&x->digits, scale, chunk))
+		return false;
+	int64_t e;
+	scan_exponent(&p, end, &e);
+	x->k += e;
+	return true;
+}
+
+/* The value X * 2^F of a double's BITS (inf counts as 2^1024). */
+static void double_parts(uint64_t bits, uint64_t *m, int *f)
+{
+	uint64_t ex = bits >> MANT_BITS, frac = bits & ((1ull << MANT_BITS) - 1);
+	*m = ex ? frac | 1ull << MANT_BITS : frac;
+	*f = (ex ? (int)ex : 1) - EXP_BIAS - MANT_BITS;
+}
+
+/* D against the midpoint of the adjacent doubles A and A + 1: -1, 0, 1;
+ * 2 when the numbers would not fit (not expected: see BIG_LIMBS). */
+static int cmp_midpoint(const struct exact *d, uint64_t a)
+{
+	uint64_t ma, mc;
+	int fa, fc;
+	double_parts(a, &ma, &fa);
+	double_parts(a + 1, &mc, &fc);
+	/* A + 1 may be the first of the next binade: one exponent more */
+	uint64_t x = ma + (fc > fa ? 2 * mc : mc);
+	int64_t f = fa - 1;             /* midpoint = X * 2^F */
+
+	/* D = DIGITS 5^K 2^K against X 2^F, both sides integers. */
+	struct big l = d->digits, r = { .n = 1, .l = { x } };
+	int64_t sl = 0, sr = f;
+	if (d->k >= 0) {
+		if (!big_mul_pow5(&l, d->k))
+			return 2;
+		sl = d->k;
+	} else {
+		if (!big_mul_pow5(&r, -d->k))
+			return 2;
+		sr = f - d->k;
+	}
+	int64_t s = sl < sr ? sl : sr;
+	if (!big_shl(&l, sl - s) || !big_shl(&r, sr - s))
+		return 2;
+	int c = big_cmp(&l, &r);
+	return c == 0 && d->sticky ? 1 : c;
+}
+
+/*
+ * The bits of the double nearest the decimal at MANT (sign aside), given
+ * B0 at most one double from it; UNDECIDED only if the big integers
+ * would overflow.
+ */
+static uint64_t decide(const char *mant, const char *end, uint64_t b0)
+{
+	struct exact d;
+	if (!exact_read(mant, end, &d))
+		return UNDECIDED;
+	const uint64_t inf = (uint64_t)EXP_INF << MANT_BITS;
+	if (b0 < inf) {
+		int c = cmp_midpoint(&d, b0);
+		if (c == 2)
+			return UNDECIDED;
+		if (c > 0 || (c == 0 && (b0 & 1)))
+			return b0 + 1;
+		if (c == 0)
+			return b0;
+	}
+	if (b0 > 0) {
+		int c = cmp_midpoint(&d, b0 - 1);
+		if (c == 2)
+			return UNDECIDED;
+		if (c < 0 || (c == 0 && (b0 & 1)))
+			return b0 - 1;
+	}
+	return b0;
+}
+
 int tdp_parse_double(const char *s, size_t len, double *out)
 {
 	struct decimal d;
@@ -324,14 +534,32 @@ int tdp_parse_double(const char *s, size_t len, double *out)
 	} else if (d.q > PARSE_Q_MAX) {
 		bits = (uint64_t)EXP_INF << MANT_BITS;   /* >= 10^309 */
 	} else {
-		bits = eisel_lemire(d.w, (int)d.q);
-		if (bits != UNDECIDED && d.truncated && eisel_lemire(d.w + 1, (int)d.q) != bits)
+		bits = eisel_lemire(d.w, (int)d.q, true);
+		if (bits != UNDECIDED && d.truncated && eisel_lemire(d.w + 1, (int)d.q, true) != bits)
 			bits = UNDECIDED;
+		if (bits == UNDECIDED)
+			bits = decide(d.mant, s + len, eisel_lemire(d.w, (int)d.q, false));
 	}
 	if (bits == UNDECIDED)
-		return tdp_parse_double_glibc(s, len, out);
+		return tdp_parse_double_glibc(s, len, out);   /* not expected: see decide() */
 	memcpy(&v, &bits, sizeof(v));
 done:
+	*out = d.neg ? -v : v;
+	return 0;
+}
+
+/* decide() alone, from the candidate B0; see parse_double.h. */
+int tdp_parse_double_decide(const char *s, size_t len, uint64_t b0, double *out)
+{
+	struct decimal d;
+	if (scan(s, len, &d) < 0 || d.w == 0 || d.q < PARSE_Q_MIN || d.q > PARSE_Q_MAX ||
+	    b0 > (uint64_t)EXP_INF << MANT_BITS)
+		return -1;
+	uint64_t bits = decide(d.mant, s + len, b0);
+	if (bits == UNDECIDED)
+		return -1;
+	double v;
+	memcpy(&v, &bits, sizeof(v));
 	*out = d.neg ? -v : v;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #define TDP_PARSE_DOUBLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Parse S[0..LEN) (need not be NUL-terminated), all of it, as a decimal
@@ -25,5 +26,12 @@ int tdp_parse_double(const char *s, size_t len, double *out);
 /* The reference: glibc's strtod on a NUL-terminated copy of S, 0 when it
  * took all of S (LEN > 0), else -1.  Takes everything strtod takes. */
 int tdp_parse_double_glibc(const char *s, size_t len, double *out);
+
+/* For the tests: the exact big-integer decision alone, from the
+ * candidate B0 (the bits of a double >= 0, at most one double from the
+ * answer), so that every way it can go is checked against strtod.  -1
+ * when S is outside the grammar or the range where the decision is used
+ * (0, exponents past the table's).  Not in TDP_GLIBC_NUMBERS builds. */
+int tdp_parse_double_decide(const char *s, size_t len, uint64_t b0, double *out);
 
 #endif

@@ -16,6 +16,9 @@
  *    exponents, leading zeros;
  *  - random strings over [0-9+-.eE]: accepted exactly when strtod takes
  *    them whole.
+ * The exact big-integer decision is also run alone on all of these (on
+ * every 64th random string), from a candidate one double below, at and
+ * one above strtod's: it must land on strtod's double.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,7 +66,9 @@ static unsigned long env_ul(const char *name, unsigned long def)
 	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
-static unsigned long checked;
+static unsigned long checked, decided;
+/* Every how many checks the exact decision is run too (it is slow). */
+static unsigned long decide_period = 1;
 
 /*
  * S (NUL-terminated) must be accepted by both or rejected by both, and
@@ -93,6 +98,23 @@ static void check(const char *s)
 	}
 	if (!ok)
 		assert_true(got == 12345.0);   /* *OUT untouched */
+#ifndef TDP_GLIBC_NUMBERS
+	/* The exact decision from a candidate one below, on, one above. */
+	uint64_t b = bits_of(fabs(want));
+	if (ok && checked % decide_period == 0)
+		for (int nudge = -1; nudge <= 1; nudge++) {
+			double x;
+			if ((nudge < 0 && b == 0) || (nudge > 0 && !isfinite(want)))
+				continue;
+			if (tdp_parse_double_decide(buf, n, b + (uint64_t)(int64_t)nudge, &x) == 0 &&
+			    bits_of(x) != bits_of(want)) {
+				print_error("%.200s%s: strtod %a, decide from %+d %a\n", s, n > 200 ? "..." : "",
+					    want, nudge, x);
+				fail();
+			}
+			decided++;
+		}
+#endif
 	if (buf != small)
 		free(buf);
 	checked++;
@@ -294,7 +316,8 @@ static void test_random(void **state)
 	(void)state;
 	unsigned long n = env_ul("TDP_PARSE_N", 1000000);
 	uint64_t rng = env_ul("TDP_PARSE_SEED", 1);
-	unsigned long before = checked;
+	unsigned long before = checked, before_decided = decided;
+	decide_period = 64;
 	for (unsigned long i = 0; i < n; i++) {
 		double x = of_bits(splitmix64(&rng));
 		if (!isfinite(x))
@@ -306,7 +329,9 @@ static void test_random(void **state)
 			checkf("%.3f", v);
 		}
 	}
-	print_message("random: %lu bit patterns, %lu strings\n", n, checked - before);
+	decide_period = 1;
+	print_message("random: %lu bit patterns, %lu strings, %lu exact decisions\n", n, checked - before,
+		      decided - before_decided);
 }
 
 int main(void)
