@@ -9,8 +9,8 @@
  * "%.3f" of x uniform in (-1000, 1000).  Columns: tdp_parse_double on the
  * slice; strtod on the NUL-terminated string (glibc at its best); and
  * tdp_parse_double_glibc (a copy then strtod: what ingest/number.c did,
- * and does in TDP_GLIBC_NUMBERS builds).  Each the median of RUNS runs;
- * speedup = strtod / ours.
+ * and does in TDP_GLIBC_NUMBERS builds).  Each the median of RUNS runs,
+ * the three taking turns; speedup = strtod / ours.
  */
 #include <math.h>
 #include <stdint.h>
@@ -55,28 +55,39 @@ enum conv { OURS, STRTOD, COPY_STRTOD };
 /* Sum of the values, so the work is not optimised away. */
 static volatile double sink;
 
-static double ns_per(const struct input *in, size_t n, enum conv c, int runs)
+/* One pass of converter C over IN: ns per number. */
+static double pass(const struct input *in, size_t n, enum conv c)
 {
-	double t[16];
-	for (int r = 0; r < runs; r++) {
-		double sum = 0;
-		double t0 = now();
-		for (size_t i = 0; i < n; i++) {
-			const char *s = in->text + in->start[i];
-			double d = 0;
-			if (c == OURS)
-				tdp_parse_double(s, in->len[i], &d);
-			else if (c == STRTOD)
-				d = strtod(s, NULL);
-			else
-				tdp_parse_double_glibc(s, in->len[i], &d);
-			sum += d;
-		}
-		t[r] = (now() - t0) * 1e9 / (double)n;
-		sink += sum;
+	double sum = 0;
+	double t0 = now();
+	for (size_t i = 0; i < n; i++) {
+		const char *s = in->text + in->start[i];
+		double d = 0;
+		if (c == OURS)
+			tdp_parse_double(s, in->len[i], &d);
+		else if (c == STRTOD)
+			d = strtod(s, NULL);
+		else
+			tdp_parse_double_glibc(s, in->len[i], &d);
+		sum += d;
 	}
-	qsort(t, (size_t)runs, sizeof(t[0]), cmp_double);
-	return t[runs / 2];
+	double t = (now() - t0) * 1e9 / (double)n;
+	sink += sum;
+	return t;
+}
+
+/* The median ns per number of each converter over RUNS passes, the
+ * converters taking turns so that a busy machine slows each alike. */
+static void ns_per(const struct input *in, size_t n, int runs, double med[3])
+{
+	double t[3][16];
+	for (int r = 0; r < runs; r++)
+		for (int c = 0; c < 3; c++)
+			t[c][r] = pass(in, n, (enum conv)c);
+	for (int c = 0; c < 3; c++) {
+		qsort(t[c], (size_t)runs, sizeof(t[c][0]), cmp_double);
+		med[c] = t[c][runs / 2];
+	}
 }
 
 enum kind { SHORTEST, SEVENTEEN, SENSOR };
@@ -128,10 +139,10 @@ int main(int argc, char **argv)
 	printf("%-22s %10s %10s %14s %8s\n", "input (ns/number)", "ours", "strtod", "copy+strtod",
 	       "speedup");
 	for (size_t i = 0; i < 3; i++) {
-		double o = ns_per(&in[i], n, OURS, runs);
-		double g = ns_per(&in[i], n, STRTOD, runs);
-		double c = ns_per(&in[i], n, COPY_STRTOD, runs);
-		printf("%-22s %10.1f %10.1f %14.1f %7.1fx\n", in[i].name, o, g, c, g / o);
+		double m[3];
+		ns_per(&in[i], n, runs, m);
+		printf("%-22s %10.1f %10.1f %14.1f %7.1fx\n", in[i].name, m[OURS], m[STRTOD],
+		       m[COPY_STRTOD], m[STRTOD] / m[OURS]);
 	}
 	printf("(%zu numbers, median of %d runs)\n", n, runs);
 	for (size_t i = 0; i < 3; i++) {

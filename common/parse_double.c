@@ -271,11 +271,11 @@ static int scan_long(const char *p, const char *end, struct decimal *d)
 static inline int scan(const char *s, size_t len, struct decimal *d)
 {
 	const char *p = s, *end = s + len;
-	d->neg = false;
-	if (p < end && (*p == '+' || *p == '-')) {
-		d->neg = *p == '-';
-		p++;
-	}
+	if (len == 0)
+		return -1;
+	/* without a branch: signs come in any mix */
+	d->neg = *p == '-';
+	p += *p == '-' || *p == '+';
 	const char *mant = p;
 	d->mant = mant;
 	uint64_t w = 0, v8;
