@@ -537,6 +537,11 @@ int tdp_parse_double(const char *s, size_t len, double *out)
 		bits = eisel_lemire(d.w, (int)d.q, true);
 		if (bits != UNDECIDED && d.truncated && eisel_lemire(d.w + 1, (int)d.q, true) != bits)
 			bits = UNDECIDED;
+		/* The candidate: W 10^Q rounded (unguarded Eisel-Lemire is
+		 * exact for it: Mushtak and Lemire, "Fast number parsing
+		 * without fallback", 2023; the guard above is the original
+		 * paper's caution), at most one double from the value, as
+		 * W 10^Q <= value < (W + 1) 10^Q and W >= 10^18 when cut. */
 		if (bits == UNDECIDED)
 			bits = decide(d.mant, s + len, eisel_lemire(d.w, (int)d.q, false));
 	}
