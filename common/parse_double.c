@@ -268,7 +268,7 @@ static int scan_long(const char *p, const char *end, struct decimal *d)
  * The common case, at most 19 digits in all, without a test per digit:
  * they cannot overflow W; eight at a time where eight are there.
  */
-static inline int scan(const char *s, size_t len, struct decimal *d)
+static inline __attribute__((always_inline)) int scan(const char *s, size_t len, struct decimal *d)
 {
 	const char *p = s, *end = s + len;
 	if (len == 0)
