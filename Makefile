@@ -33,7 +33,8 @@ ifdef SANITIZE
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-# glibc's printf/strtod for JSON numbers instead of common/shortest.c
+# glibc's printf/strtod for numbers instead of common/shortest.c and
+# common/parse_double.c
 ifdef TDP_GLIBC_NUMBERS
 CFLAGS  += -DTDP_GLIBC_NUMBERS
 endif
@@ -142,13 +143,16 @@ asan:
 # The long validation runs of the sliding sublevel structure: every one of
 # tens of millions of random operations checked against a from-scratch
 # computation, in this build and in the ASan + UBSan one (the suite runs
-# 1,000,000).  Minutes, not hours.  Then every fuzz harness for
+# 1,000,000); and tdp_parse_double against strtod on 10^8 random bit
+# patterns, each in four spellings (the suite: 10^6; ~5 minutes).
+# Minutes, not hours.  Then every fuzz harness for
 # FUZZ_SECONDS (600) each: that part is about ten minutes a harness.
 soak: all
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan/bin SANITIZE=1 all
 	TDP_SOAK_OPS=50000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=1 $(BUILD)/tests/test_sublevel_slide
 	TDP_SOAK_OPS=1000000 TDP_SOAK_CAP=2000 TDP_SOAK_SEED=2 $(BUILD)/tests/test_sublevel_slide
 	TDP_SOAK_OPS=10000000 TDP_SOAK_CAP=64 TDP_SOAK_SEED=3 build-asan/tests/test_sublevel_slide
+	TDP_PARSE_N=100000000 TDP_PARSE_SEED=2 $(BUILD)/tests/test_parse_double
 	$(Q)$(MAKE) --no-print-directory fuzz
 
 # The long chaos runs: 3 M points per round, random window sizes, signals
@@ -181,7 +185,7 @@ install: all
 	        >$(DESTDIR)$(PREFIX)/lib/systemd/system/tdapipe@.service
 
 clean:
-	rm -rf build build-asan bin $(FUZZ)
+	rm -rf build build-asan bin build-glibc bin-glibc $(FUZZ)
 
 .PHONY: chaos all demo ci test asan soak fuzz fuzz-build bench deps install clean
 .SECONDARY:

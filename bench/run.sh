@@ -93,6 +93,15 @@ BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/time_windows.sh
 echo
 echo "== numbers: formatting a double, shortest round-trip digits, ours vs glibc snprintf+strtod (median of $RUNS; bench/shortest_bench.c)"
 "$BUILD"/tools/shortest_bench 200000 "$RUNS"
+# and parsing (common/parse_double.c, Eisel-Lemire) next to strtod.
+echo
+echo "== numbers: parsing a double, ours vs glibc strtod (median of $RUNS; bench/parse_bench.c)"
+"$BUILD"/tools/parse_bench 200000 "$RUNS"
+# What they give whole runs: tdapipe run and tdapipe persistence next to a
+# TDP_GLIBC_NUMBERS build (bench/numbers.sh builds it into bin-glibc/).
+echo
+echo "== numbers: tdapipe run and persistence, ours vs a TDP_GLIBC_NUMBERS build (median of $RUNS; bench/numbers.sh)"
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/numbers.sh
 
 # Features and distances (issue 19): the sublevel 1000/100 scale with every
 # feature and distance on, next to the same scale without; bench/features.sh.

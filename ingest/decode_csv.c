@@ -97,12 +97,28 @@ static int next_field(const char *rec, size_t len, size_t *pos, int col, struct 
 }
 
 /* A quoted field too long for the scratch, where its text is needed. */
+static bool is_too_long(const struct csv_field *f)
+{
+	return f->p == f->scratch && f->n > CSV_SCRATCH;
+}
+
 static int too_long(const struct csv_field *f, const char *field, char *reason, size_t rlen)
 {
-	if (f->p != f->scratch || f->n <= CSV_SCRATCH)
+	if (!is_too_long(f))
 		return 0;
 	snprintf(reason, rlen, "%s: quoted field of %zu bytes is too long (at most %d)", field, f->n, CSV_SCRATCH);
 	return -1;
+}
+
+/* too_long for column COL, its name built only when it is (no printf
+ * per column of a good record). */
+static int too_long_col(const struct csv_field *f, int col, char *reason, size_t rlen)
+{
+	if (!is_too_long(f))
+		return 0;
+	char field[32];
+	snprintf(field, sizeof(field), "column %d", col);
+	return too_long(f, field, reason, rlen);
 }
 
 static void trim(const char **p, size_t *n)
@@ -296,8 +312,6 @@ int decode_csv_cols(const char *rec, size_t len, const struct tdp_source_cfg *sr
 	int col = 0;
 	for (;; col++) {
 		/* POS is at the first byte of column COL. */
-		char field[32];
-		snprintf(field, sizeof(field), "column %d", col);
 		if (next_field(rec, len, &pos, col, &f, reason, rlen) < 0)
 			return -1;
 		int slot = -1;
@@ -310,13 +324,14 @@ int decode_csv_cols(const char *rec, size_t len, const struct tdp_source_cfg *sr
 				return -1;
 			out->has_stream = true;
 		} else if (col == m->time) {
-			if (too_long(&f, field, reason, rlen) < 0 ||
+			if (too_long_col(&f, col, reason, rlen) < 0 ||
 			    event_time_parse(f.p, f.n, EVENT_TIME_FIELD, src->time_unit, &out->t, reason, rlen) < 0)
 				return -1;
 			out->has_time = true;
 		} else if (m->nvalues == 0) {
 			double d;
-			if (too_long(&f, field, reason, rlen) < 0 || number_field(field, f.p, f.n, &d, reason, rlen) < 0)
+			if (too_long_col(&f, col, reason, rlen) < 0 ||
+			    number_fieldf(f.p, f.n, &d, reason, rlen, "column %d", col) < 0)
 				return -1;
 			if (nvalues < TDP_MAX_DIM)
 				out->v[nvalues] = d;
@@ -331,10 +346,14 @@ int decode_csv_cols(const char *rec, size_t len, const struct tdp_source_cfg *sr
 				out->v[slot] = NAN;
 				out->absent |= 1u << slot;
 			} else {
-				char name[96];
-				value_name(src, m, (uint32_t)slot, name, sizeof(name));
-				if (too_long(&f, name, reason, rlen) < 0 || number_field(name, f.p, f.n, &out->v[slot], reason, rlen) < 0)
+				if (is_too_long(&f) || number_parse(f.p, f.n, &out->v[slot]) != NUMBER_OK) {
+					/* The reason, with the value's name, only now. */
+					char name[96];
+					value_name(src, m, (uint32_t)slot, name, sizeof(name));
+					if (too_long(&f, name, reason, rlen) == 0)
+						number_field(name, f.p, f.n, &out->v[slot], reason, rlen);
 					return -1;
+				}
 			}
 		}
 		if (pos >= len)

@@ -349,9 +349,9 @@ static int parse_values(struct jp *p, struct tdp_decoded *out)
 	}
 	size_t n = 0;
 	for (;;) {
-		char field[32];
+		char field[TDP_V_NAME_MAX];
 		double d;
-		snprintf(field, sizeof(field), "v[%zu]", n);
+		number_v_name(field, n);
 		skip_ws(p);
 		if (p->pos < p->len && p->s[p->pos] == ']')
 			return fail(p, "syntax error at byte %zu: trailing comma", p->pos);

@@ -275,9 +275,9 @@ static int object_values(const msgpack_object *o, struct tdp_decoded *out, char 
 	/* Check every element first so the first bad one is reported, as
 	 * the text formats do, then the count. */
 	for (uint32_t i = 0; i < n; i++) {
-		char field[32];
+		char field[TDP_V_NAME_MAX];
 		double d;
-		snprintf(field, sizeof(field), "v[%u]", i);
+		number_v_name(field, i);
 		if (object_number(&o->via.array.ptr[i], field, &d, reason, rlen) < 0)
 			return -1;
 		if (i < TDP_MAX_DIM)

@@ -8,6 +8,7 @@
 #include "ingest/event_time.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -290,12 +291,29 @@ static bool shape_ok(const char *s)
 	return true;
 }
 
+/*
+ * REASON = "event time " S quoted, then FMT: the quote is made only for a
+ * reason, not for every good time.  Returns -1.
+ */
+static int __attribute__((format(printf, 5, 6)))
+rfc3339_fail(char *reason, size_t rlen, const char *s, size_t len, const char *fmt, ...)
+{
+	char q[TDP_QUOTE_MAX];
+	reason_quote(q, s, len);
+	int n = snprintf(reason, rlen, "event time %s", q);
+	if (n >= 0 && (size_t)n < rlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(reason + n, rlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 int event_time_from_rfc3339(const char *s, size_t len, int64_t *ns,
 			    char *reason, size_t rlen)
 {
 	number_trim(&s, &len);
-	char q[TDP_QUOTE_MAX];
-	reason_quote(q, s, len);
 	if (len < 20 || !shape_ok(s))
 		goto shape;
 	int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
@@ -316,37 +334,27 @@ int event_time_from_rfc3339(const char *s, size_t len, int64_t *ns,
 		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
 		if (oh < 0 || om < 0)
 			goto shape;
-		if (oh > 23 || om > 59) {
-			snprintf(reason, rlen, "event time %s: offset %.6s is not within ±23:59", q, s + i);
-			return -1;
-		}
+		if (oh > 23 || om > 59)
+			return rfc3339_fail(reason, rlen, s, len, ": offset %.6s is not within ±23:59", s + i);
 		off = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
 	} else {
 		goto shape;
 	}
 
-	if (mo < 1 || mo > 12) {
-		snprintf(reason, rlen, "event time %s: month %02d is not 01-12", q, mo);
-		return -1;
-	}
-	if (d < 1 || d > days_in_month(y, mo)) {
-		snprintf(reason, rlen, "event time %s: day %02d is not in %04d-%02d", q, d, y, mo);
-		return -1;
-	}
-	if (h > 23 || mi > 59 || sec > 60) {
-		snprintf(reason, rlen, "event time %s: %s %02d is not 00-%d", q,
-			 h > 23 ? "hour" : mi > 59 ? "minute" : "second",
-			 h > 23 ? h : mi > 59 ? mi : sec, h > 23 ? 23 : 59);
-		return -1;
-	}
+	if (mo < 1 || mo > 12)
+		return rfc3339_fail(reason, rlen, s, len, ": month %02d is not 01-12", mo);
+	if (d < 1 || d > days_in_month(y, mo))
+		return rfc3339_fail(reason, rlen, s, len, ": day %02d is not in %04d-%02d", d, y, mo);
+	if (h > 23 || mi > 59 || sec > 60)
+		return rfc3339_fail(reason, rlen, s, len, ": %s %02d is not 00-%d",
+				    h > 23 ? "hour" : mi > 59 ? "minute" : "second",
+				    h > 23 ? h : mi > 59 ? mi : sec, h > 23 ? 23 : 59);
 	/* A leap second is 23:59:60 in UTC; it and its fractions are the
 	 * next second's start (event_time.h), which is what SEC = 60 counts
 	 * to when the fraction is dropped. */
 	bool leap = sec == 60;
-	if (leap && ((h * 60 + mi - off) % 1440 + 1440) % 1440 != 1439) {
-		snprintf(reason, rlen, "event time %s: second 60 is a leap second only at 23:59:60 UTC", q);
-		return -1;
-	}
+	if (leap && ((h * 60 + mi - off) % 1440 + 1440) % 1440 != 1439)
+		return rfc3339_fail(reason, rlen, s, len, ": second 60 is a leap second only at 23:59:60 UTC");
 
 	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off * 60;
 	int64_t sub = 0;
@@ -375,12 +383,10 @@ int event_time_from_rfc3339(const char *s, size_t len, int64_t *ns,
 	*ns = (int64_t)t;
 	return 0;
 range:
-	snprintf(reason, rlen, "event time %s " RANGE_WORDS, q);
-	return -1;
+	return rfc3339_fail(reason, rlen, s, len, " " RANGE_WORDS);
 shape:
-	snprintf(reason, rlen, "event time %s: not an RFC 3339 date-time "
-		 "(YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)", q);
-	return -1;
+	return rfc3339_fail(reason, rlen, s, len, ": not an RFC 3339 date-time "
+			    "(YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)");
 }
 
 int event_time_parse(const char *s, size_t len, enum event_time_form form,

@@ -5,8 +5,8 @@
  */
 #include "ingest/number.h"
 
-#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +14,7 @@
 #include <strings.h>
 
 #include "common/json.h"
-
-/* Values are short; a longer one (e.g. many digits) goes to the heap. */
-#define NUMBER_STACK 128
+#include "common/parse_double.h"
 
 static bool is_blank(char c)
 {
@@ -58,37 +56,21 @@ static bool spells_non_finite(const char *s, size_t len)
  * data file almost certainly did not mean as a number.  The whole trimmed
  * field must be consumed, and overflow to +-inf is "not finite"; underflow
  * to zero or a subnormal is accepted, the nearest double being the value.
+ * tdp_parse_double reads exactly what strtod reads whole over that
+ * alphabet, to the same bits (common/parse_double.c).
  */
 enum number_status number_parse(const char *s, size_t len, double *out)
 {
 	number_trim(&s, &len);
 	if (len == 0)
 		return NUMBER_EMPTY;
-	if (spells_non_finite(s, len))
-		return NUMBER_NOT_FINITE;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'))
-			return NUMBER_NOT_NUMBER;
+			return spells_non_finite(s, len) ? NUMBER_NOT_FINITE : NUMBER_NOT_NUMBER;
 	}
-
-	/* strtod wants a NUL-terminated string and S is a slice of a record. */
-	char small[NUMBER_STACK];
-	char *copy = small;
-	if (len >= sizeof(small)) {
-		copy = malloc(len + 1);
-		if (!copy)
-			return NUMBER_NOT_NUMBER;   /* cannot happen for sane records */
-	}
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	char *end;
-	errno = 0;
-	double d = strtod(copy, &end);
-	bool whole = end == copy + len;
-	if (copy != small)
-		free(copy);
-	if (!whole)
+	double d;
+	if (tdp_parse_double(s, len, &d) < 0)
 		return NUMBER_NOT_NUMBER;
 	if (!isfinite(d))
 		return NUMBER_NOT_FINITE;
@@ -96,14 +78,10 @@ enum number_status number_parse(const char *s, size_t len, double *out)
 	return NUMBER_OK;
 }
 
-/* number_parse with a reason naming FIELD; see number.h. */
-int number_field(const char *field, const char *s, size_t len, double *out,
-		 char *reason, size_t rlen)
+/* Write FIELD's reason for status ST about S[0..LEN). */
+static void number_reason(const char *field, enum number_status st, const char *s, size_t len,
+			  char *reason, size_t rlen)
 {
-	enum number_status st = number_parse(s, len, out);
-	if (st == NUMBER_OK)
-		return 0;
-
 	/* Quote what was looked at, i.e. without the blanks around it. */
 	number_trim(&s, &len);
 	char q[TDP_QUOTE_MAX];
@@ -114,7 +92,51 @@ int number_field(const char *field, const char *s, size_t len, double *out,
 		snprintf(reason, rlen, "%s: not finite: %s", field, q);
 	else
 		snprintf(reason, rlen, "%s: not a number: %s", field, q);
+}
+
+/* number_parse with a reason naming FIELD; see number.h. */
+int number_field(const char *field, const char *s, size_t len, double *out,
+		 char *reason, size_t rlen)
+{
+	enum number_status st = number_parse(s, len, out);
+	if (st == NUMBER_OK)
+		return 0;
+	number_reason(field, st, s, len, reason, rlen);
 	return -1;
+}
+
+/* number_field with the field's name printed only on failure; see number.h. */
+int number_fieldf(const char *s, size_t len, double *out, char *reason, size_t rlen,
+		  const char *fmt, ...)
+{
+	enum number_status st = number_parse(s, len, out);
+	if (st == NUMBER_OK)
+		return 0;
+	char field[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(field, sizeof(field), fmt, ap);
+	va_end(ap);
+	number_reason(field, st, s, len, reason, rlen);
+	return -1;
+}
+
+/* "v[I]" without printf; see number.h. */
+void number_v_name(char out[TDP_V_NAME_MAX], unsigned long i)
+{
+	char rev[20];
+	int n = 0;
+	do {
+		rev[n++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	int o = 0;
+	out[o++] = 'v';
+	out[o++] = '[';
+	while (n)
+		out[o++] = rev[--n];
+	out[o++] = ']';
+	out[o] = '\0';
 }
 
 /* Quote bad input for a reason; see number.h. */

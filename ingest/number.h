@@ -36,6 +36,19 @@ enum number_status number_parse(const char *s, size_t len, double *out);
 int number_field(const char *field, const char *s, size_t len, double *out,
 		 char *reason, size_t rlen);
 
+/* number_field with the field named by printf FMT, which is formatted only
+ * when a reason is written: the decoders' per-column names ("column 3",
+ * "v[2]") cost nothing on a good record. */
+int number_fieldf(const char *s, size_t len, double *out, char *reason, size_t rlen,
+		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Room for "v[" 20 digits "]" and NUL. */
+#define TDP_V_NAME_MAX 24
+
+/* Write "v[I]" to OUT: the name of the I-th element of a value array in
+ * reasons, built per element by the decoders, so without printf. */
+void number_v_name(char out[TDP_V_NAME_MAX], unsigned long i);
+
 /* Write S (LEN bytes) to OUT quoted for a reason: at most TDP_QUOTE_BYTES
  * of it, cut at a UTF-8 character boundary with "..." appended when cut;
  * control bytes become '?' so a reason stays one printable line. */
