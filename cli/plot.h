@@ -47,6 +47,7 @@ struct plot_set {
 	size_t n, cap;
 	struct plot_event *ev;
 	size_t nev, capev;
+	bool quiet;                          /* no messages on stderr (the exporter) */
 };
 
 void plot_set_init(struct plot_set *s);
@@ -58,6 +59,9 @@ void plot_set_fini(struct plot_set *s);
 int plot_read_results(struct plot_set *s, const char *path);
 /* Read the anomaly events of PATH into S (other event types skipped). */
 int plot_read_events(struct plot_set *s, const char *path);
+/* The records of B (kept by the caller while S is used), results or
+ * EVENTS, into S; as above. */
+int plot_parse_records(struct plot_set *s, const struct tdp_buf *b, bool events);
 
 /* TEXT (LEN bytes) as one JSON value built in Z (cli/plot_json.c). */
 bool plot_json_parse(const char *text, size_t len, msgpack_zone *z, msgpack_object *out);

@@ -126,7 +126,8 @@ static int each_record(struct plot_set *s, const struct tdp_buf *b, const char *
 			if (a < end) {
 				msgpack_object o;
 				if (!plot_json_parse(b->p + a, end - a, &s->zone, &o) || o.type != MSGPACK_OBJECT_MAP) {
-					fprintf(stderr, "tdapipe plot: %s:%zu: not a JSON object\n", path, line);
+					if (!s->quiet)
+						fprintf(stderr, "tdapipe plot: %s:%zu: not a JSON object\n", path, line);
 					return TDP_EXIT_USAGE;
 				}
 				int rc = each(s, &o, path, where);
@@ -143,8 +144,9 @@ static int each_record(struct plot_set *s, const struct tdp_buf *b, const char *
 		msgpack_object o;
 		msgpack_unpack_return u = msgpack_unpack(b->p, b->len, &off, &s->zone, &o);
 		if ((u != MSGPACK_UNPACK_SUCCESS && u != MSGPACK_UNPACK_EXTRA_BYTES) || o.type != MSGPACK_OBJECT_MAP) {
-			fprintf(stderr, "tdapipe plot: %s: offset %zu: not a msgpack map (%s)\n", path, at,
-				u == MSGPACK_UNPACK_CONTINUE ? "truncated" : "expected results as JSON Lines or msgpack");
+			if (!s->quiet)
+				fprintf(stderr, "tdapipe plot: %s: offset %zu: not a msgpack map (%s)\n", path, at,
+					u == MSGPACK_UNPACK_CONTINUE ? "truncated" : "expected results as JSON Lines or msgpack");
 			return TDP_EXIT_USAGE;
 		}
 		snprintf(where, sizeof(where), "offset %zu", at);
@@ -155,9 +157,10 @@ static int each_record(struct plot_set *s, const struct tdp_buf *b, const char *
 	return 0;
 }
 
-static int bad(const char *path, const char *where, const char *what)
+static int bad(const struct plot_set *s, const char *path, const char *where, const char *what)
 {
-	fprintf(stderr, "tdapipe plot: %s: %s: %s (see tdapipe-results(5))\n", path, where, what);
+	if (!s->quiet)
+		fprintf(stderr, "tdapipe plot: %s: %s: %s (see tdapipe-results(5))\n", path, where, what);
 	return TDP_EXIT_USAGE;
 }
 
@@ -166,29 +169,29 @@ static int add_result(struct plot_set *s, const msgpack_object *o, const char *p
 	struct plot_result r = {0};
 	const msgpack_object *v = plot_get(o, "v");
 	if (!v || v->type != MSGPACK_OBJECT_POSITIVE_INTEGER || v->via.u64 != 1)
-		return bad(path, where, "expected a result of schema version 1 (\"v\":1)");
+		return bad(s, path, where, "expected a result of schema version 1 (\"v\":1)");
 	r.stream = get_str(&s->zone, plot_get(o, "stream"));
 	r.scale = get_str(&s->zone, plot_get(o, "scale"));
 	if (!r.stream || !r.scale)
-		return bad(path, where, "expected \"stream\" and \"scale\" strings");
+		return bad(s, path, where, "expected \"stream\" and \"scale\" strings");
 	if (!get_int(plot_get(o, "window"), &r.window))
-		return bad(path, where, "expected an integer \"window\"");
+		return bad(s, path, where, "expected an integer \"window\"");
 	if (!plot_number(plot_get(o, "start"), &r.start) || !plot_number(plot_get(o, "end"), &r.end))
-		return bad(path, where, "expected numbers \"start\" and \"end\"");
+		return bad(s, path, where, "expected numbers \"start\" and \"end\"");
 	const msgpack_object *d = plot_get(o, "diagrams");
 	if (!d || d->type != MSGPACK_OBJECT_MAP)
-		return bad(path, where, "expected a \"diagrams\" map");
+		return bad(s, path, where, "expected a \"diagrams\" map");
 	for (uint32_t i = 0; i < d->via.map.size; i++) {
 		const msgpack_object *iv = &d->via.map.ptr[i].val;
 		if (d->via.map.ptr[i].key.type != MSGPACK_OBJECT_STR || iv->type != MSGPACK_OBJECT_ARRAY)
-			return bad(path, where, "expected \"diagrams\" to map dimensions to arrays");
+			return bad(s, path, where, "expected \"diagrams\" to map dimensions to arrays");
 		for (uint32_t k = 0; k < iv->via.array.size; k++) {
 			const msgpack_object *p = &iv->via.array.ptr[k];
 			double x;
 			if (p->type != MSGPACK_OBJECT_ARRAY || p->via.array.size != 2 ||
 			    !plot_number(&p->via.array.ptr[0], &x) ||
 			    !(p->via.array.ptr[1].type == MSGPACK_OBJECT_NIL || plot_number(&p->via.array.ptr[1], &x)))
-				return bad(path, where, "expected intervals [birth, death or null]");
+				return bad(s, path, where, "expected intervals [birth, death or null]");
 		}
 	}
 	r.diagrams = *d;
@@ -213,7 +216,7 @@ static int add_event(struct plot_set *s, const msgpack_object *o, const char *pa
 {
 	const msgpack_object *t = plot_get(o, "type");
 	if (!t || t->type != MSGPACK_OBJECT_STR)
-		return bad(path, where, "expected an event with a \"type\" (tdapipe-events(5))");
+		return bad(s, path, where, "expected an event with a \"type\" (tdapipe-events(5))");
 	if (t->via.str.size != 7 || memcmp(t->via.str.ptr, "anomaly", 7))
 		return 0;
 	struct plot_event e = {0};
@@ -221,7 +224,7 @@ static int add_event(struct plot_set *s, const msgpack_object *o, const char *pa
 	e.scale = get_str(&s->zone, plot_get(o, "scale"));
 	if (!e.stream || !e.scale || !get_int(plot_get(o, "window"), &e.window) ||
 	    !plot_number(plot_get(o, "time"), &e.time))
-		return bad(path, where, "expected an anomaly event's stream, scale, window and time (tdapipe-events(5))");
+		return bad(s, path, where, "expected an anomaly event's stream, scale, window and time (tdapipe-events(5))");
 	if (!plot_number(plot_get(o, "score"), &e.score))
 		e.score = NAN;
 	if (s->nev == s->capev) {
@@ -248,4 +251,9 @@ int plot_read_events(struct plot_set *s, const char *path)
 {
 	int rc = load(&s->evtext, path);
 	return rc ? rc : each_record(s, &s->evtext, path, add_event);
+}
+
+int plot_parse_records(struct plot_set *s, const struct tdp_buf *b, bool events)
+{
+	return each_record(s, b, "-", events ? add_event : add_result);
 }
