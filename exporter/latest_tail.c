@@ -39,6 +39,15 @@ static struct {
 	bool loaded;
 } cache;
 
+void latest_put_double(struct tdp_buf *b, double x)
+{
+	char text[32];
+	if (!isfinite(x))
+		tdp_buf_puts(b, "null");
+	else
+		tdp_buf_append(b, text, tdp_format_double(text, x));
+}
+
 static bool same_file(const struct file_id *a, const struct stat *st)
 {
 	return a->dev == st->st_dev && a->ino == st->st_ino && a->size == st->st_size &&
@@ -118,9 +127,9 @@ static char *diagrams_json(const struct plot_result *r, struct tail_window *h)
 			plot_number(&p[0], &birth);
 			plot_number(&p[1], &death);
 			tdp_buf_puts(&b, k ? ",[" : "[");
-			tdp_json_double(&b, birth);
+			latest_put_double(&b, birth);
 			tdp_buf_putc(&b, ',');
-			tdp_json_double(&b, death);   /* inf: null */
+			latest_put_double(&b, death);   /* inf: null */
 			tdp_buf_putc(&b, ']');
 			if (d < TDP_MAX_HDIM && isfinite(death))
 				h->total[d] += death - birth;

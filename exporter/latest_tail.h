@@ -33,6 +33,12 @@ struct tail_key {
 	size_t nh;
 };
 
+/* Append X as a JSON number, null when not finite: tdp_json_double's
+ * digits without its per-thread cache, which the HTTP thread of
+ * libmicrohttpd would leak when it ends. */
+struct tdp_buf;
+void latest_put_double(struct tdp_buf *b, double x);
+
 /* The pairs found at the end of CFG's results file ([*N]); NULL, *N 0
  * when the sink is not a JSON Lines file or it cannot be read.  Valid
  * until the next call (one thread calls it: the HTTP one). */

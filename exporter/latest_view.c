@@ -29,7 +29,7 @@
 static void number_or_null(struct tdp_buf *b, double x, bool have)
 {
 	if (have && isfinite(x))
-		tdp_json_double(b, x);
+		latest_put_double(b, x);
 	else
 		tdp_buf_puts(b, "null");
 }
@@ -53,7 +53,7 @@ static void series(struct tdp_buf *b, const struct tail_key *k)
 	for (size_t i = 0; k && i < k->nh; i++) {
 		const struct tail_window *h = &k->h[i];
 		tdp_buf_printf(b, "%s{\"window\":%lld,\"end\":", i ? "," : "", (long long)h->window);
-		tdp_json_double(b, h->end);
+		latest_put_double(b, h->end);
 		tdp_buf_puts(b, ",\"score\":");
 		number_or_null(b, h->score, h->scored);
 		tdp_buf_puts(b, ",\"total\":{");
@@ -62,7 +62,7 @@ static void series(struct tdp_buf *b, const struct tail_key *k)
 			if (!(h->dims >> d & 1))
 				continue;
 			tdp_buf_printf(b, "%s\"%u\":", first ? "" : ",", d);
-			tdp_json_double(b, h->total[d]);
+			latest_put_double(b, h->total[d]);
 			first = false;
 		}
 		tdp_buf_printf(b, "},\"anomaly\":%s}", h->anomaly ? "true" : "false");
@@ -113,7 +113,7 @@ void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const stru
 			int64_t window = cfg->scales[s].timed ? (int64_t)(v.window - TDP_TIME_WINDOW_BIAS) : (int64_t)v.window;
 			tdp_buf_printf(b, ",\"window\":%lld,\"end\":", (long long)(last ? last->window : window));
 			if (last)
-				tdp_json_double(b, last->end);
+				latest_put_double(b, last->end);
 			else
 				tdp_buf_printf(b, "%lld", (long long)v.end);
 			tdp_buf_puts(b, ",\"score\":");
