@@ -7,6 +7,7 @@
  */
 #include "cli/plot.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,12 @@ void plot_axis_fit(struct plot_axis *a, double lo, double hi)
 		double t = lo;
 		lo = hi;
 		hi = t;
+	}
+	if (!isfinite(hi - lo)) {
+		/* Values near both ends of the doubles: a range that still has a
+		 * finite width and step. */
+		lo = fmax(lo, -DBL_MAX / 4);
+		hi = fmin(hi, DBL_MAX / 4);
 	}
 	if (hi - lo < 1e-12 * fmax(1, fmax(fabs(lo), fabs(hi)))) {
 		/* One value: a unit range around it. */
@@ -64,7 +71,8 @@ void plot_axis_label(const struct plot_axis *a, double v, char *out, size_t size
 	double mag = fmax(fabs(a->lo), fabs(a->hi));
 	if (mag >= 1e7 || (mag > 0 && mag < 1e-4)) {
 		/* Enough digits that neighbouring ticks differ (epoch times). */
-		int digits = (int)ceil(log10(mag / step)) + 1;
+		double ratio = step > 0 ? mag / step : INFINITY;
+		int digits = isfinite(ratio) && ratio < 1e17 ? (int)ceil(log10(ratio)) + 1 : 17;
 		snprintf(out, size, "%.*g", digits < 3 ? 3 : digits > 17 ? 17 : digits, v);
 	} else {
 		snprintf(out, size, "%.*f", a->decimals, v);

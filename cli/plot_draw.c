@@ -131,6 +131,9 @@ static struct iv *intervals(const struct plot_result *r, int dim, size_t *n, uin
 			struct iv x = {.dim = d, .index = k, .death = INFINITY};
 			plot_number(&p[0], &x.birth);
 			plot_number(&p[1], &x.death);
+			/* Results have none, but a file is input: nothing to place. */
+			if (!isfinite(x.birth) || isnan(x.death))
+				continue;
 			v[(*n)++] = x;
 		}
 	}
@@ -282,6 +285,8 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 	struct frame f = frame_of(c, 130);
 	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
 	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(p[i].x))
+			continue;
 		xlo = fmin(xlo, p[i].x);
 		xhi = fmax(xhi, p[i].x);
 		if (isfinite(p[i].y)) {
@@ -307,7 +312,7 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 	size_t marked = 0;
 	for (size_t e = 0; e < nev; e++) {
 		for (size_t i = 0; i < n; i++) {
-			if (p[i].window != ev[e].window)
+			if (p[i].window != ev[e].window || !isfinite(p[i].x))
 				continue;
 			double x = plot_axis_px(&ax, p[i].x);
 			char t[64];
@@ -325,7 +330,7 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 		return;
 	size_t k = 0;
 	for (size_t i = 0; i <= n; i++) {
-		if (i < n && isfinite(p[i].y)) {
+		if (i < n && isfinite(p[i].y) && isfinite(p[i].x)) {
 			xy[2 * k] = plot_axis_px(&ax, p[i].x);
 			xy[2 * k + 1] = plot_axis_px(&ay, p[i].y);
 			k++;
@@ -337,7 +342,7 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 	}
 	free(xy);
 	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(p[i].y))
+		if (!isfinite(p[i].y) || !isfinite(p[i].x))
 			continue;
 		char t[64];
 		snprintf(t, sizeof(t), "window %lld: %.6g", (long long)p[i].window, p[i].y);

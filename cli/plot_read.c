@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/exitcode.h"
+#include "ingest/decode.h"
 
 /* A results file bigger than this is not something to draw from. */
 #define PLOT_MAX_FILE ((size_t)1 << 31)
@@ -142,7 +143,18 @@ static int each_record(struct plot_set *s, const struct tdp_buf *b, const char *
 	while (off < b->len) {
 		size_t at = off;
 		msgpack_object o;
-		msgpack_unpack_return u = msgpack_unpack(b->p, b->len, &off, &s->zone, &o);
+		/* msgpack-c allocates what a header declares before it reads the
+		 * elements: find the object's end first (ingest's walk, which
+		 * allocates nothing), so a header claiming 2^32 elements in a
+		 * short file is refused rather than tried. */
+		struct msgpack_skip sk;
+		msgpack_skip_init(&sk);
+		size_t whole = msgpack_skip_feed(&sk, b->p + at, b->len - at);
+		msgpack_unpack_return u = MSGPACK_UNPACK_PARSE_ERROR;
+		if (!sk.bad && sk.pending == 0 && sk.body == 0)
+			u = msgpack_unpack(b->p, at + whole, &off, &s->zone, &o);
+		else if (!sk.bad)
+			u = MSGPACK_UNPACK_CONTINUE;
 		if ((u != MSGPACK_UNPACK_SUCCESS && u != MSGPACK_UNPACK_EXTRA_BYTES) || o.type != MSGPACK_OBJECT_MAP) {
 			if (!s->quiet)
 				fprintf(stderr, "tdapipe plot: %s: offset %zu: not a msgpack map (%s)\n", path, at,
