@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "common/exitcode.h"
+#include "common/json.h"
 
 static const char usage[] =
 	"usage: tdapipe plot diagram|barcode|series [--stream S] [--scale NAME]\n"
@@ -369,8 +370,12 @@ static int draw_window(struct plot_canvas *c, const struct opts *o, const struct
 					  stream, scale, o->dim);
 	}
 	char title[512];
-	snprintf(title, sizeof(title), "%s / %s / window %lld  (%.10g to %.10g)", stream, scale, (long long)r->window,
-		 r->start, r->end);
+	/* Times as the results write them: the shortest digits that read
+	 * back the same (epoch milliseconds keep all thirteen). */
+	char t0[32], t1[32];
+	t0[tdp_format_double(t0, r->start)] = 0;
+	t1[tdp_format_double(t1, r->end)] = 0;
+	snprintf(title, sizeof(title), "%s / %s / window %lld  (%s to %s)", stream, scale, (long long)r->window, t0, t1);
 	(o->kind == DIAGRAM ? plot_diagram : plot_barcode)(c, r, o->dim, title);
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
+
 /* Okabe & Ito, "Color Universal Design" (2002); black is kept for text. */
 static const uint32_t okabe_ito[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442};
 #define INK 0x000000
@@ -157,12 +159,17 @@ static void range(const struct iv *v, size_t n, double *lo, double *hi)
 	}
 }
 
+/* X as the results write it (the shortest digits that read back). */
+static const char *num(char out[32], double x)
+{
+	out[tdp_format_double(out, x)] = 0;
+	return out;
+}
+
 static void iv_title(const struct iv *x, char *out, size_t size)
 {
-	if (isfinite(x->death))
-		snprintf(out, size, "H%u [%.6g, %.6g)", x->dim, x->birth, x->death);
-	else
-		snprintf(out, size, "H%u [%.6g, inf)", x->dim, x->birth);
+	char b[32], d[32];
+	snprintf(out, size, "H%u [%s, %s)", x->dim, num(b, x->birth), isfinite(x->death) ? num(d, x->death) : "inf");
 }
 
 static void legend_dims(struct plot_canvas *c, const struct iv *v, size_t n, uint64_t dims)
@@ -257,7 +264,7 @@ void plot_barcode(struct plot_canvas *c, const struct plot_result *r, int dim, c
 	c->text(c, "ticklabel", inf_x, f.y1 + 18, "inf", PLOT_MIDDLE, FONT - 1, false);
 	int groups = __builtin_popcountll(dims);
 	double rows = (double)n + (groups > 1 ? groups - 1 : 0);
-	double row = rows > 0 ? fmin(14, (f.y1 - f.y0 - 8) / rows) : 14;
+	double row = rows > 0 ? fmin(24, (f.y1 - f.y0 - 8) / rows) : 24;
 	double y = f.y0 + 4;
 	char cls[16], t[96], label[16];
 	for (size_t i = 0; i < n; i++) {
@@ -265,7 +272,7 @@ void plot_barcode(struct plot_canvas *c, const struct plot_result *r, int dim, c
 			y += row;
 		if (i == 0 || v[i].dim != v[i - 1].dim) {
 			snprintf(label, sizeof(label), "H%u", v[i].dim);
-			c->text(c, "grouplabel", f.x0 - 8, y + fmin(row, 14) / 2 + 4, label, PLOT_RIGHT, FONT, false);
+			c->text(c, "grouplabel", f.x0 - 8, y + fmin(row, 24) * 0.4 + 4, label, PLOT_RIGHT, FONT, false);
 		}
 		double x0 = plot_axis_px(&ax, v[i].birth);
 		double x1 = isfinite(v[i].death) ? plot_axis_px(&ax, v[i].death) : inf_x;
@@ -316,7 +323,8 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 				continue;
 			double x = plot_axis_px(&ax, p[i].x);
 			char t[64];
-			snprintf(t, sizeof(t), "anomaly: window %lld, score %.4g", (long long)ev[e].window, ev[e].score);
+			char z[32];
+			snprintf(t, sizeof(t), "anomaly: window %lld, score %s", (long long)ev[e].window, num(z, ev[e].score));
 			c->line(c, "event", x, f.y0, x, f.y1, ANOMALY, 1.5, true);
 			if (isfinite(p[i].y))
 				c->circle(c, "anomaly", x, plot_axis_px(&ay, p[i].y), 7, ANOMALY, t);
@@ -344,8 +352,8 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(p[i].y) || !isfinite(p[i].x))
 			continue;
-		char t[64];
-		snprintf(t, sizeof(t), "window %lld: %.6g", (long long)p[i].window, p[i].y);
+		char t[64], y[32];
+		snprintf(t, sizeof(t), "window %lld: %s", (long long)p[i].window, num(y, p[i].y));
 		c->circle(c, "pt", plot_axis_px(&ax, p[i].x), plot_axis_px(&ay, p[i].y), 2.5, plot_dim_colour(0), t);
 	}
 	legend_entry(c, 0, plot_dim_colour(0), name, true);
