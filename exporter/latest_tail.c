@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/plot.h"
@@ -37,7 +38,20 @@ static struct {
 	struct tail_key *k;
 	size_t n;
 	bool loaded;
+	struct timespec at;   /* when it was parsed (CLOCK_MONOTONIC) */
 } cache;
+
+/* A file that changes all the time (a busy pipeline) is parsed again at
+ * most this often: a parse of the whole tail takes tens of ms. */
+#define LATEST_TAIL_MIN_NS 500000000ll
+
+static bool parsed_recently(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long ns = (now.tv_sec - cache.at.tv_sec) * 1000000000ll + (now.tv_nsec - cache.at.tv_nsec);
+	return cache.loaded && ns < LATEST_TAIL_MIN_NS;
+}
 
 void latest_put_double(struct tdp_buf *b, double x)
 {
@@ -223,7 +237,8 @@ const struct tail_key *latest_tail(const struct tdp_config *cfg, size_t *n)
 	}
 	bool events = cfg->events.on && cfg->events.type == TDP_SINK_FILE && cfg->events.format == TDP_FMT_JSONL;
 	int efd = events ? open_stat(cfg->events.path, &est) : -1;
-	if (!cache.loaded || !same_file(&cache.res, &rst) || (efd >= 0 && !same_file(&cache.ev, &est))) {
+	bool changed = !same_file(&cache.res, &rst) || (efd >= 0 && !same_file(&cache.ev, &est));
+	if (!cache.loaded || (changed && !parsed_recently())) {
 		free_keys();
 		struct plot_set s;
 		plot_set_init(&s);
@@ -241,6 +256,7 @@ const struct tail_key *latest_tail(const struct tdp_config *cfg, size_t *n)
 		if (efd >= 0)
 			remember(&cache.ev, &est);
 		cache.loaded = true;
+		clock_gettime(CLOCK_MONOTONIC, &cache.at);
 	}
 	close(rfd);
 	if (efd >= 0)
