@@ -172,26 +172,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* The distinct values of a field of S's results, for messages. */
+/* The first distinct streams (STREAM NULL) or scales of STREAM in S's
+ * results, for messages: O(results), a few names compared each. */
 static void list_names(const struct plot_set *s, const char *stream, char *out, size_t size)
 {
-	size_t len = 0;
-	int shown = 0;
+	enum { SHOWN = 8 };
+	const char *seen[SHOWN];
+	size_t nseen = 0, len = 0;
 	out[0] = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const char *name = stream ? s->r[i].scale : s->r[i].stream;
 		if (stream && strcmp(s->r[i].stream, stream))
 			continue;
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = (!stream || !strcmp(s->r[k].stream, stream)) &&
-			       !strcmp(stream ? s->r[k].scale : s->r[k].stream, name);
-		if (seen)
+		const char *name = stream ? s->r[i].scale : s->r[i].stream;
+		bool dup = false;
+		for (size_t k = 0; k < nseen && !dup; k++)
+			dup = !strcmp(seen[k], name);
+		if (dup)
 			continue;
-		if (shown++ == 8) {
+		if (nseen == SHOWN) {
 			snprintf(out + len, size - len, ", ...");
 			return;
 		}
+		seen[nseen++] = name;
 		int w = snprintf(out + len, size - len, "%s%s", len ? ", " : "", name);
 		if (w < 0 || (size_t)w >= size - len)
 			return;

@@ -127,6 +127,9 @@ uint32_t plot_dim_colour(unsigned d);
 void plot_diagram(struct plot_canvas *c, const struct plot_result *r, int dim, const char *title);
 void plot_barcode(struct plot_canvas *c, const struct plot_result *r, int dim, const char *title);
 
+/* A series of more windows than this is drawn as its line only. */
+#define PLOT_SERIES_DOTS 1000
+
 /* One point of a series: X the window's end, Y the feature, or NAN. */
 struct plot_point {
 	double x, y;

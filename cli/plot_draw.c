@@ -349,7 +349,11 @@ void plot_series(struct plot_canvas *c, const struct plot_point *p, size_t n, co
 		k = 0;
 	}
 	free(xy);
-	for (size_t i = 0; i < n; i++) {
+	/* A dot per window while dots can be told apart; past that, the line. */
+	size_t dots = 0;
+	for (size_t i = 0; i < n; i++)
+		dots += isfinite(p[i].y) && isfinite(p[i].x);
+	for (size_t i = 0; i < n && dots <= PLOT_SERIES_DOTS; i++) {
 		if (!isfinite(p[i].y) || !isfinite(p[i].x))
 			continue;
 		char t[64], y[32];
