@@ -22,7 +22,7 @@ BIN     ?= bin
 # would rebuild nothing.
 override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
 override BIN := $(patsubst $(CURDIR)/%,%,$(BIN))
-PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd libsystemd zlib
+PKGS    := liburing ck rdkafka msgpack yaml-0.1 libmicrohttpd libsystemd zlib cairo fontconfig
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -49,7 +49,7 @@ DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev 
                libmsgpack-dev libyaml-dev libcmocka-dev ripser python3-gudhi \
                python3-numpy python3-scipy python3-sklearn python3-pot python3-msgpack python3-confluent-kafka kcat hyperfine time mandoc man-db \
                clang libclang-rt-dev jq libmicrohttpd-dev prometheus curl tmux \
-               libsystemd-dev systemd zlib1g-dev
+               libsystemd-dev systemd zlib1g-dev libcairo2-dev libfontconfig-dev libxml2-utils chromium
 
 PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish tdapipe-exporter
 MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c exporter/main.c

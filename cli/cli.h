@@ -9,6 +9,7 @@ int cmd_stats(int argc, char **argv);          /* cli/stats.c */
 int cmd_top(int argc, char **argv);            /* cli/top.c */
 int cmd_check_config(int argc, char **argv);   /* cli/check_config.c */
 int cmd_persistence(int argc, char **argv);    /* cli/persistence.c */
+int cmd_plot(int argc, char **argv);           /* cli/plot.c */
 int cmd_kafka_mock(int argc, char **argv);     /* cli/kafka_mock.c */
 
 /* cli/args.c: a number from an option's text, LO <= v <= HI, nothing

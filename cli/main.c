@@ -24,6 +24,8 @@ static const char usage[] =
 	"                                       a live view of a running instance (q quits)\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
+	"  plot diagram|barcode|series [--stream S] [--scale N] [-o FILE.svg|.png] [RESULTS]\n"
+	"                                       draw results: a diagram, a barcode, a feature series\n"
 	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]... [--control]\n"
 	"                                       a mock Kafka cluster on loopback, for tests and demos\n"
 	"  --help, --version\n"
@@ -42,6 +44,7 @@ static const struct {
 	{"top", cmd_top},
 	{"check-config", cmd_check_config},
 	{"persistence", cmd_persistence},
+	{"plot", cmd_plot},
 	{"kafka-mock", cmd_kafka_mock},
 };
 

@@ -30,6 +30,12 @@ void metrics_render(struct tdp_buf *b, const struct tdp_shm *seg, const struct t
 void metrics_kafka(struct prom *p, const struct tdp_shm *seg);
 void metrics_latest(struct prom *p, const struct tdp_shm *seg, const struct tdp_config *cfg);
 
+/* GET /v1/latest: the latest result of each stream and scale as JSON
+ * (latest_view.c); GET /: the live page that draws it (page.c). */
+void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg);
+extern const char page_html[];
+extern const size_t page_html_len;
+
 /* GET /healthz and /readyz: true when healthy (ready); else false and
  * the reason, one line, in WHY. */
 bool health_ok(const struct tdp_shm *seg, const struct tdp_config *cfg, char *why, size_t len);

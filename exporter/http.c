@@ -6,6 +6,8 @@
  *   GET|HEAD /healthz     200 "ok" | 503 the reason (health.c)
  *   GET|HEAD /readyz      200 "ok" | 503 the reason
  *   GET|HEAD /stats.json  200 what `tdapipe stats --json` prints
+ *   GET|HEAD /v1/latest   200 the latest result of each stream and scale (latest_view.c)
+ *   GET|HEAD /            200 text/html: the live page drawing /v1/latest (page.c)
  *   other paths 404; other methods 405 (Allow: GET, HEAD)
  *
  * The library bounds what a client can cost: EXPORTER_MAX_CONNECTIONS
@@ -48,6 +50,8 @@ static int render(struct seg_reader *rd, void *arg)
 					    : ready_ok(&rd->seg, &rd->cfg, why, sizeof(why));
 		a->status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
 		tdp_buf_printf(&a->body, "%s\n", ok ? "ok" : why);
+	} else if (!strcmp(a->path, "/v1/latest")) {
+		latest_view_render(&a->body, &rd->seg, &rd->cfg);
 	} else {
 		stats_print(&a->body, &rd->seg, &rd->cfg, true);
 	}
@@ -56,7 +60,7 @@ static int render(struct seg_reader *rd, void *arg)
 
 static bool known(const char *path)
 {
-	static const char *const routes[] = {"/metrics", "/healthz", "/readyz", "/stats.json"};
+	static const char *const routes[] = {"/metrics", "/healthz", "/readyz", "/stats.json", "/v1/latest", "/"};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(path, routes[i]))
 			return true;
@@ -82,12 +86,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	(void)version, (void)upload, (void)upload_size, (void)ctx;
 	static struct answer a;   /* one request at a time: its body's memory is kept */
-	static const char not_found[] = "not found: try /metrics, /healthz, /readyz, /stats.json\n";
+	static const char not_found[] = "not found: try /metrics, /healthz, /readyz, /stats.json, /v1/latest, /\n";
 	static const char not_allowed[] = "method not allowed: GET or HEAD only\n";
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, TEXT, not_allowed, sizeof(not_allowed) - 1, true);
 	if (!known(url))
 		return reply(c, MHD_HTTP_NOT_FOUND, TEXT, not_found, sizeof(not_found) - 1, false);
+	if (!strcmp(url, "/"))   /* static: it reads the segment through /v1/latest */
+		return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", page_html, page_html_len, false);
 	a.rd = cls;
 	a.path = url;
 	tdp_buf_reset(&a.body);
@@ -101,7 +107,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		a.body.failed = false;
 	}
 	bool prom = !strcmp(url, "/metrics") && a.status == MHD_HTTP_OK;
-	bool json = !strcmp(url, "/stats.json") && a.status == MHD_HTTP_OK;
+	bool json = (!strcmp(url, "/stats.json") || !strcmp(url, "/v1/latest")) && a.status == MHD_HTTP_OK;
 	return reply(c, a.status, prom ? PROM : json ? "application/json" : TEXT, a.body.p, a.body.len, false);
 }
 

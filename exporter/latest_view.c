@@ -1,0 +1,133 @@
+/*
+ * latest_view.c - GET /v1/latest: the latest result of every stream in
+ * every scale as JSON, for the live page (exporter/page.c) and anyone
+ * else (tdapipe-metrics(7)).
+ *
+ * Which streams and scales, and their latest window, come from the
+ * segment's latest-result table, as the gauges of metrics_latest.c do,
+ * and are bounded the same way (metrics.streams per scale).  The
+ * diagram and the last LATEST_HISTORY windows (end, score, total
+ * persistence, anomaly) come from the end of the results and events
+ * files when they are JSON Lines files (exporter/latest_tail.c); with
+ * another sink an entry has "diagrams": null and an empty history.
+ *
+ * {"v":1,"history":N,"source":"FILE"|null,"entries":[{"stream":S,"scale":C,
+ *   "window":K,"end":T,"score":Z|null,"betti":{"D":n},"intervals":{"D":n},
+ *   "diagrams":{"D":[[b,d|null],...]}|null,
+ *   "series":[{"window":K,"end":T,"score":Z|null,"total":{"D":x},"anomaly":bool},...]},...]}
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/latest.h"
+#include "exporter/exporter.h"
+#include "exporter/latest_tail.h"
+
+static void number_or_null(struct tdp_buf *b, double x, bool have)
+{
+	if (have && isfinite(x))
+		latest_put_double(b, x);
+	else
+		tdp_buf_puts(b, "null");
+}
+
+static void per_dim_u32(struct tdp_buf *b, const char *name, const struct tdp_latest *v, const uint32_t *x)
+{
+	tdp_buf_printf(b, ",\"%s\":{", name);
+	bool first = true;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(v->dims_mask >> d & 1))
+			continue;
+		tdp_buf_printf(b, "%s\"%u\":%u", first ? "" : ",", d, x[d]);
+		first = false;
+	}
+	tdp_buf_putc(b, '}');
+}
+
+static void series(struct tdp_buf *b, const struct tail_key *k)
+{
+	tdp_buf_puts(b, ",\"series\":[");
+	for (size_t i = 0; k && i < k->nh; i++) {
+		const struct tail_window *h = &k->h[i];
+		tdp_buf_printf(b, "%s{\"window\":%lld,\"end\":", i ? "," : "", (long long)h->window);
+		latest_put_double(b, h->end);
+		tdp_buf_puts(b, ",\"score\":");
+		number_or_null(b, h->score, h->scored);
+		tdp_buf_puts(b, ",\"total\":{");
+		bool first = true;
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+			if (!(h->dims >> d & 1))
+				continue;
+			tdp_buf_printf(b, "%s\"%u\":", first ? "" : ",", d);
+			latest_put_double(b, h->total[d]);
+			first = false;
+		}
+		tdp_buf_printf(b, "},\"anomaly\":%s}", h->anomaly ? "true" : "false");
+	}
+	tdp_buf_putc(b, ']');
+}
+
+static const struct tail_key *find(const struct tail_key *k, size_t n, const char *stream, const char *scale)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(k[i].stream, stream) && !strcmp(k[i].scale, scale))
+			return &k[i];
+	return NULL;
+}
+
+void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	size_t nk;
+	const struct tail_key *keys = latest_tail(cfg, &nk);
+	tdp_buf_printf(b, "{\"v\":1,\"history\":%d,\"source\":", LATEST_HISTORY);
+	if (keys)
+		tdp_json_string(b, cfg->sink.path, strlen(cfg->sink.path));
+	else
+		tdp_buf_puts(b, "null");
+	tdp_buf_puts(b, ",\"entries\":[");
+	uint32_t ns = tdp_seg_nstreams(seg), per = seg->hdr->latest_streams;
+	if (ns > per)
+		ns = per;
+	bool first = true;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		const char *scale = cfg->scales[s].name;
+		for (uint32_t i = 0; i < ns; i++) {
+			const struct tdp_latest *slot = tdp_shm_latest(seg, s, i);
+			struct tdp_latest v;
+			if (!slot || !tdp_latest_read(slot, &v) || !(v.flags & TDP_LATEST_SET))
+				continue;
+			char stream[TDP_STREAM_NAME_MAX + 1];
+			tdp_seg_string(stream, tdp_shm_stream(seg, i)->name, sizeof(tdp_shm_stream(seg, i)->name));
+			const struct tail_key *k = find(keys, nk, stream, scale);
+			const struct tail_window *last = k && k->nh ? &k->h[k->nh - 1] : NULL;
+			tdp_buf_puts(b, first ? "{\"stream\":" : ",{\"stream\":");
+			first = false;
+			tdp_json_string(b, stream, strlen(stream));
+			tdp_buf_puts(b, ",\"scale\":");
+			tdp_json_string(b, scale, strlen(scale));
+			/* The file's newest window when there is one: its diagram is
+			 * the one shown; else the segment's (time windows unbiased). */
+			int64_t window = cfg->scales[s].timed ? (int64_t)(v.window - TDP_TIME_WINDOW_BIAS) : (int64_t)v.window;
+			tdp_buf_printf(b, ",\"window\":%lld,\"end\":", (long long)(last ? last->window : window));
+			if (last)
+				latest_put_double(b, last->end);
+			else
+				tdp_buf_printf(b, "%lld", (long long)v.end);
+			tdp_buf_puts(b, ",\"score\":");
+			if (last)
+				number_or_null(b, last->score, last->scored);
+			else
+				number_or_null(b, v.score, v.flags & TDP_LATEST_SCORED);
+			per_dim_u32(b, "betti", &v, v.essential);
+			per_dim_u32(b, "intervals", &v, v.count);
+			tdp_buf_puts(b, ",\"diagrams\":");
+			tdp_buf_puts(b, k && k->diagrams ? k->diagrams : "null");
+			series(b, k);
+			tdp_buf_putc(b, '}');
+		}
+	}
+	tdp_buf_puts(b, "]}\n");
+}
