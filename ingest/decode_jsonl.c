@@ -449,6 +449,22 @@ static int skip_value(struct jp *p, int depth)
 	}
 }
 
+/* A record is one JSON object: P at its '{', or -1 with the reason
+ * (both decoders say the same). */
+static int record_start(struct jp *p)
+{
+	skip_ws(p);
+	if (p->pos >= p->len)
+		return fail(p, "empty record");
+	if (p->s[p->pos] != '{') {
+		enum jkind k = peek_kind(p);
+		if (k == J_NONE || k == J_NUMBER)
+			return fail(p, "not a JSON object");
+		return fail(p, "expected a JSON object, got %s", kind_name(k));
+	}
+	return 0;
+}
+
 int decode_jsonl(const char *rec, size_t len, enum tdp_time_unit unit, struct tdp_decoded *out,
 		 char *reason, size_t rlen)
 {
@@ -462,15 +478,8 @@ int decode_jsonl_extra(const char *rec, size_t len, enum tdp_time_unit unit, boo
 	bool seen_stream = false, seen_t = false, seen_v = false;
 
 	memset(out, 0, sizeof(*out));
-	skip_ws(&p);
-	if (p.pos >= p.len)
-		return fail(&p, "empty record");
-	if (p.s[p.pos] != '{') {
-		enum jkind k = peek_kind(&p);
-		if (k == J_NONE || k == J_NUMBER)
-			return fail(&p, "not a JSON object");
-		return fail(&p, "expected a JSON object, got %s", kind_name(k));
-	}
+	if (record_start(&p) < 0)
+		return -1;
 	p.pos++;
 	skip_ws(&p);
 	if (p.pos < p.len && p.s[p.pos] == '}') {
@@ -685,15 +694,8 @@ int decode_jsonl_src(const char *rec, size_t len, const struct tdp_source_cfg *s
 	char path[TDP_FIELD_NAME_MAX] = "";
 	uint32_t seen = 0;
 	memset(out, 0, sizeof(*out));
-	skip_ws(&p);
-	if (p.pos >= p.len)
-		return fail(&p, "empty record");
-	if (p.s[p.pos] != '{') {
-		enum jkind k = peek_kind(&p);
-		if (k == J_NONE || k == J_NUMBER)
-			return fail(&p, "not a JSON object");
-		return fail(&p, "expected a JSON object, got %s", kind_name(k));
-	}
+	if (record_start(&p) < 0)
+		return -1;
 	if (walk_object(&p, src, path, 0, 0, &seen, out) < 0)
 		goto bad;
 	skip_ws(&p);
