@@ -93,8 +93,9 @@ extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
 /* Apply a committed body's sequence numbers and newest event times to the
  * stream table. */
 /* What ingest takes from its scales' config: each ring's overflow policy,
- * whether they need an event time
- * (ingest/stamp.c; again after a move, ingest/move.c). */
+ * whether points need an event time (ingest/stamp.c; again after a move,
+ * ingest/move.c).  Which scales take a point is decided per record
+ * (common/scale_take.h). */
 void ingest_read_scales(struct ingest *in);
 
 void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b);

@@ -1,9 +1,8 @@
 /*
  * stamp.c - the checks a decoded record passes before it becomes a point
  * (its stream known or room to intern it, one dimension per stream, some
- * scale that takes it, one partition per stream
- * from Kafka; with time windows, an event time, not below its stream's
- * watermark), and the stamp it then gets: stream index, sequence number,
+ * scale that takes it, one partition per stream from Kafka; with time
+ * windows, an event time, not below its stream's watermark), and the stamp it then gets: stream index, sequence number,
  * event time.  A record that fails goes to the dead-letter sink with its
  * reason; one a sender sent again after a restart (ingest/resend.h) is
  * skipped.
