@@ -225,10 +225,21 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 	const char *arena = tdp_shm_arena(&f->sf.seg, s);
 	uint64_t asize = f->sf.seg.hdr->scales[s].arena_size;
 	struct tdp_result_desc d;
+	const struct tdp_scale_cfg *sc = &f->sf.cfg.scales[s];
+	bool refusing = sc->values.n && !sc->timed;   /* count windows report refused points */
+	uint64_t refused = 0;
 	while (tdp_desc_pop(r, tdp_shm_out_slots(&f->sf.seg, s), &d)) {
 		tdp_buf_append(out, arena + d.off % asize, d.len);
 		r->arena_released = d.off + d.len;
+		if (refusing) {
+			struct tdp_result h;
+			memcpy(&h, arena + d.off % asize, sizeof(h));
+			assert_int_equal(h.n + h.lost + h.refused, sc->window);
+			refused += h.refused;
+		}
 	}
+	if (refusing)
+		assert_true(refused > 0);
 	for (uint32_t i = 0; i < 2; i++)
 		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->sf.seg, s, i)), sizeof(struct tdp_wstate_body));
 }
