@@ -116,6 +116,19 @@ static void print_replayed_text(struct tdp_buf *b, const struct tdp_shm *seg)
 		tdp_buf_printf(b, "%-18s %" PRIu64 "\n", "REPLAYED", n);
 }
 
+/* Points each scale refused (value:, values:; common/scale_take.h): a
+ * line per scale that refused any, none when no scale did. */
+static void print_refused_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
+		uint64_t n = tdp_load_u64(&tdp_shm_in_ring(seg, s)->refused);
+		char label[64];
+		snprintf(label, sizeof(label), "REFUSED[%s]", cfg->scales[s].name);
+		if (n)
+			tdp_buf_printf(b, "%-18s %" PRIu64 "\n", label, n);
+	}
+}
+
 /* JSON member of ingest's entry: its dead letters by class, every class. */
 static void print_dead_json(struct tdp_buf *b, const struct tdp_proc *p)
 {
@@ -442,6 +455,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	}
 	print_dead_text(b, seg);
 	print_replayed_text(b, seg);
+	print_refused_text(b, seg, cfg);
 	tdp_buf_printf(b, "%-18s %19s %12s %12s %10s %10s %10s\n", "RING", "USED/CAPACITY", "PUSHED", "POPPED",
 		       "OVERFLOW", "HIGH-WATER", "LOST");
 	for (uint32_t s = 0; s < h->nscales; s++) {
@@ -543,7 +557,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 				       tdp_ring_capacity(rs[j]), tdp_ring_used(rs[j]), tdp_load_u64(&rs[j]->pushed),
 				       tdp_load_u64(&rs[j]->popped), tdp_load_u64(&rs[j]->overflow), tdp_load_u64(&rs[j]->high_water));
 			if (j == 0)
-				tdp_buf_printf(b, ",\"lost\":%" PRIu64, tdp_seg_scale_lost(seg, s));
+				tdp_buf_printf(b, ",\"refused\":%" PRIu64 ",\"lost\":%" PRIu64,
+					       tdp_load_u64(&rs[j]->refused), tdp_seg_scale_lost(seg, s));
 			else
 				print_latency_json(b, rs[j]);
 			tdp_buf_puts(b, "}");

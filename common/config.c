@@ -21,6 +21,7 @@
 #include "common/config_read.h"
 #include "common/duration.h"
 #include "common/feature_layout.h"
+#include "common/config_scale_values.h"
 #include "common/config_schema.h"
 #include "common/config_source_fields.h"
 #include "common/record.h"
@@ -358,7 +359,7 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 
 enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
        SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS, SC_FEATURES,
-       SC_TRACK, SC_ANOMALY };
+       SC_TRACK, SC_ANOMALY, SC_VALUE, SC_VALUES };
 
 /*
  * window and slide: a count of points (a bare integer, as always), or a
@@ -420,6 +421,8 @@ static const struct tdp_cfg_key scale_keys[] = {
 	[SC_FEATURES] = { "features", &tdp_cfg_mapping, SC(features), .section = &tdp_features_section },
 	[SC_TRACK] = { "track", &tdp_cfg_mapping, SC(track), .section = &tdp_track_section },
 	[SC_ANOMALY] = { "anomaly", &tdp_cfg_mapping, SC(anomaly), .section = &tdp_anomaly_section },
+	[SC_VALUE] = { "value", &tdp_cfg_scale_value, SC(values) },
+	[SC_VALUES] = { "values", &tdp_cfg_scale_values, SC(values) },
 };
 
 /*
@@ -735,7 +738,8 @@ static int root_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *root, const
 							"drop (a udp source cannot be paused)");
 		}
 	}
-	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg) || tdp_events_rules(c, root, seen[R_EVENTS], cfg))
+	if (check_clobber(c, root, seen[R_DEAD_LETTER], cfg) || tdp_events_rules(c, root, seen[R_EVENTS], cfg) ||
+	    tdp_scale_values_rules(c, seen[R_SCALES], cfg))
 		return -1;
 	/* Windows of event time need a time in every record: a CSV source
 	 * without a time column could only give dead letters. */

@@ -51,6 +51,8 @@ static inline const char *tdp_incomplete_name(unsigned why)
 
 /* tdp_point.flags */
 #define TDP_POINT_TIMED 1u   /* t is an event time (ns since the epoch), not the sequence number */
+#define TDP_POINT_REFUSED 128u /* scale workers only, never in a ring: the scale cannot use the
+				  point (common/scale_take.h) */
 
 /* A point, as ingest stamped it. */
 struct tdp_point {
@@ -124,7 +126,8 @@ struct tdp_result {
 	uint8_t incomplete[TDP_MAX_HDIM]; /* per dimension in dims_mask: enum tdp_incomplete, count 0 */
 	uint32_t flags;       /* TDP_RESULT_* */
 	uint32_t features;    /* doubles of the features section after the intervals */
-	uint32_t pad;
+	uint32_t refused;     /* count scales: points of the window the scale cannot use
+				 (common/scale_take.h): neither in n nor in lost */
 };
 _Static_assert(sizeof(struct tdp_result) == 168, "result header layout is part of the shm ABI");
 _Static_assert(sizeof(struct tdp_result) % 8 == 0, "intervals after the header stay 8-aligned");

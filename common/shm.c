@@ -92,6 +92,8 @@ uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
 
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
 {
+	if (sc->values.n)
+		return sc->values.n;   /* the coordinates it takes (common/scale_take.h) */
 	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;
 }
 

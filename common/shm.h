@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 16u
+#define TDP_SHM_LAYOUT_VERSION 17u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -160,6 +160,9 @@ struct tdp_ring {
 	struct ck_ring ck;                        /* c_head / p_tail,p_head / size,mask lines */
 	alignas(TDP_CACHELINE) uint64_t pushed;   /* producer */
 	uint64_t overflow;                        /* producer: records a full ring refused */
+	uint64_t refused;                         /* producer (in-rings): points pushed that the scale
+						     cannot use (common/scale_take.h), each also a
+						     dead letter naming the scale */
 	uint64_t high_water;                      /* producer: most slots ever in use */
 	uint64_t arena_wpos;                      /* producer (out-rings): next arena byte */
 	alignas(TDP_CACHELINE) uint64_t popped;   /* consumer */
@@ -217,6 +220,8 @@ struct tdp_wstate_body {
 	uint8_t ev_set;        /* 1: there is a window */
 	uint8_t ev_slot;       /* which of the store's two events slots holds them */
 	uint16_t pad2;
+	uint64_t refused;      /* points applied that the scale cannot use (common/scale_take.h):
+				  in no window, not lost */
 };
 struct tdp_wstate {
 	uint64_t ver;
@@ -427,7 +432,7 @@ _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are ca
 _Static_assert(sizeof(struct tdp_stream) == 128, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
 _Static_assert(sizeof(struct tdp_latest) % 8 == 0, "latest-result layout");
-_Static_assert(sizeof(struct tdp_wstate) == 240, "worker state layout");
+_Static_assert(sizeof(struct tdp_wstate) == 256, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
 struct tdp_shm {

@@ -196,6 +196,13 @@ static void scales(struct prom *pr, const struct tdp_shm *seg, const struct tdp_
 		scale_labels(cfg, s, l);
 		prom_u64(pr, "tdapipe_lost_points_total", l, tdp_seg_scale_lost(seg, s));
 	}
+	prom_family(pr, "tdapipe_refused_points_total", "counter",
+		    "Points the scale cannot use (value:, values:), each a dead letter naming the scale.");
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		const char *l[3];
+		scale_labels(cfg, s, l);
+		prom_u64(pr, "tdapipe_refused_points_total", l, tdp_load_u64(&tdp_shm_in_ring(seg, s)->refused));
+	}
 	prom_family(pr, "tdapipe_incomplete_windows_total", "counter",
 		    "Windows published without some dimension, by reason.");
 	for (uint32_t s = 0; s < cfg->nscales; s++)

@@ -49,7 +49,6 @@ struct ingest {
 	struct results_topic rt;
 	bool failed;                     /* a fatal dead-letter sink error: stop */
 	enum tdp_overflow policy[TDP_MAX_SCALES];
-	bool needs_scalar;
 	struct tdp_point batch[TDP_INGEST_BATCH];   /* stamped, not yet pushed */
 	/* CLOCK_MONOTONIC when the bytes or messages being stamped were read:
 	 * every point's read_ns (latency only).  One clock read per chunk or
@@ -69,7 +68,6 @@ struct ingest {
 	unsigned int ntouched;
 	uint64_t batch_end_off;          /* source offset just past the batch's last record */
 	uint64_t batch_end_line;
-	const char *scalar_scale;   /* a scale that needs scalars, for messages */
 	/* Some scale has time windows: every point needs an event time, and
 	 * one below its stream's watermark is late (a dead letter). */
 	const char *time_scale;     /* the first such scale, for messages; NULL: none */
@@ -95,8 +93,9 @@ extern const struct ingest_loop loop_kafka;   /* ingest/loop_kafka.c */
 /* Apply a committed body's sequence numbers and newest event times to the
  * stream table. */
 /* What ingest takes from its scales' config: each ring's overflow policy,
- * whether points must be scalars, whether they need an event time
- * (ingest/stamp.c; again after a move, ingest/move.c). */
+ * whether points need an event time (ingest/stamp.c; again after a move,
+ * ingest/move.c).  Which scales take a point is decided per record
+ * (common/scale_take.h). */
 void ingest_read_scales(struct ingest *in);
 
 void batch_redo(const struct tdp_shm *seg, const struct tdp_ingest_body *b);

@@ -1,18 +1,27 @@
 /*
  * stamp.c - the checks a decoded record passes before it becomes a point
- * (its stream known or room to intern it, one dimension per stream, one
- * value per point for scales that need scalars, one partition per stream
- * from Kafka; with time windows, an event time, not below its stream's
- * watermark), and the stamp it then gets: stream index, sequence number,
+ * (its stream known or room to intern it, one dimension per stream, some
+ * scale that takes it, one partition per stream from Kafka; with time
+ * windows, an event time, not below its stream's watermark), and the stamp it then gets: stream index, sequence number,
  * event time.  A record that fails goes to the dead-letter sink with its
  * reason; one a sender sent again after a restart (ingest/resend.h) is
  * skipped.
+ *
+ * Each scale takes a point or refuses it (common/scale_take.h: the
+ * coordinates it selects exist and are present; a scalar series has one
+ * value): a record every scale refuses is a dead letter; one that some
+ * scales take is stamped and pushed to every ring (records there are of
+ * one size), and each scale refusing it counts it (its in-ring's
+ * `refused`) with a dead letter naming the scale, which is not a bad
+ * record: the point exists.  The scale worker decides the same with the
+ * same function, and leaves the point out of its windows.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/atomics.h"
 #include "common/counter.h"
+#include "common/scale_take.h"
 #include "ingest/ingest.h"
 
 /* F's dead letter of class WHY for REASON, with TIME's event times when
@@ -56,6 +65,78 @@ static bool late(struct ingest *in, const struct frame *f, const struct tdp_stre
 	tdp_counter_add(&in->child.slot->late, 1);
 	dead_letter_time(in, f, TDP_DEAD_LATE, "late", &time);
 	return true;
+}
+
+/* Why scale SC refuses a point of DIM values (WHY, at COORD), into OUT. */
+static void refusal(const struct tdp_config *cfg, const struct tdp_scale_cfg *sc, enum tdp_take why,
+		    uint32_t coord, uint32_t dim, char *out, size_t len)
+{
+	const struct tdp_source_fields *sf = &cfg->source.fields;
+	const char *name = coord < sf->nvalues && coord < TDP_FIELDS_MAX ? sf->values[coord].name : "";
+	char named[TDP_FIELD_NAME_MAX + 4] = "";
+	if (name[0])
+		snprintf(named, sizeof(named), " (\"%s\")", name);
+	switch (why) {
+	case TDP_TAKE_NOT_SCALAR:
+		snprintf(out, len, "scale \"%s\" needs one value per point, got %u", sc->name, dim);
+		return;
+	case TDP_TAKE_NO_COORD:
+		snprintf(out, len, "scale \"%s\": no value for coordinate %u%s: the point has %u value%s",
+			 sc->name, coord, named, dim, dim == 1 ? "" : "s");
+		return;
+	default:
+		snprintf(out, len, "scale \"%s\": no value for coordinate %u%s", sc->name, coord, named);
+		return;
+	}
+}
+
+/*
+ * Which scales refuse F (common/scale_take.h), as a mask into *REFUSED.
+ * False after F was dead-lettered, when every scale refuses it (with the
+ * first scale's reason).
+ */
+static bool scales_take(struct ingest *in, const struct frame *f, uint32_t *refused)
+{
+	const struct tdp_config *cfg = &in->child.cfg;
+	enum tdp_take first = TDP_TAKE;
+	uint32_t first_coord = 0;
+	*refused = 0;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		uint32_t coord;
+		enum tdp_take why = tdp_scale_take(&cfg->scales[s], f->dec.v, f->dec.dim, &coord);
+		if (why == TDP_TAKE)
+			continue;
+		if (!*refused) {
+			first = why;
+			first_coord = coord;
+		}
+		*refused |= 1u << s;
+	}
+	if (!cfg->nscales || *refused != (1u << cfg->nscales) - 1)
+		return true;
+	char reason[TDP_NAME_MAX + TDP_FIELD_NAME_MAX + 128];
+	refusal(cfg, &cfg->scales[0], first, first_coord, f->dec.dim, reason, sizeof(reason));
+	dead_letter(in, f, first == TDP_TAKE_ABSENT ? TDP_DEAD_MALFORMED : TDP_DEAD_DIMENSION, reason);
+	return false;
+}
+
+/* F, a point some scales take, refused by those in REFUSED: counted by
+ * each in its in-ring, and a dead letter naming it (not a bad record). */
+static void count_refused(struct ingest *in, const struct frame *f, uint32_t refused)
+{
+	const struct tdp_config *cfg = &in->child.cfg;
+	const char *source = in->frame_source ? in->frame_source : in->source_name;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		if (!(refused & (1u << s)))
+			continue;
+		char reason[TDP_NAME_MAX + TDP_FIELD_NAME_MAX + 128];
+		uint32_t coord;
+		enum tdp_take why = tdp_scale_take(&cfg->scales[s], f->dec.v, f->dec.dim, &coord);
+		refusal(cfg, &cfg->scales[s], why, coord, f->dec.dim, reason, sizeof(reason));
+		tdp_counter_add(&tdp_shm_in_ring(&in->child.seg, s)->refused, 1);
+		if (dead_sink_put(&in->dead, source, f, reason, NULL, f->dec.has_stream ? f->dec.stream : NULL) < 0)
+			in->failed = true;
+	}
 }
 
 /* The index of F's stream NAME, interned if new; -1 after F was
@@ -147,15 +228,13 @@ void stamp_record(void *ctx, struct frame *f)
 		dead_letter(in, f, TDP_DEAD_NO_TIME, reason);
 		return;
 	}
-	if (st->dim == 0) {
-		if (in->needs_scalar && f->dec.dim != 1) {
-			snprintf(reason, sizeof(reason),
-				 "scale \"%s\" needs one value per point, got %u", in->scalar_scale, f->dec.dim);
-			dead_letter(in, f, TDP_DEAD_DIMENSION, reason);
-			return;
-		}
+	/* A point every scale refuses does not set its stream's dimension;
+	 * one of another dimension than the stream's is refused below. */
+	uint32_t refused = 0;
+	if ((st->dim == 0 || f->dec.dim == st->dim) && !scales_take(in, f, &refused))
+		return;
+	if (st->dim == 0)
 		st->dim = f->dec.dim;
-	}
 	if (in->kafka && st->kpart != in->cur_part + 1) {
 		/* A stream's points must arrive in one order, whatever replays
 		 * them: from one partition (set when it was interned), which
@@ -174,20 +253,17 @@ void stamp_record(void *ctx, struct frame *f)
 	}
 	if (in->time_scale && late(in, f, st, (uint32_t)idx))
 		return;
+	if (refused)
+		count_refused(in, f, refused);
 	add_point(in, f, st, (uint32_t)idx);
 }
 
 void ingest_read_scales(struct ingest *in)
 {
 	const struct tdp_config *cfg = &in->child.cfg;
-	in->needs_scalar = false;
-	in->scalar_scale = in->time_scale = NULL;
+	in->time_scale = NULL;
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		in->policy[s] = tdp_scale_overflow(cfg, s);
-		if (tdp_scale_needs_scalar(&cfg->scales[s]) && !in->needs_scalar) {
-			in->needs_scalar = true;
-			in->scalar_scale = cfg->scales[s].name;
-		}
 		if (cfg->scales[s].timed && !in->time_scale)
 			in->time_scale = cfg->scales[s].name;
 	}

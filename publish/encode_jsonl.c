@@ -106,6 +106,10 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 	uint64_t short_by = timed ? r->dropped : r->lost;
 	if (short_by > 0)
 		tdp_buf_printf(b, timed ? ",\"dropped\":%" PRIu64 : ",\"lost\":%" PRIu64, short_by);
+	/* Points of the window the scale cannot use (value:, values:): only
+	 * scales that refuse points ever write it. */
+	if (r->refused > 0)
+		tdp_buf_printf(b, ",\"refused\":%" PRIu32, r->refused);
 	if (r->landmarks > 0)
 		tdp_buf_printf(b, ",\"landmarks\":%" PRIu32, r->landmarks);
 	if (r->truncated > 0)

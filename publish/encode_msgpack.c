@@ -85,7 +85,7 @@ static void pack_death(msgpack_packer *pk, double x)
 
 /*
  * Append R as one msgpack map to B: the keys of encode_result_jsonl() in
- * the same order ("lost" or "dropped", "landmarks", "truncated",
+ * the same order ("lost" or "dropped", "refused", "landmarks", "truncated",
  * "incomplete" only when nonzero), "incomplete" a map from the dimension
  * as a decimal str to the reason's name, "diagrams" a map from the
  * dimension as a decimal str to an array of [birth, death] arrays.
@@ -110,7 +110,7 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	bool timed = encode_time_window(r);
 	uint64_t short_by = timed ? r->dropped : r->lost;
 	unsigned nincomplete = tdp_result_incomplete_dims(r);
-	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
+	msgpack_pack_map(&pk, 11 + (short_by > 0) + (r->refused > 0) + (r->landmarks > 0) + (r->truncated > 0) + (nincomplete > 0) +
 			      encode_features_keys(r, sc ? &sc->features : NULL) + encode_feature_ids_keys(r, sc) +
 			      encode_score_keys(r));
 	pack_key_u64(&pk, "v", 1);
@@ -142,6 +142,8 @@ void encode_result_msgpack(struct tdp_buf *b, const struct tdp_result *r, const 
 	pack_key_u64(&pk, "n", r->n);
 	if (short_by > 0)
 		pack_key_u64(&pk, timed ? "dropped" : "lost", short_by);
+	if (r->refused > 0)
+		pack_key_u64(&pk, "refused", r->refused);
 	if (r->landmarks > 0)
 		pack_key_u64(&pk, "landmarks", r->landmarks);
 	if (r->truncated > 0)

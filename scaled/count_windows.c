@@ -15,7 +15,10 @@
  *   1. close the windows that end before it (they do not hold it);
  *   2. write it into the store, over the point `window` before it, which
  *      no window still to close holds;
- *   3. commit next_seq past it (and the points skipped before it as lost);
+ *   3. commit next_seq past it (and the points skipped before it as lost;
+ *      a point the scale refuses, common/scale_take.h, is written as a tag
+ *      alone in step 2 and counted refused here, so windows count it
+ *      refused, neither present nor lost);
  *   4. close the window that ends at it.
  * and a window is closed as: emit its result (the out-ring push is the
  * commit), then commit next_window past it.  The in-ring's head moves only
@@ -124,7 +127,8 @@ static void close_window(struct scaled *w, uint32_t stream, uint64_t k)
 	r->first_seq = first;
 	r->last_seq = first + sc->window - 1;
 	r->n = n;
-	r->lost = sc->window - n;
+	r->refused = window_refused(win, first);
+	r->lost = sc->window - n - r->refused;
 	/* The latency runs from the read of the window's last point present:
 	 * the one that completed it, unless the window's tail was lost (then
 	 * the wait for a later point or the end shows as latency).  From the
@@ -183,15 +187,18 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	if (first)
 		start_stream(w, i);
 	struct sublevel_slide *sl = state_of(w)->slides ? stream_slide(w, i) : NULL;
+	bool refused = p->flags & TDP_POINT_REFUSED;
 	close_upto(w, i, p->seq);
-	window_put(stream_window(w, i), p);
+	window_put(stream_window(w, i), p);   /* refused: its tag alone, for the windows' counts */
 	tdp_crash_point();
 	b->lost += p->seq - b->next_seq;
+	b->refused += refused;
 	b->next_seq = p->seq + 1;
 	scaled_commit(w, i);
 	if (sl) {
 		sls_expire_before(sl, p->seq + 1 >= w->sc->window ? p->seq + 1 - w->sc->window : 0);
-		sls_push(sl, p->seq, p->v[0]);
+		if (!refused)
+			sls_push(sl, p->seq, p->v[0]);
 	}
 	close_upto(w, i, p->seq + 1);
 }

@@ -116,8 +116,10 @@ int main(int argc, char **argv)
 	for (;;) {
 		static struct tdp_point batch[BATCH];
 		unsigned got = tdp_point_peek_many(w.in, w.in_slots, batch, BATCH);
-		for (unsigned i = 0; i < got; i++)
+		for (unsigned i = 0; i < got; i++) {
+			scaled_select(w.sc, &batch[i]);
 			kind->apply(&w, &batch[i]);
+		}
 		/* Applied: only now may ingest reuse the slots. */
 		if (got)
 			tdp_ring_consume(w.in, got);

@@ -18,6 +18,7 @@
 
 #include "common/child.h"
 #include "common/ring.h"
+#include "common/scale_take.h"
 #include "common/shm.h"
 #include "scaled/compute.h"
 #include "scaled/result_features.h"
@@ -94,6 +95,23 @@ static inline struct tdp_wstate_body *scaled_point_state(struct scaled *w, const
 		return NULL;   /* ingest guarantees one dimension per stream */
 	}
 	return b;
+}
+
+/*
+ * P as scale SC sees it, before any window: its coordinates those the
+ * scale takes (value:, values:), or, when the scale refuses it
+ * (tdp_scale_take, the very decision ingest counted it refused by),
+ * marked TDP_POINT_REFUSED: it then moves its stream's sequence on
+ * without entering a window, counted refused, not lost.
+ */
+static inline void scaled_select(const struct tdp_scale_cfg *sc, struct tdp_point *p)
+{
+	uint32_t coord;
+	if (p->dim > TDP_MAX_DIM)
+		return;   /* scaled_point_state refuses it */
+	if (tdp_scale_take(sc, p->v, p->dim, &coord) != TDP_TAKE)
+		p->flags |= TDP_POINT_REFUSED;
+	tdp_scale_select(sc, p);
 }
 
 /* Streams interned so far (bounded by max_streams). */

@@ -521,6 +521,18 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	state_of(w)->close_read_ns = p->read_ns;
 	struct key k = {p->t, p->seq};
 	uint64_t gap = p->seq - b->next_seq;
+	if (p->flags & TDP_POINT_REFUSED) {
+		/* In no window, counted refused (not lost); its time moves the
+		 * watermark as it moved ingest's. */
+		b->lost += gap;
+		b->refused++;
+		b->next_seq = p->seq + 1;
+		if ((p->flags & TDP_POINT_TIMED) && p->t > b->newest_t)
+			b->newest_t = p->t;
+		scaled_commit(w, i);
+		advance(w, i, ts, watermark(w, b));
+		return;
+	}
 	if (!(p->flags & TDP_POINT_TIMED) || !pending(b, k)) {
 		/* Before what is already in order (only after an early settle
 		 * or idle_close): in no window.  Untimed: ingest refuses them.

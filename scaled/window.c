@@ -48,7 +48,15 @@ void window_put(struct window *w, const struct tdp_point *p)
 	w->t[slot] = p->t;
 	w->off[slot] = p->src_off | (p->flags & TDP_POINT_TIMED ? WINDOW_OFF_TIMED : 0);
 	w->read_ns[slot] = p->read_ns;
-	w->tag[slot] = p->seq + 1;
+	w->tag[slot] = (p->seq + 1) | (p->flags & TDP_POINT_REFUSED ? WINDOW_TAG_REFUSED : 0);
+}
+
+uint32_t window_refused(const struct window *w, uint64_t first)
+{
+	uint32_t n = 0;
+	for (uint64_t seq = first; seq < first + w->size; seq++)
+		n += w->tag[seq % w->size] == ((seq + 1) | WINDOW_TAG_REFUSED);
+	return n;
 }
 
 size_t window_gather(const struct window *w, uint64_t first, double *vals, int64_t *t_first, int64_t *t_last)

@@ -45,8 +45,15 @@ void window_attach(struct window *w, void *mem, uint32_t size, uint32_t dim);
 int window_init(struct window *w, uint32_t size, uint32_t dim);
 void window_fini(struct window *w);
 
-/* Store P in its slot (P->dim == w->dim), replacing point P->seq - size. */
+/* Store P in its slot (P->dim == w->dim), replacing point P->seq - size.
+ * A point the scale refuses (TDP_POINT_REFUSED) is kept as a tag alone,
+ * seq + 1 with WINDOW_TAG_REFUSED: not present, yet not lost. */
 void window_put(struct window *w, const struct tdp_point *p);
+
+#define WINDOW_TAG_REFUSED ((uint64_t)1 << 63)
+
+/* Points of [first, first+size) the scale refused. */
+uint32_t window_refused(const struct window *w, uint64_t first);
 
 /* Whether point SEQ is present. */
 static inline bool window_has(const struct window *w, uint64_t seq)

@@ -165,6 +165,7 @@ static void check_jsonl(const struct want *w, const char *p, size_t len, struct 
 	uint64_t lost = timed ? 0 : r->lost, dropped = timed ? r->dropped : 0;
 	FUZZ_CHECK((v = jr_get(o, "lost")) ? fuzz_json_u64(v, "lost") == lost : !lost, "lost");
 	FUZZ_CHECK((v = jr_get(o, "dropped")) ? fuzz_json_u64(v, "dropped") == dropped : !dropped, "dropped");
+	FUZZ_CHECK((v = jr_get(o, "refused")) ? fuzz_json_u64(v, "refused") == r->refused : !r->refused, "refused");
 	FUZZ_CHECK((v = jr_get(o, "landmarks")) ? fuzz_json_u64(v, "landmarks") == r->landmarks : !r->landmarks,
 		   "landmarks");
 	FUZZ_CHECK((v = jr_get(o, "truncated")) ? fuzz_json_u64(v, "truncated") == r->truncated : !r->truncated,
@@ -480,6 +481,8 @@ static void check_msgpack(const struct want *w, const char *p, size_t len, const
 			FUZZ_CHECK(mp_u64(v, "lost") == r->lost, "lost");
 		else if (mp_key(k, "dropped"))
 			FUZZ_CHECK(mp_u64(v, "dropped") == r->dropped, "dropped");
+		else if (mp_key(k, "refused"))
+			FUZZ_CHECK(mp_u64(v, "refused") == r->refused, "refused");
 		else if (mp_key(k, "landmarks"))
 			FUZZ_CHECK(mp_u64(v, "landmarks") == r->landmarks, "landmarks");
 		else if (mp_key(k, "truncated"))
@@ -591,6 +594,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	h.lost = fuzz_u64(&in, fuzz_u8(&in) % 9);
 	h.landmarks = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
 	h.truncated = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
+	h.refused = (uint32_t)fuzz_u64(&in, fuzz_u8(&in) % 5);
 	uint32_t total = 0;
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
 		h.incomplete[d] = fuzz_u8(&in) % (TDP_INCOMPLETE_REASONS + 2);   /* unknown ones too */

@@ -111,7 +111,7 @@ expect([(r["ring"], r["scale"]) for r in s["rings"]] == [(d, n) for n in scales 
        "rings %s" % [(r["ring"], r["scale"]) for r in s["rings"]])
 for r in s["rings"]:
     lkeys = ["latency_p50_ns", "latency_p99_ns", "latency_p999_ns", "latency_hist"]
-    expect(list(r.keys()) == rkeys + (["lost"] if r["ring"] == "in" else lkeys), "ring keys %s" % list(r.keys()))
+    expect(list(r.keys()) == rkeys + (["refused", "lost"] if r["ring"] == "in" else lkeys), "ring keys %s" % list(r.keys()))
     if r["ring"] == "out":   # one latency per result published, quantiles that are bucket bounds
         h = r["latency_hist"]
         expect(len(h) == 40 and sum(h) == wins[r["scale"]], "out[%s] latency_hist %r" % (r["scale"], h))

@@ -14,12 +14,12 @@ import sys
 from collections import defaultdict
 
 KEYS = ["v", "id", "stream", "scale", "window", "first_seq", "last_seq",
-        "start", "end", "n", "lost", "landmarks", "truncated", "diagrams", "features", "distance",
+        "start", "end", "n", "lost", "refused", "landmarks", "truncated", "diagrams", "features", "distance",
         "feature_ids", "score"]
 # present only when nonzero; features and distance only when configured
 # (distance: not in a stream's first window); feature_ids and score only
 # for scales with track and anomaly (tdapipe-events(5))
-OPTIONAL = ("lost", "landmarks", "truncated", "features", "distance", "feature_ids", "score")
+OPTIONAL = ("lost", "refused", "landmarks", "truncated", "features", "distance", "feature_ids", "score")
 # Results of time scales (window and slide durations): no sequence numbers.
 TIME_KEYS = ["v", "id", "stream", "scale", "window", "from", "to",
              "start", "end", "n", "dropped", "landmarks", "truncated", "diagrams", "features", "distance",
@@ -154,7 +154,11 @@ def check_results(path, scales, dims=(0,), ignore=(), time_unit="s"):
             lost = r.get("lost", 0)
             if "lost" in r:
                 expect(isinstance(lost, int) and lost > 0, "%s: lost=%r" % (where, lost))
-            expect(r["n"] >= 1 and r["n"] + lost == W, "%s: n=%r lost=%r window=%d" % (where, r["n"], lost, W))
+            refused = r.get("refused", 0)
+            if "refused" in r:
+                expect(isinstance(refused, int) and refused > 0, "%s: refused=%r" % (where, refused))
+            expect(r["n"] >= 1 and r["n"] + lost + refused == W,
+                   "%s: n=%r lost=%r refused=%r window=%d" % (where, r["n"], lost, refused, W))
         for key in ("start", "end"):
             expect(isinstance(r[key], (int, float)) and not isinstance(r[key], bool),
                    "%s: %s=%r" % (where, key, r[key]))

@@ -191,22 +191,27 @@ static void push(struct fixture *f, uint32_t s, uint32_t stream, uint64_t seq, u
 	p.dim = dim;
 	for (uint16_t d = 0; d < dim; d++)
 		p.v[d] = (double)((seq * 7919 + d * 31 + stream * 5) % 13);   /* with ties */
+	if (dim == 2 && seq % 5 == 3)
+		p.v[1] = NAN;   /* absent: a scale taking coordinate 1 refuses it */
 	assert_true(tdp_point_push(tdp_shm_in_ring(&f->sf.seg, s), tdp_shm_in_slots(&f->sf.seg, s), &p));
 }
 
 /* Two streams into each scale, with points lost in the middle and at the
- * end, and ingest done. */
+ * end, and ingest done.  A scale taking coordinate 1 (value: 1) gets
+ * stream a in 2-D with that coordinate absent now and then, and stream b
+ * in 1-D: points it refuses (common/scale_take.h), some, then all. */
 static void fill_in_rings(struct fixture *f)
 {
 	intern(f, 0, "a", 64);
 	intern(f, 1, "b", 50);
 	for (uint32_t s = 0; s < f->sf.cfg.nscales; s++) {
-		uint16_t dim = f->sf.cfg.scales[s].complex == TDP_COMPLEX_RIPS ? 2 : 1;
+		const struct tdp_scale_cfg *sc = &f->sf.cfg.scales[s];
+		uint16_t dim = sc->complex == TDP_COMPLEX_RIPS || sc->values.n ? 2 : 1;
 		for (uint64_t seq = 0; seq < 60; seq++) {
 			if (seq != 17 && seq != 18 && seq != 40)
 				push(f, s, 0, seq, dim);
 			if (seq < 50)
-				push(f, s, 1, seq, dim);
+				push(f, s, 1, seq, sc->values.n ? 1 : dim);
 		}
 	}
 	f->sf.seg.hdr->ingest_done = 1;
@@ -220,10 +225,21 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 	const char *arena = tdp_shm_arena(&f->sf.seg, s);
 	uint64_t asize = f->sf.seg.hdr->scales[s].arena_size;
 	struct tdp_result_desc d;
+	const struct tdp_scale_cfg *sc = &f->sf.cfg.scales[s];
+	bool refusing = sc->values.n && !sc->timed;   /* count windows report refused points */
+	uint64_t refused = 0;
 	while (tdp_desc_pop(r, tdp_shm_out_slots(&f->sf.seg, s), &d)) {
 		tdp_buf_append(out, arena + d.off % asize, d.len);
 		r->arena_released = d.off + d.len;
+		if (refusing) {
+			struct tdp_result h;
+			memcpy(&h, arena + d.off % asize, sizeof(h));
+			assert_int_equal(h.n + h.lost + h.refused, sc->window);
+			refused += h.refused;
+		}
 	}
+	if (refusing)
+		assert_true(refused > 0);
 	for (uint32_t i = 0; i < 2; i++)
 		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->sf.seg, s, i)), sizeof(struct tdp_wstate_body));
 }
@@ -234,7 +250,8 @@ static const char *scale_text =
 	" features: {summary: true, distance: [bottleneck, wasserstein1]},"
 	" track: {min_persistence: 0.5, stability: 0.6}, anomaly: {signal: wasserstein1, history: 3, threshold: 1}}\n"
 	"  - {name: cloud, complex: rips, window: 6, slide: 3, dims: [0, 1], ring: 1024,"
-	" track: {min_persistence: 0.1, stability: 0.7}, anomaly: {signal: count, history: 2, threshold: 0.5}}\n";
+	" track: {min_persistence: 0.1, stability: 0.7}, anomaly: {signal: count, history: 2, threshold: 0.5}}\n"
+	"  - {name: pick, complex: sublevel, window: 8, slide: 2, ring: 1024, value: 1}\n";
 
 /* Windows over event time: small enough that windows keep only their
  * first points (dropped), with points waiting for the watermark. */
@@ -244,7 +261,9 @@ static const char *time_scale_text =
 	" track: {min_persistence: 0}, anomaly: {signal: total, history: 2, threshold: 0.1}}\n"
 	"  - {name: tcloud, complex: rips, window: 18ns, slide: 6ns, max_window_points: 5, dims: [0, 1],"
 	" ring: 1024, features: {distance: [bottleneck, wasserstein2]},"
-	" track: {min_persistence: 0}, anomaly: {signal: bottleneck, history: 2, threshold: 0.5}}\n";
+	" track: {min_persistence: 0}, anomaly: {signal: bottleneck, history: 2, threshold: 0.5}}\n"
+	"  - {name: tpick, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024,"
+	" value: 1}\n";
 
 static void worker_fixture(struct fixture *f, bool timed)
 {
@@ -274,6 +293,16 @@ static int worker_once(void *ctx, uint64_t crash_at, struct tdp_buf *out)
 	if (killed)
 		assert_int_equal(run("scaled", name, 0), 0);
 	take_results(&w->f, w->s, out);
+	if (w->f.sf.cfg.scales[w->s].values.n) {
+		/* a: 11 of its points with coordinate 1 absent (3 of 60 lost, 4 after);
+		 * b: every point 1-D.  Refused, none of them lost. */
+		const struct tdp_wstate_body *a = TDP_LIVE(tdp_shm_wstate(&w->f.sf.seg, w->s, 0));
+		const struct tdp_wstate_body *b = TDP_LIVE(tdp_shm_wstate(&w->f.sf.seg, w->s, 1));
+		assert_int_equal(a->refused, 11);
+		assert_int_equal(a->lost, 7);
+		assert_int_equal(b->refused, 50);
+		assert_int_equal(b->lost, 0);
+	}
 	seg_destroy(&w->f);
 	return killed;
 }
@@ -285,9 +314,10 @@ static void test_scale_worker(void **state)
 	worker_fixture(&w.f, false);
 	seg_create(&w.f);   /* parses the config */
 	seg_destroy(&w.f);
-	for (w.s = 0; w.s < 2; w.s++)
-		assert_true(sweep(w.s ? "scale cloud (rips)" : "scale sub (sublevel)", worker_once, &w,
-				  40 * sizeof(struct tdp_result)) > 100);
+	static const char *const what[] = {"scale sub (sublevel)", "scale cloud (rips)",
+					   "scale pick (sublevel, value: 1, points refused)"};
+	for (w.s = 0; w.s < 3; w.s++)
+		assert_true(sweep(what[w.s], worker_once, &w, (w.s == 2 ? 20 : 40) * sizeof(struct tdp_result)) > 100);
 }
 
 /* The same for windows over event time (scaled/time_windows.c). */
@@ -298,9 +328,10 @@ static void test_time_worker(void **state)
 	worker_fixture(&w.f, true);
 	seg_create(&w.f);
 	seg_destroy(&w.f);
-	for (w.s = 0; w.s < 2; w.s++)
-		assert_true(sweep(w.s ? "scale tcloud (rips, time)" : "scale tsub (sublevel, time)", worker_once,
-				  &w, 40 * sizeof(struct tdp_result)) > 100);
+	static const char *const what[] = {"scale tsub (sublevel, time)", "scale tcloud (rips, time)",
+					   "scale tpick (sublevel, time, value: 1, points refused)"};
+	for (w.s = 0; w.s < 3; w.s++)
+		assert_true(sweep(what[w.s], worker_once, &w, 40 * sizeof(struct tdp_result)) > 100);
 }
 
 /* ---- publish ------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "common/config.h"
+#include "common/config_scale_values.h"
 #include "common/feature_layout.h"
 #include "common/shm.h"
 #include "scaled/rips_cost.h"
@@ -331,7 +332,7 @@ static void test_unknown_key(void **state)
 			 "dead_letter, events, scales, max_streams, supervisor, metrics, log, state)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly, value, values)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
@@ -1625,6 +1626,107 @@ static void test_initialised_on_error(void **state)
 	assert_int_equal(parse(cfg, "instance: [x]\n", small, 0), -1);
 }
 
+/* value: / values: (common/config_scale_values.c): a scale's coordinates,
+ * by index here (names need the source's values: see the next test). */
+static void test_scale_values(void **state)
+{
+	struct tdp_config *cfg = *state;
+	check_ok(cfg, "instance: t\nsource: {type: file, path: in.csv}\nscales:\n"
+		      "  - {name: a, complex: sublevel, window: 10, slide: 5, value: 2}\n"
+		      "  - {name: b, complex: rips, window: 10, slide: 5, values: [2, 0]}\n"
+		      "  - {name: c, complex: rips, window: 10, slide: 5}\n"
+		      "  - {name: d, complex: rips, window: 10, slide: 5, values: [1], embed: {dim: 2, lag: 1}}\n");
+	const struct tdp_scale_cfg *s = cfg->scales;
+	assert_int_equal(s[0].values.n, 1);
+	assert_true(s[0].values.scalar);
+	assert_int_equal(s[0].values.coord[0], 2);
+	assert_int_equal(s[1].values.n, 2);
+	assert_false(s[1].values.scalar);
+	assert_int_equal(s[1].values.coord[0], 2);
+	assert_int_equal(s[1].values.coord[1], 0);
+	assert_int_equal(s[2].values.n, 0);
+	assert_int_equal(s[3].values.coord[0], 1);
+	/* The store holds what the scale takes. */
+	assert_int_equal(tdp_scale_store_dim(&s[0]), 1);
+	assert_int_equal(tdp_scale_store_dim(&s[1]), 2);
+	assert_int_equal(tdp_scale_store_dim(&s[2]), TDP_MAX_DIM);
+
+#define SV_HEAD "instance: t\nsource: {type: file, path: in.csv}\nscales:\n"
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, value: 1, values: [0]}\n",
+		    "config.yaml:4:70: scales[0].values: expected either value or values in a scale, not both");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, values: [0, 1, 0]}\n",
+		    "config.yaml:4:67: scales[0].values[2]: expected a value not listed before (values[0]), got \"0\"");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, values: []}\n",
+		    "config.yaml:4:60: scales[0].values: expected a list of 1 to 16 values the source names or "
+		    "coordinate indices, got an empty list");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, values: [0,1,2,3,4,5,6,7,8,9,10,"
+				 "11,12,13,14,15,16]}\n",
+		    "config.yaml:4:60: scales[0].values: expected a list of 1 to 16 values the source names");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, value: 16}\n",
+		    "config.yaml:4:59: scales[0].value: expected a coordinate index from 0 to 15, got \"16\"");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, value: [1]}\n",
+		    "config.yaml:4:59: scales[0].value: expected a value the source names, or a coordinate index");
+	/* A name, and the source names none (source.values). */
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, value: vibe}\n",
+		    "config.yaml:4:59: scales[0].value: expected a coordinate index (the source names no "
+		    "values: source.values), got \"vibe\"");
+	/* A series takes one coordinate. */
+	check_error(cfg, SV_HEAD "  - {name: a, complex: sublevel, window: 10, slide: 5, values: [0, 1]}\n",
+		    "config.yaml:4:64: scales[0].values: expected one coordinate (value: NAME, or values: [NAME]) "
+		    "with complex sublevel, got 2");
+	check_error(cfg, SV_HEAD "  - {name: a, complex: rips, window: 10, slide: 5, values: [0, 1], "
+				 "embed: {dim: 2, lag: 1}}\n",
+		    "config.yaml:4:60: scales[0].values: expected one coordinate (value: NAME, or values: [NAME]) "
+		    "with embed, got 2");
+	check_ok(cfg, SV_HEAD "  - {name: a, complex: sublevel, window: 10, slide: 5, values: [3]}\n");
+	/* The scales may come before the source in the file. */
+	check_ok(cfg, "instance: t\nscales:\n  - {name: a, complex: rips, window: 10, slide: 5, value: 3}\n"
+		      "source: {type: file, path: in.csv}\n");
+}
+
+/* Names resolve against the source's values, which the source side
+ * (common/config_source_fields.c) fills from source.values: filled by
+ * hand here, and the scales' rules run again on the same tree. */
+static void test_scale_values_names(void **state)
+{
+	struct tdp_config *cfg = *state;
+	const char *text = SV_HEAD "  - {name: a, complex: sublevel, window: 10, slide: 5, value: vib}\n"
+			   "  - {name: b, complex: rips, window: 10, slide: 5, values: [temp, 1]}\n"
+			   "  - {name: c, complex: rips, window: 10, slide: 5, values: [vibe]}\n";
+	char err[512];
+	assert_int_equal(parse(cfg, text, err, sizeof(err)), -1);   /* no names in the source yet */
+	struct tdp_source_fields *sf = &cfg->source.fields;
+	const char *names[] = {"temp", "pressure", "vib"};
+	sf->nvalues = 3;
+	for (int i = 0; i < 3; i++) {
+		snprintf(sf->values[i].name, sizeof(sf->values[i].name), "%s", names[i]);
+		sf->values[i].index = -1;
+	}
+	struct tdp_ynode *root = NULL;
+	struct tdp_yaml_error ye;
+	assert_int_equal(tdp_yaml_parse(text, strlen(text), &root, &ye), 0);
+	struct tdp_cfg_ctx c = {.name = NAME, .err = err, .errlen = sizeof(err)};
+	assert_int_equal(tdp_scale_values_rules(&c, tdp_ynode_lookup(root, "scales"), cfg), -1);
+	assert_string_equal(err, "config.yaml:6:61: scales[2].values[0]: expected one of the source's values "
+				 "(temp, pressure, vib) or a coordinate index, got \"vibe\"");
+	assert_int_equal(cfg->scales[0].values.coord[0], 2);
+	assert_int_equal(cfg->scales[1].values.coord[0], 0);
+	assert_int_equal(cfg->scales[1].values.coord[1], 1);
+	/* An index past the source's values, and one coordinate twice. */
+	cfg->scales[2].values.sel[0].index = 3;
+	assert_int_equal(tdp_scale_values_rules(&c, tdp_ynode_lookup(root, "scales"), cfg), -1);
+	assert_string_equal(err, "config.yaml:6:61: scales[2].values[0]: expected a coordinate index below 3 "
+				 "(the source lists 3 values), got \"vibe\"");
+	cfg->scales[2].values.sel[0].index = -1;
+	snprintf(cfg->scales[1].values.sel[1].name, TDP_FIELD_NAME_MAX, "temp");
+	cfg->scales[1].values.sel[1].index = -1;
+	cfg->nscales = 2;
+	assert_int_equal(tdp_scale_values_rules(&c, tdp_ynode_lookup(root, "scales"), cfg), -1);
+	assert_string_equal(err, "config.yaml:5:67: scales[1].values[1]: expected a coordinate not taken before "
+				 "(values[0] is coordinate 0), got \"1\"");
+	tdp_yaml_free(root);
+}
+
 static void test_load(void **state)
 {
 	struct tdp_config *cfg = *state;
@@ -1780,6 +1882,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_initialised_on_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scale_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scale_values_names, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

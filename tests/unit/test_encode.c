@@ -272,6 +272,19 @@ static void test_jsonl_lost(void **state)
 		     "\"window\":18446744073709551615,\"first_seq\":18446744073709551614,"
 		     "\"last_seq\":18446744073709551615,\"start\":30,\"end\":129,"
 		     "\"n\":1,\"lost\":10,\"diagrams\":{\"0\":[[0,null]]}}\n");
+	/* "refused" (points the scale cannot use) after "lost", only when nonzero */
+	h.refused = 4;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/18446744073709551615\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":18446744073709551615,\"first_seq\":18446744073709551614,"
+		     "\"last_seq\":18446744073709551615,\"start\":30,\"end\":129,"
+		     "\"n\":1,\"lost\":10,\"refused\":4,\"diagrams\":{\"0\":[[0,null]]}}\n");
+	h.lost = 0;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/18446744073709551615\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":18446744073709551615,\"first_seq\":18446744073709551614,"
+		     "\"last_seq\":18446744073709551615,\"start\":30,\"end\":129,"
+		     "\"n\":1,\"refused\":4,\"diagrams\":{\"0\":[[0,null]]}}\n");
 }
 
 /* "landmarks" and "truncated" follow "lost", each only when nonzero; H1
@@ -660,13 +673,13 @@ static void expect_msgpack_result(const msgpack_object *o, const struct tdp_resu
 {
 	static const char *const keys[] = {
 		"v", "id", "stream", "scale", "window", "first_seq", "last_seq",
-		"start", "end", "n", "lost", "diagrams",
+		"start", "end", "n", "lost", "refused", "diagrams",
 	};
 	assert_int_equal(o->type, MSGPACK_OBJECT_MAP);
 	const msgpack_object_kv *kv = o->via.map.ptr;
-	assert_int_equal(o->via.map.size, r->lost ? 12 : 11);
-	for (unsigned i = 0, k = 0; k < 12; k++) {
-		if (!r->lost && !strcmp(keys[k], "lost"))
+	assert_int_equal(o->via.map.size, 11 + !!r->lost + !!r->refused);
+	for (unsigned i = 0, k = 0; k < 13; k++) {
+		if ((!r->lost && !strcmp(keys[k], "lost")) || (!r->refused && !strcmp(keys[k], "refused")))
 			continue;
 		expect_key(&kv[i++], keys[k]);
 	}
@@ -682,6 +695,8 @@ static void expect_msgpack_result(const msgpack_object *o, const struct tdp_resu
 	expect_uint(&kv[9].val, r->n);
 	if (r->lost)
 		expect_uint(&kv[10].val, r->lost);
+	if (r->refused)
+		expect_uint(&kv[10 + !!r->lost].val, r->refused);
 
 	const msgpack_object *dg = &kv[o->via.map.size - 1].val;
 	const struct tdp_interval *iv = tdp_result_intervals_const(r);
@@ -724,6 +739,7 @@ static void test_msgpack(void **state)
 	h2.last_seq = 1ull << 40;
 	h2.n = 7;
 	h2.lost = 93;
+	h2.refused = 5;
 	const struct tdp_result *r1 = make_block(&blk1, &h1, niv1, iv1);
 	const struct tdp_result *r2 = make_block(&blk2, &h2, niv2, iv2);
 

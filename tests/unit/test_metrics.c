@@ -99,6 +99,7 @@ static void test_counters(void **state)
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->state = TDP_PROC_RUNNING;
 	tdp_shm_proc(&fx.seg, tdp_slot_exporter(fx.seg.hdr))->pid = 1;
 	tdp_shm_out_ring(&fx.seg, 1)->overflow = 9;
+	tdp_shm_in_ring(&fx.seg, 0)->refused = 6;
 	struct tdp_proc *tick = tdp_shm_proc(&fx.seg, tdp_slot_scale(2));
 	tick->newest_ns = 5000000000;
 	tick->watermark_ns = 3500000000;
@@ -117,6 +118,10 @@ static void test_counters(void **state)
 	assert_non_null(strstr(b.p, "\ntdapipe_ingest_replayed_total{instance=\"unit-metrics\"} 4\n"));
 	assert_null(strstr(b.p, "\ntdapipe_dead_letters_total{instance=\"unit-metrics\"}"));
 	assert_non_null(strstr(b.p, "\ntdapipe_ring_overflow_total{instance=\"unit-metrics\",scale=\"cloud\",ring=\"out\"} 9\n"));
+	/* points a scale refused: its in-ring's count, one sample per scale */
+	assert_non_null(strstr(b.p, "\ntdapipe_refused_points_total{instance=\"unit-metrics\",scale=\"lev\"} 6\n"));
+	assert_non_null(strstr(b.p, "\ntdapipe_refused_points_total{instance=\"unit-metrics\",scale=\"cloud\"} 0\n"));
+	assert_int_equal(count(b.p, "\ntdapipe_refused_points_total{"), 3);
 	assert_non_null(strstr(b.p, "\ntdapipe_process_up{instance=\"unit-metrics\",process=\"exporter\"} 1\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_process_up{instance=\"unit-metrics\",process=\"scaled\",scale=\"tick\"} 0\n"));
 	assert_non_null(strstr(b.p, "\ntdapipe_process_state{instance=\"unit-metrics\",process=\"ingest\",state=\"new\"} 1\n"));

@@ -115,6 +115,9 @@ static void test_fresh_segment(void **state)
 	assert_non_null(strstr(json.p, "\"partition\":0},\"replayed\":0}"));
 	assert_null(strstr(txt.p, "REPLAYED"));
 	assert_null(strstr(json.p, "\"open_windows\""));
+	/* No scale refused a point: 0 in JSON, no REFUSED line. */
+	assert_int_equal(count(json.p, "\"refused\":0,\"lost\":0"), 2);
+	assert_null(strstr(txt.p, "REFUSED"));
 	/* No checkpoint yet: zeros, "last none" on the second line. */
 	assert_non_null(strstr(txt.p, "Z\ncheckpoints 0  errors 0  last none\nPROCESS "));
 	assert_non_null(strstr(json.p, "],\"checkpoint\":{\"written\":0,\"errors\":0,\"last_unix_ms\":0,"
@@ -184,6 +187,24 @@ static void test_live_counts_bounded(void **state)
 /* Time scales: ingest's "late", each time scale worker's gauges and lags
  * (seconds with three decimals, null or "-" when unset); a count scale of
  * the same instance shows none of them. */
+/* Points a scale refused (value:, values:): its in-ring's count, a line
+ * per scale that refused any in text, the count in JSON beside lost. */
+static void test_refused(void **state)
+{
+	(void)state;
+	tdp_shm_in_ring(&fx.seg, 1)->refused = 7;
+	struct tdp_buf txt, json;
+	tdp_buf_init(&txt);
+	tdp_buf_init(&json);
+	print_both(&fx, &txt, &json);
+	assert_non_null(strstr(txt.p, "\nREFUSED[cloud]     7\n"));
+	assert_null(strstr(txt.p, "REFUSED[lev]"));
+	assert_int_equal(count(json.p, "\"refused\":7,\"lost\":"), 1);
+	tdp_shm_in_ring(&fx.seg, 1)->refused = 0;
+	tdp_buf_fini(&txt);
+	tdp_buf_fini(&json);
+}
+
 static void test_time_scales(void **state)
 {
 	(void)state;
@@ -374,6 +395,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_segment),
 		cmocka_unit_test(test_live_counts_bounded),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_time_scales),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_checkpoint),

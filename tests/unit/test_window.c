@@ -171,6 +171,36 @@ static void test_closed_huge_gap_is_bounded(void **state)
 	assert_int_equal(s.k[7], big - 7);
 }
 
+/* A point the scale refuses: a tag alone, neither present nor gathered,
+ * counted refused in the windows holding it, until a later point takes
+ * its slot. */
+static void test_refused(void **state)
+{
+	(void)state;
+	struct window w;
+	assert_int_equal(window_init(&w, 4, 1), 0);
+	for (uint64_t s = 0; s < 4; s++) {
+		struct tdp_point p = pt(s, (double)s);
+		if (s == 1 || s == 2)
+			p.flags |= TDP_POINT_REFUSED;
+		window_put(&w, &p);
+	}
+	assert_false(window_has(&w, 1));
+	assert_true(window_has(&w, 3));
+	double vals[4];
+	int64_t t0 = 0, t1 = 0;
+	assert_int_equal(window_gather(&w, 0, vals, &t0, &t1), 2);
+	assert_true(vals[0] == 0 && vals[1] == 3);
+	assert_int_equal(window_refused(&w, 0), 2);
+	assert_int_equal(window_first_present(&w, 1), 3);
+	assert_int_equal(window_last_present(&w, 0), 3);
+	struct tdp_point p = pt(5, 5);   /* over point 1; 4 never came (lost) */
+	window_put(&w, &p);
+	assert_int_equal(window_refused(&w, 2), 1);
+	assert_int_equal(window_gather(&w, 2, vals, &t0, &t1), 2);
+	window_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_closed_no_gaps),
 		cmocka_unit_test(test_closed_after_gap),
 		cmocka_unit_test(test_closed_huge_gap_is_bounded),
+		cmocka_unit_test(test_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
