@@ -67,25 +67,37 @@ static bool late(struct ingest *in, const struct frame *f, const struct tdp_stre
 	return true;
 }
 
+/* Coordinate COORD as the source names it: `column "pressure"`,
+ * `column 3` (csv), `"fields.temp"` (a field path), else `coordinate 2`. */
+static void coord_words(const struct tdp_source_cfg *src, uint32_t coord, char *out, size_t len)
+{
+	const struct tdp_source_fields *sf = &src->fields;
+	if (coord >= sf->nvalues || coord >= TDP_FIELDS_MAX)
+		snprintf(out, len, "coordinate %u", coord);
+	else if (sf->values[coord].index >= 0)
+		snprintf(out, len, "%s %d", src->format == TDP_FMT_CSV ? "column" : "coordinate",
+			 (int)sf->values[coord].index);
+	else
+		snprintf(out, len, "%s\"%s\"", src->format == TDP_FMT_CSV ? "column " : "", sf->values[coord].name);
+}
+
 /* Why scale SC refuses a point of DIM values (WHY, at COORD), into OUT. */
 static void refusal(const struct tdp_config *cfg, const struct tdp_scale_cfg *sc, enum tdp_take why,
 		    uint32_t coord, uint32_t dim, char *out, size_t len)
 {
-	const struct tdp_source_fields *sf = &cfg->source.fields;
-	const char *name = coord < sf->nvalues && coord < TDP_FIELDS_MAX ? sf->values[coord].name : "";
-	char named[TDP_FIELD_NAME_MAX + 4] = "";
-	if (name[0])
-		snprintf(named, sizeof(named), " (\"%s\")", name);
+	char what[TDP_FIELD_NAME_MAX + 16];
+	coord_words(&cfg->source, coord, what, sizeof(what));
+	bool csv = cfg->source.format == TDP_FMT_CSV && coord < cfg->source.fields.nvalues;
 	switch (why) {
 	case TDP_TAKE_NOT_SCALAR:
 		snprintf(out, len, "scale \"%s\" needs one value per point, got %u", sc->name, dim);
 		return;
 	case TDP_TAKE_NO_COORD:
-		snprintf(out, len, "scale \"%s\": no value for coordinate %u%s: the point has %u value%s",
-			 sc->name, coord, named, dim, dim == 1 ? "" : "s");
+		snprintf(out, len, "scale \"%s\": no value for coordinate %u: the point has %u value%s",
+			 sc->name, coord, dim, dim == 1 ? "" : "s");
 		return;
 	default:
-		snprintf(out, len, "scale \"%s\": no value for coordinate %u%s", sc->name, coord, named);
+		snprintf(out, len, "scale \"%s\": no value %s %s", sc->name, csv ? "in" : "for", what);
 		return;
 	}
 }
@@ -200,18 +212,6 @@ void stamp_record(void *ctx, struct frame *f)
 		return;
 	}
 	char reason[TDP_KAFKA_TOPIC_MAX + 256];
-	if (f->dec.absent) {
-		/* A configured value the record lacks.  Until scales choose
-		 * their coordinates (issue 23, scale side), no scale can use it. */
-		const struct tdp_field *fd = &c->cfg.source.fields.values[__builtin_ctz(f->dec.absent)];
-		if (fd->index >= 0)
-			snprintf(reason, sizeof(reason), "no value in column %d", (int)fd->index);
-		else
-			snprintf(reason, sizeof(reason), c->cfg.source.format == TDP_FMT_CSV ? "no value in column \"%s\""
-				 : "no value for \"%s\"", fd->name);
-		dead_letter(in, f, TDP_DEAD_MALFORMED, reason);
-		return;
-	}
 	const char *name = f->dec.has_stream ? f->dec.stream : "default";
 	int64_t idx = stream_of(in, f, name);
 	if (idx < 0)

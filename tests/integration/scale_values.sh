@@ -136,3 +136,42 @@ tail -n 1 "$T/run.err" | grep -q "but every record (20) was a dead letter" ||
 	die "dead letters: $(head -n 2 "$T/bad.jsonl.dead")"
 [ "$(count_lines "$T/bad.jsonl")" -eq 0 ] || die "results from refused records"
 note "every record refused by every scale: 20 dead letters, exit 1"
+
+# By name, with values a record lacks (the issue's plant): a wide csv with
+# a header, some pressure fields empty.  The vibration scale takes every
+# record and equals a run on the vibration column alone; the scales that
+# need pressure refuse exactly the records without it, each with its own
+# count and a dead letter naming the scale and the column.
+"$PY" - "$T" <<'PY'
+import random, sys
+T = sys.argv[1]
+r = random.Random(31)
+with open(T + "/plant.csv", "w") as f, open(T + "/vib.csv", "w") as g:
+    f.write("time,temp,pressure,vib\r\n")
+    g.write("time,vib\n")
+    for i in range(600):
+        temp, vib = round(r.gauss(20, 2), 3), round(r.random(), 4)
+        pres = "" if i % 7 == 3 else repr(round(r.gauss(1013, 3), 2))
+        f.write('%d,%r,%s,"%r"\r\n' % (i, temp, pres, vib))
+        g.write("%d,%r\n" % (i, vib))
+PY
+SCALES="scales:
+  - {name: vib1s, complex: sublevel, window: 50, slide: 10, value: vib}
+  - {name: tp, complex: rips, window: 30, slide: 15, values: [temp, pressure]}
+  - {name: all3, complex: rips, window: 30, slide: 15}"
+write_config "$T/plant.yaml" "{type: file, path: $T/plant.csv, format: csv, header: true, time: time,
+         values: [temp, pressure, vib]}" "$T/plant.out"
+run_ok "$T/plant.yaml" 30 "plant run"
+SCALES="scales:
+  - {name: vib1s, complex: sublevel, window: 50, slide: 10}"
+write_config "$T/vib.yaml" "{type: file, path: $T/vib.csv, format: csv, header: true, time: time}" "$T/vib.out"
+run_ok "$T/vib.yaml" 30 "vibration-only run"
+grep '"scale":"vib1s"' "$T/plant.out" >"$T/plant.vib"
+cmp -s "$T/plant.vib" "$T/vib.out" || die "value: vib differs from the vibration column alone"
+missing=$(grep -c '^[0-9]*,[^,]*,,' "$T/plant.csv")
+for s in tp all3; do
+	n=$(count_lines "$T/plant.out.dead" "scale \\\\\"$s\\\\\": no value in column \\\\\"pressure\\\\\"")
+	[ "$n" -eq "$missing" ] || die "scale $s: $n dead letters naming it, expected $missing: $(head -n 2 "$T/plant.out.dead")"
+done
+[ "$(count_lines "$T/plant.out.dead")" -eq $((2 * missing)) ] || die "other dead letters: $(grep -v pressure "$T/plant.out.dead" | head -2)"
+note "value: vib by name equals the column alone; tp and all3 each refused the $missing records without pressure"
