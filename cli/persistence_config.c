@@ -176,8 +176,9 @@ static int write_config(const struct offline *o, const struct tdp_config *cfg, c
 	for (const struct tdp_ynode *k = src ? src->head : NULL; k && k->next; k = k->next->next) {
 		if (!listed(record_keys, k->val))
 			continue;
-		if (!strcmp(k->val, "lateness") && !cfg->scales[tdp_config_scale_index(cfg, sc_name)].timed)
-			continue;   /* only time windows wait for late points (a config error otherwise) */
+		const struct tdp_scale_cfg *sc = &cfg->scales[tdp_config_scale_index(cfg, sc_name)];
+		if (!strcmp(k->val, "lateness") && !sc->timed && !sc->join.on)
+			continue;   /* only time windows and joins wait for late points (a config error otherwise) */
 		fputs("  ", f);
 		put_scalar(f, k);
 		fputc(':', f);

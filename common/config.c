@@ -359,7 +359,7 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 
 enum { SC_NAME, SC_COMPLEX, SC_WINDOW, SC_SLIDE, SC_DIMS, SC_EMBED, SC_OVERFLOW, SC_RING,
        SC_THRESHOLD, SC_MAX_POINTS, SC_MEMORY_MB, SC_MAX_WINDOW_POINTS, SC_FEATURES,
-       SC_TRACK, SC_ANOMALY, SC_VALUE, SC_VALUES };
+       SC_TRACK, SC_ANOMALY, SC_VALUE, SC_VALUES, SC_JOIN };
 
 /*
  * window and slide: a count of points (a bare integer, as always), or a
@@ -423,6 +423,7 @@ static const struct tdp_cfg_key scale_keys[] = {
 	[SC_ANOMALY] = { "anomaly", &tdp_cfg_mapping, SC(anomaly), .section = &tdp_anomaly_section },
 	[SC_VALUE] = { "value", &tdp_cfg_scale_value, SC(values) },
 	[SC_VALUES] = { "values", &tdp_cfg_scale_values, SC(values) },
+	[SC_JOIN] = { "join", &tdp_cfg_mapping, SC(join), .section = &tdp_join_section },
 };
 
 /*
@@ -484,7 +485,8 @@ static int scale_rules(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 	char kp[TDP_CFG_PATH_MAX], why[256];
 
 	if (time_rules(c, m, path, sc, seen) ||
-	    tdp_events_scale_rules(c, path, sc, seen[SC_TRACK], seen[SC_ANOMALY]))
+	    tdp_events_scale_rules(c, path, sc, seen[SC_TRACK], seen[SC_ANOMALY]) ||
+	    tdp_join_scale_rules(c, path, sc, seen[SC_JOIN]))
 		return -1;
 	if (embed) {
 		char g[96];
@@ -908,8 +910,8 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s)
 bool tdp_config_timed(const struct tdp_config *cfg)
 {
 	for (uint32_t s = 0; s < cfg->nscales; s++)
-		if (cfg->scales[s].timed)
-			return true;
+		if (cfg->scales[s].timed || cfg->scales[s].join.on)
+			return true;   /* a join's ticks are event times too */
 	return false;
 }
 

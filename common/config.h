@@ -19,6 +19,7 @@
 #include "common/config_state.h"
 #include "common/config_features.h"
 #include "common/config_fields.h"
+#include "common/config_join.h"
 #include "common/time_unit.h"
 
 #define TDP_MAX_SCALES 16
@@ -131,6 +132,7 @@ struct tdp_scale_cfg {
 	struct tdp_track_cfg track;       /* features followed from window to window (events) */
 	struct tdp_anomaly_cfg anomaly;   /* a score per window, an event when it is high */
 	struct tdp_scale_values values;   /* value: / values: the coordinates it takes (default all) */
+	struct tdp_join_cfg join;         /* join: its points are other streams' values on ticks */
 };
 
 /*
@@ -194,8 +196,8 @@ enum tdp_overflow tdp_scale_overflow(const struct tdp_config *cfg, uint32_t s);
 /* Whether scale S needs scalar input (sublevel, or any delay embedding). */
 bool tdp_scale_needs_scalar(const struct tdp_scale_cfg *sc);
 
-/* Whether any scale of CFG has time windows (then every point needs an
- * event time, and lateness applies). */
+/* Whether any scale of CFG has time windows or a join (then every point
+ * needs an event time, and lateness applies). */
 bool tdp_config_timed(const struct tdp_config *cfg);
 
 /* Time scales: how many windows one point falls in, at most

@@ -52,8 +52,8 @@ static inline enum tdp_take tdp_scale_take(const struct tdp_scale_cfg *sc, const
 		*coord = 0;
 		return TDP_TAKE;
 	}
-	if (dim != 1 && tdp_scale_needs_scalar(sc))
-		return TDP_TAKE_NOT_SCALAR;
+	if (dim != 1 && (tdp_scale_needs_scalar(sc) || sc->join.on))
+		return TDP_TAKE_NOT_SCALAR;   /* a join takes one value of each stream's points */
 	for (uint32_t i = 0; i < dim; i++)
 		if (isnan(v[i])) {
 			*coord = i;
@@ -69,7 +69,7 @@ static inline uint32_t tdp_scale_dim(const struct tdp_scale_cfg *sc, uint32_t di
 {
 	if (sc->values.n)
 		return sc->values.n;
-	return tdp_scale_needs_scalar(sc) ? 1 : dim;
+	return tdp_scale_needs_scalar(sc) || sc->join.on ? 1 : dim;
 }
 
 /* P's coordinates replaced by what scale SC takes (v[j] = v[coord[j]],

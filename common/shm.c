@@ -49,7 +49,14 @@ uint32_t tdp_time_pend_slots(const struct tdp_scale_cfg *sc)
 	return sc->max_window_points > TDP_PEND_MIN ? sc->max_window_points : TDP_PEND_MIN;
 }
 
-uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
+/* A join scale's listed streams keep their points waiting for the join's
+ * watermark in their store (scaled/join.c): scalars, TDP_PEND_MIN slots. */
+static uint64_t join_pend_bytes(const struct tdp_scale_cfg *sc)
+{
+	return sc->join.on ? tdp_store_stride(TDP_PEND_MIN, 1) : 0;
+}
+
+static uint64_t windows_bytes(const struct tdp_scale_cfg *sc)
 {
 	uint32_t dim = tdp_scale_store_dim(sc);
 	if (!sc->timed)
@@ -57,6 +64,12 @@ uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
 	/* the points waiting for the watermark, then the held ones */
 	uint64_t pend = align_up((uint64_t)tdp_time_pend_slots(sc) * (TDP_WINDOW_WORDS + dim) * sizeof(uint64_t), 4096);
 	return pend + align_up(tdp_time_held_slots(sc) * (TDP_HELD_WORDS + dim) * sizeof(uint64_t), 4096);
+}
+
+uint64_t tdp_scale_prev_off(const struct tdp_scale_cfg *sc)
+{
+	uint64_t win = windows_bytes(sc), pend = join_pend_bytes(sc);
+	return win > pend ? win : pend;
 }
 
 uint64_t tdp_scale_prev_bytes(const struct tdp_scale_cfg *sc)
@@ -92,6 +105,8 @@ uint64_t tdp_scale_store_stride(const struct tdp_scale_cfg *sc)
 
 uint32_t tdp_scale_store_dim(const struct tdp_scale_cfg *sc)
 {
+	if (sc->join.on)
+		return sc->join.n;   /* the joined vectors; listed streams' scalars fit */
 	if (sc->values.n)
 		return sc->values.n;   /* the coordinates it takes (common/scale_take.h) */
 	return tdp_scale_needs_scalar(sc) ? 1 : TDP_MAX_DIM;

@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 17u
+#define TDP_SHM_LAYOUT_VERSION 18u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -222,6 +222,13 @@ struct tdp_wstate_body {
 	uint16_t pad2;
 	uint64_t refused;      /* points applied that the scale cannot use (common/scale_take.h):
 				  in no window, not lost */
+	/* join scales (scaled/join.c): a listed stream's value held for the
+	   ticks (its last point put in order: last_t, settled > 0) ... */
+	double hold_v;
+	/* ... and, on the joined stream, the next tick to build (biased by
+	   TDP_TIME_WINDOW_BIAS; 0: none chosen yet) and the ticks skipped */
+	uint64_t join_next;
+	uint64_t join_skipped;
 };
 struct tdp_wstate {
 	uint64_t ver;
@@ -432,7 +439,7 @@ _Static_assert(sizeof(struct tdp_ring) % TDP_CACHELINE == 0, "ring blocks are ca
 _Static_assert(sizeof(struct tdp_stream) == 128, "stream entry layout");
 _Static_assert(sizeof(struct tdp_result_desc) == 32, "descriptor layout");
 _Static_assert(sizeof(struct tdp_latest) % 8 == 0, "latest-result layout");
-_Static_assert(sizeof(struct tdp_wstate) == 256, "worker state layout");
+_Static_assert(sizeof(struct tdp_wstate) == 304, "worker state layout");
 _Static_assert(offsetof(struct tdp_ingest_commit, body) % 8 == 0, "ingest commit layout");
 
 struct tdp_shm {

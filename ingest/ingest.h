@@ -71,6 +71,8 @@ struct ingest {
 	/* Some scale has time windows: every point needs an event time, and
 	 * one below its stream's watermark is late (a dead letter). */
 	const char *time_scale;     /* the first such scale, for messages; NULL: none */
+	bool time_join;             /* ... which joins streams rather than has time windows */
+	bool has_join;              /* some scale joins streams (ingest/join_streams.c) */
 	/* Each stream's resume mark: records sent again after a restart. */
 	struct resend resend;
 };
@@ -115,6 +117,20 @@ bool batch_scale_failed(struct ingest *in, uint32_t s);
 /* The framer's callback (CTX: the struct ingest): record F becomes a
  * point of the batch, or a dead letter. */
 void stamp_record(void *ctx, struct frame *f);
+
+/* ingest/join_streams.c */
+
+/* Intern the stream of each join scale (named after it).  0, or -1 after
+ * logging when the table is full. */
+int join_streams_intern(struct ingest *in);
+
+/* The join scale whose stream is NAME (no source record may use it), or
+ * NULL. */
+const char *join_stream_owner(const struct ingest *in, const char *name);
+
+/* Whether SC joins streams and NAME is not one of them: its records are
+ * neither taken nor refused by SC. */
+bool join_ignores(const struct tdp_scale_cfg *sc, const char *name);
 
 /* ingest/loop_kafka.c: what the checks of a Kafka record need. */
 

@@ -63,6 +63,8 @@ static int ingest_start(struct ingest *in, const char *instance, const struct td
 	if (!in->pending || !in->pending_newest || streams_init(&in->streams, &c->seg) < 0 ||
 	    (rc = dead_sink_open(&in->dead, c)))
 		return rc ? rc : TDP_EXIT_SYSTEM;
+	if (join_streams_intern(in) < 0)
+		return TDP_EXIT_USAGE;
 	*done = TDP_LIVE(tdp_shm_ingest_commit(&c->seg));
 	batch_redo(&c->seg, *done);
 	if (resend_init(&in->resend, &c->seg, &c->cfg.source) < 0)

@@ -21,6 +21,8 @@ static int rederive(struct ingest *in)
 	streams_fini(&in->streams);
 	if (streams_init(&in->streams, &c->seg) < 0)
 		return TDP_EXIT_SYSTEM;
+	if (join_streams_intern(in) < 0)
+		return TDP_EXIT_USAGE;
 	in->src.stats = c->slot->conns;
 	return 0;
 }

@@ -107,27 +107,37 @@ static void refusal(const struct tdp_config *cfg, const struct tdp_scale_cfg *sc
  * False after F was dead-lettered, when every scale refuses it (with the
  * first scale's reason).
  */
-static bool scales_take(struct ingest *in, const struct frame *f, uint32_t *refused)
+static bool scales_take(struct ingest *in, const struct frame *f, const char *name, uint32_t *refused)
 {
 	const struct tdp_config *cfg = &in->child.cfg;
 	enum tdp_take first = TDP_TAKE;
-	uint32_t first_coord = 0;
+	uint32_t first_coord = 0, first_scale = 0, applies = 0;
 	*refused = 0;
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		uint32_t coord;
+		if (in->has_join && join_ignores(&cfg->scales[s], name))
+			continue;
+		applies |= 1u << s;
 		enum tdp_take why = tdp_scale_take(&cfg->scales[s], f->dec.v, f->dec.dim, &coord);
 		if (why == TDP_TAKE)
 			continue;
 		if (!*refused) {
 			first = why;
 			first_coord = coord;
+			first_scale = s;
 		}
 		*refused |= 1u << s;
 	}
-	if (!cfg->nscales || *refused != (1u << cfg->nscales) - 1)
+	if (*refused != applies)
 		return true;
-	char reason[TDP_NAME_MAX + TDP_FIELD_NAME_MAX + 128];
-	refusal(cfg, &cfg->scales[0], first, first_coord, f->dec.dim, reason, sizeof(reason));
+	char reason[TDP_STREAM_NAME_MAX + TDP_NAME_MAX + TDP_FIELD_NAME_MAX + 128];
+	if (!applies) {
+		/* Only join scales, none listing it. */
+		snprintf(reason, sizeof(reason), "stream \"%.63s\" is in no scale's join", name);
+		dead_letter(in, f, TDP_DEAD_MALFORMED, reason);
+		return false;
+	}
+	refusal(cfg, &cfg->scales[first_scale], first, first_coord, f->dec.dim, reason, sizeof(reason));
 	dead_letter(in, f, first == TDP_TAKE_ABSENT ? TDP_DEAD_MALFORMED : TDP_DEAD_DIMENSION, reason);
 	return false;
 }
@@ -213,6 +223,13 @@ void stamp_record(void *ctx, struct frame *f)
 	}
 	char reason[TDP_KAFKA_TOPIC_MAX + 256];
 	const char *name = f->dec.has_stream ? f->dec.stream : "default";
+	const char *joined = join_stream_owner(in, name);
+	if (joined) {
+		snprintf(reason, sizeof(reason), "stream \"%s\" is the stream scale \"%s\" joins into: "
+			 "a source's stream cannot have that id", name, joined);
+		dead_letter(in, f, TDP_DEAD_MALFORMED, reason);
+		return;
+	}
 	int64_t idx = stream_of(in, f, name);
 	if (idx < 0)
 		return;
@@ -224,14 +241,15 @@ void stamp_record(void *ctx, struct frame *f)
 		return;   /* sent again after a restart: stamped before it */
 	}
 	if (in->time_scale && !f->dec.has_time) {
-		snprintf(reason, sizeof(reason), "no event time: scale \"%s\" has time windows", in->time_scale);
+		snprintf(reason, sizeof(reason), "no event time: scale \"%s\" %s", in->time_scale,
+			 in->time_join ? "joins streams on event time" : "has time windows");
 		dead_letter(in, f, TDP_DEAD_NO_TIME, reason);
 		return;
 	}
 	/* A point every scale refuses does not set its stream's dimension;
 	 * one of another dimension than the stream's is refused below. */
 	uint32_t refused = 0;
-	if ((st->dim == 0 || f->dec.dim == st->dim) && !scales_take(in, f, &refused))
+	if ((st->dim == 0 || f->dec.dim == st->dim) && !scales_take(in, f, name, &refused))
 		return;
 	if (st->dim == 0)
 		st->dim = f->dec.dim;
@@ -264,7 +282,9 @@ void ingest_read_scales(struct ingest *in)
 	in->time_scale = NULL;
 	for (uint32_t s = 0; s < cfg->nscales; s++) {
 		in->policy[s] = tdp_scale_overflow(cfg, s);
-		if (cfg->scales[s].timed && !in->time_scale)
+		if ((cfg->scales[s].timed || cfg->scales[s].join.on) && !in->time_scale) {
 			in->time_scale = cfg->scales[s].name;
+			in->time_join = !cfg->scales[s].timed;
+		}
 	}
 }

@@ -30,6 +30,13 @@ void scaled_reserve(struct scaled *w, uint32_t i, uint64_t off, uint64_t len)
 {
 	const struct tdp_scale_layout *l = &w->child.seg.hdr->scales[w->s];
 	uint64_t at = l->store_off + (uint64_t)i * l->store_stride + off;
+	if (i >= w->child.seg.hdr->max_streams || off + len > l->store_stride || at + len > w->child.seg.size) {
+		/* A bug: posix_fallocate would grow the segment past its layout,
+		 * and no successor could map it again. */
+		tdp_log_error("scale %s: store reservation outside the segment (stream %u, offset %llu, %llu bytes)",
+			      w->sc->name, i, (unsigned long long)off, (unsigned long long)len);
+		abort();
+	}
 	int rc = posix_fallocate(w->child.seg.fd, (off_t)at, (off_t)len);
 	if (rc) {
 		tdp_log_error("scale %s: no room in /dev/shm for the window of stream %s (%llu bytes): %s",

@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	uint32_t max = c->seg.hdr->max_streams;
 	w.ws = tdp_shm_wstate(&c->seg, w.s, 0);
 	w.st = calloc(max, sizeof(*w.st));
-	const struct window_kind *kind = w.sc->timed ? &time_windows : &count_windows;
+	const struct window_kind *kind = w.sc->join.on ? &join_windows : w.sc->timed ? &time_windows : &count_windows;
 	/* Only rips scales gather a window's points; sublevel scales read
 	 * their sliding structures. */
 	w.vals = w.sc->complex == TDP_COMPLEX_RIPS ? malloc(sizeof(double) * w.sc->window * TDP_MAX_DIM) : NULL;

@@ -39,6 +39,7 @@ struct scaled {
 	char *arena;
 	uint64_t arena_size;
 	void *kind_state;                 /* the window kind's own process memory */
+	void *join_state;                 /* join scales: the join's (scaled/join.c) */
 	struct result_features features;  /* what results carry besides diagrams */
 	uint8_t *prev_reserved;           /* per stream, bits: 1 its previous diagram's slots
 					     (scaled/prev_diagram.c), 2 its events slots
@@ -59,6 +60,9 @@ struct window_kind {
 };
 
 extern const struct window_kind count_windows, time_windows;
+/* A join scale's: its listed streams' values on ticks, through the scale's
+ * count or time windows (scaled/join.c). */
+extern const struct window_kind join_windows;
 
 /* Commit stream I's state as in w->st[i]. */
 void scaled_commit(struct scaled *w, uint32_t i);

@@ -332,7 +332,7 @@ static void test_unknown_key(void **state)
 			 "dead_letter, events, scales, max_streams, supervisor, metrics, log, state)");
 	check_error(cfg, BASE "  - name: b\n    complex: rips\n    windw: 5\n",
 		    NAME ":7:5: scales[1].windw: unknown key (expected one of: name, complex, "
-			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly, value, values)");
+			 "window, slide, dims, embed, overflow, ring, threshold, max_points, memory_mb, max_window_points, features, track, anomaly, value, values, join)");
 	check_error(cfg, BASE "sink: {type: stdout, colour: red}\n",
 		    NAME ":5:22: sink.colour: unknown key (expected one of: type, format, path, brokers, "
 			 "topic, compression, exactly_once, properties)");
