@@ -146,9 +146,13 @@ for c in dom.cards:
         sys.exit("card %s/%s window %d: marks %r, the result has %r" % (k + (c["marks"], want)))
     if k not in served and not any(k[:2] == s[:2] and s[2] < k[2] for s in served):
         sys.exit("card %s/%s window %d: no /v1/latest of the load showed it or an earlier one" % k)
+drawn = set()
 for a in answers:
     for e in a["entries"]:
         k = (e["stream"], e["scale"], e["window"])
+        if e["diagrams"] is None:
+            continue   # the file had no result of it yet when the tail was read (at the start)
+        drawn.add(k[:2])
         if k not in res or e["diagrams"] != res[k]["diagrams"]:
             sys.exit("/v1/latest %s/%s window %d: diagrams differ from the results file" % k)
         ws = [w["window"] for w in e["series"]]
@@ -160,6 +164,8 @@ for a in answers:
                 sys.exit("/v1/latest %s/%s window %d: score %r, result %r" % (kk + (w["score"], res[kk].get("score"))))
             if w["anomaly"] and kk not in anomalies:
                 sys.exit("/v1/latest %s/%s window %d: an anomaly the events file lacks" % kk)
+if drawn != keys:
+    sys.exit("/v1/latest never served a diagram of %s" % sorted(keys - drawn))
 print("# %d cards, %d answers of /v1/latest, %d results, %d anomalies" % (
     len(dom.cards), len(answers), len(res), len(anomalies)))
 EOF_PY
