@@ -27,6 +27,26 @@ static void say(const char *line)
 
 /* ", features summary betti ..., distances bottleneck ...": what the
  * scale's results carry besides diagrams. */
+/* A scale's coordinates (value:, values:) and join, as resolved. */
+static void print_selection(const struct tdp_scale_cfg *sc)
+{
+	const struct tdp_scale_values *v = &sc->values;
+	for (uint32_t i = 0; i < v->n; i++)
+		printf("%s%u", i ? " " : (v->scalar ? ", value coordinate " : ", values coordinates "), v->coord[i]);
+	if (!sc->join.on)
+		return;
+	char every[32], age[32];
+	tdp_duration_format(every, sizeof(every), sc->join.every_ns);
+	printf(", join");
+	for (uint32_t j = 0; j < sc->join.n; j++)
+		printf("%s\"%s\"", j ? ", " : " ", sc->join.streams[j]);
+	printf(" every %s", every);
+	if (sc->join.max_age_ns) {
+		tdp_duration_format(age, sizeof(age), sc->join.max_age_ns);
+		printf(" max_age %s", age);
+	}
+}
+
 static void print_features(const struct tdp_features_cfg *f)
 {
 	const char *const names[] = { "summary", "betti", "landscape", "silhouette", "image" };
@@ -107,6 +127,7 @@ int cmd_check_config(int argc, char **argv)
 			printf(" (at most; reserved as it fills), max_window_points %u", sc->max_window_points);
 		if (sc->embed_dim)
 			printf(", embed dim %u lag %u", sc->embed_dim, sc->embed_lag);
+		print_selection(sc);
 		print_features(&sc->features);
 		print_events(sc);
 		printf("\n");

@@ -45,6 +45,8 @@ scales:
 EOC
 }
 config "$T/c.yaml" out
+"$TDAPIPE" check-config "$T/c.yaml" | grep -q 'join "a", "b", "c" every 1s max_age 3s' ||
+	die "check-config does not show the join: $("$TDAPIPE" check-config "$T/c.yaml")"
 run_ok "$T/c.yaml" 60 "join run"
 [ ! -s "$T/out.dead" ] || die "dead letters: $(head -n 2 "$T/out.dead")"
 "$PY" - "$TDP_ROOT/tests/integration" "$T" <<'PY' || exit 1
