@@ -43,4 +43,30 @@ static inline bool tdp_latest_read(const struct tdp_latest *slot, struct tdp_lat
 	return false;
 }
 
+/* The same for a latest diagram: the writer's copy V (its seq ignored). */
+static inline void tdp_latest_diagram_write(struct tdp_latest_diagram *slot, const struct tdp_latest_diagram *v)
+{
+	uint32_t seq = tdp_load_u32(&slot->seq);
+	tdp_store_u32(&slot->seq, seq | 1u);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy((char *)slot + sizeof(slot->seq), (const char *)v + sizeof(v->seq), sizeof(*v) - sizeof(v->seq));
+	tdp_store_release_u32(&slot->seq, (seq | 1u) + 1u);
+}
+
+static inline bool tdp_latest_diagram_read(const struct tdp_latest_diagram *slot, struct tdp_latest_diagram *out)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		uint32_t s1 = tdp_load_acquire_u32(&slot->seq);
+		if (s1 & 1u)
+			continue;
+		memcpy(out, (const void *)slot, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (tdp_load_u32(&slot->seq) == s1) {
+			out->seq = s1;
+			return true;
+		}
+	}
+	return false;
+}
+
 #endif

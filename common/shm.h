@@ -40,7 +40,7 @@
 #include "common/record.h"
 
 #define TDP_SHM_MAGIC 0x3145504950414454ULL /* "TDAPIPE1" in little-endian byte order */
-#define TDP_SHM_LAYOUT_VERSION 18u
+#define TDP_SHM_LAYOUT_VERSION 19u
 #define TDP_CACHELINE 64
 #define TDP_HIST_BUCKETS 40   /* log2 buckets of nanoseconds: (2^i, 2^(i+1)], common/hist.h */
 
@@ -357,6 +357,24 @@ struct tdp_latest {
 	double score;                      /* the anomaly score (TDP_LATEST_SCORED); may be +-inf */
 };
 
+/*
+ * The diagram of the latest result of one stream in one scale, beside its
+ * struct tdp_latest, for the live page (GET /v1/latest): written by
+ * publish when the exporter runs, read by the exporter, with the same
+ * seqlock.  At most TDP_LATEST_INTERVALS intervals, the most persistent
+ * (essential ones first), each dimension's in the result's order; OF says
+ * how many the result has.
+ */
+#define TDP_LATEST_INTERVALS 256
+struct tdp_latest_diagram {
+	uint32_t seq;
+	uint32_t dims_mask;                /* the dimensions the result has a diagram of */
+	uint64_t window;                   /* the result's window (as struct tdp_latest) */
+	uint32_t kept[TDP_MAX_HDIM];       /* intervals below, per dimension, in dimension order */
+	uint32_t of[TDP_MAX_HDIM];         /* the result's intervals per dimension */
+	struct tdp_interval iv[TDP_LATEST_INTERVALS];
+};
+
 /* One interned stream id, written once by ingest before any point uses it. */
 struct tdp_stream {
 	char name[TDP_STREAM_NAME_MAX];
@@ -413,6 +431,7 @@ struct tdp_shm_header {
 	uint32_t latest_streams;          /* streams per scale in that table: min(metrics.streams
 					     (default 100, also without metrics), max_streams) */
 	uint32_t pad4;
+	uint64_t latest_diag_off;         /* struct tdp_latest_diagram[nscales * latest_streams] */
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
 	/* written by ingest */
@@ -674,6 +693,17 @@ static inline struct tdp_latest *tdp_shm_latest(const struct tdp_shm *seg, uint3
 	if (stream >= h->latest_streams || s >= h->nscales)
 		return NULL;
 	return (struct tdp_latest *)tdp_shm_at(seg, h->latest_off) + (uint64_t)s * h->latest_streams + stream;
+}
+
+/* The latest diagram of STREAM in scale S, or NULL as tdp_shm_latest. */
+static inline struct tdp_latest_diagram *tdp_shm_latest_diagram(const struct tdp_shm *seg, uint32_t s,
+								 uint32_t stream)
+{
+	const struct tdp_shm_header *h = seg->hdr;
+	if (stream >= h->latest_streams || s >= h->nscales)
+		return NULL;
+	return (struct tdp_latest_diagram *)tdp_shm_at(seg, h->latest_diag_off) + (uint64_t)s * h->latest_streams +
+	       stream;
 }
 
 static inline int64_t *tdp_shm_dedup(const struct tdp_shm *seg, uint32_t s)

@@ -9,11 +9,15 @@
  * diagram and the last LATEST_HISTORY windows (end, score, total
  * persistence, anomaly) come from the end of the results and events
  * files when they are JSON Lines files (exporter/latest_tail.c); with
- * another sink an entry has "diagrams": null and an empty history.
+ * another sink an entry has an empty history.  The diagram is the one
+ * publish keeps in the segment beside the latest result (at most
+ * TDP_LATEST_INTERVALS intervals, the most persistent: "truncated" says
+ * some were left out), whatever the sink; the file's only while the
+ * segment has none of that window.
  *
  * {"v":1,"history":N,"source":"FILE"|null,"entries":[{"stream":S,"scale":C,
  *   "window":K,"end":T,"score":Z|null,"betti":{"D":n},"intervals":{"D":n},
- *   "diagrams":{"D":[[b,d|null],...]}|null,
+ *   "diagrams":{"D":[[b,d|null],...]}|null,"truncated":bool,
  *   "series":[{"window":K,"end":T,"score":Z|null,"total":{"D":x},"anomaly":bool},...]},...]}
  */
 #include <math.h>
@@ -70,6 +74,32 @@ static void series(struct tdp_buf *b, const struct tail_key *k)
 	tdp_buf_putc(b, ']');
 }
 
+/* DG's intervals as the results write diagrams; *TRUNCATED when the
+ * result had more than were kept. */
+static void diagram_json(struct tdp_buf *b, const struct tdp_latest_diagram *dg, bool *truncated)
+{
+	uint32_t at = 0;
+	bool first = true;
+	*truncated = false;
+	tdp_buf_putc(b, '{');
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(dg->dims_mask >> d & 1))
+			continue;
+		*truncated |= dg->kept[d] < dg->of[d];
+		tdp_buf_printf(b, "%s\"%u\":[", first ? "" : ",", d);
+		first = false;
+		for (uint32_t i = 0; i < dg->kept[d] && at < TDP_LATEST_INTERVALS; i++, at++) {
+			tdp_buf_puts(b, i ? ",[" : "[");
+			latest_put_double(b, dg->iv[at].birth);
+			tdp_buf_putc(b, ',');
+			latest_put_double(b, dg->iv[at].death);   /* inf: null */
+			tdp_buf_putc(b, ']');
+		}
+		tdp_buf_putc(b, ']');
+	}
+	tdp_buf_putc(b, '}');
+}
+
 static const struct tail_key *find(const struct tail_key *k, size_t n, const char *stream, const char *scale)
 {
 	for (size_t i = 0; i < n; i++)
@@ -103,6 +133,14 @@ void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const stru
 			tdp_seg_string(stream, tdp_shm_stream(seg, i)->name, sizeof(tdp_shm_stream(seg, i)->name));
 			const struct tail_key *k = find(keys, nk, stream, scale);
 			const struct tail_window *last = k && k->nh ? &k->h[k->nh - 1] : NULL;
+			/* The segment's diagram of its latest window, when publish
+			 * keeps them (the exporter runs) and it is of that window:
+			 * then that window, whatever the sink. */
+			const struct tdp_latest_diagram *ds = tdp_shm_latest_diagram(seg, s, i);
+			static struct tdp_latest_diagram dg;
+			bool own = ds && tdp_latest_diagram_read(ds, &dg) && dg.window == v.window && dg.dims_mask;
+			if (own)
+				last = NULL;
 			tdp_buf_puts(b, first ? "{\"stream\":" : ",{\"stream\":");
 			first = false;
 			tdp_json_string(b, stream, strlen(stream));
@@ -124,7 +162,12 @@ void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const stru
 			per_dim_u32(b, "betti", &v, v.essential);
 			per_dim_u32(b, "intervals", &v, v.count);
 			tdp_buf_puts(b, ",\"diagrams\":");
-			tdp_buf_puts(b, k && k->diagrams ? k->diagrams : "null");
+			bool truncated = false;
+			if (own)
+				diagram_json(b, &dg, &truncated);
+			else
+				tdp_buf_puts(b, k && k->diagrams ? k->diagrams : "null");
+			tdp_buf_printf(b, ",\"truncated\":%s", truncated ? "true" : "false");
 			series(b, k);
 			tdp_buf_putc(b, '}');
 		}

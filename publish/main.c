@@ -154,7 +154,7 @@ static void commit(struct publish *p, const struct tdp_publish_body *g)
 	struct tdp_publish_body *b = TDP_NEXT(pc);
 	copy_progress(b, g);
 	tdp_commit(&pc->ver);
-	observe_committed(&p->child.seg, b, tdp_now_ns());
+	observe_committed(&p->child.seg, b, tdp_now_ns(), p->child.cfg.metrics.on);
 	apply(p, b);
 }
 

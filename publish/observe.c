@@ -10,6 +10,7 @@
  * result, measured when publish learns it.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hist.h"
@@ -45,9 +46,80 @@ void observe_latest_of(const struct tdp_result *r, struct tdp_latest *out)
 	}
 }
 
-/* One committed result R of scale S, described by D. */
+/* Persistence of IV for choosing what a latest diagram keeps: essential
+ * classes above every finite one. */
+static double pers(const struct tdp_interval *iv)
+{
+	return isinf(iv->death) ? INFINITY : iv->death - iv->birth;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x < y) - (x > y);
+}
+
+void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *out)
+{
+	/* Scratch for the persistences of a result with more intervals than
+	 * kept: grown as needed, kept for the next (publish is one thread). */
+	static double *scratch;
+	static size_t cap;
+	uint64_t total = 0;
+	out->dims_mask = 0;
+	out->window = r->window;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		out->kept[d] = out->of[d] = 0;
+		if (!tdp_result_has_diagram(r, d))
+			continue;
+		out->dims_mask |= 1u << d;
+		out->of[d] = r->count[d];
+		total += r->count[d];
+	}
+	/* The least persistence kept, and how many of exactly it fit. */
+	double floor = -INFINITY;
+	uint64_t at_floor = TDP_LATEST_INTERVALS;
+	if (total > TDP_LATEST_INTERVALS) {
+		if (total > cap) {
+			double *p = realloc(scratch, total * sizeof(*p));
+			if (!p)
+				return;   /* no diagram this time; the summary still is */
+			scratch = p;
+			cap = total;
+		}
+		size_t n = 0;
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+			const struct tdp_interval *iv = tdp_result_dim_intervals_const(r, d);
+			for (uint32_t i = 0; out->dims_mask >> d & 1 && i < r->count[d]; i++)
+				scratch[n++] = pers(&iv[i]);
+		}
+		qsort(scratch, n, sizeof(*scratch), cmp_desc);
+		floor = scratch[TDP_LATEST_INTERVALS - 1];
+		at_floor = 0;
+		for (size_t i = 0; i < TDP_LATEST_INTERVALS; i++)
+			at_floor += scratch[i] == floor;
+	}
+	uint32_t k = 0;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(out->dims_mask >> d & 1))
+			continue;
+		const struct tdp_interval *iv = tdp_result_dim_intervals_const(r, d);
+		for (uint32_t i = 0; i < r->count[d] && k < TDP_LATEST_INTERVALS; i++) {
+			double p = pers(&iv[i]);
+			if (p < floor || (p == floor && !at_floor))
+				continue;
+			if (p == floor)
+				at_floor--;
+			out->iv[k++] = iv[i];
+			out->kept[d]++;
+		}
+	}
+}
+
+/* One committed result R of scale S, described by D; with DIAGRAM, its
+ * diagram into the latest table too (the exporter runs). */
 static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_result_desc *d,
-			const struct tdp_result *r, uint64_t now)
+			const struct tdp_result *r, uint64_t now, bool diagram)
 {
 	/* read_ns 0: unknown (a descriptor from no point read); a clock
 	 * that went back cannot happen with CLOCK_MONOTONIC on one machine,
@@ -60,6 +132,12 @@ static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_
 		observe_latest_of(r, &v);
 		tdp_latest_write(slot, &v);
 	}
+	struct tdp_latest_diagram *ds = diagram ? tdp_shm_latest_diagram(seg, s, r->stream) : NULL;
+	if (ds) {
+		static struct tdp_latest_diagram dv;   /* 4 KB: not on the stack */
+		observe_diagram_of(r, &dv);
+		tdp_latest_diagram_write(ds, &dv);
+	}
 }
 
 /* The first id of scale S in B at or after J (B->n: none). */
@@ -70,7 +148,7 @@ static uint32_t next_id(const struct tdp_publish_body *b, uint32_t j, uint32_t s
 	return j;
 }
 
-void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now)
+void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool diagrams)
 {
 	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
 		const struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
@@ -89,7 +167,7 @@ void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body 
 				break;
 			if (d.stream != b->ids[j].stream || d.window != b->ids[j].window)
 				continue;
-			observe_one(seg, s, &d, (const struct tdp_result *)(arena + d.off % asize), now);
+			observe_one(seg, s, &d, (const struct tdp_result *)(arena + d.off % asize), now, diagrams);
 			j = next_id(b, j + 1, s);
 		}
 	}

@@ -26,7 +26,13 @@
  * leaves those results uncounted (the histogram is not part of the
  * commit), never counted twice.
  */
-void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now);
+void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool diagrams);
+
+/* With DIAGRAMS (the exporter runs), each result's diagram also goes into
+ * its stream's latest diagram: observe_diagram_of, at most
+ * TDP_LATEST_INTERVALS intervals, the most persistent (ties: the first
+ * in the result's order), each dimension's in the result's order. */
+void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *out);
 
 /* The latest-table entry of result R (its seq left 0): window, end,
  * computed dimensions, per dimension the finite intervals of positive

@@ -145,7 +145,7 @@ static void test_committed(void **state)
 	memcpy(b.ids, ids, sizeof(ids));
 	b.consumed[0] = 4;
 	b.consumed[1] = 2;
-	observe_committed(&fx.seg, &b, now);
+	observe_committed(&fx.seg, &b, now, true);
 
 	const uint64_t *h0 = tdp_shm_out_ring(&fx.seg, 0)->latency_hist;
 	const uint64_t *h1 = tdp_shm_out_ring(&fx.seg, 1)->latency_hist;
@@ -171,12 +171,73 @@ static void test_committed(void **state)
 	assert_null(tdp_shm_latest(&fx.seg, 1, 3));
 	assert_true(tdp_latest_read(tdp_shm_latest(&fx.seg, 1, 0), &l));
 	assert_int_equal(l.flags, 0);    /* never written */
+
+	/* The diagrams beside them, whole (5 intervals). */
+	struct tdp_latest_diagram dg;
+	assert_true(tdp_latest_diagram_read(tdp_shm_latest_diagram(&fx.seg, 0, 0), &dg));
+	assert_int_equal(dg.window, 1);
+	assert_int_equal(dg.dims_mask, 3);   /* H2 was not computed */
+	assert_int_equal(dg.kept[0], 3);
+	assert_int_equal(dg.of[0], 3);
+	assert_int_equal(dg.kept[1], 2);
+	assert_true(dg.iv[2].birth == 0 && isinf(dg.iv[2].death));
+	assert_true(dg.iv[4].birth == 2 && dg.iv[4].death == 2.5);
+	memset(&b, 0, offsetof(struct tdp_publish_body, ids));
+	b.n = 0;
+	push(1, &pos[1], 0, 5, now);
+	b.n = 1;
+	b.ids[0] = (struct tdp_result_id){1, 0, 5};
+	b.consumed[0] = 4;
+	b.consumed[1] = 3;
+	observe_committed(&fx.seg, &b, now, false);
+	assert_true(tdp_latest_diagram_read(tdp_shm_latest_diagram(&fx.seg, 1, 0), &dg));
+	assert_int_equal(dg.seq, 0);     /* without the exporter: no diagram written */
+}
+
+/* More intervals than a latest diagram keeps: the most persistent, the
+ * essential ones first, ties in the result's order, each dimension in
+ * its own order. */
+static void test_diagram_of(void **state)
+{
+	(void)state;
+	static char buf[1 << 16];
+	struct tdp_result *r = (struct tdp_result *)buf;
+	memset(r, 0, sizeof(*r));
+	r->dims_mask = 3;
+	r->count[0] = 300;
+	r->count[1] = 100;
+	struct tdp_interval *iv = tdp_result_intervals(r);
+	for (uint32_t i = 0; i < 300; i++)   /* H0: persistence i % 150, one essential */
+		iv[i] = (struct tdp_interval){0, i == 7 ? INFINITY : (double)(i % 150)};
+	for (uint32_t i = 0; i < 100; i++)   /* H1: persistence 1000 + i */
+		iv[300 + i] = (struct tdp_interval){1, 1001 + (double)i};
+	r->size = (uint32_t)tdp_result_size(400);
+	static struct tdp_latest_diagram dg;
+	observe_diagram_of(r, &dg);
+	/* 256 kept: H1's 100, the essential class, then H0's 155 most
+	 * persistent: 149 down to 73, twice each (154), and the first of the
+	 * two at 72. */
+	assert_int_equal(dg.kept[1], 100);
+	assert_int_equal(dg.of[0], 300);
+	assert_int_equal(dg.kept[0] + dg.kept[1], TDP_LATEST_INTERVALS);
+	uint32_t inf = 0, n72 = 0;
+	for (uint32_t i = 0; i < dg.kept[0]; i++) {
+		double p = dg.iv[i].death - dg.iv[i].birth;
+		inf += isinf(p);
+		if (!isinf(p))
+			assert_true(p >= 72);
+		n72 += p == 72;
+	}
+	assert_int_equal(inf, 1);
+	assert_int_equal(n72, 1);            /* of the two at the floor, the first */
+	assert_true(dg.iv[dg.kept[0]].birth == 1 && dg.iv[dg.kept[0]].death == 1001);   /* H1 in order */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_latest_of),
+		cmocka_unit_test(test_diagram_of),
 		cmocka_unit_test(test_committed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
