@@ -43,17 +43,20 @@ static inline bool tdp_latest_read(const struct tdp_latest *slot, struct tdp_lat
 	return false;
 }
 
-/* The same for a latest diagram: the writer's copy V (its seq ignored). */
-static inline void tdp_latest_diagram_write(struct tdp_latest_diagram *slot, const struct tdp_latest_diagram *v)
+/* Publish's update of a live-page view: between begin and end it writes
+ * the fields in place (one writer). */
+static inline void tdp_latest_view_begin(struct tdp_latest_view *slot)
 {
-	uint32_t seq = tdp_load_u32(&slot->seq);
-	tdp_store_u32(&slot->seq, seq | 1u);
+	tdp_store_u32(&slot->seq, tdp_load_u32(&slot->seq) | 1u);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy((char *)slot + sizeof(slot->seq), (const char *)v + sizeof(v->seq), sizeof(*v) - sizeof(v->seq));
-	tdp_store_release_u32(&slot->seq, (seq | 1u) + 1u);
 }
 
-static inline bool tdp_latest_diagram_read(const struct tdp_latest_diagram *slot, struct tdp_latest_diagram *out)
+static inline void tdp_latest_view_end(struct tdp_latest_view *slot)
+{
+	tdp_store_release_u32(&slot->seq, tdp_load_u32(&slot->seq) + 1u);
+}
+
+static inline bool tdp_latest_view_read(const struct tdp_latest_view *slot, struct tdp_latest_view *out)
 {
 	for (int tries = 0; tries < 64; tries++) {
 		uint32_t s1 = tdp_load_acquire_u32(&slot->seq);

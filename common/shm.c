@@ -159,8 +159,8 @@ static uint64_t layout(const struct tdp_config *cfg, size_t textlen, struct tdp_
 	off += (uint64_t)cfg->nscales * tdp_shm_latest_streams(cfg) * sizeof(struct tdp_latest);
 	off = align_up(off, TDP_CACHELINE);
 	if (hdr)
-		hdr->latest_diag_off = off;
-	off += (uint64_t)cfg->nscales * tdp_shm_latest_streams(cfg) * sizeof(struct tdp_latest_diagram);
+		hdr->latest_view_off = off;
+	off += (uint64_t)cfg->nscales * tdp_shm_latest_streams(cfg) * sizeof(struct tdp_latest_view);
 	off = align_up(off, TDP_CACHELINE);
 	if (hdr)
 		hdr->kafka_off = off;

@@ -358,21 +358,36 @@ struct tdp_latest {
 };
 
 /*
- * The diagram of the latest result of one stream in one scale, beside its
- * struct tdp_latest, for the live page (GET /v1/latest): written by
- * publish when the exporter runs, read by the exporter, with the same
- * seqlock.  At most TDP_LATEST_INTERVALS intervals, the most persistent
- * (essential ones first), each dimension's in the result's order; OF says
- * how many the result has.
+ * What the live page shows of one stream in one scale (GET /v1/latest),
+ * beside its struct tdp_latest: the diagram of a recent result and the
+ * summaries of the last TDP_LATEST_HISTORY.  Written by publish while the
+ * exporter runs, read by the exporter, with the same seqlock (publish's
+ * updates go between tdp_latest_view_begin and _end).  The diagram is the
+ * last result's of each commit of publish: at most TDP_LATEST_INTERVALS
+ * intervals, the most persistent (essential ones first), each dimension's
+ * in the result's order; OF says how many the result has.
  */
 #define TDP_LATEST_INTERVALS 256
-struct tdp_latest_diagram {
+#define TDP_LATEST_HISTORY 60
+#define TDP_LATEST_POINT_SCORED 1u   /* score holds the window's anomaly score */
+#define TDP_LATEST_POINT_ANOMALY 2u  /* the window has an anomaly event */
+struct tdp_latest_point {
+	uint64_t window;
+	int64_t end;
+	double score;
+	double total[TDP_MAX_HDIM];        /* total persistence per dimension */
+	uint32_t dims_mask;
+	uint32_t flags;                    /* TDP_LATEST_POINT_* */
+};
+struct tdp_latest_view {
 	uint32_t seq;
-	uint32_t dims_mask;                /* the dimensions the result has a diagram of */
-	uint64_t window;                   /* the result's window (as struct tdp_latest) */
+	uint32_t dims_mask;                /* the diagram's dimensions (0: no diagram yet) */
+	uint64_t window;                   /* the diagram's window (as struct tdp_latest) */
 	uint32_t kept[TDP_MAX_HDIM];       /* intervals below, per dimension, in dimension order */
 	uint32_t of[TDP_MAX_HDIM];         /* the result's intervals per dimension */
 	struct tdp_interval iv[TDP_LATEST_INTERVALS];
+	uint64_t npoints;                  /* points appended so far: point j at points[j % HISTORY] */
+	struct tdp_latest_point points[TDP_LATEST_HISTORY];
 };
 
 /* One interned stream id, written once by ingest before any point uses it. */
@@ -431,7 +446,7 @@ struct tdp_shm_header {
 	uint32_t latest_streams;          /* streams per scale in that table: min(metrics.streams
 					     (default 100, also without metrics), max_streams) */
 	uint32_t pad4;
-	uint64_t latest_diag_off;         /* struct tdp_latest_diagram[nscales * latest_streams] */
+	uint64_t latest_view_off;         /* struct tdp_latest_view[nscales * latest_streams] */
 	struct tdp_scale_layout scales[TDP_MAX_SCALES];
 
 	/* written by ingest */
@@ -695,15 +710,13 @@ static inline struct tdp_latest *tdp_shm_latest(const struct tdp_shm *seg, uint3
 	return (struct tdp_latest *)tdp_shm_at(seg, h->latest_off) + (uint64_t)s * h->latest_streams + stream;
 }
 
-/* The latest diagram of STREAM in scale S, or NULL as tdp_shm_latest. */
-static inline struct tdp_latest_diagram *tdp_shm_latest_diagram(const struct tdp_shm *seg, uint32_t s,
-								 uint32_t stream)
+/* The live-page view of STREAM in scale S, or NULL as tdp_shm_latest. */
+static inline struct tdp_latest_view *tdp_shm_latest_view(const struct tdp_shm *seg, uint32_t s, uint32_t stream)
 {
 	const struct tdp_shm_header *h = seg->hdr;
 	if (stream >= h->latest_streams || s >= h->nscales)
 		return NULL;
-	return (struct tdp_latest_diagram *)tdp_shm_at(seg, h->latest_diag_off) + (uint64_t)s * h->latest_streams +
-	       stream;
+	return (struct tdp_latest_view *)tdp_shm_at(seg, h->latest_view_off) + (uint64_t)s * h->latest_streams + stream;
 }
 
 static inline int64_t *tdp_shm_dedup(const struct tdp_shm *seg, uint32_t s)

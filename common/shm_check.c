@@ -164,9 +164,9 @@ int tdp_shm_check(const void *base, size_t size, char *why, size_t whylen)
 		 NULL, sizeof(int64_t), alignof(int64_t)},
 		{"latest_off", h->latest_off, "nscales x latest_streams", (uint64_t)h->nscales * h->latest_streams,
 		 "entries", NULL, sizeof(struct tdp_latest), alignof(struct tdp_latest)},
-		{"latest_diag_off", h->latest_diag_off, "nscales x latest_streams",
-		 (uint64_t)h->nscales * h->latest_streams, "entries", NULL, sizeof(struct tdp_latest_diagram),
-		 alignof(struct tdp_latest_diagram)},
+		{"latest_view_off", h->latest_view_off, "nscales x latest_streams",
+		 (uint64_t)h->nscales * h->latest_streams, "entries", NULL, sizeof(struct tdp_latest_view),
+		 alignof(struct tdp_latest_view)},
 		{"kafka_off", h->kafka_off, NULL, 1, "", NULL, sizeof(struct tdp_kafka_block),
 		 alignof(struct tdp_kafka_block)},
 	};
@@ -226,7 +226,7 @@ struct field {
 static const struct field header_fields[] = {
 	HFIELD(header_size), HFIELD(nscales), HFIELD(nprocs), HFIELD(max_streams),
 	HFIELD(config_off), HFIELD(procs_off), HFIELD(streams_off), HFIELD(ingest_commit_off),
-	HFIELD(publish_commit_off), HFIELD(dedup_off), HFIELD(latest_off), HFIELD(latest_streams), HFIELD(latest_diag_off),
+	HFIELD(publish_commit_off), HFIELD(dedup_off), HFIELD(latest_off), HFIELD(latest_streams), HFIELD(latest_view_off),
 	HFIELD(kafka_off),
 };
 static const struct field scale_fields[] = {

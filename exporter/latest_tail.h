@@ -12,10 +12,11 @@
 
 #include "common/config.h"
 #include "common/record.h"
+#include "common/shm.h"
 
 #define LATEST_TAIL_BYTES (4 << 20)   /* read from the end of the results file */
 #define LATEST_TAIL_KEYS 1024         /* stream/scale pairs kept */
-#define LATEST_HISTORY 60             /* windows kept per pair */
+#define LATEST_HISTORY TDP_LATEST_HISTORY   /* windows kept per pair, as the segment's views */
 
 struct tail_window {
 	int64_t window;

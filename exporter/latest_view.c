@@ -3,17 +3,15 @@
  * every scale as JSON, for the live page (exporter/page.c) and anyone
  * else (tdapipe-metrics(7)).
  *
- * Which streams and scales, and their latest window, come from the
- * segment's latest-result table, as the gauges of metrics_latest.c do,
- * and are bounded the same way (metrics.streams per scale).  The
- * diagram and the last LATEST_HISTORY windows (end, score, total
- * persistence, anomaly) come from the end of the results and events
- * files when they are JSON Lines files (exporter/latest_tail.c); with
- * another sink an entry has an empty history.  The diagram is the one
- * publish keeps in the segment beside the latest result (at most
- * TDP_LATEST_INTERVALS intervals, the most persistent: "truncated" says
- * some were left out), whatever the sink; the file's only while the
- * segment has none of that window.
+ * Which streams and scales come from the segment's latest-result table,
+ * as the gauges of metrics_latest.c do, and are bounded the same way
+ * (metrics.streams per scale).  The diagram (at most TDP_LATEST_INTERVALS
+ * intervals, the most persistent: "truncated" says some were left out)
+ * and the last LATEST_HISTORY windows (end, score, total persistence,
+ * anomaly) come from the view publish keeps beside it in the segment
+ * (struct tdp_latest_view), whatever the sink; until publish has kept
+ * one, from the end of the results and events files when they are JSON
+ * Lines files (exporter/latest_tail.c), else null and empty.
  *
  * {"v":1,"history":N,"source":"FILE"|null,"entries":[{"stream":S,"scale":C,
  *   "window":K,"end":T,"score":Z|null,"betti":{"D":n},"intervals":{"D":n},
@@ -76,7 +74,7 @@ static void series(struct tdp_buf *b, const struct tail_key *k)
 
 /* DG's intervals as the results write diagrams; *TRUNCATED when the
  * result had more than were kept. */
-static void diagram_json(struct tdp_buf *b, const struct tdp_latest_diagram *dg, bool *truncated)
+static void diagram_json(struct tdp_buf *b, const struct tdp_latest_view *dg, bool *truncated)
 {
 	uint32_t at = 0;
 	bool first = true;
@@ -98,6 +96,45 @@ static void diagram_json(struct tdp_buf *b, const struct tdp_latest_diagram *dg,
 		tdp_buf_putc(b, ']');
 	}
 	tdp_buf_putc(b, '}');
+}
+
+/* The view's points up to its diagram's window, oldest first, as
+ * series() writes the file's (BIAS: unbiased window numbers). */
+static void view_series(struct tdp_buf *b, const struct tdp_latest_view *v, uint64_t bias)
+{
+	tdp_buf_puts(b, ",\"series\":[");
+	uint64_t from = v->npoints > TDP_LATEST_HISTORY ? v->npoints - TDP_LATEST_HISTORY : 0;
+	bool first = true;
+	for (uint64_t j = from; j < v->npoints; j++) {
+		const struct tdp_latest_point *p = &v->points[j % TDP_LATEST_HISTORY];
+		if (p->window > v->window)
+			break;   /* appended after the diagram: the next read has both */
+		tdp_buf_printf(b, "%s{\"window\":%lld,\"end\":%lld,\"score\":", first ? "" : ",",
+			       (long long)(p->window - bias), (long long)p->end);
+		first = false;
+		number_or_null(b, p->score, p->flags & TDP_LATEST_POINT_SCORED);
+		tdp_buf_puts(b, ",\"total\":{");
+		bool f2 = true;
+		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+			if (!(p->dims_mask >> d & 1))
+				continue;
+			tdp_buf_printf(b, "%s\"%u\":", f2 ? "" : ",", d);
+			latest_put_double(b, p->total[d]);
+			f2 = false;
+		}
+		tdp_buf_printf(b, "},\"anomaly\":%s}", p->flags & TDP_LATEST_POINT_ANOMALY ? "true" : "false");
+	}
+	tdp_buf_putc(b, ']');
+}
+
+/* The view's point of window W, or NULL. */
+static const struct tdp_latest_point *view_point(const struct tdp_latest_view *v, uint64_t w)
+{
+	uint64_t from = v->npoints > TDP_LATEST_HISTORY ? v->npoints - TDP_LATEST_HISTORY : 0;
+	for (uint64_t j = v->npoints; j-- > from;)
+		if (v->points[j % TDP_LATEST_HISTORY].window == w)
+			return &v->points[j % TDP_LATEST_HISTORY];
+	return NULL;
 }
 
 static const struct tail_key *find(const struct tail_key *k, size_t n, const char *stream, const char *scale)
@@ -133,42 +170,54 @@ void latest_view_render(struct tdp_buf *b, const struct tdp_shm *seg, const stru
 			tdp_seg_string(stream, tdp_shm_stream(seg, i)->name, sizeof(tdp_shm_stream(seg, i)->name));
 			const struct tail_key *k = find(keys, nk, stream, scale);
 			const struct tail_window *last = k && k->nh ? &k->h[k->nh - 1] : NULL;
-			/* The segment's diagram of its latest window, when publish
-			 * keeps them (the exporter runs) and it is of that window:
-			 * then that window, whatever the sink. */
-			const struct tdp_latest_diagram *ds = tdp_shm_latest_diagram(seg, s, i);
-			static struct tdp_latest_diagram dg;
-			bool own = ds && tdp_latest_diagram_read(ds, &dg) && dg.window == v.window && dg.dims_mask;
-			if (own)
-				last = NULL;
+			/* The live-page view publish keeps in the segment (the
+			 * exporter runs), whatever the sink: its diagram's window,
+			 * and the points up to it. */
+			const struct tdp_latest_view *vs = tdp_shm_latest_view(seg, s, i);
+			static struct tdp_latest_view vw;
+			bool own = vs && tdp_latest_view_read(vs, &vw) && vw.dims_mask;
+			const struct tdp_latest_point *pt = own ? view_point(&vw, vw.window) : NULL;
+			if (own && !pt)
+				own = false;   /* its point left the ring: cannot be */
 			tdp_buf_puts(b, first ? "{\"stream\":" : ",{\"stream\":");
 			first = false;
 			tdp_json_string(b, stream, strlen(stream));
 			tdp_buf_puts(b, ",\"scale\":");
 			tdp_json_string(b, scale, strlen(scale));
-			/* The file's newest window when there is one: its diagram is
-			 * the one shown; else the segment's (time windows unbiased). */
-			int64_t window = cfg->scales[s].timed ? (int64_t)(v.window - TDP_TIME_WINDOW_BIAS) : (int64_t)v.window;
-			tdp_buf_printf(b, ",\"window\":%lld,\"end\":", (long long)(last ? last->window : window));
-			if (last)
-				latest_put_double(b, last->end);
-			else
-				tdp_buf_printf(b, "%lld", (long long)v.end);
-			tdp_buf_puts(b, ",\"score\":");
-			if (last)
-				number_or_null(b, last->score, last->scored);
-			else
-				number_or_null(b, v.score, v.flags & TDP_LATEST_SCORED);
+			/* The view's window when there is one; else the file's newest,
+			 * whose diagram the file has; else the segment's (time windows
+			 * unbiased). */
+			uint64_t bias = cfg->scales[s].timed ? TDP_TIME_WINDOW_BIAS : 0;
+			int64_t window = (int64_t)(v.window - bias);
+			if (own) {
+				tdp_buf_printf(b, ",\"window\":%lld,\"end\":%lld,\"score\":", (long long)(vw.window - bias),
+					       (long long)pt->end);
+				number_or_null(b, pt->score, pt->flags & TDP_LATEST_POINT_SCORED);
+			} else {
+				tdp_buf_printf(b, ",\"window\":%lld,\"end\":", (long long)(last ? last->window : window));
+				if (last)
+					latest_put_double(b, last->end);
+				else
+					tdp_buf_printf(b, "%lld", (long long)v.end);
+				tdp_buf_puts(b, ",\"score\":");
+				if (last)
+					number_or_null(b, last->score, last->scored);
+				else
+					number_or_null(b, v.score, v.flags & TDP_LATEST_SCORED);
+			}
 			per_dim_u32(b, "betti", &v, v.essential);
 			per_dim_u32(b, "intervals", &v, v.count);
 			tdp_buf_puts(b, ",\"diagrams\":");
 			bool truncated = false;
 			if (own)
-				diagram_json(b, &dg, &truncated);
+				diagram_json(b, &vw, &truncated);
 			else
 				tdp_buf_puts(b, k && k->diagrams ? k->diagrams : "null");
 			tdp_buf_printf(b, ",\"truncated\":%s", truncated ? "true" : "false");
-			series(b, k);
+			if (own)
+				view_series(b, &vw, bias);
+			else
+				series(b, k);
 			tdp_buf_putc(b, '}');
 		}
 	}

@@ -53,13 +53,39 @@ static double pers(const struct tdp_interval *iv)
 	return isinf(iv->death) ? INFINITY : iv->death - iv->birth;
 }
 
-static int cmp_desc(const void *a, const void *b)
+/* The K-th largest (0-based) of X[0..N): quickselect, X reordered. */
+static double kth_largest(double *x, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x < y) - (x > y);
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = x[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (x[i] > pivot)
+				i++;
+			while (x[j] < pivot)
+				j--;
+			if (i <= j) {
+				double t = x[i];
+				x[i] = x[j];
+				x[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return x[k];
+	}
+	return x[k];
 }
 
-void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *out)
+void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_view *out)
 {
 	/* Scratch for the persistences of a result with more intervals than
 	 * kept: grown as needed, kept for the next (publish is one thread). */
@@ -82,8 +108,10 @@ void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *o
 	if (total > TDP_LATEST_INTERVALS) {
 		if (total > cap) {
 			double *p = realloc(scratch, total * sizeof(*p));
-			if (!p)
-				return;   /* no diagram this time; the summary still is */
+			if (!p) {
+				out->dims_mask = 0;   /* no diagram this time; the summaries still are */
+				return;
+			}
 			scratch = p;
 			cap = total;
 		}
@@ -93,11 +121,11 @@ void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *o
 			for (uint32_t i = 0; out->dims_mask >> d & 1 && i < r->count[d]; i++)
 				scratch[n++] = pers(&iv[i]);
 		}
-		qsort(scratch, n, sizeof(*scratch), cmp_desc);
-		floor = scratch[TDP_LATEST_INTERVALS - 1];
-		at_floor = 0;
-		for (size_t i = 0; i < TDP_LATEST_INTERVALS; i++)
-			at_floor += scratch[i] == floor;
+		floor = kth_largest(scratch, n, TDP_LATEST_INTERVALS - 1);
+		uint64_t above = 0;
+		for (size_t i = 0; i < n; i++)
+			above += scratch[i] > floor;
+		at_floor = TDP_LATEST_INTERVALS - above;
 	}
 	uint32_t k = 0;
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
@@ -116,10 +144,35 @@ void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *o
 	}
 }
 
-/* One committed result R of scale S, described by D; with DIAGRAM, its
- * diagram into the latest table too (the exporter runs). */
+void observe_point_of(const struct tdp_result *r, struct tdp_latest_point *out)
+{
+	struct tdp_latest l;
+	observe_latest_of(r, &l);
+	memset(out, 0, sizeof(*out));
+	out->window = r->window;
+	out->end = r->end;
+	out->dims_mask = l.dims_mask;
+	memcpy(out->total, l.total, sizeof(out->total));
+	if (l.flags & TDP_LATEST_SCORED) {
+		out->flags |= TDP_LATEST_POINT_SCORED;
+		out->score = l.score;
+	}
+	const struct tdp_result_events *e = encode_events_of(r);
+	const struct tdp_event *ev = e ? tdp_result_event_list(e) : NULL;
+	for (uint32_t i = 0; ev && i < e->nevents; i++)
+		if (ev[i].type == TDP_EVENT_ANOMALY)
+			out->flags |= TDP_LATEST_POINT_ANOMALY;
+}
+
+/* Per scale and latest stream: the last result of the commit being
+ * observed, whose diagram the view gets (the others' only their point). */
+static const struct tdp_result **last_of;
+static uint32_t last_streams;
+
+/* One committed result R of scale S, described by D; with VIEWS (the
+ * exporter runs), its point into its stream's live-page view too. */
 static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_result_desc *d,
-			const struct tdp_result *r, uint64_t now, bool diagram)
+			const struct tdp_result *r, uint64_t now, bool views)
 {
 	/* read_ns 0: unknown (a descriptor from no point read); a clock
 	 * that went back cannot happen with CLOCK_MONOTONIC on one machine,
@@ -132,12 +185,42 @@ static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_
 		observe_latest_of(r, &v);
 		tdp_latest_write(slot, &v);
 	}
-	struct tdp_latest_diagram *ds = diagram ? tdp_shm_latest_diagram(seg, s, r->stream) : NULL;
-	if (ds) {
-		static struct tdp_latest_diagram dv;   /* 4 KB: not on the stack */
-		observe_diagram_of(r, &dv);
-		tdp_latest_diagram_write(ds, &dv);
+	struct tdp_latest_view *view = views ? tdp_shm_latest_view(seg, s, r->stream) : NULL;
+	if (view) {
+		struct tdp_latest_point pt;
+		observe_point_of(r, &pt);
+		tdp_latest_view_begin(view);
+		view->points[view->npoints % TDP_LATEST_HISTORY] = pt;
+		view->npoints++;
+		tdp_latest_view_end(view);
+		if (last_of)
+			last_of[(uint64_t)s * last_streams + r->stream] = r;
 	}
+}
+
+/* The diagrams of the last results observe_one saw, into their views. */
+static void write_diagrams(const struct tdp_shm *seg)
+{
+	static struct tdp_latest_view dv;   /* 8 KB: not on the stack */
+	for (uint32_t s = 0; s < seg->hdr->nscales; s++)
+		for (uint32_t i = 0; i < last_streams; i++) {
+			const struct tdp_result **r = &last_of[(uint64_t)s * last_streams + i];
+			struct tdp_latest_view *view = *r ? tdp_shm_latest_view(seg, s, i) : NULL;
+			if (!view)
+				continue;
+			observe_diagram_of(*r, &dv);
+			tdp_latest_view_begin(view);
+			view->dims_mask = dv.dims_mask;
+			view->window = dv.window;
+			memcpy(view->kept, dv.kept, sizeof(dv.kept));
+			memcpy(view->of, dv.of, sizeof(dv.of));
+			uint32_t n = 0;
+			for (unsigned d = 0; d < TDP_MAX_HDIM; d++)
+				n += dv.kept[d];
+			memcpy(view->iv, dv.iv, n * sizeof(dv.iv[0]));
+			tdp_latest_view_end(view);
+			*r = NULL;
+		}
 }
 
 /* The first id of scale S in B at or after J (B->n: none). */
@@ -148,8 +231,12 @@ static uint32_t next_id(const struct tdp_publish_body *b, uint32_t j, uint32_t s
 	return j;
 }
 
-void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool diagrams)
+void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool views)
 {
+	if (views && !last_of) {
+		last_streams = seg->hdr->latest_streams;
+		last_of = calloc((size_t)seg->hdr->nscales * last_streams + 1, sizeof(*last_of));
+	}
 	for (uint32_t s = 0; s < seg->hdr->nscales; s++) {
 		const struct tdp_ring *ring = tdp_shm_out_ring(seg, s);
 		const struct tdp_result_desc *slots = tdp_shm_out_slots(seg, s);
@@ -167,8 +254,10 @@ void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body 
 				break;
 			if (d.stream != b->ids[j].stream || d.window != b->ids[j].window)
 				continue;
-			observe_one(seg, s, &d, (const struct tdp_result *)(arena + d.off % asize), now, diagrams);
+			observe_one(seg, s, &d, (const struct tdp_result *)(arena + d.off % asize), now, views);
 			j = next_id(b, j + 1, s);
 		}
 	}
+	if (views && last_of)
+		write_diagrams(seg);
 }

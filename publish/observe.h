@@ -26,18 +26,21 @@
  * leaves those results uncounted (the histogram is not part of the
  * commit), never counted twice.
  */
-void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool diagrams);
+void observe_committed(const struct tdp_shm *seg, const struct tdp_publish_body *b, uint64_t now, bool views);
 
-/* With DIAGRAMS (the exporter runs), each result's diagram also goes into
- * its stream's latest diagram: observe_diagram_of, at most
- * TDP_LATEST_INTERVALS intervals, the most persistent (ties: the first
- * in the result's order), each dimension's in the result's order. */
-void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_diagram *out);
+/* With VIEWS (the exporter runs), each result's point (window, end,
+ * score, total persistence, anomaly) also goes into its stream's live-page
+ * view (struct tdp_latest_view), and the last result of each stream in
+ * the commit its diagram: observe_diagram_of, at most TDP_LATEST_INTERVALS
+ * intervals, the most persistent (ties: the first in the result's order),
+ * each dimension's in the result's order. */
+void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_view *out);
 
 /* The latest-table entry of result R (its seq left 0): window, end,
  * computed dimensions, per dimension the finite intervals of positive
  * length, the essential ones and the total persistence, and the anomaly
  * score when R's scale scores windows and R has one (not NaN). */
 void observe_latest_of(const struct tdp_result *r, struct tdp_latest *out);
+void observe_point_of(const struct tdp_result *r, struct tdp_latest_point *out);
 
 #endif

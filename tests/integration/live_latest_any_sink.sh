@@ -4,7 +4,9 @@
 # read back): publish keeps it in the segment beside the latest result.
 # A window with more intervals than are kept (TDP_LATEST_INTERVALS, 256)
 # is served "truncated", with the most persistent of its intervals; the
-# others whole, equal to the published result of that window.
+# others whole, equal to the published result of that window.  The
+# series (last windows' end and total persistence) comes from the segment
+# too, equal to the published results'.
 . "$(dirname "$0")/../lib.sh"
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
 "$PY" - "$T" <<'EOF_PY'
@@ -76,6 +78,14 @@ for e in a["entries"]:
         it = iter(want)
         if not all(any(iv == w for w in it) for iv in got):
             sys.exit("FAIL: %s/%s window %d: kept intervals not in the result's order" % k)
+    ws = [p["window"] for p in e["series"]]
+    if not ws or ws[-1] != e["window"] or ws != list(range(ws[0], ws[0] + len(ws))) or len(ws) > a["history"]:
+        sys.exit("FAIL: %s/%s: series windows %r" % (k[:2] + (ws[-5:],)))
+    for p in e["series"]:
+        rr = res[(e["stream"], e["scale"], p["window"])]
+        tot = sum(iv[1] - iv[0] for iv in rr["diagrams"]["0"] if iv[1] is not None)
+        if p["end"] != rr["end"] or abs(p["total"]["0"] - tot) > 1e-9 * max(1.0, abs(tot)) or p["anomaly"]:
+            sys.exit("FAIL: %s/%s window %d: series point %r, result end %r total %r" % (k[:2] + (p["window"], p, rr["end"], tot)))
     seen.add(k[:2])
 want_keys = {(s, c) for s in ("s1", "s2") for c in ("small", "big")}
 if seen != want_keys:

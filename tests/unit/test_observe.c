@@ -172,26 +172,33 @@ static void test_committed(void **state)
 	assert_true(tdp_latest_read(tdp_shm_latest(&fx.seg, 1, 0), &l));
 	assert_int_equal(l.flags, 0);    /* never written */
 
-	/* The diagrams beside them, whole (5 intervals). */
-	struct tdp_latest_diagram dg;
-	assert_true(tdp_latest_diagram_read(tdp_shm_latest_diagram(&fx.seg, 0, 0), &dg));
-	assert_int_equal(dg.window, 1);
-	assert_int_equal(dg.dims_mask, 3);   /* H2 was not computed */
-	assert_int_equal(dg.kept[0], 3);
-	assert_int_equal(dg.of[0], 3);
-	assert_int_equal(dg.kept[1], 2);
-	assert_true(dg.iv[2].birth == 0 && isinf(dg.iv[2].death));
-	assert_true(dg.iv[4].birth == 2 && dg.iv[4].death == 2.5);
+	/* The live-page views beside them: every committed result's point,
+	 * the diagram of each stream's last one, whole (5 intervals). */
+	static struct tdp_latest_view vw;
+	assert_true(tdp_latest_view_read(tdp_shm_latest_view(&fx.seg, 0, 0), &vw));
+	assert_int_equal(vw.window, 1);
+	assert_int_equal(vw.npoints, 2);     /* windows 0 and 1 (the duplicate was dropped) */
+	assert_int_equal(vw.points[0].window, 0);
+	assert_int_equal(vw.points[1].window, 1);
+	assert_true(vw.points[1].flags & TDP_LATEST_POINT_SCORED);
+	assert_true(vw.points[1].score == 2.5);
+	assert_true(vw.points[1].total[1] == 2.5);   /* [1,3] and [2,2.5] */
+	assert_int_equal(vw.dims_mask, 3);   /* H2 was not computed */
+	assert_int_equal(vw.kept[0], 3);
+	assert_int_equal(vw.of[0], 3);
+	assert_int_equal(vw.kept[1], 2);
+	assert_true(vw.iv[2].birth == 0 && isinf(vw.iv[2].death));
+	assert_true(vw.iv[4].birth == 2 && vw.iv[4].death == 2.5);
 	memset(&b, 0, offsetof(struct tdp_publish_body, ids));
-	b.n = 0;
 	push(1, &pos[1], 0, 5, now);
 	b.n = 1;
 	b.ids[0] = (struct tdp_result_id){1, 0, 5};
 	b.consumed[0] = 4;
 	b.consumed[1] = 3;
 	observe_committed(&fx.seg, &b, now, false);
-	assert_true(tdp_latest_diagram_read(tdp_shm_latest_diagram(&fx.seg, 1, 0), &dg));
-	assert_int_equal(dg.seq, 0);     /* without the exporter: no diagram written */
+	assert_true(tdp_latest_view_read(tdp_shm_latest_view(&fx.seg, 1, 0), &vw));
+	assert_int_equal(vw.seq, 0);     /* without the exporter: no view written */
+	assert_int_equal(vw.npoints, 0);
 }
 
 /* More intervals than a latest diagram keeps: the most persistent, the
@@ -212,7 +219,7 @@ static void test_diagram_of(void **state)
 	for (uint32_t i = 0; i < 100; i++)   /* H1: persistence 1000 + i */
 		iv[300 + i] = (struct tdp_interval){1, 1001 + (double)i};
 	r->size = (uint32_t)tdp_result_size(400);
-	static struct tdp_latest_diagram dg;
+	static struct tdp_latest_view dg;
 	observe_diagram_of(r, &dg);
 	/* 256 kept: H1's 100, the essential class, then H0's 155 most
 	 * persistent: 149 down to 73, twice each (154), and the first of the
