@@ -144,18 +144,22 @@ void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_view *out)
 	}
 }
 
-void observe_point_of(const struct tdp_result *r, struct tdp_latest_point *out)
+void observe_point_of(const struct tdp_result *r, const struct tdp_latest *latest, struct tdp_latest_point *out)
 {
-	struct tdp_latest l;
-	observe_latest_of(r, &l);
+	struct tdp_latest mine;
+	const struct tdp_latest *l = latest;
+	if (!l) {
+		observe_latest_of(r, &mine);
+		l = &mine;
+	}
 	memset(out, 0, sizeof(*out));
 	out->window = r->window;
 	out->end = r->end;
-	out->dims_mask = l.dims_mask;
-	memcpy(out->total, l.total, sizeof(out->total));
-	if (l.flags & TDP_LATEST_SCORED) {
+	out->dims_mask = l->dims_mask;
+	memcpy(out->total, l->total, sizeof(out->total));
+	if (l->flags & TDP_LATEST_SCORED) {
 		out->flags |= TDP_LATEST_POINT_SCORED;
-		out->score = l.score;
+		out->score = l->score;
 	}
 	const struct tdp_result_events *e = encode_events_of(r);
 	const struct tdp_event *ev = e ? tdp_result_event_list(e) : NULL;
@@ -180,15 +184,15 @@ static void observe_one(const struct tdp_shm *seg, uint32_t s, const struct tdp_
 	if (d->read_ns && d->read_ns <= now)
 		tdp_hist_add(tdp_shm_out_ring(seg, s)->latency_hist, now - d->read_ns);
 	struct tdp_latest *slot = tdp_shm_latest(seg, s, r->stream);
+	struct tdp_latest v;
 	if (slot) {
-		struct tdp_latest v;
 		observe_latest_of(r, &v);
 		tdp_latest_write(slot, &v);
 	}
 	struct tdp_latest_view *view = views ? tdp_shm_latest_view(seg, s, r->stream) : NULL;
 	if (view) {
 		struct tdp_latest_point pt;
-		observe_point_of(r, &pt);
+		observe_point_of(r, slot ? &v : NULL, &pt);
 		tdp_latest_view_begin(view);
 		view->points[view->npoints % TDP_LATEST_HISTORY] = pt;
 		view->npoints++;

@@ -41,6 +41,7 @@ void observe_diagram_of(const struct tdp_result *r, struct tdp_latest_view *out)
  * length, the essential ones and the total persistence, and the anomaly
  * score when R's scale scores windows and R has one (not NaN). */
 void observe_latest_of(const struct tdp_result *r, struct tdp_latest *out);
-void observe_point_of(const struct tdp_result *r, struct tdp_latest_point *out);
+/* R's point in a view; LATEST: observe_latest_of(R), when already made. */
+void observe_point_of(const struct tdp_result *r, const struct tdp_latest *latest, struct tdp_latest_point *out);
 
 #endif
