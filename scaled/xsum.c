@@ -57,24 +57,62 @@ static inline struct piece split(double x)
 	};
 }
 
-/* Propagate carries so that limbs 0..TOP-1 are in [0, 2^32) and the top
- * limb carries the rest, sign included.  The sum is unchanged. */
-static void normalize(int64_t *limb)
+/* Propagate carries so that limbs lo..hi-1 are in [0, 2^32) and limb hi
+ * carries the rest, sign included; widen hi while that rest is outside
+ * [-2^31, 2^31) (so that it has the same headroom as the others until the
+ * next normalization), and drop zero limbs at both ends.  The sum is
+ * unchanged. */
+static void normalize(struct tdp_xsum *s)
 {
-	for (int i = 0; i < TOP; i++) {
+	int64_t *limb = s->limb;
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi)
+		return;
+	for (int i = lo; i < hi; i++) {
 		int64_t carry = limb[i] >> LIMB_BITS;	/* floor: gcc shifts arithmetically */
 		limb[i] &= LIMB_MASK;
 		limb[i + 1] += carry;
 	}
+	while (hi < TOP && (limb[hi] < -(INT64_C(1) << 31) || limb[hi] >= (INT64_C(1) << 31))) {
+		limb[hi + 1] = limb[hi] >> LIMB_BITS;
+		limb[hi] &= LIMB_MASK;
+		hi++;
+	}
+	/* A zero top limb leaves a nonnegative one below it, which reads the
+	 * same as the new top. */
+	while (hi > lo && limb[hi] == 0)
+		hi--;
+	while (lo < hi && limb[lo] == 0)
+		lo++;
+	if (lo == hi && limb[lo] == 0)
+		lo = TDP_XSUM_LIMBS, hi = -1;
+	s->lo = lo;
+	s->hi = hi;
 }
 
 /* Count one operation; normalize before the limbs' headroom runs out. */
 static inline void count_op(struct tdp_xsum *s)
 {
 	if (__builtin_expect(++s->pending >= TDP_XSUM_NORM_EVERY, 0)) {
-		normalize(s->limb);
+		normalize(s);
 		s->pending = 0;
 	}
+}
+
+/* Bring limbs IDX..IDX+2 into the range in use, zeroing the ones it gains. */
+static void widen(struct tdp_xsum *s, int idx)
+{
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi) {
+		lo = idx;
+		hi = idx - 1;
+	}
+	for (int i = idx; i < lo; i++)
+		s->limb[i] = 0;
+	for (int i = hi + 1; i <= idx + 2; i++)
+		s->limb[i] = 0;
+	s->lo = idx < lo ? idx : lo;
+	s->hi = idx + 2 > hi ? idx + 2 : hi;
 }
 
 /* Add P, negated if NEG.  Without a branch on the sign: sums of mixed
@@ -86,6 +124,9 @@ static inline void count_op(struct tdp_xsum *s)
  * another alignment, the common case of similar magnitudes (3.2 -> 2.4 ns). */
 static inline void add_piece(struct tdp_xsum *s, struct piece p, int neg)
 {
+	if (__builtin_expect(p.idx < s->lo || p.idx + 2 > s->hi, 0))
+		widen(s, p.idx);
+	s->fresh = 0;
 	int64_t *l = s->limb + p.idx;
 	int64_t flip = -(int64_t)neg;		/* 0 or all ones: (v ^ flip) - flip is +-v */
 	l[0] += (p.lo ^ flip) - flip;
@@ -98,7 +139,11 @@ static inline void add_piece(struct tdp_xsum *s, struct piece p, int neg)
 
 void tdp_xsum_init(struct tdp_xsum *s)
 {
-	memset(s, 0, sizeof(*s));
+	s->pending = 0;
+	s->lo = TDP_XSUM_LIMBS;
+	s->hi = -1;
+	s->fresh = 1;
+	s->value = 0.0;
 }
 
 void tdp_xsum_add(struct tdp_xsum *s, double x)
@@ -113,32 +158,32 @@ void tdp_xsum_sub(struct tdp_xsum *s, double x)
 	add_piece(s, p, !p.neg);
 }
 
-/* The nonnegative normalized magnitude in L (top limb zero) rounded to the
- * nearest double, ties to even.  The top 64 significant bits go to the
- * hardware conversion with a sticky bit for all the rest: 64 > 53 + 2, so
- * the sticky bit lies below the rounding bit and decides only ties, as it
- * must.  ldexp() then scales exactly, or overflows to INFINITY exactly when
- * the rounded value reaches 2^1024.  Subnormal results cannot suffer double
- * rounding: a magnitude below 2^-1022 is below 2^52 units, converts
- * exactly, and ldexp() lands on a subnormal that represents it exactly. */
-static double round_magnitude(const int64_t *l)
+/* The nonnegative normalized magnitude in L[lo..hi] (lower limbs zero; L[hi]
+ * below 2^32) rounded to the nearest double, ties to even.  The top 64
+ * significant bits go to the hardware conversion with a sticky bit for all
+ * the rest: 64 > 53 + 2, so the sticky bit lies below the rounding bit and
+ * decides only ties, as it must.  ldexp() then scales exactly, or
+ * overflows to INFINITY exactly when the rounded value reaches 2^1024.
+ * Subnormal results cannot suffer double rounding: a magnitude below
+ * 2^-1022 is below 2^52 units, converts exactly, and ldexp() lands on a
+ * subnormal that represents it exactly. */
+static double round_magnitude(const int64_t *l, int lo, int hi)
 {
-	int hi = TOP - 1;
-	while (hi >= 0 && l[hi] == 0)
+	while (hi >= lo && l[hi] == 0)
 		hi--;
-	if (hi < 0)
+	if (hi < lo)
 		return 0.0;
 	/* the three top limbs; bit 0 of W weighs 2^(32 (hi - 2)) units */
 	unsigned __int128 w = (unsigned __int128)(uint64_t)l[hi] << 64;
-	if (hi >= 1)
+	if (hi - 1 >= lo)
 		w |= (unsigned __int128)(uint64_t)l[hi - 1] << 32;
-	if (hi >= 2)
+	if (hi - 2 >= lo)
 		w |= (uint64_t)l[hi - 2];
 	int sh = 32 + __builtin_clz((unsigned)l[hi]);	/* brings W's top bit to 127 */
 	w <<= sh;
 	uint64_t top = (uint64_t)(w >> 64);
 	int sticky = (uint64_t)w != 0;
-	for (int i = hi - 3; i >= 0 && !sticky; i--)
+	for (int i = hi - 3; i >= lo && !sticky; i--)
 		sticky = l[i] != 0;
 	int exp = LIMB_BITS * (hi - 2) + 64 - sh - 1074;	/* weight of TOP's bit 0 */
 	return ldexp((double)(top | (uint64_t)sticky), exp);
@@ -146,16 +191,30 @@ static double round_magnitude(const int64_t *l)
 
 double tdp_xsum_value(struct tdp_xsum *s)
 {
-	normalize(s->limb);
+	if (s->fresh)
+		return s->value;
+	normalize(s);
 	s->pending = 0;
-	int64_t mag[TDP_XSUM_LIMBS];
-	int neg = s->limb[TOP] < 0;
-	for (int i = 0; i < TDP_XSUM_LIMBS; i++)
-		mag[i] = neg ? -s->limb[i] : s->limb[i];
-	if (neg)
-		normalize(mag);
-	if (mag[TOP] != 0)			/* at least 2^2112 units = 2^1038 */
-		return neg ? -INFINITY : INFINITY;
-	double v = round_magnitude(mag);
-	return neg ? -v : v;
+	double v;
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi) {
+		v = 0.0;
+	} else if (s->limb[hi] >= 0) {
+		v = hi == TOP && s->limb[TOP] != 0 ? INFINITY	/* at least 2^2112 units = 2^1038 */
+			: round_magnitude(s->limb, lo, hi);
+	} else {
+		/* The magnitude: the two's complement of limbs lo..hi, normalized. */
+		int64_t mag[TDP_XSUM_LIMBS];
+		int64_t carry = 0;
+		for (int i = lo; i < hi; i++) {
+			int64_t m = -s->limb[i] + carry;
+			carry = m >> LIMB_BITS;
+			mag[i] = m & LIMB_MASK;
+		}
+		mag[hi] = -s->limb[hi] + carry;
+		v = hi == TOP && mag[TOP] != 0 ? -INFINITY : -round_magnitude(mag, lo, hi);
+	}
+	s->value = v;
+	s->fresh = 1;
+	return v;
 }
