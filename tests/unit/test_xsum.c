@@ -509,11 +509,11 @@ static void test_range_and_kept_value(void **state)
 			double x = ldexp((double)k, base[b] + sh);	/* exact: |k| < 2^40 */
 			if (splitmix64(&rng) & 1) {
 				tdp_xsum_add(&s, x);
-				ref += (__int128)k << sh;
+				ref += (__int128)k * ((__int128)1 << sh);
 				done[n++] = x;
 			} else {
 				tdp_xsum_sub(&s, x);
-				ref -= (__int128)k << sh;
+				ref -= (__int128)k * ((__int128)1 << sh);
 				done[n++] = -x;
 			}
 			if (i % 97 == 0) {		/* far away and back: the range widens */
