@@ -362,6 +362,69 @@ static void test_bytes_per_point(void **state)
 	assert_true(sls_bytes_per_point() <= 64);
 }
 
+/* The value of family F (next_value's, and three more for the diagram's
+ * order: signed zeros, births spread over the whole double range, and a
+ * few values repeated in long runs of equal births) at step K. */
+static double order_value(struct gen *g, int f)
+{
+	switch (f) {
+	case NFAMILY:
+		return (double[]){0.0, -0.0, 1.0, -1.0, 0.5}[rnd() % 5];
+	case NFAMILY + 1:
+		return ldexp(unif() - 0.5, (int)(rnd() % 2040) - 1070) * (rnd() % 50 ? 1 : 1e300);
+	case NFAMILY + 2:
+		return (double)(rnd() % 3) + (rnd() % 2 ? 0.0 : (double)(rnd() % 1000) / 7);
+	default:
+		g->f = (enum family)f;
+		return next_value(g);
+	}
+}
+
+/* sls_diagram() writes the same bytes as diagram_sort() of the window's
+ * intervals in position order (its order before a faster sort), for
+ * windows of 100 to 6000 points (so diagrams of 64 to more than 2048
+ * intervals, where it bucket-sorts) of every family, ties and signed
+ * zeros included. */
+static void test_diagram_order_bytes(void **state)
+{
+	(void)state;
+	static const uint32_t caps[] = {100, 1000, 6000};
+	rng_state = 11;
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		uint32_t w = caps[c];
+		struct tdp_interval *got = malloc(w * sizeof(*got)), *want = malloc(w * sizeof(*want));
+		assert_non_null(got);
+		assert_non_null(want);
+		for (int f = 0; f < NFAMILY + 3; f++) {
+			struct sublevel_slide s;
+			struct gen g = {0};
+			assert_int_equal(sls_init(&s, w, 0), 0);
+			for (uint64_t i = 0; i < 4 * (uint64_t)w; i++) {
+				if (s.size == w)
+					sls_expire_one(&s);
+				sls_push(&s, i, order_value(&g, f));
+				if (i % (w / 7) != 0)
+					continue;
+				size_t nw = 0;
+				for (uint32_t k = 0, slot = s.head; k < s.size; k++, slot = (slot + 1) % s.cap) {
+					double d = s.lside[slot] < s.rside[slot] ? s.lside[slot] : s.rside[slot];
+					if (d > s.x[slot])
+						want[nw++] = (struct tdp_interval){s.x[slot], d};
+				}
+				diagram_sort(want, nw);
+				size_t ng = sls_diagram(&s, got);
+				assert_int_equal(ng, nw);
+				if (memcmp(got, want, nw * sizeof(*got)) != 0)
+					fail_msg("window %u, family %d, push %llu: %zu intervals differ from diagram_sort's",
+						 w, f, (unsigned long long)i, nw);
+			}
+			sls_fini(&s);
+		}
+		free(got);
+		free(want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_bytes_per_point),
 		cmocka_unit_test(test_slide_by_one),
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_diagram_order_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
