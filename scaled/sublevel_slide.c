@@ -448,23 +448,36 @@ static bool bucket_sort(struct tdp_interval *out, size_t n, double lo, double hi
 	return true;
 }
 
+/* The intervals of slots [FROM, TO) appended at OUT + K; returns the new
+ * K.  Without a branch on "is it a minimum", which mispredicts on noisy
+ * series: every slot is written, and the next one overwrites it unless
+ * it was one (the room for size intervals allows it). */
+static size_t collect(const struct sublevel_slide *s, uint32_t from, uint32_t to, struct tdp_interval *out,
+		      size_t k)
+{
+	for (uint32_t i = from; i < to; i++) {
+		double x = s->x[i], l = s->lside[i], r = s->rside[i];
+		double d = l < r ? l : r;
+		out[k].birth = x;
+		out[k].death = d;
+		k += d > x;
+	}
+	return k;
+}
+
 size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
 {
-	size_t k = 0;
+	uint32_t end = s->head + s->size;
+	size_t k = collect(s, s->head, end < s->cap ? end : s->cap, out, 0);
+	if (end > s->cap)
+		k = collect(s, 0, end - s->cap, out, k);
 	uint64_t negzero = 0;
 	double lo = INFINITY, hi = -INFINITY;
-	uint32_t i = s->head;
-	for (uint32_t n = 0; n < s->size; n++) {
-		double x = s->x[i], d = death_of(s, i);
-		if (d > x) {
-			out[k].birth = x;
-			out[k].death = d;
-			negzero |= (bits_of(x) == NEG_ZERO) | (bits_of(d) == NEG_ZERO);
-			lo = x < lo ? x : lo;
-			hi = x > hi ? x : hi;
-			k++;
-		}
-		i = i + 1 < s->cap ? i + 1 : 0;
+	for (size_t i = 0; i < k; i++) {
+		double x = out[i].birth;
+		negzero |= (bits_of(x) == NEG_ZERO) | (bits_of(out[i].death) == NEG_ZERO);
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
 	}
 	if (k < BUCKET_MIN || negzero || 2 * k > s->size || !bucket_sort(out, k, lo, hi))
 		diagram_sort(out, k);
