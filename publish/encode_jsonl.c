@@ -38,6 +38,15 @@ static size_t format_i64(char *out, int64_t v)
 	return 1 + format_u64(out + 1, -(uint64_t)v);
 }
 
+/* tdp_buf_putc with its common case inline: a few calls per interval. */
+static inline void put_char(struct tdp_buf *b, char c)
+{
+	if (!b->failed && b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		tdp_buf_putc(b, c);
+}
+
 static void put_i64(struct tdp_buf *b, int64_t v)
 {
 	char text[24];
@@ -170,13 +179,13 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 		first_dim = false;
 		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
 			if (i)
-				tdp_buf_putc(b, ',');
-			tdp_buf_putc(b, '[');
+				put_char(b, ',');
+			put_char(b, '[');
 			tdp_json_double(b, iv->birth);
-			tdp_buf_putc(b, ',');
+			put_char(b, ',');
 			/* +inf (essential class) is not JSON: tdp_json_double gives null. */
 			tdp_json_double(b, iv->death);
-			tdp_buf_putc(b, ']');
+			put_char(b, ']');
 		}
 		tdp_buf_putc(b, ']');
 	}
