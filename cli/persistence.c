@@ -337,17 +337,20 @@ static void print_intervals(struct printer *pr, size_t window, int dim,
 	}
 }
 
-/* Append X in decimal at P; returns the end. */
+/* Append X in decimal at P; returns the end.  The digits go straight to
+ * their places (counted first): a copy from a scratch array written a byte
+ * at a time stalls on store forwarding, a tenth of a --slide 1 run. */
 static char *put_u64(char *p, uint64_t x)
 {
-	char tmp[20];
-	size_t n = sizeof(tmp);
+	int n = 1;
+	for (uint64_t t = x; t >= 10; t /= 10)
+		n++;
+	char *q = p + n;
 	do {
-		tmp[--n] = (char)('0' + x % 10);
+		*--q = (char)('0' + x % 10);
 		x /= 10;
 	} while (x);
-	memcpy(p, tmp + n, sizeof(tmp) - n);
-	return p + (sizeof(tmp) - n);
+	return p + n;
 }
 
 /* A --summary line, "WINDOW COUNT TOTAL": one a window, so built by hand

@@ -20,14 +20,15 @@
  * format parsing cost more than the digits. */
 static size_t format_u64(char *out, uint64_t u)
 {
-	char tmp[20];
-	size_t n = sizeof(tmp);
+	size_t n = 1;
+	for (uint64_t t = u; t >= 10; t /= 10)
+		n++;
+	char *q = out + n;
 	do {
-		tmp[--n] = (char)('0' + u % 10);
+		*--q = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
-	memcpy(out, tmp + n, sizeof(tmp) - n);
-	return sizeof(tmp) - n;
+	return n;
 }
 
 static size_t format_i64(char *out, int64_t v)
