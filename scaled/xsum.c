@@ -7,7 +7,8 @@
  * those units is exact; the only rounding is the final one in
  * tdp_xsum_value(), done by the hardware's int-to-double conversion on
  * the top 64 bits of the magnitude with everything below folded into a
- * sticky bit.
+ * sticky bit.  Add and sub are inline in xsum.h; their rare slow paths
+ * (widening the limbs in use, normalizing) are here.
  */
 #include "scaled/xsum.h"
 
@@ -27,42 +28,12 @@ _Static_assert((UINT64_C(1) << 32) * ((uint64_t)TDP_XSUM_NORM_EVERY + 2) < (UINT
  * infinity's or NaN's bit 2098: both leave limb TOP to the carries. */
 _Static_assert(TOP * LIMB_BITS > 2098, "TDP_XSUM_LIMBS too small for a double");
 
-/* A double's magnitude in units of 2^-1074 is V << (32 IDX), V below
- * 2^84: its three 32-bit pieces LO, MID, HI go to limbs IDX..IDX+2.  The
- * sign comes separately so that add and sub share this. */
-struct piece {
-	int64_t lo, mid, hi;
-	int idx;
-	int neg;
-};
-
-static inline struct piece split(double x)
-{
-	uint64_t u;
-	memcpy(&u, &x, sizeof(u));
-	uint64_t m = u & ((UINT64_C(1) << 52) - 1);
-	unsigned bexp = (unsigned)(u >> 52) & 0x7ff;
-	unsigned pos = 0;			/* bit position of M's bit 0 */
-	if (bexp != 0) {			/* normal: implicit bit; subnormal: pos 0 */
-		m |= UINT64_C(1) << 52;
-		pos = bexp - 1;
-	}
-	unsigned __int128 v = (unsigned __int128)m << (pos % LIMB_BITS);
-	return (struct piece){
-		.lo = (int64_t)(uint32_t)v,
-		.mid = (int64_t)(uint32_t)(v >> 32),
-		.hi = (int64_t)(uint64_t)(v >> 64),
-		.idx = (int)(pos / LIMB_BITS),
-		.neg = (int)(u >> 63),
-	};
-}
-
 /* Propagate carries so that limbs lo..hi-1 are in [0, 2^32) and limb hi
  * carries the rest, sign included; widen hi while that rest is outside
  * [-2^31, 2^31) (so that it has the same headroom as the others until the
  * next normalization), and drop zero limbs at both ends.  The sum is
  * unchanged. */
-static void normalize(struct tdp_xsum *s)
+void tdp_xsum_normalize_(struct tdp_xsum *s)
 {
 	int64_t *limb = s->limb;
 	int lo = s->lo, hi = s->hi;
@@ -90,17 +61,8 @@ static void normalize(struct tdp_xsum *s)
 	s->hi = hi;
 }
 
-/* Count one operation; normalize before the limbs' headroom runs out. */
-static inline void count_op(struct tdp_xsum *s)
-{
-	if (__builtin_expect(++s->pending >= TDP_XSUM_NORM_EVERY, 0)) {
-		normalize(s);
-		s->pending = 0;
-	}
-}
-
 /* Bring limbs IDX..IDX+2 into the range in use, zeroing the ones it gains. */
-static void widen(struct tdp_xsum *s, int idx)
+void tdp_xsum_widen_(struct tdp_xsum *s, int idx)
 {
 	int lo = s->lo, hi = s->hi;
 	if (lo > hi) {
@@ -115,28 +77,6 @@ static void widen(struct tdp_xsum *s, int idx)
 	s->hi = idx + 2 > hi ? idx + 2 : hi;
 }
 
-/* Add P, negated if NEG.  Without a branch on the sign: sums of mixed
- * signs would mispredict it half the time, which costs more than the
- * rest of the operation (4.6 -> 2.4 ns).  The empty asm statements keep
- * the three limb updates scalar: gcc otherwise merges two of them into
- * one 16-byte load and store, which the CPU cannot forward from the
- * previous call's 8-byte stores when consecutive values share limbs at
- * another alignment, the common case of similar magnitudes (3.2 -> 2.4 ns). */
-static inline void add_piece(struct tdp_xsum *s, struct piece p, int neg)
-{
-	if (__builtin_expect(p.idx < s->lo || p.idx + 2 > s->hi, 0))
-		widen(s, p.idx);
-	s->fresh = 0;
-	int64_t *l = s->limb + p.idx;
-	int64_t flip = -(int64_t)neg;		/* 0 or all ones: (v ^ flip) - flip is +-v */
-	l[0] += (p.lo ^ flip) - flip;
-	__asm__("" ::: "memory");
-	l[1] += (p.mid ^ flip) - flip;
-	__asm__("" ::: "memory");
-	l[2] += (p.hi ^ flip) - flip;
-	count_op(s);
-}
-
 void tdp_xsum_init(struct tdp_xsum *s)
 {
 	s->pending = 0;
@@ -144,18 +84,6 @@ void tdp_xsum_init(struct tdp_xsum *s)
 	s->hi = -1;
 	s->fresh = 1;
 	s->value = 0.0;
-}
-
-void tdp_xsum_add(struct tdp_xsum *s, double x)
-{
-	struct piece p = split(x);
-	add_piece(s, p, p.neg);
-}
-
-void tdp_xsum_sub(struct tdp_xsum *s, double x)
-{
-	struct piece p = split(x);
-	add_piece(s, p, !p.neg);
 }
 
 /* The nonnegative normalized magnitude in L[lo..hi] (lower limbs zero; L[hi]
@@ -193,7 +121,7 @@ double tdp_xsum_value(struct tdp_xsum *s)
 {
 	if (s->fresh)
 		return s->value;
-	normalize(s);
+	tdp_xsum_normalize_(s);
 	s->pending = 0;
 	double v;
 	int lo = s->lo, hi = s->hi;
