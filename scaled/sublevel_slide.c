@@ -129,6 +129,27 @@ static void heap_update(struct sublevel_slide *s, uint32_t slot, double key)
 		heap_down(s, at, key, slot);
 }
 
+/* Without SLS_TRACK_MAX, the heap's arrays (hslot, hpos; no keys) hold the
+ * points with death > birth, the diagram's intervals (infinite deaths
+ * included), as an unordered set: a store or two per change, and
+ * sls_diagram() need not scan the whole window (~7 slots an interval on
+ * ECG).  With it, sls_diagram() scans: the heap holds finite ones only. */
+static inline void set_add(struct sublevel_slide *s, uint32_t slot)
+{
+	s->hslot[s->hlen] = slot;
+	s->hpos[slot] = ++s->hlen;
+}
+
+static inline void set_remove(struct sublevel_slide *s, uint32_t slot)
+{
+	uint32_t at = s->hpos[slot] - 1, last = s->hslot[--s->hlen];
+	s->hpos[slot] = 0;
+	if (at != s->hlen) {
+		s->hslot[at] = last;
+		s->hpos[last] = at + 1;
+	}
+}
+
 /* ------------------------------------------------------------ change log */
 
 static void log_touch(struct sublevel_slide *s, uint32_t slot, double old)
@@ -167,8 +188,14 @@ static void death_changed(struct sublevel_slide *s, uint32_t slot, double old)
 		tdp_xsum_add(&s->total, now - x);
 		s->count++;
 	}
-	if (!(s->flags & SLS_TRACK_MAX))
+	if (!(s->flags & SLS_TRACK_MAX)) {
+		bool in = old > x, on = now > x;
+		if (in && !on)
+			set_remove(s, slot);
+		else if (on && !in)
+			set_add(s, slot);
 		return;
+	}
 	if (was && is)
 		heap_update(s, slot, now - x);
 	else if (was)
@@ -313,6 +340,8 @@ void sls_expire_one(struct sublevel_slide *s)
 		if (s->flags & SLS_TRACK_MAX)
 			heap_remove(s, f);
 	}
+	if (!(s->flags & SLS_TRACK_MAX) && old > xf)
+		set_remove(s, f);
 	if (s->spine_len && s->spine[s->spine_head] == f) {
 		s->spine_head = s->spine_head + 1 < s->cap ? s->spine_head + 1 : 0;
 		s->spine_len--;
@@ -465,12 +494,30 @@ static size_t collect(const struct sublevel_slide *s, uint32_t from, uint32_t to
 	return k;
 }
 
-size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
+/* Every slot's interval, in window order, at OUT; returns the count. */
+static size_t collect_window(const struct sublevel_slide *s, struct tdp_interval *out)
 {
 	uint32_t end = s->head + s->size;
 	size_t k = collect(s, s->head, end < s->cap ? end : s->cap, out, 0);
 	if (end > s->cap)
 		k = collect(s, 0, end - s->cap, out, k);
+	return k;
+}
+
+size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
+{
+	bool scanned = s->flags & SLS_TRACK_MAX;
+	size_t k = 0;
+	if (scanned) {
+		k = collect_window(s, out);
+	} else {
+		for (uint32_t j = 0; j < s->hlen; j++) {
+			uint32_t i = s->hslot[j];
+			out[k].birth = s->x[i];
+			out[k].death = death_of(s, i);
+			k++;
+		}
+	}
 	uint64_t negzero = 0;
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t i = 0; i < k; i++) {
@@ -479,8 +526,15 @@ size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 	}
-	if (k < BUCKET_MIN || negzero || 2 * k > s->size || !bucket_sort(out, k, lo, hi))
+	if (negzero) {
+		/* diagram_sort()'s order of -0.0 against +0.0 depends on its
+		 * input's: give it the window's, as it always had. */
+		if (!scanned)
+			k = collect_window(s, out);
 		diagram_sort(out, k);
+	} else if (k < BUCKET_MIN || 2 * k > s->size || !bucket_sort(out, k, lo, hi)) {
+		diagram_sort(out, k);
+	}
 	return k;
 }
 
