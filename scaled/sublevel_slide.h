@@ -107,8 +107,9 @@ void sls_summary(struct sublevel_slide *s, struct sls_summary *out);
 /* Write the diagram (room for size intervals; at most size/2 + 1 are
  * written, the rest of the room is scratch for the sort): every interval
  * with death > birth and the essential one, sorted as diagram_sort() does,
- * to the byte.  Returns the count.  O(size) expected (a bucket sort), never
- * worse than O(size log size). */
+ * to the byte.  Returns the count.  Expected O(intervals) (a set of them
+ * kept as deaths change, and a bucket sort); O(size) with SLS_TRACK_MAX
+ * (a scan of the window); never worse than O(size log size). */
 size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out);
 
 /*
