@@ -11,10 +11,10 @@
 #    100000 --slide 1 --summary` on a 1,100,000-point random walk (fixed
 #    seed, shortest digits): windows/s = 1,000,001 / wall time.
 # RUNS (3) of each, medians; and whether both builds wrote the same bytes.
-# Also the CPU time of the whole `tdapipe run` (user + sys of all its
-# processes, /usr/bin/time): on a shared machine the wall clock moves
-# with the others' load, the CPU time much less; and the load average
-# before and after, to quote with the figures.
+# Also the CPU time of each (user + sys, all processes of a `tdapipe
+# run`, /usr/bin/time): on a shared machine the wall clock moves with the
+# others' load, the CPU time much less; and the load average before and
+# after, to quote with the figures.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -49,7 +49,7 @@ PY
 fi
 
 : >"$W/nours.rates"; : >"$W/nglibc.rates"; : >"$W/pours.rates"; : >"$W/pglibc.rates"
-: >"$W/nours.cpu"; : >"$W/nglibc.cpu"
+: >"$W/nours.cpu"; : >"$W/nglibc.cpu"; : >"$W/pours.cpu"; : >"$W/pglibc.cpu"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # timed OUT CMD...: CMD, its user + sys seconds (descendants included)
 # appended to OUT when /usr/bin/time is there.
@@ -71,8 +71,8 @@ for _ in $(seq "$RUNS"); do
 		t1=$(now)
 		echo "$t0 $t1" | awk -v n="$N" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/n$which.rates"
 		t0=$(now)
-		"$b"/tdapipe persistence --complex sublevel --input series --window 100000 --slide 1 \
-			--summary "$walk" >"$W/p$which.out"
+		timed "$W/p$which.cpu" "$b"/tdapipe persistence --complex sublevel --input series --window 100000 \
+			--slide 1 --summary "$walk" >"$W/p$which.out"
 		t1=$(now)
 		echo "$t0 $t1" | awk '{printf "%.0f\n", 1000001 / ($2 - $1)}' >>"$W/p$which.rates"
 	done
@@ -88,10 +88,13 @@ row() {
 }
 row "tdapipe run, sublevel 1000/100, points/s" n "$(same "$W/nours.out" "$W/nglibc.out")"
 row "persistence --window 100000 --slide 1 --summary, windows/s" p "$(same "$W/pours.out" "$W/pglibc.out")"
-if [ -s "$W/nours.cpu" ]; then
-	o=$(median <"$W/nours.cpu")
-	g=$(median <"$W/nglibc.cpu")
-	printf '%-52s %12s %12s %7sx\n' "tdapipe run, CPU seconds (user + sys), lower is better" "$o" "$g" \
-		"$(awk -v a="$o" -v b="$g" 'BEGIN {printf "%.2f", b / a}')"
-fi
+# cpurow LABEL NAME: the medians of NAME's CPU seconds, ours and glibc.
+cpurow() {
+	[ -s "$W/$2ours.cpu" ] || return 0
+	o=$(median <"$W/$2ours.cpu")
+	g=$(median <"$W/$2glibc.cpu")
+	printf '%-52s %12s %12s %7sx\n' "$1" "$o" "$g" "$(awk -v a="$o" -v b="$g" 'BEGIN {printf "%.2f", b / a}')"
+}
+cpurow "tdapipe run, CPU seconds (user + sys)" n
+cpurow "persistence --summary, CPU seconds (user + sys)" p
 echo "load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
