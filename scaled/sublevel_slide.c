@@ -33,7 +33,8 @@
  *
  * The summaries follow each death change: a count, an exact sum (tdp_xsum,
  * so removing what was added leaves no rounding residue however long the
- * stream) and a max-heap of persistence.
+ * stream; kept from the first sls_summary() on) and a max-heap of
+ * persistence.
  */
 #include "scaled/sublevel_slide.h"
 
@@ -181,11 +182,13 @@ static void death_changed(struct sublevel_slide *s, uint32_t slot, double old)
 	log_touch(s, slot, old);
 	bool was = old > x && old < INFINITY, is = now > x && now < INFINITY;
 	if (was) {
-		tdp_xsum_sub(&s->total, old - x);
+		if (s->total_on)
+			tdp_xsum_sub(&s->total, old - x);
 		s->count--;
 	}
 	if (is) {
-		tdp_xsum_add(&s->total, now - x);
+		if (s->total_on)
+			tdp_xsum_add(&s->total, now - x);
 		s->count++;
 	}
 	if (!(s->flags & SLS_TRACK_MAX)) {
@@ -335,7 +338,8 @@ void sls_expire_one(struct sublevel_slide *s)
 	double old = death_of(s, f);
 	log_touch(s, f, old);
 	if (old > xf && old < INFINITY) {
-		tdp_xsum_sub(&s->total, old - xf);
+		if (s->total_on)
+			tdp_xsum_sub(&s->total, old - xf);
 		s->count--;
 		if (s->flags & SLS_TRACK_MAX)
 			heap_remove(s, f);
@@ -384,6 +388,19 @@ uint64_t sls_last_seq(const struct sublevel_slide *s)
 void sls_summary(struct sublevel_slide *s, struct sls_summary *out)
 {
 	out->count = s->count;
+	if (!s->total_on) {
+		/* The first summary: the exact total from the window, then kept
+		 * up to date (scale workers, which never ask, never pay it). */
+		tdp_xsum_init(&s->total);
+		uint32_t i = s->head;
+		for (uint32_t n = 0; n < s->size; n++) {
+			double d = death_of(s, i);
+			if (d > s->x[i] && d < INFINITY)
+				tdp_xsum_add(&s->total, d - s->x[i]);
+			i = i + 1 < s->cap ? i + 1 : 0;
+		}
+		s->total_on = true;
+	}
 	out->total = tdp_xsum_value(&s->total);
 	out->max = !(s->flags & SLS_TRACK_MAX) ? NAN : s->hlen ? s->hkey[0] : 0;
 	out->min = s->spine_len ? s->x[s->spine[s->spine_head]] : NAN;

@@ -428,6 +428,48 @@ static void test_diagram_order_bytes(void **state)
 	}
 }
 
+/* The exact total is kept from the first sls_summary() on: read first
+ * after thousands of pushes and expiries (spikes of 1e16 among small
+ * values, where a rounded running sum would drift), it equals the total
+ * from scratch, and so does every later one, with and without the heap. */
+static void test_total_from_first_summary(void **state)
+{
+	(void)state;
+	const uint32_t w = 300;
+	for (unsigned flags = 0; flags <= SLS_TRACK_MAX; flags += SLS_TRACK_MAX) {
+		rng_state = 5;
+		struct sublevel_slide s;
+		assert_int_equal(sls_init(&s, w, flags), 0);
+		struct model m = {0};
+		m.vals = malloc(w * sizeof(double));
+		m.want = malloc((w + 1) * sizeof(*m.want));
+		m.got = malloc((w + 1) * sizeof(*m.got));
+		m.scratch = malloc(sublevel_scratch_size(w));
+		enum { N = 6000 };
+		double *all = malloc(N * sizeof(double));
+		double v = 0;
+		for (int i = 0; i < N; i++)
+			all[i] = rnd() % 50 ? (v += unif() - 0.5) : 1e16 * unif();
+		for (uint64_t i = 0; i < N; i++) {
+			if (s.size == w)
+				sls_expire_one(&s);
+			sls_push(&s, i, all[i]);
+			if (i == 4000 || (i > 4000 && i % 41 == 0)) {
+				assert_true(s.total_on == (i > 4000));
+				m.n = s.size;
+				memcpy(m.vals, all + (i + 1 - s.size), m.n * sizeof(double));
+				check(&m, &s, false);
+			}
+		}
+		sls_fini(&s);
+		free(all);
+		free(m.vals);
+		free(m.want);
+		free(m.got);
+		free(m.scratch);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_slide_by_one),
 		cmocka_unit_test(test_random_ops),
 		cmocka_unit_test(test_diagram_order_bytes),
+		cmocka_unit_test(test_total_from_first_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
