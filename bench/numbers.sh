@@ -11,6 +11,10 @@
 #    100000 --slide 1 --summary` on a 1,100,000-point random walk (fixed
 #    seed, shortest digits): windows/s = 1,000,001 / wall time.
 # RUNS (3) of each, medians; and whether both builds wrote the same bytes.
+# Also the CPU time of each (user + sys, all processes of a `tdapipe
+# run`, /usr/bin/time): on a shared machine the wall clock moves with the
+# others' load, the CPU time much less; and the load average before and
+# after, to quote with the figures.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -45,17 +49,30 @@ PY
 fi
 
 : >"$W/nours.rates"; : >"$W/nglibc.rates"; : >"$W/pours.rates"; : >"$W/pglibc.rates"
+: >"$W/nours.cpu"; : >"$W/nglibc.cpu"; : >"$W/pours.cpu"; : >"$W/pglibc.cpu"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+# timed OUT CMD...: CMD, its user + sys seconds (descendants included)
+# appended to OUT when /usr/bin/time is there.
+timed() {
+	out=$1; shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%U %S' -o "$W/time.tmp" "$@" || return 1
+		awk '{printf "%.3f\n", $1 + $2}' "$W/time.tmp" >>"$out"
+	else
+		"$@"
+	fi
+}
 for _ in $(seq "$RUNS"); do
 	for which in ours glibc; do
 		if [ $which = ours ]; then b=$BIN; else b=$GBIN; fi
 		t0=$(now)
-		"$b"/tdapipe run --fresh -c "$W/n$which.yaml" 2>"$W/n$which.err" || {
+		timed "$W/n$which.cpu" "$b"/tdapipe run --fresh -c "$W/n$which.yaml" 2>"$W/n$which.err" || {
 			echo "tdapipe run -c $W/n$which.yaml failed:" >&2; tail -n 5 "$W/n$which.err" >&2; exit 1; }
 		t1=$(now)
 		echo "$t0 $t1" | awk -v n="$N" '{printf "%.0f\n", n / ($2 - $1)}' >>"$W/n$which.rates"
 		t0=$(now)
-		"$b"/tdapipe persistence --complex sublevel --input series --window 100000 --slide 1 \
-			--summary "$walk" >"$W/p$which.out"
+		timed "$W/p$which.cpu" "$b"/tdapipe persistence --complex sublevel --input series --window 100000 \
+			--slide 1 --summary "$walk" >"$W/p$which.out"
 		t1=$(now)
 		echo "$t0 $t1" | awk '{printf "%.0f\n", 1000001 / ($2 - $1)}' >>"$W/p$which.rates"
 	done
@@ -71,3 +88,13 @@ row() {
 }
 row "tdapipe run, sublevel 1000/100, points/s" n "$(same "$W/nours.out" "$W/nglibc.out")"
 row "persistence --window 100000 --slide 1 --summary, windows/s" p "$(same "$W/pours.out" "$W/pglibc.out")"
+# cpurow LABEL NAME: the medians of NAME's CPU seconds, ours and glibc.
+cpurow() {
+	[ -s "$W/$2ours.cpu" ] || return 0
+	o=$(median <"$W/$2ours.cpu")
+	g=$(median <"$W/$2glibc.cpu")
+	printf '%-52s %12s %12s %7sx\n' "$1" "$o" "$g" "$(awk -v a="$o" -v b="$g" 'BEGIN {printf "%.2f", b / a}')"
+}
+cpurow "tdapipe run, CPU seconds (user + sys)" n
+cpurow "persistence --summary, CPU seconds (user + sys)" p
+echo "load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg)"

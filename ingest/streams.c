@@ -1,6 +1,7 @@
 #include "ingest/streams.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,17 @@ static uint32_t hash_name(const char *s)
 	for (; *s; s++)
 		h = (h ^ (uint8_t)*s) * 16777619u;
 	return h;
+}
+
+/* strcmp(A, B) == 0 for the short names streams have, without the call. */
+static inline bool same_name(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+	}
 }
 
 static uint32_t count(const struct tdp_shm *seg)
@@ -37,6 +49,7 @@ int streams_init(struct streams *st, const struct tdp_shm *seg)
 	if (!st->slots)
 		return -ENOMEM;
 	st->mask = cap - 1;
+	st->last = -1;
 	uint32_t n = count(seg);
 	for (uint32_t i = 0; i < n; i++)
 		index_put(st, tdp_shm_stream(seg, i)->name, i);
@@ -55,7 +68,7 @@ static int64_t lookup(const struct streams *st, const char *name, uint32_t *slot
 	uint32_t i = hash_name(name) & st->mask;
 	while (st->slots[i]) {
 		uint32_t idx = st->slots[i] - 1;
-		if (strcmp(tdp_shm_stream(st->seg, idx)->name, name) == 0)
+		if (same_name(tdp_shm_stream(st->seg, idx)->name, name))
 			return idx;
 		i = (i + 1) & st->mask;
 	}
@@ -63,10 +76,17 @@ static int64_t lookup(const struct streams *st, const char *name, uint32_t *slot
 	return -1;
 }
 
-int64_t streams_find(const struct streams *st, const char *name)
+/* Names are unique in the table (intern adds one only when lookup finds
+ * none), so the last index matching NAME is the one lookup would find. */
+int64_t streams_find(struct streams *st, const char *name)
 {
+	if (st->last >= 0 && same_name(tdp_shm_stream(st->seg, (uint32_t)st->last)->name, name))
+		return st->last;
 	uint32_t slot;
-	return lookup(st, name, &slot);
+	int64_t idx = lookup(st, name, &slot);
+	if (idx >= 0)
+		st->last = idx;
+	return idx;
 }
 
 int64_t streams_intern(struct streams *st, const char *name, const struct stream_origin *o)

@@ -18,6 +18,8 @@ struct streams {
 	const struct tdp_shm *seg;
 	uint32_t *slots;     /* open addressing: entry index + 1, 0 = empty */
 	uint32_t mask;
+	int64_t last;        /* the index found last, -1 = none: most sources
+			      * send runs of one stream (a CSV file has one) */
 };
 
 int streams_init(struct streams *st, const struct tdp_shm *seg);
@@ -31,8 +33,10 @@ struct stream_origin {
 	uint64_t base_off;   /* source offset of that point */
 };
 
-/* Index of stream NAME, or -1 when it is not interned. */
-int64_t streams_find(const struct streams *st, const char *name);
+/* Index of stream NAME, or -1 when it is not interned.  Remembers it, so
+ * that the next lookup of the same name compares one name and hashes
+ * nothing. */
+int64_t streams_find(struct streams *st, const char *name);
 
 /* Index of stream NAME, interning it from ORIGIN if new.  -ENOSPC when
  * the table (max_streams) is full. */

@@ -15,6 +15,45 @@
 
 #include "common/json.h"
 
+/* U, and V, in decimal at OUT (room for 20 digits and a sign); return the
+ * length.  Integers are written by hand on the per-result path: printf's
+ * format parsing cost more than the digits. */
+static size_t format_u64(char *out, uint64_t u)
+{
+	size_t n = 1;
+	for (uint64_t t = u; t >= 10; t /= 10)
+		n++;
+	char *q = out + n;
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	return n;
+}
+
+static size_t format_i64(char *out, int64_t v)
+{
+	if (v >= 0)
+		return format_u64(out, (uint64_t)v);
+	out[0] = '-';
+	return 1 + format_u64(out + 1, -(uint64_t)v);
+}
+
+/* tdp_buf_putc with its common case inline: a few calls per interval. */
+static inline void put_char(struct tdp_buf *b, char c)
+{
+	if (!b->failed && b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		tdp_buf_putc(b, c);
+}
+
+static void put_i64(struct tdp_buf *b, int64_t v)
+{
+	char text[24];
+	tdp_buf_append(b, text, format_i64(text, v));
+}
+
 /*
  * Build "<stream>/<scale>/<window>" in SMALL, or in a malloc'd block when a
  * caller passes names longer than any configuration allows.  Returns the id
@@ -24,20 +63,18 @@ char *encode_result_id(char small[ENCODE_ID_SMALL], size_t *len, const struct td
 		       const char *stream, const char *scale)
 {
 	char win[24];
-	if (encode_time_window(r))
-		snprintf(win, sizeof(win), "%" PRId64, encode_window_k(r));
-	else
-		snprintf(win, sizeof(win), "%" PRIu64, r->window);
-	int n = snprintf(small, ENCODE_ID_SMALL, "%s/%s/%s", stream, scale, win);
-	if (n < 0)
-		return NULL;
-	*len = (size_t)n;
-	if ((size_t)n < ENCODE_ID_SMALL)
-		return small;
-	char *id = malloc((size_t)n + 1);
+	size_t lw = encode_time_window(r) ? format_i64(win, encode_window_k(r)) : format_u64(win, r->window);
+	size_t ls = strlen(stream), lc = strlen(scale), n = ls + 1 + lc + 1 + lw;
+	char *id = n < ENCODE_ID_SMALL ? small : malloc(n + 1);
 	if (!id)
 		return NULL;
-	snprintf(id, (size_t)n + 1, "%s/%s/%s", stream, scale, win);
+	memcpy(id, stream, ls);
+	id[ls] = '/';
+	memcpy(id + ls + 1, scale, lc);
+	id[ls + 1 + lc] = '/';
+	memcpy(id + ls + 2 + lc, win, lw);
+	id[n] = '\0';
+	*len = n;
 	return id;
 }
 
@@ -54,7 +91,7 @@ void encode_put_time(struct tdp_buf *b, int64_t t, bool timed, enum tdp_time_uni
 	if (timed)
 		put_event_time(b, t, unit);
 	else
-		tdp_buf_printf(b, "%" PRId64, t);
+		put_i64(b, t);
 }
 
 /*
@@ -87,19 +124,26 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 	tdp_json_string(b, scale, strlen(scale));
 	bool timed = encode_time_window(r);
 	if (timed) {
-		tdp_buf_printf(b, ",\"window\":%" PRId64 ",\"from\":", encode_window_k(r));
+		tdp_buf_puts(b, ",\"window\":");
+		put_i64(b, encode_window_k(r));
+		tdp_buf_puts(b, ",\"from\":");
 		put_event_time(b, tdp_result_from(r), unit);
 		tdp_buf_puts(b, ",\"to\":");
 		put_event_time(b, tdp_result_to(r), unit);
 	} else {
-		tdp_buf_printf(b, ",\"window\":%" PRIu64 ",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64,
-			       r->window, r->first_seq, r->last_seq);
+		tdp_buf_puts(b, ",\"window\":");
+		tdp_buf_put_u64(b, r->window);
+		tdp_buf_puts(b, ",\"first_seq\":");
+		tdp_buf_put_u64(b, r->first_seq);
+		tdp_buf_puts(b, ",\"last_seq\":");
+		tdp_buf_put_u64(b, r->last_seq);
 	}
 	tdp_buf_puts(b, ",\"start\":");
 	encode_put_time(b, r->start, r->flags & TDP_RESULT_START_TIMED, unit);
 	tdp_buf_puts(b, ",\"end\":");
 	encode_put_time(b, r->end, r->flags & TDP_RESULT_END_TIMED, unit);
-	tdp_buf_printf(b, ",\"n\":%" PRIu64, r->n);
+	tdp_buf_puts(b, ",\"n\":");
+	tdp_buf_put_u64(b, r->n);
 	/* Absent rather than 0 so complete windows, the normal case, stay
 	 * short.  A time window loses no point (late ones are dead letters):
 	 * it may drop some past max_window_points. */
@@ -134,15 +178,19 @@ void encode_result_jsonl(struct tdp_buf *b, const struct tdp_result *r, const ch
 	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
 		if (!tdp_result_has_diagram(r, d))
 			continue;
-		tdp_buf_printf(b, "%s\"%u\":[", first_dim ? "" : ",", d);
+		tdp_buf_puts(b, first_dim ? "\"" : ",\"");
+		tdp_buf_put_u64(b, d);
+		tdp_buf_puts(b, "\":[");
 		first_dim = false;
 		for (uint32_t i = 0; i < r->count[d]; i++, iv++) {
-			tdp_buf_puts(b, i ? ",[" : "[");
+			if (i)
+				put_char(b, ',');
+			put_char(b, '[');
 			tdp_json_double(b, iv->birth);
-			tdp_buf_putc(b, ',');
+			put_char(b, ',');
 			/* +inf (essential class) is not JSON: tdp_json_double gives null. */
 			tdp_json_double(b, iv->death);
-			tdp_buf_putc(b, ']');
+			put_char(b, ']');
 		}
 		tdp_buf_putc(b, ']');
 	}

@@ -33,7 +33,8 @@
  *
  * The summaries follow each death change: a count, an exact sum (tdp_xsum,
  * so removing what was added leaves no rounding residue however long the
- * stream) and a max-heap of persistence.
+ * stream; kept from the first sls_summary() on) and a max-heap of
+ * persistence.
  */
 #include "scaled/sublevel_slide.h"
 
@@ -129,6 +130,27 @@ static void heap_update(struct sublevel_slide *s, uint32_t slot, double key)
 		heap_down(s, at, key, slot);
 }
 
+/* Without SLS_TRACK_MAX, the heap's arrays (hslot, hpos; no keys) hold the
+ * points with death > birth, the diagram's intervals (infinite deaths
+ * included), as an unordered set: a store or two per change, and
+ * sls_diagram() need not scan the whole window (~7 slots an interval on
+ * ECG).  With it, sls_diagram() scans: the heap holds finite ones only. */
+static inline void set_add(struct sublevel_slide *s, uint32_t slot)
+{
+	s->hslot[s->hlen] = slot;
+	s->hpos[slot] = ++s->hlen;
+}
+
+static inline void set_remove(struct sublevel_slide *s, uint32_t slot)
+{
+	uint32_t at = s->hpos[slot] - 1, last = s->hslot[--s->hlen];
+	s->hpos[slot] = 0;
+	if (at != s->hlen) {
+		s->hslot[at] = last;
+		s->hpos[last] = at + 1;
+	}
+}
+
 /* ------------------------------------------------------------ change log */
 
 static void log_touch(struct sublevel_slide *s, uint32_t slot, double old)
@@ -160,15 +182,23 @@ static void death_changed(struct sublevel_slide *s, uint32_t slot, double old)
 	log_touch(s, slot, old);
 	bool was = old > x && old < INFINITY, is = now > x && now < INFINITY;
 	if (was) {
-		tdp_xsum_sub(&s->total, old - x);
+		if (s->total_on)
+			tdp_xsum_sub(&s->total, old - x);
 		s->count--;
 	}
 	if (is) {
-		tdp_xsum_add(&s->total, now - x);
+		if (s->total_on)
+			tdp_xsum_add(&s->total, now - x);
 		s->count++;
 	}
-	if (!(s->flags & SLS_TRACK_MAX))
+	if (!(s->flags & SLS_TRACK_MAX)) {
+		bool in = old > x, on = now > x;
+		if (in && !on)
+			set_remove(s, slot);
+		else if (on && !in)
+			set_add(s, slot);
 		return;
+	}
 	if (was && is)
 		heap_update(s, slot, now - x);
 	else if (was)
@@ -308,11 +338,14 @@ void sls_expire_one(struct sublevel_slide *s)
 	double old = death_of(s, f);
 	log_touch(s, f, old);
 	if (old > xf && old < INFINITY) {
-		tdp_xsum_sub(&s->total, old - xf);
+		if (s->total_on)
+			tdp_xsum_sub(&s->total, old - xf);
 		s->count--;
 		if (s->flags & SLS_TRACK_MAX)
 			heap_remove(s, f);
 	}
+	if (!(s->flags & SLS_TRACK_MAX) && old > xf)
+		set_remove(s, f);
 	if (s->spine_len && s->spine[s->spine_head] == f) {
 		s->spine_head = s->spine_head + 1 < s->cap ? s->spine_head + 1 : 0;
 		s->spine_len--;
@@ -355,25 +388,170 @@ uint64_t sls_last_seq(const struct sublevel_slide *s)
 void sls_summary(struct sublevel_slide *s, struct sls_summary *out)
 {
 	out->count = s->count;
+	if (!s->total_on) {
+		/* The first summary: the exact total from the window, then kept
+		 * up to date (scale workers, which never ask, never pay it). */
+		tdp_xsum_init(&s->total);
+		uint32_t i = s->head;
+		for (uint32_t n = 0; n < s->size; n++) {
+			double d = death_of(s, i);
+			if (d > s->x[i] && d < INFINITY)
+				tdp_xsum_add(&s->total, d - s->x[i]);
+			i = i + 1 < s->cap ? i + 1 : 0;
+		}
+		s->total_on = true;
+	}
 	out->total = tdp_xsum_value(&s->total);
 	out->max = !(s->flags & SLS_TRACK_MAX) ? NAN : s->hlen ? s->hkey[0] : 0;
 	out->min = s->spine_len ? s->x[s->spine[s->spine_head]] : NAN;
 }
 
+/* ------------------------------------------------------- diagram order */
+
+/*
+ * The diagram sorted as diagram_sort() sorts it, by birth then death, in
+ * expected O(n): a scale emits one diagram a window, and a heapsort of its
+ * ~140 intervals (ECG, window 1000) was a fifth of all the cycles of a
+ * sublevel pipeline, more than the sliding itself.  A bucket sort: births
+ * spread over [lo, hi] go to bucket (birth - lo) * (nb / (hi - lo)),
+ * which never decreases as the birth grows (IEEE subtraction and
+ * multiplication round monotonically), so buckets come out in order and
+ * equal births share one; each bucket is then sorted in place, by
+ * insertion when short, by diagram_sort() when not (many equal births, or
+ * a skewed spread), so no input costs more than the heapsort did.
+ *
+ * Same bytes as diagram_sort(): two intervals that compare equal are the
+ * same bits unless one holds -0.0 and the other +0.0, and heapsort puts
+ * those in an order of its own, so a diagram with a -0.0 goes to
+ * diagram_sort(), as do small ones (as fast there) and births that are
+ * not finite or spread beyond the double range.  The intervals are moved
+ * to OUT[n, 2n) and distributed back, so the caller's room for size
+ * intervals must hold 2n: it does unless the window is nearly all minima.
+ */
+#define BUCKET_MIN 64                 /* below: diagram_sort() */
+#define BUCKETS_MAX 2048              /* bucket counts on the stack */
+#define INSERTION_MAX 16              /* longer buckets: diagram_sort() */
+#define NEG_ZERO (UINT64_C(1) << 63)  /* the bits of -0.0 */
+
+static inline uint64_t bits_of(double x)
+{
+	uint64_t u;
+	memcpy(&u, &x, sizeof(u));
+	return u;
+}
+
+static inline bool interval_before(const struct tdp_interval *a, const struct tdp_interval *b)
+{
+	return a->birth < b->birth || (a->birth == b->birth && a->death < b->death);
+}
+
+static inline uint32_t bucket_of(double birth, double lo, double scale, uint32_t nb)
+{
+	double f = (birth - lo) * scale;   /* in [0, nb], a little more by rounding */
+	uint32_t k = (uint32_t)f;
+	return k < nb ? k : nb - 1;
+}
+
+/* Sort OUT[0, n) (room for 2n) whose births lie in [lo, hi]; false if the
+ * spread does not allow it (the caller then heapsorts). */
+static bool bucket_sort(struct tdp_interval *out, size_t n, double lo, double hi)
+{
+	uint32_t nb = n < BUCKETS_MAX ? (uint32_t)n : BUCKETS_MAX;
+	double range = hi - lo, scale = range > 0 ? nb / range : 0;
+	if (!isfinite(range) || !isfinite(scale))
+		return false;
+	uint32_t start[BUCKETS_MAX + 1];
+	memset(start, 0, (nb + 1) * sizeof(start[0]));
+	struct tdp_interval *in = out + n;
+	memcpy(in, out, n * sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		start[bucket_of(in[i].birth, lo, scale, nb) + 1]++;
+	for (uint32_t b = 1; b <= nb; b++)
+		start[b] += start[b - 1];
+	/* start[b] is now bucket b's beginning; filling moves it to its end,
+	 * which is bucket b + 1's beginning. */
+	uint32_t *fill = start;
+	for (size_t i = 0; i < n; i++)
+		out[fill[bucket_of(in[i].birth, lo, scale, nb)]++] = in[i];
+	uint32_t from = 0;
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t end = fill[b], m = end - from;
+		if (m > INSERTION_MAX) {
+			diagram_sort(out + from, m);
+		} else {
+			for (uint32_t i = from + 1; i < end; i++) {
+				struct tdp_interval v = out[i];
+				uint32_t j = i;
+				while (j > from && interval_before(&v, &out[j - 1])) {
+					out[j] = out[j - 1];
+					j--;
+				}
+				out[j] = v;
+			}
+		}
+		from = end;
+	}
+	return true;
+}
+
+/* The intervals of slots [FROM, TO) appended at OUT + K; returns the new
+ * K.  Without a branch on "is it a minimum", which mispredicts on noisy
+ * series: every slot is written, and the next one overwrites it unless
+ * it was one (the room for size intervals allows it). */
+static size_t collect(const struct sublevel_slide *s, uint32_t from, uint32_t to, struct tdp_interval *out,
+		      size_t k)
+{
+	for (uint32_t i = from; i < to; i++) {
+		double x = s->x[i], l = s->lside[i], r = s->rside[i];
+		double d = l < r ? l : r;
+		out[k].birth = x;
+		out[k].death = d;
+		k += d > x;
+	}
+	return k;
+}
+
+/* Every slot's interval, in window order, at OUT; returns the count. */
+static size_t collect_window(const struct sublevel_slide *s, struct tdp_interval *out)
+{
+	uint32_t end = s->head + s->size;
+	size_t k = collect(s, s->head, end < s->cap ? end : s->cap, out, 0);
+	if (end > s->cap)
+		k = collect(s, 0, end - s->cap, out, k);
+	return k;
+}
+
 size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
 {
+	bool scanned = s->flags & SLS_TRACK_MAX;
 	size_t k = 0;
-	uint32_t i = s->head;
-	for (uint32_t n = 0; n < s->size; n++) {
-		double d = death_of(s, i);
-		if (d > s->x[i]) {
+	if (scanned) {
+		k = collect_window(s, out);
+	} else {
+		for (uint32_t j = 0; j < s->hlen; j++) {
+			uint32_t i = s->hslot[j];
 			out[k].birth = s->x[i];
-			out[k].death = d;
+			out[k].death = death_of(s, i);
 			k++;
 		}
-		i = i + 1 < s->cap ? i + 1 : 0;
 	}
-	diagram_sort(out, k);
+	uint64_t negzero = 0;
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < k; i++) {
+		double x = out[i].birth;
+		negzero |= (bits_of(x) == NEG_ZERO) | (bits_of(out[i].death) == NEG_ZERO);
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+	}
+	if (negzero) {
+		/* diagram_sort()'s order of -0.0 against +0.0 depends on its
+		 * input's: give it the window's, as it always had. */
+		if (!scanned)
+			k = collect_window(s, out);
+		diagram_sort(out, k);
+	} else if (k < BUCKET_MIN || 2 * k > s->size || !bucket_sort(out, k, lo, hi)) {
+		diagram_sort(out, k);
+	}
 	return k;
 }
 

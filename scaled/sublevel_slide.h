@@ -59,7 +59,8 @@ struct sublevel_slide {
 	uint32_t hlen;
 
 	uint64_t count;        /* finite intervals with death > birth */
-	struct tdp_xsum total; /* their total persistence, exact */
+	struct tdp_xsum total; /* their total persistence, exact, once total_on */
+	bool total_on;         /* total kept: from the first sls_summary() on */
 
 	unsigned flags;        /* SLS_TRACK_* */
 	struct sls_logent *log;
@@ -101,12 +102,17 @@ struct sls_summary {
 	double min;            /* the essential interval's birth (window minimum); NaN if empty */
 };
 
-/* O(1) but for rounding the exact total (constant, ~70 words). */
+/* O(1) but for rounding the exact total (a few words); the first call is
+ * O(size), as it starts keeping the total (a structure whose summary is
+ * never read does not pay for it at every change). */
 void sls_summary(struct sublevel_slide *s, struct sls_summary *out);
 
 /* Write the diagram (room for size intervals; at most size/2 + 1 are
- * written): every interval with death > birth and the essential one,
- * sorted as diagram_sort() does.  Returns the count.  O(size). */
+ * written, the rest of the room is scratch for the sort): every interval
+ * with death > birth and the essential one, sorted as diagram_sort() does,
+ * to the byte.  Returns the count.  Expected O(intervals) (a set of them
+ * kept as deaths change, and a bucket sort); O(size) with SLS_TRACK_MAX
+ * (a scan of the window); never worse than O(size log size). */
 size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out);
 
 /*

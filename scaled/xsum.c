@@ -7,7 +7,8 @@
  * those units is exact; the only rounding is the final one in
  * tdp_xsum_value(), done by the hardware's int-to-double conversion on
  * the top 64 bits of the magnitude with everything below folded into a
- * sticky bit.
+ * sticky bit.  Add and sub are inline in xsum.h; their rare slow paths
+ * (widening the limbs in use, normalizing) are here.
  */
 #include "scaled/xsum.h"
 
@@ -27,118 +28,90 @@ _Static_assert((UINT64_C(1) << 32) * ((uint64_t)TDP_XSUM_NORM_EVERY + 2) < (UINT
  * infinity's or NaN's bit 2098: both leave limb TOP to the carries. */
 _Static_assert(TOP * LIMB_BITS > 2098, "TDP_XSUM_LIMBS too small for a double");
 
-/* A double's magnitude in units of 2^-1074 is V << (32 IDX), V below
- * 2^84: its three 32-bit pieces LO, MID, HI go to limbs IDX..IDX+2.  The
- * sign comes separately so that add and sub share this. */
-struct piece {
-	int64_t lo, mid, hi;
-	int idx;
-	int neg;
-};
-
-static inline struct piece split(double x)
+/* Propagate carries so that limbs lo..hi-1 are in [0, 2^32) and limb hi
+ * carries the rest, sign included; widen hi while that rest is outside
+ * [-2^31, 2^31) (so that it has the same headroom as the others until the
+ * next normalization), and drop zero limbs at both ends.  The sum is
+ * unchanged. */
+void tdp_xsum_normalize_(struct tdp_xsum *s)
 {
-	uint64_t u;
-	memcpy(&u, &x, sizeof(u));
-	uint64_t m = u & ((UINT64_C(1) << 52) - 1);
-	unsigned bexp = (unsigned)(u >> 52) & 0x7ff;
-	unsigned pos = 0;			/* bit position of M's bit 0 */
-	if (bexp != 0) {			/* normal: implicit bit; subnormal: pos 0 */
-		m |= UINT64_C(1) << 52;
-		pos = bexp - 1;
-	}
-	unsigned __int128 v = (unsigned __int128)m << (pos % LIMB_BITS);
-	return (struct piece){
-		.lo = (int64_t)(uint32_t)v,
-		.mid = (int64_t)(uint32_t)(v >> 32),
-		.hi = (int64_t)(uint64_t)(v >> 64),
-		.idx = (int)(pos / LIMB_BITS),
-		.neg = (int)(u >> 63),
-	};
-}
-
-/* Propagate carries so that limbs 0..TOP-1 are in [0, 2^32) and the top
- * limb carries the rest, sign included.  The sum is unchanged. */
-static void normalize(int64_t *limb)
-{
-	for (int i = 0; i < TOP; i++) {
+	int64_t *limb = s->limb;
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi)
+		return;
+	for (int i = lo; i < hi; i++) {
 		int64_t carry = limb[i] >> LIMB_BITS;	/* floor: gcc shifts arithmetically */
 		limb[i] &= LIMB_MASK;
 		limb[i + 1] += carry;
 	}
-}
-
-/* Count one operation; normalize before the limbs' headroom runs out. */
-static inline void count_op(struct tdp_xsum *s)
-{
-	if (__builtin_expect(++s->pending >= TDP_XSUM_NORM_EVERY, 0)) {
-		normalize(s->limb);
-		s->pending = 0;
+	while (hi < TOP && (limb[hi] < -(INT64_C(1) << 31) || limb[hi] >= (INT64_C(1) << 31))) {
+		limb[hi + 1] = limb[hi] >> LIMB_BITS;
+		limb[hi] &= LIMB_MASK;
+		hi++;
 	}
+	/* A zero top limb leaves a nonnegative one below it, which reads the
+	 * same as the new top. */
+	while (hi > lo && limb[hi] == 0)
+		hi--;
+	while (lo < hi && limb[lo] == 0)
+		lo++;
+	if (lo == hi && limb[lo] == 0)
+		lo = TDP_XSUM_LIMBS, hi = -1;
+	s->lo = lo;
+	s->hi = hi;
 }
 
-/* Add P, negated if NEG.  Without a branch on the sign: sums of mixed
- * signs would mispredict it half the time, which costs more than the
- * rest of the operation (4.6 -> 2.4 ns).  The empty asm statements keep
- * the three limb updates scalar: gcc otherwise merges two of them into
- * one 16-byte load and store, which the CPU cannot forward from the
- * previous call's 8-byte stores when consecutive values share limbs at
- * another alignment, the common case of similar magnitudes (3.2 -> 2.4 ns). */
-static inline void add_piece(struct tdp_xsum *s, struct piece p, int neg)
+/* Bring limbs IDX..IDX+2 into the range in use, zeroing the ones it gains. */
+void tdp_xsum_widen_(struct tdp_xsum *s, int idx)
 {
-	int64_t *l = s->limb + p.idx;
-	int64_t flip = -(int64_t)neg;		/* 0 or all ones: (v ^ flip) - flip is +-v */
-	l[0] += (p.lo ^ flip) - flip;
-	__asm__("" ::: "memory");
-	l[1] += (p.mid ^ flip) - flip;
-	__asm__("" ::: "memory");
-	l[2] += (p.hi ^ flip) - flip;
-	count_op(s);
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi) {
+		lo = idx;
+		hi = idx - 1;
+	}
+	for (int i = idx; i < lo; i++)
+		s->limb[i] = 0;
+	for (int i = hi + 1; i <= idx + 2; i++)
+		s->limb[i] = 0;
+	s->lo = idx < lo ? idx : lo;
+	s->hi = idx + 2 > hi ? idx + 2 : hi;
 }
 
 void tdp_xsum_init(struct tdp_xsum *s)
 {
-	memset(s, 0, sizeof(*s));
+	s->pending = 0;
+	s->lo = TDP_XSUM_LIMBS;
+	s->hi = -1;
+	s->fresh = 1;
+	s->value = 0.0;
 }
 
-void tdp_xsum_add(struct tdp_xsum *s, double x)
+/* The nonnegative normalized magnitude in L[lo..hi] (lower limbs zero; L[hi]
+ * below 2^32) rounded to the nearest double, ties to even.  The top 64
+ * significant bits go to the hardware conversion with a sticky bit for all
+ * the rest: 64 > 53 + 2, so the sticky bit lies below the rounding bit and
+ * decides only ties, as it must.  ldexp() then scales exactly, or
+ * overflows to INFINITY exactly when the rounded value reaches 2^1024.
+ * Subnormal results cannot suffer double rounding: a magnitude below
+ * 2^-1022 is below 2^52 units, converts exactly, and ldexp() lands on a
+ * subnormal that represents it exactly. */
+static double round_magnitude(const int64_t *l, int lo, int hi)
 {
-	struct piece p = split(x);
-	add_piece(s, p, p.neg);
-}
-
-void tdp_xsum_sub(struct tdp_xsum *s, double x)
-{
-	struct piece p = split(x);
-	add_piece(s, p, !p.neg);
-}
-
-/* The nonnegative normalized magnitude in L (top limb zero) rounded to the
- * nearest double, ties to even.  The top 64 significant bits go to the
- * hardware conversion with a sticky bit for all the rest: 64 > 53 + 2, so
- * the sticky bit lies below the rounding bit and decides only ties, as it
- * must.  ldexp() then scales exactly, or overflows to INFINITY exactly when
- * the rounded value reaches 2^1024.  Subnormal results cannot suffer double
- * rounding: a magnitude below 2^-1022 is below 2^52 units, converts
- * exactly, and ldexp() lands on a subnormal that represents it exactly. */
-static double round_magnitude(const int64_t *l)
-{
-	int hi = TOP - 1;
-	while (hi >= 0 && l[hi] == 0)
+	while (hi >= lo && l[hi] == 0)
 		hi--;
-	if (hi < 0)
+	if (hi < lo)
 		return 0.0;
 	/* the three top limbs; bit 0 of W weighs 2^(32 (hi - 2)) units */
 	unsigned __int128 w = (unsigned __int128)(uint64_t)l[hi] << 64;
-	if (hi >= 1)
+	if (hi - 1 >= lo)
 		w |= (unsigned __int128)(uint64_t)l[hi - 1] << 32;
-	if (hi >= 2)
+	if (hi - 2 >= lo)
 		w |= (uint64_t)l[hi - 2];
 	int sh = 32 + __builtin_clz((unsigned)l[hi]);	/* brings W's top bit to 127 */
 	w <<= sh;
 	uint64_t top = (uint64_t)(w >> 64);
 	int sticky = (uint64_t)w != 0;
-	for (int i = hi - 3; i >= 0 && !sticky; i--)
+	for (int i = hi - 3; i >= lo && !sticky; i--)
 		sticky = l[i] != 0;
 	int exp = LIMB_BITS * (hi - 2) + 64 - sh - 1074;	/* weight of TOP's bit 0 */
 	return ldexp((double)(top | (uint64_t)sticky), exp);
@@ -146,16 +119,30 @@ static double round_magnitude(const int64_t *l)
 
 double tdp_xsum_value(struct tdp_xsum *s)
 {
-	normalize(s->limb);
+	if (s->fresh)
+		return s->value;
+	tdp_xsum_normalize_(s);
 	s->pending = 0;
-	int64_t mag[TDP_XSUM_LIMBS];
-	int neg = s->limb[TOP] < 0;
-	for (int i = 0; i < TDP_XSUM_LIMBS; i++)
-		mag[i] = neg ? -s->limb[i] : s->limb[i];
-	if (neg)
-		normalize(mag);
-	if (mag[TOP] != 0)			/* at least 2^2112 units = 2^1038 */
-		return neg ? -INFINITY : INFINITY;
-	double v = round_magnitude(mag);
-	return neg ? -v : v;
+	double v;
+	int lo = s->lo, hi = s->hi;
+	if (lo > hi) {
+		v = 0.0;
+	} else if (s->limb[hi] >= 0) {
+		v = hi == TOP && s->limb[TOP] != 0 ? INFINITY	/* at least 2^2112 units = 2^1038 */
+			: round_magnitude(s->limb, lo, hi);
+	} else {
+		/* The magnitude: the two's complement of limbs lo..hi, normalized. */
+		int64_t mag[TDP_XSUM_LIMBS];
+		int64_t carry = 0;
+		for (int i = lo; i < hi; i++) {
+			int64_t m = -s->limb[i] + carry;
+			carry = m >> LIMB_BITS;
+			mag[i] = m & LIMB_MASK;
+		}
+		mag[hi] = -s->limb[hi] + carry;
+		v = hi == TOP && mag[TOP] != 0 ? -INFINITY : -round_magnitude(mag, lo, hi);
+	}
+	s->value = v;
+	s->fresh = 1;
+	return v;
 }

@@ -285,6 +285,18 @@ static void test_jsonl_lost(void **state)
 		     "\"window\":18446744073709551615,\"first_seq\":18446744073709551614,"
 		     "\"last_seq\":18446744073709551615,\"start\":30,\"end\":129,"
 		     "\"n\":1,\"refused\":4,\"diagrams\":{\"0\":[[0,null]]}}\n");
+	/* Untimed start and end: integers, every digit and the sign of the
+	 * extremes (written by hand, not by printf). */
+	h.start = INT64_MIN;
+	h.end = INT64_MAX;
+	h.window = 0;
+	h.n = 0;
+	expect_jsonl(make_block(&blk, &h, niv, iv), "s", "k",
+		     "{\"v\":1,\"id\":\"s/k/0\",\"stream\":\"s\",\"scale\":\"k\","
+		     "\"window\":0,\"first_seq\":18446744073709551614,"
+		     "\"last_seq\":18446744073709551615,\"start\":-9223372036854775808,"
+		     "\"end\":9223372036854775807,"
+		     "\"n\":0,\"refused\":4,\"diagrams\":{\"0\":[[0,null]]}}\n");
 }
 
 /* "landmarks" and "truncated" follow "lost", each only when nonzero; H1

@@ -362,6 +362,114 @@ static void test_bytes_per_point(void **state)
 	assert_true(sls_bytes_per_point() <= 64);
 }
 
+/* The value of family F (next_value's, and three more for the diagram's
+ * order: signed zeros, births spread over the whole double range, and a
+ * few values repeated in long runs of equal births) at step K. */
+static double order_value(struct gen *g, int f)
+{
+	switch (f) {
+	case NFAMILY:
+		return (double[]){0.0, -0.0, 1.0, -1.0, 0.5}[rnd() % 5];
+	case NFAMILY + 1:
+		return ldexp(unif() - 0.5, (int)(rnd() % 2040) - 1070) * (rnd() % 50 ? 1 : 1e300);
+	case NFAMILY + 2:
+		return (double)(rnd() % 3) + (rnd() % 2 ? 0.0 : (double)(rnd() % 1000) / 7);
+	default:
+		g->f = (enum family)f;
+		return next_value(g);
+	}
+}
+
+/* sls_diagram() writes the same bytes as diagram_sort() of the window's
+ * intervals in position order (its order before a faster sort), for
+ * windows of 100 to 6000 points (so diagrams of 64 to more than 2048
+ * intervals, where it bucket-sorts) of every family, ties, signed zeros
+ * and infinities included, with and without SLS_TRACK_MAX. */
+static void test_diagram_order_bytes(void **state)
+{
+	(void)state;
+	static const uint32_t caps[] = {100, 1000, 6000};
+	rng_state = 11;
+	for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+		uint32_t w = caps[c];
+		struct tdp_interval *got = malloc(w * sizeof(*got)), *want = malloc(w * sizeof(*want));
+		assert_non_null(got);
+		assert_non_null(want);
+		for (int f = 0; f < 2 * (NFAMILY + 3); f++) {
+			struct sublevel_slide s;
+			struct gen g = {0};
+			/* without the heap (the scale workers'), and with it */
+			assert_int_equal(sls_init(&s, w, f % 2 ? SLS_TRACK_MAX : 0), 0);
+			for (uint64_t i = 0; i < 4 * (uint64_t)w; i++) {
+				if (s.size == w)
+					sls_expire_one(&s);
+				sls_push(&s, i, order_value(&g, f / 2));
+				if (i % (w / 7) != 0)
+					continue;
+				size_t nw = 0;
+				for (uint32_t k = 0, slot = s.head; k < s.size; k++, slot = (slot + 1) % s.cap) {
+					double d = s.lside[slot] < s.rside[slot] ? s.lside[slot] : s.rside[slot];
+					if (d > s.x[slot])
+						want[nw++] = (struct tdp_interval){s.x[slot], d};
+				}
+				diagram_sort(want, nw);
+				size_t ng = sls_diagram(&s, got);
+				if (ng != nw)
+					fail_msg("window %u, family %d, push %llu: %zu intervals, want %zu",
+						 w, f / 2, (unsigned long long)i, ng, nw);
+				if (memcmp(got, want, nw * sizeof(*got)) != 0)
+					fail_msg("window %u, family %d, push %llu: %zu intervals differ from diagram_sort's",
+						 w, f / 2, (unsigned long long)i, nw);
+			}
+			sls_fini(&s);
+		}
+		free(got);
+		free(want);
+	}
+}
+
+/* The exact total is kept from the first sls_summary() on: read first
+ * after thousands of pushes and expiries (spikes of 1e16 among small
+ * values, where a rounded running sum would drift), it equals the total
+ * from scratch, and so does every later one, with and without the heap. */
+static void test_total_from_first_summary(void **state)
+{
+	(void)state;
+	const uint32_t w = 300;
+	for (unsigned flags = 0; flags <= SLS_TRACK_MAX; flags += SLS_TRACK_MAX) {
+		rng_state = 5;
+		struct sublevel_slide s;
+		assert_int_equal(sls_init(&s, w, flags), 0);
+		struct model m = {0};
+		m.vals = malloc(w * sizeof(double));
+		m.want = malloc((w + 1) * sizeof(*m.want));
+		m.got = malloc((w + 1) * sizeof(*m.got));
+		m.scratch = malloc(sublevel_scratch_size(w));
+		enum { N = 6000 };
+		double *all = malloc(N * sizeof(double));
+		double v = 0;
+		for (int i = 0; i < N; i++)
+			all[i] = rnd() % 50 ? (v += unif() - 0.5) : 1e16 * unif();
+		for (uint64_t i = 0; i < N; i++) {
+			if (s.size == w)
+				sls_expire_one(&s);
+			sls_push(&s, i, all[i]);
+			if (i == 4000 || (i > 4000 && i % 41 == 0)) {
+				assert_true(s.total_on == (i > 4000));
+				m.n = s.size;
+				memcpy(m.vals, all + (i + 1 - s.size), m.n * sizeof(double));
+				check(&m, &s, false);
+			}
+		}
+		sls_fini(&s);
+		free(all);
+		free(m.vals);
+		free(m.want);
+		free(m.got);
+		free(m.scratch);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_bytes_per_point),
 		cmocka_unit_test(test_slide_by_one),
 		cmocka_unit_test(test_random_ops),
+		cmocka_unit_test(test_diagram_order_bytes),
+		cmocka_unit_test(test_total_from_first_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

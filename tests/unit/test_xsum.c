@@ -431,6 +431,9 @@ static void forge(struct tdp_xsum *s, int64_t k, uint64_t m)
 	s->limb[1] = k * (int64_t)(uint32_t)(v >> 32);
 	s->limb[2] = k * (int64_t)(uint64_t)(v >> 64);
 	s->pending = (uint32_t)(k < 0 ? -k : k);
+	s->lo = 0;
+	s->hi = 2;
+	s->fresh = 0;
 }
 
 /* Just before the normalization threshold, with the limbs as full as
@@ -479,6 +482,64 @@ static void test_value_is_pure(void **state)
 	assert_same_double(tdp_xsum_value(&a), tdp_xsum_value(&b));
 }
 
+/* The limbs in use and the kept value: an accumulator whose memory held
+ * garbage before init, read after every operation while the sum changes
+ * sign and the limbs in use grow and shrink (values k * 2^e, e from a
+ * narrow window that moves from -1074 (subnormals, limb 0) to 2^940 (the
+ * top limbs), a far value added and removed now and then, every 5000
+ * operations all undone back to zero), equals the exact reference every
+ * time; and a read with nothing changed in between returns the same. */
+static void test_range_and_kept_value(void **state)
+{
+	(void)state;
+	enum { BATCH = 5000 };
+	uint64_t rng = 2024;
+	static const int base[] = {-1074, -1060, -600, -100, 0, 33, 500, 940};
+	static double done[BATCH];		/* the values added (subtracted: negated) */
+	for (size_t b = 0; b < sizeof(base) / sizeof(base[0]); b++) {
+		struct tdp_xsum s;
+		memset(&s, 0xa5, sizeof(s));
+		tdp_xsum_init(&s);
+		assert_same_double(tdp_xsum_value(&s), 0.0);
+		__int128 ref = 0;		/* in units of 2^base[b] */
+		int n = 0;
+		for (int i = 0; i < 4 * BATCH; i++) {
+			int64_t k = (int64_t)(splitmix64(&rng) % (UINT64_C(1) << 40)) - (INT64_C(1) << 39);
+			int sh = rand_range(&rng, 0, 40);
+			double x = ldexp((double)k, base[b] + sh);	/* exact: |k| < 2^40 */
+			if (splitmix64(&rng) & 1) {
+				tdp_xsum_add(&s, x);
+				ref += (__int128)k * ((__int128)1 << sh);
+				done[n++] = x;
+			} else {
+				tdp_xsum_sub(&s, x);
+				ref -= (__int128)k * ((__int128)1 << sh);
+				done[n++] = -x;
+			}
+			if (i % 97 == 0) {		/* far away and back: the range widens */
+				double far = base[b] > 0 ? 0x1p-1000 : 0x1p+900, v;
+				tdp_xsum_add(&s, far);
+				v = tdp_xsum_value(&s);
+				if (base[b] > 0)	/* a tie may go up, nothing else moves */
+					assert_true(v == ref_value(ref, base[b]) ||
+						    v == nextafter(ref_value(ref, base[b]), INFINITY));
+				else
+					assert_same_double(v, far);
+				tdp_xsum_sub(&s, far);
+			}
+			double want = ref_value(ref, base[b]);
+			assert_same_double(tdp_xsum_value(&s), want);
+			assert_same_double(tdp_xsum_value(&s), want);
+			if (n == BATCH) {		/* undo them all, in reverse */
+				while (n > 0)
+					tdp_xsum_sub(&s, done[--n]);
+				ref = 0;
+				assert_same_double(tdp_xsum_value(&s), 0.0);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_many_ops),
 		cmocka_unit_test(test_normalize_threshold),
 		cmocka_unit_test(test_value_is_pure),
+		cmocka_unit_test(test_range_and_kept_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
