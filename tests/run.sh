@@ -9,6 +9,7 @@
 # A program passes with exit 0, is skipped with exit 77 (liburing's
 # convention: the machine lacks what it needs), fails otherwise.
 # ONLY=pattern runs the tests whose name contains pattern.
+# TEST_TIMEOUT=secs: a test running longer fails (default 1200).
 # Ends with "N passed, N failed, N skipped"; exit 1 if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -25,8 +26,10 @@ run_one() {
 	case $name in *${ONLY:-}*) ;; *) return ;; esac
 	log=$LOGDIR/$(echo "$name" | tr '/' '_').log
 	start=$(date +%s)
-	"$@" >"$log" 2>&1
+	# A hung test fails (124) instead of hanging the suite.
+	timeout -k 10 "${TEST_TIMEOUT:-1200}" "$@" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -ne 124 ] || echo "timed out after ${TEST_TIMEOUT:-1200} s (TEST_TIMEOUT)" >>"$log"
 	secs=$(( $(date +%s) - start ))
 	case $rc in
 	0) pass=$((pass + 1)); printf 'PASS  %-48s %3ss\n' "$name" "$secs" ;;
