@@ -250,6 +250,25 @@ static void print_time_text(struct tdp_buf *b, const struct tdp_shm *seg, const 
 	}
 }
 
+/* With join scales: each one's ticks skipped (tdapipe.yaml(5), JOIN). */
+static void print_join_text(struct tdp_buf *b, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	bool any = false;
+	for (uint32_t i = 0; i < seg->hdr->nprocs; i++) {
+		const struct tdp_proc *p = tdp_shm_proc(seg, i);
+		int32_t s = tdp_load_i32(&p->scale);
+		if (tdp_load_u32(&p->role) != TDP_ROLE_SCALED || s < 0 || (uint32_t)s >= cfg->nscales ||
+		    !cfg->scales[s].join.on)
+			continue;
+		if (!any)
+			tdp_buf_printf(b, "%-18s %14s\n", "JOIN", "TICKS-SKIPPED");
+		any = true;
+		char label[64];
+		tdp_proc_label(p, cfg, label, sizeof(label));
+		tdp_buf_printf(b, "%-18s %14" PRIu64 "\n", label, tdp_load_u64(&p->ticks_skipped));
+	}
+}
+
 /* JSON members of a time scale worker's entry: its gauges, lags in
  * seconds or null. */
 static void print_time_json(struct tdp_buf *b, const struct tdp_proc *p, const struct tdp_config *cfg, int64_t now)
@@ -475,6 +494,7 @@ static void print_text(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 	}
 	print_latency_text(b, seg, cfg);
 	print_time_text(b, seg, cfg);
+	print_join_text(b, seg, cfg);
 	print_events_text(b, seg, cfg);
 	print_kafka_text(b, seg);
 }
@@ -536,6 +556,8 @@ static void print_json(struct tdp_buf *b, const struct tdp_shm *seg, const struc
 			print_time_json(b, p, cfg, wall);
 		if (role == TDP_ROLE_SCALED && events_scale(cfg, scale))
 			print_events_json(b, p);
+		if (role == TDP_ROLE_SCALED && scale >= 0 && (uint32_t)scale < cfg->nscales && cfg->scales[scale].join.on)
+			tdp_buf_printf(b, ",\"ticks_skipped\":%" PRIu64, tdp_load_u64(&p->ticks_skipped));
 		if (role == TDP_ROLE_INGEST && cfg->source.type == TDP_SRC_TCP) {
 			tdp_buf_puts(b, ",\"connections\":{");
 			for (unsigned k = 0; k < TDP_CONN_COUNTERS; k++)

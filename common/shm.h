@@ -147,6 +147,8 @@ struct tdp_proc {
 	uint64_t open_windows;                    /* windows holding points, not yet emitted */
 	uint64_t waiting;                         /* points above their stream's watermark, not yet in order */
 	uint64_t dropped;                         /* counter: points left out of windows past max_window_points */
+	uint64_t ticks_skipped;                   /* join scales: ticks skipped (a stream without a value, or
+	                                           * only a stale one), as committed (scaled/join.c) */
 	int64_t newest_ns;                        /* newest event time of any stream (INT64_MIN: none yet) */
 	int64_t watermark_ns;                     /* lowest watermark of a stream with open windows (INT64_MAX: none) */
 

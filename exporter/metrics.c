@@ -186,6 +186,25 @@ static void scale_table(struct prom *pr, const struct tdp_shm *seg, const struct
 	}
 }
 
+/* Join scales: the ticks each skipped (tdapipe.yaml(5), JOIN). */
+static void join_ticks(struct prom *pr, const struct tdp_shm *seg, const struct tdp_config *cfg)
+{
+	bool any = false;
+	for (uint32_t s = 0; s < cfg->nscales; s++) {
+		if (!cfg->scales[s].join.on)
+			continue;
+		if (!any)
+			prom_family(pr, "tdapipe_join_skipped_ticks_total", "counter",
+				    "Join scales: ticks skipped, a listed stream having no value yet or only one "
+				    "older than max_age.");
+		any = true;
+		const char *l[3];
+		scale_labels(cfg, s, l);
+		prom_u64(pr, "tdapipe_join_skipped_ticks_total", l,
+			 tdp_load_u64(&tdp_shm_proc(seg, tdp_slot_scale(s))->ticks_skipped));
+	}
+}
+
 static void scales(struct prom *pr, const struct tdp_shm *seg, const struct tdp_config *cfg)
 {
 	scale_table(pr, seg, cfg, scale_metrics, sizeof(scale_metrics) / sizeof(scale_metrics[0]), false);
@@ -223,6 +242,7 @@ static void scales(struct prom *pr, const struct tdp_shm *seg, const struct tdp_
 		scale_labels(cfg, s, l);
 		prom_hist_ns(pr, "tdapipe_compute_seconds", l, tdp_shm_proc(seg, tdp_slot_scale(s))->compute_hist);
 	}
+	join_ticks(pr, seg, cfg);
 	if (!tdp_config_timed(cfg))
 		return;
 	scale_table(pr, seg, cfg, time_metrics, sizeof(time_metrics) / sizeof(time_metrics[0]), true);

@@ -252,6 +252,7 @@ static void build_tick(struct scaled *w, uint32_t v, int64_t k, int64_t tk)
 	if (!ok) {
 		vb->join_skipped++;
 		scaled_commit(w, v);
+		tdp_store_u64(&w->child.slot->ticks_skipped, vb->join_skipped);   /* exact: the committed count */
 		return;
 	}
 	js->inner->apply(w, &p);   /* commits the joined stream, join_next with it */
@@ -392,6 +393,8 @@ static void recover(struct scaled *w)
 {
 	js_of(w)->inner->recover(w);
 	learn_streams(w);
+	if (js_of(w)->vidx >= 0)
+		tdp_store_u64(&w->child.slot->ticks_skipped, w->st[js_of(w)->vidx].join_skipped);
 	js_of(w)->read_ns = 0;
 	advance(w, join_watermark(w), false);
 }

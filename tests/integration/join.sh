@@ -106,8 +106,25 @@ for k, r in res.items():
         want = [(b, None if np.isinf(e) else e) for b, e in st.persistence_intervals_in_dimension(d)]
         expect(same_diagram(r["diagrams"][str(d)], want), "window %d H%d: %r != GUDHI %r" % (k, d, r["diagrams"][str(d)][:4], want[:4]))
 expect(skipped > 0, "the stale stretch skipped no tick")
+# while the input is still open, only ticks the join's watermark passed
+below = sum(1 for k in range(k0, last // EVERY + 1) if k * EVERY < last - LATE and k * EVERY not in {t for t, _ in pts})
+open(T + "/skipped_below", "w").write("%d\n" % below)
 print("# %d ticks joined (%d skipped: no value or older than max_age), %d windows equal GUDHI" % (len(pts), skipped, nwin))
 PY
+
+# Skipped ticks in stats: every record in, the input still open, the ticks
+# the join's watermark passed built; as many skipped as the reference says.
+sed -e "s|type: file, path: $T/in.csv|type: stdin|" -e "s|$T/out|$T/live|g" "$T/c.yaml" >"$T/s.yaml"
+start_run_fifo "$T/s.yaml"
+feed "$T/in.csv"
+want=$(cat "$T/skipped_below")
+wait_stats 30 "proc(s, 'scaled', 'plant').get('ticks_skipped') == $want" ||
+	die "ticks_skipped: $(stats_get proc:scaled:plant:ticks_skipped), expected $want"
+"$TDAPIPE" stats --instance "$INSTANCE" | grep -q "^scaled\[plant\] *$want\$" ||
+	die "tdapipe stats does not show the skipped ticks: $("$TDAPIPE" stats --instance "$INSTANCE" | grep -A2 JOIN)"
+close_input
+wait_run 30
+note "stats: $want ticks skipped while the input was open, as the reference"
 
 # The workers killed over and over (each incarnation SIGKILLs itself at
 # its 400th step: common/crash.h), restarted by the supervisor: the same
