@@ -50,15 +50,11 @@
 #include "common/crash.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "scaled/key_heap.h"
 #include "scaled/scaled.h"
 
 typedef __int128 wide;
 #define NEVER ((wide)1 << 100)   /* a watermark past every time: the input ended */
-
-struct key {
-	int64_t t;
-	uint64_t seq;
-};
 
 struct raw {
 	int64_t idx;                /* the stream's index, -1 until interned */
@@ -84,11 +80,6 @@ static struct join_state *js_of(const struct scaled *w)
 	return w->join_state;
 }
 
-static bool key_less(struct key a, struct key b)
-{
-	return a.t < b.t || (a.t == b.t && a.seq < b.seq);
-}
-
 /* Whether a point with key K of a stream in state B is still to be put
  * in order. */
 static bool pending(const struct tdp_wstate_body *b, struct key k)
@@ -96,33 +87,6 @@ static bool pending(const struct tdp_wstate_body *b, struct key k)
 	return b->settled == 0 || key_less((struct key){b->last_t, b->last_seq}, k);
 }
 
-static void heap_push(struct raw *r, struct key k)
-{
-	uint32_t i = r->nheap++;
-	while (i && key_less(k, r->heap[(i - 1) / 2])) {
-		r->heap[i] = r->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	r->heap[i] = k;
-}
-
-static void heap_pop(struct raw *r)
-{
-	struct key k = r->heap[--r->nheap];
-	uint32_t i = 0;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= r->nheap)
-			break;
-		if (c + 1 < r->nheap && key_less(r->heap[c + 1], r->heap[c]))
-			c++;
-		if (!key_less(r->heap[c], k))
-			break;
-		r->heap[i] = r->heap[c];
-		i = c;
-	}
-	r->heap[i] = k;
-}
 
 static int64_t floor_div(wide a, int64_t b)
 {
@@ -173,7 +137,7 @@ static struct raw *raw_of(struct scaled *w, uint32_t j)
 			continue;
 		struct key k = {r->pend.t[seq % TDP_PEND_MIN], seq};
 		if (pending(b, k))
-			heap_push(r, k);
+			key_heap_push(r->heap, &r->nheap, k);
 	}
 	r->ready = true;
 	return r;
@@ -181,26 +145,8 @@ static struct raw *raw_of(struct scaled *w, uint32_t j)
 
 /* ------------------------------------------------------------- ticks */
 
-/* The join's watermark: the least of the listed streams'; -NEVER until
- * every one has a point. */
-static wide join_watermark(struct scaled *w)
-{
-	struct join_state *js = js_of(w);
-	wide least = NEVER;
-	for (uint32_t j = 0; j < js->n; j++) {
-		if (js->raw[j].idx < 0)
-			return -NEVER;
-		const struct tdp_wstate_body *b = &w->st[js->raw[j].idx];
-		if (!b->join_next || b->newest_t == INT64_MIN)
-			return -NEVER;
-		wide wm = (wide)b->newest_t - (wide)w->child.cfg.source.lateness_ns;
-		if (wm < least)
-			least = wm;
-	}
-	return least;
-}
-
-/* The least of the listed streams' newest times: the last tick at the end. */
+/* The least of the listed streams' newest times (the last tick at the
+ * end of the input); -NEVER until every one has a point. */
 static wide least_newest(struct scaled *w)
 {
 	struct join_state *js = js_of(w);
@@ -217,6 +163,14 @@ static wide least_newest(struct scaled *w)
 	return least;
 }
 
+/* The join's watermark: the least of the listed streams' (each one's
+ * newest time minus the lateness). */
+static wide join_watermark(struct scaled *w)
+{
+	wide least = least_newest(w);
+	return least <= -NEVER ? -NEVER : least - (wide)w->child.cfg.source.lateness_ns;
+}
+
 /* Put listed stream J's least waiting point in order: its value held. */
 static void settle_one(struct scaled *w, uint32_t j)
 {
@@ -229,7 +183,7 @@ static void settle_one(struct scaled *w, uint32_t j)
 	b->last_seq = x.seq;
 	b->settled++;
 	scaled_commit(w, i);
-	heap_pop(r);
+	key_heap_pop(r->heap, &r->nheap);
 }
 
 /* Build tick K (time TK) of the joined stream (state VB, index V). */
@@ -368,7 +322,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 		b->newest_t = p->t;
 	scaled_commit(w, i);
 	if (keep)
-		heap_push(r, k);
+		key_heap_push(r->heap, &r->nheap, k);
 	advance(w, join_watermark(w), false);
 }
 

@@ -68,15 +68,11 @@
 #include "common/crash.h"
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "scaled/key_heap.h"
 #include "scaled/scaled.h"
 
 typedef __int128 wide;   /* window bounds: k * slide + window may pass int64_t */
 #define NEVER ((wide)1 << 100)   /* a watermark past every time: the input ended */
-
-struct key {
-	int64_t t;
-	uint64_t seq;
-};
 
 struct tw_stream {
 	bool ready;                 /* views attached and heap rebuilt by this process */
@@ -159,11 +155,6 @@ static void set_next_k(struct tdp_wstate_body *b, int64_t k)
 	b->next_window = (uint64_t)k + TDP_TIME_WINDOW_BIAS;
 }
 
-static bool key_less(struct key a, struct key b)
-{
-	return a.t < b.t || (a.t == b.t && a.seq < b.seq);
-}
-
 static struct key last_key(const struct tdp_wstate_body *b)
 {
 	return (struct key){b->last_t, b->last_seq};
@@ -181,36 +172,6 @@ static wide watermark(const struct scaled *w, const struct tdp_wstate_body *b)
 	if (b->newest_t == INT64_MIN)
 		return -NEVER;
 	return (wide)b->newest_t - (wide)w->child.cfg.source.lateness_ns;
-}
-
-/* ---------------------------------------------------------------- heap */
-
-static void heap_push(struct tw_stream *ts, struct key k)
-{
-	uint32_t i = ts->nheap++;
-	while (i && key_less(k, ts->heap[(i - 1) / 2])) {
-		ts->heap[i] = ts->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	ts->heap[i] = k;
-}
-
-static void heap_pop(struct tw_stream *ts)
-{
-	struct key k = ts->heap[--ts->nheap];
-	uint32_t i = 0;
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= ts->nheap)
-			break;
-		if (c + 1 < ts->nheap && key_less(ts->heap[c + 1], ts->heap[c]))
-			c++;
-		if (!key_less(ts->heap[c], k))
-			break;
-		ts->heap[i] = ts->heap[c];
-		i = c;
-	}
-	ts->heap[i] = k;
 }
 
 /* ---------------------------------------------------------------- held */
@@ -316,7 +277,7 @@ static struct tw_stream *stream_of(struct scaled *w, uint32_t i)
 			continue;
 		struct key k = {ts->pend.t[seq % cap], seq};
 		if (pending(b, k))
-			heap_push(ts, k);
+			key_heap_push(ts->heap, &ts->nheap, k);
 	}
 	ts->last_wall = tdp_now_ns();
 	ts->ready = true;
@@ -488,7 +449,7 @@ static void settle_one(struct scaled *w, uint32_t i, struct tw_stream *ts)
 	b->last_t = x.t;
 	b->last_seq = x.seq;
 	scaled_commit(w, i);
-	heap_pop(ts);
+	key_heap_pop(ts->heap, &ts->nheap);
 }
 
 /* Settle what stream I's watermark LIMIT passed, then close the windows
@@ -563,7 +524,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 	if (p->t > b->newest_t)
 		b->newest_t = p->t;
 	scaled_commit(w, i);
-	heap_push(ts, k);
+	key_heap_push(ts->heap, &ts->nheap, k);
 	advance(w, i, ts, watermark(w, b));
 }
 
