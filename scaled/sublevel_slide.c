@@ -539,7 +539,7 @@ size_t sls_diagram(const struct sublevel_slide *s, struct tdp_interval *out)
 	double lo = INFINITY, hi = -INFINITY;
 	for (size_t i = 0; i < k; i++) {
 		double x = out[i].birth;
-		negzero |= (bits_of(x) == NEG_ZERO) | (bits_of(out[i].death) == NEG_ZERO);
+		negzero |= (uint64_t)(bits_of(x) == NEG_ZERO) | (uint64_t)(bits_of(out[i].death) == NEG_ZERO);
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 	}
