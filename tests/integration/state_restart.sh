@@ -81,15 +81,22 @@ config "$T/c.yaml" out "$T/state"
 "$PY" -c "
 import random
 r = random.Random(3)
-print(' '.join('%.2f' % r.uniform(0.05, 0.3) for _ in range($STOPS)))" >"$T/moments"
+print(' '.join('%.2f' % r.uniform(0.02, 0.12) for _ in range($STOPS)))" >"$T/moments"
 k=0   # not i: wait_run counts with i
 terms=0
 kills=0
 reboots=0
 for m in $(cat "$T/moments") last; do
+	started=$(grep -c "instance $INSTANCE: " "$T/run.err" 2>/dev/null || true)
 	setsid "$TDAPIPE" run -c "$T/c.yaml" >"$T/run.out" 2>>"$T/run.err" &
 	pid=$!
 	echo $pid >"$T/run.pid"
+	# The moment counts from the pipeline's start, not from the restore
+	# before it (a kill during a restore leaves a segment nobody can
+	# recover, only the checkpoint: that case is covered, this loop
+	# wants the running kind).
+	wait_for 30 sh -c "[ \$(grep -c 'instance $INSTANCE: ' '$T/run.err') -gt ${started:-0} ] || ! kill -0 $pid" ||
+		die "run $k did not start"
 	if [ "$m" = last ]; then
 		wait_run 300
 		[ "$RUN_RC" -eq 0 ] || { tail -n 20 "$T/run.err" >&2; die "the last run exited $RUN_RC"; }
