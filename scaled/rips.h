@@ -26,6 +26,7 @@
 #ifndef TDP_RIPS_H
 #define TDP_RIPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,7 @@ struct rips_stats {
 	uint64_t apparent[RIPS_MAX_DIM + 1];  /* columns skipped as apparent pairs */
 	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
 	int tight;             /* 1: a window passed the limit once; phases now free their buffers */
+	int wide_keys;         /* 1: the last computation keyed its simplices in 128 bits */
 };
 
 typedef struct rips_ws rips_ws_t;
@@ -158,6 +160,12 @@ void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
  * n <= 2^20 and k <= RIPS_MAX_DIM + 2.
  */
 int64_t rips_binomial(uint32_t n, uint32_t k);
+
+/* Whether rips_compute() on N points up to MAXDIM may key its simplices in
+ * 128 bits rather than 64 (when all pairs have distinct distances): the
+ * rank of a diameter (up to N(N-1)/2 values) and the largest simplex
+ * index do not fit one 64-bit word together.  For memory bounds. */
+bool rips_may_need_wide_keys(uint32_t n, int maxdim);
 int64_t rips_simplex_index(const uint32_t *v, int k);
 void rips_simplex_vertices(int64_t idx, int k, uint32_t n, uint32_t *v);
 

@@ -62,12 +62,13 @@ def write_lower(D, name="in.lower"):
     return path
 
 
-def ours(path, maxdim, threshold=None, fmt="point-cloud", extra=()):
+def ours(path, maxdim, threshold=None, fmt="point-cloud", extra=(), env=None):
     cmd = [TDAPIPE, "persistence", "--dim", str(maxdim), "--input", fmt]
     if threshold is not None:
         cmd += ["--threshold", repr(float(threshold))]
     cmd += list(extra) + [path]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, **env) if env else None)
     return r
 
 
@@ -100,10 +101,10 @@ def tol_gudhi(scale):
     return lambda x: 1e-12 * x + 1e-12 * scale + 1e-15
 
 
-def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=True):
+def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=True, env=None):
     pts = np.asarray(pts, dtype=float)
     path = write_points(pts)
-    r = ours(path, maxdim, threshold)
+    r = ours(path, maxdim, threshold, env=env)
     if r.returncode != 0:
         fail(name, f"tdapipe exit {r.returncode}: {r.stderr.strip()}")
         return
@@ -120,7 +121,7 @@ def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=
             fail(name + " vs ripser", str(e))
             return
         top = max(1, maxdim)
-        mine_r = mine if maxdim >= 1 else parse_ours(ours(path, 1, threshold).stdout, 1)
+        mine_r = mine if maxdim >= 1 else parse_ours(ours(path, 1, threshold, env=env).stdout, 1)
         diff = same_diagrams(mine_r, rp, top, tol_ripser(scale, pts.shape[1]))
         fail(name + " vs ripser", diff) if diff else ok()
 
@@ -229,6 +230,26 @@ def main():
         dim = int(rng.integers(2, 6))
         pts = rng.random((n, dim)) if i % 3 else rng.integers(0, 3, size=(n, dim)).astype(float)
         check_cloud(f"H3 #{i} n={n} d={dim}", pts, 3)
+    # Wide keys (128 bits: the diameter's rank beside a 64-bit simplex
+    # index), forced by TDP_RIPS_KEYS=wide on small clouds, thresholds, ties
+    # and duplicates included, so that the path is checked in seconds ...
+    wide = {"TDP_RIPS_KEYS": "wide"}
+    for i in range(40):
+        maxdim = 1 + i % 3
+        dim = int(rng.integers(1, 5))
+        n = int(rng.integers(2, [80, 36, 16][maxdim - 1]))
+        if i % 4 == 3:
+            pts = rng.integers(0, 3, size=(n, dim)).astype(float)   # ties, duplicates
+        else:
+            pts = rng.random((n, dim))
+        thr = float(rng.random()) if i % 3 == 1 else None
+        check_cloud(f"wide keys #{i} n={n} d={dim} H{maxdim} thr={thr}", pts, maxdim, thr,
+                    with_gudhi=False, env=wide)
+    # ... and where they are needed: C(3000, 5) ~ 2^51 beside the ranks of
+    # ~2^14.5 distinct edge lengths do not fit 64 bits (this used to stop
+    # at H2 with "too many points for --dim 3").
+    check_cloud("wide keys needed: n=3000 in [0,1]^2 H3 thr=0.035", rng.random((3000, 2)), 3, 0.035,
+                with_gudhi=False)
     # Degenerate inputs.
     g2 = [(x, y) for x in range(4) for y in range(4)]
     g3 = [(x, y, z) for x in range(3) for y in range(3) for z in range(3)]

@@ -283,6 +283,23 @@ static void test_memory_limit_sweep(void **state)
 		assert_true(st.peak_bytes <= (size_t)limit || st.peak_bytes == fresh_bytes);
 		rips_fini(ws);
 	}
+	/* The H1-but-not-H2 band can be narrower than a step of the sweep:
+	 * find the least limit giving H1 by bisection, where H2 does not fit. */
+	size_t lo = 1024, hi = 64 << 20;   /* done < 2 at lo, >= 2 at hi */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		rips_ws_t *ws;
+		assert_int_equal(rips_init(&ws, mid), 0);
+		rips_compute(ws, &in, 2, INFINITY, &got);
+		*(got.done >= 2 ? &hi : &lo) = mid;
+		rips_fini(ws);
+	}
+	rips_ws_t *ws;
+	assert_int_equal(rips_init(&ws, hi), 0);
+	assert_int_equal(rips_compute(ws, &in, 2, INFINITY, &got), -ENOMEM);
+	seen[got.done]++;
+	assert_same_dims(&got, &want, got.done);
+	rips_fini(ws);
 	/* done 0 only below the tree's own few KiB */
 	assert_true(seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
 }
@@ -420,9 +437,11 @@ static void test_floor_bound(void **state)
 	}
 }
 
-/* More points than the keys of H3 can number: H0..H2 exact (equal to a
- * run that asks for H2 only), H3 named as index_range. */
-static void test_index_range(void **state)
+/* More points than 64-bit keys can number beside their diameter's rank
+ * (they used to give H0..H2 and name H3 index_range): every dimension is
+ * computed, with wide keys, and H0..H2 equal those of a run that asks
+ * for H2 only, whose keys fit in 64 bits. */
+static void test_wide_keys(void **state)
 {
 	rips_ws_t *ref = *state;
 	size_t n = 2500;
@@ -436,16 +455,50 @@ static void test_index_range(void **state)
 	 * C(2500, 4) ~ 2^40.5 for H2 they do. */
 	struct rips_input in = {RIPS_POINTS, n, 2, p};
 	struct rips_diagram want, got;
+	struct rips_stats st;
 	rips_ws_t *ws;
 	assert_int_equal(rips_init(&ws, 0), 0);
-	assert_int_equal(rips_compute(ws, &in, 3, 0.05, &got), -EOVERFLOW);
-	assert_int_equal(got.done, 3);
-	assert_int_equal(got.why, TDP_INCOMPLETE_INDEX_RANGE);
+	assert_int_equal(rips_compute(ws, &in, 3, 0.05, &got), 0);
+	assert_int_equal(got.done, 4);
+	assert_int_equal(got.why, TDP_INCOMPLETE_NONE);
+	rips_get_stats(ws, &st);
+	assert_int_equal(st.wide_keys, 1);
 	assert_int_equal(rips_compute(ref, &in, 2, 0.05, &want), 0);
+	rips_get_stats(ref, &st);
+	assert_int_equal(st.wide_keys, 0);
 	assert_same_dims(&got, &want, 3);
 	assert_true(want.count[1] > 0);
 	rips_fini(ws);
 	free(p);
+}
+
+/* Wide keys forced (TDP_RIPS_KEYS=wide) give the diagrams of narrow
+ * ones, bit for bit, H0..H3, on clouds with ties, duplicates and
+ * clusters, with and without a threshold. */
+static void test_forced_wide_keys(void **state)
+{
+	rips_ws_t *ref = *state;
+	rips_ws_t *ws;
+	setenv("TDP_RIPS_KEYS", "wide", 1);
+	int rc = rips_init(&ws, 0);
+	unsetenv("TDP_RIPS_KEYS");
+	assert_int_equal(rc, 0);
+	double p[2 * 40];
+	for (int kind = 0; kind < 4; kind++) {
+		for (int t = 0; t < 2; t++) {
+			make_cloud(p, 40, kind, 11u + (unsigned)kind);
+			struct rips_input in = {RIPS_POINTS, 40, 2, p};
+			struct rips_diagram want, got;
+			struct rips_stats st;
+			double thr = t ? 0.5 : INFINITY;
+			assert_int_equal(rips_compute(ref, &in, 3, thr, &want), 0);
+			assert_int_equal(rips_compute(ws, &in, 3, thr, &got), 0);
+			rips_get_stats(ws, &st);
+			assert_int_equal(st.wide_keys, 1);
+			assert_same_dims(&got, &want, 4);
+		}
+	}
+	rips_fini(ws);
 }
 
 #ifndef __SANITIZE_ADDRESS__
@@ -580,7 +633,8 @@ int main(void)
 		cmocka_unit_test(test_held_buffers_never_refuse),
 		cmocka_unit_test(test_outcome_independent_of_history),
 		cmocka_unit_test(test_floor_bound),
-		cmocka_unit_test(test_index_range),
+		cmocka_unit_test(test_wide_keys),
+		cmocka_unit_test(test_forced_wide_keys),
 #ifndef __SANITIZE_ADDRESS__
 		cmocka_unit_test(test_machine_out_of_memory),
 #endif
