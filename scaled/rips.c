@@ -31,7 +31,11 @@
  * whose integer order is exactly the filtration order.  Keys are compared
  * with one instruction, half the size of a (double, index) pair, and they
  * allow a radix heap for the working column: the pivot of a column only
- * moves later during its reduction, so the heap is monotone.
+ * moves later during its reduction, so the heap is monotone.  When the
+ * rank and the index do not fit 64 bits together (large clouds, H2 and
+ * H3), the key is 128 bits, rank high and index low: the code that
+ * handles keys is rips_keyed.inc, compiled once per width, and
+ * rank_edges() chooses the width of each computation.
  */
 #include "scaled/rips.h"
 

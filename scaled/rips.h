@@ -10,7 +10,8 @@
  * equal Ripser's and GUDHI's up to the rounding of the input distances
  * (ours are doubles, as GUDHI's; Ripser's are floats).  Internally only the
  * order of the distances matters, so they are replaced by their ranks and
- * every simplex by one 64-bit key (see rips.c).
+ * every simplex by one 64-bit key, or 128 bits when the rank and the
+ * simplex's index do not fit 64 together (see rips.c).
  *
  * A workspace holds every buffer the computation needs and keeps them
  * between calls, so a scale worker computing one window after another
@@ -106,11 +107,11 @@ void rips_fini(rips_ws_t *ws);
  * not:
  *   -ENOMEM      the memory limit (why TDP_INCOMPLETE_MEMORY_MB) or the
  *                machine (TDP_INCOMPLETE_OUT_OF_MEMORY) said no;
- *   -EOVERFLOW   the simplices of the higher dimensions do not fit the
- *                engine's 64-bit key (the rank of a diameter among the
- *                distinct distances, and the simplex's index): with all
- *                distances distinct that happens above about n = 11600
- *                points for H1, 2900 for H2 and 1200 for H3
+ *   -EOVERFLOW   the simplices of the higher dimensions cannot be
+ *                numbered in 64 bits (C(n, d+2) > INT64_MAX: above
+ *                n = 121977 points for H2 and 16175 for H3, as Ripser),
+ *                or, for every dimension, more than 2^31 - 1 edges lie
+ *                within the threshold (their ranks are 31 bits)
  *                (TDP_INCOMPLETE_INDEX_RANGE);
  * and in both cases OUT->done >= 1: H0 comes from a minimum spanning tree
  * when the engine cannot give it.  Nothing is computed (done 0) for
@@ -124,10 +125,10 @@ void rips_fini(rips_ws_t *ws);
  *
  * Memory: the floor, which every dimension needs, is about 32 n^2 bytes:
  * the distances (8 bytes a pair), their ranks (4 n^2) and the edge sort
- * (48 bytes a pair); tdp_scale_rips_bytes() bounds it for a scale, and
- * test_rips checks that bound against the engine's peak.  Above it, the
- * simplices of each dimension below MAXDIM within the threshold (8 bytes
- * each) and the working columns of the reduction, which depend on the
+ * (48 bytes a pair, 56 with 128-bit keys); tdp_scale_rips_bytes() bounds
+ * it for a scale, and test_rips checks that bound against the engine's
+ * peak.  Above it, the simplices of each dimension below MAXDIM within the
+ * threshold (8 bytes each, 16 with 128-bit keys) and the working columns of the reduction, which depend on the
  * data; rips_get_stats() reports the peak.  Time and memory grow steeply
  * with MAXDIM: set a threshold or subsample for H2 and H3 on large windows.
  */
