@@ -88,6 +88,10 @@ struct rips_ws {
 
 	ARRAY(double) dist;           /* strict lower triangle, d(i,j) at i(i-1)/2 + j */
 	ARRAY(uint32_t) rank;         /* n x n: rank of d(i,j) among the distinct values, or RANK_OUT */
+	bool sparse;                  /* this computation keeps adjacencies, not the rank matrix */
+	int force_sparse;             /* TDP_RIPS_SPARSE: 1 sparse whenever a threshold is given, 0 never, -1 auto */
+	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
+	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
 	ARRAY(double) rowmax;         /* per point, its largest distance */
 	ARRAY(index_t) binom;         /* C(v, k) at k * (n+1) + v, v in 0..n, k in 0..bk-1 */
@@ -172,6 +176,8 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	 * against Ripser quickly (tests/oracle/check_rips.py, test_rips). */
 	const char *keys = getenv("TDP_RIPS_KEYS");
 	ws->force_wide = keys && strcmp(keys, "wide") == 0;
+	const char *sp = getenv("TDP_RIPS_SPARSE");
+	ws->force_sparse = !sp || !*sp ? -1 : strcmp(sp, "1") == 0;
 	*wsp = ws;
 	return 0;
 }
@@ -191,6 +197,8 @@ static void ws_trim(struct rips_ws *ws, int keep)
 {
 	FREE(ws, ws->dist);
 	FREE(ws, ws->rank);
+	FREE(ws, ws->adj_off);
+	FREE(ws, ws->adj);
 	FREE(ws, ws->vals);
 	FREE(ws, ws->rowmax);
 	FREE(ws, ws->binom);
@@ -366,11 +374,25 @@ static inline void remove_vertex(const uint32_t *v, int dim, int j, uint32_t *ou
 			out[o++] = v[i];
 }
 
-/* The rank of d(i, j); the matrix is stored square so that the distances
- * from one vertex to all others are one contiguous row. */
+/* The rank of d(i, j), RANK_OUT above the threshold.  Dense: the matrix
+ * is stored square so that the distances from one vertex to all others
+ * are one contiguous row.  Sparse: a binary search of i's adjacency. */
 static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
 {
-	return ws->rank.p[(size_t)i * ws->n + j];
+	if (!ws->sparse)
+		return ws->rank.p[(size_t)i * ws->n + j];
+	size_t lo = ws->adj_off.p[i], hi = ws->adj_off.p[i + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t w = (uint32_t)(ws->adj.p[mid] >> 32);
+		if (w == j)
+			return (uint32_t)ws->adj.p[mid];
+		if (w < j)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return RANK_OUT;
 }
 
 static inline const uint32_t *rank_row(const struct rips_ws *ws, uint32_t i)
@@ -444,10 +466,11 @@ static uint32_t uf_find(uint32_t *p, uint32_t x)
 	return x;
 }
 
+static int rank_sorted_edges(struct rips_ws *ws);
+
 /*
- * Sort the edges within the threshold into filtration order (ws->edges),
- * rank the distances (ws->rank, ws->vals), and choose the key width
- * (ws->wide, and the index bits of the narrow keys).
+ * The edges within the threshold from the distance matrix (ws->dist),
+ * then rank_sorted_edges().
  */
 static int rank_edges(struct rips_ws *ws)
 {
@@ -480,6 +503,18 @@ static int rank_edges(struct rips_ws *ws)
 			}
 		}
 	}
+	return rank_sorted_edges(ws);
+}
+
+/*
+ * Sort ws->edges into filtration order, rank their lengths (ws->vals; the
+ * rank matrix too when dense), and choose the key width (ws->wide, and the
+ * index bits of the narrow keys).
+ */
+static int rank_sorted_edges(struct rips_ws *ws)
+{
+	uint32_t n = ws->n;
+	uint32_t *R = ws->rank.p;
 	size_t ne = ws->edges.len;
 	if (ne >= RANK_OUT)
 		return -EOVERFLOW;
@@ -488,9 +523,16 @@ static int rank_edges(struct rips_ws *ws)
 	ws->vals.len = 0;
 	for (size_t e = 0; e < ne; e++) {
 		uint32_t i = (uint32_t)(ws->edges.p[e].v >> 32), j = (uint32_t)ws->edges.p[e].v;
-		if (!e || ws->edges.p[e].k != ws->edges.p[e - 1].k)
-			ws->vals.p[ws->vals.len++] = ws->dist.p[(size_t)i * (i - 1) / 2 + j];
-		R[(size_t)i * n + j] = R[(size_t)j * n + i] = (uint32_t)(ws->vals.len - 1);
+		if (!e || ws->edges.p[e].k != ws->edges.p[e - 1].k) {
+			double x;
+			if (ws->sparse)
+				memcpy(&x, &ws->edges.p[e].k, sizeof(x));
+			else
+				x = ws->dist.p[(size_t)i * (i - 1) / 2 + j];
+			ws->vals.p[ws->vals.len++] = x;
+		}
+		if (!ws->sparse)
+			R[(size_t)i * n + j] = R[(size_t)j * n + i] = (uint32_t)(ws->vals.len - 1);
 	}
 	/* Keys: rank in the high bits, the index in the low.  Narrow keys
 	 * (64 bits) when both fit together, else wide ones (128 bits, a
@@ -626,6 +668,125 @@ static int enclosing_radius(struct rips_ws *ws, double *out)
 	return 0;
 }
 
+/* ------------------------------------------------------------ sparse path */
+
+/* d(I, J) of IN, I > J, computed as load_distances() computes it. */
+static inline double input_dist(const struct rips_input *in, size_t i, size_t j)
+{
+	if (in->kind == RIPS_LOWER_DISTANCE)
+		return in->data[i * (i - 1) / 2 + j];
+	const double *p = in->data + i * in->dim, *q = in->data + j * in->dim;
+	double s = 0;
+	for (size_t c = 0; c < in->dim; c++) {
+		double t = p[c] - q[c];
+		s += t * t;
+	}
+	return sqrt(s);
+}
+
+/*
+ * One pass over the pairs of IN without storing them: the enclosing
+ * radius into *R (ws->rowmax holds each point's largest distance) and the
+ * number of pairs within THRESHOLD into *COUNT.  0, -ERANGE or -ENOMEM.
+ */
+static int count_edges(struct rips_ws *ws, const struct rips_input *in, double threshold, double *r,
+		       size_t *count)
+{
+	uint32_t n = ws->n;
+	int rc = RESERVE_EXACT(ws, ws->rowmax, n);
+	if (rc)
+		return rc;
+	double *rowmax = ws->rowmax.p;
+	size_t cnt = 0;
+	memset(rowmax, 0, n * sizeof(double));
+	for (uint32_t i = 1; i < n; i++) {
+		double m = 0;
+		for (uint32_t j = 0; j < i; j++) {
+			double x = input_dist(in, i, j);
+			if (isinf(x))
+				return -ERANGE;
+			cnt += x <= threshold;
+			if (x > m)
+				m = x;
+			if (x > rowmax[j])
+				rowmax[j] = x;
+		}
+		rowmax[i] = m;
+	}
+	*r = INFINITY;
+	for (uint32_t i = 0; i < n; i++)
+		if (rowmax[i] < *r)
+			*r = rowmax[i];
+	*count = cnt;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The sparse path ("sparse distance matrix", as Ripser's): the pairs of IN
+ * within ws->thr (at most COUNT of them) become the edges, with no n x n
+ * matrix: each vertex gets its neighbours and their ranks, sorted by
+ * vertex (ws->adj), which the coboundaries walk down together
+ * (rips_keyed.inc).  Memory grows with the edges kept, not with n^2.
+ */
+static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t count)
+{
+	uint32_t n = ws->n;
+	size_t cap = count ? count : 1;
+	int rc;
+	FREE(ws, ws->rank);
+	FREE(ws, ws->dist);
+	ws->edges.len = 0;
+	if ((rc = RESERVE_EXACT(ws, ws->edges, cap)) || (rc = RESERVE_EXACT(ws, ws->kvtmp, cap)) ||
+	    (rc = RESERVE_EXACT(ws, ws->vals, cap)))
+		return rc;
+	for (uint32_t i = 1; i < n; i++) {
+		for (uint32_t j = 0; j < i; j++) {
+			double x = input_dist(in, i, j);
+			if (x <= ws->thr && ws->edges.len < cap) {
+				uint64_t bits;
+				memcpy(&bits, &x, sizeof(bits));
+				struct kv p = {bits & ~(1ull << 63), (uint64_t)i << 32 | j};
+				ws->edges.p[ws->edges.len++] = p;
+			}
+		}
+	}
+	if ((rc = rank_sorted_edges(ws)))
+		return rc;
+	/* The adjacencies: counted, placed (ws->uf as the cursors), sorted. */
+	size_t ne = ws->edges.len;
+	if ((rc = RESERVE_EXACT(ws, ws->adj_off, (size_t)n + 1)) ||
+	    (rc = RESERVE_EXACT(ws, ws->adj, ne ? 2 * ne : 1)) ||
+	    (rc = RESERVE_EXACT(ws, ws->uf, n ? n : 1)))
+		return rc;
+	uint32_t *off = ws->adj_off.p, *cur = ws->uf.p;
+	memset(off, 0, ((size_t)n + 1) * sizeof(*off));
+	for (size_t e = 0; e < ne; e++) {
+		off[(ws->edges.p[e].v >> 32) + 1]++;
+		off[(uint32_t)ws->edges.p[e].v + 1]++;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		off[i + 1] += off[i];
+		cur[i] = off[i];
+	}
+	uint32_t rank = 0;
+	for (size_t e = 0; e < ne; e++) {
+		uint32_t i = (uint32_t)(ws->edges.p[e].v >> 32), j = (uint32_t)ws->edges.p[e].v;
+		if (e && ws->edges.p[e].k != ws->edges.p[e - 1].k)
+			rank++;
+		ws->adj.p[cur[i]++] = (uint64_t)j << 32 | rank;
+		ws->adj.p[cur[j]++] = (uint64_t)i << 32 | rank;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		qsort(ws->adj.p + off[i], off[i + 1] - off[i], sizeof(uint64_t), cmp_u64);
+	return 0;
+}
+
 /* The buffers of H0 that no higher dimension reads: the distances
  * themselves (their ranks and values stay) and the edge sort. */
 static void free_h0(struct rips_ws *ws)
@@ -671,17 +832,36 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	ws->n = (uint32_t)in->n;
 	ws->maxdim = maxdim;
 
-	if ((rc = load_distances(ws, in)) || (rc = binom_build(ws, ws->n, maxdim + 3)))
+	/*
+	 * A threshold that keeps few pairs: the sparse path, whose memory is
+	 * the edges kept.  Counting them costs one more pass over the pairs,
+	 * which is why it is done only when a threshold is given.
+	 */
+	double r = INFINITY;
+	size_t m = (size_t)ws->n * (ws->n - (ws->n > 0)) / 2, count = 0;
+	ws->sparse = false;
+	if (isfinite(threshold) && ws->n >= 2) {
+		if ((rc = count_edges(ws, in, threshold, &r, &count)))
+			return rc;
+		ws->sparse = ws->force_sparse < 0 ? count <= m / 4 : ws->force_sparse;
+	}
+	if ((rc = binom_build(ws, ws->n, maxdim + 3)))
 		return rc;
-	double r;
-	if ((rc = enclosing_radius(ws, &r)))
-		return rc;
-	ws->thr = threshold < r ? threshold : r;
+	if (ws->sparse) {
+		ws->thr = threshold < r ? threshold : r;
+		if ((rc = sparse_edges(ws, in, count)))
+			return rc;
+	} else {
+		if ((rc = load_distances(ws, in)) || (rc = enclosing_radius(ws, &r)))
+			return rc;
+		ws->thr = threshold < r ? threshold : r;
+		FREE(ws, ws->adj_off);
+		FREE(ws, ws->adj);
+		if ((rc = rank_edges(ws)))
+			return rc;
+	}
 	out->enclosing_radius = r;
 	out->threshold = ws->thr;
-
-	if ((rc = rank_edges(ws)))
-		return rc;
 	/* The keys of the other width are not used by this computation. */
 	if (ws->wide) {
 		free_keyed_n(ws);
