@@ -501,6 +501,80 @@ static void test_forced_wide_keys(void **state)
 	rips_fini(ws);
 }
 
+/* A workspace whose sparse path is forced on (1) or off (0). */
+static rips_ws_t *ws_sparse(int on)
+{
+	rips_ws_t *ws;
+	setenv("TDP_RIPS_SPARSE", on ? "1" : "0", 1);
+	int rc = rips_init(&ws, 0);
+	unsetenv("TDP_RIPS_SPARSE");
+	assert_int_equal(rc, 0);
+	return ws;
+}
+
+/* The sparse path (forced) gives the dense path's diagrams bit for bit,
+ * H0..H3, on clouds with ties, duplicates and clusters, and on a lower
+ * distance input, at thresholds that cut some, most or no edges. */
+static void test_sparse_equals_dense(void **state)
+{
+	(void)state;
+	rips_ws_t *sp = ws_sparse(1), *dn = ws_sparse(0);
+	double p[2 * 40];
+	const double thr[] = {0.05, 0.3, 0.8, 100};
+	for (int kind = 0; kind < 4; kind++) {
+		for (int t = 0; t < 4; t++) {
+			make_cloud(p, 40, kind, 7u + (unsigned)kind);
+			struct rips_input in = {RIPS_POINTS, 40, 2, p};
+			struct rips_diagram want, got;
+			assert_int_equal(rips_compute(dn, &in, 3, thr[t], &want), 0);
+			assert_int_equal(rips_compute(sp, &in, 3, thr[t], &got), 0);
+			assert_same_dims(&got, &want, 4);
+			assert_true(got.threshold == want.threshold);
+			assert_true(got.enclosing_radius == want.enclosing_radius);
+		}
+	}
+	/* lower distance: integers 1..4, many ties */
+	double D[30 * 29 / 2];
+	unsigned seed = 5;
+	for (size_t e = 0; e < sizeof(D) / sizeof(D[0]); e++)
+		D[e] = 1 + rand_r(&seed) % 4;
+	struct rips_input in = {RIPS_LOWER_DISTANCE, 30, 0, D};
+	for (double th = 1; th <= 4; th++) {
+		struct rips_diagram want, got;
+		assert_int_equal(rips_compute(dn, &in, 2, th, &want), 0);
+		assert_int_equal(rips_compute(sp, &in, 2, th, &got), 0);
+		assert_same_dims(&got, &want, 3);
+	}
+	rips_fini(sp);
+	rips_fini(dn);
+}
+
+/* With a threshold that keeps few pairs the engine holds memory for the
+ * edges kept, not for n^2: 6,000 points in the unit square at 0.01 keep
+ * about 5,600 of 18 million pairs; the dense floor would be 1.15 GB. */
+static void test_sparse_memory(void **state)
+{
+	(void)state;
+	size_t n = 6000;
+	double *p = malloc(n * 2 * sizeof(double));
+	assert_non_null(p);
+	unsigned seed = 9;
+	for (size_t i = 0; i < 2 * n; i++)
+		p[i] = (double)rand_r(&seed) / RAND_MAX;
+	struct rips_input in = {RIPS_POINTS, n, 2, p};
+	rips_ws_t *ws;
+	struct rips_diagram dg;
+	struct rips_stats st;
+	assert_int_equal(rips_init(&ws, 8u << 20), 0);   /* 8 MiB */
+	assert_int_equal(rips_compute(ws, &in, 2, 0.01, &dg), 0);
+	rips_get_stats(ws, &st);
+	assert_int_equal(st.tight, 0);
+	assert_true(st.peak_bytes < (2u << 20));
+	assert_int_equal(dg.count[0], n);   /* distinct points: one H0 interval each */
+	rips_fini(ws);
+	free(p);
+}
+
 #ifndef __SANITIZE_ADDRESS__
 /* The machine says no (an address-space limit in a child): H0 still,
  * from the tree, and out_of_memory rather than memory_mb. */
@@ -635,6 +709,8 @@ int main(void)
 		cmocka_unit_test(test_floor_bound),
 		cmocka_unit_test(test_wide_keys),
 		cmocka_unit_test(test_forced_wide_keys),
+		cmocka_unit_test(test_sparse_equals_dense),
+		cmocka_unit_test(test_sparse_memory),
 #ifndef __SANITIZE_ADDRESS__
 		cmocka_unit_test(test_machine_out_of_memory),
 #endif
