@@ -123,6 +123,14 @@ void rips_fini(rips_ws_t *ws);
  *                (TDP_INCOMPLETE_INVALID_INPUT).
  * The workspace stays valid.  Never prints, never exits.
  *
+ * Sparse path: with a finite THRESHOLD, one pass over the pairs counts
+ * those within it (no storage); when they are few (under 1 in 20, or 1 in
+ * 4 when the dense floor would pass the limit) only they are kept, with
+ * per-point adjacencies, and no n x n array is allocated: memory grows
+ * with the edges kept (about 64 bytes each).  The diagrams are the same
+ * either way.  TDP_RIPS_SPARSE=1 (0) in the environment of rips_init()
+ * forces it on (off), TDP_RIPS_KEYS=wide forces 128-bit keys: for tests.
+ *
  * Memory: the floor, which every dimension needs, is about 32 n^2 bytes:
  * the distances (8 bytes a pair), their ranks (4 n^2) and the edge sort
  * (48 bytes a pair, 56 with 128-bit keys); tdp_scale_rips_bytes() bounds
