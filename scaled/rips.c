@@ -92,6 +92,7 @@ struct rips_ws {
 	int force_sparse;             /* TDP_RIPS_SPARSE: 1 sparse whenever a threshold is given, 0 never, -1 auto */
 	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
 	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
+	ARRAY(struct kv) cells;       /* sparse, grid: (cell key, point), sorted by key */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
 	ARRAY(double) rowmax;         /* per point, its largest distance */
 	ARRAY(index_t) binom;         /* C(v, k) at k * (n+1) + v, v in 0..n, k in 0..bk-1 */
@@ -199,6 +200,7 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->rank);
 	FREE(ws, ws->adj_off);
 	FREE(ws, ws->adj);
+	FREE(ws, ws->cells);
 	FREE(ws, ws->vals);
 	FREE(ws, ws->rowmax);
 	FREE(ws, ws->binom);
@@ -446,6 +448,8 @@ static void NAME(T *a, T *tmp, size_t n)                                        
 #define KEY_SELF(x) (x)
 #define KEY_KV(x) ((x).k)
 RADIX_SORT(sort_kv, struct kv, KEY_KV)
+#define KEY_KV_V(x) ((x).v)
+RADIX_SORT(sort_kv_by_v, struct kv, KEY_KV_V)
 
 /* ------------------------------------------------------------------- output */
 
@@ -685,6 +689,107 @@ static inline double input_dist(const struct rips_input *in, size_t i, size_t j)
 }
 
 /*
+ * Neighbour search for the sparse path on clouds of up to GRID_MAX_DIM
+ * coordinates: the points are bucketed into cubes whose side is the
+ * threshold (a hair more, so that rounding never puts two points within
+ * it farther than one cube apart), and only pairs of neighbouring cubes
+ * are measured.  Cube coordinates are hashed into one 64-bit key; keys of
+ * distinct cubes may collide, which only costs distances computed for
+ * nothing (a bucket met twice for one point is skipped).
+ */
+#define GRID_MAX_DIM 4
+
+static inline uint64_t grid_key(const int64_t *c, size_t dim)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull;
+	for (size_t k = 0; k < dim; k++)
+		h = (h ^ (uint64_t)c[k]) * 0xff51afd7ed558ccdull + (h >> 29);
+	return h;
+}
+
+static inline void grid_cell(const struct rips_input *in, size_t i, double side, int64_t *c)
+{
+	for (size_t k = 0; k < in->dim; k++) {
+		double x = floor(in->data[i * in->dim + k] / side);
+		c[k] = x > 4e18 ? (int64_t)4e18 : x < -4e18 ? -(int64_t)4e18 : (int64_t)x;
+	}
+}
+
+static int grid_build(struct rips_ws *ws, const struct rips_input *in, double side)
+{
+	size_t n = in->n;
+	int rc;
+	if ((rc = RESERVE_EXACT(ws, ws->cells, n)) || (rc = RESERVE_EXACT(ws, ws->kvtmp, n)))
+		return rc;
+	int64_t c[GRID_MAX_DIM];
+	for (size_t i = 0; i < n; i++) {
+		grid_cell(in, i, side, c);
+		ws->cells.p[i] = (struct kv){grid_key(c, in->dim), i};
+	}
+	ws->cells.len = n;
+	sort_kv(ws->cells.p, ws->kvtmp.p, n);
+	return 0;
+}
+
+/* The pairs (i, j), j < i, within THR found through the grid: counted,
+ * and when EDGES is not NULL stored there (up to CAP). */
+static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, double side, double thr,
+			 struct kv *edges, size_t cap)
+{
+	const struct kv *cells = ws->cells.p;
+	size_t n = in->n, dim = in->dim, count = 0, noff = 1;
+	for (size_t k = 0; k < dim; k++)
+		noff *= 3;
+	for (size_t i = 0; i < n; i++) {
+		int64_t c[GRID_MAX_DIM], d[GRID_MAX_DIM];
+		size_t seen[81], nseen = 0;
+		grid_cell(in, i, side, c);
+		for (size_t o = 0; o < noff; o++) {
+			size_t t = o;
+			for (size_t k = 0; k < dim; k++, t /= 3)
+				d[k] = c[k] + (int64_t)(t % 3) - 1;
+			uint64_t key = grid_key(d, dim);
+			size_t lo = 0, hi = n;   /* the first cell entry with KEY */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (cells[mid].k < key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			bool again = false;
+			for (size_t q = 0; q < nseen && !again; q++)
+				again = seen[q] == lo;
+			if (again || lo == n || cells[lo].k != key)
+				continue;
+			seen[nseen++] = lo;
+			for (size_t e = lo; e < n && cells[e].k == key; e++) {
+				size_t j = cells[e].v;
+				if (j >= i)
+					continue;
+				double x = input_dist(in, i, j);
+				if (!(x <= thr))
+					continue;
+				if (edges && count < cap) {
+					uint64_t bits;
+					memcpy(&bits, &x, sizeof(bits));
+					edges[count] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
+				}
+				count++;
+			}
+		}
+	}
+	return count;
+}
+
+/* Whether the sparse path of IN at THRESHOLD searches a grid. */
+static bool use_grid(const struct rips_input *in, double threshold)
+{
+	return in->kind == RIPS_POINTS && in->dim >= 1 && in->dim <= GRID_MAX_DIM && threshold > 0 &&
+	       isfinite(threshold);
+}
+
+/*
  * One pass over the pairs of IN without storing them: the enclosing
  * radius into *R (ws->rowmax holds each point's largest distance) and the
  * number of pairs within THRESHOLD into *COUNT.  0, -ERANGE or -ENOMEM.
@@ -693,8 +798,17 @@ static int count_edges(struct rips_ws *ws, const struct rips_input *in, double t
 		       size_t *count)
 {
 	uint32_t n = ws->n;
-	int rc = RESERVE_EXACT(ws, ws->rowmax, n);
-	if (rc)
+	int rc;
+	if (use_grid(in, threshold)) {
+		/* No enclosing radius (it needs every pair): the threshold is
+		 * used as given, which changes no diagram (rips_compute()). */
+		if ((rc = grid_build(ws, in, threshold * (1 + 1e-9))))
+			return rc;
+		*r = INFINITY;
+		*count = grid_pairs(ws, in, threshold * (1 + 1e-9), threshold, NULL, 0);
+		return 0;
+	}
+	if ((rc = RESERVE_EXACT(ws, ws->rowmax, n)))
 		return rc;
 	double *rowmax = ws->rowmax.p;
 	size_t cnt = 0;
@@ -745,14 +859,23 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	if ((rc = RESERVE_EXACT(ws, ws->edges, cap)) || (rc = RESERVE_EXACT(ws, ws->kvtmp, cap)) ||
 	    (rc = RESERVE_EXACT(ws, ws->vals, cap)))
 		return rc;
-	for (uint32_t i = 1; i < n; i++) {
-		for (uint32_t j = 0; j < i; j++) {
-			double x = input_dist(in, i, j);
-			if (x <= ws->thr && ws->edges.len < cap) {
-				uint64_t bits;
-				memcpy(&bits, &x, sizeof(bits));
-				struct kv p = {bits & ~(1ull << 63), (uint64_t)i << 32 | j};
-				ws->edges.p[ws->edges.len++] = p;
+	if (ws->cells.len) {
+		size_t got = grid_pairs(ws, in, ws->thr * (1 + 1e-9), ws->thr, ws->edges.p, cap);
+		ws->edges.len = got < cap ? got : cap;
+		FREE(ws, ws->cells);
+		/* Ties must come in increasing index order (rank_sorted_edges()
+		 * sorts by length stably): the grid met them in another. */
+		sort_kv_by_v(ws->edges.p, ws->kvtmp.p, ws->edges.len);
+	} else {
+		for (uint32_t i = 1; i < n; i++) {
+			for (uint32_t j = 0; j < i; j++) {
+				double x = input_dist(in, i, j);
+				if (x <= ws->thr && ws->edges.len < cap) {
+					uint64_t bits;
+					memcpy(&bits, &x, sizeof(bits));
+					struct kv p = {bits & ~(1ull << 63), (uint64_t)i << 32 | j};
+					ws->edges.p[ws->edges.len++] = p;
+				}
 			}
 		}
 	}
@@ -846,6 +969,7 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	double r = INFINITY;
 	size_t m = (size_t)ws->n * (ws->n - (ws->n > 0)) / 2, count = 0;
 	ws->sparse = false;
+	FREE(ws, ws->cells);
 	if (isfinite(threshold) && ws->n >= 2) {
 		if ((rc = count_edges(ws, in, threshold, &r, &count)))
 			return rc;
@@ -863,12 +987,13 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 		if ((rc = load_distances(ws, in)) || (rc = enclosing_radius(ws, &r)))
 			return rc;
 		ws->thr = threshold < r ? threshold : r;
+		FREE(ws, ws->cells);
 		FREE(ws, ws->adj_off);
 		FREE(ws, ws->adj);
 		if ((rc = rank_edges(ws)))
 			return rc;
 	}
-	out->enclosing_radius = r;
+	out->enclosing_radius = isinf(r) ? NAN : r;   /* not computed by the grid search */
 	out->threshold = ws->thr;
 	/* The keys of the other width are not used by this computation. */
 	if (ws->wide) {

@@ -529,8 +529,10 @@ static void test_sparse_equals_dense(void **state)
 			assert_int_equal(rips_compute(dn, &in, 3, thr[t], &want), 0);
 			assert_int_equal(rips_compute(sp, &in, 3, thr[t], &got), 0);
 			assert_same_dims(&got, &want, 4);
-			assert_true(got.threshold == want.threshold);
-			assert_true(got.enclosing_radius == want.enclosing_radius);
+			/* the grid search of the sparse path leaves the enclosing
+			 * radius unknown, and the threshold as given */
+			assert_true(isnan(got.enclosing_radius));
+			assert_true(got.threshold == thr[t]);
 		}
 	}
 	/* lower distance: integers 1..4, many ties */
