@@ -123,8 +123,11 @@ void rips_fini(rips_ws_t *ws);
  *                (TDP_INCOMPLETE_INVALID_INPUT).
  * The workspace stays valid.  Never prints, never exits.
  *
- * Sparse path: with a finite THRESHOLD, one pass over the pairs counts
- * those within it (no storage); when they are few (under 1 in 20, or 1 in
+ * Sparse path: with a finite THRESHOLD, the pairs within it are counted
+ * first, without storing them: through a grid of cubes of the threshold's
+ * side for clouds of up to 4 coordinates (then the enclosing radius is
+ * not computed, NAN, and THRESHOLD is used as given: the same diagrams),
+ * else in one pass over all pairs; when they are few (under 1 in 20, or 1 in
  * 4 when the dense floor would pass the limit) only they are kept, with
  * per-point adjacencies, and no n x n array is allocated: memory grows
  * with the edges kept (about 64 bytes each).  The diagrams are the same
