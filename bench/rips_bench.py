@@ -2,7 +2,14 @@
 """Rips persistence benchmark: `tdapipe persistence` next to Debian's
 `ripser` on the same inputs, measured in the same run (issue 4).
 
-usage: rips_bench.py            (env BUILD=build, BIN=bin, RUNS=3)
+usage: rips_bench.py            (env BUILD=build, BIN=bin, RUNS=3,
+                                 RIPS_BENCH_LARGE=0, RUNS_LARGE=1)
+
+Ripser's own benchmark kinds (issue 25), generated here with fixed seeds:
+random 3x3 orthogonal matrices as points of R^9 (o3), points on the
+3-sphere, 50 random points of R^16, and (RIPS_BENCH_LARGE=1, as `make
+bench` sets it) the large o3 cases and 20,000 and 50,000 noisy points of
+the Clifford torus in R^4, each run RUNS_LARGE times (about 7 minutes).
 
 Inputs are generated deterministically (numpy, fixed seeds) into
 $BUILD/bench/rips/.  Every case runs ours and ripser RUNS times each; the
@@ -79,6 +86,27 @@ def sine_embedded(n, d, lag):
     # lag 16 ~ a quarter period.
     x = np.sin(0.1 * np.arange(n + (d - 1) * lag))
     return delay_embed(x, d, lag)
+
+
+def o3(n, seed):
+    """n random orthogonal 3x3 matrices (Haar on O(3)), flattened in R^9."""
+    a = np.random.default_rng(seed).normal(size=(n, 3, 3))
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+    return q.reshape(n, 9)
+
+
+def sphere3(n, seed):
+    p = np.random.default_rng(seed).normal(size=(n, 4))
+    return p / np.linalg.norm(p, axis=1, keepdims=True)
+
+
+def clifford_torus(n, seed, noise=0.01):
+    """(cos a, sin a, cos b, sin b) in R^4, with Gaussian noise."""
+    r = np.random.default_rng(seed)
+    a, b = r.uniform(0, 2 * np.pi, (2, n))
+    p = np.c_[np.cos(a), np.sin(a), np.cos(b), np.sin(b)]
+    return p + r.normal(0, noise, p.shape)
 
 
 def run(argv, out_path):
@@ -184,12 +212,13 @@ def median(xs):
     return xs[(len(xs) - 1) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
-def single_case(name, path, dim):
-    ours = [OURS, "persistence", "--dim", str(dim), path]
-    ripser = [RIPSER, "--format", "point-cloud", "--dim", str(dim), path]
+def single_case(name, path, dim, threshold=None, runs=None):
+    thr = ["--threshold", repr(threshold)] if threshold is not None else []
+    ours = [OURS, "persistence", "--dim", str(dim)] + thr + [path]
+    ripser = [RIPSER, "--format", "point-cloud", "--dim", str(dim)] + thr + [path]
     ours_out, rip_out = path + ".ours", path + ".ripser"
     ot, rt = [], []
-    for _ in range(RUNS):
+    for _ in range(runs or RUNS):
         ot.append(run(ours, ours_out))
         rt.append(run(ripser, rip_out))
     why = compare(parse_ours(ours_out, False), parse_ripser(rip_out), dim)
@@ -234,7 +263,22 @@ def main():
         ("uniform [0,1]^4 n=200, H0-H2", save("uniform4-200.csv", uniform(200, 4, 4)), 2),
         ("sine embed d=10 lag=16 n=500, H0-H1",
          save("sine-d10-500.csv", sine_embedded(500, 10, 16)), 1),
+        # Ripser's benchmark kinds (issue 25)
+        ("sphere S^3 n=192, H0-H2", save("sphere3-192.csv", sphere3(192, 192)), 2),
+        ("random R^16 n=50, H0-H3", save("random16-50.csv", uniform(50, 16, 50)), 3),
+        ("o3 n=1024, H0-H3 t=1.8", save("o3-1024.csv", o3(1024, 1024)), 3, 1.8),
     ]
+    if os.environ.get("RIPS_BENCH_LARGE", "0") == "1":
+        large = int(os.environ.get("RUNS_LARGE", "1"))
+        cases += [
+            ("o3 n=2048, H0-H2 t=1.6", save("o3-2048.csv", o3(2048, 2048)), 2, 1.6, large),
+            ("o3 n=4096, H0-H2 t=1.4", save("o3-4096.csv", o3(4096, 4096)), 2, 1.4, large),
+            ("o3 n=4096, H0-H3 t=1.4 (wide keys)", save("o3-4096.csv", o3(4096, 4096)), 3, 1.4, large),
+            ("Clifford torus R^4 n=20000, H0-H1 t=0.15",
+             save("clifford-20000.csv", clifford_torus(20000, 20000)), 1, 0.15, large),
+            ("Clifford torus R^4 n=50000, H0-H2 t=0.15",
+             save("clifford-50000.csv", clifford_torus(50000, 50000)), 2, 0.15, large),
+        ]
     hdr = ("case", "ours ms", "ripser ms", "speedup", "ours MB", "ripser MB", "diagrams")
     fmt = "%-44s %9s %9s %8s %8s %9s  %s"
     print(fmt % hdr)

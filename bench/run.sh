@@ -129,7 +129,7 @@ BUILD=$BUILD BIN=$BIN RUNS=$RUNS bench/metrics_scrape.sh
 
 echo
 echo "== rips: tdapipe persistence vs ripser, same inputs (median of $RUNS; bench/rips_bench.py)"
-BUILD=$BUILD BIN=$BIN RUNS=$RUNS /usr/bin/python3 bench/rips_bench.py
+BUILD=$BUILD BIN=$BIN RUNS=$RUNS RIPS_BENCH_LARGE=${RIPS_BENCH_LARGE:-1} /usr/bin/python3 bench/rips_bench.py
 
 # Sliding sublevel H0 (scaled/sublevel_slide.h), slide 1, W = 1e3/1e5/1e6,
 # on a random walk and the ECG sample repeated: ours sliding next to

@@ -515,8 +515,13 @@ static int run(const struct table *t, const struct opts *o, struct persistence_f
 	tdp_buf_init(&changes.died);
 	tdp_buf_init(&changes.born);
 
+	/* A point cloud with a threshold goes to the engine as points: its
+	 * sparse path then never holds the n x n distances (rips.h).  Without
+	 * a threshold the distances of consecutive windows are shared here. */
+	bool as_points = o->input != INPUT_LOWER && !isinf(o->threshold);
 	if (o->complex == COMPLEX_RIPS) {
-		if (rips_init(&ws, o->memory_mb << 20) < 0 || !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double))))
+		if (rips_init(&ws, o->memory_mb << 20) < 0 ||
+		    (!as_points && !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double)))))
 			goto oom;
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
@@ -530,8 +535,11 @@ static int run(const struct table *t, const struct opts *o, struct persistence_f
 		if (pf)
 			persistence_features_start(pf, dims_mask);
 		if (o->complex == COMPLEX_RIPS) {
-			window_distances(t, o, first, w, first - s, k > 0, D);
-			struct rips_input in = {RIPS_LOWER_DISTANCE, w, 0, D};
+			struct rips_input in = {RIPS_POINTS, w, t->cols, t->v + first * t->cols};
+			if (!as_points) {
+				window_distances(t, o, first, w, first - s, k > 0, D);
+				in = (struct rips_input){RIPS_LOWER_DISTANCE, w, 0, D};
+			}
 			struct rips_diagram dg;
 			int e = rips_compute(ws, &in, o->dim, o->threshold, &dg);
 			if (dg.done > 0 && dg.done <= o->dim) {

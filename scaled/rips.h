@@ -10,7 +10,8 @@
  * equal Ripser's and GUDHI's up to the rounding of the input distances
  * (ours are doubles, as GUDHI's; Ripser's are floats).  Internally only the
  * order of the distances matters, so they are replaced by their ranks and
- * every simplex by one 64-bit key (see rips.c).
+ * every simplex by one 64-bit key, or 128 bits when the rank and the
+ * simplex's index do not fit 64 together (see rips.c).
  *
  * A workspace holds every buffer the computation needs and keeps them
  * between calls, so a scale worker computing one window after another
@@ -26,6 +27,7 @@
 #ifndef TDP_RIPS_H
 #define TDP_RIPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +74,7 @@ struct rips_stats {
 	uint64_t apparent[RIPS_MAX_DIM + 1];  /* columns skipped as apparent pairs */
 	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
 	int tight;             /* 1: a window passed the limit once; phases now free their buffers */
+	int wide_keys;         /* 1: the last computation keyed its simplices in 128 bits */
 };
 
 typedef struct rips_ws rips_ws_t;
@@ -104,11 +107,11 @@ void rips_fini(rips_ws_t *ws);
  * not:
  *   -ENOMEM      the memory limit (why TDP_INCOMPLETE_MEMORY_MB) or the
  *                machine (TDP_INCOMPLETE_OUT_OF_MEMORY) said no;
- *   -EOVERFLOW   the simplices of the higher dimensions do not fit the
- *                engine's 64-bit key (the rank of a diameter among the
- *                distinct distances, and the simplex's index): with all
- *                distances distinct that happens above about n = 11600
- *                points for H1, 2900 for H2 and 1200 for H3
+ *   -EOVERFLOW   the simplices of the higher dimensions cannot be
+ *                numbered in 64 bits (C(n, d+2) > INT64_MAX: above
+ *                n = 121977 points for H2 and 16175 for H3, as Ripser),
+ *                or, for every dimension, more than 2^31 - 1 edges lie
+ *                within the threshold (their ranks are 31 bits)
  *                (TDP_INCOMPLETE_INDEX_RANGE);
  * and in both cases OUT->done >= 1: H0 comes from a minimum spanning tree
  * when the engine cannot give it.  Nothing is computed (done 0) for
@@ -120,12 +123,23 @@ void rips_fini(rips_ws_t *ws);
  *                (TDP_INCOMPLETE_INVALID_INPUT).
  * The workspace stays valid.  Never prints, never exits.
  *
+ * Sparse path: with a finite THRESHOLD, the pairs within it are counted
+ * first, without storing them: through a grid of cubes of the threshold's
+ * side for clouds of up to 4 coordinates (then the enclosing radius is
+ * not computed, NAN, and THRESHOLD is used as given: the same diagrams),
+ * else in one pass over all pairs; when they are few (under 1 in 20, or 1 in
+ * 4 when the dense floor would pass the limit) only they are kept, with
+ * per-point adjacencies, and no n x n array is allocated: memory grows
+ * with the edges kept (about 64 bytes each).  The diagrams are the same
+ * either way.  TDP_RIPS_SPARSE=1 (0) in the environment of rips_init()
+ * forces it on (off), TDP_RIPS_KEYS=wide forces 128-bit keys: for tests.
+ *
  * Memory: the floor, which every dimension needs, is about 32 n^2 bytes:
  * the distances (8 bytes a pair), their ranks (4 n^2) and the edge sort
- * (48 bytes a pair); tdp_scale_rips_bytes() bounds it for a scale, and
- * test_rips checks that bound against the engine's peak.  Above it, the
- * simplices of each dimension below MAXDIM within the threshold (8 bytes
- * each) and the working columns of the reduction, which depend on the
+ * (48 bytes a pair, 56 with 128-bit keys); tdp_scale_rips_bytes() bounds
+ * it for a scale, and test_rips checks that bound against the engine's
+ * peak.  Above it, the simplices of each dimension below MAXDIM within the
+ * threshold (8 bytes each, 16 with 128-bit keys) and the working columns of the reduction, which depend on the
  * data; rips_get_stats() reports the peak.  Time and memory grow steeply
  * with MAXDIM: set a threshold or subsample for H2 and H3 on large windows.
  */
@@ -158,6 +172,12 @@ void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
  * n <= 2^20 and k <= RIPS_MAX_DIM + 2.
  */
 int64_t rips_binomial(uint32_t n, uint32_t k);
+
+/* Whether rips_compute() on N points up to MAXDIM may key its simplices in
+ * 128 bits rather than 64 (when all pairs have distinct distances): the
+ * rank of a diameter (up to N(N-1)/2 values) and the largest simplex
+ * index do not fit one 64-bit word together.  For memory bounds. */
+bool rips_may_need_wide_keys(uint32_t n, int maxdim);
 int64_t rips_simplex_index(const uint32_t *v, int k);
 void rips_simplex_vertices(int64_t idx, int k, uint32_t n, uint32_t *v);
 

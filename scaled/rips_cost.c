@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "scaled/rips.h"
+
 uint32_t tdp_scale_cloud_points(const struct tdp_scale_cfg *sc)
 {
 	uint64_t n = sc->window;
@@ -29,9 +31,15 @@ uint64_t tdp_scale_rips_bytes(const struct tdp_scale_cfg *sc)
 	if (!tdp_scale_uses_rips_engine(sc))
 		return 16 * n + (1 << 20);   /* H0 only: Prim's MST, O(n), any threshold */
 	/* scaled/rips.c: distances 8 per pair, ranks 4 n^2, edges, their sort
-	 * scratch, values and keys 48 per pair; per point its binomials (up
-	 * to 6), row maximum, union-find parent and H0 intervals. */
-	return 32 * n * n + 128 * n + (64 << 10);
+	 * scratch, values and keys 48 more per pair (56 when the keys may be wide:
+	 * the edge keys take 16 bytes, not 8); per point its binomials (up to
+	 * 6), row maximum, union-find parent and H0 intervals. */
+	int maxdim = 0;
+	for (int d = 1; d <= RIPS_MAX_DIM; d++)
+		if (sc->dims_mask >> d & 1)
+			maxdim = d;
+	uint64_t pair = rips_may_need_wide_keys(n, maxdim) ? 64 : 56;
+	return pair * n * (n - 1) / 2 + 4 * n * n + 128 * n + (64 << 10);
 }
 
 int tdp_scale_rips_check(const struct tdp_scale_cfg *sc, char *why, size_t whylen)

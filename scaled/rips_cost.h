@@ -24,8 +24,11 @@ bool tdp_scale_uses_rips_engine(const struct tdp_scale_cfg *sc);
  * The floor of the Rips engine's memory for one window of scale SC: what
  * every dimension needs before any reduction, the distances (8 bytes a
  * pair), their ranks (a 4-byte square) and the edge sort (48 bytes a
- * pair): 32 n^2 and a little, for the scale's largest cloud (test_rips
- * checks it against the engine's peak).  A config whose floor exceeds
+ * pair): 32 n^2 and a little, 36 n^2 when the keys of its H2 or H3 may
+ * be wide (rips_may_need_wide_keys()), for the scale's largest cloud
+ * (test_rips checks it against the engine's peak).  A threshold may make
+ * a window take the engine's sparse path, which needs less; the floor
+ * assumes the dense one.  A config whose floor exceeds
  * memory_mb is refused at start; above the floor, what a window's
  * reduction needs depends on its data, and the worker caps it at
  * memory_mb while it runs.  H0 alone uses an O(n) spanning tree.  0 for

@@ -62,12 +62,13 @@ def write_lower(D, name="in.lower"):
     return path
 
 
-def ours(path, maxdim, threshold=None, fmt="point-cloud", extra=()):
+def ours(path, maxdim, threshold=None, fmt="point-cloud", extra=(), env=None):
     cmd = [TDAPIPE, "persistence", "--dim", str(maxdim), "--input", fmt]
     if threshold is not None:
         cmd += ["--threshold", repr(float(threshold))]
     cmd += list(extra) + [path]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = subprocess.run(cmd, capture_output=True, text=True,
+                       env=dict(os.environ, **env) if env else None)
     return r
 
 
@@ -100,10 +101,10 @@ def tol_gudhi(scale):
     return lambda x: 1e-12 * x + 1e-12 * scale + 1e-15
 
 
-def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=True):
+def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=True, env=None):
     pts = np.asarray(pts, dtype=float)
     path = write_points(pts)
-    r = ours(path, maxdim, threshold)
+    r = ours(path, maxdim, threshold, env=env)
     if r.returncode != 0:
         fail(name, f"tdapipe exit {r.returncode}: {r.stderr.strip()}")
         return
@@ -120,15 +121,15 @@ def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=
             fail(name + " vs ripser", str(e))
             return
         top = max(1, maxdim)
-        mine_r = mine if maxdim >= 1 else parse_ours(ours(path, 1, threshold).stdout, 1)
+        mine_r = mine if maxdim >= 1 else parse_ours(ours(path, 1, threshold, env=env).stdout, 1)
         diff = same_diagrams(mine_r, rp, top, tol_ripser(scale, pts.shape[1]))
         fail(name + " vs ripser", diff) if diff else ok()
 
 
-def check_lower(name, D, maxdim, threshold=None):
+def check_lower(name, D, maxdim, threshold=None, env=None):
     D = np.asarray(D, dtype=float)
     path = write_lower(D)
-    r = ours(path, maxdim, threshold, fmt="lower-distance")
+    r = ours(path, maxdim, threshold, fmt="lower-distance", env=env)
     if r.returncode != 0:
         fail(name, f"tdapipe exit {r.returncode}: {r.stderr.strip()}")
         return
@@ -139,7 +140,7 @@ def check_lower(name, D, maxdim, threshold=None):
     fail(name + " vs gudhi", diff) if diff else ok()
     rp = run_ripser(path, max(1, maxdim), threshold, fmt="lower-distance")
     mine_r = mine if maxdim >= 1 else parse_ours(
-        ours(path, 1, threshold, fmt="lower-distance").stdout, 1)
+        ours(path, 1, threshold, fmt="lower-distance", env=env).stdout, 1)
     diff = same_diagrams(mine_r, rp, max(1, maxdim), lambda x: 1e-5 * x + 1e-6 * scale)
     fail(name + " vs ripser", diff) if diff else ok()
 
@@ -229,6 +230,56 @@ def main():
         dim = int(rng.integers(2, 6))
         pts = rng.random((n, dim)) if i % 3 else rng.integers(0, 3, size=(n, dim)).astype(float)
         check_cloud(f"H3 #{i} n={n} d={dim}", pts, 3)
+    # Wide keys (128 bits: the diameter's rank beside a 64-bit simplex
+    # index), forced by TDP_RIPS_KEYS=wide on small clouds, thresholds, ties
+    # and duplicates included, so that the path is checked in seconds ...
+    wide = {"TDP_RIPS_KEYS": "wide"}
+    for i in range(40):
+        maxdim = 1 + i % 3
+        dim = int(rng.integers(1, 5))
+        n = int(rng.integers(2, [80, 36, 16][maxdim - 1]))
+        if i % 4 == 3:
+            pts = rng.integers(0, 3, size=(n, dim)).astype(float)   # ties, duplicates
+        else:
+            pts = rng.random((n, dim))
+        thr = float(rng.random()) if i % 3 == 1 else None
+        check_cloud(f"wide keys #{i} n={n} d={dim} H{maxdim} thr={thr}", pts, maxdim, thr,
+                    with_gudhi=False, env=wide)
+    # ... and where they are needed: C(3000, 5) ~ 2^51 beside the ranks of
+    # ~2^14.5 distinct edge lengths do not fit 64 bits (this used to stop
+    # at H2 with "too many points for --dim 3").
+    check_cloud("wide keys needed: n=3000 in [0,1]^2 H3 thr=0.035", rng.random((3000, 2)), 3, 0.035,
+                with_gudhi=False)
+    # The sparse path (edges within the threshold and adjacencies, no n x n
+    # matrix), forced by TDP_RIPS_SPARSE=1 whatever the share of edges
+    # kept: random clouds, duplicated points, integer grids (ties), lower
+    # distances, and with wide keys too.
+    sparse = {"TDP_RIPS_SPARSE": "1"}
+    for i in range(60):
+        maxdim = i % 4
+        dim = int(rng.integers(1, 5))
+        n = int(rng.integers(2, [100, 80, 36, 16][maxdim]))
+        if i % 3 == 0:
+            pts = rng.integers(0, 4, size=(n, dim)).astype(float)       # ties
+        elif i % 3 == 1:
+            pts = rng.random((n, dim))
+            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
+        else:
+            pts = rng.normal(size=(n, dim))
+        thr = float(rng.random() * (2.5 if i % 3 else 3.0))
+        env = dict(sparse, TDP_RIPS_KEYS="wide") if i % 5 == 4 else sparse
+        check_cloud(f"sparse #{i} n={len(pts)} d={dim} H{maxdim} thr={thr} {env}", pts, maxdim, thr,
+                    with_gudhi=(i % 2 == 0), env=env)
+    for i in range(10):
+        n = int(rng.integers(2, 20))
+        A = rng.random((n, n)) if i % 2 else rng.integers(1, 5, size=(n, n)).astype(float)
+        D = np.tril(A, -1)
+        check_lower(f"sparse lower #{i} n={n}", D + D.T, i % 3, [0.3, 2.0][i % 2], env=sparse)
+    # Where the engine chooses it: 3,000 noisy points of a Clifford torus
+    # at threshold 0.3 keep ~1% of the pairs.
+    a, b = rng.uniform(0, 2 * np.pi, (2, 3000))
+    torus = np.c_[np.cos(a), np.sin(a), np.cos(b), np.sin(b)] + rng.normal(0, 0.01, (3000, 4))
+    check_cloud("sparse chosen: Clifford torus n=3000 H2 thr=0.3", torus, 2, 0.3, with_gudhi=False)
     # Degenerate inputs.
     g2 = [(x, y) for x in range(4) for y in range(4)]
     g3 = [(x, y, z) for x in range(3) for y in range(3) for z in range(3)]

@@ -579,7 +579,7 @@ static void test_time_scales(void **state)
 		{"source: {type: stdin, time_unit: sec}\nscales: [{name: a, complex: sublevel, window: 1s, slide: 1s}]\n",
 		 ":2:34: source.time_unit: expected one of s, ms, us, ns, got \"sec\""},
 		{"source: {type: stdin}\nscales: [{name: a, complex: rips, window: 1s, slide: 1s, dims: [0, 1]}]\n",
-		 ":3:10: scales[0]: the distances and edge sort of up to 65536 points need 131081 MiB, more than memory_mb (1024): lower max_window_points"},
+		 ":3:10: scales[0]: the distances and edge sort of up to 65536 points need 147463 MiB, more than memory_mb (1024): lower max_window_points"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[512], want[512];
@@ -722,10 +722,10 @@ static void test_rips_bounds(void **state)
 		    NAME ":5:63: scales[1].max_points: expected an integer from 2 to 16777216, got \"1\"");
 	check_error(cfg, BASE "  - {name: b, complex: sublevel, window: 9, slide: 1, threshold: 2}\n",
 		    NAME ":5:55: scales[1].threshold: expected no threshold with complex sublevel");
-	/* The distances of 6000 points cannot fit 1 GiB (32 n^2 bytes):
+	/* The distances of 6000 points cannot fit 1 GiB (36 n^2 bytes with H2: keys may be wide):
 	 * refused at start with the reason ... */
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 6000, slide: 1, dims: [0, 1, 2]}\n",
-		    NAME ":5:5: scales[1]: the distances and edge sort of up to 6000 points need 1100 MiB, "
+		    NAME ":5:5: scales[1]: the distances and edge sort of up to 6000 points need 1237 MiB, "
 		    "more than memory_mb (1024)");
 	check_error(cfg, BASE "  - {name: b, complex: rips, window: 200, slide: 1, dims: [1], memory_mb: 1}\n",
 		    NAME ":5:5: scales[1]: the distances and edge sort of up to 200 points need 2 MiB");

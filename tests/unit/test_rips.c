@@ -283,6 +283,23 @@ static void test_memory_limit_sweep(void **state)
 		assert_true(st.peak_bytes <= (size_t)limit || st.peak_bytes == fresh_bytes);
 		rips_fini(ws);
 	}
+	/* The H1-but-not-H2 band can be narrower than a step of the sweep:
+	 * find the least limit giving H1 by bisection, where H2 does not fit. */
+	size_t lo = 1024, hi = 64 << 20;   /* done < 2 at lo, >= 2 at hi */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		rips_ws_t *ws;
+		assert_int_equal(rips_init(&ws, mid), 0);
+		rips_compute(ws, &in, 2, INFINITY, &got);
+		*(got.done >= 2 ? &hi : &lo) = mid;
+		rips_fini(ws);
+	}
+	rips_ws_t *ws;
+	assert_int_equal(rips_init(&ws, hi), 0);
+	assert_int_equal(rips_compute(ws, &in, 2, INFINITY, &got), -ENOMEM);
+	seen[got.done]++;
+	assert_same_dims(&got, &want, got.done);
+	rips_fini(ws);
 	/* done 0 only below the tree's own few KiB */
 	assert_true(seen[1] > 0 && seen[2] > 0 && seen[3] > 0);
 }
@@ -420,9 +437,11 @@ static void test_floor_bound(void **state)
 	}
 }
 
-/* More points than the keys of H3 can number: H0..H2 exact (equal to a
- * run that asks for H2 only), H3 named as index_range. */
-static void test_index_range(void **state)
+/* More points than 64-bit keys can number beside their diameter's rank
+ * (they used to give H0..H2 and name H3 index_range): every dimension is
+ * computed, with wide keys, and H0..H2 equal those of a run that asks
+ * for H2 only, whose keys fit in 64 bits. */
+static void test_wide_keys(void **state)
 {
 	rips_ws_t *ref = *state;
 	size_t n = 2500;
@@ -436,14 +455,124 @@ static void test_index_range(void **state)
 	 * C(2500, 4) ~ 2^40.5 for H2 they do. */
 	struct rips_input in = {RIPS_POINTS, n, 2, p};
 	struct rips_diagram want, got;
+	struct rips_stats st;
 	rips_ws_t *ws;
 	assert_int_equal(rips_init(&ws, 0), 0);
-	assert_int_equal(rips_compute(ws, &in, 3, 0.05, &got), -EOVERFLOW);
-	assert_int_equal(got.done, 3);
-	assert_int_equal(got.why, TDP_INCOMPLETE_INDEX_RANGE);
+	assert_int_equal(rips_compute(ws, &in, 3, 0.05, &got), 0);
+	assert_int_equal(got.done, 4);
+	assert_int_equal(got.why, TDP_INCOMPLETE_NONE);
+	rips_get_stats(ws, &st);
+	assert_int_equal(st.wide_keys, 1);
 	assert_int_equal(rips_compute(ref, &in, 2, 0.05, &want), 0);
+	rips_get_stats(ref, &st);
+	assert_int_equal(st.wide_keys, 0);
 	assert_same_dims(&got, &want, 3);
 	assert_true(want.count[1] > 0);
+	rips_fini(ws);
+	free(p);
+}
+
+/* Wide keys forced (TDP_RIPS_KEYS=wide) give the diagrams of narrow
+ * ones, bit for bit, H0..H3, on clouds with ties, duplicates and
+ * clusters, with and without a threshold. */
+static void test_forced_wide_keys(void **state)
+{
+	rips_ws_t *ref = *state;
+	rips_ws_t *ws;
+	setenv("TDP_RIPS_KEYS", "wide", 1);
+	int rc = rips_init(&ws, 0);
+	unsetenv("TDP_RIPS_KEYS");
+	assert_int_equal(rc, 0);
+	double p[2 * 40];
+	for (int kind = 0; kind < 4; kind++) {
+		for (int t = 0; t < 2; t++) {
+			make_cloud(p, 40, kind, 11u + (unsigned)kind);
+			struct rips_input in = {RIPS_POINTS, 40, 2, p};
+			struct rips_diagram want, got;
+			struct rips_stats st;
+			double thr = t ? 0.5 : INFINITY;
+			assert_int_equal(rips_compute(ref, &in, 3, thr, &want), 0);
+			assert_int_equal(rips_compute(ws, &in, 3, thr, &got), 0);
+			rips_get_stats(ws, &st);
+			assert_int_equal(st.wide_keys, 1);
+			assert_same_dims(&got, &want, 4);
+		}
+	}
+	rips_fini(ws);
+}
+
+/* A workspace whose sparse path is forced on (1) or off (0). */
+static rips_ws_t *ws_sparse(int on)
+{
+	rips_ws_t *ws;
+	setenv("TDP_RIPS_SPARSE", on ? "1" : "0", 1);
+	int rc = rips_init(&ws, 0);
+	unsetenv("TDP_RIPS_SPARSE");
+	assert_int_equal(rc, 0);
+	return ws;
+}
+
+/* The sparse path (forced) gives the dense path's diagrams bit for bit,
+ * H0..H3, on clouds with ties, duplicates and clusters, and on a lower
+ * distance input, at thresholds that cut some, most or no edges. */
+static void test_sparse_equals_dense(void **state)
+{
+	(void)state;
+	rips_ws_t *sp = ws_sparse(1), *dn = ws_sparse(0);
+	double p[2 * 40];
+	const double thr[] = {0.05, 0.3, 0.8, 100};
+	for (int kind = 0; kind < 4; kind++) {
+		for (int t = 0; t < 4; t++) {
+			make_cloud(p, 40, kind, 7u + (unsigned)kind);
+			struct rips_input in = {RIPS_POINTS, 40, 2, p};
+			struct rips_diagram want, got;
+			assert_int_equal(rips_compute(dn, &in, 3, thr[t], &want), 0);
+			assert_int_equal(rips_compute(sp, &in, 3, thr[t], &got), 0);
+			assert_same_dims(&got, &want, 4);
+			/* the grid search of the sparse path leaves the enclosing
+			 * radius unknown, and the threshold as given */
+			assert_true(isnan(got.enclosing_radius));
+			assert_true(got.threshold == thr[t]);
+		}
+	}
+	/* lower distance: integers 1..4, many ties */
+	double D[30 * 29 / 2];
+	unsigned seed = 5;
+	for (size_t e = 0; e < sizeof(D) / sizeof(D[0]); e++)
+		D[e] = 1 + rand_r(&seed) % 4;
+	struct rips_input in = {RIPS_LOWER_DISTANCE, 30, 0, D};
+	for (double th = 1; th <= 4; th++) {
+		struct rips_diagram want, got;
+		assert_int_equal(rips_compute(dn, &in, 2, th, &want), 0);
+		assert_int_equal(rips_compute(sp, &in, 2, th, &got), 0);
+		assert_same_dims(&got, &want, 3);
+	}
+	rips_fini(sp);
+	rips_fini(dn);
+}
+
+/* With a threshold that keeps few pairs the engine holds memory for the
+ * edges kept, not for n^2: 6,000 points in the unit square at 0.01 keep
+ * about 5,600 of 18 million pairs; the dense floor would be 1.15 GB. */
+static void test_sparse_memory(void **state)
+{
+	(void)state;
+	size_t n = 6000;
+	double *p = malloc(n * 2 * sizeof(double));
+	assert_non_null(p);
+	unsigned seed = 9;
+	for (size_t i = 0; i < 2 * n; i++)
+		p[i] = (double)rand_r(&seed) / RAND_MAX;
+	struct rips_input in = {RIPS_POINTS, n, 2, p};
+	rips_ws_t *ws;
+	struct rips_diagram dg;
+	struct rips_stats st;
+	assert_int_equal(rips_init(&ws, 8u << 20), 0);   /* 8 MiB */
+	assert_int_equal(rips_compute(ws, &in, 2, 0.01, &dg), 0);
+	rips_get_stats(ws, &st);
+	assert_int_equal(st.tight, 0);
+	assert_true(st.peak_bytes < (2u << 20));
+	assert_int_equal(dg.count[0], n);   /* distinct points: one H0 interval each */
 	rips_fini(ws);
 	free(p);
 }
@@ -580,7 +709,10 @@ int main(void)
 		cmocka_unit_test(test_held_buffers_never_refuse),
 		cmocka_unit_test(test_outcome_independent_of_history),
 		cmocka_unit_test(test_floor_bound),
-		cmocka_unit_test(test_index_range),
+		cmocka_unit_test(test_wide_keys),
+		cmocka_unit_test(test_forced_wide_keys),
+		cmocka_unit_test(test_sparse_equals_dense),
+		cmocka_unit_test(test_sparse_memory),
 #ifndef __SANITIZE_ADDRESS__
 		cmocka_unit_test(test_machine_out_of_memory),
 #endif
