@@ -26,6 +26,7 @@ for try in 1 2 3; do
 instance: $INSTANCE
 source: {type: stdin, format: csv, stream_column: 0}
 sink: {type: stdout}
+dead_letter: {type: file, path: $T/dead.jsonl}
 metrics: {listen: "127.0.0.1:$PORT"}
 scales:
   - {name: small, complex: sublevel, window: 100, slide: 50}
