@@ -24,6 +24,8 @@ static const char usage[] =
 	"                                       a live view of a running instance (q quits)\n"
 	"  check-config FILE                    validate a config without running it\n"
 	"  persistence [--dim K] [--window W --slide S] [FILE]  persistence diagrams of a file\n"
+	"  persistence --config FILE --scale NAME [INPUT]\n"
+	"                                       one scale of a config run offline: its results\n"
 	"  plot diagram|barcode|series [--stream S] [--scale N] [-o FILE.svg|.png] [RESULTS]\n"
 	"                                       draw results: a diagram, a barcode, a feature series\n"
 	"  kafka-mock [--brokers N] [--port P] [--topic NAME[:N]]... [--control]\n"
