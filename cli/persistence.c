@@ -337,20 +337,10 @@ static void print_intervals(struct printer *pr, size_t window, int dim,
 	}
 }
 
-/* Append X in decimal at P; returns the end.  The digits go straight to
- * their places (counted first): a copy from a scratch array written a byte
- * at a time stalls on store forwarding, a tenth of a --slide 1 run. */
+/* Append X in decimal at P; returns the end. */
 static char *put_u64(char *p, uint64_t x)
 {
-	int n = 1;
-	for (uint64_t t = x; t >= 10; t /= 10)
-		n++;
-	char *q = p + n;
-	do {
-		*--q = (char)('0' + x % 10);
-		x /= 10;
-	} while (x);
-	return p + n;
+	return p + tdp_u64_digits(p, x);
 }
 
 /* A --summary line, "WINDOW COUNT TOTAL": one a window, so built by hand

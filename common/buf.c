@@ -134,10 +134,5 @@ int tdp_buf_read_file(struct tdp_buf *b, const char *path, size_t max)
 void tdp_buf_put_u64(struct tdp_buf *b, uint64_t x)
 {
 	char tmp[20];
-	size_t n = sizeof(tmp);
-	do {
-		tmp[--n] = (char)('0' + x % 10);
-		x /= 10;
-	} while (x);
-	tdp_buf_append(b, tmp + n, sizeof(tmp) - n);
+	tdp_buf_append(b, tmp, tdp_u64_digits(tmp, x));
 }

@@ -29,6 +29,23 @@ void tdp_buf_puts(struct tdp_buf *b, const char *s);
 void tdp_buf_printf(struct tdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* X in decimal, as "%" PRIu64 prints it, without printf's cost. */
 void tdp_buf_put_u64(struct tdp_buf *b, uint64_t x);
+
+/* X in decimal at OUT (room for 20 digits); returns how many.  The digits
+ * go straight to their places (counted first): a copy from a scratch
+ * array written a byte at a time stalls on store forwarding, and printf's
+ * format parsing costs more than the digits on per-result paths. */
+static inline size_t tdp_u64_digits(char *out, uint64_t x)
+{
+	size_t n = 1;
+	for (uint64_t t = x; t >= 10; t /= 10)
+		n++;
+	char *q = out + n;
+	do {
+		*--q = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	return n;
+}
 static inline bool tdp_buf_ok(const struct tdp_buf *b) { return !b->failed; }
 
 /*

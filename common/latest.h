@@ -27,20 +27,28 @@ static inline void tdp_latest_write(struct tdp_latest *slot, const struct tdp_la
 	tdp_store_release_u32(&slot->seq, (seq | 1u) + 1u);
 }
 
-static inline bool tdp_latest_read(const struct tdp_latest *slot, struct tdp_latest *out)
+/* A seqlocked record of SIZE bytes at SLOT, whose first member is its
+ * uint32_t seq, copied to OUT; false after 64 torn copies. */
+static inline bool tdp_seqlock_read(const void *slot, void *out, size_t size)
 {
+	const uint32_t *seq = slot;
 	for (int tries = 0; tries < 64; tries++) {
-		uint32_t s1 = tdp_load_acquire_u32(&slot->seq);
+		uint32_t s1 = tdp_load_acquire_u32(seq);
 		if (s1 & 1u)
 			continue;
-		memcpy(out, (const void *)slot, sizeof(*out));
+		memcpy(out, slot, size);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (tdp_load_u32(&slot->seq) == s1) {
-			out->seq = s1;
+		if (tdp_load_u32(seq) == s1) {
+			memcpy(out, &s1, sizeof(s1));
 			return true;
 		}
 	}
 	return false;
+}
+
+static inline bool tdp_latest_read(const struct tdp_latest *slot, struct tdp_latest *out)
+{
+	return tdp_seqlock_read(slot, out, sizeof(*out));
 }
 
 /* Publish's update of a live-page view: between begin and end it writes
@@ -58,18 +66,7 @@ static inline void tdp_latest_view_end(struct tdp_latest_view *slot)
 
 static inline bool tdp_latest_view_read(const struct tdp_latest_view *slot, struct tdp_latest_view *out)
 {
-	for (int tries = 0; tries < 64; tries++) {
-		uint32_t s1 = tdp_load_acquire_u32(&slot->seq);
-		if (s1 & 1u)
-			continue;
-		memcpy(out, (const void *)slot, sizeof(*out));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (tdp_load_u32(&slot->seq) == s1) {
-			out->seq = s1;
-			return true;
-		}
-	}
-	return false;
+	return tdp_seqlock_read(slot, out, sizeof(*out));
 }
 
 #endif

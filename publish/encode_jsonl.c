@@ -20,15 +20,7 @@
  * format parsing cost more than the digits. */
 static size_t format_u64(char *out, uint64_t u)
 {
-	size_t n = 1;
-	for (uint64_t t = u; t >= 10; t /= 10)
-		n++;
-	char *q = out + n;
-	do {
-		*--q = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	return n;
+	return tdp_u64_digits(out, u);
 }
 
 static size_t format_i64(char *out, int64_t v)
