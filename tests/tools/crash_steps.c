@@ -204,9 +204,12 @@ static void fill_in_rings(struct fixture *f)
 {
 	intern(f, 0, "a", 64);
 	intern(f, 1, "b", 50);
+	for (uint32_t s = 0; s < f->sf.cfg.nscales; s++)
+		if (f->sf.cfg.scales[s].join.on)
+			intern(f, 2, f->sf.cfg.scales[s].name, 0);   /* as ingest does (ingest/join_streams.c) */
 	for (uint32_t s = 0; s < f->sf.cfg.nscales; s++) {
 		const struct tdp_scale_cfg *sc = &f->sf.cfg.scales[s];
-		uint16_t dim = sc->complex == TDP_COMPLEX_RIPS || sc->values.n ? 2 : 1;
+		uint16_t dim = (sc->complex == TDP_COMPLEX_RIPS && !sc->join.on) || sc->values.n ? 2 : 1;
 		for (uint64_t seq = 0; seq < 60; seq++) {
 			if (seq != 17 && seq != 18 && seq != 40)
 				push(f, s, 0, seq, dim);
@@ -240,7 +243,7 @@ static void take_results(struct fixture *f, uint32_t s, struct tdp_buf *out)
 	}
 	if (refusing)
 		assert_true(refused > 0);
-	for (uint32_t i = 0; i < 2; i++)
+	for (uint32_t i = 0; i < (sc->join.on ? 3u : 2u); i++)   /* a join's stream too */
 		tdp_buf_append(out, TDP_LIVE(tdp_shm_wstate(&f->sf.seg, s, i)), sizeof(struct tdp_wstate_body));
 }
 
@@ -263,7 +266,9 @@ static const char *time_scale_text =
 	" ring: 1024, features: {distance: [bottleneck, wasserstein2]},"
 	" track: {min_persistence: 0}, anomaly: {signal: bottleneck, history: 2, threshold: 0.5}}\n"
 	"  - {name: tpick, complex: sublevel, window: 12ns, slide: 4ns, max_window_points: 3, ring: 1024,"
-	" value: 1}\n";
+	" value: 1}\n"
+	"  - {name: tjoin, complex: rips, window: 5, slide: 2, dims: [0, 1], ring: 1024,"
+	" join: {streams: [a, b], every: 3ns, max_age: 7ns}}\n";
 
 static void worker_fixture(struct fixture *f, bool timed)
 {
@@ -329,9 +334,17 @@ static void test_time_worker(void **state)
 	seg_create(&w.f);
 	seg_destroy(&w.f);
 	static const char *const what[] = {"scale tsub (sublevel, time)", "scale tcloud (rips, time)",
-					   "scale tpick (sublevel, time, value: 1, points refused)"};
-	for (w.s = 0; w.s < 3; w.s++)
-		assert_true(sweep(what[w.s], worker_once, &w, 40 * sizeof(struct tdp_result)) > 100);
+					   "scale tpick (sublevel, time, value: 1, points refused)",
+					   "scale tjoin (rips, join of a and b on ticks, scaled/join.c)"};
+	for (w.s = 0; w.s < 4; w.s++)
+		assert_true(sweep(what[w.s], worker_once, &w, (w.s == 3 ? 10 : 40) * sizeof(struct tdp_result)) > 100);
+	/* The join built its ticks and skipped the stale ones (b ends first). */
+	seg_create(&w.f);
+	fill_in_rings(&w.f);
+	assert_int_equal(run("scaled", "tjoin", 0), 0);
+	const struct tdp_wstate_body *j = TDP_LIVE(tdp_shm_wstate(&w.f.sf.seg, 3, 2));
+	assert_true(j->next_seq > 20);
+	seg_destroy(&w.f);
 }
 
 /* ---- publish ------------------------------------------------------- */
