@@ -156,9 +156,9 @@ static const struct tdp_ynode *scale_node(const struct tdp_ynode *root, const ch
 	return NULL;
 }
 
-/* The cut-down config (file comment) for the scale node SC into O->yaml. */
+/* The cut-down config (file comment) for scale SC into O->yaml. */
 static int write_config(const struct offline *o, const struct tdp_config *cfg, const struct tdp_ynode *root,
-			const char *sc_name, const char *input)
+			const struct tdp_scale_cfg *sc, const char *input)
 {
 	FILE *f = fopen(o->yaml, "w");
 	if (!f)
@@ -176,7 +176,6 @@ static int write_config(const struct offline *o, const struct tdp_config *cfg, c
 	for (const struct tdp_ynode *k = src ? src->head : NULL; k && k->next; k = k->next->next) {
 		if (!listed(record_keys, k->val))
 			continue;
-		const struct tdp_scale_cfg *sc = &cfg->scales[tdp_config_scale_index(cfg, sc_name)];
 		if (!strcmp(k->val, "lateness") && !sc->timed && !sc->join.on)
 			continue;   /* only time windows and joins wait for late points (a config error otherwise) */
 		fputs("  ", f);
@@ -188,7 +187,7 @@ static int write_config(const struct offline *o, const struct tdp_config *cfg, c
 	fputs("dead_letter: {type: file, path: ", f);
 	put_quoted(f, o->dead, strlen(o->dead));
 	fputs("}\n", f);
-	if (tdp_scale_has_events(&cfg->scales[tdp_config_scale_index(cfg, sc_name)])) {
+	if (tdp_scale_has_events(sc)) {
 		fputs("events: {type: file, path: ", f);
 		put_quoted(f, o->events, strlen(o->events));
 		fputs("}\n", f);
@@ -196,7 +195,7 @@ static int write_config(const struct offline *o, const struct tdp_config *cfg, c
 	fputs("state: {dir: ", f);
 	put_quoted(f, o->state, strlen(o->state));
 	fprintf(f, "}\nmax_streams: %u\nscales:\n  -", cfg->max_streams);
-	put_value(f, scale_node(root, sc_name), 2);
+	put_value(f, scale_node(root, sc->name), 2);
 	if (fclose(f) != 0)
 		return fail(TDP_EXIT_SYSTEM, "%s: %s", o->yaml, strerror(errno));
 	return 0;
@@ -312,7 +311,7 @@ int persistence_config_run(const char *config, const char *scale, const char *in
 		snprintf(o.events, sizeof(o.events), "%s", events);
 	else
 		snprintf(o.events, sizeof(o.events), "%s/events.jsonl", o.dir);
-	rc = write_config(&o, cfg, root, scale, input);
+	rc = write_config(&o, cfg, root, &cfg->scales[s], input);
 	if (!rc) {
 		rc = run_child(&o);
 		show(o.dead, "tdapipe persistence: dead letters (records the scale could not use):\n");
