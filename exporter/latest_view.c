@@ -49,6 +49,22 @@ static void per_dim_u32(struct tdp_buf *b, const char *name, const struct tdp_la
 	tdp_buf_putc(b, '}');
 }
 
+/* A series point's end: its total persistence in the dimensions of DIMS,
+ * whether it has an anomaly, and the closing brace. */
+static void point_tail(struct tdp_buf *b, uint32_t dims, const double *total, bool anomaly)
+{
+	tdp_buf_puts(b, ",\"total\":{");
+	bool first = true;
+	for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
+		if (!(dims >> d & 1))
+			continue;
+		tdp_buf_printf(b, "%s\"%u\":", first ? "" : ",", d);
+		latest_put_double(b, total[d]);
+		first = false;
+	}
+	tdp_buf_printf(b, "},\"anomaly\":%s}", anomaly ? "true" : "false");
+}
+
 static void series(struct tdp_buf *b, const struct tail_key *k)
 {
 	tdp_buf_puts(b, ",\"series\":[");
@@ -58,16 +74,7 @@ static void series(struct tdp_buf *b, const struct tail_key *k)
 		latest_put_double(b, h->end);
 		tdp_buf_puts(b, ",\"score\":");
 		number_or_null(b, h->score, h->scored);
-		tdp_buf_puts(b, ",\"total\":{");
-		bool first = true;
-		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
-			if (!(h->dims >> d & 1))
-				continue;
-			tdp_buf_printf(b, "%s\"%u\":", first ? "" : ",", d);
-			latest_put_double(b, h->total[d]);
-			first = false;
-		}
-		tdp_buf_printf(b, "},\"anomaly\":%s}", h->anomaly ? "true" : "false");
+		point_tail(b, h->dims, h->total, h->anomaly);
 	}
 	tdp_buf_putc(b, ']');
 }
@@ -113,16 +120,7 @@ static void view_series(struct tdp_buf *b, const struct tdp_latest_view *v, uint
 			       (long long)(p->window - bias), (long long)p->end);
 		first = false;
 		number_or_null(b, p->score, p->flags & TDP_LATEST_POINT_SCORED);
-		tdp_buf_puts(b, ",\"total\":{");
-		bool f2 = true;
-		for (unsigned d = 0; d < TDP_MAX_HDIM; d++) {
-			if (!(p->dims_mask >> d & 1))
-				continue;
-			tdp_buf_printf(b, "%s\"%u\":", f2 ? "" : ",", d);
-			latest_put_double(b, p->total[d]);
-			f2 = false;
-		}
-		tdp_buf_printf(b, "},\"anomaly\":%s}", p->flags & TDP_LATEST_POINT_ANOMALY ? "true" : "false");
+		point_tail(b, p->dims_mask, p->total, p->flags & TDP_LATEST_POINT_ANOMALY);
 	}
 	tdp_buf_putc(b, ']');
 }
