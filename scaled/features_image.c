@@ -40,7 +40,8 @@
  */
 struct memo_axis {
 	uint32_t len;         /* grid points */
-	uint32_t slots;       /* a power of two */
+	uint32_t slots;       /* a power of two, */
+	uint32_t shift;       /* 64 - its log2: the slot is the top bits of a product */
 	double *grid;         /* len */
 	uint64_t *key;        /* slots: the value's bits */
 	uint8_t *used;        /* slots */
@@ -62,6 +63,9 @@ static int axis_init(struct memo_axis *a, double lo, double hi, uint32_t len, si
 		slots *= 2;
 	a->len = len;
 	a->slots = slots;
+	a->shift = 64;
+	for (uint32_t t = slots; t > 1; t >>= 1)
+		a->shift--;
 	a->grid = malloc((size_t)len * sizeof(double));
 	a->key = calloc(slots, sizeof(uint64_t));
 	a->used = calloc(slots, 1);
@@ -114,7 +118,11 @@ static const double *axis_row(struct memo_axis *ax, double twice_var, double v, 
 {
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof(bits));
-	uint32_t s = (uint32_t)((bits * 0x9E3779B97F4A7C15ull) >> 32) & (ax->slots - 1);
+	/* Fibonacci hashing: the product's top bits depend on all of the
+	 * key's.  (Its middle bits, which this took before, miss the top of
+	 * a double's: values of a few decimals collided for half the
+	 * lookups.)  A shift by 64, one slot, is taken as 0. */
+	uint32_t s = ax->shift < 64 ? (uint32_t)((bits * 0x9E3779B97F4A7C15ull) >> ax->shift) : 0;
 	double *row = ax->rows + (size_t)s * ax->len;
 	if (!ax->used[s] || ax->key[s] != bits) {
 		uint32_t lo = ax->len, hi = 0;
