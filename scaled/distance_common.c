@@ -25,6 +25,10 @@ void distance_ws_free(struct distance_ws *ws)
 	free(ws->cand.p);
 	free(ws->wgeo.p);
 	free(ws->wkey.p);
+	free(ws->xkey.p);
+	free(ws->xoff.p);
+	free(ws->xj.p);
+	free(ws->xc.p);
 	free(ws);
 }
 

@@ -37,6 +37,14 @@ struct distance_ws {
 	struct distance_buf wgeo, wkey;
 	size_t wn, wm, wpool_n;
 	int wvalid, wsmall;
+	/*
+	 * The small diagrams' path, order 2: the edges it found for the
+	 * points of B that have a twin in A (scaled/distance_wasserstein_small.c,
+	 * xsave()), for the next call, whose A is this B in the pipeline.
+	 * Valid when xn points equal those in xkey.
+	 */
+	struct distance_buf xkey, xoff, xj, xc;
+	size_t xn;
 };
 
 /* A point's bits, mixed: the small diagrams' paths find equal points

@@ -319,6 +319,82 @@ static void test_small_wasserstein(void **state)
 	free(b);
 }
 
+static int by_birth_death(const void *x, const void *y)
+{
+	const struct tdp_interval *p = x, *q = y;
+	if (p->birth != q->birth)
+		return p->birth < q->birth ? -1 : 1;
+	return (p->death > q->death) - (p->death < q->death);
+}
+
+/*
+ * Order 2 on consecutive windows with one workspace, as a worker asks
+ * (bottleneck, order 1, order 2 per window): the small path reuses the
+ * edges of the last call's B when it is this A (xsave()).  Each value
+ * must be the bits a fresh workspace gives, which finds every edge
+ * again: windows sorted (the cache used) or shuffled (twins out of
+ * order: scanned again), on a grid (ties) or not, with duplicates, with
+ * long intervals that fill the edge pool, and a window repeated.
+ */
+static void test_chained_edges(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	struct tdp_interval *d[2];
+	size_t nd[2];
+	d[0] = malloc(sizeof(**d) * N);
+	d[1] = malloc(sizeof(**d) * N);
+	assert_non_null(d[0]);
+	assert_non_null(d[1]);
+	for (int chain = 0; chain < 8; chain++) {
+		int grid = chain & 1, sorted = !(chain & 2), longs = chain & 4;
+		nd[0] = 60 + (size_t)(uniform() * 120);
+		for (size_t i = 0; i < nd[0]; i++)
+			d[0][i] = longs && i % 3 == 0 ? (struct tdp_interval){ uniform(), 2 + uniform() } : interval(grid);
+		for (size_t i = 0; i + 1 < nd[0]; i += 9)
+			d[0][i + 1] = d[0][i];   /* duplicates */
+		if (sorted)
+			qsort(d[0], nd[0], sizeof(*d[0]), by_birth_death);
+		for (int step = 0; step < 30; step++) {
+			const struct tdp_interval *a = d[step & 1];
+			size_t na = nd[step & 1], k = 0;
+			struct tdp_interval *b = d[!(step & 1)];
+			for (size_t i = 0; i < na && k < N; i++) {
+				double x = uniform();
+				if (step % 10 != 9 && x < 0.08)
+					continue;
+				b[k] = a[i];
+				if (step % 10 != 9 && x < 0.12)
+					b[k].death += grid ? 1. / 200 : uniform() * 0.01;
+				k++;
+			}
+			for (size_t t = 0; step % 10 != 9 && t < na / 10 && k < N; t++)
+				b[k++] = interval(grid);
+			if (sorted)
+				qsort(b, k, sizeof(*b), by_birth_death);
+			else
+				for (size_t i = k; i > 1; i--) {
+					size_t j = (size_t)(uniform() * (double)i);
+					struct tdp_interval x = b[i - 1];
+					b[i - 1] = b[j];
+					b[j] = x;
+				}
+			nd[!(step & 1)] = k;
+			(void)bn(a, na, b, k);
+			(void)w(a, na, b, k, 1);
+			double got = w(a, na, b, k, 2), want = -1;
+			struct distance_ws *fresh = distance_ws_new();
+			assert_non_null(fresh);
+			assert_int_equal(distance_wasserstein(fresh, a, na, b, k, 2, &want), 0);
+			distance_ws_free(fresh);
+			if (memcmp(&got, &want, sizeof(got)))
+				fail_msg("chain %d, step %d (%zu, %zu points): %a, fresh %a", chain, step, na, k, got, want);
+		}
+	}
+	free(d[0]);
+	free(d[1]);
+}
+
 static void test_bad_order(void **state)
 {
 	(void)state;
@@ -337,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_twins),
 		cmocka_unit_test(test_shifted),
 		cmocka_unit_test(test_small_wasserstein),
+		cmocka_unit_test(test_chained_edges),
 		cmocka_unit_test(test_bad_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
