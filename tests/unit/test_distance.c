@@ -9,7 +9,9 @@
  * both diagrams ("twins") that a better matching goes through, the small
  * and the large bottleneck search, the small diagrams' Wasserstein path
  * (from the twins) against the general one on random, tied, shifted and
- * sliding-window pairs, and a bad order refused.  The comparison with
+ * sliding-window pairs, chains of windows through one workspace (order
+ * 2's edges kept from call to call, the bottleneck's search by birth)
+ * against fresh workspaces and shuffled copies, and a bad order refused.  The comparison with
  * GUDHI on thousands of pairs is tests/oracle/distances.sh.
  */
 #include <setjmp.h>
@@ -327,6 +329,16 @@ static int by_birth_death(const void *x, const void *y)
 	return (p->death > q->death) - (p->death < q->death);
 }
 
+static void shuffle(struct tdp_interval *v, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(uniform() * (double)i);
+		struct tdp_interval x = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = x;
+	}
+}
+
 /*
  * Order 2 on consecutive windows with one workspace, as a worker asks
  * (bottleneck, order 1, order 2 per window): the small path reuses the
@@ -334,7 +346,9 @@ static int by_birth_death(const void *x, const void *y)
  * must be the bits a fresh workspace gives, which finds every edge
  * again: windows sorted (the cache used) or shuffled (twins out of
  * order: scanned again), on a grid (ties) or not, with duplicates, with
- * long intervals that fill the edge pool, and a window repeated.
+ * long intervals that fill the edge pool, and a window repeated.  The
+ * bottleneck distance of sorted windows (its search by birth) must be
+ * the bits of their shuffled copies' (every edge scanned).
  */
 static void test_chained_edges(void **state)
 {
@@ -344,8 +358,11 @@ static void test_chained_edges(void **state)
 	size_t nd[2];
 	d[0] = malloc(sizeof(**d) * N);
 	d[1] = malloc(sizeof(**d) * N);
+	struct tdp_interval *sa = malloc(sizeof(*sa) * N), *sb = malloc(sizeof(*sb) * N);
 	assert_non_null(d[0]);
 	assert_non_null(d[1]);
+	assert_non_null(sa);
+	assert_non_null(sb);
 	for (int chain = 0; chain < 8; chain++) {
 		int grid = chain & 1, sorted = !(chain & 2), longs = chain & 4;
 		nd[0] = 60 + (size_t)(uniform() * 120);
@@ -373,14 +390,20 @@ static void test_chained_edges(void **state)
 			if (sorted)
 				qsort(b, k, sizeof(*b), by_birth_death);
 			else
-				for (size_t i = k; i > 1; i--) {
-					size_t j = (size_t)(uniform() * (double)i);
-					struct tdp_interval x = b[i - 1];
-					b[i - 1] = b[j];
-					b[j] = x;
-				}
+				shuffle(b, k);
 			nd[!(step & 1)] = k;
-			(void)bn(a, na, b, k);
+			double got_bn = bn(a, na, b, k);
+			if (sorted) {
+				/* the bottleneck's search outwards by birth (sorted
+				 * diagrams) against its full scan (shuffled copies) */
+				memcpy(sa, a, na * sizeof(*a));
+				memcpy(sb, b, k * sizeof(*b));
+				shuffle(sa, na);
+				shuffle(sb, k);
+				double want_bn = bn(sa, na, sb, k);
+				if (memcmp(&got_bn, &want_bn, sizeof(got_bn)))
+					fail_msg("chain %d, step %d: bottleneck %a, shuffled %a", chain, step, got_bn, want_bn);
+			}
 			(void)w(a, na, b, k, 1);
 			double got = w(a, na, b, k, 2), want = -1;
 			struct distance_ws *fresh = distance_ws_new();
@@ -393,6 +416,8 @@ static void test_chained_edges(void **state)
 	}
 	free(d[0]);
 	free(d[1]);
+	free(sa);
+	free(sb);
 }
 
 static void test_bad_order(void **state)
