@@ -42,13 +42,14 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
  * without the division per point. */
 struct grid {
 	double lo, hi, delta, step;
+	double inv;   /* 1 / step: where a value falls, roughly (first_past() walks from there) */
 	uint32_t res;
 };
 
 static struct grid grid_make(double lo, double hi, uint32_t res)
 {
-	double delta = hi - lo;
-	return (struct grid){ lo, hi, delta, res < 2 ? 0 : delta / (double)(res - 1), res };
+	double delta = hi - lo, step = res < 2 ? 0 : delta / (double)(res - 1);
+	return (struct grid){ lo, hi, delta, step, step != 0 ? 1 / step : NAN, res };
 }
 
 static inline double grid_at(const struct grid *g, uint32_t i)
@@ -204,7 +205,7 @@ static uint32_t first_past(const struct grid *gr, double m, double lim, int stri
 	/* Start where an evenly spaced grid would have it, and walk: numpy's
 	 * rounding moves the answer by a point or so, and past() is
 	 * monotone, so the walk finds the first j the bisection would. */
-	double g = res > 1 ? (m + lim - lo) / gr->step : NAN;
+	double g = res > 1 ? (m + lim - lo) * gr->inv : NAN;
 	if (g > -1 && g < (double)res + 1) {
 		uint32_t j = g < 0 ? 0 : g > res ? res : (uint32_t)g;
 		if (j < res && past(gr, m, lim, strict, j)) {
