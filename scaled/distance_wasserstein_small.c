@@ -46,7 +46,9 @@
  * edges found for B's twins' rows (their neighbours among B's points)
  * are kept (xsave()), and the next call, its A equal to them bit for
  * bit, maps them through its own twins and tests only the points
- * without one (edges_known()): ~16 tests a row instead of ~136.
+ * without one (edges_known()): ~16 tests a row instead of ~136.  A
+ * worker's streams and dimensions take turns: one slot per chain, a few
+ * chains (DISTANCE_XSLOTS).
  * Deterministic: ties go to a free column, then to the lowest index;
  * what the next call may reuse (the edges, pool()) is the same whether
  * reused or found again.
@@ -86,9 +88,11 @@ struct wsmall {
 	size_t nlone;
 	uint32_t *tj;           /* room for m edges (edges_known()) */
 	double *tc;
-	/* the last call's edges when its B is this A (ws->x*, xsave()), else xoff NULL */
+	/* a last call's edges when its B is this A (ws->x[xslot], xsave()), else xoff NULL */
 	const uint32_t *xoff, *xj;
 	const double *xc;
+	int xslot;
+	size_t xhits;
 };
 
 static double power(double x, unsigned order)
@@ -198,6 +202,7 @@ static long edges_known(struct wsmall *w, size_t r, uint32_t *js, double *cs)
 		js[k] = w->tj[a];
 		cs[k++] = w->tc[a++];
 	}
+	w->xhits++;
 	return (long)k;
 }
 
@@ -519,44 +524,60 @@ static int pool(struct distance_ws *ws, struct wsmall *w)
 }
 
 /*
- * The last call's edges, when its B is this A (bit for bit): per point
- * of A, the offset and count of its neighbours in ws->xj, ws->xc (NONE
+ * A last call's edges, when its B is this A (bit for bit): per point of
+ * A, the offset and count of its neighbours in the slot's j, c (NONE
  * when none were kept), else nothing.
  */
 static void xload(struct distance_ws *ws, struct wsmall *w)
 {
 	w->xoff = NULL;
-	if (ws->xn == w->n && w->n && !memcmp(ws->xkey.p, w->a, w->n * sizeof(*w->a))) {
-		w->xoff = ws->xoff.p;
-		w->xj = ws->xj.p;
-		w->xc = ws->xc.p;
+	w->xslot = -1;
+	w->xhits = 0;
+	for (int k = 0; k < DISTANCE_XSLOTS && w->n; k++) {
+		struct distance_xslot *x = &ws->x[k];
+		if (x->n == w->n && !memcmp(x->key.p, w->a, w->n * sizeof(*w->a))) {
+			w->xoff = x->off.p;
+			w->xj = x->j.p;
+			w->xc = x->c.p;
+			w->xslot = k;
+			return;
+		}
 	}
 }
 
 /*
- * For the next call, whose A is this B in the pipeline (consecutive
- * windows): each point of B with a twin whose edges were found and
- * kept gets them, as neighbours of that point among B's (the edges of
- * a point are a function of its bits and B's).  Only order 2 saves:
- * order 1's diagrams have the shared points taken out
- * (distance_wasserstein.c), so its pairs do not chain, and saving them
- * would overwrite order 2's between two of its calls.  -1 out of memory
- * (then nothing is kept).
+ * For the next call whose A is this B (the chain's next window): each
+ * point of B with a twin whose edges were found and kept gets them, as
+ * neighbours of that point among B's (the edges of a point are a
+ * function of its bits and B's).  Into the slot this call read (the
+ * chain moves on), else the oldest.  Only order 2 saves: order 1's
+ * diagrams have the shared points taken out (distance_wasserstein.c),
+ * so its pairs do not chain.  -1 out of memory (then the slot is
+ * empty).
  */
 static int xsave(struct distance_ws *ws, const struct wsmall *w)
 {
 	size_t m = w->m, total = 0;
-	ws->xn = 0;
+	int k = w->xslot;
+	if (k < 0) {
+		k = 0;
+		for (int t = 1; t < DISTANCE_XSLOTS; t++)
+			if (ws->x[t].used < ws->x[k].used)
+				k = t;
+	}
+	struct distance_xslot *x = &ws->x[k];
+	x->n = 0;
+	x->used = ++ws->xclock;
 	for (size_t j = 0; j < m; j++)
 		if (w->twb[j] != NONE && w->eoff[w->twb[j]] != NONE)
 			total += w->elen[w->twb[j]];
-	if (distance_buf_reserve(&ws->xkey, m * sizeof(*w->b) + 1) ||
-	    distance_buf_reserve(&ws->xoff, 2 * m * sizeof(uint32_t) + 1) ||
-	    distance_buf_reserve(&ws->xj, total * sizeof(uint32_t) + 1) ||
-	    distance_buf_reserve(&ws->xc, total * sizeof(double) + 1))
+	if (distance_buf_reserve(&x->key, m * sizeof(*w->b) + 1) ||
+	    distance_buf_reserve(&x->off, 2 * m * sizeof(uint32_t) + 1) ||
+	    distance_buf_reserve(&x->j, total * sizeof(uint32_t) + 1) ||
+	    distance_buf_reserve(&x->c, total * sizeof(double) + 1))
 		return -1;
-	uint32_t *xoff = ws->xoff.p, *xj = ws->xj.p;
-	double *xc = ws->xc.p;
+	uint32_t *xoff = x->off.p, *xj = x->j.p;
+	double *xc = x->c.p;
 	size_t at = 0;
 	for (size_t j = 0; j < m; j++) {
 		uint32_t i = w->twb[j];
@@ -565,15 +586,15 @@ static int xsave(struct distance_ws *ws, const struct wsmall *w)
 			xoff[2 * j + 1] = 0;
 			continue;
 		}
-		size_t k = w->elen[i];
-		memcpy(xj + at, w->pool_j + w->eoff[i], k * sizeof(*xj));
-		memcpy(xc + at, w->pool_c[0] + w->eoff[i], k * sizeof(*xc));
+		size_t e = w->elen[i];
+		memcpy(xj + at, w->pool_j + w->eoff[i], e * sizeof(*xj));
+		memcpy(xc + at, w->pool_c[0] + w->eoff[i], e * sizeof(*xc));
 		xoff[2 * j] = (uint32_t)at;
-		xoff[2 * j + 1] = (uint32_t)k;
-		at += k;
+		xoff[2 * j + 1] = (uint32_t)e;
+		at += e;
 	}
-	memcpy(ws->xkey.p, w->b, m * sizeof(*w->b));
-	ws->xn = m;
+	memcpy(x->key.p, w->b, m * sizeof(*w->b));
+	x->n = m;
 	return 0;
 }
 
@@ -627,6 +648,7 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 	}
 	ws->wpool_n = w.pool_n;
 	ws->wsmall = 1;
+	ws->xhits += w.xhits;
 	if (order == 2 && xsave(ws, &w))
 		return -1;
 	*out = sum;

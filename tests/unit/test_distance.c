@@ -420,6 +420,81 @@ static void test_chained_edges(void **state)
 	free(sb);
 }
 
+/* One stream's windows: the next diagram from the last, sorted by point. */
+struct chain {
+	struct tdp_interval d[2][400];
+	size_t nd[2];
+	int at;
+};
+
+static void chain_start(struct chain *c)
+{
+	c->at = 0;
+	c->nd[0] = 60 + (size_t)(uniform() * 120);
+	for (size_t i = 0; i < c->nd[0]; i++)
+		c->d[0][i] = interval(1);
+	qsort(c->d[0], c->nd[0], sizeof(c->d[0][0]), by_birth_death);
+}
+
+/* Order 2 from the chain's last window to a next one, with WS and a fresh workspace: the same bits; WS's xhits grown. */
+static size_t chain_step(struct chain *c)
+{
+	const struct tdp_interval *a = c->d[c->at];
+	struct tdp_interval *b = c->d[!c->at];
+	size_t na = c->nd[c->at], k = 0;
+	for (size_t i = 0; i < na && k < 400; i++) {
+		double x = uniform();
+		if (x < 0.08)
+			continue;
+		b[k] = a[i];
+		if (x < 0.12)
+			b[k].death += 1. / 200;
+		k++;
+	}
+	for (size_t t = 0; t < na / 10 && k < 400; t++)
+		b[k++] = interval(1);
+	qsort(b, k, sizeof(*b), by_birth_death);
+	size_t hits = ws->xhits;
+	(void)w(a, na, b, k, 1);   /* between, as a worker asks: saves nothing */
+	double got = w(a, na, b, k, 2), want = -1;
+	struct distance_ws *fresh = distance_ws_new();
+	assert_non_null(fresh);
+	assert_int_equal(distance_wasserstein(fresh, a, na, b, k, 2, &want), 0);
+	distance_ws_free(fresh);
+	if (memcmp(&got, &want, sizeof(got)))
+		fail_msg("%zu and %zu points: %a, fresh %a", na, k, got, want);
+	c->nd[!c->at] = k;
+	c->at = !c->at;
+	return ws->xhits - hits;
+}
+
+/*
+ * Streams taking turns in one workspace, as a worker's do: each chain
+ * keeps its slot of edges, so from its second step on its rows are
+ * served from it (xhits), up to DISTANCE_XSLOTS chains; with more, the
+ * oldest slot goes and nothing is served, the values the same.
+ */
+static void test_interleaved_chains(void **state)
+{
+	(void)state;
+	static struct chain c[DISTANCE_XSLOTS + 1];
+	const size_t counts[] = { 1, 3, DISTANCE_XSLOTS, DISTANCE_XSLOTS + 1 };
+	for (size_t t = 0; t < sizeof(counts) / sizeof(counts[0]); t++) {
+		size_t nc = counts[t];
+		for (size_t k = 0; k < nc; k++)
+			chain_start(&c[k]);
+		for (int step = 0; step < 6; step++)
+			for (size_t k = 0; k < nc; k++) {
+				size_t hits = chain_step(&c[k]);
+				if (step > 0 && nc <= DISTANCE_XSLOTS && hits == 0)
+					fail_msg("chain %zu of %zu, step %d: no row served from its slot", k, nc, step);
+				if (nc > DISTANCE_XSLOTS && hits != 0)
+					fail_msg("chain %zu of %zu, step %d: %zu rows from a slot that should be gone", k,
+						 nc, step, hits);
+			}
+	}
+}
+
 static void test_bad_order(void **state)
 {
 	(void)state;
@@ -439,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_shifted),
 		cmocka_unit_test(test_small_wasserstein),
 		cmocka_unit_test(test_chained_edges),
+		cmocka_unit_test(test_interleaved_chains),
 		cmocka_unit_test(test_bad_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
