@@ -297,7 +297,12 @@ static void relax(struct wsmall *w, size_t c, double val, size_t r)
 	}
 }
 
-/* Relaxes the columns of row R, reached at distance D; *MD, *WD the copies' scalar. */
+/*
+ * Relaxes the columns of row R, reached at distance D; *MD, *WD the
+ * copies' scalar.  The edges' loop (and augment()'s over the touched
+ * columns) works on local restrict copies of w's arrays: under the
+ * build's -fno-strict-aliasing every store would reload them from w.
+ */
 static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 {
 	double base = d - w->u[r];
@@ -312,12 +317,25 @@ static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 		return;
 	}
 	size_t off = w->eoff[r], k = off == NONE ? edges(w, r, &off) : w->elen[r];
-	const uint32_t *js = w->pool_j + off;
-	const double *cs = w->pool_c[w->order - 1] + off;
-	for (size_t t = 0; t < k; t++) {
+	const uint32_t *restrict js = w->pool_j + off;
+	const double *restrict cs = w->pool_c[w->order - 1] + off;
+	double *restrict minv = w->minv;
+	const double *restrict v = w->v;
+	const uint8_t *restrict used = w->used;
+	int32_t *restrict way = w->way;
+	uint32_t *restrict touch = w->touch;
+	size_t ntouch = w->ntouch;
+	for (size_t t = 0; t < k; t++) {   /* relax(), on local copies of w's arrays (below) */
 		size_t j = js[t];
-		relax(w, j, base + cs[t] - w->v[j], r);
+		double val = base + cs[t] - v[j];
+		if (val < minv[j] && !used[j]) {
+			if (minv[j] == INFINITY)
+				touch[ntouch++] = (uint32_t)j;
+			minv[j] = val;
+			way[j] = (int32_t)r;
+		}
 	}
+	w->ntouch = ntouch;
 	relax(w, m + r, base + w->ga[r] - w->v[m + r], r);
 }
 
@@ -340,8 +358,9 @@ static void sort_copies(struct wsmall *w)
 	}
 }
 
-/* Adds column C at distance E to the tie list, which holds those at the least distance, *BEST. */
-static void candidate(struct wsmall *w, size_t c, double e, double *best, size_t *ntie, size_t *free_c)
+/* Adds column C at distance E to the tie list TIE, which holds those at the least distance, *BEST. */
+static inline void candidate(uint32_t *restrict tie, const int32_t *restrict colm, size_t c, double e, double *best,
+			     size_t *ntie, size_t *free_c)
 {
 	if (e > *best)
 		return;
@@ -350,8 +369,8 @@ static void candidate(struct wsmall *w, size_t c, double e, double *best, size_t
 		*ntie = 0;
 		*free_c = NONE;
 	}
-	w->tie[(*ntie)++] = (uint32_t)c;
-	if (w->colm[c] < 0 && c < *free_c)
+	tie[(*ntie)++] = (uint32_t)c;
+	if (colm[c] < 0 && c < *free_c)
 		*free_c = c;
 }
 
@@ -374,16 +393,20 @@ static int augment(struct wsmall *w, size_t s)
 		 */
 		double best = INFINITY;
 		size_t ntie = 0, free_c = NONE;
-		size_t keep = 0;
-		for (size_t t = 0; t < w->ntouch; t++) {
-			size_t c = w->touch[t];
-			if (w->used[c])
+		size_t keep = 0, ntouch = w->ntouch;
+		uint32_t *restrict touch = w->touch, *restrict tie = w->tie;
+		const uint8_t *restrict used = w->used;
+		const double *restrict minv = w->minv, *restrict v = w->v;
+		const int32_t *restrict colm = w->colm;
+		for (size_t t = 0; t < ntouch; t++) {
+			size_t c = touch[t];
+			if (used[c])
 				continue;   /* settled: out of the list */
-			w->touch[keep++] = (uint32_t)c;
-			double e = w->minv[c];
-			if (c >= m && md - w->v[c] < e)
-				e = md - w->v[c];
-			candidate(w, c, e, &best, &ntie, &free_c);
+			touch[keep++] = (uint32_t)c;
+			double e = minv[c];
+			if (c >= m && md - v[c] < e)
+				e = md - v[c];
+			candidate(tie, colm, c, e, &best, &ntie, &free_c);
 		}
 		w->ntouch = keep;
 		while (top < w->n && w->used[w->dord[top]])
@@ -396,7 +419,7 @@ static int augment(struct wsmall *w, size_t s)
 			if (e > best)
 				break;
 			if (w->minv[c] == INFINITY)   /* not in the list above */
-				candidate(w, c, e, &best, &ntie, &free_c);
+				candidate(tie, colm, c, e, &best, &ntie, &free_c);
 		}
 		if (best == INFINITY)
 			return -1;
