@@ -425,15 +425,33 @@ struct chain {
 	struct tdp_interval d[2][400];
 	size_t nd[2];
 	int at;
+	int rips;   /* births all 0 (as a Rips scale's dimension 0), in no order */
 };
 
-static void chain_start(struct chain *c)
+static struct tdp_interval chain_interval(const struct chain *c)
+{
+	struct tdp_interval v = interval(1);
+	if (c->rips)
+		v = (struct tdp_interval){ 0, v.death - v.birth };
+	return v;
+}
+
+static void chain_order(const struct chain *c, struct tdp_interval *v, size_t n)
+{
+	if (c->rips)
+		shuffle(v, n);
+	else
+		qsort(v, n, sizeof(*v), by_birth_death);
+}
+
+static void chain_start(struct chain *c, int rips)
 {
 	c->at = 0;
+	c->rips = rips;
 	c->nd[0] = 60 + (size_t)(uniform() * 120);
 	for (size_t i = 0; i < c->nd[0]; i++)
-		c->d[0][i] = interval(1);
-	qsort(c->d[0], c->nd[0], sizeof(c->d[0][0]), by_birth_death);
+		c->d[0][i] = chain_interval(c);
+	chain_order(c, c->d[0], c->nd[0]);
 }
 
 /* Order 2 from the chain's last window to a next one, with WS and a fresh workspace: the same bits; WS's xhits grown. */
@@ -452,8 +470,8 @@ static size_t chain_step(struct chain *c)
 		k++;
 	}
 	for (size_t t = 0; t < na / 10 && k < 400; t++)
-		b[k++] = interval(1);
-	qsort(b, k, sizeof(*b), by_birth_death);
+		b[k++] = chain_interval(c);
+	chain_order(c, b, k);
 	size_t hits = ws->xhits;
 	(void)w(a, na, b, k, 1);   /* between, as a worker asks: saves nothing */
 	double got = w(a, na, b, k, 2), want = -1;
@@ -472,7 +490,8 @@ static size_t chain_step(struct chain *c)
  * Streams taking turns in one workspace, as a worker's do: each chain
  * keeps its slot of edges, so from its second step on its rows are
  * served from it (xhits), up to DISTANCE_XSLOTS chains; with more, the
- * oldest slot goes and nothing is served, the values the same.
+ * oldest slot goes and nothing is served, the values the same.  Then
+ * Rips-like chains (births 0, shuffled) among sorted ones.
  */
 static void test_interleaved_chains(void **state)
 {
@@ -482,7 +501,7 @@ static void test_interleaved_chains(void **state)
 	for (size_t t = 0; t < sizeof(counts) / sizeof(counts[0]); t++) {
 		size_t nc = counts[t];
 		for (size_t k = 0; k < nc; k++)
-			chain_start(&c[k]);
+			chain_start(&c[k], 0);
 		for (int step = 0; step < 6; step++)
 			for (size_t k = 0; k < nc; k++) {
 				size_t hits = chain_step(&c[k]);
@@ -493,6 +512,13 @@ static void test_interleaved_chains(void **state)
 						 nc, step, hits);
 			}
 	}
+	/* Rips-like windows (ties in birth, twins out of index order) mixed
+	 * with sorted ones: the same bits as fresh workspaces (chain_step()) */
+	for (size_t k = 0; k < DISTANCE_XSLOTS; k++)
+		chain_start(&c[k], (int)(k & 1));
+	for (int step = 0; step < 12; step++)
+		for (size_t k = 0; k < DISTANCE_XSLOTS; k++)
+			(void)chain_step(&c[k]);
 }
 
 static void test_bad_order(void **state)
