@@ -147,18 +147,6 @@ static void twins(struct wsmall *w)
 }
 
 /*
- * The edges of A's point R: B's points J with |R - J|_inf < h(R) + h(J),
- * h the half lifetime, into the pool, with their costs.  The others
- * cannot help: sending both to the diagonal costs no more (h(R)^p +
- * h(J)^p <= (h(R) + h(J))^p), so some optimal matching does without
- * them (distance_wasserstein.c leaves out the same).  Found when the
- * row is first scanned, kept: a row is scanned by many paths, many rows
- * (twins far from any change) by none, and the next call on the same
- * pair (the other order, pool()) scans them again.  Past the pool's
- * EDGE_POOL * (n + m), memory linear still, a row's edges go to a spare
- * room after it, found again at each scan.  How many; where in *OFF.
- */
-/*
  * Row R's edges from the last call's (w->xoff: A is that call's B, and
  * R's point had a twin there, whose edges were found): those to the
  * points that are R's point's neighbours' twins here, merged by index
@@ -206,6 +194,19 @@ static long edges_known(struct wsmall *w, size_t r, uint32_t *js, double *cs)
 	return (long)k;
 }
 
+/*
+ * The edges of A's point R: B's points J with |R - J|_inf < h(R) + h(J),
+ * h the half lifetime, into the pool, with their costs.  The others
+ * cannot help: sending both to the diagonal costs no more (h(R)^p +
+ * h(J)^p <= (h(R) + h(J))^p), so some optimal matching does without
+ * them (distance_wasserstein.c leaves out the same).  Found when the
+ * row is first scanned, kept: a row is scanned by many paths, many rows
+ * (twins far from any change) by none, and the next call on the same
+ * pair (the other order, pool()) scans them again.  Past the pool's
+ * EDGE_POOL * (n + m), memory linear still, a row's edges go to a spare
+ * room after it, found again at each scan.  From the last window's when
+ * edges_known() has them.  How many; where in *OFF.
+ */
 static size_t edges(struct wsmall *w, size_t r, size_t *off)
 {
 	const struct distance_pt *p = &w->a[r];
@@ -325,7 +326,7 @@ static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 	int32_t *restrict way = w->way;
 	uint32_t *restrict touch = w->touch;
 	size_t ntouch = w->ntouch;
-	for (size_t t = 0; t < k; t++) {   /* relax(), on local copies of w's arrays (below) */
+	for (size_t t = 0; t < k; t++) {   /* relax(), inline, on the local copies */
 		size_t j = js[t];
 		double val = base + cs[t] - v[j];
 		if (val < minv[j] && !used[j]) {
