@@ -20,9 +20,9 @@
  * paired, the rest to the diagonal: ub).  Equal points ("twins", most of
  * two consecutive windows) are paired through a hash, and only the others
  * search for their cheapest edge (outwards from their birth when the
- * diagrams come sorted by it, as the windows' do).  The answer is an edge length; lo is
- * tried first (often the answer), then the lengths strictly between,
- * bisected by their median (distance_search()).
+ * diagrams come sorted by it, as the windows' do).  The answer is an
+ * edge length; lo is tried first (often the answer), then the lengths
+ * strictly between, bisected by their median (distance_search()).
  */
 #include <math.h>
 #include <stdint.h>
