@@ -19,9 +19,10 @@
  * perfect matching (equal points paired, mutual nearest neighbours
  * paired, the rest to the diagonal: ub).  Equal points ("twins", most of
  * two consecutive windows) are paired through a hash, and only the others
- * search for their cheapest edge.  The answer is an edge length; lo is
- * tried first (often the answer), then the lengths strictly between,
- * bisected by their median (distance_search()).
+ * search for their cheapest edge (outwards from their birth when the
+ * diagrams come sorted by it, as the windows' do).  The answer is an
+ * edge length; lo is tried first (often the answer), then the lengths
+ * strictly between, bisected by their median (distance_search()).
  */
 #include <math.h>
 #include <stdint.h>
@@ -145,6 +146,47 @@ static int decide(void *arg, double r)
 	return a <= 0 ? a : covers(s, s->pb, s->nb, s->db, s->pa, s->na, s->mate, s->seen, r);
 }
 
+/* Whether the N points of P come by x, nondecreasing. */
+static int by_x(const struct distance_pt *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (!(p[i - 1].x <= p[i].x))
+			return 0;
+	return 1;
+}
+
+/*
+ * The least edge from P to the NQ points of QS, sorted by x: outwards
+ * from where P's x falls, each way until the x distance alone is no
+ * less than the least edge yet.  An edge is at least its x distance,
+ * which only grows outwards (rounding is monotone), so the points left
+ * out cannot be nearer: the same minimum as every edge's.
+ */
+static double nearest_by_x(const struct distance_pt *p, const struct distance_pt *qs, size_t nq)
+{
+	size_t l = 0, r = nq;
+	while (l < r) {
+		size_t mid = l + (r - l) / 2;
+		if (qs[mid].x < p->x)
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	double b = INFINITY;
+	int up = 1, down = 1;
+	for (r = l; up || down;) {
+		if (up && (r == nq || fabs(p->x - qs[r].x) >= b))
+			up = 0;
+		else if (up)
+			b = min2(b, edge(p, &qs[r++]));
+		if (down && (l == 0 || fabs(p->x - qs[l - 1].x) >= b))
+			down = 0;
+		else if (down)
+			b = min2(b, edge(p, &qs[--l]));
+	}
+	return b;
+}
+
 /* GUDHI: max(|x - m|, |y - m|), m = (x + y) / 2 (not (y - x) / 2: the bits differ). */
 static double diag_cost(const struct distance_pt *p)
 {
@@ -203,7 +245,21 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 				break;
 			}
 		}
-	/* the others' cheapest edge (best), and cheapest to another such (bestu, nn) */
+	/*
+	 * The others' cheapest edge (best), and cheapest to another such
+	 * (bestu, nn).  The windows' diagrams come sorted by birth: then
+	 * the cheapest edge is a search outwards from the point's x, and
+	 * the others (those without a twin, LONE: A's, then B's, by index)
+	 * are few.
+	 */
+	int sorted = by_x(g->pa, na) && by_x(g->pb, nb);
+	uint32_t *lone = (uint32_t *)sm.seen;   /* borrowed: zeroed again below */
+	size_t nla = 0, nl = 0;
+	for (size_t u = 0; u < n; u++)
+		if (twin[u] == NONE) {
+			lone[nl++] = (uint32_t)(u < na ? u : u - na);
+			nla += u < na;
+		}
 	for (size_t u = 0; u < n; u++) {
 		if (twin[u] != NONE)
 			continue;
@@ -212,7 +268,19 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 		size_t nq = u < na ? nb : na;
 		double b = INFINITY, bu = INFINITY;
 		uint32_t at = NONE;
-		for (size_t q = 0; q < nq; q++) {
+		if (sorted) {
+			b = nearest_by_x(p, qs, nq);
+			const uint32_t *ql = u < na ? lone + nla : lone;
+			size_t nql = u < na ? nl - nla : nla;
+			for (size_t t = 0; t < nql; t++) {
+				double e = edge(p, &qs[ql[t]]);
+				if (e < bu) {
+					bu = e;
+					at = ql[t];
+				}
+			}
+		}
+		for (size_t q = 0; !sorted && q < nq; q++) {
 			double e = edge(p, &qs[q]);
 			b = min2(b, e);
 			if (qtwin[q] == NONE && e < bu) {
@@ -224,6 +292,7 @@ int distance_bottleneck_small(struct distance_ws *ws, const struct distance_spli
 		bestu[u] = bu;
 		nn[u] = at;
 	}
+	memset(sm.seen, 0, n * sizeof(*sm.seen));
 	/* lo: every point's cheapest edge; ub: twins and mutual nearest paired, or both to the diagonal */
 	double lo = 0, ub = 0;
 	for (size_t i = 0; i < na; i++) {

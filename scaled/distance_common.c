@@ -25,6 +25,12 @@ void distance_ws_free(struct distance_ws *ws)
 	free(ws->cand.p);
 	free(ws->wgeo.p);
 	free(ws->wkey.p);
+	for (size_t k = 0; k < DISTANCE_XSLOTS; k++) {
+		free(ws->x[k].key.p);
+		free(ws->x[k].off.p);
+		free(ws->x[k].j.p);
+		free(ws->x[k].c.p);
+	}
 	free(ws);
 }
 

@@ -12,6 +12,9 @@
 
 #include "scaled/distance.h"
 
+/* chains of windows whose edges the Wasserstein distance keeps (x[] below) */
+#define DISTANCE_XSLOTS 8
+
 struct distance_pt {
 	double x, y;   /* birth, death */
 };
@@ -37,6 +40,22 @@ struct distance_ws {
 	struct distance_buf wgeo, wkey;
 	size_t wn, wm, wpool_n;
 	int wvalid, wsmall;
+	/*
+	 * The small diagrams' path, order 2: the edges it found for the
+	 * points of B that have a twin in A (scaled/distance_wasserstein_small.c,
+	 * xsave()), for the next call whose A is this B: in a worker, the
+	 * same stream's and dimension's next window.  One slot per chain of
+	 * windows, DISTANCE_XSLOTS of them (a worker's streams and
+	 * dimensions take turns); a slot is valid for an A of n points
+	 * equal to those in key.  xhits counts the rows served from them.
+	 */
+	struct distance_xslot {
+		struct distance_buf key, off, j, c;
+		size_t n;
+		uint64_t used;   /* xclock at its last save: the oldest is replaced */
+	} x[DISTANCE_XSLOTS];
+	uint64_t xclock;
+	size_t xhits;
 };
 
 /* A point's bits, mixed: the small diagrams' paths find equal points

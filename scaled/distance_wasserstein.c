@@ -820,6 +820,17 @@ static int by_point(const void *x, const void *y)
 	return p->y < q->y ? -1 : p->y > q->y;
 }
 
+/* Whether P's N points are in by_point() order already: the windows'
+ * diagrams usually are, and sorting them again was a qsort() of each
+ * side per call. */
+static int sorted_by_point(const struct distance_pt *p, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (by_point(&p[i - 1], &p[i]) > 0)
+			return 0;
+	return 1;
+}
+
 /*
  * Order 1: take out the points both diagrams have (as multisets).  The
  * distance of order 1 is a transport distance for a metric (the
@@ -835,8 +846,10 @@ static int by_point(const void *x, const void *y)
 static void drop_shared(struct distance_split *s)
 {
 	struct distance_pt *a = (struct distance_pt *)s->a, *b = (struct distance_pt *)s->b;
-	qsort(a, s->na, sizeof(*a), by_point);
-	qsort(b, s->nb, sizeof(*b), by_point);
+	if (!sorted_by_point(a, s->na))
+		qsort(a, s->na, sizeof(*a), by_point);
+	if (!sorted_by_point(b, s->nb))
+		qsort(b, s->nb, sizeof(*b), by_point);
 	size_t i = 0, j = 0, ka = 0, kb = 0;
 	while (i < s->na && j < s->nb) {
 		int c = by_point(&a[i], &b[j]);

@@ -40,6 +40,15 @@
  *   The copies paired with each other share their potentials (the
  *   feasibility of copy-to-copy edges forces it), so they come at one
  *   distance, in one step, instead of one step each.
+ * Edges across calls.  A worker asks for the distance of window k to
+ * k+1, then of k+1 to k+2: this call's B is the next one's A.  A point's
+ * edges depend only on its bits and the other diagram's points, so the
+ * edges found for B's twins' rows (their neighbours among B's points)
+ * are kept (xsave()), and the next call, its A equal to them bit for
+ * bit, maps them through its own twins and tests only the points
+ * without one (edges_known()): ~16 tests a row instead of ~136.  A
+ * worker's streams and dimensions take turns: one slot per chain, a few
+ * chains (DISTANCE_XSLOTS).
  * Deterministic: ties go to a free column, then to the lowest index;
  * what the next call may reuse (the edges, pool()) is the same whether
  * reused or found again.
@@ -74,6 +83,16 @@ struct wsmall {
 	uint8_t *used;
 	uint32_t *slot;         /* the twins' hash table: B's index + 1, 0 empty */
 	size_t mask;
+	uint32_t *twa, *twb;    /* each point's twin in the other diagram, NONE if none */
+	uint32_t *lone;         /* B's points without a twin, ascending; nlone of them */
+	size_t nlone;
+	uint32_t *tj;           /* room for m edges (edges_known()) */
+	double *tc;
+	/* a last call's edges when its B is this A (ws->x[xslot], xsave()), else xoff NULL */
+	const uint32_t *xoff, *xj;
+	const double *xc;
+	int xslot;
+	size_t xhits;
 };
 
 static double power(double x, unsigned order)
@@ -97,6 +116,10 @@ static void twins(struct wsmall *w)
 {
 	for (size_t t = 0; t <= w->mask; t++)
 		w->slot[t] = 0;
+	for (size_t i = 0; i < w->n; i++)
+		w->twa[i] = NONE;
+	for (size_t j = 0; j < w->m; j++)
+		w->twb[j] = NONE;
 	for (size_t j = 0; j < w->m; j++) {
 		size_t t = distance_pt_hash(&w->b[j]) & w->mask;
 		while (w->slot[t])
@@ -110,11 +133,65 @@ static void twins(struct wsmall *w)
 				continue;
 			w->rowm[i] = (int32_t)j;
 			w->colm[j] = (int32_t)i;
+			w->twa[i] = (uint32_t)j;
+			w->twb[j] = (uint32_t)i;
 			w->rowm[w->n + j] = (int32_t)(w->m + i);
 			w->colm[w->m + i] = (int32_t)(w->n + j);
 			break;
 		}
 	}
+	w->nlone = 0;
+	for (size_t j = 0; j < w->m; j++)
+		if (w->twb[j] == NONE)
+			w->lone[w->nlone++] = (uint32_t)j;
+}
+
+/*
+ * Row R's edges from the last call's (w->xoff: A is that call's B, and
+ * R's point had a twin there, whose edges were found): those to the
+ * points that are R's point's neighbours' twins here, merged by index
+ * with those to the points without a twin, tested here.  The same
+ * edges, in the same order, with the same costs as the full scan: a
+ * twin's coordinates are the neighbour's bits, the expression the same
+ * (the row's point first), and the last call tested every point.  How
+ * many into JS, CS (room for m); -1 when R has none kept or the twins
+ * do not come in index order (diagrams not sorted alike): scan.
+ */
+static long edges_known(struct wsmall *w, size_t r, uint32_t *js, double *cs)
+{
+	if (!w->xoff || w->xoff[2 * r] == NONE)
+		return -1;
+	const struct distance_pt *p = &w->a[r];
+	double x = p->x, y = p->y, ha = w->ha[r];
+	size_t nt = 0, t0 = w->xoff[2 * r], t1 = t0 + w->xoff[2 * r + 1];
+	for (size_t t = t0; t < t1; t++) {
+		uint32_t j = w->twa[w->xj[t]];
+		if (j == NONE)
+			continue;   /* the neighbour left */
+		if (nt && j <= w->tj[nt - 1])
+			return -1;
+		w->tj[nt] = j;
+		w->tc[nt++] = w->xc[t];
+	}
+	size_t k = 0, a = 0;
+	for (size_t q = 0; q < w->nlone; q++) {
+		uint32_t j = w->lone[q];
+		double dx = fabs(x - w->b[j].x), dy = fabs(y - w->b[j].y), c = dx < dy ? dy : dx;
+		if (!(c < ha + w->hb[j]))
+			continue;
+		while (a < nt && w->tj[a] < j) {
+			js[k] = w->tj[a];
+			cs[k++] = w->tc[a++];
+		}
+		js[k] = j;
+		cs[k++] = c;
+	}
+	while (a < nt) {
+		js[k] = w->tj[a];
+		cs[k++] = w->tc[a++];
+	}
+	w->xhits++;
+	return (long)k;
 }
 
 /*
@@ -127,7 +204,8 @@ static void twins(struct wsmall *w)
  * (twins far from any change) by none, and the next call on the same
  * pair (the other order, pool()) scans them again.  Past the pool's
  * EDGE_POOL * (n + m), memory linear still, a row's edges go to a spare
- * room after it, found again at each scan.  How many; where in *OFF.
+ * room after it, found again at each scan.  From the last window's when
+ * edges_known() has them.  How many; where in *OFF.
  */
 static size_t edges(struct wsmall *w, size_t r, size_t *off)
 {
@@ -137,8 +215,9 @@ static size_t edges(struct wsmall *w, size_t r, size_t *off)
 	size_t at = keep ? w->pool_n : w->pool_cap;
 	uint32_t *js = w->pool_j + at;
 	double *cs = w->pool_c[0] + at, *cs2 = w->pool_c[1] + at;
-	size_t k = 0;
-	for (size_t j = 0; j < w->m; j++) {
+	long known = edges_known(w, r, js, cs);
+	size_t k = known < 0 ? 0 : (size_t)known;
+	for (size_t j = 0; known < 0 && j < w->m; j++) {
 		double dx = fabs(x - w->b[j].x), dy = fabs(y - w->b[j].y), c = dx < dy ? dy : dx;
 		js[k] = (uint32_t)j;   /* written always, kept when an edge: no branch to mispredict */
 		cs[k] = c;
@@ -219,7 +298,12 @@ static void relax(struct wsmall *w, size_t c, double val, size_t r)
 	}
 }
 
-/* Relaxes the columns of row R, reached at distance D; *MD, *WD the copies' scalar. */
+/*
+ * Relaxes the columns of row R, reached at distance D; *MD, *WD the
+ * copies' scalar.  The edges' loop (and augment()'s over the touched
+ * columns) works on local restrict copies of w's arrays: under the
+ * build's -fno-strict-aliasing every store would reload them from w.
+ */
 static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 {
 	double base = d - w->u[r];
@@ -234,12 +318,25 @@ static void scan(struct wsmall *w, size_t r, double d, double *md, int32_t *wd)
 		return;
 	}
 	size_t off = w->eoff[r], k = off == NONE ? edges(w, r, &off) : w->elen[r];
-	const uint32_t *js = w->pool_j + off;
-	const double *cs = w->pool_c[w->order - 1] + off;
-	for (size_t t = 0; t < k; t++) {
+	const uint32_t *restrict js = w->pool_j + off;
+	const double *restrict cs = w->pool_c[w->order - 1] + off;
+	double *restrict minv = w->minv;
+	const double *restrict v = w->v;
+	const uint8_t *restrict used = w->used;
+	int32_t *restrict way = w->way;
+	uint32_t *restrict touch = w->touch;
+	size_t ntouch = w->ntouch;
+	for (size_t t = 0; t < k; t++) {   /* relax(), inline, on the local copies */
 		size_t j = js[t];
-		relax(w, j, base + cs[t] - w->v[j], r);
+		double val = base + cs[t] - v[j];
+		if (val < minv[j] && !used[j]) {
+			if (minv[j] == INFINITY)
+				touch[ntouch++] = (uint32_t)j;
+			minv[j] = val;
+			way[j] = (int32_t)r;
+		}
 	}
+	w->ntouch = ntouch;
 	relax(w, m + r, base + w->ga[r] - w->v[m + r], r);
 }
 
@@ -262,8 +359,9 @@ static void sort_copies(struct wsmall *w)
 	}
 }
 
-/* Adds column C at distance E to the tie list, which holds those at the least distance, *BEST. */
-static void candidate(struct wsmall *w, size_t c, double e, double *best, size_t *ntie, size_t *free_c)
+/* Adds column C at distance E to the tie list TIE, which holds those at the least distance, *BEST. */
+static inline void candidate(uint32_t *restrict tie, const int32_t *restrict colm, size_t c, double e, double *best,
+			     size_t *ntie, size_t *free_c)
 {
 	if (e > *best)
 		return;
@@ -272,8 +370,8 @@ static void candidate(struct wsmall *w, size_t c, double e, double *best, size_t
 		*ntie = 0;
 		*free_c = NONE;
 	}
-	w->tie[(*ntie)++] = (uint32_t)c;
-	if (w->colm[c] < 0 && c < *free_c)
+	tie[(*ntie)++] = (uint32_t)c;
+	if (colm[c] < 0 && c < *free_c)
 		*free_c = c;
 }
 
@@ -296,16 +394,20 @@ static int augment(struct wsmall *w, size_t s)
 		 */
 		double best = INFINITY;
 		size_t ntie = 0, free_c = NONE;
-		size_t keep = 0;
-		for (size_t t = 0; t < w->ntouch; t++) {
-			size_t c = w->touch[t];
-			if (w->used[c])
+		size_t keep = 0, ntouch = w->ntouch;
+		uint32_t *restrict touch = w->touch, *restrict tie = w->tie;
+		const uint8_t *restrict used = w->used;
+		const double *restrict minv = w->minv, *restrict v = w->v;
+		const int32_t *restrict colm = w->colm;
+		for (size_t t = 0; t < ntouch; t++) {
+			size_t c = touch[t];
+			if (used[c])
 				continue;   /* settled: out of the list */
-			w->touch[keep++] = (uint32_t)c;
-			double e = w->minv[c];
-			if (c >= m && md - w->v[c] < e)
-				e = md - w->v[c];
-			candidate(w, c, e, &best, &ntie, &free_c);
+			touch[keep++] = (uint32_t)c;
+			double e = minv[c];
+			if (c >= m && md - v[c] < e)
+				e = md - v[c];
+			candidate(tie, colm, c, e, &best, &ntie, &free_c);
 		}
 		w->ntouch = keep;
 		while (top < w->n && w->used[w->dord[top]])
@@ -318,7 +420,7 @@ static int augment(struct wsmall *w, size_t s)
 			if (e > best)
 				break;
 			if (w->minv[c] == INFINITY)   /* not in the list above */
-				candidate(w, c, e, &best, &ntie, &free_c);
+				candidate(tie, colm, c, e, &best, &ntie, &free_c);
 		}
 		if (best == INFINITY)
 			return -1;
@@ -370,6 +472,7 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 		2 * nn * sizeof(double), 2 * nn * sizeof(double), 3 * nn * sizeof(int32_t),
 		5 * nn * sizeof(uint32_t), nn, w->mask * sizeof(uint32_t),
 		2 * n * sizeof(double), 2 * m * sizeof(double),
+		(n + 3 * m) * sizeof(uint32_t), m * sizeof(double),
 	};
 	size_t bytes = distance_carve_total(sizes, sizeof(sizes) / sizeof(sizes[0]));
 	if (distance_buf_reserve(&ws->scratch, bytes))
@@ -392,6 +495,11 @@ static int carve(struct distance_ws *ws, struct wsmall *w)
 	w->ga = w->ha + n;
 	w->hb = distance_carve(&c, sizes[7]);
 	w->gb = w->hb + m;
+	w->twa = distance_carve(&c, sizes[8]);
+	w->twb = w->twa + n;
+	w->lone = w->twb + m;
+	w->tj = w->lone + m;
+	w->tc = distance_carve(&c, sizes[9]);
 	w->mask--;
 	return 0;
 }
@@ -439,6 +547,73 @@ static int pool(struct distance_ws *ws, struct wsmall *w)
 	return 0;
 }
 
+/*
+ * A last call's edges, when its B is this A (bit for bit): per point of
+ * A, the offset and count of its neighbours in the slot's j, c (NONE
+ * when none were kept), else nothing.
+ */
+static void xload(struct distance_ws *ws, struct wsmall *w)
+{
+	w->xoff = NULL;
+	w->xslot = -1;
+	w->xhits = 0;
+	for (int k = 0; k < DISTANCE_XSLOTS && w->n; k++) {
+		struct distance_xslot *x = &ws->x[k];
+		if (x->n == w->n && !memcmp(x->key.p, w->a, w->n * sizeof(*w->a))) {
+			w->xoff = x->off.p;
+			w->xj = x->j.p;
+			w->xc = x->c.p;
+			w->xslot = k;
+			return;
+		}
+	}
+}
+
+/*
+ * For the next call whose A is this B (the chain's next window): each
+ * point of B with a twin whose edges were found and kept gets them (the
+ * twin row's place in a copy of the pool), as neighbours of that point
+ * among B's (the edges of a point are a function of its bits and B's).  Into the slot this call read (the
+ * chain moves on), else the oldest.  Only order 2 saves: order 1's
+ * diagrams have the shared points taken out (distance_wasserstein.c),
+ * so its pairs do not chain.  -1 out of memory (then the slot is
+ * empty).
+ */
+static int xsave(struct distance_ws *ws, const struct wsmall *w)
+{
+	size_t m = w->m;
+	int k = w->xslot;
+	if (k < 0) {
+		k = 0;
+		for (int t = 1; t < DISTANCE_XSLOTS; t++)
+			if (ws->x[t].used < ws->x[k].used)
+				k = t;
+	}
+	struct distance_xslot *x = &ws->x[k];
+	x->n = 0;
+	x->used = ++ws->xclock;
+	/* the pool as it is, in two blocks rather than a copy per point
+	 * (~136 small memcpy() calls), and each twin's row's place in it */
+	size_t total = w->pool_n;
+	if (distance_buf_reserve(&x->key, m * sizeof(*w->b) + 1) ||
+	    distance_buf_reserve(&x->off, 2 * m * sizeof(uint32_t) + 1) ||
+	    distance_buf_reserve(&x->j, total * sizeof(uint32_t) + 1) ||
+	    distance_buf_reserve(&x->c, total * sizeof(double) + 1))
+		return -1;
+	uint32_t *xoff = x->off.p;
+	memcpy(x->j.p, w->pool_j, total * sizeof(uint32_t));
+	memcpy(x->c.p, w->pool_c[0], total * sizeof(double));
+	for (size_t j = 0; j < m; j++) {
+		uint32_t i = w->twb[j];
+		int kept = i != NONE && w->eoff[i] != NONE;
+		xoff[2 * j] = kept ? w->eoff[i] : NONE;
+		xoff[2 * j + 1] = kept ? w->elen[i] : 0;
+	}
+	memcpy(x->key.p, w->b, m * sizeof(*w->b));
+	x->n = m;
+	return 0;
+}
+
 int distance_wasserstein_small(struct distance_ws *ws, const struct distance_split *s, unsigned order,
 			       double *out)
 {
@@ -472,6 +647,7 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 		w.used[c] = 0;
 	}
 	twins(&w);
+	xload(ws, &w);
 	reduce_columns(&w);
 	for (size_t i = 0; i < w.n; i++)
 		w.dord[i] = (uint32_t)(w.m + i);
@@ -488,6 +664,9 @@ int distance_wasserstein_small(struct distance_ws *ws, const struct distance_spl
 	}
 	ws->wpool_n = w.pool_n;
 	ws->wsmall = 1;
+	ws->xhits += w.xhits;
+	if (order == 2 && xsave(ws, &w))
+		return -1;
 	*out = sum;
 	return 0;
 }

@@ -43,8 +43,10 @@ void features_summary(const struct tdp_interval *iv, size_t n, struct feature_su
  * gudhi.representations.BettiCurve(resolution=RES, sample_range=[LO, HI]):
  * at each of RES (>= 2) points x of numpy.linspace(LO, HI, RES), the
  * number of intervals with birth <= x < death, essential ones included.
- * SCRATCH: 2 * N doubles, clobbered (sorted births and deaths: the cost
- * is O(N log N + RES) rather than O(N RES)).
+ * On a sorted grid (finite LO < HI, as configs have it) each interval
+ * adds to the index range it covers: O(N log RES + RES), SCRATCH unused.
+ * Otherwise SCRATCH: 2 * N doubles, clobbered (sorted births and deaths:
+ * O(N log N + RES) rather than O(N RES)).
  */
 void features_betti(const struct tdp_interval *iv, size_t n, double lo, double hi, uint32_t res,
 		    double *scratch, uint64_t *out);

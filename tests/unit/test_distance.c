@@ -9,7 +9,9 @@
  * both diagrams ("twins") that a better matching goes through, the small
  * and the large bottleneck search, the small diagrams' Wasserstein path
  * (from the twins) against the general one on random, tied, shifted and
- * sliding-window pairs, and a bad order refused.  The comparison with
+ * sliding-window pairs, chains of windows through one workspace (order
+ * 2's edges kept from call to call, the bottleneck's search by birth)
+ * against fresh workspaces and shuffled copies, and a bad order refused.  The comparison with
  * GUDHI on thousands of pairs is tests/oracle/distances.sh.
  */
 #include <setjmp.h>
@@ -319,6 +321,206 @@ static void test_small_wasserstein(void **state)
 	free(b);
 }
 
+static int by_birth_death(const void *x, const void *y)
+{
+	const struct tdp_interval *p = x, *q = y;
+	if (p->birth != q->birth)
+		return p->birth < q->birth ? -1 : 1;
+	return (p->death > q->death) - (p->death < q->death);
+}
+
+static void shuffle(struct tdp_interval *v, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(uniform() * (double)i);
+		struct tdp_interval x = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = x;
+	}
+}
+
+/*
+ * Order 2 on consecutive windows with one workspace, as a worker asks
+ * (bottleneck, order 1, order 2 per window): the small path reuses the
+ * edges of the last call's B when it is this A (xsave()).  Each value
+ * must be the bits a fresh workspace gives, which finds every edge
+ * again: windows sorted (the cache used) or shuffled (twins out of
+ * order: scanned again), on a grid (ties) or not, with duplicates, with
+ * long intervals that fill the edge pool, and a window repeated.  The
+ * bottleneck distance of sorted windows (its search by birth) must be
+ * the bits of their shuffled copies' (every edge scanned).
+ */
+static void test_chained_edges(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	struct tdp_interval *d[2];
+	size_t nd[2];
+	d[0] = malloc(sizeof(**d) * N);
+	d[1] = malloc(sizeof(**d) * N);
+	struct tdp_interval *sa = malloc(sizeof(*sa) * N), *sb = malloc(sizeof(*sb) * N);
+	assert_non_null(d[0]);
+	assert_non_null(d[1]);
+	assert_non_null(sa);
+	assert_non_null(sb);
+	for (int chain = 0; chain < 8; chain++) {
+		int grid = chain & 1, sorted = !(chain & 2), longs = chain & 4;
+		nd[0] = 60 + (size_t)(uniform() * 120);
+		for (size_t i = 0; i < nd[0]; i++)
+			d[0][i] = longs && i % 3 == 0 ? (struct tdp_interval){ uniform(), 2 + uniform() } : interval(grid);
+		for (size_t i = 0; i + 1 < nd[0]; i += 9)
+			d[0][i + 1] = d[0][i];   /* duplicates */
+		if (sorted)
+			qsort(d[0], nd[0], sizeof(*d[0]), by_birth_death);
+		for (int step = 0; step < 30; step++) {
+			const struct tdp_interval *a = d[step & 1];
+			size_t na = nd[step & 1], k = 0;
+			struct tdp_interval *b = d[!(step & 1)];
+			for (size_t i = 0; i < na && k < N; i++) {
+				double x = uniform();
+				if (step % 10 != 9 && x < 0.08)
+					continue;
+				b[k] = a[i];
+				if (step % 10 != 9 && x < 0.12)
+					b[k].death += grid ? 1. / 200 : uniform() * 0.01;
+				k++;
+			}
+			for (size_t t = 0; step % 10 != 9 && t < na / 10 && k < N; t++)
+				b[k++] = interval(grid);
+			if (sorted)
+				qsort(b, k, sizeof(*b), by_birth_death);
+			else
+				shuffle(b, k);
+			nd[!(step & 1)] = k;
+			double got_bn = bn(a, na, b, k);
+			if (sorted) {
+				/* the bottleneck's search outwards by birth (sorted
+				 * diagrams) against its full scan (shuffled copies) */
+				memcpy(sa, a, na * sizeof(*a));
+				memcpy(sb, b, k * sizeof(*b));
+				shuffle(sa, na);
+				shuffle(sb, k);
+				double want_bn = bn(sa, na, sb, k);
+				if (memcmp(&got_bn, &want_bn, sizeof(got_bn)))
+					fail_msg("chain %d, step %d: bottleneck %a, shuffled %a", chain, step, got_bn, want_bn);
+			}
+			(void)w(a, na, b, k, 1);
+			double got = w(a, na, b, k, 2), want = -1;
+			struct distance_ws *fresh = distance_ws_new();
+			assert_non_null(fresh);
+			assert_int_equal(distance_wasserstein(fresh, a, na, b, k, 2, &want), 0);
+			distance_ws_free(fresh);
+			if (memcmp(&got, &want, sizeof(got)))
+				fail_msg("chain %d, step %d (%zu, %zu points): %a, fresh %a", chain, step, na, k, got, want);
+		}
+	}
+	free(d[0]);
+	free(d[1]);
+	free(sa);
+	free(sb);
+}
+
+/* One stream's windows: the next diagram from the last, sorted by point. */
+struct chain {
+	struct tdp_interval d[2][400];
+	size_t nd[2];
+	int at;
+	int rips;   /* births all 0 (as a Rips scale's dimension 0), in no order */
+};
+
+static struct tdp_interval chain_interval(const struct chain *c)
+{
+	struct tdp_interval v = interval(1);
+	if (c->rips)
+		v = (struct tdp_interval){ 0, v.death - v.birth };
+	return v;
+}
+
+static void chain_order(const struct chain *c, struct tdp_interval *v, size_t n)
+{
+	if (c->rips)
+		shuffle(v, n);
+	else
+		qsort(v, n, sizeof(*v), by_birth_death);
+}
+
+static void chain_start(struct chain *c, int rips)
+{
+	c->at = 0;
+	c->rips = rips;
+	c->nd[0] = 60 + (size_t)(uniform() * 120);
+	for (size_t i = 0; i < c->nd[0]; i++)
+		c->d[0][i] = chain_interval(c);
+	chain_order(c, c->d[0], c->nd[0]);
+}
+
+/* Order 2 from the chain's last window to a next one, with WS and a fresh workspace: the same bits; WS's xhits grown. */
+static size_t chain_step(struct chain *c)
+{
+	const struct tdp_interval *a = c->d[c->at];
+	struct tdp_interval *b = c->d[!c->at];
+	size_t na = c->nd[c->at], k = 0;
+	for (size_t i = 0; i < na && k < 400; i++) {
+		double x = uniform();
+		if (x < 0.08)
+			continue;
+		b[k] = a[i];
+		if (x < 0.12)
+			b[k].death += 1. / 200;
+		k++;
+	}
+	for (size_t t = 0; t < na / 10 && k < 400; t++)
+		b[k++] = chain_interval(c);
+	chain_order(c, b, k);
+	size_t hits = ws->xhits;
+	(void)w(a, na, b, k, 1);   /* between, as a worker asks: saves nothing */
+	double got = w(a, na, b, k, 2), want = -1;
+	struct distance_ws *fresh = distance_ws_new();
+	assert_non_null(fresh);
+	assert_int_equal(distance_wasserstein(fresh, a, na, b, k, 2, &want), 0);
+	distance_ws_free(fresh);
+	if (memcmp(&got, &want, sizeof(got)))
+		fail_msg("%zu and %zu points: %a, fresh %a", na, k, got, want);
+	c->nd[!c->at] = k;
+	c->at = !c->at;
+	return ws->xhits - hits;
+}
+
+/*
+ * Streams taking turns in one workspace, as a worker's do: each chain
+ * keeps its slot of edges, so from its second step on its rows are
+ * served from it (xhits), up to DISTANCE_XSLOTS chains; with more, the
+ * oldest slot goes and nothing is served, the values the same.  Then
+ * Rips-like chains (births 0, shuffled) among sorted ones.
+ */
+static void test_interleaved_chains(void **state)
+{
+	(void)state;
+	static struct chain c[DISTANCE_XSLOTS + 1];
+	const size_t counts[] = { 1, 3, DISTANCE_XSLOTS, DISTANCE_XSLOTS + 1 };
+	for (size_t t = 0; t < sizeof(counts) / sizeof(counts[0]); t++) {
+		size_t nc = counts[t];
+		for (size_t k = 0; k < nc; k++)
+			chain_start(&c[k], 0);
+		for (int step = 0; step < 6; step++)
+			for (size_t k = 0; k < nc; k++) {
+				size_t hits = chain_step(&c[k]);
+				if (step > 0 && nc <= DISTANCE_XSLOTS && hits == 0)
+					fail_msg("chain %zu of %zu, step %d: no row served from its slot", k, nc, step);
+				if (nc > DISTANCE_XSLOTS && hits != 0)
+					fail_msg("chain %zu of %zu, step %d: %zu rows from a slot that should be gone", k,
+						 nc, step, hits);
+			}
+	}
+	/* Rips-like windows (ties in birth, twins out of index order) mixed
+	 * with sorted ones: the same bits as fresh workspaces (chain_step()) */
+	for (size_t k = 0; k < DISTANCE_XSLOTS; k++)
+		chain_start(&c[k], (int)(k & 1));
+	for (int step = 0; step < 12; step++)
+		for (size_t k = 0; k < DISTANCE_XSLOTS; k++)
+			(void)chain_step(&c[k]);
+}
+
 static void test_bad_order(void **state)
 {
 	(void)state;
@@ -337,6 +539,8 @@ int main(void)
 		cmocka_unit_test(test_twins),
 		cmocka_unit_test(test_shifted),
 		cmocka_unit_test(test_small_wasserstein),
+		cmocka_unit_test(test_chained_edges),
+		cmocka_unit_test(test_interleaved_chains),
 		cmocka_unit_test(test_bad_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
