@@ -47,6 +47,7 @@
 
 #include "scaled/diagram.h"
 #include "scaled/rips_h0.h"
+#include "scaled/rips_balltree.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -60,6 +61,9 @@ typedef int64_t index_t;
 #define RANK_OUT 0x7fffffffu
 #define NO_KEY 0                /* never a simplex key: the index part is >= 1 */
 
+
+/* How the sparse path finds the pairs within the threshold. */
+enum { SEARCH_AUTO, SEARCH_PAIRS, SEARCH_TREE };
 
 /* A growable array, counted against the workspace's memory limit. */
 #define ARRAY(T) struct { T *p; size_t len, cap; }
@@ -93,6 +97,9 @@ struct rips_ws {
 	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
 	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
 	ARRAY(struct kv) cells;       /* sparse, grid: (cell key, point), sorted by key */
+	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
+	struct rips_balltree bt;      /* built in btmem when btmem.len */
+	int search;                   /* TDP_RIPS_SEARCH: SEARCH_AUTO, _PAIRS or _TREE */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
 	ARRAY(double) rowmax;         /* per point, its largest distance */
 	ARRAY(index_t) binom;         /* C(v, k) at k * (n+1) + v, v in 0..n, k in 0..bk-1 */
@@ -179,6 +186,11 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	ws->force_wide = keys && strcmp(keys, "wide") == 0;
 	const char *sp = getenv("TDP_RIPS_SPARSE");
 	ws->force_sparse = !sp || !*sp ? -1 : strcmp(sp, "1") == 0;
+	/* The sparse path's neighbour search: every pair, or the ball tree
+	 * even where the grid serves, to check them against each other. */
+	const char *se = getenv("TDP_RIPS_SEARCH");
+	ws->search = !se ? SEARCH_AUTO : !strcmp(se, "pairs") ? SEARCH_PAIRS :
+		     !strcmp(se, "tree") ? SEARCH_TREE : SEARCH_AUTO;
 	*wsp = ws;
 	return 0;
 }
@@ -201,6 +213,7 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->adj_off);
 	FREE(ws, ws->adj);
 	FREE(ws, ws->cells);
+	FREE(ws, ws->btmem);
 	FREE(ws, ws->vals);
 	FREE(ws, ws->rowmax);
 	FREE(ws, ws->binom);
@@ -621,13 +634,7 @@ static int load_distances(struct rips_ws *ws, const struct rips_input *in)
 			const double *p = in->data + i * dim;
 			double *row = D + i * (i - 1) / 2;
 			for (size_t j = 0; j < i; j++) {
-				const double *q = in->data + j * dim;
-				double s = 0;
-				for (size_t c = 0; c < dim; c++) {
-					double t = p[c] - q[c];
-					s += t * t;
-				}
-				row[j] = sqrt(s);
+				row[j] = rips_euclid(p, in->data + j * dim, dim);
 				if (isinf(row[j]))
 					return -ERANGE;	/* finite coordinates, overflowing distance */
 			}
@@ -679,13 +686,7 @@ static inline double input_dist(const struct rips_input *in, size_t i, size_t j)
 {
 	if (in->kind == RIPS_LOWER_DISTANCE)
 		return in->data[i * (i - 1) / 2 + j];
-	const double *p = in->data + i * in->dim, *q = in->data + j * in->dim;
-	double s = 0;
-	for (size_t c = 0; c < in->dim; c++) {
-		double t = p[c] - q[c];
-		s += t * t;
-	}
-	return sqrt(s);
+	return rips_euclid(in->data + i * in->dim, in->data + j * in->dim, in->dim);
 }
 
 /*
@@ -783,23 +784,58 @@ static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, 
 }
 
 /* Whether the sparse path of IN at THRESHOLD searches a grid. */
-static bool use_grid(const struct rips_input *in, double threshold)
+static bool use_grid(const struct rips_ws *ws, const struct rips_input *in, double threshold)
 {
-	return in->kind == RIPS_POINTS && in->dim >= 1 && in->dim <= GRID_MAX_DIM && threshold > 0 &&
-	       isfinite(threshold);
+	return ws->search == SEARCH_AUTO && in->kind == RIPS_POINTS && in->dim >= 1 &&
+	       in->dim <= GRID_MAX_DIM && threshold > 0 && isfinite(threshold);
+}
+
+/* Whether it searches a ball tree: clouds of more coordinates. */
+static bool use_balltree(const struct rips_ws *ws, const struct rips_input *in, double threshold)
+{
+	return ws->search != SEARCH_PAIRS && in->kind == RIPS_POINTS && in->dim >= 1 &&
+	       isfinite(threshold) && !use_grid(ws, in, threshold);
+}
+
+/* rips_pair_fn: a pair into ws->edges (room made by sparse_edges()). */
+static void tree_keep(void *ctx, uint32_t i, uint32_t j, double d)
+{
+	struct rips_ws *ws = ctx;
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof(bits));
+	ws->edges.p[ws->edges.len++] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
 }
 
 /*
- * One pass over the pairs of IN without storing them: the enclosing
- * radius into *R (ws->rowmax holds each point's largest distance) and the
- * number of pairs within THRESHOLD into *COUNT.  0, -ERANGE or -ENOMEM.
+ * The pairs of IN within THRESHOLD, counted without storing them, into
+ * *COUNT.  Through the grid or the ball tree (then *R is INFINITY, and the
+ * count stops at LIMIT + 1: past LIMIT the dense path is taken), or in one
+ * pass over every pair, which also gives the enclosing radius in *R
+ * (ws->rowmax holds each point's largest distance).  0, -ERANGE or
+ * -ENOMEM.
  */
-static int count_edges(struct rips_ws *ws, const struct rips_input *in, double threshold, double *r,
-		       size_t *count)
+static int count_edges(struct rips_ws *ws, const struct rips_input *in, double threshold, size_t limit,
+		       double *r, size_t *count)
 {
 	uint32_t n = ws->n;
 	int rc;
-	if (use_grid(in, threshold)) {
+	if (use_balltree(ws, in, threshold)) {
+		/* As the grid: no enclosing radius, the threshold as given. */
+		size_t bytes = rips_balltree_size(n, in->dim);
+		if ((rc = RESERVE_EXACT(ws, ws->btmem, (bytes + 7) / 8)))
+			return rc;
+		rips_balltree_build(&ws->bt, in->data, n, in->dim, ws->btmem.p);
+		if (rips_balltree_finite(&ws->bt)) {
+			ws->btmem.len = 1;
+			*r = INFINITY;
+			*count = rips_balltree_pairs(&ws->bt, threshold, limit, NULL, NULL);
+			return 0;
+		}
+		/* Coordinates so large that the balls overflow: every pair,
+		 * which reports a distance that does (-ERANGE). */
+		FREE(ws, ws->btmem);
+	}
+	if (use_grid(ws, in, threshold)) {
 		/* No enclosing radius (it needs every pair): the threshold is
 		 * used as given, which changes no diagram (rips_compute()). */
 		if ((rc = grid_build(ws, in, threshold * (1 + 1e-9))))
@@ -859,7 +895,12 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	if ((rc = RESERVE_EXACT(ws, ws->edges, cap)) || (rc = RESERVE_EXACT(ws, ws->kvtmp, cap)) ||
 	    (rc = RESERVE_EXACT(ws, ws->vals, cap)))
 		return rc;
-	if (ws->cells.len) {
+	if (ws->btmem.len) {
+		rips_balltree_pairs(&ws->bt, ws->thr, cap, tree_keep, ws);
+		FREE(ws, ws->btmem);
+		/* Ties in increasing index order, as from the grid. */
+		sort_kv_by_v(ws->edges.p, ws->kvtmp.p, ws->edges.len);
+	} else if (ws->cells.len) {
 		size_t got = grid_pairs(ws, in, ws->thr * (1 + 1e-9), ws->thr, ws->edges.p, cap);
 		ws->edges.len = got < cap ? got : cap;
 		FREE(ws, ws->cells);
@@ -970,10 +1011,12 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	size_t m = (size_t)ws->n * (ws->n - (ws->n > 0)) / 2, count = 0;
 	ws->sparse = false;
 	FREE(ws, ws->cells);
+	FREE(ws, ws->btmem);
 	if (isfinite(threshold) && ws->n >= 2) {
-		if ((rc = count_edges(ws, in, threshold, &r, &count)))
-			return rc;
 		bool dense_big = ws->limit && 32.0 * ws->n * ws->n > (double)ws->limit;
+		size_t most = ws->force_sparse == 1 ? SIZE_MAX : dense_big ? m / 4 : m / 20;
+		if ((rc = count_edges(ws, in, threshold, most, &r, &count)))
+			return rc;
 		bool few = count <= m / 20 || (dense_big && count <= m / 4);
 		ws->sparse = ws->force_sparse < 0 ? few : ws->force_sparse;
 	}
@@ -988,6 +1031,7 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 			return rc;
 		ws->thr = threshold < r ? threshold : r;
 		FREE(ws, ws->cells);
+		FREE(ws, ws->btmem);
 		FREE(ws, ws->adj_off);
 		FREE(ws, ws->adj);
 		if ((rc = rank_edges(ws)))
