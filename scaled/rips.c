@@ -410,6 +410,44 @@ static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
 	return RANK_OUT;
 }
 
+/*
+ * The ranks of the edges of a simplex (up to RIPS_MAX_DIM + 3 vertices, in
+ * decreasing order): m[a][b] is the rank of (v[a], v[b]), a != b.  The
+ * apparent-pair tests ask for the diameters of a simplex's facets; with
+ * the ranks at hand (the coboundary walk meets those of the vertex it
+ * inserts) they cost no look-up, which on the sparse path is a binary
+ * search of an adjacency.
+ */
+typedef struct {
+	uint32_t m[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];
+} ranks_t;
+
+/* Every edge of the K vertices V, looked up. */
+static inline void ranks_fill(const struct rips_ws *ws, const uint32_t *v, int k, ranks_t *t)
+{
+	for (int a = 0; a < k; a++)
+		for (int b = a + 1; b < k; b++)
+			t->m[a][b] = t->m[b][a] = rank_of(ws, v[a], v[b]);
+}
+
+/* Tau's ranks, tau = sigma + W as insert_vertex() orders it: sigma's (S,
+ * DIM+1 vertices V) and WR[i], the rank of (v[i], w). */
+static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const ranks_t *s,
+				ranks_t *t)
+{
+	int at = 0;
+	while (at <= dim && v[at] > w)
+		at++;
+	for (int a = 0; a <= dim; a++) {
+		int ta = a < at ? a : a + 1;
+		t->m[ta][at] = t->m[at][ta] = wr[a];
+		for (int b = a + 1; b <= dim; b++) {
+			int tb = b < at ? b : b + 1;
+			t->m[ta][tb] = t->m[tb][ta] = s->m[a][b];
+		}
+	}
+}
+
 static inline const uint32_t *rank_row(const struct rips_ws *ws, uint32_t i)
 {
 	return ws->rank.p + (size_t)i * ws->n;
