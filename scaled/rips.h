@@ -129,7 +129,7 @@ void rips_fini(rips_ws_t *ws);
  * (scaled/rips_balltree.h; with either the enclosing radius is not
  * computed, NAN, and THRESHOLD is used as given: the same diagrams), in
  * one pass over all pairs for a distance matrix; when they are few (under
- * 1 in 20, or 1 in 4 when the dense floor would pass the limit) only they
+ * 1 in 10, or 1 in 4 when the dense floor would pass the limit) only they
  * are kept, with per-point adjacencies, and no n x n array is allocated:
  * memory grows with the edges kept (about 64 bytes each).  The diagrams
  * are the same either way.  For tests, in the environment of rips_init():
