@@ -96,6 +96,7 @@ struct rips_ws {
 	int force_sparse;             /* TDP_RIPS_SPARSE: 1 sparse whenever a threshold is given, 0 never, -1 auto */
 	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
 	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
+	ARRAY(uint32_t) adj_zc;       /* sparse, beside adj: the edge's zero pivot cofacet (edge_zc()) */
 	ARRAY(struct kv) cells;       /* sparse, grid: (cell key, point), sorted by key */
 	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
 	struct rips_balltree bt;      /* built in btmem when btmem.len */
@@ -212,6 +213,7 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->rank);
 	FREE(ws, ws->adj_off);
 	FREE(ws, ws->adj);
+	FREE(ws, ws->adj_zc);
 	FREE(ws, ws->cells);
 	FREE(ws, ws->btmem);
 	FREE(ws, ws->vals);
@@ -392,23 +394,49 @@ static inline void remove_vertex(const uint32_t *v, int dim, int j, uint32_t *ou
 /* The rank of d(i, j), RANK_OUT above the threshold.  Dense: the matrix
  * is stored square so that the distances from one vertex to all others
  * are one contiguous row.  Sparse: a binary search of i's adjacency. */
+static inline int64_t edge_at(const struct rips_ws *ws, uint32_t i, uint32_t j);
+
 static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
 {
 	if (!ws->sparse)
 		return ws->rank.p[(size_t)i * ws->n + j];
+	int64_t p = edge_at(ws, i, j);
+	return p < 0 ? RANK_OUT : (uint32_t)ws->adj.p[p];
+}
+
+/* Sparse: the place of J in I's adjacency, -1 if not there. */
+static inline int64_t edge_at(const struct rips_ws *ws, uint32_t i, uint32_t j)
+{
 	size_t lo = ws->adj_off.p[i], hi = ws->adj_off.p[i + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		uint32_t w = (uint32_t)(ws->adj.p[mid] >> 32);
 		if (w == j)
-			return (uint32_t)ws->adj.p[mid];
+			return (int64_t)mid;
 		if (w < j)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return RANK_OUT;
+	return -1;
 }
+
+/*
+ * Sparse: each edge's zero pivot cofacet, the largest vertex w within the
+ * edge's length of both its ends (ZC_NONE if none), beside both of its
+ * adjacency entries.  Whether a triangle is the cofacet of a zero
+ * apparent pair asks it of one of its edges, millions of times on o3
+ * clouds; each edge is asked once here instead (adj_zc, 4 bytes an
+ * entry).  ZC_UNKNOWN: not known where it is asked (the dense path).
+ */
+#define ZC_NONE UINT32_MAX
+#define ZC_UNKNOWN (UINT32_MAX - 1)
+
+static inline uint32_t edge_zc(const struct rips_ws *ws, int64_t p)
+{
+	return p < 0 || !ws->adj_zc.len ? ZC_UNKNOWN : ws->adj_zc.p[p];
+}
+
 
 /*
  * The ranks of the edges of a simplex (up to RIPS_MAX_DIM + 3 vertices, in
@@ -420,20 +448,31 @@ static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
  */
 typedef struct {
 	uint32_t m[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];
+	uint32_t zc[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];   /* each edge's edge_zc() */
 } ranks_t;
 
 /* Every edge of the K vertices V, looked up. */
 static inline void ranks_fill(const struct rips_ws *ws, const uint32_t *v, int k, ranks_t *t)
 {
-	for (int a = 0; a < k; a++)
-		for (int b = a + 1; b < k; b++)
-			t->m[a][b] = t->m[b][a] = rank_of(ws, v[a], v[b]);
+	for (int a = 0; a < k; a++) {
+		for (int b = a + 1; b < k; b++) {
+			if (ws->sparse) {
+				int64_t p = edge_at(ws, v[a], v[b]);
+				t->m[a][b] = t->m[b][a] = p < 0 ? RANK_OUT : (uint32_t)ws->adj.p[p];
+				t->zc[a][b] = t->zc[b][a] = edge_zc(ws, p);
+			} else {
+				t->m[a][b] = t->m[b][a] = rank_of(ws, v[a], v[b]);
+				t->zc[a][b] = t->zc[b][a] = ZC_UNKNOWN;
+			}
+		}
+	}
 }
 
 /* Tau's ranks, tau = sigma + W as insert_vertex() orders it: sigma's (S,
- * DIM+1 vertices V) and WR[i], the rank of (v[i], w). */
-static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const ranks_t *s,
-				ranks_t *t)
+ * DIM+1 vertices V), WR[i], the rank of (v[i], w), and WZ[i] its
+ * edge_zc(). */
+static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const uint32_t *wz,
+				const ranks_t *s, ranks_t *t)
 {
 	int at = 0;
 	while (at <= dim && v[at] > w)
@@ -441,12 +480,63 @@ static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const ui
 	for (int a = 0; a <= dim; a++) {
 		int ta = a < at ? a : a + 1;
 		t->m[ta][at] = t->m[at][ta] = wr[a];
+		t->zc[ta][at] = t->zc[at][ta] = wz[a];
 		for (int b = a + 1; b <= dim; b++) {
 			int tb = b < at ? b : b + 1;
 			t->m[ta][tb] = t->m[tb][ta] = s->m[a][b];
+			t->zc[ta][tb] = t->zc[tb][ta] = s->zc[a][b];
 		}
 	}
 }
+
+/*
+ * The largest common neighbour of the DIM+1 vertices V whose edges to
+ * every one of them have rank <= R; -1 if none.  The walk of
+ * sparse_common(), driven by the shortest adjacency, and a candidate of
+ * the driver too far from its vertex is passed over without moving the
+ * others: most are, as R is the diameter of the simplex itself.
+ */
+static int64_t sparse_within(const struct rips_ws *ws, const uint32_t *v, int dim, uint32_t r, uint32_t *wr,
+			     int64_t *wp)
+{
+	const uint64_t *A = ws->adj.p;
+	const uint32_t *off = ws->adj_off.p;
+	int64_t beg[RIPS_MAX_DIM + 2], pos[RIPS_MAX_DIM + 2];
+	int drv = 0;
+	for (int i = 0; i <= dim; i++) {
+		beg[i] = off[v[i]];
+		pos[i] = (int64_t)off[v[i] + 1] - 1;
+		if (pos[i] - beg[i] < pos[drv] - beg[drv])
+			drv = i;
+	}
+	for (int64_t p0 = pos[drv]; p0 >= beg[drv]; p0--) {
+		uint64_t x0 = A[p0];
+		if ((uint32_t)x0 > r)
+			continue;
+		uint32_t w = (uint32_t)(x0 >> 32);
+		int i = 0;
+		wr[drv] = (uint32_t)x0;
+		wp[drv] = p0;
+		for (; i <= dim; i++) {
+			if (i == drv)
+				continue;
+			int64_t p = pos[i];
+			while (p >= beg[i] && (uint32_t)(A[p] >> 32) > w)
+				p--;
+			pos[i] = p;
+			if (p < beg[i])
+				return -1;
+			if ((uint32_t)(A[p] >> 32) != w || (uint32_t)A[p] > r)
+				break;
+			wr[i] = (uint32_t)A[p];
+			wp[i] = p;
+		}
+		if (i > dim)
+			return w;
+	}
+	return -1;
+}
+
 
 static inline const uint32_t *rank_row(const struct rips_ws *ws, uint32_t i)
 {
@@ -915,6 +1005,37 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Fill ws->adj_zc (edge_zc()): each edge {a > b} once, from a's side,
+ * and copied to b's, where a cursor per vertex (ws->uf) meets the a's in
+ * increasing order. */
+static int edge_zcs(struct rips_ws *ws)
+{
+	uint32_t n = ws->n, *off = ws->adj_off.p, *cur = ws->uf.p;
+	const uint64_t *A = ws->adj.p;
+	size_t na = off[n];
+	int rc;
+	if ((rc = RESERVE_EXACT(ws, ws->adj_zc, na ? na : 1)))
+		return rc;
+	ws->adj_zc.len = na;
+	for (uint32_t b = 0; b < n; b++) {	/* b's first neighbour above b */
+		uint32_t p = off[b];
+		while (p < off[b + 1] && (uint32_t)(A[p] >> 32) < b)
+			p++;
+		cur[b] = p;
+	}
+	for (uint32_t a = 0; a < n; a++) {
+		for (uint32_t p = off[a]; p < off[a + 1] && (uint32_t)(A[p] >> 32) < a; p++) {
+			uint32_t b = (uint32_t)(A[p] >> 32), v[2] = {a, b}, wr[2];
+			int64_t wp[2];
+			int64_t w = sparse_within(ws, v, 1, (uint32_t)A[p], wr, wp);
+			uint32_t z = w < 0 ? ZC_NONE : (uint32_t)w;
+			ws->adj_zc.p[p] = z;
+			ws->adj_zc.p[cur[b]++] = z;	/* a, in b's adjacency */
+		}
+	}
+	return 0;
+}
+
 /*
  * The sparse path ("sparse distance matrix", as Ripser's): the pairs of IN
  * within ws->thr (at most COUNT of them) become the edges, with no n x n
@@ -986,7 +1107,7 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	}
 	for (uint32_t i = 0; i < n; i++)
 		qsort(ws->adj.p + off[i], off[i + 1] - off[i], sizeof(uint64_t), cmp_u64);
-	return 0;
+	return ws->maxdim >= 1 ? edge_zcs(ws) : 0;
 }
 
 /* The buffers of H0 that no higher dimension reads: the distances
@@ -1072,6 +1193,7 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 		FREE(ws, ws->btmem);
 		FREE(ws, ws->adj_off);
 		FREE(ws, ws->adj);
+		FREE(ws, ws->adj_zc);
 		if ((rc = rank_edges(ws)))
 			return rc;
 	}
