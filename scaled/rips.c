@@ -860,6 +860,29 @@ static int grid_build(struct rips_ws *ws, const struct rips_input *in, double si
 	return 0;
 }
 
+/* The pairs (I, j), j < I, of the cube whose points start at CELLS[LO]
+ * within THR: their number, and stored at EDGES[COUNT..] up to CAP. */
+static inline size_t cube_pairs(const struct rips_input *in, const struct kv *cells, size_t n, size_t lo,
+				size_t i, double thr, struct kv *edges, size_t cap, size_t count)
+{
+	size_t got = 0;
+	for (size_t e = lo; e < n && cells[e].k == cells[lo].k; e++) {
+		size_t j = cells[e].v;
+		if (j >= i)
+			continue;
+		double x = input_dist(in, i, j);
+		if (!(x <= thr))
+			continue;
+		if (edges && count + got < cap) {
+			uint64_t bits;
+			memcpy(&bits, &x, sizeof(bits));
+			edges[count + got] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
+		}
+		got++;
+	}
+	return got;
+}
+
 /* The pairs (i, j), j < i, within THR found through the grid: counted,
  * and when EDGES is not NULL stored there (up to CAP). */
 static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, double side, double thr,
@@ -867,12 +890,23 @@ static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, 
 {
 	const struct kv *cells = ws->cells.p;
 	size_t n = in->n, dim = in->dim, count = 0, noff = 1;
+	int64_t prev[GRID_MAX_DIM];
+	size_t seen[81], nseen = 0;
 	for (size_t k = 0; k < dim; k++)
 		noff *= 3;
-	for (size_t i = 0; i < n; i++) {
+	/* Point by point in the cells' order: the points of one cube share
+	 * its neighbour cubes, looked up once (binary searches of CELLS). */
+	for (size_t e0 = 0; e0 < n; e0++) {
+		size_t i = cells[e0].v;
 		int64_t c[GRID_MAX_DIM], d[GRID_MAX_DIM];
-		size_t seen[81], nseen = 0;
 		grid_cell(in, i, side, c);
+		if (e0 > 0 && cells[e0].k == cells[e0 - 1].k && !memcmp(c, prev, dim * sizeof(c[0]))) {
+			for (size_t q = 0; q < nseen; q++)
+				count += cube_pairs(in, cells, n, seen[q], i, thr, edges, cap, count);
+			continue;
+		}
+		memcpy(prev, c, dim * sizeof(c[0]));
+		nseen = 0;
 		for (size_t o = 0; o < noff; o++) {
 			size_t t = o;
 			for (size_t k = 0; k < dim; k++, t /= 3)
@@ -892,20 +926,7 @@ static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, 
 			if (again || lo == n || cells[lo].k != key)
 				continue;
 			seen[nseen++] = lo;
-			for (size_t e = lo; e < n && cells[e].k == key; e++) {
-				size_t j = cells[e].v;
-				if (j >= i)
-					continue;
-				double x = input_dist(in, i, j);
-				if (!(x <= thr))
-					continue;
-				if (edges && count < cap) {
-					uint64_t bits;
-					memcpy(&bits, &x, sizeof(bits));
-					edges[count] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
-				}
-				count++;
-			}
+			count += cube_pairs(in, cells, n, lo, i, thr, edges, cap, count);
 		}
 	}
 	return count;
