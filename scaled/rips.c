@@ -448,7 +448,7 @@ static inline uint32_t edge_zc(const struct rips_ws *ws, int64_t p)
  */
 typedef struct {
 	uint32_t m[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];
-	uint32_t zc[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];   /* each edge's edge_zc() */
+	int64_t at[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];    /* sparse: where each edge is in an adjacency (-1: unknown), for edge_zc() */
 } ranks_t;
 
 /* Every edge of the K vertices V, looked up. */
@@ -459,19 +459,19 @@ static inline void ranks_fill(const struct rips_ws *ws, const uint32_t *v, int k
 			if (ws->sparse) {
 				int64_t p = edge_at(ws, v[a], v[b]);
 				t->m[a][b] = t->m[b][a] = p < 0 ? RANK_OUT : (uint32_t)ws->adj.p[p];
-				t->zc[a][b] = t->zc[b][a] = edge_zc(ws, p);
+				t->at[a][b] = t->at[b][a] = p;
 			} else {
 				t->m[a][b] = t->m[b][a] = rank_of(ws, v[a], v[b]);
-				t->zc[a][b] = t->zc[b][a] = ZC_UNKNOWN;
+				t->at[a][b] = t->at[b][a] = -1;
 			}
 		}
 	}
 }
 
 /* Tau's ranks, tau = sigma + W as insert_vertex() orders it: sigma's (S,
- * DIM+1 vertices V), WR[i], the rank of (v[i], w), and WZ[i] its
- * edge_zc(). */
-static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const uint32_t *wz,
+ * DIM+1 vertices V), WR[i], the rank of (v[i], w), and WP[i] where that
+ * edge is in an adjacency (-1: unknown). */
+static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const int64_t *wp,
 				const ranks_t *s, ranks_t *t)
 {
 	int at = 0;
@@ -480,11 +480,11 @@ static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const ui
 	for (int a = 0; a <= dim; a++) {
 		int ta = a < at ? a : a + 1;
 		t->m[ta][at] = t->m[at][ta] = wr[a];
-		t->zc[ta][at] = t->zc[at][ta] = wz[a];
+		t->at[ta][at] = t->at[at][ta] = wp[a];
 		for (int b = a + 1; b <= dim; b++) {
 			int tb = b < at ? b : b + 1;
 			t->m[ta][tb] = t->m[tb][ta] = s->m[a][b];
-			t->zc[ta][tb] = t->zc[tb][ta] = s->zc[a][b];
+			t->at[ta][tb] = t->at[tb][ta] = s->at[a][b];
 		}
 	}
 }
