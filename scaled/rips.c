@@ -350,6 +350,20 @@ static inline uint32_t max_vertex(const struct rips_ws *ws, index_t idx, int k, 
 	uint32_t lo = (uint32_t)(k - 1), hi = top;
 	if (C(ws, hi, k) <= idx)
 		return hi;
+	if (k <= 4) {
+		/* A guess from C(w, k) ~ (w - (k-1)/2)^k / k!, then a step or
+		 * two: the binary search's table reads miss the cache on large
+		 * clouds. */
+		double x = (double)idx;
+		double g = k == 1 ? x : k == 2 ? (1 + sqrt(1 + 8 * x)) / 2
+			 : k == 3 ? cbrt(6 * x) + 1 : sqrt(sqrt(24 * x)) + 1.5;
+		uint32_t w = g >= hi ? hi - 1 : g <= lo ? lo : (uint32_t)g;
+		while (w > lo && C(ws, w, k) > idx)
+			w--;
+		while (w + 1 < hi && C(ws, w + 1, k) <= idx)
+			w++;
+		return w;
+	}
 	while (hi - lo > 1) {	/* invariant: C(lo,k) <= idx < C(hi,k) */
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (C(ws, mid, k) <= idx)
