@@ -72,6 +72,12 @@ struct kv {
 	uint64_t k, v;
 };
 
+/* A common neighbour W of a simplex's vertices: its edges' ranks to each
+ * and the largest. */
+struct nbr {
+	uint32_t w, maxr, r[RIPS_MAX_DIM + 1];
+};
+
 #define RH_CHUNK 1022	/* keys per chunk of a radix heap: 8 KiB with its header (16 wide) */
 #define RIPS_WIDE 0
 #include "scaled/rips_keyed_types.inc"
@@ -97,6 +103,7 @@ struct rips_ws {
 	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
 	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
 	ARRAY(uint32_t) adj_zc;       /* sparse, beside adj: the edge's zero pivot cofacet (edge_zc()) */
+	ARRAY(struct nbr) nbrs;       /* sparse: the common neighbours of the simplex assemble_columns() is at */
 	ARRAY(struct kv) cells;       /* sparse, grid: (cell key, point), sorted by key */
 	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
 	struct rips_balltree bt;      /* built in btmem when btmem.len */
@@ -214,6 +221,7 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->adj_off);
 	FREE(ws, ws->adj);
 	FREE(ws, ws->adj_zc);
+	FREE(ws, ws->nbrs);
 	FREE(ws, ws->cells);
 	FREE(ws, ws->btmem);
 	FREE(ws, ws->vals);
@@ -1161,6 +1169,7 @@ static void free_h0(struct rips_ws *ws)
 static void free_assembly(struct rips_ws *ws)
 {
 	FREE(ws, ws->hval);
+	FREE(ws, ws->nbrs);
 }
 
 #define RIPS_WIDE 0
