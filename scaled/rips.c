@@ -1124,6 +1124,9 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	}
 	if ((rc = rank_sorted_edges(ws)))
 		return rc;
+	/* The sort's scratch is not needed again: give it back before the
+	 * adjacencies, which would otherwise set the peak beside it. */
+	FREE(ws, ws->kvtmp);
 	/* The adjacencies: counted, placed (ws->uf as the cursors), sorted. */
 	size_t ne = ws->edges.len;
 	if ((rc = RESERVE_EXACT(ws, ws->adj_off, (size_t)n + 1)) ||
