@@ -72,10 +72,10 @@ struct kv {
 	uint64_t k, v;
 };
 
-/* A common neighbour W of a simplex's vertices: its edges' ranks to each
- * and the largest. */
+/* A common neighbour W of a simplex's vertices: its edges' ranks to each,
+ * the largest, and where each edge is in the vertex's adjacency. */
 struct nbr {
-	uint32_t w, maxr, r[RIPS_MAX_DIM + 1];
+	uint32_t w, maxr, r[RIPS_MAX_DIM + 1], p[RIPS_MAX_DIM + 1];
 };
 
 #define RH_CHUNK 1022	/* keys per chunk of a radix heap: 8 KiB with its header (16 wide) */
