@@ -13,8 +13,9 @@ the Clifford torus in R^4, each run RUNS_LARGE times (about 7 minutes).
 
 Inputs are generated deterministically (numpy, fixed seeds) into
 $BUILD/bench/rips/.  Every case runs ours and ripser RUNS times each; the
-table shows the median wall time, the peak RSS (one more run of each under
-/usr/bin/time, see peak_rss), and whether the diagrams agree: per dimension, the multisets of
+table shows the median wall time, the median CPU time (user + system, from
+wait4: what a loaded machine changes least), the peak RSS (one more run of
+each under /usr/bin/time, see peak_rss), and whether the diagrams agree: per dimension, the multisets of
 finite intervals with death > birth, matched within float rounding (rel 1e-5
 plus abs 1e-6: ripser computes in single precision and prints 6 significant
 digits, tdapipe computes in double).
@@ -110,18 +111,19 @@ def clifford_torus(n, seed, noise=0.01):
 
 
 def run(argv, out_path):
-    """Run argv with stdout to out_path; return its wall time in seconds."""
+    """Run argv with stdout to out_path; return its wall time and its CPU
+    time (user + system, from wait4) in seconds."""
     with open(out_path, "wb") as out:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE)
-        _, status, _ = os.wait4(p.pid, 0)
+        _, status, ru = os.wait4(p.pid, 0)
         t1 = time.perf_counter()
         code = os.waitstatus_to_exitcode(status)
         err = p.stderr.read().decode(errors="replace")
         p.stderr.close()
     if code != 0:
         sys.exit("%s: exit %d: %s" % (" ".join(argv), code, err.strip()))
-    return t1 - t0
+    return t1 - t0, ru.ru_utime + ru.ru_stime
 
 
 def peak_rss(argv, out_path):
@@ -212,6 +214,11 @@ def median(xs):
     return xs[(len(xs) - 1) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
+def medians(runs):
+    """(median wall, median CPU) of a list of run() results."""
+    return median([r[0] for r in runs]), median([r[1] for r in runs])
+
+
 def single_case(name, path, dim, threshold=None, runs=None):
     thr = ["--threshold", repr(threshold)] if threshold is not None else []
     ours = [OURS, "persistence", "--dim", str(dim)] + thr + [path]
@@ -222,7 +229,7 @@ def single_case(name, path, dim, threshold=None, runs=None):
         ot.append(run(ours, ours_out))
         rt.append(run(ripser, rip_out))
     why = compare(parse_ours(ours_out, False), parse_ripser(rip_out), dim)
-    return name, median(ot), median(rt), peak_rss(ours, ours_out), peak_rss(ripser, rip_out), why
+    return name, medians(ot), medians(rt), peak_rss(ours, ours_out), peak_rss(ripser, rip_out), why
 
 
 def sliding_case(name, cloud, dim):
@@ -237,7 +244,8 @@ def sliding_case(name, cloud, dim):
     ot, rt = [], []
     for _ in range(RUNS):
         ot.append(run(ours, ours_out))
-        rt.append(sum(run(ripser + [w], w + ".ripser") for w in wins))
+        each = [run(ripser + [w], w + ".ripser") for w in wins]
+        rt.append((sum(e[0] for e in each), sum(e[1] for e in each)))
     got = parse_ours(ours_out, True)
     why = None
     if sorted(got) != list(range(NWIN)):
@@ -250,7 +258,7 @@ def sliding_case(name, cloud, dim):
             why = "window %d: %s" % (k, r)
     orss = peak_rss(ours, ours_out)
     rrss = max(peak_rss(ripser + [w], w + ".ripser") for w in wins)
-    return name, median(ot), median(rt), orss, rrss, why
+    return name, medians(ot), medians(rt), orss, rrss, why
 
 
 def main():
@@ -279,8 +287,9 @@ def main():
             ("Clifford torus R^4 n=50000, H0-H2 t=0.15",
              save("clifford-50000.csv", clifford_torus(50000, 50000)), 2, 0.15, large),
         ]
-    hdr = ("case", "ours ms", "ripser ms", "speedup", "ours MB", "ripser MB", "diagrams")
-    fmt = "%-44s %9s %9s %8s %8s %9s  %s"
+    hdr = ("case", "ours ms", "ripser ms", "speedup", "ours cpu", "ripser cpu", "cpu x",
+           "ours MB", "ripser MB", "diagrams")
+    fmt = "%-44s %9s %9s %8s %9s %10s %6s %8s %9s  %s"
     print(fmt % hdr)
     sys.stdout.flush()
     rows = [lambda c=c: single_case(*c) for c in cases]
@@ -288,8 +297,9 @@ def main():
         "ECG embed d=3 lag=4: 100 windows 300/30, H0-H1",
         delay_embed(ecg, EMBED_DIM, EMBED_LAG), 1))
     for f in rows:
-        name, ot, rt, om, rm, why = f()
+        name, (ot, oc), (rt, rc), om, rm, why = f()
         print(fmt % (name, "%.1f" % (ot * 1e3), "%.1f" % (rt * 1e3), "%.2f" % (rt / ot),
+                     "%.1f" % (oc * 1e3), "%.1f" % (rc * 1e3), "%.2f" % (rc / max(oc, 1e-6)),
                      "%.1f" % (om / 1024), "%.1f" % (rm / 1024),
                      "identical" if why is None else "DIFFER (%s)" % why))
         sys.stdout.flush()

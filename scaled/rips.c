@@ -47,6 +47,7 @@
 
 #include "scaled/diagram.h"
 #include "scaled/rips_h0.h"
+#include "scaled/rips_balltree.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -61,11 +62,20 @@ typedef int64_t index_t;
 #define NO_KEY 0                /* never a simplex key: the index part is >= 1 */
 
 
+/* How the sparse path finds the pairs within the threshold. */
+enum { SEARCH_AUTO, SEARCH_PAIRS, SEARCH_TREE };
+
 /* A growable array, counted against the workspace's memory limit. */
 #define ARRAY(T) struct { T *p; size_t len, cap; }
 
 struct kv {
 	uint64_t k, v;
+};
+
+/* A common neighbour W of a simplex's vertices: its edges' ranks to each,
+ * the largest, and where each edge is in the vertex's adjacency. */
+struct nbr {
+	uint32_t w, maxr, r[RIPS_MAX_DIM + 1], p[RIPS_MAX_DIM + 1];
 };
 
 #define RH_CHUNK 1022	/* keys per chunk of a radix heap: 8 KiB with its header (16 wide) */
@@ -92,7 +102,12 @@ struct rips_ws {
 	int force_sparse;             /* TDP_RIPS_SPARSE: 1 sparse whenever a threshold is given, 0 never, -1 auto */
 	ARRAY(uint32_t) adj_off;      /* sparse: vertex i's neighbours are adj[adj_off[i]..adj_off[i+1]) */
 	ARRAY(uint64_t) adj;          /* sparse: neighbour << 32 | rank, increasing */
+	ARRAY(uint32_t) adj_zc;       /* sparse, beside adj: the edge's zero pivot cofacet (edge_zc()) */
+	ARRAY(struct nbr) nbrs;       /* sparse: the common neighbours of the simplex assemble_columns() is at */
 	ARRAY(struct kv) cells;       /* sparse, grid: (cell key, point), sorted by key */
+	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
+	struct rips_balltree bt;      /* built in btmem when btmem.len */
+	int search;                   /* TDP_RIPS_SEARCH: SEARCH_AUTO, _PAIRS or _TREE */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
 	ARRAY(double) rowmax;         /* per point, its largest distance */
 	ARRAY(index_t) binom;         /* C(v, k) at k * (n+1) + v, v in 0..n, k in 0..bk-1 */
@@ -179,6 +194,11 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	ws->force_wide = keys && strcmp(keys, "wide") == 0;
 	const char *sp = getenv("TDP_RIPS_SPARSE");
 	ws->force_sparse = !sp || !*sp ? -1 : strcmp(sp, "1") == 0;
+	/* The sparse path's neighbour search: every pair, or the ball tree
+	 * even where the grid serves, to check them against each other. */
+	const char *se = getenv("TDP_RIPS_SEARCH");
+	ws->search = !se ? SEARCH_AUTO : !strcmp(se, "pairs") ? SEARCH_PAIRS :
+		     !strcmp(se, "tree") ? SEARCH_TREE : SEARCH_AUTO;
 	*wsp = ws;
 	return 0;
 }
@@ -200,7 +220,10 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->rank);
 	FREE(ws, ws->adj_off);
 	FREE(ws, ws->adj);
+	FREE(ws, ws->adj_zc);
+	FREE(ws, ws->nbrs);
 	FREE(ws, ws->cells);
+	FREE(ws, ws->btmem);
 	FREE(ws, ws->vals);
 	FREE(ws, ws->rowmax);
 	FREE(ws, ws->binom);
@@ -335,6 +358,20 @@ static inline uint32_t max_vertex(const struct rips_ws *ws, index_t idx, int k, 
 	uint32_t lo = (uint32_t)(k - 1), hi = top;
 	if (C(ws, hi, k) <= idx)
 		return hi;
+	if (k <= 4) {
+		/* A guess from C(w, k) ~ (w - (k-1)/2)^k / k!, then a step or
+		 * two: the binary search's table reads miss the cache on large
+		 * clouds. */
+		double x = (double)idx;
+		double g = k == 1 ? x : k == 2 ? (1 + sqrt(1 + 8 * x)) / 2
+			 : k == 3 ? cbrt(6 * x) + 1 : sqrt(sqrt(24 * x)) + 1.5;
+		uint32_t w = g >= hi ? hi - 1 : g <= lo ? lo : (uint32_t)g;
+		while (w > lo && C(ws, w, k) > idx)
+			w--;
+		while (w + 1 < hi && C(ws, w + 1, k) <= idx)
+			w++;
+		return w;
+	}
 	while (hi - lo > 1) {	/* invariant: C(lo,k) <= idx < C(hi,k) */
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (C(ws, mid, k) <= idx)
@@ -379,23 +416,149 @@ static inline void remove_vertex(const uint32_t *v, int dim, int j, uint32_t *ou
 /* The rank of d(i, j), RANK_OUT above the threshold.  Dense: the matrix
  * is stored square so that the distances from one vertex to all others
  * are one contiguous row.  Sparse: a binary search of i's adjacency. */
+static inline int64_t edge_at(const struct rips_ws *ws, uint32_t i, uint32_t j);
+
 static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
 {
 	if (!ws->sparse)
 		return ws->rank.p[(size_t)i * ws->n + j];
+	int64_t p = edge_at(ws, i, j);
+	return p < 0 ? RANK_OUT : (uint32_t)ws->adj.p[p];
+}
+
+/* Sparse: the place of J in I's adjacency, -1 if not there. */
+static inline int64_t edge_at(const struct rips_ws *ws, uint32_t i, uint32_t j)
+{
 	size_t lo = ws->adj_off.p[i], hi = ws->adj_off.p[i + 1];
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		uint32_t w = (uint32_t)(ws->adj.p[mid] >> 32);
 		if (w == j)
-			return (uint32_t)ws->adj.p[mid];
+			return (int64_t)mid;
 		if (w < j)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return RANK_OUT;
+	return -1;
 }
+
+/*
+ * Sparse: each edge's zero pivot cofacet, the largest vertex w within the
+ * edge's length of both its ends (ZC_NONE if none), beside both of its
+ * adjacency entries.  Whether a triangle is the cofacet of a zero
+ * apparent pair asks it of one of its edges, millions of times on o3
+ * clouds; each edge is asked once here instead (adj_zc, 4 bytes an
+ * entry).  ZC_UNKNOWN: not known where it is asked (the dense path).
+ */
+#define ZC_NONE UINT32_MAX
+#define ZC_UNKNOWN (UINT32_MAX - 1)
+
+static inline uint32_t edge_zc(const struct rips_ws *ws, int64_t p)
+{
+	return p < 0 || !ws->adj_zc.len ? ZC_UNKNOWN : ws->adj_zc.p[p];
+}
+
+
+/*
+ * The ranks of the edges of a simplex (up to RIPS_MAX_DIM + 3 vertices, in
+ * decreasing order): m[a][b] is the rank of (v[a], v[b]), a != b.  The
+ * apparent-pair tests ask for the diameters of a simplex's facets; with
+ * the ranks at hand (the coboundary walk meets those of the vertex it
+ * inserts) they cost no look-up, which on the sparse path is a binary
+ * search of an adjacency.
+ */
+typedef struct {
+	uint32_t m[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];
+	int64_t at[RIPS_MAX_DIM + 3][RIPS_MAX_DIM + 3];    /* sparse: where each edge is in an adjacency (-1: unknown), for edge_zc() */
+} ranks_t;
+
+/* Every edge of the K vertices V, looked up. */
+static inline void ranks_fill(const struct rips_ws *ws, const uint32_t *v, int k, ranks_t *t)
+{
+	for (int a = 0; a < k; a++) {
+		for (int b = a + 1; b < k; b++) {
+			if (ws->sparse) {
+				int64_t p = edge_at(ws, v[a], v[b]);
+				t->m[a][b] = t->m[b][a] = p < 0 ? RANK_OUT : (uint32_t)ws->adj.p[p];
+				t->at[a][b] = t->at[b][a] = p;
+			} else {
+				t->m[a][b] = t->m[b][a] = rank_of(ws, v[a], v[b]);
+				t->at[a][b] = t->at[b][a] = -1;
+			}
+		}
+	}
+}
+
+/* Tau's ranks, tau = sigma + W as insert_vertex() orders it: sigma's (S,
+ * DIM+1 vertices V), WR[i], the rank of (v[i], w), and WP[i] where that
+ * edge is in an adjacency (-1: unknown). */
+static inline void ranks_insert(const uint32_t *v, int dim, uint32_t w, const uint32_t *wr, const int64_t *wp,
+				const ranks_t *s, ranks_t *t)
+{
+	int at = 0;
+	while (at <= dim && v[at] > w)
+		at++;
+	for (int a = 0; a <= dim; a++) {
+		int ta = a < at ? a : a + 1;
+		t->m[ta][at] = t->m[at][ta] = wr[a];
+		t->at[ta][at] = t->at[at][ta] = wp[a];
+		for (int b = a + 1; b <= dim; b++) {
+			int tb = b < at ? b : b + 1;
+			t->m[ta][tb] = t->m[tb][ta] = s->m[a][b];
+			t->at[ta][tb] = t->at[tb][ta] = s->at[a][b];
+		}
+	}
+}
+
+/*
+ * The largest common neighbour of the DIM+1 vertices V whose edges to
+ * every one of them have rank <= R; -1 if none.  The walk of
+ * sparse_common(), driven by the shortest adjacency, and a candidate of
+ * the driver too far from its vertex is passed over without moving the
+ * others: most are, as R is the diameter of the simplex itself.
+ */
+static int64_t sparse_within(const struct rips_ws *ws, const uint32_t *v, int dim, uint32_t r, uint32_t *wr,
+			     int64_t *wp)
+{
+	const uint64_t *A = ws->adj.p;
+	const uint32_t *off = ws->adj_off.p;
+	int64_t beg[RIPS_MAX_DIM + 2], pos[RIPS_MAX_DIM + 2];
+	int drv = 0;
+	for (int i = 0; i <= dim; i++) {
+		beg[i] = off[v[i]];
+		pos[i] = (int64_t)off[v[i] + 1] - 1;
+		if (pos[i] - beg[i] < pos[drv] - beg[drv])
+			drv = i;
+	}
+	for (int64_t p0 = pos[drv]; p0 >= beg[drv]; p0--) {
+		uint64_t x0 = A[p0];
+		if ((uint32_t)x0 > r)
+			continue;
+		uint32_t w = (uint32_t)(x0 >> 32);
+		int i = 0;
+		wr[drv] = (uint32_t)x0;
+		wp[drv] = p0;
+		for (; i <= dim; i++) {
+			if (i == drv)
+				continue;
+			int64_t p = pos[i];
+			while (p >= beg[i] && (uint32_t)(A[p] >> 32) > w)
+				p--;
+			pos[i] = p;
+			if (p < beg[i])
+				return -1;
+			if ((uint32_t)(A[p] >> 32) != w || (uint32_t)A[p] > r)
+				break;
+			wr[i] = (uint32_t)A[p];
+			wp[i] = p;
+		}
+		if (i > dim)
+			return w;
+	}
+	return -1;
+}
+
 
 static inline const uint32_t *rank_row(const struct rips_ws *ws, uint32_t i)
 {
@@ -621,13 +784,7 @@ static int load_distances(struct rips_ws *ws, const struct rips_input *in)
 			const double *p = in->data + i * dim;
 			double *row = D + i * (i - 1) / 2;
 			for (size_t j = 0; j < i; j++) {
-				const double *q = in->data + j * dim;
-				double s = 0;
-				for (size_t c = 0; c < dim; c++) {
-					double t = p[c] - q[c];
-					s += t * t;
-				}
-				row[j] = sqrt(s);
+				row[j] = rips_euclid(p, in->data + j * dim, dim);
 				if (isinf(row[j]))
 					return -ERANGE;	/* finite coordinates, overflowing distance */
 			}
@@ -679,13 +836,7 @@ static inline double input_dist(const struct rips_input *in, size_t i, size_t j)
 {
 	if (in->kind == RIPS_LOWER_DISTANCE)
 		return in->data[i * (i - 1) / 2 + j];
-	const double *p = in->data + i * in->dim, *q = in->data + j * in->dim;
-	double s = 0;
-	for (size_t c = 0; c < in->dim; c++) {
-		double t = p[c] - q[c];
-		s += t * t;
-	}
-	return sqrt(s);
+	return rips_euclid(in->data + i * in->dim, in->data + j * in->dim, in->dim);
 }
 
 /*
@@ -731,6 +882,29 @@ static int grid_build(struct rips_ws *ws, const struct rips_input *in, double si
 	return 0;
 }
 
+/* The pairs (I, j), j < I, of the cube whose points start at CELLS[LO]
+ * within THR: their number, and stored at EDGES[COUNT..] up to CAP. */
+static inline size_t cube_pairs(const struct rips_input *in, const struct kv *cells, size_t n, size_t lo,
+				size_t i, double thr, struct kv *edges, size_t cap, size_t count)
+{
+	size_t got = 0;
+	for (size_t e = lo; e < n && cells[e].k == cells[lo].k; e++) {
+		size_t j = cells[e].v;
+		if (j >= i)
+			continue;
+		double x = input_dist(in, i, j);
+		if (!(x <= thr))
+			continue;
+		if (edges && count + got < cap) {
+			uint64_t bits;
+			memcpy(&bits, &x, sizeof(bits));
+			edges[count + got] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
+		}
+		got++;
+	}
+	return got;
+}
+
 /* The pairs (i, j), j < i, within THR found through the grid: counted,
  * and when EDGES is not NULL stored there (up to CAP). */
 static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, double side, double thr,
@@ -738,12 +912,23 @@ static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, 
 {
 	const struct kv *cells = ws->cells.p;
 	size_t n = in->n, dim = in->dim, count = 0, noff = 1;
+	int64_t prev[GRID_MAX_DIM];
+	size_t seen[81], nseen = 0;
 	for (size_t k = 0; k < dim; k++)
 		noff *= 3;
-	for (size_t i = 0; i < n; i++) {
+	/* Point by point in the cells' order: the points of one cube share
+	 * its neighbour cubes, looked up once (binary searches of CELLS). */
+	for (size_t e0 = 0; e0 < n; e0++) {
+		size_t i = cells[e0].v;
 		int64_t c[GRID_MAX_DIM], d[GRID_MAX_DIM];
-		size_t seen[81], nseen = 0;
 		grid_cell(in, i, side, c);
+		if (e0 > 0 && cells[e0].k == cells[e0 - 1].k && !memcmp(c, prev, dim * sizeof(c[0]))) {
+			for (size_t q = 0; q < nseen; q++)
+				count += cube_pairs(in, cells, n, seen[q], i, thr, edges, cap, count);
+			continue;
+		}
+		memcpy(prev, c, dim * sizeof(c[0]));
+		nseen = 0;
 		for (size_t o = 0; o < noff; o++) {
 			size_t t = o;
 			for (size_t k = 0; k < dim; k++, t /= 3)
@@ -763,43 +948,65 @@ static size_t grid_pairs(const struct rips_ws *ws, const struct rips_input *in, 
 			if (again || lo == n || cells[lo].k != key)
 				continue;
 			seen[nseen++] = lo;
-			for (size_t e = lo; e < n && cells[e].k == key; e++) {
-				size_t j = cells[e].v;
-				if (j >= i)
-					continue;
-				double x = input_dist(in, i, j);
-				if (!(x <= thr))
-					continue;
-				if (edges && count < cap) {
-					uint64_t bits;
-					memcpy(&bits, &x, sizeof(bits));
-					edges[count] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
-				}
-				count++;
-			}
+			count += cube_pairs(in, cells, n, lo, i, thr, edges, cap, count);
 		}
 	}
 	return count;
 }
 
 /* Whether the sparse path of IN at THRESHOLD searches a grid. */
-static bool use_grid(const struct rips_input *in, double threshold)
+static bool use_grid(const struct rips_ws *ws, const struct rips_input *in, double threshold)
 {
-	return in->kind == RIPS_POINTS && in->dim >= 1 && in->dim <= GRID_MAX_DIM && threshold > 0 &&
-	       isfinite(threshold);
+	return ws->search == SEARCH_AUTO && in->kind == RIPS_POINTS && in->dim >= 1 &&
+	       in->dim <= GRID_MAX_DIM && threshold > 0 && isfinite(threshold);
+}
+
+/* Whether it searches a ball tree: clouds of more coordinates. */
+static bool use_balltree(const struct rips_ws *ws, const struct rips_input *in, double threshold)
+{
+	return ws->search != SEARCH_PAIRS && in->kind == RIPS_POINTS && in->dim >= 1 &&
+	       isfinite(threshold) && !use_grid(ws, in, threshold);
+}
+
+/* rips_pair_fn: a pair into ws->edges (room made by sparse_edges()). */
+static void tree_keep(void *ctx, uint32_t i, uint32_t j, double d)
+{
+	struct rips_ws *ws = ctx;
+	uint64_t bits;
+	memcpy(&bits, &d, sizeof(bits));
+	ws->edges.p[ws->edges.len++] = (struct kv){bits & ~(1ull << 63), (uint64_t)i << 32 | j};
 }
 
 /*
- * One pass over the pairs of IN without storing them: the enclosing
- * radius into *R (ws->rowmax holds each point's largest distance) and the
- * number of pairs within THRESHOLD into *COUNT.  0, -ERANGE or -ENOMEM.
+ * The pairs of IN within THRESHOLD, counted without storing them, into
+ * *COUNT.  Through the grid or the ball tree (then *R is INFINITY, and the
+ * count stops at LIMIT + 1: past LIMIT the dense path is taken), or in one
+ * pass over every pair, which also gives the enclosing radius in *R
+ * (ws->rowmax holds each point's largest distance).  0, -ERANGE or
+ * -ENOMEM.
  */
-static int count_edges(struct rips_ws *ws, const struct rips_input *in, double threshold, double *r,
-		       size_t *count)
+static int count_edges(struct rips_ws *ws, const struct rips_input *in, double threshold, size_t limit,
+		       double *r, size_t *count)
 {
 	uint32_t n = ws->n;
 	int rc;
-	if (use_grid(in, threshold)) {
+	if (use_balltree(ws, in, threshold)) {
+		/* As the grid: no enclosing radius, the threshold as given. */
+		size_t bytes = rips_balltree_size(n, in->dim);
+		if ((rc = RESERVE_EXACT(ws, ws->btmem, (bytes + 7) / 8)))
+			return rc;
+		rips_balltree_build(&ws->bt, in->data, n, in->dim, ws->btmem.p);
+		if (rips_balltree_finite(&ws->bt)) {
+			ws->btmem.len = 1;
+			*r = INFINITY;
+			*count = rips_balltree_pairs(&ws->bt, threshold, limit, NULL, NULL);
+			return 0;
+		}
+		/* Coordinates so large that the balls overflow: every pair,
+		 * which reports a distance that does (-ERANGE). */
+		FREE(ws, ws->btmem);
+	}
+	if (use_grid(ws, in, threshold)) {
 		/* No enclosing radius (it needs every pair): the threshold is
 		 * used as given, which changes no diagram (rips_compute()). */
 		if ((rc = grid_build(ws, in, threshold * (1 + 1e-9))))
@@ -841,6 +1048,37 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Fill ws->adj_zc (edge_zc()): each edge {a > b} once, from a's side,
+ * and copied to b's, where a cursor per vertex (ws->uf) meets the a's in
+ * increasing order. */
+static int edge_zcs(struct rips_ws *ws)
+{
+	uint32_t n = ws->n, *off = ws->adj_off.p, *cur = ws->uf.p;
+	const uint64_t *A = ws->adj.p;
+	size_t na = off[n];
+	int rc;
+	if ((rc = RESERVE_EXACT(ws, ws->adj_zc, na ? na : 1)))
+		return rc;
+	ws->adj_zc.len = na;
+	for (uint32_t b = 0; b < n; b++) {	/* b's first neighbour above b */
+		uint32_t p = off[b];
+		while (p < off[b + 1] && (uint32_t)(A[p] >> 32) < b)
+			p++;
+		cur[b] = p;
+	}
+	for (uint32_t a = 0; a < n; a++) {
+		for (uint32_t p = off[a]; p < off[a + 1] && (uint32_t)(A[p] >> 32) < a; p++) {
+			uint32_t b = (uint32_t)(A[p] >> 32), v[2] = {a, b}, wr[2];
+			int64_t wp[2];
+			int64_t w = sparse_within(ws, v, 1, (uint32_t)A[p], wr, wp);
+			uint32_t z = w < 0 ? ZC_NONE : (uint32_t)w;
+			ws->adj_zc.p[p] = z;
+			ws->adj_zc.p[cur[b]++] = z;	/* a, in b's adjacency */
+		}
+	}
+	return 0;
+}
+
 /*
  * The sparse path ("sparse distance matrix", as Ripser's): the pairs of IN
  * within ws->thr (at most COUNT of them) become the edges, with no n x n
@@ -859,7 +1097,12 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	if ((rc = RESERVE_EXACT(ws, ws->edges, cap)) || (rc = RESERVE_EXACT(ws, ws->kvtmp, cap)) ||
 	    (rc = RESERVE_EXACT(ws, ws->vals, cap)))
 		return rc;
-	if (ws->cells.len) {
+	if (ws->btmem.len) {
+		rips_balltree_pairs(&ws->bt, ws->thr, cap, tree_keep, ws);
+		FREE(ws, ws->btmem);
+		/* Ties in increasing index order, as from the grid. */
+		sort_kv_by_v(ws->edges.p, ws->kvtmp.p, ws->edges.len);
+	} else if (ws->cells.len) {
 		size_t got = grid_pairs(ws, in, ws->thr * (1 + 1e-9), ws->thr, ws->edges.p, cap);
 		ws->edges.len = got < cap ? got : cap;
 		FREE(ws, ws->cells);
@@ -881,6 +1124,9 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	}
 	if ((rc = rank_sorted_edges(ws)))
 		return rc;
+	/* The sort's scratch is not needed again: give it back before the
+	 * adjacencies, which would otherwise set the peak beside it. */
+	FREE(ws, ws->kvtmp);
 	/* The adjacencies: counted, placed (ws->uf as the cursors), sorted. */
 	size_t ne = ws->edges.len;
 	if ((rc = RESERVE_EXACT(ws, ws->adj_off, (size_t)n + 1)) ||
@@ -907,7 +1153,7 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 	}
 	for (uint32_t i = 0; i < n; i++)
 		qsort(ws->adj.p + off[i], off[i + 1] - off[i], sizeof(uint64_t), cmp_u64);
-	return 0;
+	return ws->maxdim >= 1 ? edge_zcs(ws) : 0;
 }
 
 /* The buffers of H0 that no higher dimension reads: the distances
@@ -926,6 +1172,7 @@ static void free_h0(struct rips_ws *ws)
 static void free_assembly(struct rips_ws *ws)
 {
 	FREE(ws, ws->hval);
+	FREE(ws, ws->nbrs);
 }
 
 #define RIPS_WIDE 0
@@ -957,24 +1204,26 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 
 	/*
 	 * A threshold that keeps few pairs: the sparse path, whose memory is
-	 * the edges kept.  Counting them costs one more pass over the pairs,
-	 * which is why it is done only when a threshold is given.  The dense
-	 * coboundary scans all n vertices for each cofacet enumeration, the
-	 * sparse one the neighbours of the simplex's vertices: measured on
-	 * o3 clouds, sparse was 20% slower at 6% of the pairs kept (n 1024)
-	 * and 1.7-2.3x faster at 4% and 3% (n 2048, 4096), so it is chosen
-	 * below 1 pair in 20, or below 1 in 4 when the dense floor (32 n^2)
-	 * would not fit the limit.
+	 * the edges kept.  Counting them costs one more search, which is why
+	 * it is done only when a threshold is given.  The dense coboundary
+	 * scans all n vertices for each cofacet enumeration, the sparse one
+	 * the neighbours of the simplex's vertices: measured (user time, H2)
+	 * on o3 n 1024 in R^9 and a torus n 1000 in R^3, sparse was 10-30%
+	 * faster at 3-10% of the pairs kept, and 10-25% slower at 20-33%, so
+	 * it is chosen below 1 pair in 10, or below 1 in 4 when the dense
+	 * floor (32 n^2) would not fit the limit.
 	 */
 	double r = INFINITY;
 	size_t m = (size_t)ws->n * (ws->n - (ws->n > 0)) / 2, count = 0;
 	ws->sparse = false;
 	FREE(ws, ws->cells);
+	FREE(ws, ws->btmem);
 	if (isfinite(threshold) && ws->n >= 2) {
-		if ((rc = count_edges(ws, in, threshold, &r, &count)))
-			return rc;
 		bool dense_big = ws->limit && 32.0 * ws->n * ws->n > (double)ws->limit;
-		bool few = count <= m / 20 || (dense_big && count <= m / 4);
+		size_t most = ws->force_sparse == 1 ? SIZE_MAX : dense_big ? m / 4 : m / 10;
+		if ((rc = count_edges(ws, in, threshold, most, &r, &count)))
+			return rc;
+		bool few = count <= m / 10 || (dense_big && count <= m / 4);
 		ws->sparse = ws->force_sparse < 0 ? few : ws->force_sparse;
 	}
 	if ((rc = binom_build(ws, ws->n, maxdim + 3)))
@@ -988,8 +1237,10 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 			return rc;
 		ws->thr = threshold < r ? threshold : r;
 		FREE(ws, ws->cells);
+		FREE(ws, ws->btmem);
 		FREE(ws, ws->adj_off);
 		FREE(ws, ws->adj);
+		FREE(ws, ws->adj_zc);
 		if ((rc = rank_edges(ws)))
 			return rc;
 	}

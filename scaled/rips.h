@@ -125,14 +125,17 @@ void rips_fini(rips_ws_t *ws);
  *
  * Sparse path: with a finite THRESHOLD, the pairs within it are counted
  * first, without storing them: through a grid of cubes of the threshold's
- * side for clouds of up to 4 coordinates (then the enclosing radius is
- * not computed, NAN, and THRESHOLD is used as given: the same diagrams),
- * else in one pass over all pairs; when they are few (under 1 in 20, or 1 in
- * 4 when the dense floor would pass the limit) only they are kept, with
- * per-point adjacencies, and no n x n array is allocated: memory grows
- * with the edges kept (about 64 bytes each).  The diagrams are the same
- * either way.  TDP_RIPS_SPARSE=1 (0) in the environment of rips_init()
- * forces it on (off), TDP_RIPS_KEYS=wide forces 128-bit keys: for tests.
+ * side for clouds of up to 4 coordinates, a ball tree for clouds of more
+ * (scaled/rips_balltree.h; with either the enclosing radius is not
+ * computed, NAN, and THRESHOLD is used as given: the same diagrams), in
+ * one pass over all pairs for a distance matrix; when they are few (under
+ * 1 in 10, or 1 in 4 when the dense floor would pass the limit) only they
+ * are kept, with per-point adjacencies, and no n x n array is allocated:
+ * memory grows with the edges kept (about 64 bytes each).  The diagrams
+ * are the same either way.  For tests, in the environment of rips_init():
+ * TDP_RIPS_SPARSE=1 (0) forces it on (off), TDP_RIPS_SEARCH=pairs makes a
+ * cloud's search measure every pair and =tree use the ball tree at any
+ * number of coordinates, TDP_RIPS_KEYS=wide forces 128-bit keys.
  *
  * Memory: the floor, which every dimension needs, is about 32 n^2 bytes:
  * the distances (8 bytes a pair), their ranks (4 n^2) and the edge sort

@@ -280,6 +280,32 @@ def main():
     a, b = rng.uniform(0, 2 * np.pi, (2, 3000))
     torus = np.c_[np.cos(a), np.sin(a), np.cos(b), np.sin(b)] + rng.normal(0, 0.01, (3000, 4))
     check_cloud("sparse chosen: Clifford torus n=3000 H2 thr=0.3", torus, 2, 0.3, with_gudhi=False)
+    # The sparse path's ball tree (clouds of more than 4 coordinates; the
+    # grid's below, unless TDP_RIPS_SEARCH=tree): uniform, duplicated,
+    # lattice (ties) and collinear clouds of R^5..R^12, and R^1..R^4 with
+    # the tree forced.
+    for i in range(30):
+        maxdim = i % 3 + 1
+        dim = int(rng.integers(5, 13)) if i % 5 else int(rng.integers(1, 5))
+        n = int(rng.integers(2, [70, 36, 16][maxdim - 1]))
+        if i % 4 == 0:
+            pts = rng.integers(0, 3, size=(n, dim)).astype(float)       # ties
+        elif i % 4 == 1:
+            pts = rng.random((n, dim))
+            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
+        elif i % 4 == 2:
+            pts = np.outer(rng.random(n), rng.normal(size=dim))         # collinear
+        else:
+            pts = rng.normal(size=(n, dim))
+        thr = float(rng.random() * 2.5)
+        env = dict(sparse, TDP_RIPS_SEARCH="tree")
+        check_cloud(f"ball tree #{i} n={len(pts)} d={dim} H{maxdim} thr={thr}", pts, maxdim, thr,
+                    with_gudhi=(i % 3 == 0), env=env)
+    # Where the engine chooses it: 1,500 random orthogonal 3x3 matrices
+    # in R^9 (as Ripser's o3) at 1.0 keep ~1% of the pairs.
+    q, r = np.linalg.qr(rng.normal(size=(1500, 3, 3)))
+    o3 = (q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]).reshape(1500, 9)
+    check_cloud("sparse chosen: o3 n=1500 in R^9 H2 thr=1.0", o3, 2, 1.0, with_gudhi=False)
     # Degenerate inputs.
     g2 = [(x, y) for x in range(4) for y in range(4)]
     g3 = [(x, y, z) for x in range(3) for y in range(3) for z in range(3)]

@@ -551,6 +551,70 @@ static void test_sparse_equals_dense(void **state)
 	rips_fini(dn);
 }
 
+/* A workspace whose sparse path is forced on, searching pairs with SEARCH
+ * (TDP_RIPS_SEARCH: "pairs" or "tree"). */
+static rips_ws_t *ws_search(const char *search)
+{
+	rips_ws_t *ws;
+	setenv("TDP_RIPS_SPARSE", "1", 1);
+	setenv("TDP_RIPS_SEARCH", search, 1);
+	int rc = rips_init(&ws, 0);
+	unsetenv("TDP_RIPS_SPARSE");
+	unsetenv("TDP_RIPS_SEARCH");
+	assert_int_equal(rc, 0);
+	return ws;
+}
+
+/* The sparse path's ball tree (clouds of more than 4 coordinates) gives
+ * the diagrams of its every-pair search and of the dense path, bit for
+ * bit, H0..H3, in R^5..R^12: uniform clouds with duplicated points,
+ * lattice clouds whose thresholds are one of their own distances (ties
+ * at exactly the threshold), and collinear points. */
+static void test_tree_equals_pairs_equals_dense(void **state)
+{
+	(void)state;
+	rips_ws_t *tree = ws_search("tree"), *pairs = ws_search("pairs"), *dn = ws_sparse(0);
+	static double p[36 * 12];
+	unsigned seed = 21;
+	for (size_t dim = 5; dim <= 12; dim++) {
+		for (int kind = 0; kind < 3; kind++) {
+			size_t n = 36;
+			double dir[12];
+			for (size_t c = 0; c < dim; c++)
+				dir[c] = (double)rand_r(&seed) / RAND_MAX - 0.5;
+			for (size_t i = 0; i < n; i++) {
+				for (size_t c = 0; c < dim; c++) {
+					double u = (double)rand_r(&seed) / RAND_MAX;
+					p[i * dim + c] = kind == 0 ? (i % 6 == 5 ? p[(i - 2) * dim + c] : u)
+						       : kind == 1 ? (double)(rand_r(&seed) % 3)
+						       : 1 + (double)(i % 12) * 0.25 * dir[c];   /* 3 copies of 12 on a line */
+				}
+			}
+			for (int t = 0; t < 3; t++) {
+				size_t a = (size_t)rand_r(&seed) % n, b = (a + 1 + (size_t)t) % n;
+				double thr = 0, s = 0;
+				for (size_t c = 0; c < dim; c++)
+					s += (p[a * dim + c] - p[b * dim + c]) * (p[a * dim + c] - p[b * dim + c]);
+				thr = t == 2 ? 0.9 : sqrt(s);	/* a distance of the cloud: ties at it */
+				struct rips_input in = {RIPS_POINTS, n, dim, p};
+				struct rips_diagram want, got_tree, got_pairs;
+				int maxdim = dim <= 6 ? 3 : 2;
+				assert_int_equal(rips_compute(dn, &in, maxdim, thr, &want), 0);
+				assert_int_equal(rips_compute(pairs, &in, maxdim, thr, &got_pairs), 0);
+				assert_int_equal(rips_compute(tree, &in, maxdim, thr, &got_tree), 0);
+				assert_same_dims(&got_pairs, &want, maxdim + 1);
+				assert_same_dims(&got_tree, &want, maxdim + 1);
+				/* the tree leaves the enclosing radius unknown, as the grid */
+				assert_true(isnan(got_tree.enclosing_radius));
+				assert_false(isnan(got_pairs.enclosing_radius));
+			}
+		}
+	}
+	rips_fini(tree);
+	rips_fini(pairs);
+	rips_fini(dn);
+}
+
 /* With a threshold that keeps few pairs the engine holds memory for the
  * edges kept, not for n^2: 6,000 points in the unit square at 0.01 keep
  * about 5,600 of 18 million pairs; the dense floor would be 1.15 GB. */
@@ -712,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_wide_keys),
 		cmocka_unit_test(test_forced_wide_keys),
 		cmocka_unit_test(test_sparse_equals_dense),
+		cmocka_unit_test(test_tree_equals_pairs_equals_dense),
 		cmocka_unit_test(test_sparse_memory),
 #ifndef __SANITIZE_ADDRESS__
 		cmocka_unit_test(test_machine_out_of_memory),
