@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/atomics.h"
+#include "common/crash.h"
 #include "common/shm.h"
 
 size_t window_bytes(uint32_t size, uint32_t dim)
@@ -41,14 +43,27 @@ void window_fini(struct window *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/*
+ * The slot's tag goes to 0 before its words change and to the new point's
+ * after, with a crash point between: a process killed mid-write (a kill
+ * of the whole group lands at any instruction) leaves a slot that holds
+ * no point, never the old point's tag over the new point's time and
+ * values.  A successor rebuilds time windows' and joins' waiting points
+ * from the tags of the last slots; an old tag there made it settle the new
+ * point twice, once under the old point's number (the caller is done with
+ * the old point: emitted, or settled, before its slot is reused).
+ */
 void window_put(struct window *w, const struct tdp_point *p)
 {
 	size_t slot = (size_t)(p->seq % w->size);
+	tdp_store_u64(&w->tag[slot], 0);
+	__atomic_thread_fence(__ATOMIC_RELEASE);   /* the 0 before the words, on any CPU */
 	memcpy(w->v + slot * w->dim, p->v, sizeof(double) * w->dim);
 	w->t[slot] = p->t;
 	w->off[slot] = p->src_off | (p->flags & TDP_POINT_TIMED ? WINDOW_OFF_TIMED : 0);
 	w->read_ns[slot] = p->read_ns;
-	w->tag[slot] = (p->seq + 1) | (p->flags & TDP_POINT_REFUSED ? WINDOW_TAG_REFUSED : 0);
+	tdp_crash_point();
+	tdp_store_release_u64(&w->tag[slot], (p->seq + 1) | (p->flags & TDP_POINT_REFUSED ? WINDOW_TAG_REFUSED : 0));
 }
 
 uint32_t window_refused(const struct window *w, uint64_t first)

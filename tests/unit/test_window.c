@@ -1,7 +1,8 @@
 /*
  * test_window - sequence-addressed windows: storage, gathering with
  * missing points, the first point present and its source offset, zeroed
- * memory as an empty window, and which windows close after a gap.
+ * memory as an empty window, which windows close after a gap, and a
+ * slot a process was killed while writing: it holds no point.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "common/crash.h"
 #include "scaled/window.h"
 
 static struct tdp_point pt(uint64_t seq, double v)
@@ -201,6 +208,43 @@ static void test_refused(void **state)
 	window_fini(&w);
 }
 
+/*
+ * A process killed at window_put's crash point, the new point's words
+ * written and its tag not: the slot must hold neither the old point nor
+ * the new one.  With the old point's tag left over the new point's time
+ * and values, a successor rebuilding waiting points from the tags took
+ * the new point for the old one and settled it twice.
+ */
+static void test_killed_mid_put_holds_no_point(void **state)
+{
+	(void)state;
+	size_t bytes = window_bytes(4, 1);
+	void *mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(mem != MAP_FAILED);
+	struct window w;
+	window_attach(&w, mem, 4, 1);
+	struct tdp_point old = pt(3, 30), next = pt(7, 70);   /* one slot */
+	window_put(&w, &old);
+	assert_true(window_has(&w, 3));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("TDAPIPE_CRASH_AT", "1", 1);
+		tdp_crash_init_from_env(NULL);
+		window_put(&w, &next);
+		_exit(0);   /* not reached: killed at the crash point */
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_false(window_has(&w, 3));
+	assert_false(window_has(&w, 7));
+	window_put(&w, &next);   /* written again whole, as a successor does */
+	assert_true(window_has(&w, 7));
+	assert_int_equal(window_time(&w, 7), next.t);
+	munmap(mem, bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_closed_after_gap),
 		cmocka_unit_test(test_closed_huge_gap_is_bounded),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_killed_mid_put_holds_no_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
