@@ -162,7 +162,7 @@ soak: all
 chaos: all
 	CHAOS_POINTS=3000000 CHAOS_RATE=40 CHAOS_MIN_RATE=30 CHAOS_ROUNDS=4 CHAOS_RANDOM=1 \
 	CHAOS_SIGNALS=KILL=8,SEGV=1,STOP=1 BUILD=$(BUILD) BIN=$(BIN) tests/integration/chaos_exactly_once.sh
-	STATE_TIME=1 BUILD=$(BUILD) BIN=$(BIN) tests/integration/state_restart.sh
+	STATE_STOPS=40 BUILD=$(BUILD) BIN=$(BIN) tests/integration/state_restart.sh
 
 bench: all
 	$(Q)BUILD=$(BUILD) BIN=$(BIN) bench/run.sh

@@ -3,10 +3,11 @@
 # gracefully (SIGTERM) and by a SIGKILL of the whole process group; the
 # concatenated output must equal one uninterrupted run's, no id twice.
 #
-# Windows of event time join with STATE_TIME=1 (`make chaos`): one run
-# in about ten has shown a time window with one point too many after a
-# restart (issue 22's closing note), a bug still to find, so the suite
-# runs the count scales only.
+# Windows of event time are in (STATE_TIME=0 leaves them out).  They
+# once showed, in about one run of ten, a window with one point too many
+# after a kill of the whole group: a kill inside a window slot's write
+# left the old point's tag over the new point's words, and the successor
+# settled the new point twice (fixed in scaled/window.c, test_window).
 #
 # The input is a file of STATE_POINTS points (default 800,000, three
 # streams, times in ms); five scales cover every kind of state a
@@ -28,6 +29,7 @@
 . "$(dirname "$0")/../lib.sh"
 ALLOW_RESTARTS=1
 N=${STATE_POINTS:-800000}
+if [ "${STATE_TIME:-1}" = 0 ]; then STATE_TIME=; else STATE_TIME=1; fi
 STOPS=${STATE_STOPS:-12}
 
 "$PY" -c "
