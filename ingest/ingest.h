@@ -9,6 +9,7 @@
  *   ingest/resend.c      records a tcp, udp or stdin sender sends again
  *   ingest/loop_bytes.c  reading a file, stdin, TCP or UDP
  *   ingest/loop_kafka.c  reading Kafka partitions
+ *   ingest/kafka_align.c ... in step, for the scales that join streams
  */
 #ifndef TDP_INGEST_H
 #define TDP_INGEST_H
@@ -23,6 +24,7 @@
 #include "common/results_topic.h"
 #include "ingest/dead_sink.h"
 #include "ingest/framer.h"
+#include "ingest/kafka_align.h"
 #include "ingest/kafka_source.h"
 #include "ingest/resend.h"
 #include "ingest/source.h"
@@ -43,6 +45,7 @@ struct ingest {
 	int64_t kpos[TDP_KAFKA_MAX_PARTS];
 	char (*kname)[TDP_KAFKA_TOPIC_MAX + 32];   /* [partition index] "kafka://TOPIC/PARTITION" */
 	int cur_part;
+	struct kafka_align align;        /* partitions paused for the joins (ingest/kafka_align.h) */
 	/* Kafka source and sink: the checkpoints the results topic holds,
 	 * read back when partitions new to this instance are assigned. */
 	bool checkpoints;

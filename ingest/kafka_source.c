@@ -42,6 +42,26 @@ static void set_assigned(struct kafka_source *ks, int idx, uint32_t on)
 {
 	tdp_store_u32(&ks->kb->parts[idx].assigned, on);
 	ks->eof[idx] = false;
+	if (ks->paused[idx])
+		kafka_source_pause(ks, idx, false);   /* librdkafka would keep it paused */
+}
+
+int kafka_source_pause(struct kafka_source *ks, int idx, bool pause)
+{
+	const struct tdp_kpart *kp = &ks->kb->parts[idx];
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(l, kp->topic, kp->partition);
+	rd_kafka_resp_err_t e = pause ? rd_kafka_pause_partitions(ks->rk, l) : rd_kafka_resume_partitions(ks->rk, l);
+	if (!e)
+		e = tp->err;
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e) {
+		tdp_log_warn("kafka: %s %s [%d]: %s", pause ? "pause" : "resume", kp->topic, (int)kp->partition,
+			     rd_kafka_err2str(e));
+		return -1;
+	}
+	ks->paused[idx] = pause;
+	return 0;
 }
 
 /* Where partition IDX (assigned at OFFSET by the group) starts: see

@@ -35,6 +35,7 @@ struct kafka_source {
 	rd_kafka_message_t *msgs[KAFKA_SOURCE_BATCH];
 	ssize_t nmsgs;
 	bool eof[TDP_KAFKA_MAX_PARTS];   /* stop_at_end: reached the end, nothing after */
+	bool paused[TDP_KAFKA_MAX_PARTS];   /* kafka_source_pause(): not fetched */
 	const rd_kafka_topic_t *last_rkt; /* the last message's partition, for a quick index */
 	int32_t last_partition;
 	int last_idx;
@@ -75,6 +76,14 @@ int kafka_source_part(struct kafka_source *ks, const rd_kafka_message_t *m);
 
 /* Note that M (an RD_KAFKA_RESP_ERR__PARTITION_EOF event or a message) was seen. */
 void kafka_source_seen(struct kafka_source *ks, const rd_kafka_message_t *m, int idx);
+
+/*
+ * Stop (PAUSE) or go on fetching partition IDX.  librdkafka drops what it
+ * fetched of a paused partition and fetches again from the next message
+ * not yet handed out: nothing is lost or read twice.  An assignment or a
+ * revocation resumes it.  0, or -1 (logged).
+ */
+int kafka_source_pause(struct kafka_source *ks, int idx, bool pause);
 
 /* stop_at_end: partitions are assigned and every one is at its end. */
 bool kafka_source_at_end(const struct kafka_source *ks);

@@ -3,7 +3,8 @@
  * each message decoded like a framed record, its key the stream id; the
  * position of every partition committed with each batch; partitions given
  * up only once what was read from them is published; a stream new here
- * started at the checkpoint the results topic holds for it.
+ * started at the checkpoint the results topic holds for it; partitions
+ * paused and resumed to keep joined streams in step (kafka_align.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,9 +167,13 @@ static int kafka_run(struct ingest *in)
 		if (n < 0)
 			return TDP_EXIT_SYSTEM;
 		in->read_ns = tdp_now_ns();
-		for (ssize_t i = 0; i < n; i++)
+		uint64_t got = 0;
+		for (ssize_t i = 0; i < n; i++) {
+			got += !in->ks.msgs[i]->err;
 			kafka_message(in, in->ks.msgs[i]);
+		}
 		batch_flush(in, 0, 0);
+		kafka_align_step(&in->align, in, got);
 		if (c->cfg.source.kafka.stop_at_end && kafka_source_at_end(&in->ks))
 			break;
 	}
@@ -192,6 +197,7 @@ static int kafka_open(struct ingest *in, const struct tdp_ingest_body *done)
 		tdp_log_error("%s", in->kname ? err : "out of memory");
 		return TDP_EXIT_SYSTEM;
 	}
+	kafka_align_init(&in->align);
 	in->ks.drain = drain_pipeline;
 	in->ks.restore = read_checkpoints;
 	in->ks.restart_at = restart_at;
