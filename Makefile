@@ -1,6 +1,6 @@
 # tdapipe - real-time multi-scale topological data analysis of streams.
 #
-#   make              build bin/tdapipe{,-ingest,-scaled,-publish,-exporter}
+#   make              build bin/tdapipe{,-cmd,-ingest,-scaled,-publish,-exporter}
 #   make test         unit, oracle, man-page and whole-pipeline tests
 #   make asan         the same tests on an ASan+UBSan build (build-asan/)
 #   make bench        benchmarks (tables: ours vs the reference, same run)
@@ -51,8 +51,8 @@ DEBIAN_PKGS := build-essential pkg-config liburing-dev libck-dev librdkafka-dev 
                clang libclang-rt-dev jq libmicrohttpd-dev prometheus curl tmux \
                libsystemd-dev systemd zlib1g-dev libcairo2-dev libfontconfig-dev libxml2-utils chromium
 
-PROGS    := tdapipe tdapipe-ingest tdapipe-scaled tdapipe-publish tdapipe-exporter
-MAINS    := cli/main.c ingest/main.c scaled/main.c publish/main.c exporter/main.c
+PROGS    := tdapipe tdapipe-cmd tdapipe-ingest tdapipe-scaled tdapipe-publish tdapipe-exporter
+MAINS    := cli/main.c cli/cmd_main.c ingest/main.c scaled/main.c publish/main.c exporter/main.c
 LIB_SRC  := $(filter-out $(MAINS),$(wildcard common/*.c ingest/*.c scaled/*.c publish/*.c cli/*.c exporter/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtdp.a
@@ -73,6 +73,7 @@ $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/tdapipe: $(BUILD)/cli/main.o $(LIB)
+$(BIN)/tdapipe-cmd: $(BUILD)/cli/cmd_main.o $(LIB)
 $(BIN)/tdapipe-ingest: $(BUILD)/ingest/main.o $(LIB)
 $(BIN)/tdapipe-scaled: $(BUILD)/scaled/main.o $(LIB)
 $(BIN)/tdapipe-publish: $(BUILD)/publish/main.o $(LIB)

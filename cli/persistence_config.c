@@ -213,8 +213,8 @@ static int run_child(const struct offline *o)
 		int fd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0 || dup2(fd, 2) < 0)
 			_exit(TDP_EXIT_SYSTEM);
-		char *argv[] = {"run", "--fresh", "-c", (char *)o->yaml, NULL};
-		_exit(cmd_run(4, argv));
+		char *argv[] = {"tdapipe", "run", "--fresh", "-c", (char *)o->yaml, NULL};
+		_exit(cli_exec_cmd(argv));
 	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)

@@ -72,23 +72,6 @@ static const char usage[] =
 	"instance already running, or its name taken\n"
 	"(/dev/shm/tdapipe-NAME another user's, not a file, or locked by another).\n";
 
-static int find_bindir(char *out, size_t len)
-{
-	const char *env = getenv("TDAPIPE_LIBEXEC");
-	if (env) {
-		snprintf(out, len, "%s", env);
-		return 0;
-	}
-	ssize_t n = readlink("/proc/self/exe", out, len - 1);
-	if (n < 0)
-		return -errno;
-	out[n] = 0;
-	char *slash = strrchr(out, '/');
-	if (slash)
-		*slash = 0;
-	return 0;
-}
-
 /* Empty the sink, events and dead-letter files: a run's output starts
  * fresh, and restarted children append.  0, or the exit status: an output
  * that is a symbolic link is refused as a configuration error (it may have
@@ -179,7 +162,7 @@ static int run_open(struct supervisor *sv, const char *path, bool fresh, sigset_
 	if ((rc = tdp_preflight(&sv->cfg, run_say)))
 		goto out;
 	rc = TDP_EXIT_SYSTEM;
-	if (find_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
+	if (cli_bindir(sv->bindir, sizeof(sv->bindir)) < 0)
 		goto out;
 	/* Signals are taken synchronously in run_loop. */
 	sigemptyset(sigs);

@@ -7,6 +7,7 @@
 #include "common/config_kafka.h"
 #include "common/config.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,6 +89,42 @@ static const char *rk_reason(char *errstr)
 }
 
 /*
+ * librdkafka's configuration calls, looked up the first time a config
+ * has properties to judge rather than linked: the commands that never
+ * talk to Kafka (tdapipe persistence, stats, top) then do not load
+ * librdkafka, OpenSSL and the rest when they start, about 4 MB of each
+ * such process (tdapipe(1), FILES).  Where librdkafka is linked, dlopen()
+ * finds it loaded already.  Its soname, as Debian's librdkafka1 has it.
+ */
+#define RDKAFKA_SONAME "librdkafka.so.1"
+static struct {
+	rd_kafka_conf_t *(*conf_new)(void);
+	rd_kafka_conf_res_t (*conf_set)(rd_kafka_conf_t *, const char *, const char *, char *, size_t);
+	void (*conf_destroy)(rd_kafka_conf_t *);
+} rk;
+
+/* 0, or -1 with WHY. */
+static int rk_load(char *why, size_t len)
+{
+	if (rk.conf_destroy)
+		return 0;
+	void *h = dlopen(RDKAFKA_SONAME, RTLD_NOW | RTLD_GLOBAL);
+	if (!h) {
+		snprintf(why, len, "librdkafka is needed to check properties: %s", dlerror());
+		return -1;
+	}
+	*(void **)&rk.conf_new = dlsym(h, "rd_kafka_conf_new");
+	*(void **)&rk.conf_set = dlsym(h, "rd_kafka_conf_set");
+	*(void **)&rk.conf_destroy = dlsym(h, "rd_kafka_conf_destroy");
+	if (!rk.conf_new || !rk.conf_set || !rk.conf_destroy) {
+		rk.conf_destroy = NULL;
+		snprintf(why, len, "%s lacks rd_kafka_conf_new, _set or _destroy", RDKAFKA_SONAME);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * properties: a mapping of at most TDP_KAFKA_MAX_PROPS librdkafka
  * properties to scalar values, kept as written (a number or a boolean as
  * its text).  Each is set on a scratch rd_kafka_conf_t, in order, so that
@@ -112,7 +149,9 @@ static int parse_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 		return tdp_cfg_fail(c, key->line, key->col, tdp_cfg_key_path(kp, path, key->val),
 			       "expected at most %d properties, got %zu", TDP_KAFKA_MAX_PROPS, m->n / 2);
 	}
-	if (!(conf = rd_kafka_conf_new()))
+	if (rk_load(errstr, sizeof(errstr)))
+		return tdp_cfg_fail(c, m->line, m->col, path, "%s", errstr);
+	if (!(conf = rk.conf_new()))
 		return tdp_cfg_fail(c, m->line, m->col, path, "out of memory");
 	k->nprops = 0;
 	for (const struct tdp_ynode *key = m->head; key; key = key->next->next) {
@@ -141,7 +180,7 @@ static int parse_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 			goto out;
 		memcpy(p->name, key->val, key->len + 1);
 		errstr[0] = '\0';
-		switch (rd_kafka_conf_set(conf, p->name, p->value, errstr, sizeof(errstr))) {
+		switch (rk.conf_set(conf, p->name, p->value, errstr, sizeof(errstr))) {
 		case RD_KAFKA_CONF_OK:
 			break;
 		case RD_KAFKA_CONF_UNKNOWN:
@@ -157,7 +196,7 @@ static int parse_props(struct tdp_cfg_ctx *c, const struct tdp_ynode *m, const c
 	}
 	rc = 0;
 out:
-	rd_kafka_conf_destroy(conf);
+	rk.conf_destroy(conf);
 	return rc;
 }
 

@@ -46,17 +46,6 @@ void tdp_kafka_error(struct tdp_kafka_client *status, const char *fmt, ...)
 	tdp_counter_add(&status->errors, 1);
 }
 
-const char *tdp_kafka_state_name(uint32_t state)
-{
-	switch (state) {
-	case TDP_KAFKA_CONNECTING: return "connecting";
-	case TDP_KAFKA_UP: return "up";
-	case TDP_KAFKA_DOWN: return "down";
-	case TDP_KAFKA_FAILED: return "failed";
-	default: return "off";
-	}
-}
-
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct tdp_kafka_client *st = status_of(opaque);

@@ -46,8 +46,18 @@ void tdp_kafka_up(struct tdp_kafka_client *status);
 void tdp_kafka_error(struct tdp_kafka_client *status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* "connecting", "up", "down", "failed" or "off". */
-const char *tdp_kafka_state_name(uint32_t state);
+/* "connecting", "up", "down", "failed" or "off".  Inline: the readers of
+ * the segment (stats, top) then need no librdkafka. */
+static inline const char *tdp_kafka_state_name(uint32_t state)
+{
+	switch (state) {
+	case TDP_KAFKA_CONNECTING: return "connecting";
+	case TDP_KAFKA_UP: return "up";
+	case TDP_KAFKA_DOWN: return "down";
+	case TDP_KAFKA_FAILED: return "failed";
+	default: return "off";
+	}
+}
 
 /*
  * A producer of one topic that counts deliveries.  Its owner may draw a
