@@ -8,7 +8,9 @@
  * such process before it reads anything.  The commands that use them
  * (run, check-config, plot, kafka-mock) are in tdapipe-cmd, beside it,
  * which `tdapipe` becomes (execv(): same pid, arguments and standard
- * streams), so that both are one command to the user.
+ * streams), so that both are one command to the user.  It is always
+ * beside tdapipe; TDAPIPE_LIBEXEC (tdapipe-run(1)) moves only the
+ * pipeline's processes, as tests do to wrap them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,13 +21,9 @@
 #include "cli/cli.h"
 #include "common/exitcode.h"
 
-int cli_bindir(char *out, size_t len)
+/* The directory of this program into OUT; 0 or -errno. */
+static int own_dir(char *out, size_t len)
 {
-	const char *env = getenv("TDAPIPE_LIBEXEC");
-	if (env) {
-		snprintf(out, len, "%s", env);
-		return 0;
-	}
 	ssize_t n = readlink("/proc/self/exe", out, len - 1);
 	if (n < 0)
 		return -errno;
@@ -36,10 +34,20 @@ int cli_bindir(char *out, size_t len)
 	return 0;
 }
 
+int cli_bindir(char *out, size_t len)
+{
+	const char *env = getenv("TDAPIPE_LIBEXEC");
+	if (env) {
+		snprintf(out, len, "%s", env);
+		return 0;
+	}
+	return own_dir(out, len);
+}
+
 int cli_exec_cmd(char **argv)
 {
 	char dir[4096], path[4096 + 16];
-	int rc = cli_bindir(dir, sizeof(dir));
+	int rc = own_dir(dir, sizeof(dir));   /* not TDAPIPE_LIBEXEC: that is for the pipeline's processes */
 	if (rc < 0) {
 		fprintf(stderr, "tdapipe: where am I? /proc/self/exe: %s\n", strerror(-rc));
 		return TDP_EXIT_SYSTEM;
@@ -47,7 +55,6 @@ int cli_exec_cmd(char **argv)
 	snprintf(path, sizeof(path), "%s/tdapipe-cmd", dir);
 	fflush(NULL);
 	execv(path, argv);
-	fprintf(stderr, "tdapipe: %s: %s (installed beside tdapipe; TDAPIPE_LIBEXEC names its directory)\n",
-		path, strerror(errno));
+	fprintf(stderr, "tdapipe: %s: %s (installed beside tdapipe)\n", path, strerror(errno));
 	return TDP_EXIT_SYSTEM;
 }

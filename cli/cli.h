@@ -21,8 +21,9 @@ int cmd_kafka_mock(int argc, char **argv);     /* cli/kafka_mock.c */
  * this program's own) into OUT; 0 or -errno. */
 int cli_bindir(char *out, size_t len);
 
-/* cli/bindir.c: become tdapipe-cmd with ARGV (ARGV[1] a command it runs);
- * returns only on failure, an exit status, after saying why. */
+/* cli/bindir.c: become tdapipe-cmd, found beside this program, with ARGV
+ * (ARGV[1] a command it runs); returns only on failure, an exit status,
+ * after saying why. */
 int cli_exec_cmd(char **argv);
 
 /* cli/usage.c: `tdapipe --help`. */

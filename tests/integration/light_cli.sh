@@ -8,7 +8,8 @@
 # - run, check-config, plot and kafka-mock answer through tdapipe, with
 #   tdapipe's pid (execv, not a child);
 # - with tdapipe-cmd missing, those say where they looked and exit 111,
-#   while persistence still works; tdapipe-cmd alone refuses (exit 100);
+#   while persistence still works; TDAPIPE_LIBEXEC does not move it (tests
+#   point it at wrapped workers); tdapipe-cmd alone refuses (exit 100);
 # - a Kafka property a light command reads (stats -c) is still judged by
 #   librdkafka (loaded when needed).
 . "$(dirname "$0")/../lib.sh"
@@ -43,15 +44,19 @@ kill -TERM "$pid"
 wait "$pid" || die "kafka-mock exited $? on SIGTERM"
 rm -f "$T/mock.pid"
 
-mkdir "$T/empty"
+# tdapipe alone in a directory: no tdapipe-cmd beside it (TDAPIPE_LIBEXEC,
+# which moves the pipeline's processes, does not move it).
+mkdir "$T/alone"
+cp "$TDAPIPE" "$T/alone/tdapipe"
 set +e
-TDAPIPE_LIBEXEC=$T/empty "$TDAPIPE" check-config "$TDP_ROOT/config/demo.yaml" >"$T/out" 2>&1
+TDAPIPE_LIBEXEC=$BIN "$T/alone/tdapipe" check-config "$TDP_ROOT/config/demo.yaml" >"$T/out" 2>&1
 rc=$?
 set -e
 [ "$rc" -eq 111 ] || die "with no tdapipe-cmd, check-config exited $rc: $(cat "$T/out")"
-grep -q "$T/empty/tdapipe-cmd" "$T/out" || die "the error does not say where it looked: $(cat "$T/out")"
-TDAPIPE_LIBEXEC=$T/empty "$TDAPIPE" persistence --dim 1 "$T/tiny.txt" >/dev/null ||
-	die "persistence needs tdapipe-cmd"
+grep -q "$T/alone/tdapipe-cmd" "$T/out" || die "the error does not say where it looked: $(cat "$T/out")"
+"$T/alone/tdapipe" persistence --dim 1 "$T/tiny.txt" >/dev/null || die "persistence needs tdapipe-cmd"
+TDAPIPE_LIBEXEC=$T/alone "$TDAPIPE" check-config "$TDP_ROOT/config/demo.yaml" >"$T/out" 2>&1 ||
+	die "TDAPIPE_LIBEXEC moved tdapipe-cmd too: $(cat "$T/out")"
 set +e
 "$BIN/tdapipe-cmd" stats >"$T/out" 2>&1
 rc=$?
