@@ -29,6 +29,12 @@ prints detection per kind and false alarms for every signal (bottleneck,
 wasserstein1, wasserstein2, total, entropy, count) and dimension (0, 1)
 found in RESULTS (which must carry features summary and every distance),
 for each history and threshold: the table the scale was chosen from.
+The grids of bench/events.sh were made so: events_series.py --seed 1
+--per-kind 40 with the scale's window and slide and --history 50, then
+`tdapipe run` on that CSV with the scale plus
+`features: {summary: true, distance: [bottleneck, wasserstein1,
+wasserstein2]}` (any complex: rips with embed, or sublevel), then tune on
+its results.
 """
 import argparse
 import collections
