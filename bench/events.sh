@@ -102,7 +102,7 @@ mkdir -p "$W"
 # seed.  Those scores: 5.6 (800/800, wasserstein2: T 7, 87%), 8.9
 # (1000/1000: T 10, 90%), 7.7 (1200/600: T 9, 95%), 9.2 (1600/800: T 11,
 # 99%).  The scale is 1200/600 at T 9: 1000/1000 sits on the target's
-# edge, and 1600/800 adds a third to the delay and twice the work a window.
+# edge, and 1600/800 adds a third to the delay and more work a window.
 # On seed 2 (this section's table): 94% (0 / 0); seed 3, run once after
 # the choice: 97.5% (2 / 0, scores 9.5 and 10.2).
 COMPLEX=sublevel
