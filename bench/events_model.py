@@ -10,10 +10,13 @@ computes today; `check` recomputes it from the raw values with GUDHI on
 a sample of windows, so that the model does not rest on those features
 alone:
 
-    events_model.py check LABELS CSV RESULTS --signal S --dim D --embed d,L [--windows 60]
+    events_model.py check LABELS CSV RESULTS --signal S --dim D (--embed d,L | --sublevel)
+                          [--windows 60]
 
 prints the largest difference between the pipeline's value and GUDHI's:
-Rips on the delay embedding (gudhi.RipsComplex, full filtration),
+Rips on the delay embedding (gudhi.RipsComplex, full filtration), or with
+--sublevel the sublevel filtration of the window as a path (a
+gudhi.SimplexTree: point i at its value, edge i, i+1 at the larger),
 gudhi.bottleneck_distance(a, b, e=0) and
 gudhi.wasserstein.wasserstein_distance(a, b, order=p, internal_p=inf)
 to the stream's previous window, zero-length intervals dropped; total
@@ -26,6 +29,12 @@ prints detection per kind and false alarms for every signal (bottleneck,
 wasserstein1, wasserstein2, total, entropy, count) and dimension (0, 1)
 found in RESULTS (which must carry features summary and every distance),
 for each history and threshold: the table the scale was chosen from.
+The grids of bench/events.sh were made so: events_series.py --seed 1
+--per-kind 40 with the scale's window and slide and --history 50, then
+`tdapipe run` on that CSV with the scale plus
+`features: {summary: true, distance: [bottleneck, wasserstein1,
+wasserstein2]}` (any complex: rips with embed, or sublevel), then tune on
+its results.
 """
 import argparse
 import collections
@@ -57,6 +66,20 @@ def diagram(x, d, lag, dim):
     return a[a[:, 1] > a[:, 0]]
 
 
+def sublevel_diagram(x):
+    """The H0 diagram of the sublevel filtration of the series x (the
+    pipeline's complex: sublevel), zero-length intervals dropped."""
+    import gudhi
+    st = gudhi.SimplexTree()
+    for i, v in enumerate(x):
+        st.insert([i], filtration=float(v))
+    for i in range(len(x) - 1):
+        st.insert([i, i + 1], filtration=float(max(x[i], x[i + 1])))
+    st.compute_persistence()
+    a = np.asarray(st.persistence_intervals_in_dimension(0)).reshape(-1, 2)
+    return a[a[:, 1] > a[:, 0]]
+
+
 def value(signal, a, prev):
     import gudhi
     import gudhi.wasserstein
@@ -83,7 +106,14 @@ def value(signal, a, prev):
 def check(a):
     labels = json.load(open(a.labels))
     W, D = labels["window"], labels["slide"]
-    d, lag = (int(v) for v in a.embed.split(","))
+    if a.sublevel:
+        def dgm(x):
+            return sublevel_diagram(x)
+    else:
+        d, lag = (int(v) for v in a.embed.split(","))
+
+        def dgm(x):
+            return diagram(x, d, lag, a.dim)
     rng = np.random.default_rng(7)
     names = sorted(labels["streams"])
     pick = collections.defaultdict(set)
@@ -107,8 +137,8 @@ def check(a):
     for s, ks in pick.items():
         x = np.asarray(vals[s])
         for k in ks:
-            cur = diagram(x[k * D:k * D + W], d, lag, a.dim)
-            prev = diagram(x[(k - 1) * D:(k - 1) * D + W], d, lag, a.dim)
+            cur = dgm(x[k * D:k * D + W])
+            prev = dgm(x[(k - 1) * D:(k - 1) * D + W])
             g = value(a.signal, cur, prev)
             p = want.get((s, k))
             if g is None or p is None:
@@ -149,7 +179,9 @@ def main():
     c.add_argument("results")
     c.add_argument("--signal", required=True)
     c.add_argument("--dim", type=int, required=True)
-    c.add_argument("--embed", required=True)
+    how = c.add_mutually_exclusive_group(required=True)
+    how.add_argument("--embed", help="d,L: a Rips scale on this delay embedding")
+    how.add_argument("--sublevel", action="store_true", help="a sublevel scale (H0)")
     c.add_argument("--windows", type=int, default=60)
     t = sub.add_parser("tune")
     t.add_argument("labels")

@@ -174,7 +174,7 @@ mv "$DIST/ref.txt.tmp" "$DIST/ref.txt"
 # shifts, spikes, noise-only streams) next to a baseline detector on the
 # raw values (robust z of each window's mean and variance), then the
 # latency of results and events over TCP at a steady rate; the Python
-# model of the detector until the pipeline has `anomaly:`.  ~2.5 minutes.
+# model of the detector until the pipeline has `anomaly:`.  ~1.5 minutes.
 echo
 echo "== events: anomaly detection on labelled series, ours vs a baseline on the raw values (bench/events.sh)"
 BUILD=$BUILD BIN=$BIN bench/events.sh
