@@ -75,6 +75,8 @@ struct rips_stats {
 	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
 	int tight;             /* 1: a window passed the limit once; phases now free their buffers */
 	int wide_keys;         /* 1: the last computation keyed its simplices in 128 bits */
+	size_t edges;          /* edges within the threshold */
+	size_t edges_kept;     /* of those, left by the edge collapse (all without it) */
 };
 
 typedef struct rips_ws rips_ws_t;

@@ -1,0 +1,196 @@
+/*
+ * rips_collapse.c - edge collapse of a filtered graph (see rips_collapse.h).
+ *
+ * Per edge uv, from the last to the first, at its time t:
+ *   1. its common neighbours: those present at t (both edges to u and v
+ *      within t: NGB, sorted by vertex) and those that come later (LATER,
+ *      keyed by the time they come, max of the two edges' ranks);
+ *   2. a dominator c in NGB: adjacent within t to every other vertex of
+ *      NGB (a merge of NGB with c's sorted adjacency);
+ *   3. while c dominates, t moves to the next time in LATER, whose
+ *      vertices join NGB; c still dominates if its edges to them are
+ *      there by then.  When it stops, step 2 again at the new t; when
+ *      LATER runs out while dominated, the edge goes.
+ * The ranks of the edges already done are their new ones (the entries are
+ * rewritten as each edge is done), those of the edges to come their
+ * original ones, as in Glisse and Pritam's backward algorithm.
+ */
+#include "scaled/rips_collapse.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+size_t rips_collapse_scratch_size(uint32_t n)
+{
+	/* NGB: n vertices (4 bytes); LATER: n (time, vertex) pairs (8). */
+	return (size_t)n * 12 + 16;
+}
+
+static inline uint32_t nbr(uint64_t x)
+{
+	return (uint32_t)(x >> 32);
+}
+
+/* Where J is in I's adjacency, or -1. */
+static int64_t find(const uint32_t *off, const uint64_t *adj, uint32_t i, uint32_t j)
+{
+	size_t lo = off[i], hi = off[i + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t w = nbr(adj[mid]);
+		if (w == j)
+			return (int64_t)mid;
+		if (w < j)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Whether C is adjacent within T to every vertex of NGB[0..k) but itself.
+ * A removed edge has rank GONE, above any T. */
+static bool dominates(const uint32_t *off, const uint64_t *adj, uint32_t c, const uint32_t *ngb,
+		      size_t k, uint32_t t)
+{
+	size_t p = off[c], end = off[c + 1];
+	for (size_t i = 0; i < k; i++) {
+		uint32_t w = ngb[i];
+		if (w == c)
+			continue;
+		while (p < end && nbr(adj[p]) < w)
+			p++;
+		if (p == end || nbr(adj[p]) != w || (uint32_t)adj[p] > t)
+			return false;
+		p++;
+	}
+	return true;
+}
+
+/* A binary min-heap of (time << 32 | vertex). */
+static void sift_down(uint64_t *h, size_t m, size_t i)
+{
+	uint64_t x = h[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= m)
+			break;
+		if (c + 1 < m && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= x)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static void heapify(uint64_t *h, size_t m)
+{
+	for (size_t i = m / 2; i-- > 0;)
+		sift_down(h, m, i);
+}
+
+/* Insert W into the sorted NGB[0..*k). */
+static void ngb_insert(uint32_t *ngb, size_t *k, uint32_t w)
+{
+	size_t lo = 0, hi = *k;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ngb[mid] < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(ngb + lo + 1, ngb + lo, (*k - lo) * sizeof(*ngb));
+	ngb[lo] = w;
+	(*k)++;
+}
+
+/* Step 1: the common neighbours of U and V, present at T into NGB (sorted),
+ * later into LATER; their counts into *K and *M. */
+static void common(const uint32_t *off, const uint64_t *adj, uint32_t u, uint32_t v, uint32_t t,
+		   uint32_t *ngb, size_t *k, uint64_t *later, size_t *m)
+{
+	size_t a = off[u], ea = off[u + 1], b = off[v], eb = off[v + 1];
+	size_t nk = 0, nm = 0;
+	while (a < ea && b < eb) {
+		uint32_t wa = nbr(adj[a]), wb = nbr(adj[b]);
+		if (wa < wb) {
+			a++;
+		} else if (wa > wb) {
+			b++;
+		} else {
+			uint32_t ra = (uint32_t)adj[a], rb = (uint32_t)adj[b];
+			uint32_t f = ra > rb ? ra : rb;
+			if (f == RIPS_COLLAPSE_GONE)
+				;	/* an edge removed: no neighbour, ever */
+			else if (f <= t)
+				ngb[nk++] = wa;
+			else
+				later[nm++] = (uint64_t)f << 32 | wa;
+			a++;
+			b++;
+		}
+	}
+	*k = nk;
+	*m = nm;
+}
+
+size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *ev, size_t ne,
+		     void *scratch)
+{
+	uint64_t *later = scratch;
+	uint32_t *ngb = (uint32_t *)(later + n);
+	size_t kept = 0;
+
+	for (size_t e = ne; e-- > 0;) {
+		uint32_t u = nbr(ev[2 * e + 1]), v = (uint32_t)ev[2 * e + 1];
+		int64_t pu = find(off, adj, u, v), pv = find(off, adj, v, u);
+		uint32_t t0 = (uint32_t)adj[pu], t = t0;
+		size_t k, m;
+		bool gone = false, heap = false;
+
+		common(off, adj, u, v, t, ngb, &k, later, &m);
+		for (;;) {
+			int64_t c = -1;
+			for (size_t i = 0; i < k && c < 0; i++)
+				if (dominates(off, adj, ngb[i], ngb, k, t))
+					c = ngb[i];
+			if (c < 0)
+				break;
+			/* Later while C dominates: up to the next time a
+			 * neighbour it does not reach in time comes. */
+			for (bool still = true; still;) {
+				if (!m) {
+					gone = true;
+					break;
+				}
+				if (!heap) {
+					heapify(later, m);
+					heap = true;
+				}
+				t = (uint32_t)(later[0] >> 32);
+				while (m && (uint32_t)(later[0] >> 32) == t) {
+					uint32_t w = (uint32_t)later[0];
+					int64_t p = find(off, adj, (uint32_t)c, w);
+					if (p < 0 || (uint32_t)adj[p] > t)
+						still = false;
+					ngb_insert(ngb, &k, w);
+					later[0] = later[--m];
+					sift_down(later, m, 0);
+				}
+			}
+			if (gone)
+				break;
+		}
+		uint32_t r = gone ? RIPS_COLLAPSE_GONE : t;
+		if (r != t0) {
+			adj[pu] = (adj[pu] & ~(uint64_t)UINT32_MAX) | r;
+			adj[pv] = (adj[pv] & ~(uint64_t)UINT32_MAX) | r;
+		}
+		ev[2 * e] = r;
+		kept += !gone;
+	}
+	return kept;
+}
