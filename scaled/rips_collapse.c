@@ -22,8 +22,8 @@
 
 size_t rips_collapse_scratch_size(uint32_t n)
 {
-	/* NGB: n vertices (4 bytes); LATER: n (time, vertex) pairs (8). */
-	return (size_t)n * 12 + 16;
+	/* LATER: n (time, vertex) pairs (8 bytes); NGB and MARK: n vertices (4). */
+	return (size_t)n * 16 + 16;
 }
 
 static inline uint32_t nbr(uint64_t x)
@@ -48,18 +48,34 @@ static int64_t find(const uint32_t *off, const uint64_t *adj, uint32_t i, uint32
 	return -1;
 }
 
+/* The first place in ADJ[p..end) whose neighbour is >= W, or END. */
+static inline size_t lower_bound(const uint64_t *adj, size_t p, size_t end, uint32_t w)
+{
+	while (p < end) {
+		size_t mid = p + (end - p) / 2;
+		if (nbr(adj[mid]) < w)
+			p = mid + 1;
+		else
+			end = mid;
+	}
+	return p;
+}
+
 /* Whether C is adjacent within T to every vertex of NGB[0..k) but itself.
- * A removed edge has rank GONE, above any T. */
+ * A removed edge has rank GONE, above any T.  Most candidates fail at one
+ * of the first few vertices: each is binary searched in what is left of
+ * C's adjacency, rather than the two merged to the end. */
 static bool dominates(const uint32_t *off, const uint64_t *adj, uint32_t c, const uint32_t *ngb,
 		      size_t k, uint32_t t)
 {
 	size_t p = off[c], end = off[c + 1];
+	if (end - p + 1 < k)
+		return false;	/* too few neighbours */
 	for (size_t i = 0; i < k; i++) {
 		uint32_t w = ngb[i];
 		if (w == c)
 			continue;
-		while (p < end && nbr(adj[p]) < w)
-			p++;
+		p = lower_bound(adj, p, end, w);
 		if (p == end || nbr(adj[p]) != w || (uint32_t)adj[p] > t)
 			return false;
 		p++;
@@ -108,31 +124,39 @@ static void ngb_insert(uint32_t *ngb, size_t *k, uint32_t w)
 }
 
 /* Step 1: the common neighbours of U and V, present at T into NGB (sorted),
- * later into LATER; their counts into *K and *M. */
+ * later into LATER; their counts into *K and *M.  The ranks of U's edges
+ * are spread over MARK (all GONE outside this call), and V's adjacency
+ * read against them: a merge of the two lists mispredicts a branch at
+ * nearly every step. */
 static void common(const uint32_t *off, const uint64_t *adj, uint32_t u, uint32_t v, uint32_t t,
-		   uint32_t *ngb, size_t *k, uint64_t *later, size_t *m)
+		   uint32_t *mark, uint32_t *ngb, size_t *k, uint64_t *later, size_t *m, size_t *first)
 {
-	size_t a = off[u], ea = off[u + 1], b = off[v], eb = off[v + 1];
-	size_t nk = 0, nm = 0;
-	while (a < ea && b < eb) {
-		uint32_t wa = nbr(adj[a]), wb = nbr(adj[b]);
-		if (wa < wb) {
-			a++;
-		} else if (wa > wb) {
-			b++;
-		} else {
-			uint32_t ra = (uint32_t)adj[a], rb = (uint32_t)adj[b];
-			uint32_t f = ra > rb ? ra : rb;
-			if (f == RIPS_COLLAPSE_GONE)
-				;	/* an edge removed: no neighbour, ever */
-			else if (f <= t)
-				ngb[nk++] = wa;
-			else
-				later[nm++] = (uint64_t)f << 32 | wa;
-			a++;
-			b++;
-		}
+	if (off[u + 1] - off[u] > off[v + 1] - off[v]) {
+		uint32_t x = u;
+		u = v;
+		v = x;
 	}
+	size_t nk = 0, nm = 0;
+	uint32_t best = RIPS_COLLAPSE_GONE;
+	*first = 0;
+	for (size_t a = off[u]; a < off[u + 1]; a++)
+		mark[nbr(adj[a])] = (uint32_t)adj[a];
+	for (size_t b = off[v]; b < off[v + 1]; b++) {
+		uint32_t w = nbr(adj[b]), ra = mark[w], rb = (uint32_t)adj[b];
+		uint32_t f = ra > rb ? ra : rb;
+		if (f == RIPS_COLLAPSE_GONE)
+			continue;	/* not a neighbour of U, or an edge removed */
+		if (f <= t) {
+			if (f < best) {
+				best = f;
+				*first = nk;
+			}
+			ngb[nk++] = w;
+		} else
+			later[nm++] = (uint64_t)f << 32 | w;
+	}
+	for (size_t a = off[u]; a < off[u + 1]; a++)
+		mark[nbr(adj[a])] = RIPS_COLLAPSE_GONE;
 	*k = nk;
 	*m = nm;
 }
@@ -141,22 +165,30 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 		     void *scratch)
 {
 	uint64_t *later = scratch;
-	uint32_t *ngb = (uint32_t *)(later + n);
+	uint32_t *ngb = (uint32_t *)(later + n), *mark = ngb + n;
 	size_t kept = 0;
+
+	memset(mark, 0xff, (size_t)n * sizeof(*mark));	/* RIPS_COLLAPSE_GONE */
 
 	for (size_t e = ne; e-- > 0;) {
 		uint32_t u = nbr(ev[2 * e + 1]), v = (uint32_t)ev[2 * e + 1];
 		int64_t pu = find(off, adj, u, v), pv = find(off, adj, v, u);
 		uint32_t t0 = (uint32_t)adj[pu], t = t0;
-		size_t k, m;
+		size_t k, m, first;
 		bool gone = false, heap = false;
 
-		common(off, adj, u, v, t, ngb, &k, later, &m);
+		/* The first candidate tried is the common neighbour that came
+		 * first, the nearest to both ends: in a point cloud, where the
+		 * dominator of an edge is found most often. */
+		common(off, adj, u, v, t, mark, ngb, &k, later, &m, &first);
 		for (;;) {
 			int64_t c = -1;
+			if (first < k && dominates(off, adj, ngb[first], ngb, k, t))
+				c = ngb[first];
 			for (size_t i = 0; i < k && c < 0; i++)
-				if (dominates(off, adj, ngb[i], ngb, k, t))
+				if (i != first && dominates(off, adj, ngb[i], ngb, k, t))
 					c = ngb[i];
+			first = k;	/* at a later time: in order */
 			if (c < 0)
 				break;
 			/* Later while C dominates: up to the next time a
