@@ -66,9 +66,6 @@ typedef int64_t index_t;
 /* How the sparse path finds the pairs within the threshold. */
 enum { SEARCH_AUTO, SEARCH_PAIRS, SEARCH_TREE };
 
-/* Whether the edges are collapsed (rips_collapse.h) before the reduction. */
-enum { COLLAPSE_AUTO, COLLAPSE_ON, COLLAPSE_OFF };
-
 /* A growable array, counted against the workspace's memory limit. */
 #define ARRAY(T) struct { T *p; size_t len, cap; }
 
@@ -112,7 +109,7 @@ struct rips_ws {
 	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
 	struct rips_balltree bt;      /* built in btmem when btmem.len */
 	int search;                   /* TDP_RIPS_SEARCH: SEARCH_AUTO, _PAIRS or _TREE */
-	int collapse_mode;            /* TDP_RIPS_COLLAPSE: COLLAPSE_AUTO, _ON or _OFF */
+	enum rips_collapse_mode collapse_mode;   /* rips_set_collapse(), TDP_RIPS_COLLAPSE */
 	bool collapse;                /* this computation collapses its edges (sparse path only) */
 	ARRAY(uint64_t) ctmp;         /* the collapse's scratch */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
@@ -209,8 +206,8 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	/* Edge collapse: where it pays (compute_dims()), always (on the
 	 * sparse path, which it then implies) or never. */
 	const char *co = getenv("TDP_RIPS_COLLAPSE");
-	ws->collapse_mode = !co ? COLLAPSE_AUTO : !strcmp(co, "on") ? COLLAPSE_ON :
-			    !strcmp(co, "off") ? COLLAPSE_OFF : COLLAPSE_AUTO;
+	ws->collapse_mode = !co ? RIPS_COLLAPSE_AUTO : !strcmp(co, "on") ? RIPS_COLLAPSE_ON :
+			    !strcmp(co, "off") ? RIPS_COLLAPSE_OFF : RIPS_COLLAPSE_AUTO;
 	*wsp = ws;
 	return 0;
 }
@@ -258,6 +255,11 @@ void rips_fini(rips_ws_t *ws)
 		return;
 	ws_trim(ws, 0);
 	free(ws);
+}
+
+void rips_set_collapse(rips_ws_t *ws, enum rips_collapse_mode mode)
+{
+	ws->collapse_mode = mode;
 }
 
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st)
@@ -1291,7 +1293,7 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	/* Collapse forced on takes the sparse path, whose adjacencies it
 	 * rewrites, even without a threshold (the enclosing radius is then
 	 * found by count_edges()'s pass over every pair). */
-	bool collapse_on = ws->collapse_mode == COLLAPSE_ON && maxdim >= 1;
+	bool collapse_on = ws->collapse_mode == RIPS_COLLAPSE_ON && maxdim >= 1;
 	if ((isfinite(threshold) || collapse_on) && ws->n >= 2) {
 		bool dense_big = ws->limit && 32.0 * ws->n * ws->n > (double)ws->limit;
 		size_t most = ws->force_sparse == 1 || collapse_on ? SIZE_MAX : dense_big ? m / 4 : m / 10;
@@ -1302,7 +1304,7 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	}
 	/* Edge collapse where it pays: see README.md (Rips persistence vs
 	 * ripser) for the measurements behind this rule. */
-	ws->collapse = ws->sparse && (collapse_on || (ws->collapse_mode == COLLAPSE_AUTO && maxdim >= 2));
+	ws->collapse = ws->sparse && (collapse_on || (ws->collapse_mode == RIPS_COLLAPSE_AUTO && maxdim >= 2));
 	if ((rc = binom_build(ws, ws->n, maxdim + 3)))
 		return rc;
 	if (ws->sparse) {

@@ -168,6 +168,21 @@ enum tdp_incomplete rips_why(int rc);
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
 
 /*
+ * Edge collapse (scaled/rips_collapse.h): the graph within the threshold
+ * shrunk before the reduction, the diagrams unchanged.
+ *   RIPS_COLLAPSE_AUTO  where it pays: on the sparse path, computing H2 or
+ *                       H3 (measured in README.md, "Rips persistence vs
+ *                       ripser"); the default;
+ *   RIPS_COLLAPSE_ON    whenever H1 or above is computed: it then takes the
+ *                       sparse path, with or without a threshold;
+ *   RIPS_COLLAPSE_OFF   never.
+ * A workspace starts with TDP_RIPS_COLLAPSE=auto|on|off of the environment
+ * of rips_init(), or AUTO; this sets it for the computations that follow.
+ */
+enum rips_collapse_mode { RIPS_COLLAPSE_AUTO, RIPS_COLLAPSE_ON, RIPS_COLLAPSE_OFF };
+void rips_set_collapse(rips_ws_t *ws, enum rips_collapse_mode mode);
+
+/*
  * The combinatorial number system, exported for tests.  A k-subset
  * {v_{k-1} > ... > v_0} of {0..n-1} is numbered sum_i C(v_i, i+1)
  * (Bauer 2021, "combinatorial number system": the numbers are dense and
