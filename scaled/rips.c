@@ -1121,7 +1121,8 @@ static int collapse_edges(struct rips_ws *ws)
 	int rc;
 	if ((rc = RESERVE_EXACT(ws, ws->ctmp, (rips_collapse_scratch_size(n) + 7) / 8)))
 		return rc;
-	kept = rips_collapse(n, off, A, (uint64_t *)ws->edges.p, ne, ws->ctmp.p);
+	kept = rips_collapse(n, off, A, (uint64_t *)ws->edges.p, ne, ws->collapse_mode == RIPS_COLLAPSE_AUTO,
+			     ws->ctmp.p);
 	FREE(ws, ws->ctmp);
 	ws->st.edges_kept = kept;
 	size_t o = 0, s = off[0];

@@ -22,8 +22,9 @@
 
 size_t rips_collapse_scratch_size(uint32_t n)
 {
-	/* LATER: n (time, vertex) pairs (8 bytes); NGB and MARK: n vertices (4). */
-	return (size_t)n * 16 + 16;
+	/* LATER: n (time, vertex) pairs (8 bytes); NGB and MARK: n vertices
+	 * (4); BAD: n flags (1). */
+	return (size_t)n * 17 + 16;
 }
 
 static inline uint32_t nbr(uint64_t x)
@@ -61,26 +62,49 @@ static inline size_t lower_bound(const uint64_t *adj, size_t p, size_t end, uint
 	return p;
 }
 
-/* Whether C is adjacent within T to every vertex of NGB[0..k) but itself.
- * A removed edge has rank GONE, above any T.  Most candidates fail at one
- * of the first few vertices: each is binary searched in what is left of
- * C's adjacency, rather than the two merged to the end. */
-static bool dominates(const uint32_t *off, const uint64_t *adj, uint32_t c, const uint32_t *ngb,
+/* Whether C is adjacent within T to every vertex of NGB[0..k) but itself:
+ * K if so, else the place in NGB of a vertex it is not adjacent to (K + 1:
+ * C has too few neighbours to be).  A removed edge has rank GONE, above
+ * any T.  Most candidates fail at one of the first few vertices: each is
+ * binary searched in what is left of C's adjacency, rather than the two
+ * merged to the end. */
+static size_t blocker(const uint32_t *off, const uint64_t *adj, uint32_t c, const uint32_t *ngb,
 		      size_t k, uint32_t t)
 {
 	size_t p = off[c], end = off[c + 1];
 	if (end - p + 1 < k)
-		return false;	/* too few neighbours */
+		return k + 1;
 	for (size_t i = 0; i < k; i++) {
 		uint32_t w = ngb[i];
 		if (w == c)
 			continue;
 		p = lower_bound(adj, p, end, w);
 		if (p == end || nbr(adj[p]) != w || (uint32_t)adj[p] > t)
-			return false;
+			return i;
 		p++;
 	}
-	return true;
+	return k;
+}
+
+/* A vertex of NGB[0..k) adjacent within T to all the others, -1 if none;
+ * FIRST (if < K) is tried first.  A candidate's blocker, not adjacent to
+ * it, is not one either (the relation is symmetric): BAD marks those,
+ * which saves about half the tests of an edge no vertex dominates. */
+static int64_t dominator(const uint32_t *off, const uint64_t *adj, const uint32_t *ngb, size_t k,
+			 uint32_t t, size_t first, uint8_t *bad)
+{
+	memset(bad, 0, k);
+	for (size_t j = 0; j <= k; j++) {
+		size_t i = j == 0 ? first : j - 1;
+		if (i >= k || bad[i] || (j > 0 && i == first))
+			continue;
+		size_t b = blocker(off, adj, ngb[i], ngb, k, t);
+		if (b == k)
+			return ngb[i];
+		if (b < k)
+			bad[b] = 1;
+	}
+	return -1;
 }
 
 /* A binary min-heap of (time << 32 | vertex). */
@@ -162,10 +186,13 @@ static void common(const uint32_t *off, const uint64_t *adj, uint32_t u, uint32_
 }
 
 size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *ev, size_t ne,
-		     void *scratch)
+		     bool probe, void *scratch)
 {
+	/* PROBE: the latest eighth of the edges decides (rips_collapse.h). */
+	size_t look = probe && ne >= RIPS_COLLAPSE_PROBE_MIN ? ne - ne / 8 : 0;
 	uint64_t *later = scratch;
 	uint32_t *ngb = (uint32_t *)(later + n), *mark = ngb + n;
+	uint8_t *bad = (uint8_t *)(mark + n);
 	size_t kept = 0;
 
 	memset(mark, 0xff, (size_t)n * sizeof(*mark));	/* RIPS_COLLAPSE_GONE */
@@ -182,12 +209,7 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 		 * dominator of an edge is found most often. */
 		common(off, adj, u, v, t, mark, ngb, &k, later, &m, &first);
 		for (;;) {
-			int64_t c = -1;
-			if (first < k && dominates(off, adj, ngb[first], ngb, k, t))
-				c = ngb[first];
-			for (size_t i = 0; i < k && c < 0; i++)
-				if (i != first && dominates(off, adj, ngb[i], ngb, k, t))
-					c = ngb[i];
+			int64_t c = dominator(off, adj, ngb, k, t, first, bad);
 			first = k;	/* at a later time: in order */
 			if (c < 0)
 				break;
@@ -223,6 +245,8 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 		}
 		ev[2 * e] = r;
 		kept += !gone;
+		if (e == look && 2 * kept > ne - e)
+			return kept + e;	/* under half gone: the rest as they are */
 	}
 	return kept;
 }

@@ -24,11 +24,15 @@
 #ifndef TDP_RIPS_COLLAPSE_H
 #define TDP_RIPS_COLLAPSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* The rank of an edge the collapse removed. */
 #define RIPS_COLLAPSE_GONE UINT32_MAX
+
+/* Below this many edges a probing collapse goes to the end anyway. */
+#define RIPS_COLLAPSE_PROBE_MIN 4096
 
 /* Bytes of scratch rips_collapse() needs for N vertices. */
 size_t rips_collapse_scratch_size(uint32_t n);
@@ -44,13 +48,24 @@ size_t rips_collapse_scratch_size(uint32_t n);
  * RIPS_COLLAPSE_GONE in both (the entries stay, for the caller to drop).
  *
  * EV: the edges, two words each, in an order of non-decreasing rank
- * (any order among equal ranks): EV[2e + 1] = u << 32 | v, and EV[2e] is
- * overwritten with the edge's new rank or RIPS_COLLAPSE_GONE.
+ * (any order among equal ranks): EV[2e] its rank, EV[2e + 1] = u << 32 |
+ * v; EV[2e] is overwritten with the edge's new rank or
+ * RIPS_COLLAPSE_GONE.
+ *
+ * PROBE: stop after the latest eighth of the edges (from
+ * RIPS_COLLAPSE_PROBE_MIN edges up) if fewer than half of those went,
+ * leaving the earlier ones as they are.  Any prefix of the backward
+ * pass keeps the diagrams (each edge's move is one of the algorithm's
+ * steps, on the graph as the steps before left it), and the latest
+ * edges are those that go most: measured on clouds where the collapse
+ * pays (o3, tori, spheres or uniform points of R^4 at a threshold) 89-97%
+ * of the latest eighth went, where it does not (uniform points of R^8,
+ * a sphere up to its enclosing radius) 3-30%.
  *
  * SCRATCH: rips_collapse_scratch_size(N) bytes, 8-aligned.
- * Returns the number of edges kept.  O(1) allocations: none.
+ * Returns the number of edges kept.  No allocation.
  */
 size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *ev, size_t ne,
-		     void *scratch);
+		     bool probe, void *scratch);
 
 #endif

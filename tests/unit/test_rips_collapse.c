@@ -77,9 +77,14 @@ static void graph_free(struct graph *g)
 	free(g->scratch);
 }
 
+static size_t collapse_probe(struct graph *g, bool probe)
+{
+	return rips_collapse(g->n, g->off, g->adj, g->ev, g->ne, probe, g->scratch);
+}
+
 static size_t collapse(struct graph *g)
 {
-	return rips_collapse(g->n, g->off, g->adj, g->ev, g->ne, g->scratch);
+	return collapse_probe(g, false);
 }
 
 /* The rank the adjacency gives edge (U, V) from both ends (they agree). */
@@ -164,6 +169,40 @@ static void test_path_and_triangle(void **state)
 	assert_int_equal(collapse(&g), 2);
 	assert_int_equal(g.ev[4], RIPS_COLLAPSE_GONE);
 	graph_free(&g);
+}
+
+/* A cone on 90 leaves (its 4,005 leaf-leaf edges all go), then 700 later
+ * edges of a path on other vertices (none goes: no triangle).  A probing
+ * collapse sees none of the latest eighth go, and stops there: the cone
+ * stays whole, with its ranks. */
+static void test_probe_stops(void **state)
+{
+	(void)state;
+	enum { M = 90, P = 700, NE = M + M * (M - 1) / 2 + P };
+	uint32_t (*e)[3] = malloc(NE * sizeof(*e));
+	assert_non_null(e);
+	size_t ne = 0;
+	for (uint32_t i = 1; i <= M; i++, ne++)
+		memcpy(e[ne], (uint32_t[3]){i, 0, (uint32_t)ne}, sizeof(e[ne]));
+	for (uint32_t i = 2; i <= M; i++)
+		for (uint32_t j = 1; j < i; j++, ne++)
+			memcpy(e[ne], (uint32_t[3]){i, j, (uint32_t)ne}, sizeof(e[ne]));
+	for (uint32_t i = 0; i < P; i++, ne++)
+		memcpy(e[ne], (uint32_t[3]){M + 2 + i, M + 1 + i, (uint32_t)ne}, sizeof(e[ne]));
+	assert_int_equal(ne, NE);
+	assert_true(NE >= RIPS_COLLAPSE_PROBE_MIN && P > NE / 8);
+	struct graph g;
+	graph_build(&g, M + P + 2, e, ne);
+	assert_int_equal(collapse_probe(&g, true), NE);
+	for (size_t i = 0; i < ne; i++) {
+		assert_int_equal(g.ev[2 * i], e[i][2]);
+		assert_int_equal(adj_rank(&g, e[i][0], e[i][1]), e[i][2]);
+	}
+	graph_free(&g);
+	graph_build(&g, M + P + 2, e, ne);
+	assert_int_equal(collapse_probe(&g, false), M + P);
+	graph_free(&g);
+	free(e);
 }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -263,9 +302,12 @@ static struct dg_copy compute(const struct rips_input *in, int maxdim, double th
 /* The diagrams with the collapse on equal those with it off, interval
  * for interval (both sorted; the values are the input's own distances).
  * Returns the edges the collapse removed. */
-static size_t check_same(const struct rips_input *in, int maxdim, double thr)
+static size_t check_same_mode(const struct rips_input *in, int maxdim, double thr, const char *mode,
+			      size_t *kept)
 {
-	struct dg_copy off = compute(in, maxdim, thr, "off"), on = compute(in, maxdim, thr, "on");
+	struct dg_copy off = compute(in, maxdim, thr, "off"), on = compute(in, maxdim, thr, mode);
+	if (kept)
+		*kept = on.st.edges_kept;
 	assert_int_equal(on.done, maxdim + 1);
 	assert_int_equal(off.done, maxdim + 1);
 	assert_int_equal(off.st.edges_kept, off.st.edges);
@@ -281,6 +323,11 @@ static size_t check_same(const struct rips_input *in, int maxdim, double thr)
 		free(off.iv[d]);
 	}
 	return on.st.edges - on.st.edges_kept;
+}
+
+static size_t check_same(const struct rips_input *in, int maxdim, double thr)
+{
+	return check_same_mode(in, maxdim, thr, "on", NULL);
 }
 
 /* Random clouds on a coarse integer grid (ties everywhere, duplicate
@@ -352,16 +399,40 @@ static void test_auto_rule(void **state)
 	}
 }
 
+/* Uniform points of R^8, where few edges go: the default collapse stops
+ * after its probe (rips_collapse.h), with the same diagrams, H1 and H2. */
+static void test_auto_probe_gives_up(void **state)
+{
+	(void)state;
+	enum { N = 300, D = 8 };
+	double *p = malloc(N * D * sizeof(double));
+	assert_non_null(p);
+	for (size_t i = 0; i < N * D; i++)
+		p[i] = unif();
+	struct rips_input in = {RIPS_POINTS, N, D, p};
+	size_t kept_auto, kept_on;
+	setenv("TDP_RIPS_SPARSE", "1", 1);
+	size_t gone_auto = check_same_mode(&in, 2, 0.85, "auto", &kept_auto);
+	size_t gone_on = check_same_mode(&in, 2, 0.85, "on", &kept_on);
+	unsetenv("TDP_RIPS_SPARSE");
+	assert_true(kept_auto + gone_auto >= RIPS_COLLAPSE_PROBE_MIN);
+	assert_true(gone_auto < (kept_auto + gone_auto) / 8);
+	assert_true(gone_on > gone_auto);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cone_to_star),
 		cmocka_unit_test(test_square_diagonals),
 		cmocka_unit_test(test_path_and_triangle),
+		cmocka_unit_test(test_probe_stops),
 		cmocka_unit_test(test_edges_move_later),
 		cmocka_unit_test(test_same_diagrams_clouds),
 		cmocka_unit_test(test_same_diagrams_integer_matrices),
 		cmocka_unit_test(test_auto_rule),
+		cmocka_unit_test(test_auto_probe_gives_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
