@@ -292,7 +292,8 @@ static struct dg_copy compute(const struct rips_input *in, int maxdim, double th
 		c.count[d] = dg.count[d];
 		c.iv[d] = malloc((dg.count[d] + 1) * sizeof(struct tdp_interval));
 		assert_non_null(c.iv[d]);
-		memcpy(c.iv[d], dg.iv[d], dg.count[d] * sizeof(struct tdp_interval));
+		if (dg.count[d])
+			memcpy(c.iv[d], dg.iv[d], dg.count[d] * sizeof(struct tdp_interval));
 	}
 	rips_get_stats(ws, &c.st);
 	rips_fini(ws);
@@ -350,8 +351,10 @@ static void test_same_diagrams_clouds(void **state)
 			else
 				p[i] = unif();
 		}
-		if (kind == 4 && n > 4)	/* exact duplicates of continuous points */
-			memcpy(p + dim, p, 2 * dim * sizeof(double));
+		if (kind == 4 && n > 4) {	/* exact duplicates of a continuous point */
+			memcpy(p + dim, p, dim * sizeof(double));
+			memcpy(p + 2 * dim, p, dim * sizeof(double));
+		}
 		struct rips_input in = {RIPS_POINTS, n, dim, p};
 		double thr = trial % 2 ? INFINITY : (kind <= 2 ? 2.0 : 0.6);
 		if (maxdim == 3 && n > 30)
