@@ -189,7 +189,7 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 		     bool probe, void *scratch)
 {
 	/* PROBE: the latest eighth of the edges decides (rips_collapse.h). */
-	size_t look = probe && ne >= RIPS_COLLAPSE_PROBE_MIN ? ne - ne / 8 : 0;
+	size_t look = probe && ne >= RIPS_COLLAPSE_PROBE_MIN ? ne - ne / 8 : SIZE_MAX;
 	uint64_t *later = scratch;
 	uint32_t *ngb = (uint32_t *)(later + n), *mark = ngb + n;
 	uint8_t *bad = (uint8_t *)(mark + n);
