@@ -20,11 +20,17 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* From this many present common neighbours up, a candidate is tested by
+ * one pass over its adjacency (covers()), below by a binary search per
+ * neighbour (blocker()): measured on o3 (n = 2,048 and 4,096, H2), the
+ * collapse is about a fifth faster so than with either alone. */
+#define SCAN_FROM 8
+
 size_t rips_collapse_scratch_size(uint32_t n)
 {
 	/* LATER: n (time, vertex) pairs (8 bytes); NGB and MARK: n vertices
 	 * (4); BAD: n flags (1). */
-	return (size_t)n * 17 + 16;
+	return (size_t)n * 21 + 16;
 }
 
 static inline uint32_t nbr(uint64_t x)
@@ -86,13 +92,38 @@ static size_t blocker(const uint32_t *off, const uint64_t *adj, uint32_t c, cons
 	return k;
 }
 
-/* A vertex of NGB[0..k) adjacent within T to all the others, -1 if none;
- * FIRST (if < K) is tried first.  A candidate's blocker, not adjacent to
- * it, is not one either (the relation is symmetric): BAD marks those,
- * which saves about half the tests of an edge no vertex dominates. */
-static int64_t dominator(const uint32_t *off, const uint64_t *adj, const uint32_t *ngb, size_t k,
-			 uint32_t t, size_t first, uint8_t *bad)
+/* Whether C is adjacent within T to all K - 1 other vertices of NGB, its
+ * members those with IN[w] == EPOCH: one pass over C's adjacency,
+ * counting without a branch, which on large sets beats a binary search
+ * per member (they mispredict at every step). */
+static bool covers(const uint32_t *off, const uint64_t *adj, uint32_t c, const uint32_t *in, uint32_t epoch,
+		   size_t k, uint32_t t)
 {
+	size_t cnt = 0;
+	for (size_t p = off[c]; p < off[c + 1]; p++)
+		cnt += (in[nbr(adj[p])] == epoch) & ((uint32_t)adj[p] <= t);
+	return cnt + 1 == k;
+}
+
+/* A vertex of NGB[0..k) adjacent within T to all the others, -1 if none;
+ * FIRST (if < K) is tried first.  Small sets: a candidate's blocker, not
+ * adjacent to it, is not one either (the relation is symmetric), and BAD
+ * marks those, which spares tests where no vertex dominates; large sets:
+ * covers(), with IN[w] == EPOCH for the members of NGB. */
+static int64_t dominator(const uint32_t *off, const uint64_t *adj, const uint32_t *ngb, size_t k,
+			 uint32_t t, size_t first, uint8_t *bad, const uint32_t *in, uint32_t epoch)
+{
+	if (k > SCAN_FROM) {
+		for (size_t j = 0; j <= k; j++) {
+			size_t i = j == 0 ? first : j - 1;
+			if (i >= k || (j > 0 && i == first))
+				continue;
+			uint32_t c = ngb[i];
+			if (off[c + 1] - off[c] + 1 >= k && covers(off, adj, c, in, epoch, k, t))
+				return c;
+		}
+		return -1;
+	}
 	memset(bad, 0, k);
 	for (size_t j = 0; j <= k; j++) {
 		size_t i = j == 0 ? first : j - 1;
@@ -132,8 +163,9 @@ static void heapify(uint64_t *h, size_t m)
 }
 
 /* Insert W into the sorted NGB[0..*k). */
-static void ngb_insert(uint32_t *ngb, size_t *k, uint32_t w)
+static void ngb_insert(uint32_t *ngb, size_t *k, uint32_t w, uint32_t *in, uint32_t epoch)
 {
+	in[w] = epoch;
 	size_t lo = 0, hi = *k;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -192,10 +224,12 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 	size_t look = probe && ne >= RIPS_COLLAPSE_PROBE_MIN ? ne - ne / 8 : SIZE_MAX;
 	uint64_t *later = scratch;
 	uint32_t *ngb = (uint32_t *)(later + n), *mark = ngb + n;
-	uint8_t *bad = (uint8_t *)(mark + n);
+	uint32_t *in = mark + n, epoch = 0;
+	uint8_t *bad = (uint8_t *)(in + n);
 	size_t kept = 0;
 
 	memset(mark, 0xff, (size_t)n * sizeof(*mark));	/* RIPS_COLLAPSE_GONE */
+	memset(in, 0, (size_t)n * sizeof(*in));
 
 	for (size_t e = ne; e-- > 0;) {
 		uint32_t u = nbr(ev[2 * e + 1]), v = (uint32_t)ev[2 * e + 1];
@@ -208,8 +242,14 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 		 * first, the nearest to both ends: in a point cloud, where the
 		 * dominator of an edge is found most often. */
 		common(off, adj, u, v, t, mark, ngb, &k, later, &m, &first);
+		if (++epoch == 0) {
+			memset(in, 0, (size_t)n * sizeof(*in));
+			epoch = 1;
+		}
+		for (size_t i = 0; i < k; i++)
+			in[ngb[i]] = epoch;
 		for (;;) {
-			int64_t c = dominator(off, adj, ngb, k, t, first, bad);
+			int64_t c = dominator(off, adj, ngb, k, t, first, bad, in, epoch);
 			first = k;	/* at a later time: in order */
 			if (c < 0)
 				break;
@@ -230,7 +270,7 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 					int64_t p = find(off, adj, (uint32_t)c, w);
 					if (p < 0 || (uint32_t)adj[p] > t)
 						still = false;
-					ngb_insert(ngb, &k, w);
+					ngb_insert(ngb, &k, w, in, epoch);
 					later[0] = later[--m];
 					sift_down(later, m, 0);
 				}
