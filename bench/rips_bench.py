@@ -3,7 +3,8 @@
 `ripser` on the same inputs, measured in the same run (issue 4).
 
 usage: rips_bench.py            (env BUILD=build, BIN=bin, RUNS=3,
-                                 RIPS_BENCH_LARGE=0, RUNS_LARGE=1)
+                                 RIPS_BENCH_LARGE=0, RUNS_LARGE=1,
+                                 RIPS_BENCH_ONLY=, RIPS_BENCH_NOCOLLAPSE=0)
 
 Ripser's own benchmark kinds (issue 25), generated here with fixed seeds:
 random 3x3 orthogonal matrices as points of R^9 (o3), points on the
@@ -25,6 +26,12 @@ cloud; windows of 300 rows, slide 30, 100 windows.  ripser runs once per
 window (one file per window, written beforehand, not timed; times summed,
 peak RSS the max over windows) against one `tdapipe persistence --window 300
 --slide 30` call over the first 300 + 99*30 rows.
+
+RIPS_BENCH_ONLY=a,b runs only the cases whose names contain a or b (the
+large ones too: it implies RIPS_BENCH_LARGE=1).  RIPS_BENCH_NOCOLLAPSE=1
+also runs ours with `--collapse off` on every single input (RUNS times,
+plus one for its peak RSS) and prints its figures on a line below the
+row: what the edge collapse changes.
 
 Debian's ripser 1.2.1 may crash with --dim 0, so every case uses dim >= 1.
 Exits 0 whether or not diagrams agree (the table says so); non-zero only if
@@ -229,7 +236,18 @@ def single_case(name, path, dim, threshold=None, runs=None):
         ot.append(run(ours, ours_out))
         rt.append(run(ripser, rip_out))
     why = compare(parse_ours(ours_out, False), parse_ripser(rip_out), dim)
-    return name, medians(ot), medians(rt), peak_rss(ours, ours_out), peak_rss(ripser, rip_out), why
+    extra = None
+    if os.environ.get("RIPS_BENCH_NOCOLLAPSE", "0") == "1":
+        off = ours[:2] + ["--collapse", "off"] + ours[2:]
+        off_out = path + ".ours-nocollapse"
+        ft = [run(off, off_out) for _ in range(runs or RUNS)]
+        fwhy = compare(parse_ours(off_out, False), parse_ripser(rip_out), dim)
+        (w, c) = medians(ft)
+        extra = "%-44s %9.1f %9s %8s %9.1f %10s %6s %8.1f %9s  %s" % (
+            "  (ours with --collapse off)", w * 1e3, "", "", c * 1e3, "", "",
+            peak_rss(off, off_out) / 1024, "", "identical" if fwhy is None else "DIFFER (%s)" % fwhy)
+    return (name, medians(ot), medians(rt), peak_rss(ours, ours_out), peak_rss(ripser, rip_out), why,
+            extra)
 
 
 def sliding_case(name, cloud, dim):
@@ -258,7 +276,7 @@ def sliding_case(name, cloud, dim):
             why = "window %d: %s" % (k, r)
     orss = peak_rss(ours, ours_out)
     rrss = max(peak_rss(ripser + [w], w + ".ripser") for w in wins)
-    return name, medians(ot), medians(rt), orss, rrss, why
+    return name, medians(ot), medians(rt), orss, rrss, why, None
 
 
 def main():
@@ -276,7 +294,8 @@ def main():
         ("random R^16 n=50, H0-H3", save("random16-50.csv", uniform(50, 16, 50)), 3),
         ("o3 n=1024, H0-H3 t=1.8", save("o3-1024.csv", o3(1024, 1024)), 3, 1.8),
     ]
-    if os.environ.get("RIPS_BENCH_LARGE", "0") == "1":
+    only = [x for x in os.environ.get("RIPS_BENCH_ONLY", "").split(",") if x]
+    if os.environ.get("RIPS_BENCH_LARGE", "0") == "1" or only:
         large = int(os.environ.get("RUNS_LARGE", "1"))
         cases += [
             ("o3 n=2048, H0-H2 t=1.6", save("o3-2048.csv", o3(2048, 2048)), 2, 1.6, large),
@@ -292,16 +311,18 @@ def main():
     fmt = "%-44s %9s %9s %8s %9s %10s %6s %8s %9s  %s"
     print(fmt % hdr)
     sys.stdout.flush()
-    rows = [lambda c=c: single_case(*c) for c in cases]
-    rows.append(lambda: sliding_case(
-        "ECG embed d=3 lag=4: 100 windows 300/30, H0-H1",
-        delay_embed(ecg, EMBED_DIM, EMBED_LAG), 1))
+    rows = [lambda c=c: single_case(*c) for c in cases if not only or any(x in c[0] for x in only)]
+    ecg_name = "ECG embed d=3 lag=4: 100 windows 300/30, H0-H1"
+    if not only or any(x in ecg_name for x in only):
+        rows.append(lambda: sliding_case(ecg_name, delay_embed(ecg, EMBED_DIM, EMBED_LAG), 1))
     for f in rows:
-        name, (ot, oc), (rt, rc), om, rm, why = f()
+        name, (ot, oc), (rt, rc), om, rm, why, extra = f()
         print(fmt % (name, "%.1f" % (ot * 1e3), "%.1f" % (rt * 1e3), "%.2f" % (rt / ot),
                      "%.1f" % (oc * 1e3), "%.1f" % (rc * 1e3), "%.2f" % (rc / max(oc, 1e-6)),
                      "%.1f" % (om / 1024), "%.1f" % (rm / 1024),
                      "identical" if why is None else "DIFFER (%s)" % why))
+        if extra:
+            print(extra)
         sys.stdout.flush()
 
 

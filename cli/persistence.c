@@ -30,6 +30,7 @@
 static const char usage[] =
 	"usage: tdapipe persistence [--complex rips|sublevel] [--dim K] [--threshold T]\n"
 	"                           [--input point-cloud|lower-distance|series] [--memory-mb MB]\n"
+	"                           [--collapse auto|on|off]\n"
 	"                           [--window W --slide S] [--summary | --changes | --features F.yaml]\n"
 	"                           [FILE|-]\n"
 	"       tdapipe persistence --config CONFIG.yaml --scale NAME [--events FILE] [FILE|-]\n"
@@ -43,6 +44,8 @@ static const char usage[] =
 	"config's source reads (format, fields), and its results are printed as the\n"
 	"pipeline publishes them (events into --events FILE).\n"
 	"--dim K: H0..HK (0..3, default 1).  --memory-mb MB: cap the Rips engine (default: none).\n"
+	"--collapse: edge collapse before the Rips reduction (same diagrams): auto (default:\n"
+	"with a threshold that keeps few edges, for H2 and H3), on, off.\n"
 	"A dimension that cannot be computed (memory, size) is left out, named on stderr, exit 1.\n"
 	"Exit 100 on bad usage or input (FILE:LINE: reason), 111 on a system failure.\n"
 	"See tdapipe-persistence(1).\n";
@@ -57,6 +60,7 @@ struct opts {
 	double threshold;
 	size_t window, slide;
 	size_t memory_mb;         /* 0: no cap but the machine's */
+	int collapse;             /* --collapse: an enum rips_collapse_mode, -1 the engine's default */
 	bool summary, changes;
 	const char *features;     /* --features: the features block's file */
 	const char *config, *scale, *events;   /* --config, --scale, --events */
@@ -107,6 +111,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"summary", no_argument, NULL, 'S'},
 		{"changes", no_argument, NULL, 'C'},
 		{"memory-mb", required_argument, NULL, 'm'},
+		{"collapse", required_argument, NULL, 'X'},
 		{"features", required_argument, NULL, 'F'},
 		{"config", required_argument, NULL, 'K'},
 		{"scale", required_argument, NULL, 'N'},
@@ -120,6 +125,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->dim = 1;
 	o->threshold = INFINITY;
+	o->collapse = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
@@ -172,6 +178,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 			o->changes = true;
+			break;
+		case 'X':
+			if (!strcmp(optarg, "auto"))
+				o->collapse = RIPS_COLLAPSE_AUTO;
+			else if (!strcmp(optarg, "on"))
+				o->collapse = RIPS_COLLAPSE_ON;
+			else if (!strcmp(optarg, "off"))
+				o->collapse = RIPS_COLLAPSE_OFF;
+			else
+				return fail_usage("--collapse: expected auto, on or off, got \"%s\"", optarg);
 			break;
 		case 'F':
 			o->features = optarg;
@@ -513,6 +529,8 @@ static int run(const struct table *t, const struct opts *o, struct persistence_f
 		if (rips_init(&ws, o->memory_mb << 20) < 0 ||
 		    (!as_points && !(D = malloc((w * (w - 1) / 2 + 1) * sizeof(double)))))
 			goto oom;
+		if (o->collapse >= 0)
+			rips_set_collapse(ws, (enum rips_collapse_mode)o->collapse);
 	} else {
 		iv = malloc((w + 1) * sizeof(*iv));
 		if (!iv || sls_init(&sl, (uint32_t)w, o->changes ? SLS_TRACK_CHANGES : 0) < 0)

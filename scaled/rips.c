@@ -48,6 +48,7 @@
 #include "scaled/diagram.h"
 #include "scaled/rips_h0.h"
 #include "scaled/rips_balltree.h"
+#include "scaled/rips_collapse.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -108,6 +109,9 @@ struct rips_ws {
 	ARRAY(uint64_t) btmem;        /* sparse, ball tree: its memory (rips_balltree.h) */
 	struct rips_balltree bt;      /* built in btmem when btmem.len */
 	int search;                   /* TDP_RIPS_SEARCH: SEARCH_AUTO, _PAIRS or _TREE */
+	enum rips_collapse_mode collapse_mode;   /* rips_set_collapse(), TDP_RIPS_COLLAPSE */
+	bool collapse;                /* this computation collapses its edges (sparse path only) */
+	ARRAY(uint64_t) ctmp;         /* the collapse's scratch */
 	ARRAY(double) vals;           /* the distinct distances <= thr, increasing */
 	ARRAY(double) rowmax;         /* per point, its largest distance */
 	ARRAY(index_t) binom;         /* C(v, k) at k * (n+1) + v, v in 0..n, k in 0..bk-1 */
@@ -199,6 +203,11 @@ int rips_init(rips_ws_t **wsp, size_t mem_limit)
 	const char *se = getenv("TDP_RIPS_SEARCH");
 	ws->search = !se ? SEARCH_AUTO : !strcmp(se, "pairs") ? SEARCH_PAIRS :
 		     !strcmp(se, "tree") ? SEARCH_TREE : SEARCH_AUTO;
+	/* Edge collapse: where it pays (compute_dims()), always (on the
+	 * sparse path, which it then implies) or never. */
+	const char *co = getenv("TDP_RIPS_COLLAPSE");
+	ws->collapse_mode = !co ? RIPS_COLLAPSE_AUTO : !strcmp(co, "on") ? RIPS_COLLAPSE_ON :
+			    !strcmp(co, "off") ? RIPS_COLLAPSE_OFF : RIPS_COLLAPSE_AUTO;
 	*wsp = ws;
 	return 0;
 }
@@ -224,6 +233,7 @@ static void ws_trim(struct rips_ws *ws, int keep)
 	FREE(ws, ws->nbrs);
 	FREE(ws, ws->cells);
 	FREE(ws, ws->btmem);
+	FREE(ws, ws->ctmp);
 	FREE(ws, ws->vals);
 	FREE(ws, ws->rowmax);
 	FREE(ws, ws->binom);
@@ -245,6 +255,11 @@ void rips_fini(rips_ws_t *ws)
 		return;
 	ws_trim(ws, 0);
 	free(ws);
+}
+
+void rips_set_collapse(rips_ws_t *ws, enum rips_collapse_mode mode)
+{
+	ws->collapse_mode = mode;
 }
 
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st)
@@ -685,6 +700,7 @@ static int rank_sorted_edges(struct rips_ws *ws)
 	size_t ne = ws->edges.len;
 	if (ne >= RANK_OUT)
 		return -EOVERFLOW;
+	ws->st.edges = ws->st.edges_kept = ne;
 	sort_kv(ws->edges.p, ws->kvtmp.p, ne);
 
 	ws->vals.len = 0;
@@ -1079,6 +1095,55 @@ static int edge_zcs(struct rips_ws *ws)
 	return 0;
 }
 
+/* Filtration order of edges keyed by rank: rank, then decreasing index
+ * (i << 32 | j with i > j orders as the index i(i-1)/2 + j). */
+static int cmp_filtration(const void *a, const void *b)
+{
+	const struct kv *x = a, *y = b;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return (x->v < y->v) - (x->v > y->v);
+}
+
+/*
+ * Edge collapse (rips_collapse.h) of the sparse path's graph: the
+ * adjacencies lose the removed edges and carry the later ranks of the
+ * edges moved, and ws->edges becomes the edges kept, with their new
+ * ranks, in the filtration order of those.  The reduction, H0 included,
+ * then sees only the collapsed graph: the diagrams are the same, and the
+ * simplices above the edges fewer (compute_dims() says when it pays).
+ */
+static int collapse_edges(struct rips_ws *ws)
+{
+	uint32_t n = ws->n, *off = ws->adj_off.p;
+	uint64_t *A = ws->adj.p;
+	size_t ne = ws->edges.len, kept;
+	int rc;
+	if ((rc = RESERVE_EXACT(ws, ws->ctmp, (rips_collapse_scratch_size(n) + 7) / 8)))
+		return rc;
+	kept = rips_collapse(n, off, A, (uint64_t *)ws->edges.p, ne, ws->collapse_mode == RIPS_COLLAPSE_AUTO,
+			     ws->ctmp.p);
+	FREE(ws, ws->ctmp);
+	ws->st.edges_kept = kept;
+	size_t o = 0, s = off[0];
+	for (uint32_t i = 0; i < n; i++) {
+		size_t end = off[i + 1];
+		off[i] = (uint32_t)o;
+		for (size_t p = s; p < end; p++)
+			if ((uint32_t)A[p] != RIPS_COLLAPSE_GONE)
+				A[o++] = A[p];
+		s = end;
+	}
+	off[n] = (uint32_t)o;
+	size_t k = 0;
+	for (size_t e = 0; e < ne; e++)
+		if (ws->edges.p[e].k != RIPS_COLLAPSE_GONE)
+			ws->edges.p[k++] = ws->edges.p[e];
+	ws->edges.len = k;
+	qsort(ws->edges.p, k, sizeof(struct kv), cmp_filtration);
+	return 0;
+}
+
 /*
  * The sparse path ("sparse distance matrix", as Ripser's): the pairs of IN
  * within ws->thr (at most COUNT of them) become the edges, with no n x n
@@ -1144,15 +1209,23 @@ static int sparse_edges(struct rips_ws *ws, const struct rips_input *in, size_t 
 		cur[i] = off[i];
 	}
 	uint32_t rank = 0;
+	uint64_t prev = ne ? ws->edges.p[0].k : 0;
 	for (size_t e = 0; e < ne; e++) {
 		uint32_t i = (uint32_t)(ws->edges.p[e].v >> 32), j = (uint32_t)ws->edges.p[e].v;
-		if (e && ws->edges.p[e].k != ws->edges.p[e - 1].k)
+		if (ws->edges.p[e].k != prev) {
+			prev = ws->edges.p[e].k;
 			rank++;
+		}
+		/* From here on a sparse edge's key is its rank (key_edges()):
+		 * the collapse gives edges ranks that no length of theirs has. */
+		ws->edges.p[e].k = rank;
 		ws->adj.p[cur[i]++] = (uint64_t)j << 32 | rank;
 		ws->adj.p[cur[j]++] = (uint64_t)i << 32 | rank;
 	}
 	for (uint32_t i = 0; i < n; i++)
 		qsort(ws->adj.p + off[i], off[i + 1] - off[i], sizeof(uint64_t), cmp_u64);
+	if (ws->collapse && ws->maxdim >= 1 && (rc = collapse_edges(ws)))
+		return rc;
 	return ws->maxdim >= 1 ? edge_zcs(ws) : 0;
 }
 
@@ -1218,14 +1291,21 @@ static int compute_dims(struct rips_ws *ws, const struct rips_input *in, int max
 	ws->sparse = false;
 	FREE(ws, ws->cells);
 	FREE(ws, ws->btmem);
-	if (isfinite(threshold) && ws->n >= 2) {
+	/* Collapse forced on takes the sparse path, whose adjacencies it
+	 * rewrites, even without a threshold (the enclosing radius is then
+	 * found by count_edges()'s pass over every pair). */
+	bool collapse_on = ws->collapse_mode == RIPS_COLLAPSE_ON && maxdim >= 1;
+	if ((isfinite(threshold) || collapse_on) && ws->n >= 2) {
 		bool dense_big = ws->limit && 32.0 * ws->n * ws->n > (double)ws->limit;
-		size_t most = ws->force_sparse == 1 ? SIZE_MAX : dense_big ? m / 4 : m / 10;
+		size_t most = ws->force_sparse == 1 || collapse_on ? SIZE_MAX : dense_big ? m / 4 : m / 10;
 		if ((rc = count_edges(ws, in, threshold, most, &r, &count)))
 			return rc;
 		bool few = count <= m / 10 || (dense_big && count <= m / 4);
-		ws->sparse = ws->force_sparse < 0 ? few : ws->force_sparse;
+		ws->sparse = collapse_on || (ws->force_sparse < 0 ? few : ws->force_sparse);
 	}
+	/* Edge collapse where it pays: see README.md (Rips persistence vs
+	 * ripser) for the measurements behind this rule. */
+	ws->collapse = ws->sparse && (collapse_on || (ws->collapse_mode == RIPS_COLLAPSE_AUTO && maxdim >= 2));
 	if ((rc = binom_build(ws, ws->n, maxdim + 3)))
 		return rc;
 	if (ws->sparse) {

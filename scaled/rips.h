@@ -75,6 +75,8 @@ struct rips_stats {
 	uint64_t emergent[RIPS_MAX_DIM + 1];  /* columns paired without reduction */
 	int tight;             /* 1: a window passed the limit once; phases now free their buffers */
 	int wide_keys;         /* 1: the last computation keyed its simplices in 128 bits */
+	size_t edges;          /* edges within the threshold */
+	size_t edges_kept;     /* of those, left by the edge collapse (all without it) */
 };
 
 typedef struct rips_ws rips_ws_t;
@@ -164,6 +166,21 @@ enum tdp_incomplete rips_why(int rc);
 
 /* Counters of the last rips_compute() (and the memory peak of all). */
 void rips_get_stats(const rips_ws_t *ws, struct rips_stats *st);
+
+/*
+ * Edge collapse (scaled/rips_collapse.h): the graph within the threshold
+ * shrunk before the reduction, the diagrams unchanged.
+ *   RIPS_COLLAPSE_AUTO  where it pays: on the sparse path, computing H2 or
+ *                       H3 (measured in README.md, "Rips persistence vs
+ *                       ripser"); the default;
+ *   RIPS_COLLAPSE_ON    whenever H1 or above is computed: it then takes the
+ *                       sparse path, with or without a threshold;
+ *   RIPS_COLLAPSE_OFF   never.
+ * A workspace starts with TDP_RIPS_COLLAPSE=auto|on|off of the environment
+ * of rips_init(), or AUTO; this sets it for the computations that follow.
+ */
+enum rips_collapse_mode { RIPS_COLLAPSE_AUTO, RIPS_COLLAPSE_ON, RIPS_COLLAPSE_OFF };
+void rips_set_collapse(rips_ws_t *ws, enum rips_collapse_mode mode);
 
 /*
  * The combinatorial number system, exported for tests.  A k-subset

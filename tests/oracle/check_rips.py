@@ -306,6 +306,35 @@ def main():
     q, r = np.linalg.qr(rng.normal(size=(1500, 3, 3)))
     o3 = (q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]).reshape(1500, 9)
     check_cloud("sparse chosen: o3 n=1500 in R^9 H2 thr=1.0", o3, 2, 1.0, with_gudhi=False)
+    # Edge collapse (scaled/rips_collapse.c), forced on by
+    # TDP_RIPS_COLLAPSE=on (which takes the sparse path, with or without a
+    # threshold) for H1 to H3: ties, duplicates, collinear points, clouds
+    # of R^1..R^12 (grid and ball tree), lower distances, wide keys.
+    collapse = {"TDP_RIPS_COLLAPSE": "on"}
+    for i in range(60):
+        maxdim = 1 + i % 3
+        dim = int(rng.integers(5, 13)) if i % 4 == 3 else int(rng.integers(1, 5))
+        n = int(rng.integers(2, [90, 40, 18][maxdim - 1]))
+        if i % 5 == 0:
+            pts = rng.integers(0, 4, size=(n, dim)).astype(float)       # ties
+        elif i % 5 == 1:
+            pts = rng.random((n, dim))
+            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
+        elif i % 5 == 2:
+            pts = np.outer(rng.random(n), rng.normal(size=dim))         # collinear
+        else:
+            pts = rng.normal(size=(n, dim))
+        thr = None if i % 3 == 0 else float(rng.random() * 2.5)
+        env = dict(collapse, TDP_RIPS_KEYS="wide") if i % 7 == 6 else collapse
+        check_cloud(f"collapse #{i} n={len(pts)} d={dim} H{maxdim} thr={thr} {env}", pts, maxdim, thr,
+                    with_gudhi=(i % 2 == 0), env=env)
+    for i in range(10):
+        n = int(rng.integers(2, 20))
+        A = rng.random((n, n)) if i % 2 else rng.integers(1, 5, size=(n, n)).astype(float)
+        D = np.tril(A, -1)
+        check_lower(f"collapse lower #{i} n={n}", D + D.T, 1 + i % 3, [None, 2.0][i % 2], env=collapse)
+    # Where the engine chooses it (the sparse path, H2 and H3): o3 in R^9.
+    check_cloud("collapse chosen: o3 n=500 in R^9 H3 thr=1.3", o3[:500], 3, 1.3, with_gudhi=False)
     # Degenerate inputs.
     g2 = [(x, y) for x in range(4) for y in range(4)]
     g3 = [(x, y, z) for x in range(3) for y in range(3) for z in range(3)]
