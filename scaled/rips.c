@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "scaled/diagram.h"
+#include "scaled/rips_adj.h"
 #include "scaled/rips_h0.h"
 #include "scaled/rips_balltree.h"
 #include "scaled/rips_collapse.h"
@@ -444,18 +445,7 @@ static inline uint32_t rank_of(const struct rips_ws *ws, uint32_t i, uint32_t j)
 /* Sparse: the place of J in I's adjacency, -1 if not there. */
 static inline int64_t edge_at(const struct rips_ws *ws, uint32_t i, uint32_t j)
 {
-	size_t lo = ws->adj_off.p[i], hi = ws->adj_off.p[i + 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint32_t w = (uint32_t)(ws->adj.p[mid] >> 32);
-		if (w == j)
-			return (int64_t)mid;
-		if (w < j)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return rips_adj_find(ws->adj_off.p, ws->adj.p, i, j);
 }
 
 /*

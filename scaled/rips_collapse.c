@@ -16,6 +16,7 @@
  * original ones, as in Glisse and Pritam's backward algorithm.
  */
 #include "scaled/rips_collapse.h"
+#include "scaled/rips_adj.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -36,23 +37,6 @@ size_t rips_collapse_scratch_size(uint32_t n)
 static inline uint32_t nbr(uint64_t x)
 {
 	return (uint32_t)(x >> 32);
-}
-
-/* Where J is in I's adjacency, or -1. */
-static int64_t find(const uint32_t *off, const uint64_t *adj, uint32_t i, uint32_t j)
-{
-	size_t lo = off[i], hi = off[i + 1];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint32_t w = nbr(adj[mid]);
-		if (w == j)
-			return (int64_t)mid;
-		if (w < j)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
 }
 
 /* The first place in ADJ[p..end) whose neighbour is >= W, or END. */
@@ -233,7 +217,7 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 
 	for (size_t e = ne; e-- > 0;) {
 		uint32_t u = nbr(ev[2 * e + 1]), v = (uint32_t)ev[2 * e + 1];
-		int64_t pu = find(off, adj, u, v), pv = find(off, adj, v, u);
+		int64_t pu = rips_adj_find(off, adj, u, v), pv = rips_adj_find(off, adj, v, u);
 		uint32_t t0 = (uint32_t)adj[pu], t = t0;
 		size_t k, m, first;
 		bool gone = false, heap = false;
@@ -267,7 +251,7 @@ size_t rips_collapse(uint32_t n, const uint32_t *off, uint64_t *adj, uint64_t *e
 				t = (uint32_t)(later[0] >> 32);
 				while (m && (uint32_t)(later[0] >> 32) == t) {
 					uint32_t w = (uint32_t)later[0];
-					int64_t p = find(off, adj, (uint32_t)c, w);
+					int64_t p = rips_adj_find(off, adj, (uint32_t)c, w);
 					if (p < 0 || (uint32_t)adj[p] > t)
 						still = false;
 					ngb_insert(ngb, &k, w, in, epoch);
