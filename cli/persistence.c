@@ -226,6 +226,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return fail_usage("--threshold: expected a number >= 0 with --complex rips (a distance)");
 	if (o->changes && (!o->window || o->complex != COMPLEX_SUBLEVEL || o->summary || isfinite(o->threshold)))
 		return fail_usage("--changes needs --complex sublevel and --window, without --summary or --threshold");
+	if (o->collapse >= 0 && o->complex != COMPLEX_RIPS)
+		return fail_usage("--collapse goes with --complex rips (a graph's edges to collapse)");
 	if (o->features && (o->summary || o->changes))
 		return fail_usage("--features goes without --summary and --changes");
 	if (o->input == INPUT_DEFAULT)

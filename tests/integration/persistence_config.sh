@@ -114,4 +114,5 @@ refuse "no other option" --config "$T/c.yaml" --scale fast --window 10 --slide 5
 refuse "makes no events" --config "$T/c.yaml" --scale cloud --events "$T/x.events" "$T/in.csv"
 echo "instance: [" >"$T/bad.yaml"
 refuse "bad.yaml:" --config "$T/bad.yaml" --scale fast "$T/in.csv"
-note "unknown scale, missing --scale, mixed options, events of a scale without them, a bad config: refused"
+refuse "collapse goes with --complex rips" --complex sublevel --collapse on "$T/in.csv"
+note "unknown scale, missing --scale, mixed options, events of a scale without them, a bad config, --collapse of a series: refused"
