@@ -20,6 +20,7 @@
 #ifndef TDP_LOG_H
 #define TDP_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,14 @@ void tdp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tdp_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Error: something failed; say what and what to do. */
 void tdp_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* For lines counted as they happen (points left out, partitions paused):
+ * whether the Nth is logged, the first and then at powers of two, so the
+ * log says what happens and how often without growing with it. */
+static inline bool tdp_log_nth(uint64_t n)
+{
+	return n && !(n & (n - 1));
+}
 
 /*
  * For lines a sender can cause at any rate (a connection reset, closed,

@@ -44,12 +44,6 @@ static uint64_t waiting(const struct tdp_shm *seg, uint32_t s, uint32_t idx, con
 	return next > from ? next - from : 0;
 }
 
-/* Logged at powers of two: the first few, then ever fewer. */
-static bool pow2(uint64_t n)
-{
-	return (n & (n - 1)) == 0;
-}
-
 void kafka_align_step(struct kafka_align *a, struct ingest *in, uint64_t got)
 {
 	const struct tdp_config *cfg = &in->child.cfg;
@@ -92,7 +86,7 @@ void kafka_align_step(struct kafka_align *a, struct ingest *in, uint64_t got)
 			if (!ks->paused[p] || kafka_source_pause(ks, (int)p, false))
 				continue;
 			a->read_on[p] = true;
-			if (pow2(++a->forced))
+			if (tdp_log_nth(++a->forced))
 				tdp_log("kafka: %s read on with %llu points of a joined stream waiting: the streams "
 					"the join waits for are not there yet (%llu such resumptions so far)",
 					kafka_part_name(in, (int)p), (unsigned long long)most[p],
@@ -107,7 +101,7 @@ void kafka_align_step(struct kafka_align *a, struct ingest *in, uint64_t got)
 			a->read_on[p] = false;
 		if (!ks->paused[p] && !a->read_on[p] && most[p] >= KAFKA_ALIGN_HIGH &&
 		    tdp_load_u32(&ks->kb->parts[p].assigned)) {
-			if (!kafka_source_pause(ks, (int)p, true) && pow2(++a->pauses))
+			if (!kafka_source_pause(ks, (int)p, true) && tdp_log_nth(++a->pauses))
 				tdp_log("kafka: %s paused: a joined stream of it has %llu points waiting for the "
 					"other streams (%llu pauses so far)", kafka_part_name(in, (int)p),
 					(unsigned long long)most[p], (unsigned long long)a->pauses);

@@ -264,7 +264,7 @@ static void left_out(struct scaled *w, const struct tdp_point *p, const char *wh
 	struct join_state *js = js_of(w);
 	tdp_counter_add(&w->child.slot->dropped, 1);
 	uint64_t n = ++js->dropped;
-	if (!(n & (n - 1)))
+	if (tdp_log_nth(n))
 		tdp_log_warn("scale %s: a point of stream %s at %lld ns left out of the join: %s (%llu such "
 			     "point%s so far; tdapipe.yaml(5), JOIN)", w->sc->name,
 			     tdp_shm_stream(&w->child.seg, p->stream)->name, (long long)p->t, why,

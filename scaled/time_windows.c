@@ -500,7 +500,7 @@ static void apply_point(struct scaled *w, const struct tdp_point *p)
 		 * Logged, the first and then at powers of two. */
 		tdp_counter_add(&w->child.slot->dropped, 1);
 		uint64_t n = ++state_of(w)->behind;
-		if (!(n & (n - 1)))
+		if (tdp_log_nth(n))
 			tdp_log_warn("scale %s: a point of stream %s at %lld ns came after points of later times were put "
 				"in order early (a full buffer of waiting points, or idle_close): left out of its "
 				"windows (%llu such point%s so far; tdapipe.yaml(5), EVENT TIME)", w->sc->name,
