@@ -101,6 +101,20 @@ def tol_gudhi(scale):
     return lambda x: 1e-12 * x + 1e-12 * scale + 1e-15
 
 
+def kind_cloud(rng, kind, n, dim, levels=4):
+    """N points of R^DIM of one KIND of degenerate input: "ties" (an
+    integer grid of LEVELS values a coordinate), "duplicates" (a third of
+    the points twice), "collinear" (on a line through 0), or "normal"."""
+    if kind == "ties":
+        return rng.integers(0, levels, size=(n, dim)).astype(float)
+    if kind == "duplicates":
+        pts = rng.random((n, dim))
+        return np.vstack([pts, pts[: n // 3]])
+    if kind == "collinear":
+        return np.outer(rng.random(n), rng.normal(size=dim))
+    return rng.normal(size=(n, dim))
+
+
 def check_cloud(name, pts, maxdim, threshold=None, with_ripser=True, with_gudhi=True, env=None):
     pts = np.asarray(pts, dtype=float)
     path = write_points(pts)
@@ -259,13 +273,7 @@ def main():
         maxdim = i % 4
         dim = int(rng.integers(1, 5))
         n = int(rng.integers(2, [100, 80, 36, 16][maxdim]))
-        if i % 3 == 0:
-            pts = rng.integers(0, 4, size=(n, dim)).astype(float)       # ties
-        elif i % 3 == 1:
-            pts = rng.random((n, dim))
-            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
-        else:
-            pts = rng.normal(size=(n, dim))
+        pts = kind_cloud(rng, ["ties", "duplicates", "normal"][i % 3], n, dim)
         thr = float(rng.random() * (2.5 if i % 3 else 3.0))
         env = dict(sparse, TDP_RIPS_KEYS="wide") if i % 5 == 4 else sparse
         check_cloud(f"sparse #{i} n={len(pts)} d={dim} H{maxdim} thr={thr} {env}", pts, maxdim, thr,
@@ -288,15 +296,7 @@ def main():
         maxdim = i % 3 + 1
         dim = int(rng.integers(5, 13)) if i % 5 else int(rng.integers(1, 5))
         n = int(rng.integers(2, [70, 36, 16][maxdim - 1]))
-        if i % 4 == 0:
-            pts = rng.integers(0, 3, size=(n, dim)).astype(float)       # ties
-        elif i % 4 == 1:
-            pts = rng.random((n, dim))
-            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
-        elif i % 4 == 2:
-            pts = np.outer(rng.random(n), rng.normal(size=dim))         # collinear
-        else:
-            pts = rng.normal(size=(n, dim))
+        pts = kind_cloud(rng, ["ties", "duplicates", "collinear", "normal"][i % 4], n, dim, levels=3)
         thr = float(rng.random() * 2.5)
         env = dict(sparse, TDP_RIPS_SEARCH="tree")
         check_cloud(f"ball tree #{i} n={len(pts)} d={dim} H{maxdim} thr={thr}", pts, maxdim, thr,
@@ -315,15 +315,7 @@ def main():
         maxdim = 1 + i % 3
         dim = int(rng.integers(5, 13)) if i % 4 == 3 else int(rng.integers(1, 5))
         n = int(rng.integers(2, [90, 40, 18][maxdim - 1]))
-        if i % 5 == 0:
-            pts = rng.integers(0, 4, size=(n, dim)).astype(float)       # ties
-        elif i % 5 == 1:
-            pts = rng.random((n, dim))
-            pts = np.vstack([pts, pts[: n // 3]])                       # duplicates
-        elif i % 5 == 2:
-            pts = np.outer(rng.random(n), rng.normal(size=dim))         # collinear
-        else:
-            pts = rng.normal(size=(n, dim))
+        pts = kind_cloud(rng, ["ties", "duplicates", "collinear", "normal", "normal"][i % 5], n, dim)
         thr = None if i % 3 == 0 else float(rng.random() * 2.5)
         env = dict(collapse, TDP_RIPS_KEYS="wide") if i % 7 == 6 else collapse
         check_cloud(f"collapse #{i} n={len(pts)} d={dim} H{maxdim} thr={thr} {env}", pts, maxdim, thr,
